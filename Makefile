@@ -1,0 +1,68 @@
+# floodshield build. `make V=1` shows the commands.
+.DELETE_ON_ERROR:
+.PHONY: all deps test demo bench bench-quick vmlinux clean install uninstall
+
+CC        ?= cc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+BUILD     := build
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -Wall -Wextra -std=gnu11 -I$(BUILD) -I.
+LDLIBS    := -lxdp -lbpf -lelf -lz -lcap
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+BPF_SRC   := bpf/floodshield.bpf.c
+BPF_HDRS  := $(wildcard bpf/*.h) maps/floodshield.h vmlinux.h
+SKEL      := $(BUILD)/floodshield.skel.h
+
+LIB_SRC   := $(wildcard loader/*.c) $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+CLI_OBJ   := $(BUILD)/userspace/main.o
+TEST_SRC  := $(wildcard tests/*.c)
+TEST_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
+HDRS      := $(wildcard loader/*.h userspace/*.h tests/*.h) maps/floodshield.h
+
+all: $(BUILD)/floodshield $(BUILD)/fs_test
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+$(BUILD)/floodshield.bpf.o: $(BPF_SRC) $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(BUILD)/floodshield.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $(BUILD)/floodshield.tmp.o
+
+$(SKEL): $(BUILD)/floodshield.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $< name floodshield_bpf > $@
+
+$(BUILD)/%.o: %.c $(HDRS) $(SKEL)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/floodshield: $(CLI_OBJ) $(LIB_OBJ)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fs_test: $(TEST_OBJ) $(LIB_OBJ)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Tests and the demo need root, bpffs and the packages from deps.
+test: deps all
+	$(Q)$(BUILD)/fs_test
+
+demo: deps all
+	$(Q)scripts/demo.sh
+
+# vmlinux.h is committed; regenerate it on a kernel with BTF with this.
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+clean:
+	rm -rf $(BUILD)

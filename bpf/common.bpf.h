@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* BPF-only helpers shared by every stage: constants, clock, packet state. */
+#ifndef FS_COMMON_BPF_H
+#define FS_COMMON_BPF_H
+
+#include "../vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/floodshield.h"
+
+/* Macros the UAPI headers would give us; vmlinux.h has only types. */
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88A8
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1FFF
+#define IP6_OFFSET	0xFFF8	/* fragment offset bits of frag_off */
+
+#define IPPROTO_HOPOPTS	0
+#define IPPROTO_ROUTING	43
+#define IPPROTO_FRAGMENT	44
+#define IPPROTO_DSTOPTS	60
+
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
+#define TCP_FLAG_FIN	0x01
+#define TCP_FLAG_SYN	0x02
+#define TCP_FLAG_RST	0x04
+#define TCP_FLAG_ACK	0x10
+
+#define FS_VLAN_MAX	2	/* 802.1Q and 802.1ad (QinQ) */
+#define FS_IPV6_EXT_MAX	6	/* extension headers walked before giving up */
+#define FS_CAS_TRIES	4	/* GCRA compare-and-swap attempts */
+
+/* Stage result meaning "no verdict yet, go on". */
+#define FS_CONTINUE	FS_R_MAX
+
+/* Where L4 parsing ended; decides the reason for packets that are not
+ * policed. */
+enum fs_l4 {
+	FS_L4_TCP = 0,		/* TCP header parsed and bounded */
+	FS_L4_OTHER,		/* not TCP */
+	FS_L4_FRAGMENT,		/* non-first fragment: no L4 header */
+	FS_L4_MALFORMED,	/* TCP too short, data offset < 5, ext walk */
+};
+
+/* The packet after L3: from here on one code path for both families. */
+struct fs_pkt {
+	union {
+		__u8 b[16];
+		__u32 w[4];
+	} src;			/* IPv4 as ::ffff:a.b.c.d */
+	__u32 len;		/* frame bytes, for counters */
+	__u16 dport;		/* host order; valid for FS_L4_TCP */
+	__u8 tcp_flags;		/* valid for FS_L4_TCP */
+	__u8 l4;		/* enum fs_l4 */
+	struct tcphdr *tcp;	/* valid for FS_L4_TCP */
+};
+
+/* Tests load the object with fs_fake_clock set and drive fs_now_ns. */
+const volatile bool fs_fake_clock = false;
+__u64 fs_now_ns = 0;
+
+static __always_inline __u64 fs_now(void)
+{
+	return fs_fake_clock ? fs_now_ns : bpf_ktime_get_ns();
+}
+
+/* An expiry of 0 never passes. */
+static __always_inline bool fs_live(__u64 expires_ns, __u64 now)
+{
+	return expires_ns == 0 || now < expires_ns;
+}
+
+static __always_inline bool fs_is_v4mapped(const struct fs_pkt *p)
+{
+	return p->src.w[0] == 0 && p->src.w[1] == 0 &&
+	       p->src.w[2] == bpf_htonl(0x0000ffff);
+}
+
+#endif

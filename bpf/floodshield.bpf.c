@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/* floodshield XDP program: parse -> lists -> police -> act/account.
+ * The stages live in the headers beside this file; see docs/design.md.
+ */
+#include "common.bpf.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "lists.bpf.h"
+#include "police.bpf.h"
+#include "act.bpf.h"
+
+/* Reason for a packet that got past the lists but is not policed. */
+static __always_inline enum fs_reason l4_reason(const struct fs_pkt *p)
+{
+	switch (p->l4) {
+	case FS_L4_FRAGMENT:
+		return FS_R_FRAGMENT;
+	case FS_L4_MALFORMED:
+		return FS_R_MALFORMED_L4;
+	default:
+		return FS_R_NOT_TCP;
+	}
+}
+
+SEC("xdp")
+int floodshield(struct xdp_md *ctx)
+{
+	struct fs_pkt pkt = {};
+	const struct fs_cfg *cfg;
+	enum fs_reason r;
+	__u32 zero = 0;
+	__u64 now;
+
+	cfg = bpf_map_lookup_elem(&FS_MAP_CFG, &zero);
+	if (!cfg)
+		return XDP_PASS;
+	r = parse_packet(ctx, &pkt);
+	if (r != FS_CONTINUE)
+		return act(&pkt, cfg, r);
+	now = fs_now();
+	r = check_lists(&pkt, cfg, now);
+	if (r != FS_CONTINUE)
+		return act(&pkt, cfg, r);
+	if (pkt.l4 != FS_L4_TCP)
+		return act(&pkt, cfg, l4_reason(&pkt));
+	r = police(&pkt, cfg, now);
+	return act(&pkt, cfg, r);
+}
+
+char LICENSE[] SEC("license") = "GPL";

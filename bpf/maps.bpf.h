@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The one place where maps are defined. Every map is pinned by name
+ * under the loader's pin root, so lists, bans and counters outlive the
+ * program and are shared by every interface it is attached to.
+ */
+#ifndef FS_MAPS_BPF_H
+#define FS_MAPS_BPF_H
+
+#include "common.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FS_ALLOW_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fs_lpm_key);
+	__type(value, struct fs_list_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_ALLOW SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FS_BLOCK_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fs_lpm_key);
+	__type(value, struct fs_list_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_BLOCK SEC(".maps");
+
+/* Plain hash, not LRU: a spoofed-source flood cannot evict bans. When
+ * full, new bans fail (FS_E_BAN_FAILED) until userspace expires some. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FS_BANS_MAX);
+	__type(key, struct fs_key);
+	__type(value, struct fs_ban);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_BANS SEC(".maps");
+
+/* Rate state only: churned by spoofed floods, by design. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FS_RATE_MAX);
+	__type(key, struct fs_key);
+	__type(value, struct fs_bucket_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_RATE SEC(".maps");
+
+/* Indexed by TCP destination port in host order. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FS_PORTS);
+	__type(key, __u32);
+	__type(value, enum fs_svc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_SVC SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_cfg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_CFG SEC(".maps");
+
+/* Indexed by enum fs_reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FS_R_MAX);
+	__type(key, __u32);
+	__type(value, struct fs_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_STATS SEC(".maps");
+
+/* Indexed by enum fs_event. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FS_E_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_EVENTS SEC(".maps");
+
+static __always_inline void fs_event(enum fs_event e)
+{
+	__u32 key = e;
+	__u64 *v = bpf_map_lookup_elem(&FS_MAP_EVENTS, &key);
+
+	if (v)
+		*v += 1;
+}
+
+#endif

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Stage 1, parse. Each parse_* reads one header at the cursor, checks
+ * its bounds and strict fields before any read, and advances the cursor.
+ * What does not parse is passed, never guessed at.
+ */
+#ifndef FS_PARSE_BPF_H
+#define FS_PARSE_BPF_H
+
+#include "common.bpf.h"
+
+struct hdr_cursor {
+	void *pos;
+	void *end;
+};
+
+/* Ethernet plus up to FS_VLAN_MAX 802.1Q/802.1ad tags. Returns the inner
+ * EtherType in network order, or -1 when a header is cut short. */
+static __always_inline int parse_eth(struct hdr_cursor *c)
+{
+	struct ethhdr *eth = c->pos;
+	__u16 proto;
+
+	if ((void *)(eth + 1) > c->end)
+		return -1;
+	proto = eth->h_proto;
+	c->pos = eth + 1;
+#pragma unroll
+	for (int i = 0; i < FS_VLAN_MAX; i++) {
+		struct vlan_hdr *vh = c->pos;
+
+		if (proto != bpf_htons(ETH_P_8021Q) &&
+		    proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > c->end)
+			return -1;
+		proto = vh->h_vlan_encapsulated_proto;
+		c->pos = vh + 1;
+	}
+	return proto;
+}
+
+/* IPv4 with IHL >= 5, options inside the frame and total length covering
+ * the header. Sets the v4-mapped source, the L4 protocol and, for a
+ * non-first fragment, FS_L4_FRAGMENT. Returns 0, or -1 if malformed. */
+static __always_inline int parse_ipv4(struct hdr_cursor *c, struct fs_pkt *p,
+				      __u8 *proto)
+{
+	struct iphdr *iph = c->pos;
+	__u32 hlen;
+
+	if ((void *)(iph + 1) > c->end)
+		return -1;
+	if (iph->version != 4 || iph->ihl < 5)
+		return -1;
+	hlen = iph->ihl * 4;
+	if (c->pos + hlen > c->end || bpf_ntohs(iph->tot_len) < hlen)
+		return -1;
+	p->src.w[0] = 0;
+	p->src.w[1] = 0;
+	p->src.w[2] = bpf_htonl(0x0000ffff);
+	p->src.w[3] = iph->saddr;
+	if (iph->frag_off & bpf_htons(IP_OFFSET))
+		p->l4 = FS_L4_FRAGMENT;
+	*proto = iph->protocol;
+	c->pos += hlen;
+	return 0;
+}
+
+/* One IPv6 extension header at the cursor, whose type is *proto.
+ * Returns 1 if it was walked (cursor and *proto advanced), 0 if *proto
+ * is not an extension header, -1 if cut short. A non-first fragment
+ * header sets FS_L4_FRAGMENT and stops the walk. */
+static __always_inline int parse_ipv6_ext(struct hdr_cursor *c,
+					  struct fs_pkt *p, __u8 *proto)
+{
+	struct ipv6_opt_hdr *oh = c->pos;
+	struct frag_hdr *fh = c->pos;
+
+	switch (*proto) {
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_DSTOPTS:
+		if ((void *)(oh + 1) > c->end)
+			return -1;
+		*proto = oh->nexthdr;
+		c->pos += (oh->hdrlen + 1) * 8;
+		return 1;
+	case IPPROTO_AH:
+		if ((void *)(oh + 1) > c->end)
+			return -1;
+		*proto = oh->nexthdr;
+		c->pos += (oh->hdrlen + 2) * 4;
+		return 1;
+	case IPPROTO_FRAGMENT:
+		if ((void *)(fh + 1) > c->end)
+			return -1;
+		*proto = fh->nexthdr;
+		c->pos = fh + 1;
+		if (fh->frag_off & bpf_htons(IP6_OFFSET)) {
+			p->l4 = FS_L4_FRAGMENT;
+			return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* IPv6 fixed header, then at most FS_IPV6_EXT_MAX extension headers.
+ * A chain longer than that leaves FS_L4_MALFORMED (lists still apply).
+ * Returns 0, or -1 if the fixed header or a walked header is cut short. */
+static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
+				      __u8 *proto)
+{
+	struct ipv6hdr *ip6h = c->pos;
+	int i, r;
+
+	if ((void *)(ip6h + 1) > c->end || ip6h->version != 6)
+		return -1;
+	__builtin_memcpy(p->src.b, &ip6h->saddr, sizeof(p->src.b));
+	*proto = ip6h->nexthdr;
+	c->pos = ip6h + 1;
+#pragma unroll
+	for (i = 0; i < FS_IPV6_EXT_MAX; i++) {
+		r = parse_ipv6_ext(c, p, proto);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+	}
+	if (parse_ipv6_ext(c, p, proto) != 0)
+		p->l4 = FS_L4_MALFORMED;
+	return 0;
+}
+
+/* TCP with data offset >= 5 and the whole header (options) in the frame.
+ * Sets FS_L4_TCP and the fields policing reads, or FS_L4_MALFORMED. */
+static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p)
+{
+	struct tcphdr *tcp = c->pos;
+	__u32 hlen;
+
+	p->l4 = FS_L4_MALFORMED;
+	if ((void *)(tcp + 1) > c->end || tcp->doff < 5)
+		return;
+	hlen = tcp->doff * 4;
+	if (c->pos + hlen > c->end)
+		return;
+	p->l4 = FS_L4_TCP;
+	p->tcp = tcp;
+	p->dport = bpf_ntohs(tcp->dest);
+	p->tcp_flags = ((__u8 *)tcp)[13];
+	c->pos += hlen;
+}
+
+/* Parse down to L4. Returns FS_CONTINUE once the source is known (the
+ * L4 outcome is in p->l4), else FS_R_NON_IP or FS_R_MALFORMED. */
+static __always_inline enum fs_reason parse_packet(struct xdp_md *ctx,
+						   struct fs_pkt *p)
+{
+	struct hdr_cursor c = {
+		.pos = (void *)(long)ctx->data,
+		.end = (void *)(long)ctx->data_end,
+	};
+	__u8 proto = 0;
+	int eth_proto;
+
+	p->len = c.end - c.pos;
+	p->l4 = FS_L4_OTHER;
+	eth_proto = parse_eth(&c);
+	if (eth_proto < 0)
+		return FS_R_MALFORMED;
+	if (eth_proto == bpf_htons(ETH_P_IP)) {
+		if (parse_ipv4(&c, p, &proto) < 0)
+			return FS_R_MALFORMED;
+	} else if (eth_proto == bpf_htons(ETH_P_IPV6)) {
+		if (parse_ipv6(&c, p, &proto) < 0)
+			return FS_R_MALFORMED;
+	} else {
+		return FS_R_NON_IP;
+	}
+	if (p->l4 == FS_L4_OTHER && proto == IPPROTO_TCP)
+		parse_tcp(&c, p);
+	return FS_CONTINUE;
+}
+
+#endif

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "floodshield.skel.h"
+#include "loader.h"
+#include "../userspace/log.h"
+#include "../userspace/settings.h"
+
+#define BPFFS "/sys/fs/bpf"
+
+/* Default service ports written into a fresh services map. */
+static const struct {
+	__u16 port;
+	enum fs_svc svc;
+} default_ports[] = {
+	{ 80, FS_SVC_HTTP }, { 8080, FS_SVC_HTTP },
+	{ 25, FS_SVC_SMTP },
+	{ 443, FS_SVC_TCP }, { 465, FS_SVC_TCP }, { 587, FS_SVC_TCP },
+};
+
+struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
+	struct floodshield_bpf *skel;
+	struct bpf_map *map;
+
+	skel = floodshield_bpf__open_opts(&oo);
+	if (!skel) {
+		pr_err("cannot open the BPF object: %s\n", strerror(errno));
+		return NULL;
+	}
+	skel->rodata->fs_fake_clock = fake_clock;
+	if (!pin_dir)
+		bpf_object__for_each_map(map, skel->obj)
+			bpf_map__set_pin_path(map, NULL);
+	return skel;
+}
+
+int fs_maps_init_defaults(int cfg_fd, int svc_fd)
+{
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	fs_cfg_defaults(&cfg);
+	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY))
+		return -errno;
+	for (size_t i = 0; i < sizeof(default_ports) / sizeof(default_ports[0]); i++) {
+		__u32 port = default_ports[i].port;
+		enum fs_svc svc = default_ports[i].svc;
+
+		if (bpf_map_update_elem(svc_fd, &port, &svc, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		pr_err("bpffs is not mounted at %s and mounting it failed: %s\n",
+		       BPFFS, strerror(errno));
+		return -errno;
+	}
+	pr_info("mounted bpffs at %s\n", BPFFS);
+	return 0;
+}
+
+int fs_pins_ensure(const char *pin_dir)
+{
+	struct statfs st;
+	int err = ensure_bpffs();
+
+	if (err)
+		return err;
+	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
+		pr_err("cannot create %s: %s\n", pin_dir, strerror(errno));
+		return -errno;
+	}
+	if (statfs(pin_dir, &st) || st.f_type != BPF_FS_MAGIC) {
+		pr_err("%s is not on a bpf filesystem\n", pin_dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int fs_pins_lock(const char *pin_dir)
+{
+	int fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		pr_err("cannot open %s: %s\n", pin_dir, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX)) {
+		pr_err("cannot lock %s: %s\n", pin_dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int fs_map_open(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			pr_err("no pinned map %s: floodshield has not been "
+			       "attached with this pin folder (run "
+			       "'floodshield attach IFACE' first)\n", path);
+		else
+			pr_err("cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+/* Our program among those attached to @ifindex (NULL if none). */
+static struct xdp_program *find_ours(struct xdp_multiprog *mp)
+{
+	struct xdp_program *p;
+
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), FS_PROG_NAME) ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p;
+	     p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), FS_PROG_NAME))
+			return p;
+	return NULL;
+}
+
+int fs_attach_query(int ifindex, struct fs_attach_info *info)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+	long err = libxdp_get_error(mp);
+
+	memset(info, 0, sizeof(*info));
+	if (err == -ENOENT || !mp)
+		return 0;
+	if (err)
+		return err;
+	p = find_ours(mp);
+	if (p) {
+		info->attached = true;
+		info->dispatcher = !xdp_multiprog__is_legacy(mp);
+		info->mode = xdp_multiprog__attach_mode(mp);
+		info->prog_id = xdp_program__id(p);
+	}
+	xdp_multiprog__close(mp);
+	return 0;
+}
+
+/* After the first load against an empty pin folder, write defaults. */
+static int init_if_fresh(struct floodshield_bpf *skel, bool fresh)
+{
+	int err;
+
+	if (!fresh)
+		return 0;
+	err = fs_maps_init_defaults(bpf_map__fd(skel->maps.FS_MAP_CFG),
+				    bpf_map__fd(skel->maps.FS_MAP_SVC));
+	if (err)
+		pr_err("cannot write default settings: %s\n", strerror(-err));
+	return err;
+}
+
+int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
+	      struct fs_attach_info *info)
+{
+	char probe[PATH_MAX];
+	struct floodshield_bpf *skel;
+	struct xdp_program *prog;
+	bool fresh;
+	int err;
+
+	err = fs_attach_query(ifindex, info);
+	if (err)
+		return err;
+	if (info->attached)
+		return -EEXIST;
+	snprintf(probe, sizeof(probe), "%s/%s", pin_dir, FS_STR(FS_MAP_CFG));
+	fresh = access(probe, F_OK) != 0;
+	skel = fs_skel_open(pin_dir, false);
+	if (!skel)
+		return -EINVAL;
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xo, .obj = skel->obj,
+			    .prog_name = FS_PROG_NAME);
+	prog = xdp_program__create(&xo);
+	err = libxdp_get_error(prog);
+	if (err) {
+		pr_err("cannot prepare the XDP program: %s\n", strerror(-err));
+		goto out;
+	}
+	err = xdp_program__attach(prog, ifindex, mode, 0);
+	if (err) {
+		pr_err("attach failed: %s (run with -v for libbpf's log)\n", strerror(-err));
+		goto out_prog;
+	}
+	err = init_if_fresh(skel, fresh);
+	if (!err)
+		err = fs_attach_query(ifindex, info);
+out_prog:
+	xdp_program__close(prog);
+out:
+	floodshield_bpf__destroy(skel);
+	return err;
+}
+
+int fs_detach(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+	long err = libxdp_get_error(mp);
+
+	if (err == -ENOENT || !mp)
+		return -ENOENT;
+	if (err)
+		return err;
+	p = find_ours(mp);
+	if (!p)
+		err = -ENOENT;
+	else if (xdp_multiprog__is_legacy(mp))
+		err = xdp_multiprog__detach(mp);
+	else
+		err = xdp_program__detach(p, ifindex,
+					  xdp_multiprog__attach_mode(mp), 0);
+	xdp_multiprog__close(mp);
+	return err;
+}

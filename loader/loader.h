@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loading, pinning and attaching the XDP program. */
+#ifndef FS_LOADER_H
+#define FS_LOADER_H
+
+#include <stdbool.h>
+#include <xdp/libxdp.h>
+#include "../maps/floodshield.h"
+
+struct floodshield_bpf;
+
+/* Open the skeleton (not loaded). @pin_dir: maps are pinned there by
+ * name and reused if already pinned; NULL for private, unpinned maps
+ * (tests). @fake_clock: the program reads time from bss fs_now_ns. */
+struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock);
+
+/* Write the default config (fs_cfg) and service ports into freshly
+ * created maps. */
+int fs_maps_init_defaults(int cfg_fd, int svc_fd);
+
+/* Mount bpffs at /sys/fs/bpf when missing and create @pin_dir (0700). */
+int fs_pins_ensure(const char *pin_dir);
+
+/* flock() the pin folder; commands that change pinned state hold it.
+ * Returns the fd to close, or -1 with a message logged. */
+int fs_pins_lock(const char *pin_dir);
+
+/* Open the map @name pinned in @pin_dir. Logs a message naming the path
+ * when it is missing. Returns an fd or -1. */
+int fs_map_open(const char *pin_dir, const char *name);
+
+struct fs_attach_info {
+	bool attached;
+	bool dispatcher;	/* through libxdp's multi-prog dispatcher */
+	enum xdp_attach_mode mode;
+	__u32 prog_id;
+};
+
+/* Whether floodshield is attached to @ifindex, and how. 0 or -errno. */
+int fs_attach_query(int ifindex, struct fs_attach_info *info);
+
+/* Load the program against the pinned maps in @pin_dir and attach it.
+ * Refuses (-EEXIST) when floodshield is attached to @ifindex already. */
+int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
+	      struct fs_attach_info *info);
+
+/* Detach floodshield from @ifindex; other XDP programs stay. -ENOENT
+ * when it is not attached there. The pinned maps stay. */
+int fs_detach(int ifindex);
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * floodshield ABI: the one definition of every map key, value, enum and
+ * map name shared by the XDP program (bpf/) and userspace (loader/,
+ * userspace/, tests/). Change a layout here and both sides follow; the
+ * _Static_asserts catch accidental size changes, which would make pinned
+ * maps from an older build incompatible.
+ *
+ * Addresses: every source is a 16-byte address in network byte order.
+ * IPv4 is stored v4-mapped (::ffff:a.b.c.d), so an IPv4 /24 is a /120 in
+ * these keys. Prefix lengths in keys are always over the 128-bit form.
+ *
+ * Times: nanoseconds of CLOCK_MONOTONIC (bpf_ktime_get_ns()). 0 means
+ * "never expires".
+ */
+#ifndef FLOODSHIELD_MAPS_H
+#define FLOODSHIELD_MAPS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Map names: the BPF definitions and the pin-path lookups use these. */
+#define FS_MAP_ALLOW	fs_allow	/* LPM: static and DNS allowlist   */
+#define FS_MAP_BLOCK	fs_block	/* LPM: static blocklist (CIDRs)   */
+#define FS_MAP_BANS	fs_bans		/* hash: dynamic bans              */
+#define FS_MAP_RATE	fs_rate		/* LRU: token buckets (rate state) */
+#define FS_MAP_SVC	fs_services	/* array: dst port -> service      */
+#define FS_MAP_CFG	fs_cfg		/* array[1]: runtime configuration */
+#define FS_MAP_STATS	fs_stats	/* per-CPU array: counters/reason  */
+#define FS_MAP_EVENTS	fs_events	/* per-CPU array: event counters   */
+
+#define FS_STR_(x) #x
+#define FS_STR(x) FS_STR_(x)
+
+#define FS_PROG_NAME	"floodshield"
+#define FS_PIN_ROOT	"/sys/fs/bpf/floodshield"
+
+/* Default capacities; the loader may resize before the first load. */
+#define FS_ALLOW_MAX	65536
+#define FS_BLOCK_MAX	65536
+#define FS_BANS_MAX	65536
+#define FS_RATE_MAX	131072
+#define FS_PORTS	65536
+
+#define FS_V4_MAPPED_PLEN 96	/* bits of ::ffff:0:0/96 */
+
+/* Service classes, selected by TCP destination port. */
+enum fs_svc {
+	FS_SVC_NONE = 0,	/* not protected: lists only          */
+	FS_SVC_TCP,		/* generic TCP: SYN policing only     */
+	FS_SVC_HTTP,
+	FS_SVC_SMTP,
+	FS_SVC_MAX,
+};
+
+/* Token buckets. Each has a per-source and a per-prefix level. */
+enum fs_bucket {
+	FS_B_NONE = 0,		/* ban keys carry this */
+	FS_B_SYN_TCP,
+	FS_B_SYN_HTTP,
+	FS_B_SYN_SMTP,
+	FS_B_MAX,
+};
+
+/* Verdict reasons, in packet counters. Order matters: reasons below
+ * FS_R_DROP_FIRST pass, the others drop (see fs_reason_drops()).
+ */
+enum fs_reason {
+	FS_R_NON_IP = 0,	/* not IPv4/IPv6 (ARP, LLDP, ...)     */
+	FS_R_MALFORMED,		/* L2/L3 did not parse: passed        */
+	FS_R_MALFORMED_L4,	/* TCP header did not parse: passed   */
+	FS_R_FRAGMENT,		/* non-first fragment: no ports       */
+	FS_R_NOT_TCP,		/* UDP, ICMP, ...: lists only         */
+	FS_R_ALLOW,		/* allowlisted: wins over everything  */
+	FS_R_NO_SERVICE,	/* TCP to an unprotected port         */
+	FS_R_SERVICE,		/* protected service, within limits   */
+	FS_R_DROP_FIRST,
+	FS_R_BLOCK = FS_R_DROP_FIRST,	/* static blocklist           */
+	FS_R_BAN,		/* dynamic ban (source or prefix)     */
+	FS_R_SYN_RATE_SRC,	/* SYN over the per-source rate       */
+	FS_R_SYN_RATE_PREFIX,	/* SYN over the per-prefix rate       */
+	FS_R_MAX,
+};
+
+/* Non-packet events, in event counters. */
+enum fs_event {
+	FS_E_BAN_SRC = 0,	/* ban created for one source         */
+	FS_E_BAN_PREFIX,	/* ban created for a prefix           */
+	FS_E_BAN_FAILED,	/* bans map full: ban not recorded    */
+	FS_E_RATE_NEW,		/* bucket created in the rate map     */
+	FS_E_RATE_FAILED,	/* rate map refused an insert         */
+	FS_E_RATE_CONTENDED,	/* CAS retries ran out: passed        */
+	FS_E_MAX,
+};
+
+/* Why a ban or block exists. */
+enum fs_ban_reason {
+	FS_BAN_MANUAL = 0,	/* CLI or config                      */
+	FS_BAN_SYN_RATE,	/* source kept exceeding a SYN bucket */
+	FS_BAN_SYN_RATE_PREFIX,	/* prefix kept exceeding a SYN bucket */
+	FS_BAN_REASON_MAX,
+};
+
+/* Where an allowlist entry came from. */
+enum fs_origin {
+	FS_ORIGIN_STATIC = 0,	/* config file                        */
+	FS_ORIGIN_CLI,		/* floodshield allow add              */
+	FS_ORIGIN_DNS,		/* DNS-verified, with an expiry       */
+	FS_ORIGIN_MAX,
+};
+
+/* LPM trie key for the allow and block lists. */
+struct fs_lpm_key {
+	__u32 prefixlen;	/* 0..128, over the 16-byte form */
+	__u8 addr[16];
+};
+
+#define FS_NOTE_LEN 32
+
+/* Value of the allow and block lists. */
+struct fs_list_val {
+	__u64 expires_ns;	/* 0: permanent */
+	enum fs_origin origin;
+	__u32 pad;
+	char note[FS_NOTE_LEN];	/* NUL-terminated, operator's text */
+};
+
+/* Key of the bans and rate maps: a masked address and its prefix
+ * length. Ban keys have bucket FS_B_NONE.
+ */
+struct fs_key {
+	__u8 addr[16];		/* host bits beyond plen are zero */
+	__u8 plen;		/* 0..128 */
+	__u8 pad[3];
+	enum fs_bucket bucket;
+};
+
+struct fs_ban {
+	__u64 expires_ns;
+	__u64 created_ns;
+	enum fs_ban_reason reason;
+	__u32 count;		/* bans of this key so far, for TTL growth */
+};
+
+/* GCRA state: theoretical arrival time of the next conforming packet. */
+struct fs_bucket_val {
+	__u64 tat_ns;
+	__u32 over;		/* consecutive non-conforming packets */
+	__u32 pad;
+};
+
+/* One rate, prepared by userspace: interval = 1e9 / rate,
+ * tolerance = interval * (burst - 1). rate 0 disables the bucket.
+ */
+struct fs_rate {
+	__u32 rate;		/* packets per second */
+	__u32 burst;		/* packets */
+	__u64 interval_ns;
+	__u64 tolerance_ns;
+};
+
+struct fs_limit {
+	struct fs_rate src;
+	struct fs_rate prefix;
+};
+
+#define FS_CFG_OBSERVE	(1u << 0)	/* count, never drop */
+
+struct fs_cfg {
+	__u32 flags;		/* FS_CFG_* */
+	__u8 v4_prefix;		/* per-prefix bucket length, IPv4 bits */
+	__u8 v6_prefix;		/* per-prefix bucket length, IPv6 bits */
+	__u16 pad;
+	__u64 observe_mask;	/* bit (1 << reason): observe only that rule */
+	__u32 ban_after;	/* over-rate packets before a ban; 0: never */
+	__u32 ban_shift_max;	/* TTL doubles per repeat, at most this often */
+	__u64 ban_ttl_ns;	/* first ban */
+	__u64 ban_ttl_max_ns;	/* cap for repeat offenders */
+	struct fs_limit limits[FS_B_MAX];
+};
+
+struct fs_counter {
+	__u64 packets;
+	__u64 bytes;
+	__u64 observed_packets;	/* would have dropped, passed by observe */
+	__u64 observed_bytes;
+};
+
+_Static_assert(sizeof(struct fs_lpm_key) == 20, "fs_lpm_key");
+_Static_assert(sizeof(struct fs_list_val) == 48, "fs_list_val");
+_Static_assert(sizeof(struct fs_key) == 24, "fs_key");
+_Static_assert(sizeof(struct fs_ban) == 24, "fs_ban");
+_Static_assert(sizeof(struct fs_bucket_val) == 16, "fs_bucket_val");
+_Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
+_Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
+_Static_assert(sizeof(struct fs_cfg) == 40 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_counter) == 32, "fs_counter");
+_Static_assert(sizeof(enum fs_svc) == 4, "enum size");
+_Static_assert(FS_R_MAX <= 64, "observe_mask has one bit per reason");
+
+static inline int fs_reason_drops(enum fs_reason r)
+{
+	return r >= FS_R_DROP_FIRST;
+}
+
+#endif

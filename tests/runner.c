@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Test runner: runs every registered test (or those named on the command
+ * line, by test name prefix), then the shell tests in tests/ns (*.sh), whose
+ * lines "ok - NAME" / "not ok - NAME" / "skip - NAME" count as subtests.
+ * Ends with "N passed, N failed". Exit status 1 if anything failed.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "test.h"
+
+static struct fs_test *tests, **tail = &tests;
+static const char *cur_test;
+static char cur_sub[256];
+static bool sub_open, sub_failed, sub_skipped;
+static int n_pass, n_fail, n_skip;
+
+void fs_test_register(struct fs_test *t)
+{
+	*tail = t;
+	tail = &t->next;
+}
+
+static void end_subtest(void)
+{
+	if (!sub_open)
+		return;
+	if (sub_failed) {
+		n_fail++;
+		printf("FAIL %s/%s\n", cur_test, cur_sub);
+	} else if (sub_skipped) {
+		n_skip++;
+		printf("SKIP %s/%s\n", cur_test, cur_sub);
+	} else {
+		n_pass++;
+		printf("ok   %s/%s\n", cur_test, cur_sub);
+	}
+	fflush(stdout);
+	sub_open = false;
+}
+
+void fs_subtest(const char *fmt, ...)
+{
+	va_list ap;
+
+	end_subtest();
+	va_start(ap, fmt);
+	vsnprintf(cur_sub, sizeof(cur_sub), fmt, ap);
+	va_end(ap);
+	sub_open = true;
+	sub_failed = sub_skipped = false;
+}
+
+void fs_test_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sub_open)
+		fs_subtest("main");
+	sub_failed = true;
+	printf("     %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+void fs_test_skip(const char *why)
+{
+	if (!sub_open)
+		fs_subtest("main");
+	sub_skipped = true;
+	printf("     skipped: %s\n", why);
+}
+
+int fs_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static bool selected(const char *name, int argc, char **argv)
+{
+	if (argc < 2)
+		return true;
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(name, argv[i], strlen(argv[i])))
+			return true;
+	return false;
+}
+
+/* Run one shell test and count its ok/not ok/skip lines. */
+static void run_script(const char *dir, const char *file)
+{
+	char cmd[1024], line[1024];
+	bool any = false;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "bash %s/%s 2>&1", dir, file);
+	printf("---- %s\n", file);
+	fflush(stdout);
+	p = popen(cmd, "r");
+	if (!p) {
+		n_fail++;
+		printf("FAIL %s: cannot run\n", file);
+		return;
+	}
+	while (fgets(line, sizeof(line), p)) {
+		fputs(line, stdout);
+		if (!strncmp(line, "ok - ", 5))
+			n_pass++, any = true;
+		else if (!strncmp(line, "not ok - ", 9))
+			n_fail++, any = true;
+		else if (!strncmp(line, "skip - ", 7))
+			n_skip++, any = true;
+	}
+	st = pclose(p);
+	if (!any || st != 0) {
+		n_fail++;
+		printf("FAIL %s: exit status %d%s\n", file,
+		       WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+		       any ? "" : ", no results");
+	}
+}
+
+static void run_scripts(const char *dir, int argc, char **argv)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(ents[i]->d_name);
+
+		if (len > 3 && !strcmp(ents[i]->d_name + len - 3, ".sh") &&
+		    selected(ents[i]->d_name, argc, argv))
+			run_script(dir, ents[i]->d_name);
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = getenv("FS_TEST_SCRIPTS");
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (struct fs_test *t = tests; t; t = t->next) {
+		if (!selected(t->name, argc, argv))
+			continue;
+		cur_test = t->name;
+		printf("---- %s\n", t->name);
+		t->fn();
+		end_subtest();
+	}
+	run_scripts(dir ? dir : "tests/ns", argc, argv);
+	if (n_skip)
+		printf("%d passed, %d failed, %d skipped\n", n_pass, n_fail, n_skip);
+	else
+		printf("%d passed, %d failed\n", n_pass, n_fail);
+	return n_fail ? 1 : 0;
+}

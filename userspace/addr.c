@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "addr.h"
+
+static const __u8 v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+static int is_v4mapped(const __u8 a[16])
+{
+	return !memcmp(a, v4_prefix, sizeof(v4_prefix));
+}
+
+static int host_bits_set(const __u8 a[16], unsigned plen)
+{
+	for (unsigned bit = plen; bit < 128; bit++)
+		if (a[bit / 8] & (0x80 >> (bit % 8)))
+			return 1;
+	return 0;
+}
+
+static int parse_len(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	unsigned len, max;
+	int v4;
+
+	memset(k, 0, sizeof(*k));
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(err, errlen, "'%.40s...': not an address or CIDR", s);
+		return -1;
+	}
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	v4 = !strchr(buf, ':');
+	if (v4 ? inet_pton(AF_INET, buf, k->addr + 12) != 1 :
+		 inet_pton(AF_INET6, buf, k->addr) != 1) {
+		snprintf(err, errlen, "'%s': not an IPv4 or IPv6 address", s);
+		return -1;
+	}
+	if (v4)
+		memcpy(k->addr, v4_prefix, sizeof(v4_prefix));
+	max = v4 ? 32 : 128;
+	len = max;
+	if (slash && parse_len(slash, max, &len)) {
+		snprintf(err, errlen, "'%s': prefix length must be 0-%u", s, max);
+		return -1;
+	}
+	k->prefixlen = v4 ? FS_V4_MAPPED_PLEN + len : len;
+	if (host_bits_set(k->addr, k->prefixlen)) {
+		snprintf(err, errlen, "'%s': host bits set beyond /%u", s, len);
+		return -1;
+	}
+	return 0;
+}
+
+void fs_cidr_format(const __u8 addr[16], unsigned plen, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (is_v4mapped(addr) && plen >= FS_V4_MAPPED_PLEN) {
+		inet_ntop(AF_INET, addr + 12, a, sizeof(a));
+		snprintf(buf, len, "%s/%u", a, plen - FS_V4_MAPPED_PLEN);
+	} else {
+		inet_ntop(AF_INET6, addr, a, sizeof(a));
+		snprintf(buf, len, "%s/%u", a, plen);
+	}
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* CLI plumbing shared by the do_<cmd> functions. */
+#ifndef FS_CLI_H
+#define FS_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes: 0 ok, 1 the operation failed, 2 bad usage or argument. */
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct fs_ctx {
+	const char *pin_dir;
+	bool json;
+};
+
+struct fs_cmd {
+	const char *name;
+	int (*fn)(struct fs_ctx *ctx, int argc, char **argv);
+	const char *usage;
+};
+
+/* Find @name in a NULL-terminated table and run it with the rest of
+ * argv. Unknown or missing subcommands print the table's usage. */
+int fs_dispatch(const struct fs_cmd *cmds, const char *what,
+		struct fs_ctx *ctx, int argc, char **argv);
+
+/* Print @s as a JSON string literal. */
+void json_str(FILE *f, const char *s);
+
+/* CLOCK_MONOTONIC now, in ns: the clock of every expires_ns. */
+unsigned long long fs_mono_ns(void);
+
+/* "42s", "3m12s", "never" for an expiry relative to @now. */
+void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
+		   char *buf, size_t len);
+
+int do_attach(struct fs_ctx *ctx, int argc, char **argv);
+int do_detach(struct fs_ctx *ctx, int argc, char **argv);
+int do_status(struct fs_ctx *ctx, int argc, char **argv);
+int do_allow(struct fs_ctx *ctx, int argc, char **argv);
+int do_block(struct fs_ctx *ctx, int argc, char **argv);
+int do_ports(struct fs_ctx *ctx, int argc, char **argv);
+int do_set(struct fs_ctx *ctx, int argc, char **argv);
+int do_show(struct fs_ctx *ctx, int argc, char **argv);
+int do_stats(struct fs_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/* attach, detach, status. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "cli.h"
+#include "log.h"
+#include "../loader/loader.h"
+
+static const char *const mode_names[] = {
+	[XDP_MODE_UNSPEC] = "auto", [XDP_MODE_NATIVE] = "native",
+	[XDP_MODE_SKB] = "generic", [XDP_MODE_HW] = "hw",
+};
+
+static int parse_mode(const char *s, enum xdp_attach_mode *mode)
+{
+	for (int m = XDP_MODE_UNSPEC; m <= XDP_MODE_SKB; m++)
+		if (!strcmp(s, mode_names[m])) {
+			*mode = m;
+			return 0;
+		}
+	return -1;
+}
+
+static const char *mode_name(enum xdp_attach_mode m)
+{
+	return m <= XDP_MODE_HW ? mode_names[m] : "?";
+}
+
+static int iface_index(const char *name)
+{
+	int idx = if_nametoindex(name);
+
+	if (!idx)
+		pr_err("unknown interface '%s'\n", name);
+	return idx;
+}
+
+int do_attach(struct fs_ctx *ctx, int argc, char **argv)
+{
+	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
+	struct fs_attach_info info;
+	const char *ifname = NULL;
+	int idx, lock, err;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
+			if (parse_mode(argv[++i], &mode)) {
+				pr_err("--mode: '%s': expected auto, native or generic\n",
+				       argv[i]);
+				return EXIT_USAGE;
+			}
+		} else if (argv[i][0] != '-' && !ifname) {
+			ifname = argv[i];
+		} else {
+			pr_err("attach: unexpected argument '%s'\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!ifname) {
+		pr_err("attach: missing IFACE\n");
+		return EXIT_USAGE;
+	}
+	idx = iface_index(ifname);
+	if (!idx)
+		return EXIT_USAGE;
+	if (fs_pins_ensure(ctx->pin_dir))
+		return EXIT_FAIL;
+	lock = fs_pins_lock(ctx->pin_dir);
+	if (lock < 0)
+		return EXIT_FAIL;
+	err = fs_attach(ctx->pin_dir, idx, mode, &info);
+	close(lock);
+	if (err == -EEXIST) {
+		pr_err("floodshield is already attached to %s (prog id %u); "
+		       "detach it first\n", ifname, info.prog_id);
+		return EXIT_FAIL;
+	}
+	if (err)
+		return EXIT_FAIL;
+	if (ctx->json)
+		printf("{\"interface\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
+		       "\"dispatcher\":%s}\n", ifname, mode_name(info.mode),
+		       info.prog_id, info.dispatcher ? "true" : "false");
+	else
+		printf("attached to %s: mode %s, prog id %u, %s, maps in %s\n",
+		       ifname, mode_name(info.mode), info.prog_id,
+		       info.dispatcher ? "via libxdp dispatcher" : "program alone",
+		       ctx->pin_dir);
+	return 0;
+}
+
+int do_detach(struct fs_ctx *ctx, int argc, char **argv)
+{
+	int idx, err;
+
+	(void)ctx;
+	if (argc != 1) {
+		pr_err("usage: detach IFACE\n");
+		return EXIT_USAGE;
+	}
+	idx = iface_index(argv[0]);
+	if (!idx)
+		return EXIT_USAGE;
+	err = fs_detach(idx);
+	if (err == -ENOENT) {
+		pr_err("floodshield is not attached to %s\n", argv[0]);
+		return EXIT_FAIL;
+	}
+	if (err) {
+		pr_err("detach from %s failed: %s\n", argv[0], strerror(-err));
+		return EXIT_FAIL;
+	}
+	if (!ctx->json)
+		printf("detached from %s; lists and bans stay pinned in %s\n",
+		       argv[0], ctx->pin_dir);
+	return 0;
+}
+
+/* Entries in use in a pinned map, and its capacity. Arrays count the
+ * slots that are not zero (the services map). */
+static int map_fill(int fd, unsigned *used, unsigned *cap)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char key[64], next[64], val[256], zero[256] = {};
+	void *prev = NULL;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*cap = info.max_entries;
+	*used = 0;
+	if (info.key_size > sizeof(key) || info.value_size > sizeof(val))
+		return -E2BIG;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		if (info.type != BPF_MAP_TYPE_ARRAY ||
+		    (bpf_map_lookup_elem(fd, next, val) == 0 &&
+		     memcmp(val, zero, info.value_size)))
+			(*used)++;
+		memcpy(key, next, info.key_size);
+		prev = key;
+	}
+	return 0;
+}
+
+static const char *const fill_maps[] = { "fs_allow", "fs_block", "fs_bans",
+					 "fs_rate", "fs_services" };
+
+static void print_ifaces(struct fs_ctx *ctx)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	const char *sep = "";
+
+	if (ctx->json)
+		printf("\"interfaces\":[");
+	else
+		printf("interfaces:\n");
+	for (i = ifs; i && i->if_index; i++) {
+		struct fs_attach_info info;
+
+		if (fs_attach_query(i->if_index, &info) || !info.attached)
+			continue;
+		if (ctx->json)
+			printf("%s{\"name\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
+			       "\"dispatcher\":%s}", sep, i->if_name,
+			       mode_name(info.mode), info.prog_id,
+			       info.dispatcher ? "true" : "false");
+		else
+			printf("  %-16s mode %-8s prog id %-6u %s\n", i->if_name,
+			       mode_name(info.mode), info.prog_id,
+			       info.dispatcher ? "dispatcher" : "alone");
+		sep = ",";
+	}
+	if (ctx->json)
+		printf("]");
+	if (ifs)
+		if_freenameindex(ifs);
+}
+
+static void print_maps(struct fs_ctx *ctx)
+{
+	const char *sep = "";
+
+	printf(ctx->json ? ",\"maps\":[" : "maps (%s):\n", ctx->pin_dir);
+	for (size_t m = 0; m < sizeof(fill_maps) / sizeof(fill_maps[0]); m++) {
+		unsigned used = 0, cap = 0;
+		char path[512];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", ctx->pin_dir, fill_maps[m]);
+		fd = bpf_obj_get(path);
+		if (fd < 0 || map_fill(fd, &used, &cap)) {
+			if (!ctx->json)
+				printf("  %-12s not pinned\n", fill_maps[m]);
+		} else if (ctx->json) {
+			printf("%s{\"name\":\"%s\",\"entries\":%u,\"capacity\":%u}",
+			       sep, fill_maps[m], used, cap);
+			sep = ",";
+		} else {
+			printf("  %-12s %8u / %-8u (%.1f%%)\n", fill_maps[m], used,
+			       cap, cap ? 100.0 * used / cap : 0.0);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ctx->json)
+		printf("]");
+}
+
+int do_status(struct fs_ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	if (argc) {
+		pr_err("status: unexpected argument '%s'\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (ctx->json)
+		printf("{");
+	print_ifaces(ctx);
+	print_maps(ctx);
+	if (ctx->json)
+		printf("}\n");
+	return 0;
+}

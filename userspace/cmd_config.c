@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ports, set, show, stats: the runtime settings and counters. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "log.h"
+#include "names.h"
+#include "settings.h"
+#include "../loader/loader.h"
+
+static int parse_port(const char *s, __u32 *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v == 0 || v > 65535)
+		return -1;
+	*port = v;
+	return 0;
+}
+
+static int ports_set(struct fs_ctx *ctx, int argc, char **argv)
+{
+	__u32 port;
+	int fd, lock, svc, err;
+
+	if (argc != 2) {
+		pr_err("usage: ports set PORT none|tcp|http|smtp\n");
+		return EXIT_USAGE;
+	}
+	if (parse_port(argv[0], &port)) {
+		pr_err("ports set: '%s': expected a port 1-65535\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	svc = fs_svc_parse(argv[1]);
+	if (svc < 0) {
+		pr_err("ports set: '%s': expected none, tcp, http or smtp\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_SVC));
+	if (fd < 0)
+		return EXIT_FAIL;
+	lock = fs_pins_lock(ctx->pin_dir);
+	err = lock < 0 || bpf_map_update_elem(fd, &port, &svc, BPF_ANY);
+	if (lock >= 0)
+		close(lock);
+	close(fd);
+	if (err) {
+		pr_err("ports set: cannot update the services map\n");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int ports_list(struct fs_ctx *ctx)
+{
+	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_SVC));
+	const char *sep = "";
+	enum fs_svc svc;
+
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (ctx->json)
+		printf("[");
+	for (__u32 port = 1; port < FS_PORTS; port++) {
+		if (bpf_map_lookup_elem(fd, &port, &svc) || svc == FS_SVC_NONE)
+			continue;
+		if (ctx->json)
+			printf("%s{\"port\":%u,\"service\":\"%s\"}", sep, port,
+			       fs_svc_name(svc));
+		else
+			printf("%-6u %s\n", port, fs_svc_name(svc));
+		sep = ",";
+	}
+	if (ctx->json)
+		printf("]\n");
+	close(fd);
+	return 0;
+}
+
+int do_ports(struct fs_ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 1 && !strcmp(argv[0], "set"))
+		return ports_set(ctx, argc - 1, argv + 1);
+	if (argc == 1 && !strcmp(argv[0], "list"))
+		return ports_list(ctx);
+	pr_err("ports: expected 'set PORT CLASS' or 'list'\n");
+	return EXIT_USAGE;
+}
+
+static int read_cfg(int fd, struct fs_cfg *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, cfg)) {
+		pr_err("cannot read settings: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* All KEY=VALUE pairs apply together or none does. */
+int do_set(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct fs_cfg cfg;
+	char err[160];
+	__u32 zero = 0;
+	int fd, lock, rc = EXIT_FAIL;
+
+	if (argc < 1) {
+		pr_err("usage: set KEY=VALUE...\n");
+		return EXIT_USAGE;
+	}
+	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
+	if (fd < 0)
+		return EXIT_FAIL;
+	lock = fs_pins_lock(ctx->pin_dir);
+	if (lock < 0 || read_cfg(fd, &cfg))
+		goto out;
+	for (int i = 0; i < argc; i++) {
+		if (fs_cfg_set(&cfg, argv[i], err, sizeof(err))) {
+			pr_err("set: %s; nothing changed\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
+		pr_err("set: cannot write settings: %s\n", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (lock >= 0)
+		close(lock);
+	close(fd);
+	return rc;
+}
+
+int do_show(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct fs_cfg cfg;
+	int fd;
+
+	if (argc) {
+		pr_err("show: unexpected argument '%s'\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (read_cfg(fd, &cfg)) {
+		close(fd);
+		return EXIT_FAIL;
+	}
+	fs_cfg_print(stdout, &cfg, ctx->json);
+	close(fd);
+	return 0;
+}
+
+/* Sum a per-CPU array entry of @n u64 fields into @out. */
+static int sum_percpu(int fd, __u32 key, __u64 *out, size_t n)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals = calloc(ncpu, n * sizeof(__u64));
+
+	if (!vals || bpf_map_lookup_elem(fd, &key, vals)) {
+		free(vals);
+		return -1;
+	}
+	memset(out, 0, n * sizeof(__u64));
+	for (int c = 0; c < ncpu; c++)
+		for (size_t i = 0; i < n; i++)
+			out[i] += vals[c * n + i];
+	free(vals);
+	return 0;
+}
+
+static void print_reasons(struct fs_ctx *ctx, int fd)
+{
+	const char *sep = "";
+	struct fs_counter c;
+
+	if (ctx->json)
+		printf("\"reasons\":[");
+	else
+		printf("%-16s %-6s %12s %14s %12s\n", "reason", "action",
+		       "packets", "bytes", "observed");
+	for (__u32 r = 0; r < FS_R_MAX; r++) {
+		if (sum_percpu(fd, r, (__u64 *)&c, sizeof(c) / sizeof(__u64)))
+			continue;
+		if (ctx->json) {
+			printf("%s{\"reason\":\"%s\",\"action\":\"%s\",\"packets\":%llu,"
+			       "\"bytes\":%llu,\"observed_packets\":%llu,"
+			       "\"observed_bytes\":%llu}", sep, fs_reason_name(r),
+			       fs_reason_action(r), c.packets, c.bytes,
+			       c.observed_packets, c.observed_bytes);
+			sep = ",";
+		} else {
+			printf("%-16s %-6s %12llu %14llu %12llu\n", fs_reason_name(r),
+			       fs_reason_action(r), c.packets, c.bytes,
+			       c.observed_packets);
+		}
+	}
+	if (ctx->json)
+		printf("]");
+}
+
+static void print_events(struct fs_ctx *ctx, int fd)
+{
+	const char *sep = "";
+	__u64 v;
+
+	printf(ctx->json ? ",\"events\":{" : "\n%-16s %12s\n", "event", "count");
+	for (__u32 e = 0; e < FS_E_MAX; e++) {
+		if (sum_percpu(fd, e, &v, 1))
+			continue;
+		if (ctx->json)
+			printf("%s\"%s\":%llu", sep, fs_event_name(e), v);
+		else
+			printf("%-16s %12llu\n", fs_event_name(e), v);
+		sep = ",";
+	}
+	if (ctx->json)
+		printf("}");
+}
+
+int do_stats(struct fs_ctx *ctx, int argc, char **argv)
+{
+	int sfd, efd;
+
+	if (argc) {
+		pr_err("stats: unexpected argument '%s'\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	sfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_STATS));
+	if (sfd < 0)
+		return EXIT_FAIL;
+	efd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_EVENTS));
+	if (efd < 0) {
+		close(sfd);
+		return EXIT_FAIL;
+	}
+	if (ctx->json)
+		printf("{");
+	print_reasons(ctx, sfd);
+	print_events(ctx, efd);
+	if (ctx->json)
+		printf("}\n");
+	close(sfd);
+	close(efd);
+	return 0;
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "names.h"
+
+#define NAME_OF(table, i) \
+	((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "unknown")
+
+static const char *const reasons[FS_R_MAX] = {
+	[FS_R_NON_IP] = "non_ip",
+	[FS_R_MALFORMED] = "malformed",
+	[FS_R_MALFORMED_L4] = "malformed_l4",
+	[FS_R_FRAGMENT] = "fragment",
+	[FS_R_NOT_TCP] = "not_tcp",
+	[FS_R_ALLOW] = "allow",
+	[FS_R_NO_SERVICE] = "no_service",
+	[FS_R_SERVICE] = "service",
+	[FS_R_BLOCK] = "block",
+	[FS_R_BAN] = "ban",
+	[FS_R_SYN_RATE_SRC] = "syn_rate_src",
+	[FS_R_SYN_RATE_PREFIX] = "syn_rate_prefix",
+};
+
+static const char *const events[FS_E_MAX] = {
+	[FS_E_BAN_SRC] = "ban_src",
+	[FS_E_BAN_PREFIX] = "ban_prefix",
+	[FS_E_BAN_FAILED] = "ban_failed",
+	[FS_E_RATE_NEW] = "rate_new",
+	[FS_E_RATE_FAILED] = "rate_failed",
+	[FS_E_RATE_CONTENDED] = "rate_contended",
+};
+
+static const char *const ban_reasons[FS_BAN_REASON_MAX] = {
+	[FS_BAN_MANUAL] = "manual",
+	[FS_BAN_SYN_RATE] = "syn_rate",
+	[FS_BAN_SYN_RATE_PREFIX] = "syn_rate_prefix",
+};
+
+static const char *const origins[FS_ORIGIN_MAX] = {
+	[FS_ORIGIN_STATIC] = "config",
+	[FS_ORIGIN_CLI] = "cli",
+	[FS_ORIGIN_DNS] = "dns",
+};
+
+const char *fs_reason_name(unsigned r) { return NAME_OF(reasons, r); }
+const char *fs_event_name(unsigned e) { return NAME_OF(events, e); }
+const char *fs_ban_reason_name(unsigned r) { return NAME_OF(ban_reasons, r); }
+const char *fs_origin_name(unsigned o) { return NAME_OF(origins, o); }
+
+const char *fs_reason_action(unsigned r)
+{
+	return fs_reason_drops(r) ? "drop" : "pass";
+}

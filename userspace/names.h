@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Names of the ABI enums, as printed by the CLI and used as metric
+ * labels. One table per enum, indexed by value. */
+#ifndef FS_NAMES_H
+#define FS_NAMES_H
+
+#include "../maps/floodshield.h"
+
+const char *fs_reason_name(unsigned r);
+/* "pass" or "drop": the action a reason takes outside observe mode. */
+const char *fs_reason_action(unsigned r);
+const char *fs_event_name(unsigned e);
+const char *fs_ban_reason_name(unsigned r);
+const char *fs_origin_name(unsigned o);
+
+#endif

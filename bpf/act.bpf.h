@@ -32,19 +32,77 @@ static __always_inline void account(enum fs_reason r, __u32 len,
 	}
 }
 
-/* Count the packet under @r and return its verdict. A dropping reason
+/* RFC 1624 eqn. 3: checksum @check after one 16-bit word went from
+ * @old to @new (all in network order). */
+static __always_inline __u16 csum_replace16(__u16 check, __u16 old, __u16 new)
+{
+	__u32 sum = (__u16)~check + (__u16)~old + (__u32)new;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/* Turn the segment into a RST in place: flags become RST (plus ACK if
+ * it had one), sequence numbers and length stay, so the server's socket,
+ * expecting exactly this sequence number, is reset (RFC 5961 3.2). The
+ * payload stays as RST data, which Linux ignores; the TCP checksum is
+ * updated for the one changed word, the IP header is untouched. */
+static __always_inline void rewrite_rst(struct xdp_md *ctx,
+					const struct fs_pkt *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct tcphdr *tcp = data + (p->l4_off & 0xfff);
+	__u16 *word, old, new;
+
+	if ((void *)(tcp + 1) > end)
+		return;
+	word = (__u16 *)tcp + 6;	/* data offset and flags */
+	old = *word;
+	new = (old & bpf_htons(0xff00)) |
+	      bpf_htons(TCP_FLAG_RST | (p->tcp_flags & TCP_FLAG_ACK));
+	*word = new;
+	tcp->check = csum_replace16(tcp->check, old, new);
+}
+
+/* Remember a reset flow. False if it was already there: a
+ * retransmission, which the kernel answers with its own RST. */
+static __always_inline bool remember_flow(const struct fs_pkt *p,
+					  enum fs_reason r, __u64 now)
+{
+	struct fs_flow_val v = { .reset_ns = now, .reason = r };
+	struct fs_flow_key k;
+	int err;
+
+	fs_flow_key(&k, p);
+	err = bpf_map_update_elem(&FS_MAP_FLOWS, &k, &v, BPF_NOEXIST);
+	if (err == -17 /* EEXIST */)
+		return false;
+	if (err)
+		fs_event(FS_E_FLOW_FAILED);
+	return true;
+}
+
+/* Count the packet under @r and return its verdict. A stopping reason
  * under observe mode is counted as observed and passed. */
-static __always_inline int act(const struct fs_pkt *p,
-			       const struct fs_cfg *cfg, enum fs_reason r)
+static __always_inline int act(struct xdp_md *ctx, const struct fs_pkt *p,
+			       const struct fs_cfg *cfg, enum fs_reason r,
+			       __u64 now)
 {
 	bool observed = fs_reason_drops(r) && fs_observing(cfg, r);
 
 	if (r >= FS_R_MAX)
 		return XDP_ABORTED;
+	if (fs_reason_resets(r) && !observed && !remember_flow(p, r, now))
+		r = FS_R_RESET_FLOW;
 	account(r, p->len, observed);
 	if (!fs_reason_drops(r) || observed)
 		return XDP_PASS;
-	return XDP_DROP;
+	if (!fs_reason_resets(r))
+		return XDP_DROP;
+	rewrite_rst(ctx, p);
+	return XDP_PASS;
 }
 
 #endif

@@ -45,17 +45,23 @@ enum fs_l4 {
 	FS_L4_MALFORMED,	/* TCP too short, data offset < 5, ext walk */
 };
 
-/* The packet after L3: from here on one code path for both families. */
+/* The packet after L3: from here on one code path for both families.
+ * It holds offsets, not packet pointers, so the later stages can be
+ * global functions that the verifier checks once, not once per parse
+ * path (VLAN depth, IPv6 extension chain). */
 struct fs_pkt {
 	union {
 		__u8 b[16];
 		__u32 w[4];
 	} src;			/* IPv4 as ::ffff:a.b.c.d */
 	__u32 len;		/* frame bytes, for counters */
-	__u16 dport;		/* host order; valid for FS_L4_TCP */
+	__u16 sport;		/* network order; valid for FS_L4_TCP */
+	__u16 dport;		/* network order; valid for FS_L4_TCP */
+	__u16 l4_off;		/* TCP header offset; valid for FS_L4_TCP */
+	__u16 payload_off;	/* TCP payload offset; valid for FS_L4_TCP */
+	__u16 payload_len;	/* linear payload bytes; valid for FS_L4_TCP */
 	__u8 tcp_flags;		/* valid for FS_L4_TCP */
 	__u8 l4;		/* enum fs_l4 */
-	struct tcphdr *tcp;	/* valid for FS_L4_TCP */
 };
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* floodshield XDP program: parse -> lists -> police -> act/account.
+/* floodshield XDP program: parse -> lists -> police (and HTTP inspection)
+ * -> act/account.
  * The stages live in the headers beside this file; see docs/design.md.
  */
 #include "common.bpf.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "lists.bpf.h"
+#include "http.bpf.h"
 #include "police.bpf.h"
 #include "act.bpf.h"
 
@@ -36,15 +38,15 @@ int floodshield(struct xdp_md *ctx)
 		return XDP_PASS;
 	r = parse_packet(ctx, &pkt);
 	if (r != FS_CONTINUE)
-		return act(&pkt, cfg, r);
+		return act(ctx, &pkt, cfg, r, 0);
 	now = fs_now();
-	r = check_lists(&pkt, cfg, now);
+	r = fs_check_lists(&pkt, now);
 	if (r != FS_CONTINUE)
-		return act(&pkt, cfg, r);
+		return act(ctx, &pkt, cfg, r, now);
 	if (pkt.l4 != FS_L4_TCP)
-		return act(&pkt, cfg, l4_reason(&pkt));
-	r = police(&pkt, cfg, now);
-	return act(&pkt, cfg, r);
+		return act(ctx, &pkt, cfg, l4_reason(&pkt), now);
+	r = fs_police(ctx, &pkt, now);
+	return act(ctx, &pkt, cfg, r, now);
 }
 
 char LICENSE[] SEC("license") = "GPL";

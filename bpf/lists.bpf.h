@@ -51,15 +51,29 @@ static __always_inline bool fs_banned(const struct fs_key *k, __u64 now)
 	return ban && now < ban->expires_ns;
 }
 
-static __always_inline enum fs_reason check_lists(const struct fs_pkt *p,
-						  const struct fs_cfg *cfg,
-						  __u64 now)
+/* A banned source's segment of a flow that was reset passes: the kernel
+ * then answers the client's retransmission with its own RST. */
+static __always_inline enum fs_reason ban_reason_for(const struct fs_pkt *p)
 {
+	struct fs_flow_key fk;
+
+	if (p->l4 != FS_L4_TCP || (p->tcp_flags & TCP_FLAG_SYN))
+		return FS_R_BAN;
+	fs_flow_key(&fk, p);
+	return bpf_map_lookup_elem(&FS_MAP_FLOWS, &fk) ? FS_R_RESET_FLOW : FS_R_BAN;
+}
+
+/* Allowlist, blocklist, bans. A global function: verified once. */
+__noinline int fs_check_lists(const struct fs_pkt *p, __u64 now)
+{
+	const struct fs_cfg *cfg = fs_cfg_get();
 	struct fs_lpm_key lk = { .prefixlen = 128 };
 	struct fs_list_val *allow;
 	struct fs_list_val *block;
 	struct fs_key bk = {};
 
+	if (!p || !cfg)
+		return FS_CONTINUE;
 	__builtin_memcpy(lk.addr, p->src.b, sizeof(lk.addr));
 	allow = bpf_map_lookup_elem(&FS_MAP_ALLOW, &lk);
 	if (allow && fs_live(allow->expires_ns, now))
@@ -69,10 +83,10 @@ static __always_inline enum fs_reason check_lists(const struct fs_pkt *p,
 		return FS_R_BLOCK;
 	fs_make_key(&bk, p, 128, FS_B_NONE);
 	if (fs_banned(&bk, now))
-		return FS_R_BAN;
+		return ban_reason_for(p);
 	fs_make_key(&bk, p, fs_prefix_len(p, cfg), FS_B_NONE);
 	if (fs_banned(&bk, now))
-		return FS_R_BAN;
+		return ban_reason_for(p);
 	return FS_CONTINUE;
 }
 

@@ -62,6 +62,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_CFG SEC(".maps");
 
+/* Served hosts, keyed as described at struct fs_host_key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FS_HOSTS_MAX);
+	__type(key, struct fs_host_key);
+	__type(value, struct fs_host_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_HOSTS SEC(".maps");
+
+/* Flows answered with RESET, so that their retransmissions pass to the
+ * kernel (which answers them with its own RST) instead of being reset
+ * again or dropped by the ban their source earned. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FS_FLOWS_MAX);
+	__type(key, struct fs_flow_key);
+	__type(value, struct fs_flow_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_FLOWS SEC(".maps");
+
 /* Indexed by enum fs_reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -79,6 +99,21 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_EVENTS SEC(".maps");
+
+static __always_inline const struct fs_cfg *fs_cfg_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&FS_MAP_CFG, &zero);
+}
+
+static __always_inline void fs_flow_key(struct fs_flow_key *k,
+					const struct fs_pkt *p)
+{
+	__builtin_memcpy(k->addr, p->src.b, sizeof(k->addr));
+	k->sport = p->sport;
+	k->dport = p->dport;
+}
 
 static __always_inline void fs_event(enum fs_event e)
 {

@@ -134,7 +134,8 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 
 /* TCP with data offset >= 5 and the whole header (options) in the frame.
  * Sets FS_L4_TCP and the fields policing reads, or FS_L4_MALFORMED. */
-static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p)
+static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p,
+				      void *data)
 {
 	struct tcphdr *tcp = c->pos;
 	__u32 hlen;
@@ -146,10 +147,13 @@ static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p)
 	if (c->pos + hlen > c->end)
 		return;
 	p->l4 = FS_L4_TCP;
-	p->tcp = tcp;
-	p->dport = bpf_ntohs(tcp->dest);
+	p->sport = tcp->source;
+	p->dport = tcp->dest;
 	p->tcp_flags = ((__u8 *)tcp)[13];
+	p->l4_off = c->pos - data;
 	c->pos += hlen;
+	p->payload_off = c->pos - data;
+	p->payload_len = c->end - c->pos;
 }
 
 /* Parse down to L4. Returns FS_CONTINUE once the source is known (the
@@ -179,7 +183,7 @@ static __always_inline enum fs_reason parse_packet(struct xdp_md *ctx,
 		return FS_R_NON_IP;
 	}
 	if (p->l4 == FS_L4_OTHER && proto == IPPROTO_TCP)
-		parse_tcp(&c, p);
+		parse_tcp(&c, p, (void *)(long)ctx->data);
 	return FS_CONTINUE;
 }
 

@@ -13,6 +13,7 @@
 #define FS_POLICE_BPF_H
 
 #include "lists.bpf.h"
+#include "http.bpf.h"
 
 enum fs_level {
 	FS_LEVEL_OK = 0,
@@ -22,7 +23,7 @@ enum fs_level {
 
 static __always_inline enum fs_svc lookup_service(const struct fs_pkt *p)
 {
-	__u32 port = p->dport;
+	__u32 port = bpf_ntohs(p->dport);
 	enum fs_svc *svc = bpf_map_lookup_elem(&FS_MAP_SVC, &port);
 
 	return svc ? *svc : FS_SVC_NONE;
@@ -104,11 +105,12 @@ static __always_inline void ban_key(const struct fs_key *k,
 }
 
 /* One level of one bucket. On a non-conforming packet, counts the
- * offence and bans the key once cfg->ban_after offences are reached. */
+ * offence and bans the key once @ban_after offences are reached. */
 static __always_inline bool police_key(const struct fs_key *k,
 				       const struct fs_rate *r,
 				       const struct fs_cfg *cfg,
-				       enum fs_ban_reason why, __u64 now)
+				       enum fs_ban_reason why, __u32 ban_after,
+				       __u64 now)
 {
 	struct fs_bucket_val *b;
 
@@ -122,20 +124,37 @@ static __always_inline bool police_key(const struct fs_key *k,
 			b->over = 0;
 		return true;
 	}
-	if (cfg->ban_after &&
-	    __sync_add_and_fetch(&b->over, 1) >= cfg->ban_after) {
+	if (ban_after && __sync_add_and_fetch(&b->over, 1) >= ban_after) {
 		b->over = 0;
 		ban_key(k, cfg, why, now);
 	}
 	return false;
 }
 
-/* Police @bucket for the source, then for its prefix. */
+/* Ban reason for the source level of @bucket; the prefix level's is
+ * the next value. */
+static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
+{
+	switch (b) {
+	case FS_B_HTTP_REQ:
+		return FS_BAN_HTTP_RATE;
+	case FS_B_HTTP_BAD:
+		return FS_BAN_HTTP_BAD;
+	default:
+		return FS_BAN_SYN_RATE;
+	}
+}
+
+/* Police @bucket for the source, then for its prefix. The bad-request
+ * bucket bans on its first excess: its burst is the number of bad
+ * requests a source may send. */
 static __always_inline enum fs_level police_bucket(const struct fs_pkt *p,
 						   const struct fs_cfg *cfg,
 						   enum fs_bucket bucket,
 						   __u64 now)
 {
+	enum fs_ban_reason why = bucket_ban_reason(bucket);
+	__u32 ban_after = bucket == FS_B_HTTP_BAD ? 1 : cfg->ban_after;
 	const struct fs_limit *lim;
 	struct fs_key k = {};
 
@@ -143,10 +162,10 @@ static __always_inline enum fs_level police_bucket(const struct fs_pkt *p,
 		return FS_LEVEL_OK;
 	lim = &cfg->limits[bucket];
 	fs_make_key(&k, p, 128, bucket);
-	if (!police_key(&k, &lim->src, cfg, FS_BAN_SYN_RATE, now))
+	if (!police_key(&k, &lim->src, cfg, why, ban_after, now))
 		return FS_LEVEL_OVER_SRC;
 	fs_make_key(&k, p, fs_prefix_len(p, cfg), bucket);
-	if (!police_key(&k, &lim->prefix, cfg, FS_BAN_SYN_RATE_PREFIX, now))
+	if (!police_key(&k, &lim->prefix, cfg, why + 1, ban_after, now))
 		return FS_LEVEL_OVER_PREFIX;
 	return FS_LEVEL_OK;
 }
@@ -168,17 +187,46 @@ static __always_inline bool is_syn(const struct fs_pkt *p)
 	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
-/* Service and SYN policing for a parsed TCP packet. */
-static __always_inline enum fs_reason police(const struct fs_pkt *p,
-					     const struct fs_cfg *cfg,
-					     __u64 now)
+/* Inspect an HTTP segment and charge the request buckets: every request
+ * start the request bucket, a bad one also the bad-request bucket. */
+static __always_inline enum fs_reason police_http(struct xdp_md *ctx,
+						  const struct fs_pkt *p,
+						  const struct fs_cfg *cfg,
+						  __u64 now)
 {
-	enum fs_svc svc = lookup_service(p);
+	enum fs_reason r = fs_http_judge(ctx, p->payload_off, cfg->http_flags);
 
+	if (r == FS_R_SERVICE)
+		return r;
+	if (fs_reason_resets(r)) {
+		police_bucket(p, cfg, FS_B_HTTP_BAD, now);
+		return r;
+	}
+	switch (police_bucket(p, cfg, FS_B_HTTP_REQ, now)) {
+	case FS_LEVEL_OVER_SRC:
+		return FS_R_HTTP_RATE_SRC;
+	case FS_LEVEL_OVER_PREFIX:
+		return FS_R_HTTP_RATE_PREFIX;
+	default:
+		return r;
+	}
+}
+
+/* Service, SYN policing and inspection for a parsed TCP packet. A
+ * global function: verified once, whatever the parse path. */
+__noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p, __u64 now)
+{
+	const struct fs_cfg *cfg = fs_cfg_get();
+	enum fs_svc svc;
+
+	if (!ctx || !p || !cfg)
+		return FS_R_SERVICE;
+	svc = lookup_service(p);
 	if (svc == FS_SVC_NONE)
 		return FS_R_NO_SERVICE;
 	if (!is_syn(p))
-		return FS_R_SERVICE;
+		return svc == FS_SVC_HTTP && p->payload_len ?
+			       police_http(ctx, p, cfg, now) : FS_R_SERVICE;
 	switch (police_bucket(p, cfg, syn_bucket(svc), now)) {
 	case FS_LEVEL_OVER_SRC:
 		return FS_R_SYN_RATE_SRC;

@@ -29,6 +29,8 @@
 #define FS_MAP_CFG	fs_cfg		/* array[1]: runtime configuration */
 #define FS_MAP_STATS	fs_stats	/* per-CPU array: counters/reason  */
 #define FS_MAP_EVENTS	fs_events	/* per-CPU array: event counters   */
+#define FS_MAP_HOSTS	fs_hosts	/* hash: served HTTP hosts         */
+#define FS_MAP_FLOWS	fs_flows	/* LRU: flows answered with RESET  */
 
 #define FS_STR_(x) #x
 #define FS_STR(x) FS_STR_(x)
@@ -42,6 +44,8 @@
 #define FS_BANS_MAX	65536
 #define FS_RATE_MAX	131072
 #define FS_PORTS	65536
+#define FS_HOSTS_MAX	16384
+#define FS_FLOWS_MAX	65536
 
 #define FS_V4_MAPPED_PLEN 96	/* bits of ::ffff:0:0/96 */
 
@@ -60,11 +64,14 @@ enum fs_bucket {
 	FS_B_SYN_TCP,
 	FS_B_SYN_HTTP,
 	FS_B_SYN_SMTP,
+	FS_B_HTTP_REQ,		/* HTTP requests (first segments)     */
+	FS_B_HTTP_BAD,		/* bad HTTP requests: over it, a ban  */
 	FS_B_MAX,
 };
 
 /* Verdict reasons, in packet counters. Order matters: reasons below
- * FS_R_DROP_FIRST pass, the others drop (see fs_reason_drops()).
+ * FS_R_DROP_FIRST pass, those from FS_R_RESET_FIRST are answered with
+ * RESET (the segment rewritten into a TCP RST), the others drop.
  */
 enum fs_reason {
 	FS_R_NON_IP = 0,	/* not IPv4/IPv6 (ARP, LLDP, ...)     */
@@ -75,11 +82,24 @@ enum fs_reason {
 	FS_R_ALLOW,		/* allowlisted: wins over everything  */
 	FS_R_NO_SERVICE,	/* TCP to an unprotected port         */
 	FS_R_SERVICE,		/* protected service, within limits   */
+	FS_R_HTTP_OK,		/* HTTP request inspected: good       */
+	FS_R_HTTP_UNDECIDED,	/* HTTP request the parser cannot judge */
+	FS_R_RESET_FLOW,	/* segment of a flow already reset    */
 	FS_R_DROP_FIRST,
 	FS_R_BLOCK = FS_R_DROP_FIRST,	/* static blocklist           */
 	FS_R_BAN,		/* dynamic ban (source or prefix)     */
 	FS_R_SYN_RATE_SRC,	/* SYN over the per-source rate       */
 	FS_R_SYN_RATE_PREFIX,	/* SYN over the per-prefix rate       */
+	FS_R_RESET_FIRST,
+	FS_R_HTTP_FRAGMENT = FS_R_RESET_FIRST,	/* '#' in the target  */
+	FS_R_HTTP_BAD_HOST,	/* Host not among the served hosts    */
+	FS_R_HTTP_DUP_HOST,	/* two Host fields                    */
+	FS_R_HTTP_HOST_WS,	/* whitespace before the Host colon   */
+	FS_R_HTTP_EMPTY_HOST,	/* empty Host on HTTP/1.1             */
+	FS_R_HTTP_NO_HOST,	/* no Host: HTTP/1.1, or 1.0 by policy */
+	FS_R_HTTP_IP_HOST,	/* IP-literal Host, by policy         */
+	FS_R_HTTP_RATE_SRC,	/* request over the per-source rate   */
+	FS_R_HTTP_RATE_PREFIX,	/* request over the per-prefix rate   */
 	FS_R_MAX,
 };
 
@@ -91,6 +111,7 @@ enum fs_event {
 	FS_E_RATE_NEW,		/* bucket created in the rate map     */
 	FS_E_RATE_FAILED,	/* rate map refused an insert         */
 	FS_E_RATE_CONTENDED,	/* CAS retries ran out: passed        */
+	FS_E_FLOW_FAILED,	/* flows map refused an insert        */
 	FS_E_MAX,
 };
 
@@ -99,6 +120,10 @@ enum fs_ban_reason {
 	FS_BAN_MANUAL = 0,	/* CLI or config                      */
 	FS_BAN_SYN_RATE,	/* source kept exceeding a SYN bucket */
 	FS_BAN_SYN_RATE_PREFIX,	/* prefix kept exceeding a SYN bucket */
+	FS_BAN_HTTP_RATE,	/* source kept exceeding request rate */
+	FS_BAN_HTTP_RATE_PREFIX,/* prefix kept exceeding request rate */
+	FS_BAN_HTTP_BAD,	/* source sent too many bad requests  */
+	FS_BAN_HTTP_BAD_PREFIX,	/* prefix sent too many bad requests  */
 	FS_BAN_REASON_MAX,
 };
 
@@ -167,6 +192,40 @@ struct fs_limit {
 
 #define FS_CFG_OBSERVE	(1u << 0)	/* count, never drop */
 
+/* HTTP policy bits in fs_cfg.http_flags. */
+#define FS_HTTP_CHECK_HOSTS	(1u << 0)	/* served-host check on (set
+						 * while fs_hosts is not empty) */
+#define FS_HTTP_RESET_NO_HOST10	(1u << 1)	/* HTTP/1.0 without Host */
+#define FS_HTTP_RESET_IP_HOST	(1u << 2)	/* IP-literal Host */
+#define FS_HTTP_WILDCARDS	(1u << 3)	/* fs_hosts has wildcards */
+
+/* Served hosts. The key holds the normalised name right-aligned and
+ * zero-padded on the left, so a suffix is the same bytes with the left
+ * part zeroed: "www.example.org" exactly, ".example.org" for the
+ * wildcard *.example.org. Longer names are never looked up (undecided). */
+#define FS_HOST_MAX 64
+
+struct fs_host_key {
+	char name[FS_HOST_MAX];
+};
+
+struct fs_host_val {
+	char name[FS_HOST_MAX + 8];	/* as added, NUL-terminated */
+};
+
+/* A flow whose request was answered with RESET. */
+struct fs_flow_key {
+	__u8 addr[16];		/* client */
+	__u16 sport;		/* client port, network order */
+	__u16 dport;		/* server port, network order */
+};
+
+struct fs_flow_val {
+	__u64 reset_ns;
+	enum fs_reason reason;
+	__u32 pad;
+};
+
 struct fs_cfg {
 	__u32 flags;		/* FS_CFG_* */
 	__u8 v4_prefix;		/* per-prefix bucket length, IPv4 bits */
@@ -177,6 +236,8 @@ struct fs_cfg {
 	__u32 ban_shift_max;	/* TTL doubles per repeat, at most this often */
 	__u64 ban_ttl_ns;	/* first ban */
 	__u64 ban_ttl_max_ns;	/* cap for repeat offenders */
+	__u32 http_flags;	/* FS_HTTP_* */
+	__u32 pad2;
 	struct fs_limit limits[FS_B_MAX];
 };
 
@@ -194,14 +255,24 @@ _Static_assert(sizeof(struct fs_ban) == 24, "fs_ban");
 _Static_assert(sizeof(struct fs_bucket_val) == 16, "fs_bucket_val");
 _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
-_Static_assert(sizeof(struct fs_cfg) == 40 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_cfg) == 48 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_host_key) == FS_HOST_MAX, "fs_host_key");
+_Static_assert(sizeof(struct fs_host_val) == 72, "fs_host_val");
+_Static_assert(sizeof(struct fs_flow_key) == 20, "fs_flow_key");
+_Static_assert(sizeof(struct fs_flow_val) == 16, "fs_flow_val");
 _Static_assert(sizeof(struct fs_counter) == 32, "fs_counter");
 _Static_assert(sizeof(enum fs_svc) == 4, "enum size");
 _Static_assert(FS_R_MAX <= 64, "observe_mask has one bit per reason");
 
+/* Whether a reason stops the packet (drop or reset) outside observe. */
 static inline int fs_reason_drops(enum fs_reason r)
 {
 	return r >= FS_R_DROP_FIRST;
+}
+
+static inline int fs_reason_resets(enum fs_reason r)
+{
+	return r >= FS_R_RESET_FIRST;
 }
 
 #endif

@@ -41,6 +41,7 @@ int do_detach(struct fs_ctx *ctx, int argc, char **argv);
 int do_status(struct fs_ctx *ctx, int argc, char **argv);
 int do_allow(struct fs_ctx *ctx, int argc, char **argv);
 int do_block(struct fs_ctx *ctx, int argc, char **argv);
+int do_hosts(struct fs_ctx *ctx, int argc, char **argv);
 int do_ports(struct fs_ctx *ctx, int argc, char **argv);
 int do_set(struct fs_ctx *ctx, int argc, char **argv);
 int do_show(struct fs_ctx *ctx, int argc, char **argv);

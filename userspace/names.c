@@ -13,10 +13,22 @@ static const char *const reasons[FS_R_MAX] = {
 	[FS_R_ALLOW] = "allow",
 	[FS_R_NO_SERVICE] = "no_service",
 	[FS_R_SERVICE] = "service",
+	[FS_R_HTTP_OK] = "http_ok",
+	[FS_R_HTTP_UNDECIDED] = "http_undecided",
+	[FS_R_RESET_FLOW] = "reset_flow",
 	[FS_R_BLOCK] = "block",
 	[FS_R_BAN] = "ban",
 	[FS_R_SYN_RATE_SRC] = "syn_rate_src",
 	[FS_R_SYN_RATE_PREFIX] = "syn_rate_prefix",
+	[FS_R_HTTP_FRAGMENT] = "http_fragment",
+	[FS_R_HTTP_BAD_HOST] = "http_bad_host",
+	[FS_R_HTTP_DUP_HOST] = "http_dup_host",
+	[FS_R_HTTP_HOST_WS] = "http_host_ws",
+	[FS_R_HTTP_EMPTY_HOST] = "http_empty_host",
+	[FS_R_HTTP_NO_HOST] = "http_no_host",
+	[FS_R_HTTP_IP_HOST] = "http_ip_host",
+	[FS_R_HTTP_RATE_SRC] = "http_rate_src",
+	[FS_R_HTTP_RATE_PREFIX] = "http_rate_prefix",
 };
 
 static const char *const events[FS_E_MAX] = {
@@ -26,12 +38,17 @@ static const char *const events[FS_E_MAX] = {
 	[FS_E_RATE_NEW] = "rate_new",
 	[FS_E_RATE_FAILED] = "rate_failed",
 	[FS_E_RATE_CONTENDED] = "rate_contended",
+	[FS_E_FLOW_FAILED] = "flow_failed",
 };
 
 static const char *const ban_reasons[FS_BAN_REASON_MAX] = {
 	[FS_BAN_MANUAL] = "manual",
 	[FS_BAN_SYN_RATE] = "syn_rate",
 	[FS_BAN_SYN_RATE_PREFIX] = "syn_rate_prefix",
+	[FS_BAN_HTTP_RATE] = "http_rate",
+	[FS_BAN_HTTP_RATE_PREFIX] = "http_rate_prefix",
+	[FS_BAN_HTTP_BAD] = "http_bad",
+	[FS_BAN_HTTP_BAD_PREFIX] = "http_bad_prefix",
 };
 
 static const char *const origins[FS_ORIGIN_MAX] = {
@@ -47,5 +64,5 @@ const char *fs_origin_name(unsigned o) { return NAME_OF(origins, o); }
 
 const char *fs_reason_action(unsigned r)
 {
-	return fs_reason_drops(r) ? "drop" : "pass";
+	return fs_reason_resets(r) ? "reset" : fs_reason_drops(r) ? "drop" : "pass";
 }

@@ -7,7 +7,7 @@
 #include "../maps/floodshield.h"
 
 const char *fs_reason_name(unsigned r);
-/* "pass" or "drop": the action a reason takes outside observe mode. */
+/* "pass", "drop" or "reset": the action of a reason outside observe. */
 const char *fs_reason_action(unsigned r);
 const char *fs_event_name(unsigned e);
 const char *fs_ban_reason_name(unsigned r);

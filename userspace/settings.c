@@ -17,6 +17,8 @@ static const struct bucket_name buckets[] = {
 	{ "syn.tcp", FS_B_SYN_TCP, 20, 40, 200, 400 },
 	{ "syn.http", FS_B_SYN_HTTP, 20, 40, 200, 400 },
 	{ "syn.smtp", FS_B_SYN_SMTP, 5, 10, 50, 100 },
+	{ "http.req", FS_B_HTTP_REQ, 100, 200, 1000, 2000 },
+	{ "http.bad", FS_B_HTTP_BAD, 1, 3, 10, 30 },
 };
 
 /* Rules that observe.<rule> switches, as masks of reasons. */
@@ -29,6 +31,22 @@ static const struct rule_name rules[] = {
 	{ "block", 1ull << FS_R_BLOCK },
 	{ "ban", 1ull << FS_R_BAN },
 	{ "syn_rate", (1ull << FS_R_SYN_RATE_SRC) | (1ull << FS_R_SYN_RATE_PREFIX) },
+	{ "http_host", (1ull << FS_R_HTTP_BAD_HOST) | (1ull << FS_R_HTTP_DUP_HOST) |
+		       (1ull << FS_R_HTTP_HOST_WS) | (1ull << FS_R_HTTP_EMPTY_HOST) |
+		       (1ull << FS_R_HTTP_NO_HOST) | (1ull << FS_R_HTTP_IP_HOST) },
+	{ "http_fragment", 1ull << FS_R_HTTP_FRAGMENT },
+	{ "http_rate", (1ull << FS_R_HTTP_RATE_SRC) | (1ull << FS_R_HTTP_RATE_PREFIX) },
+};
+
+/* HTTP policies: pass or reset. */
+struct policy_name {
+	const char *name;
+	__u32 bit;
+};
+
+static const struct policy_name policies[] = {
+	{ "http.no_host_10", FS_HTTP_RESET_NO_HOST10 },
+	{ "http.ip_host", FS_HTTP_RESET_IP_HOST },
 };
 
 static const char *const svc_names[FS_SVC_MAX] = {
@@ -182,6 +200,26 @@ static int set_observe_rule(struct fs_cfg *cfg, const char *rule, int on)
 	return -1;
 }
 
+/* "pass" or "reset" for a policy key. -1 if @key is not a policy; else
+ * 0 and *res 0 (applied) or -1 (bad value). */
+static int set_policy(struct fs_cfg *c, const char *key, const char *val,
+		      int *res)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(policies); i++) {
+		if (strcmp(key, policies[i].name))
+			continue;
+		*res = 0;
+		if (!strcasecmp(val, "reset"))
+			c->http_flags |= policies[i].bit;
+		else if (!strcasecmp(val, "pass"))
+			c->http_flags &= ~policies[i].bit;
+		else
+			*res = -1;
+		return 0;
+	}
+	return -1;
+}
+
 /* Apply @val to @key in @c. 1: unknown key, -1: bad value. */
 static int set_key(struct fs_cfg *c, const char *key, const char *val)
 {
@@ -222,6 +260,8 @@ static int set_key(struct fs_cfg *c, const char *key, const char *val)
 			c->ban_ttl_ns = d * NSEC_PER_SEC;
 		else
 			c->ban_ttl_max_ns = d * NSEC_PER_SEC;
+	} else if (set_policy(c, key, val, &b) == 0) {
+		return b;
 	} else if ((r = bucket_rate(c, key))) {
 		return parse_rate(val, r);
 	} else {
@@ -312,6 +352,14 @@ void fs_cfg_print(FILE *f, const struct fs_cfg *c, int json)
 		else
 			fprintf(f, "observe.%s=%s\n", rules[i].name,
 				on ? "on" : "off");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(policies); i++) {
+		const char *v = c->http_flags & policies[i].bit ? "reset" : "pass";
+
+		if (json)
+			fprintf(f, ",\"%s\":\"%s\"", policies[i].name, v);
+		else
+			fprintf(f, "%s=%s\n", policies[i].name, v);
 	}
 	if (json)
 		sep = ",";

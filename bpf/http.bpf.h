@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Stage 5, HTTP inspection of a request's first data segment.
+ *
+ * Reads only the linear part of the frame, at most FS_HTTP_SCAN_MAX
+ * bytes of payload, 8 bytes at a time (SWAR byte matching), so a Host
+ * field 1 KB into a segment is found at a few instructions per word.
+ * Contract: judge a request start (method token first) as good, bad
+ * (a RESET reason) or undecided; anything it cannot decide passes:
+ * headers running past the segment or the scan limit, unknown methods,
+ * request lines that are not HTTP/1.x, hosts longer than FS_HOST_MAX.
+ *
+ * XXX: a request whose first segment is not in order, or whose request
+ * line itself is split across segments, is not inspected.
+ */
+#ifndef FS_HTTP_BPF_H
+#define FS_HTTP_BPF_H
+
+#include "maps.bpf.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the HTTP word constants assume a little-endian target"
+#endif
+
+#define FS_HTTP_SCAN_MAX	2048	/* payload bytes looked at */
+#define FS_HTTP_OFF_MASK	4095	/* >= FS_HTTP_SCAN_MAX + 16, 2^n-1 */
+#define FS_HTTP_TARGET_WORDS	128	/* target scanned up to 1 KB */
+#define FS_HTTP_STEPS		320	/* header scan: words plus lines */
+#define FS_HTTP_OWS_MAX		8	/* spaces before a Host value */
+#define FS_HOST_SCAN		(FS_HOST_MAX + 8)	/* value bytes read, 8n */
+#define FS_HTTP_PAYLOAD_OFF_MAX	4095	/* deeper payloads are not inspected */
+
+#define W_ONES	0x0101010101010101ull
+#define W_LOW7	0x7f7f7f7f7f7f7f7full
+
+/* Little-endian word of up to 8 characters, for masked compares. */
+#define W8(a, b, c, d, e, f, g, h)                                        \
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 |               \
+	 (__u64)(d) << 24 | (__u64)(e) << 32 | (__u64)(f) << 40 |        \
+	 (__u64)(g) << 48 | (__u64)(h) << 56)
+#define W_MASK(n) ((n) >= 8 ? ~0ull : (1ull << ((n) * 8)) - 1)
+
+/* The per-CPU buffer where the Host key is built; the slack lets the
+ * verifier accept a copy of len bytes at offset FS_HOST_MAX - len. */
+struct fs_host_buf {
+	struct fs_host_key key;
+	char slack[FS_HOST_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_host_buf);
+} fs_scratch SEC(".maps");
+
+/* The segment being judged: TCP payload to the end of the linear frame. */
+struct http_seg {
+	void *data;
+	void *end;
+};
+
+struct http_req {
+	__u32 val;		/* offset of the host text */
+	__u32 val_end;		/* offset where the host text ends */
+	__u8 hosts;		/* Host fields seen */
+	__u8 http10;
+	__u8 complete;		/* empty line ending the headers seen */
+	__u8 absolute;		/* host from an absolute-form target */
+};
+
+/* 0x80 in each byte of @v that is zero, exactly (no false positives). */
+static __always_inline __u64 zero_bytes(__u64 v)
+{
+	return ~(((v & W_LOW7) + W_LOW7) | v | W_LOW7);
+}
+
+static __always_inline __u64 eq_bytes(__u64 v, __u8 c)
+{
+	return zero_bytes(v ^ (W_ONES * c));
+}
+
+/* Index of the lowest flagged byte of a non-zero zero_bytes() mask. */
+static __always_inline __u32 first_byte(__u64 m)
+{
+	__u64 low = m & -m;
+
+	return ((low >> 7) * 0x0102030405060708ull >> 56) - 1;
+}
+
+/* Load 8 payload bytes at @off; -1 past the frame or the scan limit. */
+static __always_inline int load8(const struct http_seg *p, __u32 off, __u64 *w)
+{
+	void *ptr;
+
+	if (off > FS_HTTP_SCAN_MAX)
+		return -1;
+	barrier_var(off);
+	ptr = p->data + (off & FS_HTTP_OFF_MASK);
+	if (ptr + 8 > p->end)
+		return -1;
+	*w = *(__u64 *)ptr;
+	return 0;
+}
+
+/* One payload byte at @off, or -1. */
+static __always_inline int load1(const struct http_seg *p, __u32 off)
+{
+	__u8 *ptr;
+
+	if (off > FS_HTTP_SCAN_MAX)
+		return -1;
+	barrier_var(off);
+	ptr = p->data + (off & FS_HTTP_OFF_MASK);
+	if ((void *)(ptr + 1) > p->end)
+		return -1;
+	return *ptr;
+}
+
+/* Length of "METHOD " at the payload start; 0 if the payload does not
+ * start like a request (a later segment), -1 for an unknown method. */
+static __always_inline int http_method(const struct http_seg *p)
+{
+	__u64 w;
+
+	if (load8(p, 0, &w))
+		return 0;
+	if ((w & W_MASK(4)) == W8('G', 'E', 'T', ' ', 0, 0, 0, 0) ||
+	    (w & W_MASK(4)) == W8('P', 'U', 'T', ' ', 0, 0, 0, 0))
+		return 4;
+	if ((w & W_MASK(5)) == W8('P', 'O', 'S', 'T', ' ', 0, 0, 0) ||
+	    (w & W_MASK(5)) == W8('H', 'E', 'A', 'D', ' ', 0, 0, 0))
+		return 5;
+	if ((w & W_MASK(6)) == W8('P', 'A', 'T', 'C', 'H', ' ', 0, 0) ||
+	    (w & W_MASK(6)) == W8('T', 'R', 'A', 'C', 'E', ' ', 0, 0))
+		return 6;
+	if ((w & W_MASK(7)) == W8('D', 'E', 'L', 'E', 'T', 'E', ' ', 0))
+		return 7;
+	if (w == W8('O', 'P', 'T', 'I', 'O', 'N', 'S', ' ') ||
+	    w == W8('C', 'O', 'N', 'N', 'E', 'C', 'T', ' '))
+		return 8;
+	/* An upper-case token then a space: a method we do not know. */
+	if ((w & 0xff) >= 'A' && (w & 0xff) <= 'Z' && eq_bytes(w, ' '))
+		return -1;
+	return 0;
+}
+
+/* Scan the target from @off to its ending space. Sets *sp to that
+ * offset. Returns FS_R_HTTP_FRAGMENT for a '#' in it, FS_CONTINUE, or
+ * FS_R_HTTP_UNDECIDED (CR/LF first, or past the limit). */
+static __always_inline enum fs_reason http_target(const struct http_seg *p,
+						  __u32 off, __u32 *sp)
+{
+	__u64 w, space, hash, eol, low;
+
+	for (int i = 0; i < FS_HTTP_TARGET_WORDS; i++) {
+		if (load8(p, off, &w))
+			return FS_R_HTTP_UNDECIDED;
+		space = eq_bytes(w, ' ');
+		hash = eq_bytes(w, '#');
+		eol = eq_bytes(w, '\r') | eq_bytes(w, '\n');
+		low = space & -space;
+		if (space) {
+			/* bytes below the space: (low - 1) */
+			if (hash & (low - 1))
+				return FS_R_HTTP_FRAGMENT;
+			if (eol & (low - 1))
+				return FS_R_HTTP_UNDECIDED;
+			*sp = off + first_byte(space);
+			return FS_CONTINUE;
+		}
+		if (hash)
+			return FS_R_HTTP_FRAGMENT;
+		if (eol)
+			return FS_R_HTTP_UNDECIDED;
+		off += 8;
+	}
+	return FS_R_HTTP_UNDECIDED;
+}
+
+/* "HTTP/1.1\r\n" or "HTTP/1.0\r\n" at @off. 0 or -1. */
+static __always_inline int http_version(const struct http_seg *p, __u32 off,
+					struct http_req *req)
+{
+	__u64 w, crlf;
+
+	if (load8(p, off, &w) || load8(p, off + 2, &crlf))
+		return -1;
+	if ((crlf >> 48) != W8('\r', '\n', 0, 0, 0, 0, 0, 0))
+		return -1;
+	if (w == W8('H', 'T', 'T', 'P', '/', '1', '.', '1'))
+		return 0;
+	if (w == W8('H', 'T', 'T', 'P', '/', '1', '.', '0')) {
+		req->http10 = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Absolute-form target ("http://host/..."): the authority is the host. */
+static __always_inline void http_absolute(const struct http_seg *p, __u32 off,
+					  struct http_req *req)
+{
+	__u64 w;
+
+	if (load8(p, off, &w))
+		return;
+	w |= W8(0x20, 0x20, 0x20, 0x20, 0x20, 0, 0, 0);	/* lower case; ':' keeps */
+	if ((w & W_MASK(7)) == W8('h', 't', 't', 'p', ':', '/', '/', 0))
+		req->val = off + 7;
+	else if (w == W8('h', 't', 't', 'p', 's', ':', '/', '/'))
+		req->val = off + 8;
+	else
+		return;
+	req->absolute = 1;
+}
+
+/* The header line starting at @off. Returns FS_R_HTTP_HOST_WS or
+ * FS_R_HTTP_DUP_HOST when bad, 1 at the empty line ending the headers,
+ * -1 when the frame ends, else FS_CONTINUE. Records the first Host. */
+static __always_inline int http_line(const struct http_seg *p, __u32 off,
+				     struct http_req *req)
+{
+	__u64 w, name;
+	__u8 sep;
+
+	if (load8(p, off, &w)) {
+		/* fewer than 8 bytes left: only the final empty line fits */
+		return load1(p, off) == '\r' && load1(p, off + 1) == '\n' ? 1 : -1;
+	}
+	if ((w & W_MASK(2)) == W8('\r', '\n', 0, 0, 0, 0, 0, 0))
+		return 1;
+	name = (w | W8(0x20, 0x20, 0x20, 0x20, 0, 0, 0, 0)) & W_MASK(4);
+	if (name != W8('h', 'o', 's', 't', 0, 0, 0, 0))
+		return FS_CONTINUE;
+	sep = w >> 32;
+	if (sep == ' ' || sep == '\t')
+		return FS_R_HTTP_HOST_WS;
+	if (sep != ':')
+		return FS_CONTINUE;	/* Hostname:, Host-Foo: ... */
+	if (++req->hosts > 1)
+		return FS_R_HTTP_DUP_HOST;
+	if (!req->absolute)
+		req->val = (off + 5) & FS_HTTP_OFF_MASK;
+	return FS_CONTINUE;
+}
+
+/* The segment of a TCP payload @off bytes into the frame, or -1. */
+static __always_inline int http_seg_init(struct http_seg *seg,
+					 struct xdp_md *ctx, __u32 off)
+{
+	if (off > FS_HTTP_PAYLOAD_OFF_MAX)
+		return -1;
+	barrier_var(off);
+	seg->data = (void *)(long)ctx->data + (off & FS_HTTP_PAYLOAD_OFF_MAX);
+	seg->end = (void *)(long)ctx->data_end;
+	return 0;
+}
+
+/* Result of fs_http_headers() when no line was bad. */
+#define HDR_OK		(1u << 30)
+#define HDR_COMPLETE	(1u << 29)
+#define HDR_VAL_MASK	0xffff		/* host text offset, 0: none */
+
+/* Walk header lines from @start in the payload at @off: one flat loop
+ * whose steps either move 8 bytes along a line or jump to the next line
+ * start. @absolute: host text offset taken from the target, or 0.
+ * Returns FS_R_HTTP_HOST_WS or FS_R_HTTP_DUP_HOST, or HDR_OK with
+ * HDR_COMPLETE and the host text offset. A global function, verified
+ * once whatever the request line looked like. */
+__noinline int fs_http_headers(struct xdp_md *ctx, __u32 off, __u32 start,
+			       __u32 absolute)
+{
+	struct http_req r = { .val = absolute, .absolute = !!absolute };
+	struct http_req *req = &r;
+	struct http_seg seg, *p = &seg;
+	bool line_start = true;
+	__u32 pos = start;
+	__u64 w, nl;
+	int res;
+
+	if (!ctx || http_seg_init(&seg, ctx, off))
+		return HDR_OK;
+	for (int i = 0; i < FS_HTTP_STEPS; i++) {
+		if (line_start) {
+			res = http_line(p, pos, req);
+			if (res == 1)
+				return HDR_OK | HDR_COMPLETE | (req->val & HDR_VAL_MASK);
+			if (res < 0)
+				break;
+			if (res != FS_CONTINUE)
+				return res;
+		}
+		if (load8(p, pos, &w))
+			break;
+		nl = eq_bytes(w, '\n');
+		line_start = nl != 0;
+		pos += nl ? first_byte(nl) + 1 : 8;
+		/* Verifier: the same range every step lets it prune. */
+		barrier_var(pos);
+		pos &= FS_HTTP_OFF_MASK;
+	}
+	return HDR_OK | (req->val & HDR_VAL_MASK);
+}
+
+/* Skip OWS before a Host field value; sets req->val to the first byte. */
+static __always_inline void host_skip_ows(const struct http_seg *p,
+					  struct http_req *req)
+{
+	for (int i = 0; i < FS_HTTP_OWS_MAX; i++) {
+		int c = load1(p, req->val);
+
+		if (c != ' ' && c != '\t')
+			return;
+		req->val++;
+	}
+}
+
+/* Bytes that end a host: CR, LF, SP, HT, and in an authority also
+ * '/', '?' and '#'. */
+static __always_inline __u64 host_end_bytes(__u64 w, bool authority)
+{
+	__u64 m = eq_bytes(w, '\r') | eq_bytes(w, '\n') | eq_bytes(w, ' ') |
+		  eq_bytes(w, '\t');
+
+	if (authority)
+		m |= eq_bytes(w, '/') | eq_bytes(w, '?') | eq_bytes(w, '#');
+	return m;
+}
+
+/* Normalised extent of the host text at req->val: ":port" and one
+ * trailing dot stripped. Returns its length; -1 if longer than
+ * FS_HOST_MAX or cut by the end of the frame. Sets *ip for an IP literal:
+ * "[v6]", or a name ending in a digit (no TLD does; RFC 3986 3.2.2 reads
+ * such a host as IPv4). Scans 8 bytes a step. */
+static __always_inline int host_extent(const struct http_seg *p,
+				       const struct http_req *req, bool *ip)
+{
+	__u32 colon = FS_HOST_SCAN, len = FS_HOST_SCAN, at;
+	__u64 w, end, col;
+	int c;
+
+	c = load1(p, req->val);
+	if (c == '\r' || c == '\n')
+		return 0;
+	*ip = c == '[';
+	for (__u32 i = 0; i < FS_HOST_SCAN; i += 8) {
+		if (load8(p, req->val + i, &w))
+			return -1;
+		end = host_end_bytes(w, req->absolute);
+		col = eq_bytes(w, ':');
+		if (col && colon == FS_HOST_SCAN) {
+			at = i + first_byte(col);
+			colon = at & 0xff;
+		}
+		if (end) {
+			at = i + first_byte(end);
+			len = at & 0xff;
+			break;
+		}
+	}
+	if (len >= FS_HOST_SCAN)
+		return -1;
+	if (colon < len && !*ip)
+		len = colon;
+	if (len && load1(p, req->val + len - 1) == '.')
+		len--;
+	c = len ? load1(p, req->val + len - 1) : 0;
+	*ip = *ip || (c >= '0' && c <= '9');
+	return len > FS_HOST_MAX ? -1 : len;
+}
+
+/* Lower-case the ASCII letters of 8 bytes at once. */
+static __always_inline __u64 lower8(__u64 w)
+{
+	__u64 h = w & W_LOW7;
+	__u64 ge_a = h + W_ONES * (0x80 - 'A');
+	__u64 gt_z = h + W_ONES * (0x80 - 'Z' - 1);
+
+	return w | (((ge_a ^ gt_z) & ~w & ~W_LOW7) >> 2);
+}
+
+/* Whether the @len-byte host @val bytes into the payload at @off is
+ * served: the exact name, or, with @wild, a wildcard on one of its
+ * suffixes (".example.org" keys). 1 or 0. The name is copied with one
+ * helper call and handled 8 bytes at a time, never byte by byte in the
+ * packet. A global function, verified once.
+ * XXX: a name of many labels costs one lookup per dot (at most 32). */
+__noinline int fs_host_served(struct xdp_md *ctx, __u32 off, __u32 val,
+			      __u32 len, __u32 wild)
+{
+	struct fs_host_buf *buf;
+	__u64 *words, w, dots;
+	__u32 zero = 0;
+
+	if (!ctx || len == 0 || len > FS_HOST_MAX)
+		return 1;
+	buf = bpf_map_lookup_elem(&fs_scratch, &zero);
+	if (!buf)
+		return 1;
+	words = (__u64 *)buf->key.name;
+	for (int j = 0; j < FS_HOST_MAX / 8; j++)
+		words[j] = 0;
+	if (bpf_xdp_load_bytes(ctx, (off & FS_HTTP_PAYLOAD_OFF_MAX) +
+				    (val & FS_HTTP_OFF_MASK),
+			       buf->key.name + ((FS_HOST_MAX - len) & (FS_HOST_MAX - 1)),
+			       len))
+		return 1;
+	for (int j = 0; j < FS_HOST_MAX / 8; j++)
+		words[j] = lower8(words[j]);
+	if (bpf_map_lookup_elem(&FS_MAP_HOSTS, &buf->key))
+		return 1;
+	if (!wild)
+		return 0;
+	/* Each dot, left to right: zero what is left of it, look it up. */
+	for (int j = 0; j < FS_HOST_MAX / 8; j++) {
+		w = words[j];
+		dots = eq_bytes(w, '.');
+		for (int t = 0; t < 8 && dots; t++) {
+			words[j] = w & ~((1ull << (first_byte(dots) * 8)) - 1);
+			if (bpf_map_lookup_elem(&FS_MAP_HOSTS, &buf->key))
+				return 1;
+			dots &= dots - 1;
+		}
+		words[j] = 0;
+	}
+	return 0;
+}
+
+/* Bits of struct http_req passed to fs_http_host(). */
+#define HREQ_HTTP10	(1u << 8)
+#define HREQ_COMPLETE	(1u << 9)
+#define HREQ_ABSOLUTE	(1u << 10)
+
+/* Judge the Host of a complete or partial request whose host text (if
+ * any) starts @val bytes into the payload at @off; @bits: FS_HTTP_*
+ * policy flags (low byte) and HREQ_*. A global function, so the
+ * verifier checks it once, not once per header-scan outcome. */
+__noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
+			    __u32 bits)
+{
+	struct http_req r = {
+		.val = val,
+		.http10 = !!(bits & HREQ_HTTP10),
+		.complete = !!(bits & HREQ_COMPLETE),
+		.absolute = !!(bits & HREQ_ABSOLUTE),
+	};
+	struct http_req *req = &r;
+	struct http_seg seg, *p = &seg;
+	__u32 flags = bits & 0xff;
+	bool ip;
+	int len;
+
+	if (!ctx || http_seg_init(&seg, ctx, off))
+		return FS_R_HTTP_UNDECIDED;
+	if (!req->val) {
+		if (!req->complete)
+			return FS_R_HTTP_UNDECIDED;
+		if (!req->http10 || (flags & FS_HTTP_RESET_NO_HOST10))
+			return FS_R_HTTP_NO_HOST;
+		return FS_R_HTTP_OK;
+	}
+	if (!req->absolute)
+		host_skip_ows(p, req);
+	len = host_extent(p, req, &ip);
+	if (len < 0)
+		return FS_R_HTTP_UNDECIDED;
+	if (len == 0)
+		return req->http10 && !(flags & FS_HTTP_RESET_NO_HOST10) ?
+			       FS_R_HTTP_OK : FS_R_HTTP_EMPTY_HOST;
+	if (ip)
+		return flags & FS_HTTP_RESET_IP_HOST ?
+			       FS_R_HTTP_IP_HOST : FS_R_HTTP_OK;
+	if (!(flags & FS_HTTP_CHECK_HOSTS) ||
+	    fs_host_served(ctx, off, req->val, len, flags & FS_HTTP_WILDCARDS))
+		return FS_R_HTTP_OK;
+	return FS_R_HTTP_BAD_HOST;
+}
+
+
+/* Judge the segment whose TCP payload starts @off bytes into the frame:
+ * FS_R_SERVICE if it does not start a request, else FS_R_HTTP_OK,
+ * FS_R_HTTP_UNDECIDED or a RESET reason. A global function, so the
+ * verifier checks it once instead of once per parse path. */
+__noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
+{
+	struct http_seg seg, *p = &seg;
+	struct http_req req = {};
+	enum fs_reason r;
+	__u32 sp = 0;
+	int mlen, hdr;
+
+	if (!ctx || http_seg_init(&seg, ctx, off))
+		return FS_R_HTTP_UNDECIDED;
+	mlen = http_method(p);
+	if (mlen == 0)
+		return FS_R_SERVICE;
+	if (mlen < 0)
+		return FS_R_HTTP_UNDECIDED;
+	r = http_target(p, mlen, &sp);
+	if (r != FS_CONTINUE)
+		return r;
+	if (http_version(p, sp + 1, &req))
+		return FS_R_HTTP_UNDECIDED;
+	http_absolute(p, mlen, &req);
+	hdr = fs_http_headers(ctx, off, (sp + 11) & FS_HTTP_OFF_MASK,
+			      req.absolute ? req.val : 0);
+	if (!(hdr & HDR_OK))
+		return hdr;
+	return fs_http_host(ctx, off, hdr & HDR_VAL_MASK, (http_flags & 0xff) |
+			    (req.http10 ? HREQ_HTTP10 : 0) |
+			    (hdr & HDR_COMPLETE ? HREQ_COMPLETE : 0) |
+			    (req.absolute ? HREQ_ABSOLUTE : 0));
+}
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Served HTTP host names: normalisation into fs_hosts keys, and reading
+ * the names a web server serves from its own configuration dump. */
+#ifndef FS_HOSTS_H
+#define FS_HOSTS_H
+
+#include <stddef.h>
+#include "../maps/floodshield.h"
+
+/* Normalise @in ("WWW.Example.org.", "*.example.org") into its key and
+ * its display name. Refuses empty names, bad characters, IP literals,
+ * wildcards other than a leading "*.", and names over FS_HOST_MAX,
+ * with a message naming @in. */
+int fs_host_key(const char *in, struct fs_host_key *key,
+		struct fs_host_val *val, char *err, size_t errlen);
+
+/* Called for each name found in a server's dump; @where says where. */
+typedef void (*fs_host_cb)(const char *name, const char *where, void *arg);
+
+/* server_name directives of `nginx -T` output. ".example.org" yields
+ * example.org and *.example.org; "_", regexes and variables are skipped
+ * (reported through @skip). */
+void fs_hosts_from_nginx(const char *text, fs_host_cb add, fs_host_cb skip,
+			 void *arg);
+
+/* namevhost, alias, wild alias and default server names of
+ * `apachectl -S` output. */
+void fs_hosts_from_apache(const char *text, fs_host_cb add, fs_host_cb skip,
+			  void *arg);
+
+#endif

@@ -46,11 +46,13 @@ static __always_inline struct fs_bucket_val *get_bucket(const struct fs_key *k)
 	return b;
 }
 
-/* GCRA step. True if the packet conforms (and was charged). Contention
- * beyond FS_CAS_TRIES passes the packet: fail open on rate, never on
- * lists. */
+/* GCRA step. True if the packet conforms (and was charged); *full is
+ * then set if the bucket had refilled completely (tat <= now: the key
+ * stayed within its rate for at least a burst). Contention beyond
+ * FS_CAS_TRIES passes the packet: fail open on rate, never on lists. */
 static __always_inline bool gcra_conform(struct fs_bucket_val *b,
-					 const struct fs_rate *r, __u64 now)
+					 const struct fs_rate *r, __u64 now,
+					 bool *full)
 {
 	__u64 old, tat;
 
@@ -61,10 +63,13 @@ static __always_inline bool gcra_conform(struct fs_bucket_val *b,
 		if (tat - now > r->tolerance_ns)
 			return false;
 		if (__sync_val_compare_and_swap(&b->tat_ns, old,
-						tat + r->interval_ns) == old)
+						tat + r->interval_ns) == old) {
+			*full = old <= now;
 			return true;
+		}
 	}
 	fs_event(FS_E_RATE_CONTENDED);
+	*full = false;
 	return true;
 }
 
@@ -105,7 +110,9 @@ static __always_inline void ban_key(const struct fs_key *k,
 }
 
 /* One level of one bucket. On a non-conforming packet, counts the
- * offence and bans the key once @ban_after offences are reached. */
+ * offence and bans the key once @ban_after offences are reached. The
+ * count is forgotten only once the bucket refills completely, so a key
+ * that keeps exceeding its rate, even by a little, is banned. */
 static __always_inline bool police_key(const struct fs_key *k,
 				       const struct fs_rate *r,
 				       const struct fs_cfg *cfg,
@@ -113,14 +120,15 @@ static __always_inline bool police_key(const struct fs_key *k,
 				       __u64 now)
 {
 	struct fs_bucket_val *b;
+	bool full;
 
 	if (r->interval_ns == 0)
 		return true;
 	b = get_bucket(k);
 	if (!b)
 		return true;
-	if (gcra_conform(b, r, now)) {
-		if (b->over)
+	if (gcra_conform(b, r, now, &full)) {
+		if (full && b->over)
 			b->over = 0;
 		return true;
 	}

@@ -133,6 +133,43 @@ int fs_map_open(const char *pin_dir, const char *name)
 	return fd;
 }
 
+int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
+{
+	const struct {
+		const char *name;
+		int *fd;
+	} maps[] = {
+		{ FS_STR(FS_MAP_ALLOW), &m->allow }, { FS_STR(FS_MAP_BLOCK), &m->block },
+		{ FS_STR(FS_MAP_BANS), &m->bans }, { FS_STR(FS_MAP_RATE), &m->rate },
+		{ FS_STR(FS_MAP_SVC), &m->svc }, { FS_STR(FS_MAP_CFG), &m->cfg },
+		{ FS_STR(FS_MAP_STATS), &m->stats }, { FS_STR(FS_MAP_EVENTS), &m->events },
+		{ FS_STR(FS_MAP_HOSTS), &m->hosts }, { FS_STR(FS_MAP_FLOWS), &m->flows },
+	};
+	size_t n = sizeof(maps) / sizeof(maps[0]);
+
+	for (size_t i = 0; i < n; i++)
+		*maps[i].fd = -1;
+	for (size_t i = 0; i < n; i++) {
+		*maps[i].fd = fs_map_open(pin_dir, maps[i].name);
+		if (*maps[i].fd < 0) {
+			fs_maps_close_all(m);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void fs_maps_close_all(struct fs_map_fds *m)
+{
+	int *fds = (int *)m;
+
+	for (size_t i = 0; i < sizeof(*m) / sizeof(int); i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
 /* Our program among those attached to @ifindex (NULL if none). */
 static struct xdp_program *find_ours(struct xdp_multiprog *mp)
 {

@@ -29,6 +29,17 @@ int fs_pins_lock(const char *pin_dir);
  * when it is missing. Returns an fd or -1. */
 int fs_map_open(const char *pin_dir, const char *name);
 
+/* File descriptors of every pinned map, opened once (the daemon opens
+ * them before dropping privileges; reading through them needs none). */
+struct fs_map_fds {
+	int allow, block, bans, rate, svc, cfg, stats, events, hosts, flows;
+};
+
+/* Open all pinned maps of @pin_dir. On failure closes what it opened,
+ * logs the missing path and returns -1. */
+int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m);
+void fs_maps_close_all(struct fs_map_fds *m);
+
 struct fs_attach_info {
 	bool attached;
 	bool dispatcher;	/* through libxdp's multi-prog dispatcher */

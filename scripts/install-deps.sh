@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools libelf-dev
-zlib1g-dev libcap-dev pkg-config iproute2 ncat procps"
+zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3"
 
 missing=""
 for p in $PKGS; do

@@ -114,7 +114,9 @@ int do_detach(struct fs_ctx *ctx, int argc, char **argv)
 		pr_err("detach from %s failed: %s\n", argv[0], strerror(-err));
 		return EXIT_FAIL;
 	}
-	if (!ctx->json)
+	if (ctx->json)
+		printf("{\"interface\":\"%s\",\"detached\":true}\n", argv[0]);
+	else
 		printf("detached from %s; lists and bans stay pinned in %s\n",
 		       argv[0], ctx->pin_dir);
 	return 0;

@@ -164,6 +164,7 @@ struct row {
 	char cidr[FS_CIDR_STRLEN];
 	const char *kind;	/* origin, or "ban" */
 	const char *reason;
+	const char *note_key;	/* JSON key of reason: "reason" or "note" */
 	unsigned long long expires_ns;
 	unsigned count;
 };
@@ -174,8 +175,8 @@ static void print_row(struct fs_ctx *ctx, const struct row *r,
 	char exp[32];
 
 	if (ctx->json) {
-		printf("%s{\"cidr\":\"%s\",\"kind\":\"%s\",\"reason\":", *sep,
-		       r->cidr, r->kind);
+		printf("%s{\"cidr\":\"%s\",\"kind\":\"%s\",\"%s\":", *sep,
+		       r->cidr, r->kind, r->note_key);
 		json_str(stdout, r->reason);
 		printf(",\"expires_in_s\":%lld,\"count\":%u}",
 		       r->expires_ns ? (long long)(r->expires_ns - now) / 1000000000 : -1,
@@ -187,8 +188,8 @@ static void print_row(struct fs_ctx *ctx, const struct row *r,
 	printf("%-44s %-7s %-8s %s\n", r->cidr, r->kind, exp, r->reason);
 }
 
-static void list_lpm(struct fs_ctx *ctx, int fd, unsigned long long now,
-		     const char **sep)
+static void list_lpm(struct fs_ctx *ctx, const struct list_def *d, int fd,
+		     unsigned long long now, const char **sep)
 {
 	struct fs_lpm_key k, prev;
 	struct fs_list_val v;
@@ -206,6 +207,7 @@ static void list_lpm(struct fs_ctx *ctx, int fd, unsigned long long now,
 		v.note[FS_NOTE_LEN - 1] = '\0';
 		r.kind = fs_origin_name(v.origin);
 		r.reason = v.note;
+		r.note_key = d == &allow_def ? "note" : "reason";
 		r.expires_ns = v.expires_ns;
 		print_row(ctx, &r, now, sep);
 	}
@@ -231,6 +233,7 @@ static void list_bans(struct fs_ctx *ctx, unsigned long long now,
 		fs_cidr_format(k.addr, k.plen, r.cidr, sizeof(r.cidr));
 		r.kind = "ban";
 		r.reason = fs_ban_reason_name(b.reason);
+		r.note_key = "reason";
 		r.expires_ns = b.expires_ns;
 		r.count = b.count;
 		print_row(ctx, &r, now, sep);
@@ -257,7 +260,7 @@ static int list_list(struct fs_ctx *ctx, const struct list_def *d, int argc,
 	else
 		printf("%-44s %-7s %-8s %s\n", "cidr", "kind", "expires",
 		       d == &block_def ? "reason" : "note");
-	list_lpm(ctx, fd, now, &sep);
+	list_lpm(ctx, d, fd, now, &sep);
 	if (d == &block_def)
 		list_bans(ctx, now, &sep);
 	if (ctx->json)

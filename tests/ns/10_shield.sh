@@ -1,0 +1,377 @@
+#!/bin/bash
+# Namespace test of the shield against real TCP connections.
+#
+# A server namespace runs a small TCP server on port $FS_PORT (class tcp)
+# and logs every accepted peer; the shield is attached by the CLI (-n) to
+# its veth. A client namespace connects from documentation addresses:
+#
+#   allowed   203.0.113.30, 2001:db8::30  allowlisted, floods anyway
+#   blocked   198.51.100.20, 2001:db8::20 static blocklist
+#   flooder   198.51.100.10, 2001:db8::10 100 attempts in 1 s
+#   ordinary  192.0.2.2, 2001:db8::2      unlisted, a few connections
+#
+# Limits are low (syn.tcp.src=5/5, ban.after=5), the per-prefix level is
+# high so that it never decides. Asserted, per attach path:
+#   - the allowed source gets every connection through while flooding;
+#   - the blocked source never reaches the server (server log);
+#   - the flooder gets a few connections, then none, and is banned
+#     (`block list -j`), also after the flood;
+#   - the allowed and ordinary sources still connect after the flood;
+#   - stats moved for allow, block, syn_rate_src and ban;
+#   - after `detach` the blocked source reaches the server (shield off),
+#     after `attach` again bans, lists, settings and ports are still there
+#     and enforced.
+# The scenario runs twice: default libxdp path (its dispatcher if the
+# kernel takes it, else the program alone, reported not failed) and with
+# LIBXDP_SKIP_DISPATCHER=1. The first pass also checks the CLI's error
+# paths (bad CIDR, /33, /129, unknown interface, missing pins): non-zero
+# exit, one line naming the argument, allowlist unchanged.
+set -u
+
+# shellcheck source=tests/ns/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ALLOWED4=203.0.113.30	ALLOWED6=2001:db8::30
+BLOCKED4=198.51.100.20	BLOCKED6=2001:db8::20
+FLOOD4=198.51.100.10	FLOOD6=2001:db8::10
+ORDINARY4=$FS_CLI4	ORDINARY6=$FS_CLI6
+
+FLOOD_N=100		# attempts per flood
+FLOOD_SPREAD=1		# seconds
+FLOOD_MAX_OK=15		# burst 5, then the ban: a handful at most
+
+PIN_BASE=$FS_PIN
+P=			# label of the current pass, prefixes every result
+
+# ---------------------------------------------------------------------
+
+# Packets counted for REASON in `stats -j`.
+stat_packets()
+{
+	fs_cli -j stats | fs_json \
+		"sum(r['packets'] for r in d['reasons'] if r['reason'] == '$1')"
+}
+
+# Print "REASON=N" for the reasons the test looks at.
+stats_snapshot()
+{
+	local r
+
+	for r in allow block ban syn_rate_src; do
+		echo "$r=$(stat_packets "$r")"
+	done
+}
+
+# Field FIELD of our interface in `status -j`; empty if not listed.
+iface_field()
+{
+	fs_cli -j status | fs_json \
+		"next((i['$1'] for i in d['interfaces'] if i['name'] == '$FS_SRV_IF'), '')"
+}
+
+# Entries of `block list -j` (or allow) for CIDR, as "kind/reason".
+list_entry()
+{
+	local list=$1 cidr=$2
+
+	fs_cli -j "$list" list | fs_json \
+		"' '.join('%s/%s' % (e['kind'], e['reason']) for e in d if e['cidr'] == '$cidr')"
+}
+
+# attempt SRC N SPREAD [WAIT]: N connection attempts from SRC within
+# SPREAD s. Sets OK (handshakes the client completed) and ACC (new
+# entries for SRC in the server's log), and notes both.
+attempt()
+{
+	local src=$1 n=$2 spread=$3 wait=${4:-1.5} before
+
+	before=$(fs_accepted "$src")
+	OK=$(fs_flood "$src" "$n" "$spread" "$wait")
+	fs_server_settle
+	ACC=$(( $(fs_accepted "$src") - before ))
+	fs_note "$P: $src: $n attempts, $OK completed, $ACC accepted by the server"
+}
+
+# ---------------------------------------------------------------------
+
+# attach_shield SKIP: attach (SKIP=1: LIBXDP_SKIP_DISPATCHER=1) and
+# report which path libxdp took.
+attach_shield()
+{
+	local skip=$1 out rc disp mode why
+
+	if [ "$skip" = 1 ]; then
+		out=$(LIBXDP_SKIP_DISPATCHER=1 fs_cli -v attach "$FS_SRV_IF" 2>&1)
+	else
+		out=$(env -u LIBXDP_SKIP_DISPATCHER "$FS_BIN" -v -v -n "$FS_SRV_NS" \
+			-p "$FS_PIN" attach "$FS_SRV_IF" 2>&1)
+	fi
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		# -v -v output holds the whole verifier log: keep our own lines.
+		fs_fail "$P: attach" "exit $rc" \
+			"$(grep '^floodshield: ' <<<"$out" | grep -v ': libbpf: ' | tail -n 6)"
+		return 1
+	fi
+	fs_ok "$P: attach"
+	disp=$(iface_field dispatcher)
+	mode=$(iface_field mode)
+	[ -n "$disp" ] && [ -n "$mode" ]
+	fs_result $? "$P: status lists $FS_SRV_IF" "status: $(fs_cli -j status)"
+	if [ "$disp" = 1 ]; then
+		fs_note "$P: path used: libxdp dispatcher, mode $mode"
+	else
+		why=$(sed -n 's/.*dispatcher program failed: //p' <<<"$out" | head -n1)
+		fs_note "$P: path used: program alone (no dispatcher), mode $mode"
+		[ "$skip" = 0 ] && [ -n "$why" ] &&
+			fs_note "$P: the kernel refused libxdp's dispatcher ($why); libxdp fell back to the program alone"
+	fi
+	if [ "$skip" = 1 ]; then
+		[ "$disp" = 0 ]
+		fs_result $? "$P: LIBXDP_SKIP_DISPATCHER=1 attaches the program alone"
+	fi
+	return 0
+}
+
+configure()
+{
+	local out
+
+	out=$(fs_cli ports set "$FS_PORT" tcp 2>&1 &&
+	      fs_cli set syn.tcp.src=5/5 syn.tcp.prefix=1000/1000 \
+			ban.after=5 ban.ttl=600s 2>&1 &&
+	      fs_cli allow add "$ALLOWED4/32" --note test-allowed 2>&1 &&
+	      fs_cli allow add "$ALLOWED6/128" --note test-allowed 2>&1 &&
+	      fs_cli block add "$BLOCKED4/32" --reason test-blocked 2>&1 &&
+	      fs_cli block add "$BLOCKED6/128" --reason test-blocked 2>&1)
+	fs_result $? "$P: configure ports, limits and lists" "$out"
+}
+
+# ---------------------------------------------------------------------
+
+check_allowed_flood()
+{
+	local a
+
+	for a in "$ALLOWED4" "$ALLOWED6"; do
+		attempt "$a" "$FLOOD_N" "$FLOOD_SPREAD"
+		[ "$OK" = "$FLOOD_N" ] && [ "$ACC" = "$FLOOD_N" ]
+		fs_result $? "$P: allowed $a connects while flooding"
+	done
+}
+
+check_blocked()
+{
+	local a=$1
+
+	attempt "$a" 3 0.2 1.2
+	[ "$OK" = 0 ] && [ "$ACC" = 0 ] && [ "$(fs_accepted "$a")" = 0 ]
+	fs_result $? "$P: blocked $a never reaches the server"
+}
+
+check_flood()
+{
+	local a=$1 plen=$2 entry
+
+	attempt "$a" "$FLOOD_N" "$FLOOD_SPREAD"
+	[ "$ACC" -ge 1 ] && [ "$ACC" -le "$FLOOD_MAX_OK" ] && [ "$OK" = "$ACC" ]
+	fs_result $? "$P: flooder $a gets a few through, then is dropped" \
+		"expected 1..$FLOOD_MAX_OK accepted, as many completed"
+	entry=$(list_entry block "$a/$plen")
+	[ "$entry" = ban/syn_rate ]
+	fs_result $? "$P: flooder $a is banned in 'block list'" \
+		"block list: $(fs_cli -j block list)"
+	attempt "$a" 1 0 1.2
+	[ "$ACC" = 0 ]
+	fs_result $? "$P: banned $a stays dropped after the flood"
+}
+
+check_legit_after_flood()
+{
+	local a
+
+	for a in "$ALLOWED4" "$ALLOWED6"; do
+		attempt "$a" 1 0
+		[ "$ACC" = 1 ]
+		fs_result $? "$P: allowed $a connects after the flood"
+	done
+	for a in "$ORDINARY4" "$ORDINARY6"; do
+		attempt "$a" 3 1
+		[ "$ACC" = 3 ]
+		fs_result $? "$P: ordinary $a connects at a low rate"
+	done
+}
+
+# check_stats_moved BEFORE: BEFORE is a stats_snapshot.
+check_stats_moved()
+{
+	local before=$1 r old new
+
+	for r in allow block ban syn_rate_src; do
+		old=$(sed -n "s/^$r=//p" <<<"$before")
+		new=$(stat_packets "$r")
+		[ -n "$new" ] && [ -n "$old" ] && [ "$new" -gt "$old" ]
+		fs_result $? "$P: stats: $r packets counted" \
+			"$r: before ${old:-?}, after ${new:-?}"
+	done
+}
+
+# ---------------------------------------------------------------------
+# Error paths of the CLI.
+
+# expect_error NAME WORD CMD...: CMD exits non-zero with exactly one
+# line of output, which contains WORD.
+expect_error()
+{
+	local name=$1 word=$2 out rc lines
+
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	fs_note "$P: $name: exit $rc: $out"
+	[ "$rc" != 0 ] && [ "$lines" = 1 ] && [[ $out == *"$word"* ]]
+	fs_result $? "$P: error: $name" \
+		"expected a non-zero exit and one line naming '$word'" \
+		"command: $*" "exit $rc, output:" "$out"
+}
+
+check_errors()
+{
+	local before after empty=/sys/fs/bpf/fs-empty-$FS_TAG
+	local bad_if=fs-none$FS_TAG
+
+	before=$(fs_cli allow list 2>&1)
+	expect_error "malformed IPv4 CIDR" 198.51.100.300/32 \
+		fs_cli allow add 198.51.100.300/32
+	expect_error "CIDR that is no address" not-a-cidr \
+		fs_cli allow add not-a-cidr
+	expect_error "IPv4 prefix /33" 192.0.2.0/33 \
+		fs_cli allow add 192.0.2.0/33
+	expect_error "IPv4 prefix /33 (block)" 192.0.2.0/33 \
+		fs_cli block add 192.0.2.0/33
+	expect_error "IPv6 prefix /129" 2001:db8::/129 \
+		fs_cli allow add 2001:db8::/129
+	expect_error "unknown interface" "$bad_if" \
+		fs_cli attach "$bad_if"
+	mkdir -p "$empty"
+	expect_error "missing pins (list)" "$empty" \
+		"$FS_BIN" -n "$FS_SRV_NS" -p "$empty" allow list
+	expect_error "missing pins (add)" "$empty" \
+		"$FS_BIN" -n "$FS_SRV_NS" -p "$empty" allow add 192.0.2.9/32
+	[ -z "$(ls -A "$empty")" ]
+	fs_result $? "$P: error: missing pins: nothing created" "$(ls -A "$empty")"
+	rm -rf "$empty"
+	after=$(fs_cli allow list 2>&1)
+	[ "$before" = "$after" ]
+	fs_result $? "$P: error: allow list unchanged" \
+		"before:" "$before" "after:" "$after"
+}
+
+# ---------------------------------------------------------------------
+
+check_detach()
+{
+	local out
+
+	out=$(fs_cli detach "$FS_SRV_IF" 2>&1)
+	fs_result $? "$P: detach" "$out"
+	[ -z "$(iface_field name)" ]
+	fs_result $? "$P: status after detach lists no interface" \
+		"status: $(fs_cli -j status)"
+	attempt "$BLOCKED4" 1 0
+	[ "$ACC" = 1 ]
+	fs_result $? "$P: detached: blocked $BLOCKED4 reaches the server"
+	attempt "$FLOOD4" 1 0
+	[ "$ACC" = 1 ]
+	fs_result $? "$P: detached: banned $FLOOD4 reaches the server"
+}
+
+check_reattach()
+{
+	local skip=$1 v
+
+	attach_shield "$skip" || return
+	[ "$(list_entry block "$FLOOD4/32")" = ban/syn_rate ]
+	fs_result $? "$P: re-attach: ban of $FLOOD4 kept"
+	[ "$(list_entry block "$FLOOD6/128")" = ban/syn_rate ]
+	fs_result $? "$P: re-attach: ban of $FLOOD6 kept"
+	[ "$(list_entry block "$BLOCKED4/32")" = cli/test-blocked ]
+	fs_result $? "$P: re-attach: static block kept" \
+		"block list: $(fs_cli -j block list)"
+	[ "$(list_entry allow "$ALLOWED4/32")" = cli/test-allowed ]
+	fs_result $? "$P: re-attach: allowlist kept" \
+		"allow list: $(fs_cli -j allow list)"
+	v=$(fs_cli show)
+	grep -qx "syn.tcp.src=5/5" <<<"$v" && grep -qx "ban.after=5" <<<"$v"
+	fs_result $? "$P: re-attach: settings kept" "$v"
+	v=$(fs_cli ports list)
+	grep -Eq "^$FS_PORT +tcp\$" <<<"$v"
+	fs_result $? "$P: re-attach: port class kept" "$v"
+	attempt "$BLOCKED4" 2 0.2 1.2
+	[ "$ACC" = 0 ]
+	fs_result $? "$P: re-attach: blocked $BLOCKED4 dropped again"
+	attempt "$FLOOD4" 2 0.2 1.2
+	[ "$ACC" = 0 ]
+	fs_result $? "$P: re-attach: banned $FLOOD4 dropped again"
+	attempt "$ALLOWED4" 1 0
+	[ "$ACC" = 1 ]
+	fs_result $? "$P: re-attach: allowed $ALLOWED4 connects"
+}
+
+# ---------------------------------------------------------------------
+
+# run_pass LABEL SKIP_DISPATCHER [errors]
+run_pass()
+{
+	local skip=$2 with_errors=${3:-} before
+
+	P=$1
+	FS_PIN=$PIN_BASE-$P
+	if ! fs_topo_up || ! fs_server_start; then
+		fs_fail "$P: namespaces, veth and server set up"
+		fs_cleanup
+		return
+	fi
+	attempt "$ORDINARY4" 1 0
+	[ "$ACC" = 1 ]
+	fs_result $? "$P: server reachable before the shield"
+	if attach_shield "$skip"; then
+		configure
+		before=$(stats_snapshot)
+		check_allowed_flood
+		check_blocked "$BLOCKED4"
+		check_blocked "$BLOCKED6"
+		check_flood "$FLOOD4" 32
+		check_flood "$FLOOD6" 128
+		check_legit_after_flood
+		check_stats_moved "$before"
+		[ -n "$with_errors" ] && check_errors
+		check_detach
+		check_reattach "$skip"
+	fi
+	fs_cleanup
+}
+
+main()
+{
+	local why start
+
+	why=$(fs_missing_prereq)
+	if [ -n "$why" ]; then
+		fs_skip "10_shield" "$why"
+		exit 0
+	fi
+	if [ ! -x "$FS_BIN" ]; then
+		fs_fail "10_shield: $FS_BIN built" "run make first"
+		exit 0
+	fi
+	fs_trap_cleanup
+	start=$SECONDS
+	run_pass libxdp 0 errors
+	run_pass no-dispatcher 1
+	fs_note "10_shield: $FS_FAILS failed, $((SECONDS - start)) s"
+	exit 0
+}
+
+main "$@"

@@ -1,0 +1,399 @@
+# shellcheck shell=bash
+# Helpers for the namespace tests (tests/ns/*.sh) and scripts/demo.sh.
+# Source it; it defines functions and variables only, and runs nothing.
+#
+# Topology (fs_topo_up): two network namespaces joined by one veth pair,
+# both ends created inside the namespaces (the host's interfaces are
+# never touched). Documentation addresses only:
+#
+#   server ns  $FS_SRV_IF  192.0.2.1/24   2001:db8::1/64
+#   client ns  $FS_CLI_IF  192.0.2.2/24   2001:db8::2/64
+#              extra sources 198.51.100.10, 198.51.100.20, 203.0.113.30,
+#              203.0.113.40 (/32, on-link routes on the server side) and
+#              2001:db8::10, ::20, ::30, ::40 (/64)
+#
+# The server (fs_server_start) accepts every connection on one port,
+# IPv4 and IPv6, appends the peer address to $FS_SRV_LOG and closes it.
+# Clients (fs_connect, fs_flood) make real TCP connections from a chosen
+# source address and report how many handshakes completed.
+#
+# Every name carries a tag (default: the PID of the shell) so that two
+# runs never collide. fs_cleanup undoes everything that was made, only
+# that, and may be called any number of times; fs_trap_cleanup installs
+# it for EXIT, INT and TERM.
+
+FS_ROOT=${FS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+FS_BIN=${FS_BIN:-$FS_ROOT/build/floodshield}
+FS_PY=/usr/bin/python3	# Debian's; the PATH one may be another build
+
+FS_TAG=${FS_TAG:-$$}
+FS_SRV_NS=${FS_SRV_NS:-fs-srv-$FS_TAG}
+FS_CLI_NS=${FS_CLI_NS:-fs-cli-$FS_TAG}
+FS_SRV_IF=${FS_SRV_IF:-fs-s$FS_TAG}	# IFNAMSIZ: at most 15 characters
+FS_CLI_IF=${FS_CLI_IF:-fs-c$FS_TAG}
+FS_PIN=${FS_PIN:-/sys/fs/bpf/fs-test-$FS_TAG}
+FS_TMP=${FS_TMP:-}
+FS_PORT=${FS_PORT:-8000}
+
+FS_SRV4=192.0.2.1
+FS_SRV6=2001:db8::1
+FS_CLI4=192.0.2.2
+FS_CLI6=2001:db8::2
+FS_EXTRA4="198.51.100.10 198.51.100.20 203.0.113.30 203.0.113.40"
+FS_EXTRA6="2001:db8::10 2001:db8::20 2001:db8::30 2001:db8::40"
+
+FS_SRV_PID=
+FS_SRV_LOG=
+FS_FAILS=0
+
+# ---------------------------------------------------------------------
+# Results: lines the runner counts. Details go on "# " lines.
+
+fs_ok()   { echo "ok - $1"; }
+fs_skip() { echo "skip - $1${2:+ # $2}"; }
+fs_note() { echo "# $*"; }
+
+# fs_fail NAME [DETAIL...]: one "not ok" line, then each detail.
+fs_fail()
+{
+	local name=$1 line
+
+	shift
+	FS_FAILS=$((FS_FAILS + 1))
+	echo "not ok - $name"
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/#   /'
+	done
+}
+
+# fs_result STATUS NAME [DETAIL...]: ok if STATUS is 0, as in
+#	[ "$n" = 3 ]; fs_result $? "three connections" "got $n"
+fs_result()
+{
+	local rc=$1
+
+	shift
+	if [ "$rc" = 0 ]; then
+		fs_ok "$1"
+	else
+		fs_fail "$@"
+	fi
+}
+
+# Abort the script: something the test needs could not be set up.
+fs_die()
+{
+	echo "# FATAL: $*" >&2
+	exit 1
+}
+
+# ---------------------------------------------------------------------
+# Preconditions.
+
+# Prints why this machine cannot run the namespace tests, or nothing.
+fs_missing_prereq()
+{
+	local t
+
+	[ "$(id -u)" = 0 ] || { echo "needs root"; return; }
+	for t in ip timeout "$FS_PY"; do
+		command -v "$t" >/dev/null || { echo "needs $t"; return; }
+	done
+}
+
+# ---------------------------------------------------------------------
+# Topology.
+
+# Run a command in the server or the client namespace. Not for the CLI:
+# `ip netns exec` remounts /sys, so bpffs pins made there vanish.
+fs_in_srv() { ip netns exec "$FS_SRV_NS" "$@"; }
+fs_in_cli() { ip netns exec "$FS_CLI_NS" "$@"; }
+
+fs_topo_up()
+{
+	local a ns s=$FS_SRV_NS c=$FS_CLI_NS
+
+	for ns in "$s" "$c"; do
+		[ -e "/run/netns/$ns" ] && fs_die "namespace $ns exists already"
+	done
+	[ -n "$FS_TMP" ] || FS_TMP=$(mktemp -d /tmp/fs-ns-"$FS_TAG".XXXXXX)
+	ip netns add "$s" && ip netns add "$c" &&
+	ip -n "$s" link add "$FS_SRV_IF" type veth \
+		peer name "$FS_CLI_IF" netns "$c" || return 1
+
+	ip -n "$s" link set lo up &&
+	ip -n "$s" addr add "$FS_SRV4/24" dev "$FS_SRV_IF" &&
+	ip -n "$s" addr add "$FS_SRV6/64" dev "$FS_SRV_IF" nodad &&
+	ip -n "$s" link set "$FS_SRV_IF" up &&
+	ip -n "$s" route add 198.51.100.0/24 dev "$FS_SRV_IF" &&
+	ip -n "$s" route add 203.0.113.0/24 dev "$FS_SRV_IF" || return 1
+
+	ip -n "$c" link set lo up &&
+	ip -n "$c" addr add "$FS_CLI4/24" dev "$FS_CLI_IF" &&
+	ip -n "$c" addr add "$FS_CLI6/64" dev "$FS_CLI_IF" nodad || return 1
+	for a in $FS_EXTRA4; do
+		ip -n "$c" addr add "$a/32" dev "$FS_CLI_IF" || return 1
+	done
+	for a in $FS_EXTRA6; do
+		ip -n "$c" addr add "$a/64" dev "$FS_CLI_IF" nodad || return 1
+	done
+	ip -n "$c" link set "$FS_CLI_IF" up &&
+	fs_static_neigh && fs_wait_link
+}
+
+# Permanent neighbour entries on both sides, so that ARP and neighbour
+# discovery (which the shield's lists also police for IPv6) never decide
+# whether a test connection works.
+fs_static_neigh()
+{
+	local smac cmac a
+
+	smac=$(fs_mac "$FS_SRV_NS" "$FS_SRV_IF")
+	cmac=$(fs_mac "$FS_CLI_NS" "$FS_CLI_IF")
+	for a in "$FS_SRV4" "$FS_SRV6"; do
+		ip -n "$FS_CLI_NS" neigh replace "$a" lladdr "$smac" \
+			nud permanent dev "$FS_CLI_IF" || return 1
+	done
+	for a in "$FS_CLI4" "$FS_CLI6" $FS_EXTRA4 $FS_EXTRA6; do
+		ip -n "$FS_SRV_NS" neigh replace "$a" lladdr "$cmac" \
+			nud permanent dev "$FS_SRV_IF" || return 1
+	done
+}
+
+# fs_mac NS IFACE: the interface's Ethernet address.
+fs_mac()
+{
+	ip -n "$1" -o link show dev "$2" |
+		sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+}
+
+# Wait (at most 5 s) until both ends of the veth report carrier.
+fs_wait_link()
+{
+	local _
+
+	for _ in $(seq 50); do
+		if ip -n "$FS_SRV_NS" link show dev "$FS_SRV_IF" | grep -q LOWER_UP &&
+		   ip -n "$FS_CLI_NS" link show dev "$FS_CLI_IF" | grep -q LOWER_UP; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# Undo fs_topo_up and fs_server_start. Deleting the namespaces deletes
+# the veth pair, which takes any XDP program on it along.
+fs_topo_down()
+{
+	fs_server_stop
+	[ -e "/run/netns/$FS_SRV_NS" ] && ip netns del "$FS_SRV_NS"
+	[ -e "/run/netns/$FS_CLI_NS" ] && ip netns del "$FS_CLI_NS"
+	return 0
+}
+
+# ---------------------------------------------------------------------
+# The CLI, on the server namespace and our own pin folder.
+
+fs_cli()
+{
+	"$FS_BIN" -n "$FS_SRV_NS" -p "$FS_PIN" "$@"
+}
+
+# Detach (best effort) so libxdp's own pins go too, then drop our pins.
+fs_shield_down()
+{
+	if [ -e "/run/netns/$FS_SRV_NS" ] && [ -x "$FS_BIN" ]; then
+		fs_cli detach "$FS_SRV_IF" >/dev/null 2>&1
+	fi
+	case $FS_PIN in
+	/sys/fs/bpf/?*) rm -rf "$FS_PIN" ;;
+	esac
+}
+
+# ---------------------------------------------------------------------
+# Cleanup.
+
+fs_cleanup()
+{
+	fs_shield_down
+	fs_topo_down
+	[ -n "$FS_TMP" ] && rm -rf "$FS_TMP"
+	FS_TMP=
+}
+
+fs_trap_cleanup()
+{
+	trap fs_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# ---------------------------------------------------------------------
+# Server: accepts every connection on $FS_PORT (IPv4 and IPv6) and
+# appends the peer address, one per line (IPv4 without ::ffff:), to
+# $FS_SRV_LOG. Lives at most FS_SRV_LIFETIME seconds.
+
+FS_SRV_LIFETIME=${FS_SRV_LIFETIME:-600}
+
+IFS= read -r -d '' FS_PY_SERVER <<'EOF' || true
+import socket, sys
+port, log, ready = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", port))
+s.listen(4096)
+out = open(log, "a", buffering=1)
+open(ready, "w").close()
+while True:
+    c, peer = s.accept()
+    host = peer[0]
+    if host.startswith("::ffff:"):
+        host = host[7:]
+    out.write(host + "\n")
+    c.close()
+EOF
+
+fs_server_start()
+{
+	local ready="$FS_TMP/server.ready" _
+
+	FS_SRV_LOG="$FS_TMP/server.log"
+	: >"$FS_SRV_LOG"
+	rm -f "$ready"
+	timeout "$FS_SRV_LIFETIME" ip netns exec "$FS_SRV_NS" \
+		"$FS_PY" -c "$FS_PY_SERVER" "$FS_PORT" "$FS_SRV_LOG" "$ready" \
+		2>"$FS_TMP/server.err" &
+	FS_SRV_PID=$!
+	for _ in $(seq 50); do
+		[ -e "$ready" ] && return 0
+		kill -0 "$FS_SRV_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# server did not start: $(cat "$FS_TMP/server.err")" >&2
+	return 1
+}
+
+fs_server_stop()
+{
+	if [ -n "$FS_SRV_PID" ]; then
+		kill "$FS_SRV_PID" 2>/dev/null
+		wait "$FS_SRV_PID" 2>/dev/null
+		FS_SRV_PID=
+	fi
+	return 0
+}
+
+# Connections the server accepted from ADDR so far.
+fs_accepted()
+{
+	local n
+
+	n=$(grep -cxF -- "$1" "$FS_SRV_LOG")
+	echo "${n:-0}"
+}
+
+# Wait until the server log stops growing (accepts lag the handshakes
+# a little), at most 2 s.
+fs_server_settle()
+{
+	local before after _
+
+	for _ in $(seq 20); do
+		before=$(wc -l <"$FS_SRV_LOG")
+		sleep 0.1
+		after=$(wc -l <"$FS_SRV_LOG")
+		[ "$before" = "$after" ] && return 0
+	done
+}
+
+# ---------------------------------------------------------------------
+# Clients.
+#
+# FS_PY_CLIENT SRC DST PORT COUNT SPREAD WAIT: open COUNT non-blocking
+# connections from SRC, spaced evenly over SPREAD seconds, then wait at
+# most WAIT seconds for the rest of the handshakes. Prints the number
+# that completed. Kernel SYN retries of a pending connection (after 1 s)
+# happen inside WAIT; nothing is retried beyond it.
+
+IFS= read -r -d '' FS_PY_CLIENT <<'EOF' || true
+import errno, select, socket, sys, time
+src, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+count, spread, wait = int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+pending, done = {}, 0
+poller = select.poll()
+
+def harvest(timeout_ms):
+    global done
+    for fd, ev in poller.poll(timeout_ms):
+        s = pending.pop(fd)
+        poller.unregister(fd)
+        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+            done += 1
+        s.close()
+
+start = time.monotonic()
+for i in range(count):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setblocking(False)
+    s.bind((src, 0))
+    err = s.connect_ex((dst, port))
+    if err in (0, errno.EINPROGRESS):
+        pending[s.fileno()] = s
+        poller.register(s, select.POLLOUT)
+    else:
+        s.close()
+    due = start + spread * (i + 1) / count
+    harvest(max(0, int((due - time.monotonic()) * 1000)))
+deadline = time.monotonic() + wait
+while pending and time.monotonic() < deadline:
+    harvest(max(1, int((deadline - time.monotonic()) * 1000)))
+for s in pending.values():
+    s.close()
+print(done)
+EOF
+
+# fs_flood SRC COUNT SPREAD_S [WAIT_S] [DST]: COUNT connection attempts
+# from SRC within SPREAD_S; prints how many completed. Bounded by
+# `timeout` whatever happens.
+fs_flood()
+{
+	local src=$1 count=$2 spread=$3 wait=${4:-1.5} dst=${5:-}
+	local limit
+
+	if [ -z "$dst" ]; then
+		case $src in
+		*:*) dst=$FS_SRV6 ;;
+		*) dst=$FS_SRV4 ;;
+		esac
+	fi
+	limit=$(awk -v s="$spread" -v w="$wait" 'BEGIN { print int(s + w + 10) }')
+	timeout "$limit" ip netns exec "$FS_CLI_NS" "$FS_PY" -c "$FS_PY_CLIENT" \
+		"$src" "$dst" "$FS_PORT" "$count" "$spread" "$wait" 2>/dev/null ||
+		echo 0
+}
+
+# fs_connect SRC [WAIT_S]: one connection; true if the handshake completed.
+fs_connect()
+{
+	[ "$(fs_flood "$1" 1 0 "${2:-1.5}")" = 1 ]
+}
+
+# ---------------------------------------------------------------------
+# JSON from the CLI: fs_json EXPR reads JSON on stdin, binds it to `d`
+# and prints the Python expression EXPR (True/False printed as 1/0).
+# Prints nothing and fails when the input is not JSON.
+
+fs_json()
+{
+	"$FS_PY" -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError as e:
+    sys.exit("not JSON: %s" % e)
+v = eval(sys.argv[1])
+print(int(v) if isinstance(v, bool) else v)' "$1"
+}

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "floodshield.skel.h"
+#include "../loader/loader.h"
+#include "../userspace/settings.h"
+#include "pkt.h"
+#include "xdp_env.h"
+
+/* Print @what with errno and return -errno. */
+static int fail(const char *what)
+{
+	int err = errno ? errno : EINVAL;
+
+	fprintf(stderr, "xdp_env: %s: %s\n", what, strerror(err));
+	return -err;
+}
+
+static int write_cfg(struct xdp_env *e)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.FS_MAP_CFG), &zero,
+				&e->cfg, BPF_ANY))
+		return fail("write fs_cfg");
+	return 0;
+}
+
+int xe_open(struct xdp_env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ncpu = libbpf_num_possible_cpus();
+	if (e->ncpu <= 0)
+		return fail("libbpf_num_possible_cpus");
+	e->skel = fs_skel_open(NULL, true);
+	if (!e->skel)
+		return fail("open skeleton");
+	if (floodshield_bpf__load(e->skel)) {
+		xe_close(e);
+		return fail("load skeleton");
+	}
+	fs_cfg_defaults(&e->cfg);
+	if (fs_maps_init_defaults(bpf_map__fd(e->skel->maps.FS_MAP_CFG),
+				  bpf_map__fd(e->skel->maps.FS_MAP_SVC))) {
+		xe_close(e);
+		return fail("write defaults");
+	}
+	xe_clock_set(e, XE_T0);
+	return 0;
+}
+
+void xe_close(struct xdp_env *e)
+{
+	floodshield_bpf__destroy(e->skel);
+	e->skel = NULL;
+}
+
+void xe_clock_set(struct xdp_env *e, __u64 ns)
+{
+	e->skel->bss->fs_now_ns = ns;
+}
+
+__u64 xe_clock(const struct xdp_env *e)
+{
+	return e->skel->bss->fs_now_ns;
+}
+
+int xe_set(struct xdp_env *e, const char *kv)
+{
+	char err[128];
+
+	if (fs_cfg_set(&e->cfg, kv, err, sizeof(err))) {
+		fprintf(stderr, "xdp_env: %s\n", err);
+		return -EINVAL;
+	}
+	return write_cfg(e);
+}
+
+int xe_service(struct xdp_env *e, __u16 port, enum fs_svc svc)
+{
+	__u32 key = port;
+
+	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.FS_MAP_SVC), &key,
+				&svc, BPF_ANY))
+		return fail("write fs_services");
+	return 0;
+}
+
+/* "addr[/len]" into an LPM key over the 128-bit form. */
+static int parse_cidr(const char *cidr, struct fs_lpm_key *k)
+{
+	char text[64], *slash;
+	int family, bits;
+
+	snprintf(text, sizeof(text), "%s", cidr);
+	slash = strchr(text, '/');
+	if (slash)
+		*slash = '\0';
+	family = pkt_addr(text, k->addr);
+	bits = slash ? atoi(slash + 1) : family == 4 ? 32 : 128;
+	if (!family || bits < 0 || bits > (family == 4 ? 32 : 128)) {
+		fprintf(stderr, "xdp_env: bad CIDR '%s'\n", cidr);
+		return -EINVAL;
+	}
+	k->prefixlen = family == 4 ? FS_V4_MAPPED_PLEN + bits : bits;
+	return 0;
+}
+
+static int list_add(struct bpf_map *map, const char *cidr, __u64 expires_ns)
+{
+	struct fs_list_val v = { .expires_ns = expires_ns,
+				 .origin = FS_ORIGIN_CLI, .note = "test" };
+	struct fs_lpm_key k = {};
+	int err = parse_cidr(cidr, &k);
+
+	if (err)
+		return err;
+	if (bpf_map_update_elem(bpf_map__fd(map), &k, &v, BPF_ANY))
+		return fail(cidr);
+	return 0;
+}
+
+int xe_allow(struct xdp_env *e, const char *cidr, __u64 expires_ns)
+{
+	return list_add(e->skel->maps.FS_MAP_ALLOW, cidr, expires_ns);
+}
+
+int xe_block(struct xdp_env *e, const char *cidr, __u64 expires_ns)
+{
+	return list_add(e->skel->maps.FS_MAP_BLOCK, cidr, expires_ns);
+}
+
+int xe_counters(struct xdp_env *e, struct fs_counter out[FS_R_MAX])
+{
+	int fd = bpf_map__fd(e->skel->maps.FS_MAP_STATS);
+	struct fs_counter cpu[e->ncpu];
+
+	memset(out, 0, FS_R_MAX * sizeof(*out));
+	for (__u32 r = 0; r < FS_R_MAX; r++) {
+		if (bpf_map_lookup_elem(fd, &r, cpu))
+			return fail("read fs_stats");
+		for (int i = 0; i < e->ncpu; i++) {
+			out[r].packets += cpu[i].packets;
+			out[r].bytes += cpu[i].bytes;
+			out[r].observed_packets += cpu[i].observed_packets;
+			out[r].observed_bytes += cpu[i].observed_bytes;
+		}
+	}
+	return 0;
+}
+
+int xe_events(struct xdp_env *e, __u64 out[FS_E_MAX])
+{
+	int fd = bpf_map__fd(e->skel->maps.FS_MAP_EVENTS);
+	__u64 cpu[e->ncpu];
+
+	memset(out, 0, FS_E_MAX * sizeof(*out));
+	for (__u32 ev = 0; ev < FS_E_MAX; ev++) {
+		if (bpf_map_lookup_elem(fd, &ev, cpu))
+			return fail("read fs_events");
+		for (int i = 0; i < e->ncpu; i++)
+			out[ev] += cpu[i];
+	}
+	return 0;
+}
+
+int xe_run(struct xdp_env *e, const void *frame, size_t len, void *out,
+	   size_t *out_len)
+{
+	/* The kernel refuses input shorter than Ethernet, but takes a
+	 * linear part (ctx data_end) shorter than the input and puts the
+	 * rest in a fragment, which this program never reads. */
+	size_t size = len < ETH_HLEN ? ETH_HLEN : len, pad = size - len;
+	__u8 in[PKT_MAX] = {}, res[PKT_MAX];
+	struct xdp_md ctx = { .data_end = len };
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		    .data_in = in, .data_size_in = size,
+		    .data_out = res, .data_size_out = sizeof(res),
+		    .ctx_in = pad ? &ctx : NULL,
+		    .ctx_size_in = pad ? sizeof(ctx) : 0,
+		    .repeat = 1);
+
+	if (len > PKT_MAX)
+		return -EINVAL;
+	memcpy(in, frame, len);
+	if (bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.floodshield), &o))
+		return fail("BPF_PROG_TEST_RUN");
+	if (o.data_size_out < pad || o.data_size_out - pad > *out_len)
+		return -EOVERFLOW;
+	*out_len = o.data_size_out - pad;
+	memcpy(out, res, *out_len);
+	return o.retval;
+}
+
+/* A ban key: @addr masked to @plen, bucket FS_B_NONE. */
+static void ban_key(struct fs_key *k, const __u8 addr[16], __u8 plen)
+{
+	memset(k, 0, sizeof(*k));
+	for (int i = 0; i < 16; i++) {
+		int bits = plen - 8 * i;
+
+		k->addr[i] = bits >= 8 ? addr[i] :
+			     bits <= 0 ? 0 : addr[i] & (0xff << (8 - bits));
+	}
+	k->plen = plen;
+	k->bucket = FS_B_NONE;
+}
+
+int xe_ban_get(struct xdp_env *e, const __u8 addr[16], __u8 plen,
+	       struct fs_ban *ban)
+{
+	struct fs_key k;
+
+	ban_key(&k, addr, plen);
+	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_BANS), &k, ban))
+		return -errno;
+	return 0;
+}
+
+int xe_ban_put(struct xdp_env *e, const __u8 addr[16], __u8 plen,
+	       const struct fs_ban *ban)
+{
+	struct fs_key k;
+
+	ban_key(&k, addr, plen);
+	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.FS_MAP_BANS), &k, ban,
+				BPF_ANY))
+		return fail("write fs_bans");
+	return 0;
+}

@@ -48,7 +48,7 @@ static __always_inline bool fs_banned(const struct fs_key *k, __u64 now)
 {
 	struct fs_ban *ban = bpf_map_lookup_elem(&FS_MAP_BANS, k);
 
-	return ban && now < ban->expires_ns;
+	return ban && fs_live(ban->expires_ns, now);
 }
 
 /* A banned source's segment of a flow that was reset passes: the kernel

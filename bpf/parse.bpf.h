@@ -84,13 +84,13 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *c,
 			return -1;
 		*proto = oh->nexthdr;
 		c->pos += (oh->hdrlen + 1) * 8;
-		return 1;
+		return c->pos > c->end ? -1 : 1;
 	case IPPROTO_AH:
 		if ((void *)(oh + 1) > c->end)
 			return -1;
 		*proto = oh->nexthdr;
 		c->pos += (oh->hdrlen + 2) * 4;
-		return 1;
+		return c->pos > c->end ? -1 : 1;
 	case IPPROTO_FRAGMENT:
 		if ((void *)(fh + 1) > c->end)
 			return -1;
@@ -107,7 +107,8 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *c,
 
 /* IPv6 fixed header, then at most FS_IPV6_EXT_MAX extension headers.
  * A chain longer than that leaves FS_L4_MALFORMED (lists still apply).
- * Returns 0, or -1 if the fixed header or a walked header is cut short. */
+ * Returns 0, or -1 if the fixed header or a walked header is cut short,
+ * or the source is v4-mapped. */
 static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 				      __u8 *proto)
 {
@@ -117,6 +118,10 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 	if ((void *)(ip6h + 1) > c->end || ip6h->version != 6)
 		return -1;
 	__builtin_memcpy(p->src.b, &ip6h->saddr, sizeof(p->src.b));
+	/* A v4-mapped source would alias an IPv4 address; Linux drops such
+	 * packets (RFC 4291 2.5.5.2), so they pass as malformed. */
+	if (fs_is_v4mapped(p))
+		return -1;
 	*proto = ip6h->nexthdr;
 	c->pos = ip6h + 1;
 #pragma unroll

@@ -165,6 +165,7 @@ static __always_inline enum fs_level police_bucket(const struct fs_pkt *p,
 	__u32 ban_after = bucket == FS_B_HTTP_BAD ? 1 : cfg->ban_after;
 	const struct fs_limit *lim;
 	struct fs_key k = {};
+	__u8 plen;
 
 	if (bucket >= FS_B_MAX)
 		return FS_LEVEL_OK;
@@ -172,7 +173,10 @@ static __always_inline enum fs_level police_bucket(const struct fs_pkt *p,
 	fs_make_key(&k, p, 128, bucket);
 	if (!police_key(&k, &lim->src, cfg, why, ban_after, now))
 		return FS_LEVEL_OVER_SRC;
-	fs_make_key(&k, p, fs_prefix_len(p, cfg), bucket);
+	plen = fs_prefix_len(p, cfg);
+	if (plen == 128)	/* the source's own key: charged already */
+		return FS_LEVEL_OK;
+	fs_make_key(&k, p, plen, bucket);
 	if (!police_key(&k, &lim->prefix, cfg, why + 1, ban_after, now))
 		return FS_LEVEL_OVER_PREFIX;
 	return FS_LEVEL_OK;

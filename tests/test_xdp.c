@@ -307,6 +307,10 @@ static const struct fixture fixtures[] = {
 	  XDP_PASS, FS_R_MALFORMED },
 	{ "cut inside fragment header", 6, { SYN_SVC, .ext = "hf", CUT(L3_OPT, 11) },
 	  XDP_PASS, FS_R_MALFORMED },
+	{ "cut inside hop-by-hop options", 6, { SYN_SVC, .ext = "h", CUT(L3_OPT, 4) },
+	  XDP_PASS, FS_R_MALFORMED },
+	{ "cut inside destination options, UDP", 6,
+	  { .l4 = PKT_UDP, .ext = "d", CUT(L3_OPT, 4) }, XDP_PASS, FS_R_MALFORMED },
 };
 
 static bool fixture_applies(const struct fixture *fx, const struct fam *f)

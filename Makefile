@@ -2,6 +2,13 @@
 .DELETE_ON_ERROR:
 .PHONY: all deps test demo bench bench-quick vmlinux clean install uninstall
 
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/floodshield
+
 CC        ?= cc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
@@ -10,7 +17,7 @@ ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -std=gnu11 -I$(BUILD) -I.
-LDLIBS    := -lxdp -lbpf -lelf -lz -lcap
+LDLIBS    := -lxdp -lbpf -lelf -lz -lcap -lmicrohttpd -lpthread -linih
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall
 
 ifeq ($(V),1)
@@ -63,6 +70,27 @@ demo: deps all
 # vmlinux.h is committed; regenerate it on a kernel with BTF with this.
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+$(BUILD)/floodshield.service: etc/floodshield.service.in
+	@mkdir -p $(@D)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+
+# DESTDIR and PREFIX as usual. An existing configuration is never
+# overwritten; uninstall leaves it (and the pinned state) in place.
+install: $(BUILD)/floodshield $(BUILD)/floodshield.service
+	install -D -m 0755 $(BUILD)/floodshield $(DESTDIR)$(SBINDIR)/floodshield
+	install -D -m 0644 $(BUILD)/floodshield.service $(DESTDIR)$(UNITDIR)/floodshield.service
+	install -D -m 0644 docs/floodshield.8 $(DESTDIR)$(MANDIR)/man8/floodshield.8
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/floodshield
+	test -e $(DESTDIR)$(SYSCONFDIR)/floodshield/floodshield.conf || \
+		install -m 0644 etc/floodshield.conf $(DESTDIR)$(SYSCONFDIR)/floodshield/floodshield.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/floodshield $(DESTDIR)$(UNITDIR)/floodshield.service \
+		$(DESTDIR)$(MANDIR)/man8/floodshield.8
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD)

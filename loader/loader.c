@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -222,22 +223,88 @@ static int init_if_fresh(struct floodshield_bpf *skel, bool fresh)
 	return err;
 }
 
-int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
-	      struct fs_attach_info *info)
+static bool maps_pinned(const char *pin_dir)
 {
 	char probe[PATH_MAX];
+
+	snprintf(probe, sizeof(probe), "%s/%s", pin_dir, FS_STR(FS_MAP_CFG));
+	return access(probe, F_OK) == 0;
+}
+
+int fs_maps_create(const char *pin_dir, bool *fresh)
+{
+	struct floodshield_bpf *skel;
+	int err;
+
+	*fresh = !maps_pinned(pin_dir);
+	if (!*fresh)
+		return 0;
+	skel = fs_skel_open(pin_dir, false);
+	if (!skel)
+		return -EINVAL;
+	err = floodshield_bpf__load(skel);
+	if (err)
+		pr_err("cannot load the BPF object: %s\n", strerror(-err));
+	else
+		err = init_if_fresh(skel, true);
+	floodshield_bpf__destroy(skel);
+	return err;
+}
+
+static __u32 xdp_mode_flag(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return XDP_FLAGS_DRV_MODE;
+	case XDP_MODE_SKB:
+		return XDP_FLAGS_SKB_MODE;
+	case XDP_MODE_HW:
+		return XDP_FLAGS_HW_MODE;
+	default:
+		return 0;
+	}
+}
+
+/* Swap the program attached alone to @ifindex (id @old_id) for a newly
+ * loaded one, in one netlink call. */
+static int replace_alone(const char *pin_dir, int ifindex, __u32 old_id,
+			 enum xdp_attach_mode cur_mode)
+{
+	struct floodshield_bpf *skel = fs_skel_open(pin_dir, false);
+	int old_fd, err;
+
+	if (!skel)
+		return -EINVAL;
+	err = floodshield_bpf__load(skel);
+	if (err) {
+		pr_err("cannot load the BPF object: %s\n", strerror(-err));
+		goto out;
+	}
+	old_fd = bpf_prog_get_fd_by_id(old_id);
+	if (old_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = old_fd);
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.floodshield),
+			     XDP_FLAGS_REPLACE | xdp_mode_flag(cur_mode), &xo);
+	if (err)
+		pr_err("replace failed: %s\n", strerror(-err));
+	close(old_fd);
+out:
+	floodshield_bpf__destroy(skel);
+	return err;
+}
+
+/* Load and attach through libxdp, whatever is attached already. */
+static int attach_new(const char *pin_dir, int ifindex, enum xdp_attach_mode mode)
+{
 	struct floodshield_bpf *skel;
 	struct xdp_program *prog;
 	bool fresh;
 	int err;
 
-	err = fs_attach_query(ifindex, info);
-	if (err)
-		return err;
-	if (info->attached)
-		return -EEXIST;
-	snprintf(probe, sizeof(probe), "%s/%s", pin_dir, FS_STR(FS_MAP_CFG));
-	fresh = access(probe, F_OK) != 0;
+	fresh = !maps_pinned(pin_dir);
 	skel = fs_skel_open(pin_dir, false);
 	if (!skel)
 		return -EINVAL;
@@ -255,8 +322,6 @@ int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 		goto out_prog;
 	}
 	err = init_if_fresh(skel, fresh);
-	if (!err)
-		err = fs_attach_query(ifindex, info);
 out_prog:
 	xdp_program__close(prog);
 out:
@@ -264,17 +329,39 @@ out:
 	return err;
 }
 
-int fs_detach(int ifindex)
+int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
+	      struct fs_attach_info *info)
+{
+	int err = fs_attach_query(ifindex, info);
+
+	if (err)
+		return err;
+	if (info->attached)
+		return -EEXIST;
+	err = attach_new(pin_dir, ifindex, mode);
+	return err ? err : fs_attach_query(ifindex, info);
+}
+
+/* Detach the floodshield program with id @id (any, if 0) from @ifindex. */
+static int detach_id(int ifindex, __u32 id)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	struct xdp_program *p;
+	struct xdp_program *p = NULL;
 	long err = libxdp_get_error(mp);
 
 	if (err == -ENOENT || !mp)
 		return -ENOENT;
 	if (err)
 		return err;
-	p = find_ours(mp);
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = find_ours(mp);
+	} else {
+		for (p = xdp_multiprog__next_prog(NULL, mp); p;
+		     p = xdp_multiprog__next_prog(p, mp))
+			if (!strcmp(xdp_program__name(p), FS_PROG_NAME) &&
+			    (!id || xdp_program__id(p) == id))
+				break;
+	}
 	if (!p)
 		err = -ENOENT;
 	else if (xdp_multiprog__is_legacy(mp))
@@ -285,3 +372,30 @@ int fs_detach(int ifindex)
 	xdp_multiprog__close(mp);
 	return err;
 }
+
+int fs_detach(int ifindex)
+{
+	return detach_id(ifindex, 0);
+}
+
+int fs_replace(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
+	       struct fs_attach_info *info)
+{
+	struct fs_attach_info old;
+	int err = fs_attach_query(ifindex, &old);
+
+	if (err)
+		return err;
+	if (!old.attached)
+		return fs_attach(pin_dir, ifindex, mode, info);
+	if (!old.dispatcher) {
+		err = replace_alone(pin_dir, ifindex, old.prog_id, old.mode);
+		return err ? err : fs_attach_query(ifindex, info);
+	}
+	err = attach_new(pin_dir, ifindex, old.mode);
+	if (err)
+		return err;
+	err = detach_id(ifindex, old.prog_id);
+	return err ? err : fs_attach_query(ifindex, info);
+}
+

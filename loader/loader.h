@@ -55,6 +55,18 @@ int fs_attach_query(int ifindex, struct fs_attach_info *info);
 int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	      struct fs_attach_info *info);
 
+/* Load the program against the pinned maps and put it in place of the
+ * floodshield program attached to @ifindex, with no moment unprotected:
+ * alone, one netlink call swaps it (XDP_FLAGS_REPLACE); under libxdp's
+ * dispatcher, the new one is added before the old one is removed (both
+ * run for that moment). Attaches afresh if none is attached. */
+int fs_replace(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
+	       struct fs_attach_info *info);
+
+/* Create the pinned maps (load the program without attaching it) if
+ * they do not exist, writing the defaults. Sets *fresh. */
+int fs_maps_create(const char *pin_dir, bool *fresh);
+
 /* Detach floodshield from @ifindex; other XDP programs stay. -ENOENT
  * when it is not attached there. The pinned maps stay. */
 int fs_detach(int ifindex);

@@ -12,6 +12,7 @@
 
 struct fs_ctx {
 	const char *pin_dir;
+	bool pin_dir_set;	/* by -p or $FLOODSHIELD_PIN_DIR */
 	bool json;
 };
 
@@ -36,6 +37,8 @@ unsigned long long fs_mono_ns(void);
 void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
 		   char *buf, size_t len);
 
+int do_check(struct fs_ctx *ctx, int argc, char **argv);
+int do_run(struct fs_ctx *ctx, int argc, char **argv);
 int do_attach(struct fs_ctx *ctx, int argc, char **argv);
 int do_detach(struct fs_ctx *ctx, int argc, char **argv);
 int do_status(struct fs_ctx *ctx, int argc, char **argv);
@@ -46,5 +49,6 @@ int do_ports(struct fs_ctx *ctx, int argc, char **argv);
 int do_set(struct fs_ctx *ctx, int argc, char **argv);
 int do_show(struct fs_ctx *ctx, int argc, char **argv);
 int do_stats(struct fs_ctx *ctx, int argc, char **argv);
+int do_metrics(struct fs_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -44,10 +44,13 @@ int do_attach(struct fs_ctx *ctx, int argc, char **argv)
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
 	struct fs_attach_info info;
 	const char *ifname = NULL;
+	bool replace = false;
 	int idx, lock, err;
 
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--replace")) {
+			replace = true;
+		} else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
 			if (parse_mode(argv[++i], &mode)) {
 				pr_err("--mode: '%s': expected auto, native or generic\n",
 				       argv[i]);
@@ -72,11 +75,13 @@ int do_attach(struct fs_ctx *ctx, int argc, char **argv)
 	lock = fs_pins_lock(ctx->pin_dir);
 	if (lock < 0)
 		return EXIT_FAIL;
-	err = fs_attach(ctx->pin_dir, idx, mode, &info);
+	err = replace ? fs_replace(ctx->pin_dir, idx, mode, &info) :
+			fs_attach(ctx->pin_dir, idx, mode, &info);
 	close(lock);
 	if (err == -EEXIST) {
 		pr_err("floodshield is already attached to %s (prog id %u); "
-		       "detach it first\n", ifname, info.prog_id);
+		       "use --replace to load a new program in its place\n",
+		       ifname, info.prog_id);
 		return EXIT_FAIL;
 	}
 	if (err)

@@ -6,6 +6,7 @@
 #include "log.h"
 
 enum fs_log_level fs_log_level = FS_LOG_WARN;
+int fs_log_libs = FS_LOG_WARN;
 
 static void vlog(enum fs_log_level lvl, const char *fmt, va_list ap)
 {
@@ -24,25 +25,35 @@ void fs_log(enum fs_log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Library messages: hidden unless -v (warnings) or -v -v (all). They
+ * are noisy where they are harmless (libxdp's dispatcher falling back to
+ * a single program); our own messages say what failed. */
+static int lib_level(int warn, int info)
+{
+	if (warn)
+		return FS_LOG_INFO;
+	return info ? FS_LOG_DEBUG : FS_LOG_DEBUG + 1;
+}
+
+static void vlog_lib(int lvl, const char *fmt, va_list ap)
+{
+	if (lvl > fs_log_libs)
+		return;
+	fputs("floodshield: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	enum fs_log_level lvl = level == LIBBPF_WARN ? FS_LOG_INFO :
-				level == LIBBPF_INFO ? FS_LOG_DEBUG :
-						       FS_LOG_DEBUG + 1;
-
-	vlog(lvl, fmt, ap);
+	vlog_lib(lib_level(level == LIBBPF_WARN, level == LIBBPF_INFO), fmt, ap);
 	return 0;
 }
 
 static int libxdp_print(enum libxdp_print_level level, const char *fmt,
 			va_list ap)
 {
-	enum fs_log_level lvl = level == LIBXDP_WARN ? FS_LOG_INFO :
-				level == LIBXDP_INFO ? FS_LOG_DEBUG :
-						       FS_LOG_DEBUG + 1;
-
-	vlog(lvl, fmt, ap);
+	vlog_lib(lib_level(level == LIBXDP_WARN, level == LIBXDP_INFO), fmt, ap);
 	return 0;
 }
 

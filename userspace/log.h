@@ -7,6 +7,8 @@
 enum fs_log_level { FS_LOG_ERR = 0, FS_LOG_WARN, FS_LOG_INFO, FS_LOG_DEBUG };
 
 extern enum fs_log_level fs_log_level;
+/* Threshold for libbpf/libxdp messages, raised by -v. */
+extern int fs_log_libs;
 
 void fs_log(enum fs_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -9,10 +9,14 @@
 #include <unistd.h>
 #include "cli.h"
 #include "log.h"
+#include "config.h"
 #include "../maps/floodshield.h"
 
+
 static const struct fs_cmd commands[] = {
-	{ "attach", do_attach, "attach IFACE [--mode auto|native|generic]" },
+	{ "check", do_check, "check [-c CONFIG] validate a configuration without applying it" },
+	{ "run", do_run, "run [-c CONFIG]   the daemon (default " FS_CONF_PATH ")" },
+	{ "attach", do_attach, "attach IFACE [--mode auto|native|generic] [--replace]" },
 	{ "detach", do_detach, "detach IFACE" },
 	{ "status", do_status, "status" },
 	{ "allow", do_allow, "allow add|del|list [CIDR] [--ttl DUR] [--note TEXT]" },
@@ -22,6 +26,7 @@ static const struct fs_cmd commands[] = {
 	{ "set", do_set, "set KEY=VALUE..." },
 	{ "show", do_show, "show" },
 	{ "stats", do_stats, "stats" },
+	{ "metrics", do_metrics, "metrics [--listen ADDR:PORT] [--once] [--drop-caps]" },
 	{ NULL, NULL, NULL },
 };
 
@@ -76,14 +81,15 @@ int main(int argc, char **argv)
 	const char *netns = NULL;
 	int c;
 
-	if (!ctx.pin_dir || !*ctx.pin_dir)
+	ctx.pin_dir_set = ctx.pin_dir && *ctx.pin_dir;
+	if (!ctx.pin_dir_set)
 		ctx.pin_dir = FS_PIN_ROOT;
 	while ((c = getopt_long(argc, argv, "+jvn:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': ctx.json = true; break;
-		case 'v': fs_log_level++; break;
+		case 'v': fs_log_level++; fs_log_libs++; break;
 		case 'n': netns = optarg; break;
-		case 'p': ctx.pin_dir = optarg; break;
+		case 'p': ctx.pin_dir = optarg; ctx.pin_dir_set = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}

@@ -75,7 +75,7 @@ list_entry()
 	local list=$1 cidr=$2
 
 	fs_cli -j "$list" list | fs_json \
-		"' '.join('%s/%s' % (e['kind'], e['reason']) for e in d if e['cidr'] == '$cidr')"
+		"' '.join('%s/%s' % (e['kind'], e.get('reason', e.get('note'))) for e in d if e['cidr'] == '$cidr')"
 }
 
 # attempt SRC N SPREAD [WAIT]: N connection attempts from SRC within

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The daemon's INI configuration (/etc/floodshield/floodshield.conf, read
+ * with libinih) as a desired state. The daemon turns it into map contents
+ * (see docs/config.md for every key). */
+#ifndef FS_CONFIG_H
+#define FS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <xdp/libxdp.h>
+#include "../maps/floodshield.h"
+
+#define FS_CONF_PATH	"/etc/floodshield/floodshield.conf"
+#define FS_STATE_DIR	"/var/lib/floodshield"
+#define FS_CONF_IFACES_MAX 16
+#define FS_METRICS_LISTEN "127.0.0.1:9477"
+
+/* One allow or block entry, with where it was read ("FILE:LINE"). */
+struct fs_conf_cidr {
+	struct fs_lpm_key key;
+	char note[FS_NOTE_LEN];
+	char where[96];
+};
+
+struct fs_conf_host {
+	struct fs_host_key key;
+	struct fs_host_val val;
+};
+
+struct fs_conf_iface {
+	char name[16];
+	enum xdp_attach_mode mode;
+};
+
+struct fs_conf {
+	/* [shield] */
+	char pin_dir[256];		/* default FS_PIN_ROOT */
+	char state_dir[256];		/* default FS_STATE_DIR */
+	struct fs_conf_iface ifaces[FS_CONF_IFACES_MAX];
+	int n_ifaces;
+	/* [limits] and [observe]: fs_cfg_defaults() then the keys. The
+	 * FS_HTTP_CHECK_HOSTS / FS_HTTP_WILDCARDS bits follow [hosts]. */
+	struct fs_cfg rt;
+	/* [services]: if any port is given, these replace the defaults */
+	enum fs_svc ports[FS_PORTS];
+	bool ports_given;
+	/* [hosts] */
+	struct fs_conf_host *hosts;
+	size_t n_hosts;
+	/* [allow], [block] (inline and from list files) */
+	struct fs_conf_cidr *allow, *block;
+	size_t n_allow, n_block;
+	/* [metrics] */
+	char metrics_listen[64];	/* "ADDR:PORT"; "" disables */
+};
+
+/* A new configuration holding the defaults (heap: it is large). */
+struct fs_conf *fs_conf_new(void);
+void fs_conf_free(struct fs_conf *c);
+
+/* Read @path into @c (which must come from fs_conf_new()). On error
+ * returns -1 and writes "FILE:LINE: what is wrong" to @err; @c is then
+ * in an unspecified state and must be freed, not used. */
+int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/* floodshield run: the daemon. Attaches to the configured interfaces
+ * (replacing an older floodshield program in place), moves the maps to
+ * the configuration, restores the ledger after a reboot, drops every
+ * capability, then keeps state: expires bans, logs new ones (bounded),
+ * saves the ledger every minute, reloads on SIGHUP. When it exits, the
+ * program stays attached and protecting. */
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <bpf/bpf.h>
+#include "addr.h"
+#include "cli.h"
+#include "config.h"
+#include "ledger.h"
+#include "log.h"
+#include "names.h"
+#include "sync.h"
+#include "../loader/loader.h"
+
+#define SWEEP_EVERY_S	10	/* expire bans and entries, log new bans */
+#define LEDGER_EVERY_S	60	/* an unclean stop loses at most this */
+#define BAN_LOG_MAX	10	/* ban lines per sweep; the rest are summed */
+
+struct daemon {
+	const char *conf_path;
+	const char *pin_dir;
+	struct fs_conf *conf;
+	struct fs_map_fds maps;
+	unsigned long long last_sweep_ns;
+};
+
+static volatile sig_atomic_t got_hup, got_stop;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = 1;
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static const char *mode_name(enum xdp_attach_mode m)
+{
+	return m == XDP_MODE_NATIVE ? "native" : m == XDP_MODE_SKB ? "generic" : "auto";
+}
+
+/* Attach to every configured interface, or put the new program in place
+ * of an attached one. */
+static int attach_all(struct daemon *d)
+{
+	struct fs_attach_info info;
+
+	for (int i = 0; i < d->conf->n_ifaces; i++) {
+		const struct fs_conf_iface *ifc = &d->conf->ifaces[i];
+		int idx = if_nametoindex(ifc->name);
+
+		if (!idx) {
+			pr_err("interface '%s' (from %s) does not exist\n", ifc->name,
+			       d->conf_path);
+			return -1;
+		}
+		if (fs_replace(d->pin_dir, idx, ifc->mode, &info)) {
+			pr_err("cannot attach to %s\n", ifc->name);
+			return -1;
+		}
+		pr_info("attached to %s: mode %s, prog id %u, %s\n", ifc->name,
+			mode_name(info.mode), info.prog_id,
+			info.dispatcher ? "via libxdp dispatcher" : "program alone");
+	}
+	return 0;
+}
+
+/* After load, attach and pin, nothing needs a capability: the maps are
+ * used through open fds. Drop them all, bounding set included. */
+static int drop_privileges(void)
+{
+	cap_t none;
+	int err;
+
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
+			pr_warn("cannot drop capability %d from the bounding set: %s\n",
+				c, strerror(errno));
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	none = cap_init();
+	err = none ? cap_set_proc(none) : -1;
+	cap_free(none);
+	if (err) {
+		pr_err("cannot drop capabilities: %s\n", strerror(errno));
+		return -1;
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return 0;
+}
+
+static void sync_logged(struct daemon *d, const struct fs_conf *c, const char *what)
+{
+	struct fs_sync_stats st;
+
+	if (fs_sync(&d->maps, c, &st))
+		pr_err("%s: the maps could not be brought to %s\n", what, d->conf_path);
+	else
+		pr_info("%s: %s applied (%u added, %u changed, %u removed)\n", what,
+			d->conf_path, st.added, st.updated, st.removed);
+}
+
+static bool same_ifaces(const struct fs_conf *a, const struct fs_conf *b)
+{
+	if (a->n_ifaces != b->n_ifaces)
+		return false;
+	for (int i = 0; i < a->n_ifaces; i++)
+		if (strcmp(a->ifaces[i].name, b->ifaces[i].name) ||
+		    a->ifaces[i].mode != b->ifaces[i].mode)
+			return false;
+	return true;
+}
+
+/* SIGHUP: a bad file is refused and the running state stays. */
+static void reload(struct daemon *d)
+{
+	struct fs_conf *c = fs_conf_new();
+	char err[512];
+
+	if (!c || fs_conf_load(d->conf_path, c, err, sizeof(err))) {
+		pr_err("reload refused: %s; the running configuration stays\n",
+		       c ? err : "out of memory");
+		fs_conf_free(c);
+		return;
+	}
+	if (!same_ifaces(c, d->conf) || strcmp(c->pin_dir, d->conf->pin_dir))
+		pr_warn("reload: interfaces and pin_dir change only on restart\n");
+	sync_logged(d, c, "reload");
+	fs_conf_free(d->conf);
+	d->conf = c;
+}
+
+static void log_ban(const struct fs_key *k, const struct fs_ban *b,
+		    unsigned long long now)
+{
+	char cidr[FS_CIDR_STRLEN];
+
+	fs_cidr_format(k->addr, k->plen, cidr, sizeof(cidr));
+	pr_info("ban %s reason=%s ttl=%llus count=%u\n", cidr,
+		fs_ban_reason_name(b->reason),
+		(b->expires_ns - now + 999999999ull) / 1000000000ull, b->count);
+}
+
+/* Log bans made since the last sweep (at most BAN_LOG_MAX lines) and
+ * delete bans expired for longer than ban.ttl_max: until then a ban
+ * remembers its count, so a repeat offender's TTL keeps growing. */
+static void sweep_bans(struct daemon *d, unsigned long long now)
+{
+	unsigned long long keep = d->conf->rt.ban_ttl_max_ns;
+	struct fs_key k, next;
+	struct fs_ban b;
+	unsigned fresh = 0;
+	bool more = bpf_map_get_next_key(d->maps.bans, NULL, &k) == 0;
+
+	while (more) {
+		more = bpf_map_get_next_key(d->maps.bans, &k, &next) == 0;
+		if (bpf_map_lookup_elem(d->maps.bans, &k, &b) == 0) {
+			if (b.created_ns > d->last_sweep_ns && b.expires_ns > now &&
+			    fresh++ < BAN_LOG_MAX)
+				log_ban(&k, &b, now);
+			if (b.expires_ns && b.expires_ns + keep < now)
+				bpf_map_delete_elem(d->maps.bans, &k);
+		}
+		k = next;
+	}
+	if (fresh > BAN_LOG_MAX)
+		pr_info("... and %u more bans\n", fresh - BAN_LOG_MAX);
+}
+
+/* Delete expired allow and block entries (the program ignores them, but
+ * an expired longer prefix would hide a live shorter one). */
+static void sweep_list(int fd, unsigned long long now)
+{
+	struct fs_lpm_key k, next;
+	struct fs_list_val v;
+	bool more = bpf_map_get_next_key(fd, NULL, &k) == 0;
+
+	while (more) {
+		more = bpf_map_get_next_key(fd, &k, &next) == 0;
+		if (bpf_map_lookup_elem(fd, &k, &v) == 0 && v.expires_ns &&
+		    v.expires_ns <= now)
+			bpf_map_delete_elem(fd, &k);
+		k = next;
+	}
+}
+
+static void sweep(struct daemon *d)
+{
+	unsigned long long now = fs_mono_ns();
+
+	sweep_bans(d, now);
+	sweep_list(d->maps.allow, now);
+	sweep_list(d->maps.block, now);
+	d->last_sweep_ns = now;
+}
+
+static void save_ledger(struct daemon *d)
+{
+	int n = fs_ledger_save(d->conf->state_dir, &d->maps);
+
+	if (n >= 0)
+		pr_debug("ledger: %d entries saved\n", n);
+}
+
+static void serve(struct daemon *d)
+{
+	unsigned tick = 0;
+
+	while (!got_stop) {
+		sleep(1);	/* a signal ends it early */
+		if (got_hup) {
+			got_hup = 0;
+			reload(d);
+		}
+		if (++tick % SWEEP_EVERY_S == 0)
+			sweep(d);
+		if (tick % LEDGER_EVERY_S == 0)
+			save_ledger(d);
+	}
+}
+
+/* Attach, pin, open, restore, sync: everything that needs privileges. */
+static int start(struct daemon *d)
+{
+	bool fresh;
+	int lock, n, err = -1;
+
+	if (fs_pins_ensure(d->pin_dir))
+		return -1;
+	lock = fs_pins_lock(d->pin_dir);
+	if (lock < 0)
+		return -1;
+	if (fs_maps_create(d->pin_dir, &fresh) || attach_all(d) ||
+	    fs_maps_open_all(d->pin_dir, &d->maps))
+		goto out;
+	if (fresh) {
+		n = fs_ledger_restore(d->conf->state_dir, &d->maps);
+		if (n > 0)
+			pr_info("ledger: %d bans and entries restored from %s\n", n,
+				d->conf->state_dir);
+	}
+	sync_logged(d, d->conf, "start");
+	err = 0;
+out:
+	close(lock);
+	return err;
+}
+
+static int parse_args(struct daemon *d, int argc, char **argv)
+{
+	d->conf_path = FS_CONF_PATH;
+	for (int i = 0; i < argc; i++) {
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
+		    i + 1 < argc) {
+			d->conf_path = argv[++i];
+		} else {
+			pr_err("run: unexpected argument '%s'\n", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int do_run(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct daemon d = { .maps = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 } };
+	char err[512];
+	int rc = EXIT_FAIL;
+
+	if (parse_args(&d, argc, argv))
+		return EXIT_USAGE;
+	if (fs_log_level < FS_LOG_INFO)
+		fs_log_level = FS_LOG_INFO;
+	d.conf = fs_conf_new();
+	if (!d.conf || fs_conf_load(d.conf_path, d.conf, err, sizeof(err))) {
+		pr_err("%s\n", d.conf ? err : "out of memory");
+		fs_conf_free(d.conf);
+		return EXIT_USAGE;
+	}
+	d.pin_dir = ctx->pin_dir_set ? ctx->pin_dir : d.conf->pin_dir;
+	setup_signals();
+	if (start(&d) || drop_privileges())
+		goto out;
+	d.last_sweep_ns = fs_mono_ns();
+	pr_info("running (pid %d); SIGHUP reloads %s\n", getpid(), d.conf_path);
+	serve(&d);
+	save_ledger(&d);
+	pr_info("stopping; the shield stays attached ('floodshield detach IFACE' "
+		"removes it)\n");
+	rc = 0;
+out:
+	fs_maps_close_all(&d.maps);
+	fs_conf_free(d.conf);
+	return rc;
+}
+
+/* floodshield check -c FILE: validate without applying. */
+int do_check(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct daemon d = {};
+	struct fs_conf *c;
+	char err[512];
+	int rc = 0;
+
+	if (parse_args(&d, argc, argv))
+		return EXIT_USAGE;
+	c = fs_conf_new();
+	if (!c || fs_conf_load(d.conf_path, c, err, sizeof(err))) {
+		pr_err("%s\n", c ? err : "out of memory");
+		rc = EXIT_USAGE;
+	} else if (ctx->json) {
+		printf("{\"config\":\"%s\",\"valid\":true,\"interfaces\":%d,"
+		       "\"allow\":%zu,\"block\":%zu,\"hosts\":%zu}\n", d.conf_path,
+		       c->n_ifaces, c->n_allow, c->n_block, c->n_hosts);
+	} else {
+		printf("%s: valid (%d interfaces, %zu allow, %zu block, %zu hosts)\n",
+		       d.conf_path, c->n_ifaces, c->n_allow, c->n_block, c->n_hosts);
+	}
+	fs_conf_free(c);
+	return rc;
+}

@@ -79,6 +79,12 @@ static __always_inline bool fs_live(__u64 expires_ns, __u64 now)
 	return expires_ns == 0 || now < expires_ns;
 }
 
+/* A connection request: SYN without ACK. */
+static __always_inline bool fs_is_syn(const struct fs_pkt *p)
+{
+	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
 static __always_inline bool fs_is_v4mapped(const struct fs_pkt *p)
 {
 	return p->src.w[0] == 0 && p->src.w[1] == 0 &&

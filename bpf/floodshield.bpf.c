@@ -8,6 +8,7 @@
 #include "parse.bpf.h"
 #include "lists.bpf.h"
 #include "http.bpf.h"
+#include "buckets.bpf.h"
 #include "police.bpf.h"
 #include "act.bpf.h"
 

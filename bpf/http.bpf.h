@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Stage 5, HTTP inspection of a request's first data segment.
  *
- * Reads only the linear part of the frame, at most FS_HTTP_SCAN_MAX
+ * Reads only the linear part of the frame, at most FS_SCAN_MAX
  * bytes of payload, 8 bytes at a time (SWAR byte matching), so a Host
  * field 1 KB into a segment is found at a few instructions per word.
  * Contract: judge a request start (method token first) as good, bad
@@ -15,29 +15,12 @@
 #ifndef FS_HTTP_BPF_H
 #define FS_HTTP_BPF_H
 
-#include "maps.bpf.h"
+#include "scan.bpf.h"
 
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "the HTTP word constants assume a little-endian target"
-#endif
-
-#define FS_HTTP_SCAN_MAX	2048	/* payload bytes looked at */
-#define FS_HTTP_OFF_MASK	4095	/* >= FS_HTTP_SCAN_MAX + 16, 2^n-1 */
 #define FS_HTTP_TARGET_WORDS	128	/* target scanned up to 1 KB */
 #define FS_HTTP_STEPS		320	/* header scan: words plus lines */
 #define FS_HTTP_OWS_MAX		8	/* spaces before a Host value */
 #define FS_HOST_SCAN		(FS_HOST_MAX + 8)	/* value bytes read, 8n */
-#define FS_HTTP_PAYLOAD_OFF_MAX	4095	/* deeper payloads are not inspected */
-
-#define W_ONES	0x0101010101010101ull
-#define W_LOW7	0x7f7f7f7f7f7f7f7full
-
-/* Little-endian word of up to 8 characters, for masked compares. */
-#define W8(a, b, c, d, e, f, g, h)                                        \
-	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 |               \
-	 (__u64)(d) << 24 | (__u64)(e) << 32 | (__u64)(f) << 40 |        \
-	 (__u64)(g) << 48 | (__u64)(h) << 56)
-#define W_MASK(n) ((n) >= 8 ? ~0ull : (1ull << ((n) * 8)) - 1)
 
 /* The per-CPU buffer where the Host key is built; the slack lets the
  * verifier accept a copy of len bytes at offset FS_HOST_MAX - len. */
@@ -53,12 +36,6 @@ struct {
 	__type(value, struct fs_host_buf);
 } fs_scratch SEC(".maps");
 
-/* The segment being judged: TCP payload to the end of the linear frame. */
-struct http_seg {
-	void *data;
-	void *end;
-};
-
 struct http_req {
 	__u32 val;		/* offset of the host text */
 	__u32 val_end;		/* offset where the host text ends */
@@ -68,57 +45,9 @@ struct http_req {
 	__u8 absolute;		/* host from an absolute-form target */
 };
 
-/* 0x80 in each byte of @v that is zero, exactly (no false positives). */
-static __always_inline __u64 zero_bytes(__u64 v)
-{
-	return ~(((v & W_LOW7) + W_LOW7) | v | W_LOW7);
-}
-
-static __always_inline __u64 eq_bytes(__u64 v, __u8 c)
-{
-	return zero_bytes(v ^ (W_ONES * c));
-}
-
-/* Index of the lowest flagged byte of a non-zero zero_bytes() mask. */
-static __always_inline __u32 first_byte(__u64 m)
-{
-	__u64 low = m & -m;
-
-	return ((low >> 7) * 0x0102030405060708ull >> 56) - 1;
-}
-
-/* Load 8 payload bytes at @off; -1 past the frame or the scan limit. */
-static __always_inline int load8(const struct http_seg *p, __u32 off, __u64 *w)
-{
-	void *ptr;
-
-	if (off > FS_HTTP_SCAN_MAX)
-		return -1;
-	barrier_var(off);
-	ptr = p->data + (off & FS_HTTP_OFF_MASK);
-	if (ptr + 8 > p->end)
-		return -1;
-	*w = *(__u64 *)ptr;
-	return 0;
-}
-
-/* One payload byte at @off, or -1. */
-static __always_inline int load1(const struct http_seg *p, __u32 off)
-{
-	__u8 *ptr;
-
-	if (off > FS_HTTP_SCAN_MAX)
-		return -1;
-	barrier_var(off);
-	ptr = p->data + (off & FS_HTTP_OFF_MASK);
-	if ((void *)(ptr + 1) > p->end)
-		return -1;
-	return *ptr;
-}
-
 /* Length of "METHOD " at the payload start; 0 if the payload does not
  * start like a request (a later segment), -1 for an unknown method. */
-static __always_inline int http_method(const struct http_seg *p)
+static __always_inline int http_method(const struct fs_seg *p)
 {
 	__u64 w;
 
@@ -147,7 +76,7 @@ static __always_inline int http_method(const struct http_seg *p)
 /* Scan the target from @off to its ending space. Sets *sp to that
  * offset. Returns FS_R_HTTP_FRAGMENT for a '#' in it, FS_CONTINUE, or
  * FS_R_HTTP_UNDECIDED (CR/LF first, or past the limit). */
-static __always_inline enum fs_reason http_target(const struct http_seg *p,
+static __always_inline enum fs_reason http_target(const struct fs_seg *p,
 						  __u32 off, __u32 *sp)
 {
 	__u64 w, space, hash, eol, low;
@@ -178,7 +107,7 @@ static __always_inline enum fs_reason http_target(const struct http_seg *p,
 }
 
 /* "HTTP/1.1\r\n" or "HTTP/1.0\r\n" at @off. 0 or -1. */
-static __always_inline int http_version(const struct http_seg *p, __u32 off,
+static __always_inline int http_version(const struct fs_seg *p, __u32 off,
 					struct http_req *req)
 {
 	__u64 w, crlf;
@@ -197,7 +126,7 @@ static __always_inline int http_version(const struct http_seg *p, __u32 off,
 }
 
 /* Absolute-form target ("http://host/..."): the authority is the host. */
-static __always_inline void http_absolute(const struct http_seg *p, __u32 off,
+static __always_inline void http_absolute(const struct fs_seg *p, __u32 off,
 					  struct http_req *req)
 {
 	__u64 w;
@@ -217,7 +146,7 @@ static __always_inline void http_absolute(const struct http_seg *p, __u32 off,
 /* The header line starting at @off. Returns FS_R_HTTP_HOST_WS or
  * FS_R_HTTP_DUP_HOST when bad, 1 at the empty line ending the headers,
  * -1 when the frame ends, else FS_CONTINUE. Records the first Host. */
-static __always_inline int http_line(const struct http_seg *p, __u32 off,
+static __always_inline int http_line(const struct fs_seg *p, __u32 off,
 				     struct http_req *req)
 {
 	__u64 w, name;
@@ -240,20 +169,8 @@ static __always_inline int http_line(const struct http_seg *p, __u32 off,
 	if (++req->hosts > 1)
 		return FS_R_HTTP_DUP_HOST;
 	if (!req->absolute)
-		req->val = (off + 5) & FS_HTTP_OFF_MASK;
+		req->val = (off + 5) & FS_SCAN_OFF_MASK;
 	return FS_CONTINUE;
-}
-
-/* The segment of a TCP payload @off bytes into the frame, or -1. */
-static __always_inline int http_seg_init(struct http_seg *seg,
-					 struct xdp_md *ctx, __u32 off)
-{
-	if (off > FS_HTTP_PAYLOAD_OFF_MAX)
-		return -1;
-	barrier_var(off);
-	seg->data = (void *)(long)ctx->data + (off & FS_HTTP_PAYLOAD_OFF_MAX);
-	seg->end = (void *)(long)ctx->data_end;
-	return 0;
 }
 
 /* Result of fs_http_headers() when no line was bad. */
@@ -272,13 +189,13 @@ __noinline int fs_http_headers(struct xdp_md *ctx, __u32 off, __u32 start,
 {
 	struct http_req r = { .val = absolute, .absolute = !!absolute };
 	struct http_req *req = &r;
-	struct http_seg seg, *p = &seg;
+	struct fs_seg seg, *p = &seg;
 	bool line_start = true;
 	__u32 pos = start;
 	__u64 w, nl;
 	int res;
 
-	if (!ctx || http_seg_init(&seg, ctx, off))
+	if (!ctx || fs_seg_init(&seg, ctx, off))
 		return HDR_OK;
 	for (int i = 0; i < FS_HTTP_STEPS; i++) {
 		if (line_start) {
@@ -297,13 +214,13 @@ __noinline int fs_http_headers(struct xdp_md *ctx, __u32 off, __u32 start,
 		pos += nl ? first_byte(nl) + 1 : 8;
 		/* Verifier: the same range every step lets it prune. */
 		barrier_var(pos);
-		pos &= FS_HTTP_OFF_MASK;
+		pos &= FS_SCAN_OFF_MASK;
 	}
 	return HDR_OK | (req->val & HDR_VAL_MASK);
 }
 
 /* Skip OWS before a Host field value; sets req->val to the first byte. */
-static __always_inline void host_skip_ows(const struct http_seg *p,
+static __always_inline void host_skip_ows(const struct fs_seg *p,
 					  struct http_req *req)
 {
 	for (int i = 0; i < FS_HTTP_OWS_MAX; i++) {
@@ -332,7 +249,7 @@ static __always_inline __u64 host_end_bytes(__u64 w, bool authority)
  * FS_HOST_MAX or cut by the end of the frame. Sets *ip for an IP literal:
  * "[v6]", or a name ending in a digit (no TLD does; RFC 3986 3.2.2 reads
  * such a host as IPv4). Scans 8 bytes a step. */
-static __always_inline int host_extent(const struct http_seg *p,
+static __always_inline int host_extent(const struct fs_seg *p,
 				       const struct http_req *req, bool *ip)
 {
 	__u32 colon = FS_HOST_SCAN, len = FS_HOST_SCAN, at;
@@ -400,8 +317,8 @@ __noinline int fs_host_served(struct xdp_md *ctx, __u32 off, __u32 val,
 	words = (__u64 *)buf->key.name;
 	for (int j = 0; j < FS_HOST_MAX / 8; j++)
 		words[j] = 0;
-	if (bpf_xdp_load_bytes(ctx, (off & FS_HTTP_PAYLOAD_OFF_MAX) +
-				    (val & FS_HTTP_OFF_MASK),
+	if (bpf_xdp_load_bytes(ctx, (off & FS_PAYLOAD_OFF_MAX) +
+				    (val & FS_SCAN_OFF_MASK),
 			       buf->key.name + ((FS_HOST_MAX - len) & (FS_HOST_MAX - 1)),
 			       len))
 		return 1;
@@ -445,12 +362,12 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 		.absolute = !!(bits & HREQ_ABSOLUTE),
 	};
 	struct http_req *req = &r;
-	struct http_seg seg, *p = &seg;
+	struct fs_seg seg, *p = &seg;
 	__u32 flags = bits & 0xff;
 	bool ip;
 	int len;
 
-	if (!ctx || http_seg_init(&seg, ctx, off))
+	if (!ctx || fs_seg_init(&seg, ctx, off))
 		return FS_R_HTTP_UNDECIDED;
 	if (!req->val) {
 		if (!req->complete)
@@ -483,13 +400,13 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
  * verifier checks it once instead of once per parse path. */
 __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 {
-	struct http_seg seg, *p = &seg;
+	struct fs_seg seg, *p = &seg;
 	struct http_req req = {};
 	enum fs_reason r;
 	__u32 sp = 0;
 	int mlen, hdr;
 
-	if (!ctx || http_seg_init(&seg, ctx, off))
+	if (!ctx || fs_seg_init(&seg, ctx, off))
 		return FS_R_HTTP_UNDECIDED;
 	mlen = http_method(p);
 	if (mlen == 0)
@@ -502,7 +419,7 @@ __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 	if (http_version(p, sp + 1, &req))
 		return FS_R_HTTP_UNDECIDED;
 	http_absolute(p, mlen, &req);
-	hdr = fs_http_headers(ctx, off, (sp + 11) & FS_HTTP_OFF_MASK,
+	hdr = fs_http_headers(ctx, off, (sp + 11) & FS_SCAN_OFF_MASK,
 			      req.absolute ? req.val : 0);
 	if (!(hdr & HDR_OK))
 		return hdr;

@@ -82,6 +82,34 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_FLOWS SEC(".maps");
 
+/* DNS verdicts per source, written by the daemon's verifier; read for
+ * the SMTP class of a source. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FS_DNS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fs_addr_key);
+	__type(value, struct fs_dns_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_DNS SEC(".maps");
+
+/* Events to the daemon (EHLO names, new sources), bounded by the
+ * events bucket and de-duplicated through fs_seen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FS_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_RING SEC(".maps");
+
+/* When each source was last reported (CLOCK_MONOTONIC ns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FS_SEEN_MAX);
+	__type(key, struct fs_addr_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_SEEN SEC(".maps");
+
 /* Indexed by enum fs_reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

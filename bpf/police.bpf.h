@@ -1,25 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Stages 3 and 4: service class by destination port, then token buckets
- * per source and per prefix.
- *
- * Buckets are GCRA (generic cell rate algorithm): one theoretical
- * arrival time per key, advanced with compare-and-swap, so several CPUs
- * police the same source exactly, without locks and without racy window
- * resets. A packet conforms when tat - now <= tolerance; it then moves
- * tat to max(tat, now) + interval. A fresh bucket admits `burst` packets
- * back to back, then one per interval.
- */
+/* Stages 3 to 6 for a parsed TCP packet: the service class by
+ * destination port, then SYN policing, HTTP inspection or SMTP. */
 #ifndef FS_POLICE_BPF_H
 #define FS_POLICE_BPF_H
 
-#include "lists.bpf.h"
+#include "buckets.bpf.h"
 #include "http.bpf.h"
-
-enum fs_level {
-	FS_LEVEL_OK = 0,
-	FS_LEVEL_OVER_SRC,
-	FS_LEVEL_OVER_PREFIX,
-};
+#include "smtp.bpf.h"
 
 static __always_inline enum fs_svc lookup_service(const struct fs_pkt *p)
 {
@@ -29,174 +16,9 @@ static __always_inline enum fs_svc lookup_service(const struct fs_pkt *p)
 	return svc ? *svc : FS_SVC_NONE;
 }
 
-/* The bucket for @k, created empty (full burst) when missing. NULL when
- * the LRU map refuses the insert; the caller then lets the packet go. */
-static __always_inline struct fs_bucket_val *get_bucket(const struct fs_key *k)
-{
-	struct fs_bucket_val *b = bpf_map_lookup_elem(&FS_MAP_RATE, k);
-	struct fs_bucket_val fresh = {};
-
-	if (b)
-		return b;
-	if (bpf_map_update_elem(&FS_MAP_RATE, k, &fresh, BPF_NOEXIST) == 0)
-		fs_event(FS_E_RATE_NEW);
-	b = bpf_map_lookup_elem(&FS_MAP_RATE, k);
-	if (!b)
-		fs_event(FS_E_RATE_FAILED);
-	return b;
-}
-
-/* GCRA step. True if the packet conforms (and was charged); *full is
- * then set if the bucket had refilled completely (tat <= now: the key
- * stayed within its rate for at least a burst). Contention beyond
- * FS_CAS_TRIES passes the packet: fail open on rate, never on lists. */
-static __always_inline bool gcra_conform(struct fs_bucket_val *b,
-					 const struct fs_rate *r, __u64 now,
-					 bool *full)
-{
-	__u64 old, tat;
-
-#pragma unroll
-	for (int i = 0; i < FS_CAS_TRIES; i++) {
-		old = READ_ONCE(b->tat_ns);
-		tat = old > now ? old : now;
-		if (tat - now > r->tolerance_ns)
-			return false;
-		if (__sync_val_compare_and_swap(&b->tat_ns, old,
-						tat + r->interval_ns) == old) {
-			*full = old <= now;
-			return true;
-		}
-	}
-	fs_event(FS_E_RATE_CONTENDED);
-	*full = false;
-	return true;
-}
-
-/* TTL of the n-th ban (n >= 1) of a key: doubles per repeat, capped. */
-static __always_inline __u64 ban_ttl(const struct fs_cfg *cfg, __u32 n)
-{
-	__u32 shift = n - 1;
-	__u64 ttl;
-
-	if (shift > cfg->ban_shift_max)
-		shift = cfg->ban_shift_max;
-	if (shift > 32)
-		shift = 32;
-	ttl = cfg->ban_ttl_ns << shift;
-	if (cfg->ban_ttl_max_ns && ttl > cfg->ban_ttl_max_ns)
-		ttl = cfg->ban_ttl_max_ns;
-	return ttl;
-}
-
-/* Ban the key of @k (bucket cleared) for its next TTL. */
-static __always_inline void ban_key(const struct fs_key *k,
-				    const struct fs_cfg *cfg,
-				    enum fs_ban_reason why, __u64 now)
-{
-	struct fs_key bk = *k;
-	struct fs_ban ban = { .created_ns = now, .reason = why, .count = 1 };
-	struct fs_ban *old;
-
-	bk.bucket = FS_B_NONE;
-	old = bpf_map_lookup_elem(&FS_MAP_BANS, &bk);
-	if (old)
-		ban.count = old->count + 1;
-	ban.expires_ns = now + ban_ttl(cfg, ban.count);
-	if (bpf_map_update_elem(&FS_MAP_BANS, &bk, &ban, BPF_ANY))
-		fs_event(FS_E_BAN_FAILED);
-	else
-		fs_event(bk.plen == 128 ? FS_E_BAN_SRC : FS_E_BAN_PREFIX);
-}
-
-/* One level of one bucket. On a non-conforming packet, counts the
- * offence and bans the key once @ban_after offences are reached. The
- * count is forgotten only once the bucket refills completely, so a key
- * that keeps exceeding its rate, even by a little, is banned. */
-static __always_inline bool police_key(const struct fs_key *k,
-				       const struct fs_rate *r,
-				       const struct fs_cfg *cfg,
-				       enum fs_ban_reason why, __u32 ban_after,
-				       __u64 now)
-{
-	struct fs_bucket_val *b;
-	bool full;
-
-	if (r->interval_ns == 0)
-		return true;
-	b = get_bucket(k);
-	if (!b)
-		return true;
-	if (gcra_conform(b, r, now, &full)) {
-		if (full && b->over)
-			b->over = 0;
-		return true;
-	}
-	if (ban_after && __sync_add_and_fetch(&b->over, 1) >= ban_after) {
-		b->over = 0;
-		ban_key(k, cfg, why, now);
-	}
-	return false;
-}
-
-/* Ban reason for the source level of @bucket; the prefix level's is
- * the next value. */
-static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
-{
-	switch (b) {
-	case FS_B_HTTP_REQ:
-		return FS_BAN_HTTP_RATE;
-	case FS_B_HTTP_BAD:
-		return FS_BAN_HTTP_BAD;
-	default:
-		return FS_BAN_SYN_RATE;
-	}
-}
-
-/* Police @bucket for the source, then for its prefix. The bad-request
- * bucket bans on its first excess: its burst is the number of bad
- * requests a source may send. */
-static __always_inline enum fs_level police_bucket(const struct fs_pkt *p,
-						   const struct fs_cfg *cfg,
-						   enum fs_bucket bucket,
-						   __u64 now)
-{
-	enum fs_ban_reason why = bucket_ban_reason(bucket);
-	__u32 ban_after = bucket == FS_B_HTTP_BAD ? 1 : cfg->ban_after;
-	const struct fs_limit *lim;
-	struct fs_key k = {};
-	__u8 plen;
-
-	if (bucket >= FS_B_MAX)
-		return FS_LEVEL_OK;
-	lim = &cfg->limits[bucket];
-	fs_make_key(&k, p, 128, bucket);
-	if (!police_key(&k, &lim->src, cfg, why, ban_after, now))
-		return FS_LEVEL_OVER_SRC;
-	plen = fs_prefix_len(p, cfg);
-	if (plen == 128)	/* the source's own key: charged already */
-		return FS_LEVEL_OK;
-	fs_make_key(&k, p, plen, bucket);
-	if (!police_key(&k, &lim->prefix, cfg, why + 1, ban_after, now))
-		return FS_LEVEL_OVER_PREFIX;
-	return FS_LEVEL_OK;
-}
-
 static __always_inline enum fs_bucket syn_bucket(enum fs_svc svc)
 {
-	switch (svc) {
-	case FS_SVC_HTTP:
-		return FS_B_SYN_HTTP;
-	case FS_SVC_SMTP:
-		return FS_B_SYN_SMTP;
-	default:
-		return FS_B_SYN_TCP;
-	}
-}
-
-static __always_inline bool is_syn(const struct fs_pkt *p)
-{
-	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+	return svc == FS_SVC_HTTP ? FS_B_SYN_HTTP : FS_B_SYN_TCP;
 }
 
 /* Inspect an HTTP segment and charge the request buckets: every request
@@ -236,9 +58,13 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p, __u64 now)
 	svc = lookup_service(p);
 	if (svc == FS_SVC_NONE)
 		return FS_R_NO_SERVICE;
-	if (!is_syn(p))
+	if (svc == FS_SVC_SMTP)
+		return police_smtp(ctx, p, cfg, now);
+	if (!fs_is_syn(p))
 		return svc == FS_SVC_HTTP && p->payload_len ?
 			       police_http(ctx, p, cfg, now) : FS_R_SERVICE;
+	if (svc == FS_SVC_HTTP && (cfg->flags & FS_CFG_VERIFY_HTTP))
+		fs_report(ctx, p, FS_EV_SOURCE, 0, 0);
 	switch (police_bucket(p, cfg, syn_bucket(svc), now)) {
 	case FS_LEVEL_OVER_SRC:
 		return FS_R_SYN_RATE_SRC;

@@ -33,6 +33,7 @@ int fs_map_open(const char *pin_dir, const char *name);
  * them before dropping privileges; reading through them needs none). */
 struct fs_map_fds {
 	int allow, block, bans, rate, svc, cfg, stats, events, hosts, flows;
+	int dns, ring, seen;
 };
 
 /* Open all pinned maps of @pin_dir. On failure closes what it opened,

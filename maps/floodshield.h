@@ -31,6 +31,9 @@
 #define FS_MAP_EVENTS	fs_events	/* per-CPU array: event counters   */
 #define FS_MAP_HOSTS	fs_hosts	/* hash: served HTTP hosts         */
 #define FS_MAP_FLOWS	fs_flows	/* LRU: flows answered with RESET  */
+#define FS_MAP_DNS	fs_dns		/* hash: DNS verdict per source    */
+#define FS_MAP_RING	fs_ring		/* ring buffer: events to userspace */
+#define FS_MAP_SEEN	fs_seen		/* LRU: sources already reported   */
 
 #define FS_STR_(x) #x
 #define FS_STR(x) FS_STR_(x)
@@ -46,6 +49,9 @@
 #define FS_PORTS	65536
 #define FS_HOSTS_MAX	16384
 #define FS_FLOWS_MAX	65536
+#define FS_DNS_MAX	65536
+#define FS_SEEN_MAX	65536
+#define FS_RING_BYTES	(256 * 1024)
 
 #define FS_V4_MAPPED_PLEN 96	/* bits of ::ffff:0:0/96 */
 
@@ -63,9 +69,12 @@ enum fs_bucket {
 	FS_B_NONE = 0,		/* ban keys carry this */
 	FS_B_SYN_TCP,
 	FS_B_SYN_HTTP,
-	FS_B_SYN_SMTP,
 	FS_B_HTTP_REQ,		/* HTTP requests (first segments)     */
 	FS_B_HTTP_BAD,		/* bad HTTP requests: over it, a ban  */
+	FS_B_SMTP_VERIFIED,	/* SMTP SYNs by DNS class of the source */
+	FS_B_SMTP_UNVERIFIED,
+	FS_B_SMTP_FAILED,
+	FS_B_EVENTS,		/* events to userspace (one global key) */
 	FS_B_MAX,
 };
 
@@ -85,11 +94,17 @@ enum fs_reason {
 	FS_R_HTTP_OK,		/* HTTP request inspected: good       */
 	FS_R_HTTP_UNDECIDED,	/* HTTP request the parser cannot judge */
 	FS_R_RESET_FLOW,	/* segment of a flow already reset    */
+	FS_R_SMTP_VERIFIED,	/* SMTP SYN within its class's rate   */
+	FS_R_SMTP_UNVERIFIED,
+	FS_R_SMTP_FAILED,
 	FS_R_DROP_FIRST,
 	FS_R_BLOCK = FS_R_DROP_FIRST,	/* static blocklist           */
 	FS_R_BAN,		/* dynamic ban (source or prefix)     */
 	FS_R_SYN_RATE_SRC,	/* SYN over the per-source rate       */
 	FS_R_SYN_RATE_PREFIX,	/* SYN over the per-prefix rate       */
+	FS_R_SMTP_DEFER_VERIFIED,	/* SMTP SYN over its class's rate:  */
+	FS_R_SMTP_DEFER_UNVERIFIED,	/* dropped, so the client retries   */
+	FS_R_SMTP_DEFER_FAILED,		/* later (a temporary failure)      */
 	FS_R_RESET_FIRST,
 	FS_R_HTTP_FRAGMENT = FS_R_RESET_FIRST,	/* '#' in the target  */
 	FS_R_HTTP_BAD_HOST,	/* Host not among the served hosts    */
@@ -112,6 +127,9 @@ enum fs_event {
 	FS_E_RATE_FAILED,	/* rate map refused an insert         */
 	FS_E_RATE_CONTENDED,	/* CAS retries ran out: passed        */
 	FS_E_FLOW_FAILED,	/* flows map refused an insert        */
+	FS_E_EVENT_SENT,	/* event records sent to userspace    */
+	FS_E_EVENT_RATE,	/* events not sent: over events.rate  */
+	FS_E_RING_FULL,		/* events not sent: ring buffer full  */
 	FS_E_MAX,
 };
 
@@ -125,6 +143,28 @@ enum fs_ban_reason {
 	FS_BAN_HTTP_BAD,	/* source sent too many bad requests  */
 	FS_BAN_HTTP_BAD_PREFIX,	/* prefix sent too many bad requests  */
 	FS_BAN_REASON_MAX,
+};
+
+/* DNS verification class of a source (forward-confirmed reverse DNS),
+ * as the SMTP buckets see it. No entry means unverified. */
+enum fs_dns_class {
+	FS_DNS_UNVERIFIED = 0,	/* not checked yet, or tempfail      */
+	FS_DNS_VERIFIED,	/* FCrDNS passed                      */
+	FS_DNS_FAILED,		/* FCrDNS failed                      */
+	FS_DNS_CLASS_MAX,
+};
+
+/* Why a verification ended as it did. */
+enum fs_dns_reason {
+	FS_DNSR_OK = 0,		/* a PTR name's forward records hold the address */
+	FS_DNSR_NO_PTR,		/* no PTR record                      */
+	FS_DNSR_NO_FORWARD,	/* PTR, but no A/AAAA for its names   */
+	FS_DNSR_MISMATCH,	/* forward records exist, address not among them */
+	FS_DNSR_OUTSIDE_SUFFIX,	/* confirmed name not under the required suffix */
+	FS_DNSR_WEAK,		/* PTR under an allowed suffix, no forward: accepted by policy */
+	FS_DNSR_TIMEOUT,	/* tempfail: no answer in time        */
+	FS_DNSR_SERVFAIL,	/* tempfail: SERVFAIL or resolver error */
+	FS_DNSR_MAX,
 };
 
 /* Where an allowlist entry came from. */
@@ -191,6 +231,7 @@ struct fs_limit {
 };
 
 #define FS_CFG_OBSERVE	(1u << 0)	/* count, never drop */
+#define FS_CFG_VERIFY_HTTP (1u << 1)	/* report new HTTP sources */
 
 /* HTTP policy bits in fs_cfg.http_flags. */
 #define FS_HTTP_CHECK_HOSTS	(1u << 0)	/* served-host check on (set
@@ -238,7 +279,40 @@ struct fs_cfg {
 	__u64 ban_ttl_max_ns;	/* cap for repeat offenders */
 	__u32 http_flags;	/* FS_HTTP_* */
 	__u32 pad2;
+	__u64 event_dedup_ns;	/* a source is reported once per this */
 	struct fs_limit limits[FS_B_MAX];
+};
+
+/* Key of maps indexed by one source address. */
+struct fs_addr_key {
+	__u8 addr[16];
+};
+
+#define FS_NAME_LEN 64
+
+/* DNS verdict of a source, written by the daemon's verifier. */
+struct fs_dns_val {
+	enum fs_dns_class class;
+	enum fs_dns_reason reason;
+	__u64 checked_ns;	/* when verified */
+	__u64 expires_ns;	/* verdict valid until (DNS TTL) */
+	char name[FS_NAME_LEN];	/* confirming or first PTR name */
+	char ehlo[FS_NAME_LEN];	/* last EHLO/HELO name seen */
+};
+
+enum fs_event_type {
+	FS_EV_EHLO = 1,		/* an SMTP client's EHLO/HELO name */
+	FS_EV_SOURCE,		/* a new source on an HTTP port */
+};
+
+/* One ring-buffer record. */
+struct fs_event_rec {
+	enum fs_event_type type;
+	__u16 dport;		/* host order */
+	__u16 name_len;
+	__u8 addr[16];
+	__u64 ts_ns;
+	char name[FS_NAME_LEN];	/* EHLO argument, not NUL-terminated */
 };
 
 struct fs_counter {
@@ -255,7 +329,10 @@ _Static_assert(sizeof(struct fs_ban) == 24, "fs_ban");
 _Static_assert(sizeof(struct fs_bucket_val) == 16, "fs_bucket_val");
 _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
-_Static_assert(sizeof(struct fs_cfg) == 48 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_cfg) == 56 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");
+_Static_assert(sizeof(struct fs_dns_val) == 152, "fs_dns_val");
+_Static_assert(sizeof(struct fs_event_rec) == 96, "fs_event_rec");
 _Static_assert(sizeof(struct fs_host_key) == FS_HOST_MAX, "fs_host_key");
 _Static_assert(sizeof(struct fs_host_val) == 72, "fs_host_val");
 _Static_assert(sizeof(struct fs_flow_key) == 20, "fs_flow_key");

@@ -284,10 +284,11 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 
 int do_run(struct fs_ctx *ctx, int argc, char **argv)
 {
-	struct daemon d = { .maps = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 } };
+	struct daemon d = {};
 	char err[512];
 	int rc = EXIT_FAIL;
 
+	memset(&d.maps, -1, sizeof(d.maps));	/* every fd -1 */
 	if (parse_args(&d, argc, argv))
 		return EXIT_USAGE;
 	if (fs_log_level < FS_LOG_INFO)

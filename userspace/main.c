@@ -26,6 +26,7 @@ static const struct fs_cmd commands[] = {
 	{ "set", do_set, "set KEY=VALUE..." },
 	{ "show", do_show, "show" },
 	{ "stats", do_stats, "stats" },
+	{ "explain", do_explain, "explain ADDR      why ADDR is treated as it is" },
 	{ "metrics", do_metrics, "metrics [--listen ADDR:PORT] [--once] [--drop-caps]" },
 	{ NULL, NULL, NULL },
 };

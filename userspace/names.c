@@ -16,10 +16,16 @@ static const char *const reasons[FS_R_MAX] = {
 	[FS_R_HTTP_OK] = "http_ok",
 	[FS_R_HTTP_UNDECIDED] = "http_undecided",
 	[FS_R_RESET_FLOW] = "reset_flow",
+	[FS_R_SMTP_VERIFIED] = "smtp_verified",
+	[FS_R_SMTP_UNVERIFIED] = "smtp_unverified",
+	[FS_R_SMTP_FAILED] = "smtp_failed",
 	[FS_R_BLOCK] = "block",
 	[FS_R_BAN] = "ban",
 	[FS_R_SYN_RATE_SRC] = "syn_rate_src",
 	[FS_R_SYN_RATE_PREFIX] = "syn_rate_prefix",
+	[FS_R_SMTP_DEFER_VERIFIED] = "smtp_defer_verified",
+	[FS_R_SMTP_DEFER_UNVERIFIED] = "smtp_defer_unverified",
+	[FS_R_SMTP_DEFER_FAILED] = "smtp_defer_failed",
 	[FS_R_HTTP_FRAGMENT] = "http_fragment",
 	[FS_R_HTTP_BAD_HOST] = "http_bad_host",
 	[FS_R_HTTP_DUP_HOST] = "http_dup_host",
@@ -39,6 +45,9 @@ static const char *const events[FS_E_MAX] = {
 	[FS_E_RATE_FAILED] = "rate_failed",
 	[FS_E_RATE_CONTENDED] = "rate_contended",
 	[FS_E_FLOW_FAILED] = "flow_failed",
+	[FS_E_EVENT_SENT] = "event_sent",
+	[FS_E_EVENT_RATE] = "event_rate",
+	[FS_E_RING_FULL] = "ring_full",
 };
 
 static const char *const ban_reasons[FS_BAN_REASON_MAX] = {
@@ -61,6 +70,27 @@ const char *fs_reason_name(unsigned r) { return NAME_OF(reasons, r); }
 const char *fs_event_name(unsigned e) { return NAME_OF(events, e); }
 const char *fs_ban_reason_name(unsigned r) { return NAME_OF(ban_reasons, r); }
 const char *fs_origin_name(unsigned o) { return NAME_OF(origins, o); }
+
+static const char *const dns_classes[FS_DNS_CLASS_MAX] = {
+	[FS_DNS_UNVERIFIED] = "unverified",
+	[FS_DNS_VERIFIED] = "verified",
+	[FS_DNS_FAILED] = "failed",
+};
+
+const char *fs_dns_class_name(unsigned c) { return NAME_OF(dns_classes, c); }
+
+static const char *const dns_reasons[FS_DNSR_MAX] = {
+	[FS_DNSR_OK] = "ok",
+	[FS_DNSR_NO_PTR] = "no_ptr",
+	[FS_DNSR_NO_FORWARD] = "no_forward",
+	[FS_DNSR_MISMATCH] = "mismatch",
+	[FS_DNSR_OUTSIDE_SUFFIX] = "outside_suffix",
+	[FS_DNSR_WEAK] = "weak",
+	[FS_DNSR_TIMEOUT] = "timeout",
+	[FS_DNSR_SERVFAIL] = "servfail",
+};
+
+const char *fs_dns_reason_name(unsigned r) { return NAME_OF(dns_reasons, r); }
 
 const char *fs_reason_action(unsigned r)
 {

@@ -12,5 +12,7 @@ const char *fs_reason_action(unsigned r);
 const char *fs_event_name(unsigned e);
 const char *fs_ban_reason_name(unsigned r);
 const char *fs_origin_name(unsigned o);
+const char *fs_dns_class_name(unsigned c);
+const char *fs_dns_reason_name(unsigned r);
 
 #endif

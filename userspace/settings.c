@@ -16,10 +16,17 @@ struct bucket_name {
 static const struct bucket_name buckets[] = {
 	{ "syn.tcp", FS_B_SYN_TCP, 20, 40, 200, 400 },
 	{ "syn.http", FS_B_SYN_HTTP, 20, 40, 200, 400 },
-	{ "syn.smtp", FS_B_SYN_SMTP, 5, 10, 50, 100 },
 	{ "http.req", FS_B_HTTP_REQ, 100, 200, 1000, 2000 },
 	{ "http.bad", FS_B_HTTP_BAD, 1, 3, 10, 30 },
+	{ "smtp.verified", FS_B_SMTP_VERIFIED, 20, 40, 200, 400 },
+	{ "smtp.unverified", FS_B_SMTP_UNVERIFIED, 5, 10, 50, 100 },
+	{ "smtp.failed", FS_B_SMTP_FAILED, 1, 3, 10, 30 },
 };
+
+/* Events to userspace: one global bucket, and a per-source silence. */
+#define FS_DEF_EVENTS_RATE	100
+#define FS_DEF_EVENTS_BURST	200
+#define FS_DEF_EVENT_DEDUP_S	600
 
 /* Rules that observe.<rule> switches, as masks of reasons. */
 struct rule_name {
@@ -36,6 +43,9 @@ static const struct rule_name rules[] = {
 		       (1ull << FS_R_HTTP_NO_HOST) | (1ull << FS_R_HTTP_IP_HOST) },
 	{ "http_fragment", 1ull << FS_R_HTTP_FRAGMENT },
 	{ "http_rate", (1ull << FS_R_HTTP_RATE_SRC) | (1ull << FS_R_HTTP_RATE_PREFIX) },
+	{ "smtp_rate", (1ull << FS_R_SMTP_DEFER_VERIFIED) |
+		       (1ull << FS_R_SMTP_DEFER_UNVERIFIED) |
+		       (1ull << FS_R_SMTP_DEFER_FAILED) },
 };
 
 /* HTTP policies: pass or reset. */
@@ -92,6 +102,9 @@ void fs_cfg_defaults(struct fs_cfg *cfg)
 	cfg->ban_shift_max = FS_DEF_BAN_SHIFT_MAX;
 	cfg->ban_ttl_ns = FS_DEF_BAN_TTL_S * NSEC_PER_SEC;
 	cfg->ban_ttl_max_ns = FS_DEF_BAN_TTL_MAX_S * NSEC_PER_SEC;
+	cfg->event_dedup_ns = FS_DEF_EVENT_DEDUP_S * NSEC_PER_SEC;
+	fs_rate_set(&cfg->limits[FS_B_EVENTS].src, FS_DEF_EVENTS_RATE,
+		    FS_DEF_EVENTS_BURST);
 	for (size_t i = 0; i < ARRAY_SIZE(buckets); i++) {
 		struct fs_limit *l = &cfg->limits[buckets[i].bucket];
 
@@ -252,6 +265,17 @@ static int set_key(struct fs_cfg *c, const char *key, const char *val)
 		if (parse_uint(val, 32, &u))
 			return -1;
 		c->ban_shift_max = u;
+	} else if (!strcmp(key, "events.rate")) {
+		return parse_rate(val, &c->limits[FS_B_EVENTS].src);
+	} else if (!strcmp(key, "events.dedup")) {
+		d = fs_parse_duration_s(val);
+		if (d < 0)
+			return -1;
+		c->event_dedup_ns = d * NSEC_PER_SEC;
+	} else if (!strcmp(key, "verify.http")) {
+		if (parse_bool(val, &b))
+			return -1;
+		c->flags = b ? c->flags | FS_CFG_VERIFY_HTTP : c->flags & ~FS_CFG_VERIFY_HTTP;
 	} else if (!strcmp(key, "ban.ttl") || !strcmp(key, "ban.ttl_max")) {
 		d = fs_parse_duration_s(val);
 		if (d <= 0)
@@ -353,6 +377,17 @@ void fs_cfg_print(FILE *f, const struct fs_cfg *c, int json)
 			fprintf(f, "observe.%s=%s\n", rules[i].name,
 				on ? "on" : "off");
 	}
+	if (json)
+		fprintf(f, ",\"events.rate\":{\"rate\":%u,\"burst\":%u},"
+			"\"events.dedup\":%llu,\"verify.http\":%s",
+			c->limits[FS_B_EVENTS].src.rate, c->limits[FS_B_EVENTS].src.burst,
+			(unsigned long long)(c->event_dedup_ns / NSEC_PER_SEC),
+			c->flags & FS_CFG_VERIFY_HTTP ? "true" : "false");
+	else
+		fprintf(f, "events.rate=%u/%u\nevents.dedup=%llus\nverify.http=%s\n",
+			c->limits[FS_B_EVENTS].src.rate, c->limits[FS_B_EVENTS].src.burst,
+			(unsigned long long)(c->event_dedup_ns / NSEC_PER_SEC),
+			c->flags & FS_CFG_VERIFY_HTTP ? "on" : "off");
 	for (size_t i = 0; i < ARRAY_SIZE(policies); i++) {
 		const char *v = c->http_flags & policies[i].bit ? "reset" : "pass";
 

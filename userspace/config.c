@@ -89,6 +89,9 @@ static int set_ifaces(struct conf_ctx *x, const struct once_key *k, const char *
 static int set_mode(struct conf_ctx *x, const struct once_key *k, const char *val);
 static int set_path(struct conf_ctx *x, const struct once_key *k, const char *val);
 static int set_listen(struct conf_ctx *x, const struct once_key *k, const char *val);
+static int set_dns_str(struct conf_ctx *x, const struct once_key *k, const char *val);
+static int set_dns_dur(struct conf_ctx *x, const struct once_key *k, const char *val);
+static int set_dns_bool(struct conf_ctx *x, const struct once_key *k, const char *val);
 
 #define PATH_KEY(f) set_path, offsetof(struct fs_conf, f), \
 	sizeof(((struct fs_conf *)0)->f)
@@ -99,6 +102,13 @@ static const struct once_key once_keys[] = {
 	{ "shield", "pin_dir", PATH_KEY(pin_dir) },
 	{ "shield", "state_dir", PATH_KEY(state_dir) },
 	{ "metrics", "listen", set_listen, 0, 0 },
+	{ "dns", "resolver", set_dns_str, offsetof(struct fs_conf, dns_resolver),
+	  sizeof(((struct fs_conf *)0)->dns_resolver) },
+	{ "dns", "timeout", set_dns_dur, offsetof(struct fs_conf, dns_timeout_ms), 1 },
+	{ "dns", "ttl_cap", set_dns_dur, offsetof(struct fs_conf, dns_ttl_cap_s), 0 },
+	{ "dns", "retry", set_dns_dur, offsetof(struct fs_conf, dns_retry_s), 0 },
+	{ "dns", "ptr_only", set_dns_bool, offsetof(struct fs_conf, dns_weak), 0 },
+	{ "dns", "verify_smtp", set_dns_bool, offsetof(struct fs_conf, dns_verify_smtp), 0 },
 };
 
 struct conf_ctx {
@@ -787,6 +797,93 @@ static int set_list(struct conf_ctx *x, const char *sec, const char *key,
 	return fail(x, "unknown key '%s' in [%s]", key, sec);
 }
 
+/* resolver = ADDR[@PORT]: an IP address (libunbound forwards to it). */
+static int set_dns_str(struct conf_ctx *x, const struct once_key *k,
+		       const char *val)
+{
+	char addr[64], *at;
+	unsigned char buf[16];
+	int port = 53;
+
+	snprintf(addr, sizeof(addr), "%s", val);
+	at = strchr(addr, '@');
+	if (at) {
+		*at = '\0';
+		port = parse_port(at + 1);
+	}
+	if (strlen(val) >= k->len || port < 0 ||
+	    (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1))
+		return fail(x, "bad value '%s' for '%s' (expected ADDR or ADDR@PORT)",
+			    val, k->name);
+	strcpy((char *)x->c + k->off, val);
+	return 0;
+}
+
+/* A duration; k->len 1: stored in milliseconds, else seconds. */
+static int set_dns_dur(struct conf_ctx *x, const struct once_key *k,
+		       const char *val)
+{
+	long long s = fs_parse_duration_s(val);
+
+	if (s <= 0 || s > 86400 * 7)
+		return fail(x, "bad value '%s' for '%s' (expected a duration like "
+			    "5s, 10m, 1h)", val, k->name);
+	*(unsigned *)((char *)x->c + k->off) = k->len ? s * 1000 : s;
+	return 0;
+}
+
+/* ptr_only = strict|weak, verify_smtp = on|off. */
+static int set_dns_bool(struct conf_ctx *x, const struct once_key *k,
+			const char *val)
+{
+	bool *b = (bool *)((char *)x->c + k->off);
+	bool ptr = !strcmp(k->name, "ptr_only");
+
+	if (!strcasecmp(val, ptr ? "weak" : "on"))
+		*b = true;
+	else if (!strcasecmp(val, ptr ? "strict" : "off"))
+		*b = false;
+	else
+		return fail(x, "bad value '%s' for '%s' (expected %s)", val, k->name,
+			    ptr ? "strict or weak" : "on or off");
+	return 0;
+}
+
+/* allow_name = NAME, allow_domain = SUFFIX: repeatable, no duplicates. */
+static int add_dns_name(struct conf_ctx *x, const char *key, const char *val,
+			char (*names)[FS_CONF_NAME_LEN], int *n)
+{
+	struct fs_host_key hk;
+	struct fs_host_val hv;
+	char err[256];
+
+	if (strlen(val) >= FS_CONF_NAME_LEN || !strcmp(val, "*") ||
+	    (!strchr(val, '.') && strcmp(key, "allow_domain")))
+		return fail(x, "bad value '%s' for '%s' (expected a DNS name)", val, key);
+	if (strlen(val) <= FS_HOST_MAX && fs_host_key(val, &hk, &hv, err, sizeof(err)))
+		return fail(x, "%s", err);
+	for (int i = 0; i < *n; i++)
+		if (!strcasecmp(names[i], val))
+			return fail(x, "duplicate %s '%s'", key, val);
+	if (*n >= FS_CONF_DNS_MAX)
+		return fail(x, "more than %d %s entries", FS_CONF_DNS_MAX, key);
+	snprintf(names[(*n)++], FS_CONF_NAME_LEN, "%s", val);
+	return 0;
+}
+
+/* [dns] */
+static int set_dns(struct conf_ctx *x, const char *sec, const char *key,
+		   const char *val)
+{
+	struct fs_conf *c = x->c;
+
+	if (!strcmp(key, "allow_name"))
+		return add_dns_name(x, key, val, c->allow_names, &c->n_allow_names);
+	if (!strcmp(key, "allow_domain"))
+		return add_dns_name(x, key, val, c->allow_domains, &c->n_allow_domains);
+	return set_once(x, sec, key, val);
+}
+
 static const struct conf_section {
 	const char *name;
 	int (*set)(struct conf_ctx *x, const char *sec, const char *key,
@@ -800,6 +897,7 @@ static const struct conf_section {
 	{ "allow", set_list },
 	{ "block", set_list },
 	{ "metrics", set_once },
+	{ "dns", set_dns },
 };
 
 static const struct conf_section *section_find(const char *name, size_t len)
@@ -874,6 +972,10 @@ static void conf_reset(struct fs_conf *c)
 		c->ports[default_ports[i].port] = default_ports[i].svc;
 	snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
 		 FS_METRICS_LISTEN);
+	c->dns_timeout_ms = 5000;
+	c->dns_ttl_cap_s = 3600;
+	c->dns_retry_s = 30;
+	c->dns_verify_smtp = true;
 }
 
 struct fs_conf *fs_conf_new(void)

@@ -17,7 +17,7 @@ ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -std=gnu11 -I$(BUILD) -I.
-LDLIBS    := -lxdp -lbpf -lelf -lz -lcap -lmicrohttpd -lpthread -linih
+LDLIBS    := -lxdp -lbpf -lelf -lz -lcap -lmicrohttpd -lpthread -linih -lunbound
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall
 
 ifeq ($(V),1)

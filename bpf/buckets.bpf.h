@@ -147,15 +147,21 @@ static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
 
 /* Police @bucket for the source, then for its prefix. The bad-request
  * bucket bans on its first excess: its burst is the number of bad
- * requests a source may send. */
+ * requests a source may send. @rule: the reason the excess is counted
+ * under; while that rule is observed on its own (observe.RULE), its
+ * offences build no ban, which would drop for real. */
 static __always_inline enum fs_level police_bucket(const struct fs_pkt *p,
 						   const struct fs_cfg *cfg,
 						   enum fs_bucket bucket,
+						   enum fs_reason rule,
 						   __u64 now)
 {
 	enum fs_ban_reason why = bucket_ban_reason(bucket);
 	__u32 ban_after = bucket == FS_B_HTTP_BAD ? 1 :
 			  bucket == FS_B_EVENTS ? 0 : cfg->ban_after;
+
+	if (rule < FS_R_MAX && (cfg->observe_mask & (1ull << rule)))
+		ban_after = 0;
 	const struct fs_limit *lim;
 	struct fs_key k = {};
 	__u8 plen;

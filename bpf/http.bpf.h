@@ -49,7 +49,7 @@ struct http_req {
  * start like a request (a later segment), -1 for an unknown method. */
 static __always_inline int http_method(const struct fs_seg *p)
 {
-	__u64 w;
+	__u64 w, sp, tok;
 
 	if (load8(p, 0, &w))
 		return 0;
@@ -67,8 +67,12 @@ static __always_inline int http_method(const struct fs_seg *p)
 	if (w == W8('O', 'P', 'T', 'I', 'O', 'N', 'S', ' ') ||
 	    w == W8('C', 'O', 'N', 'N', 'E', 'C', 'T', ' '))
 		return 8;
-	/* An upper-case token then a space: a method we do not know. */
-	if ((w & 0xff) >= 'A' && (w & 0xff) <= 'Z' && eq_bytes(w, ' '))
+	/* An upper-case token then a space, or 8 upper-case letters (a
+	 * longer token: PROPFIND): a method we do not know. "Host: x" or
+	 * "The body" are not. */
+	sp = eq_bytes(w, ' ');
+	tok = sp ? ((sp & -sp) - 1) & ~W_LOW7 : ~W_LOW7;
+	if ((w & 0xff) >= 'A' && (w & 0xff) <= 'Z' && !(~upper_bytes(w) & tok))
 		return -1;
 	return 0;
 }
@@ -207,7 +211,7 @@ __noinline int fs_http_headers(struct xdp_md *ctx, __u32 off, __u32 start,
 			if (res != FS_CONTINUE)
 				return res;
 		}
-		if (load8(p, pos, &w))
+		if (load8_tail(p, pos, &w))
 			break;
 		nl = eq_bytes(w, '\n');
 		line_start = nl != 0;
@@ -261,7 +265,7 @@ static __always_inline int host_extent(const struct fs_seg *p,
 		return 0;
 	*ip = c == '[';
 	for (__u32 i = 0; i < FS_HOST_SCAN; i += 8) {
-		if (load8(p, req->val + i, &w))
+		if (load8_tail(p, req->val + i, &w))
 			return -1;
 		end = host_end_bytes(w, req->absolute);
 		col = eq_bytes(w, ':');

@@ -51,16 +51,23 @@ static __always_inline bool fs_banned(const struct fs_key *k, __u64 now)
 	return ban && fs_live(ban->expires_ns, now);
 }
 
-/* A banned source's segment of a flow that was reset passes: the kernel
- * then answers the client's retransmission with its own RST. */
+/* What a banned source's packet gets. A segment of a flow already reset
+ * passes: the kernel answers it with its own RST. A segment of another
+ * connection it opened before the ban, to an HTTP or TCP service, is
+ * reset, so the server's socket does not wait for a client whose packets
+ * are dropped. SMTP sessions are never reset; SYNs and the rest drop. */
 static __always_inline enum fs_reason ban_reason_for(const struct fs_pkt *p)
 {
 	struct fs_flow_key fk;
+	enum fs_svc svc;
 
-	if (p->l4 != FS_L4_TCP || (p->tcp_flags & TCP_FLAG_SYN))
+	if (p->l4 != FS_L4_TCP || (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST)))
 		return FS_R_BAN;
 	fs_flow_key(&fk, p);
-	return bpf_map_lookup_elem(&FS_MAP_FLOWS, &fk) ? FS_R_RESET_FLOW : FS_R_BAN;
+	if (bpf_map_lookup_elem(&FS_MAP_FLOWS, &fk))
+		return FS_R_RESET_FLOW;
+	svc = fs_service(p);
+	return svc == FS_SVC_HTTP || svc == FS_SVC_TCP ? FS_R_BAN_RESET : FS_R_BAN;
 }
 
 /* Allowlist, blocklist, bans. A global function: verified once. */

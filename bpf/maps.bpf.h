@@ -135,6 +135,14 @@ static __always_inline const struct fs_cfg *fs_cfg_get(void)
 	return bpf_map_lookup_elem(&FS_MAP_CFG, &zero);
 }
 
+static __always_inline enum fs_svc fs_service(const struct fs_pkt *p)
+{
+	__u32 port = bpf_ntohs(p->dport);
+	enum fs_svc *svc = bpf_map_lookup_elem(&FS_MAP_SVC, &port);
+
+	return svc ? *svc : FS_SVC_NONE;
+}
+
 static __always_inline void fs_flow_key(struct fs_flow_key *k,
 					const struct fs_pkt *p)
 {

@@ -8,14 +8,6 @@
 #include "http.bpf.h"
 #include "smtp.bpf.h"
 
-static __always_inline enum fs_svc lookup_service(const struct fs_pkt *p)
-{
-	__u32 port = bpf_ntohs(p->dport);
-	enum fs_svc *svc = bpf_map_lookup_elem(&FS_MAP_SVC, &port);
-
-	return svc ? *svc : FS_SVC_NONE;
-}
-
 static __always_inline enum fs_bucket syn_bucket(enum fs_svc svc)
 {
 	return svc == FS_SVC_HTTP ? FS_B_SYN_HTTP : FS_B_SYN_TCP;
@@ -33,10 +25,17 @@ static __always_inline enum fs_reason police_http(struct xdp_md *ctx,
 	if (r == FS_R_SERVICE)
 		return r;
 	if (fs_reason_resets(r)) {
-		police_bucket(p, cfg, FS_B_HTTP_BAD, now);
+		struct fs_flow_key fk;
+
+		/* A retransmission of a request already reset is not another
+		 * bad request. */
+		fs_flow_key(&fk, p);
+		if (bpf_map_lookup_elem(&FS_MAP_FLOWS, &fk))
+			return FS_R_RESET_FLOW;
+		police_bucket(p, cfg, FS_B_HTTP_BAD, r, now);
 		return r;
 	}
-	switch (police_bucket(p, cfg, FS_B_HTTP_REQ, now)) {
+	switch (police_bucket(p, cfg, FS_B_HTTP_REQ, FS_R_HTTP_RATE_SRC, now)) {
 	case FS_LEVEL_OVER_SRC:
 		return FS_R_HTTP_RATE_SRC;
 	case FS_LEVEL_OVER_PREFIX:
@@ -55,7 +54,7 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p, __u64 now)
 
 	if (!ctx || !p || !cfg)
 		return FS_R_SERVICE;
-	svc = lookup_service(p);
+	svc = fs_service(p);
 	if (svc == FS_SVC_NONE)
 		return FS_R_NO_SERVICE;
 	if (svc == FS_SVC_SMTP)
@@ -65,7 +64,7 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p, __u64 now)
 			       police_http(ctx, p, cfg, now) : FS_R_SERVICE;
 	if (svc == FS_SVC_HTTP && (cfg->flags & FS_CFG_VERIFY_HTTP))
 		fs_report(ctx, p, FS_EV_SOURCE, 0, 0);
-	switch (police_bucket(p, cfg, syn_bucket(svc), now)) {
+	switch (police_bucket(p, cfg, syn_bucket(svc), FS_R_SYN_RATE_SRC, now)) {
 	case FS_LEVEL_OVER_SRC:
 		return FS_R_SYN_RATE_SRC;
 	case FS_LEVEL_OVER_PREFIX:

@@ -29,6 +29,7 @@
 struct fs_seg {
 	void *data;
 	void *end;
+	__u32 len;		/* payload bytes in the linear frame */
 };
 
 /* 0x80 in each byte of @v that is zero, exactly (no false positives). */
@@ -65,6 +66,35 @@ static __always_inline int load8(const struct fs_seg *p, __u32 off, __u64 *w)
 	return 0;
 }
 
+/* Like load8(), but also for the last bytes of the segment, which
+ * load8() cannot read as one word: those come from the segment's last
+ * word, shifted, with zeros past the end (no scan looks for 0). -1 when
+ * no byte is left. */
+static __always_inline int load8_tail(const struct fs_seg *p, __u32 off,
+				      __u64 *w)
+{
+	__u32 len = p->len, back;
+
+	if (!load8(p, off, w))
+		return 0;
+	if (len < 8 || off >= len || off > FS_SCAN_MAX)
+		return -1;
+	back = off - (len - 8);		/* 1..7: load8() failed */
+	if (back > 7 || load8(p, len - 8, w))
+		return -1;
+	*w >>= back * 8;
+	return 0;
+}
+
+/* 0x80 in each byte of @w that is an ASCII upper-case letter. */
+static __always_inline __u64 upper_bytes(__u64 w)
+{
+	__u64 h = w & W_LOW7;
+
+	return (h + W_ONES * (0x80 - 'A')) & ~(h + W_ONES * (0x80 - 'Z' - 1)) &
+	       ~w & ~W_LOW7;
+}
+
 /* One payload byte at @off, or -1. */
 static __always_inline int load1(const struct fs_seg *p, __u32 off)
 {
@@ -88,6 +118,7 @@ static __always_inline int fs_seg_init(struct fs_seg *seg,
 	barrier_var(off);
 	seg->data = (void *)(long)ctx->data + (off & FS_PAYLOAD_OFF_MAX);
 	seg->end = (void *)(long)ctx->data_end;
+	seg->len = seg->end > seg->data ? seg->end - seg->data : 0;
 	return 0;
 }
 

@@ -122,7 +122,8 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 
 	if (fs_is_syn(p)) {
 		c = dns_class(p, now);
-		if (police_bucket(p, cfg, FS_B_SMTP_VERIFIED + c, now) != FS_LEVEL_OK)
+		if (police_bucket(p, cfg, FS_B_SMTP_VERIFIED + c,
+				  FS_R_SMTP_DEFER_VERIFIED + c, now) != FS_LEVEL_OK)
 			return FS_R_SMTP_DEFER_VERIFIED + c;
 		return FS_R_SMTP_VERIFIED + c;
 	}

@@ -115,6 +115,8 @@ enum fs_reason {
 	FS_R_HTTP_IP_HOST,	/* IP-literal Host, by policy         */
 	FS_R_HTTP_RATE_SRC,	/* request over the per-source rate   */
 	FS_R_HTTP_RATE_PREFIX,	/* request over the per-prefix rate   */
+	FS_R_BAN_RESET,		/* banned source, open HTTP/TCP connection:
+				 * reset to free the server's socket */
 	FS_R_MAX,
 };
 

@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools libelf-dev
-zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3"
+zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
+libmicrohttpd-dev prometheus libunbound-dev unbound bind9-dnsutils nginx"
 
 missing=""
 for p in $PKGS; do

@@ -14,6 +14,8 @@
 #define IP_MF		0x2000
 #define IPOPT_NOP_BYTE	1	/* IPv4 and TCP NOP option */
 #define PAYLOAD_BYTE	0xa5
+#define DEF_SPORT	40000
+#define DEF_DPORT	80
 #define EXT_CHAIN_MAX	16
 
 /* Append-only writer over the caller's buffer. */
@@ -207,8 +209,8 @@ static void put_ipv6(struct wr *w, const struct pkt_spec *s)
 static void put_tcp(struct wr *w, const struct pkt_spec *s)
 {
 	struct tcphdr th = {
-		.source = htons(s->sport ?: 40000),
-		.dest = htons(s->dport ?: 80),
+		.source = htons(s->sport ?: DEF_SPORT),
+		.dest = htons(s->dport ?: DEF_DPORT),
 		.seq = htonl(s->seq),
 		.ack_seq = htonl(s->ack),
 		.doff = s->doff ?: (sizeof(th) + s->tcp_opt_len) / 4,
@@ -224,8 +226,8 @@ static void put_tcp(struct wr *w, const struct pkt_spec *s)
 static void put_l4(struct wr *w, const struct pkt_spec *s)
 {
 	struct udphdr uh = {
-		.source = htons(s->sport ?: 40000),
-		.dest = htons(s->dport ?: 80),
+		.source = htons(s->sport ?: DEF_SPORT),
+		.dest = htons(s->dport ?: DEF_DPORT),
 		.len = htons(sizeof(uh) + s->payload_len),
 	};
 	struct icmphdr ih = {
@@ -292,12 +294,12 @@ ssize_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap,
 		put_ipv4(&w, s);
 	else if (s->family == 6)
 		put_ipv6(&w, s);
-	if (s->family)
+	if (s->family) {
 		put_l4(&w, s);
-	else
-		put_fill(&w, PAYLOAD_BYTE, s->payload_len);
-	if (!s->family)
+	} else {
 		w.m[PKT_M_L4] = w.m[PKT_M_L4_OPT] = w.len;
+		put_fill(&w, PAYLOAD_BYTE, s->payload_len);
+	}
 	w.m[PKT_M_END] = w.len;
 	if (w.fail)
 		return -1;
@@ -307,8 +309,6 @@ ssize_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap,
 	}
 	if (marks)
 		memcpy(marks, w.m, sizeof(w.m));
-	if (s->cut_mark == PKT_M_END && !s->cut_delta)
-		return w.len;
-	cut = (long)w.m[s->cut_mark] + s->cut_delta;
+	cut = (long)w.m[s->cut_mark] + s->cut_delta;	/* END + 0: no cut */
 	return pkt_cut(w.len, cut < 0 ? 0 : cut);
 }

@@ -45,8 +45,8 @@ struct pkt_spec {
 	uint16_t ethertype;	/* family 0 only: EtherType (ARP ...) */
 	uint16_t vlan[2];	/* TPIDs, outer first (0x88A8, 0x8100); 0: none */
 	uint8_t src[16], dst[16];	/* 16-byte form; see pkt_addr() */
+	uint8_t version;	/* IP version field; 0: @family */
 	/* IPv4 */
-	uint8_t version;	/* 0: @family */
 	uint8_t ihl;		/* 0: from ip_opt_len */
 	uint16_t tot_len;	/* 0: computed */
 	uint8_t ip_opt_len;	/* NOP options, multiple of 4 */

@@ -143,7 +143,9 @@ static void run_scripts(const char *dir, int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(ents[i]->d_name);
 
+		/* *lib.sh files are sourced by the tests, not run */
 		if (len > 3 && !strcmp(ents[i]->d_name + len - 3, ".sh") &&
+		    !(len >= 6 && !strcmp(ents[i]->d_name + len - 6, "lib.sh")) &&
 		    selected(ents[i]->d_name, argc, argv))
 			run_script(dir, ents[i]->d_name);
 		free(ents[i]);

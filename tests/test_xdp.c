@@ -102,7 +102,8 @@ static bool counter_moved(unsigned r, const struct fs_counter *got,
 
 /* Send @s once. Asserts the verdict, that the counter of @reason alone
  * moved, by one packet (one observed packet when @observed), and that a
- * passed frame comes back byte for byte. */
+ * passed frame comes back byte for byte, or, for a RESET reason, of the
+ * same length but rewritten (tests/test_http.c checks the rewrite). */
 static bool send_check(struct xdp_env *e, const struct pkt_spec *s,
 		       int verdict, enum fs_reason reason, bool observed)
 {
@@ -134,7 +135,10 @@ static bool send_check(struct xdp_env *e, const struct pkt_spec *s,
 			want.packets = 1, want.bytes = len;
 		ok &= counter_moved(r, &got, &want);
 	}
-	if (ret == XDP_PASS)
+	if (ret == XDP_PASS && fs_reason_resets(reason) && !observed)
+		ok &= ASSERT_EQ(out_len, len, "output length") &&
+		      ASSERT_TRUE(memcmp(out, in, len) != 0, "segment rewritten");
+	else if (ret == XDP_PASS)
 		ok &= ASSERT_EQ(out_len, len, "output length") &&
 		      ASSERT_MEMEQ(out, in, len, "output bytes");
 	return ok;
@@ -473,11 +477,13 @@ FS_TEST(xdp_lists)
 static void bans_create(const struct fam *f)
 {
 	struct pkt_spec ack = pkt_from(f, f->src), udp = ack, frag = ack;
-	struct pkt_spec peer = pkt_from(f, f->peer);
+	struct pkt_spec peer = pkt_from(f, f->peer), open_ack;
 	__u64 ev0[FS_E_MAX], ev1[FS_E_MAX];
 	struct xdp_env e;
 
 	ack.tcp_flags = PKT_ACK;
+	open_ack = ack;
+	open_ack.dport = PORT_OPEN;
 	udp.l4 = PKT_UDP;
 	frag.frag_off = FRAG2;
 	fs_subtest("SYN flood bans the source/%s", f->name);
@@ -490,9 +496,12 @@ static void bans_create(const struct fam *f)
 		expect_event(ev0, ev1, FS_E_BAN_PREFIX, 0);
 		expect_no_ban(&e, f->src, f->pfx_plen);
 		fs_subtest("ban drops every packet of the source/%s", f->name);
-		expect(&e, &ack, XDP_DROP, FS_R_BAN);
+		expect(&e, &open_ack, XDP_DROP, FS_R_BAN);
 		expect(&e, &udp, XDP_DROP, FS_R_BAN);
 		expect(&e, &frag, XDP_DROP, FS_R_BAN);
+		fs_subtest("ban resets a connection opened before it/%s", f->name);
+		expect(&e, &ack, XDP_PASS, FS_R_BAN_RESET);
+		expect(&e, &ack, XDP_PASS, FS_R_RESET_FLOW);
 		fs_subtest("ban of a source spares its prefix/%s", f->name);
 		expect(&e, &peer, XDP_PASS, FS_R_SERVICE);
 	}
@@ -618,7 +627,7 @@ static void rate_prefix(const struct fam *f)
 		expect_event(ev0, ev1, FS_E_BAN_PREFIX, 1);
 		expect_event(ev0, ev1, FS_E_BAN_SRC, 0);
 		peer.tcp_flags = PKT_ACK;
-		expect(&e, &peer, XDP_DROP, FS_R_BAN);
+		expect(&e, &peer, XDP_PASS, FS_R_BAN_RESET);
 		peer.l4 = PKT_UDP;
 		expect(&e, &peer, XDP_DROP, FS_R_BAN);
 		expect(&e, &wide, XDP_PASS, FS_R_SERVICE);

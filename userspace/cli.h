@@ -39,6 +39,7 @@ void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
 
 int do_check(struct fs_ctx *ctx, int argc, char **argv);
 int do_explain(struct fs_ctx *ctx, int argc, char **argv);
+int do_verify(struct fs_ctx *ctx, int argc, char **argv);
 int do_run(struct fs_ctx *ctx, int argc, char **argv);
 int do_attach(struct fs_ctx *ctx, int argc, char **argv);
 int do_detach(struct fs_ctx *ctx, int argc, char **argv);

@@ -38,6 +38,7 @@ struct fs_fcrdns {
 	unsigned ttl;			/* seconds it may be cached */
 	bool cached;			/* served from the cache */
 	int n_ptr;
+	bool ptr_nxdomain;		/* n_ptr 0: NXDOMAIN, not NODATA */
 	char ptr[FS_DNS_PTR_MAX][FS_DNS_NAME_MAX];
 	struct fs_dns_fwd fwd[FS_DNS_PTR_MAX];
 };
@@ -92,5 +93,15 @@ void fs_dns_get_stats(const struct fs_dns *d, struct fs_dns_stats *s);
 
 const char *fs_dns_outcome_name(enum fs_dns_outcome o);
 /* fs_dns_reason_name() is in names.h, with the other ABI enum names. */
+
+/* "25.2.0.192.in-addr.arpa" or the ip6.arpa nibble name of @addr. 0, or
+ * -1 if @len is too small (FS_DNS_NAME_MAX always fits). */
+int fs_dns_reverse_name(const __u8 addr[16], char *buf, size_t len);
+
+/* Why @r ended as it did, in words, for logs and `verify`: "PTR
+ * omta0001.relay.example.net has no A or AAAA record". @suffix: the one
+ * the verification used, or NULL. */
+void fs_dns_explain(const struct fs_fcrdns *r, const char *suffix,
+		    char *buf, size_t len);
 
 #endif

@@ -22,6 +22,10 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 	memset(val, 0, sizeof(*val));
 	if (n && in[n - 1] == '.')
 		n--;
+	if (wild && n < 3) {	/* "*." or "*.." */
+		snprintf(err, errlen, "'%s': empty wildcard suffix", in);
+		return -1;
+	}
 	if (n == 0 || n - wild >= sizeof(name) - 1) {
 		snprintf(err, errlen, "'%s': %s", in,
 			 n ? "longer than 64 characters" : "empty name");
@@ -38,12 +42,12 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 			return -1;
 		}
 	}
-	if (strlen(suffix) > FS_HOST_MAX || (wild && n < 3)) {
-		snprintf(err, errlen, "'%s': %s", in, wild ? "empty wildcard suffix" :
-			 "longer than 64 characters");
+	if (strlen(suffix) > FS_HOST_MAX) {
+		snprintf(err, errlen, "'%s': longer than 64 characters", in);
 		return -1;
 	}
-	if (isdigit((unsigned char)name[n - 1]) || strstr(name, "..")) {
+	if (isdigit((unsigned char)name[n - 1]) || strstr(name, "..") ||
+	    name[0] == '.') {
 		snprintf(err, errlen, "'%s': not a host name%s", in,
 			 isdigit((unsigned char)name[n - 1]) ?
 			 " (IP-literal hosts follow the http.ip_host policy)" : "");
@@ -75,7 +79,8 @@ static void nginx_name(const char *name, const char *where, fs_host_cb add,
 {
 	char star[260];	/* "*" + a token of at most 255 */
 
-	if (!strcmp(name, "_") || !*name || name[0] == '~' || strchr(name, '$') ||
+	if (!strcmp(name, "_") || !strcmp(name, "\"\"") || !*name ||
+	    name[0] == '~' || strchr(name, '$') ||
 	    (strchr(name, '*') && strncmp(name, "*.", 2))) {
 		if (*name)
 			skip(name, where, arg);

@@ -27,6 +27,7 @@ static const struct fs_cmd commands[] = {
 	{ "show", do_show, "show" },
 	{ "stats", do_stats, "stats" },
 	{ "explain", do_explain, "explain ADDR      why ADDR is treated as it is" },
+	{ "verify", do_verify, "verify ADDR [--resolver ADDR@PORT] [--suffix SUFFIX] [--weak] [--timeout MS]" },
 	{ "metrics", do_metrics, "metrics [--listen ADDR:PORT] [--once] [--drop-caps]" },
 	{ NULL, NULL, NULL },
 };

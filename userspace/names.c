@@ -35,6 +35,7 @@ static const char *const reasons[FS_R_MAX] = {
 	[FS_R_HTTP_IP_HOST] = "http_ip_host",
 	[FS_R_HTTP_RATE_SRC] = "http_rate_src",
 	[FS_R_HTTP_RATE_PREFIX] = "http_rate_prefix",
+	[FS_R_BAN_RESET] = "ban_reset",
 };
 
 static const char *const events[FS_E_MAX] = {

@@ -36,7 +36,7 @@ struct rule_name {
 
 static const struct rule_name rules[] = {
 	{ "block", 1ull << FS_R_BLOCK },
-	{ "ban", 1ull << FS_R_BAN },
+	{ "ban", (1ull << FS_R_BAN) | (1ull << FS_R_BAN_RESET) },
 	{ "syn_rate", (1ull << FS_R_SYN_RATE_SRC) | (1ull << FS_R_SYN_RATE_PREFIX) },
 	{ "http_host", (1ull << FS_R_HTTP_BAD_HOST) | (1ull << FS_R_HTTP_DUP_HOST) |
 		       (1ull << FS_R_HTTP_HOST_WS) | (1ull << FS_R_HTTP_EMPTY_HOST) |

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "floodshield.skel.h"
+#include "../userspace/hosts.h"
+#include "http_env.h"
+
+static int fail(const char *what)
+{
+	int err = errno ? errno : EINVAL;
+
+	fprintf(stderr, "http_env: %s: %s\n", what, strerror(err));
+	return -err;
+}
+
+/* What `hosts add` does after writing the map (cmd_hosts.c sync_flags):
+ * the check is on while the map holds a name, wildcard lookups while it
+ * holds a "*." name. */
+static int hosts_sync_flags(struct xdp_env *e)
+{
+	int hfd = bpf_map__fd(e->skel->maps.FS_MAP_HOSTS);
+	int cfd = bpf_map__fd(e->skel->maps.FS_MAP_CFG);
+	struct fs_host_key k, prev;
+	struct fs_host_val v;
+	bool any = false, wild = false;
+	struct fs_cfg cfg;
+	void *p = NULL;
+	__u32 zero = 0;
+
+	while (bpf_map_get_next_key(hfd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		any = true;
+		if (bpf_map_lookup_elem(hfd, &k, &v) == 0 && v.name[0] == '*')
+			wild = true;
+	}
+	if (bpf_map_lookup_elem(cfd, &zero, &cfg))
+		return fail("read fs_cfg");
+	cfg.http_flags &= ~(FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS);
+	cfg.http_flags |= (any ? FS_HTTP_CHECK_HOSTS : 0) |
+			  (wild ? FS_HTTP_WILDCARDS : 0);
+	if (bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY))
+		return fail("write fs_cfg");
+	e->cfg = cfg;
+	return 0;
+}
+
+int he_hosts_add(struct xdp_env *e, const char *const *names, size_t n)
+{
+	int hfd = bpf_map__fd(e->skel->maps.FS_MAP_HOSTS);
+	struct fs_host_key k;
+	struct fs_host_val v;
+	char err[160];
+
+	for (size_t i = 0; i < n; i++) {
+		if (fs_host_key(names[i], &k, &v, err, sizeof(err))) {
+			fprintf(stderr, "http_env: %s\n", err);
+			return -EINVAL;
+		}
+		if (bpf_map_update_elem(hfd, &k, &v, BPF_ANY))
+			return fail(names[i]);
+	}
+	return hosts_sync_flags(e);
+}
+
+/* Ones' complement sum of big-endian 16-bit words; odd tail padded. */
+static __u32 sum16(__u32 sum, const __u8 *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += p[n - 1] << 8;
+	return sum;
+}
+
+static __u16 fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* Sum of the TCP pseudo-header, from the addresses in the frame. */
+static __u32 pseudo_sum(const struct he_seg *seg)
+{
+	const __u8 *ip = seg->buf + seg->l3;
+	size_t tcp_len = seg->len - seg->l4;
+	__u32 sum;
+
+	if (seg->family == 4)
+		sum = sum16(0, ip + offsetof(struct iphdr, saddr), 8);
+	else
+		sum = sum16(0, ip + offsetof(struct ipv6hdr, saddr), 32);
+	return sum + IPPROTO_TCP + (tcp_len >> 16) + (tcp_len & 0xffff);
+}
+
+void he_fix_tcp_csum(struct he_seg *seg)
+{
+	__u8 *check = seg->buf + seg->l4 + HE_TCP_CHECK;
+	__u16 c;
+
+	check[0] = check[1] = 0;
+	c = ~fold(sum16(pseudo_sum(seg), seg->buf + seg->l4, seg->len - seg->l4));
+	check[0] = c >> 8;
+	check[1] = c & 0xff;
+}
+
+bool he_ip_csum_ok(const struct he_seg *seg)
+{
+	if (seg->family != 4)
+		return true;
+	return fold(sum16(0, seg->buf + seg->l3, seg->l4 - seg->l3)) == 0xffff;
+}
+
+bool he_tcp_csum_ok(const struct he_seg *seg)
+{
+	return fold(sum16(pseudo_sum(seg), seg->buf + seg->l4,
+			  seg->len - seg->l4)) == 0xffff;
+}
+
+int he_build(const struct pkt_spec *s, const void *payload, size_t n,
+	     struct he_seg *seg)
+{
+	struct pkt_spec spec = *s;
+	size_t marks[PKT_M_MAX];
+	ssize_t len;
+
+	if (n > PKT_MAX)
+		return -1;
+	spec.l4 = PKT_TCP;
+	spec.payload_len = n;
+	len = pkt_build(&spec, seg->buf, sizeof(seg->buf), marks);
+	if (len < 0 || (size_t)len != marks[PKT_M_END])
+		return -1;
+	seg->len = len;
+	seg->family = s->family;
+	seg->l3 = marks[PKT_M_L3];
+	seg->l4 = marks[PKT_M_L4];
+	seg->payload = seg->len - n;
+	memcpy(seg->buf + seg->payload, payload, n);
+	he_fix_tcp_csum(seg);
+	return 0;
+}
+
+__u8 he_tcp_flags(const struct he_seg *seg)
+{
+	return seg->buf[seg->l4 + HE_TCP_FLAGS];
+}
+
+static __u32 be32_at(const __u8 *p)
+{
+	__u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return ntohl(v);
+}
+
+__u32 he_tcp_seq(const struct he_seg *seg)
+{
+	return be32_at(seg->buf + seg->l4 + offsetof(struct tcphdr, seq));
+}
+
+__u32 he_tcp_ack(const struct he_seg *seg)
+{
+	return be32_at(seg->buf + seg->l4 + offsetof(struct tcphdr, ack_seq));
+}
+
+__u16 he_tcp_csum(const struct he_seg *seg)
+{
+	const __u8 *c = seg->buf + seg->l4 + HE_TCP_CHECK;
+
+	return c[0] << 8 | c[1];
+}
+
+/* Which one reason moved between @a and @b, by one packet of @len. */
+static int moved_reason(const struct fs_counter *a, const struct fs_counter *b,
+			size_t len, bool *observed)
+{
+	int found = HE_REASON_NONE;
+
+	for (int r = 0; r < FS_R_MAX; r++) {
+		__u64 p = b[r].packets - a[r].packets;
+		__u64 by = b[r].bytes - a[r].bytes;
+		__u64 op = b[r].observed_packets - a[r].observed_packets;
+		__u64 ob = b[r].observed_bytes - a[r].observed_bytes;
+
+		if (!p && !by && !op && !ob)
+			continue;
+		if (found != HE_REASON_NONE)
+			return HE_REASON_MANY;
+		if (p == 1 && by == len && !op && !ob)
+			*observed = false;
+		else if (op == 1 && ob == len && !p && !by)
+			*observed = true;
+		else
+			return HE_REASON_MANY;
+		found = r;
+	}
+	return found;
+}
+
+int he_run(struct xdp_env *e, const struct he_seg *in, struct he_result *res)
+{
+	struct fs_counter before[FS_R_MAX], after[FS_R_MAX];
+	size_t out_len = sizeof(res->out.buf);
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	res->out = *in;
+	res->reason = HE_REASON_NONE;
+	err = xe_counters(e, before);
+	if (err)
+		return err;
+	res->verdict = xe_run(e, in->buf, in->len, res->out.buf, &out_len);
+	res->out.len = out_len;
+	err = xe_counters(e, after);
+	if (err)
+		return err;
+	res->reason = moved_reason(before, after, in->len, &res->observed);
+	return res->verdict < 0 ? res->verdict : 0;
+}
+
+int he_flow_get(struct xdp_env *e, const struct he_seg *seg,
+		struct fs_flow_val *val)
+{
+	const __u8 *ip = seg->buf + seg->l3;
+	const struct tcphdr *th = (const void *)(seg->buf + seg->l4);
+	struct fs_flow_key k = {};
+
+	if (seg->family == 4) {
+		k.addr[10] = k.addr[11] = 0xff;
+		memcpy(k.addr + 12, ip + offsetof(struct iphdr, saddr), 4);
+	} else {
+		memcpy(k.addr, ip + offsetof(struct ipv6hdr, saddr), 16);
+	}
+	memcpy(&k.sport, &th->source, sizeof(k.sport));
+	memcpy(&k.dport, &th->dest, sizeof(k.dport));
+	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_FLOWS), &k, val))
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The HTTP shield under BPF_PROG_TEST_RUN: request inspection verdicts,
+ * the RST rewrite, reset-flow memory, bad-request bans, request rates,
+ * per-rule observe, and random and mutated payloads. Every segment is
+ * checked for its verdict, for the one reason counter it moved, and for
+ * its output: unchanged when passed, or rewritten into a RST (flags and
+ * TCP checksum only, checksums verified from scratch) when reset. Every
+ * case runs over IPv4 and IPv6, with and without a VLAN tag.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <linux/bpf.h>
+#include "test.h"
+#include "pkt.h"
+#include "xdp_env.h"
+#include "http_env.h"
+#include "../userspace/names.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define PORT_HTTP	80
+#define TPID_Q		0x8100	/* 802.1Q */
+#define TPID_AD		0x88A8	/* 802.1ad (QinQ outer) */
+#define TCP_PSH		0x08
+#define DATA_FLAGS	(PKT_ACK | TCP_PSH)
+#define SEQ		0x11223344u
+#define ACK		0x55667788u
+#define REFILL		(100 * XE_NSEC)	/* every bucket is full again */
+#define MS		1000000ull
+#define BAN_TTL		(60 * XE_NSEC)	/* ban.ttl default */
+
+struct fam {
+	const char *name;
+	int family;
+	const char *src;
+	const char *peer;	/* same per-prefix bucket as src (/24, /64) */
+	const char *dst;
+};
+
+static const struct fam fams[] = {
+	{ "v4", 4, "10.1.2.3", "10.1.2.77", "192.0.2.1" },
+	{ "v6", 6, "2001:db8:1:2::3", "2001:db8:1:2::77", "2001:db8:ffff::1" },
+};
+
+#define for_each_fam(f) \
+	for (const struct fam *f = fams; f < fams + ARRAY_SIZE(fams); f++)
+
+struct vlan {
+	const char *name;	/* subtest name suffix */
+	__u16 tpid[2];
+};
+
+static const struct vlan vlans[] = {
+	{ "", { 0 } },
+	{ "/802.1Q", { TPID_Q } },
+	{ "/QinQ", { TPID_AD, TPID_Q } },	/* only for cases marked qinq */
+};
+
+static const struct vlan *const no_vlan = &vlans[0];
+
+static const char *const served[] = {
+	"www.example.org", "example.org", "*.example.net",
+};
+
+/* A new client port per segment, so that every segment is its own flow
+ * unless a test reuses one on purpose. */
+static __u16 fresh_sport(void)
+{
+	static __u16 port = 1024;
+
+	port = port == 65535 ? 1024 : port + 1;
+	return port;
+}
+
+/* A data segment (PSH|ACK) from @src to port 80. */
+static struct pkt_spec data_spec(const struct fam *f, const char *src,
+				 const struct vlan *v, __u16 sport)
+{
+	struct pkt_spec s = {
+		.family = f->family, .tcp_flags = DATA_FLAGS,
+		.sport = sport, .dport = PORT_HTTP, .seq = SEQ, .ack = ACK,
+		.vlan = { v->tpid[0], v->tpid[1] },
+	};
+
+	pkt_addr(src, s.src);
+	pkt_addr(f->dst, s.dst);
+	return s;
+}
+
+static bool build(const struct pkt_spec *s, const void *payload, size_t n,
+		  struct he_seg *seg)
+{
+	return ASSERT_OK(he_build(s, payload, n, seg), "build segment");
+}
+
+/* The segment of a new flow from @src carrying the string @req. */
+static bool request(const struct fam *f, const char *src, const char *req,
+		    struct he_seg *seg)
+{
+	struct pkt_spec s = data_spec(f, src, no_vlan, fresh_sport());
+
+	return build(&s, req, strlen(req), seg);
+}
+
+/* Open an environment with port 80 on HTTP, the served hosts when
+ * @hosts, and the NULL-terminated settings. */
+static bool env_open(struct xdp_env *e, int hosts, ...)
+{
+	const char *kv;
+	va_list ap;
+	bool ok;
+
+	if (!ASSERT_OK(xe_open(e), "load the program"))
+		return false;
+	ok = ASSERT_OK(xe_service(e, PORT_HTTP, FS_SVC_HTTP), "service port");
+	if (ok && hosts)
+		ok = ASSERT_OK(he_hosts_add(e, served, ARRAY_SIZE(served)),
+			       "served hosts");
+	va_start(ap, hosts);
+	while (ok && (kv = va_arg(ap, const char *)))
+		ok = ASSERT_OK(xe_set(e, kv), kv);
+	va_end(ap);
+	if (!ok)
+		xe_close(e);
+	return ok;
+}
+
+static const char *reason_str(int r)
+{
+	if (r == HE_REASON_NONE)
+		return "(no counter moved)";
+	if (r == HE_REASON_MANY)
+		return "(counters moved other than one packet of one reason)";
+	return fs_reason_name(r);
+}
+
+/* @out is @in with the TCP flags turned into RST (plus ACK if @in had
+ * it) and the TCP checksum fixed; nothing else changed. */
+static bool check_rst(const struct he_seg *in, const struct he_seg *out)
+{
+	struct he_seg want = *in;
+	__u8 *flags = &want.buf[want.l4 + HE_TCP_FLAGS];
+	__u8 *csum = &want.buf[want.l4 + HE_TCP_CHECK];
+	bool ok;
+
+	*flags = PKT_RST | (*flags & PKT_ACK);
+	ok = ASSERT_EQ(he_tcp_flags(out), *flags, "TCP flags of the RST");
+	ok &= ASSERT_EQ(he_tcp_seq(out), he_tcp_seq(in), "seq unchanged");
+	ok &= ASSERT_EQ(he_tcp_ack(out), he_tcp_ack(in), "ack unchanged");
+	ok &= ASSERT_TRUE(he_ip_csum_ok(out), "IPv4 header checksum valid");
+	ok &= ASSERT_TRUE(he_tcp_csum_ok(out), "TCP checksum valid (full recompute)");
+	/* Checksum verified above: compare every other byte. */
+	memcpy(csum, &out->buf[out->l4 + HE_TCP_CHECK], 2);
+	ok &= ASSERT_MEMEQ(out->buf, want.buf, in->len,
+			   "frame: the input with RST flags and checksum only");
+	return ok;
+}
+
+/* The frame a passed segment came back as: rewritten when @rst. */
+static bool check_output(const struct he_seg *in, const struct he_seg *out,
+			 bool rst)
+{
+	if (!ASSERT_EQ(out->len, in->len, "frame length"))
+		return false;
+	if (rst)
+		return check_rst(in, out);
+	return ASSERT_MEMEQ(out->buf, in->buf, in->len, "frame unchanged");
+}
+
+/* Send @seg once: @verdict, the counter of @reason alone moved by one
+ * packet (an observed one when @observed), and a passed frame unchanged,
+ * or rewritten into a RST for a RESET reason not observed. */
+static bool expect_seg(struct xdp_env *e, const struct he_seg *seg,
+		       int verdict, enum fs_reason reason, bool observed)
+{
+	struct he_result res;
+	bool ok;
+
+	if (!ASSERT_OK(he_run(e, seg, &res), "BPF_PROG_TEST_RUN"))
+		return false;
+	ok = ASSERT_EQ(res.verdict, verdict, "verdict");
+	if (res.reason != (int)reason) {
+		fs_test_fail(__FILE__, __LINE__, "reason: expected %s, got %s",
+			     reason_str(reason), reason_str(res.reason));
+		ok = false;
+	} else {
+		ok &= ASSERT_EQ(res.observed, observed, "counted as observed");
+	}
+	if (res.verdict == XDP_PASS)
+		ok &= check_output(seg, &res.out, fs_reason_resets(reason) &&
+				   !observed && res.reason == (int)reason);
+	return ok;
+}
+
+static bool expect_pass(struct xdp_env *e, const struct he_seg *seg,
+			enum fs_reason reason)
+{
+	return expect_seg(e, seg, XDP_PASS, reason, false);
+}
+
+/* ---- the verdict table ------------------------------------------------ */
+
+/* Requests. '@' in a case's text stands for @pad bytes of @fill. */
+#define UA	"User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"
+#define HOST	"Host: www.example.org\r\n"
+#define GET	"GET / HTTP/1.1\r\n"
+#define ATTACK(target)                                                    \
+	"GET " target " HTTP/1.1\r\n"                                     \
+	"Host: 0jejhcec65c24dslii.com\r\n"                                \
+	"Referer: http://0jejhcec65c24dslii.com\r\n"                      \
+	"User-Agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)\r\n" \
+	"Accept: */*\r\n\r\n"
+#define COOKIE_FILL	"sid=0123456789abcdef; "
+#define CASE(d, r, why, ...) { .desc = d, .req = r, .reason = why, __VA_ARGS__ }
+#define METHOD(m, target) \
+	CASE("method " m, m " " target " HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK)
+
+struct http_case {
+	const char *desc;
+	const char *req;
+	enum fs_reason reason;
+	const char *set;	/* a setting of its own (fresh environment) */
+	bool no_hosts;		/* fs_hosts left empty: check off */
+	bool qinq;		/* run in QinQ too */
+	size_t pad;		/* '@' expands to this many bytes of @fill */
+	const char *fill;	/* "x" when NULL */
+};
+
+static const struct http_case cases[] = {
+	/* good */
+	CASE("plain GET", GET HOST UA, FS_R_HTTP_OK, .qinq = true),
+	CASE("mixed-case Host name and value", GET "hOsT: WWW.Example.ORG\r\n" UA,
+	     FS_R_HTTP_OK),
+	CASE("Host with :80", GET "Host: www.example.org:80\r\n" UA, FS_R_HTTP_OK),
+	CASE("Host with trailing dot", GET "Host: www.example.org.\r\n" UA, FS_R_HTTP_OK),
+	CASE("Host with trailing dot and port", GET "Host: www.example.org.:8080\r\n" UA,
+	     FS_R_HTTP_OK),
+	CASE("OWS (spaces, tab) around the Host value",
+	     GET "Host: \t www.example.org \t \r\n" UA, FS_R_HTTP_OK),
+	CASE("no space after the Host colon", GET "Host:www.example.org\r\n" UA,
+	     FS_R_HTTP_OK),
+	CASE("absolute-form target", "GET http://www.example.org/x HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_OK),
+	CASE("absolute-form target, HTTPS:// in capitals",
+	     "GET HTTPS://www.example.org/x HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK),
+	CASE("absolute-form target with port, no Host field",
+	     "GET http://example.org:80/?q=1 HTTP/1.1\r\n" UA, FS_R_HTTP_OK),
+	CASE("Host after 1 KB of cookies",
+	     GET "User-Agent: Mozilla/5.0\r\nCookie: @\r\n" HOST "Accept: */*\r\n\r\n",
+	     FS_R_HTTP_OK, .qinq = true, .pad = 1100, .fill = COOKIE_FILL),
+	METHOD("GET", "/"),
+	METHOD("HEAD", "/"),
+	METHOD("POST", "/form"),
+	METHOD("PUT", "/file"),
+	METHOD("DELETE", "/file"),
+	METHOD("OPTIONS", "*"),
+	METHOD("PATCH", "/file"),
+	METHOD("CONNECT", "www.example.org:443"),
+	METHOD("TRACE", "/"),
+	CASE("POST with a body after the headers",
+	     "POST /form HTTP/1.1\r\n" HOST "Content-Type: application/x-www-form-urlencoded\r\n"
+	     "Content-Length: 24\r\n\r\nname=a+b&c=%23d#e&f=GET ", FS_R_HTTP_OK),
+	CASE("%23 in the target", "GET /a%23b?c=%23 HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK),
+	CASE("exact example.org", GET "Host: example.org\r\n" UA, FS_R_HTTP_OK),
+	CASE("wildcard: sub.example.net", GET "Host: sub.example.net\r\n" UA, FS_R_HTTP_OK),
+	CASE("wildcard: a.b.example.net", GET "Host: a.b.example.net\r\n" UA, FS_R_HTTP_OK),
+	CASE("wildcard: Host of 64 characters", GET "Host: @.example.net\r\n" UA,
+	     FS_R_HTTP_OK, .pad = 52),
+	CASE("target of 1000 bytes", "GET /@ HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK,
+	     .pad = 1000),
+	CASE("HTTP/1.0 without Host passes by default", "GET / HTTP/1.0\r\n\r\n",
+	     FS_R_HTTP_OK),
+	CASE("HTTP/1.0 with empty Host passes by default", "GET / HTTP/1.0\r\nHost:\r\n" UA,
+	     FS_R_HTTP_OK),
+	CASE("IP-literal Host 192.0.2.1 passes by default", GET "Host: 192.0.2.1\r\n" UA,
+	     FS_R_HTTP_OK),
+	CASE("IP-literal Host [2001:db8::1]:80 passes by default",
+	     GET "Host: [2001:db8::1]:80\r\n" UA, FS_R_HTTP_OK),
+	CASE("no hosts configured: the attack Host is OK", ATTACK("/"), FS_R_HTTP_OK,
+	     .no_hosts = true),
+	CASE("no hosts configured: example.net is OK", GET "Host: example.net\r\n" UA,
+	     FS_R_HTTP_OK, .no_hosts = true),
+	/* policies */
+	CASE("HTTP/1.0 without Host, http.no_host_10=reset", "GET / HTTP/1.0\r\n\r\n",
+	     FS_R_HTTP_NO_HOST, .set = "http.no_host_10=reset"),
+	CASE("HTTP/1.0 with a served Host, http.no_host_10=reset",
+	     "GET / HTTP/1.0\r\n" HOST UA, FS_R_HTTP_OK, .set = "http.no_host_10=reset"),
+	CASE("IP-literal Host 192.0.2.1, http.ip_host=reset", GET "Host: 192.0.2.1\r\n" UA,
+	     FS_R_HTTP_IP_HOST, .set = "http.ip_host=reset"),
+	CASE("IP-literal Host [2001:db8::1]:80, http.ip_host=reset",
+	     GET "Host: [2001:db8::1]:80\r\n" UA, FS_R_HTTP_IP_HOST,
+	     .set = "http.ip_host=reset"),
+	/* bad: answered with a RST */
+	CASE("'#' in the target", "GET /#101 HTTP/1.1\r\n" HOST UA, FS_R_HTTP_FRAGMENT,
+	     .qinq = true),
+	CASE("'#' in an absolute-form target",
+	     "GET http://www.example.org/#x HTTP/1.1\r\n" HOST UA, FS_R_HTTP_FRAGMENT),
+	CASE("the original attack request", ATTACK("/#101"), FS_R_HTTP_FRAGMENT),
+	CASE("the attack request with target /", ATTACK("/"), FS_R_HTTP_BAD_HOST,
+	     .qinq = true),
+	CASE("wildcard parent example.net is not served", GET "Host: example.net\r\n" UA,
+	     FS_R_HTTP_BAD_HOST),
+	CASE("served name as a prefix: www.example.org.evil.com",
+	     GET "Host: www.example.org.evil.com\r\n" UA, FS_R_HTTP_BAD_HOST),
+	CASE("served name as a suffix: evilwww.example.org",
+	     GET "Host: evilwww.example.org\r\n" UA, FS_R_HTTP_BAD_HOST),
+	CASE("absolute-form authority wins over a served Host",
+	     "GET http://evil.example.com/ HTTP/1.1\r\n" HOST UA, FS_R_HTTP_BAD_HOST),
+	CASE("two Host fields", GET HOST "Accept: */*\r\n" HOST "\r\n", FS_R_HTTP_DUP_HOST,
+	     .qinq = true),
+	CASE("'Host : x' (space before the colon)", GET "Host : www.example.org\r\n" UA,
+	     FS_R_HTTP_HOST_WS),
+	CASE("'Host\\t: x' (tab before the colon)", GET "Host\t: www.example.org\r\n" UA,
+	     FS_R_HTTP_HOST_WS),
+	CASE("empty Host on HTTP/1.1", GET "Host:\r\n" UA, FS_R_HTTP_EMPTY_HOST),
+	CASE("blank Host on HTTP/1.1", GET "Host:  \r\n" UA, FS_R_HTTP_EMPTY_HOST),
+	CASE("complete HTTP/1.1 headers without Host", GET UA, FS_R_HTTP_NO_HOST),
+	CASE("HTTP/1.1 request line alone", GET "\r\n", FS_R_HTTP_NO_HOST),
+	/* undecided: passed as they are */
+	CASE("headers cut before Host", GET "User-Agent: curl/7.88.1\r\nAccept: */*\r\n",
+	     FS_R_HTTP_UNDECIDED, .qinq = true),
+	CASE("headers cut inside a line", GET "User-Agent: cu", FS_R_HTTP_UNDECIDED),
+	CASE("Host value cut by the end of the segment", GET "Host: www.example.o",
+	     FS_R_HTTP_UNDECIDED),
+	CASE("Host value cut after 7 bytes", GET "Host: www.exa", FS_R_HTTP_UNDECIDED),
+	CASE("unknown method FOO", "FOO / HTTP/1.1\r\n" HOST UA, FS_R_HTTP_UNDECIDED),
+	CASE("unknown method PROPFIND (8 letters)", "PROPFIND / HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_UNDECIDED),
+	CASE("HTTP/2.0", "GET / HTTP/2.0\r\n" HOST UA, FS_R_HTTP_UNDECIDED),
+	CASE("no version", "GET /\r\n" HOST UA, FS_R_HTTP_UNDECIDED),
+	CASE("no version after the target", "GET / \r\n" HOST UA, FS_R_HTTP_UNDECIDED),
+	CASE("request line cut", "GET / HTTP/1.", FS_R_HTTP_UNDECIDED),
+	CASE("Host of 65 characters", GET "Host: @.example.net\r\n" UA,
+	     FS_R_HTTP_UNDECIDED, .pad = 53),
+	CASE("target longer than 1 KB", "GET /@ HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_UNDECIDED, .pad = 1100),
+	/* not a request start: a later segment */
+	CASE("continuation: a Host line alone", HOST "\r\n", FS_R_SERVICE, .qinq = true),
+	CASE("continuation: body bytes", "name=a+b&c=%23d#e&f=1\r\n", FS_R_SERVICE),
+	CASE("continuation: binary body", "\x89PNG\r\n\x1a\n", FS_R_SERVICE),
+	CASE("lower-case method is not a request start", "get / HTTP/1.1\r\n" HOST UA,
+	     FS_R_SERVICE),
+	CASE("payload shorter than 8 bytes", "GET /\r\n", FS_R_SERVICE),
+};
+
+/* The payload of @c: its text with '@' expanded. Returns the length. */
+static size_t case_payload(const struct http_case *c, char *buf, size_t cap)
+{
+	const char *fill = c->fill ? c->fill : "x", *at = strchr(c->req, '@');
+	size_t n = 0, flen = strlen(fill);
+
+	if (!at)
+		return snprintf(buf, cap, "%s", c->req);
+	n = snprintf(buf, cap, "%.*s", (int)(at - c->req), c->req);
+	for (size_t i = 0; i < c->pad && n + 1 < cap; i++)
+		buf[n++] = fill[i % flen];
+	n += snprintf(buf + n, cap - n, "%s", at + 1);
+	return n;
+}
+
+/* One case, over both families and the VLAN layouts, in @e. */
+static void run_case(struct xdp_env *e, const struct http_case *c)
+{
+	char payload[PKT_MAX];
+	size_t n = case_payload(c, payload, sizeof(payload));
+	struct he_seg seg;
+
+	for_each_fam(f) {
+		for (size_t v = 0; v < ARRAY_SIZE(vlans); v++) {
+			struct pkt_spec s = data_spec(f, f->src, &vlans[v],
+						      fresh_sport());
+
+			if (vlans[v].tpid[1] && !c->qinq)
+				continue;
+			fs_subtest("%s/%s%s", c->desc, f->name, vlans[v].name);
+			xe_clock_set(e, xe_clock(e) + REFILL);
+			if (build(&s, payload, n, &seg))
+				expect_pass(e, &seg, c->reason);
+		}
+	}
+}
+
+/* Cases with their own setting, or without hosts, get a fresh
+ * environment; the others share one. */
+FS_TEST(http_verdicts)
+{
+	struct xdp_env shared, own;
+
+	if (!env_open(&shared, true, NULL))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct http_case *c = &cases[i];
+
+		if (!c->set && !c->no_hosts) {
+			run_case(&shared, c);
+		} else if (env_open(&own, !c->no_hosts, c->set, NULL)) {
+			run_case(&own, c);
+			xe_close(&own);
+		}
+	}
+	xe_close(&shared);
+}
+
+/* ---- end of the segment ----------------------------------------------- */
+
+/* Where the headers end at the very end of the segment, the scan must
+ * still see it, whatever the length of the last lines (the common case:
+ * a client writes its whole request in one segment). */
+static void segment_end(const struct fam *f, struct xdp_env *e)
+{
+	char req[256], pad[32];
+	struct he_seg seg;
+
+	for (int k = 0; k < 16; k++) {
+		memset(pad, 'x', k);
+		pad[k] = '\0';
+		fs_subtest("no Host, last field line of %d bytes ends the segment/%s",
+			   7 + k, f->name);
+		snprintf(req, sizeof(req), GET "Accept: */*\r\nX-A: %s\r\n\r\n", pad);
+		xe_clock_set(e, xe_clock(e) + REFILL);
+		if (request(f, f->src, req, &seg))
+			expect_pass(e, &seg, FS_R_HTTP_NO_HOST);
+	}
+	for (int k = 1; k <= 18; k++) {
+		memset(pad, 'a', k);
+		pad[k] = '\0';
+		fs_subtest("unserved Host of %d characters ends the segment/%s",
+			   k + 2, f->name);
+		snprintf(req, sizeof(req), GET "Accept: */*\r\nHost: %s.b\r\n\r\n",
+			 pad);
+		xe_clock_set(e, xe_clock(e) + REFILL);
+		if (request(f, f->src, req, &seg))
+			expect_pass(e, &seg, FS_R_HTTP_BAD_HOST);
+	}
+}
+
+FS_TEST(http_segment_end)
+{
+	struct xdp_env e;
+
+	if (!env_open(&e, true, NULL))
+		return;
+	for_each_fam(f)
+		segment_end(f, &e);
+	xe_close(&e);
+}
+
+/* ---- RST layouts ------------------------------------------------------ */
+
+/* The rewrite finds the TCP header behind options and extension headers
+ * and keeps everything but flags and checksum. */
+struct layout {
+	const char *desc;
+	int only;		/* 4 or 6, or 0: both */
+	struct pkt_spec spec;	/* options, extension headers, flags */
+};
+
+static const struct layout layouts[] = {
+	{ "TCP options (timestamps)", 0, { .tcp_opt_len = 12 } },
+	{ "segment without ACK becomes a bare RST", 0, { .tcp_flags = TCP_PSH } },
+	{ "FIN|PSH|ACK segment", 0, { .tcp_flags = PKT_FIN | DATA_FLAGS } },
+	{ "IPv4 options", 4, { .ip_opt_len = 8 } },
+	{ "IPv6 hop-by-hop and destination options", 6, { .ext = "hd" } },
+	{ "QinQ and TCP options", 0, { .vlan = { TPID_AD, TPID_Q }, .tcp_opt_len = 20 } },
+};
+
+FS_TEST(http_rst_layouts)
+{
+	const char *bad = ATTACK("/#101");
+	struct he_seg seg;
+	struct xdp_env e;
+
+	if (!env_open(&e, true, NULL))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
+		for_each_fam(f) {
+			struct pkt_spec s = data_spec(f, f->src, no_vlan,
+						      fresh_sport());
+			const struct pkt_spec *l = &layouts[i].spec;
+
+			if (layouts[i].only && layouts[i].only != f->family)
+				continue;
+			fs_subtest("%s/%s", layouts[i].desc, f->name);
+			s.tcp_flags = l->tcp_flags ? l->tcp_flags : s.tcp_flags;
+			s.tcp_opt_len = l->tcp_opt_len;
+			s.ip_opt_len = l->ip_opt_len;
+			s.ext = l->ext;
+			memcpy(s.vlan, l->vlan, sizeof(s.vlan));
+			xe_clock_set(&e, xe_clock(&e) + REFILL);
+			if (build(&s, bad, strlen(bad), &seg))
+				expect_pass(&e, &seg, FS_R_HTTP_FRAGMENT);
+		}
+	}
+	xe_close(&e);
+}
+
+/* ---- reset-flow memory ------------------------------------------------ */
+
+static bool expect_flow(struct xdp_env *e, const struct he_seg *seg,
+			enum fs_reason reason, __u64 when)
+{
+	struct fs_flow_val v;
+	bool ok;
+
+	if (!ASSERT_OK(he_flow_get(e, seg, &v), "fs_flows entry"))
+		return false;
+	ok = ASSERT_EQ(v.reason, reason, "flow reason");
+	ok &= ASSERT_EQ(v.reset_ns, when, "flow reset time");
+	return ok;
+}
+
+static __u32 ban_count(struct xdp_env *e, const char *addr)
+{
+	struct fs_ban ban;
+	__u8 a[16];
+
+	pkt_addr(addr, a);
+	return xe_ban_get(e, a, 128, &ban) ? 0 : ban.count;
+}
+
+static void flows(const struct fam *f)
+{
+	static const struct {
+		const char *desc, *req;
+		enum fs_reason reason;
+	} bad[] = {
+		{ "fragment", ATTACK("/#101"), FS_R_HTTP_FRAGMENT },
+		{ "bad host", ATTACK("/"), FS_R_HTTP_BAD_HOST },
+		{ "duplicate host", GET HOST HOST "\r\n", FS_R_HTTP_DUP_HOST },
+	};
+	struct he_seg seg, ack;
+	struct xdp_env e;
+
+	if (!env_open(&e, true, NULL))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+
+		xe_clock_set(&e, xe_clock(&e) + REFILL);
+		fs_subtest("%s: reset, flow remembered/%s", bad[i].desc, f->name);
+		if (!build(&s, bad[i].req, strlen(bad[i].req), &seg) ||
+		    !expect_pass(&e, &seg, bad[i].reason) ||
+		    !expect_flow(&e, &seg, bad[i].reason, xe_clock(&e)))
+			continue;
+		fs_subtest("%s: retransmission passes unchanged/%s", bad[i].desc,
+			   f->name);
+		expect_pass(&e, &seg, FS_R_RESET_FLOW);
+		expect_flow(&e, &seg, bad[i].reason, xe_clock(&e));
+		fs_subtest("%s: a later segment of the flow passes/%s", bad[i].desc,
+			   f->name);
+		if (build(&s, "", 0, &ack))
+			expect_pass(&e, &ack, FS_R_SERVICE);
+	}
+	fs_subtest("good request: no flow remembered/%s", f->name);
+	if (request(f, f->src, GET HOST UA, &seg) &&
+	    expect_pass(&e, &seg, FS_R_HTTP_OK)) {
+		struct fs_flow_val v;
+
+		ASSERT_EQ(he_flow_get(&e, &seg, &v), -ENOENT, "no fs_flows entry");
+	}
+	xe_close(&e);
+
+	/* A client retransmits a request it got no answer to: the copies
+	 * are one bad request, not several. */
+	fs_subtest("retransmissions are not charged as bad requests/%s", f->name);
+	if (!env_open(&e, true, "http.bad.src=1/3", NULL))
+		return;
+	if (request(f, f->src, ATTACK("/"), &seg) &&
+	    expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST)) {
+		for (int i = 0; i < 5; i++)
+			expect_pass(&e, &seg, FS_R_RESET_FLOW);
+		ASSERT_EQ(ban_count(&e, f->src), 0, "no ban after one bad request");
+	}
+	xe_close(&e);
+}
+
+FS_TEST(http_flows)
+{
+	for_each_fam(f)
+		flows(f);
+}
+
+/* ---- bans ------------------------------------------------------------- */
+
+static void bans(const struct fam *f)
+{
+	struct he_seg seg[4], syn, other, peer_syn;
+	struct fs_ban ban;
+	struct xdp_env e;
+	__u8 a[16];
+
+	fs_subtest("three bad requests are reset, no ban yet/%s", f->name);
+	if (!env_open(&e, true, "http.bad.src=1/3", NULL))
+		return;
+	for (int i = 0; i < 4; i++)
+		if (!request(f, f->src, ATTACK("/"), &seg[i]))
+			goto out;
+	for (int i = 0; i < 3; i++)
+		if (!expect_pass(&e, &seg[i], FS_R_HTTP_BAD_HOST))
+			goto out;
+	if (!ASSERT_EQ(ban_count(&e, f->src), 0, "no ban"))
+		goto out;
+
+	fs_subtest("the 4th is reset and bans the source/%s", f->name);
+	if (!expect_pass(&e, &seg[3], FS_R_HTTP_BAD_HOST))
+		goto out;
+	pkt_addr(f->src, a);
+	if (!ASSERT_OK(xe_ban_get(&e, a, 128, &ban), "fs_bans /128 entry"))
+		goto out;
+	ASSERT_EQ(ban.reason, FS_BAN_HTTP_BAD, "ban reason");
+	ASSERT_EQ(ban.count, 1, "ban count");
+	ASSERT_EQ(ban.created_ns, xe_clock(&e), "ban created");
+	ASSERT_EQ(ban.expires_ns, xe_clock(&e) + BAN_TTL, "ban expiry");
+
+	fs_subtest("SYN from the banned source is dropped/%s", f->name);
+	{
+		struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+
+		s.tcp_flags = PKT_SYN;
+		if (build(&s, "", 0, &syn))
+			expect_seg(&e, &syn, XDP_DROP, FS_R_BAN, false);
+	}
+	fs_subtest("segments of reset flows still pass/%s", f->name);
+	for (int i = 0; i < 4; i++)
+		expect_pass(&e, &seg[i], FS_R_RESET_FLOW);
+	fs_subtest("a segment of another open flow is reset/%s", f->name);
+	if (request(f, f->src, GET HOST UA, &other)) {
+		expect_seg(&e, &other, XDP_PASS, FS_R_BAN_RESET, false);
+		expect_pass(&e, &other, FS_R_RESET_FLOW);	/* retransmission */
+	}
+	fs_subtest("the source's prefix is not banned/%s", f->name);
+	{
+		struct pkt_spec s = data_spec(f, f->peer, no_vlan, fresh_sport());
+
+		s.tcp_flags = PKT_SYN;
+		if (build(&s, "", 0, &peer_syn))
+			expect_pass(&e, &peer_syn, FS_R_SERVICE);
+	}
+out:
+	xe_close(&e);
+}
+
+FS_TEST(http_bans)
+{
+	for_each_fam(f)
+		bans(f);
+}
+
+/* ---- request rates ---------------------------------------------------- */
+
+static void rates(const struct fam *f)
+{
+	struct he_seg seg, cont;
+	struct xdp_env e;
+
+	fs_subtest("http.req.src=2/2: third request at once is reset/%s", f->name);
+	if (!env_open(&e, true, "http.req.src=2/2", NULL))
+		return;
+	for (int i = 0; i < 2; i++)
+		if (request(f, f->src, GET HOST UA, &seg))
+			expect_pass(&e, &seg, FS_R_HTTP_OK);
+	if (request(f, f->src, GET HOST UA, &seg)) {
+		expect_pass(&e, &seg, FS_R_HTTP_RATE_SRC);
+		expect_flow(&e, &seg, FS_R_HTTP_RATE_SRC, xe_clock(&e));
+	}
+	fs_subtest("one request per interval after the burst/%s", f->name);
+	xe_clock_set(&e, xe_clock(&e) + 500 * MS);
+	if (request(f, f->src, GET HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_OK);
+	if (request(f, f->src, GET HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_RATE_SRC);
+	fs_subtest("undecided requests are charged, continuations are not/%s",
+		   f->name);
+	xe_clock_set(&e, xe_clock(&e) + REFILL);
+	if (request(f, f->src, "FOO / HTTP/1.1\r\n" HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_UNDECIDED);
+	for (int i = 0; i < 5; i++)
+		if (request(f, f->src, HOST "\r\n", &cont))
+			expect_pass(&e, &cont, FS_R_SERVICE);
+	if (request(f, f->src, GET HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_OK);
+	if (request(f, f->src, GET HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_RATE_SRC);
+	fs_subtest("other sources have their own bucket/%s", f->name);
+	if (request(f, f->peer, GET HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_OK);
+	xe_close(&e);
+
+	fs_subtest("http.req.prefix=2/2: sources of a prefix share it/%s", f->name);
+	if (!env_open(&e, true, "http.req.prefix=2/2", NULL))
+		return;
+	if (request(f, f->src, GET HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_OK);
+	if (request(f, f->peer, GET HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_OK);
+	if (request(f, f->src, GET HOST UA, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_RATE_PREFIX);
+	xe_close(&e);
+}
+
+FS_TEST(http_rate)
+{
+	for_each_fam(f)
+		rates(f);
+}
+
+/* ---- observe ---------------------------------------------------------- */
+
+/* One segment of a new flow, in observe settings: @observed tells if
+ * @reason is observed, else a RESET reason is reset. No flow is
+ * remembered for an observed reset. */
+static void observe_one(struct xdp_env *e, const struct fam *f,
+			const char *req, enum fs_reason reason, bool observed)
+{
+	struct fs_flow_val v;
+	struct he_seg seg;
+
+	xe_clock_set(e, xe_clock(e) + REFILL);
+	if (!request(f, f->src, req, &seg) ||
+	    !expect_seg(e, &seg, XDP_PASS, reason, observed))
+		return;
+	if (observed)
+		ASSERT_EQ(he_flow_get(e, &seg, &v), -ENOENT, "no flow remembered");
+}
+
+/* Three requests at one instant under http.req.src=2/2: the third is
+ * over the rate. */
+static void observe_rate(struct xdp_env *e, const struct fam *f, bool observed)
+{
+	struct he_seg seg;
+
+	xe_clock_set(e, xe_clock(e) + REFILL);
+	for (int i = 0; i < 2; i++)
+		if (request(f, f->src, GET HOST UA, &seg))
+			expect_pass(e, &seg, FS_R_HTTP_OK);
+	if (request(f, f->src, GET HOST UA, &seg))
+		expect_seg(e, &seg, XDP_PASS, FS_R_HTTP_RATE_SRC, observed);
+}
+
+static const struct {
+	const char *set;
+	bool host, fragment, rate;	/* observed */
+} observe_sets[] = {
+	{ "observe.http_host=on", true, false, false },
+	{ "observe.http_fragment=on", false, true, false },
+	{ "observe.http_rate=on", false, false, true },
+	{ "observe=on", true, true, true },
+};
+
+static void observe(const struct fam *f)
+{
+	struct xdp_env e;
+
+	for (size_t i = 0; i < ARRAY_SIZE(observe_sets); i++) {
+		bool host = observe_sets[i].host;
+
+		fs_subtest("%s: host rules/%s", observe_sets[i].set, f->name);
+		if (!env_open(&e, true, observe_sets[i].set, "http.req.src=2/2",
+			      NULL))
+			continue;
+		observe_one(&e, f, ATTACK("/"), FS_R_HTTP_BAD_HOST, host);
+		observe_one(&e, f, GET HOST HOST "\r\n", FS_R_HTTP_DUP_HOST, host);
+		observe_one(&e, f, GET "\r\n", FS_R_HTTP_NO_HOST, host);
+		fs_subtest("%s: fragment/%s", observe_sets[i].set, f->name);
+		observe_one(&e, f, ATTACK("/#101"), FS_R_HTTP_FRAGMENT,
+			    observe_sets[i].fragment);
+		fs_subtest("%s: request rate/%s", observe_sets[i].set, f->name);
+		observe_rate(&e, f, observe_sets[i].rate);
+		xe_close(&e);
+	}
+}
+
+/* A per-rule observe is for trying a rule out, for example with a host
+ * list that may miss a name: the rule's offences must not turn into a
+ * ban that drops the source. */
+static void observe_no_ban(const struct fam *f)
+{
+	struct he_seg seg;
+	struct xdp_env e;
+
+	fs_subtest("observe.http_host=on: observed bad requests build no ban/%s",
+		   f->name);
+	if (!env_open(&e, true, "observe.http_host=on", NULL))
+		return;
+	for (int i = 0; i < 6; i++)
+		if (!request(f, f->src, ATTACK("/"), &seg) ||
+		    !expect_seg(&e, &seg, XDP_PASS, FS_R_HTTP_BAD_HOST, true)) {
+			fs_test_fail(__FILE__, __LINE__, "at request %d of 6", i + 1);
+			break;
+		}
+	ASSERT_EQ(ban_count(&e, f->src), 0, "no ban");
+	xe_close(&e);
+}
+
+FS_TEST(http_observe)
+{
+	for_each_fam(f) {
+		observe(f);
+		observe_no_ban(f);
+	}
+}
+
+/* ---- robustness ------------------------------------------------------- */
+
+/* xorshift64*: the same sequence on every run. */
+static __u64 rng_state;
+
+static __u64 rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1Dull;
+}
+
+/* Whatever the payload: XDP_PASS, one counter moved by one packet, the
+ * frame unchanged unless the reason resets, then a correct RST. With
+ * @never_reset, a RESET reason is a failure too. Prints @what on
+ * failure. */
+static bool robust_one(struct xdp_env *e, const struct fam *f,
+		       const void *payload, size_t n, bool never_reset,
+		       const char *what, size_t index, unsigned *tally)
+{
+	struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+	struct he_result res;
+	struct he_seg seg;
+	bool ok;
+
+	if (!build(&s, payload, n, &seg) ||
+	    !ASSERT_OK(he_run(e, &seg, &res), "BPF_PROG_TEST_RUN"))
+		return false;
+	ok = ASSERT_EQ(res.verdict, XDP_PASS, "verdict");
+	ok &= ASSERT_TRUE(res.reason >= 0, "one counter moved by one packet");
+	ok &= ASSERT_TRUE(!res.observed, "not observed");
+	if (never_reset && res.reason >= 0 && fs_reason_resets(res.reason)) {
+		fs_test_fail(__FILE__, __LINE__, "reset as %s",
+			     fs_reason_name(res.reason));
+		ok = false;
+	}
+	if (ok)
+		ok = check_output(&seg, &res.out, fs_reason_resets(res.reason));
+	if (ok && tally)
+		tally[res.reason]++;
+	if (!ok)
+		fs_test_fail(__FILE__, __LINE__, "%s #%zu (%zu payload bytes): "
+			     "reason %s", what, index, n, reason_str(res.reason));
+	return ok;
+}
+
+/* The mutations reached the parser's outcomes, not only one of them. */
+static void tally_check(const unsigned *tally, bool good_too)
+{
+	unsigned resets = 0;
+
+	for (int r = FS_R_RESET_FIRST; r < FS_R_MAX; r++)
+		resets += tally[r];
+	ASSERT_TRUE(tally[FS_R_SERVICE] > 0, "some payloads are not requests");
+	ASSERT_TRUE(tally[FS_R_HTTP_UNDECIDED] > 0, "some are undecided");
+	ASSERT_TRUE(resets > 0, "some are reset");
+	if (good_too)
+		ASSERT_TRUE(tally[FS_R_HTTP_OK] > 0, "some are good");
+}
+
+/* Method tokens that lead random payloads into the request parser. */
+static const char *const starts[] = {
+	"", "GET ", "POST ", "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\r\nHost: ",
+	"OPTIONS ", "GET http://",
+};
+
+static void robust_random(struct xdp_env *e, const struct fam *f)
+{
+	static const char alphabet[] = "Hhost: \t\r\n#:./[]0123456789GET";
+	unsigned tally[FS_R_MAX] = {};
+	char p[1500];
+
+	fs_subtest("2000 random payloads/%s", f->name);
+	rng_state = 0x9e3779b97f4a7c15ull + f->family;
+	for (size_t i = 0; i < 2000; i++) {
+		size_t n = 1 + rng() % sizeof(p);
+		const char *start = starts[rng() % ARRAY_SIZE(starts)];
+		size_t sl = strlen(start) < n ? strlen(start) : n;
+		bool text = rng() & 1;	/* bytes from the alphabet, or any */
+
+		memcpy(p, start, sl);
+		for (size_t j = sl; j < n; j++)
+			p[j] = text ? alphabet[rng() % (sizeof(alphabet) - 1)] :
+				      (char)rng();
+		if (!robust_one(e, f, p, n, false, "random payload", i, tally))
+			return;
+	}
+	tally_check(tally, false);
+}
+
+/* Requests that must never be reset, whole or cut anywhere: a client's
+ * request split at any byte. */
+static const char *const good[] = {
+	GET HOST UA,
+	"GET http://sub.example.net:8080/a?b=%23 HTTP/1.1\r\nHost: sub.example.net\r\n\r\n",
+	"POST /x HTTP/1.1\r\nhost:\texample.org.:80 \r\nContent-Length: 3\r\n\r\nabc",
+	"GET / HTTP/1.0\r\nUser-Agent: Wget\r\n\r\n",
+};
+
+static void robust_cuts(struct xdp_env *e, const struct fam *f)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		size_t n = strlen(good[i]);
+
+		fs_subtest("good request %zu cut at every byte is never reset/%s",
+			   i, f->name);
+		for (size_t cut = 1; cut <= n; cut++)
+			if (!robust_one(e, f, good[i], cut, true, "cut at", cut, NULL))
+				break;
+	}
+}
+
+static void robust_flips(struct xdp_env *e, const struct fam *f)
+{
+	static const char bytes[] = { 0, ' ', '\t', ':', '#', '\r', '\n', '.',
+				      '[', 'A', '%', (char)0xff, (char)0x80 };
+	const char *req = GET HOST UA;
+	size_t n = strlen(req), k = 0;
+	unsigned tally[FS_R_MAX] = {};
+	char p[256];
+
+	fs_subtest("every byte of a request replaced/%s", f->name);
+	for (size_t at = 0; at < n; at++) {
+		for (size_t b = 0; b <= sizeof(bytes); b++, k++) {
+			memcpy(p, req, n);
+			p[at] = b < sizeof(bytes) ? bytes[b] : p[at] ^ 0x20;
+			if (!robust_one(e, f, p, n, false, "replaced byte", k, tally))
+				return;
+		}
+	}
+	tally_check(tally, true);
+	memset(tally, 0, sizeof(tally));
+	fs_subtest("1000 requests with random bytes flipped/%s", f->name);
+	rng_state = 0x1234567ull + f->family;
+	for (size_t i = 0; i < 1000; i++) {
+		memcpy(p, req, n);
+		for (int j = 1 + rng() % 4; j > 0; j--)
+			p[rng() % n] ^= 1 << (rng() % 8);
+		if (!robust_one(e, f, p, n, false, "flipped request", i, tally))
+			return;
+	}
+	tally_check(tally, true);
+}
+
+/* A served Host after any amount of cookies, up to a 1.5 KB request. */
+static void robust_cookies(struct xdp_env *e, const struct fam *f)
+{
+	static const char head[] = GET "Cookie: ", tail[] = "\r\n" HOST UA;
+	char p[1600];
+	struct he_seg seg;
+
+	fs_subtest("served Host after 0 to 1.5 KB of cookies stays OK/%s", f->name);
+	for (size_t c = 0; sizeof(head) + c + sizeof(tail) - 2 <= 1500; c++) {
+		size_t n = 0;
+
+		n += snprintf(p, sizeof(p), "%s", head);
+		for (size_t j = 0; j < c; j++)
+			p[n++] = COOKIE_FILL[j % (sizeof(COOKIE_FILL) - 1)];
+		n += snprintf(p + n, sizeof(p) - n, "%s", tail);
+		{
+			struct pkt_spec s = data_spec(f, f->src, no_vlan,
+						      fresh_sport());
+
+			if (!build(&s, p, n, &seg) ||
+			    !expect_pass(e, &seg, FS_R_HTTP_OK)) {
+				fs_test_fail(__FILE__, __LINE__,
+					     "with %zu cookie bytes", c);
+				return;
+			}
+		}
+	}
+}
+
+/* Rates off: a run of bad requests must not turn into bans here. */
+FS_TEST(http_robust)
+{
+	struct xdp_env e;
+
+	if (!env_open(&e, true, "http.req.src=off", "http.req.prefix=off",
+		      "http.bad.src=off", "http.bad.prefix=off", NULL))
+		return;
+	for_each_fam(f) {
+		robust_random(&e, f);
+		robust_cuts(&e, f);
+		robust_flips(&e, f);
+		robust_cookies(&e, f);
+	}
+	xe_close(&e);
+}
+
+/* ---- the helpers themselves ------------------------------------------- */
+
+/* he_build() against pkt_build(): the same bytes for pkt_build's own
+ * payload, so the checksum recomputed here is pkt_build's; then the
+ * checks see a changed byte. */
+FS_TEST(http_helpers)
+{
+	for_each_fam(f) {
+		struct pkt_spec s = data_spec(f, f->src, &vlans[1], 4242);
+		__u8 fill[33], ref[PKT_MAX];
+		struct he_seg seg;
+		ssize_t len;
+
+		fs_subtest("he_build matches pkt_build byte for byte/%s", f->name);
+		memset(fill, 0xa5, sizeof(fill));	/* pkt_build's payload */
+		s.payload_len = sizeof(fill);
+		len = pkt_build(&s, ref, sizeof(ref), NULL);
+		if (!build(&s, fill, sizeof(fill), &seg))
+			continue;
+		ASSERT_EQ(seg.len, len, "frame length");
+		ASSERT_MEMEQ(seg.buf, ref, seg.len, "frame bytes");
+		ASSERT_EQ(seg.payload, len - sizeof(fill), "payload offset");
+		ASSERT_EQ(he_tcp_flags(&seg), DATA_FLAGS, "flags");
+		ASSERT_EQ(he_tcp_seq(&seg), SEQ, "seq");
+		ASSERT_EQ(he_tcp_ack(&seg), ACK, "ack");
+
+		fs_subtest("checksum checks see a changed byte/%s", f->name);
+		ASSERT_TRUE(he_ip_csum_ok(&seg), "IPv4 header checksum");
+		ASSERT_TRUE(he_tcp_csum_ok(&seg), "TCP checksum");
+		seg.buf[seg.payload + 5] ^= 0x10;
+		ASSERT_TRUE(!he_tcp_csum_ok(&seg), "changed payload byte");
+		he_fix_tcp_csum(&seg);
+		ASSERT_TRUE(he_tcp_csum_ok(&seg), "fixed again");
+		seg.buf[seg.l4 + HE_TCP_FLAGS] ^= PKT_RST;
+		ASSERT_TRUE(!he_tcp_csum_ok(&seg), "changed flags");
+		if (f->family == 4) {
+			seg.buf[seg.l3 + 8] ^= 1;	/* TTL */
+			ASSERT_TRUE(!he_ip_csum_ok(&seg), "changed IPv4 header");
+		}
+	}
+}

@@ -1,6 +1,6 @@
 # floodshield build. `make V=1` shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all deps test demo bench bench-quick vmlinux clean install uninstall
+.PHONY: all deps test-deps test demo bench bench-quick vmlinux clean install uninstall
 
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -39,8 +39,13 @@ HDRS      := $(wildcard loader/*.h userspace/*.h tests/*.h) maps/floodshield.h
 
 all: $(BUILD)/floodshield $(BUILD)/fs_test
 
+# Packages: deps for the build and the demo, test-deps adds the servers
+# the tests start. Both are no-ops once everything is installed.
 deps:
 	$(Q)scripts/install-deps.sh
+
+test-deps:
+	$(Q)scripts/install-deps.sh --test
 
 $(BUILD)/floodshield.bpf.o: $(BPF_SRC) $(BPF_HDRS)
 	@mkdir -p $(@D)
@@ -61,7 +66,7 @@ $(BUILD)/fs_test: $(TEST_OBJ) $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Tests and the demo need root, bpffs and the packages from deps.
-test: deps all
+test: test-deps all
 	$(Q)$(BUILD)/fs_test
 
 demo: deps all

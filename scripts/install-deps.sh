@@ -1,11 +1,22 @@
 #!/bin/sh
-# Install the Debian packages that build, tests and demo need.
-# Idempotent: a no-op (no apt-get at all) when everything is installed.
+# Install the Debian packages floodshield needs: with no argument what the
+# build and the demo need; with --test also the real servers the tests
+# start (nginx, unbound, Postfix, Prometheus). Idempotent: a no-op (no
+# apt-get at all) when everything is installed.
+#
+# The system services that newly installed server packages start on the
+# host (nginx on :80, Prometheus on :9090, ...) are stopped and disabled:
+# the tests run their own instances inside network namespaces. Services
+# of packages that were already installed are left alone.
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools libelf-dev
 zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
-libmicrohttpd-dev prometheus libunbound-dev unbound bind9-dnsutils nginx"
+libmicrohttpd-dev libunbound-dev"
+TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks"
+SERVICES="nginx unbound prometheus prometheus-node-exporter postfix"
+
+[ "${1:-}" = --test ] && PKGS="$PKGS $TEST_PKGS"
 
 missing=""
 for p in $PKGS; do
@@ -20,6 +31,18 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+echo "postfix postfix/main_mailer_type select No configuration" |
+	debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
+
+# Stop what the new packages started on the host (systemd only).
+if [ -d /run/systemd/system ]; then
+	for s in $SERVICES; do
+		case " $missing " in
+		*" $s "*) systemctl disable --now "$s" >/dev/null 2>&1 || true ;;
+		esac
+	done
+fi
+exit 0

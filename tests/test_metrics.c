@@ -95,7 +95,8 @@ static void golden_snapshot(struct fs_snapshot *s)
 
 /* What golden_snapshot() renders to, with the ABI of GOLDEN_REASONS
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
- * text: update it with care. */
+ * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
+ * what it rendered there; read it line by line before pasting it). */
 #define GOLDEN_REASONS	31
 #define GOLDEN_EVENTS	10
 static const char golden[] =
@@ -322,6 +323,14 @@ FS_TEST(metrics_render)
 			     FS_R_MAX, FS_E_MAX, GOLDEN_REASONS, GOLDEN_EVENTS);
 	golden_snapshot(&s);
 	text = render(&s);
+	if (text && getenv("FS_METRICS_GOLDEN")) {
+		FILE *f = fopen(getenv("FS_METRICS_GOLDEN"), "w");
+
+		if (f) {
+			fputs(text, f);
+			fclose(f);
+		}
+	}
 	text_eq(text, golden, "render");
 	free(text);
 

@@ -21,17 +21,23 @@
 #include "log.h"
 #include "names.h"
 #include "sync.h"
+#include "metrics.h"
+#include "verifier.h"
 #include "../loader/loader.h"
 
 #define SWEEP_EVERY_S	10	/* expire bans and entries, log new bans */
 #define LEDGER_EVERY_S	60	/* an unclean stop loses at most this */
 #define BAN_LOG_MAX	10	/* ban lines per sweep; the rest are summed */
+#define NSEC		1000000000ull
 
 struct daemon {
 	const char *conf_path;
 	const char *pin_dir;
 	struct fs_conf *conf;
 	struct fs_map_fds maps;
+	struct fs_verifier *verifier;	/* NULL: DNS verification off */
+	struct fs_iface_watch watch;	/* attach state for the exporter */
+	bool exporting;
 	unsigned long long last_sweep_ns;
 };
 
@@ -147,6 +153,8 @@ static void reload(struct daemon *d)
 	if (!same_ifaces(c, d->conf) || strcmp(c->pin_dir, d->conf->pin_dir))
 		pr_warn("reload: interfaces and pin_dir change only on restart\n");
 	sync_logged(d, c, "reload");
+	if (d->verifier)
+		fs_verifier_reconf(d->verifier, c);
 	fs_conf_free(d->conf);
 	d->conf = c;
 }
@@ -225,19 +233,51 @@ static void save_ledger(struct daemon *d)
 
 static void serve(struct daemon *d)
 {
-	unsigned tick = 0;
+	unsigned long long next_sweep = fs_mono_ns() + SWEEP_EVERY_S * NSEC;
+	unsigned long long next_save = fs_mono_ns() + LEDGER_EVERY_S * NSEC;
 
 	while (!got_stop) {
-		sleep(1);	/* a signal ends it early */
+		/* a signal ends either early */
+		if (d->verifier)
+			fs_verifier_poll(d->verifier, 1000);
+		else
+			sleep(1);
 		if (got_hup) {
 			got_hup = 0;
 			reload(d);
 		}
-		if (++tick % SWEEP_EVERY_S == 0)
+		if (fs_mono_ns() >= next_sweep) {
 			sweep(d);
-		if (tick % LEDGER_EVERY_S == 0)
+			next_sweep += SWEEP_EVERY_S * NSEC;
+		}
+		if (fs_mono_ns() >= next_save) {
 			save_ledger(d);
+			next_save += LEDGER_EVERY_S * NSEC;
+		}
 	}
+}
+
+/* Which program ids are ours: asked now, while privileged; afterwards
+ * the exporter compares ids only (see struct fs_iface_watch). */
+static void learn_ifaces(struct daemon *d)
+{
+	struct fs_iface_state scratch[FS_METRICS_MAX_IFACES];
+
+	fs_iface_watch_init(&d->watch);
+	if (fs_iface_watch_poll(&d->watch, scratch, FS_METRICS_MAX_IFACES) < 0)
+		pr_warn("metrics: cannot list interfaces\n");
+}
+
+/* After the capabilities are gone: threads started later hold none. A
+ * port in use is logged; the shield runs on without metrics. */
+static void start_exporter(struct daemon *d)
+{
+	if (!*d->conf->metrics_listen)
+		return;
+	d->exporting = fs_exporter_start(d->conf->metrics_listen, &d->maps,
+					 fs_iface_watch_poll, &d->watch) == 0;
+	if (d->exporting)
+		pr_info("metrics on http://%s/metrics\n", d->conf->metrics_listen);
 }
 
 /* Attach, pin, open, restore, sync: everything that needs privileges. */
@@ -261,6 +301,10 @@ static int start(struct daemon *d)
 				d->conf->state_dir);
 	}
 	sync_logged(d, d->conf, "start");
+	learn_ifaces(d);
+	d->verifier = fs_verifier_new(d->conf, &d->maps);
+	if (!d->verifier)
+		pr_warn("DNS verification is off: every source stays unverified\n");
 	err = 0;
 out:
 	close(lock);
@@ -303,6 +347,7 @@ int do_run(struct fs_ctx *ctx, int argc, char **argv)
 	setup_signals();
 	if (start(&d) || drop_privileges())
 		goto out;
+	start_exporter(&d);
 	d.last_sweep_ns = fs_mono_ns();
 	pr_info("running (pid %d); SIGHUP reloads %s\n", getpid(), d.conf_path);
 	serve(&d);
@@ -311,6 +356,9 @@ int do_run(struct fs_ctx *ctx, int argc, char **argv)
 		"removes it)\n");
 	rc = 0;
 out:
+	if (d.exporting)
+		fs_exporter_stop();
+	fs_verifier_free(d.verifier);
 	fs_maps_close_all(&d.maps);
 	fs_conf_free(d.conf);
 	return rc;

@@ -36,8 +36,11 @@ EXP_PORT=19477		# exporter, in the server namespace
 PROM_PORT=19090		# Prometheus, in the server namespace
 LIFETIME=85		# seconds any process started here may live
 
+DMN_PORT=19478		# the daemon's exporter, in the server namespace
+
 EXP_PID=
 PROM_PID=
+DMN_PID=
 
 # Run in the server namespace without `ip netns exec` (no /sys remount).
 in_srv() { nsenter --net="/run/netns/$FS_SRV_NS" "$@"; }
@@ -122,6 +125,8 @@ stop_pid()
 
 cleanup()
 {
+	stop_pid "$DMN_PID"
+	DMN_PID=
 	stop_pid "$PROM_PID"
 	PROM_PID=
 	stop_pid "$EXP_PID"
@@ -215,6 +220,9 @@ scrape_configs:
   - job_name: floodshield
     static_configs:
       - targets: ['127.0.0.1:$EXP_PORT']
+  - job_name: floodshield-daemon
+    static_configs:
+      - targets: ['127.0.0.1:$DMN_PORT']
 EOF
 	timeout "$LIFETIME" nsenter --net="/run/netns/$FS_SRV_NS" \
 		/usr/bin/prometheus --config.file="$cfg" \
@@ -283,6 +291,44 @@ check_errors()
 	fs_result $? "missing pins refused (exit 1, path named)" "exit $rc: $out"
 }
 
+# The daemon serves the same metrics from its own exporter thread, with
+# no capability; Prometheus scrapes it too.
+check_daemon()
+{
+	local conf=$FS_TMP/daemon.conf q _
+
+	cat >"$conf" <<EOF
+[shield]
+interfaces = $FS_SRV_IF
+pin_dir = $FS_PIN
+state_dir = $FS_TMP/state
+[dns]
+verify_smtp = off
+[metrics]
+listen = 127.0.0.1:$DMN_PORT
+EOF
+	timeout "$LIFETIME" "$FS_BIN" -n "$FS_SRV_NS" run -c "$conf" \
+		>"$FS_TMP/daemon.log" 2>&1 &
+	DMN_PID=$!
+	for _ in $(seq 50); do
+		grep -q "metrics on http://127.0.0.1:$DMN_PORT" "$FS_TMP/daemon.log" && break
+		sleep 0.1
+	done
+	grep -qx "CapEff:[[:space:]]*0000000000000000" \
+		"/proc/$(pgrep -P "$DMN_PID" | head -1)/status" 2>/dev/null
+	fs_result $? "daemon serving metrics holds no capability" \
+		"$(tail -n 3 "$FS_TMP/daemon.log")"
+	wait_query 'up{job="floodshield-daemon"}' 1 15
+	fs_result $? "Prometheus scrapes the daemon (target up)" "up: '$GOT'" \
+		"$(tail -n 3 "$FS_TMP/daemon.log")"
+	q='floodshield_packets_total{job="floodshield-daemon",reason="block"}'
+	wait_query "$q" $((BLOCK_N + BLOCK_MORE)) 10
+	fs_result $? "Prometheus via the daemon: $q = $((BLOCK_N + BLOCK_MORE))" "got '$GOT'"
+	q="floodshield_interface_attached{job=\"floodshield-daemon\",interface=\"$FS_SRV_IF\",mode=\"native\"}"
+	wait_query "$q" 1 5
+	fs_result $? "Prometheus via the daemon: $FS_SRV_IF attached" "got '$GOT'"
+}
+
 main()
 {
 	local why t start=$SECONDS
@@ -309,6 +355,7 @@ main()
 			check_prometheus
 		fi
 		[ -n "$EXP_PID" ] && check_detach
+		[ -n "$PROM_PID" ] && check_daemon
 	fi
 	cleanup
 	fs_note "30_metrics: $FS_FAILS failed, $((SECONDS - start)) s"

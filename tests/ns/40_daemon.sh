@@ -158,6 +158,26 @@ fs_flood "$FLOODER" 100 1 1 >/dev/null
 [ "$(ban_listed "$FLOODER")" = 1 ]
 fs_result $? "flooding source banned under the daemon"
 
+# --- bpftool reads the pinned maps with BTF: named fields, enum names --
+# (with -j, bpftool puts the BTF rendering under "formatted")
+bt()
+{
+	bpftool -j map dump pinned "$FS_PIN/$1" 2>/dev/null |
+		fs_json "(lambda d: $2)([e['formatted'] for e in d])"
+}
+[ "$(bt fs_bans "sorted(d[0]['key']) == ['addr','bucket','pad','plen'] and d[0]['key']['bucket'] == 'FS_B_NONE' and d[0]['value']['reason'] == 'FS_BAN_SYN_RATE' and {'expires_ns','created_ns','count'} <= set(d[0]['value'])")" = 1 ]
+fs_result $? "bpftool: fs_bans prints key and value fields and enum names" \
+	"$(bpftool -j map dump pinned "$FS_PIN/fs_bans" | head -c 400)"
+[ "$(bt fs_block "any(e['value']['origin'] == 'FS_ORIGIN_STATIC' and e['value']['note'] == 'test-blocked' and e['key']['prefixlen'] == 128 for e in d)")" = 1 ]
+fs_result $? "bpftool: fs_block prints prefixlen, origin and note"
+[ "$(bt fs_stats "set(d[0]['values'][0]['value']) == {'packets','bytes','observed_packets','observed_bytes'}")" = 1 ]
+fs_result $? "bpftool: fs_stats prints per-CPU counters by field" \
+	"$(bpftool -j map dump pinned "$FS_PIN/fs_stats" | head -c 300)"
+[ "$(bt fs_cfg "{'ban_after','v4_prefix','limits','http_flags'} <= set(d[0]['value']) and d[0]['value']['ban_after'] == 5")" = 1 ]
+fs_result $? "bpftool: fs_cfg prints the settings by name"
+[ "$(bt fs_services "any(e['key'] == $FS_PORT and e['value'] == 'FS_SVC_TCP' for e in d)")" = 1 ]
+fs_result $? "bpftool: fs_services prints service enum names"
+
 old_id=$(prog_id)
 stop_daemon
 [ "$(prog_id)" = "$old_id" ] && ! fs_connect "$BLOCKED" 1

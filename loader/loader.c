@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
@@ -19,16 +20,6 @@
 #include "../userspace/settings.h"
 
 #define BPFFS "/sys/fs/bpf"
-
-/* Default service ports written into a fresh services map. */
-static const struct {
-	__u16 port;
-	enum fs_svc svc;
-} default_ports[] = {
-	{ 80, FS_SVC_HTTP }, { 8080, FS_SVC_HTTP },
-	{ 25, FS_SVC_SMTP },
-	{ 443, FS_SVC_TCP }, { 465, FS_SVC_TCP }, { 587, FS_SVC_TCP },
-};
 
 struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
 {
@@ -50,20 +41,23 @@ struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
 
 int fs_maps_init_defaults(int cfg_fd, int svc_fd)
 {
+	enum fs_svc *ports = calloc(FS_PORTS, sizeof(*ports));
 	struct fs_cfg cfg;
 	__u32 zero = 0;
+	int err = 0;
 
+	if (!ports)
+		return -ENOMEM;
 	fs_cfg_defaults(&cfg);
+	fs_ports_defaults(ports);
 	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY))
-		return -errno;
-	for (size_t i = 0; i < sizeof(default_ports) / sizeof(default_ports[0]); i++) {
-		__u32 port = default_ports[i].port;
-		enum fs_svc svc = default_ports[i].svc;
-
-		if (bpf_map_update_elem(svc_fd, &port, &svc, BPF_ANY))
-			return -errno;
-	}
-	return 0;
+		err = -errno;
+	for (__u32 port = 0; port < FS_PORTS && !err; port++)
+		if (ports[port] != FS_SVC_NONE &&
+		    bpf_map_update_elem(svc_fd, &port, &ports[port], BPF_ANY))
+			err = -errno;
+	free(ports);
+	return err;
 }
 
 static int ensure_bpffs(void)
@@ -129,6 +123,20 @@ int fs_map_open(const char *pin_dir, const char *name)
 			       "'floodshield attach IFACE' first)\n", path);
 		else
 			pr_err("cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+int fs_map_open_locked(const char *pin_dir, const char *name, int *lock)
+{
+	int fd = fs_map_open(pin_dir, name);
+
+	if (fd < 0)
+		return -1;
+	*lock = fs_pins_lock(pin_dir);
+	if (*lock < 0) {
+		close(fd);
 		return -1;
 	}
 	return fd;

@@ -29,6 +29,9 @@ int fs_pins_lock(const char *pin_dir);
  * when it is missing. Returns an fd or -1. */
 int fs_map_open(const char *pin_dir, const char *name);
 
+/* fs_map_open() with the pin folder locked: *lock is the fd to close. */
+int fs_map_open_locked(const char *pin_dir, const char *name, int *lock);
+
 /* File descriptors of every pinned map, opened once (the daemon opens
  * them before dropping privileges; reading through them needs none). */
 struct fs_map_fds {

@@ -12,6 +12,7 @@
 #include "floodshield.skel.h"
 #include "../userspace/hosts.h"
 #include "http_env.h"
+#include "../userspace/sync.h"
 
 static int fail(const char *what)
 {
@@ -21,36 +22,12 @@ static int fail(const char *what)
 	return -err;
 }
 
-/* What `hosts add` does after writing the map (cmd_hosts.c sync_flags):
- * the check is on while the map holds a name, wildcard lookups while it
- * holds a "*." name. */
+/* What `hosts add` does after writing the map: the served-host bits
+ * follow it (userspace/sync.h). */
 static int hosts_sync_flags(struct xdp_env *e)
 {
-	int hfd = bpf_map__fd(e->skel->maps.FS_MAP_HOSTS);
-	int cfd = bpf_map__fd(e->skel->maps.FS_MAP_CFG);
-	struct fs_host_key k, prev;
-	struct fs_host_val v;
-	bool any = false, wild = false;
-	struct fs_cfg cfg;
-	void *p = NULL;
-	__u32 zero = 0;
-
-	while (bpf_map_get_next_key(hfd, p, &k) == 0) {
-		prev = k;
-		p = &prev;
-		any = true;
-		if (bpf_map_lookup_elem(hfd, &k, &v) == 0 && v.name[0] == '*')
-			wild = true;
-	}
-	if (bpf_map_lookup_elem(cfd, &zero, &cfg))
-		return fail("read fs_cfg");
-	cfg.http_flags &= ~(FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS);
-	cfg.http_flags |= (any ? FS_HTTP_CHECK_HOSTS : 0) |
-			  (wild ? FS_HTTP_WILDCARDS : 0);
-	if (bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY))
-		return fail("write fs_cfg");
-	e->cfg = cfg;
-	return 0;
+	return fs_host_flags_sync(bpf_map__fd(e->skel->maps.FS_MAP_HOSTS),
+				  bpf_map__fd(e->skel->maps.FS_MAP_CFG)) ? -EIO : 0;
 }
 
 int he_hosts_add(struct xdp_env *e, const char *const *names, size_t n)

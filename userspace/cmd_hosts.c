@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "hosts.h"
 #include "log.h"
+#include "sync.h"
 #include "../loader/loader.h"
 
 struct hosts_ctx {
@@ -18,36 +19,14 @@ struct hosts_ctx {
 	bool quiet;
 };
 
-/* Recompute FS_HTTP_CHECK_HOSTS and FS_HTTP_WILDCARDS from the map. */
+/* The settings' served-host bits follow the map (sync.h). */
 static int sync_flags(struct fs_ctx *ctx, int hfd)
 {
-	struct fs_host_key k, prev;
-	struct fs_host_val v;
-	bool any = false, wild = false;
-	struct fs_cfg cfg;
-	void *p = NULL;
-	__u32 zero = 0;
-	int cfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG)), err = 0;
+	int cfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG)), err;
 
 	if (cfd < 0)
 		return -1;
-	while (bpf_map_get_next_key(hfd, p, &k) == 0) {
-		prev = k;
-		p = &prev;
-		any = true;
-		if (bpf_map_lookup_elem(hfd, &k, &v) == 0 && v.name[0] == '*')
-			wild = true;
-	}
-	if (bpf_map_lookup_elem(cfd, &zero, &cfg)) {
-		err = -1;
-	} else {
-		cfg.http_flags &= ~(FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS);
-		cfg.http_flags |= (any ? FS_HTTP_CHECK_HOSTS : 0) |
-				  (wild ? FS_HTTP_WILDCARDS : 0);
-		err = bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY);
-	}
-	if (err)
-		pr_err("hosts: cannot update the HTTP settings: %s\n", strerror(errno));
+	err = fs_host_flags_sync(hfd, cfd);
 	close(cfd);
 	return err;
 }
@@ -88,21 +67,6 @@ static void import_skip(const char *name, const char *where, void *arg)
 	h->skipped++;
 }
 
-/* Open the hosts map with the pin folder locked. */
-static int open_hosts(struct fs_ctx *ctx, int *lock)
-{
-	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_HOSTS));
-
-	if (fd < 0)
-		return -1;
-	*lock = fs_pins_lock(ctx->pin_dir);
-	if (*lock < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int hosts_add(struct fs_ctx *ctx, int argc, char **argv)
 {
 	struct hosts_ctx h = { .quiet = ctx->json };
@@ -120,7 +84,7 @@ static int hosts_add(struct fs_ctx *ctx, int argc, char **argv)
 			pr_err("hosts add: %s\n", err);
 			return EXIT_USAGE;
 		}
-	h.fd = open_hosts(ctx, &lock);
+	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
 	if (h.fd < 0)
 		return EXIT_FAIL;
 	for (int i = 0; i < argc; i++)
@@ -146,7 +110,7 @@ static int hosts_del(struct fs_ctx *ctx, int argc, char **argv)
 		pr_err("hosts del: %s\n", err);
 		return EXIT_USAGE;
 	}
-	fd = open_hosts(ctx, &lock);
+	fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
 	if (fd < 0)
 		return EXIT_FAIL;
 	if (bpf_map_delete_elem(fd, &k)) {
@@ -305,7 +269,7 @@ static int hosts_import(struct fs_ctx *ctx, int argc, char **argv)
 	text = server_dump(server, file, conf);
 	if (!text)
 		return EXIT_FAIL;
-	h.fd = open_hosts(ctx, &lock);
+	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
 	if (h.fd < 0) {
 		free(text);
 		return EXIT_FAIL;

@@ -71,22 +71,6 @@ static int parse_args(const struct list_def *d, const char *sub, int argc,
 	return 0;
 }
 
-/* Open a pinned map with the pin folder locked. Returns the map fd and
- * sets *lock, or -1. */
-static int open_locked(struct fs_ctx *ctx, const char *map, int *lock)
-{
-	int fd = fs_map_open(ctx->pin_dir, map);
-
-	if (fd < 0)
-		return -1;
-	*lock = fs_pins_lock(ctx->pin_dir);
-	if (*lock < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int list_add(struct fs_ctx *ctx, const struct list_def *d, int argc,
 		    char **argv)
 {
@@ -101,7 +85,7 @@ static int list_add(struct fs_ctx *ctx, const struct list_def *d, int argc,
 		v.expires_ns = fs_mono_ns() + a.ttl_s * 1000000000ull;
 	if (a.note)
 		strncpy(v.note, a.note, FS_NOTE_LEN - 1);
-	fd = open_locked(ctx, d->map, &lock);
+	fd = fs_map_open_locked(ctx->pin_dir, d->map, &lock);
 	if (fd < 0)
 		return EXIT_FAIL;
 	err = bpf_map_update_elem(fd, &a.key, &v, BPF_ANY) ? -errno : 0;
@@ -142,7 +126,7 @@ static int list_del(struct fs_ctx *ctx, const struct list_def *d, int argc,
 
 	if (parse_args(d, "del", argc, argv, false, &a))
 		return EXIT_USAGE;
-	fd = open_locked(ctx, d->map, &lock);
+	fd = fs_map_open_locked(ctx->pin_dir, d->map, &lock);
 	if (fd < 0)
 		return EXIT_FAIL;
 	found = bpf_map_delete_elem(fd, &a.key) == 0;

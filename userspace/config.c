@@ -29,16 +29,6 @@
 _Static_assert(offsetof(struct fs_conf_cidr, key) == 0, "keyset: key first");
 _Static_assert(offsetof(struct fs_conf_host, key) == 0, "keyset: key first");
 
-/* Ports of a fresh services map: the same as loader/loader.c. */
-static const struct {
-	__u16 port;
-	enum fs_svc svc;
-} default_ports[] = {
-	{ 80, FS_SVC_HTTP }, { 8080, FS_SVC_HTTP },
-	{ 25, FS_SVC_SMTP },
-	{ 443, FS_SVC_TCP }, { 465, FS_SVC_TCP }, { 587, FS_SVC_TCP },
-};
-
 static const struct {
 	const char *name;
 	enum xdp_attach_mode mode;
@@ -968,8 +958,7 @@ static void conf_reset(struct fs_conf *c)
 	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", FS_PIN_ROOT);
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", FS_STATE_DIR);
 	fs_cfg_defaults(&c->rt);
-	for (size_t i = 0; i < ARRAY_SIZE(default_ports); i++)
-		c->ports[default_ports[i].port] = default_ports[i].svc;
+	fs_ports_defaults(c->ports);
 	snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
 		 FS_METRICS_LISTEN);
 	c->dns_timeout_ms = 5000;

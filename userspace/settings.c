@@ -93,6 +93,22 @@ int fs_rate_set(struct fs_rate *r, unsigned rate, unsigned burst)
 	return 0;
 }
 
+static const struct {
+	__u16 port;
+	enum fs_svc svc;
+} default_ports[] = {
+	{ 80, FS_SVC_HTTP }, { 8080, FS_SVC_HTTP },
+	{ 25, FS_SVC_SMTP },
+	{ 443, FS_SVC_TCP }, { 465, FS_SVC_TCP }, { 587, FS_SVC_TCP },
+};
+
+void fs_ports_defaults(enum fs_svc ports[FS_PORTS])
+{
+	memset(ports, 0, FS_PORTS * sizeof(*ports));
+	for (size_t i = 0; i < ARRAY_SIZE(default_ports); i++)
+		ports[default_ports[i].port] = default_ports[i].svc;
+}
+
 void fs_cfg_defaults(struct fs_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -18,6 +18,10 @@
 
 void fs_cfg_defaults(struct fs_cfg *cfg);
 
+/* Service classes of a fresh services map, indexed by port: 80 and 8080
+ * http, 25 smtp, 443, 465 and 587 tcp, the rest none. */
+void fs_ports_defaults(enum fs_svc ports[FS_PORTS]);
+
 /* Prepare a bucket for @rate packets/s with @burst back-to-back packets.
  * rate 0 disables it. Returns -1 if burst is 0 with a rate. */
 int fs_rate_set(struct fs_rate *r, unsigned rate, unsigned burst);

@@ -155,30 +155,47 @@ static bool host_in_conf(const struct fs_conf *c, const struct fs_host_key *k)
 	return false;
 }
 
-/* Hosts map flags from its contents, written into the settings. */
-static int put_host_flags(const struct fs_map_fds *m, const struct fs_cfg *rt)
+__u32 fs_host_flags(int hfd)
 {
 	struct fs_host_key k, prev;
 	struct fs_host_val v;
-	struct fs_cfg cfg = *rt;
-	bool any = false, wild = false;
+	__u32 flags = 0;
 	void *p = NULL;
-	__u32 zero = 0;
 
-	while (bpf_map_get_next_key(m->hosts, p, &k) == 0) {
+	while (bpf_map_get_next_key(hfd, p, &k) == 0) {
 		prev = k;
 		p = &prev;
-		any = true;
-		if (bpf_map_lookup_elem(m->hosts, &k, &v) == 0 && v.name[0] == '*')
-			wild = true;
+		flags |= FS_HTTP_CHECK_HOSTS;
+		if (bpf_map_lookup_elem(hfd, &k, &v) == 0 && v.name[0] == '*')
+			flags |= FS_HTTP_WILDCARDS;
 	}
+	return flags;
+}
+
+/* Write @cfg with the served-host bits the hosts map implies. */
+static int put_flags(int hfd, int cfd, struct fs_cfg cfg)
+{
+	__u32 zero = 0;
+
 	cfg.http_flags &= ~(FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS);
-	cfg.http_flags |= (any ? FS_HTTP_CHECK_HOSTS : 0) | (wild ? FS_HTTP_WILDCARDS : 0);
-	if (bpf_map_update_elem(m->cfg, &zero, &cfg, BPF_ANY)) {
-		pr_err("config: cannot write settings: %s\n", strerror(errno));
+	cfg.http_flags |= fs_host_flags(hfd);
+	if (bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY)) {
+		pr_err("cannot write the settings: %s\n", strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+int fs_host_flags_sync(int hfd, int cfd)
+{
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(cfd, &zero, &cfg)) {
+		pr_err("cannot read the settings: %s\n", strerror(errno));
+		return -1;
+	}
+	return put_flags(hfd, cfd, cfg);
 }
 
 static int put_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
@@ -248,12 +265,12 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	    put_list(m->allow, c->allow, c->n_allow, &allow, st) ||
 	    put_list(m->block, c->block, c->n_block, &block, st) ||
 	    put_services(m->svc, c, st) ||
-	    put_hosts(m->hosts, c, st) || put_host_flags(m, &c->rt))
+	    put_hosts(m->hosts, c, st) || put_flags(m->hosts, m->cfg, c->rt))
 		goto out;
 	drop_removed(m->block, &block, c->block, c->n_block, st);
 	drop_removed(m->allow, &allow, c->allow, c->n_allow, st);
 	drop_hosts(m->hosts, c, st);
-	err = put_host_flags(m, &c->rt);
+	err = put_flags(m->hosts, m->cfg, c->rt);
 out:
 	lpm_set_free(&allow);
 	lpm_set_free(&block);

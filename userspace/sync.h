@@ -25,4 +25,12 @@ struct fs_sync_stats {
 int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	    struct fs_sync_stats *st);
 
+/* The served-host bits of fs_cfg.http_flags the hosts map @hfd implies:
+ * FS_HTTP_CHECK_HOSTS while it holds a name, FS_HTTP_WILDCARDS while it
+ * holds a "*." name. */
+__u32 fs_host_flags(int hfd);
+
+/* Set those bits in the settings map @cfd. 0, or -1 with a message. */
+int fs_host_flags_sync(int hfd, int cfd);
+
 #endif

@@ -53,7 +53,7 @@ static __always_inline void rewrite_rst(struct xdp_md *ctx,
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct tcphdr *tcp = data + (p->l4_off & 0xfff);
+	struct tcphdr *tcp = data + (p->l4_off & FS_L4_OFF_MAX);
 	__u16 *word, old, new;
 
 	if ((void *)(tcp + 1) > end)
@@ -66,20 +66,19 @@ static __always_inline void rewrite_rst(struct xdp_md *ctx,
 	tcp->check = csum_replace16(tcp->check, old, new);
 }
 
-/* Remember a reset flow. False if it was already there: a
- * retransmission, which the kernel answers with its own RST. */
+/* Remember the flow and the sequence number of the segment about to be
+ * turned into a RST, so that its retransmission passes to the kernel.
+ * False if this very segment was reset already (a retransmission). */
 static __always_inline bool remember_flow(const struct fs_pkt *p,
 					  enum fs_reason r, __u64 now)
 {
-	struct fs_flow_val v = { .reset_ns = now, .reason = r };
+	struct fs_flow_val v = { .reset_ns = now, .reason = r, .seq = p->seq };
 	struct fs_flow_key k;
-	int err;
 
-	fs_flow_key(&k, p);
-	err = bpf_map_update_elem(&FS_MAP_FLOWS, &k, &v, BPF_NOEXIST);
-	if (err == -17 /* EEXIST */)
+	if (fs_retransmitted(p))
 		return false;
-	if (err)
+	fs_flow_key(&k, p);
+	if (bpf_map_update_elem(&FS_MAP_FLOWS, &k, &v, BPF_ANY))
 		fs_event(FS_E_FLOW_FAILED);
 	return true;
 }

@@ -66,17 +66,17 @@ static __always_inline bool gcra_conform(struct fs_bucket_val *b,
 /* TTL of the n-th ban (n >= 1) of a key: doubles per repeat, capped. */
 static __always_inline __u64 ban_ttl(const struct fs_cfg *cfg, __u32 n)
 {
+	__u64 max = cfg->ban_ttl_max_ns ? cfg->ban_ttl_max_ns : ~0ull >> 2;
 	__u32 shift = n - 1;
-	__u64 ttl;
 
 	if (shift > cfg->ban_shift_max)
 		shift = cfg->ban_shift_max;
 	if (shift > 32)
 		shift = 32;
-	ttl = cfg->ban_ttl_ns << shift;
-	if (cfg->ban_ttl_max_ns && ttl > cfg->ban_ttl_max_ns)
-		ttl = cfg->ban_ttl_max_ns;
-	return ttl;
+	/* saturate instead of overflowing */
+	if (cfg->ban_ttl_ns > (max >> shift))
+		return max;
+	return cfg->ban_ttl_ns << shift;
 }
 
 /* Ban the key of @k (bucket cleared) for its next TTL. */
@@ -122,11 +122,26 @@ static __always_inline bool police_key(const struct fs_key *k,
 			b->over = 0;
 		return true;
 	}
-	if (ban_after && __sync_add_and_fetch(&b->over, 1) >= ban_after) {
+	/* == rather than >=: of several CPUs past the mark, one bans */
+	if (ban_after && __sync_add_and_fetch(&b->over, 1) == ban_after) {
 		b->over = 0;
 		ban_key(k, cfg, why, now);
 	}
 	return false;
+}
+
+static __always_inline __u32 bucket_ban_after(const struct fs_cfg *cfg,
+					      enum fs_bucket b)
+{
+	switch (b) {
+	case FS_B_SYN_TCP:
+	case FS_B_SYN_HTTP:
+		return cfg->ban_after;
+	case FS_B_HTTP_BAD:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* Ban reason for the source level of @bucket; the prefix level's is
@@ -145,29 +160,32 @@ static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
 	}
 }
 
-/* Police @bucket for the source, then for its prefix. The bad-request
- * bucket bans on its first excess: its burst is the number of bad
- * requests a source may send. @rule: the reason the excess is counted
- * under; while that rule is observed on its own (observe.RULE), its
- * offences build no ban, which would drop for real. */
-static __always_inline enum fs_level police_bucket(const struct fs_pkt *p,
-						   const struct fs_cfg *cfg,
-						   enum fs_bucket bucket,
-						   enum fs_reason rule,
-						   __u64 now)
+/* Police @bucket for the source, then for its prefix. Which buckets
+ * ban: SYN buckets after ban.after offences; the bad-request bucket on
+ * its first excess (its burst is the number of bad requests a source may
+ * send; they are only charged on a real connection). The request bucket
+ * never bans (a flood of forged requests could otherwise ban any
+ * address): an over-rate request is reset. SMTP buckets never ban: an
+ * over-rate SYN is deferred. @rule: the reason the excess is counted
+ * under; under observe mode, global or of that rule, offences build no
+ * ban, which would drop for real once observing stops. */
+/* A global function: verified once, not at each of its callers. */
+__noinline int fs_police_bucket(const struct fs_pkt *p, __u32 bucket,
+				__u32 rule, __u64 now)
 {
+	const struct fs_cfg *cfg = fs_cfg_get();
 	enum fs_ban_reason why = bucket_ban_reason(bucket);
-	__u32 ban_after = bucket == FS_B_HTTP_BAD ? 1 :
-			  bucket == FS_B_EVENTS ? 0 : cfg->ban_after;
-
-	if (rule < FS_R_MAX && (cfg->observe_mask & (1ull << rule)))
-		ban_after = 0;
 	const struct fs_limit *lim;
 	struct fs_key k = {};
+	__u32 ban_after;
 	__u8 plen;
 
-	if (bucket >= FS_B_MAX)
+	if (!p || !cfg || bucket >= FS_B_MAX)
 		return FS_LEVEL_OK;
+	ban_after = bucket_ban_after(cfg, bucket);
+	if ((cfg->flags & FS_CFG_OBSERVE) ||
+	    (rule < FS_R_MAX && (cfg->observe_mask & (1ull << rule))))
+		ban_after = 0;
 	lim = &cfg->limits[bucket];
 	fs_make_key(&k, p, 128, bucket);
 	if (!police_key(&k, &lim->src, cfg, why, ban_after, now))

@@ -16,6 +16,9 @@
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1FFF
 #define IP6_OFFSET	0xFFF8	/* fragment offset bits of frag_off */
+#define EEXIST		17
+#define V4_MAPPED_W2	0x0000ffff	/* third word of ::ffff:a.b.c.d, host order */
+#define TCP_FLAGS_OFF	13	/* byte of the TCP flags in the header */
 
 #define IPPROTO_HOPOPTS	0
 #define IPPROTO_ROUTING	43
@@ -30,11 +33,14 @@
 #define TCP_FLAG_ACK	0x10
 
 #define FS_VLAN_MAX	2	/* 802.1Q and 802.1ad (QinQ) */
-#define FS_IPV6_EXT_MAX	6	/* extension headers walked before giving up */
+#define FS_IPV6_EXT_MAX	6	/* extension headers walked before giving up;
+				 * XXX: a longer chain passes unpoliced */
 #define FS_CAS_TRIES	4	/* GCRA compare-and-swap attempts */
 
 /* Stage result meaning "no verdict yet, go on". */
 #define FS_CONTINUE	FS_R_MAX
+
+#define FS_L4_OFF_MAX	0xfff	/* TCP header offsets are bounded by this */
 
 /* Where L4 parsing ended; decides the reason for packets that are not
  * policed. */
@@ -54,7 +60,12 @@ struct fs_pkt {
 		__u8 b[16];
 		__u32 w[4];
 	} src;			/* IPv4 as ::ffff:a.b.c.d */
+	union {
+		__u8 b[16];
+		__u32 w[4];
+	} dst;			/* as src */
 	__u32 len;		/* frame bytes, for counters */
+	__u32 seq;		/* network order; valid for FS_L4_TCP */
 	__u16 sport;		/* network order; valid for FS_L4_TCP */
 	__u16 dport;		/* network order; valid for FS_L4_TCP */
 	__u16 l4_off;		/* TCP header offset; valid for FS_L4_TCP */
@@ -66,6 +77,10 @@ struct fs_pkt {
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */
 const volatile bool fs_fake_clock = false;
+/* BPF_PROG_TEST_RUN packets have no socket behind them; fixture tests
+ * load with this set so that fs_connected() holds (one test keeps it off
+ * to see forged segments refused). */
+const volatile bool fs_assume_connected = false;
 __u64 fs_now_ns = 0;
 
 static __always_inline __u64 fs_now(void)
@@ -88,7 +103,7 @@ static __always_inline bool fs_is_syn(const struct fs_pkt *p)
 static __always_inline bool fs_is_v4mapped(const struct fs_pkt *p)
 {
 	return p->src.w[0] == 0 && p->src.w[1] == 0 &&
-	       p->src.w[2] == bpf_htonl(0x0000ffff);
+	       p->src.w[2] == bpf_htonl(V4_MAPPED_W2);
 }
 
 #endif

@@ -41,7 +41,7 @@ int floodshield(struct xdp_md *ctx)
 	if (r != FS_CONTINUE)
 		return act(ctx, &pkt, cfg, r, 0);
 	now = fs_now();
-	r = fs_check_lists(&pkt, now);
+	r = fs_check_lists(ctx, &pkt, now);
 	if (r != FS_CONTINUE)
 		return act(ctx, &pkt, cfg, r, now);
 	if (pkt.l4 != FS_L4_TCP)

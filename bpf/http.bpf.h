@@ -78,10 +78,11 @@ static __always_inline int http_method(const struct fs_seg *p)
 }
 
 /* Scan the target from @off to its ending space. Sets *sp to that
- * offset. Returns FS_R_HTTP_FRAGMENT for a '#' in it, FS_CONTINUE, or
+ * offset and *fragment for a '#' in it. Returns FS_CONTINUE, or
  * FS_R_HTTP_UNDECIDED (CR/LF first, or past the limit). */
 static __always_inline enum fs_reason http_target(const struct fs_seg *p,
-						  __u32 off, __u32 *sp)
+						  __u32 off, __u32 *sp,
+						  bool *fragment)
 {
 	__u64 w, space, hash, eol, low;
 
@@ -94,17 +95,15 @@ static __always_inline enum fs_reason http_target(const struct fs_seg *p,
 		low = space & -space;
 		if (space) {
 			/* bytes below the space: (low - 1) */
-			if (hash & (low - 1))
-				return FS_R_HTTP_FRAGMENT;
 			if (eol & (low - 1))
 				return FS_R_HTTP_UNDECIDED;
+			*fragment |= (hash & (low - 1)) != 0;
 			*sp = off + first_byte(space);
 			return FS_CONTINUE;
 		}
-		if (hash)
-			return FS_R_HTTP_FRAGMENT;
 		if (eol)
 			return FS_R_HTTP_UNDECIDED;
+		*fragment |= hash != 0;
 		off += 8;
 	}
 	return FS_R_HTTP_UNDECIDED;
@@ -223,17 +222,19 @@ __noinline int fs_http_headers(struct xdp_md *ctx, __u32 off, __u32 start,
 	return HDR_OK | (req->val & HDR_VAL_MASK);
 }
 
-/* Skip OWS before a Host field value; sets req->val to the first byte. */
-static __always_inline void host_skip_ows(const struct fs_seg *p,
+/* Skip OWS before a Host field value; sets req->val to the first byte.
+ * False when there is more than FS_HTTP_OWS_MAX of it (undecided). */
+static __always_inline bool host_skip_ows(const struct fs_seg *p,
 					  struct http_req *req)
 {
 	for (int i = 0; i < FS_HTTP_OWS_MAX; i++) {
 		int c = load1(p, req->val);
 
 		if (c != ' ' && c != '\t')
-			return;
+			return true;
 		req->val++;
 	}
+	return false;
 }
 
 /* Bytes that end a host: CR, LF, SP, HT, and in an authority also
@@ -249,26 +250,33 @@ static __always_inline __u64 host_end_bytes(__u64 w, bool authority)
 }
 
 /* Normalised extent of the host text at req->val: ":port" and one
- * trailing dot stripped. Returns its length; -1 if longer than
- * FS_HOST_MAX or cut by the end of the frame. Sets *ip for an IP literal:
- * "[v6]", or a name ending in a digit (no TLD does; RFC 3986 3.2.2 reads
- * such a host as IPv4). Scans 8 bytes a step. */
+ * trailing dot stripped. Returns its length; -1 (undecided) if longer
+ * than FS_HOST_MAX, cut by the end of the frame, or an authority with
+ * userinfo ("user@host"). Sets *ip for an IP literal: "[v6]", or digits
+ * and dots only (RFC 3986 3.2.2). Scans 8 bytes a step. */
 static __always_inline int host_extent(const struct fs_seg *p,
 				       const struct http_req *req, bool *ip)
 {
 	__u32 colon = FS_HOST_SCAN, len = FS_HOST_SCAN, at;
-	__u64 w, end, col;
+	__u64 w, end, col, other = 0, userinfo = 0;
 	int c;
 
 	c = load1(p, req->val);
 	if (c == '\r' || c == '\n')
 		return 0;
-	*ip = c == '[';
+	/* No branch on what the masks accumulate inside the loop: the
+	 * verifier would otherwise follow each combination. */
 	for (__u32 i = 0; i < FS_HOST_SCAN; i += 8) {
 		if (load8_tail(p, req->val + i, &w))
 			return -1;
 		end = host_end_bytes(w, req->absolute);
 		col = eq_bytes(w, ':');
+		userinfo |= eq_bytes(w, '@') & below_first(end);
+		/* the name: bytes before the end and before the first colon;
+		 * other: its bytes that are neither digits nor dots */
+		other |= below_first(end) & below_first(col) &
+			 ~(digit_bytes(w) | eq_bytes(w, '.')) &
+			 (colon == FS_HOST_SCAN ? ~0ull : 0);
 		if (col && colon == FS_HOST_SCAN) {
 			at = i + first_byte(col);
 			colon = at & 0xff;
@@ -279,14 +287,13 @@ static __always_inline int host_extent(const struct fs_seg *p,
 			break;
 		}
 	}
-	if (len >= FS_HOST_SCAN)
+	if (len >= FS_HOST_SCAN || (req->absolute && userinfo))
 		return -1;
-	if (colon < len && !*ip)
+	*ip = c == '[' || !other;
+	if (colon < len && c != '[')
 		len = colon;
 	if (len && load1(p, req->val + len - 1) == '.')
 		len--;
-	c = len ? load1(p, req->val + len - 1) : 0;
-	*ip = *ip || (c >= '0' && c <= '9');
 	return len > FS_HOST_MAX ? -1 : len;
 }
 
@@ -380,8 +387,8 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 			return FS_R_HTTP_NO_HOST;
 		return FS_R_HTTP_OK;
 	}
-	if (!req->absolute)
-		host_skip_ows(p, req);
+	if (!req->absolute && !host_skip_ows(p, req))
+		return FS_R_HTTP_UNDECIDED;
 	len = host_extent(p, req, &ip);
 	if (len < 0)
 		return FS_R_HTTP_UNDECIDED;
@@ -406,6 +413,7 @@ __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 {
 	struct fs_seg seg, *p = &seg;
 	struct http_req req = {};
+	bool fragment = false;
 	enum fs_reason r;
 	__u32 sp = 0;
 	int mlen, hdr;
@@ -417,11 +425,15 @@ __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 		return FS_R_SERVICE;
 	if (mlen < 0)
 		return FS_R_HTTP_UNDECIDED;
-	r = http_target(p, mlen, &sp);
+	r = http_target(p, mlen, &sp, &fragment);
 	if (r != FS_CONTINUE)
 		return r;
+	/* '#' counts only in a real request line: "GET #tag ..." in a body
+	 * segment is not one */
 	if (http_version(p, sp + 1, &req))
 		return FS_R_HTTP_UNDECIDED;
+	if (fragment)
+		return FS_R_HTTP_FRAGMENT;
 	http_absolute(p, mlen, &req);
 	hdr = fs_http_headers(ctx, off, (sp + 11) & FS_SCAN_OFF_MASK,
 			      req.absolute ? req.val : 0);

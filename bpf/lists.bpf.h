@@ -51,35 +51,62 @@ static __always_inline bool fs_banned(const struct fs_key *k, __u64 now)
 	return ban && fs_live(ban->expires_ns, now);
 }
 
-/* What a banned source's packet gets. A segment of a flow already reset
- * passes: the kernel answers it with its own RST. A segment of another
- * connection it opened before the ban, to an HTTP or TCP service, is
- * reset, so the server's socket does not wait for a client whose packets
- * are dropped. SMTP sessions are never reset; SYNs and the rest drop. */
-static __always_inline enum fs_reason ban_reason_for(const struct fs_pkt *p)
+/* What a banned source's packet to service @svc gets. A segment that
+ * repeats one already turned into a RST passes: the kernel answers it
+ * with its own RST. A segment of a connection the source opened before
+ * the ban, to an HTTP or TCP service, is reset, so the server's socket
+ * does not wait for a client whose packets are dropped (only if the
+ * kernel holds that connection: a forged segment is just dropped). SMTP
+ * sessions are never reset; SYNs and the rest drop. */
+static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
+						     const struct fs_pkt *p,
+						     enum fs_svc svc)
 {
-	struct fs_flow_key fk;
+	if (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
+		return FS_R_BAN;
+	if (fs_retransmitted(p))
+		return FS_R_RESET_FLOW;
+	if ((svc == FS_SVC_HTTP || svc == FS_SVC_TCP) && fs_connected(ctx, p))
+		return FS_R_BAN_RESET;
+	return FS_R_BAN;
+}
+
+/* Bans hold only for TCP to protected services: they are earned there,
+ * possibly by forged SYNs (XXX: no SYN cookies), so they must not cut a
+ * banned address's DNS answers or replies to this host's own
+ * connections. The static blocklist holds for everything. */
+static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
+						 const struct fs_pkt *p,
+						 const struct fs_cfg *cfg,
+						 __u64 now)
+{
+	struct fs_key bk = {};
 	enum fs_svc svc;
 
-	if (p->l4 != FS_L4_TCP || (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST)))
-		return FS_R_BAN;
-	fs_flow_key(&fk, p);
-	if (bpf_map_lookup_elem(&FS_MAP_FLOWS, &fk))
-		return FS_R_RESET_FLOW;
+	if (p->l4 != FS_L4_TCP)
+		return FS_CONTINUE;
 	svc = fs_service(p);
-	return svc == FS_SVC_HTTP || svc == FS_SVC_TCP ? FS_R_BAN_RESET : FS_R_BAN;
+	if (svc == FS_SVC_NONE)
+		return FS_CONTINUE;
+	fs_make_key(&bk, p, 128, FS_B_NONE);
+	if (fs_banned(&bk, now))
+		return ban_reason_for(ctx, p, svc);
+	fs_make_key(&bk, p, fs_prefix_len(p, cfg), FS_B_NONE);
+	if (fs_banned(&bk, now))
+		return ban_reason_for(ctx, p, svc);
+	return FS_CONTINUE;
 }
 
 /* Allowlist, blocklist, bans. A global function: verified once. */
-__noinline int fs_check_lists(const struct fs_pkt *p, __u64 now)
+__noinline int fs_check_lists(struct xdp_md *ctx, const struct fs_pkt *p,
+			      __u64 now)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
 	struct fs_lpm_key lk = { .prefixlen = 128 };
 	struct fs_list_val *allow;
 	struct fs_list_val *block;
-	struct fs_key bk = {};
 
-	if (!p || !cfg)
+	if (!ctx || !p || !cfg)
 		return FS_CONTINUE;
 	__builtin_memcpy(lk.addr, p->src.b, sizeof(lk.addr));
 	allow = bpf_map_lookup_elem(&FS_MAP_ALLOW, &lk);
@@ -88,13 +115,7 @@ __noinline int fs_check_lists(const struct fs_pkt *p, __u64 now)
 	block = bpf_map_lookup_elem(&FS_MAP_BLOCK, &lk);
 	if (block && fs_live(block->expires_ns, now))
 		return FS_R_BLOCK;
-	fs_make_key(&bk, p, 128, FS_B_NONE);
-	if (fs_banned(&bk, now))
-		return ban_reason_for(p);
-	fs_make_key(&bk, p, fs_prefix_len(p, cfg), FS_B_NONE);
-	if (fs_banned(&bk, now))
-		return ban_reason_for(p);
-	return FS_CONTINUE;
+	return check_bans(ctx, p, cfg, now);
 }
 
 #endif

@@ -85,13 +85,22 @@ struct {
 /* DNS verdicts per source, written by the daemon's verifier; read for
  * the SMTP class of a source. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FS_DNS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct fs_addr_key);
 	__type(value, struct fs_dns_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_DNS SEC(".maps");
+
+/* The global events bucket, apart from the rate map so that LRU churn
+ * never refills it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_bucket_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_EVBUCKET SEC(".maps");
 
 /* Events to the daemon (EHLO names, new sources), bounded by the
  * events bucket and de-duplicated through fs_seen. */
@@ -143,12 +152,60 @@ static __always_inline enum fs_svc fs_service(const struct fs_pkt *p)
 	return svc ? *svc : FS_SVC_NONE;
 }
 
+/* Whether the kernel holds a connection for @p (a full socket, not a
+ * listener or a request): proof that the source completed a handshake,
+ * which a forged segment cannot give. 1 or 0. A global function: its
+ * stack is not added to its callers' frames. */
+__noinline int fs_connected(struct xdp_md *ctx, const struct fs_pkt *p)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk;
+	__u32 size;
+	int ok;
+
+	if (fs_assume_connected)
+		return 1;
+	if (!ctx || !p)
+		return 0;
+	if (fs_is_v4mapped(p)) {
+		t.ipv4.saddr = p->src.w[3];
+		t.ipv4.daddr = p->dst.w[3];
+		t.ipv4.sport = p->sport;
+		t.ipv4.dport = p->dport;
+		size = sizeof(t.ipv4);
+	} else {
+		__builtin_memcpy(t.ipv6.saddr, p->src.w, sizeof(t.ipv6.saddr));
+		__builtin_memcpy(t.ipv6.daddr, p->dst.w, sizeof(t.ipv6.daddr));
+		t.ipv6.sport = p->sport;
+		t.ipv6.dport = p->dport;
+		size = sizeof(t.ipv6);
+	}
+	sk = bpf_skc_lookup_tcp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return 0;
+	ok = sk->state != BPF_TCP_LISTEN && sk->state != BPF_TCP_NEW_SYN_RECV;
+	bpf_sk_release(sk);
+	return ok;
+}
+
 static __always_inline void fs_flow_key(struct fs_flow_key *k,
 					const struct fs_pkt *p)
 {
 	__builtin_memcpy(k->addr, p->src.b, sizeof(k->addr));
 	k->sport = p->sport;
 	k->dport = p->dport;
+}
+
+/* Whether @p repeats the segment of its flow that was turned into a
+ * RST (same sequence number): the kernel answers it with its own RST. */
+static __always_inline bool fs_retransmitted(const struct fs_pkt *p)
+{
+	struct fs_flow_key k;
+	struct fs_flow_val *v;
+
+	fs_flow_key(&k, p);
+	v = bpf_map_lookup_elem(&FS_MAP_FLOWS, &k);
+	return v && v->seq == p->seq;
 }
 
 static __always_inline void fs_event(enum fs_event e)

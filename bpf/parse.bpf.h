@@ -55,10 +55,11 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, struct fs_pkt *p,
 	hlen = iph->ihl * 4;
 	if (c->pos + hlen > c->end || bpf_ntohs(iph->tot_len) < hlen)
 		return -1;
-	p->src.w[0] = 0;
-	p->src.w[1] = 0;
-	p->src.w[2] = bpf_htonl(0x0000ffff);
+	p->src.w[0] = p->dst.w[0] = 0;
+	p->src.w[1] = p->dst.w[1] = 0;
+	p->src.w[2] = p->dst.w[2] = bpf_htonl(V4_MAPPED_W2);
 	p->src.w[3] = iph->saddr;
+	p->dst.w[3] = iph->daddr;
 	if (iph->frag_off & bpf_htons(IP_OFFSET))
 		p->l4 = FS_L4_FRAGMENT;
 	*proto = iph->protocol;
@@ -118,6 +119,7 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 	if ((void *)(ip6h + 1) > c->end || ip6h->version != 6)
 		return -1;
 	__builtin_memcpy(p->src.b, &ip6h->saddr, sizeof(p->src.b));
+	__builtin_memcpy(p->dst.b, &ip6h->daddr, sizeof(p->dst.b));
 	/* A v4-mapped source would alias an IPv4 address; Linux drops such
 	 * packets (RFC 4291 2.5.5.2), so they pass as malformed. */
 	if (fs_is_v4mapped(p))
@@ -154,7 +156,8 @@ static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p,
 	p->l4 = FS_L4_TCP;
 	p->sport = tcp->source;
 	p->dport = tcp->dest;
-	p->tcp_flags = ((__u8 *)tcp)[13];
+	p->tcp_flags = ((__u8 *)tcp)[TCP_FLAGS_OFF];
+	p->seq = tcp->seq;
 	p->l4_off = c->pos - data;
 	c->pos += hlen;
 	p->payload_off = c->pos - data;

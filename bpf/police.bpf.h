@@ -25,24 +25,29 @@ static __always_inline enum fs_reason police_http(struct xdp_md *ctx,
 	if (r == FS_R_SERVICE)
 		return r;
 	if (fs_reason_resets(r)) {
-		struct fs_flow_key fk;
-
 		/* A retransmission of a request already reset is not another
-		 * bad request. */
-		fs_flow_key(&fk, p);
-		if (bpf_map_lookup_elem(&FS_MAP_FLOWS, &fk))
+		 * bad request; a bad request outside any connection is forged
+		 * (or stale): dropped, and it builds no ban. */
+		if (fs_retransmitted(p))
 			return FS_R_RESET_FLOW;
-		police_bucket(p, cfg, FS_B_HTTP_BAD, r, now);
+		if (!fs_connected(ctx, p))
+			return FS_R_NO_CONN;
+		fs_police_bucket(p, FS_B_HTTP_BAD, r, now);
 		return r;
 	}
-	switch (police_bucket(p, cfg, FS_B_HTTP_REQ, FS_R_HTTP_RATE_SRC, now)) {
+	switch (fs_police_bucket(p, FS_B_HTTP_REQ, FS_R_HTTP_RATE_SRC, now)) {
 	case FS_LEVEL_OVER_SRC:
-		return FS_R_HTTP_RATE_SRC;
+		return fs_retransmitted(p) ? FS_R_RESET_FLOW : FS_R_HTTP_RATE_SRC;
 	case FS_LEVEL_OVER_PREFIX:
-		return FS_R_HTTP_RATE_PREFIX;
+		return fs_retransmitted(p) ? FS_R_RESET_FLOW : FS_R_HTTP_RATE_PREFIX;
 	default:
-		return r;
+		break;
 	}
+	/* a client that completed a request: worth a crawler check */
+	if (r == FS_R_HTTP_OK && (cfg->flags & FS_CFG_VERIFY_HTTP) &&
+	    !seen_recently(p, cfg, now) && fs_connected(ctx, p))
+		fs_report(ctx, p, FS_EV_SOURCE, 0, 0);
+	return r;
 }
 
 /* Service, SYN policing and inspection for a parsed TCP packet. A
@@ -62,9 +67,7 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p, __u64 now)
 	if (!fs_is_syn(p))
 		return svc == FS_SVC_HTTP && p->payload_len ?
 			       police_http(ctx, p, cfg, now) : FS_R_SERVICE;
-	if (svc == FS_SVC_HTTP && (cfg->flags & FS_CFG_VERIFY_HTTP))
-		fs_report(ctx, p, FS_EV_SOURCE, 0, 0);
-	switch (police_bucket(p, cfg, syn_bucket(svc), FS_R_SYN_RATE_SRC, now)) {
+	switch (fs_police_bucket(p, syn_bucket(svc), FS_R_SYN_RATE_SRC, now)) {
 	case FS_LEVEL_OVER_SRC:
 		return FS_R_SYN_RATE_SRC;
 	case FS_LEVEL_OVER_PREFIX:

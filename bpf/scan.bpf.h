@@ -95,6 +95,21 @@ static __always_inline __u64 upper_bytes(__u64 w)
 	       ~w & ~W_LOW7;
 }
 
+/* 0x80 in each byte of @w that is an ASCII digit. */
+static __always_inline __u64 digit_bytes(__u64 w)
+{
+	__u64 h = w & W_LOW7;
+
+	return (h + W_ONES * (0x80 - '0')) & ~(h + W_ONES * (0x80 - '9' - 1)) &
+	       ~w & ~W_LOW7;
+}
+
+/* 0x80 in the bytes below the lowest flagged byte of @m (all if none). */
+static __always_inline __u64 below_first(__u64 m)
+{
+	return m ? ((m & -m) - 1) & ~W_LOW7 : ~W_LOW7;
+}
+
 /* One payload byte at @off, or -1. */
 static __always_inline int load1(const struct fs_seg *p, __u32 off)
 {

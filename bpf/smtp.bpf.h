@@ -25,31 +25,56 @@ static __always_inline enum fs_dns_class dns_class(const struct fs_pkt *p,
 	return v->class;
 }
 
-/* Whether @p's source was reported within cfg->event_dedup_ns; marks it
- * reported now if not. */
+/* The SMTP bucket and reasons of a DNS class (the enums are ordered
+ * differently). Switches, not a table: the verifier then sees constants
+ * where the bucket indexes fs_cfg.limits. */
+struct smtp_class {
+	enum fs_bucket bucket;
+	enum fs_reason pass, defer;
+};
+
+static __always_inline struct smtp_class smtp_class_of(enum fs_dns_class c)
+{
+	switch (c) {
+	case FS_DNS_VERIFIED:
+		return (struct smtp_class){ FS_B_SMTP_VERIFIED, FS_R_SMTP_VERIFIED,
+					    FS_R_SMTP_DEFER_VERIFIED };
+	case FS_DNS_FAILED:
+		return (struct smtp_class){ FS_B_SMTP_FAILED, FS_R_SMTP_FAILED,
+					    FS_R_SMTP_DEFER_FAILED };
+	default:
+		return (struct smtp_class){ FS_B_SMTP_UNVERIFIED, FS_R_SMTP_UNVERIFIED,
+					    FS_R_SMTP_DEFER_UNVERIFIED };
+	}
+}
+
+/* Whether @p's source was reported within cfg->event_dedup_ns. */
 static __always_inline bool seen_recently(const struct fs_pkt *p,
 					  const struct fs_cfg *cfg, __u64 now)
 {
 	__u64 *last = bpf_map_lookup_elem(&FS_MAP_SEEN, p->src.b);
 
-	if (last && now - *last < cfg->event_dedup_ns)
-		return true;
-	bpf_map_update_elem(&FS_MAP_SEEN, p->src.b, &now, BPF_ANY);
-	return false;
+	return last && now - *last < cfg->event_dedup_ns;
 }
 
 /* Whether the global events bucket admits one more event. */
 static __always_inline bool event_allowed(const struct fs_cfg *cfg, __u64 now)
 {
-	struct fs_key k = { .bucket = FS_B_EVENTS };
+	struct fs_bucket_val *b;
+	__u32 zero = 0;
+	bool full;
 
-	return police_key(&k, &cfg->limits[FS_B_EVENTS].src, cfg,
-			  FS_BAN_MANUAL, 0, now);
+	if (!cfg->limits[FS_B_EVENTS].src.interval_ns)
+		return true;
+	b = bpf_map_lookup_elem(&FS_MAP_EVBUCKET, &zero);
+	return b && gcra_conform(b, &cfg->limits[FS_B_EVENTS].src, now, &full);
 }
 
 /* Report @p's source to userspace: an event of @type with @name_len
  * bytes of name copied from frame offset @name_off. De-duplicated per
- * source, bounded by the events bucket. A global function. */
+ * source (marked only once sent, so an event held back by the rate is
+ * tried again), bounded by the events bucket. Callers report only
+ * sources holding a connection. A global function. */
 __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p,
 			 __u32 type, __u32 name_off, __u32 name_len)
 {
@@ -78,6 +103,7 @@ __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p,
 			       name_len) == 0)
 		rec->name_len = name_len;
 	bpf_ringbuf_submit(rec, 0);
+	bpf_map_update_elem(&FS_MAP_SEEN, p->src.b, &now, BPF_ANY);
 	fs_event(FS_E_EVENT_SENT);
 	return 1;
 }
@@ -96,7 +122,7 @@ static __always_inline __u32 ehlo_name_len(const struct fs_seg *s)
 	    (w & W_MASK(5)) != W8('h', 'e', 'l', 'o', ' ', 0, 0, 0))
 		return 0;
 	for (__u32 i = 0; i < FS_EHLO_WORDS; i++) {
-		if (load8(s, 5 + i * 8, &w))
+		if (load8_tail(s, 5 + i * 8, &w))
 			return 0;
 		end = eq_bytes(w, '\r') | eq_bytes(w, '\n') | eq_bytes(w, ' ');
 		if (end) {
@@ -116,20 +142,19 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 						  const struct fs_cfg *cfg,
 						  __u64 now)
 {
-	enum fs_dns_class c;
+	struct smtp_class c;
 	struct fs_seg seg;
 	__u32 len;
 
 	if (fs_is_syn(p)) {
-		c = dns_class(p, now);
-		if (police_bucket(p, cfg, FS_B_SMTP_VERIFIED + c,
-				  FS_R_SMTP_DEFER_VERIFIED + c, now) != FS_LEVEL_OK)
-			return FS_R_SMTP_DEFER_VERIFIED + c;
-		return FS_R_SMTP_VERIFIED + c;
+		c = smtp_class_of(dns_class(p, now));
+		if (fs_police_bucket(p, c.bucket, c.defer, now) != FS_LEVEL_OK)
+			return c.defer;
+		return c.pass;
 	}
 	if (p->payload_len && fs_seg_init(&seg, ctx, p->payload_off) == 0) {
 		len = ehlo_name_len(&seg);
-		if (len)
+		if (len && fs_connected(ctx, p))
 			fs_report(ctx, p, FS_EV_EHLO, p->payload_off + 5, len);
 	}
 	return FS_R_SERVICE;

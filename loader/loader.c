@@ -314,7 +314,10 @@ static int attach_new(const char *pin_dir, int ifindex, enum xdp_attach_mode mod
 	bool fresh;
 	int err;
 
-	fresh = !maps_pinned(pin_dir);
+	/* maps and their defaults first: a failed attach leaves them ready */
+	err = fs_maps_create(pin_dir, &fresh);
+	if (err)
+		return err;
 	skel = fs_skel_open(pin_dir, false);
 	if (!skel)
 		return -EINVAL;
@@ -331,7 +334,6 @@ static int attach_new(const char *pin_dir, int ifindex, enum xdp_attach_mode mod
 		pr_err("attach failed: %s (run with -v for libbpf's log)\n", strerror(-err));
 		goto out_prog;
 	}
-	err = init_if_fresh(skel, fresh);
 out_prog:
 	xdp_program__close(prog);
 out:

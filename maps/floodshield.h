@@ -34,6 +34,7 @@
 #define FS_MAP_DNS	fs_dns		/* hash: DNS verdict per source    */
 #define FS_MAP_RING	fs_ring		/* ring buffer: events to userspace */
 #define FS_MAP_SEEN	fs_seen		/* LRU: sources already reported   */
+#define FS_MAP_EVBUCKET	fs_evbucket	/* array[1]: the events bucket     */
 
 #define FS_STR_(x) #x
 #define FS_STR(x) FS_STR_(x)
@@ -74,7 +75,7 @@ enum fs_bucket {
 	FS_B_SMTP_VERIFIED,	/* SMTP SYNs by DNS class of the source */
 	FS_B_SMTP_UNVERIFIED,
 	FS_B_SMTP_FAILED,
-	FS_B_EVENTS,		/* events to userspace (one global key) */
+	FS_B_EVENTS,		/* events to userspace (fs_evbucket)  */
 	FS_B_MAX,
 };
 
@@ -102,6 +103,8 @@ enum fs_reason {
 	FS_R_BAN,		/* dynamic ban (source or prefix)     */
 	FS_R_SYN_RATE_SRC,	/* SYN over the per-source rate       */
 	FS_R_SYN_RATE_PREFIX,	/* SYN over the per-prefix rate       */
+	FS_R_NO_CONN,		/* bad HTTP request outside any connection:
+				 * forged or stale, builds no ban    */
 	FS_R_SMTP_DEFER_VERIFIED,	/* SMTP SYN over its class's rate:  */
 	FS_R_SMTP_DEFER_UNVERIFIED,	/* dropped, so the client retries   */
 	FS_R_SMTP_DEFER_FAILED,		/* later (a temporary failure)      */
@@ -148,7 +151,8 @@ enum fs_ban_reason {
 };
 
 /* DNS verification class of a source (forward-confirmed reverse DNS),
- * as the SMTP buckets see it. No entry means unverified. */
+ * as the SMTP buckets see it. No entry means unverified. The SMTP
+ * buckets and reasons are in a different order: see smtp.bpf.h's table. */
 enum fs_dns_class {
 	FS_DNS_UNVERIFIED = 0,	/* not checked yet, or tempfail      */
 	FS_DNS_VERIFIED,	/* FCrDNS passed                      */
@@ -266,7 +270,8 @@ struct fs_flow_key {
 struct fs_flow_val {
 	__u64 reset_ns;
 	enum fs_reason reason;
-	__u32 pad;
+	__u32 seq;		/* of the segment turned into RST, network order:
+				 * only a segment with it is a retransmission */
 };
 
 struct fs_cfg {

@@ -26,8 +26,13 @@ static int fail(const char *what)
  * follow it (userspace/sync.h). */
 static int hosts_sync_flags(struct xdp_env *e)
 {
-	return fs_host_flags_sync(bpf_map__fd(e->skel->maps.FS_MAP_HOSTS),
-				  bpf_map__fd(e->skel->maps.FS_MAP_CFG)) ? -EIO : 0;
+	int cfd = bpf_map__fd(e->skel->maps.FS_MAP_CFG);
+	__u32 zero = 0;
+
+	if (fs_host_flags_sync(bpf_map__fd(e->skel->maps.FS_MAP_HOSTS), cfd) ||
+	    bpf_map_lookup_elem(cfd, &zero, &e->cfg))	/* keep the env's copy */
+		return -EIO;
+	return 0;
 }
 
 int he_hosts_add(struct xdp_env *e, const char *const *names, size_t n)

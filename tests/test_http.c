@@ -290,6 +290,28 @@ static const struct http_case cases[] = {
 	CASE("IP-literal Host [2001:db8::1]:80, http.ip_host=reset",
 	     GET "Host: [2001:db8::1]:80\r\n" UA, FS_R_HTTP_IP_HOST,
 	     .set = "http.ip_host=reset"),
+	CASE("IP literal with a port, http.ip_host=reset",
+	     GET "Host: 192.0.2.1:8080\r\n" UA, FS_R_HTTP_IP_HOST,
+	     .set = "http.ip_host=reset"),
+	/* names ending in a digit are names, not IP literals */
+	CASE("Host evil9 is not served (not an IP literal)",
+	     GET "Host: evil9\r\n" UA, FS_R_HTTP_BAD_HOST),
+	CASE("Host www.example.org.x1 is not served",
+	     GET "Host: www.example.org.x1\r\n" UA, FS_R_HTTP_BAD_HOST),
+	CASE("Host 9.example.org9 is not served",
+	     GET "Host: 9.example.org9\r\n" UA, FS_R_HTTP_BAD_HOST),
+	/* undecided rather than a guess */
+	CASE("absolute form: the authority decides, not Host",
+	     "GET http://evil.example.com/ HTTP/1.1\r\n" HOST UA, FS_R_HTTP_BAD_HOST),
+	/* '@' in a case stands for .pad bytes of .fill: here one '@' */
+	CASE("absolute form with userinfo is undecided",
+	     "GET http://user:pw@www.example.org/ HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_UNDECIDED, .pad = 1, .fill = "@"),
+	CASE("more than 8 blanks before the Host value is undecided",
+	     GET "Host:          www.example.org\r\n" UA, FS_R_HTTP_UNDECIDED),
+	CASE("'#' in a segment that is no request line is not judged",
+	     "POST #42 was merged into the release branch\r\nsee below\r\n",
+	     FS_R_HTTP_UNDECIDED),
 	/* bad: answered with a RST */
 	CASE("'#' in the target", "GET /#101 HTTP/1.1\r\n" HOST UA, FS_R_HTTP_FRAGMENT,
 	     .qinq = true),
@@ -644,6 +666,45 @@ FS_TEST(http_bans)
 {
 	for_each_fam(f)
 		bans(f);
+}
+
+/* With real socket lookups, test packets have no connection behind them:
+ * they look forged. Bad requests are then dropped and build no ban; a
+ * banned source's segment is dropped, not turned into a RST. */
+static void forged(const struct fam *f)
+{
+	struct he_seg seg, ack;
+	struct fs_ban ban = { .expires_ns = ~0ull >> 1, .reason = FS_BAN_MANUAL,
+			      .count = 1 };
+	struct xdp_env e;
+	__u8 a[16];
+
+	fs_subtest("forged bad requests are dropped, build no ban/%s", f->name);
+	if (!ASSERT_OK(xe_open_sockets(&e, true), "load the program"))
+		return;
+	if (!ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service port") ||
+	    !ASSERT_OK(he_hosts_add(&e, served, ARRAY_SIZE(served)), "hosts"))
+		goto out;
+	for (int i = 0; i < 10; i++)
+		if (!request(f, f->src, ATTACK("/#101"), &seg) ||
+		    !expect_seg(&e, &seg, XDP_DROP, FS_R_NO_CONN, false))
+			goto out;
+	ASSERT_EQ(ban_count(&e, f->src), 0, "no ban");
+
+	fs_subtest("a banned source's forged segment is dropped/%s", f->name);
+	pkt_addr(f->src, a);
+	if (!ASSERT_OK(xe_ban_put(&e, a, 128, &ban), "ban") ||
+	    !request(f, f->src, GET HOST UA, &ack))
+		goto out;
+	expect_seg(&e, &ack, XDP_DROP, FS_R_BAN, false);
+out:
+	xe_close(&e);
+}
+
+FS_TEST(http_forged)
+{
+	for_each_fam(f)
+		forged(f);
 }
 
 /* ---- request rates ---------------------------------------------------- */

@@ -97,7 +97,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS	31
+#define GOLDEN_REASONS	32
 #define GOLDEN_EVENTS	10
 static const char golden[] =
 "# HELP floodshield_packets_total Packets by the action taken and its reason (observed packets excluded).\n"
@@ -120,6 +120,7 @@ static const char golden[] =
 "floodshield_packets_total{action=\"drop\",reason=\"ban\"} 0\n"
 "floodshield_packets_total{action=\"drop\",reason=\"syn_rate_src\"} 90\n"
 "floodshield_packets_total{action=\"drop\",reason=\"syn_rate_prefix\"} 0\n"
+"floodshield_packets_total{action=\"drop\",reason=\"no_conn\"} 0\n"
 "floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_verified\"} 0\n"
 "floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_unverified\"} 0\n"
 "floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_failed\"} 4\n"
@@ -153,6 +154,7 @@ static const char golden[] =
 "floodshield_bytes_total{action=\"drop\",reason=\"ban\"} 0\n"
 "floodshield_bytes_total{action=\"drop\",reason=\"syn_rate_src\"} 5400\n"
 "floodshield_bytes_total{action=\"drop\",reason=\"syn_rate_prefix\"} 0\n"
+"floodshield_bytes_total{action=\"drop\",reason=\"no_conn\"} 0\n"
 "floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_verified\"} 0\n"
 "floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_unverified\"} 0\n"
 "floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_failed\"} 296\n"
@@ -172,6 +174,7 @@ static const char golden[] =
 "floodshield_observed_packets_total{reason=\"ban\"} 0\n"
 "floodshield_observed_packets_total{reason=\"syn_rate_src\"} 0\n"
 "floodshield_observed_packets_total{reason=\"syn_rate_prefix\"} 0\n"
+"floodshield_observed_packets_total{reason=\"no_conn\"} 0\n"
 "floodshield_observed_packets_total{reason=\"smtp_defer_verified\"} 0\n"
 "floodshield_observed_packets_total{reason=\"smtp_defer_unverified\"} 0\n"
 "floodshield_observed_packets_total{reason=\"smtp_defer_failed\"} 1\n"
@@ -191,6 +194,7 @@ static const char golden[] =
 "floodshield_observed_bytes_total{reason=\"ban\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"syn_rate_src\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"syn_rate_prefix\"} 0\n"
+"floodshield_observed_bytes_total{reason=\"no_conn\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"smtp_defer_verified\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"smtp_defer_unverified\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"smtp_defer_failed\"} 74\n"
@@ -607,17 +611,17 @@ static bool populate(struct xdp_env *e, ssize_t *udp_len)
 	     ASSERT_OK(xe_block(e, "198.51.100.20", 0), "block") &&
 	     ASSERT_OK(xe_allow(e, "203.0.113.0/24", 0), "allow v4") &&
 	     ASSERT_OK(xe_allow(e, "2001:db8:a::/48", 0), "allow v6") &&
-	     /* 192.0.2.50/32 and 2001:db8:bad::/48 active; the others not
-	      * (expired, and expires_ns 0, which the data path ignores). */
+	     /* 192.0.2.50/32 and 2001:db8:bad::/48 active; the others
+	      * expired. */
 	     put_ban(e, "192.0.2.50", 128, t + 60 * NSEC) &&
 	     put_ban(e, "192.0.2.51", 128, t - 1) &&
 	     put_ban(e, "2001:db8:bad::", 48, t + 60 * NSEC) &&
-	     put_ban(e, "2001:db8:dead::", 48, 0);
+	     put_ban(e, "2001:db8:dead::", 48, t - 2);
 	if (!ok)
 		return false;
 	s = udp_from("198.51.100.20");
 	*udp_len = send_n(e, &s, BLOCK_N, XDP_DROP);
-	s = udp_from("192.0.2.50");
+	s = syn_from("192.0.2.50");	/* bans hold for protected ports */
 	ok = *udp_len > 0 && send_n(e, &s, 1, XDP_DROP) > 0;	/* ban */
 	s = udp_from("192.0.2.51");
 	ok = ok && send_n(e, &s, 1, XDP_PASS) > 0;		/* not_tcp */

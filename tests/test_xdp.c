@@ -478,6 +478,7 @@ static void bans_create(const struct fam *f)
 {
 	struct pkt_spec ack = pkt_from(f, f->src), udp = ack, frag = ack;
 	struct pkt_spec peer = pkt_from(f, f->peer), open_ack;
+	struct pkt_spec syn_again = pkt_from(f, f->src);
 	__u64 ev0[FS_E_MAX], ev1[FS_E_MAX];
 	struct xdp_env e;
 
@@ -495,10 +496,12 @@ static void bans_create(const struct fam *f)
 		expect_event(ev0, ev1, FS_E_BAN_SRC, 1);
 		expect_event(ev0, ev1, FS_E_BAN_PREFIX, 0);
 		expect_no_ban(&e, f->src, f->pfx_plen);
-		fs_subtest("ban drops every packet of the source/%s", f->name);
-		expect(&e, &open_ack, XDP_DROP, FS_R_BAN);
-		expect(&e, &udp, XDP_DROP, FS_R_BAN);
-		expect(&e, &frag, XDP_DROP, FS_R_BAN);
+		fs_subtest("ban drops the source's SYNs to protected ports/%s", f->name);
+		expect(&e, &syn_again, XDP_DROP, FS_R_BAN);
+		fs_subtest("ban spares the source's other traffic/%s", f->name);
+		expect(&e, &open_ack, XDP_PASS, FS_R_NO_SERVICE);
+		expect(&e, &udp, XDP_PASS, FS_R_NOT_TCP);
+		expect(&e, &frag, XDP_PASS, FS_R_FRAGMENT);
 		fs_subtest("ban resets a connection opened before it/%s", f->name);
 		expect(&e, &ack, XDP_PASS, FS_R_BAN_RESET);
 		expect(&e, &ack, XDP_PASS, FS_R_RESET_FLOW);
@@ -626,10 +629,11 @@ static void rate_prefix(const struct fam *f)
 		ASSERT_OK(xe_events(&e, ev1), "events");
 		expect_event(ev0, ev1, FS_E_BAN_PREFIX, 1);
 		expect_event(ev0, ev1, FS_E_BAN_SRC, 0);
+		expect(&e, &peer, XDP_DROP, FS_R_BAN);
 		peer.tcp_flags = PKT_ACK;
 		expect(&e, &peer, XDP_PASS, FS_R_BAN_RESET);
 		peer.l4 = PKT_UDP;
-		expect(&e, &peer, XDP_DROP, FS_R_BAN);
+		expect(&e, &peer, XDP_PASS, FS_R_NOT_TCP);
 		expect(&e, &wide, XDP_PASS, FS_R_SERVICE);
 		xe_close(&e);
 	}
@@ -665,13 +669,12 @@ static void observe(const struct fam *f)
 		expect_observed(&e, &src, FS_R_BLOCK);
 		xe_close(&e);
 	}
-	fs_subtest("observe=on passes over-rate SYNs and bans/%s", f->name);
+	fs_subtest("observe=on passes over-rate SYNs and builds no ban/%s", f->name);
 	if (env_open(&e, "observe=on", "syn.tcp.src=5/5", "ban.after=3", NULL)) {
 		expect_n(&e, &src, 5, XDP_PASS, FS_R_SERVICE);
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 4; i++)
 			expect_observed(&e, &src, FS_R_SYN_RATE_SRC);
-		expect_ban(&e, f->src, 128, FS_BAN_SYN_RATE, 1, 60 * XE_NSEC);
-		expect_observed(&e, &src, FS_R_BAN);
+		expect_no_ban(&e, f->src, 128);
 		xe_close(&e);
 	}
 	fs_subtest("observe.block=on passes blocked, drops over-rate/%s", f->name);

@@ -33,6 +33,11 @@ static int write_cfg(struct xdp_env *e)
 
 int xe_open(struct xdp_env *e)
 {
+	return xe_open_sockets(e, false);
+}
+
+int xe_open_sockets(struct xdp_env *e, bool real_sockets)
+{
 	memset(e, 0, sizeof(*e));
 	e->ncpu = libbpf_num_possible_cpus();
 	if (e->ncpu <= 0)
@@ -40,6 +45,7 @@ int xe_open(struct xdp_env *e)
 	e->skel = fs_skel_open(NULL, true);
 	if (!e->skel)
 		return fail("open skeleton");
+	e->skel->rodata->fs_assume_connected = !real_sockets;
 	if (floodshield_bpf__load(e->skel)) {
 		xe_close(e);
 		return fail("load skeleton");

@@ -26,6 +26,10 @@ struct xdp_env {
 /* Load a fresh instance: default settings and service ports (as a fresh
  * attach writes them), empty lists, fake clock at XE_T0. */
 int xe_open(struct xdp_env *e);
+/* xe_open(), but with @real_sockets the program looks connections up in
+ * the kernel (test packets then have none: they look forged); xe_open()
+ * loads it assuming every segment belongs to a connection. */
+int xe_open_sockets(struct xdp_env *e, bool real_sockets);
 void xe_close(struct xdp_env *e);
 
 /* The fake clock, in ns (what bpf_ktime_get_ns() would return). */

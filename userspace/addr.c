@@ -21,6 +21,15 @@ static int host_bits_set(const __u8 a[16], unsigned plen)
 	return 0;
 }
 
+/* Whether @net/@plen holds ::ffff:0:0/96. */
+static int covers_v4(const __u8 net[16], unsigned plen)
+{
+	for (unsigned bit = 0; bit < plen; bit++)
+		if ((net[bit / 8] ^ v4_prefix[bit / 8]) & (0x80 >> (bit % 8)))
+			return 0;
+	return 1;
+}
+
 static int parse_len(const char *s, unsigned max, unsigned *out)
 {
 	char *end;
@@ -68,6 +77,14 @@ int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
 	k->prefixlen = v4 ? FS_V4_MAPPED_PLEN + len : len;
 	if (host_bits_set(k->addr, k->prefixlen)) {
 		snprintf(err, errlen, "'%s': host bits set beyond /%u", s, len);
+		return -1;
+	}
+	/* IPv4 is stored as ::ffff:0:0/96: an IPv6 prefix holding all of it
+	 * (::/0, ::/64, ...) would also take in every IPv4 address */
+	if (!v4 && len <= FS_V4_MAPPED_PLEN && covers_v4(k->addr, len)) {
+		snprintf(err, errlen, "'%s': also covers every IPv4 address (they "
+			 "are stored as ::ffff:0:0/96); give IPv4 prefixes in IPv4 "
+			 "form and a narrower IPv6 prefix", s);
 		return -1;
 	}
 	return 0;

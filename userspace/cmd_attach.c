@@ -153,8 +153,11 @@ static int map_fill(int fd, unsigned *used, unsigned *cap)
 	return 0;
 }
 
-static const char *const fill_maps[] = { "fs_allow", "fs_block", "fs_bans",
-					 "fs_rate", "fs_services" };
+static const char *const fill_maps[] = {
+	FS_STR(FS_MAP_ALLOW), FS_STR(FS_MAP_BLOCK), FS_STR(FS_MAP_BANS),
+	FS_STR(FS_MAP_RATE), FS_STR(FS_MAP_SVC), FS_STR(FS_MAP_HOSTS),
+	FS_STR(FS_MAP_FLOWS), FS_STR(FS_MAP_DNS),
+};
 
 static void print_ifaces(struct fs_ctx *ctx)
 {

@@ -131,6 +131,11 @@ int do_set(struct fs_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
+	if (fs_cfg_check(&cfg, err, sizeof(err))) {
+		pr_err("set: %s; nothing changed\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
 		pr_err("set: cannot write settings: %s\n", strerror(errno));
 		goto out;

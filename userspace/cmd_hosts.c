@@ -220,6 +220,12 @@ static char *server_dump(const char *server, const char *file, const char *conf)
 			fclose(f);
 		return text;
 	}
+	if (conf && conf[strspn(conf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "0123456789/._-")]) {
+		pr_err("hosts import: --config '%s': only letters, digits and "
+		       "/._- please\n", conf);
+		return NULL;
+	}
 	if (!strcmp(server, "nginx"))
 		snprintf(cmd, sizeof(cmd), "nginx -T%s%s 2>/dev/null",
 			 conf ? " -c " : "", conf ? conf : "");

@@ -71,6 +71,23 @@ static int parse_args(const struct list_def *d, const char *sub, int argc,
 	return 0;
 }
 
+/* Add or replace @k, unless it is an entry of origin config (the
+ * daemon owns those): -EPERM then. An LPM lookup of a present key finds
+ * that key; NOEXIST tells whether it is present. */
+static int put_entry(int fd, const struct fs_lpm_key *k,
+		     const struct fs_list_val *v)
+{
+	struct fs_list_val cur;
+
+	if (bpf_map_update_elem(fd, k, v, BPF_NOEXIST) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, k, &cur) == 0 && cur.origin == FS_ORIGIN_STATIC)
+		return -EPERM;
+	return bpf_map_update_elem(fd, k, v, BPF_EXIST) ? -errno : 0;
+}
+
 static int list_add(struct fs_ctx *ctx, const struct list_def *d, int argc,
 		    char **argv)
 {
@@ -88,9 +105,14 @@ static int list_add(struct fs_ctx *ctx, const struct list_def *d, int argc,
 	fd = fs_map_open_locked(ctx->pin_dir, d->map, &lock);
 	if (fd < 0)
 		return EXIT_FAIL;
-	err = bpf_map_update_elem(fd, &a.key, &v, BPF_ANY) ? -errno : 0;
+	err = put_entry(fd, &a.key, &v);
 	close(lock);
 	close(fd);
+	if (err == -EPERM) {
+		pr_err("%s add %s: the configuration file lists it; change it there\n",
+		       d->cmd, a.cidr);
+		return EXIT_FAIL;
+	}
 	if (err) {
 		pr_err("%s add %s: %s%s\n", d->cmd, a.cidr, strerror(-err),
 		       err == -E2BIG || err == -ENOSPC ? " (list is full)" : "");

@@ -6,7 +6,10 @@
  * saves the ledger every minute, reloads on SIGHUP. When it exits, the
  * program stays attached and protecting. */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,7 @@ struct daemon {
 	struct fs_verifier *verifier;	/* NULL: DNS verification off */
 	struct fs_iface_watch watch;	/* attach state for the exporter */
 	bool exporting;
+	int pin_fd;			/* the pin folder, for flock() */
 	unsigned long long last_sweep_ns;
 };
 
@@ -112,19 +116,36 @@ static int drop_privileges(void)
 		pr_err("cannot drop capabilities: %s\n", strerror(errno));
 		return -1;
 	}
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		pr_err("cannot set no_new_privs: %s\n", strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
-static void sync_logged(struct daemon *d, const struct fs_conf *c, const char *what)
+/* Hold the pin folder's lock, as the CLI's changing commands do, while
+ * the daemon changes maps the CLI changes too. */
+static void pins_lock(struct daemon *d, int op)
+{
+	if (d->pin_fd >= 0 && flock(d->pin_fd, op))
+		pr_warn("cannot %slock %s: %s\n", op == LOCK_UN ? "un" : "",
+			d->pin_dir, strerror(errno));
+}
+
+static int sync_logged(struct daemon *d, const struct fs_conf *c, const char *what)
 {
 	struct fs_sync_stats st;
+	int err;
 
-	if (fs_sync(&d->maps, c, &st))
+	pins_lock(d, LOCK_EX);
+	err = fs_sync(&d->maps, c, &st);
+	pins_lock(d, LOCK_UN);
+	if (err)
 		pr_err("%s: the maps could not be brought to %s\n", what, d->conf_path);
 	else
 		pr_info("%s: %s applied (%u added, %u changed, %u removed)\n", what,
 			d->conf_path, st.added, st.updated, st.removed);
+	return err;
 }
 
 static bool same_ifaces(const struct fs_conf *a, const struct fs_conf *b)
@@ -152,7 +173,12 @@ static void reload(struct daemon *d)
 	}
 	if (!same_ifaces(c, d->conf) || strcmp(c->pin_dir, d->conf->pin_dir))
 		pr_warn("reload: interfaces and pin_dir change only on restart\n");
-	sync_logged(d, c, "reload");
+	if (sync_logged(d, c, "reload")) {
+		/* a map refused part of it: back to the running configuration */
+		sync_logged(d, d->conf, "reload: rollback");
+		fs_conf_free(c);
+		return;
+	}
 	if (d->verifier)
 		fs_verifier_reconf(d->verifier, c);
 	fs_conf_free(d->conf);
@@ -171,11 +197,11 @@ static void log_ban(const struct fs_key *k, const struct fs_ban *b,
 }
 
 /* Log bans made since the last sweep (at most BAN_LOG_MAX lines) and
- * delete bans expired for longer than ban.ttl_max: until then a ban
+ * delete bans expired for longer than ban.ttl: until then a ban
  * remembers its count, so a repeat offender's TTL keeps growing. */
 static void sweep_bans(struct daemon *d, unsigned long long now)
 {
-	unsigned long long keep = d->conf->rt.ban_ttl_max_ns;
+	unsigned long long keep = d->conf->rt.ban_ttl_ns;
 	struct fs_key k, next;
 	struct fs_ban b;
 	unsigned fresh = 0;
@@ -217,9 +243,11 @@ static void sweep(struct daemon *d)
 {
 	unsigned long long now = fs_mono_ns();
 
+	pins_lock(d, LOCK_EX);
 	sweep_bans(d, now);
 	sweep_list(d->maps.allow, now);
 	sweep_list(d->maps.block, now);
+	pins_lock(d, LOCK_UN);
 	d->last_sweep_ns = now;
 }
 
@@ -272,10 +300,19 @@ static void learn_ifaces(struct daemon *d)
  * port in use is logged; the shield runs on without metrics. */
 static void start_exporter(struct daemon *d)
 {
+	sigset_t sigs, old;
+
 	if (!*d->conf->metrics_listen)
 		return;
+	/* the exporter's thread takes none of the daemon's signals */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 	d->exporting = fs_exporter_start(d->conf->metrics_listen, &d->maps,
 					 fs_iface_watch_poll, &d->watch) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (d->exporting)
 		pr_info("metrics on http://%s/metrics\n", d->conf->metrics_listen);
 }
@@ -291,6 +328,7 @@ static int start(struct daemon *d)
 	lock = fs_pins_lock(d->pin_dir);
 	if (lock < 0)
 		return -1;
+	d->pin_fd = open(d->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs_maps_create(d->pin_dir, &fresh) || attach_all(d) ||
 	    fs_maps_open_all(d->pin_dir, &d->maps))
 		goto out;
@@ -300,14 +338,18 @@ static int start(struct daemon *d)
 			pr_info("ledger: %d bans and entries restored from %s\n", n,
 				d->conf->state_dir);
 	}
-	sync_logged(d, d->conf, "start");
+	close(lock);	/* sync_logged() takes it again */
+	lock = -1;
+	if (sync_logged(d, d->conf, "start"))
+		goto out;
 	learn_ifaces(d);
 	d->verifier = fs_verifier_new(d->conf, &d->maps);
 	if (!d->verifier)
 		pr_warn("DNS verification is off: every source stays unverified\n");
 	err = 0;
 out:
-	close(lock);
+	if (lock >= 0)
+		close(lock);
 	return err;
 }
 
@@ -333,6 +375,7 @@ int do_run(struct fs_ctx *ctx, int argc, char **argv)
 	int rc = EXIT_FAIL;
 
 	memset(&d.maps, -1, sizeof(d.maps));	/* every fd -1 */
+	d.pin_fd = -1;
 	if (parse_args(&d, argc, argv))
 		return EXIT_USAGE;
 	if (fs_log_level < FS_LOG_INFO)
@@ -359,6 +402,8 @@ out:
 	if (d.exporting)
 		fs_exporter_stop();
 	fs_verifier_free(d.verifier);
+	if (d.pin_fd >= 0)
+		close(d.pin_fd);
 	fs_maps_close_all(&d.maps);
 	fs_conf_free(d.conf);
 	return rc;

@@ -41,10 +41,16 @@ static long long to_wall(const struct clocks *c, unsigned long long mono_ns)
 	return mono_ns ? c->wall_s + ((long long)mono_ns - c->mono_ns) / NSEC : 0;
 }
 
-/* Unix seconds to a monotonic expiry; 0 stays 0 (never). */
+/* Unix seconds to a monotonic time; 0 stays 0 (never). A time before
+ * this boot (a ban's creation, after a reboot) becomes 1: long ago. */
 static unsigned long long to_mono(const struct clocks *c, long long wall)
 {
-	return wall ? c->mono_ns + (wall - c->wall_s) * NSEC : 0;
+	long long ns;
+
+	if (!wall)
+		return 0;
+	ns = c->mono_ns + (wall - c->wall_s) * NSEC;
+	return ns > 0 ? (unsigned long long)ns : 1;
 }
 
 static int save_bans(FILE *f, int fd, const struct clocks *now)
@@ -101,7 +107,7 @@ int fs_ledger_save(const char *dir, const struct fs_map_fds *m)
 	char path[512], tmp[520];
 	struct clocks now;
 	FILE *f;
-	int n, fd;
+	int n, fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, FS_LEDGER_FILE);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -122,7 +128,9 @@ int fs_ledger_save(const char *dir, const struct fs_map_fds *m)
 	n = save_bans(f, m->bans, &now);
 	n += save_list(f, "allow", m->allow, &now);
 	n += save_list(f, "block", m->block, &now);
-	if (fflush(f) || fsync(fd) || fclose(f) || rename(tmp, path)) {
+	err = fflush(f) || ferror(f) || fsync(fd);
+	err |= fclose(f) != 0;		/* closed whatever happened */
+	if (err || rename(tmp, path)) {
 		pr_err("ledger: cannot write %s: %s\n", path, strerror(errno));
 		unlink(tmp);
 		return -1;

@@ -339,14 +339,15 @@ struct ban_count {
 	__u64 now, src, prefix;
 };
 
-/* Active exactly when the data path treats it so: now < expires_ns. */
+/* Active exactly when the data path treats it so: expires_ns 0 (never)
+ * or now < expires_ns. */
 static void count_ban(void *arg, const void *key, const void *val)
 {
 	const struct fs_key *k = key;
 	const struct fs_ban *b = val;
 	struct ban_count *c = arg;
 
-	if (c->now < b->expires_ns)
+	if (!b->expires_ns || c->now < b->expires_ns)
 		(*(k->plen == 128 ? &c->src : &c->prefix))++;
 }
 

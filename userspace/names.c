@@ -23,6 +23,7 @@ static const char *const reasons[FS_R_MAX] = {
 	[FS_R_BAN] = "ban",
 	[FS_R_SYN_RATE_SRC] = "syn_rate_src",
 	[FS_R_SYN_RATE_PREFIX] = "syn_rate_prefix",
+	[FS_R_NO_CONN] = "no_conn",
 	[FS_R_SMTP_DEFER_VERIFIED] = "smtp_defer_verified",
 	[FS_R_SMTP_DEFER_UNVERIFIED] = "smtp_defer_unverified",
 	[FS_R_SMTP_DEFER_FAILED] = "smtp_defer_failed",

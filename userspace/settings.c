@@ -338,11 +338,16 @@ int fs_cfg_set(struct fs_cfg *cfg, const char *kv, char *err, size_t errlen)
 		snprintf(err, errlen, "bad value '%s' for key '%s'", eq + 1, key);
 		return -1;
 	}
-	if (tmp.ban_ttl_max_ns && tmp.ban_ttl_max_ns < tmp.ban_ttl_ns) {
+	*cfg = tmp;
+	return 0;
+}
+
+int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen)
+{
+	if (cfg->ban_ttl_max_ns && cfg->ban_ttl_max_ns < cfg->ban_ttl_ns) {
 		snprintf(err, errlen, "ban.ttl_max is below ban.ttl");
 		return -1;
 	}
-	*cfg = tmp;
 	return 0;
 }
 

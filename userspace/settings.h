@@ -30,6 +30,10 @@ int fs_rate_set(struct fs_rate *r, unsigned rate, unsigned burst);
  * the key or value to @err; @cfg is unchanged then. */
 int fs_cfg_set(struct fs_cfg *cfg, const char *kv, char *err, size_t errlen);
 
+/* What depends on several keys (ban.ttl_max not below ban.ttl): checked
+ * once all keys of a command or file are applied. -1 with a message. */
+int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen);
+
 /* Print every key as key=value lines (or a JSON object with @json). */
 void fs_cfg_print(FILE *f, const struct fs_cfg *cfg, int json);
 

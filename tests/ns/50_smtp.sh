@@ -1,0 +1,395 @@
+#!/bin/bash
+# Namespace test of the SMTP shield with a real Postfix, a real DNS and
+# the daemon's verifier (FCrDNS over libunbound).
+#
+# Topology: lib.sh's server and client namespaces joined by one veth
+# pair. In the server namespace (smtp_lib.sh): unbound on 127.0.0.1:53
+# with the fixtures below, a swallower on 127.0.0.2:53 that unbound
+# forwards 40.113.0.203.in-addr.arpa to and that never answers, a
+# private Postfix on 192.0.2.1:25 and [2001:db8::1]:25 delivering
+# example.net into an mbox file, and the floodshield daemon
+# (`floodshield -n SERVER_NS run`, its own pin and state folders,
+# [dns] resolver = 127.0.0.1@53: the daemon enters the namespace before
+# it starts libunbound, so that is the namespace's own loopback).
+#
+# Clients, all swaks (or lib.sh's fs_flood for bare connections) in the
+# client namespace, from documentation addresses:
+#   198.51.100.10  EHLO mta.example.org   PTR mta.example.org, A matches:
+#                                          verified
+#   2001:db8::10   EHLO mta6.example.org  PTR mta6.example.org, AAAA
+#                                          matches: verified (IPv6)
+#   203.0.113.30   EHLO bot.example.com   PTR bot.example.com, A
+#                                          192.0.2.99: failed (mismatch)
+#   203.0.113.40   EHLO relay.example.net  PTR zone never answers:
+#                                          tempfail (timeout), unverified
+#
+# Asserted:
+#   - the fixtures answer (dig), Postfix listens, the daemon attaches;
+#   - mail from the verified MTA is delivered (found in the mbox); after
+#     its EHLO the daemon verifies it: `explain -j` shows class verified,
+#     reason ok, the PTR name and the EHLO name; its next connections are
+#     counted as smtp_verified; Postfix names it the same
+#     (connect from mta.example.org[...]);
+#   - the same over IPv6;
+#   - the failed source: its first mail is delivered (a deferral is for
+#     floods, not a rejection), then explain shows failed / mismatch
+#     with the PTR and EHLO names; then a flood of 30 connection attempts
+#     in 3 s (smtp.failed.src = 1/2) is deferred at the NIC: only the few
+#     within the rate complete (bounded), Postfix logs exactly those,
+#     smtp_defer_failed grows by at least the attempts that failed, and
+#     no ban is made (ban.after 20, the default); meanwhile the verified
+#     MTA sends 5 mails, all delivered, none deferred;
+#   - the tempfail source: explain shows unverified / timeout, its EHLO
+#     name kept; 4 more mails, one every 0.5 s, are all delivered and
+#     none of its SYNs is deferred (smtp.unverified.src = 3/5);
+#   - SMTP buckets never ban: with ban.after = 5 (floodshield set) a
+#     second flood is deferred again and no ban is made; a SYN flood on
+#     tcp port 443 then bans the bot (syn_rate), and the ban holds for
+#     SMTP: its next mail does not reach Postfix, while the verified MTA
+#     still delivers.
+# Bounded: every client under `timeout`, every loop counted; about 40 s.
+set -u
+
+FS_PORT=25				# fs_flood's destination port
+FS_PIN=${FS_PIN:-/sys/fs/bpf/fs-smtp-$$}
+# shellcheck source=tests/ns/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/ns/smtp_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/smtp_lib.sh"
+
+T=50_smtp
+
+MTA=198.51.100.10	MTA_NAME=mta.example.org
+MTA6=2001:db8::10	MTA6_NAME=mta6.example.org
+BOT=203.0.113.30	BOT_NAME=bot.example.com
+SLOW=203.0.113.40	SLOW_EHLO=relay.example.net
+
+FLOOD_ATTEMPTS=30	# connection attempts of the bot
+FLOOD_SPREAD=3		# seconds they are spread over
+FLOOD_WAIT=1.5		# then seconds to wait for pending handshakes
+FAILED_RATE=1 FAILED_BURST=2
+TCP_PORT=443		# tcp class by default; nothing listens there
+DNS_TIMEOUT_S=2
+
+DAEMON_PID=
+CONF=
+DLOG=
+
+# Figures for the summary line.
+S_DELIVERED=0 S_FLOOD_DONE="?" S_DEFERRED="?" S_BOT_PF="?"
+
+# ---------------------------------------------------------------------
+
+write_conf()
+{
+	cat >"$CONF" <<-CONF
+	[shield]
+	interfaces = $FS_SRV_IF
+	pin_dir = $FS_PIN
+	state_dir = $FS_TMP/state
+	[limits]
+	smtp.verified.src = 20/40
+	smtp.unverified.src = 3/5
+	smtp.failed.src = $FAILED_RATE/$FAILED_BURST
+	ban.after = 20
+	[metrics]
+	listen = off
+	[dns]
+	resolver = 127.0.0.1@53
+	timeout = ${DNS_TIMEOUT_S}s
+	retry = 60s
+	verify_smtp = on
+	CONF
+}
+
+daemon_start()
+{
+	local _
+
+	"$FS_BIN" -n "$FS_SRV_NS" run -c "$CONF" >>"$DLOG" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 50); do
+		grep -q 'running (pid' "$DLOG" && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# daemon did not start: $(tail -n 5 "$DLOG")" >&2
+	return 1
+}
+
+daemon_stop()
+{
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+
+cleanup()
+{
+	daemon_stop
+	smtp_cleanup_servers
+	fs_cleanup
+}
+
+# Packets counted for REASON in `stats -j`.
+stat_packets()
+{
+	fs_cli -j stats | fs_json \
+		"sum(r['packets'] for r in d['reasons'] if r['reason'] == '$1')"
+}
+
+# explain ADDR EXPR: EXPR over `explain -j ADDR` (see fs_json).
+explain()
+{
+	fs_cli -j explain "$1" | fs_json "$2" 2>/dev/null
+}
+
+# wait_dns ADDR CLASS REASON MAX_S: until explain shows that verdict.
+wait_dns()
+{
+	local _
+
+	for _ in $(seq $(($4 * 10))); do
+		[ "$(explain "$1" "d['dns'] is not None and d['dns']['class'] == '$2' and d['dns']['reason'] == '$3'")" = 1 ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# check_dns ADDR CLASS REASON NAME EHLO MAX_S: the verdict arrives, with
+# the PTR name (NAME, "" for none) and the last EHLO name.
+check_dns()
+{
+	local addr=$1 class=$2 reason=$3 name=$4 ehlo=$5 out
+
+	wait_dns "$addr" "$class" "$reason" "$6"
+	out=$(fs_cli -j explain "$addr")
+	[ "$(fs_json "d['dns']['class'] == '$class' and d['dns']['reason'] == '$reason' and d['dns']['name'] == '$name' and d['dns']['ehlo'] == '$ehlo'" <<<"$out" 2>/dev/null)" = 1 ]
+	fs_result $? "$T: $addr verified by the daemon: $class ($reason), name '${name:--}', EHLO $ehlo" \
+		"explain: $out" "daemon log: $(grep "dns:" "$DLOG" | tail -n 3)"
+}
+
+# send_ok SRC EHLO TAG: one mail, accepted by Postfix and found in the mbox.
+send_ok()
+{
+	local before
+
+	before=$(smtp_delivered "$3")
+	smtp_send "$1" "$2" "$3" && smtp_wait_delivered "$3" $((before + 1))
+}
+
+# ---------------------------------------------------------------------
+
+setup()
+{
+	local v
+
+	if ! fs_topo_up; then
+		fs_fail "$T: namespaces and veth set up"
+		return 1
+	fi
+	SMTP_DIR=$FS_TMP/smtp
+	mkdir -p "$SMTP_DIR" "$FS_TMP/state" || return 1
+	if ! smtp_resolv_conf || ! smtp_unbound_start || ! smtp_swallow_start; then
+		fs_fail "$T: unbound on 127.0.0.1:53 and the swallower on 127.0.0.2:53 start"
+		return 1
+	fi
+	fs_ok "$T: unbound on 127.0.0.1:53 and the swallower on 127.0.0.2:53 start"
+	v="$(smtp_dig -x $MTA) $(smtp_dig $MTA_NAME) $(smtp_dig -x $BOT) $(smtp_dig $BOT_NAME)"
+	v="$v $(smtp_dig -x $MTA6) $(smtp_dig AAAA $MTA6_NAME)"
+	[ "$v" = "$MTA_NAME. $MTA $BOT_NAME. 192.0.2.99 $MTA6_NAME. $MTA6" ]
+	fs_result $? "$T: DNS fixtures answer (PTR and A/AAAA of the MTAs and the bot)" "$v"
+	if ! smtp_postfix_start; then
+		fs_fail "$T: Postfix listens on $FS_SRV4:25 and [$FS_SRV6]:25" \
+			"$(tail -n 5 "$SMTP_MAILLOG" 2>/dev/null)"
+		return 1
+	fi
+	fs_ok "$T: Postfix listens on $FS_SRV4:25 and [$FS_SRV6]:25"
+	CONF=$FS_TMP/floodshield.conf
+	DLOG=$FS_TMP/daemon.log
+	write_conf
+	if ! daemon_start; then
+		fs_fail "$T: daemon starts and attaches to $FS_SRV_IF" "$(tail -n 5 "$DLOG")"
+		return 1
+	fi
+	fs_ok "$T: daemon starts and attaches to $FS_SRV_IF"
+}
+
+check_verified()
+{
+	local out n0 n1
+
+	send_ok "$MTA" "$MTA_NAME" verified-first
+	fs_result $? "$T: mail from the verified MTA $MTA is delivered" \
+		"$(tail -n 3 "$SMTP_DIR/swaks.log")"
+	check_dns "$MTA" verified ok "$MTA_NAME" "$MTA_NAME" 5
+	n0=$(stat_packets smtp_verified)
+	send_ok "$MTA" "$MTA_NAME" verified-second
+	n1=$(stat_packets smtp_verified)
+	[ $((n1 - n0)) -ge 1 ]
+	fs_result $? "$T: once verified, the MTA's connections count as smtp_verified" \
+		"smtp_verified $n0 -> $n1; stats: $(fs_cli stats | grep smtp_)"
+	[ "$(smtp_connects "$MTA" "$MTA_NAME")" -ge 2 ]
+	fs_result $? "$T: Postfix names it the same: connect from ${MTA_NAME}[$MTA]" \
+		"$(grep "connect from" "$SMTP_MAILLOG" | tail -n 2)"
+
+	send_ok "$MTA6" "$MTA6_NAME" verified-v6
+	fs_result $? "$T: mail from the verified MTA $MTA6 over IPv6 is delivered" \
+		"$(tail -n 3 "$SMTP_DIR/swaks.log")"
+	check_dns "$MTA6" verified ok "$MTA6_NAME" "$MTA6_NAME" 5
+	out=$(explain "$MTA6" "[r['bucket'] for r in d['rates']]")
+	[[ $out == *smtp.* ]]
+	fs_result $? "$T: explain $MTA6 lists its smtp buckets" "$out"
+}
+
+# The bot: verified as failed, then its flood is deferred.
+check_failed()
+{
+	local completed pf0 pf1 d0 d1 v0 v1 b0 mails=5 ok=0 fpid bound
+
+	send_ok "$BOT" "$BOT_NAME" bot-first
+	fs_result $? "$T: the bot's first mail is delivered (deferral is for floods)"
+	check_dns "$BOT" failed mismatch "$BOT_NAME" "$BOT_NAME" 5
+	[ "$(smtp_connects "$BOT" unknown)" = 1 ]
+	fs_result $? "$T: Postfix does not confirm it either: connect from unknown[$BOT]"
+
+	sleep $((FAILED_BURST / FAILED_RATE + 1))	# the bot's bucket refills
+	pf0=$(smtp_connects "$BOT")
+	d0=$(stat_packets smtp_defer_failed)
+	v0=$(stat_packets smtp_verified)
+	b0=$(stat_packets smtp_defer_verified)
+	fs_flood "$BOT" "$FLOOD_ATTEMPTS" "$FLOOD_SPREAD" "$FLOOD_WAIT" \
+		>"$FS_TMP/flood.out" &
+	fpid=$!
+	for _ in $(seq "$mails"); do
+		send_ok "$MTA" "$MTA_NAME" during-flood && ok=$((ok + 1))
+		sleep 0.2
+	done
+	wait "$fpid"
+	completed=$(cat "$FS_TMP/flood.out")
+	sleep 1					# Postfix logs the last accepts
+	pf1=$(smtp_connects "$BOT")
+	d1=$(stat_packets smtp_defer_failed)
+	v1=$(stat_packets smtp_verified)
+	S_FLOOD_DONE=$completed S_DEFERRED=$((d1 - d0)) S_BOT_PF=$((pf1 - pf0))
+
+	# Burst, then one per second over the spread and the wait (kernel SYN
+	# retries included), and one of slack for the timing.
+	bound=$(awk -v b="$FAILED_BURST" -v r="$FAILED_RATE" -v s="$FLOOD_SPREAD" \
+		-v w="$FLOOD_WAIT" 'BEGIN { print int(b + r * (s + w) + 1) }')
+	[ "$completed" -ge 1 ] && [ "$completed" -le "$bound" ]
+	fs_result $? "$T: flood of $FLOOD_ATTEMPTS connections from the bot: $completed completed (at most $bound)" \
+		"completed: $completed"
+	[ "$((pf1 - pf0))" = "$completed" ]
+	fs_result $? "$T: Postfix saw exactly those $completed connections from the bot" \
+		"Postfix logged $((pf1 - pf0))"
+	[ "$((d1 - d0))" -ge "$((FLOOD_ATTEMPTS - completed))" ]
+	fs_result $? "$T: smtp_defer_failed grew by $((d1 - d0)) (>= $((FLOOD_ATTEMPTS - completed)) attempts that failed)"
+	[ "$ok" = "$mails" ]
+	fs_result $? "$T: during the flood the verified MTA delivered $ok/$mails mails" \
+		"$(tail -n 5 "$SMTP_DIR/swaks.log")"
+	[ "$((v1 - v0))" -ge "$mails" ] && [ "$(stat_packets smtp_defer_verified)" = "$b0" ]
+	fs_result $? "$T: its $mails connections counted smtp_verified, none deferred" \
+		"smtp_verified +$((v1 - v0)); $(fs_cli stats | grep smtp_)"
+	[ "$(explain "$BOT" "len(d['bans'])")" = 0 ]
+	fs_result $? "$T: the bot is deferred, not banned" \
+		"$(fs_cli explain "$BOT")"
+}
+
+# The source whose PTR zone never answers: tempfail, never blocked.
+check_tempfail()
+{
+	local ok=0 d0 d1 start elapsed
+
+	send_ok "$SLOW" "$SLOW_EHLO" slow-first
+	fs_result $? "$T: mail from $SLOW (DNS never answers) is delivered"
+	check_dns "$SLOW" unverified timeout "" "$SLOW_EHLO" $((DNS_TIMEOUT_S + 5))
+	[ "$(smtp_swallowed)" -ge 1 ]
+	fs_result $? "$T: its PTR queries reached the swallower and went unanswered" \
+		"$(smtp_swallowed) swallowed"
+	d0=$(stat_packets smtp_defer_unverified)
+	start=$(date +%s.%N)
+	for _ in 1 2 3 4; do
+		send_ok "$SLOW" "$SLOW_EHLO" slow-more && ok=$((ok + 1))
+		sleep 0.5
+	done
+	elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+	d1=$(stat_packets smtp_defer_unverified)
+	[ "$ok" = 4 ] && [ "$d1" = "$d0" ]
+	fs_result $? "$T: 4 more mails from $SLOW at a normal pace: $ok delivered in $elapsed s, none deferred" \
+		"smtp_defer_unverified $d0 -> $d1"
+	[ "$(explain "$SLOW" "d['dns']['class']")" = unverified ]
+	fs_result $? "$T: $SLOW stays unverified (a tempfail never blocks)"
+}
+
+# SMTP buckets defer and never ban, even with a low ban.after; a ban the
+# bot earns elsewhere (a SYN flood on a tcp port) holds for SMTP too.
+check_ban()
+{
+	local out n0 d0
+
+	out=$(fs_cli set ban.after=5 syn.tcp.src=5/5 2>&1)
+	fs_result $? "$T: floodshield set ban.after=5 syn.tcp.src=5/5" "$out"
+	sleep $((FAILED_BURST / FAILED_RATE + 1))
+	d0=$(stat_packets smtp_defer_failed)
+	fs_flood "$BOT" 20 1 1 >/dev/null
+	out=$(fs_cli -j explain "$BOT")
+	[ "$(fs_json "len(d['bans'])" <<<"$out")" = 0 ] &&
+		[ "$(stat_packets smtp_defer_failed)" -gt "$((d0 + 5))" ]
+	fs_result $? "$T: with ban.after=5 a second SMTP flood is deferred again, never banned" \
+		"$out"
+	FS_PORT=$TCP_PORT fs_flood "$BOT" 30 1 1 >/dev/null
+	out=$(fs_cli -j explain "$BOT")
+	[ "$(fs_json "any(b['reason'] == 'syn_rate' for b in d['bans'])" <<<"$out")" = 1 ]
+	fs_result $? "$T: a SYN flood on tcp port $TCP_PORT bans the bot (syn_rate)" "$out"
+	n0=$(smtp_connects "$BOT")
+	! smtp_send "$BOT" "$BOT_NAME" bot-banned --timeout 3
+	fs_result $? "$T: the banned bot's mail does not get through"
+	[ "$(smtp_connects "$BOT")" = "$n0" ]
+	fs_result $? "$T: Postfix saw no connection from the banned bot"
+	send_ok "$MTA" "$MTA_NAME" after-ban
+	fs_result $? "$T: the verified MTA still delivers"
+}
+
+main()
+{
+	local why start t
+
+	why=$(fs_missing_prereq)
+	for t in "$SMTP_UNBOUND" "$SMTP_POSTFIX" "$SMTP_SWAKS" /usr/bin/dig; do
+		[ -z "$why" ] && ! [ -x "$t" ] && why="needs $t (scripts/install-deps.sh --test)"
+	done
+	if [ -n "$why" ]; then
+		fs_skip "$T" "$why"
+		exit 0
+	fi
+	if [ ! -x "$FS_BIN" ]; then
+		fs_fail "$T: $FS_BIN built" "run make first"
+		exit 0
+	fi
+	start=$SECONDS
+	FS_TMP=$(mktemp -d /tmp/fs-smtp-"$FS_TAG".XXXXXX) || fs_die "mktemp"
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	if setup; then
+		check_verified
+		check_failed
+		check_tempfail
+		check_ban
+	fi
+	S_DELIVERED=$(smtp_delivered)
+	fs_note "$T summary: $S_DELIVERED mails delivered; bot flood: $S_FLOOD_DONE of" \
+		"$FLOOD_ATTEMPTS connections completed, Postfix saw $S_BOT_PF," \
+		"$S_DEFERRED SYNs deferred (smtp_defer_failed)"
+	if [ "$FS_FAILS" != 0 ]; then
+		fs_note "daemon log:"; tail -n 20 "$DLOG" | sed 's/^/#   /'
+	fi
+	cleanup
+	fs_note "$T: $FS_FAILS failed, $((SECONDS - start)) s"
+	exit 0
+}
+
+main "$@"

@@ -224,6 +224,7 @@ static void show_rates(struct explain *e)
 static void show_dns(struct explain *e)
 {
 	struct fs_dns_val v;
+	const char *reason;
 	char exp[32];
 	unsigned long long age;
 
@@ -236,17 +237,19 @@ static void show_dns(struct explain *e)
 	age = v.checked_ns && v.checked_ns < e->now ?
 		      (e->now - v.checked_ns) / 1000000000ull : 0;
 	fs_fmt_expiry(v.expires_ns, e->now, exp, sizeof(exp));
+	/* an EHLO seen, its verification not back yet */
+	reason = v.checked_ns ? fs_dns_reason_name(v.reason) : "pending";
 	if (e->ctx->json) {
 		printf("{\"class\":\"%s\",\"reason\":\"%s\",\"age_s\":%llu,"
 		       "\"expires\":\"%s\",\"name\":", fs_dns_class_name(v.class),
-		       fs_dns_reason_name(v.reason), age, exp);
+		       reason, age, exp);
 		json_str(stdout, v.name);
 		printf(",\"ehlo\":");
 		json_str(stdout, v.ehlo);
 		printf("}");
 	} else {
 		printf("%s (%s), name %s, checked %llus ago, valid %s\n",
-		       fs_dns_class_name(v.class), fs_dns_reason_name(v.reason),
+		       fs_dns_class_name(v.class), reason,
 		       *v.name ? v.name : "-", age, exp);
 		printf("%-10s %s\n", "ehlo", *v.ehlo ? v.ehlo : "-");
 	}

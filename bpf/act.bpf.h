@@ -86,14 +86,13 @@ static __always_inline bool remember_flow(const struct fs_pkt *p,
 /* Count the packet under @r and return its verdict. A stopping reason
  * under observe mode is counted as observed and passed. */
 static __always_inline int act(struct xdp_md *ctx, const struct fs_pkt *p,
-			       const struct fs_cfg *cfg, enum fs_reason r,
-			       __u64 now)
+			       const struct fs_cfg *cfg, enum fs_reason r)
 {
 	bool observed = fs_reason_drops(r) && fs_observing(cfg, r);
 
 	if (r >= FS_R_MAX)
 		return XDP_ABORTED;
-	if (fs_reason_resets(r) && !observed && !remember_flow(p, r, now))
+	if (fs_reason_resets(r) && !observed && !remember_flow(p, r, fs_now()))
 		r = FS_R_RESET_FLOW;
 	account(r, p->len, observed);
 	if (!fs_reason_drops(r) || observed)

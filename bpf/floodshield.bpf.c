@@ -32,22 +32,20 @@ int floodshield(struct xdp_md *ctx)
 	const struct fs_cfg *cfg;
 	enum fs_reason r;
 	__u32 zero = 0;
-	__u64 now;
 
 	cfg = bpf_map_lookup_elem(&FS_MAP_CFG, &zero);
 	if (!cfg)
 		return XDP_PASS;
 	r = parse_packet(ctx, &pkt);
 	if (r != FS_CONTINUE)
-		return act(ctx, &pkt, cfg, r, 0);
-	now = fs_now();
-	r = fs_check_lists(ctx, &pkt, now);
+		return act(ctx, &pkt, cfg, r);
+	r = fs_check_lists(ctx, &pkt);
 	if (r != FS_CONTINUE)
-		return act(ctx, &pkt, cfg, r, now);
+		return act(ctx, &pkt, cfg, r);
 	if (pkt.l4 != FS_L4_TCP)
-		return act(ctx, &pkt, cfg, l4_reason(&pkt), now);
-	r = fs_police(ctx, &pkt, now);
-	return act(ctx, &pkt, cfg, r, now);
+		return act(ctx, &pkt, cfg, l4_reason(&pkt));
+	r = fs_police(ctx, &pkt);
+	return act(ctx, &pkt, cfg, r);
 }
 
 char LICENSE[] SEC("license") = "GPL";

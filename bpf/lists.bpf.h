@@ -44,11 +44,11 @@ static __always_inline void fs_make_key(struct fs_key *k,
 	k->bucket = b;
 }
 
-static __always_inline bool fs_banned(const struct fs_key *k, __u64 now)
+static __always_inline bool fs_banned(const struct fs_key *k)
 {
 	struct fs_ban *ban = bpf_map_lookup_elem(&FS_MAP_BANS, k);
 
-	return ban && fs_live(ban->expires_ns, now);
+	return ban && fs_live_now(ban->expires_ns);
 }
 
 /* What a banned source's packet to service @svc gets. A segment that
@@ -77,8 +77,7 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
  * connections. The static blocklist holds for everything. */
 static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 						 const struct fs_pkt *p,
-						 const struct fs_cfg *cfg,
-						 __u64 now)
+						 const struct fs_cfg *cfg)
 {
 	struct fs_key bk = {};
 	enum fs_svc svc;
@@ -89,17 +88,16 @@ static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 	if (svc == FS_SVC_NONE)
 		return FS_CONTINUE;
 	fs_make_key(&bk, p, 128, FS_B_NONE);
-	if (fs_banned(&bk, now))
+	if (fs_banned(&bk))
 		return ban_reason_for(ctx, p, svc);
 	fs_make_key(&bk, p, fs_prefix_len(p, cfg), FS_B_NONE);
-	if (fs_banned(&bk, now))
+	if (fs_banned(&bk))
 		return ban_reason_for(ctx, p, svc);
 	return FS_CONTINUE;
 }
 
 /* Allowlist, blocklist, bans. A global function: verified once. */
-__noinline int fs_check_lists(struct xdp_md *ctx, const struct fs_pkt *p,
-			      __u64 now)
+__noinline int fs_check_lists(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
 	struct fs_lpm_key lk = { .prefixlen = 128 };
@@ -110,12 +108,12 @@ __noinline int fs_check_lists(struct xdp_md *ctx, const struct fs_pkt *p,
 		return FS_CONTINUE;
 	__builtin_memcpy(lk.addr, p->src.b, sizeof(lk.addr));
 	allow = bpf_map_lookup_elem(&FS_MAP_ALLOW, &lk);
-	if (allow && fs_live(allow->expires_ns, now))
+	if (allow && fs_live_now(allow->expires_ns))
 		return FS_R_ALLOW;
 	block = bpf_map_lookup_elem(&FS_MAP_BLOCK, &lk);
-	if (block && fs_live(block->expires_ns, now))
+	if (block && fs_live_now(block->expires_ns))
 		return FS_R_BLOCK;
-	return check_bans(ctx, p, cfg, now);
+	return check_bans(ctx, p, cfg);
 }
 
 #endif

@@ -52,7 +52,7 @@ static __always_inline enum fs_reason police_http(struct xdp_md *ctx,
 
 /* Service, SYN policing and inspection for a parsed TCP packet. A
  * global function: verified once, whatever the parse path. */
-__noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p, __u64 now)
+__noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
 	enum fs_svc svc;
@@ -63,11 +63,12 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p, __u64 now)
 	if (svc == FS_SVC_NONE)
 		return FS_R_NO_SERVICE;
 	if (svc == FS_SVC_SMTP)
-		return police_smtp(ctx, p, cfg, now);
+		return police_smtp(ctx, p);
+	/* the clock only where a bucket needs it: not for plain segments */
 	if (!fs_is_syn(p))
 		return svc == FS_SVC_HTTP && p->payload_len ?
-			       police_http(ctx, p, cfg, now) : FS_R_SERVICE;
-	switch (fs_police_bucket(p, syn_bucket(svc), FS_R_SYN_RATE_SRC, now)) {
+			       police_http(ctx, p, cfg, fs_now()) : FS_R_SERVICE;
+	switch (fs_police_bucket(p, syn_bucket(svc), FS_R_SYN_RATE_SRC, fs_now())) {
 	case FS_LEVEL_OVER_SRC:
 		return FS_R_SYN_RATE_SRC;
 	case FS_LEVEL_OVER_PREFIX:

@@ -138,15 +138,15 @@ static __always_inline __u32 ehlo_name_len(const struct fs_seg *s)
  * segment starting with EHLO/HELO reports the name; everything else of a
  * session passes. */
 static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
-						  const struct fs_pkt *p,
-						  const struct fs_cfg *cfg,
-						  __u64 now)
+						  const struct fs_pkt *p)
 {
 	struct smtp_class c;
 	struct fs_seg seg;
+	__u64 now;
 	__u32 len;
 
 	if (fs_is_syn(p)) {
+		now = fs_now();
 		c = smtp_class_of(dns_class(p, now));
 		if (fs_police_bucket(p, c.bucket, c.defer, now) != FS_LEVEL_OK)
 			return c.defer;

@@ -99,3 +99,32 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+# Benchmarks (bench/, docs/benchmarks.md). Not part of `all`: fs_bench
+# is built by `make bench` and `make bench-quick` only.
+BENCH_SRC  := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRC))
+BENCH_SKEL := $(BUILD)/bench.skel.h
+
+$(BUILD)/bench.bpf.o: bench/bench.bpf.c bench/bench_abi.h vmlinux.h
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(BUILD)/bench.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $(BUILD)/bench.tmp.o
+
+$(BENCH_SKEL): $(BUILD)/bench.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_bpf > $@
+
+$(BENCH_OBJ): $(BUILD)/bench/%.o: bench/%.c bench/bench.h bench/bench_abi.h $(HDRS) $(SKEL) $(BENCH_SKEL)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/fs_bench: $(BENCH_OBJ) $(BUILD)/tests/pkt.o $(LIB_OBJ)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# make bench: every benchmark (about 10 minutes); make bench-quick: the
+# per-packet table only. Both need root; results go to $(BUILD)/bench-results.
+bench: $(BUILD)/fs_bench $(BUILD)/floodshield
+	$(Q)bench/run.sh all
+
+bench-quick: $(BUILD)/fs_bench
+	$(Q)bench/run.sh quick

@@ -68,19 +68,17 @@ static __always_inline void rewrite_rst(struct xdp_md *ctx,
 
 /* Remember the flow and the sequence number of the segment about to be
  * turned into a RST, so that its retransmission passes to the kernel.
- * False if this very segment was reset already (a retransmission). */
-static __always_inline bool remember_flow(const struct fs_pkt *p,
+ * The stages that return a RESET reason have ruled out a retransmission
+ * already (fs_retransmitted()). */
+static __always_inline void remember_flow(const struct fs_pkt *p,
 					  enum fs_reason r, __u64 now)
 {
 	struct fs_flow_val v = { .reset_ns = now, .reason = r, .seq = p->seq };
 	struct fs_flow_key k;
 
-	if (fs_retransmitted(p))
-		return false;
 	fs_flow_key(&k, p);
 	if (bpf_map_update_elem(&FS_MAP_FLOWS, &k, &v, BPF_ANY))
 		fs_event(FS_E_FLOW_FAILED);
-	return true;
 }
 
 /* Count the packet under @r and return its verdict. A stopping reason
@@ -92,13 +90,12 @@ static __always_inline int act(struct xdp_md *ctx, const struct fs_pkt *p,
 
 	if (r >= FS_R_MAX)
 		return XDP_ABORTED;
-	if (fs_reason_resets(r) && !observed && !remember_flow(p, r, fs_now()))
-		r = FS_R_RESET_FLOW;
 	account(r, p->len, observed);
 	if (!fs_reason_drops(r) || observed)
 		return XDP_PASS;
 	if (!fs_reason_resets(r))
 		return XDP_DROP;
+	remember_flow(p, r, fs_now());
 	rewrite_rst(ctx, p);
 	return XDP_PASS;
 }

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The benchmarks' own XDP programs.
+ *
+ * bench_pass, bench_drop: programs that only answer. Every figure in
+ * docs/benchmarks.md is given against them, measured in the same run.
+ *
+ * bench_fresh: a wrapper for paths that change the frame or their own
+ * path (floodshield's RESET rewrites the segment into a RST and
+ * remembers its flow and sequence number, so that the same segment again
+ * is a retransmission), under `repeat` and live frames, where the kernel
+ * replays one frame without restoring it. Before each run it writes back
+ * the TCP flags word userspace recorded and moves the sequence number on
+ * by one (checksum fixed, RFC 1624), then tail-calls fresh_next[0]: the
+ * same connection (a socket the kernel holds, fs_connected()) sends a
+ * new bad request every time. Its own cost is measured by tail-calling
+ * bench_pass or bench_drop the same way.
+ *
+ * prim_*: one operation each, to tell where floodshield's time goes:
+ * what a lookup in each kind of map costs on this machine.
+ */
+#include "../vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "bench_abi.h"
+
+#define FRESH_OFF_MASK	0xff	/* the TCP header starts within 256 bytes */
+
+struct fresh_cfg fresh = {};
+__u32 fresh_count = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fresh_next SEC(".maps");
+
+SEC("xdp")
+int bench_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int bench_drop(struct xdp_md *ctx)
+{
+	return XDP_DROP;
+}
+
+/* RFC 1624 eqn. 3, as in bpf/act.bpf.h. */
+static __always_inline __u16 csum16_replace(__u16 check, __u16 old, __u16 new)
+{
+	__u32 sum = (__u16)~check + (__u16)~old + (__u32)new;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+SEC("xdp")
+int bench_fresh(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct tcphdr *tcp = data + (fresh.tcp_off & FRESH_OFF_MASK);
+	__u32 seq = bpf_htonl(bpf_ntohl(fresh.seq) + fresh_count++);
+	__u16 c;
+
+	if ((void *)(tcp + 1) > end)
+		return XDP_ABORTED;
+	c = csum16_replace(fresh.tcp_csum, fresh.seq >> 16, seq >> 16);
+	tcp->check = csum16_replace(c, fresh.seq & 0xffff, seq & 0xffff);
+	((__u16 *)tcp)[6] = fresh.flags_word;
+	tcp->seq = seq;
+	bpf_tail_call(ctx, &fresh_next, 0);
+	return XDP_ABORTED;
+}
+
+/* ------------------------------------------------------------------ */
+/* Primitives. Keys come from .bss (written by userspace), so nothing is
+ * folded at compile time; the maps mirror floodshield's key and value
+ * sizes (maps/floodshield.h). */
+
+struct prim_val {
+	__u64 a, b;
+};
+
+struct prim_list_val {		/* as struct fs_list_val: 48 bytes */
+	__u64 v[6];
+};
+
+struct prim_key prim_key = {};
+__u64 prim_key8 = 0;
+__u32 prim_key4 = 0;
+__u64 prim_key16[2] = {};
+__u32 prim_seq = 0;
+struct prim_lpm_key prim_lpm_key = {};
+struct prim_host_key prim_host_key = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct prim_val);
+} prim_array SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 32);
+	__type(key, __u32);
+	__type(value, struct prim_val);
+} prim_percpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct prim_key);
+	__type(value, struct prim_val);
+} prim_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, struct prim_key);
+	__type(value, struct prim_val);
+} prim_lru SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct prim_lpm_key);
+	__type(value, struct prim_list_val);
+} prim_lpm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct prim_host_key);
+	__type(value, struct prim_list_val);
+} prim_hash64 SEC(".maps");
+
+/* Hash maps by key size: what the key's length costs (jhash). */
+#define PRIM_HASH(name, ktype)                                           \
+	struct {                                                         \
+		__uint(type, BPF_MAP_TYPE_HASH);                         \
+		__uint(max_entries, 65536);                              \
+		__type(key, ktype);                                      \
+		__type(value, struct prim_val);                          \
+	} name SEC(".maps")
+
+PRIM_HASH(prim_hash4, __u32);
+PRIM_HASH(prim_hash8, __u64);
+PRIM_HASH(prim_hash16, __u64[2]);
+
+/* New keys into LRU maps: with room, and full (each insert evicts). */
+#define PRIM_LRU(name, n)                                                \
+	struct {                                                         \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);                     \
+		__uint(max_entries, n);                                  \
+		__type(key, struct prim_key);                            \
+		__type(value, struct prim_val);                          \
+	} name SEC(".maps")
+
+PRIM_LRU(prim_lru_roomy, 262144);
+PRIM_LRU(prim_lru_full, 65536);
+
+/* The same with per-CPU LRU lists, and a plain (preallocated) hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct prim_key);
+	__type(value, struct prim_val);
+} prim_lru_pcpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct prim_key);
+	__type(value, struct prim_val);
+} prim_hash_roomy SEC(".maps");
+
+#define PRIM_LOOKUP(name, map, key)                                       \
+	SEC("xdp") int name(struct xdp_md *ctx)                          \
+	{                                                                 \
+		return bpf_map_lookup_elem(&map, &key) ? XDP_PASS : XDP_DROP; \
+	}
+
+PRIM_LOOKUP(prim_hash_lookup, prim_hash, prim_key)
+PRIM_LOOKUP(prim_lru_lookup, prim_lru, prim_key)
+PRIM_LOOKUP(prim_lpm_lookup, prim_lpm, prim_lpm_key)
+PRIM_LOOKUP(prim_hash64_lookup, prim_hash64, prim_host_key)
+
+PRIM_LOOKUP(prim_hash4_lookup, prim_hash4, prim_key4)
+PRIM_LOOKUP(prim_hash8_lookup, prim_hash8, prim_key8)
+PRIM_LOOKUP(prim_hash16_lookup, prim_hash16, prim_key16)
+
+/* Insert a key never seen before (a new source's bucket). */
+#define PRIM_INSERT(name, map)                                            \
+	SEC("xdp") int name(struct xdp_md *ctx)                          \
+	{                                                                 \
+		struct prim_key k = prim_key;                             \
+		struct prim_val v = {};                                   \
+									  \
+		k.bucket = prim_seq++;                                    \
+		return bpf_map_update_elem(&map, &k, &v, BPF_NOEXIST) ?   \
+			       XDP_DROP : XDP_PASS;                       \
+	}
+
+PRIM_INSERT(prim_lru_insert_roomy, prim_lru_roomy)
+PRIM_INSERT(prim_lru_insert_full, prim_lru_full)
+PRIM_INSERT(prim_lru_pcpu_insert, prim_lru_pcpu)
+PRIM_INSERT(prim_hash_insert, prim_hash_roomy)
+
+/* A global (verified once, never inlined) function, as floodshield's
+ * stages are: what one BPF-to-BPF call and return cost. */
+__noinline int prim_global(struct xdp_md *ctx)
+{
+	return ctx ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp")
+int prim_subprog(struct xdp_md *ctx)
+{
+	return prim_global(ctx);
+}
+
+/* The cheapest real helper call. */
+SEC("xdp")
+int prim_helper(struct xdp_md *ctx)
+{
+	return bpf_get_prandom_u32() ? XDP_PASS : XDP_PASS;
+}
+
+SEC("xdp")
+int prim_ktime_coarse(struct xdp_md *ctx)
+{
+	return bpf_ktime_get_coarse_ns() ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp")
+int prim_array_lookup(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&prim_array, &zero) ? XDP_PASS : XDP_DROP;
+}
+
+/* What act() does per packet: a per-CPU counter pair. */
+SEC("xdp")
+int prim_percpu_count(struct xdp_md *ctx)
+{
+	__u32 key = 3;
+	struct prim_val *v = bpf_map_lookup_elem(&prim_percpu, &key);
+
+	if (!v)
+		return XDP_DROP;
+	v->a += 1;
+	v->b += ctx->data_end - ctx->data;
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int prim_ktime(struct xdp_md *ctx)
+{
+	return bpf_ktime_get_ns() ? XDP_PASS : XDP_DROP;
+}
+
+/* A GCRA step's atomic: compare-and-swap on a map value. */
+SEC("xdp")
+int prim_cas(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct prim_val *v = bpf_map_lookup_elem(&prim_array, &zero);
+	__u64 old;
+
+	if (!v)
+		return XDP_DROP;
+	old = v->a;
+	__sync_val_compare_and_swap(&v->a, old, old + 1);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";

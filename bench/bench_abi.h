@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Types shared by bench/bench.bpf.c and its userspace (the skeleton
+ * declares the globals but not their types). */
+#ifndef FS_BENCH_ABI_H
+#define FS_BENCH_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* The TCP segment bench_fresh replays: where its header starts, and the
+ * words it restores or moves on, as in the frame (network order). */
+struct fresh_cfg {
+	__u32 tcp_off;		/* from the frame start */
+	__u32 seq;		/* the segment's sequence number */
+	__u16 flags_word;	/* data offset and flags, to restore */
+	__u16 tcp_csum;
+	__u32 pad;
+};
+
+/* Keys of the prim_* maps, of floodshield's sizes. */
+struct prim_key {		/* as struct fs_key: 24 bytes */
+	__u8 addr[16];
+	__u32 plen;
+	__u32 bucket;
+};
+
+struct prim_lpm_key {		/* as struct fs_lpm_key: 20 bytes */
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct prim_host_key {		/* as struct fs_host_key: 64 bytes */
+	__u64 w[8];
+};
+
+_Static_assert(sizeof(struct fresh_cfg) == 16, "fresh_cfg");
+_Static_assert(sizeof(struct prim_key) == 24, "prim_key");
+_Static_assert(sizeof(struct prim_lpm_key) == 20, "prim_lpm_key");
+_Static_assert(sizeof(struct prim_host_key) == 64, "prim_host_key");
+
+#endif

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fs_bench live IFACE: BPF_F_TEST_XDP_LIVE_FRAMES, as if the frames were
+ * received on IFACE, one CPU: frames per second of floodshield's drop
+ * and RESET paths against the trivial XDP_DROP (and XDP_PASS) in the
+ * same run. Run inside the namespace that holds IFACE (bench/run.sh
+ * makes one); the frames are addressed to it (192.0.2.1, 2001:db8::1,
+ * MAC 02:00:00:00:00:02), so what passes goes up that namespace's stack.
+ *
+ * The RESET path passes the rewritten segment (now a RST) to the stack,
+ * which drops it (no socket). Live frames replay one frame without
+ * restoring it, so RESET runs through bench_fresh: a new flow for every
+ * frame, the request restored. Its own cost is bench_fresh -> bench_drop.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench_abi.h"
+#include "bench.skel.h"
+#include "../userspace/names.h"
+#include "bench.h"
+
+enum live_prog { LP_DROP, LP_PASS, LP_SHIELD, LP_FRESH_SHIELD, LP_FRESH_DROP };
+
+struct live_case {
+	const char *id;
+	const char *label;
+	enum live_prog prog;
+	const char *settings[3];
+	bool unlimited;
+	struct frame_spec spec;
+	bool rst;		/* the frame as floodshield's RESET leaves it */
+	bool slow;		/* goes up the stack: fewer frames per run */
+};
+
+#define SYN_FROM(role) { .src = role, .dport = 80, .tcp_flags = 0x02 }
+#define GET_SPOOFED { .src = ROLE_FRESH, .dport = 80, .tcp_flags = 0x18, \
+		      .payload = PL_SPOOFED }
+
+static const struct live_case lcases[] = {
+	{ "xdp_drop", "trivial XDP_DROP", LP_DROP, {}, false,
+	  SYN_FROM(ROLE_BLOCKED), false, false },
+	{ "blocked", "floodshield: blocked prefix, drop", LP_SHIELD, {}, false,
+	  SYN_FROM(ROLE_BLOCKED), false, false },
+	{ "banned", "floodshield: banned source, drop", LP_SHIELD, {}, false,
+	  SYN_FROM(ROLE_BANNED), false, false },
+	{ "syn_over", "floodshield: SYN over rate, drop", LP_SHIELD,
+	  { "ban.after=0" }, false,
+	  SYN_FROM(ROLE_CLIENT), false, false },
+	{ "fresh_drop", "bench_fresh -> XDP_DROP (wrapper cost)", LP_FRESH_DROP,
+	  {}, false, GET_SPOOFED, false, false },
+	{ "reset", "floodshield: spoofed Host, RESET (via bench_fresh)",
+	  LP_FRESH_SHIELD, {}, true, GET_SPOOFED, false, true },
+	{ "xdp_pass_rst", "trivial XDP_PASS of that RST (stack cost)", LP_PASS,
+	  {}, false, GET_SPOOFED, true, true },
+};
+
+/* Turn @f into the RST floodshield's RESET makes of it. */
+static void make_rst(struct frame *f)
+{
+	f->buf[f->l4 + 13] = 0x04 | 0x10;	/* RST | ACK */
+}
+
+static int live_one(struct shield *sh, struct bench_bpf *bb, int ifindex,
+		    const struct bench_opts *o, const struct live_case *c,
+		    int family, double *mpps, double *ns_out, bool *path_ok,
+		    int *reason)
+{
+	int frames = c->slow ? 500000 : 2000000, fd, v;
+	double once;
+	uint64_t before[FS_R_MAX], after[FS_R_MAX];
+	struct frame_spec spec = c->spec;
+	double ns[o->runs];
+	struct frame f;
+	__u32 zero = 0;
+
+	spec.family = family;
+	if (frame_build(&spec, &f))
+		return -1;
+	if (c->rst)
+		make_rst(&f);
+	if (shield_reset_state(sh) || shield_settings(sh, c->settings) ||
+	    (c->unlimited && shield_unlimited(sh)) ||
+	    (!strcmp(c->id, "syn_over") && shield_starve(sh, FS_B_SYN_HTTP)))
+		return -1;
+	switch (c->prog) {
+	case LP_DROP:
+		fd = bpf_program__fd(bb->progs.bench_drop);
+		break;
+	case LP_PASS:
+		fd = bpf_program__fd(bb->progs.bench_pass);
+		break;
+	case LP_SHIELD:
+		fd = sh->prog_fd;
+		break;
+	default:
+		fd = c->prog == LP_FRESH_SHIELD ? sh->prog_fd :
+						  bpf_program__fd(bb->progs.bench_drop);
+		if (bpf_map_update_elem(bpf_map__fd(bb->maps.fresh_next), &zero,
+					&fd, BPF_ANY))
+			return -errno;
+		frame_fresh_cfg(&f, &bb->bss->fresh);
+		fd = bpf_program__fd(bb->progs.bench_fresh);
+		break;
+	}
+	/* Prime: the first packet may create the state the rest find (the
+	 * over-rate case's bucket). */
+	if (c->prog == LP_SHIELD && bt_once(fd, f.buf, f.len, &once, &v, NULL, NULL))
+		return -1;
+	if (shield_counts(sh, before))
+		return -1;
+	for (int i = 0; i < o->runs; i++) {
+		int err = bt_live(fd, f.buf, f.len, ifindex, frames, &ns[i]);
+
+		if (err) {
+			fprintf(stderr, "fs_bench: live frames on ifindex %d: %s\n",
+				ifindex, strerror(-err));
+			return err;
+		}
+	}
+	if (shield_counts(sh, after))
+		return -1;
+	*ns_out = median(ns, o->runs);
+	*mpps = 1000.0 / *ns_out;
+	*reason = -1;
+	*path_ok = true;
+	if (c->prog == LP_SHIELD || c->prog == LP_FRESH_SHIELD) {
+		uint64_t want = (uint64_t)frames * o->runs;
+
+		*path_ok = false;
+		for (int r = 0; r < FS_R_MAX; r++)
+			if (after[r] - before[r] == want) {
+				*reason = r;
+				*path_ok = true;
+			}
+	}
+	return 0;
+}
+
+int cmd_live(const struct bench_opts *o, const char *ifname)
+{
+	int ifindex = if_nametoindex(ifname), err = -1;
+	struct bench_bpf *bb = NULL;
+	struct shield sh = {};
+	double drop_mpps[2] = {};
+
+	if (!ifindex) {
+		fprintf(stderr, "fs_bench: no interface %s here\n", ifname);
+		return -ENODEV;
+	}
+	bb = bench_bpf__open_and_load();
+	if (!bb || shield_open(&sh, NULL) || shield_setup(&sh))
+		goto out;
+	printf("\nLive frames (BPF_F_TEST_XDP_LIVE_FRAMES on %s, one CPU, "
+	       "median of %d runs)\n", ifname, o->runs);
+	printf("%-13s %-3s %-50s %7s %7s %8s %-14s\n", "case", "fam", "what",
+	       "ns", "Mpps", "vs drop", "reason");
+	for (size_t i = 0; i < ARRAY_SIZE(lcases); i++) {
+		const struct live_case *c = &lcases[i];
+
+		for (int k = 0; k < 2; k++) {
+			double mpps = 0, ns = 0;
+			bool ok = false;
+			int reason = -1;
+
+			if (live_one(&sh, bb, ifindex, o, c, k ? 6 : 4, &mpps, &ns,
+				     &ok, &reason))
+				goto out;
+			if (c->prog == LP_DROP)
+				drop_mpps[k] = mpps;
+			printf("%-13s v%-2d %-50s %7.1f %7.2f %7.0f%% %-14s%s\n", c->id,
+			       k ? 6 : 4, c->label, ns, mpps,
+			       100.0 * mpps / drop_mpps[k],
+			       reason >= 0 ? fs_reason_name(reason) : "-",
+			       ok ? "" : " PATH CHANGED");
+			tsv_line(o->tsv, "live", c->id, k ? 6 : 4,
+				 "label=%s\tns=%.2f\tmpps=%.3f\tvs_drop=%.3f\treason=%s\tpath_ok=%d",
+				 c->label, ns, mpps, mpps / drop_mpps[k],
+				 reason >= 0 ? fs_reason_name(reason) : "-", ok);
+		}
+	}
+	err = 0;
+out:
+	shield_close(&sh);
+	bench_bpf__destroy(bb);
+	return err;
+}

@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fs_bench pkt: per-packet cost of floodshield, one frame per class, in
+ * IPv4 and IPv6, against the trivial XDP_PASS program and Debian's
+ * xdp-filter objects on the same frames, all in one run; then what one
+ * map operation costs on this machine (prim_* programs).
+ *
+ * How each case is timed (the kernel's duration, median of the runs):
+ *   repeat  `repeat` runs of the frame per call. Paths that stay the same
+ *           packet after packet, with the settings the case lists to keep
+ *           them so (rates 1e9/s to stay within, ban.after=0 to stay over).
+ *   wrap    the same through bench_fresh (bench/bench.bpf.c), which
+ *           restores the segment and gives it a new flow before every
+ *           run: the RESET path with its rewrite and flow memory, hot.
+ *           Its own cost (bench_fresh tail-calling bench_pass) is taken
+ *           off.
+ *   once    one run per call (MACHINE.md), for the first packet of a new
+ *           source: `fresh` calls per run, each from a source whose state
+ *           was forgotten first, against the same path of a known source
+ *           timed the same way. Single calls run cold; their difference
+ *           is the new source's extra work, added to the hot figure.
+ * Every packet timed must be counted under the case's reason ("path").
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench_abi.h"
+#include "bench.skel.h"
+#include "../tests/pkt.h"
+#include "../userspace/names.h"
+#include "bench.h"
+
+enum bc_method { BM_REPEAT, BM_WRAP, BM_ONCE_NEW, BM_ONCE_KNOWN };
+
+static const char *const method_names[] = {
+	[BM_REPEAT] = "repeat", [BM_WRAP] = "wrap",
+	[BM_ONCE_NEW] = "once-new", [BM_ONCE_KNOWN] = "once-known",
+};
+
+#define TCP_SYN		0x02
+#define TCP_PSH_ACK	0x18
+#define NO_TARGET	0.0
+#define OBSERVE_BAD(rule) \
+	{ "observe." rule "=on", "http.bad.src=off", "http.bad.prefix=off" }
+
+struct bcase {
+	const char *id;
+	const char *label;
+	enum bc_method method;
+	bool unlimited;		/* every rate 1e9/s: "within rate" stays so */
+	const char *settings[4];	/* on top of the defaults */
+	struct frame_spec spec;	/* family filled in per run */
+	bool l34;		/* an L3/L4 case: compared with xdp-filter */
+	double target;		/* ratio to the XDP_PASS floor, or NO_TARGET */
+	const char *calib;	/* once-new: the once-known case to subtract */
+	const char *hot;	/* once-new: the hot case it adds to */
+};
+
+#define SYN_TO(port, role) { .src = role, .dport = port, .tcp_flags = TCP_SYN }
+#define DATA_TO(port, role, pl) \
+	{ .src = role, .dport = port, .tcp_flags = TCP_PSH_ACK, .payload = pl }
+
+static const struct bcase cases[] = {
+	{ "udp_nosvc", "UDP, no protected service", BM_REPEAT, false, {},
+	  { .src = ROLE_CLIENT, .udp = true, .dport = 53, .payload = PL_UDP_DNS },
+	  true, 1.5, NULL, NULL },
+	{ "tcp_nosvc", "TCP SYN to port 22, no service", BM_REPEAT, false, {},
+	  SYN_TO(22, ROLE_CLIENT), true, 1.5, NULL, NULL },
+	{ "allowed", "allowlisted source, SYN to 80", BM_REPEAT, false, {},
+	  SYN_TO(80, ROLE_ALLOWED), true, NO_TARGET, NULL, NULL },
+	{ "blocked", "blocked prefix, SYN to 80: drop", BM_REPEAT, false, {},
+	  SYN_TO(80, ROLE_BLOCKED), true, 3.0, NULL, NULL },
+	{ "banned", "banned source, SYN to 80: drop", BM_REPEAT, false, {},
+	  SYN_TO(80, ROLE_BANNED), true, 3.0, NULL, NULL },
+	{ "syn_ok", "SYN to 80 within rate", BM_REPEAT, true, {},
+	  SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
+	{ "syn_over", "SYN to 80 over rate: drop", BM_REPEAT, false,
+	  { "ban.after=0", "@starve" },
+	  SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
+	{ "http_early", "GET, served Host early (~150 B)", BM_REPEAT, true, {},
+	  DATA_TO(80, ROLE_CLIENT, PL_HOST_EARLY), false, 4.0, NULL, NULL },
+	{ "reset_host", "spoofed Host: RESET", BM_WRAP, true, {},
+	  DATA_TO(80, ROLE_FRESH, PL_SPOOFED), false, 5.0, NULL, NULL },
+	{ "reset_host_obs", "spoofed Host, observed", BM_REPEAT, true,
+	  OBSERVE_BAD("http_host"),
+	  DATA_TO(80, ROLE_CLIENT, PL_SPOOFED), false, 5.0, NULL, NULL },
+	{ "reset_frag", "target with '#': RESET", BM_WRAP, true, {},
+	  DATA_TO(80, ROLE_FRESH, PL_FRAGMENT), false, 5.0, NULL, NULL },
+	{ "reset_frag_obs", "target with '#', observed", BM_REPEAT, true,
+	  OBSERVE_BAD("http_fragment"),
+	  DATA_TO(80, ROLE_CLIENT, PL_FRAGMENT), false, 5.0, NULL, NULL },
+	{ "host_last_500", "500 B GET, served Host last", BM_REPEAT, true, {},
+	  DATA_TO(80, ROLE_CLIENT, PL_HOST_LAST_500), false, 6.0, NULL, NULL },
+	{ "no_host_1400", "1400 B GET, no Host: RESET", BM_WRAP, true, {},
+	  DATA_TO(80, ROLE_FRESH, PL_NO_HOST_1400), false, 6.0, NULL, NULL },
+	{ "no_host_1400_obs", "1400 B GET, no Host, observed", BM_REPEAT, true,
+	  OBSERVE_BAD("http_host"),
+	  DATA_TO(80, ROLE_CLIENT, PL_NO_HOST_1400), false, 6.0, NULL, NULL },
+	{ "no_host_1400_odd", "1400 B GET, no Host, last line 26 B: RESET", BM_WRAP,
+	  true, {}, DATA_TO(80, ROLE_FRESH, PL_NO_HOST_1400_ODD), false, 6.0, NULL, NULL },
+	{ "smtp_syn", "SMTP: SYN to 25 within rate", BM_REPEAT, true, {},
+	  SYN_TO(25, ROLE_CLIENT), true, 4.0, NULL, NULL },
+	{ "smtp_ehlo", "SMTP: EHLO segment (service)", BM_REPEAT, false, {},
+	  DATA_TO(25, ROLE_CLIENT, PL_SMTP_EHLO), false, NO_TARGET, NULL, NULL },
+	/* First packet of a new source. */
+	{ "syn_known_once", "SYN to 80, known source (calibration)", BM_ONCE_KNOWN,
+	  true, {}, SYN_TO(80, ROLE_FRESH), false, NO_TARGET, NULL, NULL },
+	{ "syn_new", "SYN to 80 within rate, new source", BM_ONCE_NEW, true, {},
+	  SYN_TO(80, ROLE_FRESH), true, 4.0, "syn_known_once", "syn_ok" },
+	{ "reset_known_once", "spoofed Host, known source (calibration)",
+	  BM_ONCE_KNOWN, true, {}, DATA_TO(80, ROLE_FRESH, PL_SPOOFED), false,
+	  NO_TARGET, NULL, NULL },
+	{ "reset_new", "spoofed Host: RESET, new source", BM_ONCE_NEW, true, {},
+	  DATA_TO(80, ROLE_FRESH, PL_SPOOFED), false, 5.0, "reset_known_once",
+	  "reset_host" },
+};
+
+#define NCASES ARRAY_SIZE(cases)
+
+struct result {
+	double ns;		/* per packet, comparable with the floor */
+	double ratio;		/* to the floor of the same runs */
+	double once_fs, once_pass;	/* once: median single calls */
+	double wrap_floor;	/* wrap: bench_fresh -> bench_pass */
+	double xf_ns[XF_MAX];
+	int xf_verdict[XF_MAX];
+	int verdict;
+	int reason;		/* the reason that counted the timed packets */
+	bool path_ok;
+	size_t len;
+};
+
+struct pkt_run {
+	const struct bench_opts *o;
+	struct shield sh;
+	struct bench_bpf *bb;
+	int pass_fd, fresh_fd, next_fd;
+	struct xfilter xf[XF_MAX];
+	double *floor;		/* repeat samples of bench_pass */
+	size_t nfloor, capfloor;
+	struct result res[NCASES][2];
+};
+
+static const char *verdict_name(int v)
+{
+	static const char *const n[] = { "aborted", "drop", "pass", "tx", "redirect" };
+
+	return v >= 0 && v < 5 ? n[v] : "?";
+}
+
+static void floor_add(struct pkt_run *p, double ns)
+{
+	if (p->nfloor == p->capfloor) {
+		p->capfloor = p->capfloor ? 2 * p->capfloor : 256;
+		p->floor = realloc(p->floor, p->capfloor * sizeof(double));
+	}
+	p->floor[p->nfloor++] = ns;
+}
+
+static double floor_ns(struct pkt_run *p)
+{
+	double v[p->nfloor];
+
+	memcpy(v, p->floor, sizeof(v));
+	return median(v, p->nfloor);
+}
+
+/* "@starve": syn.http.src at one SYN per 10^6 s (shield_starve). */
+static int apply_case(struct pkt_run *p, const struct bcase *c)
+{
+	const char *kv[ARRAY_SIZE(c->settings) + 1] = {};
+	bool starve = false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(c->settings) && c->settings[i]; i++) {
+		if (!strcmp(c->settings[i], "@starve"))
+			starve = true;
+		else
+			kv[n++] = c->settings[i];
+	}
+	if (shield_reset_state(&p->sh) || shield_settings(&p->sh, kv))
+		return -1;
+	if (starve && shield_starve(&p->sh, FS_B_SYN_HTTP))
+		return -1;
+	return c->unlimited ? shield_unlimited(&p->sh) : 0;
+}
+
+/* The reason whose counter moved most between @a and @b; *moved: by how
+ * much, *total: all counters together. */
+static int top_reason(const uint64_t *a, const uint64_t *b, uint64_t *moved,
+		      uint64_t *total)
+{
+	int top = 0;
+
+	*total = 0;
+	for (int r = 0; r < FS_R_MAX; r++) {
+		*total += b[r] - a[r];
+		if (b[r] - a[r] > b[top] - a[top])
+			top = r;
+	}
+	*moved = b[top] - a[top];
+	return top;
+}
+
+/* xdp-filter on the same frame, repeat mode. */
+static int time_xf(struct pkt_run *p, const struct frame *f, struct result *r)
+{
+	for (int k = 0; k < XF_MAX; k++) {
+		double v[p->o->runs];
+
+		r->xf_ns[k] = -1;
+		if (!p->xf[k].obj)
+			continue;
+		for (int i = 0; i < p->o->runs; i++)
+			if (bt_repeat(p->xf[k].prog_fd, f->buf, f->len, p->o->repeat,
+				      &v[i], &r->xf_verdict[k]))
+				return -1;
+		r->xf_ns[k] = median(v, p->o->runs);
+	}
+	return 0;
+}
+
+/* The ratio of each run to the floor measured right after it. */
+static void runs_result(struct pkt_run *p, struct result *r, double *ns,
+			double *floor)
+{
+	double ratio[p->o->runs];
+
+	for (int i = 0; i < p->o->runs; i++) {
+		ratio[i] = ns[i] / floor[i];
+		floor_add(p, floor[i]);
+	}
+	r->ratio = median(ratio, p->o->runs);
+	r->ns = median(ns, p->o->runs);
+}
+
+static int time_repeat(struct pkt_run *p, const struct frame *f,
+		       struct result *r)
+{
+	double fs[p->o->runs], fl[p->o->runs];
+	int v;
+
+	for (int i = 0; i < p->o->runs; i++)
+		if (bt_repeat(p->sh.prog_fd, f->buf, f->len, p->o->repeat, &fs[i],
+			      &r->verdict) ||
+		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i], &v))
+			return -1;
+	runs_result(p, r, fs, fl);
+	return 0;
+}
+
+static int wrap_next(struct pkt_run *p, int prog_fd)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(p->next_fd, &zero, &prog_fd, BPF_ANY) ? -errno : 0;
+}
+
+static int time_wrap(struct pkt_run *p, struct frame *f, struct result *r)
+{
+	double fs[p->o->runs], wf[p->o->runs], fl[p->o->runs];
+	int v;
+
+	frame_fresh_cfg(f, &p->bb->bss->fresh);
+	for (int i = 0; i < p->o->runs; i++) {
+		if (wrap_next(p, p->sh.prog_fd) ||
+		    bt_repeat(p->fresh_fd, f->buf, f->len, p->o->repeat, &fs[i],
+			      &r->verdict) ||
+		    wrap_next(p, p->pass_fd) ||
+		    bt_repeat(p->fresh_fd, f->buf, f->len, p->o->repeat, &wf[i], &v) ||
+		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i], &v))
+			return -1;
+		fs[i] = fs[i] - wf[i] + fl[i];
+	}
+	r->wrap_floor = median(wf, p->o->runs);
+	runs_result(p, r, fs, fl);
+	return 0;
+}
+
+/* One call per packet. New: each from a fresh source whose state was
+ * forgotten first. Known: always the same source; the same deletions
+ * are made (on another source) so both see the same cache upset; the
+ * flow is forgotten so that a RESET stays a RESET. */
+static int time_once(struct pkt_run *p, const struct bcase *c,
+		     struct frame *f, struct result *r)
+{
+	int n = p->o->fresh, v, err = 0;
+	double *a = calloc(n, sizeof(double)), *b = calloc(n, sizeof(double));
+	double fa[p->o->runs], fb[p->o->runs];
+	struct frame_spec spec = c->spec;
+	uint8_t src[16];
+	struct frame other;
+
+	if (!a || !b)
+		return -ENOMEM;
+	spec.src_addr = src;
+	spec.family = f->family;
+	for (int i = 0; i < p->o->runs && !err; i++) {
+		/* Each run starts from empty rate and flow maps: the new
+		 * source's buckets go into a map with room (a full one, under
+		 * a spoofed flood, is `fs_bench scale`'s). */
+		if (shield_reset_state(&p->sh))
+			err = -1;
+		for (int j = 0; j < n && !err; j++) {
+			bool new = c->method == BM_ONCE_NEW;
+
+			bench_fresh_addr(f->family, (i * n + j) % 100000 + 1, src);
+			if (frame_build(&spec, new ? f : &other) ||
+			    shield_forget(&p->sh, new ? f : &other, true) ||
+			    shield_forget(&p->sh, f, false) ||
+			    bt_once(p->sh.prog_fd, f->buf, f->len, &a[j], &r->verdict,
+				    NULL, NULL) ||
+			    bt_once(p->pass_fd, f->buf, f->len, &b[j], &v, NULL, NULL))
+				err = -1;
+		}
+		fa[i] = median(a, n);
+		fb[i] = median(b, n);
+	}
+	r->once_fs = median(fa, p->o->runs);
+	r->once_pass = median(fb, p->o->runs);
+	free(a);
+	free(b);
+	return err;
+}
+
+static int run_case(struct pkt_run *p, size_t ci, int family)
+{
+	const struct bcase *c = &cases[ci];
+	struct result *r = &p->res[ci][family == 6];
+	struct frame_spec spec = c->spec;
+	uint64_t before[FS_R_MAX], after[FS_R_MAX], moved, total, want;
+	struct frame f;
+	double once;
+	int err, v;
+
+	spec.family = family;
+	if (frame_build(&spec, &f) || apply_case(p, c))
+		return -1;
+	r->len = f.len;
+	if (time_xf(p, &f, r))
+		return -1;
+	/* Prime: the first packet may create the state the rest find. */
+	if (c->method == BM_REPEAT &&
+	    bt_once(p->sh.prog_fd, f.buf, f.len, &once, &v, NULL, NULL))
+		return -1;
+	if (shield_counts(&p->sh, before))
+		return -1;
+	switch (c->method) {
+	case BM_REPEAT:
+		err = time_repeat(p, &f, r);
+		break;
+	case BM_WRAP:
+		err = time_wrap(p, &f, r);
+		break;
+	default:
+		err = time_once(p, c, &f, r);
+		break;
+	}
+	if (err || shield_counts(&p->sh, after))
+		return -1;
+	r->reason = top_reason(before, after, &moved, &total);
+	want = (uint64_t)p->o->runs *
+	       (c->method <= BM_WRAP ? p->o->repeat : p->o->fresh);
+	r->path_ok = moved == want && total == want;
+	fprintf(stderr, "  %-17s v%d %-15s %s\n", c->id, family,
+		fs_reason_name(r->reason), r->path_ok ? "" : "PATH CHANGED");
+	return 0;
+}
+
+/* Whether case @id is in o->only (all are without it). The calibration
+ * and hot cases of a once-new case go with it. */
+static bool selected(const struct bench_opts *o, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = o->only;
+
+	if (!p)
+		return true;
+	for (size_t ci = 0; ci < NCASES; ci++)
+		if (cases[ci].calib && (!strcmp(cases[ci].calib, id) ||
+					!strcmp(cases[ci].hot, id)) &&
+		    selected(o, cases[ci].id))
+			return true;
+	while (p && *p) {
+		if (!strncmp(p, id, n) && (p[n] == ',' || p[n] == '\0'))
+			return true;
+		p = strchr(p, ',');
+		p = p ? p + 1 : NULL;
+	}
+	return false;
+}
+
+static const struct result *result_of(struct pkt_run *p, const char *id, int k)
+{
+	for (size_t ci = 0; ci < NCASES; ci++)
+		if (!strcmp(cases[ci].id, id))
+			return &p->res[ci][k];
+	return NULL;
+}
+
+/* once-new: the hot figure plus what the new source adds. */
+static void estimate_new(struct pkt_run *p, const struct bcase *c,
+			 struct result *r, int k, double floor)
+{
+	const struct result *calib = result_of(p, c->calib, k);
+	const struct result *hot = result_of(p, c->hot, k);
+
+	if (!calib || !hot)
+		return;
+	r->ns = hot->ns + r->once_fs - calib->once_fs;
+	r->ratio = r->ns / floor;
+}
+
+static const char *target_text(double t, char *buf)
+{
+	if (t == NO_TARGET)
+		return "-";
+	sprintf(buf, "<=%.1fx", t);
+	return buf;
+}
+
+static void report(struct pkt_run *p)
+{
+	double floor = floor_ns(p);
+	FILE *t = p->o->tsv;
+	char tb[16];
+
+	tsv_line(t, "pkt", "floor_pass", 0, "ns=%.2f\tsamples=%zu\trepeat=%d\truns=%d",
+		 floor, p->nfloor, p->o->repeat, p->o->runs);
+	printf("\nPer-packet cost (kernel duration, median of %d runs of %d); "
+	       "floor: trivial XDP_PASS = %.1f ns (median of %zu)\n",
+	       p->o->runs, p->o->repeat, floor, p->nfloor);
+	printf("%-17s %-3s %5s %-10s %7s %6s %7s %-15s %4s %7s %5s %7s %5s\n",
+	       "case", "fam", "bytes", "method", "fs ns", "ratio", "target",
+	       "reason", "path", "alw ns", "ratio", "dny ns", "ratio");
+	for (size_t ci = 0; ci < NCASES; ci++) {
+		const struct bcase *c = &cases[ci];
+
+		if (!selected(p->o, c->id))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			struct result *r = &p->res[ci][k];
+			int fam = k ? 6 : 4;
+
+			if (c->method == BM_ONCE_NEW)
+				estimate_new(p, c, r, k, floor);
+			printf("%-17s v%-2d %5zu %-10s %7.1f %6.2f %7s %-15s %4s %7.1f %5.2f %7.1f %5.2f\n",
+			       c->id, fam, r->len, method_names[c->method], r->ns,
+			       r->ratio, target_text(c->target, tb),
+			       fs_reason_name(r->reason), r->path_ok ? "ok" : "BAD",
+			       r->xf_ns[XF_ALLOW_ALL], r->xf_ns[XF_ALLOW_ALL] / floor,
+			       r->xf_ns[XF_DENY_ALL], r->xf_ns[XF_DENY_ALL] / floor);
+			tsv_line(t, "pkt", c->id, fam,
+				 "label=%s\tmethod=%s\tbytes=%zu\tns=%.2f\tratio=%.3f\t"
+				 "target=%.1f\tl34=%d\treason=%s\taction=%s\tverdict=%s\t"
+				 "path_ok=%d\tonce_fs=%.1f\tonce_pass=%.1f\twrap_floor=%.1f\t"
+				 "alw_ns=%.2f\talw_verdict=%s\tdny_ns=%.2f\tdny_verdict=%s",
+				 c->label, method_names[c->method], r->len, r->ns,
+				 r->ratio, c->target, c->l34, fs_reason_name(r->reason),
+				 fs_reason_action(r->reason), verdict_name(r->verdict),
+				 r->path_ok, r->once_fs, r->once_pass, r->wrap_floor,
+				 r->xf_ns[XF_ALLOW_ALL],
+				 verdict_name(r->xf_verdict[XF_ALLOW_ALL]),
+				 r->xf_ns[XF_DENY_ALL],
+				 verdict_name(r->xf_verdict[XF_DENY_ALL]));
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Primitives: what one operation costs, over the floor. */
+
+struct prim {
+	const char *id;
+	const char *label;
+	const char *prog;
+	int repeat_max;		/* 0: the run's repeat */
+};
+
+#define LRU_ROOMY_RUN	200000	/* inserts per run: under the map's room */
+
+static const struct prim prims[] = {
+	{ "subprog", "call of a global BPF function (a stage)", "prim_subprog", 0 },
+	{ "helper", "call of a trivial helper (prandom)", "prim_helper", 0 },
+	{ "array", "array lookup (fs_cfg)", "prim_array_lookup", 0 },
+	{ "percpu_count", "per-CPU counter update (account)", "prim_percpu_count", 0 },
+	{ "hash4_hit", "hash lookup, 4 B key, hit", "prim_hash4_lookup", 0 },
+	{ "hash8_hit", "hash lookup, 8 B key, hit", "prim_hash8_lookup", 0 },
+	{ "hash16_hit", "hash lookup, 16 B key, hit", "prim_hash16_lookup", 0 },
+	{ "hash_hit", "hash lookup, 24 B key, hit (fs_bans)", "prim_hash_lookup", 0 },
+	{ "hash_miss", "hash lookup, 24 B key, miss", "prim_hash_lookup", 0 },
+	{ "lru_hit", "LRU hash lookup, 24 B key, hit (fs_rate)", "prim_lru_lookup", 0 },
+	{ "lpm_hit", "LPM trie lookup, 4 prefixes, hit (fs_allow)", "prim_lpm_lookup", 0 },
+	{ "lpm_miss", "LPM trie lookup, 4 prefixes, miss", "prim_lpm_lookup", 0 },
+	{ "lpm_miss_10k", "LPM trie lookup, 10k prefixes, miss", "prim_lpm_lookup", 0 },
+	{ "hash64_hit", "hash lookup, 64 B key, hit (fs_hosts)", "prim_hash64_lookup", 0 },
+	{ "lru_new", "LRU insert, new key, map with room", "prim_lru_insert_roomy",
+	  LRU_ROOMY_RUN },
+	{ "lru_new_full", "LRU insert, new key, map full (evicts)", "prim_lru_insert_full",
+	  LRU_ROOMY_RUN },
+	{ "lru_pcpu_new", "LRU (per-CPU lists) insert, new key, room",
+	  "prim_lru_pcpu_insert", LRU_ROOMY_RUN },
+	{ "hash_new", "hash insert, new key, room", "prim_hash_insert",
+	  LRU_ROOMY_RUN },
+	{ "ktime", "bpf_ktime_get_ns()", "prim_ktime", 0 },
+	{ "ktime_coarse", "bpf_ktime_get_coarse_ns()", "prim_ktime_coarse", 0 },
+	{ "cas", "compare-and-swap on a map value (GCRA)", "prim_cas", 0 },
+};
+
+static int prim_fd(struct pkt_run *p, const char *name)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(p->bb->obj, name);
+
+	return prog ? bpf_program__fd(prog) : -1;
+}
+
+/* The prefix @i of a set of @n within 2001:db8::/32: /48s, /56s, /64s. */
+static void prim_prefix(struct prim_lpm_key *k, unsigned i)
+{
+	static const unsigned lens[] = { 48, 56, 64 };
+
+	memset(k, 0, sizeof(*k));
+	k->addr[0] = 0x20; k->addr[1] = 0x01; k->addr[2] = 0x0d; k->addr[3] = 0xb8;
+	k->addr[4] = 0x10 | (i >> 12 & 0xf);	/* 2001:db8:1xxx:: */
+	k->addr[5] = i >> 4;
+	k->addr[6] = (i & 0xf) << 4;
+	k->prefixlen = lens[i % 3];
+	if (k->prefixlen < 56)
+		k->addr[6] = 0;
+}
+
+static int prim_maps(struct pkt_run *p, const char *id)
+{
+	struct bench_bpf *b = p->bb;
+	uint8_t val[48] = {};	/* the largest value: fs_list_val */
+	struct prim_lpm_key lk, *pk = NULL;
+	struct prim_key k;
+	bool hit = strstr(id, "hit") != NULL;
+	int lpm = bpf_map__fd(b->maps.prim_lpm);
+	int hash = bpf_map__fd(b->maps.prim_hash);
+	int lru = bpf_map__fd(b->maps.prim_lru);
+	unsigned n = strstr(id, "10k") ? 10000 : 4;
+
+	/* The looked-up keys: a v4-mapped source, a served host. */
+	memset(&b->bss->prim_key, 0, sizeof(b->bss->prim_key));
+	pkt_addr("198.51.100.20", b->bss->prim_key.addr);
+	b->bss->prim_key.plen = 128;
+	b->bss->prim_lpm_key.prefixlen = 128;
+	memcpy(b->bss->prim_lpm_key.addr, b->bss->prim_key.addr, 16);
+	memset(&b->bss->prim_host_key, 0, sizeof(b->bss->prim_host_key));
+	memcpy((char *)&b->bss->prim_host_key + 64 - strlen(SERVED_HOST),
+	       SERVED_HOST, strlen(SERVED_HOST));
+	if (bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash64),
+				&b->bss->prim_host_key, val, BPF_ANY))
+		return -errno;
+	/* 1000 other keys, and the looked-up one when it should hit. */
+	for (unsigned i = 0; i < 1000; i++) {
+		k = b->bss->prim_key;
+		k.addr[14] = i >> 8;
+		k.addr[15] = i;
+		k.bucket = 7;
+		bpf_map_update_elem(hash, &k, val, BPF_ANY);
+		bpf_map_update_elem(lru, &k, val, BPF_ANY);
+	}
+	b->bss->prim_key4 = 0x1234;
+	b->bss->prim_key8 = 0x12345678;
+	b->bss->prim_key16[0] = b->bss->prim_key16[1] = 0x12345678;
+	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash4), &b->bss->prim_key4, val, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash8), &b->bss->prim_key8, val, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash16), b->bss->prim_key16, val, BPF_ANY);
+	k = b->bss->prim_key;
+	if (hit) {
+		bpf_map_update_elem(hash, &k, val, BPF_ANY);
+		bpf_map_update_elem(lru, &k, val, BPF_ANY);
+	} else {
+		bpf_map_delete_elem(hash, &k);
+	}
+	if (!strcmp(id, "lru_new_full")) {
+		int full = bpf_map__fd(b->maps.prim_lru_full);
+
+		for (unsigned i = 0; i < 65536; i++) {
+			k = b->bss->prim_key;
+			k.plen = 7;	/* never among the inserted keys */
+			k.bucket = i;
+			bpf_map_update_elem(full, &k, val, BPF_ANY);
+		}
+	}
+	if (strncmp(id, "lpm", 3))
+		return 0;
+	while (bpf_map_get_next_key(lpm, pk, &lk) == 0)
+		bpf_map_delete_elem(lpm, &lk);
+	for (unsigned i = 0; i < n; i++) {
+		prim_prefix(&lk, i);
+		if (bpf_map_update_elem(lpm, &lk, val, BPF_ANY))
+			return -errno;
+	}
+	if (hit) {	/* 198.51.100.0/24, v4-mapped */
+		lk = b->bss->prim_lpm_key;
+		lk.prefixlen = 120;
+		lk.addr[15] = 0;
+		if (bpf_map_update_elem(lpm, &lk, val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static void run_prims(struct pkt_run *p)
+{
+	FILE *t = p->o->tsv;
+	uint8_t frame[64] = { [12] = 0x08 };	/* IPv4 EtherType, zeros */
+
+	printf("\nOne operation, over the floor (repeat %d, median of %d runs)\n",
+	       p->o->repeat, p->o->runs);
+	printf("%-14s %-46s %7s %6s %s\n", "op", "what", "ns", "over", "verdict");
+	for (size_t i = 0; i < ARRAY_SIZE(prims); i++) {
+		double ns[p->o->runs], fl[p->o->runs], over[p->o->runs];
+		int fd = prim_fd(p, prims[i].prog), verdict = -1, v;
+
+		if (fd < 0 || prim_maps(p, prims[i].id))
+			continue;
+		int rep = prims[i].repeat_max && prims[i].repeat_max < p->o->repeat ?
+			  prims[i].repeat_max : p->o->repeat;
+
+		for (int r = 0; r < p->o->runs; r++) {
+			if (!strcmp(prims[i].id, "lru_new"))
+				map_clear(bpf_map__fd(p->bb->maps.prim_lru_roomy),
+					  sizeof(struct prim_key));
+			if (!strcmp(prims[i].id, "lru_pcpu_new"))
+				map_clear(bpf_map__fd(p->bb->maps.prim_lru_pcpu),
+					  sizeof(struct prim_key));
+			if (!strcmp(prims[i].id, "hash_new"))
+				map_clear(bpf_map__fd(p->bb->maps.prim_hash_roomy),
+					  sizeof(struct prim_key));
+			if (bt_repeat(fd, frame, sizeof(frame), rep, &ns[r], &verdict) ||
+			    bt_repeat(p->pass_fd, frame, sizeof(frame), rep, &fl[r], &v))
+				break;
+			over[r] = ns[r] - fl[r];
+			floor_add(p, fl[r]);
+		}
+		printf("%-14s %-46s %7.1f %6.1f %s\n", prims[i].id, prims[i].label,
+		       median(ns, p->o->runs), median(over, p->o->runs),
+		       verdict_name(verdict));
+		tsv_line(t, "prim", prims[i].id, 0, "label=%s\tns=%.2f\tover=%.2f\tverdict=%s",
+			 prims[i].label, median(ns, p->o->runs),
+			 median(over, p->o->runs), verdict_name(verdict));
+	}
+}
+
+int cmd_pkt(const struct bench_opts *o)
+{
+	struct pkt_run *p = calloc(1, sizeof(*p));
+	int err = -1;
+
+	if (!p)
+		return -ENOMEM;
+	p->o = o;
+	p->bb = bench_bpf__open_and_load();
+	if (!p->bb || shield_open(&p->sh, NULL) || shield_setup(&p->sh))
+		goto out;
+	p->pass_fd = bpf_program__fd(p->bb->progs.bench_pass);
+	p->fresh_fd = bpf_program__fd(p->bb->progs.bench_fresh);
+	p->next_fd = bpf_map__fd(p->bb->maps.fresh_next);
+	for (int k = 0; k < XF_MAX; k++)
+		if (xf_open(&p->xf[k], k, p->sh.ncpu) && p->xf[k].obj)
+			goto out;
+	for (size_t ci = 0; ci < NCASES; ci++)
+		for (int fam = 4; fam <= 6; fam += 2)
+			if (selected(o, cases[ci].id) && run_case(p, ci, fam))
+				goto out;
+	if (!o->only)
+		run_prims(p);
+	report(p);
+	err = 0;
+out:
+	for (int k = 0; k < XF_MAX; k++)
+		xf_close(&p->xf[k]);
+	shield_close(&p->sh);
+	bench_bpf__destroy(p->bb);
+	free(p->floor);
+	free(p);
+	return err;
+}

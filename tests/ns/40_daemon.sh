@@ -110,6 +110,17 @@ caps=$(grep -E '^Cap(Eff|Prm|Bnd|Amb)' "/proc/$DAEMON_PID/status" | awk '{print 
 [ "$caps" = 0000000000000000 ]
 fs_result $? "running daemon holds no capability" "$(grep ^Cap "/proc/$DAEMON_PID/status")"
 
+# --- the CLI leaves the config's entries to the config ---------------
+out=$(fs_cli allow add "$ALLOWED/32" --ttl 1m 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"configuration file lists it"* ]] &&
+	[ "$(fs_cli -j allow list | fs_json "[e['kind'] for e in d if e['cidr'] == '$ALLOWED/32']")" = "['config']" ]
+fs_result $? "allow add of a config entry refused, entry unchanged" "rc=$rc: $out"
+out=$(fs_cli block add ::/0 2>&1)
+rc=$?
+[ $rc = 2 ] && [[ $out == *"'::/0': also covers every IPv4 address"* ]]
+fs_result $? "an IPv6 prefix covering IPv4 is refused" "rc=$rc: $out"
+
 # --- 20 reloads under traffic -------------------------------------------
 fs_flood "$ALLOWED" 200 8 2 >"$FS_TMP/allowed.out" &
 allowed_pid=$!

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages floodshield needs: with no argument what the
 # build and the demo need; with --test also the real servers the tests
-# start (nginx, unbound, Postfix, Prometheus). Idempotent: a no-op (no
+# start (nginx, unbound, Postfix, Prometheus); with --bench what the
+# benchmarks add (nginx, iptables, curl, gnuplot). Idempotent: a no-op (no
 # apt-get at all) when everything is installed.
 #
 # The system services that newly installed server packages start on the
@@ -14,9 +15,13 @@ PKGS="make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools libelf-dev
 zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
 libmicrohttpd-dev libunbound-dev"
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks"
+BENCH_PKGS="nginx iptables curl gnuplot-nox"
 SERVICES="nginx unbound prometheus prometheus-node-exporter postfix"
 
-[ "${1:-}" = --test ] && PKGS="$PKGS $TEST_PKGS"
+case "${1:-}" in
+--test) PKGS="$PKGS $TEST_PKGS" ;;
+--bench) PKGS="$PKGS $BENCH_PKGS" ;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -73,6 +73,7 @@ struct fs_pkt {
 	__u16 payload_len;	/* linear payload bytes; valid for FS_L4_TCP */
 	__u8 tcp_flags;		/* valid for FS_L4_TCP */
 	__u8 l4;		/* enum fs_l4 */
+	__u8 svc;		/* enum fs_svc of dport; valid for FS_L4_TCP */
 };
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */

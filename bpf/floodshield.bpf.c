@@ -39,6 +39,8 @@ int floodshield(struct xdp_md *ctx)
 	r = parse_packet(ctx, &pkt);
 	if (r != FS_CONTINUE)
 		return act(ctx, &pkt, cfg, r);
+	if (pkt.l4 == FS_L4_TCP)	/* once, for the bans and the police */
+		pkt.svc = fs_service(&pkt);
 	r = fs_check_lists(ctx, &pkt);
 	if (r != FS_CONTINUE)
 		return act(ctx, &pkt, cfg, r);

@@ -80,11 +80,10 @@ static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 						 const struct fs_cfg *cfg)
 {
 	struct fs_key bk = {};
-	enum fs_svc svc;
+	enum fs_svc svc = p->svc;
 
 	if (p->l4 != FS_L4_TCP)
 		return FS_CONTINUE;
-	svc = fs_service(p);
 	if (svc == FS_SVC_NONE)
 		return FS_CONTINUE;
 	fs_make_key(&bk, p, 128, FS_B_NONE);

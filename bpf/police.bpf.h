@@ -44,8 +44,7 @@ static __always_inline enum fs_reason police_http(struct xdp_md *ctx,
 		break;
 	}
 	/* a client that completed a request: worth a crawler check */
-	if (r == FS_R_HTTP_OK && (cfg->flags & FS_CFG_VERIFY_HTTP) &&
-	    !seen_recently(p, cfg, now) && fs_connected(ctx, p))
+	if (r == FS_R_HTTP_OK && (cfg->flags & FS_CFG_VERIFY_HTTP))
 		fs_report(ctx, p, FS_EV_SOURCE, 0, 0);
 	return r;
 }
@@ -59,7 +58,7 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p)
 
 	if (!ctx || !p || !cfg)
 		return FS_R_SERVICE;
-	svc = fs_service(p);
+	svc = p->svc;
 	if (svc == FS_SVC_NONE)
 		return FS_R_NO_SERVICE;
 	if (svc == FS_SVC_SMTP)

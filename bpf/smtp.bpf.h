@@ -73,8 +73,9 @@ static __always_inline bool event_allowed(const struct fs_cfg *cfg, __u64 now)
 /* Report @p's source to userspace: an event of @type with @name_len
  * bytes of name copied from frame offset @name_off. De-duplicated per
  * source (marked only once sent, so an event held back by the rate is
- * tried again), bounded by the events bucket. Callers report only
- * sources holding a connection. A global function. */
+ * tried again), only for a source holding a connection (a forged one
+ * could otherwise get any address verified), bounded by the events
+ * bucket. A global function. */
 __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p,
 			 __u32 type, __u32 name_off, __u32 name_len)
 {
@@ -82,7 +83,8 @@ __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p,
 	struct fs_event_rec *rec;
 	__u64 now = fs_now();
 
-	if (!ctx || !p || !cfg || seen_recently(p, cfg, now))
+	if (!ctx || !p || !cfg || seen_recently(p, cfg, now) ||
+	    !fs_connected(ctx, p))
 		return 0;
 	if (!event_allowed(cfg, now)) {
 		fs_event(FS_E_EVENT_RATE);
@@ -154,7 +156,7 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 	}
 	if (p->payload_len && fs_seg_init(&seg, ctx, p->payload_off) == 0) {
 		len = ehlo_name_len(&seg);
-		if (len && fs_connected(ctx, p))
+		if (len)
 			fs_report(ctx, p, FS_EV_EHLO, p->payload_off + 5, len);
 	}
 	return FS_R_SERVICE;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -37,6 +38,26 @@ struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
 		bpf_object__for_each_map(map, skel->obj)
 			bpf_map__set_pin_path(map, NULL);
 	return skel;
+}
+
+static const char *const mode_names[] = {
+	[XDP_MODE_UNSPEC] = "auto", [XDP_MODE_NATIVE] = "native",
+	[XDP_MODE_SKB] = "generic", [XDP_MODE_HW] = "hw",
+};
+
+const char *fs_mode_name(enum xdp_attach_mode m)
+{
+	return m <= XDP_MODE_HW ? mode_names[m] : "?";
+}
+
+int fs_mode_parse(const char *s, enum xdp_attach_mode *m)
+{
+	for (int i = XDP_MODE_UNSPEC; i <= XDP_MODE_SKB; i++)
+		if (!strcasecmp(s, mode_names[i])) {
+			*m = i;
+			return 0;
+		}
+	return -1;
 }
 
 int fs_maps_init_defaults(int cfg_fd, int svc_fd)

@@ -44,6 +44,11 @@ struct fs_map_fds {
 int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m);
 void fs_maps_close_all(struct fs_map_fds *m);
 
+/* "auto", "native", "generic", "hw"; "?" for anything else. */
+const char *fs_mode_name(enum xdp_attach_mode m);
+/* The mode named @s (auto, native or generic, any case). 0 or -1. */
+int fs_mode_parse(const char *s, enum xdp_attach_mode *m);
+
 struct fs_attach_info {
 	bool attached;
 	bool dispatcher;	/* through libxdp's multi-prog dispatcher */

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include "cli.h"
 #include "log.h"
 
@@ -27,7 +30,7 @@ unsigned long long fs_mono_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
 void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
@@ -43,7 +46,7 @@ void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
 		snprintf(buf, len, "expired");
 		return;
 	}
-	s = (expires_ns - now + 999999999ull) / 1000000000ull;
+	s = (expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
 	if (s >= 3600)
 		snprintf(buf, len, "%lluh%02llum", s / 3600, s % 3600 / 60);
 	else if (s >= 60)
@@ -68,3 +71,27 @@ int fs_dispatch(const struct fs_cmd *cmds, const char *what,
 	return EXIT_USAGE;
 }
 
+
+int fs_drop_privileges(void)
+{
+	cap_t none;
+	int err;
+
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
+			pr_warn("cannot drop capability %d from the bounding set: %s\n",
+				c, strerror(errno));
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	none = cap_init();
+	err = none ? cap_set_proc(none) : -1;
+	cap_free(none);
+	if (err) {
+		pr_err("cannot drop capabilities: %s\n", strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		pr_err("cannot set no_new_privs: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

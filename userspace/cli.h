@@ -30,8 +30,15 @@ int fs_dispatch(const struct fs_cmd *cmds, const char *what,
 /* Print @s as a JSON string literal. */
 void json_str(FILE *f, const char *s);
 
+#define NSEC_PER_SEC 1000000000ull
+
 /* CLOCK_MONOTONIC now, in ns: the clock of every expires_ns. */
 unsigned long long fs_mono_ns(void);
+
+/* Drop every capability for good: bounding and ambient sets emptied,
+ * permitted, effective and inheritable sets cleared, no_new_privs set.
+ * Threads started later hold none. 0, or -1 with a message logged. */
+int fs_drop_privileges(void);
 
 /* "42s", "3m12s", "never" for an expiry relative to @now. */
 void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,

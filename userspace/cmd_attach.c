@@ -10,26 +10,6 @@
 #include "log.h"
 #include "../loader/loader.h"
 
-static const char *const mode_names[] = {
-	[XDP_MODE_UNSPEC] = "auto", [XDP_MODE_NATIVE] = "native",
-	[XDP_MODE_SKB] = "generic", [XDP_MODE_HW] = "hw",
-};
-
-static int parse_mode(const char *s, enum xdp_attach_mode *mode)
-{
-	for (int m = XDP_MODE_UNSPEC; m <= XDP_MODE_SKB; m++)
-		if (!strcmp(s, mode_names[m])) {
-			*mode = m;
-			return 0;
-		}
-	return -1;
-}
-
-static const char *mode_name(enum xdp_attach_mode m)
-{
-	return m <= XDP_MODE_HW ? mode_names[m] : "?";
-}
-
 static int iface_index(const char *name)
 {
 	int idx = if_nametoindex(name);
@@ -51,7 +31,7 @@ int do_attach(struct fs_ctx *ctx, int argc, char **argv)
 		if (!strcmp(argv[i], "--replace")) {
 			replace = true;
 		} else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
-			if (parse_mode(argv[++i], &mode)) {
+			if (fs_mode_parse(argv[++i], &mode)) {
 				pr_err("--mode: '%s': expected auto, native or generic\n",
 				       argv[i]);
 				return EXIT_USAGE;
@@ -88,11 +68,11 @@ int do_attach(struct fs_ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	if (ctx->json)
 		printf("{\"interface\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
-		       "\"dispatcher\":%s}\n", ifname, mode_name(info.mode),
+		       "\"dispatcher\":%s}\n", ifname, fs_mode_name(info.mode),
 		       info.prog_id, info.dispatcher ? "true" : "false");
 	else
 		printf("attached to %s: mode %s, prog id %u, %s, maps in %s\n",
-		       ifname, mode_name(info.mode), info.prog_id,
+		       ifname, fs_mode_name(info.mode), info.prog_id,
 		       info.dispatcher ? "via libxdp dispatcher" : "program alone",
 		       ctx->pin_dir);
 	return 0;
@@ -176,11 +156,11 @@ static void print_ifaces(struct fs_ctx *ctx)
 		if (ctx->json)
 			printf("%s{\"name\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
 			       "\"dispatcher\":%s}", sep, i->if_name,
-			       mode_name(info.mode), info.prog_id,
+			       fs_mode_name(info.mode), info.prog_id,
 			       info.dispatcher ? "true" : "false");
 		else
 			printf("  %-16s mode %-8s prog id %-6u %s\n", i->if_name,
-			       mode_name(info.mode), info.prog_id,
+			       fs_mode_name(info.mode), info.prog_id,
 			       info.dispatcher ? "dispatcher" : "alone");
 		sep = ",";
 	}

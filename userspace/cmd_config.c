@@ -12,20 +12,6 @@
 #include "settings.h"
 #include "../loader/loader.h"
 
-static int parse_port(const char *s, __u32 *port)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (*end || v == 0 || v > 65535)
-		return -1;
-	*port = v;
-	return 0;
-}
-
 static int ports_set(struct fs_ctx *ctx, int argc, char **argv)
 {
 	__u32 port;
@@ -35,7 +21,8 @@ static int ports_set(struct fs_ctx *ctx, int argc, char **argv)
 		pr_err("usage: ports set PORT none|tcp|http|smtp\n");
 		return EXIT_USAGE;
 	}
-	if (parse_port(argv[0], &port)) {
+	port = fs_parse_port(argv[0]);
+	if (port == 0 || port > 65535) {
 		pr_err("ports set: '%s': expected a port 1-65535\n", argv[0]);
 		return EXIT_USAGE;
 	}

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "log.h"
 #include "names.h"
+#include "settings.h"
 #include "../loader/loader.h"
 
 static bool in_prefix(const __u8 addr[16], const __u8 net[16], unsigned plen)
@@ -138,17 +139,6 @@ static void show_bans(struct explain *e)
 		printf("none\n");
 }
 
-static const struct {
-	const char *name;
-	enum fs_bucket b;
-} buckets[] = {
-	{ "syn.tcp", FS_B_SYN_TCP }, { "syn.http", FS_B_SYN_HTTP },
-	{ "http.req", FS_B_HTTP_REQ }, { "http.bad", FS_B_HTTP_BAD },
-	{ "smtp.verified", FS_B_SMTP_VERIFIED },
-	{ "smtp.unverified", FS_B_SMTP_UNVERIFIED },
-	{ "smtp.failed", FS_B_SMTP_FAILED },
-};
-
 /* Tokens left in a GCRA bucket: (tolerance - (tat - now)) / interval + 1,
  * between 0 and burst. */
 static unsigned tokens(const struct fs_rate *r, const struct fs_bucket_val *v,
@@ -205,14 +195,17 @@ static void show_rates(struct explain *e)
 		printf("[");
 	e->sep = "";
 	e->rows = 0;
-	for (size_t i = 0; i < sizeof(buckets) / sizeof(buckets[0]); i++) {
-		const struct fs_limit *l = &e->cfg.limits[buckets[i].b];
+	for (enum fs_bucket b = 0; b < FS_B_MAX; b++) {
+		const struct fs_limit *l = &e->cfg.limits[b];
+		const char *bn = fs_bucket_name(b);
 
-		snprintf(name, sizeof(name), "%s.src", buckets[i].name);
-		show_bucket(e, name, 128, buckets[i].b, &l->src);
-		snprintf(name, sizeof(name), "%s.prefix", buckets[i].name);
+		if (!bn)	/* the events bucket: not per source */
+			continue;
+		snprintf(name, sizeof(name), "%s.src", bn);
+		show_bucket(e, name, 128, b, &l->src);
+		snprintf(name, sizeof(name), "%s.prefix", bn);
 		if (pfx != 128)
-			show_bucket(e, name, pfx, buckets[i].b, &l->prefix);
+			show_bucket(e, name, pfx, b, &l->prefix);
 	}
 	if (e->ctx->json)
 		printf("]");
@@ -235,7 +228,7 @@ static void show_dns(struct explain *e)
 	}
 	v.name[FS_NAME_LEN - 1] = v.ehlo[FS_NAME_LEN - 1] = '\0';
 	age = v.checked_ns && v.checked_ns < e->now ?
-		      (e->now - v.checked_ns) / 1000000000ull : 0;
+		      (e->now - v.checked_ns) / NSEC_PER_SEC : 0;
 	fs_fmt_expiry(v.expires_ns, e->now, exp, sizeof(exp));
 	/* an EHLO seen, its verification not back yet */
 	reason = v.checked_ns ? fs_dns_reason_name(v.reason) : "pending";

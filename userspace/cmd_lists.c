@@ -99,7 +99,7 @@ static int list_add(struct fs_ctx *ctx, const struct list_def *d, int argc,
 	if (parse_args(d, "add", argc, argv, true, &a))
 		return EXIT_USAGE;
 	if (a.ttl_s)
-		v.expires_ns = fs_mono_ns() + a.ttl_s * 1000000000ull;
+		v.expires_ns = fs_mono_ns() + a.ttl_s * NSEC_PER_SEC;
 	if (a.note)
 		strncpy(v.note, a.note, FS_NOTE_LEN - 1);
 	fd = fs_map_open_locked(ctx->pin_dir, d->map, &lock);
@@ -185,7 +185,7 @@ static void print_row(struct fs_ctx *ctx, const struct row *r,
 		       r->cidr, r->kind, r->note_key);
 		json_str(stdout, r->reason);
 		printf(",\"expires_in_s\":%lld,\"count\":%u}",
-		       r->expires_ns ? (long long)(r->expires_ns - now) / 1000000000 : -1,
+		       r->expires_ns ? (long long)(r->expires_ns - now) / (long long)NSEC_PER_SEC : -1,
 		       r->count);
 		*sep = ",";
 		return;

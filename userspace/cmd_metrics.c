@@ -4,35 +4,10 @@
 #include <signal.h>
 #include <string.h>
 #include <pthread.h>
-#include <sys/capability.h>
-#include <sys/prctl.h>
 #include "cli.h"
 #include "log.h"
 #include "metrics.h"
 #include "../loader/loader.h"
-
-/* Drop every capability of this thread for good (threads started later
- * inherit the empty sets): empty bounding set, no new privileges, empty
- * permitted, effective and inheritable sets. */
-static int drop_caps(void)
-{
-	cap_t none = cap_init();
-	int err = 0;
-
-	for (int c = 0; prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0; c++)
-		;
-	if (errno != EINVAL)	/* EINVAL: past the last capability */
-		err = -errno;
-	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		err = -errno;
-	if (!err && (!none || cap_set_proc(none)))
-		err = -errno;
-	if (none)
-		cap_free(none);
-	if (err)
-		pr_err("metrics: cannot drop capabilities: %s\n", strerror(-err));
-	return err;
-}
 
 static int print_once(const struct fs_map_fds *m, struct fs_iface_watch *w)
 {
@@ -109,7 +84,7 @@ int do_metrics(struct fs_ctx *ctx, int argc, char **argv)
 		rc = fs_iface_watch_poll(&w, scratch, FS_METRICS_MAX_IFACES);
 		if (rc < 0)
 			pr_warn("metrics: cannot list interfaces: %s\n", strerror(-rc));
-		if (drop_caps()) {
+		if (fs_drop_privileges()) {
 			fs_maps_close_all(&m);
 			return EXIT_FAIL;
 		}

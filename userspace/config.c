@@ -20,7 +20,9 @@
 #include <ini.h>
 #include "addr.h"
 #include "config.h"
+#include "../loader/loader.h"
 #include "hosts.h"
+#include "metrics.h"
 #include "settings.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -28,15 +30,6 @@
 
 _Static_assert(offsetof(struct fs_conf_cidr, key) == 0, "keyset: key first");
 _Static_assert(offsetof(struct fs_conf_host, key) == 0, "keyset: key first");
-
-static const struct {
-	const char *name;
-	enum xdp_attach_mode mode;
-} modes[] = {
-	{ "auto", XDP_MODE_UNSPEC },
-	{ "native", XDP_MODE_NATIVE },
-	{ "generic", XDP_MODE_SKB },
-};
 
 /* Open-addressing set of indexes into an array of entries whose key is
  * their first keylen bytes (zero-padded): duplicates in O(1). */
@@ -328,10 +321,9 @@ static bool iface_name_ok(const char *s)
 
 static int parse_mode(const char *s)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
-		if (!strcasecmp(s, modes[i].name))
-			return modes[i].mode;
-	return -1;
+	enum xdp_attach_mode m;
+
+	return fs_mode_parse(s, &m) ? -1 : (int)m;
 }
 
 /* "NAME" or "NAME:MODE" */
@@ -444,43 +436,23 @@ static int set_observe(struct conf_ctx *x, const struct cfg_key *k,
 	return 0;
 }
 
-/* 1-65535 in decimal digits, or -1. */
+/* 1-65535, or -1. */
 static int parse_port(const char *s)
 {
-	size_t n = strspn(s, "0123456789");
-	long v;
+	int port = fs_parse_port(s);
 
-	if (!n || s[n] || n > 5)
-		return -1;
-	v = strtol(s, NULL, 10);
-	return v >= 1 && v <= 65535 ? (int)v : -1;
+	return port > 0 ? port : -1;
 }
 
-/* "A.B.C.D:PORT" or "[IPV6]:PORT" */
+/* "A.B.C.D:PORT" or "[IPV6]:PORT", as the exporter reads it, port > 0. */
 static bool listen_ok(const char *s)
 {
-	char host[INET6_ADDRSTRLEN];
-	struct in6_addr a;
-	const char *end, *port;
-	int family = AF_INET;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char err[160];
 
-	if (*s == '[') {
-		family = AF_INET6;
-		end = strchr(++s, ']');
-		if (!end || end[1] != ':')
-			return false;
-		port = end + 2;
-	} else {
-		end = strrchr(s, ':');
-		if (!end)
-			return false;
-		port = end + 1;
-	}
-	if ((size_t)(end - s) >= sizeof(host))
-		return false;
-	memcpy(host, s, end - s);
-	host[end - s] = '\0';
-	return inet_pton(family, host, &a) == 1 && parse_port(port) > 0;
+	return fs_listen_parse(s, &ss, &len, err, sizeof(err)) == 0 &&
+	       ((struct sockaddr_in *)&ss)->sin_port != 0;
 }
 
 static int set_listen(struct conf_ctx *x, const struct once_key *k,

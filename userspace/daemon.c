@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/capability.h>
-#include <sys/prctl.h>
 #include <bpf/bpf.h>
 #include "addr.h"
 #include "cli.h"
@@ -31,7 +29,6 @@
 #define SWEEP_EVERY_S	10	/* expire bans and entries, log new bans */
 #define LEDGER_EVERY_S	60	/* an unclean stop loses at most this */
 #define BAN_LOG_MAX	10	/* ban lines per sweep; the rest are summed */
-#define NSEC		1000000000ull
 
 struct daemon {
 	const char *conf_path;
@@ -66,11 +63,6 @@ static void setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static const char *mode_name(enum xdp_attach_mode m)
-{
-	return m == XDP_MODE_NATIVE ? "native" : m == XDP_MODE_SKB ? "generic" : "auto";
-}
-
 /* Attach to every configured interface, or put the new program in place
  * of an attached one. */
 static int attach_all(struct daemon *d)
@@ -91,34 +83,8 @@ static int attach_all(struct daemon *d)
 			return -1;
 		}
 		pr_info("attached to %s: mode %s, prog id %u, %s\n", ifc->name,
-			mode_name(info.mode), info.prog_id,
+			fs_mode_name(info.mode), info.prog_id,
 			info.dispatcher ? "via libxdp dispatcher" : "program alone");
-	}
-	return 0;
-}
-
-/* After load, attach and pin, nothing needs a capability: the maps are
- * used through open fds. Drop them all, bounding set included. */
-static int drop_privileges(void)
-{
-	cap_t none;
-	int err;
-
-	for (int c = 0; c <= CAP_LAST_CAP; c++)
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
-			pr_warn("cannot drop capability %d from the bounding set: %s\n",
-				c, strerror(errno));
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	none = cap_init();
-	err = none ? cap_set_proc(none) : -1;
-	cap_free(none);
-	if (err) {
-		pr_err("cannot drop capabilities: %s\n", strerror(errno));
-		return -1;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		pr_err("cannot set no_new_privs: %s\n", strerror(errno));
-		return -1;
 	}
 	return 0;
 }
@@ -193,7 +159,7 @@ static void log_ban(const struct fs_key *k, const struct fs_ban *b,
 	fs_cidr_format(k->addr, k->plen, cidr, sizeof(cidr));
 	pr_info("ban %s reason=%s ttl=%llus count=%u\n", cidr,
 		fs_ban_reason_name(b->reason),
-		(b->expires_ns - now + 999999999ull) / 1000000000ull, b->count);
+		(b->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC, b->count);
 }
 
 /* Log bans made since the last sweep (at most BAN_LOG_MAX lines) and
@@ -261,8 +227,8 @@ static void save_ledger(struct daemon *d)
 
 static void serve(struct daemon *d)
 {
-	unsigned long long next_sweep = fs_mono_ns() + SWEEP_EVERY_S * NSEC;
-	unsigned long long next_save = fs_mono_ns() + LEDGER_EVERY_S * NSEC;
+	unsigned long long next_sweep = fs_mono_ns() + SWEEP_EVERY_S * NSEC_PER_SEC;
+	unsigned long long next_save = fs_mono_ns() + LEDGER_EVERY_S * NSEC_PER_SEC;
 
 	while (!got_stop) {
 		/* a signal ends either early */
@@ -276,11 +242,11 @@ static void serve(struct daemon *d)
 		}
 		if (fs_mono_ns() >= next_sweep) {
 			sweep(d);
-			next_sweep += SWEEP_EVERY_S * NSEC;
+			next_sweep += SWEEP_EVERY_S * NSEC_PER_SEC;
 		}
 		if (fs_mono_ns() >= next_save) {
 			save_ledger(d);
-			next_save += LEDGER_EVERY_S * NSEC;
+			next_save += LEDGER_EVERY_S * NSEC_PER_SEC;
 		}
 	}
 }
@@ -388,7 +354,7 @@ int do_run(struct fs_ctx *ctx, int argc, char **argv)
 	}
 	d.pin_dir = ctx->pin_dir_set ? ctx->pin_dir : d.conf->pin_dir;
 	setup_signals();
-	if (start(&d) || drop_privileges())
+	if (start(&d) || fs_drop_privileges())
 		goto out;
 	start_exporter(&d);
 	d.last_sweep_ns = fs_mono_ns();

@@ -32,10 +32,10 @@
 #include <strings.h>
 #include <time.h>
 #include <unbound.h>
+#include "cli.h"
 #include "dns.h"
 #include "log.h"
 
-#define NS_PER_S	1000000000ull
 #define NS_PER_MS	1000000ull
 
 #define DEF_TIMEOUT_MS	5000
@@ -119,14 +119,6 @@ struct fs_dns {
 };
 
 static const __u8 v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
 
 static bool is_v4(const __u8 a[16])
 {
@@ -336,7 +328,7 @@ static void cache_sweep(struct fs_dns *d, unsigned long long now)
 		while (*pe) {
 			struct entry *e = *pe;
 			unsigned long long keep = e->data.tempfail ?
-				RETRY_MAX_S * NS_PER_S : 0;
+				RETRY_MAX_S * NSEC_PER_SEC : 0;
 
 			if (e->expires_ns + keep > now) {
 				pe = &e->next;
@@ -400,7 +392,7 @@ static unsigned next_retry_s(const struct fs_dns *d, unsigned prev)
 /* Keep a finished FCrDNS job's record; returns the TTL to report. */
 static unsigned cache_store(struct fs_dns *d, struct job *j)
 {
-	unsigned long long now = now_ns();
+	unsigned long long now = fs_mono_ns();
 	unsigned ttl, retry = 0;
 	struct entry *e;
 
@@ -416,7 +408,7 @@ static unsigned cache_store(struct fs_dns *d, struct job *j)
 	e = cache_get(d, j->data.steps.addr, now);
 	if (e) {
 		e->data = j->data;
-		e->expires_ns = now + ttl * NS_PER_S;
+		e->expires_ns = now + ttl * NSEC_PER_SEC;
 		e->retry_s = retry;
 	}
 	return ttl;
@@ -664,7 +656,7 @@ static struct job *job_new(struct fs_dns *d, const __u8 addr[16], bool resolve)
 		return NULL;
 	j->d = d;
 	j->resolve = resolve;
-	j->deadline_ns = now_ns() + d->o.timeout_ms * NS_PER_MS;
+	j->deadline_ns = fs_mono_ns() + d->o.timeout_ms * NS_PER_MS;
 	j->data.ttl = UINT_MAX;
 	if (addr)
 		memcpy(j->data.steps.addr, addr, 16);
@@ -701,7 +693,7 @@ static struct waiter *waiter_new(const char *suffix, bool weak, fs_fcrdns_cb cb,
 static void serve_cached(struct fs_dns *d, const struct entry *e,
 			 const struct waiter *w, unsigned long long now)
 {
-	unsigned ttl = (e->expires_ns - now + NS_PER_S - 1) / NS_PER_S;
+	unsigned ttl = (e->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
 
 	d->st.cache_hits++;
 	deliver(d, &e->data, w, ttl, true);
@@ -729,7 +721,7 @@ static int fcrdns_start(struct fs_dns *d, const __u8 addr[16],
 int fs_dns_fcrdns(struct fs_dns *d, const __u8 addr[16], const char *suffix,
 		  bool weak, fs_fcrdns_cb cb, void *arg)
 {
-	unsigned long long now = now_ns();
+	unsigned long long now = fs_mono_ns();
 	struct entry *e;
 	struct waiter *w;
 	struct job *j;
@@ -929,7 +921,7 @@ int fs_dns_process(struct fs_dns *d)
 
 	if (rc)
 		pr_warn("dns: libunbound: %s\n", ub_strerror(rc));
-	now = now_ns();
+	now = fs_mono_ns();
 	while ((j = first_overdue(d, now)))
 		job_expire(j);
 	return rc ? -1 : 0;
@@ -938,7 +930,7 @@ int fs_dns_process(struct fs_dns *d)
 /* Milliseconds until the next deadline, at most 1000. */
 static int next_wake_ms(const struct fs_dns *d)
 {
-	unsigned long long now = now_ns(), first = now + NS_PER_S;
+	unsigned long long now = fs_mono_ns(), first = now + NSEC_PER_SEC;
 
 	for (const struct job *j = d->jobs; j; j = j->next)
 		if (j->deadline_ns < first)

@@ -14,23 +14,18 @@
 #include "log.h"
 #include "metrics.h"
 #include "cli.h"
+#include "settings.h"
 #include "../loader/loader.h"
 
 /* =====================================================================
  * Listen address. */
 
+/* 0-65535 (0: any free port), in network order. */
 static int parse_port(const char *s, in_port_t *port)
 {
-	unsigned long v = 0;
+	int v = fs_parse_port(s);
 
-	if (!*s || strlen(s) > 5)
-		return -1;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	if (v > 65535)
+	if (v < 0)
 		return -1;
 	*port = htons(v);
 	return 0;

@@ -14,12 +14,13 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "addr.h"
+#include "cli.h"
 #include "ledger.h"
 #include "log.h"
 #include "names.h"
 
 #define LEDGER_HEADER "# floodshield ledger 1"
-#define NSEC 1000000000ll
+#define NSEC ((long long)NSEC_PER_SEC)	/* signed arithmetic here */
 
 /* Offset from CLOCK_MONOTONIC ns to Unix seconds. */
 struct clocks {

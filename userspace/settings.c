@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "cli.h"
 #include "settings.h"
 
-#define NSEC_PER_SEC 1000000000ull
 
 struct bucket_name {
 	const char *name;
@@ -65,6 +65,14 @@ static const char *const svc_names[FS_SVC_MAX] = {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *fs_bucket_name(enum fs_bucket b)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(buckets); i++)
+		if (buckets[i].bucket == b)
+			return buckets[i].name;
+	return NULL;
+}
 
 int fs_svc_parse(const char *name)
 {
@@ -127,6 +135,17 @@ void fs_cfg_defaults(struct fs_cfg *cfg)
 		fs_rate_set(&l->src, buckets[i].src_rate, buckets[i].src_burst);
 		fs_rate_set(&l->prefix, buckets[i].pfx_rate, buckets[i].pfx_burst);
 	}
+}
+
+int fs_parse_port(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+	long v;
+
+	if (!n || s[n] || n > 5)
+		return -1;
+	v = strtol(s, NULL, 10);
+	return v <= 65535 ? (int)v : -1;
 }
 
 long long fs_parse_duration_s(const char *s)

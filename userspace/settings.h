@@ -37,9 +37,17 @@ int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen);
 /* Print every key as key=value lines (or a JSON object with @json). */
 void fs_cfg_print(FILE *f, const struct fs_cfg *cfg, int json);
 
+/* The settings name of a per-source/per-prefix bucket ("syn.http",
+ * "smtp.failed", ...), NULL for buckets that have none. */
+const char *fs_bucket_name(enum fs_bucket b);
+
 /* Service classes by name: none, tcp, http, smtp. -1 if unknown. */
 int fs_svc_parse(const char *name);
 const char *fs_svc_name(enum fs_svc svc);
+
+/* A port in decimal digits: 0-65535, or -1. Callers that need a real
+ * port refuse 0. */
+int fs_parse_port(const char *s);
 
 /* Durations: "90", "90s", "15m", "2h", "7d". -1 on error. */
 long long fs_parse_duration_s(const char *s);

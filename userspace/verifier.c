@@ -14,7 +14,6 @@
 #include "names.h"
 #include "verifier.h"
 
-#define NSEC 1000000000ull
 #define LOG_BURST	10	/* verification lines per LOG_WINDOW_S */
 #define LOG_WINDOW_S	10
 #define REFRESH_AHEAD	0.8	/* refresh allow_name at 80% of its TTL */
@@ -46,7 +45,7 @@ static bool log_allowed(struct fs_verifier *v)
 {
 	unsigned long long now = fs_mono_ns();
 
-	if (now - v->window_start > LOG_WINDOW_S * NSEC) {
+	if (now - v->window_start > LOG_WINDOW_S * NSEC_PER_SEC) {
 		if (v->suppressed)
 			pr_info("dns: %u more verifications not logged\n", v->suppressed);
 		v->window_start = now;
@@ -101,7 +100,7 @@ static void allowlist(struct fs_verifier *v, const __u8 addr[16],
 	struct fs_list_val val = { .origin = FS_ORIGIN_DNS }, cur;
 
 	memcpy(k.addr, addr, 16);
-	val.expires_ns = fs_mono_ns() + (unsigned long long)ttl * NSEC;
+	val.expires_ns = fs_mono_ns() + (unsigned long long)ttl * NSEC_PER_SEC;
 	snprintf(val.note, sizeof(val.note), "%s", why);
 	if (bpf_map_update_elem(v->m->allow, &k, &val, BPF_NOEXIST) == 0)
 		return;
@@ -143,7 +142,7 @@ static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
 	val.class = c;
 	val.reason = why;
 	val.checked_ns = now;
-	val.expires_ns = now + (unsigned long long)(ttl ? ttl : 1) * NSEC;
+	val.expires_ns = now + (unsigned long long)(ttl ? ttl : 1) * NSEC_PER_SEC;
 	snprintf(val.name, sizeof(val.name), "%.*s", (int)sizeof(val.name) - 1,
 		 r->name);
 	if (bpf_map_update_elem(v->m->dns, r->addr, &val, BPF_ANY))
@@ -180,7 +179,7 @@ static void on_ehlo(struct fs_verifier *v, const struct fs_event_rec *e)
 
 	if (bpf_map_lookup_elem(v->m->dns, e->addr, &val)) {
 		val.class = FS_DNS_UNVERIFIED;
-		val.expires_ns = fs_mono_ns() + (unsigned long long)v->retry_s * NSEC;
+		val.expires_ns = fs_mono_ns() + (unsigned long long)v->retry_s * NSEC_PER_SEC;
 	}
 	memset(val.ehlo, 0, sizeof(val.ehlo));
 	memcpy(val.ehlo, e->name, n);
@@ -220,7 +219,7 @@ static void on_resolved(void *arg, const char *name, int n,
 			continue;
 		s->pending = false;
 		s->due_ns = now + (unsigned long long)(outcome == FS_DNS_PASS && cap ?
-			    cap * REFRESH_AHEAD + 1 : v->retry_s) * NSEC;
+			    cap * REFRESH_AHEAD + 1 : v->retry_s) * NSEC_PER_SEC;
 	}
 	if (outcome != FS_DNS_PASS) {
 		if (log_allowed(v))

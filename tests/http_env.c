@@ -12,6 +12,8 @@
 #include "floodshield.skel.h"
 #include "../userspace/hosts.h"
 #include "http_env.h"
+#include "test.h"
+#include "../userspace/names.h"
 #include "../userspace/sync.h"
 
 static int fail(const char *what)
@@ -228,4 +230,31 @@ int he_flow_get(struct xdp_env *e, const struct he_seg *seg,
 	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_FLOWS), &k, val))
 		return -errno;
 	return 0;
+}
+
+const char *he_reason_str(int r)
+{
+	if (r == HE_REASON_NONE)
+		return "(no counter moved)";
+	if (r == HE_REASON_MANY)
+		return "(counters moved other than one packet of one reason)";
+	return fs_reason_name(r);
+}
+
+bool he_expect(struct xdp_env *e, const struct he_seg *seg, int verdict,
+	       enum fs_reason reason, bool observed, struct he_result *res)
+{
+	bool ok;
+
+	memset(res, 0, sizeof(*res));
+	res->verdict = -1;	/* no output to check when the run fails */
+	if (!ASSERT_OK(he_run(e, seg, res), "BPF_PROG_TEST_RUN"))
+		return false;
+	ok = ASSERT_EQ(res->verdict, verdict, "verdict");
+	if (res->reason != (int)reason) {
+		fs_test_fail(__FILE__, __LINE__, "reason: expected %s, got %s",
+			     he_reason_str(reason), he_reason_str(res->reason));
+		return false;
+	}
+	return ok & ASSERT_EQ(res->observed, observed, "counted as observed");
 }

@@ -66,6 +66,15 @@ struct he_result {
 
 int he_run(struct xdp_env *e, const struct he_seg *in, struct he_result *res);
 
+/* A reason index (or HE_REASON_NONE/MANY) in words, for messages. */
+const char *he_reason_str(int r);
+
+/* Run @seg once and assert the verdict and that exactly one packet of
+ * @reason moved (an observed one when @observed). The run in *res, for
+ * the caller's checks of the output frame. False on a failed assert. */
+bool he_expect(struct xdp_env *e, const struct he_seg *seg, int verdict,
+	       enum fs_reason reason, bool observed, struct he_result *res);
+
 /* fs_flows entry of the flow of @seg (client address and ports): 0 and
  * *val, or -ENOENT. */
 int he_flow_get(struct xdp_env *e, const struct he_seg *seg,

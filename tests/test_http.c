@@ -125,15 +125,6 @@ static bool env_open(struct xdp_env *e, int hosts, ...)
 	return ok;
 }
 
-static const char *reason_str(int r)
-{
-	if (r == HE_REASON_NONE)
-		return "(no counter moved)";
-	if (r == HE_REASON_MANY)
-		return "(counters moved other than one packet of one reason)";
-	return fs_reason_name(r);
-}
-
 /* @out is @in with the TCP flags turned into RST (plus ACK if @in had
  * it) and the TCP checksum fixed; nothing else changed. */
 static bool check_rst(const struct he_seg *in, const struct he_seg *out)
@@ -174,18 +165,8 @@ static bool expect_seg(struct xdp_env *e, const struct he_seg *seg,
 		       int verdict, enum fs_reason reason, bool observed)
 {
 	struct he_result res;
-	bool ok;
+	bool ok = he_expect(e, seg, verdict, reason, observed, &res);
 
-	if (!ASSERT_OK(he_run(e, seg, &res), "BPF_PROG_TEST_RUN"))
-		return false;
-	ok = ASSERT_EQ(res.verdict, verdict, "verdict");
-	if (res.reason != (int)reason) {
-		fs_test_fail(__FILE__, __LINE__, "reason: expected %s, got %s",
-			     reason_str(reason), reason_str(res.reason));
-		ok = false;
-	} else {
-		ok &= ASSERT_EQ(res.observed, observed, "counted as observed");
-	}
 	if (res.verdict == XDP_PASS)
 		ok &= check_output(seg, &res.out, fs_reason_resets(reason) &&
 				   !observed && res.reason == (int)reason);
@@ -904,7 +885,7 @@ static bool robust_one(struct xdp_env *e, const struct fam *f,
 		tally[res.reason]++;
 	if (!ok)
 		fs_test_fail(__FILE__, __LINE__, "%s #%zu (%zu payload bytes): "
-			     "reason %s", what, index, n, reason_str(res.reason));
+			     "reason %s", what, index, n, he_reason_str(res.reason));
 	return ok;
 }
 

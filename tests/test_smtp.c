@@ -191,15 +191,6 @@ static bool data_to(const struct fam *f, const char *src, __u16 dport,
 			 fresh_sport(), seg);
 }
 
-static const char *reason_str(int r)
-{
-	if (r == HE_REASON_NONE)
-		return "(no counter moved)";
-	if (r == HE_REASON_MANY)
-		return "(counters moved other than one packet of one reason)";
-	return fs_reason_name(r);
-}
-
 /* Send @seg once: @verdict, the counter of @reason alone moved by one
  * packet (an observed one when @observed), and a passed frame unchanged
  * byte for byte; only a RESET reason (an HTTP port, for comparison) comes
@@ -208,18 +199,8 @@ static bool expect_seg(struct xdp_env *e, const struct he_seg *seg,
 		       int verdict, enum fs_reason reason, bool observed)
 {
 	struct he_result res;
-	bool ok;
+	bool ok = he_expect(e, seg, verdict, reason, observed, &res);
 
-	if (!ASSERT_OK(he_run(e, seg, &res), "BPF_PROG_TEST_RUN"))
-		return false;
-	ok = ASSERT_EQ(res.verdict, verdict, "verdict");
-	if (res.reason != (int)reason) {
-		fs_test_fail(__FILE__, __LINE__, "reason: expected %s, got %s",
-			     reason_str(reason), reason_str(res.reason));
-		ok = false;
-	} else {
-		ok &= ASSERT_EQ(res.observed, observed, "counted as observed");
-	}
 	if (res.verdict != XDP_PASS)
 		return ok;
 	ok &= ASSERT_EQ(res.out.len, seg->len, "frame length");

@@ -55,21 +55,10 @@ int he_hosts_add(struct xdp_env *e, const char *const *names, size_t n)
 	return hosts_sync_flags(e);
 }
 
-/* Ones' complement sum of big-endian 16-bit words; odd tail padded. */
-static __u32 sum16(__u32 sum, const __u8 *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += p[n - 1] << 8;
-	return sum;
-}
-
+/* The folded ones' complement sum, not complemented (pkt.c's helpers). */
 static __u16 fold(__u32 sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
+	return (__u16)~pkt_csum_fold(sum);
 }
 
 /* Sum of the TCP pseudo-header, from the addresses in the frame. */
@@ -80,9 +69,9 @@ static __u32 pseudo_sum(const struct he_seg *seg)
 	__u32 sum;
 
 	if (seg->family == 4)
-		sum = sum16(0, ip + offsetof(struct iphdr, saddr), 8);
+		sum = pkt_csum_add(0, ip + offsetof(struct iphdr, saddr), 8);
 	else
-		sum = sum16(0, ip + offsetof(struct ipv6hdr, saddr), 32);
+		sum = pkt_csum_add(0, ip + offsetof(struct ipv6hdr, saddr), 32);
 	return sum + IPPROTO_TCP + (tcp_len >> 16) + (tcp_len & 0xffff);
 }
 
@@ -92,7 +81,7 @@ void he_fix_tcp_csum(struct he_seg *seg)
 	__u16 c;
 
 	check[0] = check[1] = 0;
-	c = ~fold(sum16(pseudo_sum(seg), seg->buf + seg->l4, seg->len - seg->l4));
+	c = ~fold(pkt_csum_add(pseudo_sum(seg), seg->buf + seg->l4, seg->len - seg->l4));
 	check[0] = c >> 8;
 	check[1] = c & 0xff;
 }
@@ -101,12 +90,12 @@ bool he_ip_csum_ok(const struct he_seg *seg)
 {
 	if (seg->family != 4)
 		return true;
-	return fold(sum16(0, seg->buf + seg->l3, seg->l4 - seg->l3)) == 0xffff;
+	return fold(pkt_csum_add(0, seg->buf + seg->l3, seg->l4 - seg->l3)) == 0xffff;
 }
 
 bool he_tcp_csum_ok(const struct he_seg *seg)
 {
-	return fold(sum16(pseudo_sum(seg), seg->buf + seg->l4,
+	return fold(pkt_csum_add(pseudo_sum(seg), seg->buf + seg->l4,
 			  seg->len - seg->l4)) == 0xffff;
 }
 

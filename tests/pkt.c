@@ -66,7 +66,7 @@ static void set_be16(struct wr *w, size_t at, uint16_t v)
 }
 
 /* Ones' complement sum of big-endian 16-bit words; odd tail padded. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+uint32_t pkt_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i + 1 < n; i += 2)
 		sum += p[i] << 8 | p[i + 1];
@@ -75,7 +75,7 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
 	return sum;
 }
 
-static uint16_t csum_fold(uint32_t sum)
+uint16_t pkt_csum_fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
@@ -260,7 +260,7 @@ static void fix_l3(struct wr *w, const struct pkt_spec *s)
 	set_be16(w, l3 + offsetof(struct iphdr, tot_len),
 		 s->tot_len ?: w->len - l3);
 	set_be16(w, l3 + offsetof(struct iphdr, check),
-		 csum_fold(csum_add(0, w->buf + l3, hlen)));
+		 pkt_csum_fold(pkt_csum_add(0, w->buf + l3, hlen)));
 }
 
 /* L4 checksum over the rest of the frame, with the pseudo-header for
@@ -272,14 +272,14 @@ static void fix_l4(struct wr *w, const struct pkt_spec *s)
 	size_t at = l4 + (s->l4 == PKT_TCP ? offsetof(struct tcphdr, check) :
 			  s->l4 == PKT_UDP ? offsetof(struct udphdr, check) :
 					     offsetof(struct icmphdr, checksum));
-	uint32_t sum = csum_add(0, w->buf + l4, len);
+	uint32_t sum = pkt_csum_add(0, w->buf + l4, len);
 
 	if (s->l4 != PKT_ICMP || s->family == 6) {
-		sum = csum_add(sum, s->src + 16 - alen, alen);
-		sum = csum_add(sum, s->dst + 16 - alen, alen);
+		sum = pkt_csum_add(sum, s->src + 16 - alen, alen);
+		sum = pkt_csum_add(sum, s->dst + 16 - alen, alen);
 		sum += l4_proto(s) + len;
 	}
-	set_be16(w, at, csum_fold(sum));
+	set_be16(w, at, pkt_csum_fold(sum));
 }
 
 ssize_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap,

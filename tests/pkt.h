@@ -86,4 +86,9 @@ static inline size_t pkt_cut(size_t len, size_t n)
 	return n < len ? n : len;
 }
 
+/* Ones' complement sum of big-endian 16-bit words (odd tail padded),
+ * and its folded complement: the Internet checksum of what was summed. */
+uint32_t pkt_csum_add(uint32_t sum, const uint8_t *p, size_t n);
+uint16_t pkt_csum_fold(uint32_t sum);
+
 #endif

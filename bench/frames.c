@@ -13,17 +13,21 @@
 #define TCP_CSUM_OFF	16
 #define UDP_CSUM_OFF	6
 
+/* Each role in a prefilter slot of its own (an IPv4 /24, an IPv6 /48),
+ * except that IPv4 has three documentation /24s: the allowed, banned and
+ * fresh sources share 198.51.100.0/24, so the IPv4 banned case also pays
+ * the allowlist lookup its slot asks for. */
 static const char *const addrs[ROLE_MAX][2] = {
 	[ROLE_SERVER] = { "192.0.2.1", "2001:db8::1" },
 	[ROLE_CLIENT] = { "192.0.2.2", "2001:db8::2" },
-	[ROLE_ALLOWED] = { "192.0.2.10", "2001:db8:a11::10" },
+	[ROLE_ALLOWED] = { "198.51.100.10", "2001:db8:a11::10" },
 	[ROLE_BLOCKED] = { "203.0.113.7", "2001:db8:b10c::7" },
 	[ROLE_BANNED] = { "198.51.100.66", "2001:db8:ba4::66" },
 	[ROLE_FRESH] = { "198.51.100.128", "2001:db8:f000::80" },
 };
 
 static const char *const cidrs[ROLE_MAX][2] = {
-	[ROLE_ALLOWED] = { "192.0.2.8/29", "2001:db8:a11::/48" },
+	[ROLE_ALLOWED] = { "198.51.100.8/29", "2001:db8:a11::/48" },
 	[ROLE_BLOCKED] = { "203.0.113.0/24", "2001:db8:b10c::/48" },
 };
 

@@ -11,7 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
-#include "../loader/loader.h"
+#include "../loader/filter.h"
 #include "../userspace/addr.h"
 #include "../userspace/hosts.h"
 #include "../userspace/settings.h"
@@ -129,6 +129,16 @@ int shield_starve(struct shield *s, enum fs_bucket b)
 	return write_cfg(s);
 }
 
+/* Every writer of a list or a ban marks the prefilter (floodshield.h). */
+static int filter_mark(struct shield *s, enum fs_filter_set set,
+		       const __u8 *addr, __u32 plen)
+{
+	int err = fs_filter_mark(bpf_map__fd(s->skel->maps.FS_MAP_FILTER), set,
+				 addr, plen);
+
+	return err ? fail("mark fs_filter") : 0;
+}
+
 int shield_list_add(struct shield *s, bool allow, const char *cidr)
 {
 	struct fs_list_val v = { .origin = FS_ORIGIN_CLI, .note = "bench" };
@@ -142,7 +152,8 @@ int shield_list_add(struct shield *s, bool allow, const char *cidr)
 	}
 	if (bpf_map_update_elem(bpf_map__fd(m), &k, &v, BPF_ANY))
 		return fail(cidr);
-	return 0;
+	return filter_mark(s, allow ? FS_FILTER_ALLOW : FS_FILTER_BLOCK,
+			   k.addr, k.prefixlen);
 }
 
 /* @addr masked to @plen bits into a zeroed key. */
@@ -169,7 +180,7 @@ int shield_ban(struct shield *s, const uint8_t addr[16], unsigned plen)
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_BANS), &k,
 				&ban, BPF_ANY))
 		return fail("write fs_bans");
-	return 0;
+	return filter_mark(s, FS_FILTER_BAN, k.addr, k.plen);
 }
 
 /* What `hosts add` writes, and the flags it then sets. */

@@ -82,11 +82,12 @@ static __always_inline void remember_flow(const struct fs_pkt *p,
 }
 
 /* Count the packet under @r and return its verdict. A stopping reason
- * under observe mode is counted as observed and passed. */
+ * under observe mode is counted as observed and passed. The settings are
+ * read only for those. */
 static __always_inline int act(struct xdp_md *ctx, const struct fs_pkt *p,
-			       const struct fs_cfg *cfg, enum fs_reason r)
+			       enum fs_reason r)
 {
-	bool observed = fs_reason_drops(r) && fs_observing(cfg, r);
+	bool observed = fs_reason_drops(r) && fs_observing(fs_cfg_get(), r);
 
 	if (r >= FS_R_MAX)
 		return XDP_ABORTED;

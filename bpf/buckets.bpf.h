@@ -93,10 +93,12 @@ static __always_inline void ban_key(const struct fs_key *k,
 	if (old)
 		ban.count = old->count + 1;
 	ban.expires_ns = now + ban_ttl(cfg, ban.count);
-	if (bpf_map_update_elem(&FS_MAP_BANS, &bk, &ban, BPF_ANY))
+	if (bpf_map_update_elem(&FS_MAP_BANS, &bk, &ban, BPF_ANY)) {
 		fs_event(FS_E_BAN_FAILED);
-	else
-		fs_event(bk.plen == 128 ? FS_E_BAN_SRC : FS_E_BAN_PREFIX);
+		return;
+	}
+	fs_filter_mark_ban(&bk);
+	fs_event(bk.plen == 128 ? FS_E_BAN_SRC : FS_E_BAN_PREFIX);
 }
 
 /* One level of one bucket. On a non-conforming packet, counts the

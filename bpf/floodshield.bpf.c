@@ -29,25 +29,26 @@ SEC("xdp")
 int floodshield(struct xdp_md *ctx)
 {
 	struct fs_pkt pkt = {};
-	const struct fs_cfg *cfg;
 	enum fs_reason r;
-	__u32 zero = 0;
+	__u32 need;
 
-	cfg = bpf_map_lookup_elem(&FS_MAP_CFG, &zero);
-	if (!cfg)
-		return XDP_PASS;
 	r = parse_packet(ctx, &pkt);
 	if (r != FS_CONTINUE)
-		return act(ctx, &pkt, cfg, r);
+		return act(ctx, &pkt, r);
 	if (pkt.l4 == FS_L4_TCP)	/* once, for the bans and the police */
 		pkt.svc = fs_service(&pkt);
-	r = fs_check_lists(ctx, &pkt);
-	if (r != FS_CONTINUE)
-		return act(ctx, &pkt, cfg, r);
+	need = fs_prefilter(&pkt);
+	if (need) {
+		r = fs_check_lists(ctx, &pkt, need);
+		if (r != FS_CONTINUE)
+			return act(ctx, &pkt, r);
+	}
 	if (pkt.l4 != FS_L4_TCP)
-		return act(ctx, &pkt, cfg, l4_reason(&pkt));
+		return act(ctx, &pkt, l4_reason(&pkt));
+	if (pkt.svc == FS_SVC_NONE)	/* no stage call for the common case */
+		return act(ctx, &pkt, FS_R_NO_SERVICE);
 	r = fs_police(ctx, &pkt);
-	return act(ctx, &pkt, cfg, r);
+	return act(ctx, &pkt, r);
 }
 
 char LICENSE[] SEC("license") = "GPL";

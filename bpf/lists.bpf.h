@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Stage 2, lists: allowlist first (wins over every limit), then the
  * static blocklist, then dynamic bans of the source and of its prefix.
+ * A prefilter (struct fs_filter) skips the lookups that cannot match.
  *
  * XXX: the LPM tries return the longest match only, so an expired
  * longer entry hides a live shorter one until userspace sweeps it.
@@ -74,45 +75,102 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
 /* Bans hold only for TCP to protected services: they are earned there,
  * possibly by forged SYNs (XXX: no SYN cookies), so they must not cut a
  * banned address's DNS answers or replies to this host's own
- * connections. The static blocklist holds for everything. */
+ * connections. The static blocklist holds for everything. The caller
+ * (fs_prefilter) has checked that @p goes to a protected TCP service. */
 static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 						 const struct fs_pkt *p,
 						 const struct fs_cfg *cfg)
 {
 	struct fs_key bk = {};
-	enum fs_svc svc = p->svc;
 
-	if (p->l4 != FS_L4_TCP)
-		return FS_CONTINUE;
-	if (svc == FS_SVC_NONE)
-		return FS_CONTINUE;
 	fs_make_key(&bk, p, 128, FS_B_NONE);
 	if (fs_banned(&bk))
-		return ban_reason_for(ctx, p, svc);
+		return ban_reason_for(ctx, p, p->svc);
 	fs_make_key(&bk, p, fs_prefix_len(p, cfg), FS_B_NONE);
 	if (fs_banned(&bk))
-		return ban_reason_for(ctx, p, svc);
+		return ban_reason_for(ctx, p, p->svc);
 	return FS_CONTINUE;
 }
 
-/* Allowlist, blocklist, bans. A global function: verified once. */
-__noinline int fs_check_lists(struct xdp_md *ctx, const struct fs_pkt *p)
+/* Lookups fs_check_lists() is asked to make. */
+#define FS_CHECK_ALLOW	(1u << FS_FILTER_ALLOW)
+#define FS_CHECK_BLOCK	(1u << FS_FILTER_BLOCK)
+#define FS_CHECK_BAN	(1u << FS_FILTER_BAN)
+
+static __always_inline bool fs_filter_may(const struct fs_filter *f,
+					  enum fs_filter_set set, __u32 slot)
+{
+	return f->wide[set] || ((f->bits[set][slot / 64] >> (slot % 64)) & 1);
+}
+
+/* The FS_CHECK_* lookups that @p needs: those of the sets whose
+ * prefilter bit for the source's slot is set (all without the map).
+ * Inline in the entry point: for most packets it is all there is. */
+static __always_inline __u32 fs_prefilter(const struct fs_pkt *p)
+{
+	const struct fs_filter *f = fs_filter_get();
+	__u32 slot, need = 0;
+
+	if (!f)
+		return FS_CHECK_ALLOW | FS_CHECK_BLOCK | FS_CHECK_BAN;
+	slot = fs_filter_slot(fs_filter_key(p->src.b, fs_is_v4mapped(p)));
+	if (fs_filter_may(f, FS_FILTER_ALLOW, slot))
+		need |= FS_CHECK_ALLOW;
+	if (fs_filter_may(f, FS_FILTER_BLOCK, slot))
+		need |= FS_CHECK_BLOCK;
+	if (p->l4 == FS_L4_TCP && p->svc != FS_SVC_NONE &&
+	    fs_filter_may(f, FS_FILTER_BAN, slot))
+		need |= FS_CHECK_BAN;
+	return need;
+}
+
+/* Set the prefilter bit of ban key @k (after the ban is in fs_bans). A
+ * prefix wider than a slot makes the ban set wide. */
+static __always_inline void fs_filter_mark_ban(const struct fs_key *k)
+{
+	struct fs_filter *f = fs_filter_get();
+	bool v4 = k->plen >= FS_V4_MAPPED_PLEN &&
+		  ((const __u32 *)k->addr)[0] == 0 &&
+		  ((const __u32 *)k->addr)[1] == 0 &&
+		  ((const __u32 *)k->addr)[2] == bpf_htonl(V4_MAPPED_W2);
+	__u32 need = v4 ? FS_V4_MAPPED_PLEN + FS_FILTER_V4_KEY : FS_FILTER_V6_KEY;
+	__u32 slot;
+
+	if (!f)
+		return;
+	if (k->plen < need) {
+		__sync_fetch_and_or(&f->wide[FS_FILTER_BAN], 1);
+		return;
+	}
+	slot = fs_filter_slot(fs_filter_key(k->addr, v4));
+	__sync_fetch_and_or(&f->bits[FS_FILTER_BAN][slot / 64], 1ull << (slot % 64));
+}
+
+/* Allowlist, blocklist, bans: the lookups in @need (FS_CHECK_*), in that
+ * order. A global function: verified once. */
+__noinline int fs_check_lists(struct xdp_md *ctx, const struct fs_pkt *p,
+			      __u32 need)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
 	struct fs_lpm_key lk = { .prefixlen = 128 };
-	struct fs_list_val *allow;
-	struct fs_list_val *block;
+	struct fs_list_val *v;
 
 	if (!ctx || !p || !cfg)
 		return FS_CONTINUE;
 	__builtin_memcpy(lk.addr, p->src.b, sizeof(lk.addr));
-	allow = bpf_map_lookup_elem(&FS_MAP_ALLOW, &lk);
-	if (allow && fs_live_now(allow->expires_ns))
-		return FS_R_ALLOW;
-	block = bpf_map_lookup_elem(&FS_MAP_BLOCK, &lk);
-	if (block && fs_live_now(block->expires_ns))
-		return FS_R_BLOCK;
-	return check_bans(ctx, p, cfg);
+	if (need & FS_CHECK_ALLOW) {
+		v = bpf_map_lookup_elem(&FS_MAP_ALLOW, &lk);
+		if (v && fs_live_now(v->expires_ns))
+			return FS_R_ALLOW;
+	}
+	if (need & FS_CHECK_BLOCK) {
+		v = bpf_map_lookup_elem(&FS_MAP_BLOCK, &lk);
+		if (v && fs_live_now(v->expires_ns))
+			return FS_R_BLOCK;
+	}
+	if (need & FS_CHECK_BAN)
+		return check_bans(ctx, p, cfg);
+	return FS_CONTINUE;
 }
 
 #endif

@@ -119,6 +119,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_SEEN SEC(".maps");
 
+/* Prefilter bits of the lists and bans (struct fs_filter). Mmapable:
+ * userspace clears and sets words with atomic operations while the
+ * program sets ban bits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fs_filter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_FILTER SEC(".maps");
+
 /* Indexed by enum fs_reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -142,6 +154,13 @@ static __always_inline const struct fs_cfg *fs_cfg_get(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&FS_MAP_CFG, &zero);
+}
+
+static __always_inline struct fs_filter *fs_filter_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&FS_MAP_FILTER, &zero);
 }
 
 static __always_inline enum fs_svc fs_service(const struct fs_pkt *p)

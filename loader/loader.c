@@ -175,7 +175,7 @@ int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 		{ FS_STR(FS_MAP_STATS), &m->stats }, { FS_STR(FS_MAP_EVENTS), &m->events },
 		{ FS_STR(FS_MAP_HOSTS), &m->hosts }, { FS_STR(FS_MAP_FLOWS), &m->flows },
 		{ FS_STR(FS_MAP_DNS), &m->dns }, { FS_STR(FS_MAP_RING), &m->ring },
-		{ FS_STR(FS_MAP_SEEN), &m->seen },
+		{ FS_STR(FS_MAP_SEEN), &m->seen }, { FS_STR(FS_MAP_FILTER), &m->filter },
 	};
 	size_t n = sizeof(maps) / sizeof(maps[0]);
 

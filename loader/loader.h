@@ -36,7 +36,7 @@ int fs_map_open_locked(const char *pin_dir, const char *name, int *lock);
  * them before dropping privileges; reading through them needs none). */
 struct fs_map_fds {
 	int allow, block, bans, rate, svc, cfg, stats, events, hosts, flows;
-	int dns, ring, seen;
+	int dns, ring, seen, filter;
 };
 
 /* Open all pinned maps of @pin_dir. On failure closes what it opened,

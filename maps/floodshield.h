@@ -35,6 +35,7 @@
 #define FS_MAP_RING	fs_ring		/* ring buffer: events to userspace */
 #define FS_MAP_SEEN	fs_seen		/* LRU: sources already reported   */
 #define FS_MAP_EVBUCKET	fs_evbucket	/* array[1]: the events bucket     */
+#define FS_MAP_FILTER	fs_filter	/* array[1], mmapable: prefilter   */
 
 #define FS_STR_(x) #x
 #define FS_STR(x) FS_STR_(x)
@@ -290,6 +291,60 @@ struct fs_cfg {
 	struct fs_limit limits[FS_B_MAX];
 };
 
+/* Prefilter of the lists and bans (fs_filter), read before the LPM
+ * tries and the ban hash: one bit per slot and set, set when an entry of
+ * that set may cover a source of the slot. A slot is an IPv4 /24 or an
+ * IPv6 /48, hashed to FS_FILTER_SLOT_BITS bits. A clear bit proves the
+ * source is in no entry of the set, so the program skips that lookup; a
+ * set bit only sends it to the lookup. An entry shorter than its
+ * family's slot marks every slot under it, up to 2^FS_FILTER_SPAN_MAX of
+ * them; a shorter one (IPv4 under /8, IPv6 under /32) sets wide[set]:
+ * every source is then looked up in that set.
+ *
+ * Contract: whoever adds an entry to fs_allow, fs_block or fs_bans marks
+ * it here (the program does for its bans; userspace through
+ * loader/filter.h). Bits of deleted entries stay until a rebuild, which
+ * only costs lookups. A raw `bpftool map update` of a list is matched
+ * only after the next rebuild (`floodshield attach`, any list command,
+ * a reload or the daemon's sweep). */
+#define FS_FILTER_SLOT_BITS	20
+#define FS_FILTER_SLOTS		(1u << FS_FILTER_SLOT_BITS)
+#define FS_FILTER_WORDS		(FS_FILTER_SLOTS / 64)
+#define FS_FILTER_V4_KEY	24	/* IPv4 bits a slot is made of */
+#define FS_FILTER_V6_KEY	48	/* IPv6 bits a slot is made of */
+#define FS_FILTER_SPAN_MAX	16	/* wider entries set wide[] */
+#define FS_FILTER_HASH		0x9E3779B97F4A7C15ull	/* odd */
+
+enum fs_filter_set {
+	FS_FILTER_ALLOW = 0,
+	FS_FILTER_BLOCK,
+	FS_FILTER_BAN,
+	FS_FILTER_SETS,
+};
+
+struct fs_filter {
+	__u64 wide[FS_FILTER_SETS];	/* nonzero: look every source up */
+	__u64 pad;
+	__u64 bits[FS_FILTER_SETS][FS_FILTER_WORDS];
+};
+
+/* The slot of slot key @k: the address's slot bits, left aligned in 64
+ * bits, the rest zero. */
+static inline __u32 fs_filter_slot(__u64 k)
+{
+	return (k * FS_FILTER_HASH) >> (64 - FS_FILTER_SLOT_BITS);
+}
+
+/* The slot key of address @a (16 bytes, network order), IPv4 when @v4
+ * (then @a is ::ffff:a.b.c.d). */
+static inline __u64 fs_filter_key(const __u8 *a, int v4)
+{
+	if (v4)
+		return ((__u64)a[12] << 16 | (__u64)a[13] << 8 | a[14]) << 40;
+	return ((__u64)a[0] << 40 | (__u64)a[1] << 32 | (__u64)a[2] << 24 |
+		(__u64)a[3] << 16 | (__u64)a[4] << 8 | a[5]) << 16;
+}
+
 /* Key of maps indexed by one source address. */
 struct fs_addr_key {
 	__u8 addr[16];
@@ -338,6 +393,7 @@ _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
 _Static_assert(sizeof(struct fs_cfg) == 56 + 48 * FS_B_MAX, "fs_cfg");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");
+_Static_assert(sizeof(struct fs_filter) == 32 + 3 * FS_FILTER_SLOTS / 8, "fs_filter");
 _Static_assert(sizeof(struct fs_dns_val) == 152, "fs_dns_val");
 _Static_assert(sizeof(struct fs_event_rec) == 96, "fs_event_rec");
 _Static_assert(sizeof(struct fs_host_key) == FS_HOST_MAX, "fs_host_key");

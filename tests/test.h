@@ -48,6 +48,8 @@ int fs_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	   if (!ok_) fs_test_fail(__FILE__, __LINE__, "%s: expected true", what); \
 	   ok_; })
 
+#define ASSERT_FALSE(c, what) ASSERT_TRUE(!(c), what)
+
 #define ASSERT_EQ(a, b, what)                                             \
 	({ long long a_ = (long long)(a), b_ = (long long)(b);            \
 	   bool ok_ = a_ == b_;                                           \

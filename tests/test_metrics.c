@@ -548,6 +548,7 @@ static void map_fds(struct xdp_env *e, struct fs_map_fds *m)
 	m->dns = bpf_map__fd(k->maps.FS_MAP_DNS);
 	m->ring = bpf_map__fd(k->maps.FS_MAP_RING);
 	m->seen = bpf_map__fd(k->maps.FS_MAP_SEEN);
+	m->filter = bpf_map__fd(k->maps.FS_MAP_FILTER);
 }
 
 /* Send @n copies of the packet of @s; all must get @verdict. Returns

@@ -7,11 +7,16 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "test.h"
 #include "pkt.h"
 #include "xdp_env.h"
+#include "floodshield.skel.h"
+#include "../loader/filter.h"
 #include "../userspace/names.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -692,4 +697,179 @@ FS_TEST(xdp_observe)
 {
 	for_each_fam(f)
 		observe(f);
+}
+
+/* ---- prefilter (struct fs_filter) ------------------------------------ */
+
+/* Whether the prefilter bit of @set is set for source @addr. */
+static bool filter_bit(struct xdp_env *e, enum fs_filter_set set,
+		       const char *addr, __u64 *wide)
+{
+	struct fs_filter *f = malloc(sizeof(*f));
+	__u32 zero = 0, slot;
+	bool v4, bit = false;
+	__u8 a[16];
+
+	if (!ASSERT_TRUE(f != NULL, "malloc"))
+		return false;
+	v4 = pkt_addr(addr, a) == 4;
+	slot = fs_filter_slot(fs_filter_key(a, v4));
+	if (ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_FILTER),
+					  &zero, f), "read fs_filter")) {
+		bit = f->bits[set][slot / 64] >> (slot % 64) & 1;
+		*wide = f->wide[set];
+	}
+	free(f);
+	return bit;
+}
+
+static void filter_fds(struct xdp_env *e, struct fs_map_fds *m)
+{
+	memset(m, -1, sizeof(*m));
+	m->allow = bpf_map__fd(e->skel->maps.FS_MAP_ALLOW);
+	m->block = bpf_map__fd(e->skel->maps.FS_MAP_BLOCK);
+	m->bans = bpf_map__fd(e->skel->maps.FS_MAP_BANS);
+	m->filter = bpf_map__fd(e->skel->maps.FS_MAP_FILTER);
+}
+
+/* The network of CIDR @cidr ("a/n") as an LPM key of @bits. */
+static struct fs_lpm_key lpm_key(const char *cidr, int bits)
+{
+	struct fs_lpm_key k = {};
+	char addr[64];
+	int fam;
+
+	snprintf(addr, sizeof(addr), "%.*s", (int)strcspn(cidr, "/"), cidr);
+	fam = pkt_addr(addr, k.addr);
+
+	k.prefixlen = fam == 4 ? FS_V4_MAPPED_PLEN + bits : bits;
+	return k;
+}
+
+/* Wide entries: shorter than a slot but walkable, and too wide. */
+struct wide_case {
+	const char *cidr;	/* blocked */
+	const char *in;		/* a source inside it, in another slot */
+	const char *out;	/* a source outside it */
+	bool wide;		/* the set goes wide */
+};
+
+static const struct wide_case wide_cases[] = {
+	{ "10.0.0.0/8", "10.200.1.1", "11.0.0.1", false },
+	{ "10.0.0.0/7", "11.200.1.1", "12.0.0.1", true },
+	{ "2001:db8::/32", "2001:db8:ffff::1", "2001:db9::1", false },
+	{ "2001:d00::/24", "2001:dff:1::1", "2001:e00::1", true },
+	{ "::ffff:0:0/96", "10.1.2.3", "2001:db8::1", true },
+};
+
+static void prefilter_marks(const struct fam *f)
+{
+	struct pkt_spec src = pkt_from(f, f->src), far = pkt_from(f, f->far);
+	__u64 wide = 0;
+	struct xdp_env e;
+
+	fs_subtest("a list entry marks its slot, not others/%s", f->name);
+	if (env_open(&e, NULL)) {
+		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "bit before");
+		ASSERT_OK(xe_block(&e, f->net, 0), "block");
+		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "src bit");
+		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->peer, &wide), "peer bit");
+		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->far, &wide), "far bit");
+		ASSERT_FALSE(filter_bit(&e, FS_FILTER_ALLOW, f->src, &wide), "allow bit");
+		ASSERT_EQ(wide, 0, "not wide");
+		expect(&e, &src, XDP_DROP, FS_R_BLOCK);
+		expect(&e, &far, XDP_PASS, FS_R_SERVICE);
+		xe_close(&e);
+	}
+	fs_subtest("a ban made by the program marks its slot/%s", f->name);
+	if (env_open(&e, "syn.tcp.src=5/5", "ban.after=3", NULL)) {
+		if (trigger_ban(&e, f, f->src, 5, 3, 1, 60 * XE_NSEC)) {
+			ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->src, &wide), "ban bit");
+			ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "far bit");
+			ASSERT_EQ(wide, 0, "not wide");
+			expect(&e, &src, XDP_DROP, FS_R_BAN);
+		}
+		xe_close(&e);
+	}
+	fs_subtest("a prefix ban wider than a slot makes the ban set wide/%s", f->name);
+	if (env_open(&e, PFX_RATES, "ban.after=1",
+		     f->family == 4 ? "prefix.v4=16" : "prefix.v6=40", NULL)) {
+		struct pkt_spec wsrc = pkt_from(f, f->wide);
+
+		expect_n(&e, &src, 4, XDP_PASS, FS_R_SERVICE);
+		expect_n(&e, &wsrc, 4, XDP_PASS, FS_R_SERVICE);
+		expect(&e, &wsrc, XDP_DROP, FS_R_SYN_RATE_PREFIX);
+		filter_bit(&e, FS_FILTER_BAN, f->src, &wide);
+		ASSERT_EQ(wide, 1, "ban set wide");
+		expect(&e, &src, XDP_DROP, FS_R_BAN);
+		xe_close(&e);
+	}
+}
+
+static void prefilter_rebuild(const struct fam *f)
+{
+	struct pkt_spec src = pkt_from(f, f->src);
+	struct fs_list_val v = { .origin = FS_ORIGIN_CLI };
+	struct fs_key ban = { .plen = 128, .bucket = FS_B_NONE };
+	struct fs_lpm_key net;
+	struct fs_map_fds m;
+	__u64 wide;
+	struct xdp_env e;
+
+	fs_subtest("rebuild clears deleted entries, keeps present ones/%s", f->name);
+	if (!env_open(&e, "syn.tcp.src=5/5", "ban.after=3", NULL))
+		return;
+	filter_fds(&e, &m);
+	net = lpm_key(f->net, f->family == 4 ? 24 : 48);
+	pkt_addr(f->far, ban.addr);
+	ASSERT_OK(xe_block(&e, f->net, 0), "block");
+	trigger_ban(&e, f, f->far, 5, 3, 1, 60 * XE_NSEC);
+	ASSERT_OK(bpf_map_delete_elem(m.block, &net), "delete block");
+	ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "stale bit stays");
+	expect(&e, &src, XDP_PASS, FS_R_SERVICE);
+	ASSERT_OK(fs_filter_rebuild(&m), "rebuild");
+	ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "block bit gone");
+	ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "ban bit kept");
+	ASSERT_OK(bpf_map_delete_elem(m.bans, &ban), "delete ban");
+	ASSERT_OK(fs_filter_rebuild(&m), "rebuild");
+	ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "ban bit gone");
+	fs_subtest("a raw map write is matched after a rebuild/%s", f->name);
+	ASSERT_OK(bpf_map_update_elem(m.block, &net, &v, BPF_ANY), "raw block");
+	expect(&e, &src, XDP_PASS, FS_R_SERVICE);
+	ASSERT_OK(fs_filter_rebuild(&m), "rebuild");
+	expect(&e, &src, XDP_DROP, FS_R_BLOCK);
+	xe_close(&e);
+}
+
+static void prefilter_wide(void)
+{
+	struct fam v4 = fams[0], v6 = fams[1];
+	struct xdp_env e;
+	__u64 wide;
+
+	for (size_t i = 0; i < ARRAY_SIZE(wide_cases); i++) {
+		const struct wide_case *c = &wide_cases[i];
+		const struct fam *fin = strchr(c->in, ':') ? &v6 : &v4;
+		const struct fam *fout = strchr(c->out, ':') ? &v6 : &v4;
+		struct pkt_spec in = pkt_from(fin, c->in), out = pkt_from(fout, c->out);
+
+		fs_subtest("block %s drops %s, passes %s", c->cidr, c->in, c->out);
+		if (!env_open(&e, NULL))
+			continue;
+		ASSERT_OK(xe_block(&e, c->cidr, 0), "block");
+		filter_bit(&e, FS_FILTER_BLOCK, c->in, &wide);
+		ASSERT_EQ(wide, c->wide, "wide");
+		expect(&e, &in, XDP_DROP, FS_R_BLOCK);
+		expect(&e, &out, XDP_PASS, FS_R_SERVICE);
+		xe_close(&e);
+	}
+}
+
+FS_TEST(xdp_prefilter)
+{
+	for_each_fam(f) {
+		prefilter_marks(f);
+		prefilter_rebuild(f);
+	}
+	prefilter_wide();
 }

@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
-#include "../loader/loader.h"
+#include "../loader/filter.h"
 #include "../userspace/settings.h"
 #include "pkt.h"
 #include "xdp_env.h"
@@ -117,8 +117,20 @@ static int parse_cidr(const char *cidr, struct fs_lpm_key *k)
 	return 0;
 }
 
-static int list_add(struct bpf_map *map, const char *cidr, __u64 expires_ns)
+/* Mark @addr/@plen of @set in the prefilter, as every writer must. */
+static int filter_mark(struct xdp_env *e, enum fs_filter_set set,
+		       const __u8 *addr, __u32 plen)
 {
+	if (fs_filter_mark(bpf_map__fd(e->skel->maps.FS_MAP_FILTER), set, addr, plen))
+		return fail("mark fs_filter");
+	return 0;
+}
+
+static int list_add(struct xdp_env *e, enum fs_filter_set set,
+		    const char *cidr, __u64 expires_ns)
+{
+	struct bpf_map *map = set == FS_FILTER_ALLOW ? e->skel->maps.FS_MAP_ALLOW :
+						       e->skel->maps.FS_MAP_BLOCK;
 	struct fs_list_val v = { .expires_ns = expires_ns,
 				 .origin = FS_ORIGIN_CLI, .note = "test" };
 	struct fs_lpm_key k = {};
@@ -128,17 +140,17 @@ static int list_add(struct bpf_map *map, const char *cidr, __u64 expires_ns)
 		return err;
 	if (bpf_map_update_elem(bpf_map__fd(map), &k, &v, BPF_ANY))
 		return fail(cidr);
-	return 0;
+	return filter_mark(e, set, k.addr, k.prefixlen);
 }
 
 int xe_allow(struct xdp_env *e, const char *cidr, __u64 expires_ns)
 {
-	return list_add(e->skel->maps.FS_MAP_ALLOW, cidr, expires_ns);
+	return list_add(e, FS_FILTER_ALLOW, cidr, expires_ns);
 }
 
 int xe_block(struct xdp_env *e, const char *cidr, __u64 expires_ns)
 {
-	return list_add(e->skel->maps.FS_MAP_BLOCK, cidr, expires_ns);
+	return list_add(e, FS_FILTER_BLOCK, cidr, expires_ns);
 }
 
 int xe_counters(struct xdp_env *e, struct fs_counter out[FS_R_MAX])
@@ -237,5 +249,5 @@ int xe_ban_put(struct xdp_env *e, const __u8 addr[16], __u8 plen,
 	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.FS_MAP_BANS), &k, ban,
 				BPF_ANY))
 		return fail("write fs_bans");
-	return 0;
+	return filter_mark(e, FS_FILTER_BAN, k.addr, k.plen);
 }

@@ -11,7 +11,7 @@
 #include "log.h"
 #include "names.h"
 #include "settings.h"
-#include "../loader/loader.h"
+#include "../loader/filter.h"
 
 struct list_def {
 	const char *cmd;	/* "allow" or "block" */
@@ -71,6 +71,18 @@ static int parse_args(const struct list_def *d, const char *sub, int argc,
 	return 0;
 }
 
+/* Bring the prefilter up to date after a change (pin lock held). On
+ * failure the entry is in the map but may not be matched: said. */
+static void filter_sync(struct fs_ctx *ctx, const struct list_def *d,
+			const char *sub)
+{
+	int err = fs_filter_sync(ctx->pin_dir);
+
+	if (err)
+		pr_err("%s %s: cannot update the prefilter (%s); run `floodshield attach` again\n",
+		       d->cmd, sub, strerror(-err));
+}
+
 /* Add or replace @k, unless it is an entry of origin config (the
  * daemon owns those): -EPERM then. An LPM lookup of a present key finds
  * that key; NOEXIST tells whether it is present. */
@@ -106,6 +118,8 @@ static int list_add(struct fs_ctx *ctx, const struct list_def *d, int argc,
 	if (fd < 0)
 		return EXIT_FAIL;
 	err = put_entry(fd, &a.key, &v);
+	if (!err)
+		filter_sync(ctx, d, "add");
 	close(lock);
 	close(fd);
 	if (err == -EPERM) {
@@ -154,6 +168,8 @@ static int list_del(struct fs_ctx *ctx, const struct list_def *d, int argc,
 	found = bpf_map_delete_elem(fd, &a.key) == 0;
 	if (d == &block_def)
 		found |= del_ban(ctx, &a.key);
+	if (found)
+		filter_sync(ctx, d, "del");
 	close(lock);
 	close(fd);
 	if (!found) {

@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "verifier.h"
 #include "../loader/loader.h"
+#include "../loader/filter.h"
 
 #define SWEEP_EVERY_S	10	/* expire bans and entries, log new bans */
 #define LEDGER_EVERY_S	60	/* an unclean stop loses at most this */
@@ -213,6 +214,9 @@ static void sweep(struct daemon *d)
 	sweep_bans(d, now);
 	sweep_list(d->maps.allow, now);
 	sweep_list(d->maps.block, now);
+	/* also picks up raw bpftool writes to the lists */
+	if (fs_filter_rebuild(&d->maps))
+		pr_warn("sweep: cannot update the prefilter\n");
 	pins_lock(d, LOCK_UN);
 	d->last_sweep_ns = now;
 }

@@ -18,6 +18,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "names.h"
+#include "../loader/filter.h"
 
 #define LEDGER_HEADER "# floodshield ledger 1"
 #define NSEC ((long long)NSEC_PER_SEC)	/* signed arithmetic here */
@@ -234,5 +235,7 @@ int fs_ledger_restore(const char *dir, const struct fs_map_fds *m)
 			n += r;
 	}
 	fclose(f);
+	if (n > 0 && fs_filter_rebuild(m))
+		pr_warn("ledger: cannot update the prefilter\n");
 	return n;
 }

@@ -6,6 +6,7 @@
 #include "addr.h"
 #include "log.h"
 #include "sync.h"
+#include "../loader/filter.h"
 
 /* Every entry of an LPM list. Lookups in an LPM trie are longest-prefix
  * matches, so exact presence is decided against this copy. */
@@ -272,6 +273,9 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	drop_hosts(m->hosts, c, st);
 	err = put_flags(m->hosts, m->cfg, c->rt);
 out:
+	/* whatever was written, the prefilter follows the lists */
+	if (fs_filter_rebuild(m))
+		pr_err("config: cannot update the prefilter: %s\n", strerror(errno));
 	lpm_set_free(&allow);
 	lpm_set_free(&block);
 	return err;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "names.h"
 #include "verifier.h"
+#include "../loader/filter.h"
 
 #define LOG_BURST	10	/* verification lines per LOG_WINDOW_S */
 #define LOG_WINDOW_S	10
@@ -102,8 +103,11 @@ static void allowlist(struct fs_verifier *v, const __u8 addr[16],
 	memcpy(k.addr, addr, 16);
 	val.expires_ns = fs_mono_ns() + (unsigned long long)ttl * NSEC_PER_SEC;
 	snprintf(val.note, sizeof(val.note), "%s", why);
-	if (bpf_map_update_elem(v->m->allow, &k, &val, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(v->m->allow, &k, &val, BPF_NOEXIST) == 0) {
+		if (fs_filter_mark(v->m->filter, FS_FILTER_ALLOW, k.addr, k.prefixlen))
+			pr_warn("dns: cannot mark the prefilter\n");
 		return;
+	}
 	/* it exists: an LPM lookup of a present key finds that key */
 	if (errno != EEXIST || bpf_map_lookup_elem(v->m->allow, &k, &cur) ||
 	    cur.origin != FS_ORIGIN_DNS)

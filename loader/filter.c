@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The lists prefilter from userspace; see filter.h and struct fs_filter. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include "filter.h"
+
+static const __u8 v4_mapped[16] = { [10] = 0xff, [11] = 0xff };
+
+static struct fs_filter *filter_map(int fd)
+{
+	void *p = mmap(NULL, sizeof(struct fs_filter), PROT_READ | PROT_WRITE,
+		       MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void filter_unmap(struct fs_filter *f)
+{
+	munmap(f, sizeof(*f));
+}
+
+static void set_slot(__u64 *bits, __u32 slot)
+{
+	__atomic_fetch_or(&bits[slot / 64], 1ull << (slot % 64), __ATOMIC_RELAXED);
+}
+
+/* Whether the first @plen bits of @a and @b agree. */
+static bool prefix_eq(const __u8 *a, const __u8 *b, __u32 plen)
+{
+	for (__u32 i = 0; i < plen; i++) {
+		__u8 m = 0x80 >> (i % 8);
+
+		if ((a[i / 8] & m) != (b[i / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+/* Mark the slots of the family's part of @addr/@plen: @pl bits of its
+ * @keylen-bit slot key are fixed, the others run through every value.
+ * A span too wide to walk sets *wide instead. */
+static void cover_family(__u64 *bits, __u64 *wide, __u64 key, __u32 pl,
+			 bool v4)
+{
+	__u32 keylen = v4 ? FS_FILTER_V4_KEY : FS_FILTER_V6_KEY;
+	__u32 span, low;
+
+	if (pl >= keylen) {
+		set_slot(bits, fs_filter_slot(key));
+		return;
+	}
+	span = keylen - pl;
+	if (span > FS_FILTER_SPAN_MAX) {
+		__atomic_store_n(wide, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	low = 64 - keylen;
+	key &= pl ? ~0ull << (64 - pl) : 0;
+	for (__u64 i = 0; i < (1ull << span); i++)
+		set_slot(bits, fs_filter_slot(key | i << low));
+}
+
+/* Mark every slot that entry @addr/@plen may cover. An IPv6 entry as
+ * short as ::ffff:0:0/96 or shorter that contains it covers all of IPv4
+ * as well. */
+static void cover(__u64 *bits, __u64 *wide, const __u8 *addr, __u32 plen)
+{
+	bool v4 = plen >= FS_V4_MAPPED_PLEN &&
+		  prefix_eq(addr, v4_mapped, FS_V4_MAPPED_PLEN);
+
+	if (plen > 128)
+		plen = 128;
+	if (v4) {
+		cover_family(bits, wide, fs_filter_key(addr, 1),
+			     plen - FS_V4_MAPPED_PLEN, true);
+		return;
+	}
+	cover_family(bits, wide, fs_filter_key(addr, 0), plen, false);
+	if (prefix_eq(addr, v4_mapped, plen))
+		cover_family(bits, wide, 0, 0, true);
+}
+
+int fs_filter_mark(int fd, enum fs_filter_set set, const __u8 *addr,
+		   __u32 plen)
+{
+	struct fs_filter *f = filter_map(fd);
+
+	if (!f)
+		return -errno;
+	cover(f->bits[set], &f->wide[set], addr, plen);
+	filter_unmap(f);
+	return 0;
+}
+
+/* Mark the entries of the LPM list @fd into @bits/@wide. */
+static void scan_list(int fd, __u64 *bits, __u64 *wide)
+{
+	struct fs_lpm_key k, prev;
+	void *p = NULL;
+
+	while (bpf_map_get_next_key(fd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		cover(bits, wide, k.addr, k.prefixlen);
+	}
+}
+
+/* Mark the bans of @fd into @bits/@wide. */
+static void scan_bans(int fd, __u64 *bits, __u64 *wide)
+{
+	struct fs_key k, prev;
+	void *p = NULL;
+
+	while (bpf_map_get_next_key(fd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		cover(bits, wide, k.addr, k.plen);
+	}
+}
+
+/* A list set has no writer but userspace, which holds the pin lock:
+ * store the fresh words over the old ones. A source in an entry that is
+ * both in the old and the new state keeps its bit throughout. */
+static void store_set(struct fs_filter *f, const struct fs_filter *t,
+		      enum fs_filter_set set)
+{
+	for (unsigned w = 0; w < FS_FILTER_WORDS; w++)
+		__atomic_store_n(&f->bits[set][w], t->bits[set][w], __ATOMIC_RELAXED);
+	__atomic_store_n(&f->wide[set], t->wide[set], __ATOMIC_RELAXED);
+}
+
+/* The program sets ban bits at any time: clear only the bits that no
+ * ban had at the first scan, then mark the bans again. A ban
+ * made between the two scans may lose its bit for that moment, never
+ * for longer. */
+static void rebuild_bans(struct fs_filter *f, const struct fs_filter *t,
+			 int bans)
+{
+	enum fs_filter_set b = FS_FILTER_BAN;
+
+	for (unsigned w = 0; w < FS_FILTER_WORDS; w++)
+		__atomic_fetch_and(&f->bits[b][w], t->bits[b][w], __ATOMIC_RELAXED);
+	if (!t->wide[b])
+		__atomic_store_n(&f->wide[b], 0, __ATOMIC_RELAXED);
+	scan_bans(bans, f->bits[b], &f->wide[b]);
+}
+
+int fs_filter_rebuild(const struct fs_map_fds *m)
+{
+	struct fs_filter *f, *t = calloc(1, sizeof(*t));
+	int err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	f = filter_map(m->filter);
+	if (!f) {
+		err = -errno;
+		goto out;
+	}
+	scan_list(m->allow, t->bits[FS_FILTER_ALLOW], &t->wide[FS_FILTER_ALLOW]);
+	scan_list(m->block, t->bits[FS_FILTER_BLOCK], &t->wide[FS_FILTER_BLOCK]);
+	scan_bans(m->bans, t->bits[FS_FILTER_BAN], &t->wide[FS_FILTER_BAN]);
+	store_set(f, t, FS_FILTER_ALLOW);
+	store_set(f, t, FS_FILTER_BLOCK);
+	rebuild_bans(f, t, m->bans);
+	filter_unmap(f);
+out:
+	free(t);
+	return err;
+}
+
+int fs_filter_sync(const char *pin_dir)
+{
+	struct fs_map_fds m;
+	int err;
+
+	if (fs_maps_open_all(pin_dir, &m))
+		return -ENOENT;
+	err = fs_filter_rebuild(&m);
+	fs_maps_close_all(&m);
+	return err;
+}

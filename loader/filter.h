@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Userspace side of the lists prefilter (struct fs_filter in
+ * maps/floodshield.h): marking entries as they are added, rebuilding
+ * the bits from the maps after deletions. */
+#ifndef FS_FILTER_H
+#define FS_FILTER_H
+
+#include "loader.h"
+
+/* Mark the entry @addr/@plen (128-bit form) of @set in the fs_filter map
+ * @fd. Call it after adding the entry to its map. 0 or -errno. */
+int fs_filter_mark(int fd, enum fs_filter_set set, const __u8 *addr,
+		   __u32 plen);
+
+/* Recompute the prefilter from the entries in fs_allow, fs_block and
+ * fs_bans of @m: the list sets exactly (they have no other writer), the
+ * ban set by clearing the bits of bans gone, then marking every ban
+ * again, so that a ban the program makes meanwhile keeps its bit.
+ * Expired entries still in the maps stay marked (the daemon's sweep
+ * deletes them): no clock is involved. 0 or -errno. */
+int fs_filter_rebuild(const struct fs_map_fds *m);
+
+/* fs_filter_rebuild() over the maps pinned in @pin_dir. */
+int fs_filter_sync(const char *pin_dir);
+
+#endif

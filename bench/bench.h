@@ -132,6 +132,8 @@ struct shield {
 	struct fs_cfg cfg;	/* as last written */
 	int prog_fd;
 	int ncpu;
+	struct fs_rate_slot *rate;	/* the rate table, mapped */
+	uint32_t rate_slots;
 };
 
 /* Map sizes for shield_open(); 0 keeps the object's default. */
@@ -178,6 +180,9 @@ int shield_host_add(struct shield *s, const char *name);
 
 /* Delete every entry of map @fd, whose keys are @ksize bytes. */
 int map_clear(int fd, size_t ksize);
+/* Put @k in the rate table with @tat, in the slot the program would
+ * take for it. */
+void shield_rate_put(struct shield *s, const struct fs_key *k, uint64_t tat);
 
 /* Map fds by name ("fs_rate"...), for sizes and counts. */
 int shield_map_fd(struct shield *s, const char *name);

@@ -182,14 +182,15 @@ def scale_tables(rows, out):
                    "median, new source %s ns, known source %s ns, trivial "
                    "program %s ns (new source p99 %s ns); hot known-source SYN "
                    "at this scale %s ns, so about **%s ns per spoofed SYN** "
-                   "(%s Mpps per core). Buckets created %s (refused %s). "
+                   "(%s Mpps per core). Buckets created %s (%s of them evicted "
+                   "another key). "
                    "Bans %s → %s, allowlist entries %s → %s." % (
                        fl.get("packets"), num(fl.get("once_new")),
                        num(fl.get("once_known")), num(fl.get("once_pass")),
                        num(fl.get("once_new_p99")), num(fl.get("hot_known")),
                        num(fl.get("est_ns")),
                        num(1000 / float(fl.get("est_ns", 1)), "%.2f"),
-                       fl.get("rate_new"), fl.get("rate_failed"),
+                       fl.get("rate_new"), fl.get("rate_evicted"),
                        fl.get("bans_before"), fl.get("bans_after"),
                        fl.get("allow_before"), fl.get("allow_after")))
         sj = by(rows, "flood").get(("still_judged", "v0"), {})

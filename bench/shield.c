@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
@@ -36,6 +37,39 @@ static void resize(struct bpf_map *m, uint32_t n)
 		bpf_map__set_max_entries(m, n);
 }
 
+static size_t rate_bytes(const struct shield *s)
+{
+	return (size_t)s->rate_slots * sizeof(struct fs_rate_slot);
+}
+
+/* The first slot of @k's set in the rate table. */
+static struct fs_rate_slot *rate_set(struct shield *s, const struct fs_key *k)
+{
+	return s->rate + fs_rate_set_index(k, s->rate_slots / FS_RATE_WAYS) * FS_RATE_WAYS;
+}
+
+void shield_rate_put(struct shield *s, const struct fs_key *k, uint64_t tat)
+{
+	struct fs_rate_slot *a = rate_set(s, k), *v = a;
+
+	for (int w = 0; w < FS_RATE_WAYS; w++)
+		if (!memcmp(&a[w].key, k, sizeof(*k)) || a[w].b.tat_ns < v->b.tat_ns)
+			v = &a[w];
+	v->key = *k;
+	v->b.tat_ns = tat;
+	v->b.over = 0;
+}
+
+/* Forget @k's bucket, if it holds a slot. */
+static void rate_forget(struct shield *s, const struct fs_key *k)
+{
+	struct fs_rate_slot *a = rate_set(s, k);
+
+	for (int w = 0; w < FS_RATE_WAYS; w++)
+		if (!memcmp(&a[w].key, k, sizeof(*k)))
+			memset(&a[w], 0, sizeof(a[w]));
+}
+
 int shield_open(struct shield *s, const struct shield_sizes *sz)
 {
 	struct shield_sizes none = {};
@@ -59,6 +93,13 @@ int shield_open(struct shield *s, const struct shield_sizes *sz)
 		return fail("load the floodshield object");
 	}
 	s->prog_fd = bpf_program__fd(s->skel->progs.floodshield);
+	s->rate_slots = bpf_map__max_entries(s->skel->maps.FS_MAP_RATE);
+	s->rate = mmap(NULL, rate_bytes(s), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(s->skel->maps.FS_MAP_RATE), 0);
+	if (s->rate == MAP_FAILED) {
+		s->rate = NULL;
+		return fail("map the rate table");
+	}
 	if (fs_maps_init_defaults(bpf_map__fd(s->skel->maps.FS_MAP_CFG),
 				  bpf_map__fd(s->skel->maps.FS_MAP_SVC)))
 		return fail("write the defaults");
@@ -68,6 +109,9 @@ int shield_open(struct shield *s, const struct shield_sizes *sz)
 
 void shield_close(struct shield *s)
 {
+	if (s->rate)
+		munmap(s->rate, rate_bytes(s));
+	s->rate = NULL;
 	floodshield_bpf__destroy(s->skel);
 	s->skel = NULL;
 }
@@ -259,8 +303,8 @@ int map_clear(int fd, size_t ksize)
 
 int shield_reset_state(struct shield *s)
 {
-	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_RATE), sizeof(struct fs_key)) ||
-	    map_clear(bpf_map__fd(s->skel->maps.FS_MAP_FLOWS), sizeof(struct fs_flow_key)) ||
+	memset(s->rate, 0, rate_bytes(s));
+	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_FLOWS), sizeof(struct fs_flow_key)) ||
 	    map_clear(bpf_map__fd(s->skel->maps.FS_MAP_BANS), sizeof(struct fs_key)))
 		return fail("clear state");
 	return static_bans(s);
@@ -280,7 +324,6 @@ static void frame_src(const struct frame *f, uint8_t a[16])
 
 int shield_forget(struct shield *s, const struct frame *f, bool source)
 {
-	int rate = bpf_map__fd(s->skel->maps.FS_MAP_RATE);
 	int bans = bpf_map__fd(s->skel->maps.FS_MAP_BANS);
 	unsigned plen = f->family == 4 ? FS_V4_MAPPED_PLEN + s->cfg.v4_prefix :
 					 s->cfg.v6_prefix;
@@ -291,9 +334,9 @@ int shield_forget(struct shield *s, const struct frame *f, bool source)
 	frame_src(f, a);
 	for (int b = 0; source && b < FS_B_MAX; b++) {
 		make_key(&k, a, 128, b);
-		bpf_map_delete_elem(b ? rate : bans, &k);
+		b ? rate_forget(s, &k) : (void)bpf_map_delete_elem(bans, &k);
 		make_key(&k, a, plen, b);
-		bpf_map_delete_elem(b ? rate : bans, &k);
+		b ? rate_forget(s, &k) : (void)bpf_map_delete_elem(bans, &k);
 	}
 	memcpy(fk.addr, a, 16);
 	memcpy(&fk.sport, f->buf + f->l4, 2);

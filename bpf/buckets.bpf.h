@@ -19,21 +19,49 @@ enum fs_level {
 	FS_LEVEL_OVER_PREFIX,
 };
 
-/* The bucket for @k, created empty (full burst) when missing. NULL when
- * the LRU map refuses the insert; the caller then lets the packet go. */
+static __always_inline bool key_eq(const struct fs_key *a,
+				   const struct fs_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
+	       x[3] == y[3] && x[4] == y[4] && x[5] == y[5];
+}
+
+/* Sets in the rate table: its size, read from the map (the loader may
+ * resize it), over the ways. */
+static __always_inline __u32 rate_sets(void)
+{
+	return ((struct bpf_map *)&FS_MAP_RATE)->max_entries / FS_RATE_WAYS;
+}
+
+/* The bucket for @k: its slot, or the idler slot of its set taken over
+ * with a fresh bucket (full burst). Two CPUs taking the same slot for
+ * different keys at once may leave it matching neither: both then start
+ * afresh on their next packet (rate state is allowed to be forgotten,
+ * never lists or bans). NULL only if the map lookup fails. */
 static __always_inline struct fs_bucket_val *get_bucket(const struct fs_key *k)
 {
-	struct fs_bucket_val *b = bpf_map_lookup_elem(&FS_MAP_RATE, k);
-	struct fs_bucket_val fresh = {};
+	__u32 i = fs_rate_set_index(k, rate_sets()) * FS_RATE_WAYS;
+	struct fs_rate_slot *a, *b, *v;
 
-	if (b)
-		return b;
-	if (bpf_map_update_elem(&FS_MAP_RATE, k, &fresh, BPF_NOEXIST) == 0)
-		fs_event(FS_E_RATE_NEW);
-	b = bpf_map_lookup_elem(&FS_MAP_RATE, k);
-	if (!b)
-		fs_event(FS_E_RATE_FAILED);
-	return b;
+	a = bpf_map_lookup_elem(&FS_MAP_RATE, &i);
+	i++;
+	b = bpf_map_lookup_elem(&FS_MAP_RATE, &i);
+	if (!a || !b)
+		return NULL;
+	if (key_eq(&a->key, k))
+		return &a->b;
+	if (key_eq(&b->key, k))
+		return &b->b;
+	v = READ_ONCE(a->b.tat_ns) <= READ_ONCE(b->b.tat_ns) ? a : b;
+	fs_event(FS_E_RATE_NEW);
+	if (v->key.bucket != FS_B_NONE)
+		fs_event(FS_E_RATE_EVICTED);
+	v->key = *k;
+	v->b.tat_ns = 0;
+	v->b.over = 0;
+	return &v->b;
 }
 
 /* GCRA step. True if the packet conforms (and was charged); *full is

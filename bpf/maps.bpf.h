@@ -36,12 +36,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_BANS SEC(".maps");
 
-/* Rate state only: churned by spoofed floods, by design. */
+/* Rate state only, two-way set associative (struct fs_rate_slot):
+ * churned by spoofed floods, by design. Mmapable, so that userspace can
+ * clear or fill it in bulk (benchmarks). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FS_RATE_MAX);
-	__type(key, struct fs_key);
-	__type(value, struct fs_bucket_val);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fs_rate_slot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_RATE SEC(".maps");
 

@@ -191,6 +191,28 @@ int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 	return 0;
 }
 
+int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi), i;
+	struct fs_rate_slot s;
+
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return -errno;
+	if (mi.value_size != sizeof(s) || mi.max_entries < FS_RATE_WAYS)
+		return -EPROTO;
+	i = fs_rate_set_index(k, mi.max_entries / FS_RATE_WAYS) * FS_RATE_WAYS;
+	for (__u32 w = 0; w < FS_RATE_WAYS; w++, i++) {
+		if (bpf_map_lookup_elem(fd, &i, &s))
+			return -errno;
+		if (!memcmp(&s.key, k, sizeof(*k))) {
+			*out = s.b;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 void fs_maps_close_all(struct fs_map_fds *m)
 {
 	int *fds = (int *)m;

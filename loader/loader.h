@@ -44,6 +44,11 @@ struct fs_map_fds {
 int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m);
 void fs_maps_close_all(struct fs_map_fds *m);
 
+/* The bucket of @k in the rate table @fd (struct fs_rate_slot), found
+ * as the program finds it. 0 and *out, -ENOENT when @k holds no slot, or
+ * -errno. */
+int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out);
+
 /* "auto", "native", "generic", "hw"; "?" for anything else. */
 const char *fs_mode_name(enum xdp_attach_mode m);
 /* The mode named @s (auto, native or generic, any case). 0 or -1. */

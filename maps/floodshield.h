@@ -47,7 +47,7 @@
 #define FS_ALLOW_MAX	65536
 #define FS_BLOCK_MAX	65536
 #define FS_BANS_MAX	65536
-#define FS_RATE_MAX	131072
+#define FS_RATE_MAX	131072	/* slots: a power of two */
 #define FS_PORTS	65536
 #define FS_HOSTS_MAX	16384
 #define FS_FLOWS_MAX	65536
@@ -129,8 +129,8 @@ enum fs_event {
 	FS_E_BAN_SRC = 0,	/* ban created for one source         */
 	FS_E_BAN_PREFIX,	/* ban created for a prefix           */
 	FS_E_BAN_FAILED,	/* bans map full: ban not recorded    */
-	FS_E_RATE_NEW,		/* bucket created in the rate map     */
-	FS_E_RATE_FAILED,	/* rate map refused an insert         */
+	FS_E_RATE_NEW,		/* a key took a slot of the rate table */
+	FS_E_RATE_EVICTED,	/* ... from another key (the idler)   */
 	FS_E_RATE_CONTENDED,	/* CAS retries ran out: passed        */
 	FS_E_FLOW_FAILED,	/* flows map refused an insert        */
 	FS_E_EVENT_SENT,	/* event records sent to userspace    */
@@ -221,6 +221,38 @@ struct fs_bucket_val {
 	__u32 over;		/* consecutive non-conforming packets */
 	__u32 pad;
 };
+
+/* The rate table (fs_rate): an array of slots, two per set, not a hash
+ * map: finding a key's bucket is an inline array access and a compare,
+ * and a new key costs a few stores instead of a map insert. A key lives
+ * in one of the two slots of set fs_rate_set_index(). A new key takes
+ * the slot whose bucket is more idle (the smaller tat); a source over
+ * its rate, whose tat runs ahead of the clock, so keeps its state
+ * against a flood of one-packet (spoofed) sources, whose tat is at most
+ * one interval ahead. Slots are never freed: a zero key (bucket FS_B_NONE) is one
+ * never used. The number of slots is a power of two.
+ * XXX: the set hash is not keyed; an attacker who knows it can pick
+ * sources that share a set. */
+#define FS_RATE_WAYS	2
+
+struct fs_rate_slot {
+	struct fs_key key;
+	struct fs_bucket_val b;
+};
+
+/* The set of key @k among @nsets (a power of two). */
+static inline __u32 fs_rate_set_index(const struct fs_key *k, __u32 nsets)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
+		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
+		  ((__u64)w[5] << 32 | w[4]) * 0x165667B19E3779F9ull;
+
+	h ^= h >> 33;		/* MurmurHash3's fmix64: every input bit */
+	h *= 0xFF51AFD7ED558CCDull;	/* reaches the low bits */
+	h ^= h >> 33;
+	return (__u32)h & (nsets - 1);
+}
 
 /* One rate, prepared by userspace: interval = 1e9 / rate,
  * tolerance = interval * (burst - 1). rate 0 disables the bucket.
@@ -390,6 +422,8 @@ _Static_assert(sizeof(struct fs_key) == 24, "fs_key");
 _Static_assert(sizeof(struct fs_ban) == 24, "fs_ban");
 _Static_assert(sizeof(struct fs_bucket_val) == 16, "fs_bucket_val");
 _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
+_Static_assert(sizeof(struct fs_key) == 24, "fs_key");
+_Static_assert(sizeof(struct fs_rate_slot) == 40, "fs_rate_slot");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
 _Static_assert(sizeof(struct fs_cfg) == 56 + 48 * FS_B_MAX, "fs_cfg");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");

@@ -873,3 +873,79 @@ FS_TEST(xdp_prefilter)
 	}
 	prefilter_wide();
 }
+
+/* ---- rate table (struct fs_rate_slot) -------------------------------- */
+
+/* The per-source SYN key of address @a. */
+static struct fs_key syn_key(const __u8 a[16])
+{
+	struct fs_key k = { .plen = 128, .bucket = FS_B_SYN_TCP };
+
+	memcpy(k.addr, a, 16);
+	return k;
+}
+
+/* @n addresses (10.64.0.1 up, or in 2001:db8:77::/48) whose SYN key
+ * shares the set of @src's, into @out (text). */
+static bool set_mates(struct xdp_env *e, const struct fam *f, const char *src,
+		      char out[][64], int n)
+{
+	__u32 sets = bpf_map__max_entries(e->skel->maps.FS_MAP_RATE) / FS_RATE_WAYS;
+	struct fs_key k;
+	__u8 a[16];
+	int found = 0;
+
+	pkt_addr(src, a);
+	k = syn_key(a);
+	__u32 want = fs_rate_set_index(&k, sets);
+
+	for (__u32 i = 1; i < (1u << 22) && found < n; i++) {
+		if (f->family == 4)
+			snprintf(out[found], 64, "10.%u.%u.%u", 64 + (i >> 16),
+				 i >> 8 & 0xff, i & 0xff);
+		else
+			snprintf(out[found], 64, "2001:db8:77::%x:%x", i >> 16, i & 0xffff);
+		pkt_addr(out[found], a);
+		k = syn_key(a);
+		if (fs_rate_set_index(&k, sets) == want)
+			found++;
+	}
+	return ASSERT_EQ(found, n, "addresses sharing a set");
+}
+
+static void rate_table(const struct fam *f)
+{
+	struct pkt_spec src = pkt_from(f, f->src);
+	__u64 ev0[FS_E_MAX], ev1[FS_E_MAX];
+	char mates[2][64];
+	struct xdp_env e;
+
+	fs_subtest("a new key evicts the idler of its set, not an offender/%s", f->name);
+	if (!env_open(&e, "syn.tcp.src=5/5", "syn.tcp.prefix=off", "ban.after=0", NULL))
+		return;
+	if (set_mates(&e, f, f->src, mates, 2)) {
+		struct pkt_spec m0 = pkt_from(f, mates[0]), m1 = pkt_from(f, mates[1]);
+
+		expect_n(&e, &src, 5, XDP_PASS, FS_R_SERVICE);
+		expect(&e, &src, XDP_DROP, FS_R_SYN_RATE_SRC);
+		ASSERT_OK(xe_events(&e, ev0), "events");
+		/* one-packet sources of the same set: the first takes the free
+		 * slot, the second evicts the first (idler than src) */
+		expect(&e, &m0, XDP_PASS, FS_R_SERVICE);
+		expect(&e, &m1, XDP_PASS, FS_R_SERVICE);
+		ASSERT_OK(xe_events(&e, ev1), "events");
+		expect_event(ev0, ev1, FS_E_RATE_NEW, 2);
+		expect_event(ev0, ev1, FS_E_RATE_EVICTED, 1);
+		expect(&e, &src, XDP_DROP, FS_R_SYN_RATE_SRC);
+		fs_subtest("an evicted key starts afresh/%s", f->name);
+		expect_n(&e, &m0, 5, XDP_PASS, FS_R_SERVICE);
+		expect(&e, &src, XDP_DROP, FS_R_SYN_RATE_SRC);
+	}
+	xe_close(&e);
+}
+
+FS_TEST(xdp_rate_table)
+{
+	for_each_fam(f)
+		rate_table(f);
+}

@@ -166,7 +166,7 @@ static bool show_bucket(struct explain *e, const char *name, unsigned plen,
 
 		k.addr[i] = bits >= 8 ? e->addr[i] : e->addr[i] & (0xff00 >> bits);
 	}
-	if (!r->rate || bpf_map_lookup_elem(e->m.rate, &k, &v))
+	if (!r->rate || fs_rate_lookup(e->m.rate, &k, &v))
 		return false;
 	fs_cidr_format(k.addr, plen, cidr, sizeof(cidr));
 	if (e->ctx->json) {

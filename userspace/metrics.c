@@ -354,15 +354,21 @@ static void count_ban(void *arg, const void *key, const void *val)
 struct sources {
 	__u8 (*addr)[16];
 	size_t n, cap;
+	__u64 used;	/* slots holding a key */
 	bool nomem;
 };
 
+/* One slot of the rate table: counted if used, its address kept if it
+ * is a per-source key. */
 static void add_source(void *arg, const void *key, const void *val)
 {
-	const struct fs_key *k = key;
+	const struct fs_key *k = &((const struct fs_rate_slot *)val)->key;
 	struct sources *s = arg;
 
-	(void)val;
+	(void)key;
+	if (k->bucket == FS_B_NONE)
+		return;
+	s->used++;
 	if (k->plen != 128 || s->nomem)
 		return;
 	if (s->n == s->cap) {
@@ -413,7 +419,7 @@ static const struct fill_def fills[] = {
 	{ FS_FILL_BANS, offsetof(struct fs_map_fds, bans),
 	  sizeof(struct fs_key), sizeof(struct fs_ban), FS_STR(FS_MAP_BANS) },
 	{ FS_FILL_RATE, offsetof(struct fs_map_fds, rate),
-	  sizeof(struct fs_key), sizeof(struct fs_bucket_val), FS_STR(FS_MAP_RATE) },
+	  sizeof(__u32), sizeof(struct fs_rate_slot), FS_STR(FS_MAP_RATE) },
 	{ FS_FILL_HOSTS, offsetof(struct fs_map_fds, hosts),
 	  sizeof(struct fs_host_key), sizeof(struct fs_host_val), FS_STR(FS_MAP_HOSTS) },
 	{ FS_FILL_FLOWS, offsetof(struct fs_map_fds, flows),
@@ -454,6 +460,7 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 			s->bans_prefix = bans.prefix;
 			s->valid |= FS_SNAP_BANS;
 		} else if (d->id == FS_FILL_RATE) {
+			s->fill[d->id].entries = src.used;	/* not the array size */
 			s->tracked_sources = distinct(&src);
 			s->valid |= FS_SNAP_RATE;
 		}

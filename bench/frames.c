@@ -13,10 +13,9 @@
 #define TCP_CSUM_OFF	16
 #define UDP_CSUM_OFF	6
 
-/* Each role in a prefilter slot of its own (an IPv4 /24, an IPv6 /48),
- * except that IPv4 has three documentation /24s: the allowed, banned and
- * fresh sources share 198.51.100.0/24, so the IPv4 banned case also pays
- * the allowlist lookup its slot asks for. */
+/* Each role in a prefilter slot of its own (an IPv4 /26, an IPv6 /48):
+ * the allowed, banned and fresh IPv4 sources share 198.51.100.0/24 but
+ * not a /26. */
 static const char *const addrs[ROLE_MAX][2] = {
 	[ROLE_SERVER] = { "192.0.2.1", "2001:db8::1" },
 	[ROLE_CLIENT] = { "192.0.2.2", "2001:db8::2" },

@@ -76,7 +76,9 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
  * possibly by forged SYNs (XXX: no SYN cookies), so they must not cut a
  * banned address's DNS answers or replies to this host's own
  * connections. The static blocklist holds for everything. The caller
- * (fs_prefilter) has checked that @p goes to a protected TCP service. */
+ * (fs_prefilter) has checked that @p goes to a protected TCP service.
+ * @cfg: the settings, or NULL to read them only if the source has no
+ * ban (the prefix length is needed only then). */
 static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 						 const struct fs_pkt *p,
 						 const struct fs_cfg *cfg)
@@ -86,6 +88,10 @@ static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 	fs_make_key(&bk, p, 128, FS_B_NONE);
 	if (fs_banned(&bk))
 		return ban_reason_for(ctx, p, p->svc);
+	if (!cfg)
+		cfg = fs_cfg_get();
+	if (!cfg)
+		return FS_CONTINUE;
 	fs_make_key(&bk, p, fs_prefix_len(p, cfg), FS_B_NONE);
 	if (fs_banned(&bk))
 		return ban_reason_for(ctx, p, p->svc);
@@ -124,8 +130,9 @@ static __always_inline __u32 fs_prefilter(const struct fs_pkt *p)
 	return need;
 }
 
-/* Set the prefilter bit of ban key @k (after the ban is in fs_bans). A
- * prefix wider than a slot makes the ban set wide. */
+/* Set the prefilter bits of ban key @k (after the ban is in fs_bans): its
+ * slot, or the slots under a prefix shorter than a slot (an IPv4 /24
+ * ban: 4 of them); past FS_FILTER_BPF_SPAN, the ban set goes wide. */
 static __always_inline void fs_filter_mark_ban(const struct fs_key *k)
 {
 	struct fs_filter *f = fs_filter_get();
@@ -133,17 +140,24 @@ static __always_inline void fs_filter_mark_ban(const struct fs_key *k)
 		  ((const __u32 *)k->addr)[0] == 0 &&
 		  ((const __u32 *)k->addr)[1] == 0 &&
 		  ((const __u32 *)k->addr)[2] == bpf_htonl(V4_MAPPED_W2);
-	__u32 need = v4 ? FS_V4_MAPPED_PLEN + FS_FILTER_V4_KEY : FS_FILTER_V6_KEY;
-	__u32 slot;
+	__u32 keylen = v4 ? FS_FILTER_V4_KEY : FS_FILTER_V6_KEY;
+	__u32 pl = v4 ? k->plen - FS_V4_MAPPED_PLEN : k->plen;
+	__u64 key = fs_filter_key(k->addr, v4);
+	__u32 span = pl < keylen ? keylen - pl : 0, slot;
 
 	if (!f)
 		return;
-	if (k->plen < need) {
+	if (span > FS_FILTER_BPF_SPAN) {
 		__sync_fetch_and_or(&f->wide[FS_FILTER_BAN], 1);
 		return;
 	}
-	slot = fs_filter_slot(fs_filter_key(k->addr, v4));
-	__sync_fetch_and_or(&f->bits[FS_FILTER_BAN][slot / 64], 1ull << (slot % 64));
+	for (__u32 i = 0; i < (1u << FS_FILTER_BPF_SPAN); i++) {
+		if (i >= (1u << span))
+			break;
+		slot = fs_filter_slot(key | (__u64)i << (64 - keylen));
+		__sync_fetch_and_or(&f->bits[FS_FILTER_BAN][slot / 64],
+				    1ull << (slot % 64));
+	}
 }
 
 /* Allowlist, blocklist, bans: the lookups in @need (FS_CHECK_*), in that

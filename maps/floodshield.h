@@ -325,13 +325,14 @@ struct fs_cfg {
 
 /* Prefilter of the lists and bans (fs_filter), read before the LPM
  * tries and the ban hash: one bit per slot and set, set when an entry of
- * that set may cover a source of the slot. A slot is an IPv4 /24 or an
+ * that set may cover a source of the slot. A slot is an IPv4 /26 or an
  * IPv6 /48, hashed to FS_FILTER_SLOT_BITS bits. A clear bit proves the
  * source is in no entry of the set, so the program skips that lookup; a
  * set bit only sends it to the lookup. An entry shorter than its
  * family's slot marks every slot under it, up to 2^FS_FILTER_SPAN_MAX of
- * them; a shorter one (IPv4 under /8, IPv6 under /32) sets wide[set]:
- * every source is then looked up in that set.
+ * them (2^FS_FILTER_BPF_SPAN for the bans the program makes); a shorter
+ * one (IPv4 under /8, IPv6 under /30) sets wide[set]: every source is
+ * then looked up in that set.
  *
  * Contract: whoever adds an entry to fs_allow, fs_block or fs_bans marks
  * it here (the program does for its bans; userspace through
@@ -342,9 +343,10 @@ struct fs_cfg {
 #define FS_FILTER_SLOT_BITS	20
 #define FS_FILTER_SLOTS		(1u << FS_FILTER_SLOT_BITS)
 #define FS_FILTER_WORDS		(FS_FILTER_SLOTS / 64)
-#define FS_FILTER_V4_KEY	24	/* IPv4 bits a slot is made of */
+#define FS_FILTER_V4_KEY	26	/* IPv4 bits a slot is made of */
 #define FS_FILTER_V6_KEY	48	/* IPv6 bits a slot is made of */
-#define FS_FILTER_SPAN_MAX	16	/* wider entries set wide[] */
+#define FS_FILTER_SPAN_MAX	18	/* wider entries set wide[] */
+#define FS_FILTER_BPF_SPAN	4	/* the program marks at most 2^4 */
 #define FS_FILTER_HASH		0x9E3779B97F4A7C15ull	/* odd */
 
 enum fs_filter_set {
@@ -372,7 +374,8 @@ static inline __u32 fs_filter_slot(__u64 k)
 static inline __u64 fs_filter_key(const __u8 *a, int v4)
 {
 	if (v4)
-		return ((__u64)a[12] << 16 | (__u64)a[13] << 8 | a[14]) << 40;
+		return ((__u64)a[12] << 24 | (__u64)a[13] << 16 |
+			(__u64)a[14] << 8 | (a[15] & 0xc0)) << 32;
 	return ((__u64)a[0] << 40 | (__u64)a[1] << 32 | (__u64)a[2] << 24 |
 		(__u64)a[3] << 16 | (__u64)a[4] << 8 | a[5]) << 16;
 }

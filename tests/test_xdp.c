@@ -791,6 +791,20 @@ static void prefilter_marks(const struct fam *f)
 		}
 		xe_close(&e);
 	}
+	fs_subtest("a default prefix ban marks its slots, not the whole set/%s", f->name);
+	if (env_open(&e, PFX_RATES, "ban.after=1", NULL)) {
+		struct pkt_spec peer = pkt_from(f, f->peer);
+
+		expect_n(&e, &src, 4, XDP_PASS, FS_R_SERVICE);
+		expect_n(&e, &peer, 4, XDP_PASS, FS_R_SERVICE);
+		expect(&e, &peer, XDP_DROP, FS_R_SYN_RATE_PREFIX);
+		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->src, &wide), "src slot");
+		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->peer, &wide), "peer slot");
+		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "far slot");
+		ASSERT_EQ(wide, 0, "not wide");
+		expect(&e, &src, XDP_DROP, FS_R_BAN);
+		xe_close(&e);
+	}
 	fs_subtest("a prefix ban wider than a slot makes the ban set wide/%s", f->name);
 	if (env_open(&e, PFX_RATES, "ban.after=1",
 		     f->family == 4 ? "prefix.v4=16" : "prefix.v6=40", NULL)) {

@@ -134,6 +134,8 @@ struct shield {
 	int ncpu;
 	struct fs_rate_slot *rate;	/* the rate table, mapped */
 	uint32_t rate_slots;
+	struct fs_flow_slot *flows;	/* the flows table, mapped */
+	uint32_t flow_slots;
 };
 
 /* Map sizes for shield_open(); 0 keeps the object's default. */

@@ -16,6 +16,7 @@
 #include "../userspace/addr.h"
 #include "../userspace/hosts.h"
 #include "../userspace/settings.h"
+#include "../userspace/sync.h"
 #include "../tests/pkt.h"
 #include "bench.h"
 
@@ -40,6 +41,11 @@ static void resize(struct bpf_map *m, uint32_t n)
 static size_t rate_bytes(const struct shield *s)
 {
 	return (size_t)s->rate_slots * sizeof(struct fs_rate_slot);
+}
+
+static size_t flow_bytes(const struct shield *s)
+{
+	return (size_t)s->flow_slots * sizeof(struct fs_flow_slot);
 }
 
 /* The first slot of @k's set in the rate table. */
@@ -100,6 +106,13 @@ int shield_open(struct shield *s, const struct shield_sizes *sz)
 		s->rate = NULL;
 		return fail("map the rate table");
 	}
+	s->flow_slots = bpf_map__max_entries(s->skel->maps.FS_MAP_FLOWS);
+	s->flows = mmap(NULL, flow_bytes(s), PROT_READ | PROT_WRITE, MAP_SHARED,
+			bpf_map__fd(s->skel->maps.FS_MAP_FLOWS), 0);
+	if (s->flows == MAP_FAILED) {
+		s->flows = NULL;
+		return fail("map the flows table");
+	}
 	if (fs_maps_init_defaults(bpf_map__fd(s->skel->maps.FS_MAP_CFG),
 				  bpf_map__fd(s->skel->maps.FS_MAP_SVC)))
 		return fail("write the defaults");
@@ -111,7 +124,10 @@ void shield_close(struct shield *s)
 {
 	if (s->rate)
 		munmap(s->rate, rate_bytes(s));
+	if (s->flows)
+		munmap(s->flows, flow_bytes(s));
 	s->rate = NULL;
+	s->flows = NULL;
 	floodshield_bpf__destroy(s->skel);
 	s->skel = NULL;
 }
@@ -133,9 +149,20 @@ static int write_cfg(struct shield *s)
 	return 0;
 }
 
+/* The settings as the map has them (after a host flag sync). */
+static int read_cfg(struct shield *s)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.FS_MAP_CFG), &zero, &s->cfg))
+		return fail("read fs_cfg");
+	return 0;
+}
+
 int shield_settings(struct shield *s, const char *const *kv)
 {
-	__u32 flags = s->cfg.http_flags & (FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS);
+	__u32 flags = s->cfg.http_flags &
+		      (FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS | FS_HTTP_HOSTFP);
 	char err[160];
 
 	fs_cfg_defaults(&s->cfg);
@@ -238,13 +265,15 @@ int shield_host_add(struct shield *s, const char *name)
 		fprintf(stderr, "fs_bench: %s\n", err);
 		return -EINVAL;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_HOSTS), &k, &v,
+	if (write_cfg(s) || fs_hosts_begin(bpf_map__fd(s->skel->maps.FS_MAP_CFG)) ||
+	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_HOSTS), &k, &v,
 				BPF_ANY))
 		return fail(name);
-	s->cfg.http_flags |= FS_HTTP_CHECK_HOSTS;
-	if (name[0] == '*')
-		s->cfg.http_flags |= FS_HTTP_WILDCARDS;
-	return write_cfg(s);
+	if (fs_host_flags_sync(bpf_map__fd(s->skel->maps.FS_MAP_HOSTS),
+			       bpf_map__fd(s->skel->maps.FS_MAP_CFG),
+			       bpf_map__fd(s->skel->maps.FS_MAP_HOSTFP)))
+		return fail("host flags");
+	return read_cfg(s);
 }
 
 static int static_bans(struct shield *s)
@@ -304,8 +333,8 @@ int map_clear(int fd, size_t ksize)
 int shield_reset_state(struct shield *s)
 {
 	memset(s->rate, 0, rate_bytes(s));
-	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_FLOWS), sizeof(struct fs_flow_key)) ||
-	    map_clear(bpf_map__fd(s->skel->maps.FS_MAP_BANS), sizeof(struct fs_key)))
+	memset(s->flows, 0, flow_bytes(s));
+	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_BANS), sizeof(struct fs_key)))
 		return fail("clear state");
 	return static_bans(s);
 }
@@ -341,7 +370,12 @@ int shield_forget(struct shield *s, const struct frame *f, bool source)
 	memcpy(fk.addr, a, 16);
 	memcpy(&fk.sport, f->buf + f->l4, 2);
 	memcpy(&fk.dport, f->buf + f->l4 + 2, 2);
-	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.FS_MAP_FLOWS), &fk);
+	{
+		struct fs_flow_slot *slot = &s->flows[fs_flow_index(&fk, s->flow_slots)];
+
+		if (!memcmp(&slot->key, &fk, sizeof(fk)))
+			memset(slot, 0, sizeof(*slot));
+	}
 	return 0;
 }
 

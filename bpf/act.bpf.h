@@ -73,12 +73,17 @@ static __always_inline void rewrite_rst(struct xdp_md *ctx,
 static __always_inline void remember_flow(const struct fs_pkt *p,
 					  enum fs_reason r, __u64 now)
 {
-	struct fs_flow_val v = { .reset_ns = now, .reason = r, .seq = p->seq };
+	struct fs_flow_slot *s;
 	struct fs_flow_key k;
 
 	fs_flow_key(&k, p);
-	if (bpf_map_update_elem(&FS_MAP_FLOWS, &k, &v, BPF_ANY))
-		fs_event(FS_E_FLOW_FAILED);
+	s = fs_flow_slot(&k);
+	if (!s)
+		return;
+	s->key = k;
+	s->v.reset_ns = now;
+	s->v.reason = r;
+	s->v.seq = p->seq;
 }
 
 /* Count the packet under @r and return its verdict. A stopping reason

@@ -354,6 +354,46 @@ __noinline int fs_host_served(struct xdp_md *ctx, __u32 off, __u32 val,
 	return 0;
 }
 
+/* The print of the @len-byte host at req->val (struct fs_hostfp), read
+ * 8 bytes at a time from the packet; 0 if it cannot be read. */
+static __always_inline __u64 host_print(const struct fs_seg *p, __u32 val,
+					__u32 len)
+{
+	__u64 h = 0, w;
+
+	for (__u32 i = 0; i < FS_HOST_MAX; i += 8) {
+		if (i >= len)
+			break;
+		if (load8_tail(p, val + i, &w))
+			return 0;
+		if (len - i < 8)
+			w &= W_MASK(len - i);
+		h = fs_host_fp_step(h, lower8(w));
+	}
+	return fs_host_fp_end(h, len);
+}
+
+/* Whether print @fp is in the live table: 1 served, 0 not, -1 unknown. */
+static __always_inline int host_print_served(__u64 fp)
+{
+	const struct fs_hostfp *t;
+	__u32 zero = 0, half;
+	__u64 v;
+
+	t = bpf_map_lookup_elem(&FS_MAP_HOSTFP, &zero);
+	if (!t || !fp)
+		return -1;
+	half = READ_ONCE(t->active) & 1;
+	for (__u32 k = 0; k < FS_HOSTFP_PROBE; k++) {
+		v = t->fp[half][(fp + k) & (FS_HOSTFP_SLOTS - 1)];
+		if (v == fp)
+			return 1;
+		if (!v)
+			return 0;
+	}
+	return 0;
+}
+
 /* Bits of struct http_req passed to fs_http_host(). */
 #define HREQ_HTTP10	(1u << 8)
 #define HREQ_COMPLETE	(1u << 9)
@@ -375,8 +415,8 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 	struct http_req *req = &r;
 	struct fs_seg seg, *p = &seg;
 	__u32 flags = bits & 0xff;
+	int len, served;
 	bool ip;
-	int len;
 
 	if (!ctx || fs_seg_init(&seg, ctx, off))
 		return FS_R_HTTP_UNDECIDED;
@@ -398,8 +438,16 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 	if (ip)
 		return flags & FS_HTTP_RESET_IP_HOST ?
 			       FS_R_HTTP_IP_HOST : FS_R_HTTP_OK;
-	if (!(flags & FS_HTTP_CHECK_HOSTS) ||
-	    fs_host_served(ctx, off, req->val, len, flags & FS_HTTP_WILDCARDS))
+	if (!(flags & FS_HTTP_CHECK_HOSTS))
+		return FS_R_HTTP_OK;
+	if (flags & FS_HTTP_HOSTFP) {
+		served = host_print_served(host_print(p, req->val, len));
+		if (served == 1)
+			return FS_R_HTTP_OK;
+		if (served == 0 && !(flags & FS_HTTP_WILDCARDS))
+			return FS_R_HTTP_BAD_HOST;
+	}
+	if (fs_host_served(ctx, off, req->val, len, flags & FS_HTTP_WILDCARDS))
 		return FS_R_HTTP_OK;
 	return FS_R_HTTP_BAD_HOST;
 }

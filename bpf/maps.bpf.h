@@ -74,14 +74,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_HOSTS SEC(".maps");
 
+/* Fingerprints of the exact served names (struct fs_hostfp). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fs_hostfp);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_HOSTFP SEC(".maps");
+
 /* Flows answered with RESET, so that their retransmissions pass to the
  * kernel (which answers them with its own RST) instead of being reset
- * again or dropped by the ban their source earned. */
+ * again or dropped by the ban their source earned. Direct-mapped
+ * (struct fs_flow_slot); mmapable, so userspace can clear it in bulk. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FS_FLOWS_MAX);
-	__type(key, struct fs_flow_key);
-	__type(value, struct fs_flow_val);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fs_flow_slot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_FLOWS SEC(".maps");
 
@@ -218,16 +230,33 @@ static __always_inline void fs_flow_key(struct fs_flow_key *k,
 	k->dport = p->dport;
 }
 
+/* The slot of @p's flow in fs_flows (NULL only if the lookup fails). */
+static __always_inline struct fs_flow_slot *fs_flow_slot(const struct fs_flow_key *k)
+{
+	__u32 i = fs_flow_index(k, ((struct bpf_map *)&FS_MAP_FLOWS)->max_entries);
+
+	return bpf_map_lookup_elem(&FS_MAP_FLOWS, &i);
+}
+
+static __always_inline bool flow_key_eq(const struct fs_flow_key *a,
+					const struct fs_flow_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
+	       x[3] == y[3] && x[4] == y[4];
+}
+
 /* Whether @p repeats the segment of its flow that was turned into a
  * RST (same sequence number): the kernel answers it with its own RST. */
 static __always_inline bool fs_retransmitted(const struct fs_pkt *p)
 {
+	struct fs_flow_slot *s;
 	struct fs_flow_key k;
-	struct fs_flow_val *v;
 
 	fs_flow_key(&k, p);
-	v = bpf_map_lookup_elem(&FS_MAP_FLOWS, &k);
-	return v && v->seq == p->seq;
+	s = fs_flow_slot(&k);
+	return s && flow_key_eq(&s->key, &k) && s->v.seq == p->seq;
 }
 
 static __always_inline void fs_event(enum fs_event e)

@@ -176,6 +176,7 @@ int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 		{ FS_STR(FS_MAP_HOSTS), &m->hosts }, { FS_STR(FS_MAP_FLOWS), &m->flows },
 		{ FS_STR(FS_MAP_DNS), &m->dns }, { FS_STR(FS_MAP_RING), &m->ring },
 		{ FS_STR(FS_MAP_SEEN), &m->seen }, { FS_STR(FS_MAP_FILTER), &m->filter },
+		{ FS_STR(FS_MAP_HOSTFP), &m->hostfp },
 	};
 	size_t n = sizeof(maps) / sizeof(maps[0]);
 
@@ -211,6 +212,25 @@ int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out)
 		}
 	}
 	return -ENOENT;
+}
+
+int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi), i;
+	struct fs_flow_slot s;
+
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return -errno;
+	if (mi.value_size != sizeof(s) || !mi.max_entries)
+		return -EPROTO;
+	i = fs_flow_index(k, mi.max_entries);
+	if (bpf_map_lookup_elem(fd, &i, &s))
+		return -errno;
+	if (memcmp(&s.key, k, sizeof(*k)))
+		return -ENOENT;
+	*out = s.v;
+	return 0;
 }
 
 void fs_maps_close_all(struct fs_map_fds *m)

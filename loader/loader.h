@@ -36,7 +36,7 @@ int fs_map_open_locked(const char *pin_dir, const char *name, int *lock);
  * them before dropping privileges; reading through them needs none). */
 struct fs_map_fds {
 	int allow, block, bans, rate, svc, cfg, stats, events, hosts, flows;
-	int dns, ring, seen, filter;
+	int dns, ring, seen, filter, hostfp;
 };
 
 /* Open all pinned maps of @pin_dir. On failure closes what it opened,
@@ -48,6 +48,10 @@ void fs_maps_close_all(struct fs_map_fds *m);
  * as the program finds it. 0 and *out, -ENOENT when @k holds no slot, or
  * -errno. */
 int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out);
+
+/* The remembered flow @k in fs_flows @fd (struct fs_flow_slot). 0 and
+ * *out, -ENOENT when its slot holds another flow, or -errno. */
+int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out);
 
 /* "auto", "native", "generic", "hw"; "?" for anything else. */
 const char *fs_mode_name(enum xdp_attach_mode m);

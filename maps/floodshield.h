@@ -36,6 +36,7 @@
 #define FS_MAP_SEEN	fs_seen		/* LRU: sources already reported   */
 #define FS_MAP_EVBUCKET	fs_evbucket	/* array[1]: the events bucket     */
 #define FS_MAP_FILTER	fs_filter	/* array[1], mmapable: prefilter   */
+#define FS_MAP_HOSTFP	fs_hostfp	/* array[1], mmapable: host prints */
 
 #define FS_STR_(x) #x
 #define FS_STR(x) FS_STR_(x)
@@ -50,7 +51,7 @@
 #define FS_RATE_MAX	131072	/* slots: a power of two */
 #define FS_PORTS	65536
 #define FS_HOSTS_MAX	16384
-#define FS_FLOWS_MAX	65536
+#define FS_FLOWS_MAX	65536	/* slots: a power of two */
 #define FS_DNS_MAX	65536
 #define FS_SEEN_MAX	65536
 #define FS_RING_BYTES	(256 * 1024)
@@ -132,7 +133,7 @@ enum fs_event {
 	FS_E_RATE_NEW,		/* a key took a slot of the rate table */
 	FS_E_RATE_EVICTED,	/* ... from another key (the idler)   */
 	FS_E_RATE_CONTENDED,	/* CAS retries ran out: passed        */
-	FS_E_FLOW_FAILED,	/* flows map refused an insert        */
+	FS_E_FLOW_FAILED,	/* never since fs_flows is a table    */
 	FS_E_EVENT_SENT,	/* event records sent to userspace    */
 	FS_E_EVENT_RATE,	/* events not sent: over events.rate  */
 	FS_E_RING_FULL,		/* events not sent: ring buffer full  */
@@ -278,6 +279,8 @@ struct fs_limit {
 #define FS_HTTP_RESET_NO_HOST10	(1u << 1)	/* HTTP/1.0 without Host */
 #define FS_HTTP_RESET_IP_HOST	(1u << 2)	/* IP-literal Host */
 #define FS_HTTP_WILDCARDS	(1u << 3)	/* fs_hosts has wildcards */
+#define FS_HTTP_HOSTFP		(1u << 4)	/* fs_hostfp holds every exact
+						 * name of fs_hosts */
 
 /* Served hosts. The key holds the normalised name right-aligned and
  * zero-padded on the left, so a suffix is the same bytes with the left
@@ -293,6 +296,44 @@ struct fs_host_val {
 	char name[FS_HOST_MAX + 8];	/* as added, NUL-terminated */
 };
 
+/* Fingerprints of the exact (non-wildcard) served names, so the program
+ * judges a Host with an inline array probe instead of copying it out of
+ * the packet and hashing 64 bytes in a map lookup. fp[active] is the
+ * live table, open addressing from fp % FS_HOSTFP_SLOTS over at most
+ * FS_HOSTFP_PROBE slots, 0 = empty. Userspace rebuilds the other half
+ * and then flips `active`, so a packet always probes a whole table. A
+ * miss is final only without wildcards (they take the fs_hosts path).
+ * Two names with one 64-bit print: a spoofed Host with the print of a
+ * served name passes to the server, which refuses it as before. */
+#define FS_HOSTFP_SLOTS	32768	/* 2 x FS_HOSTS_MAX: a power of two */
+#define FS_HOSTFP_PROBE	8
+
+struct fs_hostfp {
+	__u64 active;		/* 0 or 1 */
+	__u64 pad;
+	__u64 fp[2][FS_HOSTFP_SLOTS];
+};
+
+/* Fold the next 8 bytes of a name (lower case, little-endian, zero past
+ * its end) into print state @h. */
+static inline __u64 fs_host_fp_step(__u64 h, __u64 w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+	return h ^ h >> 29;
+}
+
+/* The print of a name of @len bytes from its folded state: never 0. */
+static inline __u64 fs_host_fp_end(__u64 h, __u32 len)
+{
+	h ^= len;
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	h ^= h >> 33;
+	return h | 1;
+}
+
 /* A flow whose request was answered with RESET. */
 struct fs_flow_key {
 	__u8 addr[16];		/* client */
@@ -306,6 +347,33 @@ struct fs_flow_val {
 	__u32 seq;		/* of the segment turned into RST, network order:
 				 * only a segment with it is a retransmission */
 };
+
+/* fs_flows is a direct-mapped table of these, not a hash map: the
+ * program remembers a flow with a few stores instead of a ~500 ns map
+ * insert, and finds it with an inline array access. A flow lives at
+ * fs_flow_index(); a newer flow there replaces it (its retransmission
+ * is then judged again: the same verdict, or a drop if its source is
+ * banned meanwhile). A zero key is a slot never used. The number of
+ * slots is a power of two. */
+struct fs_flow_slot {
+	struct fs_flow_key key;
+	__u32 pad;
+	struct fs_flow_val v;
+};
+
+/* The slot of flow @k among @n (a power of two). */
+static inline __u32 fs_flow_index(const struct fs_flow_key *k, __u32 n)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
+		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
+		  (__u64)w[4] * 0x165667B19E3779F9ull;
+
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	return (__u32)h & (n - 1);
+}
 
 struct fs_cfg {
 	__u32 flags;		/* FS_CFG_* */
@@ -435,8 +503,10 @@ _Static_assert(sizeof(struct fs_dns_val) == 152, "fs_dns_val");
 _Static_assert(sizeof(struct fs_event_rec) == 96, "fs_event_rec");
 _Static_assert(sizeof(struct fs_host_key) == FS_HOST_MAX, "fs_host_key");
 _Static_assert(sizeof(struct fs_host_val) == 72, "fs_host_val");
+_Static_assert(FS_HOSTFP_SLOTS >= 2 * FS_HOSTS_MAX, "fs_hostfp load");
 _Static_assert(sizeof(struct fs_flow_key) == 20, "fs_flow_key");
 _Static_assert(sizeof(struct fs_flow_val) == 16, "fs_flow_val");
+_Static_assert(sizeof(struct fs_flow_slot) == 40, "fs_flow_slot");
 _Static_assert(sizeof(struct fs_counter) == 32, "fs_counter");
 _Static_assert(sizeof(enum fs_svc) == 4, "enum size");
 _Static_assert(FS_R_MAX <= 64, "observe_mask has one bit per reason");

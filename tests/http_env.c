@@ -9,6 +9,7 @@
 #include <linux/tcp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "../loader/loader.h"
 #include "floodshield.skel.h"
 #include "../userspace/hosts.h"
 #include "http_env.h"
@@ -31,7 +32,8 @@ static int hosts_sync_flags(struct xdp_env *e)
 	int cfd = bpf_map__fd(e->skel->maps.FS_MAP_CFG);
 	__u32 zero = 0;
 
-	if (fs_host_flags_sync(bpf_map__fd(e->skel->maps.FS_MAP_HOSTS), cfd) ||
+	if (fs_host_flags_sync(bpf_map__fd(e->skel->maps.FS_MAP_HOSTS), cfd,
+			       bpf_map__fd(e->skel->maps.FS_MAP_HOSTFP)) ||
 	    bpf_map_lookup_elem(cfd, &zero, &e->cfg))	/* keep the env's copy */
 		return -EIO;
 	return 0;
@@ -44,6 +46,8 @@ int he_hosts_add(struct xdp_env *e, const char *const *names, size_t n)
 	struct fs_host_val v;
 	char err[160];
 
+	if (fs_hosts_begin(bpf_map__fd(e->skel->maps.FS_MAP_CFG)))
+		return -EIO;
 	for (size_t i = 0; i < n; i++) {
 		if (fs_host_key(names[i], &k, &v, err, sizeof(err))) {
 			fprintf(stderr, "http_env: %s\n", err);
@@ -216,9 +220,7 @@ int he_flow_get(struct xdp_env *e, const struct he_seg *seg,
 	}
 	memcpy(&k.sport, &th->source, sizeof(k.sport));
 	memcpy(&k.dport, &th->dest, sizeof(k.dport));
-	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_FLOWS), &k, val))
-		return -errno;
-	return 0;
+	return fs_flow_lookup(bpf_map__fd(e->skel->maps.FS_MAP_FLOWS), &k, val);
 }
 
 const char *he_reason_str(int r)

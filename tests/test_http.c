@@ -14,7 +14,13 @@
 #include "pkt.h"
 #include "xdp_env.h"
 #include "http_env.h"
+#include "../userspace/hosts.h"
 #include "../userspace/names.h"
+#include "../userspace/sync.h"
+#include "floodshield.skel.h"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1031,6 +1037,103 @@ FS_TEST(http_robust)
 		robust_cookies(&e, f);
 	}
 	xe_close(&e);
+}
+
+/* ---- served-host prints (struct fs_hostfp) ---------------------------- */
+
+/* Whether the live print table holds the print of served name @name. */
+static bool print_present(struct xdp_env *e, const char *name)
+{
+	struct fs_hostfp *t = malloc(sizeof(*t));
+	struct fs_host_key k;
+	struct fs_host_val v;
+	char err[160];
+	__u32 zero = 0;
+	bool found = false;
+	__u64 fp;
+
+	if (!t || fs_host_key(name, &k, &v, err, sizeof(err)) ||
+	    bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_HOSTFP), &zero, t)) {
+		free(t);
+		return false;
+	}
+	fp = fs_host_key_print(&k);
+	for (__u32 i = 0; i < FS_HOSTFP_PROBE && !found; i++)
+		found = t->fp[t->active & 1][(fp + i) & (FS_HOSTFP_SLOTS - 1)] == fp;
+	free(t);
+	return found;
+}
+
+/* Add or delete @name in fs_hosts behind the prints' back. */
+static bool raw_host(struct xdp_env *e, const char *name, bool add)
+{
+	int fd = bpf_map__fd(e->skel->maps.FS_MAP_HOSTS);
+	struct fs_host_key k;
+	struct fs_host_val v;
+	char err[160];
+
+	if (!ASSERT_OK(fs_host_key(name, &k, &v, err, sizeof(err)), name))
+		return false;
+	return ASSERT_OK(add ? bpf_map_update_elem(fd, &k, &v, BPF_ANY) :
+			       bpf_map_delete_elem(fd, &k), "raw fs_hosts write");
+}
+
+static bool cfg_flags(struct xdp_env *e, __u32 *flags)
+{
+	struct fs_cfg c;
+	__u32 zero = 0;
+
+	if (!ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_CFG),
+					   &zero, &c), "read fs_cfg"))
+		return false;
+	*flags = c.http_flags;
+	return true;
+}
+
+static void prints(const struct fam *f)
+{
+	static const char *const exact[] = { "www.example.org" };
+	const char *req = "GET / HTTP/1.1\r\nHost: WWW.Example.Org.:8080\r\n" UA;
+	const char *evil = "GET / HTTP/1.1\r\nHost: evil.example\r\n" UA;
+	struct he_seg seg;
+	struct xdp_env e;
+	__u32 flags = 0;
+
+	fs_subtest("a hosts sync builds the prints and sets their flag/%s", f->name);
+	if (!env_open(&e, 1, NULL))
+		return;
+	if (cfg_flags(&e, &flags))
+		ASSERT_TRUE(flags & FS_HTTP_HOSTFP, "FS_HTTP_HOSTFP set");
+	ASSERT_TRUE(print_present(&e, "www.example.org"), "www.example.org print");
+	ASSERT_TRUE(print_present(&e, "example.org"), "example.org print");
+	fs_subtest("a served name is judged by its print/%s", f->name);
+	if (raw_host(&e, "www.example.org", false) && request(f, f->src, req, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_OK);
+	fs_subtest("with the flag off, fs_hosts decides/%s", f->name);
+	ASSERT_OK(fs_hosts_begin(bpf_map__fd(e.skel->maps.FS_MAP_CFG)), "begin");
+	if (cfg_flags(&e, &flags))
+		ASSERT_FALSE(flags & FS_HTTP_HOSTFP, "FS_HTTP_HOSTFP cleared");
+	if (request(f, f->src, req, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST);
+	xe_close(&e);
+
+	fs_subtest("without wildcards a print miss is final/%s", f->name);
+	if (!env_open(&e, 0, NULL))
+		return;
+	if (ASSERT_OK(he_hosts_add(&e, exact, 1), "served host") &&
+	    raw_host(&e, "evil.example", true) && request(f, f->src, evil, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST);
+	fs_subtest("a name added after a sync is served at once/%s", f->name);
+	ASSERT_OK(fs_hosts_begin(bpf_map__fd(e.skel->maps.FS_MAP_CFG)), "begin");
+	if (request(f, f->src, evil, &seg))
+		expect_pass(&e, &seg, FS_R_HTTP_OK);
+	xe_close(&e);
+}
+
+FS_TEST(http_prints)
+{
+	for_each_fam(f)
+		prints(f);
 }
 
 /* ---- the helpers themselves ------------------------------------------- */

@@ -549,6 +549,7 @@ static void map_fds(struct xdp_env *e, struct fs_map_fds *m)
 	m->ring = bpf_map__fd(k->maps.FS_MAP_RING);
 	m->seen = bpf_map__fd(k->maps.FS_MAP_SEEN);
 	m->filter = bpf_map__fd(k->maps.FS_MAP_FILTER);
+	m->hostfp = bpf_map__fd(k->maps.FS_MAP_HOSTFP);
 }
 
 /* Send @n copies of the packet of @s; all must get @verdict. Returns

@@ -19,15 +19,30 @@ struct hosts_ctx {
 	bool quiet;
 };
 
-/* The settings' served-host bits follow the map (sync.h). */
-static int sync_flags(struct fs_ctx *ctx, int hfd)
+/* Before a change: the program stops trusting the print table. */
+static int begin_change(struct fs_ctx *ctx)
 {
 	int cfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG)), err;
 
 	if (cfd < 0)
 		return -1;
-	err = fs_host_flags_sync(hfd, cfd);
+	err = fs_hosts_begin(cfd);
 	close(cfd);
+	return err;
+}
+
+/* After: the prints and the settings' served-host bits follow the map
+ * (sync.h). */
+static int sync_flags(struct fs_ctx *ctx, int hfd)
+{
+	int cfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
+	int fpfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_HOSTFP));
+	int err = cfd < 0 || fpfd < 0 ? -1 : fs_host_flags_sync(hfd, cfd, fpfd);
+
+	if (cfd >= 0)
+		close(cfd);
+	if (fpfd >= 0)
+		close(fpfd);
 	return err;
 }
 
@@ -87,6 +102,11 @@ static int hosts_add(struct fs_ctx *ctx, int argc, char **argv)
 	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
 	if (h.fd < 0)
 		return EXIT_FAIL;
+	if (begin_change(ctx)) {
+		close(lock);
+		close(h.fd);
+		return EXIT_FAIL;
+	}
 	for (int i = 0; i < argc; i++)
 		add_one(&h, argv[i], NULL);
 	sync_flags(ctx, h.fd);
@@ -113,7 +133,9 @@ static int hosts_del(struct fs_ctx *ctx, int argc, char **argv)
 	fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
 	if (fd < 0)
 		return EXIT_FAIL;
-	if (bpf_map_delete_elem(fd, &k)) {
+	if (begin_change(ctx))
+		rc = EXIT_FAIL;
+	else if (bpf_map_delete_elem(fd, &k)) {
 		pr_err("hosts del: '%s' is not a served host\n", argv[0]);
 		rc = EXIT_FAIL;
 	} else if (!ctx->json) {
@@ -276,7 +298,11 @@ static int hosts_import(struct fs_ctx *ctx, int argc, char **argv)
 	if (!text)
 		return EXIT_FAIL;
 	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
-	if (h.fd < 0) {
+	if (h.fd < 0 || begin_change(ctx)) {
+		if (h.fd >= 0) {
+			close(lock);
+			close(h.fd);
+		}
 		free(text);
 		return EXIT_FAIL;
 	}

@@ -188,3 +188,22 @@ void fs_hosts_from_apache(const char *text, fs_host_cb add, fs_host_cb skip,
 			apache_lone(line, where, add, arg);
 	}
 }
+
+__u64 fs_host_key_print(const struct fs_host_key *k)
+{
+	size_t i = 0, len;
+	__u64 h = 0;
+
+	while (i < FS_HOST_MAX && !k->name[i])
+		i++;
+	len = FS_HOST_MAX - i;
+	if (!len || k->name[i] == '.')
+		return 0;
+	for (size_t j = 0; j < len; j += 8) {
+		__u64 w = 0;
+
+		memcpy(&w, k->name + i + j, len - j < 8 ? len - j : 8);
+		h = fs_host_fp_step(h, w);
+	}
+	return fs_host_fp_end(h, len);
+}

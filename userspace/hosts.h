@@ -14,6 +14,10 @@
 int fs_host_key(const char *in, struct fs_host_key *key,
 		struct fs_host_val *val, char *err, size_t errlen);
 
+/* The print (struct fs_hostfp) of the name in key @k; 0 for a wildcard
+ * key, which has none. */
+__u64 fs_host_key_print(const struct fs_host_key *k);
+
 /* Called for each name found in a server's dump; @where says where. */
 typedef void (*fs_host_cb)(const char *name, const char *where, void *arg);
 

@@ -385,6 +385,16 @@ static void add_source(void *arg, const void *key, const void *val)
 	memcpy(s->addr[s->n++], k->addr, 16);
 }
 
+/* A slot of the flows table that holds a flow. */
+static void count_flow(void *arg, const void *key, const void *val)
+{
+	const struct fs_flow_slot *f = val;
+
+	(void)key;
+	if (f->v.reset_ns || f->key.sport)
+		(*(__u64 *)arg)++;
+}
+
 static int cmp_addr(const void *a, const void *b)
 {
 	return memcmp(a, b, 16);
@@ -423,7 +433,7 @@ static const struct fill_def fills[] = {
 	{ FS_FILL_HOSTS, offsetof(struct fs_map_fds, hosts),
 	  sizeof(struct fs_host_key), sizeof(struct fs_host_val), FS_STR(FS_MAP_HOSTS) },
 	{ FS_FILL_FLOWS, offsetof(struct fs_map_fds, flows),
-	  sizeof(struct fs_flow_key), sizeof(struct fs_flow_val), FS_STR(FS_MAP_FLOWS) },
+	  sizeof(__u32), sizeof(struct fs_flow_slot), FS_STR(FS_MAP_FLOWS) },
 	{ FS_FILL_DNS, offsetof(struct fs_map_fds, dns),
 	  sizeof(struct fs_addr_key), sizeof(struct fs_dns_val), FS_STR(FS_MAP_DNS) },
 	{ FS_FILL_SEEN, offsetof(struct fs_map_fds, seen),
@@ -449,6 +459,8 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 		fn = count_ban, arg = &bans;
 	else if (d->id == FS_FILL_RATE)
 		fn = add_source, arg = &src;
+	else if (d->id == FS_FILL_FLOWS)
+		fn = count_flow, arg = &src.used;
 	err = walk(fd, &mi, fn, arg, &s->fill[d->id].entries);
 	if (!err && src.nomem)
 		err = -ENOMEM;
@@ -459,8 +471,10 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 			s->bans_src = bans.src;
 			s->bans_prefix = bans.prefix;
 			s->valid |= FS_SNAP_BANS;
-		} else if (d->id == FS_FILL_RATE) {
+		} else if (d->id == FS_FILL_FLOWS) {
 			s->fill[d->id].entries = src.used;	/* not the array size */
+		} else if (d->id == FS_FILL_RATE) {
+			s->fill[d->id].entries = src.used;
 			s->tracked_sources = distinct(&src);
 			s->valid |= FS_SNAP_RATE;
 		}

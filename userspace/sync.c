@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include "addr.h"
+#include "hosts.h"
 #include "log.h"
 #include "sync.h"
 #include "../loader/filter.h"
@@ -173,13 +175,64 @@ __u32 fs_host_flags(int hfd)
 	return flags;
 }
 
-/* Write @cfg with the served-host bits the hosts map implies. */
-static int put_flags(int hfd, int cfd, struct fs_cfg cfg)
+/* Put print @fp in table @tab. False when its probe window is full. */
+static bool print_put(__u64 *tab, __u64 fp)
+{
+	for (__u32 k = 0; k < FS_HOSTFP_PROBE; k++) {
+		__u64 *slot = &tab[(fp + k) & (FS_HOSTFP_SLOTS - 1)];
+
+		if (*slot == fp)
+			return true;
+		if (!*slot) {
+			*slot = fp;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Fill the idle half of the print table @fpfd from the hosts map @hfd,
+ * then make it the live one. -1 (nothing flipped) when the table cannot
+ * be mapped or a name finds no slot. */
+static int prints_build(int hfd, int fpfd)
+{
+	struct fs_hostfp *t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE,
+				   MAP_SHARED, fpfd, 0);
+	struct fs_host_key k, prev;
+	void *p = NULL;
+	__u64 idle, *tab, fp;
+	int err = 0;
+
+	if (t == MAP_FAILED)
+		return -1;
+	idle = !__atomic_load_n(&t->active, __ATOMIC_ACQUIRE);
+	tab = t->fp[idle];
+	memset(tab, 0, sizeof(t->fp[idle]));
+	while (!err && bpf_map_get_next_key(hfd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		fp = fs_host_key_print(&k);
+		if (fp && !print_put(tab, fp))
+			err = -1;
+	}
+	if (!err)
+		__atomic_store_n(&t->active, idle, __ATOMIC_RELEASE);
+	munmap(t, sizeof(*t));
+	return err;
+}
+
+/* Write @cfg with the served-host bits the hosts map implies, after
+ * rebuilding the prints. */
+static int put_flags(int hfd, int cfd, int fpfd, struct fs_cfg cfg)
 {
 	__u32 zero = 0;
 
-	cfg.http_flags &= ~(FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS);
+	cfg.http_flags &= ~(FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS | FS_HTTP_HOSTFP);
 	cfg.http_flags |= fs_host_flags(hfd);
+	if (prints_build(hfd, fpfd) == 0)
+		cfg.http_flags |= FS_HTTP_HOSTFP;
+	else
+		pr_warn("hosts: the print table is not usable; names are looked up in fs_hosts\n");
 	if (bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY)) {
 		pr_err("cannot write the settings: %s\n", strerror(errno));
 		return -1;
@@ -187,7 +240,7 @@ static int put_flags(int hfd, int cfd, struct fs_cfg cfg)
 	return 0;
 }
 
-int fs_host_flags_sync(int hfd, int cfd)
+int fs_host_flags_sync(int hfd, int cfd, int fpfd)
 {
 	struct fs_cfg cfg;
 	__u32 zero = 0;
@@ -196,7 +249,26 @@ int fs_host_flags_sync(int hfd, int cfd)
 		pr_err("cannot read the settings: %s\n", strerror(errno));
 		return -1;
 	}
-	return put_flags(hfd, cfd, cfg);
+	return put_flags(hfd, cfd, fpfd, cfg);
+}
+
+int fs_hosts_begin(int cfd)
+{
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(cfd, &zero, &cfg)) {
+		pr_err("cannot read the settings: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!(cfg.http_flags & FS_HTTP_HOSTFP))
+		return 0;
+	cfg.http_flags &= ~FS_HTTP_HOSTFP;
+	if (bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY)) {
+		pr_err("cannot write the settings: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int put_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
@@ -232,7 +304,9 @@ static void drop_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st
 	}
 }
 
-/* Settings as configured, with the served-host flags as they are now. */
+/* Settings as configured, with the served-host flags as they are now,
+ * but FS_HTTP_HOSTFP off until put_flags() has rebuilt the prints: the
+ * hosts may change in between (fs_hosts_begin()). */
 static int put_settings(int fd, const struct fs_cfg *rt)
 {
 	const __u32 keep = FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS;
@@ -266,12 +340,12 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	    put_list(m->allow, c->allow, c->n_allow, &allow, st) ||
 	    put_list(m->block, c->block, c->n_block, &block, st) ||
 	    put_services(m->svc, c, st) ||
-	    put_hosts(m->hosts, c, st) || put_flags(m->hosts, m->cfg, c->rt))
+	    put_hosts(m->hosts, c, st) || put_flags(m->hosts, m->cfg, m->hostfp, c->rt))
 		goto out;
 	drop_removed(m->block, &block, c->block, c->n_block, st);
 	drop_removed(m->allow, &allow, c->allow, c->n_allow, st);
 	drop_hosts(m->hosts, c, st);
-	err = put_flags(m->hosts, m->cfg, c->rt);
+	err = put_flags(m->hosts, m->cfg, m->hostfp, c->rt);
 out:
 	/* whatever was written, the prefilter follows the lists */
 	if (fs_filter_rebuild(m))

@@ -30,7 +30,16 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
  * holds a "*." name. */
 __u32 fs_host_flags(int hfd);
 
-/* Set those bits in the settings map @cfd. 0, or -1 with a message. */
-int fs_host_flags_sync(int hfd, int cfd);
+/* Before changing the hosts map: clear FS_HTTP_HOSTFP in the settings
+ * map @cfd, so that the program looks names up in fs_hosts until the
+ * prints follow (a name just added is never judged by a stale print
+ * table). 0, or -1 with a message. */
+int fs_hosts_begin(int cfd);
+
+/* After: rebuild the print table @fpfd (fs_hostfp) from the hosts map
+ * @hfd and set the served-host bits, FS_HTTP_HOSTFP included when every
+ * exact name found a slot, in the settings map @cfd. 0, or -1 with a
+ * message. */
+int fs_host_flags_sync(int hfd, int cfd, int fpfd);
 
 #endif

@@ -74,6 +74,7 @@ struct fs_pkt {
 	__u8 tcp_flags;		/* valid for FS_L4_TCP */
 	__u8 l4;		/* enum fs_l4 */
 	__u8 svc;		/* enum fs_svc of dport; valid for FS_L4_TCP */
+	__u8 v4;		/* parsed as IPv4: src and dst are v4-mapped */
 };
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */
@@ -115,10 +116,11 @@ static __always_inline bool fs_is_syn(const struct fs_pkt *p)
 	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
+/* The source is ::ffff:a.b.c.d exactly when the packet was IPv4: an
+ * IPv6 packet with such a source does not parse (parse_ipv6()). */
 static __always_inline bool fs_is_v4mapped(const struct fs_pkt *p)
 {
-	return p->src.w[0] == 0 && p->src.w[1] == 0 &&
-	       p->src.w[2] == bpf_htonl(V4_MAPPED_W2);
+	return p->v4;
 }
 
 #endif

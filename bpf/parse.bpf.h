@@ -60,6 +60,7 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, struct fs_pkt *p,
 	p->src.w[2] = p->dst.w[2] = bpf_htonl(V4_MAPPED_W2);
 	p->src.w[3] = iph->saddr;
 	p->dst.w[3] = iph->daddr;
+	p->v4 = 1;
 	if (iph->frag_off & bpf_htons(IP_OFFSET))
 		p->l4 = FS_L4_FRAGMENT;
 	*proto = iph->protocol;
@@ -122,7 +123,8 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 	__builtin_memcpy(p->dst.b, &ip6h->daddr, sizeof(p->dst.b));
 	/* A v4-mapped source would alias an IPv4 address; Linux drops such
 	 * packets (RFC 4291 2.5.5.2), so they pass as malformed. */
-	if (fs_is_v4mapped(p))
+	if (p->src.w[0] == 0 && p->src.w[1] == 0 &&
+	    p->src.w[2] == bpf_htonl(V4_MAPPED_W2))
 		return -1;
 	*proto = ip6h->nexthdr;
 	c->pos = ip6h + 1;

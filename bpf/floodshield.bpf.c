@@ -48,7 +48,7 @@ int floodshield(struct xdp_md *ctx)
 		return act(ctx, &pkt, l4_reason(&pkt));
 	if (pkt.svc == FS_SVC_NONE)	/* no stage call for the common case */
 		return act(ctx, &pkt, FS_R_NO_SERVICE);
-	if (fs_plain_syn(&pkt))		/* what a SYN flood sends */
+	if (fs_is_syn(&pkt))		/* what a SYN flood sends */
 		return act(ctx, &pkt, fs_police_syn(&pkt));
 	r = fs_police(ctx, &pkt);
 	return act(ctx, &pkt, r);

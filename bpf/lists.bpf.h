@@ -98,6 +98,17 @@ static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 	return FS_CONTINUE;
 }
 
+/* Whether fs_dns may hold a verdict for @p's source (its prefilter bit;
+ * true without the map). */
+static __always_inline bool fs_dns_may(const struct fs_pkt *p)
+{
+	const struct fs_filter *f = fs_filter_get();
+
+	return !f || f->wide[FS_FILTER_DNS] ||
+	       ((f->bits[FS_FILTER_DNS][(p->slot / 64) & (FS_FILTER_WORDS - 1)] >>
+		 (p->slot % 64)) & 1);
+}
+
 /* Lookups fs_check_lists() is asked to make. */
 #define FS_CHECK_ALLOW	(1u << FS_FILTER_ALLOW)
 #define FS_CHECK_BLOCK	(1u << FS_FILTER_BLOCK)
@@ -112,14 +123,15 @@ static __always_inline bool fs_filter_may(const struct fs_filter *f,
 /* The FS_CHECK_* lookups that @p needs: those of the sets whose
  * prefilter bit for the source's slot is set (all without the map).
  * Inline in the entry point: for most packets it is all there is. */
-static __always_inline __u32 fs_prefilter(const struct fs_pkt *p)
+static __always_inline __u32 fs_prefilter(struct fs_pkt *p)
 {
 	const struct fs_filter *f = fs_filter_get();
 	__u32 slot, need = 0;
 
+	slot = fs_filter_slot(fs_filter_key(p->src.b, fs_is_v4mapped(p)));
+	p->slot = slot;
 	if (!f)
 		return FS_CHECK_ALLOW | FS_CHECK_BLOCK | FS_CHECK_BAN;
-	slot = fs_filter_slot(fs_filter_key(p->src.b, fs_is_v4mapped(p)));
 	if (fs_filter_may(f, FS_FILTER_ALLOW, slot))
 		need |= FS_CHECK_ALLOW;
 	if (fs_filter_may(f, FS_FILTER_BLOCK, slot))

@@ -13,17 +13,13 @@ static __always_inline enum fs_bucket syn_bucket(enum fs_svc svc)
 	return svc == FS_SVC_HTTP ? FS_B_SYN_HTTP : FS_B_SYN_TCP;
 }
 
-/* Whether @p is a SYN that fs_police_syn() judges alone: to a TCP or
- * HTTP service (SMTP SYNs go by the source's DNS class). */
-static __always_inline bool fs_plain_syn(const struct fs_pkt *p)
-{
-	return (p->svc == FS_SVC_TCP || p->svc == FS_SVC_HTTP) && fs_is_syn(p);
-}
-
-/* SYN policing for a TCP or HTTP service. Inline, so the entry point
- * polices a SYN with one stage call (the bucket), not two. */
+/* SYN policing for a TCP or HTTP service; SMTP SYNs go by the source's
+ * DNS class. Inline, so the entry point polices a SYN with one stage
+ * call (the bucket), not two: a SYN flood's path. */
 static __always_inline enum fs_reason fs_police_syn(const struct fs_pkt *p)
 {
+	if (p->svc == FS_SVC_SMTP)
+		return police_smtp_syn(p);
 	switch (fs_police_bucket(p, syn_bucket(p->svc), FS_R_SYN_RATE_SRC, fs_now())) {
 	case FS_LEVEL_OVER_SRC:
 		return FS_R_SYN_RATE_SRC;
@@ -88,7 +84,7 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p)
 	if (!fs_is_syn(p))
 		return svc == FS_SVC_HTTP && p->payload_len ?
 			       police_http(ctx, p, cfg, fs_now()) : FS_R_SERVICE;
-	return fs_police_syn(p);
+	return fs_police_syn(p);	/* the entry point calls it first */
 }
 
 #endif

@@ -18,8 +18,11 @@
 static __always_inline enum fs_dns_class dns_class(const struct fs_pkt *p,
 						   __u64 now)
 {
-	struct fs_dns_val *v = bpf_map_lookup_elem(&FS_MAP_DNS, p->src.b);
+	struct fs_dns_val *v;
 
+	if (!fs_dns_may(p))	/* no verdict in the source's slot */
+		return FS_DNS_UNVERIFIED;
+	v = bpf_map_lookup_elem(&FS_MAP_DNS, p->src.b);
 	if (!v || !fs_live(v->expires_ns, now) || v->class >= FS_DNS_CLASS_MAX)
 		return FS_DNS_UNVERIFIED;
 	return v->class;
@@ -136,24 +139,28 @@ static __always_inline __u32 ehlo_name_len(const struct fs_seg *s)
 	return 0;
 }
 
+/* An SMTP SYN, policed in the bucket of its source's DNS class. */
+static __always_inline enum fs_reason police_smtp_syn(const struct fs_pkt *p)
+{
+	__u64 now = fs_now();
+	struct smtp_class c = smtp_class_of(dns_class(p, now));
+
+	if (fs_police_bucket(p, c.bucket, c.defer, now) != FS_LEVEL_OK)
+		return c.defer;
+	return c.pass;
+}
+
 /* SMTP for a parsed TCP packet: SYNs are policed by DNS class; a client
  * segment starting with EHLO/HELO reports the name; everything else of a
  * session passes. */
 static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 						  const struct fs_pkt *p)
 {
-	struct smtp_class c;
 	struct fs_seg seg;
-	__u64 now;
 	__u32 len;
 
-	if (fs_is_syn(p)) {
-		now = fs_now();
-		c = smtp_class_of(dns_class(p, now));
-		if (fs_police_bucket(p, c.bucket, c.defer, now) != FS_LEVEL_OK)
-			return c.defer;
-		return c.pass;
-	}
+	if (fs_is_syn(p))
+		return police_smtp_syn(p);
 	if (p->payload_len && fs_seg_init(&seg, ctx, p->payload_off) == 0) {
 		len = ehlo_name_len(&seg);
 		if (len)

@@ -122,6 +122,21 @@ static void scan_bans(int fd, __u64 *bits, __u64 *wide)
 	}
 }
 
+/* Mark the sources that have a DNS verdict in @fd (fs_dns). */
+static void scan_dns(int fd, __u64 *bits, __u64 *wide)
+{
+	struct fs_addr_key k, prev;
+	void *p = NULL;
+
+	while (bpf_map_get_next_key(fd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		cover(bits, wide, k.addr, 128);
+	}
+}
+
+typedef void (*scan_fn)(int fd, __u64 *bits, __u64 *wide);
+
 /* A list set has no writer but userspace, which holds the pin lock:
  * store the fresh words over the old ones. A source in an entry that is
  * both in the old and the new state keeps its bit throughout. */
@@ -133,20 +148,18 @@ static void store_set(struct fs_filter *f, const struct fs_filter *t,
 	__atomic_store_n(&f->wide[set], t->wide[set], __ATOMIC_RELAXED);
 }
 
-/* The program sets ban bits at any time: clear only the bits that no
- * ban had at the first scan, then mark the bans again. A ban
- * made between the two scans may lose its bit for that moment, never
- * for longer. */
-static void rebuild_bans(struct fs_filter *f, const struct fs_filter *t,
-			 int bans)
+/* A set with a writer outside the pin lock (the program's bans, the
+ * daemon's DNS verdicts): clear only the bits that no entry had at the
+ * first scan (@t), then mark the entries again. An entry made between
+ * the two scans may lose its bit for that moment, never for longer. */
+static void rebuild_shared(struct fs_filter *f, const struct fs_filter *t,
+			   enum fs_filter_set b, int fd, scan_fn scan)
 {
-	enum fs_filter_set b = FS_FILTER_BAN;
-
 	for (unsigned w = 0; w < FS_FILTER_WORDS; w++)
 		__atomic_fetch_and(&f->bits[b][w], t->bits[b][w], __ATOMIC_RELAXED);
 	if (!t->wide[b])
 		__atomic_store_n(&f->wide[b], 0, __ATOMIC_RELAXED);
-	scan_bans(bans, f->bits[b], &f->wide[b]);
+	scan(fd, f->bits[b], &f->wide[b]);
 }
 
 int fs_filter_rebuild(const struct fs_map_fds *m)
@@ -164,9 +177,11 @@ int fs_filter_rebuild(const struct fs_map_fds *m)
 	scan_list(m->allow, t->bits[FS_FILTER_ALLOW], &t->wide[FS_FILTER_ALLOW]);
 	scan_list(m->block, t->bits[FS_FILTER_BLOCK], &t->wide[FS_FILTER_BLOCK]);
 	scan_bans(m->bans, t->bits[FS_FILTER_BAN], &t->wide[FS_FILTER_BAN]);
+	scan_dns(m->dns, t->bits[FS_FILTER_DNS], &t->wide[FS_FILTER_DNS]);
 	store_set(f, t, FS_FILTER_ALLOW);
 	store_set(f, t, FS_FILTER_BLOCK);
-	rebuild_bans(f, t, m->bans);
+	rebuild_shared(f, t, FS_FILTER_BAN, m->bans, scan_bans);
+	rebuild_shared(f, t, FS_FILTER_DNS, m->dns, scan_dns);
 	filter_unmap(f);
 out:
 	free(t);

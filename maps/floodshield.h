@@ -402,8 +402,8 @@ struct fs_cfg {
  * one (IPv4 under /8, IPv6 under /30) sets wide[set]: every source is
  * then looked up in that set.
  *
- * Contract: whoever adds an entry to fs_allow, fs_block or fs_bans marks
- * it here (the program does for its bans; userspace through
+ * Contract: whoever adds an entry to fs_allow, fs_block, fs_bans or
+ * fs_dns marks it here (the program does for its bans; userspace through
  * loader/filter.h). Bits of deleted entries stay until a rebuild, which
  * only costs lookups. A raw `bpftool map update` of a list is matched
  * only after the next rebuild (`floodshield attach`, any list command,
@@ -421,12 +421,12 @@ enum fs_filter_set {
 	FS_FILTER_ALLOW = 0,
 	FS_FILTER_BLOCK,
 	FS_FILTER_BAN,
+	FS_FILTER_DNS,		/* fs_dns verdicts (the SMTP class) */
 	FS_FILTER_SETS,
 };
 
 struct fs_filter {
 	__u64 wide[FS_FILTER_SETS];	/* nonzero: look every source up */
-	__u64 pad;
 	__u64 bits[FS_FILTER_SETS][FS_FILTER_WORDS];
 };
 
@@ -498,7 +498,8 @@ _Static_assert(sizeof(struct fs_rate_slot) == 40, "fs_rate_slot");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
 _Static_assert(sizeof(struct fs_cfg) == 56 + 48 * FS_B_MAX, "fs_cfg");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");
-_Static_assert(sizeof(struct fs_filter) == 32 + 3 * FS_FILTER_SLOTS / 8, "fs_filter");
+_Static_assert(sizeof(struct fs_filter) ==
+	       FS_FILTER_SETS * (8 + FS_FILTER_SLOTS / 8), "fs_filter");
 _Static_assert(sizeof(struct fs_dns_val) == 152, "fs_dns_val");
 _Static_assert(sizeof(struct fs_event_rec) == 96, "fs_event_rec");
 _Static_assert(sizeof(struct fs_host_key) == FS_HOST_MAX, "fs_host_key");

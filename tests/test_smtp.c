@@ -19,6 +19,7 @@
 #include "test.h"
 #include "pkt.h"
 #include "xdp_env.h"
+#include "../loader/filter.h"
 #include "http_env.h"
 #include "../userspace/names.h"
 #include "../userspace/settings.h"
@@ -127,7 +128,9 @@ static bool dns_put(struct xdp_env *e, const char *addr, enum fs_dns_class c,
 	snprintf(v.name, sizeof(v.name), "host.example.org");
 	pkt_addr(addr, key);
 	return ASSERT_OK(bpf_map_update_elem(bpf_map__fd(e->skel->maps.FS_MAP_DNS),
-					     key, &v, BPF_ANY), "write fs_dns");
+					     key, &v, BPF_ANY), "write fs_dns") &&
+	       ASSERT_OK(fs_filter_mark(bpf_map__fd(e->skel->maps.FS_MAP_FILTER),
+					FS_FILTER_DNS, key, 128), "mark fs_filter");
 }
 
 static bool dns_del(struct xdp_env *e, const char *addr)

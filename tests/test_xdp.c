@@ -730,6 +730,7 @@ static void filter_fds(struct xdp_env *e, struct fs_map_fds *m)
 	m->block = bpf_map__fd(e->skel->maps.FS_MAP_BLOCK);
 	m->bans = bpf_map__fd(e->skel->maps.FS_MAP_BANS);
 	m->filter = bpf_map__fd(e->skel->maps.FS_MAP_FILTER);
+	m->dns = bpf_map__fd(e->skel->maps.FS_MAP_DNS);
 }
 
 /* The network of CIDR @cidr ("a/n") as an LPM key of @bits. */

@@ -135,6 +135,14 @@ static void classify(const struct fs_verifier *v, const struct fs_fcrdns *r,
 	}
 }
 
+/* A source now has a verdict in fs_dns: its prefilter bit, so that the
+ * program looks it up (loader/filter.h). */
+static void mark_dns(struct fs_verifier *v, const __u8 addr[16])
+{
+	if (fs_filter_mark(v->m->filter, FS_FILTER_DNS, addr, 128))
+		pr_warn("dns: cannot mark the prefilter\n");
+}
+
 static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
 			  enum fs_dns_class c, enum fs_dns_reason why)
 {
@@ -151,6 +159,8 @@ static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
 		 r->name);
 	if (bpf_map_update_elem(v->m->dns, r->addr, &val, BPF_ANY))
 		pr_warn("dns: cannot store a verdict: %s\n", strerror(errno));
+	else
+		mark_dns(v, r->addr);
 }
 
 static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
@@ -187,7 +197,8 @@ static void on_ehlo(struct fs_verifier *v, const struct fs_event_rec *e)
 	}
 	memset(val.ehlo, 0, sizeof(val.ehlo));
 	memcpy(val.ehlo, e->name, n);
-	bpf_map_update_elem(v->m->dns, e->addr, &val, BPF_ANY);
+	if (bpf_map_update_elem(v->m->dns, e->addr, &val, BPF_ANY) == 0)
+		mark_dns(v, e->addr);
 	if (v->verify_smtp)
 		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
 }

@@ -399,16 +399,20 @@ static const struct result *result_of(struct pkt_run *p, const char *id, int k)
 	return NULL;
 }
 
-/* once-new: the hot figure plus what the new source adds. */
+/* once-new: the hot figure plus what the new source adds. A new source
+ * measured no dearer than a known one (the single calls' noise is
+ * larger than what a new rate slot costs) adds nothing. */
 static void estimate_new(struct pkt_run *p, const struct bcase *c,
 			 struct result *r, int k, double floor)
 {
 	const struct result *calib = result_of(p, c->calib, k);
 	const struct result *hot = result_of(p, c->hot, k);
+	double extra;
 
 	if (!calib || !hot)
 		return;
-	r->ns = hot->ns + r->once_fs - calib->once_fs;
+	extra = r->once_fs - calib->once_fs;
+	r->ns = hot->ns + (extra > 0 ? extra : 0);
 	r->ratio = r->ns / floor;
 }
 

@@ -494,7 +494,7 @@ static const struct prim prims[] = {
 	{ "hash16_hit", "hash lookup, 16 B key, hit", "prim_hash16_lookup", 0 },
 	{ "hash_hit", "hash lookup, 24 B key, hit (fs_bans)", "prim_hash_lookup", 0 },
 	{ "hash_miss", "hash lookup, 24 B key, miss", "prim_hash_lookup", 0 },
-	{ "lru_hit", "LRU hash lookup, 24 B key, hit (fs_rate)", "prim_lru_lookup", 0 },
+	{ "lru_hit", "LRU hash lookup, 24 B key, hit (fs_rate until 40c6f6f)", "prim_lru_lookup", 0 },
 	{ "lpm_hit", "LPM trie lookup, 4 prefixes, hit (fs_allow)", "prim_lpm_lookup", 0 },
 	{ "lpm_miss", "LPM trie lookup, 4 prefixes, miss", "prim_lpm_lookup", 0 },
 	{ "lpm_miss_10k", "LPM trie lookup, 10k prefixes, miss", "prim_lpm_lookup", 0 },

@@ -266,6 +266,7 @@ static void report_memory(struct scale_run *r, struct shield *s)
 	static const char *const names[] = {
 		"fs_rate", "fs_bans", "fs_allow", "fs_block", "fs_hosts",
 		"fs_flows", "fs_services", "fs_cfg", "fs_stats", "fs_events",
+		"fs_filter", "fs_hostfp", "fs_dns", "fs_seen",
 	};
 	long total = 0;
 

@@ -72,13 +72,13 @@ static __always_inline bool gcra_conform(struct fs_bucket_val *b,
 					 const struct fs_rate *r, __u64 now,
 					 bool *full)
 {
-	__u64 old, tat;
+	__u64 old, tat, tolerance = r->tolerance_ns + fs_tick_ns();
 
 #pragma unroll
 	for (int i = 0; i < FS_CAS_TRIES; i++) {
 		old = READ_ONCE(b->tat_ns);
 		tat = old > now ? old : now;
-		if (tat - now > r->tolerance_ns)
+		if (tat - now > tolerance)
 			return false;
 		if (__sync_val_compare_and_swap(&b->tat_ns, old,
 						tat + r->interval_ns) == old) {

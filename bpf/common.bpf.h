@@ -89,13 +89,25 @@ __u64 fs_now_ns = 0;
 /* CLOCK_MONOTONIC at tick resolution (bpf_ktime_get_coarse_ns(), up to
  * one jiffy behind, 4 ms at HZ=250): about half the cost of
  * bpf_ktime_get_ns() here, and enough for everything this program times.
- * Expiries are seconds. A GCRA bucket judged at a clock up to a tick
- * behind is stricter by at most one tick's worth of tokens, never looser:
- * its long-run rate is exact, as tat advances by one interval per packet
- * whatever the clock says. */
+ * Expiries are seconds; buckets add one tick to their tolerance
+ * (fs_tick_ns()), so a clock up to a tick behind never refuses a packet
+ * the exact clock would pass: a bucket's burst is at most one tick's
+ * worth of tokens larger, and its long-run rate stays exact, as tat
+ * advances by one interval per packet whatever the clock says. */
 static __always_inline __u64 fs_now(void)
 {
 	return fs_fake_clock ? fs_now_ns : bpf_ktime_get_coarse_ns();
+}
+
+extern int CONFIG_HZ __kconfig __weak;
+
+/* The coarse clock's step; 10 ms (HZ=100, the coarsest) when the
+ * kernel config cannot be read; 0 under the tests' fake clock. */
+static __always_inline __u64 fs_tick_ns(void)
+{
+	if (fs_fake_clock)
+		return 0;
+	return CONFIG_HZ > 0 ? 1000000000ull / CONFIG_HZ : 10000000ull;
 }
 
 /* An expiry of 0 never passes. */

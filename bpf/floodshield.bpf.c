@@ -38,12 +38,11 @@ int floodshield(struct xdp_md *ctx)
 	if (pkt.l4 == FS_L4_TCP)	/* once, for the bans and the police */
 		pkt.svc = fs_service(&pkt);
 	need = fs_prefilter(&pkt);
-	if (need & (FS_CHECK_ALLOW | FS_CHECK_BLOCK))
+	if (need) {
 		r = fs_check_lists(ctx, &pkt, need);
-	else if (need)	/* bans only: no stage call */
-		r = check_bans(ctx, &pkt, NULL);
-	if (r != FS_CONTINUE)
-		return act(ctx, &pkt, r);
+		if (r != FS_CONTINUE)
+			return act(ctx, &pkt, r);
+	}
 	if (pkt.l4 != FS_L4_TCP)
 		return act(ctx, &pkt, l4_reason(&pkt));
 	if (pkt.svc == FS_SVC_NONE)	/* no stage call for the common case */

@@ -378,20 +378,22 @@ static __always_inline int host_print_served(__u64 fp)
 {
 	const struct fs_hostfp *t;
 	__u32 zero = 0, half;
-	__u64 v;
+	int served = 0;
+	__u64 v, gen;
 
 	t = bpf_map_lookup_elem(&FS_MAP_HOSTFP, &zero);
 	if (!t || !fp)
 		return -1;
+	gen = READ_ONCE(t->gen);
 	half = READ_ONCE(t->active) & 1;
 	for (__u32 k = 0; k < FS_HOSTFP_PROBE; k++) {
-		v = t->fp[half][(fp + k) & (FS_HOSTFP_SLOTS - 1)];
+		v = READ_ONCE(t->fp[half][(fp + k) & (FS_HOSTFP_SLOTS - 1)]);
 		if (v == fp)
-			return 1;
-		if (!v)
-			return 0;
+			served = 1;
+		if (v == fp || !v)
+			break;
 	}
-	return 0;
+	return READ_ONCE(t->gen) == gen ? served : -1;
 }
 
 /* Bits of struct http_req passed to fs_http_host(). */

@@ -64,10 +64,19 @@ static void cover_family(__u64 *bits, __u64 *wide, __u64 key, __u32 pl,
 		set_slot(bits, fs_filter_slot(key | i << low));
 }
 
-/* Mark every slot that entry @addr/@plen may cover. An IPv6 entry as
- * short as ::ffff:0:0/96 or shorter that contains it covers all of IPv4
- * as well. */
-static void cover(__u64 *bits, __u64 *wide, const __u8 *addr, __u32 plen)
+/* Whether @set is looked up by longest prefix (the lists) rather than
+ * by exact key (bans: the source's /128 and prefix keys; DNS verdicts). */
+static bool lpm_set(enum fs_filter_set set)
+{
+	return set == FS_FILTER_ALLOW || set == FS_FILTER_BLOCK;
+}
+
+/* Mark every slot that entry @addr/@plen of @set may cover. An IPv6
+ * list entry as short as ::ffff:0:0/96 or shorter that contains it
+ * covers all of IPv4 as well; an IPv6 ban key never matches an IPv4
+ * source (so a forged ::/64 ban cannot make the ban set wide). */
+static void cover(__u64 *bits, __u64 *wide, const __u8 *addr, __u32 plen,
+		  enum fs_filter_set set)
 {
 	bool v4 = plen >= FS_V4_MAPPED_PLEN &&
 		  prefix_eq(addr, v4_mapped, FS_V4_MAPPED_PLEN);
@@ -80,7 +89,7 @@ static void cover(__u64 *bits, __u64 *wide, const __u8 *addr, __u32 plen)
 		return;
 	}
 	cover_family(bits, wide, fs_filter_key(addr, 0), plen, false);
-	if (prefix_eq(addr, v4_mapped, plen))
+	if (lpm_set(set) && prefix_eq(addr, v4_mapped, plen))
 		cover_family(bits, wide, 0, 0, true);
 }
 
@@ -91,7 +100,7 @@ int fs_filter_mark(int fd, enum fs_filter_set set, const __u8 *addr,
 
 	if (!f)
 		return -errno;
-	cover(f->bits[set], &f->wide[set], addr, plen);
+	cover(f->bits[set], &f->wide[set], addr, plen, set);
 	filter_unmap(f);
 	return 0;
 }
@@ -105,7 +114,7 @@ static void scan_list(int fd, __u64 *bits, __u64 *wide)
 	while (bpf_map_get_next_key(fd, p, &k) == 0) {
 		prev = k;
 		p = &prev;
-		cover(bits, wide, k.addr, k.prefixlen);
+		cover(bits, wide, k.addr, k.prefixlen, FS_FILTER_ALLOW);
 	}
 }
 
@@ -118,7 +127,7 @@ static void scan_bans(int fd, __u64 *bits, __u64 *wide)
 	while (bpf_map_get_next_key(fd, p, &k) == 0) {
 		prev = k;
 		p = &prev;
-		cover(bits, wide, k.addr, k.plen);
+		cover(bits, wide, k.addr, k.plen, FS_FILTER_BAN);
 	}
 }
 
@@ -131,13 +140,13 @@ static void scan_dns(int fd, __u64 *bits, __u64 *wide)
 	while (bpf_map_get_next_key(fd, p, &k) == 0) {
 		prev = k;
 		p = &prev;
-		cover(bits, wide, k.addr, 128);
+		cover(bits, wide, k.addr, 128, FS_FILTER_DNS);
 	}
 }
 
 typedef void (*scan_fn)(int fd, __u64 *bits, __u64 *wide);
 
-/* A list set has no writer but userspace, which holds the pin lock:
+/* The blocklist has no writer but userspace holding the pin lock:
  * store the fresh words over the old ones. A source in an entry that is
  * both in the old and the new state keeps its bit throughout. */
 static void store_set(struct fs_filter *f, const struct fs_filter *t,
@@ -149,7 +158,7 @@ static void store_set(struct fs_filter *f, const struct fs_filter *t,
 }
 
 /* A set with a writer outside the pin lock (the program's bans, the
- * daemon's DNS verdicts): clear only the bits that no entry had at the
+ * daemon's DNS verdicts and DNS-verified allowlist entries): clear only the bits that no entry had at the
  * first scan (@t), then mark the entries again. An entry made between
  * the two scans may lose its bit for that moment, never for longer. */
 static void rebuild_shared(struct fs_filter *f, const struct fs_filter *t,
@@ -178,8 +187,8 @@ int fs_filter_rebuild(const struct fs_map_fds *m)
 	scan_list(m->block, t->bits[FS_FILTER_BLOCK], &t->wide[FS_FILTER_BLOCK]);
 	scan_bans(m->bans, t->bits[FS_FILTER_BAN], &t->wide[FS_FILTER_BAN]);
 	scan_dns(m->dns, t->bits[FS_FILTER_DNS], &t->wide[FS_FILTER_DNS]);
-	store_set(f, t, FS_FILTER_ALLOW);
 	store_set(f, t, FS_FILTER_BLOCK);
+	rebuild_shared(f, t, FS_FILTER_ALLOW, m->allow, scan_list);
 	rebuild_shared(f, t, FS_FILTER_BAN, m->bans, scan_bans);
 	rebuild_shared(f, t, FS_FILTER_DNS, m->dns, scan_dns);
 	filter_unmap(f);

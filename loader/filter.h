@@ -13,10 +13,11 @@ int fs_filter_mark(int fd, enum fs_filter_set set, const __u8 *addr,
 		   __u32 plen);
 
 /* Recompute the prefilter from the entries in fs_allow, fs_block,
- * fs_bans and fs_dns of @m: the list sets exactly (they have no other
- * writer), the ban and DNS sets by clearing the bits of entries gone,
- * then marking every entry again, so that a ban the program (or a
- * verdict the daemon) makes meanwhile keeps its bit.
+ * fs_bans and fs_dns of @m: the blocklist set exactly (only pin-lock
+ * holders write it), the others, which have writers outside the lock
+ * (the program's bans, the daemon's verifier), by clearing the bits of
+ * entries gone, then marking every entry again, so that an entry made
+ * meanwhile keeps its bit.
  * Expired entries still in the maps stay marked (the daemon's sweep
  * deletes them): no clock is involved. 0 or -errno. */
 int fs_filter_rebuild(const struct fs_map_fds *m);

@@ -17,10 +17,79 @@
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
 #include "loader.h"
+#include "filter.h"
+#include "../userspace/sync.h"
 #include "../userspace/log.h"
 #include "../userspace/settings.h"
 
 #define BPFFS "/sys/fs/bpf"
+
+/* Maps holding only state the program can lose or userspace rebuilds
+ * (rate and flow tables, the prefilter, host prints, report memory):
+ * pinned by an older build with another layout, they are replaced. */
+static bool state_only(const char *name)
+{
+	static const char *const names[] = {
+		FS_STR(FS_MAP_RATE), FS_STR(FS_MAP_FLOWS), FS_STR(FS_MAP_FILTER),
+		FS_STR(FS_MAP_HOSTFP), FS_STR(FS_MAP_SEEN), FS_STR(FS_MAP_EVBUCKET),
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* Whether the map pinned at @path has @map's type and sizes. */
+static bool pin_matches(const char *path, const struct bpf_map *map)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	int fd = bpf_obj_get(path);
+	bool same;
+
+	if (fd < 0)
+		return true;	/* not a map we can read: libbpf will say */
+	same = !bpf_obj_get_info_by_fd(fd, &mi, &len) &&
+	       mi.type == bpf_map__type(map) &&
+	       mi.key_size == bpf_map__key_size(map) &&
+	       mi.value_size == bpf_map__value_size(map) &&
+	       mi.max_entries == bpf_map__max_entries(map) &&
+	       mi.map_flags == bpf_map__map_flags(map);
+	close(fd);
+	return same;
+}
+
+/* After an upgrade: unpin state-only maps of another layout, so that
+ * the load creates them anew (the old program, until replaced, keeps
+ * its own). Lists, bans, settings of another layout are not touched:
+ * libbpf then refuses the load, and that is said. */
+static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		const char *name = bpf_map__name(map);
+
+		if (!bpf_map__pin_path(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+		if (access(path, F_OK) || pin_matches(path, map))
+			continue;
+		if (!state_only(name)) {
+			pr_err("%s: pinned by a build with another layout; remove %s to start afresh\n",
+			       name, path);
+			continue;
+		}
+		if (unlink(path))
+			pr_err("%s: cannot replace the older pinned map: %s\n", name,
+			       strerror(errno));
+		else
+			pr_info("%s: pinned by an older build with another layout: replaced (its state starts afresh)\n",
+				name);
+	}
+}
 
 struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
 {
@@ -37,7 +106,33 @@ struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
 	if (!pin_dir)
 		bpf_object__for_each_map(map, skel->obj)
 			bpf_map__set_pin_path(map, NULL);
+	else
+		drop_stale_pins(skel, pin_dir);
 	return skel;
+}
+
+/* Before the program goes live: the prefilter and the host prints
+ * follow the lists, bans, DNS verdicts and hosts, whatever wrote them
+ * (an older build, a raw bpftool write) or if they were just created. */
+static int refresh_derived(struct floodshield_bpf *skel)
+{
+	struct fs_map_fds m;
+	int err;
+
+	memset(&m, -1, sizeof(m));
+	m.allow = bpf_map__fd(skel->maps.FS_MAP_ALLOW);
+	m.block = bpf_map__fd(skel->maps.FS_MAP_BLOCK);
+	m.bans = bpf_map__fd(skel->maps.FS_MAP_BANS);
+	m.dns = bpf_map__fd(skel->maps.FS_MAP_DNS);
+	m.filter = bpf_map__fd(skel->maps.FS_MAP_FILTER);
+	err = fs_filter_rebuild(&m);
+	if (err)
+		pr_err("cannot build the prefilter: %s\n", strerror(-err));
+	if (fs_host_flags_sync(bpf_map__fd(skel->maps.FS_MAP_HOSTS),
+			       bpf_map__fd(skel->maps.FS_MAP_CFG),
+			       bpf_map__fd(skel->maps.FS_MAP_HOSTFP)))
+		err = err ? err : -EIO;
+	return err;
 }
 
 static const char *const mode_names[] = {
@@ -309,9 +404,9 @@ int fs_maps_create(const char *pin_dir, bool *fresh)
 	struct floodshield_bpf *skel;
 	int err;
 
+	/* loaded even over existing pins: maps a newer build added are
+	 * created, the derived ones rebuilt, before any program uses them */
 	*fresh = !maps_pinned(pin_dir);
-	if (!*fresh)
-		return 0;
 	skel = fs_skel_open(pin_dir, false);
 	if (!skel)
 		return -EINVAL;
@@ -319,7 +414,9 @@ int fs_maps_create(const char *pin_dir, bool *fresh)
 	if (err)
 		pr_err("cannot load the BPF object: %s\n", strerror(-err));
 	else
-		err = init_if_fresh(skel, true);
+		err = init_if_fresh(skel, *fresh);
+	if (!err)
+		err = refresh_derived(skel);
 	floodshield_bpf__destroy(skel);
 	return err;
 }
@@ -353,6 +450,9 @@ static int replace_alone(const char *pin_dir, int ifindex, __u32 old_id,
 		pr_err("cannot load the BPF object: %s\n", strerror(-err));
 		goto out;
 	}
+	err = refresh_derived(skel);
+	if (err)
+		goto out;
 	old_fd = bpf_prog_get_fd_by_id(old_id);
 	if (old_fd < 0) {
 		err = -errno;

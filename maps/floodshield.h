@@ -301,8 +301,11 @@ struct fs_host_val {
  * the packet and hashing 64 bytes in a map lookup. fp[active] is the
  * live table, open addressing from fp % FS_HOSTFP_SLOTS over at most
  * FS_HOSTFP_PROBE slots, 0 = empty. Userspace rebuilds the other half
- * and then flips `active`, so a packet always probes a whole table. A
- * miss is final only without wildcards (they take the fs_hosts path).
+ * and then flips `active`, so a packet always probes a whole table; it
+ * moves `gen` before and after, and a packet that sees `gen` change
+ * during its probe (it may have read `active` before an earlier flip,
+ * and be probing the half now rewritten) asks fs_hosts instead. A miss
+ * is final only without wildcards (they take the fs_hosts path).
  * Two names with one 64-bit print: a spoofed Host with the print of a
  * served name passes to the server, which refuses it as before. */
 #define FS_HOSTFP_SLOTS	32768	/* 2 x FS_HOSTS_MAX: a power of two */
@@ -310,7 +313,7 @@ struct fs_host_val {
 
 struct fs_hostfp {
 	__u64 active;		/* 0 or 1 */
-	__u64 pad;
+	__u64 gen;		/* moved before and after each rebuild */
 	__u64 fp[2][FS_HOSTFP_SLOTS];
 };
 

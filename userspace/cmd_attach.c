@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "log.h"
 #include "../loader/loader.h"
-#include "../loader/filter.h"
 
 static int iface_index(const char *name)
 {
@@ -58,9 +57,6 @@ int do_attach(struct fs_ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	err = replace ? fs_replace(ctx->pin_dir, idx, mode, &info) :
 			fs_attach(ctx->pin_dir, idx, mode, &info);
-	/* the lists may come from an older build or raw bpftool writes */
-	if (!err && fs_filter_sync(ctx->pin_dir))
-		pr_err("attach: cannot update the prefilter; lists may not match until the next list change\n");
 	close(lock);
 	if (err == -EEXIST) {
 		pr_err("floodshield is already attached to %s (prog id %u); "

@@ -207,6 +207,7 @@ static int prints_build(int hfd, int fpfd)
 		return -1;
 	idle = !__atomic_load_n(&t->active, __ATOMIC_ACQUIRE);
 	tab = t->fp[idle];
+	__atomic_fetch_add(&t->gen, 1, __ATOMIC_SEQ_CST);
 	memset(tab, 0, sizeof(t->fp[idle]));
 	while (!err && bpf_map_get_next_key(hfd, p, &k) == 0) {
 		prev = k;
@@ -217,6 +218,7 @@ static int prints_build(int hfd, int fpfd)
 	}
 	if (!err)
 		__atomic_store_n(&t->active, idle, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&t->gen, 1, __ATOMIC_SEQ_CST);
 	munmap(t, sizeof(*t));
 	return err;
 }

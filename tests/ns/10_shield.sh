@@ -319,6 +319,34 @@ check_reattach()
 	fs_result $? "$P: re-attach: allowed $ALLOWED4 connects"
 }
 
+# Pins as an older build left them: the rate and flow maps as LRU
+# hashes (their layout before they became tables), no prefilter and no
+# host prints. The next attach must replace the first two, create the
+# others and rebuild the prefilter from the lists before going live.
+simulate_upgrade()
+{
+	local out
+
+	out=$(rm -f "$FS_PIN/fs_rate" "$FS_PIN/fs_flows" "$FS_PIN/fs_filter" \
+		    "$FS_PIN/fs_hostfp" 2>&1 &&
+	      bpftool map create "$FS_PIN/fs_rate" type lru_hash key 24 value 16 \
+		      entries 1024 name fs_rate 2>&1 &&
+	      bpftool map create "$FS_PIN/fs_flows" type lru_hash key 20 value 16 \
+		      entries 1024 name fs_flows 2>&1)
+	fs_result $? "$P: pins of an older layout in place" "$out"
+}
+
+check_upgraded()
+{
+	local t
+
+	t=$(bpftool map show pinned "$FS_PIN/fs_rate" 2>&1)
+	grep -q ": array " <<<"$t"
+	fs_result $? "$P: upgrade: fs_rate of the old layout replaced by the table" "$t"
+	[ -e "$FS_PIN/fs_filter" ] && [ -e "$FS_PIN/fs_hostfp" ]
+	fs_result $? "$P: upgrade: fs_filter and fs_hostfp created"
+}
+
 # ---------------------------------------------------------------------
 
 # run_pass LABEL SKIP_DISPATCHER [errors]
@@ -348,7 +376,9 @@ run_pass()
 		check_stats_moved "$before"
 		[ -n "$with_errors" ] && check_errors
 		check_detach
+		[ -n "$with_errors" ] && simulate_upgrade
 		check_reattach "$skip"
+		[ -n "$with_errors" ] && check_upgraded
 	fi
 	fs_cleanup
 }

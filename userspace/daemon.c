@@ -214,9 +214,10 @@ static void sweep(struct daemon *d)
 	sweep_bans(d, now);
 	sweep_list(d->maps.allow, now);
 	sweep_list(d->maps.block, now);
-	/* also picks up raw bpftool writes to the lists */
+	/* also picks up raw bpftool writes to the lists and the hosts */
 	if (fs_filter_rebuild(&d->maps))
 		pr_warn("sweep: cannot update the prefilter\n");
+	fs_host_flags_sync(d->maps.hosts, d->maps.cfg, d->maps.hostfp);
 	pins_lock(d, LOCK_UN);
 	d->last_sweep_ns = now;
 }

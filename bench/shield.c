@@ -371,10 +371,12 @@ int shield_forget(struct shield *s, const struct frame *f, bool source)
 	memcpy(&fk.sport, f->buf + f->l4, 2);
 	memcpy(&fk.dport, f->buf + f->l4 + 2, 2);
 	{
-		struct fs_flow_slot *slot = &s->flows[fs_flow_index(&fk, s->flow_slots)];
+		struct fs_flow_slot *set = &s->flows[fs_flow_index(&fk, s->flow_slots /
+							FS_FLOW_WAYS) * FS_FLOW_WAYS];
 
-		if (!memcmp(&slot->key, &fk, sizeof(fk)))
-			memset(slot, 0, sizeof(*slot));
+		for (int w = 0; w < FS_FLOW_WAYS; w++)
+			if (!memcmp(&set[w].key, &fk, sizeof(fk)))
+				memset(&set[w], 0, sizeof(set[w]));
 	}
 	return 0;
 }

@@ -77,7 +77,7 @@ static __always_inline void remember_flow(const struct fs_pkt *p,
 	struct fs_flow_key k;
 
 	fs_flow_key(&k, p);
-	s = fs_flow_slot(&k);
+	s = fs_flow_slot(&k, true);
 	if (!s)
 		return;
 	s->key = k;

@@ -86,7 +86,7 @@ struct {
 
 /* Flows answered with RESET, so that their retransmissions pass to the
  * kernel (which answers them with its own RST) instead of being reset
- * again or dropped by the ban their source earned. Direct-mapped
+ * again or dropped by the ban their source earned. Set associative
  * (struct fs_flow_slot); mmapable, so userspace can clear it in bulk. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -230,14 +230,6 @@ static __always_inline void fs_flow_key(struct fs_flow_key *k,
 	k->dport = p->dport;
 }
 
-/* The slot of @p's flow in fs_flows (NULL only if the lookup fails). */
-static __always_inline struct fs_flow_slot *fs_flow_slot(const struct fs_flow_key *k)
-{
-	__u32 i = fs_flow_index(k, ((struct bpf_map *)&FS_MAP_FLOWS)->max_entries);
-
-	return bpf_map_lookup_elem(&FS_MAP_FLOWS, &i);
-}
-
 static __always_inline bool flow_key_eq(const struct fs_flow_key *a,
 					const struct fs_flow_key *b)
 {
@@ -245,6 +237,27 @@ static __always_inline bool flow_key_eq(const struct fs_flow_key *a,
 
 	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
 	       x[3] == y[3] && x[4] == y[4];
+}
+
+/* The slot of flow @k in fs_flows; with @take, else the one a new flow
+ * takes (the oldest of its set). NULL if neither. */
+static __always_inline struct fs_flow_slot *fs_flow_slot(const struct fs_flow_key *k,
+							 bool take)
+{
+	__u32 sets = ((struct bpf_map *)&FS_MAP_FLOWS)->max_entries / FS_FLOW_WAYS;
+	__u32 i = fs_flow_index(k, sets) * FS_FLOW_WAYS;
+	struct fs_flow_slot *s, *old = NULL;
+
+	for (int w = 0; w < FS_FLOW_WAYS; w++, i++) {
+		s = bpf_map_lookup_elem(&FS_MAP_FLOWS, &i);
+		if (!s)
+			return NULL;
+		if (flow_key_eq(&s->key, k))
+			return s;
+		if (!old || s->v.reset_ns < old->v.reset_ns)
+			old = s;
+	}
+	return take ? old : NULL;
 }
 
 /* Whether @p repeats the segment of its flow that was turned into a
@@ -255,8 +268,8 @@ static __always_inline bool fs_retransmitted(const struct fs_pkt *p)
 	struct fs_flow_key k;
 
 	fs_flow_key(&k, p);
-	s = fs_flow_slot(&k);
-	return s && flow_key_eq(&s->key, &k) && s->v.seq == p->seq;
+	s = fs_flow_slot(&k, false);
+	return s && s->v.seq == p->seq;
 }
 
 static __always_inline void fs_event(enum fs_event e)

@@ -317,15 +317,18 @@ int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out)
 
 	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
 		return -errno;
-	if (mi.value_size != sizeof(s) || !mi.max_entries)
+	if (mi.value_size != sizeof(s) || mi.max_entries < FS_FLOW_WAYS)
 		return -EPROTO;
-	i = fs_flow_index(k, mi.max_entries);
-	if (bpf_map_lookup_elem(fd, &i, &s))
-		return -errno;
-	if (memcmp(&s.key, k, sizeof(*k)))
-		return -ENOENT;
-	*out = s.v;
-	return 0;
+	i = fs_flow_index(k, mi.max_entries / FS_FLOW_WAYS) * FS_FLOW_WAYS;
+	for (__u32 w = 0; w < FS_FLOW_WAYS; w++, i++) {
+		if (bpf_map_lookup_elem(fd, &i, &s))
+			return -errno;
+		if (!memcmp(&s.key, k, sizeof(*k))) {
+			*out = s.v;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 void fs_maps_close_all(struct fs_map_fds *m)

@@ -50,7 +50,7 @@ void fs_maps_close_all(struct fs_map_fds *m);
 int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out);
 
 /* The remembered flow @k in fs_flows @fd (struct fs_flow_slot). 0 and
- * *out, -ENOENT when its slot holds another flow, or -errno. */
+ * *out, -ENOENT when no slot of its set holds it, or -errno. */
 int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out);
 
 /* "auto", "native", "generic", "hw"; "?" for anything else. */

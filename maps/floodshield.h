@@ -351,13 +351,17 @@ struct fs_flow_val {
 				 * only a segment with it is a retransmission */
 };
 
-/* fs_flows is a direct-mapped table of these, not a hash map: the
- * program remembers a flow with a few stores instead of a ~500 ns map
- * insert, and finds it with an inline array access. A flow lives at
- * fs_flow_index(); a newer flow there replaces it (its retransmission
- * is then judged again: the same verdict, or a drop if its source is
- * banned meanwhile). A zero key is a slot never used. The number of
- * slots is a power of two. */
+/* fs_flows is a table of these, FS_FLOW_WAYS-way set associative, not a
+ * hash map: the program remembers a flow with a few stores instead of a
+ * ~500 ns map insert, and finds it with inline array accesses. A flow
+ * lives in one of the slots of set fs_flow_index(); a new flow takes the
+ * oldest. A flow pushed out before its retransmission came loses its
+ * exemption: the retransmission is judged again and, its connection
+ * being gone, dropped, so that client waits for its timeout instead of
+ * the kernel's RST. With four ways that needs five resets into one set
+ * within a retransmission timeout. A zero key is a slot never used. The
+ * number of slots is a power of two. */
+#define FS_FLOW_WAYS	4
 struct fs_flow_slot {
 	struct fs_flow_key key;
 	__u32 pad;

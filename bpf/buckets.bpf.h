@@ -19,15 +19,6 @@ enum fs_level {
 	FS_LEVEL_OVER_PREFIX,
 };
 
-static __always_inline bool key_eq(const struct fs_key *a,
-				   const struct fs_key *b)
-{
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
-	       x[3] == y[3] && x[4] == y[4] && x[5] == y[5];
-}
-
 /* Sets in the rate table: its size, read from the map (the loader may
  * resize it), over the ways. */
 static __always_inline __u32 rate_sets(void)
@@ -50,9 +41,9 @@ static __always_inline struct fs_bucket_val *get_bucket(const struct fs_key *k)
 	b = bpf_map_lookup_elem(&FS_MAP_RATE, &i);
 	if (!a || !b)
 		return NULL;
-	if (key_eq(&a->key, k))
+	if (fs_words_eq(&a->key, k, sizeof(*k) / 4))
 		return &a->b;
-	if (key_eq(&b->key, k))
+	if (fs_words_eq(&b->key, k, sizeof(*k) / 4))
 		return &b->b;
 	v = READ_ONCE(a->b.tat_ns) <= READ_ONCE(b->b.tat_ns) ? a : b;
 	fs_event(FS_E_RATE_NEW);

@@ -99,15 +99,14 @@ static __always_inline __u64 fs_now(void)
 	return fs_fake_clock ? fs_now_ns : bpf_ktime_get_coarse_ns();
 }
 
-extern int CONFIG_HZ __kconfig __weak;
+/* The coarse clock's step, at most: 10 ms (HZ=100, the coarsest
+ * kernel setting). A constant: reading CONFIG_HZ costs a division per
+ * bucket. 0 under the tests' fake clock. */
+#define FS_TICK_MAX_NS	10000000ull
 
-/* The coarse clock's step; 10 ms (HZ=100, the coarsest) when the
- * kernel config cannot be read; 0 under the tests' fake clock. */
 static __always_inline __u64 fs_tick_ns(void)
 {
-	if (fs_fake_clock)
-		return 0;
-	return CONFIG_HZ > 0 ? 1000000000ull / CONFIG_HZ : 10000000ull;
+	return fs_fake_clock ? 0 : FS_TICK_MAX_NS;
 }
 
 /* An expiry of 0 never passes. */
@@ -127,6 +126,23 @@ static __always_inline bool fs_live_now(__u64 expires_ns)
 static __always_inline bool fs_is_syn(const struct fs_pkt *p)
 {
 	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
+/* Whether table keys @a and @b of @n 32-bit words, 5 or 6 (flow and
+ * rate keys; fs_hash_words()), are equal. Straight code: a loop here
+ * stays a loop in the program. */
+static __always_inline bool fs_words_eq(const void *a, const void *b, int n)
+{
+	const __u32 *x = a, *y = b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
+	       x[3] == y[3] && x[4] == y[4] && (n < 6 || x[5] == y[5]);
+}
+
+/* Whether the 16-byte address @w is ::ffff:a.b.c.d. */
+static __always_inline bool fs_words_v4mapped(const __u32 *w)
+{
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(V4_MAPPED_W2);
 }
 
 /* The source is ::ffff:a.b.c.d exactly when the packet was IPv4: an

@@ -149,9 +149,7 @@ static __always_inline void fs_filter_mark_ban(const struct fs_key *k)
 {
 	struct fs_filter *f = fs_filter_get();
 	bool v4 = k->plen >= FS_V4_MAPPED_PLEN &&
-		  ((const __u32 *)k->addr)[0] == 0 &&
-		  ((const __u32 *)k->addr)[1] == 0 &&
-		  ((const __u32 *)k->addr)[2] == bpf_htonl(V4_MAPPED_W2);
+		  fs_words_v4mapped((const __u32 *)k->addr);
 	__u32 keylen = v4 ? FS_FILTER_V4_KEY : FS_FILTER_V6_KEY;
 	__u32 pl = v4 ? k->plen - FS_V4_MAPPED_PLEN : k->plen;
 	__u64 key = fs_filter_key(k->addr, v4);

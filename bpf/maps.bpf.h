@@ -230,15 +230,6 @@ static __always_inline void fs_flow_key(struct fs_flow_key *k,
 	k->dport = p->dport;
 }
 
-static __always_inline bool flow_key_eq(const struct fs_flow_key *a,
-					const struct fs_flow_key *b)
-{
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
-	       x[3] == y[3] && x[4] == y[4];
-}
-
 /* The slot of flow @k in fs_flows; with @take, else the one a new flow
  * takes (the oldest of its set). NULL if neither. */
 static __always_inline struct fs_flow_slot *fs_flow_slot(const struct fs_flow_key *k,
@@ -252,7 +243,7 @@ static __always_inline struct fs_flow_slot *fs_flow_slot(const struct fs_flow_ke
 		s = bpf_map_lookup_elem(&FS_MAP_FLOWS, &i);
 		if (!s)
 			return NULL;
-		if (flow_key_eq(&s->key, k))
+		if (fs_words_eq(&s->key, k, sizeof(*k) / 4))
 			return s;
 		if (!old || s->v.reset_ns < old->v.reset_ns)
 			old = s;

@@ -123,8 +123,7 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 	__builtin_memcpy(p->dst.b, &ip6h->daddr, sizeof(p->dst.b));
 	/* A v4-mapped source would alias an IPv4 address; Linux drops such
 	 * packets (RFC 4291 2.5.5.2), so they pass as malformed. */
-	if (p->src.w[0] == 0 && p->src.w[1] == 0 &&
-	    p->src.w[2] == bpf_htonl(V4_MAPPED_W2))
+	if (fs_words_v4mapped(p->src.w))
 		return -1;
 	*proto = ip6h->nexthdr;
 	c->pos = ip6h + 1;

@@ -2,6 +2,7 @@
 /* The lists prefilter from userspace; see filter.h and struct fs_filter. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -105,46 +106,48 @@ int fs_filter_mark(int fd, enum fs_filter_set set, const __u8 *addr,
 	return 0;
 }
 
-/* Mark the entries of the LPM list @fd into @bits/@wide. */
-static void scan_list(int fd, __u64 *bits, __u64 *wide)
-{
-	struct fs_lpm_key k, prev;
-	void *p = NULL;
+/* Where the address and its prefix length sit in the keys of the map
+ * behind each set (plen_off < 0: a whole address, /128). */
+static const struct {
+	size_t key_size, addr_off;
+	int plen_off;
+} layouts[FS_FILTER_SETS] = {
+	[FS_FILTER_ALLOW] = { sizeof(struct fs_lpm_key), offsetof(struct fs_lpm_key, addr),
+			      offsetof(struct fs_lpm_key, prefixlen) },
+	[FS_FILTER_BLOCK] = { sizeof(struct fs_lpm_key), offsetof(struct fs_lpm_key, addr),
+			      offsetof(struct fs_lpm_key, prefixlen) },
+	[FS_FILTER_BAN] = { sizeof(struct fs_key), offsetof(struct fs_key, addr),
+			    offsetof(struct fs_key, plen) },
+	[FS_FILTER_DNS] = { sizeof(struct fs_addr_key), offsetof(struct fs_addr_key, addr), -1 },
+};
 
-	while (bpf_map_get_next_key(fd, p, &k) == 0) {
-		prev = k;
-		p = &prev;
-		cover(bits, wide, k.addr, k.prefixlen, FS_FILTER_ALLOW);
-	}
+/* The prefix length in key @k of @set: a u32 in LPM keys, a u8 in ban
+ * keys, none (128) in DNS keys. */
+static __u32 key_plen(const __u8 *k, enum fs_filter_set set)
+{
+	int off = layouts[set].plen_off;
+	__u32 plen;
+
+	if (off < 0)
+		return 128;
+	if (set == FS_FILTER_BAN)
+		return k[off];
+	memcpy(&plen, k + off, sizeof(plen));
+	return plen;
 }
 
-/* Mark the bans of @fd into @bits/@wide. */
-static void scan_bans(int fd, __u64 *bits, __u64 *wide)
+/* Mark every entry of @fd, the map behind @set, into @bits/@wide. */
+static void scan(int fd, enum fs_filter_set set, __u64 *bits, __u64 *wide)
 {
-	struct fs_key k, prev;
+	__u8 k[sizeof(struct fs_lpm_key) + sizeof(struct fs_key)], prev[sizeof(k)];
 	void *p = NULL;
 
-	while (bpf_map_get_next_key(fd, p, &k) == 0) {
-		prev = k;
-		p = &prev;
-		cover(bits, wide, k.addr, k.plen, FS_FILTER_BAN);
+	while (bpf_map_get_next_key(fd, p, k) == 0) {
+		memcpy(prev, k, layouts[set].key_size);
+		p = prev;
+		cover(bits, wide, k + layouts[set].addr_off, key_plen(k, set), set);
 	}
 }
-
-/* Mark the sources that have a DNS verdict in @fd (fs_dns). */
-static void scan_dns(int fd, __u64 *bits, __u64 *wide)
-{
-	struct fs_addr_key k, prev;
-	void *p = NULL;
-
-	while (bpf_map_get_next_key(fd, p, &k) == 0) {
-		prev = k;
-		p = &prev;
-		cover(bits, wide, k.addr, 128, FS_FILTER_DNS);
-	}
-}
-
-typedef void (*scan_fn)(int fd, __u64 *bits, __u64 *wide);
 
 /* The blocklist has no writer but userspace holding the pin lock:
  * store the fresh words over the old ones. A source in an entry that is
@@ -162,17 +165,21 @@ static void store_set(struct fs_filter *f, const struct fs_filter *t,
  * first scan (@t), then mark the entries again. An entry made between
  * the two scans may lose its bit for that moment, never for longer. */
 static void rebuild_shared(struct fs_filter *f, const struct fs_filter *t,
-			   enum fs_filter_set b, int fd, scan_fn scan)
+			   enum fs_filter_set b, int fd)
 {
 	for (unsigned w = 0; w < FS_FILTER_WORDS; w++)
 		__atomic_fetch_and(&f->bits[b][w], t->bits[b][w], __ATOMIC_RELAXED);
 	if (!t->wide[b])
 		__atomic_store_n(&f->wide[b], 0, __ATOMIC_RELAXED);
-	scan(fd, f->bits[b], &f->wide[b]);
+	scan(fd, b, f->bits[b], &f->wide[b]);
 }
 
 int fs_filter_rebuild(const struct fs_map_fds *m)
 {
+	const int fds[FS_FILTER_SETS] = {
+		[FS_FILTER_ALLOW] = m->allow, [FS_FILTER_BLOCK] = m->block,
+		[FS_FILTER_BAN] = m->bans, [FS_FILTER_DNS] = m->dns,
+	};
 	struct fs_filter *f, *t = calloc(1, sizeof(*t));
 	int err = 0;
 
@@ -183,14 +190,14 @@ int fs_filter_rebuild(const struct fs_map_fds *m)
 		err = -errno;
 		goto out;
 	}
-	scan_list(m->allow, t->bits[FS_FILTER_ALLOW], &t->wide[FS_FILTER_ALLOW]);
-	scan_list(m->block, t->bits[FS_FILTER_BLOCK], &t->wide[FS_FILTER_BLOCK]);
-	scan_bans(m->bans, t->bits[FS_FILTER_BAN], &t->wide[FS_FILTER_BAN]);
-	scan_dns(m->dns, t->bits[FS_FILTER_DNS], &t->wide[FS_FILTER_DNS]);
-	store_set(f, t, FS_FILTER_BLOCK);
-	rebuild_shared(f, t, FS_FILTER_ALLOW, m->allow, scan_list);
-	rebuild_shared(f, t, FS_FILTER_BAN, m->bans, scan_bans);
-	rebuild_shared(f, t, FS_FILTER_DNS, m->dns, scan_dns);
+	for (int set = 0; set < FS_FILTER_SETS; set++)
+		scan(fds[set], set, t->bits[set], &t->wide[set]);
+	for (int set = 0; set < FS_FILTER_SETS; set++) {
+		if (set == FS_FILTER_BLOCK)
+			store_set(f, t, set);
+		else
+			rebuild_shared(f, t, set, fds[set]);
+	}
 	filter_unmap(f);
 out:
 	free(t);

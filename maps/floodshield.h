@@ -223,6 +223,23 @@ struct fs_bucket_val {
 	__u32 pad;
 };
 
+/* Hash of a table key of @n 32-bit words, 5 or 6 (the flow and rate
+ * tables), for an index in its low bits: word pairs multiplied in
+ * parallel by odd constants, then MurmurHash3's fmix64, so every input
+ * bit reaches the low bits. No loop: the BPF side must stay straight
+ * code. Keys must have no uninitialised padding. */
+static inline __u64 fs_hash_words(const __u32 *w, unsigned n)
+{
+	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
+		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
+		  ((n > 5 ? (__u64)w[5] << 32 : 0) | w[4]) * 0x165667B19E3779F9ull;
+
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	return h;
+}
+
 /* The rate table (fs_rate): an array of slots, two per set, not a hash
  * map: finding a key's bucket is an inline array access and a compare,
  * and a new key costs a few stores instead of a map insert. A key lives
@@ -244,15 +261,7 @@ struct fs_rate_slot {
 /* The set of key @k among @nsets (a power of two). */
 static inline __u32 fs_rate_set_index(const struct fs_key *k, __u32 nsets)
 {
-	const __u32 *w = (const __u32 *)k;
-	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
-		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
-		  ((__u64)w[5] << 32 | w[4]) * 0x165667B19E3779F9ull;
-
-	h ^= h >> 33;		/* MurmurHash3's fmix64: every input bit */
-	h *= 0xFF51AFD7ED558CCDull;	/* reaches the low bits */
-	h ^= h >> 33;
-	return (__u32)h & (nsets - 1);
+	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (nsets - 1);
 }
 
 /* One rate, prepared by userspace: interval = 1e9 / rate,
@@ -371,15 +380,7 @@ struct fs_flow_slot {
 /* The slot of flow @k among @n (a power of two). */
 static inline __u32 fs_flow_index(const struct fs_flow_key *k, __u32 n)
 {
-	const __u32 *w = (const __u32 *)k;
-	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
-		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
-		  (__u64)w[4] * 0x165667B19E3779F9ull;
-
-	h ^= h >> 33;
-	h *= 0xFF51AFD7ED558CCDull;
-	h ^= h >> 33;
-	return (__u32)h & (n - 1);
+	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (n - 1);
 }
 
 struct fs_cfg {

@@ -174,77 +174,186 @@ static int sum_percpu(int fd, __u32 key, __u64 *out, size_t n)
 	return 0;
 }
 
-static void print_reasons(struct fs_ctx *ctx, int fd)
-{
-	const char *sep = "";
-	struct fs_counter c;
+/* Every reason's counters, summed over the CPUs. */
+struct stats_snap {
+	struct fs_counter c[FS_R_MAX];
+	bool ok[FS_R_MAX];		/* read */
+	__u64 ev[FS_E_MAX];
+	bool ev_ok[FS_E_MAX];
+};
 
-	if (ctx->json)
-		printf("\"reasons\":[");
-	else
-		printf("%-16s %-6s %12s %14s %12s\n", "reason", "action",
-		       "packets", "bytes", "observed");
-	for (__u32 r = 0; r < FS_R_MAX; r++) {
-		if (sum_percpu(fd, r, (__u64 *)&c, sizeof(c) / sizeof(__u64)))
-			continue;
-		if (ctx->json) {
-			printf("%s{\"reason\":\"%s\",\"action\":\"%s\",\"packets\":%llu,"
-			       "\"bytes\":%llu,\"observed_packets\":%llu,"
-			       "\"observed_bytes\":%llu}", sep, fs_reason_name(r),
-			       fs_reason_action(r), c.packets, c.bytes,
-			       c.observed_packets, c.observed_bytes);
-			sep = ",";
-		} else {
-			printf("%-16s %-6s %12llu %14llu %12llu\n", fs_reason_name(r),
-			       fs_reason_action(r), c.packets, c.bytes,
-			       c.observed_packets);
-		}
-	}
-	if (ctx->json)
-		printf("]");
+static void stats_read(int sfd, int efd, struct stats_snap *s)
+{
+	for (__u32 r = 0; r < FS_R_MAX; r++)
+		s->ok[r] = !sum_percpu(sfd, r, (__u64 *)&s->c[r],
+				       sizeof(s->c[r]) / sizeof(__u64));
+	for (__u32 e = 0; e < FS_E_MAX; e++)
+		s->ev_ok[e] = !sum_percpu(efd, e, &s->ev[e], 1);
 }
 
-static void print_events(struct fs_ctx *ctx, int fd)
+/* Bans in @fd (fs_bans) that have not expired. -1 if unreadable. */
+static long live_bans(int fd)
+{
+	unsigned long long now = fs_mono_ns();
+	struct fs_key k, prev;
+	struct fs_ban b;
+	void *p = NULL;
+	long n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (bpf_map_get_next_key(fd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		if (bpf_map_lookup_elem(fd, &k, &b) == 0 &&
+		    (!b.expires_ns || b.expires_ns > now))
+			n++;
+	}
+	return n;
+}
+
+static void print_reasons_json(const struct stats_snap *s)
 {
 	const char *sep = "";
-	__u64 v;
 
-	printf(ctx->json ? ",\"events\":{" : "\n%-16s %12s\n", "event", "count");
-	for (__u32 e = 0; e < FS_E_MAX; e++) {
-		if (sum_percpu(fd, e, &v, 1))
+	printf("\"reasons\":[");
+	for (__u32 r = 0; r < FS_R_MAX; r++) {
+		const struct fs_counter *c = &s->c[r];
+
+		if (!s->ok[r])
 			continue;
-		if (ctx->json)
-			printf("%s\"%s\":%llu", sep, fs_event_name(e), v);
-		else
-			printf("%-16s %12llu\n", fs_event_name(e), v);
+		printf("%s{\"reason\":\"%s\",\"action\":\"%s\",\"packets\":%llu,"
+		       "\"bytes\":%llu,\"observed_packets\":%llu,"
+		       "\"observed_bytes\":%llu}", sep, fs_reason_name(r),
+		       fs_reason_action(r), c->packets, c->bytes,
+		       c->observed_packets, c->observed_bytes);
 		sep = ",";
 	}
-	if (ctx->json)
-		printf("}");
+	printf("],\"events\":{");
+	sep = "";
+	for (__u32 e = 0; e < FS_E_MAX; e++) {
+		if (!s->ev_ok[e])
+			continue;
+		printf("%s\"%s\":%llu", sep, fs_event_name(e), s->ev[e]);
+		sep = ",";
+	}
+	printf("}");
 }
 
+/* Whether reason @r's row is printed, and event @e's. */
+static bool reason_shown(const struct stats_snap *s, unsigned r, bool all)
+{
+	return s->ok[r] && (all || s->c[r].packets || s->c[r].observed_packets);
+}
+
+static bool event_shown(const struct stats_snap *s, unsigned e, bool all)
+{
+	return s->ev_ok[e] && (all || s->ev[e]);
+}
+
+/* One line: what passed, dropped, was reset, observed; live bans. */
+static void print_summary(const struct stats_snap *s, long bans)
+{
+	unsigned long long pass = 0, drop = 0, reset = 0, observed = 0;
+
+	for (__u32 r = 0; r < FS_R_MAX; r++) {
+		if (!s->ok[r])
+			continue;
+		observed += s->c[r].observed_packets;
+		if (fs_reason_resets(r))
+			reset += s->c[r].packets;
+		else if (fs_reason_drops(r))
+			drop += s->c[r].packets;
+		else
+			pass += s->c[r].packets;
+	}
+	printf("passed %llu, dropped %llu, reset %llu", pass, drop, reset);
+	if (observed)
+		printf(", observed (passed) %llu", observed);
+	if (bans >= 0)
+		printf(", bans active %ld", bans);
+	printf("\n");
+}
+
+static void print_text(const struct stats_snap *s, long bans, bool all)
+{
+	int w = strlen("reason"), ew = strlen("event");
+	bool any = false;
+
+	for (__u32 r = 0; r < FS_R_MAX; r++)
+		if (reason_shown(s, r, all) && (int)strlen(fs_reason_name(r)) > w)
+			w = strlen(fs_reason_name(r));
+	for (__u32 e = 0; e < FS_E_MAX; e++)
+		if (event_shown(s, e, all) && (int)strlen(fs_event_name(e)) > ew)
+			ew = strlen(fs_event_name(e));
+	print_summary(s, bans);
+	for (__u32 r = 0; r < FS_R_MAX; r++) {
+		const struct fs_counter *c = &s->c[r];
+
+		if (!reason_shown(s, r, all))
+			continue;
+		if (!any)
+			printf("\n%-*s %-6s %12s %14s %12s\n", w, "reason", "action",
+			       "packets", "bytes", "observed");
+		any = true;
+		printf("%-*s %-6s %12llu %14llu %12llu\n", w, fs_reason_name(r),
+		       fs_reason_action(r), c->packets, c->bytes,
+		       c->observed_packets);
+	}
+	any = false;
+	for (__u32 e = 0; e < FS_E_MAX; e++) {
+		if (!event_shown(s, e, all))
+			continue;
+		if (!any)
+			printf("\n%-*s %12s\n", ew, "event", "count");
+		any = true;
+		printf("%-*s %12llu\n", ew, fs_event_name(e), s->ev[e]);
+	}
+}
+
+/* stats [--all]: by default the summary and the rows that are not
+ * zero; --all every row. -j: every row, as before. */
 int do_stats(struct fs_ctx *ctx, int argc, char **argv)
 {
-	int sfd, efd;
+	struct stats_snap *s;
+	bool all = false;
+	int sfd, efd, bfd;
+	long bans;
 
-	if (argc) {
-		pr_err("stats: unexpected argument '%s'\n", argv[0]);
-		return EXIT_USAGE;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) {
+			all = true;
+		} else {
+			pr_err("stats: unexpected argument '%s' (expected --all)\n",
+			       argv[i]);
+			return EXIT_USAGE;
+		}
 	}
 	sfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_STATS));
 	if (sfd < 0)
 		return EXIT_FAIL;
 	efd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_EVENTS));
-	if (efd < 0) {
+	s = calloc(1, sizeof(*s));
+	if (efd < 0 || !s) {
 		close(sfd);
+		if (efd >= 0)
+			close(efd);
+		free(s);
 		return EXIT_FAIL;
 	}
-	if (ctx->json)
+	stats_read(sfd, efd, s);
+	if (ctx->json) {
 		printf("{");
-	print_reasons(ctx, sfd);
-	print_events(ctx, efd);
-	if (ctx->json)
+		print_reasons_json(s);
 		printf("}\n");
+	} else {
+		bfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_BANS));
+		bans = live_bans(bfd);
+		if (bfd >= 0)
+			close(bfd);
+		print_text(s, bans, all);
+	}
+	free(s);
 	close(sfd);
 	close(efd);
 	return 0;

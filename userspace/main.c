@@ -25,7 +25,7 @@ static const struct fs_cmd commands[] = {
 	{ "ports", do_ports, "ports set PORT none|tcp|http|smtp | ports list" },
 	{ "set", do_set, "set KEY=VALUE..." },
 	{ "show", do_show, "show" },
-	{ "stats", do_stats, "stats" },
+	{ "stats", do_stats, "stats [--all]     counters: the summary and non-zero rows (--all: every row)" },
 	{ "explain", do_explain, "explain ADDR      why ADDR is treated as it is" },
 	{ "verify", do_verify, "verify ADDR [--resolver ADDR@PORT] [--suffix SUFFIX] [--weak] [--timeout MS]" },
 	{ "metrics", do_metrics, "metrics [--listen ADDR:PORT] [--once] [--drop-caps]" },

@@ -216,6 +216,32 @@ check_stats_moved()
 	done
 }
 
+# check_stats_text: the text form shows the summary line, only rows
+# that are not zero (allow counted, ban_reset never here), every row
+# with --all, in columns as wide as the longest name shown.
+check_stats_text()
+{
+	local out all allow_pkts
+
+	out=$(fs_cli stats)
+	all=$(fs_cli stats --all)
+	allow_pkts=$(stat_packets allow)
+	grep -qE '^passed [0-9]+, dropped [0-9]+, reset [0-9]+, bans active [0-9]+$' <<<"$out"
+	fs_result $? "$P: stats: the summary line comes first" "$(head -n 1 <<<"$out")"
+	grep -qE "^allow +pass +$allow_pkts " <<<"$out" &&
+		! grep -q '^ban_reset ' <<<"$out"
+	fs_result $? "$P: stats: non-zero rows only by default" "$out"
+	grep -q '^ban_reset ' <<<"$all" &&
+		[ "$(grep -cE '^[a-z0-9_]+ +(pass|drop|reset) ' <<<"$all")" = \
+		  "$(fs_cli -j stats | fs_json "len(d['reasons'])")" ]
+	fs_result $? "$P: stats --all: every reason" "$all"
+	[ "$(awk 'NR > 2 && / (pass|drop|reset) / { print index($0, $2) }' <<<"$out" | sort -u | wc -l)" = 1 ]
+	fs_result $? "$P: stats: the action column is aligned" "$out"
+	fs_cli stats --bogus >/dev/null 2>&1
+	[ $? = 2 ]
+	fs_result $? "$P: stats: an unknown option is refused (exit 2)"
+}
+
 # ---------------------------------------------------------------------
 # Error paths of the CLI.
 
@@ -374,6 +400,7 @@ run_pass()
 		check_flood "$FLOOD6" 128
 		check_legit_after_flood
 		check_stats_moved "$before"
+		check_stats_text
 		[ -n "$with_errors" ] && check_errors
 		check_detach
 		[ -n "$with_errors" ] && simulate_upgrade

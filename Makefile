@@ -75,7 +75,8 @@ demo: deps all
 # The README's quick start (demo, then the whole suite) in a fresh
 # minimal Debian 12 root (debootstrap), on a clean clone of HEAD: proves
 # that scripts/install-deps.sh installs everything. Not part of `test`;
-# root, about 25 minutes. FRESH_ARGS=--rebuild refreshes the cached base.
+# root, about 7 minutes. FRESH_ARGS=--rebuild refreshes the cached base,
+# FRESH_ARGS=--bench adds `make bench` (the --bench packages).
 fresh-check:
 	$(Q)scripts/fresh-check.sh $(FRESH_ARGS)
 

@@ -3,12 +3,12 @@
 # needs. Runs the README's quick start (./scripts/demo.sh, then
 # ./scripts/test.sh) as root in a minimal Debian 12 root, on a clean clone
 # of HEAD, and prints the end of both and a verdict. Exit status 0 only
-# if both succeeded and they left no namespace, pin or process behind.
+# if both succeeded and left no namespace, pin, process or veth behind.
 #
 #   scripts/fresh-check.sh [--rebuild] [--bench]     (make fresh-check)
 #
 # --bench also runs `make bench` there (docs/benchmarks.md), which proves
-# the --bench list of scripts/install-deps.sh; about 10 minutes more.
+# the --bench list of scripts/install-deps.sh; about 8 minutes more.
 #
 # The root is `debootstrap --variant=minbase bookworm` from the mirror
 # apt already uses (/etc/apt/sources.list*; FS_FRESH_MIRROR overrides),
@@ -24,9 +24,11 @@
 # (where `ip netns add` keeps its bind mounts), and the clone on
 # /root/floodshield. A trap kills what still runs in the root, unmounts
 # in reverse order (lazily if busy) and deletes it, also on failure and
-# Ctrl-C. Needs root, debootstrap, git; about 2 GB of disk; the first
-# run takes about 25 minutes (debootstrap about 3, the demo's installs
-# and build about 8, the suite about 12), later runs about 3 less.
+# Ctrl-C; a run killed before its trap could run is removed by the next.
+# Needs root, debootstrap, git and about 2 GB of disk. Measured here
+# (fast mirror, 2 cores): debootstrap under a minute (first run or
+# --rebuild only), the demo with the build's installs about 1 minute,
+# the suite with its installs about 5; about 7 minutes in all.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -340,9 +342,9 @@ run_in_root()
 		chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
 			PATH="$IN_ROOT_PATH" TERM=dumb \
 			/bin/bash -l -c "cd $IN_ROOT_DIR && $cmd" \
-			</dev/null 2>&1 9<&- | tee "$WORK/$name.log"
+			</dev/null 2>&1 | tee "$WORK/$name.log"
 		exit "${PIPESTATUS[0]}"
-	) &
+	) 9<&- &
 	wait $!
 	rc=$?
 	say "$cmd exited with status $rc"
@@ -417,7 +419,8 @@ summary()
 	if [ "$bench_rc" != - ]; then
 		printf -- '--- make bench (status %s, %s), last lines:\n' \
 			"$bench_rc" "$BENCH_TOOK"
-		tail -n 4 "$WORK/bench.log" 2>/dev/null | sed 's/^/  /'
+		tail -n "$([ "$bench_rc" = 0 ] && echo 1 || echo 8)" \
+			"$WORK/bench.log" 2>/dev/null | sed 's/^/  /'
 	fi
 	printf -- '--- left behind:\n%s\n' "$leak_text"
 	# bench_rc is "-" when the benchmarks were not asked for

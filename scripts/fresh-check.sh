@@ -26,7 +26,7 @@
 # in reverse order (lazily if busy) and deletes it, also on failure and
 # Ctrl-C; a run killed before its trap could run is removed by the next.
 # Needs root, debootstrap, git and about 2 GB of disk. Measured here
-# (fast mirror, 2 cores): debootstrap under a minute (first run or
+# (fast mirror, 2 cores): debootstrap 1 to 1.5 minutes (first run or
 # --rebuild only), the demo with the build's installs about 1 minute,
 # the suite with its installs about 5; about 7 minutes in all.
 set -u -o pipefail

@@ -1,6 +1,6 @@
 # floodshield build. `make V=1` shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all deps test-deps test demo bench bench-quick vmlinux clean install uninstall
+.PHONY: all deps test-deps test demo fresh-check bench bench-quick vmlinux clean install uninstall
 
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -71,6 +71,14 @@ test: test-deps all
 
 demo: deps all
 	$(Q)scripts/demo.sh
+
+# The README's quick start (demo, then the whole suite) in a fresh
+# minimal Debian 12 root (debootstrap), on a clean clone of HEAD: proves
+# that scripts/install-deps.sh installs everything. Not part of `test`;
+# root, about 7 minutes. FRESH_ARGS=--rebuild refreshes the cached base,
+# FRESH_ARGS=--bench adds `make bench` (the --bench packages).
+fresh-check:
+	$(Q)scripts/fresh-check.sh $(FRESH_ARGS)
 
 # vmlinux.h is committed; regenerate it on a kernel with BTF with this.
 vmlinux:

@@ -1,9 +1,12 @@
 #!/bin/sh
 # Install the Debian packages floodshield needs: with no argument what the
 # build and the demo need; with --test also the real servers the tests
-# start (nginx, unbound, Postfix, Prometheus); with --bench what the
-# benchmarks add (nginx, iptables, curl, gnuplot). Idempotent: a no-op (no
-# apt-get at all) when everything is installed.
+# start (nginx, unbound, Postfix, Prometheus) and their clients; with
+# --bench what the benchmarks add (nginx, iptables, curl, gnuplot).
+# Idempotent: a no-op (no apt-get at all) when everything is installed.
+# Packages go in without their Recommends, so every package a script or
+# test uses is named here, also a library a named tool only recommends.
+# `make fresh-check` proves these lists complete on a minimal Debian 12.
 #
 # The system services that newly installed server packages start on the
 # host (nginx on :80, Prometheus on :9090, ...) are stopped and disabled:
@@ -14,7 +17,10 @@ set -eu
 PKGS="make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools libelf-dev
 zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
 libmicrohttpd-dev libunbound-dev"
-TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks"
+# libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
+# systemd: systemd-analyze checks the unit file; a container has none.
+TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
+libio-socket-inet6-perl systemd"
 BENCH_PKGS="nginx iptables curl gnuplot-nox"
 SERVICES="nginx unbound prometheus prometheus-node-exporter postfix"
 

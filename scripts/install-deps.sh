@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages floodshield needs: with no argument what the
-# build and the demo need; with --test also the real servers the tests
+# build and the demo need (the demo's servers: Apache, and nginx for
+# `demo.sh --server nginx`); with --test also the real servers the tests
 # start (nginx, unbound, Postfix, Prometheus) and their clients; with
 # --bench what the benchmarks add (nginx, iptables, curl, gnuplot).
 # Idempotent: a no-op (no apt-get at all) when everything is installed.
@@ -9,20 +10,22 @@
 # `make fresh-check` proves these lists complete on a minimal Debian 12.
 #
 # The system services that newly installed server packages start on the
-# host (nginx on :80, Prometheus on :9090, ...) are stopped and disabled:
-# the tests run their own instances inside network namespaces. Services
-# of packages that were already installed are left alone.
+# host (Apache and nginx on :80, Prometheus on :9090, ...) are stopped and
+# disabled: the tests and the demo run their own instances inside network
+# namespaces. Services of packages that were already installed are left
+# alone. (Apache and nginx installed together both want port 80: Debian's
+# scripts then start one and skip the other without failing.)
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools libelf-dev
 zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
-libmicrohttpd-dev libunbound-dev"
+libmicrohttpd-dev libunbound-dev apache2 nginx"
 # libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
 # systemd: systemd-analyze checks the unit file; a container has none.
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
 libio-socket-inet6-perl systemd"
 BENCH_PKGS="nginx iptables curl gnuplot-nox"
-SERVICES="nginx unbound prometheus prometheus-node-exporter postfix"
+SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 
 case "${1:-}" in
 --test) PKGS="$PKGS $TEST_PKGS" ;;

@@ -244,12 +244,11 @@ check_flood()
 
 	http_attack_sources >"$FS_TMP/attack.txt"
 	before=$(stats_snapshot)
-	http_py $((LEGIT_DURATION + 30)) legit "$LEGIT4" "$FS_SRV4" \
+	http_py_bg "$legit" "$FS_TMP/legit.err" $((LEGIT_DURATION + 30)) \
+		legit "$LEGIT4" "$FS_SRV4" \
 		--host "$HOST" --requests "$LEGIT_REQUESTS" \
-		--duration "$LEGIT_DURATION" --workers 4 --per-conn 10 \
-		>"$legit" 2>"$FS_TMP/legit.err" &
-	legit_pid=$!
-	HTTP_BG_PIDS+=("$legit_pid")
+		--duration "$LEGIT_DURATION" --workers 4 --per-conn 10
+	legit_pid=$HTTP_PY_PID
 	http_py 60 attack --sources-file "$FS_TMP/attack.txt" \
 		--dst4 "$FS_SRV4" --dst6 "$FS_SRV6" --per-source "$PER_SOURCE" \
 		--gap "$ATTACK_GAP" --spread "$ATTACK_SPREAD" --mix --sequential \
@@ -336,10 +335,9 @@ check_probes()
 	for src in $(http_probe_sources); do
 		dst=$FS_SRV4
 		case $src in *:*) dst=$FS_SRV6 ;; esac
-		http_py 40 preban "$src" "$dst" --bad 8 --hold-timeout 2 \
-			>"$FS_TMP/probe-$src.json" 2>&1 &
-		pids+=($!)
-		HTTP_BG_PIDS+=($!)
+		http_py_bg "$FS_TMP/probe-$src.json" "$FS_TMP/probe-$src.err" 40 \
+			preban "$src" "$dst" --bad 8 --hold-timeout 2
+		pids+=("$HTTP_PY_PID")
 	done
 	wait "${pids[@]}"	# not a bare wait: nginx runs in the background
 	for src in $(http_probe_sources); do

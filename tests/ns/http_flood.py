@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Real-socket HTTP clients for tests/ns/20_http.sh (run with /usr/bin/python3).
 
-Four commands, each bounded in count and time, each printing one JSON
+Five commands, each bounded in count and time, each printing one JSON
 object on stdout:
 
   request  SRC DST SEGMENT...   one connection from SRC, TCP_NODELAY; sends
@@ -18,6 +18,21 @@ object on stdout:
            source is banned), timeout, refused, closed.
            {"attempted": N, "sources": N, "outcomes": {...}, "statuses": {...}}
 
+  botnet   the incident's botnet over keep-alive connections: every source
+           of --sources-file, starting at a random offset within --spread s,
+           keeps one connection at a time until --duration s have passed.
+           On a connection it sends the attack request (with "Connection:
+           Keep-Alive") up to --keepalive times, --think s apart, each
+           waiting at most --read-timeout for its answer; when the
+           connection ends the source opens the next one --gap s later (at
+           most --max-conns per source). At --duration every connection
+           still open is closed. Outcomes, one per connection: done
+           (--keepalive answers), closed (the server closed it), reset,
+           timeout (an answer did not come), syn_timeout (SYN unanswered:
+           banned), refused, cut (still open at --duration).
+           {"sources": N, "connections": N, "sent": N, "answered": N,
+            "outcomes": {...}, "statuses": {...}}
+
   preban   SRC DST: a connection opened before its source's ban, whose
            request comes after it (see cmd_preban).
            {"bad": [outcome, ...], "held": outcome}
@@ -28,7 +43,9 @@ object on stdout:
            reused connection before any byte of answer is retried once on a
            new one (as browsers do: the server may close an idle keep-alive
            connection). {"requests": N, "ok": N, "failed": N, "p50_ms": x,
-           "p99_ms": x, "errors": {...}, "retries": N}
+           "p99_ms": x, "errors": {...}, "retries": N}; p50/p99 are over
+           the answered requests; p99_all_ms is over all of them, a failure
+           counting as the slowest (null when the 99th percentile failed)
 
 Attack request (the flood this product exists for): "GET /#101 HTTP/1.1"
 with Host and Referer 0jejhcec65c24dslii.com and an MSIE 6 user agent.
@@ -51,14 +68,16 @@ MAX_CONNS = 5000  # hard bound on attack connections per run
 MAX_REQUESTS = 5000  # hard bound on legit requests per run
 
 
-def attack_request(with_hash):
+def attack_request(with_hash, keep_alive=False):
     target = "/#101" if with_hash else "/"
     return ("GET %s HTTP/1.1\r\n"
             "Host: %s\r\n"
             "Referer: http://%s\r\n"
             "User-Agent: %s\r\n"
             "Accept: */*\r\n"
-            "\r\n" % (target, ATTACK_HOST, ATTACK_HOST, ATTACK_UA)).encode()
+            "%s"
+            "\r\n" % (target, ATTACK_HOST, ATTACK_HOST, ATTACK_UA,
+                       "Connection: Keep-Alive\r\n" if keep_alive else "")).encode()
 
 
 def parse_responses(buf):
@@ -234,6 +253,68 @@ async def cmd_attack(a):
     return stats
 
 
+async def bot_conn(a, src, stats):
+    """One keep-alive connection of a bot; returns its outcome."""
+    dst = a.dst6 if ":" in src else a.dst4
+    conn, answers = None, 0
+    stats["connections"] += 1
+    try:
+        try:
+            conn = Conn(await open_conn(src, dst, a.port, a.connect_timeout))
+        except asyncio.TimeoutError:
+            return "syn_timeout"
+        for i in range(a.keepalive):
+            if i:
+                await asyncio.sleep(a.think)
+            await conn.send(attack_request(True, keep_alive=True))
+            stats["sent"] += 1
+            st = await conn.responses(answers + 1,
+                                      time.monotonic() + a.read_timeout)
+            key = str(st[-1])
+            stats["statuses"][key] = stats["statuses"].get(key, 0) + 1
+            stats["answered"] += 1
+            answers += 1
+        return "done"
+    except EOFError:
+        return "closed"
+    except (OSError, asyncio.TimeoutError, ValueError) as e:
+        return error_name(e)
+    finally:
+        if conn:
+            conn.close()
+
+
+async def bot_source(a, src, rnd, stats):
+    """A source's connections, one after the other, until cancelled."""
+    await asyncio.sleep(rnd.uniform(0, a.spread))
+    for _ in range(a.max_conns):
+        res = "cut"
+        try:
+            res = await bot_conn(a, src, stats)
+        finally:
+            stats["outcomes"][res] = stats["outcomes"].get(res, 0) + 1
+        await asyncio.sleep(a.gap)
+
+
+async def cmd_botnet(a):
+    with open(a.sources_file) as f:
+        sources = [str(ipaddress.ip_address(l.strip())) for l in f if l.strip()]
+    if len(sources) * a.max_conns > MAX_CONNS * 4:
+        sys.exit("botnet: %d x %d connections is over the bound %d" %
+                 (len(sources), a.max_conns, MAX_CONNS * 4))
+    stats = {"sources": len(sources), "connections": 0, "sent": 0,
+             "answered": 0, "outcomes": {}, "statuses": {}}
+    rnd = random.Random(a.seed)
+    t0 = time.monotonic()
+    tasks = [asyncio.ensure_future(bot_source(a, s, rnd, stats)) for s in sources]
+    await asyncio.wait(tasks, timeout=a.duration)
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    stats["duration_s"] = round(time.monotonic() - t0, 2)
+    return stats
+
+
 async def cmd_preban(a):
     """Connection HELD from SRC completes its handshake and stays silent;
     then --bad attack requests follow on new connections, one after the
@@ -320,6 +401,14 @@ def percentile(sorted_vals, p):
     return sorted_vals[k - 1]
 
 
+def percentile_all(sorted_vals, total, p):
+    """Nearest-rank percentile over `total` requests of which sorted_vals
+    succeeded, a failure counting as slower than any answer: None when
+    the percentile falls on a failure."""
+    k = max(1, math.ceil(p / 100.0 * total))
+    return sorted_vals[k - 1] if k <= len(sorted_vals) else None
+
+
 async def cmd_legit(a):
     if a.requests > MAX_REQUESTS:
         sys.exit("legit: %d requests is over the bound %d" % (a.requests, MAX_REQUESTS))
@@ -334,6 +423,7 @@ async def cmd_legit(a):
             "failed": a.requests - len(lat),
             "success_pct": round(100.0 * len(lat) / a.requests, 2),
             "p50_ms": ms(percentile(lat, 50)), "p99_ms": ms(percentile(lat, 99)),
+            "p99_all_ms": ms(percentile_all(lat, a.requests, 99)),
             "max_ms": ms(lat[-1] if lat else None),
             "errors": res["errors"], "retries": res["retries"],
             "duration_s": round(time.monotonic() - t0, 2)}
@@ -370,6 +460,21 @@ def main():
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--max-time", type=float, default=40.0)
 
+    n = sub.add_parser("botnet")
+    n.add_argument("--sources-file", required=True)
+    n.add_argument("--dst4", required=True)
+    n.add_argument("--dst6", required=True)
+    n.add_argument("--port", type=int, default=80)
+    n.add_argument("--duration", type=float, required=True)
+    n.add_argument("--keepalive", type=int, default=10)
+    n.add_argument("--think", type=float, default=1.0)
+    n.add_argument("--gap", type=float, default=0.2)
+    n.add_argument("--spread", type=float, default=2.0)
+    n.add_argument("--max-conns", type=int, default=50)
+    n.add_argument("--connect-timeout", type=float, default=1.5)
+    n.add_argument("--read-timeout", type=float, default=10.0)
+    n.add_argument("--seed", type=int, default=1)
+
     b = sub.add_parser("preban")
     b.add_argument("src")
     b.add_argument("dst")
@@ -391,8 +496,8 @@ def main():
     g.add_argument("--timeout", type=float, default=3.0)
 
     a = ap.parse_args()
-    fn = {"request": cmd_request, "attack": cmd_attack, "preban": cmd_preban,
-          "legit": cmd_legit}[a.cmd]
+    fn = {"request": cmd_request, "attack": cmd_attack, "botnet": cmd_botnet,
+          "preban": cmd_preban, "legit": cmd_legit}[a.cmd]
     print(json.dumps(asyncio.run(fn(a)), sort_keys=True))
 
 

@@ -25,12 +25,18 @@
 HTTP_FLOOD=${HTTP_FLOOD:-$FS_ROOT/tests/ns/http_flood.py}
 HTTP_NGINX=${HTTP_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 HTTP_NGINX_LIFETIME=${HTTP_NGINX_LIFETIME:-300}
+# Capacity: worker processes, connections per worker (listening sockets
+# included) and keepalive_timeout. The demo makes nginx as small as the
+# victim's Apache; the tests keep these.
+HTTP_NGINX_WORKERS=${HTTP_NGINX_WORKERS:-2}
+HTTP_NGINX_CONNS=${HTTP_NGINX_CONNS:-4096}
+HTTP_NGINX_KEEPALIVE=${HTTP_NGINX_KEEPALIVE:-30s}
 HTTP_PORT=80
 # shellcheck disable=SC2034	# for the tests that source this file
 HTTP_ATTACK_HOST=0jejhcec65c24dslii.com
 
 HTTP_NGINX_PID=
-HTTP_BG_PIDS=()		# background clients (http_py ... &) to stop on cleanup
+HTTP_BG_PIDS=()		# background clients (http_py_bg) to stop on cleanup
 HTTP_NGINX_DIR=
 HTTP_NGINX_CONF=
 HTTP_ACCESS_LOG=
@@ -106,12 +112,12 @@ http_nginx_write_conf()
 	# floodshield 20_http test server; started by tests/ns/http_lib.sh
 	daemon off;
 	master_process on;
-	worker_processes 2;
+	worker_processes $HTTP_NGINX_WORKERS;
 	worker_rlimit_nofile 8192;
 	pid $d/nginx.pid;
 	error_log $d/logs/error.log warn;
 	events {
-		worker_connections 4096;
+		worker_connections $HTTP_NGINX_CONNS;
 	}
 	http {
 		default_type text/html;
@@ -122,7 +128,7 @@ http_nginx_write_conf()
 		fastcgi_temp_path $d/tmp/fastcgi;
 		uwsgi_temp_path $d/tmp/uwsgi;
 		scgi_temp_path $d/tmp/scgi;
-		keepalive_timeout 30s;
+		keepalive_timeout $HTTP_NGINX_KEEPALIVE;
 		server_tokens off;
 
 		# Catch-all: answers any Host, as the victim's server did.
@@ -238,6 +244,22 @@ http_py()
 
 	shift
 	timeout "$limit" ip netns exec "$FS_CLI_NS" "$FS_PY" "$HTTP_FLOOD" "$@"
+}
+
+# http_py_bg OUT ERR LIMIT_S ARGS...: http_py in the background, stdout to
+# OUT and stderr to ERR; sets HTTP_PY_PID to the PID of its `timeout`,
+# which is what `wait` and http_cleanup need (a function started with &
+# runs in a subshell: TERM to that subshell would leave `timeout` and the
+# client running).
+http_py_bg()
+{
+	local out=$1 err=$2 limit=$3
+
+	shift 3
+	timeout "$limit" ip netns exec "$FS_CLI_NS" "$FS_PY" "$HTTP_FLOOD" "$@" \
+		>"$out" 2>"$err" &
+	HTTP_PY_PID=$!
+	HTTP_BG_PIDS+=("$HTTP_PY_PID")
 }
 
 # http_request SRC [--expect N] SEGMENT...: one raw connection from SRC

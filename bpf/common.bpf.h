@@ -66,6 +66,8 @@ struct fs_pkt {
 	} dst;			/* as src */
 	__u32 len;		/* frame bytes, for counters */
 	__u32 seq;		/* network order; valid for FS_L4_TCP */
+	__u32 ack;		/* network order; valid for FS_L4_TCP */
+	__u16 l3_off;		/* IP header offset */
 	__u16 sport;		/* network order; valid for FS_L4_TCP */
 	__u16 dport;		/* network order; valid for FS_L4_TCP */
 	__u16 l4_off;		/* TCP header offset; valid for FS_L4_TCP */
@@ -75,14 +77,17 @@ struct fs_pkt {
 	__u8 l4;		/* enum fs_l4 */
 	__u8 svc;		/* enum fs_svc of dport; valid for FS_L4_TCP */
 	__u8 v4;		/* parsed as IPv4: src and dst are v4-mapped */
+	__u8 pad[2];
 	__u32 slot;		/* prefilter slot of src (fs_prefilter()) */
 };
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */
 const volatile bool fs_fake_clock = false;
 /* BPF_PROG_TEST_RUN packets have no socket behind them; fixture tests
- * load with this set so that fs_connected() holds (one test keeps it off
- * to see forged segments refused). */
+ * load with this set so that fs_conn_proof() models one: every segment
+ * is proven, but for one that repeats a segment turned into a RST (the
+ * model's kernel took that RST). The proof tests keep it off and craft
+ * segments of real sockets. */
 const volatile bool fs_assume_connected = false;
 __u64 fs_now_ns = 0;
 

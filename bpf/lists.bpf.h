@@ -52,23 +52,24 @@ static __always_inline bool fs_banned(const struct fs_key *k)
 	return ban && fs_live_now(ban->expires_ns);
 }
 
-/* What a banned source's packet to service @svc gets. A segment that
- * repeats one already turned into a RST passes: the kernel answers it
- * with its own RST. A segment of a connection the source opened before
- * the ban, to an HTTP or TCP service, is reset, so the server's socket
- * does not wait for a client whose packets are dropped (only if the
- * kernel holds that connection: a forged segment is just dropped). SMTP
- * sessions are never reset; SYNs and the rest drop. */
+/* What a banned source's packet to service @svc gets. A segment of a
+ * connection the source opened before the ban, to an HTTP or TCP service,
+ * is reset, so the server's socket does not wait for a client whose
+ * packets are dropped; only if the kernel's socket proves the segment
+ * (fs_conn_proof()): a forged one is just dropped. A segment that repeats
+ * one already turned into a RST, whose socket is gone, passes: the kernel
+ * answers it with its own RST. SMTP sessions are never reset; SYNs and
+ * the rest drop. */
 static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
 						     const struct fs_pkt *p,
 						     enum fs_svc svc)
 {
 	if (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
 		return FS_R_BAN;
-	if (fs_retransmitted(p))
-		return FS_R_RESET_FLOW;
 	if ((svc == FS_SVC_HTTP || svc == FS_SVC_TCP) && fs_connected(ctx, p))
 		return FS_R_BAN_RESET;
+	if (fs_retransmitted(p))
+		return FS_R_RESET_FLOW;
 	return FS_R_BAN;
 }
 

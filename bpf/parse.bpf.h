@@ -159,6 +159,7 @@ static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p,
 	p->dport = tcp->dest;
 	p->tcp_flags = ((__u8 *)tcp)[TCP_FLAGS_OFF];
 	p->seq = tcp->seq;
+	p->ack = tcp->ack_seq;
 	p->l4_off = c->pos - data;
 	c->pos += hlen;
 	p->payload_off = c->pos - data;
@@ -182,6 +183,7 @@ static __always_inline enum fs_reason parse_packet(struct xdp_md *ctx,
 	eth_proto = parse_eth(&c);
 	if (eth_proto < 0)
 		return FS_R_MALFORMED;
+	p->l3_off = c.pos - (void *)(long)ctx->data;
 	if (eth_proto == bpf_htons(ETH_P_IP)) {
 		if (parse_ipv4(&c, p, &proto) < 0)
 			return FS_R_MALFORMED;

@@ -31,32 +31,38 @@ static __always_inline enum fs_reason fs_police_syn(const struct fs_pkt *p)
 }
 
 /* Inspect an HTTP segment and charge the request buckets: every request
- * start the request bucket, a bad one also the bad-request bucket. */
+ * start the request bucket, a bad one also the bad-request bucket; but
+ * only a segment the kernel's socket proves (fs_conn_proof()): a forged
+ * one is charged to no one. A bad request without that proof is dropped
+ * (no_conn), unless it repeats a segment already turned into a RST, whose
+ * socket is gone: that one passes, for the kernel to answer with its own
+ * RST. A segment whose socket still holds is judged again, whatever was
+ * remembered of its flow (a twin with a bad checksum, whose RST the kernel
+ * dropped; a new connection on the same ports). */
 static __always_inline enum fs_reason police_http(struct xdp_md *ctx,
 						  const struct fs_pkt *p,
 						  const struct fs_cfg *cfg,
 						  __u64 now)
 {
 	enum fs_reason r = fs_http_judge(ctx, p->payload_off, cfg->http_flags);
+	bool proven;
 
 	if (r == FS_R_SERVICE)
 		return r;
+	proven = fs_connected(ctx, p);
 	if (fs_reason_resets(r)) {
-		/* A retransmission of a request already reset is not another
-		 * bad request; a bad request outside any connection is forged
-		 * (or stale): dropped, and it builds no ban. */
-		if (fs_retransmitted(p))
-			return FS_R_RESET_FLOW;
-		if (!fs_connected(ctx, p))
-			return FS_R_NO_CONN;
+		if (!proven)
+			return fs_retransmitted(p) ? FS_R_RESET_FLOW : FS_R_NO_CONN;
 		fs_police_bucket(p, FS_B_HTTP_BAD, r, now);
 		return r;
 	}
+	if (!proven)
+		return r;
 	switch (fs_police_bucket(p, FS_B_HTTP_REQ, FS_R_HTTP_RATE_SRC, now)) {
 	case FS_LEVEL_OVER_SRC:
-		return fs_retransmitted(p) ? FS_R_RESET_FLOW : FS_R_HTTP_RATE_SRC;
+		return FS_R_HTTP_RATE_SRC;
 	case FS_LEVEL_OVER_PREFIX:
-		return fs_retransmitted(p) ? FS_R_RESET_FLOW : FS_R_HTTP_RATE_PREFIX;
+		return FS_R_HTTP_RATE_PREFIX;
 	default:
 		break;
 	}

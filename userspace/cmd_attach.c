@@ -220,6 +220,14 @@ static int daemon_state(const char *pin_dir, struct fs_daemon_state *st)
 	return err;
 }
 
+static bool pinned(const char *pin_dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	return access(path, F_OK) == 0;
+}
+
 /* Whether process @pid exists (as seen from our pid namespace). */
 static bool alive(__u32 pid)
 {
@@ -235,10 +243,13 @@ static void print_daemon(struct fs_ctx *ctx)
 	if (err) {
 		if (ctx->json)
 			printf(",\"daemon\":null");
+		else if (err != -ENOENT)
+			printf("daemon: no state (%s)\n", strerror(-err));
+		else if (pinned(ctx->pin_dir, FS_STR(FS_MAP_CFG)))
+			printf("daemon: no state (pins of an older build: "
+			       "the next attach adds it)\n");
 		else
-			printf("daemon: no state (%s)\n", err == -ENOENT ?
-			       "pins of an older build: the next attach adds it" :
-			       strerror(-err));
+			printf("daemon: not pinned\n");
 		return;
 	}
 	if (ctx->json) {

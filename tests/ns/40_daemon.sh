@@ -7,7 +7,8 @@
 # The daemon is observed through `status -j` (its pid and reload counters,
 # from fs_daemon), never through the volume of its log: each SIGHUP is
 # sent once the previous reload is counted, so every one makes exactly
-# one reload and the totals are exact.
+# one reload and the totals are exact. A burst of SIGHUPs, not waited
+# for, may coalesce: there the assertion is that the last file wins.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -35,7 +36,7 @@ FLOODER=198.51.100.10
 # between reloads while the allow and block entries under test stay.
 write_conf()
 {
-	cat >"$CONF" <<CONF
+	cat >"$CONF.tmp" <<CONF
 [shield]
 interfaces = $FS_SRV_IF
 pin_dir = $FS_PIN
@@ -55,6 +56,7 @@ cidr = $1 rotating
 [metrics]
 listen = off
 CONF
+	mv "$CONF.tmp" "$CONF"	# whole: a reload never reads half a file
 }
 
 # daemon_state EXPR: EXPR over the "daemon" object of `status -j` (see
@@ -116,6 +118,15 @@ ban_listed()
 }
 
 banned() { [ "$(ban_listed "$1")" = 1 ]; }
+
+# The config's block entries other than $BLOCKED, space-separated.
+rotating_blocks()
+{
+	fs_cli -j block list | fs_json \
+		"' '.join(sorted(e['cidr'] for e in d if e['kind'] == 'config' and e['cidr'] != '$BLOCKED/32'))"
+}
+
+rotating_is() { [ "$(rotating_blocks)" = "$1" ]; }
 
 prog_id()
 {
@@ -277,6 +288,22 @@ new_id=$(prog_id)
 fs_result $? "restart replaced the program in place" "prog id $old_id -> $new_id"
 [ "$(reload_counts)" = 0/0/0/0/none ]
 fs_result $? "restart: the new daemon's pid, its reloads counted anew" "$(reload_counts)"
+
+# --- SIGHUPs in a burst: coalesced, the last one never lost -------------
+# Five files, each put in place whole (rename) and followed by a SIGHUP at
+# once, without waiting: SIGHUPs that come during a reload may make one
+# reload between them, but the one after the last file always comes.
+for i in 1 2 3 4 5; do
+	write_conf 192.0.2.20$i/32 1/5
+	kill -HUP "$DAEMON_PID"
+done
+fs_wait_until 10 rotating_is 192.0.2.205/32
+fs_result $? "SIGHUP burst: the last file is in force" \
+	"config blocks: $(rotating_blocks)" "$(reload_counts)"
+gen=$(daemon_state "d['generation']")
+fs_note "SIGHUP burst: generation/applied/refused/rolled_back/last $(reload_counts)"
+[ "$gen" -ge 1 ] && [ "$gen" -le 5 ] && [ "$(reload_counts)" = "$gen/$gen/0/0/applied" ]
+fs_result $? "SIGHUP burst: 1 to 5 reloads, all applied" "$(reload_counts)"
 [ "$(ban_listed "$FLOODER")" = 1 ]
 fs_result $? "restart kept the ban"
 

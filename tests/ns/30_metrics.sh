@@ -340,7 +340,9 @@ EOF
 	wait_query "$q" 0 30
 	fs_result $? "Prometheus via the daemon: $q = 0 after the start" "got '$GOT'"
 	pid=$(fs_cli -j status | fs_json "d['daemon']['pid']")
-	[ -n "$pid" ] && [ "$pid" != 0 ] || fs_die "status shows no daemon pid: $(fs_cli -j status)"
+	if [ -z "$pid" ] || [ "$pid" = 0 ]; then
+		fs_die "status shows no daemon pid: $(fs_cli -j status)"
+	fi
 	kill -HUP "$pid"
 	wait_query "$q" 1 30
 	fs_result $? "Prometheus via the daemon: after a SIGHUP, $q = 1" "got '$GOT'" \

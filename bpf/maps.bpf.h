@@ -146,6 +146,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_FILTER SEC(".maps");
 
+/* The daemon's reloads and pid (struct fs_daemon_state), for `status`
+ * and the exporters. Only the daemon writes it; the program never reads
+ * it: it is defined here so that it is created and pinned with the
+ * others (an older pin folder gets it on the next load). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_daemon_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_DAEMON SEC(".maps");
+
 /* Indexed by enum fs_reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -25,13 +25,15 @@
 #define BPFFS "/sys/fs/bpf"
 
 /* Maps holding only state the program can lose or userspace rebuilds
- * (rate and flow tables, the prefilter, host prints, report memory):
- * pinned by an older build with another layout, they are replaced. */
+ * (rate and flow tables, the prefilter, host prints, report memory, the
+ * daemon's reload counters, which it rewrites when it starts): pinned by
+ * an older build with another layout, they are replaced. */
 static bool state_only(const char *name)
 {
 	static const char *const names[] = {
 		FS_STR(FS_MAP_RATE), FS_STR(FS_MAP_FLOWS), FS_STR(FS_MAP_FILTER),
 		FS_STR(FS_MAP_HOSTFP), FS_STR(FS_MAP_SEEN), FS_STR(FS_MAP_EVBUCKET),
+		FS_STR(FS_MAP_DAEMON),
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -274,12 +276,21 @@ int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 		{ FS_STR(FS_MAP_HOSTFP), &m->hostfp },
 	};
 	size_t n = sizeof(maps) / sizeof(maps[0]);
+	char path[PATH_MAX];
 
-	for (size_t i = 0; i < n; i++)
-		*maps[i].fd = -1;
+	memset(m, -1, sizeof(*m));
 	for (size_t i = 0; i < n; i++) {
 		*maps[i].fd = fs_map_open(pin_dir, maps[i].name);
 		if (*maps[i].fd < 0) {
+			fs_maps_close_all(m);
+			return -1;
+		}
+	}
+	/* reporting only: an older build's pin folder may lack it */
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, FS_STR(FS_MAP_DAEMON));
+	if (access(path, F_OK) == 0 || errno != ENOENT) {
+		m->daemon = fs_map_open(pin_dir, FS_STR(FS_MAP_DAEMON));
+		if (m->daemon < 0) {
 			fs_maps_close_all(m);
 			return -1;
 		}

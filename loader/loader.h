@@ -33,14 +33,18 @@ int fs_map_open(const char *pin_dir, const char *name);
 int fs_map_open_locked(const char *pin_dir, const char *name, int *lock);
 
 /* File descriptors of every pinned map, opened once (the daemon opens
- * them before dropping privileges; reading through them needs none). */
+ * them before dropping privileges; reading through them needs none).
+ * Only ints: fs_maps_close_all() walks it as an array. */
 struct fs_map_fds {
 	int allow, block, bans, rate, svc, cfg, stats, events, hosts, flows;
 	int dns, ring, seen, filter, hostfp;
+	int daemon;	/* -1 in a pin folder an older build made, until the
+			 * next load (attach, --replace, the daemon) adds it */
 };
 
 /* Open all pinned maps of @pin_dir. On failure closes what it opened,
- * logs the missing path and returns -1. */
+ * logs the missing path and returns -1. A missing fs_daemon (it only
+ * reports) is no failure: m->daemon stays -1. */
 int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m);
 void fs_maps_close_all(struct fs_map_fds *m);
 

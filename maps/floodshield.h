@@ -18,6 +18,7 @@
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
+#include <linux/bpf.h>		/* struct bpf_spin_lock */
 #endif
 
 /* Map names: the BPF definitions and the pin-path lookups use these. */
@@ -37,6 +38,7 @@
 #define FS_MAP_EVBUCKET	fs_evbucket	/* array[1]: the events bucket     */
 #define FS_MAP_FILTER	fs_filter	/* array[1], mmapable: prefilter   */
 #define FS_MAP_HOSTFP	fs_hostfp	/* array[1], mmapable: host prints */
+#define FS_MAP_DAEMON	fs_daemon	/* array[1]: the daemon's reloads  */
 
 #define FS_STR_(x) #x
 #define FS_STR(x) FS_STR_(x)
@@ -488,6 +490,42 @@ struct fs_event_rec {
 	char name[FS_NAME_LEN];	/* EHLO argument, not NUL-terminated */
 };
 
+/* How the last configuration reload of the daemon ended. */
+enum fs_reload_result {
+	FS_RELOAD_NONE = 0,	/* no reload since the daemon started  */
+	FS_RELOAD_APPLIED,	/* the maps follow the new file        */
+	FS_RELOAD_REFUSED,	/* the file did not load: nothing changed */
+	FS_RELOAD_ROLLED_BACK,	/* a map refused part of it: back to the
+				 * running configuration              */
+	FS_RELOAD_RESULT_MAX,
+};
+
+/* The daemon's own state (fs_daemon, array[1]), so that the CLI
+ * (`status`) and the exporters, other processes, can observe it exactly.
+ * Written only by `floodshield run`, one whole value at a time: at its
+ * start (pid set, counters zero), after each reload has finished (maps
+ * synced or rolled back, the new file in force), and at a clean stop
+ * (pid 0). Writers and readers pass BPF_F_LOCK, so the kernel copies the
+ * value under its lock: a reader never sees a reload counted in one
+ * field and not yet in another. The program never reads it.
+ *
+ * generation = applied + refused + rolled_back: it moves exactly once per
+ * reload, after that reload's effects are in place. A SIGHUP that comes
+ * during a reload causes one more reload after it (several such SIGHUPs
+ * may give one). */
+struct fs_daemon_state {
+	struct bpf_spin_lock lock;	/* the kernel's, for BPF_F_LOCK */
+	__u32 pid;		/* running daemon (its pid namespace); 0: none */
+	enum fs_reload_result last;	/* of the last reload */
+	__u32 pad;
+	__u64 started_ns;	/* CLOCK_MONOTONIC, when it started serving */
+	__u64 last_ns;		/* when the last reload finished; 0: none */
+	__u64 generation;	/* reloads finished since the start */
+	__u64 applied;
+	__u64 refused;
+	__u64 rolled_back;
+};
+
 struct fs_counter {
 	__u64 packets;
 	__u64 bytes;
@@ -517,6 +555,7 @@ _Static_assert(sizeof(struct fs_flow_key) == 20, "fs_flow_key");
 _Static_assert(sizeof(struct fs_flow_val) == 16, "fs_flow_val");
 _Static_assert(sizeof(struct fs_flow_slot) == 40, "fs_flow_slot");
 _Static_assert(sizeof(struct fs_counter) == 32, "fs_counter");
+_Static_assert(sizeof(struct fs_daemon_state) == 64, "fs_daemon_state");
 _Static_assert(sizeof(enum fs_svc) == 4, "enum size");
 _Static_assert(FS_R_MAX <= 64, "observe_mask has one bit per reason");
 

@@ -89,6 +89,8 @@ static void golden_snapshot(struct fs_snapshot *s)
 	s->n_ifaces = 2;
 	s->ifaces[0] = (struct fs_iface_state){ "eth0", true, "native" };
 	s->ifaces[1] = (struct fs_iface_state){ "veth1", false, "generic" };
+	s->daemon = (struct fs_daemon_state){ .pid = 4242, .last = FS_RELOAD_APPLIED,
+		.generation = 23, .applied = 20, .refused = 2, .rolled_back = 1 };
 	s->scrape_errors = 3;
 	s->version = "1.2.3-test";
 }
@@ -268,6 +270,11 @@ static const char golden[] =
 "floodshield_map_capacity{map=\"flows\"} 6000\n"
 "floodshield_map_capacity{map=\"dns\"} 7000\n"
 "floodshield_map_capacity{map=\"seen\"} 8000\n"
+"# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
+"# TYPE floodshield_config_reloads_total counter\n"
+"floodshield_config_reloads_total{result=\"applied\"} 20\n"
+"floodshield_config_reloads_total{result=\"refused\"} 2\n"
+"floodshield_config_reloads_total{result=\"rolled_back\"} 1\n"
 "# HELP floodshield_interface_attached 1 if floodshield is attached to the interface, in that mode.\n"
 "# TYPE floodshield_interface_attached gauge\n"
 "floodshield_interface_attached{interface=\"eth0\",mode=\"native\"} 1\n"
@@ -306,6 +313,8 @@ static const char golden_partial[] =
 "# HELP floodshield_map_capacity Maximum entries of a map.\n"
 "# TYPE floodshield_map_capacity gauge\n"
 "floodshield_map_capacity{map=\"allow\"} 65536\n"
+"# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
+"# TYPE floodshield_config_reloads_total counter\n"
 "# HELP floodshield_interface_attached 1 if floodshield is attached to the interface, in that mode.\n"
 "# TYPE floodshield_interface_attached gauge\n"
 "# HELP floodshield_scrape_errors_total Map or interface reads that failed while scraping.\n"
@@ -550,6 +559,7 @@ static void map_fds(struct xdp_env *e, struct fs_map_fds *m)
 	m->seen = bpf_map__fd(k->maps.FS_MAP_SEEN);
 	m->filter = bpf_map__fd(k->maps.FS_MAP_FILTER);
 	m->hostfp = bpf_map__fd(k->maps.FS_MAP_HOSTFP);
+	m->daemon = bpf_map__fd(k->maps.FS_MAP_DAEMON);
 }
 
 /* Send @n copies of the packet of @s; all must get @verdict. Returns
@@ -662,6 +672,15 @@ FS_TEST(metrics_collect)
 	if (!populate(&e, &udp_len))
 		goto out;
 	map_fds(&e, &m);
+	{
+		struct fs_daemon_state d = { .pid = 77, .last = FS_RELOAD_REFUSED,
+			.generation = 6, .applied = 3, .refused = 2, .rolled_back = 1 };
+		__u32 zero = 0;
+
+		if (!ASSERT_OK(bpf_map_update_elem(m.daemon, &zero, &d, BPF_ANY),
+			       "write fs_daemon as the daemon would"))
+			goto out;
+	}
 
 	fs_subtest("counters");
 	errors = fs_snapshot_collect(s, &m, xe_clock(&e), fake_iface_fn, &calls);
@@ -699,6 +718,14 @@ FS_TEST(metrics_collect)
 	ASSERT_EQ(s->fill[FS_FILL_SEEN].capacity,
 		  bpf_map__max_entries(e.skel->maps.FS_MAP_SEEN), "seen capacity");
 
+	fs_subtest("the daemon's reloads");
+	ASSERT_EQ(s->daemon.pid, 77, "pid");
+	ASSERT_EQ(s->daemon.generation, 6, "generation");
+	ASSERT_EQ(s->daemon.applied, 3, "applied");
+	ASSERT_EQ(s->daemon.refused, 2, "refused");
+	ASSERT_EQ(s->daemon.rolled_back, 1, "rolled back");
+	ASSERT_EQ(s->daemon.last, FS_RELOAD_REFUSED, "last");
+
 	fs_subtest("bans expire with the clock passed");
 	fs_snapshot_collect(s, &m, xe_clock(&e) + 61 * NSEC, NULL, NULL);
 	ASSERT_EQ(s->bans_src + s->bans_prefix, 0, "no ban active a minute on");
@@ -720,21 +747,28 @@ FS_TEST(metrics_collect)
 	render_has(text, "floodshield_map_entries{map=\"rate\"} 5\n");
 	render_has(text, "floodshield_interface_attached{interface=\"eth0\",mode=\"native\"} 1\n");
 	render_has(text, "floodshield_interface_attached{interface=\"eth1\",mode=\"none\"} 0\n");
+	render_has(text, "floodshield_config_reloads_total{result=\"applied\"} 3\n");
+	render_has(text, "floodshield_config_reloads_total{result=\"refused\"} 2\n");
+	render_has(text, "floodshield_config_reloads_total{result=\"rolled_back\"} 1\n");
 	free(text);
 
 	fs_subtest("failed reads: counted, left out");
 	bad = m;
 	bad.stats = -1;
 	bad.rate = m.cfg;	/* another layout: refused, not misread */
+	bad.daemon = -1;	/* pins of an older build */
 	errors = fs_snapshot_collect(s, &bad, xe_clock(&e), failing_iface_fn, NULL);
-	ASSERT_EQ(errors, 3, "stats, rate, interfaces");
+	ASSERT_EQ(errors, 4, "stats, rate, daemon, interfaces");
 	ASSERT_EQ(s->valid, FS_SNAP_ALL & ~(FS_SNAP_COUNTERS | FS_SNAP_RATE |
-		  FS_SNAP_FILL(FS_FILL_RATE) | FS_SNAP_IFACES), "valid parts");
+		  FS_SNAP_FILL(FS_FILL_RATE) | FS_SNAP_IFACES | FS_SNAP_DAEMON),
+		  "valid parts");
 	text = render(s);
 	render_has(text, "# TYPE floodshield_packets_total counter\n");
 	ASSERT_TRUE(text && !strstr(text, "floodshield_packets_total{"), "no packet samples");
 	ASSERT_TRUE(text && !strstr(text, "\nfloodshield_tracked_sources "), "no tracked_sources");
 	ASSERT_TRUE(text && !strstr(text, "map=\"rate\""), "no rate fill");
+	ASSERT_TRUE(text && !strstr(text, "floodshield_config_reloads_total{"),
+		    "no reload samples");
 	render_has(text, "floodshield_events_total{event=\"rate_new\"} 5\n");
 	free(text);
 out:

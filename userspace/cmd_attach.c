@@ -2,12 +2,14 @@
 /* attach, detach, status. */
 #include <errno.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "cli.h"
 #include "log.h"
+#include "names.h"
 #include "../loader/loader.h"
 
 static int iface_index(const char *name)
@@ -200,6 +202,79 @@ static void print_maps(struct fs_ctx *ctx)
 		printf("]");
 }
 
+/* fs_daemon's entry: 0, or -errno (-ENOENT: not pinned, a pin folder
+ * an older build made). */
+static int daemon_state(const char *pin_dir, struct fs_daemon_state *st)
+{
+	char path[512];
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, FS_STR(FS_MAP_DAEMON));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem_flags(fd, &zero, st, BPF_F_LOCK))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static bool pinned(const char *pin_dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* Whether process @pid exists (as seen from our pid namespace). */
+static bool alive(__u32 pid)
+{
+	return pid && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* The daemon's pid and reloads (struct fs_daemon_state). */
+static void print_daemon(struct fs_ctx *ctx)
+{
+	struct fs_daemon_state st;
+	int err = daemon_state(ctx->pin_dir, &st);
+
+	if (err) {
+		if (ctx->json)
+			printf(",\"daemon\":null");
+		else if (err != -ENOENT)
+			printf("daemon: no state (%s)\n", strerror(-err));
+		else if (pinned(ctx->pin_dir, FS_STR(FS_MAP_CFG)))
+			printf("daemon: no state (pins of an older build: "
+			       "the next attach adds it)\n");
+		else
+			printf("daemon: not pinned\n");
+		return;
+	}
+	if (ctx->json) {
+		printf(",\"daemon\":{\"pid\":%u,\"running\":%s,\"generation\":%llu,"
+		       "\"applied\":%llu,\"refused\":%llu,\"rolled_back\":%llu,"
+		       "\"last\":\"%s\"}", st.pid, alive(st.pid) ? "true" : "false",
+		       (unsigned long long)st.generation, (unsigned long long)st.applied,
+		       (unsigned long long)st.refused, (unsigned long long)st.rolled_back,
+		       fs_reload_result_name(st.last));
+		return;
+	}
+	if (st.pid)
+		printf("daemon: pid %u%s\n", st.pid, alive(st.pid) ? "" :
+		       " (not running: it did not stop cleanly)");
+	else if (st.started_ns)
+		printf("daemon: stopped; its last run:\n");
+	else
+		printf("daemon: none has run with these pins\n");
+	if (st.started_ns)
+		printf("  reloads  %llu: %llu applied, %llu refused, %llu rolled back;"
+		       " last %s\n", (unsigned long long)st.generation,
+		       (unsigned long long)st.applied, (unsigned long long)st.refused,
+		       (unsigned long long)st.rolled_back, fs_reload_result_name(st.last));
+}
+
 int do_status(struct fs_ctx *ctx, int argc, char **argv)
 {
 	(void)argv;
@@ -211,6 +286,7 @@ int do_status(struct fs_ctx *ctx, int argc, char **argv)
 		printf("{");
 	print_ifaces(ctx);
 	print_maps(ctx);
+	print_daemon(ctx);
 	if (ctx->json)
 		printf("}\n");
 	return 0;

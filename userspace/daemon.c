@@ -3,12 +3,14 @@
  * (replacing an older floodshield program in place), moves the maps to
  * the configuration, restores the ledger after a reboot, drops every
  * capability, then keeps state: expires bans, logs new ones (bounded),
- * saves the ledger every minute, reloads on SIGHUP. When it exits, the
- * program stays attached and protecting. */
+ * saves the ledger every minute, reloads on SIGHUP and counts its
+ * reloads in fs_daemon. When it exits, the program stays attached and
+ * protecting. */
+#define _GNU_SOURCE	/* ppoll */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <pthread.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -41,6 +43,8 @@ struct daemon {
 	bool exporting;
 	int pin_fd;			/* the pin folder, for flock() */
 	unsigned long long last_sweep_ns;
+	struct fs_daemon_state state;	/* as last written to fs_daemon */
+	sigset_t wait_mask;		/* while waiting: our signals unblocked */
 };
 
 static volatile sig_atomic_t got_hup, got_stop;
@@ -53,15 +57,57 @@ static void on_signal(int sig)
 		got_stop = 1;
 }
 
-static void setup_signals(void)
+/* SIGHUP, SIGTERM and SIGINT stay blocked except while the loop waits
+ * (ppoll with d->wait_mask), and in every thread started later (they
+ * inherit the mask: the exporter's, libunbound's). So a signal is taken
+ * only by the main thread and only inside the wait, which it ends at
+ * once, even if it came while the daemon was busy (it stays pending
+ * until then): no SIGHUP is left waiting for the next timeout. */
+static void setup_signals(struct daemon *d)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t ours;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&ours);
+	sigaddset(&ours, SIGHUP);
+	sigaddset(&ours, SIGTERM);
+	sigaddset(&ours, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &ours, &d->wait_mask);
+	sigdelset(&d->wait_mask, SIGHUP);
+	sigdelset(&d->wait_mask, SIGTERM);
+	sigdelset(&d->wait_mask, SIGINT);
+}
+
+/* Publish d->state in fs_daemon (one whole value). A failure is logged:
+ * the daemon works on, only `status` and the metrics lag. */
+static void state_write(struct daemon *d)
+{
+	__u32 zero = 0;
+
+	if (d->maps.daemon >= 0 &&
+	    bpf_map_update_elem(d->maps.daemon, &zero, &d->state, BPF_F_LOCK))
+		pr_warn("cannot write %s: %s\n", FS_STR(FS_MAP_DAEMON), strerror(errno));
+}
+
+/* Count a finished reload, after its effects are in place. */
+static void reload_done(struct daemon *d, enum fs_reload_result r)
+{
+	__u64 *count[FS_RELOAD_RESULT_MAX] = {
+		[FS_RELOAD_APPLIED] = &d->state.applied,
+		[FS_RELOAD_REFUSED] = &d->state.refused,
+		[FS_RELOAD_ROLLED_BACK] = &d->state.rolled_back,
+	};
+
+	(*count[r])++;
+	d->state.generation++;
+	d->state.last = r;
+	d->state.last_ns = fs_mono_ns();
+	state_write(d);
 }
 
 /* Attach to every configured interface, or put the new program in place
@@ -126,8 +172,9 @@ static bool same_ifaces(const struct fs_conf *a, const struct fs_conf *b)
 	return true;
 }
 
-/* SIGHUP: a bad file is refused and the running state stays. */
-static void reload(struct daemon *d)
+/* SIGHUP: a bad file is refused and the running state stays. Returns
+ * how it ended. */
+static enum fs_reload_result reload(struct daemon *d)
 {
 	struct fs_conf *c = fs_conf_new();
 	char err[512];
@@ -136,7 +183,7 @@ static void reload(struct daemon *d)
 		pr_err("reload refused: %s; the running configuration stays\n",
 		       c ? err : "out of memory");
 		fs_conf_free(c);
-		return;
+		return FS_RELOAD_REFUSED;
 	}
 	if (!same_ifaces(c, d->conf) || strcmp(c->pin_dir, d->conf->pin_dir))
 		pr_warn("reload: interfaces and pin_dir change only on restart\n");
@@ -144,12 +191,13 @@ static void reload(struct daemon *d)
 		/* a map refused part of it: back to the running configuration */
 		sync_logged(d, d->conf, "reload: rollback");
 		fs_conf_free(c);
-		return;
+		return FS_RELOAD_ROLLED_BACK;
 	}
 	if (d->verifier)
 		fs_verifier_reconf(d->verifier, c);
 	fs_conf_free(d->conf);
 	d->conf = c;
+	return FS_RELOAD_APPLIED;
 }
 
 static void log_ban(const struct fs_key *k, const struct fs_ban *b,
@@ -230,20 +278,30 @@ static void save_ledger(struct daemon *d)
 		pr_debug("ledger: %d entries saved\n", n);
 }
 
+/* Up to a second, less if a signal or (with the verifier) an event or
+ * a DNS answer comes; see setup_signals(). */
+static void wait_events(struct daemon *d)
+{
+	struct timespec second = { 1, 0 };
+
+	if (d->verifier)
+		fs_verifier_poll(d->verifier, 1000, &d->wait_mask);
+	else if (ppoll(NULL, 0, &second, &d->wait_mask) < 0 && errno != EINTR)
+		pr_warn("ppoll: %s\n", strerror(errno));
+}
+
 static void serve(struct daemon *d)
 {
 	unsigned long long next_sweep = fs_mono_ns() + SWEEP_EVERY_S * NSEC_PER_SEC;
 	unsigned long long next_save = fs_mono_ns() + LEDGER_EVERY_S * NSEC_PER_SEC;
 
 	while (!got_stop) {
-		/* a signal ends either early */
-		if (d->verifier)
-			fs_verifier_poll(d->verifier, 1000);
-		else
-			sleep(1);
+		wait_events(d);
+		/* Cleared before the file is read: a SIGHUP from now on,
+		 * during the reload too, makes another reload after it. */
 		if (got_hup) {
 			got_hup = 0;
-			reload(d);
+			reload_done(d, reload(d));
 		}
 		if (fs_mono_ns() >= next_sweep) {
 			sweep(d);
@@ -268,22 +326,15 @@ static void learn_ifaces(struct daemon *d)
 }
 
 /* After the capabilities are gone: threads started later hold none. A
- * port in use is logged; the shield runs on without metrics. */
+ * port in use is logged; the shield runs on without metrics. The
+ * exporter's thread takes none of the daemon's signals: they are
+ * blocked here already (setup_signals()) and it inherits that. */
 static void start_exporter(struct daemon *d)
 {
-	sigset_t sigs, old;
-
 	if (!*d->conf->metrics_listen)
 		return;
-	/* the exporter's thread takes none of the daemon's signals */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 	d->exporting = fs_exporter_start(d->conf->metrics_listen, &d->maps,
 					 fs_iface_watch_poll, &d->watch) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (d->exporting)
 		pr_info("metrics on http://%s/metrics\n", d->conf->metrics_listen);
 }
@@ -358,14 +409,20 @@ int do_run(struct fs_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	d.pin_dir = ctx->pin_dir_set ? ctx->pin_dir : d.conf->pin_dir;
-	setup_signals();
+	setup_signals(&d);
 	if (start(&d) || fs_drop_privileges())
 		goto out;
 	start_exporter(&d);
 	d.last_sweep_ns = fs_mono_ns();
+	/* from now on `status` shows this daemon, its reloads counted anew */
+	d.state = (struct fs_daemon_state){ .pid = getpid(),
+					    .started_ns = d.last_sweep_ns };
+	state_write(&d);
 	pr_info("running (pid %d); SIGHUP reloads %s\n", getpid(), d.conf_path);
 	serve(&d);
 	save_ledger(&d);
+	d.state.pid = 0;	/* stopped; its counts stay readable */
+	state_write(&d);
 	pr_info("stopping; the shield stays attached ('floodshield detach IFACE' "
 		"removes it)\n");
 	rc = 0;

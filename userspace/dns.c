@@ -118,6 +118,11 @@ struct fs_dns {
 	struct fs_dns_stats st;
 };
 
+static unsigned long long now_ns(const struct fs_dns *d)
+{
+	return d->o.clock_ns ? d->o.clock_ns() : fs_mono_ns();
+}
+
 static const __u8 v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 static bool is_v4(const __u8 a[16])
@@ -392,7 +397,7 @@ static unsigned next_retry_s(const struct fs_dns *d, unsigned prev)
 /* Keep a finished FCrDNS job's record; returns the TTL to report. */
 static unsigned cache_store(struct fs_dns *d, struct job *j)
 {
-	unsigned long long now = fs_mono_ns();
+	unsigned long long now = now_ns(d);
 	unsigned ttl, retry = 0;
 	struct entry *e;
 
@@ -656,7 +661,7 @@ static struct job *job_new(struct fs_dns *d, const __u8 addr[16], bool resolve)
 		return NULL;
 	j->d = d;
 	j->resolve = resolve;
-	j->deadline_ns = fs_mono_ns() + d->o.timeout_ms * NS_PER_MS;
+	j->deadline_ns = now_ns(d) + d->o.timeout_ms * NS_PER_MS;
 	j->data.ttl = UINT_MAX;
 	if (addr)
 		memcpy(j->data.steps.addr, addr, 16);
@@ -721,7 +726,7 @@ static int fcrdns_start(struct fs_dns *d, const __u8 addr[16],
 int fs_dns_fcrdns(struct fs_dns *d, const __u8 addr[16], const char *suffix,
 		  bool weak, fs_fcrdns_cb cb, void *arg)
 {
-	unsigned long long now = fs_mono_ns();
+	unsigned long long now;
 	struct entry *e;
 	struct waiter *w;
 	struct job *j;
@@ -733,6 +738,7 @@ int fs_dns_fcrdns(struct fs_dns *d, const __u8 addr[16], const char *suffix,
 	w = waiter_new(suffix, weak, cb, arg);
 	if (!w)
 		return -1;
+	now = now_ns(d);
 	e = cache_find(d, addr);
 	if (e && now < e->expires_ns) {
 		serve_cached(d, e, w, now);
@@ -921,7 +927,7 @@ int fs_dns_process(struct fs_dns *d)
 
 	if (rc)
 		pr_warn("dns: libunbound: %s\n", ub_strerror(rc));
-	now = fs_mono_ns();
+	now = now_ns(d);
 	while ((j = first_overdue(d, now)))
 		job_expire(j);
 	return rc ? -1 : 0;
@@ -930,7 +936,7 @@ int fs_dns_process(struct fs_dns *d)
 /* Milliseconds until the next deadline, at most 1000. */
 static int next_wake_ms(const struct fs_dns *d)
 {
-	unsigned long long now = fs_mono_ns(), first = now + NSEC_PER_SEC;
+	unsigned long long now = now_ns(d), first = now + NSEC_PER_SEC;
 
 	for (const struct job *j = d->jobs; j; j = j->next)
 		if (j->deadline_ns < first)

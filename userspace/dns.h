@@ -48,6 +48,10 @@ struct fs_dns_opts {
 	unsigned timeout_ms;	/* per verification; then tempfail */
 	unsigned ttl_cap_s;	/* cache (and allowlist) TTL cap */
 	unsigned tempfail_retry_s; /* first retry delay; doubles, capped */
+	/* CLOCK_MONOTONIC ns for deadlines, the cache and backoffs; NULL:
+	 * the real clock (fs_mono_ns). Tests pass one they move by hand.
+	 * libunbound keeps its own cache on the real clock regardless. */
+	unsigned long long (*clock_ns)(void);
 };
 
 struct fs_dns_stats {

@@ -164,6 +164,28 @@ static void render_state(const struct fs_snapshot *s, FILE *f)
 			       s->fill[m].capacity);
 }
 
+/* The daemon's reloads (fs_daemon): those of the daemon running, or of
+ * the last one (its counters stay after it stopped); they start from 0
+ * when a daemon starts, which Prometheus takes as a counter reset. */
+static void render_daemon(const struct fs_snapshot *s, FILE *f)
+{
+	static const struct {
+		unsigned result;
+		size_t off;
+	} counts[] = {
+		{ FS_RELOAD_APPLIED, offsetof(struct fs_daemon_state, applied) },
+		{ FS_RELOAD_REFUSED, offsetof(struct fs_daemon_state, refused) },
+		{ FS_RELOAD_ROLLED_BACK, offsetof(struct fs_daemon_state, rolled_back) },
+	};
+
+	family(f, "config_reloads_total", "counter",
+	       "Configuration reloads (SIGHUP) of the daemon since it started, by result.");
+	for (size_t i = 0; (s->valid & FS_SNAP_DAEMON) && i < ARRAY_SIZE(counts); i++)
+		sample(f, "config_reloads_total",
+		       LABELS("result", fs_reload_result_name(counts[i].result)),
+		       *(const __u64 *)((const char *)&s->daemon + counts[i].off));
+}
+
 static void render_self(const struct fs_snapshot *s, FILE *f)
 {
 	unsigned n = s->n_ifaces < FS_METRICS_MAX_IFACES ? s->n_ifaces :
@@ -187,6 +209,7 @@ int fs_metrics_render(const struct fs_snapshot *s, FILE *f)
 {
 	render_reasons(s, f);
 	render_state(s, f);
+	render_daemon(s, f);
 	render_self(s, f);
 	return ferror(f) ? -1 : 0;
 }
@@ -483,6 +506,19 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 	return err;
 }
 
+/* The one entry of fs_daemon. A pin folder an older build made has none
+ * (fd -1) until the next load adds it: a failed read, said each scrape. */
+static int read_daemon(struct fs_snapshot *s, int fd)
+{
+	struct bpf_map_info mi;
+	__u32 zero = 0;
+	int err = map_info(fd, &mi, sizeof(zero), sizeof(s->daemon));
+
+	if (err)
+		return err;
+	return bpf_map_lookup_elem_flags(fd, &zero, &s->daemon, BPF_F_LOCK) ? -errno : 0;
+}
+
 static unsigned failed(const char *what, int err)
 {
 	pr_warn("metrics: cannot read %s: %s\n", what, err == -EPROTO ?
@@ -513,6 +549,11 @@ unsigned fs_snapshot_collect(struct fs_snapshot *s, const struct fs_map_fds *m,
 		if (err)
 			errors += failed(fills[i].name, err);
 	}
+	err = read_daemon(s, m->daemon);
+	if (err)
+		errors += failed(FS_STR(FS_MAP_DAEMON), err);
+	else
+		s->valid |= FS_SNAP_DAEMON;
 	if (ifaces) {
 		int n = ifaces(arg, s->ifaces, FS_METRICS_MAX_IFACES);
 

@@ -76,8 +76,9 @@ struct fs_map_fill {
 #define FS_SNAP_BANS		(1u << 2)
 #define FS_SNAP_RATE		(1u << 3)	/* tracked_sources */
 #define FS_SNAP_IFACES		(1u << 4)
+#define FS_SNAP_DAEMON		(1u << 5)	/* the daemon's reloads */
 #define FS_SNAP_FILL(m)		(1u << (8 + (m)))	/* fill[m] */
-#define FS_SNAP_ALL		(0x1fu | (((1u << FS_FILL_MAX) - 1) << 8))
+#define FS_SNAP_ALL		(0x3fu | (((1u << FS_FILL_MAX) - 1) << 8))
 
 /* Everything one scrape reports. Counters are summed over CPUs. */
 struct fs_snapshot {
@@ -90,6 +91,7 @@ struct fs_snapshot {
 	struct fs_map_fill fill[FS_FILL_MAX];
 	unsigned n_ifaces;
 	struct fs_iface_state ifaces[FS_METRICS_MAX_IFACES];
+	struct fs_daemon_state daemon;	/* fs_daemon as last written */
 	__u64 scrape_errors;	/* failed reads so far, this scrape included */
 	const char *version;	/* build_info; NULL: FS_VERSION */
 };

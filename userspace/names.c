@@ -98,3 +98,12 @@ const char *fs_reason_action(unsigned r)
 {
 	return fs_reason_resets(r) ? "reset" : fs_reason_drops(r) ? "drop" : "pass";
 }
+
+static const char *const reload_results[FS_RELOAD_RESULT_MAX] = {
+	[FS_RELOAD_NONE] = "none",
+	[FS_RELOAD_APPLIED] = "applied",
+	[FS_RELOAD_REFUSED] = "refused",
+	[FS_RELOAD_ROLLED_BACK] = "rolled_back",
+};
+
+const char *fs_reload_result_name(unsigned r) { return NAME_OF(reload_results, r); }

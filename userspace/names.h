@@ -14,5 +14,8 @@ const char *fs_ban_reason_name(unsigned r);
 const char *fs_origin_name(unsigned o);
 const char *fs_dns_class_name(unsigned c);
 const char *fs_dns_reason_name(unsigned r);
+/* "none", "applied", "refused", "rolled_back": also the result label of
+ * floodshield_config_reloads_total. */
+const char *fs_reload_result_name(unsigned r);
 
 #endif

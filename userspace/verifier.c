@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE	/* ppoll */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -325,15 +326,17 @@ void fs_verifier_free(struct fs_verifier *v)
 	free(v);
 }
 
-void fs_verifier_poll(struct fs_verifier *v, int timeout_ms)
+void fs_verifier_poll(struct fs_verifier *v, int timeout_ms,
+		      const sigset_t *sigmask)
 {
 	struct pollfd fds[2] = {
 		{ .fd = ring_buffer__epoll_fd(v->rb), .events = POLLIN },
 		{ .fd = fs_dns_fd(v->dns), .events = POLLIN },
 	};
+	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 
 	refresh_names(v);
-	if (poll(fds, 2, timeout_ms) < 0 && errno != EINTR)
+	if (ppoll(fds, 2, &ts, sigmask) < 0 && errno != EINTR)
 		pr_warn("dns: poll: %s\n", strerror(errno));
 	ring_buffer__consume(v->rb);
 	fs_dns_process(v->dns);

@@ -7,6 +7,7 @@
 #ifndef FS_VERIFIER_H
 #define FS_VERIFIER_H
 
+#include <signal.h>
 #include "config.h"
 #include "../loader/loader.h"
 
@@ -22,7 +23,10 @@ void fs_verifier_free(struct fs_verifier *v);
 void fs_verifier_reconf(struct fs_verifier *v, const struct fs_conf *c);
 
 /* Wait up to @timeout_ms for events and DNS answers, and handle them;
- * also refreshes allow_name entries that are due. */
-void fs_verifier_poll(struct fs_verifier *v, int timeout_ms);
+ * also refreshes allow_name entries that are due. The wait runs with
+ * signal mask @sigmask (ppoll): a signal it unblocks ends it early, even
+ * one that was pending before. */
+void fs_verifier_poll(struct fs_verifier *v, int timeout_ms,
+		      const sigset_t *sigmask);
 
 #endif

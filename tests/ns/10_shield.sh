@@ -10,12 +10,14 @@
 #   flooder   198.51.100.10, 2001:db8::10 100 attempts in 1 s
 #   ordinary  192.0.2.2, 2001:db8::2      unlisted, a few connections
 #
-# Limits are low (syn.tcp.src=5/5, ban.after=5), the per-prefix level is
+# Limits are low (syn.tcp.src=1/5, ban.after=5), the per-prefix level is
 # high so that it never decides. Asserted, per attach path:
 #   - the allowed source gets every connection through while flooding;
 #   - the blocked source never reaches the server (server log);
-#   - the flooder gets a few connections, then none, and is banned
-#     (`block list -j`), also after the flood;
+#   - the flooder gets a few connections (at most what its bucket can
+#     pass in the time its client ran: fs_span_bound, a bound that holds
+#     at any speed), then none, and is banned (`block list -j`), also
+#     after the flood;
 #   - the allowed and ordinary sources still connect after the flood;
 #   - stats moved for allow, block, syn_rate_src and ban;
 #   - after `detach` the blocked source reaches the server (shield off),
@@ -38,7 +40,11 @@ ORDINARY4=$FS_CLI4	ORDINARY6=$FS_CLI6
 
 FLOOD_N=100		# attempts per flood
 FLOOD_SPREAD=1		# seconds
-FLOOD_MAX_OK=15		# burst 5, then the ban: a handful at most
+FLOOD_WAIT=1.5		# seconds for the last handshakes
+# syn.tcp.src: 1/s, so that the ban (ban.after=5 over-rate SYNs) comes
+# within the first ~11 SYNs unless the client needs over a second per
+# SYN; then the bucket, refilled only after 5 s idle, cannot forget them.
+SYN_RATE=1 SYN_BURST=5
 
 PIN_BASE=$FS_PIN
 P=			# label of the current pass, prefixes every result
@@ -80,17 +86,21 @@ list_entry()
 
 # attempt SRC N SPREAD [WAIT]: N connection attempts from SRC within
 # SPREAD s. Sets OK (handshakes the client completed) and ACC (new
-# entries for SRC in the server's log), and notes both.
+# entries for SRC in the server's log, once the server has logged as
+# many as completed, or after 10 s), and notes both.
 attempt()
 {
-	local src=$1 n=$2 spread=$3 wait=${4:-1.5} before
+	local src=$1 n=$2 spread=$3 wait=${4:-$FLOOD_WAIT} before
 
 	before=$(fs_accepted "$src")
 	OK=$(fs_flood "$src" "$n" "$spread" "$wait")
-	fs_server_settle
+	fs_server_wait "$src" $((before + OK))
 	ACC=$(( $(fs_accepted "$src") - before ))
 	fs_note "$P: $src: $n attempts, $OK completed, $ACC accepted by the server"
 }
+
+# listed_as LIST CIDR ENTRY: whether list_entry gives ENTRY.
+listed_as() { [ "$(list_entry "$1" "$2")" = "$3" ]; }
 
 # ---------------------------------------------------------------------
 
@@ -138,7 +148,7 @@ configure()
 	local out
 
 	out=$(fs_cli ports set "$FS_PORT" tcp 2>&1 &&
-	      fs_cli set syn.tcp.src=5/5 syn.tcp.prefix=1000/1000 \
+	      fs_cli set syn.tcp.src=$SYN_RATE/$SYN_BURST syn.tcp.prefix=1000/1000 \
 			ban.after=5 ban.ttl=600s 2>&1 &&
 	      fs_cli allow add "$ALLOWED4/32" --note test-allowed 2>&1 &&
 	      fs_cli allow add "$ALLOWED6/128" --note test-allowed 2>&1 &&
@@ -171,12 +181,17 @@ check_blocked()
 
 check_flood()
 {
-	local a=$1 plen=$2 entry
+	local a=$1 plen=$2 entry max
 
-	attempt "$a" "$FLOOD_N" "$FLOOD_SPREAD"
-	[ "$ACC" -ge 1 ] && [ "$ACC" -le "$FLOOD_MAX_OK" ] && [ "$OK" = "$ACC" ]
-	fs_result $? "$P: flooder $a gets a few through, then is dropped" \
-		"expected 1..$FLOOD_MAX_OK accepted, as many completed"
+	FS_FLOOD_SPAN=$FS_TMP/flood.span attempt "$a" "$FLOOD_N" "$FLOOD_SPREAD"
+	max=$(fs_span_bound "$SYN_RATE" "$SYN_BURST" "$FS_TMP/flood.span" \
+		"$(fs_flood_limit "$FLOOD_SPREAD" "$FLOOD_WAIT")")
+	[ "$ACC" -ge 1 ] && [ "$ACC" -le "$max" ] && [ "$OK" = "$ACC" ]
+	fs_note "$P: $a: its bucket could pass at most $max in the client's span"
+	fs_result $? "$P: flooder $a gets a few through (within its bucket), then is dropped" \
+		"expected 1..$max accepted (the client ran $(cat "$FS_TMP/flood.span" 2>/dev/null || echo '?') s), as many completed"
+	# the program bans as it judges the SYNs; wait for them to be judged
+	fs_wait_until 10 listed_as block "$a/$plen" ban/syn_rate
 	entry=$(list_entry block "$a/$plen")
 	[ "$entry" = ban/syn_rate ]
 	fs_result $? "$P: flooder $a is banned in 'block list'" \
@@ -329,7 +344,7 @@ check_reattach()
 	fs_result $? "$P: re-attach: allowlist kept" \
 		"allow list: $(fs_cli -j allow list)"
 	v=$(fs_cli show)
-	grep -qx "syn.tcp.src=5/5" <<<"$v" && grep -qx "ban.after=5" <<<"$v"
+	grep -qx "syn.tcp.src=$SYN_RATE/$SYN_BURST" <<<"$v" && grep -qx "ban.after=5" <<<"$v"
 	fs_result $? "$P: re-attach: settings kept" "$v"
 	v=$(fs_cli ports list)
 	grep -Eq "^$FS_PORT +tcp\$" <<<"$v"
@@ -346,20 +361,26 @@ check_reattach()
 }
 
 # Pins as an older build left them: the rate and flow maps as LRU
-# hashes (their layout before they became tables), no prefilter and no
-# host prints. The next attach must replace the first two, create the
-# others and rebuild the prefilter from the lists before going live.
+# hashes (their layout before they became tables), no prefilter, no
+# host prints, no daemon state. The next attach must replace the first
+# two, create the others and rebuild the prefilter from the lists before
+# going live. Until then the list commands work and `status` says the
+# daemon state is missing.
 simulate_upgrade()
 {
 	local out
 
 	out=$(rm -f "$FS_PIN/fs_rate" "$FS_PIN/fs_flows" "$FS_PIN/fs_filter" \
-		    "$FS_PIN/fs_hostfp" 2>&1 &&
+		    "$FS_PIN/fs_hostfp" "$FS_PIN/fs_daemon" 2>&1 &&
 	      bpftool map create "$FS_PIN/fs_rate" type lru_hash key 24 value 16 \
 		      entries 1024 name fs_rate 2>&1 &&
 	      bpftool map create "$FS_PIN/fs_flows" type lru_hash key 20 value 16 \
-		      entries 1024 name fs_flows 2>&1)
-	fs_result $? "$P: pins of an older layout in place" "$out"
+		      entries 1024 name fs_flows 2>&1) ||
+		fs_die "$P: cannot lay out pins of an older build: $out"
+	out=$(fs_cli -j status 2>&1)
+	[ "$(fs_json "d['daemon'] is None" <<<"$out")" = 1 ] &&
+		fs_cli block list >/dev/null
+	fs_result $? "$P: pins without fs_daemon: status says so, lists still work" "$out"
 }
 
 check_upgraded()
@@ -369,8 +390,10 @@ check_upgraded()
 	t=$(bpftool map show pinned "$FS_PIN/fs_rate" 2>&1)
 	grep -q ": array " <<<"$t"
 	fs_result $? "$P: upgrade: fs_rate of the old layout replaced by the table" "$t"
-	[ -e "$FS_PIN/fs_filter" ] && [ -e "$FS_PIN/fs_hostfp" ]
-	fs_result $? "$P: upgrade: fs_filter and fs_hostfp created"
+	[ -e "$FS_PIN/fs_filter" ] && [ -e "$FS_PIN/fs_hostfp" ] &&
+		[ "$(fs_cli -j status | fs_json "d['daemon']['pid'] == 0 and d['daemon']['generation'] == 0")" = 1 ]
+	fs_result $? "$P: upgrade: fs_filter, fs_hostfp and fs_daemon created" \
+		"status: $(fs_cli -j status)"
 }
 
 # ---------------------------------------------------------------------

@@ -18,6 +18,9 @@
 #     are read at scrape time);
 #   - /metrics answers 404 elsewhere; after `detach` the unprivileged
 #     exporter reports the interface 0 (mode "none");
+#   - the daemon's own exporter, scraped too: the counters, the interface,
+#     and its reloads (config_reloads_total{result="applied"} 0, then 1
+#     after a SIGHUP);
 #   - bad --listen values, an unknown argument and missing pins are
 #     refused (exit 2, 2, 1) with the argument named.
 # Prometheus and the exporter are started here, run under `timeout`, and
@@ -34,7 +37,7 @@ PAYLOAD=100		# UDP payload bytes: frame = 14 + 20 + 8 + 100
 FRAME=$((14 + 20 + 8 + PAYLOAD))
 EXP_PORT=19477		# exporter, in the server namespace
 PROM_PORT=19090		# Prometheus, in the server namespace
-LIFETIME=85		# seconds any process started here may live
+LIFETIME=300		# seconds any process started here may live
 
 DMN_PORT=19478		# the daemon's exporter, in the server namespace
 
@@ -85,14 +88,13 @@ print(r[0]["value"][1] if len(r) == 1 else "series=%d" % len(r))' \
 # wait_query EXPR WANT SECONDS: poll until EXPR gives WANT; sets GOT.
 wait_query()
 {
-	local _
+	fs_wait_until "$3" query_is "$1" "$2"
+}
 
-	for _ in $(seq $(($3 * 4))); do
-		GOT=$(prom_query "$1")
-		[ "$GOT" = "$2" ] && return 0
-		sleep 0.25
-	done
-	return 1
+query_is()
+{
+	GOT=$(prom_query "$1")
+	[ "$GOT" = "$2" ]
 }
 
 # send_udp SRC N: N datagrams of PAYLOAD bytes from SRC to the server.
@@ -150,9 +152,20 @@ setup()
 	out=$(fs_cli attach "$FS_SRV_IF" 2>&1 &&
 	      fs_cli block add "$BLOCKED4/32" --reason metrics-test 2>&1)
 	fs_result $? "attach and block $BLOCKED4" "$out" || return 1
-	send_udp "$BLOCKED4" "$BLOCK_N"
-	fs_result $? "sent $BLOCK_N datagrams from $BLOCKED4"
+	send_udp "$BLOCKED4" "$BLOCK_N" || fs_die "cannot send from $BLOCKED4"
+	# the program judges them in the veth's NAPI, after sendto returns
+	fs_wait_until 10 block_counted "$BLOCK_N"
+	fs_result $? "the shield counted the $BLOCK_N datagrams from $BLOCKED4" \
+		"block packets: $(block_packets)"
 }
+
+block_packets()
+{
+	fs_cli -j stats | fs_json \
+		"sum(r['packets'] for r in d['reasons'] if r['reason'] == 'block')"
+}
+
+block_counted() { [ "$(block_packets)" = "$1" ]; }
 
 check_once()
 {
@@ -181,18 +194,14 @@ check_once()
 
 start_exporter()
 {
-	local pid _
+	local pid
 
 	timeout "$LIFETIME" "$FS_BIN" -n "$FS_SRV_NS" -p "$FS_PIN" metrics \
 		--listen "127.0.0.1:$EXP_PORT" --drop-caps \
 		>"$FS_TMP/exporter.out" 2>"$FS_TMP/exporter.err" &
 	EXP_PID=$!
-	for _ in $(seq 50); do
-		grep -q "^serving http://127.0.0.1:$EXP_PORT/metrics" \
-			"$FS_TMP/exporter.out" && break
-		kill -0 "$EXP_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	fs_wait_until 30 fs_alive_and "$EXP_PID" grep -q \
+		"^serving http://127.0.0.1:$EXP_PORT/metrics" "$FS_TMP/exporter.out"
 	http_get "http://127.0.0.1:$EXP_PORT/metrics" >"$FS_TMP/scrape.txt"
 	fs_result $? "exporter serves /metrics" "$(cat "$FS_TMP/exporter.err")" ||
 		return 1
@@ -240,21 +249,21 @@ check_prometheus()
 	local q
 
 	q='floodshield_packets_total{reason="block"}'
-	wait_query "$q" "$BLOCK_N" 10
+	wait_query "$q" "$BLOCK_N" 30
 	fs_result $? "Prometheus: $q = $BLOCK_N" "got '$GOT'"
 	q='floodshield_build_info'
-	wait_query "$q" 1 5
+	wait_query "$q" 1 30
 	fs_result $? "Prometheus: $q = 1" "got '$GOT'"
 	q="floodshield_interface_attached{interface=\"$FS_SRV_IF\",mode=\"native\"}"
-	wait_query "$q" 1 5
+	wait_query "$q" 1 30
 	fs_result $? "Prometheus: $q = 1 (learned, then no capability)" "got '$GOT'"
 	q='floodshield_scrape_errors_total'
-	wait_query "$q" 0 5
+	wait_query "$q" 0 30
 	fs_result $? "Prometheus: $q = 0" "got '$GOT'"
 
 	send_udp "$BLOCKED4" "$BLOCK_MORE"
 	q='floodshield_packets_total{reason="block"}'
-	wait_query "$q" $((BLOCK_N + BLOCK_MORE)) 10
+	wait_query "$q" $((BLOCK_N + BLOCK_MORE)) 30
 	fs_result $? "Prometheus: $BLOCK_MORE more datagrams, next scrape reads $((BLOCK_N + BLOCK_MORE))" \
 		"got '$GOT'"
 }
@@ -295,7 +304,7 @@ check_errors()
 # no capability; Prometheus scrapes it too.
 check_daemon()
 {
-	local conf=$FS_TMP/daemon.conf q _
+	local conf=$FS_TMP/daemon.conf q pid
 
 	cat >"$conf" <<EOF
 [shield]
@@ -310,23 +319,34 @@ EOF
 	timeout "$LIFETIME" "$FS_BIN" -n "$FS_SRV_NS" run -c "$conf" \
 		>"$FS_TMP/daemon.log" 2>&1 &
 	DMN_PID=$!
-	for _ in $(seq 50); do
-		grep -q "metrics on http://127.0.0.1:$DMN_PORT" "$FS_TMP/daemon.log" && break
-		sleep 0.1
-	done
+	fs_wait_until 30 fs_alive_and "$DMN_PID" grep -q \
+		"metrics on http://127.0.0.1:$DMN_PORT" "$FS_TMP/daemon.log"
 	grep -qx "CapEff:[[:space:]]*0000000000000000" \
 		"/proc/$(pgrep -P "$DMN_PID" | head -1)/status" 2>/dev/null
 	fs_result $? "daemon serving metrics holds no capability" \
 		"$(tail -n 3 "$FS_TMP/daemon.log")"
-	wait_query 'up{job="floodshield-daemon"}' 1 15
+	wait_query 'up{job="floodshield-daemon"}' 1 30
 	fs_result $? "Prometheus scrapes the daemon (target up)" "up: '$GOT'" \
 		"$(tail -n 3 "$FS_TMP/daemon.log")"
 	q='floodshield_packets_total{job="floodshield-daemon",reason="block"}'
-	wait_query "$q" $((BLOCK_N + BLOCK_MORE)) 10
+	wait_query "$q" $((BLOCK_N + BLOCK_MORE)) 30
 	fs_result $? "Prometheus via the daemon: $q = $((BLOCK_N + BLOCK_MORE))" "got '$GOT'"
 	q="floodshield_interface_attached{job=\"floodshield-daemon\",interface=\"$FS_SRV_IF\",mode=\"native\"}"
-	wait_query "$q" 1 5
+	wait_query "$q" 1 30
 	fs_result $? "Prometheus via the daemon: $FS_SRV_IF attached" "got '$GOT'"
+
+	# One reload, counted by the daemon (status) and then exported.
+	q='floodshield_config_reloads_total{job="floodshield-daemon",result="applied"}'
+	wait_query "$q" 0 30
+	fs_result $? "Prometheus via the daemon: $q = 0 after the start" "got '$GOT'"
+	pid=$(fs_cli -j status | fs_json "d['daemon']['pid']")
+	if [ -z "$pid" ] || [ "$pid" = 0 ]; then
+		fs_die "status shows no daemon pid: $(fs_cli -j status)"
+	fi
+	kill -HUP "$pid"
+	wait_query "$q" 1 30
+	fs_result $? "Prometheus via the daemon: after a SIGHUP, $q = 1" "got '$GOT'" \
+		"status: $(fs_cli -j status | fs_json "d['daemon']")"
 }
 
 main()

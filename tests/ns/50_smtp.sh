@@ -35,19 +35,25 @@
 #     floods, not a rejection), then explain shows failed / mismatch
 #     with the PTR and EHLO names; then a flood of 30 connection attempts
 #     in 3 s (smtp.failed.src = 1/2) is deferred at the NIC: only the few
-#     within the rate complete (bounded), Postfix logs exactly those,
-#     smtp_defer_failed grows by at least the attempts that failed, and
-#     no ban is made (ban.after 20, the default); meanwhile the verified
-#     MTA sends 5 mails, all delivered, none deferred;
+#     within the rate complete (at most what the bucket passes in the
+#     time the client ran: a bound that holds at any speed), the shield
+#     passed exactly the SYNs that completed (smtp_failed), Postfix logs
+#     exactly those, smtp_defer_failed grows by at least the attempts
+#     that failed, and no ban is made (ban.after 20, the default);
+#     meanwhile the verified MTA sends 5 mails, all delivered, none
+#     deferred;
 #   - the tempfail source: explain shows unverified / timeout, its EHLO
 #     name kept; 4 more mails, one every 0.5 s, are all delivered and
-#     none of its SYNs is deferred (smtp.unverified.src = 3/5);
+#     none of its SYNs is deferred (smtp.unverified.src = 3/5: its 5
+#     connections fit in the burst, however they are spaced);
 #   - SMTP buckets never ban: with ban.after = 5 (floodshield set) a
 #     second flood is deferred again and no ban is made; a SYN flood on
 #     tcp port 443 then bans the bot (syn_rate), and the ban holds for
 #     SMTP: its next mail does not reach Postfix, while the verified MTA
 #     still delivers.
 # Bounded: every client under `timeout`, every loop counted; about 40 s.
+# Every wait is for a state (a verdict, a delivery, a log line, a ban),
+# bounded; the daemon is waited for through `status -j`.
 set -u
 
 FS_PORT=25				# fs_flood's destination port
@@ -102,17 +108,19 @@ write_conf()
 	CONF
 }
 
+# True once `status` shows the daemon we started, serving.
+daemon_up()
+{
+	kill -0 "$DAEMON_PID" 2>/dev/null || return "$FS_GIVE_UP"
+	[ "$(fs_cli -j status 2>/dev/null | fs_json \
+		"d['daemon'] is not None and d['daemon']['pid'] == $DAEMON_PID" 2>/dev/null)" = 1 ]
+}
+
 daemon_start()
 {
-	local _
-
 	"$FS_BIN" -n "$FS_SRV_NS" run -c "$CONF" >>"$DLOG" 2>&1 &
 	DAEMON_PID=$!
-	for _ in $(seq 50); do
-		grep -q 'running (pid' "$DLOG" && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	fs_wait_until 30 daemon_up && return 0
 	echo "# daemon did not start: $(tail -n 5 "$DLOG")" >&2
 	return 1
 }
@@ -148,14 +156,12 @@ explain()
 # wait_dns ADDR CLASS REASON MAX_S: until explain shows that verdict.
 wait_dns()
 {
-	local _
+	fs_wait_until "$4" has_dns "$1" "$2" "$3"
+}
 
-	for _ in $(seq $(($4 * 10))); do
-		[ "$(explain "$1" "d['dns'] is not None and d['dns']['class'] == '$2' and d['dns']['reason'] == '$3'")" = 1 ] &&
-			return 0
-		sleep 0.1
-	done
-	return 1
+has_dns()
+{
+	[ "$(explain "$1" "d['dns'] is not None and d['dns']['class'] == '$2' and d['dns']['reason'] == '$3'")" = 1 ]
 }
 
 # check_dns ADDR CLASS REASON NAME EHLO MAX_S: the verdict arrives, with
@@ -170,6 +176,11 @@ check_dns()
 	fs_result $? "$T: $addr verified by the daemon: $class ($reason), name '${name:--}', EHLO $ehlo" \
 		"explain: $out" "daemon log: $(grep "dns:" "$DLOG" | tail -n 3)"
 }
+
+swallowed_some() { [ "$(smtp_swallowed)" -ge 1 ]; }
+
+# connects_ge ADDR N: Postfix has logged at least N connections from ADDR.
+connects_ge() { [ "$(smtp_connects "$1")" -ge "$2" ]; }
 
 # send_ok SRC EHLO TAG: one mail, accepted by Postfix and found in the mbox.
 send_ok()
@@ -224,7 +235,7 @@ check_verified()
 	send_ok "$MTA" "$MTA_NAME" verified-first
 	fs_result $? "$T: mail from the verified MTA $MTA is delivered" \
 		"$(tail -n 3 "$SMTP_DIR/swaks.log")"
-	check_dns "$MTA" verified ok "$MTA_NAME" "$MTA_NAME" 5
+	check_dns "$MTA" verified ok "$MTA_NAME" "$MTA_NAME" 15
 	n0=$(stat_packets smtp_verified)
 	send_ok "$MTA" "$MTA_NAME" verified-second
 	n1=$(stat_packets smtp_verified)
@@ -238,7 +249,7 @@ check_verified()
 	send_ok "$MTA6" "$MTA6_NAME" verified-v6
 	fs_result $? "$T: mail from the verified MTA $MTA6 over IPv6 is delivered" \
 		"$(tail -n 3 "$SMTP_DIR/swaks.log")"
-	check_dns "$MTA6" verified ok "$MTA6_NAME" "$MTA6_NAME" 5
+	check_dns "$MTA6" verified ok "$MTA6_NAME" "$MTA6_NAME" 15
 	out=$(explain "$MTA6" "[r['bucket'] for r in d['rates']]")
 	[[ $out == *smtp.* ]]
 	fs_result $? "$T: explain $MTA6 lists its smtp buckets" "$out"
@@ -247,11 +258,11 @@ check_verified()
 # The bot: verified as failed, then its flood is deferred.
 check_failed()
 {
-	local completed pf0 pf1 d0 d1 v0 v1 b0 mails=5 ok=0 fpid bound
+	local completed pf0 pf1 d0 d1 v0 v1 b0 f0 f1 mails=5 ok=0 fpid bound
 
 	send_ok "$BOT" "$BOT_NAME" bot-first
 	fs_result $? "$T: the bot's first mail is delivered (deferral is for floods)"
-	check_dns "$BOT" failed mismatch "$BOT_NAME" "$BOT_NAME" 5
+	check_dns "$BOT" failed mismatch "$BOT_NAME" "$BOT_NAME" 15
 	[ "$(smtp_connects "$BOT" unknown)" = 1 ]
 	fs_result $? "$T: Postfix does not confirm it either: connect from unknown[$BOT]"
 
@@ -260,7 +271,9 @@ check_failed()
 	d0=$(stat_packets smtp_defer_failed)
 	v0=$(stat_packets smtp_verified)
 	b0=$(stat_packets smtp_defer_verified)
-	fs_flood "$BOT" "$FLOOD_ATTEMPTS" "$FLOOD_SPREAD" "$FLOOD_WAIT" \
+	f0=$(stat_packets smtp_failed)
+	FS_FLOOD_SPAN=$FS_TMP/flood.span \
+		fs_flood "$BOT" "$FLOOD_ATTEMPTS" "$FLOOD_SPREAD" "$FLOOD_WAIT" \
 		>"$FS_TMP/flood.out" &
 	fpid=$!
 	for _ in $(seq "$mails"); do
@@ -269,19 +282,25 @@ check_failed()
 	done
 	wait "$fpid"
 	completed=$(cat "$FS_TMP/flood.out")
-	sleep 1					# Postfix logs the last accepts
+	# Postfix logs each connection once it accepts it
+	fs_wait_until 10 connects_ge "$BOT" $((pf0 + completed))
 	pf1=$(smtp_connects "$BOT")
 	d1=$(stat_packets smtp_defer_failed)
 	v1=$(stat_packets smtp_verified)
+	f1=$(stat_packets smtp_failed)
 	S_FLOOD_DONE=$completed S_DEFERRED=$((d1 - d0)) S_BOT_PF=$((pf1 - pf0))
 
-	# Burst, then one per second over the spread and the wait (kernel SYN
-	# retries included), and one of slack for the timing.
-	bound=$(awk -v b="$FAILED_BURST" -v r="$FAILED_RATE" -v s="$FLOOD_SPREAD" \
-		-v w="$FLOOD_WAIT" 'BEGIN { print int(b + r * (s + w) + 1) }')
+	# What the bucket can pass while the client ran (its SYN retries
+	# included), however slow the machine: fs_span_bound.
+	bound=$(fs_span_bound "$FAILED_RATE" "$FAILED_BURST" "$FS_TMP/flood.span" \
+		"$(fs_flood_limit "$FLOOD_SPREAD" "$FLOOD_WAIT")")
+	fs_note "$T: the flood client ran $(cat "$FS_TMP/flood.span" 2>/dev/null || echo '?') s: its bucket could pass at most $bound"
 	[ "$completed" -ge 1 ] && [ "$completed" -le "$bound" ]
-	fs_result $? "$T: flood of $FLOOD_ATTEMPTS connections from the bot: $completed completed (at most $bound)" \
-		"completed: $completed"
+	fs_result $? "$T: flood of $FLOOD_ATTEMPTS connections from the bot: a few completed, within its bucket" \
+		"completed: $completed, at most $bound"
+	[ "$((f1 - f0))" = "$completed" ]
+	fs_result $? "$T: the shield passed exactly the bot's SYNs that completed (smtp_failed)" \
+		"smtp_failed +$((f1 - f0)), completed $completed"
 	[ "$((pf1 - pf0))" = "$completed" ]
 	fs_result $? "$T: Postfix saw exactly those $completed connections from the bot" \
 		"Postfix logged $((pf1 - pf0))"
@@ -305,7 +324,8 @@ check_tempfail()
 
 	send_ok "$SLOW" "$SLOW_EHLO" slow-first
 	fs_result $? "$T: mail from $SLOW (DNS never answers) is delivered"
-	check_dns "$SLOW" unverified timeout "" "$SLOW_EHLO" $((DNS_TIMEOUT_S + 5))
+	check_dns "$SLOW" unverified timeout "" "$SLOW_EHLO" $((DNS_TIMEOUT_S + 15))
+	fs_wait_until 10 swallowed_some
 	[ "$(smtp_swallowed)" -ge 1 ]
 	fs_result $? "$T: its PTR queries reached the swallower and went unanswered" \
 		"$(smtp_swallowed) swallowed"
@@ -317,11 +337,17 @@ check_tempfail()
 	done
 	elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 	d1=$(stat_packets smtp_defer_unverified)
+	fs_note "$T: $ok mails from $SLOW delivered in $elapsed s"
 	[ "$ok" = 4 ] && [ "$d1" = "$d0" ]
-	fs_result $? "$T: 4 more mails from $SLOW at a normal pace: $ok delivered in $elapsed s, none deferred" \
-		"smtp_defer_unverified $d0 -> $d1"
+	fs_result $? "$T: 4 more mails from $SLOW at a normal pace: all delivered, none deferred" \
+		"delivered $ok; smtp_defer_unverified $d0 -> $d1"
 	[ "$(explain "$SLOW" "d['dns']['class']")" = unverified ]
 	fs_result $? "$T: $SLOW stays unverified (a tempfail never blocks)"
+}
+
+syn_banned()
+{
+	[ "$(explain "$1" "any(b['reason'] == 'syn_rate' for b in d['bans'])")" = 1 ]
 }
 
 # SMTP buckets defer and never ban, even with a low ban.after; a ban the
@@ -330,17 +356,22 @@ check_ban()
 {
 	local out n0 d0
 
-	out=$(fs_cli set ban.after=5 syn.tcp.src=5/5 2>&1)
-	fs_result $? "$T: floodshield set ban.after=5 syn.tcp.src=5/5" "$out"
+	# 1/s: 40 SYNs within fs_flood's 12 s limit make more than 5 over
+	# the rate between two full refills (5 s idle) at any speed: a ban
+	out=$(fs_cli set ban.after=5 syn.tcp.src=1/5 2>&1)
+	fs_result $? "$T: floodshield set ban.after=5 syn.tcp.src=1/5" "$out"
 	sleep $((FAILED_BURST / FAILED_RATE + 1))
 	d0=$(stat_packets smtp_defer_failed)
-	fs_flood "$BOT" 20 1 1 >/dev/null
+	# 30 attempts; the bucket passes at most 2 + 12 + 1 in the client's
+	# 12 s limit: at least 15 deferred, more than ban.after, at any speed
+	fs_flood "$BOT" 30 1 1 >/dev/null
 	out=$(fs_cli -j explain "$BOT")
 	[ "$(fs_json "len(d['bans'])" <<<"$out")" = 0 ] &&
 		[ "$(stat_packets smtp_defer_failed)" -gt "$((d0 + 5))" ]
 	fs_result $? "$T: with ban.after=5 a second SMTP flood is deferred again, never banned" \
-		"$out"
-	FS_PORT=$TCP_PORT fs_flood "$BOT" 30 1 1 >/dev/null
+		"$out" "smtp_defer_failed $d0 -> $(stat_packets smtp_defer_failed)"
+	FS_PORT=$TCP_PORT fs_flood "$BOT" 40 1 1 >/dev/null
+	fs_wait_until 10 syn_banned "$BOT"
 	out=$(fs_cli -j explain "$BOT")
 	[ "$(fs_json "any(b['reason'] == 'syn_rate' for b in d['bans'])" <<<"$out")" = 1 ]
 	fs_result $? "$T: a SYN flood on tcp port $TCP_PORT bans the bot (syn_rate)" "$out"

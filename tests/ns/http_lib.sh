@@ -164,8 +164,6 @@ http_nginx_listening()
 
 http_nginx_start()
 {
-	local _
-
 	HTTP_NGINX_DIR=$FS_TMP/nginx
 	HTTP_NGINX_CONF=$HTTP_NGINX_DIR/nginx.conf
 	HTTP_ACCESS_LOG=$HTTP_NGINX_DIR/logs/access.log
@@ -176,11 +174,7 @@ http_nginx_start()
 		-e "$HTTP_NGINX_DIR/logs/error.log" \
 		</dev/null >"$HTTP_NGINX_DIR/logs/stdout" 2>&1 &
 	HTTP_NGINX_PID=$!
-	for _ in $(seq 100); do
-		http_nginx_listening && return 0
-		kill -0 "$HTTP_NGINX_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	fs_wait_until 30 fs_alive_and "$HTTP_NGINX_PID" http_nginx_listening && return 0
 	echo "# nginx did not start listening:" \
 		"$(cat "$HTTP_NGINX_DIR/logs/stdout" "$HTTP_NGINX_DIR/logs/error.log" 2>/dev/null)" >&2
 	return 1
@@ -221,18 +215,14 @@ http_log_count_from()
 		awk 'NR == FNR { a[$1]; next } $1 in a { n++ } END { print n + 0 }' "$1" -
 }
 
-# http_log_wait STR [N]: wait (at most 2 s) until N (default 1) lines
+# http_log_wait STR [N]: wait (at most 10 s) until N (default 1) lines
 # hold STR; nginx logs a request after answering it.
 http_log_wait()
 {
-	local _
-
-	for _ in $(seq 20); do
-		[ "$(http_log_count "$1")" -ge "${2:-1}" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	fs_wait_until 10 http_logged "$1" "${2:-1}"
 }
+
+http_logged() { [ "$(http_log_count "$1")" -ge "$2" ]; }
 
 # ---------------------------------------------------------------------
 # Clients (http_flood.py), in the client namespace, bounded by timeout.

@@ -167,19 +167,16 @@ fs_mac()
 		sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
 }
 
-# Wait (at most 5 s) until both ends of the veth report carrier.
+# Wait (at most 30 s) until both ends of the veth report carrier.
 fs_wait_link()
 {
-	local _
+	fs_wait_until 30 fs_link_up
+}
 
-	for _ in $(seq 50); do
-		if ip -n "$FS_SRV_NS" link show dev "$FS_SRV_IF" | grep -q LOWER_UP &&
-		   ip -n "$FS_CLI_NS" link show dev "$FS_CLI_IF" | grep -q LOWER_UP; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+fs_link_up()
+{
+	ip -n "$FS_SRV_NS" link show dev "$FS_SRV_IF" | grep -q LOWER_UP &&
+		ip -n "$FS_CLI_NS" link show dev "$FS_CLI_IF" | grep -q LOWER_UP
 }
 
 # Undo fs_topo_up and fs_server_start. Deleting the namespaces deletes
@@ -257,7 +254,7 @@ EOF
 
 fs_server_start()
 {
-	local ready="$FS_TMP/server.ready" _
+	local ready="$FS_TMP/server.ready"
 
 	FS_SRV_LOG="$FS_TMP/server.log"
 	: >"$FS_SRV_LOG"
@@ -266,11 +263,7 @@ fs_server_start()
 		"$FS_PY" -c "$FS_PY_SERVER" "$FS_PORT" "$FS_SRV_LOG" "$ready" \
 		2>"$FS_TMP/server.err" &
 	FS_SRV_PID=$!
-	for _ in $(seq 50); do
-		[ -e "$ready" ] && return 0
-		kill -0 "$FS_SRV_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	fs_wait_until 30 fs_alive_and "$FS_SRV_PID" test -e "$ready" && return 0
 	echo "# server did not start: $(cat "$FS_TMP/server.err")" >&2
 	return 1
 }
@@ -294,8 +287,19 @@ fs_accepted()
 	echo "${n:-0}"
 }
 
-# Wait until the server log stops growing (accepts lag the handshakes
-# a little), at most 2 s.
+# fs_server_wait SRC N [MAX_S]: wait until the server has logged at
+# least N connections from SRC (default at most 10 s, polling). Every
+# handshake a client completed is in the server's accept queue: it is
+# logged eventually, however slow the machine. False on timeout.
+fs_server_wait()
+{
+	fs_wait_until "${3:-10}" fs_accepted_ge "$1" "$2"
+}
+
+fs_accepted_ge() { [ "$(fs_accepted "$1")" -ge "$2" ]; }
+
+# Wait until the server log stops growing, at most 2 s. For the demo's
+# display only: tests wait for the count they expect (fs_server_wait).
 fs_server_settle()
 {
 	local before after _
@@ -311,11 +315,13 @@ fs_server_settle()
 # ---------------------------------------------------------------------
 # Clients.
 #
-# FS_PY_CLIENT SRC DST PORT COUNT SPREAD WAIT: open COUNT non-blocking
-# connections from SRC, spaced evenly over SPREAD seconds, then wait at
-# most WAIT seconds for the rest of the handshakes. Prints the number
-# that completed. Kernel SYN retries of a pending connection (after 1 s)
-# happen inside WAIT; nothing is retried beyond it.
+# FS_PY_CLIENT SRC DST PORT COUNT SPREAD WAIT [SPAN_FILE]: open COUNT
+# non-blocking connections from SRC, spaced evenly over SPREAD seconds,
+# then wait at most WAIT seconds for the rest of the handshakes. Prints
+# the number that completed. Kernel SYN retries of a pending connection
+# (after 1 s) happen inside WAIT; nothing is retried beyond it. With
+# SPAN_FILE, writes there the seconds from its first connect() to the
+# close of its last socket: every SYN it caused was sent in that span.
 
 IFS= read -r -d '' FS_PY_CLIENT <<'EOF' || true
 import errno, select, socket, sys, time
@@ -334,6 +340,7 @@ def harvest(timeout_ms):
             done += 1
         s.close()
 
+span_file = sys.argv[7] if len(sys.argv) > 7 else ""
 start = time.monotonic()
 for i in range(count):
     s = socket.socket(fam, socket.SOCK_STREAM)
@@ -350,14 +357,19 @@ for i in range(count):
 deadline = time.monotonic() + wait
 while pending and time.monotonic() < deadline:
     harvest(max(1, int((deadline - time.monotonic()) * 1000)))
+if pending:
+    harvest(0)  # a stalled client still counts what completed meanwhile
 for s in pending.values():
     s.close()
+if span_file:
+    open(span_file, "w").write("%.3f\n" % (time.monotonic() - start))
 print(done)
 EOF
 
 # fs_flood SRC COUNT SPREAD_S [WAIT_S] [DST]: COUNT connection attempts
 # from SRC within SPREAD_S; prints how many completed. Bounded by
-# `timeout` whatever happens.
+# `timeout` whatever happens. With FS_FLOOD_SPAN=FILE in the environment,
+# the client writes its span there (see FS_PY_CLIENT; fs_span_bound).
 fs_flood()
 {
 	local src=$1 count=$2 spread=$3 wait=${4:-1.5} dst=${5:-}
@@ -369,16 +381,78 @@ fs_flood()
 		*) dst=$FS_SRV4 ;;
 		esac
 	fi
-	limit=$(awk -v s="$spread" -v w="$wait" 'BEGIN { print int(s + w + 10) }')
+	limit=$(fs_flood_limit "$spread" "$wait")
+	[ -n "${FS_FLOOD_SPAN:-}" ] && rm -f "$FS_FLOOD_SPAN"
 	timeout "$limit" ip netns exec "$FS_CLI_NS" "$FS_PY" -c "$FS_PY_CLIENT" \
-		"$src" "$dst" "$FS_PORT" "$count" "$spread" "$wait" 2>/dev/null ||
+		"$src" "$dst" "$FS_PORT" "$count" "$spread" "$wait" \
+		"${FS_FLOOD_SPAN:-}" 2>/dev/null ||
 		echo 0
+}
+
+# fs_flood_limit SPREAD_S WAIT_S: the `timeout` fs_flood puts on its
+# client, in seconds.
+fs_flood_limit()
+{
+	awk -v s="$1" -v w="$2" 'BEGIN { print int(s + w + 10) }'
+}
+
+# fs_span_bound RATE BURST SPAN_FILE LIMIT_S: the most SYNs a token
+# bucket of RATE/s and BURST can pass to one client during its span
+# (SPAN_FILE, or LIMIT_S if the client did not write it): GCRA passes at
+# most BURST + RATE x T in any T seconds, however the SYNs are spaced.
+# One more for the program's coarse clock and the lag between the
+# client's clock and the program's. A bound that holds at any speed.
+fs_span_bound()
+{
+	local span
+
+	span=$(cat "$3" 2>/dev/null)
+	awk -v r="$1" -v b="$2" -v t="${span:-$4}" \
+		'BEGIN { n = r * t; c = int(n); if (c < n) c++; print b + c + 1 }'
 }
 
 # fs_connect SRC [WAIT_S]: one connection; true if the handshake completed.
 fs_connect()
 {
 	[ "$(fs_flood "$1" 1 0 "${2:-1.5}")" = 1 ]
+}
+
+# ---------------------------------------------------------------------
+# Waiting for state, not for time.
+
+# fs_wait_until MAX_S CMD...: run CMD every 0.1 s until it succeeds;
+# false if it has not within MAX_S seconds (CMD's own run time counts),
+# or at once when CMD exits 125 (FS_GIVE_UP: what it waits for can no
+# longer come, e.g. the process died). Tests wait for what they can
+# observe (a counter, a log line, a state field) with this, then assert
+# exact values: never sleep-then-count.
+FS_GIVE_UP=125
+
+fs_wait_until()
+{
+	local end=$((SECONDS + $1 + 1)) rc
+
+	shift
+	while :; do
+		"$@"
+		rc=$?
+		[ "$rc" = 0 ] && return 0
+		[ "$rc" = "$FS_GIVE_UP" ] && return 1
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# fs_alive_and PID CMD...: CMD's status, or FS_GIVE_UP once PID is gone
+# (for fs_wait_until on a process we started).
+fs_alive_and()
+{
+	local pid=$1
+
+	shift
+	"$@" && return 0
+	kill -0 "$pid" 2>/dev/null || return "$FS_GIVE_UP"
+	return 1
 }
 
 # ---------------------------------------------------------------------

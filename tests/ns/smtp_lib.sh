@@ -76,9 +76,14 @@ EOF
 # ---------------------------------------------------------------------
 # DNS.
 
+smtp_unbound_listening()
+{
+	fs_in_srv ss -Hlun "sport = :53" 2>/dev/null | grep -q "127.0.0.1:53"
+}
+
 smtp_unbound_start()
 {
-	local d=$SMTP_DIR/unbound out _
+	local d=$SMTP_DIR/unbound out
 
 	mkdir -p "$d" || return 1
 	cat >"$d/unbound.conf" <<-EOF
@@ -111,12 +116,7 @@ smtp_unbound_start()
 		"$SMTP_UNBOUND" -d -c "$d/unbound.conf" \
 		</dev/null >"$d/stdout" 2>&1 &
 	SMTP_UNBOUND_PID=$!
-	for _ in $(seq 50); do
-		fs_in_srv ss -Hlun "sport = :53" 2>/dev/null | grep -q "127.0.0.1:53" &&
-			return 0
-		kill -0 "$SMTP_UNBOUND_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	fs_wait_until 30 fs_alive_and "$SMTP_UNBOUND_PID" smtp_unbound_listening && return 0
 	echo "# unbound did not start: $(cat "$d/stdout" "$d/unbound.log" 2>/dev/null)" >&2
 	return 1
 }
@@ -136,17 +136,13 @@ EOF
 
 smtp_swallow_start()
 {
-	local ready=$SMTP_DIR/swallow.ready _
+	local ready=$SMTP_DIR/swallow.ready
 
 	timeout "$SMTP_LIFETIME" ip netns exec "$FS_SRV_NS" "$FS_PY" -c \
 		"$SMTP_PY_SWALLOW" "$SMTP_SWALLOW_ADDR" "$ready" \
 		"$SMTP_DIR/swallowed" 2>"$SMTP_DIR/swallow.err" &
 	SMTP_SWALLOW_PID=$!
-	for _ in $(seq 50); do
-		[ -e "$ready" ] && return 0
-		kill -0 "$SMTP_SWALLOW_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	fs_wait_until 30 fs_alive_and "$SMTP_SWALLOW_PID" test -e "$ready" && return 0
 	echo "# swallower did not start: $(cat "$SMTP_DIR/swallow.err")" >&2
 	return 1
 }
@@ -253,8 +249,6 @@ smtp_postfix_listening()
 
 smtp_postfix_start()
 {
-	local _
-
 	SMTP_PF_DIR=$SMTP_DIR/postfix
 	SMTP_MBOX=$SMTP_PF_DIR/mail/inbox
 	SMTP_MAILLOG=$SMTP_DIR/maillog
@@ -265,11 +259,7 @@ smtp_postfix_start()
 	setsid ip netns exec "$FS_SRV_NS" "$SMTP_POSTFIX" -c "$SMTP_PF_DIR" \
 		start-fg </dev/null >"$SMTP_DIR/postfix.out" 2>&1 &
 	SMTP_POSTFIX_PID=$!
-	for _ in $(seq 100); do
-		smtp_postfix_listening && return 0
-		kill -0 "$SMTP_POSTFIX_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	fs_wait_until 30 fs_alive_and "$SMTP_POSTFIX_PID" smtp_postfix_listening && return 0
 	echo "# postfix did not start: $(tail -n 5 "$SMTP_DIR/postfix.out")" >&2
 	return 1
 }
@@ -304,17 +294,13 @@ smtp_delivered()
 	echo "${n:-0}"
 }
 
-# smtp_wait_delivered TAG N: wait (at most 5 s) for N such messages.
+# smtp_wait_delivered TAG N: wait (at most 30 s) for N such messages.
 smtp_wait_delivered()
 {
-	local _
-
-	for _ in $(seq 50); do
-		[ "$(smtp_delivered "$1")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	fs_wait_until 30 smtp_delivered_ge "$1" "$2"
 }
+
+smtp_delivered_ge() { [ "$(smtp_delivered "$1")" -ge "$2" ]; }
 
 # Connections Postfix's smtpd logged from ADDR ("connect from
 # NAME[ADDR]"); with NAME, only those it logged under that name.

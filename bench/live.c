@@ -19,7 +19,7 @@
 #include <bpf/libbpf.h>
 #include "bench_abi.h"
 #include "bench.skel.h"
-#include "../userspace/names.h"
+#include "../loader/names.h"
 #include "bench.h"
 
 enum live_prog { LP_DROP, LP_PASS, LP_SHIELD, LP_FRESH_SHIELD, LP_FRESH_DROP };

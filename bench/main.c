@@ -15,7 +15,7 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "../userspace/log.h"
+#include "../loader/log.h"
 #include "bench_abi.h"
 #include "bench.skel.h"
 #include "bench.h"

@@ -28,7 +28,7 @@
 #include "bench_abi.h"
 #include "bench.skel.h"
 #include "../tests/pkt.h"
-#include "../userspace/names.h"
+#include "../loader/names.h"
 #include "bench.h"
 
 enum bc_method { BM_REPEAT, BM_WRAP, BM_ONCE_NEW, BM_ONCE_KNOWN };

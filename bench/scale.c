@@ -24,7 +24,7 @@
 #include "bench.skel.h"
 #include "floodshield.skel.h"
 #include "../tests/pkt.h"
-#include "../userspace/names.h"
+#include "../loader/names.h"
 #include "bench.h"
 
 #define SCALE_RATE_MAX	(1u << 20)

@@ -13,10 +13,11 @@
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
 #include "../loader/filter.h"
-#include "../userspace/addr.h"
-#include "../userspace/hosts.h"
-#include "../userspace/settings.h"
-#include "../userspace/sync.h"
+#include "../loader/addr.h"
+#include "../loader/hosts.h"
+#include "../loader/settings.h"
+#include "../loader/sync.h"
+#include "../loader/hostfp.h"
 #include "../tests/pkt.h"
 #include "bench.h"
 

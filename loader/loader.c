@@ -18,9 +18,10 @@
 #include "floodshield.skel.h"
 #include "loader.h"
 #include "filter.h"
-#include "../userspace/sync.h"
-#include "../userspace/log.h"
-#include "../userspace/settings.h"
+#include "sync.h"
+#include "hostfp.h"
+#include "log.h"
+#include "settings.h"
 
 #define BPFFS "/sys/fs/bpf"
 

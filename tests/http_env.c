@@ -11,11 +11,12 @@
 #include <bpf/libbpf.h>
 #include "../loader/loader.h"
 #include "floodshield.skel.h"
-#include "../userspace/hosts.h"
+#include "../loader/hosts.h"
 #include "http_env.h"
 #include "test.h"
-#include "../userspace/names.h"
-#include "../userspace/sync.h"
+#include "../loader/names.h"
+#include "../loader/sync.h"
+#include "../loader/hostfp.h"
 
 static int fail(const char *what)
 {

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "test.h"
-#include "../userspace/addr.h"
-#include "../userspace/config.h"
-#include "../userspace/settings.h"
+#include "../loader/addr.h"
+#include "../loader/config.h"
+#include "../loader/settings.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define EXAMPLE "etc/floodshield.conf"

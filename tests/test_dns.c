@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "test.h"
-#include "../userspace/addr.h"
-#include "../userspace/dns.h"
+#include "../loader/addr.h"
+#include "../userspace/daemon/dns.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define UNBOUND "/usr/sbin/unbound"

@@ -3,7 +3,7 @@
  * refusals, and the names read from `nginx -T` and `apachectl -S` dumps.
  */
 #include "test.h"
-#include "../userspace/hosts.h"
+#include "../loader/hosts.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -14,9 +14,10 @@
 #include "pkt.h"
 #include "xdp_env.h"
 #include "http_env.h"
-#include "../userspace/hosts.h"
-#include "../userspace/names.h"
-#include "../userspace/sync.h"
+#include "../loader/hosts.h"
+#include "../loader/names.h"
+#include "../loader/sync.h"
+#include "../loader/hostfp.h"
 #include "floodshield.skel.h"
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>

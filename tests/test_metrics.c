@@ -16,8 +16,10 @@
 #include "pkt.h"
 #include "xdp_env.h"
 #include "../loader/loader.h"
-#include "../userspace/metrics.h"
-#include "../userspace/names.h"
+#include "../loader/metrics.h"
+#include "../loader/names.h"
+#include "../userspace/daemon/exporter.h"
+#include "../loader/addr.h"
 
 #define NSEC		1000000000ull
 #define PORT_SVC	8443

@@ -21,8 +21,8 @@
 #include "xdp_env.h"
 #include "../loader/filter.h"
 #include "http_env.h"
-#include "../userspace/names.h"
-#include "../userspace/settings.h"
+#include "../loader/names.h"
+#include "../loader/settings.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -17,7 +17,7 @@
 #include "xdp_env.h"
 #include "floodshield.skel.h"
 #include "../loader/filter.h"
-#include "../userspace/names.h"
+#include "../loader/names.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -8,7 +8,7 @@
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
 #include "../loader/filter.h"
-#include "../userspace/settings.h"
+#include "../loader/settings.h"
 #include "pkt.h"
 #include "xdp_env.h"
 

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include "addr.h"
+#include "hosts.h"
+#include "log.h"
+#include "sync.h"
+#include "hostfp.h"
+#include "filter.h"
+
+/* Every entry of an LPM list. Lookups in an LPM trie are longest-prefix
+ * matches, so exact presence is decided against this copy. */
+struct lpm_entry {
+	struct fs_lpm_key key;
+	struct fs_list_val val;
+};
+
+struct lpm_set {
+	struct lpm_entry *e;
+	size_t n;
+};
+
+static void lpm_set_free(struct lpm_set *s)
+{
+	free(s->e);
+	s->e = NULL;
+	s->n = 0;
+}
+
+static int lpm_read(int fd, struct lpm_set *s)
+{
+	struct fs_lpm_key k, prev;
+	size_t cap = 0;
+	void *p = NULL;
+
+	memset(s, 0, sizeof(*s));
+	while (bpf_map_get_next_key(fd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		if (s->n == cap) {
+			struct lpm_entry *ne;
+
+			cap = cap ? cap * 2 : 256;
+			ne = realloc(s->e, cap * sizeof(*ne));
+			if (!ne)
+				return -ENOMEM;
+			s->e = ne;
+		}
+		if (bpf_map_lookup_elem(fd, &k, &s->e[s->n].val) == 0)
+			s->e[s->n++].key = k;	/* a present key matches itself */
+	}
+	return 0;
+}
+
+static const struct lpm_entry *lpm_find(const struct lpm_set *s,
+					const struct fs_lpm_key *k)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!memcmp(&s->e[i].key, k, sizeof(*k)))
+			return &s->e[i];
+	return NULL;
+}
+
+static bool in_conf(const struct fs_conf_cidr *list, size_t n,
+		    const struct fs_lpm_key *k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(&list[i].key, k, sizeof(*k)))
+			return true;
+	return false;
+}
+
+static __u32 map_capacity(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+/* Would @list fit next to what is there? */
+static int check_capacity(int fd, const char *what, const struct fs_conf_cidr *list,
+			  size_t n, const struct lpm_set *cur)
+{
+	size_t added = 0;
+	__u32 cap = map_capacity(fd);
+
+	for (size_t i = 0; i < n; i++)
+		if (!lpm_find(cur, &list[i].key))
+			added++;
+	if (cur->n + added > cap) {
+		pr_err("config: %zu %s entries do not fit: %zu in use, capacity %u\n",
+		       n, what, cur->n, cap);
+		return -1;
+	}
+	return 0;
+}
+
+/* Add or update the entries of @list (origin config); never touches a
+ * same-key entry of another origin (the CLI's or DNS's stays). */
+static int put_list(int fd, const struct fs_conf_cidr *list, size_t n,
+		    const struct lpm_set *cur, struct fs_sync_stats *st)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fs_list_val v = { .origin = FS_ORIGIN_STATIC };
+		const struct lpm_entry *old = lpm_find(cur, &list[i].key);
+
+		if (old && old->val.origin != FS_ORIGIN_STATIC)
+			continue;
+		memcpy(v.note, list[i].note, sizeof(v.note));
+		if (old && !memcmp(&old->val, &v, sizeof(v)))
+			continue;
+		if (bpf_map_update_elem(fd, &list[i].key, &v, BPF_ANY)) {
+			pr_err("config: %s: cannot add entry: %s\n", list[i].where,
+			       strerror(errno));
+			return -1;
+		}
+		old ? st->updated++ : st->added++;
+	}
+	return 0;
+}
+
+/* Delete config entries that the configuration no longer lists. */
+static void drop_removed(int fd, const struct lpm_set *cur,
+			 const struct fs_conf_cidr *list, size_t n,
+			 struct fs_sync_stats *st)
+{
+	for (size_t i = 0; i < cur->n; i++)
+		if (cur->e[i].val.origin == FS_ORIGIN_STATIC &&
+		    !in_conf(list, n, &cur->e[i].key) &&
+		    bpf_map_delete_elem(fd, &cur->e[i].key) == 0)
+			st->removed++;
+}
+
+static int put_services(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
+{
+	for (__u32 port = 0; port < FS_PORTS; port++) {
+		enum fs_svc cur = FS_SVC_NONE, want = c->ports[port];
+
+		if (bpf_map_lookup_elem(fd, &port, &cur) == 0 && cur == want)
+			continue;
+		if (bpf_map_update_elem(fd, &port, &want, BPF_ANY)) {
+			pr_err("config: cannot set port %u: %s\n", port, strerror(errno));
+			return -1;
+		}
+		st->updated++;
+	}
+	return 0;
+}
+
+static bool host_in_conf(const struct fs_conf *c, const struct fs_host_key *k)
+{
+	for (size_t i = 0; i < c->n_hosts; i++)
+		if (!memcmp(&c->hosts[i].key, k, sizeof(*k)))
+			return true;
+	return false;
+}
+
+static int put_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
+{
+	for (size_t i = 0; i < c->n_hosts; i++) {
+		struct fs_host_val old;
+
+		if (bpf_map_lookup_elem(fd, &c->hosts[i].key, &old) == 0)
+			continue;
+		if (bpf_map_update_elem(fd, &c->hosts[i].key, &c->hosts[i].val, BPF_ANY)) {
+			pr_err("config: cannot add host %s: %s\n", c->hosts[i].val.name,
+			       strerror(errno));
+			return -1;
+		}
+		st->added++;
+	}
+	return 0;
+}
+
+/* XXX: hosts carry no origin; the config owns the hosts map, so names
+ * added with `floodshield hosts add` go at the next reload unless the
+ * config lists them too. */
+static void drop_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
+{
+	struct fs_host_key k, next;
+	bool more = bpf_map_get_next_key(fd, NULL, &k) == 0;
+
+	while (more) {
+		more = bpf_map_get_next_key(fd, &k, &next) == 0;
+		if (!host_in_conf(c, &k) && bpf_map_delete_elem(fd, &k) == 0)
+			st->removed++;
+		k = next;
+	}
+}
+
+/* Settings as configured, with the served-host flags as they are now,
+ * but FS_HTTP_HOSTFP off until fs_host_flags_put() has rebuilt the prints: the
+ * hosts may change in between (fs_hosts_begin()). */
+static int put_settings(int fd, const struct fs_cfg *rt)
+{
+	const __u32 keep = FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS;
+	struct fs_cfg cur, cfg = *rt;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cur))
+		memset(&cur, 0, sizeof(cur));
+	cfg.http_flags = (cfg.http_flags & ~keep) | (cur.http_flags & keep);
+	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
+		pr_err("config: cannot write settings: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
+	    struct fs_sync_stats *st)
+{
+	struct lpm_set allow = {}, block = {};
+	int err = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (lpm_read(m->allow, &allow) || lpm_read(m->block, &block))
+		goto out;
+	if (check_capacity(m->allow, "allow", c->allow, c->n_allow, &allow) ||
+	    check_capacity(m->block, "block", c->block, c->n_block, &block) ||
+	    c->n_hosts > map_capacity(m->hosts))
+		goto out;
+	if (put_settings(m->cfg, &c->rt) ||
+	    put_list(m->allow, c->allow, c->n_allow, &allow, st) ||
+	    put_list(m->block, c->block, c->n_block, &block, st) ||
+	    put_services(m->svc, c, st) ||
+	    put_hosts(m->hosts, c, st) || fs_host_flags_put(m->hosts, m->cfg, m->hostfp, c->rt))
+		goto out;
+	drop_removed(m->block, &block, c->block, c->n_block, st);
+	drop_removed(m->allow, &allow, c->allow, c->n_allow, st);
+	drop_hosts(m->hosts, c, st);
+	err = fs_host_flags_put(m->hosts, m->cfg, m->hostfp, c->rt);
+out:
+	/* whatever was written, the prefilter follows the lists */
+	if (fs_filter_rebuild(m))
+		pr_err("config: cannot update the prefilter: %s\n", strerror(errno));
+	lpm_set_free(&allow);
+	lpm_set_free(&block);
+	return err;
+}

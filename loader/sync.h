@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Moving the pinned maps to the state a configuration describes. */
+#ifndef FS_SYNC_H
+#define FS_SYNC_H
+
+#include "config.h"
+#include "loader.h"
+
+struct fs_sync_stats {
+	unsigned added, removed, updated;
+};
+
+/* Bring the maps behind @m to @c, in an order that never blocks a
+ * source allowlisted in both the old and the new state and never passes
+ * one blocked in both:
+ *   1. settings (with the served-host check still as it was),
+ *   2. new and changed allow entries, 3. new and changed block entries,
+ *   4. services, 5. new hosts, then the served-host flags,
+ *   6. removed block entries, 7. removed allow entries, 8. removed hosts,
+ *   then the served-host flags again.
+ * Only entries of origin "config" are added or removed; entries added
+ * with the CLI or by DNS verification, and bans, are left alone.
+ * Capacity is checked before anything changes. Returns 0, or -1 with a
+ * message logged (nothing changed if the check failed). */
+int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
+	    struct fs_sync_stats *st);
+
+
+#endif

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ports, set, show, stats: the runtime settings and counters. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "../../loader/log.h"
+#include "../../loader/names.h"
+#include "../../loader/settings.h"
+#include "../../loader/loader.h"
+
+static int ports_set(struct fs_ctx *ctx, int argc, char **argv)
+{
+	__u32 port;
+	int fd, lock, svc, err;
+
+	if (argc != 2) {
+		pr_err("usage: ports set PORT none|tcp|http|smtp\n");
+		return EXIT_USAGE;
+	}
+	port = fs_parse_port(argv[0]);
+	if (port == 0 || port > 65535) {
+		pr_err("ports set: '%s': expected a port 1-65535\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	svc = fs_svc_parse(argv[1]);
+	if (svc < 0) {
+		pr_err("ports set: '%s': expected none, tcp, http or smtp\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_SVC));
+	if (fd < 0)
+		return EXIT_FAIL;
+	lock = fs_pins_lock(ctx->pin_dir);
+	err = lock < 0 || bpf_map_update_elem(fd, &port, &svc, BPF_ANY);
+	if (lock >= 0)
+		close(lock);
+	close(fd);
+	if (err) {
+		pr_err("ports set: cannot update the services map\n");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int ports_list(struct fs_ctx *ctx)
+{
+	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_SVC));
+	const char *sep = "";
+	enum fs_svc svc;
+
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (ctx->json)
+		printf("[");
+	for (__u32 port = 1; port < FS_PORTS; port++) {
+		if (bpf_map_lookup_elem(fd, &port, &svc) || svc == FS_SVC_NONE)
+			continue;
+		if (ctx->json)
+			printf("%s{\"port\":%u,\"service\":\"%s\"}", sep, port,
+			       fs_svc_name(svc));
+		else
+			printf("%-6u %s\n", port, fs_svc_name(svc));
+		sep = ",";
+	}
+	if (ctx->json)
+		printf("]\n");
+	close(fd);
+	return 0;
+}
+
+int do_ports(struct fs_ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 1 && !strcmp(argv[0], "set"))
+		return ports_set(ctx, argc - 1, argv + 1);
+	if (argc == 1 && !strcmp(argv[0], "list"))
+		return ports_list(ctx);
+	pr_err("ports: expected 'set PORT CLASS' or 'list'\n");
+	return EXIT_USAGE;
+}
+
+static int read_cfg(int fd, struct fs_cfg *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, cfg)) {
+		pr_err("cannot read settings: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* All KEY=VALUE pairs apply together or none does. */
+int do_set(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct fs_cfg cfg;
+	char err[160];
+	__u32 zero = 0;
+	int fd, lock, rc = EXIT_FAIL;
+
+	if (argc < 1) {
+		pr_err("usage: set KEY=VALUE...\n");
+		return EXIT_USAGE;
+	}
+	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
+	if (fd < 0)
+		return EXIT_FAIL;
+	lock = fs_pins_lock(ctx->pin_dir);
+	if (lock < 0 || read_cfg(fd, &cfg))
+		goto out;
+	for (int i = 0; i < argc; i++) {
+		if (fs_cfg_set(&cfg, argv[i], err, sizeof(err))) {
+			pr_err("set: %s; nothing changed\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (fs_cfg_check(&cfg, err, sizeof(err))) {
+		pr_err("set: %s; nothing changed\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
+		pr_err("set: cannot write settings: %s\n", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (lock >= 0)
+		close(lock);
+	close(fd);
+	return rc;
+}
+
+int do_show(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct fs_cfg cfg;
+	int fd;
+
+	if (argc) {
+		pr_err("show: unexpected argument '%s'\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (read_cfg(fd, &cfg)) {
+		close(fd);
+		return EXIT_FAIL;
+	}
+	fs_cfg_print(stdout, &cfg, ctx->json);
+	close(fd);
+	return 0;
+}
+
+/* Sum a per-CPU array entry of @n u64 fields into @out. */
+static int sum_percpu(int fd, __u32 key, __u64 *out, size_t n)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals = calloc(ncpu, n * sizeof(__u64));
+
+	if (!vals || bpf_map_lookup_elem(fd, &key, vals)) {
+		free(vals);
+		return -1;
+	}
+	memset(out, 0, n * sizeof(__u64));
+	for (int c = 0; c < ncpu; c++)
+		for (size_t i = 0; i < n; i++)
+			out[i] += vals[c * n + i];
+	free(vals);
+	return 0;
+}
+
+/* Every reason's counters, summed over the CPUs. */
+struct stats_snap {
+	struct fs_counter c[FS_R_MAX];
+	bool ok[FS_R_MAX];		/* read */
+	__u64 ev[FS_E_MAX];
+	bool ev_ok[FS_E_MAX];
+};
+
+static void stats_read(int sfd, int efd, struct stats_snap *s)
+{
+	for (__u32 r = 0; r < FS_R_MAX; r++)
+		s->ok[r] = !sum_percpu(sfd, r, (__u64 *)&s->c[r],
+				       sizeof(s->c[r]) / sizeof(__u64));
+	for (__u32 e = 0; e < FS_E_MAX; e++)
+		s->ev_ok[e] = !sum_percpu(efd, e, &s->ev[e], 1);
+}
+
+/* Bans in @fd (fs_bans) that have not expired. -1 if unreadable. */
+static long live_bans(int fd)
+{
+	unsigned long long now = fs_mono_ns();
+	struct fs_key k, prev;
+	struct fs_ban b;
+	void *p = NULL;
+	long n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (bpf_map_get_next_key(fd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		if (bpf_map_lookup_elem(fd, &k, &b) == 0 &&
+		    (!b.expires_ns || b.expires_ns > now))
+			n++;
+	}
+	return n;
+}
+
+static void print_reasons_json(const struct stats_snap *s)
+{
+	const char *sep = "";
+
+	printf("\"reasons\":[");
+	for (__u32 r = 0; r < FS_R_MAX; r++) {
+		const struct fs_counter *c = &s->c[r];
+
+		if (!s->ok[r])
+			continue;
+		printf("%s{\"reason\":\"%s\",\"action\":\"%s\",\"packets\":%llu,"
+		       "\"bytes\":%llu,\"observed_packets\":%llu,"
+		       "\"observed_bytes\":%llu}", sep, fs_reason_name(r),
+		       fs_reason_action(r), c->packets, c->bytes,
+		       c->observed_packets, c->observed_bytes);
+		sep = ",";
+	}
+	printf("],\"events\":{");
+	sep = "";
+	for (__u32 e = 0; e < FS_E_MAX; e++) {
+		if (!s->ev_ok[e])
+			continue;
+		printf("%s\"%s\":%llu", sep, fs_event_name(e), s->ev[e]);
+		sep = ",";
+	}
+	printf("}");
+}
+
+/* Whether reason @r's row is printed, and event @e's. */
+static bool reason_shown(const struct stats_snap *s, unsigned r, bool all)
+{
+	return s->ok[r] && (all || s->c[r].packets || s->c[r].observed_packets);
+}
+
+static bool event_shown(const struct stats_snap *s, unsigned e, bool all)
+{
+	return s->ev_ok[e] && (all || s->ev[e]);
+}
+
+/* One line: what passed, dropped, was reset, observed; live bans. */
+static void print_summary(const struct stats_snap *s, long bans)
+{
+	unsigned long long pass = 0, drop = 0, reset = 0, observed = 0;
+
+	for (__u32 r = 0; r < FS_R_MAX; r++) {
+		if (!s->ok[r])
+			continue;
+		observed += s->c[r].observed_packets;
+		if (fs_reason_resets(r))
+			reset += s->c[r].packets;
+		else if (fs_reason_drops(r))
+			drop += s->c[r].packets;
+		else
+			pass += s->c[r].packets;
+	}
+	printf("passed %llu, dropped %llu, reset %llu", pass, drop, reset);
+	if (observed)
+		printf(", observed (passed) %llu", observed);
+	if (bans >= 0)
+		printf(", bans active %ld", bans);
+	printf("\n");
+}
+
+static void print_text(const struct stats_snap *s, long bans, bool all)
+{
+	int w = strlen("reason"), ew = strlen("event");
+	bool any = false;
+
+	for (__u32 r = 0; r < FS_R_MAX; r++)
+		if (reason_shown(s, r, all) && (int)strlen(fs_reason_name(r)) > w)
+			w = strlen(fs_reason_name(r));
+	for (__u32 e = 0; e < FS_E_MAX; e++)
+		if (event_shown(s, e, all) && (int)strlen(fs_event_name(e)) > ew)
+			ew = strlen(fs_event_name(e));
+	print_summary(s, bans);
+	for (__u32 r = 0; r < FS_R_MAX; r++) {
+		const struct fs_counter *c = &s->c[r];
+
+		if (!reason_shown(s, r, all))
+			continue;
+		if (!any)
+			printf("\n%-*s %-6s %12s %14s %12s\n", w, "reason", "action",
+			       "packets", "bytes", "observed");
+		any = true;
+		printf("%-*s %-6s %12llu %14llu %12llu\n", w, fs_reason_name(r),
+		       fs_reason_action(r), c->packets, c->bytes,
+		       c->observed_packets);
+	}
+	any = false;
+	for (__u32 e = 0; e < FS_E_MAX; e++) {
+		if (!event_shown(s, e, all))
+			continue;
+		if (!any)
+			printf("\n%-*s %12s\n", ew, "event", "count");
+		any = true;
+		printf("%-*s %12llu\n", ew, fs_event_name(e), s->ev[e]);
+	}
+}
+
+/* stats [--all]: by default the summary and the rows that are not
+ * zero; --all every row. -j: every row, as before. */
+int do_stats(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct stats_snap *s;
+	bool all = false;
+	int sfd, efd, bfd;
+	long bans;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) {
+			all = true;
+		} else {
+			pr_err("stats: unexpected argument '%s' (expected --all)\n",
+			       argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	sfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_STATS));
+	if (sfd < 0)
+		return EXIT_FAIL;
+	efd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_EVENTS));
+	s = calloc(1, sizeof(*s));
+	if (efd < 0 || !s) {
+		close(sfd);
+		if (efd >= 0)
+			close(efd);
+		free(s);
+		return EXIT_FAIL;
+	}
+	stats_read(sfd, efd, s);
+	if (ctx->json) {
+		printf("{");
+		print_reasons_json(s);
+		printf("}\n");
+	} else {
+		bfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_BANS));
+		bans = live_bans(bfd);
+		if (bfd >= 0)
+			close(bfd);
+		print_text(s, bans, all);
+	}
+	free(s);
+	close(sfd);
+	close(efd);
+	return 0;
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/* hosts add|del|list|import: the served HTTP hosts. After each change the
+ * HTTP flags in fs_cfg follow the map: the served-host check is on while
+ * it holds a name, wildcard lookups while it holds a wildcard. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "cli.h"
+#include "../../loader/hosts.h"
+#include "../../loader/log.h"
+#include "../../loader/sync.h"
+#include "../../loader/hostfp.h"
+#include "../../loader/loader.h"
+
+struct hosts_ctx {
+	int fd;
+	int added, skipped, failed;
+	bool quiet;
+};
+
+/* Before a change: the program stops trusting the print table. */
+static int begin_change(struct fs_ctx *ctx)
+{
+	int cfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG)), err;
+
+	if (cfd < 0)
+		return -1;
+	err = fs_hosts_begin(cfd);
+	close(cfd);
+	return err;
+}
+
+/* After: the prints and the settings' served-host bits follow the map
+ * (sync.h). */
+static int sync_flags(struct fs_ctx *ctx, int hfd)
+{
+	int cfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
+	int fpfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_HOSTFP));
+	int err = cfd < 0 || fpfd < 0 ? -1 : fs_host_flags_sync(hfd, cfd, fpfd);
+
+	if (cfd >= 0)
+		close(cfd);
+	if (fpfd >= 0)
+		close(fpfd);
+	return err;
+}
+
+static int add_one(struct hosts_ctx *h, const char *name, const char *where)
+{
+	struct fs_host_key k;
+	struct fs_host_val v;
+	char err[160];
+
+	if (fs_host_key(name, &k, &v, err, sizeof(err))) {
+		pr_err("%s%s%s\n", where ? where : "", where ? ": " : "", err);
+		h->failed++;
+		return -1;
+	}
+	if (bpf_map_update_elem(h->fd, &k, &v, BPF_ANY)) {
+		pr_err("hosts add %s: %s%s\n", name, strerror(errno),
+		       errno == E2BIG ? " (hosts map is full)" : "");
+		h->failed++;
+		return -1;
+	}
+	h->added++;
+	if (!h->quiet)
+		printf("host %s added\n", v.name);
+	return 0;
+}
+
+static void import_add(const char *name, const char *where, void *arg)
+{
+	add_one(arg, name, where);
+}
+
+static void import_skip(const char *name, const char *where, void *arg)
+{
+	struct hosts_ctx *h = arg;
+
+	pr_warn("%s: '%s' skipped (regex, variable or catch-all)\n", where, name);
+	h->skipped++;
+}
+
+static int hosts_add(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct hosts_ctx h = { .quiet = ctx->json };
+	struct fs_host_key k;
+	struct fs_host_val v;
+	char err[160];
+	int lock;
+
+	if (argc < 1) {
+		pr_err("usage: hosts add NAME...\n");
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < argc; i++)	/* all valid, or nothing changes */
+		if (fs_host_key(argv[i], &k, &v, err, sizeof(err))) {
+			pr_err("hosts add: %s\n", err);
+			return EXIT_USAGE;
+		}
+	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
+	if (h.fd < 0)
+		return EXIT_FAIL;
+	if (begin_change(ctx)) {
+		close(lock);
+		close(h.fd);
+		return EXIT_FAIL;
+	}
+	for (int i = 0; i < argc; i++)
+		add_one(&h, argv[i], NULL);
+	sync_flags(ctx, h.fd);
+	close(lock);
+	close(h.fd);
+	return h.failed ? EXIT_FAIL : 0;
+}
+
+static int hosts_del(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct fs_host_key k;
+	struct fs_host_val v;
+	char err[160];
+	int fd, lock, rc = 0;
+
+	if (argc != 1) {
+		pr_err("usage: hosts del NAME\n");
+		return EXIT_USAGE;
+	}
+	if (fs_host_key(argv[0], &k, &v, err, sizeof(err))) {
+		pr_err("hosts del: %s\n", err);
+		return EXIT_USAGE;
+	}
+	fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (begin_change(ctx))
+		rc = EXIT_FAIL;
+	else if (bpf_map_delete_elem(fd, &k)) {
+		pr_err("hosts del: '%s' is not a served host\n", argv[0]);
+		rc = EXIT_FAIL;
+	} else if (!ctx->json) {
+		printf("host %s deleted\n", v.name);
+	}
+	sync_flags(ctx, fd);
+	close(lock);
+	close(fd);
+	return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(((const struct fs_host_val *)a)->name,
+		      ((const struct fs_host_val *)b)->name);
+}
+
+static int hosts_list(struct fs_ctx *ctx)
+{
+	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_HOSTS));
+	struct fs_host_val *names = NULL;
+	struct fs_host_key k, prev;
+	size_t n = 0, cap = 0;
+	void *p = NULL;
+
+	if (fd < 0)
+		return EXIT_FAIL;
+	while (bpf_map_get_next_key(fd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = realloc(names, cap * sizeof(*names));
+			if (!names)
+				break;
+		}
+		if (names && bpf_map_lookup_elem(fd, &k, &names[n]) == 0)
+			n++;
+	}
+	close(fd);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	if (ctx->json)
+		printf("[");
+	for (size_t i = 0; i < n; i++) {
+		names[i].name[sizeof(names[i].name) - 1] = '\0';
+		if (ctx->json) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, names[i].name);
+		} else {
+			printf("%s\n", names[i].name);
+		}
+	}
+	if (ctx->json)
+		printf("]\n");
+	free(names);
+	return 0;
+}
+
+/* Read all of @f into a NUL-terminated buffer. */
+static char *slurp(FILE *f)
+{
+	size_t n = 0, cap = 65536;
+	char *buf = malloc(cap);
+
+	while (buf) {
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+
+		n += got;
+		if (got == 0)
+			break;
+		if (n + 1 == cap) {
+			char *b = realloc(buf, cap * 2);
+
+			if (!b)
+				break;
+			buf = b;
+			cap *= 2;
+		}
+	}
+	if (buf)
+		buf[n] = '\0';
+	return buf;
+}
+
+/* The dump of @server's configuration: from @file ("-": stdin) or by
+ * running the server's own tool (with -c/-f @conf when given). */
+static char *server_dump(const char *server, const char *file, const char *conf)
+{
+	char cmd[1024];
+	FILE *f;
+	char *text;
+	int st;
+
+	if (file) {
+		f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+		if (!f) {
+			pr_err("hosts import: --from: cannot read '%s': %s\n", file,
+			       strerror(errno));
+			return NULL;
+		}
+		text = slurp(f);
+		if (f != stdin)
+			fclose(f);
+		return text;
+	}
+	if (conf && conf[strspn(conf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "0123456789/._-")]) {
+		pr_err("hosts import: --config '%s': only letters, digits and "
+		       "/._- please\n", conf);
+		return NULL;
+	}
+	if (!strcmp(server, "nginx"))
+		snprintf(cmd, sizeof(cmd), "nginx -T%s%s 2>/dev/null",
+			 conf ? " -c " : "", conf ? conf : "");
+	else
+		snprintf(cmd, sizeof(cmd), "apachectl -S%s%s 2>&1",
+			 conf ? " -f " : "", conf ? conf : "");
+	f = popen(cmd, "r");
+	if (!f) {
+		pr_err("hosts import: cannot run '%s'\n", cmd);
+		return NULL;
+	}
+	text = slurp(f);
+	st = pclose(f);
+	if (st != 0) {
+		pr_err("hosts import: '%s' failed (exit %d); is %s installed and "
+		       "its configuration valid?\n", cmd,
+		       WIFEXITED(st) ? WEXITSTATUS(st) : -1, server);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* hosts import nginx|apache [--from FILE] [--config CONF] */
+static int hosts_import(struct fs_ctx *ctx, int argc, char **argv)
+{
+	struct hosts_ctx h = { .quiet = ctx->json };
+	const char *server, *file = NULL, *conf = NULL;
+	char *text;
+	int lock;
+
+	if (argc < 1 || (strcmp(argv[0], "nginx") && strcmp(argv[0], "apache"))) {
+		pr_err("usage: hosts import nginx|apache [--from FILE] [--config CONF]\n");
+		return EXIT_USAGE;
+	}
+	server = argv[0];
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--from") && i + 1 < argc) {
+			file = argv[++i];
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			conf = argv[++i];
+		} else {
+			pr_err("hosts import: unexpected argument '%s'\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	text = server_dump(server, file, conf);
+	if (!text)
+		return EXIT_FAIL;
+	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
+	if (h.fd < 0 || begin_change(ctx)) {
+		if (h.fd >= 0) {
+			close(lock);
+			close(h.fd);
+		}
+		free(text);
+		return EXIT_FAIL;
+	}
+	if (!strcmp(server, "nginx"))
+		fs_hosts_from_nginx(text, import_add, import_skip, &h);
+	else
+		fs_hosts_from_apache(text, import_add, import_skip, &h);
+	sync_flags(ctx, h.fd);
+	close(lock);
+	close(h.fd);
+	free(text);
+	if (ctx->json)
+		printf("{\"added\":%d,\"skipped\":%d,\"failed\":%d}\n", h.added,
+		       h.skipped, h.failed);
+	else
+		printf("imported %d names from %s (%d skipped, %d refused)\n",
+		       h.added, server, h.skipped, h.failed);
+	return h.added || !h.failed ? 0 : EXIT_FAIL;
+}
+
+int do_hosts(struct fs_ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 1 && !strcmp(argv[0], "add"))
+		return hosts_add(ctx, argc - 1, argv + 1);
+	if (argc >= 1 && !strcmp(argv[0], "del"))
+		return hosts_del(ctx, argc - 1, argv + 1);
+	if (argc == 1 && !strcmp(argv[0], "list"))
+		return hosts_list(ctx);
+	if (argc >= 1 && !strcmp(argv[0], "import"))
+		return hosts_import(ctx, argc - 1, argv + 1);
+	pr_err("hosts: expected add, del, list or import\n");
+	return EXIT_USAGE;
+}

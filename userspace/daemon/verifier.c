@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE	/* ppoll */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "../../loader/addr.h"
+#include "../../loader/util.h"
+#include "dns.h"
+#include "../../loader/log.h"
+#include "../../loader/names.h"
+#include "verifier.h"
+#include "../../loader/filter.h"
+
+#define LOG_BURST	10	/* verification lines per LOG_WINDOW_S */
+#define LOG_WINDOW_S	10
+#define REFRESH_AHEAD	0.8	/* refresh allow_name at 80% of its TTL */
+
+struct name_state {
+	char name[FS_CONF_NAME_LEN];
+	unsigned long long due_ns;	/* next resolution */
+	bool pending;
+};
+
+struct fs_verifier {
+	const struct fs_map_fds *m;
+	struct fs_dns *dns;
+	struct ring_buffer *rb;
+	/* from the configuration */
+	bool weak, verify_smtp;
+	unsigned ttl_cap_s, retry_s;
+	char (*domains)[FS_CONF_NAME_LEN];
+	int n_domains;
+	struct name_state *names;
+	int n_names;
+	/* log rate limit */
+	unsigned long long window_start;
+	unsigned logged, suppressed;
+};
+
+/* Verification log lines, at most LOG_BURST per LOG_WINDOW_S. */
+static bool log_allowed(struct fs_verifier *v)
+{
+	unsigned long long now = fs_mono_ns();
+
+	if (now - v->window_start > LOG_WINDOW_S * NSEC_PER_SEC) {
+		if (v->suppressed)
+			pr_info("dns: %u more verifications not logged\n", v->suppressed);
+		v->window_start = now;
+		v->logged = v->suppressed = 0;
+	}
+	if (v->logged < LOG_BURST) {
+		v->logged++;
+		return true;
+	}
+	v->suppressed++;
+	return false;
+}
+
+/* Whether @name ends with @suffix at a label boundary (or equals it). */
+static bool under(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	while (n && name[n - 1] == '.')
+		n--;
+	if (s > n || strncasecmp(name + n - s, suffix, s))
+		return false;
+	return n == s || name[n - s - 1] == '.';
+}
+
+static const char *domain_of(const struct fs_verifier *v, const char *name)
+{
+	for (int i = 0; i < v->n_domains; i++)
+		if (under(name, v->domains[i]))
+			return v->domains[i];
+	return NULL;
+}
+
+/* A PTR name under an allow_domain without forward records, under the
+ * weak policy: the ISP relay case. */
+static const char *weak_name(const struct fs_verifier *v, const struct fs_fcrdns *r)
+{
+	if (!v->weak || r->outcome != FS_DNS_FAIL || r->reason != FS_DNSR_NO_FORWARD)
+		return NULL;
+	for (int i = 0; i < r->n_ptr; i++)
+		if (domain_of(v, r->ptr[i]))
+			return r->ptr[i];
+	return NULL;
+}
+
+/* Allowlist @addr for @ttl seconds (origin dns). An entry of the same
+ * address from the config or the CLI is left as it is. */
+static void allowlist(struct fs_verifier *v, const __u8 addr[16],
+		      unsigned ttl, const char *why)
+{
+	struct fs_lpm_key k = { .prefixlen = 128 };
+	struct fs_list_val val = { .origin = FS_ORIGIN_DNS }, cur;
+
+	memcpy(k.addr, addr, 16);
+	val.expires_ns = fs_mono_ns() + (unsigned long long)ttl * NSEC_PER_SEC;
+	snprintf(val.note, sizeof(val.note), "%s", why);
+	if (bpf_map_update_elem(v->m->allow, &k, &val, BPF_NOEXIST) == 0) {
+		if (fs_filter_mark(v->m->filter, FS_FILTER_ALLOW, k.addr, k.prefixlen))
+			pr_warn("dns: cannot mark the prefilter\n");
+		return;
+	}
+	/* it exists: an LPM lookup of a present key finds that key */
+	if (errno != EEXIST || bpf_map_lookup_elem(v->m->allow, &k, &cur) ||
+	    cur.origin != FS_ORIGIN_DNS)
+		return;
+	if (bpf_map_update_elem(v->m->allow, &k, &val, BPF_EXIST))
+		pr_warn("dns: cannot allowlist: %s\n", strerror(errno));
+}
+
+/* Class and reason the SMTP buckets see for a result. */
+static void classify(const struct fs_verifier *v, const struct fs_fcrdns *r,
+		     enum fs_dns_class *c, enum fs_dns_reason *why)
+{
+	*why = r->reason;
+	switch (r->outcome) {
+	case FS_DNS_PASS:
+		*c = FS_DNS_VERIFIED;
+		break;
+	case FS_DNS_FAIL:
+		*c = weak_name(v, r) ? FS_DNS_VERIFIED : FS_DNS_FAILED;
+		if (weak_name(v, r))
+			*why = FS_DNSR_WEAK;
+		break;
+	default:
+		*c = FS_DNS_UNVERIFIED;	/* a tempfail never blocks */
+	}
+}
+
+/* A source now has a verdict in fs_dns: its prefilter bit, so that the
+ * program looks it up (loader/filter.h). */
+static void mark_dns(struct fs_verifier *v, const __u8 addr[16])
+{
+	if (fs_filter_mark(v->m->filter, FS_FILTER_DNS, addr, 128))
+		pr_warn("dns: cannot mark the prefilter\n");
+}
+
+static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
+			  enum fs_dns_class c, enum fs_dns_reason why)
+{
+	struct fs_dns_val val = {};
+	unsigned long long now = fs_mono_ns();
+	unsigned ttl = r->outcome == FS_DNS_TEMPFAIL ? v->retry_s : r->ttl;
+
+	bpf_map_lookup_elem(v->m->dns, r->addr, &val);	/* keeps the EHLO */
+	val.class = c;
+	val.reason = why;
+	val.checked_ns = now;
+	val.expires_ns = now + (unsigned long long)(ttl ? ttl : 1) * NSEC_PER_SEC;
+	snprintf(val.name, sizeof(val.name), "%.*s", (int)sizeof(val.name) - 1,
+		 r->name);
+	if (bpf_map_update_elem(v->m->dns, r->addr, &val, BPF_ANY))
+		pr_warn("dns: cannot store a verdict: %s\n", strerror(errno));
+	else
+		mark_dns(v, r->addr);
+}
+
+static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
+{
+	struct fs_verifier *v = arg;
+	enum fs_dns_reason why;
+	enum fs_dns_class c;
+	const char *dom;
+	char addr[FS_CIDR_STRLEN];
+
+	classify(v, r, &c, &why);
+	store_verdict(v, r, c, why);
+	dom = r->outcome == FS_DNS_PASS ? domain_of(v, r->name) : NULL;
+	if (dom)
+		allowlist(v, r->addr, r->ttl < v->ttl_cap_s ? r->ttl : v->ttl_cap_s,
+			  r->name);
+	if (r->cached || !log_allowed(v))
+		return;
+	fs_cidr_format(r->addr, 128, addr, sizeof(addr));
+	pr_info("dns: %s %s (%s) %s%s%s\n", addr, fs_dns_class_name(c),
+		fs_dns_reason_name(why), *r->name ? r->name : "-",
+		dom ? ", allowlisted under " : "", dom ? dom : "");
+}
+
+/* EHLO: remember the name, verify the source. */
+static void on_ehlo(struct fs_verifier *v, const struct fs_event_rec *e)
+{
+	struct fs_dns_val val = {};
+	size_t n = e->name_len < FS_NAME_LEN ? e->name_len : FS_NAME_LEN - 1;
+
+	if (bpf_map_lookup_elem(v->m->dns, e->addr, &val)) {
+		val.class = FS_DNS_UNVERIFIED;
+		val.expires_ns = fs_mono_ns() + (unsigned long long)v->retry_s * NSEC_PER_SEC;
+	}
+	memset(val.ehlo, 0, sizeof(val.ehlo));
+	memcpy(val.ehlo, e->name, n);
+	if (bpf_map_update_elem(v->m->dns, e->addr, &val, BPF_ANY) == 0)
+		mark_dns(v, e->addr);
+	if (v->verify_smtp)
+		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct fs_verifier *v = ctx;
+	const struct fs_event_rec *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	if (e->type == FS_EV_EHLO)
+		on_ehlo(v, e);
+	else if (e->type == FS_EV_SOURCE && v->n_domains)
+		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
+	return 0;
+}
+
+/* allow_name answers: allowlist every address for its TTL; refresh at
+ * REFRESH_AHEAD of it, so the entries never lapse while DNS answers. */
+static void on_resolved(void *arg, const char *name, int n,
+			const __u8 (*addrs)[16], unsigned ttl,
+			enum fs_dns_outcome outcome)
+{
+	struct fs_verifier *v = arg;
+	unsigned cap = ttl < v->ttl_cap_s ? ttl : v->ttl_cap_s;
+	unsigned long long now = fs_mono_ns();
+
+	for (int i = 0; i < v->n_names; i++) {
+		struct name_state *s = &v->names[i];
+
+		if (strcasecmp(s->name, name))
+			continue;
+		s->pending = false;
+		s->due_ns = now + (unsigned long long)(outcome == FS_DNS_PASS && cap ?
+			    cap * REFRESH_AHEAD + 1 : v->retry_s) * NSEC_PER_SEC;
+	}
+	if (outcome != FS_DNS_PASS) {
+		if (log_allowed(v))
+			pr_warn("dns: allow_name %s: %s; entries kept until they "
+				"expire, retrying\n", name, fs_dns_outcome_name(outcome));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		allowlist(v, addrs[i], cap ? cap : 1, name);
+}
+
+static void refresh_names(struct fs_verifier *v)
+{
+	unsigned long long now = fs_mono_ns();
+
+	for (int i = 0; i < v->n_names; i++) {
+		struct name_state *s = &v->names[i];
+
+		if (s->pending || s->due_ns > now)
+			continue;
+		s->pending = true;
+		if (fs_dns_resolve(v->dns, s->name, on_resolved, v))
+			s->pending = false;
+	}
+}
+
+void fs_verifier_reconf(struct fs_verifier *v, const struct fs_conf *c)
+{
+	free(v->domains);
+	free(v->names);
+	v->weak = c->dns_weak;
+	v->verify_smtp = c->dns_verify_smtp;
+	v->ttl_cap_s = c->dns_ttl_cap_s;
+	v->retry_s = c->dns_retry_s;
+	v->n_domains = c->n_allow_domains;
+	v->domains = calloc(c->n_allow_domains + 1, sizeof(*v->domains));
+	v->n_names = c->n_allow_names;
+	v->names = calloc(c->n_allow_names + 1, sizeof(*v->names));
+	if (!v->domains || !v->names) {
+		v->n_domains = v->n_names = 0;
+		return;
+	}
+	memcpy(v->domains, c->allow_domains, c->n_allow_domains * sizeof(*v->domains));
+	for (int i = 0; i < c->n_allow_names; i++)
+		snprintf(v->names[i].name, sizeof(v->names[i].name), "%s",
+			 c->allow_names[i]);
+}
+
+struct fs_verifier *fs_verifier_new(const struct fs_conf *c,
+				    const struct fs_map_fds *m)
+{
+	struct fs_dns_opts o = {
+		.resolver = *c->dns_resolver ? c->dns_resolver : NULL,
+		.timeout_ms = c->dns_timeout_ms,
+		.ttl_cap_s = c->dns_ttl_cap_s,
+		.tempfail_retry_s = c->dns_retry_s,
+	};
+	struct fs_verifier *v = calloc(1, sizeof(*v));
+	char err[256];
+
+	if (!v)
+		return NULL;
+	v->m = m;
+	v->dns = fs_dns_new(&o, err, sizeof(err));
+	if (!v->dns) {
+		pr_err("dns: %s\n", err);
+		free(v);
+		return NULL;
+	}
+	v->rb = ring_buffer__new(m->ring, on_event, v, NULL);
+	if (!v->rb) {
+		pr_err("dns: cannot read the event ring: %s\n", strerror(errno));
+		fs_verifier_free(v);
+		return NULL;
+	}
+	fs_verifier_reconf(v, c);
+	return v;
+}
+
+void fs_verifier_free(struct fs_verifier *v)
+{
+	if (!v)
+		return;
+	ring_buffer__free(v->rb);
+	fs_dns_free(v->dns);
+	free(v->domains);
+	free(v->names);
+	free(v);
+}
+
+void fs_verifier_poll(struct fs_verifier *v, int timeout_ms,
+		      const sigset_t *sigmask)
+{
+	struct pollfd fds[2] = {
+		{ .fd = ring_buffer__epoll_fd(v->rb), .events = POLLIN },
+		{ .fd = fs_dns_fd(v->dns), .events = POLLIN },
+	};
+	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+
+	refresh_names(v);
+	if (ppoll(fds, 2, &ts, sigmask) < 0 && errno != EINTR)
+		pr_warn("dns: poll: %s\n", strerror(errno));
+	ring_buffer__consume(v->rb);
+	fs_dns_process(v->dns);
+}

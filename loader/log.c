@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+/* One logging function for every layer: see log.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "log.h"
@@ -8,26 +13,122 @@
 enum fs_log_level fs_log_level = FS_LOG_WARN;
 int fs_log_libs = FS_LOG_WARN;
 
-static void vlog(enum fs_log_level lvl, const char *fmt, va_list ap)
+#define LOG_PREFIX "floodshield: "
+#define LOG_LINE 1024	/* longer messages are formatted on the heap */
+
+/* sd-daemon.h's SD_ERR, SD_WARNING, SD_INFO, SD_DEBUG. */
+enum { PRIO_ERR = 3, PRIO_WARNING = 4, PRIO_INFO = 6, PRIO_DEBUG = 7 };
+
+static const int level_prio[] = {
+	[FS_LOG_ERR] = PRIO_ERR, [FS_LOG_WARN] = PRIO_WARNING,
+	[FS_LOG_INFO] = PRIO_INFO, [FS_LOG_DEBUG] = PRIO_DEBUG,
+};
+
+static int journal = -1;	/* -1: not looked at yet */
+static bool mid_line;		/* the journal's last line is not ended */
+
+bool fs_log_journal_detect(void)
 {
-	if (lvl > fs_log_level)
-		return;
-	fputs("floodshield: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	journal = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+		  fstat(STDERR_FILENO, &st) == 0 &&
+		  (unsigned long long)st.st_dev == dev &&
+		  (unsigned long long)st.st_ino == ino;
+	mid_line = false;
+	return journal;
+}
+
+/* Each line of @msg with its priority in front; a message that does not
+ * end its line is continued by the next one, which gets no priority. */
+static void put_journal(int prio, const char *msg)
+{
+	while (*msg) {
+		const char *nl = strchr(msg, '\n');
+		size_t n = nl ? (size_t)(nl - msg) + 1 : strlen(msg);
+
+		if (!mid_line)
+			fprintf(stderr, "<%d>", prio);
+		fwrite(msg, 1, n, stderr);
+		mid_line = !nl;
+		msg += n;
+	}
+}
+
+/* Format and print one message; @errnum: append its text (0: none). */
+static void emit(int prio, int errnum, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE], *msg = line;
+	size_t len;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(line, sizeof(line), fmt, aq);
+	va_end(aq);
+	if (n >= (int)sizeof(line)) {
+		msg = malloc(n + 1);
+		if (msg)
+			vsnprintf(msg, n + 1, fmt, ap);
+		else
+			msg = line;	/* truncated, not lost */
+	}
+	flockfile(stderr);
+	if (journal < 0)
+		fs_log_journal_detect();
+	len = strlen(msg);
+	if (errnum && len && msg[len - 1] == '\n')
+		msg[--len] = '\0';
+	if (journal) {
+		put_journal(prio, msg);
+		if (errnum) {
+			if (!mid_line)
+				fprintf(stderr, "<%d>", prio);
+			fprintf(stderr, ": %s\n", strerror(errnum));
+			mid_line = false;
+		}
+	} else {
+		fprintf(stderr, LOG_PREFIX "%s", msg);
+		if (errnum)
+			fprintf(stderr, ": %s\n", strerror(errnum));
+	}
+	funlockfile(stderr);
+	if (msg != line)
+		free(msg);
 }
 
 void fs_log(enum fs_log_level lvl, const char *fmt, ...)
 {
+	int saved = errno;
 	va_list ap;
 
+	if (lvl > fs_log_level)
+		return;
 	va_start(ap, fmt);
-	vlog(lvl, fmt, ap);
+	emit(level_prio[lvl], 0, fmt, ap);
 	va_end(ap);
+	errno = saved;
+}
+
+void fs_log_errno(enum fs_log_level lvl, int errnum, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (lvl > fs_log_level)
+		return;
+	va_start(ap, fmt);
+	emit(level_prio[lvl], errnum, fmt, ap);
+	va_end(ap);
+	errno = saved;
 }
 
 /* Library messages: hidden unless -v (warnings) or -v -v (all). They
  * are noisy where they are harmless (libxdp's dispatcher falling back to
- * a single program); our own messages say what failed. */
+ * a single program); our own messages say what failed. The journal gets
+ * the library's own priority. */
 static int lib_level(int warn, int info)
 {
 	if (warn)
@@ -35,25 +136,31 @@ static int lib_level(int warn, int info)
 	return info ? FS_LOG_DEBUG : FS_LOG_DEBUG + 1;
 }
 
-static void vlog_lib(int lvl, const char *fmt, va_list ap)
+static void vlog_lib(int lvl, int prio, const char *fmt, va_list ap)
 {
+	int saved = errno;
+
 	if (lvl > fs_log_libs)
 		return;
-	fputs("floodshield: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	emit(prio, 0, fmt, ap);
+	errno = saved;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	vlog_lib(lib_level(level == LIBBPF_WARN, level == LIBBPF_INFO), fmt, ap);
+	vlog_lib(lib_level(level == LIBBPF_WARN, level == LIBBPF_INFO),
+		 level == LIBBPF_WARN ? PRIO_WARNING :
+		 level == LIBBPF_INFO ? PRIO_INFO : PRIO_DEBUG, fmt, ap);
 	return 0;
 }
 
 static int libxdp_print(enum libxdp_print_level level, const char *fmt,
 			va_list ap)
 {
-	vlog_lib(lib_level(level == LIBXDP_WARN, level == LIBXDP_INFO), fmt, ap);
+	vlog_lib(lib_level(level == LIBXDP_WARN, level == LIBXDP_INFO),
+		 level == LIBXDP_WARN ? PRIO_WARNING :
+		 level == LIBXDP_INFO ? PRIO_INFO : PRIO_DEBUG, fmt, ap);
 	return 0;
 }
 

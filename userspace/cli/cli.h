@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* CLI plumbing shared by the do_<cmd> functions. */
+/* CLI plumbing shared by the commands: the context every command gets,
+ * the exit codes, and the command objects (params.h) the tree is made of. */
 #ifndef FS_CLI_H
 #define FS_CLI_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include "params.h"
 #include "../../loader/util.h"
 
 /* Exit codes: 0 ok, 1 the operation failed, 2 bad usage or argument. */
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+
+#define FS_PROG "floodshield"
 
 struct fs_ctx {
 	const char *pin_dir;
@@ -17,32 +21,18 @@ struct fs_ctx {
 	bool json;
 };
 
-struct fs_cmd {
-	const char *name;
-	int (*fn)(struct fs_ctx *ctx, int argc, char **argv);
-	const char *usage;
-};
+/* floodshield itself: the global options and every command (cli.c). */
+extern const struct fs_cmd fs_cli;
 
-/* Find @name in a NULL-terminated table and run it with the rest of
- * argv. Unknown or missing subcommands print the table's usage. */
-int fs_dispatch(const struct fs_cmd *cmds, const char *what,
-		struct fs_ctx *ctx, int argc, char **argv);
-
-
-int do_check(struct fs_ctx *ctx, int argc, char **argv);
-int do_explain(struct fs_ctx *ctx, int argc, char **argv);
-int do_verify(struct fs_ctx *ctx, int argc, char **argv);
-int do_run(struct fs_ctx *ctx, int argc, char **argv);
-int do_attach(struct fs_ctx *ctx, int argc, char **argv);
-int do_detach(struct fs_ctx *ctx, int argc, char **argv);
-int do_status(struct fs_ctx *ctx, int argc, char **argv);
-int do_allow(struct fs_ctx *ctx, int argc, char **argv);
-int do_block(struct fs_ctx *ctx, int argc, char **argv);
-int do_hosts(struct fs_ctx *ctx, int argc, char **argv);
-int do_ports(struct fs_ctx *ctx, int argc, char **argv);
-int do_set(struct fs_ctx *ctx, int argc, char **argv);
-int do_show(struct fs_ctx *ctx, int argc, char **argv);
-int do_stats(struct fs_ctx *ctx, int argc, char **argv);
-int do_metrics(struct fs_ctx *ctx, int argc, char **argv);
+/* The top-level commands, each defined by the file that implements it. */
+extern const struct fs_cmd fs_cmd_check, fs_cmd_run;		/* cmd_run.c */
+extern const struct fs_cmd fs_cmd_attach, fs_cmd_detach, fs_cmd_status;
+extern const struct fs_cmd fs_cmd_allow, fs_cmd_block;		/* cmd_lists.c */
+extern const struct fs_cmd fs_cmd_hosts;			/* cmd_hosts.c */
+extern const struct fs_cmd fs_cmd_ports, fs_cmd_set, fs_cmd_show,
+	fs_cmd_stats;						/* cmd_config.c */
+extern const struct fs_cmd fs_cmd_explain;			/* cmd_explain.c */
+extern const struct fs_cmd fs_cmd_verify;			/* cmd_verify.c */
+extern const struct fs_cmd fs_cmd_metrics;			/* cmd_metrics.c */
 
 #endif

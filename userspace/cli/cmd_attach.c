@@ -21,34 +21,19 @@ static int iface_index(const char *name)
 	return idx;
 }
 
-int do_attach(struct fs_ctx *ctx, int argc, char **argv)
+struct attach_args {
+	const char *ifname;
+	int mode;		/* enum xdp_attach_mode */
+	bool replace;
+};
+
+static int do_attach(struct fs_ctx *ctx, void *args)
 {
-	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
+	const struct attach_args *a = args;
+	const char *ifname = a->ifname;
 	struct fs_attach_info info;
-	const char *ifname = NULL;
-	bool replace = false;
 	int idx, lock, err;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--replace")) {
-			replace = true;
-		} else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
-			if (fs_mode_parse(argv[++i], &mode)) {
-				pr_err("--mode: '%s': expected auto, native or generic\n",
-				       argv[i]);
-				return EXIT_USAGE;
-			}
-		} else if (argv[i][0] != '-' && !ifname) {
-			ifname = argv[i];
-		} else {
-			pr_err("attach: unexpected argument '%s'\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!ifname) {
-		pr_err("attach: missing IFACE\n");
-		return EXIT_USAGE;
-	}
 	idx = iface_index(ifname);
 	if (!idx)
 		return EXIT_USAGE;
@@ -57,8 +42,8 @@ int do_attach(struct fs_ctx *ctx, int argc, char **argv)
 	lock = fs_pins_lock(ctx->pin_dir);
 	if (lock < 0)
 		return EXIT_FAIL;
-	err = replace ? fs_replace(ctx->pin_dir, idx, mode, &info) :
-			fs_attach(ctx->pin_dir, idx, mode, &info);
+	err = a->replace ? fs_replace(ctx->pin_dir, idx, a->mode, &info) :
+			   fs_attach(ctx->pin_dir, idx, a->mode, &info);
 	close(lock);
 	if (err == -EEXIST) {
 		pr_err("floodshield is already attached to %s (prog id %u); "
@@ -80,32 +65,28 @@ int do_attach(struct fs_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-int do_detach(struct fs_ctx *ctx, int argc, char **argv)
+static int do_detach(struct fs_ctx *ctx, void *args)
 {
+	const char *ifname = ((struct attach_args *)args)->ifname;
 	int idx, err;
 
-	(void)ctx;
-	if (argc != 1) {
-		pr_err("usage: detach IFACE\n");
-		return EXIT_USAGE;
-	}
-	idx = iface_index(argv[0]);
+	idx = iface_index(ifname);
 	if (!idx)
 		return EXIT_USAGE;
 	err = fs_detach(idx);
 	if (err == -ENOENT) {
-		pr_err("floodshield is not attached to %s\n", argv[0]);
+		pr_err("floodshield is not attached to %s\n", ifname);
 		return EXIT_FAIL;
 	}
 	if (err) {
-		pr_err("detach from %s failed: %s\n", argv[0], strerror(-err));
+		pr_err("detach from %s failed: %s\n", ifname, strerror(-err));
 		return EXIT_FAIL;
 	}
 	if (ctx->json)
-		printf("{\"interface\":\"%s\",\"detached\":true}\n", argv[0]);
+		printf("{\"interface\":\"%s\",\"detached\":true}\n", ifname);
 	else
 		printf("detached from %s; lists and bans stay pinned in %s\n",
-		       argv[0], ctx->pin_dir);
+		       ifname, ctx->pin_dir);
 	return 0;
 }
 
@@ -275,13 +256,9 @@ static void print_daemon(struct fs_ctx *ctx)
 		       (unsigned long long)st.rolled_back, fs_reload_result_name(st.last));
 }
 
-int do_status(struct fs_ctx *ctx, int argc, char **argv)
+static int do_status(struct fs_ctx *ctx, void *args)
 {
-	(void)argv;
-	if (argc) {
-		pr_err("status: unexpected argument '%s'\n", argv[0]);
-		return EXIT_USAGE;
-	}
+	(void)args;
 	if (ctx->json)
 		printf("{");
 	print_ifaces(ctx);
@@ -291,3 +268,37 @@ int do_status(struct fs_ctx *ctx, int argc, char **argv)
 		printf("}\n");
 	return 0;
 }
+
+/* ---------------------------------------------------------------- */
+/* The commands */
+
+/* auto, native, generic: the modes attach takes (not hw). */
+static const char *mode_name(int m)
+{
+	return fs_mode_name(m);
+}
+
+#define IFACE_ARG FS_POS(FS_T_STRING, "IFACE", 1, 1, struct attach_args, ifname, \
+	.help = "a network interface")
+
+static const struct fs_opt attach_opts[] = {
+	IFACE_ARG,
+	FS_OPT(FS_T_ENUM, "mode", 0, struct attach_args, mode,
+	       .name_of = mode_name, .n_names = XDP_MODE_SKB + 1,
+	       .help = "native: in the driver; generic: after the stack's skb (default auto)"),
+	FS_OPT(FS_T_FLAG, "replace", 0, struct attach_args, replace,
+	       .help = "take the place of the floodshield program attached there"),
+	FS_OPT_END
+};
+
+static const struct fs_opt detach_opts[] = { IFACE_ARG, FS_OPT_END };
+
+_Static_assert(XDP_MODE_UNSPEC == 0 && XDP_MODE_NATIVE == 1 && XDP_MODE_SKB == 2,
+	       "--mode names the values 0 .. XDP_MODE_SKB");
+
+const struct fs_cmd fs_cmd_attach = FS_CMD("attach", do_attach, struct attach_args,
+	attach_opts, NULL, "load the program against the pinned maps and attach it to IFACE");
+const struct fs_cmd fs_cmd_detach = FS_CMD("detach", do_detach, struct attach_args,
+	detach_opts, NULL, "remove floodshield from IFACE; pinned state stays");
+const struct fs_cmd fs_cmd_status = FS_CMD_PLAIN("status", do_status,
+	"interfaces, map fill and the daemon");

@@ -12,30 +12,22 @@
 #include "../../loader/settings.h"
 #include "../../loader/loader.h"
 
-static int ports_set(struct fs_ctx *ctx, int argc, char **argv)
-{
-	__u32 port;
-	int fd, lock, svc, err;
+struct ports_args {
+	unsigned port;
+	int svc;	/* enum fs_svc */
+};
 
-	if (argc != 2) {
-		pr_err("usage: ports set PORT none|tcp|http|smtp\n");
-		return EXIT_USAGE;
-	}
-	port = fs_parse_port(argv[0]);
-	if (port == 0 || port > 65535) {
-		pr_err("ports set: '%s': expected a port 1-65535\n", argv[0]);
-		return EXIT_USAGE;
-	}
-	svc = fs_svc_parse(argv[1]);
-	if (svc < 0) {
-		pr_err("ports set: '%s': expected none, tcp, http or smtp\n", argv[1]);
-		return EXIT_USAGE;
-	}
+static int ports_set(struct fs_ctx *ctx, void *args)
+{
+	const struct ports_args *a = args;
+	__u32 port = a->port;
+	int fd, lock, err;
+
 	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_SVC));
 	if (fd < 0)
 		return EXIT_FAIL;
 	lock = fs_pins_lock(ctx->pin_dir);
-	err = lock < 0 || bpf_map_update_elem(fd, &port, &svc, BPF_ANY);
+	err = lock < 0 || bpf_map_update_elem(fd, &port, &a->svc, BPF_ANY);
 	if (lock >= 0)
 		close(lock);
 	close(fd);
@@ -46,12 +38,13 @@ static int ports_set(struct fs_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-static int ports_list(struct fs_ctx *ctx)
+static int ports_list(struct fs_ctx *ctx, void *args)
 {
 	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_SVC));
 	const char *sep = "";
 	enum fs_svc svc;
 
+	(void)args;
 	if (fd < 0)
 		return EXIT_FAIL;
 	if (ctx->json)
@@ -72,47 +65,38 @@ static int ports_list(struct fs_ctx *ctx)
 	return 0;
 }
 
-int do_ports(struct fs_ctx *ctx, int argc, char **argv)
-{
-	if (argc >= 1 && !strcmp(argv[0], "set"))
-		return ports_set(ctx, argc - 1, argv + 1);
-	if (argc == 1 && !strcmp(argv[0], "list"))
-		return ports_list(ctx);
-	pr_err("ports: expected 'set PORT CLASS' or 'list'\n");
-	return EXIT_USAGE;
-}
-
 static int read_cfg(int fd, struct fs_cfg *cfg)
 {
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(fd, &zero, cfg)) {
-		pr_err("cannot read settings: %s\n", strerror(errno));
-		return -1;
+		pr_err_errno("cannot read settings");
+		return -errno;
 	}
 	return 0;
 }
 
+struct set_args {
+	struct fs_arg_list kv;
+};
+
 /* All KEY=VALUE pairs apply together or none does. */
-int do_set(struct fs_ctx *ctx, int argc, char **argv)
+static int do_set(struct fs_ctx *ctx, void *args)
 {
+	const struct fs_arg_list *kv = &((struct set_args *)args)->kv;
 	struct fs_cfg cfg;
 	char err[160];
 	__u32 zero = 0;
 	int fd, lock, rc = EXIT_FAIL;
 
-	if (argc < 1) {
-		pr_err("usage: set KEY=VALUE...\n");
-		return EXIT_USAGE;
-	}
 	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
 	if (fd < 0)
 		return EXIT_FAIL;
 	lock = fs_pins_lock(ctx->pin_dir);
 	if (lock < 0 || read_cfg(fd, &cfg))
 		goto out;
-	for (int i = 0; i < argc; i++) {
-		if (fs_cfg_set(&cfg, argv[i], err, sizeof(err))) {
+	for (int i = 0; i < kv->n; i++) {
+		if (fs_cfg_set(&cfg, kv->v[i], err, sizeof(err))) {
 			pr_err("set: %s; nothing changed\n", err);
 			rc = EXIT_USAGE;
 			goto out;
@@ -124,7 +108,7 @@ int do_set(struct fs_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
-		pr_err("set: cannot write settings: %s\n", strerror(errno));
+		pr_err_errno("set: cannot write settings");
 		goto out;
 	}
 	rc = 0;
@@ -135,15 +119,12 @@ out:
 	return rc;
 }
 
-int do_show(struct fs_ctx *ctx, int argc, char **argv)
+static int do_show(struct fs_ctx *ctx, void *args)
 {
 	struct fs_cfg cfg;
 	int fd;
 
-	if (argc) {
-		pr_err("show: unexpected argument '%s'\n", argv[0]);
-		return EXIT_USAGE;
-	}
+	(void)args;
 	fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
 	if (fd < 0)
 		return EXIT_FAIL;
@@ -156,15 +137,19 @@ int do_show(struct fs_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* Sum a per-CPU array entry of @n u64 fields into @out. */
+/* Sum a per-CPU array entry of @n u64 fields into @out. 0 or -errno. */
 static int sum_percpu(int fd, __u32 key, __u64 *out, size_t n)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	__u64 *vals = calloc(ncpu, n * sizeof(__u64));
+	__u64 *vals = ncpu > 0 ? calloc(ncpu, n * sizeof(__u64)) : NULL;
+	int err;
 
-	if (!vals || bpf_map_lookup_elem(fd, &key, vals)) {
+	if (!vals)
+		return ncpu > 0 ? -ENOMEM : ncpu;
+	if (bpf_map_lookup_elem(fd, &key, vals)) {
+		err = -errno;
 		free(vals);
-		return -1;
+		return err;
 	}
 	memset(out, 0, n * sizeof(__u64));
 	for (int c = 0; c < ncpu; c++)
@@ -311,24 +296,19 @@ static void print_text(const struct stats_snap *s, long bans, bool all)
 	}
 }
 
+struct stats_args {
+	bool all;
+};
+
 /* stats [--all]: by default the summary and the rows that are not
  * zero; --all every row. -j: every row, as before. */
-int do_stats(struct fs_ctx *ctx, int argc, char **argv)
+static int do_stats(struct fs_ctx *ctx, void *args)
 {
+	bool all = ((struct stats_args *)args)->all;
 	struct stats_snap *s;
-	bool all = false;
 	int sfd, efd, bfd;
 	long bans;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "-a")) {
-			all = true;
-		} else {
-			pr_err("stats: unexpected argument '%s' (expected --all)\n",
-			       argv[i]);
-			return EXIT_USAGE;
-		}
-	}
 	sfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_STATS));
 	if (sfd < 0)
 		return EXIT_FAIL;
@@ -358,3 +338,47 @@ int do_stats(struct fs_ctx *ctx, int argc, char **argv)
 	close(efd);
 	return 0;
 }
+
+/* ---------------------------------------------------------------- */
+/* The commands */
+
+static const char *svc_name(int svc)
+{
+	return fs_svc_name(svc);
+}
+
+static const struct fs_opt ports_set_opts[] = {
+	FS_POS(FS_T_PORT, "PORT", 1, 1, struct ports_args, port,
+	       .help = "a TCP destination port, 1-65535"),
+	FS_POS(FS_T_ENUM, "CLASS", 1, 1, struct ports_args, svc,
+	       .name_of = svc_name, .n_names = FS_SVC_MAX,
+	       .help = "its service class: unprotected, SYN rates, HTTP, SMTP"),
+	FS_OPT_END
+};
+
+static const struct fs_cmd ports_set_cmd = FS_CMD("set", ports_set, struct ports_args,
+	ports_set_opts, NULL, "the service class of a TCP destination port");
+static const struct fs_cmd ports_list_cmd = FS_CMD_PLAIN("list", ports_list,
+	"the classes in use");
+static const struct fs_cmd *const ports_cmds[] = { &ports_set_cmd, &ports_list_cmd, NULL };
+
+const struct fs_cmd fs_cmd_ports = FS_GROUP("ports", ports_cmds,
+	"service classes of TCP ports");
+
+static const struct fs_opt set_opts[] = {
+	FS_POS(FS_T_LIST, "KEY=VALUE", 1, FS_MANY, struct set_args, kv,
+	       .help = "a setting (docs/cli.md); all apply or none does"),
+	FS_OPT_END
+};
+
+static const struct fs_opt stats_opts[] = {
+	FS_OPT(FS_T_FLAG, "all", 'a', struct stats_args, all,
+	       .help = "every row, zero or not"),
+	FS_OPT_END
+};
+
+const struct fs_cmd fs_cmd_set = FS_CMD("set", do_set, struct set_args, set_opts,
+	NULL, "change settings");
+const struct fs_cmd fs_cmd_show = FS_CMD_PLAIN("show", do_show, "the settings");
+const struct fs_cmd fs_cmd_stats = FS_CMD("stats", do_stats, struct stats_args,
+	stats_opts, NULL, "counters: the summary and the rows that are not zero");

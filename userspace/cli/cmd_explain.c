@@ -248,34 +248,25 @@ static void show_dns(struct explain *e)
 	}
 }
 
-int do_explain(struct fs_ctx *ctx, int argc, char **argv)
+struct explain_args {
+	struct fs_arg_addr addr;
+};
+
+static int do_explain(struct fs_ctx *ctx, void *args)
 {
+	const struct fs_arg_addr *a = &((struct explain_args *)args)->addr;
 	struct explain e = { .ctx = ctx, .sep = "" };
-	struct fs_lpm_key k;
-	char err[160];
 	__u32 zero = 0;
 
-	if (argc != 1) {
-		pr_err("usage: explain ADDR\n");
-		return EXIT_USAGE;
-	}
-	if (fs_cidr_parse(argv[0], &k, err, sizeof(err))) {
-		pr_err("explain: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (k.prefixlen != 128) {
-		pr_err("explain: '%s': expected one address, not a prefix\n", argv[0]);
-		return EXIT_USAGE;
-	}
-	memcpy(e.addr, k.addr, sizeof(e.addr));
+	memcpy(e.addr, a->key.addr, sizeof(e.addr));
 	if (fs_maps_open_all(ctx->pin_dir, &e.m))
 		return EXIT_FAIL;
 	e.now = fs_mono_ns();
 	bpf_map_lookup_elem(e.m.cfg, &zero, &e.cfg);
 	if (ctx->json)
-		printf("{\"address\":\"%s\",", argv[0]);
+		printf("{\"address\":\"%s\",", a->text);
 	else
-		printf("%-10s %s\n", "address", argv[0]);
+		printf("%-10s %s\n", "address", a->text);
 	show_list(&e, "allow", e.m.allow, false);
 	show_list(&e, "block", e.m.block, true);
 	show_bans(&e);
@@ -290,3 +281,12 @@ int do_explain(struct fs_ctx *ctx, int argc, char **argv)
 	fs_maps_close_all(&e.m);
 	return 0;
 }
+
+static const struct fs_opt explain_opts[] = {
+	FS_POS(FS_T_ADDR, "ADDR", 1, 1, struct explain_args, addr,
+	       .help = "one IPv4 or IPv6 address"),
+	FS_OPT_END
+};
+
+const struct fs_cmd fs_cmd_explain = FS_CMD("explain", do_explain,
+	struct explain_args, explain_opts, NULL, "why ADDR is treated as it is");

@@ -20,6 +20,23 @@ struct hosts_ctx {
 	bool quiet;
 };
 
+/* The arguments of every hosts command. */
+struct hosts_args {
+	struct fs_arg_list names;	/* add */
+	const char *name;		/* del */
+	int server;			/* import: enum server */
+	const char *from, *config;
+};
+
+enum server { SERVER_NGINX, SERVER_APACHE, SERVER_MAX };
+
+static const char *server_name(int s)
+{
+	static const char *const names[SERVER_MAX] = { "nginx", "apache" };
+
+	return s >= 0 && s < SERVER_MAX ? names[s] : "?";
+}
+
 /* Before a change: the program stops trusting the print table. */
 static int begin_change(struct fs_ctx *ctx)
 {
@@ -83,20 +100,17 @@ static void import_skip(const char *name, const char *where, void *arg)
 	h->skipped++;
 }
 
-static int hosts_add(struct fs_ctx *ctx, int argc, char **argv)
+static int hosts_add(struct fs_ctx *ctx, void *args)
 {
+	const struct fs_arg_list *names = &((struct hosts_args *)args)->names;
 	struct hosts_ctx h = { .quiet = ctx->json };
 	struct fs_host_key k;
 	struct fs_host_val v;
 	char err[160];
 	int lock;
 
-	if (argc < 1) {
-		pr_err("usage: hosts add NAME...\n");
-		return EXIT_USAGE;
-	}
-	for (int i = 0; i < argc; i++)	/* all valid, or nothing changes */
-		if (fs_host_key(argv[i], &k, &v, err, sizeof(err))) {
+	for (int i = 0; i < names->n; i++)	/* all valid, or nothing changes */
+		if (fs_host_key(names->v[i], &k, &v, err, sizeof(err))) {
 			pr_err("hosts add: %s\n", err);
 			return EXIT_USAGE;
 		}
@@ -108,26 +122,23 @@ static int hosts_add(struct fs_ctx *ctx, int argc, char **argv)
 		close(h.fd);
 		return EXIT_FAIL;
 	}
-	for (int i = 0; i < argc; i++)
-		add_one(&h, argv[i], NULL);
+	for (int i = 0; i < names->n; i++)
+		add_one(&h, names->v[i], NULL);
 	sync_flags(ctx, h.fd);
 	close(lock);
 	close(h.fd);
 	return h.failed ? EXIT_FAIL : 0;
 }
 
-static int hosts_del(struct fs_ctx *ctx, int argc, char **argv)
+static int hosts_del(struct fs_ctx *ctx, void *args)
 {
+	const char *name = ((struct hosts_args *)args)->name;
 	struct fs_host_key k;
 	struct fs_host_val v;
 	char err[160];
 	int fd, lock, rc = 0;
 
-	if (argc != 1) {
-		pr_err("usage: hosts del NAME\n");
-		return EXIT_USAGE;
-	}
-	if (fs_host_key(argv[0], &k, &v, err, sizeof(err))) {
+	if (fs_host_key(name, &k, &v, err, sizeof(err))) {
 		pr_err("hosts del: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -137,7 +148,7 @@ static int hosts_del(struct fs_ctx *ctx, int argc, char **argv)
 	if (begin_change(ctx))
 		rc = EXIT_FAIL;
 	else if (bpf_map_delete_elem(fd, &k)) {
-		pr_err("hosts del: '%s' is not a served host\n", argv[0]);
+		pr_err("hosts del: '%s' is not a served host\n", name);
 		rc = EXIT_FAIL;
 	} else if (!ctx->json) {
 		printf("host %s deleted\n", v.name);
@@ -154,7 +165,7 @@ static int cmp_names(const void *a, const void *b)
 		      ((const struct fs_host_val *)b)->name);
 }
 
-static int hosts_list(struct fs_ctx *ctx)
+static int hosts_list(struct fs_ctx *ctx, void *args)
 {
 	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_HOSTS));
 	struct fs_host_val *names = NULL;
@@ -162,6 +173,7 @@ static int hosts_list(struct fs_ctx *ctx)
 	size_t n = 0, cap = 0;
 	void *p = NULL;
 
+	(void)args;
 	if (fd < 0)
 		return EXIT_FAIL;
 	while (bpf_map_get_next_key(fd, p, &k) == 0) {
@@ -224,7 +236,7 @@ static char *slurp(FILE *f)
 
 /* The dump of @server's configuration: from @file ("-": stdin) or by
  * running the server's own tool (with -c/-f @conf when given). */
-static char *server_dump(const char *server, const char *file, const char *conf)
+static char *server_dump(enum server server, const char *file, const char *conf)
 {
 	char cmd[1024];
 	FILE *f;
@@ -234,8 +246,7 @@ static char *server_dump(const char *server, const char *file, const char *conf)
 	if (file) {
 		f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 		if (!f) {
-			pr_err("hosts import: --from: cannot read '%s': %s\n", file,
-			       strerror(errno));
+			pr_err_errno("hosts import: --from: cannot read '%s'", file);
 			return NULL;
 		}
 		text = slurp(f);
@@ -249,7 +260,7 @@ static char *server_dump(const char *server, const char *file, const char *conf)
 		       "/._- please\n", conf);
 		return NULL;
 	}
-	if (!strcmp(server, "nginx"))
+	if (server == SERVER_NGINX)
 		snprintf(cmd, sizeof(cmd), "nginx -T%s%s 2>/dev/null",
 			 conf ? " -c " : "", conf ? conf : "");
 	else
@@ -265,7 +276,7 @@ static char *server_dump(const char *server, const char *file, const char *conf)
 	if (st != 0) {
 		pr_err("hosts import: '%s' failed (exit %d); is %s installed and "
 		       "its configuration valid?\n", cmd,
-		       WIFEXITED(st) ? WEXITSTATUS(st) : -1, server);
+		       WIFEXITED(st) ? WEXITSTATUS(st) : -1, server_name(server));
 		free(text);
 		return NULL;
 	}
@@ -273,29 +284,14 @@ static char *server_dump(const char *server, const char *file, const char *conf)
 }
 
 /* hosts import nginx|apache [--from FILE] [--config CONF] */
-static int hosts_import(struct fs_ctx *ctx, int argc, char **argv)
+static int hosts_import(struct fs_ctx *ctx, void *args)
 {
+	const struct hosts_args *a = args;
 	struct hosts_ctx h = { .quiet = ctx->json };
-	const char *server, *file = NULL, *conf = NULL;
 	char *text;
 	int lock;
 
-	if (argc < 1 || (strcmp(argv[0], "nginx") && strcmp(argv[0], "apache"))) {
-		pr_err("usage: hosts import nginx|apache [--from FILE] [--config CONF]\n");
-		return EXIT_USAGE;
-	}
-	server = argv[0];
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--from") && i + 1 < argc) {
-			file = argv[++i];
-		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
-			conf = argv[++i];
-		} else {
-			pr_err("hosts import: unexpected argument '%s'\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	text = server_dump(server, file, conf);
+	text = server_dump(a->server, a->from, a->config);
 	if (!text)
 		return EXIT_FAIL;
 	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
@@ -307,7 +303,7 @@ static int hosts_import(struct fs_ctx *ctx, int argc, char **argv)
 		free(text);
 		return EXIT_FAIL;
 	}
-	if (!strcmp(server, "nginx"))
+	if (a->server == SERVER_NGINX)
 		fs_hosts_from_nginx(text, import_add, import_skip, &h);
 	else
 		fs_hosts_from_apache(text, import_add, import_skip, &h);
@@ -320,20 +316,48 @@ static int hosts_import(struct fs_ctx *ctx, int argc, char **argv)
 		       h.skipped, h.failed);
 	else
 		printf("imported %d names from %s (%d skipped, %d refused)\n",
-		       h.added, server, h.skipped, h.failed);
+		       h.added, server_name(a->server), h.skipped, h.failed);
 	return h.added || !h.failed ? 0 : EXIT_FAIL;
 }
 
-int do_hosts(struct fs_ctx *ctx, int argc, char **argv)
-{
-	if (argc >= 1 && !strcmp(argv[0], "add"))
-		return hosts_add(ctx, argc - 1, argv + 1);
-	if (argc >= 1 && !strcmp(argv[0], "del"))
-		return hosts_del(ctx, argc - 1, argv + 1);
-	if (argc == 1 && !strcmp(argv[0], "list"))
-		return hosts_list(ctx);
-	if (argc >= 1 && !strcmp(argv[0], "import"))
-		return hosts_import(ctx, argc - 1, argv + 1);
-	pr_err("hosts: expected add, del, list or import\n");
-	return EXIT_USAGE;
-}
+/* ---------------------------------------------------------------- */
+/* The commands */
+
+static const struct fs_opt add_opts[] = {
+	FS_POS(FS_T_LIST, "NAME", 1, FS_MANY, struct hosts_args, names,
+	       .help = "www.example.org, or *.example.org (not example.org itself)"),
+	FS_OPT_END
+};
+
+static const struct fs_opt del_opts[] = {
+	FS_POS(FS_T_STRING, "NAME", 1, 1, struct hosts_args, name,
+	       .help = "a name as listed"),
+	FS_OPT_END
+};
+
+static const struct fs_opt import_opts[] = {
+	FS_POS(FS_T_ENUM, "SERVER", 1, 1, struct hosts_args, server,
+	       .name_of = server_name, .n_names = SERVER_MAX,
+	       .help = "read `nginx -T` (server_name) or `apachectl -S`"),
+	FS_OPT(FS_T_STRING, "from", 0, struct hosts_args, from, .metavar = "FILE",
+	       .help = "read that output from FILE (- for stdin) instead"),
+	FS_OPT(FS_T_STRING, "config", 0, struct hosts_args, config, .metavar = "CONF",
+	       .help = "the server's configuration file (nginx -c, apachectl -f)"),
+	FS_OPT_END
+};
+
+static const struct fs_cmd hosts_add_cmd = FS_CMD("add", hosts_add, struct hosts_args,
+	add_opts, NULL, "serve these HTTP hosts (all are checked before any is added)");
+static const struct fs_cmd hosts_del_cmd = FS_CMD("del", hosts_del, struct hosts_args,
+	del_opts, NULL, "stop serving a host");
+static const struct fs_cmd hosts_list_cmd = FS_CMD("list", hosts_list, struct hosts_args,
+	NULL, NULL, "the served hosts");
+static const struct fs_cmd hosts_import_cmd = FS_CMD("import", hosts_import,
+	struct hosts_args, import_opts, NULL, "add the names a web server serves");
+
+static const struct fs_cmd *const hosts_cmds[] = {
+	&hosts_add_cmd, &hosts_del_cmd, &hosts_list_cmd, &hosts_import_cmd, NULL,
+};
+
+const struct fs_cmd fs_cmd_hosts = FS_GROUP("hosts", hosts_cmds,
+	"served HTTP hosts (none listed: the served-host check is off)");

@@ -16,60 +16,18 @@
 struct list_def {
 	const char *cmd;	/* "allow" or "block" */
 	const char *map;	/* pinned LPM map */
-	const char *note_opt;	/* "--note" or "--reason" */
 };
 
-static const struct list_def allow_def = { "allow", FS_STR(FS_MAP_ALLOW), "--note" };
-static const struct list_def block_def = { "block", FS_STR(FS_MAP_BLOCK), "--reason" };
+static const struct list_def allow_def = { "allow", FS_STR(FS_MAP_ALLOW) };
+static const struct list_def block_def = { "block", FS_STR(FS_MAP_BLOCK) };
 
-struct add_args {
-	struct fs_lpm_key key;
-	const char *cidr;
+/* The arguments of every list command; .d says which list. */
+struct list_args {
+	const struct list_def *d;
+	struct fs_arg_addr cidr;
 	long long ttl_s;	/* 0: permanent */
 	const char *note;
 };
-
-/* CIDR [--ttl DUR] [NOTE_OPT TEXT]; @opts: whether options are allowed. */
-static int parse_args(const struct list_def *d, const char *sub, int argc,
-		      char **argv, bool opts, struct add_args *a)
-{
-	char err[160];
-
-	memset(a, 0, sizeof(*a));
-	for (int i = 0; i < argc; i++) {
-		const char *o = argv[i];
-
-		if (opts && !strcmp(o, "--ttl") && i + 1 < argc) {
-			a->ttl_s = fs_parse_duration_s(argv[++i]);
-			if (a->ttl_s <= 0) {
-				pr_err("--ttl: '%s': expected a duration like 90s, 15m, 2h, 7d\n",
-				       argv[i]);
-				return -1;
-			}
-		} else if (opts && !strcmp(o, d->note_opt) && i + 1 < argc) {
-			a->note = argv[++i];
-			if (strlen(a->note) >= FS_NOTE_LEN) {
-				pr_err("%s: '%s': at most %d characters\n",
-				       d->note_opt, a->note, FS_NOTE_LEN - 1);
-				return -1;
-			}
-		} else if (o[0] != '-' && !a->cidr) {
-			a->cidr = o;
-		} else {
-			pr_err("%s %s: unexpected argument '%s'\n", d->cmd, sub, o);
-			return -1;
-		}
-	}
-	if (!a->cidr) {
-		pr_err("%s %s: missing CIDR\n", d->cmd, sub);
-		return -1;
-	}
-	if (fs_cidr_parse(a->cidr, &a->key, err, sizeof(err))) {
-		pr_err("%s %s: %s\n", d->cmd, sub, err);
-		return -1;
-	}
-	return 0;
-}
 
 /* Bring the prefilter up to date after a change (pin lock held). On
  * failure the entry is in the map but may not be matched: said. */
@@ -100,39 +58,37 @@ static int put_entry(int fd, const struct fs_lpm_key *k,
 	return bpf_map_update_elem(fd, k, v, BPF_EXIST) ? -errno : 0;
 }
 
-static int list_add(struct fs_ctx *ctx, const struct list_def *d, int argc,
-		    char **argv)
+static int list_add(struct fs_ctx *ctx, void *args)
 {
+	const struct list_args *a = args;
+	const struct list_def *d = a->d;
 	struct fs_list_val v = { .origin = FS_ORIGIN_CLI };
 	char text[FS_CIDR_STRLEN];
-	struct add_args a;
 	int fd, lock, err;
 
-	if (parse_args(d, "add", argc, argv, true, &a))
-		return EXIT_USAGE;
-	if (a.ttl_s)
-		v.expires_ns = fs_mono_ns() + a.ttl_s * NSEC_PER_SEC;
-	if (a.note)
-		strncpy(v.note, a.note, FS_NOTE_LEN - 1);
+	if (a->ttl_s)
+		v.expires_ns = fs_mono_ns() + a->ttl_s * NSEC_PER_SEC;
+	if (a->note)
+		strncpy(v.note, a->note, FS_NOTE_LEN - 1);
 	fd = fs_map_open_locked(ctx->pin_dir, d->map, &lock);
 	if (fd < 0)
 		return EXIT_FAIL;
-	err = put_entry(fd, &a.key, &v);
+	err = put_entry(fd, &a->cidr.key, &v);
 	if (!err)
 		filter_sync(ctx, d, "add");
 	close(lock);
 	close(fd);
 	if (err == -EPERM) {
 		pr_err("%s add %s: the configuration file lists it; change it there\n",
-		       d->cmd, a.cidr);
+		       d->cmd, a->cidr.text);
 		return EXIT_FAIL;
 	}
 	if (err) {
-		pr_err("%s add %s: %s%s\n", d->cmd, a.cidr, strerror(-err),
+		pr_err("%s add %s: %s%s\n", d->cmd, a->cidr.text, strerror(-err),
 		       err == -E2BIG || err == -ENOSPC ? " (list is full)" : "");
 		return EXIT_FAIL;
 	}
-	fs_cidr_format(a.key.addr, a.key.prefixlen, text, sizeof(text));
+	fs_cidr_format(a->cidr.key.addr, a->cidr.key.prefixlen, text, sizeof(text));
 	if (!ctx->json)
 		printf("%s %s added\n", d->cmd, text);
 	return 0;
@@ -153,32 +109,30 @@ static bool del_ban(struct fs_ctx *ctx, const struct fs_lpm_key *k)
 	return found;
 }
 
-static int list_del(struct fs_ctx *ctx, const struct list_def *d, int argc,
-		    char **argv)
+static int list_del(struct fs_ctx *ctx, void *args)
 {
-	struct add_args a;
+	const struct list_args *a = args;
+	const struct list_def *d = a->d;
 	int fd, lock;
 	bool found;
 
-	if (parse_args(d, "del", argc, argv, false, &a))
-		return EXIT_USAGE;
 	fd = fs_map_open_locked(ctx->pin_dir, d->map, &lock);
 	if (fd < 0)
 		return EXIT_FAIL;
-	found = bpf_map_delete_elem(fd, &a.key) == 0;
+	found = bpf_map_delete_elem(fd, &a->cidr.key) == 0;
 	if (d == &block_def)
-		found |= del_ban(ctx, &a.key);
+		found |= del_ban(ctx, &a->cidr.key);
 	if (found)
 		filter_sync(ctx, d, "del");
 	close(lock);
 	close(fd);
 	if (!found) {
-		pr_err("%s del: '%s' is not in the %s list\n", d->cmd, a.cidr,
-		       d->cmd);
+		pr_err("%s del: '%s' is not in the %s list\n", d->cmd,
+		       a->cidr.text, d->cmd);
 		return EXIT_FAIL;
 	}
 	if (!ctx->json)
-		printf("%s %s deleted\n", d->cmd, a.cidr);
+		printf("%s %s deleted\n", d->cmd, a->cidr.text);
 	return 0;
 }
 
@@ -263,17 +217,13 @@ static void list_bans(struct fs_ctx *ctx, unsigned long long now,
 	close(fd);
 }
 
-static int list_list(struct fs_ctx *ctx, const struct list_def *d, int argc,
-		     char **argv)
+static int list_list(struct fs_ctx *ctx, void *args)
 {
+	const struct list_def *d = ((struct list_args *)args)->d;
 	unsigned long long now = fs_mono_ns();
 	const char *sep = "";
 	int fd;
 
-	if (argc) {
-		pr_err("%s list: unexpected argument '%s'\n", d->cmd, argv[0]);
-		return EXIT_USAGE;
-	}
 	fd = fs_map_open(ctx->pin_dir, d->map);
 	if (fd < 0)
 		return EXIT_FAIL;
@@ -291,26 +241,40 @@ static int list_list(struct fs_ctx *ctx, const struct list_def *d, int argc,
 	return 0;
 }
 
-static int run_list(const struct list_def *d, struct fs_ctx *ctx, int argc,
-		    char **argv)
-{
-	if (argc >= 1 && !strcmp(argv[0], "add"))
-		return list_add(ctx, d, argc - 1, argv + 1);
-	if (argc >= 1 && !strcmp(argv[0], "del"))
-		return list_del(ctx, d, argc - 1, argv + 1);
-	if (argc >= 1 && !strcmp(argv[0], "list"))
-		return list_list(ctx, d, argc - 1, argv + 1);
-	pr_err("%s: expected add, del or list%s%s\n", d->cmd,
-	       argc ? ", got " : "", argc ? argv[0] : "");
-	return EXIT_USAGE;
-}
+/* ---------------------------------------------------------------- */
+/* The commands */
 
-int do_allow(struct fs_ctx *ctx, int argc, char **argv)
-{
-	return run_list(&allow_def, ctx, argc, argv);
-}
+static const struct list_args allow_args = { .d = &allow_def };
+static const struct list_args block_args = { .d = &block_def };
 
-int do_block(struct fs_ctx *ctx, int argc, char **argv)
-{
-	return run_list(&block_def, ctx, argc, argv);
-}
+#define CIDR_ARG FS_POS(FS_T_CIDR, "CIDR", 1, 1, struct list_args, cidr, \
+	.help = "an address or prefix: 192.0.2.0/24, 2001:db8::/32, 192.0.2.7")
+#define TTL_OPT FS_OPT(FS_T_DURATION, "ttl", 0, struct list_args, ttl_s, \
+	.metavar = "DUR", .help = "expire after DUR: 90, 90s, 15m, 2h, 7d (default: never)")
+#define NOTE_OPT(_name) FS_OPT(FS_T_STRING, _name, 0, struct list_args, note, \
+	.metavar = "TEXT", .max = FS_NOTE_LEN - 1, .help = "shown by list; at most 31 characters")
+
+static const struct fs_opt allow_add_opts[] = { CIDR_ARG, TTL_OPT, NOTE_OPT("note"), FS_OPT_END };
+static const struct fs_opt block_add_opts[] = { CIDR_ARG, TTL_OPT, NOTE_OPT("reason"), FS_OPT_END };
+static const struct fs_opt del_opts[] = { CIDR_ARG, FS_OPT_END };
+
+_Static_assert(FS_NOTE_LEN - 1 == 31, "the help text says 31 characters");
+
+static const struct fs_cmd allow_add = FS_CMD("add", list_add, struct list_args,
+	allow_add_opts, &allow_args, "allowlist an address or prefix; wins over every limit");
+static const struct fs_cmd allow_del = FS_CMD("del", list_del, struct list_args,
+	del_opts, &allow_args, "remove an entry");
+static const struct fs_cmd allow_list = FS_CMD("list", list_list, struct list_args,
+	NULL, &allow_args, "the allowlist");
+static const struct fs_cmd block_add = FS_CMD("add", list_add, struct list_args,
+	block_add_opts, &block_args, "block an address or prefix (all its traffic is dropped)");
+static const struct fs_cmd block_del = FS_CMD("del", list_del, struct list_args,
+	del_opts, &block_args, "lift a static block or a ban of exactly that prefix");
+static const struct fs_cmd block_list = FS_CMD("list", list_list, struct list_args,
+	NULL, &block_args, "static blocks and live bans");
+
+static const struct fs_cmd *const allow_cmds[] = { &allow_add, &allow_del, &allow_list, NULL };
+static const struct fs_cmd *const block_cmds[] = { &block_add, &block_del, &block_list, NULL };
+
+const struct fs_cmd fs_cmd_allow = FS_GROUP("allow", allow_cmds, "the allowlist");
+const struct fs_cmd fs_cmd_block = FS_GROUP("block", block_cmds, "the blocklist and the bans");

@@ -52,48 +52,56 @@ static int serve(const char *listen, const struct fs_map_fds *m,
 	return 0;
 }
 
-int do_metrics(struct fs_ctx *ctx, int argc, char **argv)
+struct metrics_args {
+	const char *listen;
+	bool once, drop_caps;
+};
+
+static int do_metrics(struct fs_ctx *ctx, void *args)
 {
+	const struct metrics_args *a = args;
 	struct fs_iface_state scratch[FS_METRICS_MAX_IFACES];
-	const char *listen = FS_METRICS_LISTEN;
 	struct sockaddr_storage ss;
 	struct fs_iface_watch w;
-	bool once = false, drop = false;
 	struct fs_map_fds m;
 	socklen_t sslen;
 	char err[160];
 	int rc;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
-			listen = argv[++i];
-		} else if (!strcmp(argv[i], "--once")) {
-			once = true;
-		} else if (!strcmp(argv[i], "--drop-caps")) {
-			drop = true;
-		} else {
-			pr_err("metrics: unexpected argument '%s'\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (fs_listen_parse(listen, &ss, &sslen, err, sizeof(err))) {
-		pr_err("--listen: %s\n", err);
+	if (fs_listen_parse(a->listen, &ss, &sslen, err, sizeof(err))) {
+		pr_err("metrics: --listen: %s\n", err);
 		return EXIT_USAGE;
 	}
 	if (fs_maps_open_all(ctx->pin_dir, &m))
 		return EXIT_FAIL;
 	fs_iface_watch_init(&w);
-	if (drop) {
+	if (a->drop_caps) {
 		/* Learn which programs are ours while we still may ask. */
 		rc = fs_iface_watch_poll(&w, scratch, FS_METRICS_MAX_IFACES);
 		if (rc < 0)
-			pr_warn("metrics: cannot list interfaces: %s\n", strerror(-rc));
+			pr_warn_code(rc, "metrics: cannot list interfaces");
 		if (fs_drop_privileges()) {
 			fs_maps_close_all(&m);
 			return EXIT_FAIL;
 		}
 	}
-	rc = once ? print_once(&m, &w) : serve(listen, &m, &w);
+	rc = a->once ? print_once(&m, &w) : serve(a->listen, &m, &w);
 	fs_maps_close_all(&m);
 	return rc;
 }
+
+static const struct metrics_args metrics_defaults = { .listen = FS_METRICS_LISTEN };
+
+static const struct fs_opt metrics_opts[] = {
+	FS_OPT(FS_T_STRING, "listen", 0, struct metrics_args, listen,
+	       .metavar = "ADDR:PORT", .help = "serve there (default " FS_METRICS_LISTEN ")"),
+	FS_OPT(FS_T_FLAG, "once", 0, struct metrics_args, once,
+	       .help = "print one exposition and exit"),
+	FS_OPT(FS_T_FLAG, "drop-caps", 0, struct metrics_args, drop_caps,
+	       .help = "serve with no capability"),
+	FS_OPT_END
+};
+
+const struct fs_cmd fs_cmd_metrics = FS_CMD("metrics", do_metrics, struct metrics_args,
+	metrics_opts, &metrics_defaults,
+	"serve the Prometheus metrics of the pinned maps until SIGINT/SIGTERM");

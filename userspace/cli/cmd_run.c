@@ -1,36 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /* run and check: the daemon's command line. */
 #include <stdio.h>
-#include <string.h>
 #include "cli.h"
 #include "../daemon/daemon.h"
 #include "../../loader/config.h"
 #include "../../loader/log.h"
 
-/* -c FILE / --config FILE, the only argument of run and check. */
-static int parse_args(const char **conf_path, int argc, char **argv)
-{
-	*conf_path = FS_CONF_PATH;
-	for (int i = 0; i < argc; i++) {
-		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
-		    i + 1 < argc) {
-			*conf_path = argv[++i];
-		} else {
-			pr_err("run: unexpected argument '%s'\n", argv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
+struct conf_args {
+	const char *path;
+};
 
-int do_run(struct fs_ctx *ctx, int argc, char **argv)
+static const struct conf_args conf_defaults = { .path = FS_CONF_PATH };
+
+static const struct fs_opt conf_opts[] = {
+	FS_OPT(FS_T_STRING, "config", 'c', struct conf_args, path,
+	       .metavar = "CONFIG", .help = "the configuration (default " FS_CONF_PATH ")"),
+	FS_OPT_END
+};
+
+static int do_run(struct fs_ctx *ctx, void *args)
 {
-	const char *conf_path;
+	const char *conf_path = ((struct conf_args *)args)->path;
 	struct fs_conf *conf;
 	char err[512];
 
-	if (parse_args(&conf_path, argc, argv))
-		return EXIT_USAGE;
 	if (fs_log_level < FS_LOG_INFO)
 		fs_log_level = FS_LOG_INFO;
 	conf = fs_conf_new();
@@ -45,15 +38,13 @@ int do_run(struct fs_ctx *ctx, int argc, char **argv)
 }
 
 /* floodshield check -c FILE: validate without applying. */
-int do_check(struct fs_ctx *ctx, int argc, char **argv)
+static int do_check(struct fs_ctx *ctx, void *args)
 {
-	const char *conf_path;
+	const char *conf_path = ((struct conf_args *)args)->path;
 	struct fs_conf *c;
 	char err[512];
 	int rc = 0;
 
-	if (parse_args(&conf_path, argc, argv))
-		return EXIT_USAGE;
 	c = fs_conf_new();
 	if (!c || fs_conf_load(conf_path, c, err, sizeof(err))) {
 		pr_err("%s\n", c ? err : "out of memory");
@@ -69,3 +60,9 @@ int do_check(struct fs_ctx *ctx, int argc, char **argv)
 	fs_conf_free(c);
 	return rc;
 }
+
+const struct fs_cmd fs_cmd_run = FS_CMD("run", do_run, struct conf_args,
+	conf_opts, &conf_defaults,
+	"the daemon: attach, apply the configuration, expire bans, reload on SIGHUP");
+const struct fs_cmd fs_cmd_check = FS_CMD("check", do_check, struct conf_args,
+	conf_opts, &conf_defaults, "validate a configuration without applying it");

@@ -17,89 +17,27 @@
 #define VERIFY_TTL_CAP_S 86400	/* show the DNS TTL as it is */
 
 struct verify_args {
-	const char *addr_s;
-	__u8 addr[16];
+	struct fs_arg_addr addr;
 	const char *resolver;
 	const char *suffix;
 	bool weak;
 	unsigned timeout_ms;
 };
 
-static int parse_timeout(const char *s, unsigned *ms)
+/* What the table cannot say: a suffix is a name, --weak needs one. */
+static int check_args(const struct verify_args *a)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	const char *s = a->suffix;
 
-	if (*s < '0' || *s > '9' || *end || v < 1 || v > TIMEOUT_MAX_MS) {
-		pr_err("verify: --timeout: '%s': expected milliseconds, 1-%u\n", s,
-		       TIMEOUT_MAX_MS);
-		return -1;
-	}
-	*ms = v;
-	return 0;
-}
-
-static int parse_addr(struct verify_args *a)
-{
-	struct fs_lpm_key k;
-	char err[160];
-
-	if (fs_cidr_parse(a->addr_s, &k, err, sizeof(err))) {
-		pr_err("verify: %s\n", err);
-		return -1;
-	}
-	if (k.prefixlen != 128) {
-		pr_err("verify: '%s': expected one address, not a prefix\n", a->addr_s);
-		return -1;
-	}
-	memcpy(a->addr, k.addr, sizeof(a->addr));
-	return 0;
-}
-
-static int check_suffix(const char *s)
-{
-	if (!*s || strlen(s) >= FS_DNS_NAME_MAX || strchr(s, ' ')) {
+	if (s && (!*s || strlen(s) >= FS_DNS_NAME_MAX || strchr(s, ' '))) {
 		pr_err("verify: --suffix: '%s': expected a domain name like relay.example.net\n", s);
-		return -1;
+		return -EINVAL;
+	}
+	if (a->weak && !s) {
+		pr_err("verify: --weak needs --suffix (the names accepted without A or AAAA)\n");
+		return -EINVAL;
 	}
 	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct verify_args *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->timeout_ms = DEF_TIMEOUT_MS;
-	for (int i = 0; i < argc; i++) {
-		const char *o = argv[i];
-		bool val = i + 1 < argc;
-
-		if (!strcmp(o, "--resolver") && val)
-			a->resolver = argv[++i];
-		else if (!strcmp(o, "--suffix") && val)
-			a->suffix = argv[++i];
-		else if (!strcmp(o, "--timeout") && val) {
-			if (parse_timeout(argv[++i], &a->timeout_ms))
-				return -1;
-		} else if (!strcmp(o, "--weak"))
-			a->weak = true;
-		else if (o[0] != '-' && !a->addr_s)
-			a->addr_s = o;
-		else {
-			pr_err("verify: unexpected argument '%s'\n", o);
-			return -1;
-		}
-	}
-	if (!a->addr_s) {
-		pr_err("verify: missing ADDR\n");
-		return -1;
-	}
-	if (a->suffix && check_suffix(a->suffix))
-		return -1;
-	if (a->weak && !a->suffix) {
-		pr_err("verify: --weak needs --suffix (the names accepted without A or AAAA)\n");
-		return -1;
-	}
-	return parse_addr(a);
 }
 
 /* ---------------------------------------------------------------- */
@@ -256,40 +194,63 @@ static int exit_status(enum fs_dns_outcome o)
 	return o == FS_DNS_PASS ? 0 : o == FS_DNS_FAIL ? EXIT_FAIL : EXIT_TEMPFAIL;
 }
 
-int do_verify(struct fs_ctx *ctx, int argc, char **argv)
+static int do_verify(struct fs_ctx *ctx, void *args)
 {
-	struct verify_args a;
+	const struct verify_args *a = args;
 	struct fs_dns_opts o = { 0 };
 	struct verify_result v = { 0 };
 	char err[256], src[FS_CIDR_STRLEN], why[2 * FS_DNS_NAME_MAX];
 	struct fs_dns *d;
 	int rc;
 
-	if (parse_args(argc, argv, &a))
+	if (check_args(a))
 		return EXIT_USAGE;
-	o.resolver = a.resolver;
-	o.timeout_ms = a.timeout_ms;
+	o.resolver = a->resolver;
+	o.timeout_ms = a->timeout_ms;
 	o.ttl_cap_s = VERIFY_TTL_CAP_S;
 	d = fs_dns_new(&o, err, sizeof(err));
 	if (!d) {
 		/* With --resolver, the only failure but memory is its syntax. */
 		pr_err("verify: %s\n", err);
-		return a.resolver ? EXIT_USAGE : EXIT_TEMPFAIL;
+		return a->resolver ? EXIT_USAGE : EXIT_TEMPFAIL;
 	}
-	rc = fs_dns_fcrdns(d, a.addr, a.suffix, a.weak, on_result, &v);
+	rc = fs_dns_fcrdns(d, a->addr.key.addr, a->suffix, a->weak, on_result, &v);
 	if (!rc)
 		rc = fs_dns_wait(d);
 	fs_dns_free(d);
 	if (rc || !v.done) {
-		pr_err("verify: %s: the resolver loop failed\n", a.addr_s);
+		pr_err("verify: %s: the resolver loop failed\n", a->addr.text);
 		return EXIT_TEMPFAIL;
 	}
 	fs_cidr_format(v.r.addr, 128, src, sizeof(src));
 	*strchr(src, '/') = '\0';
-	fs_dns_explain(&v.r, a.suffix, why, sizeof(why));
+	fs_dns_explain(&v.r, a->suffix, why, sizeof(why));
 	if (ctx->json)
-		print_json(&a, &v.r, src, why);
+		print_json(a, &v.r, src, why);
 	else
-		print_text(&a, &v.r, src, why);
+		print_text(a, &v.r, src, why);
 	return exit_status(v.r.outcome);
 }
+
+static const struct verify_args verify_defaults = { .timeout_ms = DEF_TIMEOUT_MS };
+
+static const struct fs_opt verify_opts[] = {
+	FS_POS(FS_T_ADDR, "ADDR", 1, 1, struct verify_args, addr,
+	       .help = "one IPv4 or IPv6 address"),
+	FS_OPT(FS_T_STRING, "resolver", 0, struct verify_args, resolver,
+	       .metavar = "ADDR@PORT", .help = "ask this resolver (default: /etc/resolv.conf)"),
+	FS_OPT(FS_T_STRING, "suffix", 0, struct verify_args, suffix,
+	       .metavar = "SUFFIX", .help = "a relay domain whose names may be checked weakly"),
+	FS_OPT(FS_T_FLAG, "weak", 0, struct verify_args, weak,
+	       .help = "a PTR name under SUFFIX passes without A or AAAA"),
+	FS_OPT(FS_T_UINT, "timeout", 0, struct verify_args, timeout_ms,
+	       .metavar = "MS", .min = 1, .max = TIMEOUT_MAX_MS,
+	       .help = "milliseconds per query (default 5000)"),
+	FS_OPT_END
+};
+
+_Static_assert(DEF_TIMEOUT_MS == 5000, "the help text says 5000");
+
+const struct fs_cmd fs_cmd_verify = FS_CMD("verify", do_verify, struct verify_args,
+	verify_opts, &verify_defaults,
+	"forward-confirmed reverse DNS of ADDR, every step (exit 3: tempfail)");

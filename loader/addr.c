@@ -38,11 +38,11 @@ static int parse_len(const char *s, unsigned max, unsigned *out)
 	unsigned long v;
 
 	if (*s < '0' || *s > '9')
-		return -1;
+		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v > max)
-		return -1;
+		return -EINVAL;
 	*out = v;
 	return 0;
 }
@@ -56,7 +56,7 @@ int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
 	memset(k, 0, sizeof(*k));
 	if (strlen(s) >= sizeof(buf)) {
 		snprintf(err, errlen, "'%.40s...': not an address or CIDR", s);
-		return -1;
+		return -EINVAL;
 	}
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
@@ -66,7 +66,7 @@ int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
 	if (v4 ? inet_pton(AF_INET, buf, k->addr + 12) != 1 :
 		 inet_pton(AF_INET6, buf, k->addr) != 1) {
 		snprintf(err, errlen, "'%s': not an IPv4 or IPv6 address", s);
-		return -1;
+		return -EINVAL;
 	}
 	if (v4)
 		memcpy(k->addr, v4_prefix, sizeof(v4_prefix));
@@ -74,12 +74,12 @@ int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
 	len = max;
 	if (slash && parse_len(slash, max, &len)) {
 		snprintf(err, errlen, "'%s': prefix length must be 0-%u", s, max);
-		return -1;
+		return -EINVAL;
 	}
 	k->prefixlen = v4 ? FS_V4_MAPPED_PLEN + len : len;
 	if (host_bits_set(k->addr, k->prefixlen)) {
 		snprintf(err, errlen, "'%s': host bits set beyond /%u", s, len);
-		return -1;
+		return -EINVAL;
 	}
 	/* IPv4 is stored as ::ffff:0:0/96: an IPv6 prefix holding all of it
 	 * (::/0, ::/64, ...) would also take in every IPv4 address */
@@ -87,7 +87,7 @@ int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s': also covers every IPv4 address (they "
 			 "are stored as ::ffff:0:0/96); give IPv4 prefixes in IPv4 "
 			 "form and a narrower IPv6 prefix", s);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -111,7 +111,7 @@ static int parse_port(const char *s, in_port_t *port)
 	int v = fs_parse_port(s);
 
 	if (v < 0)
-		return -1;
+		return -EINVAL;
 	*port = htons(v);
 	return 0;
 }
@@ -135,7 +135,7 @@ int fs_listen_parse(const char *text, struct sockaddr_storage *ss,
 	host[hlen] = '\0';
 	if (parse_port(colon + 1, &port)) {
 		snprintf(err, errlen, "'%s': the port must be 0-65535", text);
-		return -1;
+		return -EINVAL;
 	}
 	if (host[0] == '[') {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
@@ -163,5 +163,5 @@ bad:
 	snprintf(err, errlen, "'%s': expected IPv4:PORT or [IPv6]:PORT "
 		 "(address literals, e.g. " FS_METRICS_LISTEN " or [::1]:%u)",
 		 text ? text : "", FS_METRICS_PORT);
-	return -1;
+	return -EINVAL;
 }

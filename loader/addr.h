@@ -9,8 +9,8 @@
 #include "../maps/floodshield.h"
 
 /* "192.0.2.0/24", "2001:db8::/32", or a bare address (a host). Refuses
- * a bad address, a bad or out-of-range length and host bits set, with a
- * message naming @s in @err. */
+ * a bad address, a bad or out-of-range length and host bits set: 0, or
+ * -EINVAL with a message naming @s in @err. */
 int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen);
 
 /* "a.b.c.d/n" for v4-mapped addresses with plen >= 96, else IPv6. */
@@ -19,7 +19,7 @@ void fs_cidr_format(const __u8 addr[16], unsigned plen, char *buf, size_t len);
 #define FS_CIDR_STRLEN 64
 
 /* Parse "IPv4:PORT" or "[IPv6]:PORT" (literals only, no host names;
- * port 0 means any free port). 0, or -1 with a message in @err. */
+ * port 0 means any free port). 0, or -EINVAL with a message in @err. */
 int fs_listen_parse(const char *text, struct sockaddr_storage *ss,
 		    socklen_t *len, char *err, size_t errlen);
 

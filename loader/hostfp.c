@@ -43,8 +43,8 @@ static bool print_put(__u64 *tab, __u64 fp)
 }
 
 /* Fill the idle half of the print table @fpfd from the hosts map @hfd,
- * then make it the live one. -1 (nothing flipped) when the table cannot
- * be mapped or a name finds no slot. */
+ * then make it the live one. Nothing flipped when the table cannot be
+ * mapped (-errno) or a name finds no slot (-ENOSPC). */
 static int prints_build(int hfd, int fpfd)
 {
 	struct fs_hostfp *t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE,
@@ -55,7 +55,7 @@ static int prints_build(int hfd, int fpfd)
 	int err = 0;
 
 	if (t == MAP_FAILED)
-		return -1;
+		return -errno;
 	idle = !__atomic_load_n(&t->active, __ATOMIC_ACQUIRE);
 	tab = t->fp[idle];
 	__atomic_fetch_add(&t->gen, 1, __ATOMIC_SEQ_CST);
@@ -65,7 +65,7 @@ static int prints_build(int hfd, int fpfd)
 		p = &prev;
 		fp = fs_host_key_print(&k);
 		if (fp && !print_put(tab, fp))
-			err = -1;
+			err = -ENOSPC;
 	}
 	if (!err)
 		__atomic_store_n(&t->active, idle, __ATOMIC_RELEASE);
@@ -85,8 +85,8 @@ int fs_host_flags_put(int hfd, int cfd, int fpfd, struct fs_cfg cfg)
 	else
 		pr_warn("hosts: the print table is not usable; names are looked up in fs_hosts\n");
 	if (bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY)) {
-		pr_err("cannot write the settings: %s\n", strerror(errno));
-		return -1;
+		pr_err_errno("cannot write the settings");
+		return -errno;
 	}
 	return 0;
 }
@@ -97,8 +97,8 @@ int fs_host_flags_sync(int hfd, int cfd, int fpfd)
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(cfd, &zero, &cfg)) {
-		pr_err("cannot read the settings: %s\n", strerror(errno));
-		return -1;
+		pr_err_errno("cannot read the settings");
+		return -errno;
 	}
 	return fs_host_flags_put(hfd, cfd, fpfd, cfg);
 }
@@ -109,15 +109,15 @@ int fs_hosts_begin(int cfd)
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(cfd, &zero, &cfg)) {
-		pr_err("cannot read the settings: %s\n", strerror(errno));
-		return -1;
+		pr_err_errno("cannot read the settings");
+		return -errno;
 	}
 	if (!(cfg.http_flags & FS_HTTP_HOSTFP))
 		return 0;
 	cfg.http_flags &= ~FS_HTTP_HOSTFP;
 	if (bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY)) {
-		pr_err("cannot write the settings: %s\n", strerror(errno));
-		return -1;
+		pr_err_errno("cannot write the settings");
+		return -errno;
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "hosts.h"
@@ -24,12 +25,12 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 		n--;
 	if (wild && n < 3) {	/* "*." or "*.." */
 		snprintf(err, errlen, "'%s': empty wildcard suffix", in);
-		return -1;
+		return -EINVAL;
 	}
 	if (n == 0 || n - wild >= sizeof(name) - 1) {
 		snprintf(err, errlen, "'%s': %s", in,
 			 n ? "longer than 64 characters" : "empty name");
-		return -1;
+		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++)
 		name[i] = tolower((unsigned char)in[i]);
@@ -39,19 +40,19 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 		if (!host_char(*c)) {
 			snprintf(err, errlen, "'%s': '%c' is not allowed in a host name%s",
 				 in, *c, *c == '*' ? " (only a leading '*.')" : "");
-			return -1;
+			return -EINVAL;
 		}
 	}
 	if (strlen(suffix) > FS_HOST_MAX) {
 		snprintf(err, errlen, "'%s': longer than 64 characters", in);
-		return -1;
+		return -EINVAL;
 	}
 	if (isdigit((unsigned char)name[n - 1]) || strstr(name, "..") ||
 	    name[0] == '.') {
 		snprintf(err, errlen, "'%s': not a host name%s", in,
 			 isdigit((unsigned char)name[n - 1]) ?
 			 " (IP-literal hosts follow the http.ip_host policy)" : "");
-		return -1;
+		return -EINVAL;
 	}
 	memcpy(key->name + FS_HOST_MAX - strlen(suffix), suffix, strlen(suffix));
 	snprintf(val->name, sizeof(val->name), "%s", name);

@@ -9,8 +9,8 @@
 
 /* Normalise @in ("WWW.Example.org.", "*.example.org") into its key and
  * its display name. Refuses empty names, bad characters, IP literals,
- * wildcards other than a leading "*.", and names over FS_HOST_MAX,
- * with a message naming @in. */
+ * wildcards other than a leading "*.", and names over FS_HOST_MAX:
+ * 0, or -EINVAL with a message naming @in in @err. */
 int fs_host_key(const char *in, struct fs_host_key *key,
 		struct fs_host_val *val, char *err, size_t errlen);
 

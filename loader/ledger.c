@@ -110,43 +110,48 @@ int fs_ledger_save(const char *dir, const struct fs_map_fds *m)
 	struct clocks now;
 	FILE *f;
 	int n, fd, err;
+	bool bad;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, FS_LEDGER_FILE);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (mkdir(dir, 0700) && errno != EEXIST) {
-		pr_err("ledger: cannot create %s: %s\n", dir, strerror(errno));
-		return -1;
+		pr_err_errno("ledger: cannot create %s", dir);
+		return -errno;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
-		pr_err("ledger: cannot write %s: %s\n", tmp, strerror(errno));
+		err = -errno;
+		pr_err_code(err, "ledger: cannot write %s", tmp);
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return err;
 	}
 	clocks_now(&now);
 	fprintf(f, "%s\n", LEDGER_HEADER);
 	n = save_bans(f, m->bans, &now);
 	n += save_list(f, "allow", m->allow, &now);
 	n += save_list(f, "block", m->block, &now);
-	err = fflush(f) || ferror(f) || fsync(fd);
-	err |= fclose(f) != 0;		/* closed whatever happened */
-	if (err || rename(tmp, path)) {
-		pr_err("ledger: cannot write %s: %s\n", path, strerror(errno));
+	errno = 0;
+	bad = fflush(f) || ferror(f) || fsync(fd);
+	bad |= fclose(f) != 0;		/* closed whatever happened */
+	if (bad || rename(tmp, path)) {
+		err = errno ? -errno : -EIO;
+		pr_err_code(err, "ledger: cannot write %s", path);
 		unlink(tmp);
-		return -1;
+		return err;
 	}
 	return n;
 }
 
+/* The value below @max that @name_of names @name, or -ENOENT. */
 static int lookup_name(const char *(*name_of)(unsigned), unsigned max,
 		       const char *name)
 {
 	for (unsigned i = 0; i < max; i++)
 		if (!strcmp(name_of(i), name))
 			return i;
-	return -1;
+	return -ENOENT;
 }
 
 static int restore_ban(const struct fs_map_fds *m, const struct clocks *now,
@@ -163,7 +168,7 @@ static int restore_ban(const struct fs_map_fds *m, const struct clocks *now,
 		   &created, &expires) != 5 ||
 	    fs_cidr_parse(cidr, &lk, err, sizeof(err)) ||
 	    (r = lookup_name(fs_ban_reason_name, FS_BAN_REASON_MAX, reason)) < 0)
-		return -1;
+		return -EINVAL;
 	if (expires <= now->wall_s)
 		return 0;
 	memcpy(k.addr, lk.addr, sizeof(k.addr));
@@ -171,7 +176,8 @@ static int restore_ban(const struct fs_map_fds *m, const struct clocks *now,
 	b.reason = r;
 	b.created_ns = to_mono(now, created);
 	b.expires_ns = to_mono(now, expires);
-	return bpf_map_update_elem(m->bans, &k, &b, BPF_NOEXIST) && errno != EEXIST ? -1 : 1;
+	return bpf_map_update_elem(m->bans, &k, &b, BPF_NOEXIST) && errno != EEXIST ?
+	       -errno : 1;
 }
 
 static int restore_entry(int fd, const struct clocks *now, char *rest)
@@ -185,14 +191,15 @@ static int restore_entry(int fd, const struct clocks *now, char *rest)
 	if (sscanf(rest, "%79s %15s %lld %n", cidr, origin, &expires, &used) < 3 ||
 	    fs_cidr_parse(cidr, &k, err, sizeof(err)) ||
 	    (o = lookup_name(fs_origin_name, FS_ORIGIN_MAX, origin)) < 0)
-		return -1;
+		return -EINVAL;
 	if (expires && expires <= now->wall_s)
 		return 0;
 	v.origin = o;
 	v.expires_ns = to_mono(now, expires);
 	if (used)
 		snprintf(v.note, sizeof(v.note), "%s", rest + used);
-	return bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST) && errno != EEXIST ? -1 : 1;
+	return bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST) && errno != EEXIST ?
+	       -errno : 1;
 }
 
 static int restore_line(const struct fs_map_fds *m, const struct clocks *now,
@@ -205,7 +212,7 @@ static int restore_line(const struct fs_map_fds *m, const struct clocks *now,
 		return restore_entry(m->allow, now, line + 6);
 	if (!strncmp(line, "block ", 6))
 		return restore_entry(m->block, now, line + 6);
-	return -1;
+	return -EINVAL;
 }
 
 int fs_ledger_restore(const char *dir, const struct fs_map_fds *m)
@@ -220,8 +227,8 @@ int fs_ledger_restore(const char *dir, const struct fs_map_fds *m)
 	if (!f) {
 		if (errno == ENOENT)
 			return 0;
-		pr_err("ledger: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
+		pr_err_errno("ledger: cannot read %s", path);
+		return -errno;
 	}
 	clocks_now(&now);
 	while (fgets(line, sizeof(line), f)) {
@@ -235,7 +242,8 @@ int fs_ledger_restore(const char *dir, const struct fs_map_fds *m)
 			n += r;
 	}
 	fclose(f);
-	if (n > 0 && fs_filter_rebuild(m))
-		pr_warn("ledger: cannot update the prefilter\n");
+	r = n > 0 ? fs_filter_rebuild(m) : 0;
+	if (r)
+		pr_warn_code(r, "ledger: cannot update the prefilter");
 	return n;
 }

@@ -10,12 +10,12 @@
 
 /* Write @dir/ledger atomically (temp file, fsync, rename). Entries of
  * origin "config" are not saved: the config file holds them. Returns
- * the number of entries saved, or -1 with a message logged. */
+ * the number of entries saved, or -errno with a message logged. */
 int fs_ledger_save(const char *dir, const struct fs_map_fds *m);
 
 /* Put the unexpired entries of @dir/ledger back into the maps. A missing
  * ledger is not an error. Malformed lines are logged and skipped.
- * Returns the number restored, or -1. */
+ * Returns the number restored, or -errno with a message logged. */
 int fs_ledger_restore(const char *dir, const struct fs_map_fds *m);
 
 #endif

@@ -86,8 +86,7 @@ static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir)
 			continue;
 		}
 		if (unlink(path))
-			pr_err("%s: cannot replace the older pinned map: %s\n", name,
-			       strerror(errno));
+			pr_err_errno("%s: cannot replace the older pinned map", name);
 		else
 			pr_info("%s: pinned by an older build with another layout: replaced (its state starts afresh)\n",
 				name);
@@ -102,7 +101,7 @@ struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
 
 	skel = floodshield_bpf__open_opts(&oo);
 	if (!skel) {
-		pr_err("cannot open the BPF object: %s\n", strerror(errno));
+		pr_err_errno("cannot open the BPF object");
 		return NULL;
 	}
 	skel->rodata->fs_fake_clock = fake_clock;
@@ -155,7 +154,7 @@ int fs_mode_parse(const char *s, enum xdp_attach_mode *m)
 			*m = i;
 			return 0;
 		}
-	return -1;
+	return -EINVAL;
 }
 
 int fs_maps_init_defaults(int cfg_fd, int svc_fd)
@@ -186,8 +185,7 @@ static int ensure_bpffs(void)
 	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		pr_err("bpffs is not mounted at %s and mounting it failed: %s\n",
-		       BPFFS, strerror(errno));
+		pr_err_errno("bpffs is not mounted at %s and mounting it failed", BPFFS);
 		return -errno;
 	}
 	pr_info("mounted bpffs at %s\n", BPFFS);
@@ -202,7 +200,7 @@ int fs_pins_ensure(const char *pin_dir)
 	if (err)
 		return err;
 	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
-		pr_err("cannot create %s: %s\n", pin_dir, strerror(errno));
+		pr_err_errno("cannot create %s", pin_dir);
 		return -errno;
 	}
 	if (statfs(pin_dir, &st) || st.f_type != BPF_FS_MAGIC) {
@@ -217,13 +215,15 @@ int fs_pins_lock(const char *pin_dir)
 	int fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
-		pr_err("cannot open %s: %s\n", pin_dir, strerror(errno));
-		return -1;
+		pr_err_errno("cannot open %s", pin_dir);
+		return -errno;
 	}
 	if (flock(fd, LOCK_EX)) {
-		pr_err("cannot lock %s: %s\n", pin_dir, strerror(errno));
+		int err = -errno;
+
+		pr_err_code(err, "cannot lock %s", pin_dir);
 		close(fd);
-		return -1;
+		return err;
 	}
 	return fd;
 }
@@ -241,8 +241,8 @@ int fs_map_open(const char *pin_dir, const char *name)
 			       "attached with this pin folder (run "
 			       "'floodshield attach IFACE' first)\n", path);
 		else
-			pr_err("cannot open %s: %s\n", path, strerror(errno));
-		return -1;
+			pr_err_errno("cannot open %s", path);
+		return -errno;
 	}
 	return fd;
 }
@@ -252,11 +252,11 @@ int fs_map_open_locked(const char *pin_dir, const char *name, int *lock)
 	int fd = fs_map_open(pin_dir, name);
 
 	if (fd < 0)
-		return -1;
+		return fd;
 	*lock = fs_pins_lock(pin_dir);
 	if (*lock < 0) {
 		close(fd);
-		return -1;
+		return *lock;
 	}
 	return fd;
 }
@@ -283,8 +283,10 @@ int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 	for (size_t i = 0; i < n; i++) {
 		*maps[i].fd = fs_map_open(pin_dir, maps[i].name);
 		if (*maps[i].fd < 0) {
+			int err = *maps[i].fd;
+
 			fs_maps_close_all(m);
-			return -1;
+			return err;
 		}
 	}
 	/* reporting only: an older build's pin folder may lack it */
@@ -292,8 +294,10 @@ int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 	if (access(path, F_OK) == 0 || errno != ENOENT) {
 		m->daemon = fs_map_open(pin_dir, FS_STR(FS_MAP_DAEMON));
 		if (m->daemon < 0) {
+			int err = m->daemon;
+
 			fs_maps_close_all(m);
-			return -1;
+			return err;
 		}
 	}
 	return 0;

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Loading, pinning and attaching the XDP program. */
+/* Loading, pinning and attaching the XDP program.
+ *
+ * loader/ is a library (docs/design.md, Layers): its functions return
+ * -errno on error, never a bare -1 (an fd, an index or a count when
+ * they succeed), and may log what failed with the path or map it
+ * concerns (log.h); the programs above decide what to do about it. A
+ * parser that fills an @err buffer returns -EINVAL and logs nothing. */
 #ifndef FS_LOADER_H
 #define FS_LOADER_H
 
@@ -22,14 +28,15 @@ int fs_maps_init_defaults(int cfg_fd, int svc_fd);
 int fs_pins_ensure(const char *pin_dir);
 
 /* flock() the pin folder; commands that change pinned state hold it.
- * Returns the fd to close, or -1 with a message logged. */
+ * Returns the fd to close, or -errno with a message logged. */
 int fs_pins_lock(const char *pin_dir);
 
 /* Open the map @name pinned in @pin_dir. Logs a message naming the path
- * when it is missing. Returns an fd or -1. */
+ * when it is missing. Returns an fd or -errno. */
 int fs_map_open(const char *pin_dir, const char *name);
 
-/* fs_map_open() with the pin folder locked: *lock is the fd to close. */
+/* fs_map_open() with the pin folder locked: *lock is the fd to close.
+ * An fd, or -errno with a message logged (nothing left open). */
 int fs_map_open_locked(const char *pin_dir, const char *name, int *lock);
 
 /* File descriptors of every pinned map, opened once (the daemon opens
@@ -43,7 +50,7 @@ struct fs_map_fds {
 };
 
 /* Open all pinned maps of @pin_dir. On failure closes what it opened,
- * logs the missing path and returns -1. A missing fs_daemon (it only
+ * logs the missing path and returns -errno. A missing fs_daemon (it only
  * reports) is no failure: m->daemon stays -1. */
 int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m);
 void fs_maps_close_all(struct fs_map_fds *m);
@@ -59,7 +66,7 @@ int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out)
 
 /* "auto", "native", "generic", "hw"; "?" for anything else. */
 const char *fs_mode_name(enum xdp_attach_mode m);
-/* The mode named @s (auto, native or generic, any case). 0 or -1. */
+/* The mode named @s (auto, native or generic, any case). 0 or -EINVAL. */
 int fs_mode_parse(const char *s, enum xdp_attach_mode *m);
 
 struct fs_attach_info {

@@ -81,7 +81,7 @@ static __u32 map_capacity(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
-/* Would @list fit next to what is there? */
+/* Would @list fit next to what is there? 0, or -ENOSPC logged. */
 static int check_capacity(int fd, const char *what, const struct fs_conf_cidr *list,
 			  size_t n, const struct lpm_set *cur)
 {
@@ -94,7 +94,7 @@ static int check_capacity(int fd, const char *what, const struct fs_conf_cidr *l
 	if (cur->n + added > cap) {
 		pr_err("config: %zu %s entries do not fit: %zu in use, capacity %u\n",
 		       n, what, cur->n, cap);
-		return -1;
+		return -ENOSPC;
 	}
 	return 0;
 }
@@ -114,9 +114,8 @@ static int put_list(int fd, const struct fs_conf_cidr *list, size_t n,
 		if (old && !memcmp(&old->val, &v, sizeof(v)))
 			continue;
 		if (bpf_map_update_elem(fd, &list[i].key, &v, BPF_ANY)) {
-			pr_err("config: %s: cannot add entry: %s\n", list[i].where,
-			       strerror(errno));
-			return -1;
+			pr_err_errno("config: %s: cannot add entry", list[i].where);
+			return -errno;
 		}
 		old ? st->updated++ : st->added++;
 	}
@@ -143,8 +142,8 @@ static int put_services(int fd, const struct fs_conf *c, struct fs_sync_stats *s
 		if (bpf_map_lookup_elem(fd, &port, &cur) == 0 && cur == want)
 			continue;
 		if (bpf_map_update_elem(fd, &port, &want, BPF_ANY)) {
-			pr_err("config: cannot set port %u: %s\n", port, strerror(errno));
-			return -1;
+			pr_err_errno("config: cannot set port %u", port);
+			return -errno;
 		}
 		st->updated++;
 	}
@@ -167,9 +166,8 @@ static int put_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
 		if (bpf_map_lookup_elem(fd, &c->hosts[i].key, &old) == 0)
 			continue;
 		if (bpf_map_update_elem(fd, &c->hosts[i].key, &c->hosts[i].val, BPF_ANY)) {
-			pr_err("config: cannot add host %s: %s\n", c->hosts[i].val.name,
-			       strerror(errno));
-			return -1;
+			pr_err_errno("config: cannot add host %s", c->hosts[i].val.name);
+			return -errno;
 		}
 		st->added++;
 	}
@@ -205,8 +203,8 @@ static int put_settings(int fd, const struct fs_cfg *rt)
 		memset(&cur, 0, sizeof(cur));
 	cfg.http_flags = (cfg.http_flags & ~keep) | (cur.http_flags & keep);
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
-		pr_err("config: cannot write settings: %s\n", strerror(errno));
-		return -1;
+		pr_err_errno("config: cannot write settings");
+		return -errno;
 	}
 	return 0;
 }
@@ -215,20 +213,32 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	    struct fs_sync_stats *st)
 {
 	struct lpm_set allow = {}, block = {};
-	int err = -1;
+	int err, ferr;
 
 	memset(st, 0, sizeof(*st));
-	if (lpm_read(m->allow, &allow) || lpm_read(m->block, &block))
+	err = lpm_read(m->allow, &allow);
+	if (!err)
+		err = lpm_read(m->block, &block);
+	if (err) {
+		pr_err_code(err, "config: cannot read the lists");
 		goto out;
-	if (check_capacity(m->allow, "allow", c->allow, c->n_allow, &allow) ||
-	    check_capacity(m->block, "block", c->block, c->n_block, &block) ||
-	    c->n_hosts > map_capacity(m->hosts))
+	}
+	err = check_capacity(m->allow, "allow", c->allow, c->n_allow, &allow);
+	if (!err)
+		err = check_capacity(m->block, "block", c->block, c->n_block, &block);
+	if (!err && c->n_hosts > map_capacity(m->hosts)) {
+		pr_err("config: %zu hosts do not fit: capacity %u\n", c->n_hosts,
+		       map_capacity(m->hosts));
+		err = -ENOSPC;
+	}
+	if (err)
 		goto out;
-	if (put_settings(m->cfg, &c->rt) ||
-	    put_list(m->allow, c->allow, c->n_allow, &allow, st) ||
-	    put_list(m->block, c->block, c->n_block, &block, st) ||
-	    put_services(m->svc, c, st) ||
-	    put_hosts(m->hosts, c, st) || fs_host_flags_put(m->hosts, m->cfg, m->hostfp, c->rt))
+	if ((err = put_settings(m->cfg, &c->rt)) ||
+	    (err = put_list(m->allow, c->allow, c->n_allow, &allow, st)) ||
+	    (err = put_list(m->block, c->block, c->n_block, &block, st)) ||
+	    (err = put_services(m->svc, c, st)) ||
+	    (err = put_hosts(m->hosts, c, st)) ||
+	    (err = fs_host_flags_put(m->hosts, m->cfg, m->hostfp, c->rt)))
 		goto out;
 	drop_removed(m->block, &block, c->block, c->n_block, st);
 	drop_removed(m->allow, &allow, c->allow, c->n_allow, st);
@@ -236,8 +246,9 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	err = fs_host_flags_put(m->hosts, m->cfg, m->hostfp, c->rt);
 out:
 	/* whatever was written, the prefilter follows the lists */
-	if (fs_filter_rebuild(m))
-		pr_err("config: cannot update the prefilter: %s\n", strerror(errno));
+	ferr = fs_filter_rebuild(m);
+	if (ferr)
+		pr_err_code(ferr, "config: cannot update the prefilter");
 	lpm_set_free(&allow);
 	lpm_set_free(&block);
 	return err;

@@ -20,8 +20,8 @@ struct fs_sync_stats {
  *   then the served-host flags again.
  * Only entries of origin "config" are added or removed; entries added
  * with the CLI or by DNS verification, and bans, are left alone.
- * Capacity is checked before anything changes. Returns 0, or -1 with a
- * message logged (nothing changed if the check failed). */
+ * Capacity is checked before anything changes. Returns 0, or -errno
+ * with a message logged (-ENOSPC: it does not fit, nothing changed). */
 int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	    struct fs_sync_stats *st);
 

@@ -2,6 +2,7 @@
 /* Served-host names without BPF: fs_host_key() normalisation and
  * refusals, and the names read from `nginx -T` and `apachectl -S` dumps.
  */
+#include <errno.h>
 #include "test.h"
 #include "../loader/hosts.h"
 
@@ -90,14 +91,14 @@ FS_TEST(hosts_key)
 		fs_subtest("refuses '%.40s'", host_bad[i].in);
 		err[0] = '\0';
 		ASSERT_EQ(fs_host_key(host_bad[i].in, &key, &val, err, sizeof(err)),
-			  -1, "return value");
+			  -EINVAL, "return value");
 		ASSERT_STREQ(err, host_bad[i].err, "message");
 	}
 	/* ".example.org" is the key of *.example.org: as a name it would
 	 * alias the wildcard's key without setting the wildcard flag. */
 	fs_subtest("refuses '.example.org' (a wildcard key, not a name)");
 	err[0] = '\0';
-	ASSERT_EQ(fs_host_key(".example.org", &key, &val, err, sizeof(err)), -1,
+	ASSERT_EQ(fs_host_key(".example.org", &key, &val, err, sizeof(err)), -EINVAL,
 		  "return value");
 	ASSERT_TRUE(!strncmp(err, "'.example.org': ", 16), "message names the input");
 }

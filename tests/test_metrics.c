@@ -514,7 +514,7 @@ FS_TEST(metrics_listen)
 		char quoted[64];
 
 		err[0] = '\0';
-		ASSERT_EQ(fs_listen_parse(bad[i], &ss, &len, err, sizeof(err)), -1, bad[i]);
+		ASSERT_EQ(fs_listen_parse(bad[i], &ss, &len, err, sizeof(err)), -EINVAL, bad[i]);
 		snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
 		ASSERT_TRUE(strstr(err, quoted) != NULL, err);
 	}

@@ -79,7 +79,7 @@ static int do_detach(struct fs_ctx *ctx, void *args)
 		return EXIT_FAIL;
 	}
 	if (err) {
-		pr_err("detach from %s failed: %s\n", ifname, strerror(-err));
+		pr_err_code(err, "detach from %s failed", ifname);
 		return EXIT_FAIL;
 	}
 	if (ctx->json)

@@ -96,7 +96,7 @@ static void state_write(struct daemon *d)
 
 	if (d->maps.daemon >= 0 &&
 	    bpf_map_update_elem(d->maps.daemon, &zero, &d->state, BPF_F_LOCK))
-		pr_warn("cannot write %s: %s\n", FS_STR(FS_MAP_DAEMON), strerror(errno));
+		pr_warn_errno("cannot write %s", FS_STR(FS_MAP_DAEMON));
 }
 
 /* Count a finished reload, after its effects are in place. */
@@ -146,8 +146,7 @@ static int attach_all(struct daemon *d)
 static void pins_lock(struct daemon *d, int op)
 {
 	if (d->pin_fd >= 0 && flock(d->pin_fd, op))
-		pr_warn("cannot %slock %s: %s\n", op == LOCK_UN ? "un" : "",
-			d->pin_dir, strerror(errno));
+		pr_warn_errno("cannot %slock %s", op == LOCK_UN ? "un" : "", d->pin_dir);
 }
 
 static int sync_logged(struct daemon *d, const struct fs_conf *c, const char *what)
@@ -292,7 +291,7 @@ static void wait_events(struct daemon *d)
 	if (d->verifier)
 		fs_verifier_poll(d->verifier, 1000, &d->wait_mask);
 	else if (ppoll(NULL, 0, &second, &d->wait_mask) < 0 && errno != EINTR)
-		pr_warn("ppoll: %s\n", strerror(errno));
+		pr_warn_errno("ppoll");
 }
 
 static void serve(struct daemon *d)

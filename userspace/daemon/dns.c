@@ -950,7 +950,7 @@ int fs_dns_wait(struct fs_dns *d)
 		struct pollfd p = { .fd = fs_dns_fd(d), .events = POLLIN };
 
 		if (poll(&p, 1, next_wake_ms(d)) < 0 && errno != EINTR) {
-			pr_err("dns: poll: %s\n", strerror(errno));
+			pr_err_errno("dns: poll");
 			return -1;
 		}
 		if (fs_dns_process(d))

@@ -14,18 +14,17 @@ int fs_drop_privileges(void)
 
 	for (int c = 0; c <= CAP_LAST_CAP; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
-			pr_warn("cannot drop capability %d from the bounding set: %s\n",
-				c, strerror(errno));
+			pr_warn_errno("cannot drop capability %d from the bounding set", c);
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	none = cap_init();
 	err = none ? cap_set_proc(none) : -1;
 	cap_free(none);
 	if (err) {
-		pr_err("cannot drop capabilities: %s\n", strerror(errno));
+		pr_err_errno("cannot drop capabilities");
 		return -1;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		pr_err("cannot set no_new_privs: %s\n", strerror(errno));
+		pr_err_errno("cannot set no_new_privs");
 		return -1;
 	}
 	return 0;

@@ -114,7 +114,7 @@ static void allowlist(struct fs_verifier *v, const __u8 addr[16],
 	    cur.origin != FS_ORIGIN_DNS)
 		return;
 	if (bpf_map_update_elem(v->m->allow, &k, &val, BPF_EXIST))
-		pr_warn("dns: cannot allowlist: %s\n", strerror(errno));
+		pr_warn_errno("dns: cannot allowlist");
 }
 
 /* Class and reason the SMTP buckets see for a result. */
@@ -159,7 +159,7 @@ static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
 	snprintf(val.name, sizeof(val.name), "%.*s", (int)sizeof(val.name) - 1,
 		 r->name);
 	if (bpf_map_update_elem(v->m->dns, r->addr, &val, BPF_ANY))
-		pr_warn("dns: cannot store a verdict: %s\n", strerror(errno));
+		pr_warn_errno("dns: cannot store a verdict");
 	else
 		mark_dns(v, r->addr);
 }
@@ -307,7 +307,7 @@ struct fs_verifier *fs_verifier_new(const struct fs_conf *c,
 	}
 	v->rb = ring_buffer__new(m->ring, on_event, v, NULL);
 	if (!v->rb) {
-		pr_err("dns: cannot read the event ring: %s\n", strerror(errno));
+		pr_err_errno("dns: cannot read the event ring");
 		fs_verifier_free(v);
 		return NULL;
 	}
@@ -337,7 +337,7 @@ void fs_verifier_poll(struct fs_verifier *v, int timeout_ms,
 
 	refresh_names(v);
 	if (ppoll(fds, 2, &ts, sigmask) < 0 && errno != EINTR)
-		pr_warn("dns: poll: %s\n", strerror(errno));
+		pr_warn_errno("dns: poll");
 	ring_buffer__consume(v->rb);
 	fs_dns_process(v->dns);
 }

@@ -60,6 +60,7 @@ static void watch_prune(struct fs_iface_watch *w, const struct if_nameindex *ifs
 	w->n = j;
 }
 
+/* The index of @ifindex's entry, or -1 when it has none (not an error). */
 static int watch_find(struct fs_iface_watch *w, int ifindex)
 {
 	for (unsigned i = 0; i < w->n; i++)

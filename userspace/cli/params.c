@@ -182,8 +182,8 @@ static void take_positional(struct parse *p, int i)
 	p->argv[p->npos++] = w;
 }
 
-/* Option @o, shown as @label, with @inline the text after '=' (or after
- * its letter in a cluster), NULL if none; a value may come from the
+/* Option @o, shown as @label. @inline_val: the text after '=' (or after
+ * its letter in a cluster), NULL if none; then a value comes from the
  * next word (*@i moves past it). */
 static int apply(struct parse *p, const struct fs_opt *o, const char *label,
 		 const char *inline_val, int *i)
@@ -276,7 +276,7 @@ static int fill_positionals(struct parse *p)
 		take = left > later ? left - later : 0;
 		if (take > o->max_n)
 			take = o->max_n;
-		if (take < o->min_n)	/* the first rows first */
+		if (take < o->min_n)	/* too few words: earlier rows first */
 			take = left < o->min_n ? left : o->min_n;
 		if (take < o->min_n)
 			return fail(p, "missing %s", o->name);
@@ -397,24 +397,23 @@ static const char *metavar(const struct fs_opt *o, char *buf, size_t len)
 	return buf;
 }
 
-/* "CIDR", "[NAME]", "NAME...", "[-c CONFIG]", "[--replace]". */
+/* "CIDR", "[NAME]", "NAME...", "a|b" (an enum), "[-c CONFIG]", "[--replace]". */
 static void synopsis_word(const struct fs_opt *o, char *buf, size_t len)
 {
 	char mv[160];
 	const char *m = metavar(o, mv, sizeof(mv));
+	bool value = types[o->type].value;
 
 	if (o->positional)
 		snprintf(buf, len, "%s%s%s%s", o->min_n ? "" : "[",
-			 o->positional && o->type != FS_T_ENUM ? o->name : m,
+			 o->type == FS_T_ENUM ? m : o->name,
 			 o->max_n > 1 ? "..." : "", o->min_n ? "" : "]");
 	else if (o->short_name)
-		snprintf(buf, len, "[-%c%s%s]", o->short_name,
-			 types[o->type].value ? " " : "",
-			 types[o->type].value ? m : "");
+		snprintf(buf, len, "[-%c%s%s]", o->short_name, value ? " " : "",
+			 value ? m : "");
 	else
-		snprintf(buf, len, "[--%s%s%s]", o->name,
-			 types[o->type].value ? " " : "",
-			 types[o->type].value ? m : "");
+		snprintf(buf, len, "[--%s%s%s]", o->name, value ? " " : "",
+			 value ? m : "");
 }
 
 /* Positional words first, then the options. */
@@ -447,21 +446,21 @@ static void two_columns(FILE *f, const char *left, const char *right)
 
 static void print_opts(FILE *f, const struct fs_opt *opts)
 {
-	char left[200], mv[160];
+	char left[200], mv[160], sh[8];
 
 	for (const struct fs_opt *o = rows(opts); o->type; o++) {
 		const char *m = metavar(o, mv, sizeof(mv));
+		bool value = types[o->type].value;
 
+		if (o->short_name)
+			snprintf(sh, sizeof(sh), "-%c, ", o->short_name);
+		else
+			snprintf(sh, sizeof(sh), "    ");
 		if (o->positional)
 			snprintf(left, sizeof(left), "%s", o->type == FS_T_ENUM ? m : o->name);
-		else if (o->short_name)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
-				 o->name, types[o->type].value ? " " : "",
-				 types[o->type].value ? m : "");
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
-				 types[o->type].value ? " " : "",
-				 types[o->type].value ? m : "");
+			snprintf(left, sizeof(left), "%s--%s%s%s", sh, o->name,
+				 value ? " " : "", value ? m : "");
 		two_columns(f, left, o->help);
 	}
 	two_columns(f, "-h, --help", "this help");

@@ -74,6 +74,12 @@ bpf_violations()
 		is_stage "bpf/$inc" ||
 			echo "$BPF_ENTRY:$n: includes $inc, not a stage (stages: $BPF_STAGES)"
 	done
+	for f in bpf/*; do
+		case $f in
+		"$BPF_ENTRY" | *.bpf.h) ;;
+		*) echo "$f: neither the entry file nor a *.bpf.h header" ;;
+		esac
+	done
 	for f in bpf/*.bpf.h; do
 		if is_stage "$f"; then kind=stage; else kind=helper; fi
 		includes "$f" | while read -r n inc; do

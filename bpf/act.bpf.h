@@ -4,8 +4,13 @@
 #ifndef FS_ACT_BPF_H
 #define FS_ACT_BPF_H
 
+#include "pkt.bpf.h"
 #include "maps.bpf.h"
+#include "cfg.bpf.h"
+#include "flows.bpf.h"
 
+/* Whether @r is only observed (global observe mode, or that rule's);
+ * without the settings, observed: never drop on a failed lookup. */
 static __always_inline bool fs_observing(const struct fs_cfg *cfg,
 					 enum fs_reason r)
 {
@@ -15,6 +20,7 @@ static __always_inline bool fs_observing(const struct fs_cfg *cfg,
 	       (cfg->observe_mask & (1ull << r));
 }
 
+/* Count a packet of @len bytes under @r, as observed or acted on. */
 static __always_inline void account(enum fs_reason r, __u32 len,
 				    bool observed)
 {
@@ -58,32 +64,12 @@ static __always_inline void rewrite_rst(struct xdp_md *ctx,
 
 	if ((void *)(tcp + 1) > end)
 		return;
-	word = (__u16 *)tcp + 6;	/* data offset and flags */
+	word = (__u16 *)tcp + TCP_FLAGS_WORD;
 	old = *word;
-	new = (old & bpf_htons(0xff00)) |
+	new = (old & bpf_htons(TCP_DOFF_BYTE)) |
 	      bpf_htons(TCP_FLAG_RST | (p->tcp_flags & TCP_FLAG_ACK));
 	*word = new;
 	tcp->check = csum_replace16(tcp->check, old, new);
-}
-
-/* Remember the flow and the sequence number of the segment about to be
- * turned into a RST, so that its retransmission passes to the kernel.
- * The stages that return a RESET reason have ruled out a retransmission
- * already (fs_retransmitted()). */
-static __always_inline void remember_flow(const struct fs_pkt *p,
-					  enum fs_reason r, __u64 now)
-{
-	struct fs_flow_slot *s;
-	struct fs_flow_key k;
-
-	fs_flow_key(&k, p);
-	s = fs_flow_slot(&k, true);
-	if (!s)
-		return;
-	s->key = k;
-	s->v.reset_ns = now;
-	s->v.reason = r;
-	s->v.seq = p->seq;
 }
 
 /* Count the packet under @r and return its verdict. A stopping reason

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Stage 4, token buckets per source and per prefix, and bans.
+/* Token buckets per source and per prefix, in the rate table
+ * (fs_rate, struct fs_rate_slot), and the bans they earn.
  *
  * Buckets are GCRA (generic cell rate algorithm): one theoretical
  * arrival time per key, advanced with compare-and-swap, so several CPUs
@@ -11,8 +12,14 @@
 #ifndef FS_BUCKETS_BPF_H
 #define FS_BUCKETS_BPF_H
 
-#include "lists.bpf.h"
+#include "pkt.bpf.h"
+#include "maps.bpf.h"
+#include "cfg.bpf.h"
+#include "keys.bpf.h"
+#include "events.bpf.h"
+#include "bans.bpf.h"
 
+/* Result of fs_police_bucket(): which level, if any, refused. */
 enum fs_level {
 	FS_LEVEL_OK = 0,
 	FS_LEVEL_OVER_SRC,
@@ -80,44 +87,6 @@ static __always_inline bool gcra_conform(struct fs_bucket_val *b,
 	fs_event(FS_E_RATE_CONTENDED);
 	*full = false;
 	return true;
-}
-
-/* TTL of the n-th ban (n >= 1) of a key: doubles per repeat, capped. */
-static __always_inline __u64 ban_ttl(const struct fs_cfg *cfg, __u32 n)
-{
-	__u64 max = cfg->ban_ttl_max_ns ? cfg->ban_ttl_max_ns : ~0ull >> 2;
-	__u32 shift = n - 1;
-
-	if (shift > cfg->ban_shift_max)
-		shift = cfg->ban_shift_max;
-	if (shift > 32)
-		shift = 32;
-	/* saturate instead of overflowing */
-	if (cfg->ban_ttl_ns > (max >> shift))
-		return max;
-	return cfg->ban_ttl_ns << shift;
-}
-
-/* Ban the key of @k (bucket cleared) for its next TTL. */
-static __always_inline void ban_key(const struct fs_key *k,
-				    const struct fs_cfg *cfg,
-				    enum fs_ban_reason why, __u64 now)
-{
-	struct fs_key bk = *k;
-	struct fs_ban ban = { .created_ns = now, .reason = why, .count = 1 };
-	struct fs_ban *old;
-
-	bk.bucket = FS_B_NONE;
-	old = bpf_map_lookup_elem(&FS_MAP_BANS, &bk);
-	if (old)
-		ban.count = old->count + 1;
-	ban.expires_ns = now + ban_ttl(cfg, ban.count);
-	if (bpf_map_update_elem(&FS_MAP_BANS, &bk, &ban, BPF_ANY)) {
-		fs_event(FS_E_BAN_FAILED);
-		return;
-	}
-	fs_filter_mark_ban(&bk);
-	fs_event(bk.plen == 128 ? FS_E_BAN_SRC : FS_E_BAN_PREFIX);
 }
 
 /* One level of one bucket. On a non-conforming packet, counts the
@@ -189,8 +158,8 @@ static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
  * address): an over-rate request is reset. SMTP buckets never ban: an
  * over-rate SYN is deferred. @rule: the reason the excess is counted
  * under; under observe mode, global or of that rule, offences build no
- * ban, which would drop for real once observing stops. */
-/* A global function: verified once, not at each of its callers. */
+ * ban, which would drop for real once observing stops. A global
+ * function: verified once, not at each of its callers. */
 __noinline int fs_police_bucket(const struct fs_pkt *p, __u32 bucket,
 				__u32 rule, __u64 now)
 {
@@ -208,11 +177,11 @@ __noinline int fs_police_bucket(const struct fs_pkt *p, __u32 bucket,
 	    (rule < FS_R_MAX && (cfg->observe_mask & (1ull << rule))))
 		ban_after = 0;
 	lim = &cfg->limits[bucket];
-	fs_make_key(&k, p, 128, bucket);
+	fs_make_key(&k, p, FS_PLEN_ADDR, bucket);
 	if (!police_key(&k, &lim->src, cfg, why, ban_after, now))
 		return FS_LEVEL_OVER_SRC;
 	plen = fs_prefix_len(p, cfg);
-	if (plen == 128)	/* the source's own key: charged already */
+	if (plen == FS_PLEN_ADDR)	/* the source's own key: charged already */
 		return FS_LEVEL_OK;
 	fs_make_key(&k, p, plen, bucket);
 	if (!police_key(&k, &lim->prefix, cfg, why + 1, ban_after, now))

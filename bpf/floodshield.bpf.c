@@ -1,28 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
-/* floodshield XDP program: parse -> lists -> police (and HTTP inspection)
- * -> act/account.
- * The stages live in the headers beside this file; see docs/design.md.
+/* floodshield XDP program: parse -> lists -> police (SYN buckets, HTTP
+ * inspection, SMTP) -> act/account.
+ * This file includes the stages and only them; the stages include
+ * helpers, never each other (docs/design.md, scripts/check-layers.sh).
  */
-#include "common.bpf.h"
-#include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "lists.bpf.h"
+#include "syn.bpf.h"
 #include "http.bpf.h"
-#include "buckets.bpf.h"
-#include "police.bpf.h"
+#include "smtp.bpf.h"
 #include "act.bpf.h"
 
-/* Reason for a packet that got past the lists but is not policed. */
-static __always_inline enum fs_reason l4_reason(const struct fs_pkt *p)
+/* A SYN to a protected service: SMTP by its source's DNS class, the
+ * others in their service's SYN buckets. */
+static __always_inline enum fs_reason police_syn(const struct fs_pkt *p)
 {
-	switch (p->l4) {
-	case FS_L4_FRAGMENT:
-		return FS_R_FRAGMENT;
-	case FS_L4_MALFORMED:
-		return FS_R_MALFORMED_L4;
-	default:
-		return FS_R_NOT_TCP;
-	}
+	if (p->svc == FS_SVC_SMTP)
+		return police_smtp_syn(p);
+	return fs_police_syn(p);
+}
+
+/* The stage for a segment to a protected service. A global function:
+ * verified once, whatever the parse path. */
+__noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p)
+{
+	const struct fs_cfg *cfg = fs_cfg_get();
+	enum fs_svc svc;
+
+	if (!ctx || !p || !cfg)
+		return FS_R_SERVICE;
+	svc = p->svc;
+	if (svc == FS_SVC_NONE)
+		return FS_R_NO_SERVICE;
+	if (svc == FS_SVC_SMTP)
+		return police_smtp(ctx, p);
+	if (fs_is_syn(p))
+		return fs_police_syn(p);	/* the entry point calls it first */
+	/* the clock only where a bucket needs it: not for plain segments */
+	return svc == FS_SVC_HTTP && p->payload_len ?
+		       fs_police_http(ctx, p, cfg, fs_now()) : FS_R_SERVICE;
 }
 
 SEC("xdp")
@@ -44,11 +60,11 @@ int floodshield(struct xdp_md *ctx)
 			return act(ctx, &pkt, r);
 	}
 	if (pkt.l4 != FS_L4_TCP)
-		return act(ctx, &pkt, l4_reason(&pkt));
+		return act(ctx, &pkt, fs_l4_reason(&pkt));
 	if (pkt.svc == FS_SVC_NONE)	/* no stage call for the common case */
 		return act(ctx, &pkt, FS_R_NO_SERVICE);
 	if (fs_is_syn(&pkt))		/* what a SYN flood sends */
-		return act(ctx, &pkt, fs_police_syn(&pkt));
+		return act(ctx, &pkt, police_syn(&pkt));
 	r = fs_police(ctx, &pkt);
 	return act(ctx, &pkt, r);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Stage 5, HTTP inspection of a request's first data segment.
+/* Stage 5, HTTP inspection of a request's first data segment, and the
+ * request buckets it charges.
  *
  * Reads only the linear part of the frame, at most FS_SCAN_MAX
  * bytes of payload, 8 bytes at a time (SWAR byte matching), so a Host
@@ -15,30 +16,17 @@
 #ifndef FS_HTTP_BPF_H
 #define FS_HTTP_BPF_H
 
+#include "pkt.bpf.h"
+#include "maps.bpf.h"
+#include "cfg.bpf.h"
 #include "scan.bpf.h"
-
-#define FS_HTTP_TARGET_WORDS	128	/* target scanned up to 1 KB */
-#define FS_HTTP_STEPS		320	/* header scan: words plus lines */
-#define FS_HTTP_OWS_MAX		8	/* spaces before a Host value */
-#define FS_HOST_SCAN		(FS_HOST_MAX + 8)	/* value bytes read, 8n */
-
-/* The per-CPU buffer where the Host key is built; the slack lets the
- * verifier accept a copy of len bytes at offset FS_HOST_MAX - len. */
-struct fs_host_buf {
-	struct fs_host_key key;
-	char slack[FS_HOST_MAX];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct fs_host_buf);
-} fs_scratch SEC(".maps");
+#include "buckets.bpf.h"
+#include "flows.bpf.h"
+#include "conn.bpf.h"
+#include "report.bpf.h"
 
 struct http_req {
 	__u32 val;		/* offset of the host text */
-	__u32 val_end;		/* offset where the host text ends */
 	__u8 hosts;		/* Host fields seen */
 	__u8 http10;
 	__u8 complete;		/* empty line ending the headers seen */
@@ -71,7 +59,7 @@ static __always_inline int http_method(const struct fs_seg *p)
 	 * longer token: PROPFIND): a method we do not know. "Host: x" or
 	 * "The body" are not. */
 	sp = eq_bytes(w, ' ');
-	tok = sp ? ((sp & -sp) - 1) & ~W_LOW7 : ~W_LOW7;
+	tok = below_first(sp);
 	if ((w & 0xff) >= 'A' && (w & 0xff) <= 'Z' && !(~upper_bytes(w) & tok))
 		return -1;
 	return 0;
@@ -108,6 +96,9 @@ static __always_inline enum fs_reason http_target(const struct fs_seg *p,
 	}
 	return FS_R_HTTP_UNDECIDED;
 }
+
+/* Bytes of "HTTP/1.1\r\n", the end of a request line. */
+#define HTTP_VERSION_LEN	10
 
 /* "HTTP/1.1\r\n" or "HTTP/1.0\r\n" at @off. 0 or -1. */
 static __always_inline int http_version(const struct fs_seg *p, __u32 off,
@@ -279,11 +270,11 @@ static __always_inline int host_extent(const struct fs_seg *p,
 			 (colon == FS_HOST_SCAN ? ~0ull : 0);
 		if (col && colon == FS_HOST_SCAN) {
 			at = i + first_byte(col);
-			colon = at & 0xff;
+			colon = at & FS_HOST_OFF_MASK;
 		}
 		if (end) {
 			at = i + first_byte(end);
-			len = at & 0xff;
+			len = at & FS_HOST_OFF_MASK;
 			break;
 		}
 	}
@@ -297,22 +288,13 @@ static __always_inline int host_extent(const struct fs_seg *p,
 	return len > FS_HOST_MAX ? -1 : len;
 }
 
-/* Lower-case the ASCII letters of 8 bytes at once. */
-static __always_inline __u64 lower8(__u64 w)
-{
-	__u64 h = w & W_LOW7;
-	__u64 ge_a = h + W_ONES * (0x80 - 'A');
-	__u64 gt_z = h + W_ONES * (0x80 - 'Z' - 1);
-
-	return w | (((ge_a ^ gt_z) & ~w & ~W_LOW7) >> 2);
-}
-
 /* Whether the @len-byte host @val bytes into the payload at @off is
  * served: the exact name, or, with @wild, a wildcard on one of its
  * suffixes (".example.org" keys). 1 or 0. The name is copied with one
  * helper call and handled 8 bytes at a time, never byte by byte in the
  * packet. A global function, verified once.
- * XXX: a name of many labels costs one lookup per dot (at most 32). */
+ * XXX: with wildcards, a name of many labels costs one lookup per dot
+ * (up to 63 for a name of dots). */
 __noinline int fs_host_served(struct xdp_md *ctx, __u32 off, __u32 val,
 			      __u32 len, __u32 wild)
 {
@@ -343,7 +325,7 @@ __noinline int fs_host_served(struct xdp_md *ctx, __u32 off, __u32 val,
 	for (int j = 0; j < FS_HOST_MAX / 8; j++) {
 		w = words[j];
 		dots = eq_bytes(w, '.');
-		for (int t = 0; t < 8 && dots; t++) {
+		for (int t = 0; t < FS_HOST_DOTS_MAX && dots; t++) {
 			words[j] = w & ~((1ull << (first_byte(dots) * 8)) - 1);
 			if (bpf_map_lookup_elem(&FS_MAP_HOSTS, &buf->key))
 				return 1;
@@ -352,25 +334,6 @@ __noinline int fs_host_served(struct xdp_md *ctx, __u32 off, __u32 val,
 		words[j] = 0;
 	}
 	return 0;
-}
-
-/* The print of the @len-byte host at req->val (struct fs_hostfp), read
- * 8 bytes at a time from the packet; 0 if it cannot be read. */
-static __always_inline __u64 host_print(const struct fs_seg *p, __u32 val,
-					__u32 len)
-{
-	__u64 h = 0, w;
-
-	for (__u32 i = 0; i < FS_HOST_MAX; i += 8) {
-		if (i >= len)
-			break;
-		if (load8_tail(p, val + i, &w))
-			return 0;
-		if (len - i < 8)
-			w &= W_MASK(len - i);
-		h = fs_host_fp_step(h, lower8(w));
-	}
-	return fs_host_fp_end(h, len);
 }
 
 /* Whether print @fp is in the live table: 1 served, 0 not, -1 unknown. */
@@ -396,7 +359,9 @@ static __always_inline int host_print_served(__u64 fp)
 	return READ_ONCE(t->gen) == gen ? served : -1;
 }
 
-/* Bits of struct http_req passed to fs_http_host(). */
+/* Bits of struct http_req passed to fs_http_host(), above the FS_HTTP_*
+ * policy flags (HREQ_POLICY). */
+#define HREQ_POLICY	0xff
 #define HREQ_HTTP10	(1u << 8)
 #define HREQ_COMPLETE	(1u << 9)
 #define HREQ_ABSOLUTE	(1u << 10)
@@ -416,7 +381,7 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 	};
 	struct http_req *req = &r;
 	struct fs_seg seg, *p = &seg;
-	__u32 flags = bits & 0xff;
+	__u32 flags = bits & HREQ_POLICY;
 	int len, served;
 	bool ip;
 
@@ -443,7 +408,7 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 	if (!(flags & FS_HTTP_CHECK_HOSTS))
 		return FS_R_HTTP_OK;
 	if (flags & FS_HTTP_HOSTFP) {
-		served = host_print_served(host_print(p, req->val, len));
+		served = host_print_served(fs_host_print(p, req->val, len));
 		if (served == 1)
 			return FS_R_HTTP_OK;
 		if (served == 0 && !(flags & FS_HTTP_WILDCARDS))
@@ -453,7 +418,6 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 		return FS_R_HTTP_OK;
 	return FS_R_HTTP_BAD_HOST;
 }
-
 
 /* Judge the segment whose TCP payload starts @off bytes into the frame:
  * FS_R_SERVICE if it does not start a request, else FS_R_HTTP_OK,
@@ -485,14 +449,56 @@ __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 	if (fragment)
 		return FS_R_HTTP_FRAGMENT;
 	http_absolute(p, mlen, &req);
-	hdr = fs_http_headers(ctx, off, (sp + 11) & FS_SCAN_OFF_MASK,
+	hdr = fs_http_headers(ctx, off, (sp + 1 + HTTP_VERSION_LEN) & FS_SCAN_OFF_MASK,
 			      req.absolute ? req.val : 0);
 	if (!(hdr & HDR_OK))
 		return hdr;
-	return fs_http_host(ctx, off, hdr & HDR_VAL_MASK, (http_flags & 0xff) |
+	return fs_http_host(ctx, off, hdr & HDR_VAL_MASK, (http_flags & HREQ_POLICY) |
 			    (req.http10 ? HREQ_HTTP10 : 0) |
 			    (hdr & HDR_COMPLETE ? HREQ_COMPLETE : 0) |
 			    (req.absolute ? HREQ_ABSOLUTE : 0));
+}
+
+/* Inspect an HTTP segment and charge the request buckets: every request
+ * start the request bucket, a bad one also the bad-request bucket; but
+ * only a segment the kernel's socket proves (fs_conn_proof()): a forged
+ * one is charged to no one. A bad request without that proof is dropped
+ * (no_conn), unless it repeats a segment already turned into a RST, whose
+ * socket is gone: that one passes, for the kernel to answer with its own
+ * RST. A segment whose socket still holds is judged again, whatever was
+ * remembered of its flow (a twin with a bad checksum, whose RST the kernel
+ * dropped; a new connection on the same ports). */
+static __always_inline enum fs_reason fs_police_http(struct xdp_md *ctx,
+						     const struct fs_pkt *p,
+						     const struct fs_cfg *cfg,
+						     __u64 now)
+{
+	enum fs_reason r = fs_http_judge(ctx, p->payload_off, cfg->http_flags);
+	bool proven;
+
+	if (r == FS_R_SERVICE)
+		return r;
+	proven = fs_connected(ctx, p);
+	if (fs_reason_resets(r)) {
+		if (!proven)
+			return fs_retransmitted(p) ? FS_R_RESET_FLOW : FS_R_NO_CONN;
+		fs_police_bucket(p, FS_B_HTTP_BAD, r, now);
+		return r;
+	}
+	if (!proven)
+		return r;
+	switch (fs_police_bucket(p, FS_B_HTTP_REQ, FS_R_HTTP_RATE_SRC, now)) {
+	case FS_LEVEL_OVER_SRC:
+		return FS_R_HTTP_RATE_SRC;
+	case FS_LEVEL_OVER_PREFIX:
+		return FS_R_HTTP_RATE_PREFIX;
+	default:
+		break;
+	}
+	/* a client that completed a request: worth a crawler check */
+	if (r == FS_R_HTTP_OK && (cfg->flags & FS_CFG_VERIFY_HTTP))
+		fs_report(ctx, p, FS_EV_SOURCE, 0, 0);
+	return r;
 }
 
 #endif

@@ -9,48 +9,14 @@
 #ifndef FS_LISTS_BPF_H
 #define FS_LISTS_BPF_H
 
+#include "pkt.bpf.h"
 #include "maps.bpf.h"
-
-/* Mask of the 32-bit word @i of a @plen-bit prefix, network order. */
-static __always_inline __u32 fs_word_mask(__u32 plen, int i)
-{
-	__u32 lo = i * 32;
-
-	if (plen >= lo + 32)
-		return 0xffffffff;
-	if (plen <= lo)
-		return 0;
-	return bpf_htonl(0xffffffff << (32 - (plen - lo)));
-}
-
-/* Prefix length of the per-prefix level for this source, over the
- * 128-bit form. */
-static __always_inline __u8 fs_prefix_len(const struct fs_pkt *p,
-					  const struct fs_cfg *cfg)
-{
-	if (fs_is_v4mapped(p))
-		return FS_V4_MAPPED_PLEN + cfg->v4_prefix;
-	return cfg->v6_prefix;
-}
-
-/* A zeroed key holding the source masked to @plen. */
-static __always_inline void fs_make_key(struct fs_key *k,
-					const struct fs_pkt *p, __u8 plen,
-					enum fs_bucket b)
-{
-#pragma unroll
-	for (int i = 0; i < 4; i++)
-		((__u32 *)k->addr)[i] = p->src.w[i] & fs_word_mask(plen, i);
-	k->plen = plen;
-	k->bucket = b;
-}
-
-static __always_inline bool fs_banned(const struct fs_key *k)
-{
-	struct fs_ban *ban = bpf_map_lookup_elem(&FS_MAP_BANS, k);
-
-	return ban && fs_live_now(ban->expires_ns);
-}
+#include "cfg.bpf.h"
+#include "keys.bpf.h"
+#include "filter.bpf.h"
+#include "bans.bpf.h"
+#include "flows.bpf.h"
+#include "conn.bpf.h"
 
 /* What a banned source's packet to service @svc gets. A segment of a
  * connection the source opened before the ban, to an HTTP or TCP service,
@@ -74,19 +40,21 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
 }
 
 /* Bans hold only for TCP to protected services: they are earned there,
- * possibly by forged SYNs (XXX: no SYN cookies), so they must not cut a
- * banned address's DNS answers or replies to this host's own
- * connections. The static blocklist holds for everything. The caller
- * (fs_prefilter) has checked that @p goes to a protected TCP service.
- * @cfg: the settings, or NULL to read them only if the source has no
- * ban (the prefix length is needed only then). */
+ * possibly by forged SYNs (XXX: the program answers no SYN with a
+ * cookie, so over-rate SYNs from a forged source ban that address), so
+ * they must not cut a banned address's DNS answers or replies to this
+ * host's own connections. The static blocklist holds for everything.
+ * Called only for a packet to a protected TCP service (fs_prefilter()
+ * asks for FS_CHECK_BAN for no other). @cfg: the settings, or NULL to
+ * read them only if the source has no ban (the prefix length is needed
+ * only then). */
 static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 						 const struct fs_pkt *p,
 						 const struct fs_cfg *cfg)
 {
 	struct fs_key bk = {};
 
-	fs_make_key(&bk, p, 128, FS_B_NONE);
+	fs_make_key(&bk, p, FS_PLEN_ADDR, FS_B_NONE);
 	if (fs_banned(&bk))
 		return ban_reason_for(ctx, p, p->svc);
 	if (!cfg)
@@ -99,27 +67,10 @@ static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 	return FS_CONTINUE;
 }
 
-/* Whether fs_dns may hold a verdict for @p's source (its prefilter bit;
- * true without the map). */
-static __always_inline bool fs_dns_may(const struct fs_pkt *p)
-{
-	const struct fs_filter *f = fs_filter_get();
-
-	return !f || f->wide[FS_FILTER_DNS] ||
-	       ((f->bits[FS_FILTER_DNS][(p->slot / 64) & (FS_FILTER_WORDS - 1)] >>
-		 (p->slot % 64)) & 1);
-}
-
 /* Lookups fs_check_lists() is asked to make. */
 #define FS_CHECK_ALLOW	(1u << FS_FILTER_ALLOW)
 #define FS_CHECK_BLOCK	(1u << FS_FILTER_BLOCK)
 #define FS_CHECK_BAN	(1u << FS_FILTER_BAN)
-
-static __always_inline bool fs_filter_may(const struct fs_filter *f,
-					  enum fs_filter_set set, __u32 slot)
-{
-	return f->wide[set] || ((f->bits[set][slot / 64] >> (slot % 64)) & 1);
-}
 
 /* The FS_CHECK_* lookups that @p needs: those of the sets whose
  * prefilter bit for the source's slot is set (all without the map).
@@ -143,38 +94,10 @@ static __always_inline __u32 fs_prefilter(struct fs_pkt *p)
 	return need;
 }
 
-/* Set the prefilter bits of ban key @k (after the ban is in fs_bans): its
- * slot, or the slots under a prefix shorter than a slot (an IPv4 /24
- * ban: 4 of them); past FS_FILTER_BPF_SPAN, the ban set goes wide. */
-static __always_inline void fs_filter_mark_ban(const struct fs_key *k)
-{
-	struct fs_filter *f = fs_filter_get();
-	bool v4 = k->plen >= FS_V4_MAPPED_PLEN &&
-		  fs_words_v4mapped((const __u32 *)k->addr);
-	__u32 keylen = v4 ? FS_FILTER_V4_KEY : FS_FILTER_V6_KEY;
-	__u32 pl = v4 ? k->plen - FS_V4_MAPPED_PLEN : k->plen;
-	__u64 key = fs_filter_key(k->addr, v4);
-	__u32 span = pl < keylen ? keylen - pl : 0, slot;
-
-	if (!f)
-		return;
-	if (span > FS_FILTER_BPF_SPAN) {
-		__sync_fetch_and_or(&f->wide[FS_FILTER_BAN], 1);
-		return;
-	}
-	for (__u32 i = 0; i < (1u << FS_FILTER_BPF_SPAN); i++) {
-		if (i >= (1u << span))
-			break;
-		slot = fs_filter_slot(key | (__u64)i << (64 - keylen));
-		__sync_fetch_and_or(&f->bits[FS_FILTER_BAN][slot / 64],
-				    1ull << (slot % 64));
-	}
-}
-
 /* Whether the list @map (an LPM trie) holds a live entry for @p. */
 static __always_inline bool listed(void *map, const struct fs_pkt *p)
 {
-	struct fs_lpm_key lk = { .prefixlen = 128 };
+	struct fs_lpm_key lk = { .prefixlen = FS_PLEN_ADDR };
 	struct fs_list_val *v;
 
 	__builtin_memcpy(lk.addr, p->src.b, sizeof(lk.addr));

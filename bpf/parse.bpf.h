@@ -6,7 +6,7 @@
 #ifndef FS_PARSE_BPF_H
 #define FS_PARSE_BPF_H
 
-#include "common.bpf.h"
+#include "pkt.bpf.h"
 
 struct hdr_cursor {
 	void *pos;
@@ -50,7 +50,7 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, struct fs_pkt *p,
 
 	if ((void *)(iph + 1) > c->end)
 		return -1;
-	if (iph->version != 4 || iph->ihl < 5)
+	if (iph->version != 4 || iph->ihl < IPV4_IHL_MIN)
 		return -1;
 	hlen = iph->ihl * 4;
 	if (c->pos + hlen > c->end || bpf_ntohs(iph->tot_len) < hlen)
@@ -149,7 +149,7 @@ static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p,
 	__u32 hlen;
 
 	p->l4 = FS_L4_MALFORMED;
-	if ((void *)(tcp + 1) > c->end || tcp->doff < 5)
+	if ((void *)(tcp + 1) > c->end || tcp->doff < TCP_DOFF_MIN)
 		return;
 	hlen = tcp->doff * 4;
 	if (c->pos + hlen > c->end)
@@ -164,6 +164,20 @@ static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p,
 	c->pos += hlen;
 	p->payload_off = c->pos - data;
 	p->payload_len = c->end - c->pos;
+}
+
+/* The reason for a packet that is not TCP, or whose TCP header did not
+ * parse (p->l4 is not FS_L4_TCP): it is not policed, only listed. */
+static __always_inline enum fs_reason fs_l4_reason(const struct fs_pkt *p)
+{
+	switch (p->l4) {
+	case FS_L4_FRAGMENT:
+		return FS_R_FRAGMENT;
+	case FS_L4_MALFORMED:
+		return FS_R_MALFORMED_L4;
+	default:
+		return FS_R_NOT_TCP;
+	}
 }
 
 /* Parse down to L4. Returns FS_CONTINUE once the source is known (the

@@ -10,11 +10,15 @@
 #ifndef FS_SMTP_BPF_H
 #define FS_SMTP_BPF_H
 
-#include "buckets.bpf.h"
+#include "pkt.bpf.h"
+#include "maps.bpf.h"
+#include "filter.bpf.h"
 #include "scan.bpf.h"
+#include "buckets.bpf.h"
+#include "report.bpf.h"
 
-#define FS_EHLO_WORDS	(FS_NAME_LEN / 8 + 1)	/* name bytes looked at, 8n */
-
+/* The DNS class of @p's source: its verdict in fs_dns, unverified
+ * without a live one. */
 static __always_inline enum fs_dns_class dns_class(const struct fs_pkt *p,
 						   __u64 now)
 {
@@ -51,69 +55,10 @@ static __always_inline struct smtp_class smtp_class_of(enum fs_dns_class c)
 	}
 }
 
-/* Whether @p's source was reported within cfg->event_dedup_ns. */
-static __always_inline bool seen_recently(const struct fs_pkt *p,
-					  const struct fs_cfg *cfg, __u64 now)
-{
-	__u64 *last = bpf_map_lookup_elem(&FS_MAP_SEEN, p->src.b);
+/* Bytes of "EHLO " or "HELO ": where the name starts. */
+#define EHLO_CMD_LEN	5
 
-	return last && now - *last < cfg->event_dedup_ns;
-}
-
-/* Whether the global events bucket admits one more event. */
-static __always_inline bool event_allowed(const struct fs_cfg *cfg, __u64 now)
-{
-	struct fs_bucket_val *b;
-	__u32 zero = 0;
-	bool full;
-
-	if (!cfg->limits[FS_B_EVENTS].src.interval_ns)
-		return true;
-	b = bpf_map_lookup_elem(&FS_MAP_EVBUCKET, &zero);
-	return b && gcra_conform(b, &cfg->limits[FS_B_EVENTS].src, now, &full);
-}
-
-/* Report @p's source to userspace: an event of @type with @name_len
- * bytes of name copied from frame offset @name_off. De-duplicated per
- * source (marked only once sent, so an event held back by the rate is
- * tried again), only for a source holding a connection (a forged one
- * could otherwise get any address verified), bounded by the events
- * bucket. A global function. */
-__noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p,
-			 __u32 type, __u32 name_off, __u32 name_len)
-{
-	const struct fs_cfg *cfg = fs_cfg_get();
-	struct fs_event_rec *rec;
-	__u64 now = fs_now();
-
-	if (!ctx || !p || !cfg || seen_recently(p, cfg, now) ||
-	    !fs_connected(ctx, p))
-		return 0;
-	if (!event_allowed(cfg, now)) {
-		fs_event(FS_E_EVENT_RATE);
-		return 0;
-	}
-	rec = bpf_ringbuf_reserve(&FS_MAP_RING, sizeof(*rec), 0);
-	if (!rec) {
-		fs_event(FS_E_RING_FULL);
-		return 0;
-	}
-	rec->type = type;
-	rec->dport = bpf_ntohs(p->dport);
-	rec->name_len = 0;
-	rec->ts_ns = now;
-	__builtin_memcpy(rec->addr, p->src.b, sizeof(rec->addr));
-	if (name_len > 0 && name_len <= FS_NAME_LEN &&
-	    bpf_xdp_load_bytes(ctx, name_off & FS_PAYLOAD_OFF_MAX, rec->name,
-			       name_len) == 0)
-		rec->name_len = name_len;
-	bpf_ringbuf_submit(rec, 0);
-	bpf_map_update_elem(&FS_MAP_SEEN, p->src.b, &now, BPF_ANY);
-	fs_event(FS_E_EVENT_SENT);
-	return 1;
-}
-
-/* Length of the EHLO/HELO argument at payload offset 5, or 0: the
+/* Length of the EHLO/HELO argument at payload offset EHLO_CMD_LEN, or 0: the
  * command must be "EHLO " or "HELO " (any case), the name end at CR, LF
  * or a space within FS_NAME_LEN bytes. */
 static __always_inline __u32 ehlo_name_len(const struct fs_seg *s)
@@ -127,7 +72,7 @@ static __always_inline __u32 ehlo_name_len(const struct fs_seg *s)
 	    (w & W_MASK(5)) != W8('h', 'e', 'l', 'o', ' ', 0, 0, 0))
 		return 0;
 	for (__u32 i = 0; i < FS_EHLO_WORDS; i++) {
-		if (load8_tail(s, 5 + i * 8, &w))
+		if (load8_tail(s, EHLO_CMD_LEN + i * 8, &w))
 			return 0;
 		end = eq_bytes(w, '\r') | eq_bytes(w, '\n') | eq_bytes(w, ' ');
 		if (end) {
@@ -164,7 +109,7 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 	if (p->payload_len && fs_seg_init(&seg, ctx, p->payload_off) == 0) {
 		len = ehlo_name_len(&seg);
 		if (len)
-			fs_report(ctx, p, FS_EV_EHLO, p->payload_off + 5, len);
+			fs_report(ctx, p, FS_EV_EHLO, p->payload_off + EHLO_CMD_LEN, len);
 	}
 	return FS_R_SERVICE;
 }

@@ -10,8 +10,9 @@
  * IPv4 is stored v4-mapped (::ffff:a.b.c.d), so an IPv4 /24 is a /120 in
  * these keys. Prefix lengths in keys are always over the 128-bit form.
  *
- * Times: nanoseconds of CLOCK_MONOTONIC (bpf_ktime_get_ns()). 0 means
- * "never expires".
+ * Times: nanoseconds of CLOCK_MONOTONIC (the program reads it at tick
+ * resolution, bpf_ktime_get_coarse_ns()). An expiry of 0 means "never
+ * expires".
  */
 #ifndef FLOODSHIELD_MAPS_H
 #define FLOODSHIELD_MAPS_H
@@ -25,14 +26,14 @@
 #define FS_MAP_ALLOW	fs_allow	/* LPM: static and DNS allowlist   */
 #define FS_MAP_BLOCK	fs_block	/* LPM: static blocklist (CIDRs)   */
 #define FS_MAP_BANS	fs_bans		/* hash: dynamic bans              */
-#define FS_MAP_RATE	fs_rate		/* LRU: token buckets (rate state) */
+#define FS_MAP_RATE	fs_rate		/* array, 2-way sets: token buckets */
 #define FS_MAP_SVC	fs_services	/* array: dst port -> service      */
 #define FS_MAP_CFG	fs_cfg		/* array[1]: runtime configuration */
 #define FS_MAP_STATS	fs_stats	/* per-CPU array: counters/reason  */
 #define FS_MAP_EVENTS	fs_events	/* per-CPU array: event counters   */
 #define FS_MAP_HOSTS	fs_hosts	/* hash: served HTTP hosts         */
-#define FS_MAP_FLOWS	fs_flows	/* LRU: flows answered with RESET  */
-#define FS_MAP_DNS	fs_dns		/* hash: DNS verdict per source    */
+#define FS_MAP_FLOWS	fs_flows	/* array, 4-way sets: flows reset  */
+#define FS_MAP_DNS	fs_dns		/* LRU: DNS verdict per source     */
 #define FS_MAP_RING	fs_ring		/* ring buffer: events to userspace */
 #define FS_MAP_SEEN	fs_seen		/* LRU: sources already reported   */
 #define FS_MAP_EVBUCKET	fs_evbucket	/* array[1]: the events bucket     */
@@ -135,7 +136,8 @@ enum fs_event {
 	FS_E_RATE_NEW,		/* a key took a slot of the rate table */
 	FS_E_RATE_EVICTED,	/* ... from another key (the idler)   */
 	FS_E_RATE_CONTENDED,	/* CAS retries ran out: passed        */
-	FS_E_FLOW_FAILED,	/* never since fs_flows is a table    */
+	FS_E_FLOW_FAILED,	/* unused: fs_flows (an array) cannot
+				 * refuse a flow; kept for the index */
 	FS_E_EVENT_SENT,	/* event records sent to userspace    */
 	FS_E_EVENT_RATE,	/* events not sent: over events.rate  */
 	FS_E_RING_FULL,		/* events not sent: ring buffer full  */
@@ -156,7 +158,8 @@ enum fs_ban_reason {
 
 /* DNS verification class of a source (forward-confirmed reverse DNS),
  * as the SMTP buckets see it. No entry means unverified. The SMTP
- * buckets and reasons are in a different order: see smtp.bpf.h's table. */
+ * buckets and reasons are in a different order: see smtp_class_of() in
+ * bpf/smtp.bpf.h. */
 enum fs_dns_class {
 	FS_DNS_UNVERIFIED = 0,	/* not checked yet, or tempfail      */
 	FS_DNS_VERIFIED,	/* FCrDNS passed                      */
@@ -225,23 +228,6 @@ struct fs_bucket_val {
 	__u32 pad;
 };
 
-/* Hash of a table key of @n 32-bit words, 5 or 6 (the flow and rate
- * tables), for an index in its low bits: word pairs multiplied in
- * parallel by odd constants, then MurmurHash3's fmix64, so every input
- * bit reaches the low bits. No loop: the BPF side must stay straight
- * code. Keys must have no uninitialised padding. */
-static inline __u64 fs_hash_words(const __u32 *w, unsigned n)
-{
-	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
-		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
-		  ((n > 5 ? (__u64)w[5] << 32 : 0) | w[4]) * 0x165667B19E3779F9ull;
-
-	h ^= h >> 33;
-	h *= 0xFF51AFD7ED558CCDull;
-	h ^= h >> 33;
-	return h;
-}
-
 /* The rate table (fs_rate): an array of slots, two per set, not a hash
  * map: finding a key's bucket is an inline array access and a compare,
  * and a new key costs a few stores instead of a map insert. A key lives
@@ -259,12 +245,6 @@ struct fs_rate_slot {
 	struct fs_key key;
 	struct fs_bucket_val b;
 };
-
-/* The set of key @k among @nsets (a power of two). */
-static inline __u32 fs_rate_set_index(const struct fs_key *k, __u32 nsets)
-{
-	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (nsets - 1);
-}
 
 /* One rate, prepared by userspace: interval = 1e9 / rate,
  * tolerance = interval * (burst - 1). rate 0 disables the bucket.
@@ -328,26 +308,6 @@ struct fs_hostfp {
 	__u64 fp[2][FS_HOSTFP_SLOTS];
 };
 
-/* Fold the next 8 bytes of a name (lower case, little-endian, zero past
- * its end) into print state @h. */
-static inline __u64 fs_host_fp_step(__u64 h, __u64 w)
-{
-	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-	return h ^ h >> 29;
-}
-
-/* The print of a name of @len bytes from its folded state: never 0. */
-static inline __u64 fs_host_fp_end(__u64 h, __u32 len)
-{
-	h ^= len;
-	h ^= h >> 33;
-	h *= 0xFF51AFD7ED558CCDull;
-	h ^= h >> 33;
-	h *= 0xC4CEB9FE1A85EC53ull;
-	h ^= h >> 33;
-	return h | 1;
-}
-
 /* A flow whose request was answered with RESET. */
 struct fs_flow_key {
 	__u8 addr[16];		/* client */
@@ -378,12 +338,6 @@ struct fs_flow_slot {
 	__u32 pad;
 	struct fs_flow_val v;
 };
-
-/* The slot of flow @k among @n (a power of two). */
-static inline __u32 fs_flow_index(const struct fs_flow_key *k, __u32 n)
-{
-	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (n - 1);
-}
 
 struct fs_cfg {
 	__u32 flags;		/* FS_CFG_* */
@@ -440,23 +394,9 @@ struct fs_filter {
 	__u64 bits[FS_FILTER_SETS][FS_FILTER_WORDS];
 };
 
-/* The slot of slot key @k: the address's slot bits, left aligned in 64
- * bits, the rest zero. */
-static inline __u32 fs_filter_slot(__u64 k)
-{
-	return (k * FS_FILTER_HASH) >> (64 - FS_FILTER_SLOT_BITS);
-}
-
-/* The slot key of address @a (16 bytes, network order), IPv4 when @v4
- * (then @a is ::ffff:a.b.c.d). */
-static inline __u64 fs_filter_key(const __u8 *a, int v4)
-{
-	if (v4)
-		return ((__u64)a[12] << 24 | (__u64)a[13] << 16 |
-			(__u64)a[14] << 8 | (a[15] & 0xc0)) << 32;
-	return ((__u64)a[0] << 40 | (__u64)a[1] << 32 | (__u64)a[2] << 24 |
-		(__u64)a[3] << 16 | (__u64)a[4] << 8 | a[5]) << 16;
-}
+/* The pure hashes both sides compute over the types above (table
+ * indexes, host prints, prefilter slots). */
+#include "hash.h"
 
 /* Key of maps indexed by one source address. */
 struct fs_addr_key {

@@ -1,46 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* BPF-only helpers shared by every stage: constants, clock, packet state. */
-#ifndef FS_COMMON_BPF_H
-#define FS_COMMON_BPF_H
+/* The packet after L3 (struct fs_pkt) and the clock: what every stage
+ * and helper starts from. The base of the program's headers: the kernel
+ * types, the BPF helpers, the ABI (maps/floodshield.h) and the
+ * constants.
+ */
+#ifndef FS_PKT_BPF_H
+#define FS_PKT_BPF_H
 
 #include "../vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "../maps/floodshield.h"
-
-/* Macros the UAPI headers would give us; vmlinux.h has only types. */
-#define ETH_P_IP	0x0800
-#define ETH_P_IPV6	0x86DD
-#define ETH_P_8021Q	0x8100
-#define ETH_P_8021AD	0x88A8
-#define IP_MF		0x2000
-#define IP_OFFSET	0x1FFF
-#define IP6_OFFSET	0xFFF8	/* fragment offset bits of frag_off */
-#define EEXIST		17
-#define V4_MAPPED_W2	0x0000ffff	/* third word of ::ffff:a.b.c.d, host order */
-#define TCP_FLAGS_OFF	13	/* byte of the TCP flags in the header */
-
-#define IPPROTO_HOPOPTS	0
-#define IPPROTO_ROUTING	43
-#define IPPROTO_FRAGMENT	44
-#define IPPROTO_DSTOPTS	60
-
-#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
-
-#define TCP_FLAG_FIN	0x01
-#define TCP_FLAG_SYN	0x02
-#define TCP_FLAG_RST	0x04
-#define TCP_FLAG_ACK	0x10
-
-#define FS_VLAN_MAX	2	/* 802.1Q and 802.1ad (QinQ) */
-#define FS_IPV6_EXT_MAX	6	/* extension headers walked before giving up;
-				 * XXX: a longer chain passes unpoliced */
-#define FS_CAS_TRIES	4	/* GCRA compare-and-swap attempts */
-
-/* Stage result meaning "no verdict yet, go on". */
-#define FS_CONTINUE	FS_R_MAX
-
-#define FS_L4_OFF_MAX	0xfff	/* TCP header offsets are bounded by this */
+#include "consts.bpf.h"
 
 /* Where L4 parsing ended; decides the reason for packets that are not
  * policed. */
@@ -83,12 +54,6 @@ struct fs_pkt {
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */
 const volatile bool fs_fake_clock = false;
-/* BPF_PROG_TEST_RUN packets have no socket behind them; fixture tests
- * load with this set so that fs_conn_proof() models one: every segment
- * is proven, but for one that repeats a segment turned into a RST (the
- * model's kernel took that RST). The proof tests keep it off and craft
- * segments of real sockets. */
-const volatile bool fs_assume_connected = false;
 __u64 fs_now_ns = 0;
 
 /* CLOCK_MONOTONIC at tick resolution (bpf_ktime_get_coarse_ns(), up to
@@ -104,11 +69,8 @@ static __always_inline __u64 fs_now(void)
 	return fs_fake_clock ? fs_now_ns : bpf_ktime_get_coarse_ns();
 }
 
-/* The coarse clock's step, at most: 10 ms (HZ=100, the coarsest
- * kernel setting). A constant: reading CONFIG_HZ costs a division per
- * bucket. 0 under the tests' fake clock. */
-#define FS_TICK_MAX_NS	10000000ull
-
+/* The coarse clock's step, at most (FS_TICK_MAX_NS); 0 under the tests'
+ * fake clock. */
 static __always_inline __u64 fs_tick_ns(void)
 {
 	return fs_fake_clock ? 0 : FS_TICK_MAX_NS;
@@ -131,17 +93,6 @@ static __always_inline bool fs_live_now(__u64 expires_ns)
 static __always_inline bool fs_is_syn(const struct fs_pkt *p)
 {
 	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
-}
-
-/* Whether table keys @a and @b of @n 32-bit words, 5 or 6 (flow and
- * rate keys; fs_hash_words()), are equal. Straight code: a loop here
- * stays a loop in the program. */
-static __always_inline bool fs_words_eq(const void *a, const void *b, int n)
-{
-	const __u32 *x = a, *y = b;
-
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
-	       x[3] == y[3] && x[4] == y[4] && (n < 6 || x[5] == y[5]);
 }
 
 /* Whether the 16-byte address @w is ::ffff:a.b.c.d. */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The report to the daemon through the ring buffer (fs_ring): a
+ * source's address, and for SMTP its EHLO name, for the DNS verifier.
+ * De-duplicated per source (fs_seen) and bounded by one global GCRA
+ * bucket (fs_evbucket, events.rate). */
+#ifndef FS_REPORT_BPF_H
+#define FS_REPORT_BPF_H
+
+#include "pkt.bpf.h"
+#include "maps.bpf.h"
+#include "cfg.bpf.h"
+#include "events.bpf.h"
+#include "buckets.bpf.h"
+#include "conn.bpf.h"
+
+/* Whether @p's source was reported within cfg->event_dedup_ns. */
+static __always_inline bool seen_recently(const struct fs_pkt *p,
+					  const struct fs_cfg *cfg, __u64 now)
+{
+	__u64 *last = bpf_map_lookup_elem(&FS_MAP_SEEN, p->src.b);
+
+	return last && now - *last < cfg->event_dedup_ns;
+}
+
+/* Whether the global events bucket admits one more event. */
+static __always_inline bool event_allowed(const struct fs_cfg *cfg, __u64 now)
+{
+	struct fs_bucket_val *b;
+	__u32 zero = 0;
+	bool full;
+
+	if (!cfg->limits[FS_B_EVENTS].src.interval_ns)
+		return true;
+	b = bpf_map_lookup_elem(&FS_MAP_EVBUCKET, &zero);
+	return b && gcra_conform(b, &cfg->limits[FS_B_EVENTS].src, now, &full);
+}
+
+/* Report @p's source to userspace: an event of @type with @name_len
+ * bytes of name copied from frame offset @name_off. De-duplicated per
+ * source (marked only once sent, so an event held back by the rate is
+ * tried again), only for a source holding a connection (a forged one
+ * could otherwise get any address verified), bounded by the events
+ * bucket. Returns 1 if sent. A global function. */
+__noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p,
+			 __u32 type, __u32 name_off, __u32 name_len)
+{
+	const struct fs_cfg *cfg = fs_cfg_get();
+	struct fs_event_rec *rec;
+	__u64 now = fs_now();
+
+	if (!ctx || !p || !cfg || seen_recently(p, cfg, now) ||
+	    !fs_connected(ctx, p))
+		return 0;
+	if (!event_allowed(cfg, now)) {
+		fs_event(FS_E_EVENT_RATE);
+		return 0;
+	}
+	rec = bpf_ringbuf_reserve(&FS_MAP_RING, sizeof(*rec), 0);
+	if (!rec) {
+		fs_event(FS_E_RING_FULL);
+		return 0;
+	}
+	rec->type = type;
+	rec->dport = bpf_ntohs(p->dport);
+	rec->name_len = 0;
+	rec->ts_ns = now;
+	__builtin_memcpy(rec->addr, p->src.b, sizeof(rec->addr));
+	if (name_len > 0 && name_len <= FS_NAME_LEN &&
+	    bpf_xdp_load_bytes(ctx, name_off & FS_PAYLOAD_OFF_MAX, rec->name,
+			       name_len) == 0)
+		rec->name_len = name_len;
+	bpf_ringbuf_submit(rec, 0);
+	bpf_map_update_elem(&FS_MAP_SEEN, p->src.b, &now, BPF_ANY);
+	fs_event(FS_E_EVENT_SENT);
+	return 1;
+}
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hashes both sides compute: where a key lives in the rate and flow
+ * tables, a served name's print, a source's prefilter slot. The program
+ * and userspace must agree on every bit, so there is one definition,
+ * compiled by both (no BPF helper, no loop the program would keep) and
+ * tested against byte-at-a-time oracles in tests/test_swar.c.
+ *
+ * Part of the ABI: maps/floodshield.h includes this file after the
+ * types it hashes; including this one first works too (both guarded).
+ */
+#ifndef FLOODSHIELD_HASH_H
+#define FLOODSHIELD_HASH_H
+
+#include "floodshield.h"
+
+/* Hash of a table key of @n 32-bit words, 5 or 6 (the flow and rate
+ * tables), for an index in its low bits: word pairs multiplied in
+ * parallel by odd constants, then MurmurHash3's fmix64, so every input
+ * bit reaches the low bits. No loop: the BPF side must stay straight
+ * code. Keys must have no uninitialised padding. */
+static inline __u64 fs_hash_words(const __u32 *w, unsigned n)
+{
+	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
+		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
+		  ((n > 5 ? (__u64)w[5] << 32 : 0) | w[4]) * 0x165667B19E3779F9ull;
+
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	return h;
+}
+
+/* The set of rate key @k among @nsets (a power of two) in fs_rate. */
+static inline __u32 fs_rate_set_index(const struct fs_key *k, __u32 nsets)
+{
+	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (nsets - 1);
+}
+
+/* The set of flow @k among @n (a power of two) in fs_flows. */
+static inline __u32 fs_flow_index(const struct fs_flow_key *k, __u32 n)
+{
+	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (n - 1);
+}
+
+/* Fold the next 8 bytes of a name (lower case, little-endian, zero past
+ * its end) into print state @h (struct fs_hostfp). */
+static inline __u64 fs_host_fp_step(__u64 h, __u64 w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+	return h ^ h >> 29;
+}
+
+/* The print of a name of @len bytes from its folded state: never 0. */
+static inline __u64 fs_host_fp_end(__u64 h, __u32 len)
+{
+	h ^= len;
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	h ^= h >> 33;
+	return h | 1;
+}
+
+/* The prefilter slot of slot key @k (struct fs_filter): the address's
+ * slot bits, left aligned in 64 bits, the rest zero. */
+static inline __u32 fs_filter_slot(__u64 k)
+{
+	return (k * FS_FILTER_HASH) >> (64 - FS_FILTER_SLOT_BITS);
+}
+
+/* The slot key of address @a (16 bytes, network order): its first
+ * FS_FILTER_V4_KEY bits if IPv4 (@v4: @a is ::ffff:a.b.c.d), else its
+ * first FS_FILTER_V6_KEY bits. */
+static inline __u64 fs_filter_key(const __u8 *a, int v4)
+{
+	if (v4)
+		return ((__u64)a[12] << 24 | (__u64)a[13] << 16 |
+			(__u64)a[14] << 8 | (a[15] & 0xc0)) << 32;
+	return ((__u64)a[0] << 40 | (__u64)a[1] << 32 | (__u64)a[2] << 24 |
+		(__u64)a[3] << 16 | (__u64)a[4] << 8 | a[5]) << 16;
+}
+
+#endif

@@ -1,6 +1,6 @@
 # floodshield build. `make V=1` shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all deps test-deps test demo fresh-check bench bench-quick vmlinux clean install uninstall
+.PHONY: all deps test-deps test docs demo fresh-check bench bench-quick vmlinux clean install uninstall
 
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -51,7 +51,7 @@ TEST_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/*.c))
 # What tests link: every layer but the CLI's main().
 TEST_LIBS  := $(filter-out $(BUILD)/userspace/cli/main.o,$(CLI_OBJ)) $(DAEMON_OBJ) $(LIB)
 
-all: $(BUILD)/floodshield $(BUILD)/fs_test $(BUILD)/fs_insns
+all: $(BUILD)/floodshield $(BUILD)/fs_test $(BUILD)/fs_insns $(BUILD)/fs_docgen
 	$(Q)$(BUILD)/fs_insns || true
 
 # Packages: deps for the build and the demo, test-deps adds the servers
@@ -101,9 +101,20 @@ FS_INSNS_MAX ?= 90
 $(BUILD)/fs_insns: tests/tools/insns.c $(LOADER_HDRS) $(SKEL) $(LIB)
 	$(Q)$(CC) $(FS_CFLAGS) $(CFLAGS) -I$(BUILD) -o $@ $< $(LIB) $(LDLIBS)
 
+# The docs tables (reasons, events, settings, maps) are generated from
+# maps/tables.h by tests/tools/docgen.c: `make docs` rewrites the blocks
+# between <!-- BEGIN GENERATED name --> and <!-- END GENERATED name -->
+# in docs/*.md; `make test` fails when a committed file differs.
+$(BUILD)/fs_docgen: tests/tools/docgen.c $(LOADER_HDRS) $(SKEL) $(LIB)
+	$(Q)$(CC) $(FS_CFLAGS) $(CFLAGS) -I$(BUILD) -o $@ $< $(LIB) $(LDLIBS)
+
+docs: $(BUILD)/fs_docgen
+	$(Q)scripts/docs.sh $(BUILD)/fs_docgen
+
 # Tests and the demo need root, bpffs and the packages from deps.
 test: test-deps all
 	$(Q)scripts/check-layers.sh
+	$(Q)scripts/docs.sh --check $(BUILD)/fs_docgen
 	$(Q)$(BUILD)/fs_insns --max $(FS_INSNS_MAX)
 	$(Q)$(BUILD)/fs_test
 

@@ -164,19 +164,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_DAEMON SEC(".maps");
 
-/* Indexed by enum fs_reason. */
+/* Indexed by enum fs_reason; fixed slots, so a new reason keeps the layout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FS_R_MAX);
+	__uint(max_entries, FS_STATS_SLOTS);
 	__type(key, __u32);
 	__type(value, struct fs_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_STATS SEC(".maps");
 
-/* Indexed by enum fs_event. */
+/* Indexed by enum fs_event; fixed slots, so a new event keeps the layout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FS_E_MAX);
+	__uint(max_entries, FS_EVENTS_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -5,8 +5,9 @@
  * separator, error recovery) do not change what a file means, and so that
  * every handler call knows its line. Sections are a table with one
  * handler each. The keys of [shield] and [metrics] are a second table;
- * those of [limits] and [observe] are whatever fs_cfg_print() shows, so
- * that the file follows settings.c.
+ * those of [limits] and [observe] are the settings keys of FS_SETTINGS
+ * (maps/tables.h, through fs_settings()), each in the section its row
+ * names, so that the file always has exactly the keys of `set`.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,16 +59,6 @@ struct once_key {
 	size_t off, len;	/* string field of struct fs_conf */
 };
 
-/* A key of [limits] or [observe]: one that fs_cfg_print() shows. Those
- * of [observe] are "observe" (as "all") and "observe.RULE" (as "RULE");
- * [limits] has all the others. Given at most once. */
-struct cfg_key {
-	char key[64];		/* for fs_cfg_set() */
-	char name[64];		/* in the file: key, or part of it */
-	bool observe;
-	int first;		/* line it was given on */
-};
-
 static int set_ifaces(struct conf_ctx *x, const struct once_key *k, const char *val);
 static int set_mode(struct conf_ctx *x, const struct once_key *k, const char *val);
 static int set_path(struct conf_ctx *x, const struct once_key *k, const char *val);
@@ -104,8 +95,9 @@ struct conf_ctx {
 	size_t errlen;
 	bool failed;
 	int first[ARRAY_SIZE(once_keys)];	/* line each was given on */
-	struct cfg_key *cfg_keys;		/* [limits], [observe] */
-	size_t n_cfg_keys, cfg_keys_cap;
+	const struct fs_setting *settings;	/* [limits], [observe] keys */
+	size_t n_settings;
+	int *setting_line;		/* per setting: line it was given on */
 	enum xdp_attach_mode mode;		/* [shield] mode */
 	bool mode_given[FS_CONF_IFACES_MAX];	/* "NAME:MODE" */
 	int *port_line;			/* [FS_PORTS], once [services] has a port */
@@ -408,7 +400,7 @@ static int cfg_set(struct conf_ctx *x, const char *key, const char *val,
  * is checked once, at its end (check_ttl()), so that the two keys may
  * come in either order. Zeroing both for one call disables that check:
  * each is > 0 once set. */
-static int set_limit(struct conf_ctx *x, const struct cfg_key *k,
+static int set_limit(struct conf_ctx *x, const struct fs_setting *k,
 		     const char *val)
 {
 	struct fs_cfg *rt = &x->c->rt;
@@ -425,14 +417,14 @@ static int set_limit(struct conf_ctx *x, const struct cfg_key *k,
 	return r ? fail(x, "%s", msg) : 0;
 }
 
-static int set_observe(struct conf_ctx *x, const struct cfg_key *k,
+static int set_observe(struct conf_ctx *x, const struct fs_setting *k,
 		       const char *val)
 {
 	char msg[512];
 
 	if (cfg_set(x, k->key, val, msg, sizeof(msg)))
 		return fail(x, "bad value '%s' for '%s' (expected on or off)",
-			    val, k->name);
+			    val, k->file_key);
 	return 0;
 }
 
@@ -498,57 +490,15 @@ static int set_once(struct conf_ctx *x, const char *sec, const char *key,
 	return fail(x, "unknown key '%s' in [%s]", key, sec);
 }
 
-/* The key of a "key=value" line of fs_cfg_print(), into x->cfg_keys. */
-static int cfg_key_add(struct conf_ctx *x, const char *line)
+/* The index of the settings key @name of section @sec, or -1. */
+static long setting_index(const struct conf_ctx *x, enum fs_setting_section sec,
+			  const char *name)
 {
-	struct cfg_key *k = grow(x->cfg_keys, &x->cfg_keys_cap, x->n_cfg_keys,
-				 sizeof(*k));
-
-	if (!k)
-		return -1;
-	x->cfg_keys = k;
-	k += x->n_cfg_keys++;
-	memset(k, 0, sizeof(*k));
-	snprintf(k->key, sizeof(k->key), "%.*s", (int)strcspn(line, "="), line);
-	k->observe = !strncmp(k->key, "observe", 7) &&
-		     (!k->key[7] || k->key[7] == '.');
-	snprintf(k->name, sizeof(k->name), "%s", !k->observe ? k->key :
-		 k->key[7] ? k->key + 8 : "all");
-	return 0;
-}
-
-/* The keys fs_cfg_print() shows, into x->cfg_keys. */
-static int cfg_keys_load(struct conf_ctx *x)
-{
-	char *text = NULL, *line, *save;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	struct fs_cfg def;
-	int r = 0;
-
-	if (!f)
-		return -1;
-	fs_cfg_defaults(&def);
-	fs_cfg_print(f, &def, 0);
-	if (fclose(f)) {
-		free(text);
-		return -1;
-	}
-	for (line = strtok_r(text, "\n", &save); line && !r;
-	     line = strtok_r(NULL, "\n", &save))
-		r = cfg_key_add(x, line);
-	free(text);
-	return r;
-}
-
-static struct cfg_key *cfg_key_find(struct conf_ctx *x, bool observe,
-				    const char *name)
-{
-	for (size_t i = 0; i < x->n_cfg_keys; i++)
-		if (x->cfg_keys[i].observe == observe &&
-		    !strcmp(x->cfg_keys[i].name, name))
-			return &x->cfg_keys[i];
-	return NULL;
+	for (size_t i = 0; i < x->n_settings; i++)
+		if (x->settings[i].section == sec &&
+		    !strcmp(x->settings[i].file_key, name))
+			return i;
+	return -1;
 }
 
 /* [limits], [observe] */
@@ -556,13 +506,14 @@ static int set_cfg_key(struct conf_ctx *x, const char *sec, const char *key,
 		       const char *val)
 {
 	bool observe = !strcmp(sec, "observe");
-	struct cfg_key *k = cfg_key_find(x, observe, key);
+	long i = setting_index(x, observe ? FS_SEC_OBSERVE : FS_SEC_LIMITS, key);
 
-	if (!k)
+	if (i < 0)
 		return fail(x, "unknown key '%s' in [%s]", key, sec);
-	if (once(x, &k->first, sec, key))
+	if (once(x, &x->setting_line[i], sec, key))
 		return -1;
-	return observe ? set_observe(x, k, val) : set_limit(x, k, val);
+	return observe ? set_observe(x, &x->settings[i], val) :
+			 set_limit(x, &x->settings[i], val);
 }
 
 /* [services]: PORT = none|tcp|http|smtp. The first port given replaces
@@ -890,9 +841,9 @@ static int conf_handler(void *arg, const char *section, const char *key,
 /* The line of a [limits] key, 0 if not given. */
 static int limit_line(struct conf_ctx *x, const char *key)
 {
-	struct cfg_key *k = cfg_key_find(x, false, key);
+	long i = setting_index(x, FS_SEC_LIMITS, key);
 
-	return k ? k->first : 0;
+	return i >= 0 ? x->setting_line[i] : 0;
 }
 
 /* What depends on more than one key: interface modes, the host bits,
@@ -985,7 +936,9 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 	conf_reset(c);
 	if (errlen)
 		err[0] = '\0';
-	if (cfg_keys_load(&x)) {
+	x.settings = fs_settings(&x.n_settings);
+	x.setting_line = calloc(x.n_settings, sizeof(*x.setting_line));
+	if (!x.setting_line) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		x.failed = true;
 	} else if (!(x.conf.f = fopen(path, "r"))) {
@@ -996,7 +949,7 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 		fclose(x.conf.f);
 	}
 	free(x.conf.buf);
-	free(x.cfg_keys);
+	free(x.setting_line);
 	free(x.port_line);
 	free(x.host_line);
 	free(x.hosts.slot);

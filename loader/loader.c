@@ -25,22 +25,57 @@
 
 #define BPFFS "/sys/fs/bpf"
 
-/* Maps holding only state the program can lose or userspace rebuilds
- * (rate and flow tables, the prefilter, host prints, report memory, the
- * daemon's reload counters, which it rewrites when it starts): pinned by
- * an older build with another layout, they are replaced. */
-static bool state_only(const char *name)
-{
-	static const char *const names[] = {
-		FS_STR(FS_MAP_RATE), FS_STR(FS_MAP_FLOWS), FS_STR(FS_MAP_FILTER),
-		FS_STR(FS_MAP_HOSTFP), FS_STR(FS_MAP_SEEN), FS_STR(FS_MAP_EVBUCKET),
-		FS_STR(FS_MAP_DAEMON),
-	};
+/* The maps table (FS_MAPS in maps/tables.h) at run time. */
+#define ROW_(id, field, role, fill, ksz, vsz, doc) \
+	{ FS_STR(FS_MAP_##id), offsetof(struct fs_map_fds, field), \
+	  FS_ROLE_##role, ROW_FILL_##fill, ksz, vsz, doc },
+#define ROW_FILL_FILL	true
+#define ROW_FILL_NOFILL	false
+#define ROLE_NAME_(id, name, doc)	name,
+#define ROLE_DOC_(id, name, doc)	doc,
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
+static const struct fs_map_row rows[] = { FS_MAPS(ROW_) };
+static const char *const role_names[] = { FS_MAP_ROLES(ROLE_NAME_) };
+static const char *const role_docs[] = { FS_MAP_ROLES(ROLE_DOC_) };
+
+#define N_ROWS (sizeof(rows) / sizeof(rows[0]))
+_Static_assert(sizeof(struct fs_map_fds) == N_ROWS * sizeof(int),
+	       "struct fs_map_fds: an int per map");
+
+const struct fs_map_row *fs_map_rows(size_t *n)
+{
+	*n = N_ROWS;
+	return rows;
+}
+
+const struct fs_map_row *fs_map_row_find(const char *name)
+{
+	for (size_t i = 0; i < N_ROWS; i++)
+		if (!strcmp(name, rows[i].name))
+			return &rows[i];
+	return NULL;
+}
+
+const char *fs_map_role_name(enum fs_map_role r)
+{
+	return r < FS_ROLE_MAX ? role_names[r] : "unknown";
+}
+
+const char *fs_map_role_doc(enum fs_map_role r)
+{
+	return r < FS_ROLE_MAX ? role_docs[r] : "";
+}
+
+void fs_maps_from_skel(const struct floodshield_bpf *skel, struct fs_map_fds *m)
+{
+#define FROM_SKEL_(id, field, ...) m->field = bpf_map__fd(skel->maps.FS_MAP_##id);
+	FS_MAPS(FROM_SKEL_)
+#undef FROM_SKEL_
+}
+
+static int *row_fd(struct fs_map_fds *m, const struct fs_map_row *r)
+{
+	return (int *)((char *)m + r->fd_off);
 }
 
 /* Whether the map pinned at @path has @map's type and sizes. */
@@ -63,24 +98,140 @@ static bool pin_matches(const char *path, const struct bpf_map *map)
 	return same;
 }
 
-/* After an upgrade: unpin state-only maps of another layout, so that
- * the load creates them anew (the old program, until replaced, keeps
- * its own). Lists, bans, settings of another layout are not touched:
- * libbpf then refuses the load, and that is said. */
-static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir)
+/* Counter maps an older build pinned with fewer slots: drop_stale_pins()
+ * removes their pins and keeps them open here, so that the load creates
+ * this build's maps; carry_over() then copies every value across and
+ * closes them. fd[i] belongs to rows[i]; -1: nothing set aside. */
+struct carry {
+	const char *pin_dir;
+	int fd[N_ROWS];
+};
+
+static void carry_init(struct carry *c, const char *pin_dir)
+{
+	c->pin_dir = pin_dir;
+	for (size_t i = 0; i < N_ROWS; i++)
+		c->fd[i] = -1;
+}
+
+/* The counter map pinned at @path if @map is the same but with more
+ * slots (an older build's, before a row was appended): its pin removed,
+ * its fd in *fd. -1 if it is not such a map. */
+static int set_aside(const char *path, const struct bpf_map *map, int *fd)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	int old = bpf_obj_get(path);
+
+	if (old < 0)
+		return -1;
+	if (bpf_obj_get_info_by_fd(old, &mi, &len) ||
+	    mi.type != bpf_map__type(map) ||
+	    (mi.type != BPF_MAP_TYPE_PERCPU_ARRAY && mi.type != BPF_MAP_TYPE_ARRAY) ||
+	    mi.key_size != bpf_map__key_size(map) ||
+	    mi.value_size != bpf_map__value_size(map) ||
+	    mi.map_flags != bpf_map__map_flags(map) ||
+	    mi.max_entries >= bpf_map__max_entries(map) || unlink(path)) {
+		close(old);
+		return -1;
+	}
+	*fd = old;
+	return 0;
+}
+
+/* Every CPU's value of each slot of the array @from into the same slot
+ * of @to. 0 or -errno. */
+static int counters_copy(int from, int to)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	void *vals;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	if (bpf_obj_get_info_by_fd(from, &mi, &len))
+		return -errno;
+	/* a per-CPU value is rounded up to 8 bytes per CPU */
+	vals = calloc(mi.type == BPF_MAP_TYPE_PERCPU_ARRAY ? ncpu : 1,
+		      (mi.value_size + 7) & ~7u);
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < mi.max_entries && !err; i++)
+		if (bpf_map_lookup_elem(from, &i, vals) ||
+		    bpf_map_update_elem(to, &i, vals, BPF_ANY))
+			err = -errno;
+	free(vals);
+	return err;
+}
+
+/* After the load: the counters set aside go into the maps it created. A
+ * copy that fails loses those counters, never the load (said). Counts
+ * the old program still makes until it is replaced are not carried. */
+static void carry_over(struct floodshield_bpf *skel, struct carry *c)
+{
+	for (size_t i = 0; i < N_ROWS; i++) {
+		struct bpf_map *map;
+		int err;
+
+		if (c->fd[i] < 0)
+			continue;
+		map = bpf_object__find_map_by_name(skel->obj, rows[i].name);
+		err = map ? counters_copy(c->fd[i], bpf_map__fd(map)) : -ENOENT;
+		if (err)
+			pr_warn("%s: cannot carry the older build's counters over: %s\n",
+				rows[i].name, strerror(-err));
+		else
+			pr_info("%s: pinned by an older build with fewer slots: grown, its counters kept\n",
+				rows[i].name);
+		close(c->fd[i]);
+		c->fd[i] = -1;
+	}
+}
+
+/* The load failed: the counters set aside are pinned back. */
+static void carry_back(struct carry *c)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < N_ROWS; i++) {
+		if (c->fd[i] < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", c->pin_dir, rows[i].name);
+		if (access(path, F_OK) && bpf_obj_pin(c->fd[i], path))
+			pr_err("%s: cannot pin the older build's counters back: %s\n",
+			       rows[i].name, strerror(errno));
+		close(c->fd[i]);
+		c->fd[i] = -1;
+	}
+}
+
+/* After an upgrade, maps pinned by an older build with another layout,
+ * by role: state is unpinned, so that the load creates it anew (the old
+ * program, until replaced, keeps its own); counters with fewer slots are
+ * set aside into @c (NULL: refused like the rest); lists, bans,
+ * settings are not touched: libbpf then refuses the load, and that is
+ * said. */
+static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir,
+			    struct carry *c)
 {
 	char path[PATH_MAX];
 	struct bpf_map *map;
 
 	bpf_object__for_each_map(map, skel->obj) {
 		const char *name = bpf_map__name(map);
+		const struct fs_map_row *row = fs_map_row_find(name);
+		enum fs_map_role role = row ? row->role : FS_ROLE_LIST;
 
 		if (!bpf_map__pin_path(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
 		if (access(path, F_OK) || pin_matches(path, map))
 			continue;
-		if (!state_only(name)) {
+		if (role == FS_ROLE_COUNTERS && c &&
+		    set_aside(path, map, &c->fd[row - rows]) == 0)
+			continue;
+		if (role != FS_ROLE_STATE && role != FS_ROLE_DAEMON) {
 			pr_err("%s: pinned by a build with another layout; remove %s to start afresh\n",
 			       name, path);
 			continue;
@@ -93,7 +244,9 @@ static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir)
 	}
 }
 
-struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
+/* fs_skel_open(), carrying older counters in @c (NULL: not). */
+static struct floodshield_bpf *skel_open(const char *pin_dir, bool fake_clock,
+					 struct carry *c)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_dir);
 	struct floodshield_bpf *skel;
@@ -109,8 +262,40 @@ struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
 		bpf_object__for_each_map(map, skel->obj)
 			bpf_map__set_pin_path(map, NULL);
 	else
-		drop_stale_pins(skel, pin_dir);
+		drop_stale_pins(skel, pin_dir, c);
 	return skel;
+}
+
+struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
+{
+	return skel_open(pin_dir, fake_clock, NULL);
+}
+
+/* Open the object against the pins of @pin_dir and load it, upgrading
+ * older pins (drop_stale_pins()). On success *out is the loaded
+ * skeleton; else -errno, logged. */
+static int load_pinned(const char *pin_dir, struct floodshield_bpf **out)
+{
+	struct floodshield_bpf *skel;
+	struct carry c;
+	int err;
+
+	carry_init(&c, pin_dir);
+	skel = skel_open(pin_dir, false, &c);
+	if (!skel) {
+		carry_back(&c);
+		return -EINVAL;
+	}
+	err = floodshield_bpf__load(skel);
+	if (err) {
+		pr_err("cannot load the BPF object: %s\n", strerror(-err));
+		floodshield_bpf__destroy(skel);
+		carry_back(&c);
+		return err;
+	}
+	carry_over(skel, &c);
+	*out = skel;
+	return 0;
 }
 
 /* Before the program goes live: the prefilter and the host prints
@@ -121,18 +306,11 @@ static int refresh_derived(struct floodshield_bpf *skel)
 	struct fs_map_fds m;
 	int err;
 
-	memset(&m, -1, sizeof(m));
-	m.allow = bpf_map__fd(skel->maps.FS_MAP_ALLOW);
-	m.block = bpf_map__fd(skel->maps.FS_MAP_BLOCK);
-	m.bans = bpf_map__fd(skel->maps.FS_MAP_BANS);
-	m.dns = bpf_map__fd(skel->maps.FS_MAP_DNS);
-	m.filter = bpf_map__fd(skel->maps.FS_MAP_FILTER);
+	fs_maps_from_skel(skel, &m);
 	err = fs_filter_rebuild(&m);
 	if (err)
 		pr_err("cannot build the prefilter: %s\n", strerror(-err));
-	if (fs_host_flags_sync(bpf_map__fd(skel->maps.FS_MAP_HOSTS),
-			       bpf_map__fd(skel->maps.FS_MAP_CFG),
-			       bpf_map__fd(skel->maps.FS_MAP_HOSTFP)))
+	if (fs_host_flags_sync(m.hosts, m.cfg, m.hostfp))
 		err = err ? err : -EIO;
 	return err;
 }
@@ -263,38 +441,20 @@ int fs_map_open_locked(const char *pin_dir, const char *name, int *lock)
 
 int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 {
-	const struct {
-		const char *name;
-		int *fd;
-	} maps[] = {
-		{ FS_STR(FS_MAP_ALLOW), &m->allow }, { FS_STR(FS_MAP_BLOCK), &m->block },
-		{ FS_STR(FS_MAP_BANS), &m->bans }, { FS_STR(FS_MAP_RATE), &m->rate },
-		{ FS_STR(FS_MAP_SVC), &m->svc }, { FS_STR(FS_MAP_CFG), &m->cfg },
-		{ FS_STR(FS_MAP_STATS), &m->stats }, { FS_STR(FS_MAP_EVENTS), &m->events },
-		{ FS_STR(FS_MAP_HOSTS), &m->hosts }, { FS_STR(FS_MAP_FLOWS), &m->flows },
-		{ FS_STR(FS_MAP_DNS), &m->dns }, { FS_STR(FS_MAP_RING), &m->ring },
-		{ FS_STR(FS_MAP_SEEN), &m->seen }, { FS_STR(FS_MAP_FILTER), &m->filter },
-		{ FS_STR(FS_MAP_HOSTFP), &m->hostfp },
-	};
-	size_t n = sizeof(maps) / sizeof(maps[0]);
 	char path[PATH_MAX];
 
 	memset(m, -1, sizeof(*m));
-	for (size_t i = 0; i < n; i++) {
-		*maps[i].fd = fs_map_open(pin_dir, maps[i].name);
-		if (*maps[i].fd < 0) {
-			int err = *maps[i].fd;
+	for (size_t i = 0; i < N_ROWS; i++) {
+		int *fd = row_fd(m, &rows[i]);
 
-			fs_maps_close_all(m);
-			return err;
-		}
-	}
-	/* reporting only: an older build's pin folder may lack it */
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, FS_STR(FS_MAP_DAEMON));
-	if (access(path, F_OK) == 0 || errno != ENOENT) {
-		m->daemon = fs_map_open(pin_dir, FS_STR(FS_MAP_DAEMON));
-		if (m->daemon < 0) {
-			int err = m->daemon;
+		/* reporting only: an older build's pin folder may lack it */
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, rows[i].name);
+		if (rows[i].role == FS_ROLE_DAEMON && access(path, F_OK) &&
+		    errno == ENOENT)
+			continue;
+		*fd = fs_map_open(pin_dir, rows[i].name);
+		if (*fd < 0) {
+			int err = *fd;
 
 			fs_maps_close_all(m);
 			return err;
@@ -424,16 +584,13 @@ int fs_maps_create(const char *pin_dir, bool *fresh)
 	int err;
 
 	/* loaded even over existing pins: maps a newer build added are
-	 * created, the derived ones rebuilt, before any program uses them */
+	 * created, older ones upgraded, the derived ones rebuilt, before
+	 * any program uses them */
 	*fresh = !maps_pinned(pin_dir);
-	skel = fs_skel_open(pin_dir, false);
-	if (!skel)
-		return -EINVAL;
-	err = floodshield_bpf__load(skel);
+	err = load_pinned(pin_dir, &skel);
 	if (err)
-		pr_err("cannot load the BPF object: %s\n", strerror(-err));
-	else
-		err = init_if_fresh(skel, *fresh);
+		return err;
+	err = init_if_fresh(skel, *fresh);
 	if (!err)
 		err = refresh_derived(skel);
 	floodshield_bpf__destroy(skel);
@@ -459,16 +616,11 @@ static __u32 xdp_mode_flag(enum xdp_attach_mode mode)
 static int replace_alone(const char *pin_dir, int ifindex, __u32 old_id,
 			 enum xdp_attach_mode cur_mode)
 {
-	struct floodshield_bpf *skel = fs_skel_open(pin_dir, false);
-	int old_fd, err;
+	struct floodshield_bpf *skel;
+	int old_fd, err = load_pinned(pin_dir, &skel);
 
-	if (!skel)
-		return -EINVAL;
-	err = floodshield_bpf__load(skel);
-	if (err) {
-		pr_err("cannot load the BPF object: %s\n", strerror(-err));
-		goto out;
-	}
+	if (err)
+		return err;
 	err = refresh_derived(skel);
 	if (err)
 		goto out;

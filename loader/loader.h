@@ -10,6 +10,7 @@
 #define FS_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <xdp/libxdp.h>
 #include "../maps/floodshield.h"
 
@@ -39,19 +40,50 @@ int fs_map_open(const char *pin_dir, const char *name);
  * An fd, or -errno with a message logged (nothing left open). */
 int fs_map_open_locked(const char *pin_dir, const char *name, int *lock);
 
-/* File descriptors of every pinned map, opened once (the daemon opens
- * them before dropping privileges; reading through them needs none).
- * Only ints: fs_maps_close_all() walks it as an array. */
+/* File descriptors of every pinned map (a field per FS_MAPS row of
+ * maps/tables.h), opened once (the daemon opens them before dropping
+ * privileges; reading through them needs none). Only ints:
+ * fs_maps_close_all() walks it as an array. `daemon` is -1 in a pin
+ * folder an older build made, until the next load (attach, --replace,
+ * the daemon) adds it. */
 struct fs_map_fds {
-	int allow, block, bans, rate, svc, cfg, stats, events, hosts, flows;
-	int dns, ring, seen, filter, hostfp;
-	int daemon;	/* -1 in a pin folder an older build made, until the
-			 * next load (attach, --replace, the daemon) adds it */
+#define FS_MAP_FD_(id, field, ...) int field;
+	FS_MAPS(FS_MAP_FD_)
+#undef FS_MAP_FD_
 };
 
+/* What a map holds (FS_MAP_ROLES): what a load does with another layout. */
+enum fs_map_role {
+#define FS_MAP_ROLE_(id, ...) FS_ROLE_##id,
+	FS_MAP_ROLES(FS_MAP_ROLE_)
+#undef FS_MAP_ROLE_
+	FS_ROLE_MAX
+};
+
+/* One map, a row of FS_MAPS. */
+struct fs_map_row {
+	const char *name;		/* pinned under it */
+	size_t fd_off;			/* of its fd in struct fs_map_fds */
+	enum fs_map_role role;
+	bool fill;			/* its fill is a metric */
+	__u32 key_size, value_size;
+	const char *doc;
+};
+
+/* Every map, in table order. *n is set to the count. */
+const struct fs_map_row *fs_map_rows(size_t *n);
+/* The map named @name, or NULL. */
+const struct fs_map_row *fs_map_row_find(const char *name);
+/* "list", "state", ... and the role's doc line. */
+const char *fs_map_role_name(enum fs_map_role r);
+const char *fs_map_role_doc(enum fs_map_role r);
+
+/* The fds of the skeleton's maps (loaded), every field set. */
+void fs_maps_from_skel(const struct floodshield_bpf *skel, struct fs_map_fds *m);
+
 /* Open all pinned maps of @pin_dir. On failure closes what it opened,
- * logs the missing path and returns -errno. A missing fs_daemon (it only
- * reports) is no failure: m->daemon stays -1. */
+ * logs the missing path and returns -errno. A missing map of role DAEMON
+ * (fs_daemon: it only reports) is no failure: its fd stays -1. */
 int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m);
 void fs_maps_close_all(struct fs_map_fds *m);
 
@@ -93,7 +125,10 @@ int fs_replace(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	       struct fs_attach_info *info);
 
 /* Create the pinned maps (load the program without attaching it) if
- * they do not exist, writing the defaults. Sets *fresh. */
+ * they do not exist, writing the defaults. Sets *fresh. Pins of an older
+ * build are upgraded as their role says (enum fs_map_role): counters
+ * grown keeping their values, state replaced, the others kept or the
+ * load refused. */
 int fs_maps_create(const char *pin_dir, bool *fresh);
 
 /* Detach floodshield from @ifindex; other XDP programs stay. -ENOENT

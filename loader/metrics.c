@@ -15,12 +15,13 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const fill_names[FS_FILL_MAX] = {
-	[FS_FILL_ALLOW] = "allow", [FS_FILL_BLOCK] = "block",
-	[FS_FILL_BANS] = "bans", [FS_FILL_RATE] = "rate",
-	[FS_FILL_HOSTS] = "hosts", [FS_FILL_FLOWS] = "flows",
-	[FS_FILL_DNS] = "dns", [FS_FILL_SEEN] = "seen",
-};
+/* The maps of FS_MAPS (maps/tables.h) marked FILL: the label is the
+ * map's name without "fs_". */
+#define FILL_NAME_(id, field, role, fill, ...) FILL_NAME_##fill(id)
+#define FILL_NAME_FILL(id)	[FS_FILL_##id] = FS_STR(FS_MAP_##id) + 3,
+#define FILL_NAME_NOFILL(id)
+
+static const char *const fill_names[FS_FILL_MAX] = { FS_MAPS(FILL_NAME_) };
 
 const char *fs_fill_map_name(unsigned m)
 {
@@ -109,14 +110,16 @@ static void render_reasons(const struct fs_snapshot *s, FILE *f)
 		       "reason", fs_reason_name(r)), s->reasons[r].bytes);
 	family(f, "observed_packets_total", "counter",
 	       "Packets a rule in observe mode would have stopped; they were passed.");
-	for (unsigned r = FS_R_DROP_FIRST; ok && r < FS_R_MAX; r++)
-		sample(f, "observed_packets_total", LABELS("reason", fs_reason_name(r)),
-		       s->reasons[r].observed_packets);
+	for (unsigned r = 0; ok && r < FS_R_MAX; r++)
+		if (fs_reason_drops(r))
+			sample(f, "observed_packets_total", LABELS("reason", fs_reason_name(r)),
+			       s->reasons[r].observed_packets);
 	family(f, "observed_bytes_total", "counter",
 	       "Bytes of the packets observe mode passed.");
-	for (unsigned r = FS_R_DROP_FIRST; ok && r < FS_R_MAX; r++)
-		sample(f, "observed_bytes_total", LABELS("reason", fs_reason_name(r)),
-		       s->reasons[r].observed_bytes);
+	for (unsigned r = 0; ok && r < FS_R_MAX; r++)
+		if (fs_reason_drops(r))
+			sample(f, "observed_bytes_total", LABELS("reason", fs_reason_name(r)),
+			       s->reasons[r].observed_bytes);
 	family(f, "http_requests_total", "counter",
 	       "HTTP requests inspected, by verdict (observed ones included).");
 	for (unsigned r = 0; ok && r < FS_R_MAX; r++)
@@ -444,24 +447,13 @@ struct fill_def {
 	const char *name;
 };
 
-static const struct fill_def fills[] = {
-	{ FS_FILL_ALLOW, offsetof(struct fs_map_fds, allow),
-	  sizeof(struct fs_lpm_key), sizeof(struct fs_list_val), FS_STR(FS_MAP_ALLOW) },
-	{ FS_FILL_BLOCK, offsetof(struct fs_map_fds, block),
-	  sizeof(struct fs_lpm_key), sizeof(struct fs_list_val), FS_STR(FS_MAP_BLOCK) },
-	{ FS_FILL_BANS, offsetof(struct fs_map_fds, bans),
-	  sizeof(struct fs_key), sizeof(struct fs_ban), FS_STR(FS_MAP_BANS) },
-	{ FS_FILL_RATE, offsetof(struct fs_map_fds, rate),
-	  sizeof(__u32), sizeof(struct fs_rate_slot), FS_STR(FS_MAP_RATE) },
-	{ FS_FILL_HOSTS, offsetof(struct fs_map_fds, hosts),
-	  sizeof(struct fs_host_key), sizeof(struct fs_host_val), FS_STR(FS_MAP_HOSTS) },
-	{ FS_FILL_FLOWS, offsetof(struct fs_map_fds, flows),
-	  sizeof(__u32), sizeof(struct fs_flow_slot), FS_STR(FS_MAP_FLOWS) },
-	{ FS_FILL_DNS, offsetof(struct fs_map_fds, dns),
-	  sizeof(struct fs_addr_key), sizeof(struct fs_dns_val), FS_STR(FS_MAP_DNS) },
-	{ FS_FILL_SEEN, offsetof(struct fs_map_fds, seen),
-	  sizeof(struct fs_addr_key), sizeof(__u64), FS_STR(FS_MAP_SEEN) },
-};
+#define FILL_DEF_(id, field, role, fill, ksz, vsz, doc) \
+	FILL_DEF_##fill(id, field, ksz, vsz)
+#define FILL_DEF_FILL(id, field, ksz, vsz) \
+	{ FS_FILL_##id, offsetof(struct fs_map_fds, field), ksz, vsz, FS_STR(FS_MAP_##id) },
+#define FILL_DEF_NOFILL(...)
+
+static const struct fill_def fills[] = { FS_MAPS(FILL_DEF_) };
 
 /* Fill of one map; bans and rate are also counted by content. */
 static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,

@@ -35,18 +35,15 @@ struct fs_map_fds;	/* loader/loader.h */
 #define FS_METRICS_MAX_IFACES	64	/* interfaces reported, at most */
 #define FS_METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
-/* Maps whose fill is reported, in label order. */
-enum fs_fill_map {
-	FS_FILL_ALLOW = 0,
-	FS_FILL_BLOCK,
-	FS_FILL_BANS,
-	FS_FILL_RATE,
-	FS_FILL_HOSTS,
-	FS_FILL_FLOWS,
-	FS_FILL_DNS,
-	FS_FILL_SEEN,
-	FS_FILL_MAX,
-};
+/* Maps whose fill is reported (FILL in FS_MAPS, maps/tables.h), in
+ * label order: FS_FILL_<ID>. */
+#define FS_FILL_ENUM_(id, field, role, fill, ...) FS_FILL_ENUM_##fill(id)
+#define FS_FILL_ENUM_FILL(id)	FS_FILL_##id,
+#define FS_FILL_ENUM_NOFILL(id)
+enum fs_fill_map { FS_MAPS(FS_FILL_ENUM_) FS_FILL_MAX };
+#undef FS_FILL_ENUM_
+#undef FS_FILL_ENUM_FILL
+#undef FS_FILL_ENUM_NOFILL
 
 /* The "map" label of a fill map: "allow", "block", ... */
 const char *fs_fill_map_name(unsigned m);

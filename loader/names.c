@@ -1,109 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The tables of maps/tables.h expanded into arrays indexed by value. */
+#include <string.h>
 #include "names.h"
 
-#define NAME_OF(table, i) \
-	((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "unknown")
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NAME_OF(table, i) ((i) < ARRAY_SIZE(table) ? table[i] : "unknown")
 
-static const char *const reasons[FS_R_MAX] = {
-	[FS_R_NON_IP] = "non_ip",
-	[FS_R_MALFORMED] = "malformed",
-	[FS_R_MALFORMED_L4] = "malformed_l4",
-	[FS_R_FRAGMENT] = "fragment",
-	[FS_R_NOT_TCP] = "not_tcp",
-	[FS_R_ALLOW] = "allow",
-	[FS_R_NO_SERVICE] = "no_service",
-	[FS_R_SERVICE] = "service",
-	[FS_R_HTTP_OK] = "http_ok",
-	[FS_R_HTTP_UNDECIDED] = "http_undecided",
-	[FS_R_RESET_FLOW] = "reset_flow",
-	[FS_R_SMTP_VERIFIED] = "smtp_verified",
-	[FS_R_SMTP_UNVERIFIED] = "smtp_unverified",
-	[FS_R_SMTP_FAILED] = "smtp_failed",
-	[FS_R_BLOCK] = "block",
-	[FS_R_BAN] = "ban",
-	[FS_R_SYN_RATE_SRC] = "syn_rate_src",
-	[FS_R_SYN_RATE_PREFIX] = "syn_rate_prefix",
-	[FS_R_NO_CONN] = "no_conn",
-	[FS_R_SMTP_DEFER_VERIFIED] = "smtp_defer_verified",
-	[FS_R_SMTP_DEFER_UNVERIFIED] = "smtp_defer_unverified",
-	[FS_R_SMTP_DEFER_FAILED] = "smtp_defer_failed",
-	[FS_R_HTTP_FRAGMENT] = "http_fragment",
-	[FS_R_HTTP_BAD_HOST] = "http_bad_host",
-	[FS_R_HTTP_DUP_HOST] = "http_dup_host",
-	[FS_R_HTTP_HOST_WS] = "http_host_ws",
-	[FS_R_HTTP_EMPTY_HOST] = "http_empty_host",
-	[FS_R_HTTP_NO_HOST] = "http_no_host",
-	[FS_R_HTTP_IP_HOST] = "http_ip_host",
-	[FS_R_HTTP_RATE_SRC] = "http_rate_src",
-	[FS_R_HTTP_RATE_PREFIX] = "http_rate_prefix",
-	[FS_R_BAN_RESET] = "ban_reset",
-};
+/* Columns 2 and last of a row: every table has its name second and its
+ * doc line last, but the number of columns differs. */
+#define NAME_(id, name, ...)		name,
+#define R_DOC_(id, name, action, rule, doc)	doc,
+#define R_RULE_(id, name, action, rule, doc)	FS_OBS_##rule,
+#define DOC3_(id, name, doc)		doc,
+#define B_DOC_(id, name, kind, sr, sb, pr, pb, doc)	doc,
 
-static const char *const events[FS_E_MAX] = {
-	[FS_E_BAN_SRC] = "ban_src",
-	[FS_E_BAN_PREFIX] = "ban_prefix",
-	[FS_E_BAN_FAILED] = "ban_failed",
-	[FS_E_RATE_NEW] = "rate_new",
-	[FS_E_RATE_EVICTED] = "rate_evicted",
-	[FS_E_RATE_CONTENDED] = "rate_contended",
-	[FS_E_FLOW_FAILED] = "flow_failed",
-	[FS_E_EVENT_SENT] = "event_sent",
-	[FS_E_EVENT_RATE] = "event_rate",
-	[FS_E_RING_FULL] = "ring_full",
+static const char *const reasons[] = { FS_REASONS(NAME_) };
+static const char *const reason_docs[] = { FS_REASONS(R_DOC_) };
+static const enum fs_observe_rule reason_rules[] = { FS_REASONS(R_RULE_) };
+static const char *const rules[] = { "none", FS_OBSERVE_RULES(NAME_) };
+static const char *const rule_docs[] = {
+	"only `observe` (every rule) lets it pass", FS_OBSERVE_RULES(DOC3_)
 };
+static const char *const events[] = { FS_EVENTS(NAME_) };
+static const char *const event_docs[] = { FS_EVENTS(DOC3_) };
+static const char *const ban_reasons[] = { FS_BAN_REASONS(NAME_) };
+static const char *const ban_reason_docs[] = { FS_BAN_REASONS(DOC3_) };
+static const char *const dns_classes[] = { FS_DNS_CLASSES(NAME_) };
+static const char *const dns_class_docs[] = { FS_DNS_CLASSES(DOC3_) };
+static const char *const dns_reasons[] = { FS_DNS_REASONS(NAME_) };
+static const char *const dns_reason_docs[] = { FS_DNS_REASONS(DOC3_) };
+static const char *const origins[] = { FS_ORIGINS(NAME_) };
+static const char *const origin_docs[] = { FS_ORIGINS(DOC3_) };
+static const char *const services[] = { FS_SERVICES(NAME_) };
+static const char *const service_docs[] = { FS_SERVICES(DOC3_) };
+static const char *const reload_results[] = { FS_RELOAD_RESULTS(NAME_) };
+static const char *const reload_result_docs[] = { FS_RELOAD_RESULTS(DOC3_) };
+static const char *const buckets[] = { FS_BUCKETS(NAME_) };
+static const char *const bucket_docs[] = { FS_BUCKETS(B_DOC_) };
 
-static const char *const ban_reasons[FS_BAN_REASON_MAX] = {
-	[FS_BAN_MANUAL] = "manual",
-	[FS_BAN_SYN_RATE] = "syn_rate",
-	[FS_BAN_SYN_RATE_PREFIX] = "syn_rate_prefix",
-	[FS_BAN_HTTP_RATE] = "http_rate",
-	[FS_BAN_HTTP_RATE_PREFIX] = "http_rate_prefix",
-	[FS_BAN_HTTP_BAD] = "http_bad",
-	[FS_BAN_HTTP_BAD_PREFIX] = "http_bad_prefix",
-};
-
-static const char *const origins[FS_ORIGIN_MAX] = {
-	[FS_ORIGIN_STATIC] = "config",
-	[FS_ORIGIN_CLI] = "cli",
-	[FS_ORIGIN_DNS] = "dns",
-};
+_Static_assert(ARRAY_SIZE(reasons) == FS_R_MAX, "reasons");
+_Static_assert(ARRAY_SIZE(rules) == FS_OBS_MAX, "observe rules");
+_Static_assert(ARRAY_SIZE(events) == FS_E_MAX, "events");
+_Static_assert(ARRAY_SIZE(services) == FS_SVC_MAX, "services");
+_Static_assert(ARRAY_SIZE(buckets) == FS_B_MAX, "buckets");
 
 const char *fs_reason_name(unsigned r) { return NAME_OF(reasons, r); }
 const char *fs_event_name(unsigned e) { return NAME_OF(events, e); }
 const char *fs_ban_reason_name(unsigned r) { return NAME_OF(ban_reasons, r); }
 const char *fs_origin_name(unsigned o) { return NAME_OF(origins, o); }
-
-static const char *const dns_classes[FS_DNS_CLASS_MAX] = {
-	[FS_DNS_UNVERIFIED] = "unverified",
-	[FS_DNS_VERIFIED] = "verified",
-	[FS_DNS_FAILED] = "failed",
-};
-
 const char *fs_dns_class_name(unsigned c) { return NAME_OF(dns_classes, c); }
-
-static const char *const dns_reasons[FS_DNSR_MAX] = {
-	[FS_DNSR_OK] = "ok",
-	[FS_DNSR_NO_PTR] = "no_ptr",
-	[FS_DNSR_NO_FORWARD] = "no_forward",
-	[FS_DNSR_MISMATCH] = "mismatch",
-	[FS_DNSR_OUTSIDE_SUFFIX] = "outside_suffix",
-	[FS_DNSR_WEAK] = "weak",
-	[FS_DNSR_TIMEOUT] = "timeout",
-	[FS_DNSR_SERVFAIL] = "servfail",
-};
-
 const char *fs_dns_reason_name(unsigned r) { return NAME_OF(dns_reasons, r); }
+const char *fs_reload_result_name(unsigned r) { return NAME_OF(reload_results, r); }
+const char *fs_observe_rule_name(unsigned o) { return NAME_OF(rules, o); }
 
 const char *fs_reason_action(unsigned r)
 {
+	if (r >= FS_R_MAX)
+		return "unknown";
 	return fs_reason_resets(r) ? "reset" : fs_reason_drops(r) ? "drop" : "pass";
 }
 
-static const char *const reload_results[FS_RELOAD_RESULT_MAX] = {
-	[FS_RELOAD_NONE] = "none",
-	[FS_RELOAD_APPLIED] = "applied",
-	[FS_RELOAD_REFUSED] = "refused",
-	[FS_RELOAD_ROLLED_BACK] = "rolled_back",
+enum fs_observe_rule fs_reason_rule(unsigned r)
+{
+	return r < FS_R_MAX ? reason_rules[r] : FS_OBS_NONE;
+}
+
+__u64 fs_observe_mask(enum fs_observe_rule o)
+{
+	__u64 mask = 0;
+
+	for (unsigned r = 0; o != FS_OBS_NONE && r < FS_R_MAX; r++)
+		if (reason_rules[r] == o)
+			mask |= 1ull << r;
+	return mask;
+}
+
+#define TABLE(what, names, docs) \
+	{ what, ARRAY_SIZE(names), names, docs }
+
+static const struct fs_table tables[] = {
+	TABLE("reason", reasons, reason_docs),
+	TABLE("observe rule", rules, rule_docs),
+	TABLE("event", events, event_docs),
+	TABLE("ban reason", ban_reasons, ban_reason_docs),
+	TABLE("DNS class", dns_classes, dns_class_docs),
+	TABLE("DNS reason", dns_reasons, dns_reason_docs),
+	TABLE("origin", origins, origin_docs),
+	TABLE("service", services, service_docs),
+	TABLE("reload result", reload_results, reload_result_docs),
+	TABLE("bucket", buckets, bucket_docs),
 };
 
-const char *fs_reload_result_name(unsigned r) { return NAME_OF(reload_results, r); }
+const struct fs_table *fs_tables(size_t *n)
+{
+	*n = ARRAY_SIZE(tables);
+	return tables;
+}
+
+const struct fs_table *fs_table_find(const char *what)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
+		if (!strcmp(tables[i].what, what))
+			return &tables[i];
+	return NULL;
+}

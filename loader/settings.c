@@ -1,77 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Settings keys, generated from FS_SETTINGS (maps/tables.h): one row per
+ * key says what it holds and where, and the parser, the printer, the
+ * defaults and the config file's sections all follow the rows. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "names.h"
 #include "util.h"
 #include "settings.h"
 
+/* The fs_cfg field of a row: offset and size. */
+#define FIELD_(f) offsetof(struct fs_cfg, f), sizeof(((struct fs_cfg *)0)->f)
 
-struct bucket_name {
-	const char *name;
-	enum fs_bucket bucket;
-	unsigned src_rate, src_burst, pfx_rate, pfx_burst;	/* defaults */
+#define SET_KEY_(key, fkey, sec, type, field, arg, def, doc) \
+	{ key, (fkey) ? (fkey) : (key), FS_SEC_##sec, FS_SET_##type, \
+	  FIELD_(field), arg, def, doc },
+#define SET_OBS_(id, name, doc) \
+	{ "observe." name, name, FS_SEC_OBSERVE, FS_SET_OBSERVE, \
+	  FIELD_(observe_mask), FS_OBS_##id, "off", doc },
+#define SET_POL_(bit, key, def, doc) \
+	{ key, key, FS_SEC_LIMITS, FS_SET_POLICY, FIELD_(http_flags), bit, def, doc },
+/* Buckets with levels have two keys; the others none here. */
+#define SET_BKT_(id, name, kind, sr, sb, pr, pb, doc) \
+	SET_BKT_##kind(id, name, sr, sb, pr, pb, doc)
+#define SET_BKT_NONE(...)
+#define SET_BKT_GLOBAL(...)
+#define SET_BKT_LEVELS(id, name, sr, sb, pr, pb, doc) \
+	{ name ".src", name ".src", FS_SEC_LIMITS, FS_SET_RATE, \
+	  FIELD_(limits[FS_B_##id].src), 0, #sr "/" #sb, doc }, \
+	{ name ".prefix", name ".prefix", FS_SEC_LIMITS, FS_SET_RATE, \
+	  FIELD_(limits[FS_B_##id].prefix), 0, #pr "/" #pb, doc },
+
+static const struct fs_setting settings[] = {
+	FS_SETTINGS(SET_KEY_, SET_OBS_, SET_POL_, SET_BKT_)
 };
 
-static const struct bucket_name buckets[] = {
-	{ "syn.tcp", FS_B_SYN_TCP, 20, 40, 200, 400 },
-	{ "syn.http", FS_B_SYN_HTTP, 20, 40, 200, 400 },
-	{ "http.req", FS_B_HTTP_REQ, 100, 200, 1000, 2000 },
-	{ "http.bad", FS_B_HTTP_BAD, 1, 3, 10, 30 },
-	{ "smtp.verified", FS_B_SMTP_VERIFIED, 20, 40, 200, 400 },
-	{ "smtp.unverified", FS_B_SMTP_UNVERIFIED, 5, 10, 50, 100 },
-	{ "smtp.failed", FS_B_SMTP_FAILED, 1, 3, 10, 30 },
-};
+#define BKT_NAME_(id, name, kind, ...) [FS_B_##id] = FS_BKT_IS_##kind ? name : NULL,
+#define FS_BKT_IS_LEVELS 1
+#define FS_BKT_IS_GLOBAL 0
+#define FS_BKT_IS_NONE 0
 
-/* Events to userspace: one global bucket, and a per-source silence. */
-#define FS_DEF_EVENTS_RATE	100
-#define FS_DEF_EVENTS_BURST	200
-#define FS_DEF_EVENT_DEDUP_S	600
+static const char *const bucket_names[FS_B_MAX] = { FS_BUCKETS(BKT_NAME_) };
 
-/* Rules that observe.<rule> switches, as masks of reasons. */
-struct rule_name {
-	const char *name;
-	__u64 mask;
-};
+#define SVC_NAME_(id, name, ...) name,
 
-static const struct rule_name rules[] = {
-	{ "block", 1ull << FS_R_BLOCK },
-	{ "ban", (1ull << FS_R_BAN) | (1ull << FS_R_BAN_RESET) },
-	{ "syn_rate", (1ull << FS_R_SYN_RATE_SRC) | (1ull << FS_R_SYN_RATE_PREFIX) },
-	{ "http_host", (1ull << FS_R_HTTP_BAD_HOST) | (1ull << FS_R_HTTP_DUP_HOST) |
-		       (1ull << FS_R_HTTP_HOST_WS) | (1ull << FS_R_HTTP_EMPTY_HOST) |
-		       (1ull << FS_R_HTTP_NO_HOST) | (1ull << FS_R_HTTP_IP_HOST) },
-	{ "http_fragment", 1ull << FS_R_HTTP_FRAGMENT },
-	{ "http_rate", (1ull << FS_R_HTTP_RATE_SRC) | (1ull << FS_R_HTTP_RATE_PREFIX) },
-	{ "smtp_rate", (1ull << FS_R_SMTP_DEFER_VERIFIED) |
-		       (1ull << FS_R_SMTP_DEFER_UNVERIFIED) |
-		       (1ull << FS_R_SMTP_DEFER_FAILED) },
-};
-
-/* HTTP policies: pass or reset. */
-struct policy_name {
-	const char *name;
-	__u32 bit;
-};
-
-static const struct policy_name policies[] = {
-	{ "http.no_host_10", FS_HTTP_RESET_NO_HOST10 },
-	{ "http.ip_host", FS_HTTP_RESET_IP_HOST },
-};
-
-static const char *const svc_names[FS_SVC_MAX] = {
-	[FS_SVC_NONE] = "none", [FS_SVC_TCP] = "tcp",
-	[FS_SVC_HTTP] = "http", [FS_SVC_SMTP] = "smtp",
-};
+static const char *const svc_names[] = { FS_SERVICES(SVC_NAME_) };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+_Static_assert(ARRAY_SIZE(svc_names) == FS_SVC_MAX, "services");
+
 const char *fs_bucket_name(enum fs_bucket b)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(buckets); i++)
-		if (buckets[i].bucket == b)
-			return buckets[i].name;
-	return NULL;
+	return b < FS_B_MAX ? bucket_names[b] : NULL;
 }
 
 int fs_svc_parse(const char *name)
@@ -117,24 +100,18 @@ void fs_ports_defaults(enum fs_svc ports[FS_PORTS])
 		ports[default_ports[i].port] = default_ports[i].svc;
 }
 
-void fs_cfg_defaults(struct fs_cfg *cfg)
+const struct fs_setting *fs_settings(size_t *n)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->v4_prefix = FS_DEF_V4_PREFIX;
-	cfg->v6_prefix = FS_DEF_V6_PREFIX;
-	cfg->ban_after = FS_DEF_BAN_AFTER;
-	cfg->ban_shift_max = FS_DEF_BAN_SHIFT_MAX;
-	cfg->ban_ttl_ns = FS_DEF_BAN_TTL_S * NSEC_PER_SEC;
-	cfg->ban_ttl_max_ns = FS_DEF_BAN_TTL_MAX_S * NSEC_PER_SEC;
-	cfg->event_dedup_ns = FS_DEF_EVENT_DEDUP_S * NSEC_PER_SEC;
-	fs_rate_set(&cfg->limits[FS_B_EVENTS].src, FS_DEF_EVENTS_RATE,
-		    FS_DEF_EVENTS_BURST);
-	for (size_t i = 0; i < ARRAY_SIZE(buckets); i++) {
-		struct fs_limit *l = &cfg->limits[buckets[i].bucket];
+	*n = ARRAY_SIZE(settings);
+	return settings;
+}
 
-		fs_rate_set(&l->src, buckets[i].src_rate, buckets[i].src_burst);
-		fs_rate_set(&l->prefix, buckets[i].pfx_rate, buckets[i].pfx_burst);
-	}
+const struct fs_setting *fs_setting_find(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
+		if (!strcmp(key, settings[i].key))
+			return &settings[i];
+	return NULL;
 }
 
 int fs_parse_port(const char *s)
@@ -169,7 +146,7 @@ long long fs_parse_duration_s(const char *s)
 	return v > 10LL * 365 * 86400 ? -1 : v;
 }
 
-static int parse_uint(const char *s, unsigned max, unsigned *out)
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
 	unsigned long v;
@@ -184,14 +161,14 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
-static int parse_bool(const char *s, int *out)
+static int parse_bool(const char *s, bool *out)
 {
 	if (!strcasecmp(s, "on") || !strcasecmp(s, "yes") ||
 	    !strcmp(s, "1") || !strcasecmp(s, "true"))
-		*out = 1;
+		*out = true;
 	else if (!strcasecmp(s, "off") || !strcasecmp(s, "no") ||
 		 !strcmp(s, "0") || !strcasecmp(s, "false"))
-		*out = 0;
+		*out = false;
 	else
 		return -1;
 	return 0;
@@ -201,7 +178,7 @@ static int parse_bool(const char *s, int *out)
 static int parse_rate(const char *s, struct fs_rate *r)
 {
 	char buf[64], *slash;
-	unsigned rate, burst;
+	unsigned long rate, burst;
 
 	if (!strcasecmp(s, "off") || !strcmp(s, "0"))
 		return fs_rate_set(r, 0, 0);
@@ -218,124 +195,142 @@ static int parse_rate(const char *s, struct fs_rate *r)
 	return fs_rate_set(r, rate, burst);
 }
 
-static struct fs_rate *bucket_rate(struct fs_cfg *cfg, const char *key)
+/* "pass" or "reset": whether the bit is set. */
+static int parse_policy(const char *s, bool *out)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(buckets); i++) {
-		size_t n = strlen(buckets[i].name);
-		struct fs_limit *l = &cfg->limits[buckets[i].bucket];
-
-		if (strncmp(key, buckets[i].name, n) || key[n] != '.')
-			continue;
-		if (!strcmp(key + n + 1, "src"))
-			return &l->src;
-		if (!strcmp(key + n + 1, "prefix"))
-			return &l->prefix;
-	}
-	return NULL;
-}
-
-static int set_observe_rule(struct fs_cfg *cfg, const char *rule, int on)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
-		if (strcmp(rule, rules[i].name))
-			continue;
-		if (on)
-			cfg->observe_mask |= rules[i].mask;
-		else
-			cfg->observe_mask &= ~rules[i].mask;
-		return 0;
-	}
-	return -1;
-}
-
-/* "pass" or "reset" for a policy key. -1 if @key is not a policy; else
- * 0 and *res 0 (applied) or -1 (bad value). */
-static int set_policy(struct fs_cfg *c, const char *key, const char *val,
-		      int *res)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(policies); i++) {
-		if (strcmp(key, policies[i].name))
-			continue;
-		*res = 0;
-		if (!strcasecmp(val, "reset"))
-			c->http_flags |= policies[i].bit;
-		else if (!strcasecmp(val, "pass"))
-			c->http_flags &= ~policies[i].bit;
-		else
-			*res = -1;
-		return 0;
-	}
-	return -1;
-}
-
-/* Apply @val to @key in @c. 1: unknown key, -1: bad value. */
-static int set_key(struct fs_cfg *c, const char *key, const char *val)
-{
-	struct fs_rate *r;
-	unsigned u;
-	long long d;
-	int b;
-
-	if (!strcmp(key, "observe")) {
-		if (parse_bool(val, &b))
-			return -1;
-		c->flags = b ? c->flags | FS_CFG_OBSERVE : c->flags & ~FS_CFG_OBSERVE;
-	} else if (!strncmp(key, "observe.", 8)) {
-		if (parse_bool(val, &b))
-			return -1;
-		return set_observe_rule(c, key + 8, b) ? 1 : 0;
-	} else if (!strcmp(key, "prefix.v4")) {
-		if (parse_uint(val, 32, &u))
-			return -1;
-		c->v4_prefix = u;
-	} else if (!strcmp(key, "prefix.v6")) {
-		if (parse_uint(val, 128, &u))
-			return -1;
-		c->v6_prefix = u;
-	} else if (!strcmp(key, "ban.after")) {
-		if (parse_uint(val, 1000000, &u))
-			return -1;
-		c->ban_after = u;
-	} else if (!strcmp(key, "ban.growth")) {
-		if (parse_uint(val, 32, &u))
-			return -1;
-		c->ban_shift_max = u;
-	} else if (!strcmp(key, "events.rate")) {
-		return parse_rate(val, &c->limits[FS_B_EVENTS].src);
-	} else if (!strcmp(key, "events.dedup")) {
-		d = fs_parse_duration_s(val);
-		if (d < 0)
-			return -1;
-		c->event_dedup_ns = d * NSEC_PER_SEC;
-	} else if (!strcmp(key, "verify.http")) {
-		if (parse_bool(val, &b))
-			return -1;
-		c->flags = b ? c->flags | FS_CFG_VERIFY_HTTP : c->flags & ~FS_CFG_VERIFY_HTTP;
-	} else if (!strcmp(key, "ban.ttl") || !strcmp(key, "ban.ttl_max")) {
-		d = fs_parse_duration_s(val);
-		if (d <= 0)
-			return -1;
-		if (key[7] == '\0')
-			c->ban_ttl_ns = d * NSEC_PER_SEC;
-		else
-			c->ban_ttl_max_ns = d * NSEC_PER_SEC;
-	} else if (set_policy(c, key, val, &b) == 0) {
-		return b;
-	} else if ((r = bucket_rate(c, key))) {
-		return parse_rate(val, r);
-	} else {
-		return 1;
-	}
+	if (!strcasecmp(s, "reset"))
+		*out = true;
+	else if (!strcasecmp(s, "pass"))
+		*out = false;
+	else
+		return -1;
 	return 0;
+}
+
+/* The integer field of @s in @c (1, 2, 4 or 8 bytes). */
+static __u64 field_get(const struct fs_cfg *c, const struct fs_setting *s)
+{
+	const void *p = (const char *)c + s->off;
+
+	switch (s->size) {
+	case 1: return *(const __u8 *)p;
+	case 2: return *(const __u16 *)p;
+	case 4: return *(const __u32 *)p;
+	default: return *(const __u64 *)p;
+	}
+}
+
+static void field_put(struct fs_cfg *c, const struct fs_setting *s, __u64 v)
+{
+	void *p = (char *)c + s->off;
+
+	switch (s->size) {
+	case 1: *(__u8 *)p = v; break;
+	case 2: *(__u16 *)p = v; break;
+	case 4: *(__u32 *)p = v; break;
+	default: *(__u64 *)p = v; break;
+	}
+}
+
+/* The bits of the field that key @s sets or clears as a whole. */
+static __u64 setting_bits(const struct fs_setting *s)
+{
+	return s->type == FS_SET_OBSERVE ? fs_observe_mask(s->arg) : s->arg;
+}
+
+static void bits_put(struct fs_cfg *c, const struct fs_setting *s, bool on)
+{
+	__u64 v = field_get(c, s), bits = setting_bits(s);
+
+	field_put(c, s, on ? v | bits : v & ~bits);
+}
+
+/* Apply @val to key @s in @c. 0, or -1 for a bad value. */
+static int setting_parse(struct fs_cfg *c, const struct fs_setting *s,
+			 const char *val)
+{
+	unsigned long u;
+	long long d;
+	bool b;
+
+	switch (s->type) {
+	case FS_SET_FLAG:
+	case FS_SET_OBSERVE:
+		if (parse_bool(val, &b))
+			return -1;
+		bits_put(c, s, b);
+		return 0;
+	case FS_SET_POLICY:
+		if (parse_policy(val, &b))
+			return -1;
+		bits_put(c, s, b);
+		return 0;
+	case FS_SET_UINT:
+		if (parse_uint(val, s->arg, &u))
+			return -1;
+		field_put(c, s, u);
+		return 0;
+	case FS_SET_DURATION:
+		d = fs_parse_duration_s(val);
+		if (d < 0 || d < (long long)s->arg)
+			return -1;
+		field_put(c, s, d * NSEC_PER_SEC);
+		return 0;
+	case FS_SET_RATE:
+		return parse_rate(val, (struct fs_rate *)((char *)c + s->off));
+	}
+	return -1;
+}
+
+void fs_setting_format(const struct fs_setting *s, const struct fs_cfg *c,
+		       int json, char *buf, size_t len)
+{
+	const struct fs_rate *r = (const void *)((const char *)c + s->off);
+	__u64 v = s->type == FS_SET_RATE ? 0 : field_get(c, s);
+	bool on = (v & setting_bits(s)) == setting_bits(s);
+
+	switch (s->type) {
+	case FS_SET_FLAG:
+	case FS_SET_OBSERVE:
+		snprintf(buf, len, "%s", json ? (on ? "true" : "false") :
+			 (on ? "on" : "off"));
+		break;
+	case FS_SET_POLICY:
+		snprintf(buf, len, json ? "\"%s\"" : "%s", on ? "reset" : "pass");
+		break;
+	case FS_SET_UINT:
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+		break;
+	case FS_SET_DURATION:
+		snprintf(buf, len, json ? "%llu" : "%llus",
+			 (unsigned long long)(v / NSEC_PER_SEC));
+		break;
+	case FS_SET_RATE:
+		if (json)
+			snprintf(buf, len, "{\"rate\":%u,\"burst\":%u}", r->rate, r->burst);
+		else if (r->rate)
+			snprintf(buf, len, "%u/%u", r->rate, r->burst);
+		else
+			snprintf(buf, len, "off");
+		break;
+	}
+}
+
+void fs_cfg_defaults(struct fs_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	/* every default parses: test_tables checks it */
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
+		setting_parse(cfg, &settings[i], settings[i].def);
 }
 
 int fs_cfg_set(struct fs_cfg *cfg, const char *kv, char *err, size_t errlen)
 {
 	char key[64];
 	const char *eq = strchr(kv, '=');
+	const struct fs_setting *s;
 	struct fs_cfg tmp = *cfg;
 	size_t n;
-	int r;
 
 	if (!eq || eq == kv) {
 		snprintf(err, errlen, "'%s': expected KEY=VALUE", kv);
@@ -348,12 +343,12 @@ int fs_cfg_set(struct fs_cfg *cfg, const char *kv, char *err, size_t errlen)
 	}
 	memcpy(key, kv, n);
 	key[n] = '\0';
-	r = set_key(&tmp, key, eq + 1);
-	if (r > 0) {
+	s = fs_setting_find(key);
+	if (!s) {
 		snprintf(err, errlen, "unknown key '%s'", key);
 		return -1;
 	}
-	if (r < 0) {
+	if (setting_parse(&tmp, s, eq + 1)) {
 		snprintf(err, errlen, "bad value '%s' for key '%s'", eq + 1, key);
 		return -1;
 	}
@@ -370,81 +365,16 @@ int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-static void print_rate(FILE *f, const char *key, const struct fs_rate *r,
-		       int json, const char **sep)
-{
-	if (json) {
-		fprintf(f, "%s\"%s\":{\"rate\":%u,\"burst\":%u}", *sep, key,
-			r->rate, r->burst);
-		*sep = ",";
-	} else if (r->rate) {
-		fprintf(f, "%s=%u/%u\n", key, r->rate, r->burst);
-	} else {
-		fprintf(f, "%s=off\n", key);
-	}
-}
-
 void fs_cfg_print(FILE *f, const struct fs_cfg *c, int json)
 {
-	const char *sep = "";
-	char key[64];
+	char val[96];
 
-	if (json)
-		fprintf(f, "{\"observe\":%s,\"prefix.v4\":%u,\"prefix.v6\":%u,"
-			"\"ban.after\":%u,\"ban.ttl\":%llu,\"ban.ttl_max\":%llu,"
-			"\"ban.growth\":%u",
-			c->flags & FS_CFG_OBSERVE ? "true" : "false",
-			c->v4_prefix, c->v6_prefix, c->ban_after,
-			(unsigned long long)(c->ban_ttl_ns / NSEC_PER_SEC),
-			(unsigned long long)(c->ban_ttl_max_ns / NSEC_PER_SEC),
-			c->ban_shift_max);
-	else
-		fprintf(f, "observe=%s\nprefix.v4=%u\nprefix.v6=%u\n"
-			"ban.after=%u\nban.ttl=%llus\nban.ttl_max=%llus\n"
-			"ban.growth=%u\n",
-			c->flags & FS_CFG_OBSERVE ? "on" : "off",
-			c->v4_prefix, c->v6_prefix, c->ban_after,
-			(unsigned long long)(c->ban_ttl_ns / NSEC_PER_SEC),
-			(unsigned long long)(c->ban_ttl_max_ns / NSEC_PER_SEC),
-			c->ban_shift_max);
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
-		int on = (c->observe_mask & rules[i].mask) == rules[i].mask;
-
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+		fs_setting_format(&settings[i], c, json, val, sizeof(val));
 		if (json)
-			fprintf(f, ",\"observe.%s\":%s", rules[i].name,
-				on ? "true" : "false");
+			fprintf(f, "%s\"%s\":%s", i ? "," : "{", settings[i].key, val);
 		else
-			fprintf(f, "observe.%s=%s\n", rules[i].name,
-				on ? "on" : "off");
-	}
-	if (json)
-		fprintf(f, ",\"events.rate\":{\"rate\":%u,\"burst\":%u},"
-			"\"events.dedup\":%llu,\"verify.http\":%s",
-			c->limits[FS_B_EVENTS].src.rate, c->limits[FS_B_EVENTS].src.burst,
-			(unsigned long long)(c->event_dedup_ns / NSEC_PER_SEC),
-			c->flags & FS_CFG_VERIFY_HTTP ? "true" : "false");
-	else
-		fprintf(f, "events.rate=%u/%u\nevents.dedup=%llus\nverify.http=%s\n",
-			c->limits[FS_B_EVENTS].src.rate, c->limits[FS_B_EVENTS].src.burst,
-			(unsigned long long)(c->event_dedup_ns / NSEC_PER_SEC),
-			c->flags & FS_CFG_VERIFY_HTTP ? "on" : "off");
-	for (size_t i = 0; i < ARRAY_SIZE(policies); i++) {
-		const char *v = c->http_flags & policies[i].bit ? "reset" : "pass";
-
-		if (json)
-			fprintf(f, ",\"%s\":\"%s\"", policies[i].name, v);
-		else
-			fprintf(f, "%s=%s\n", policies[i].name, v);
-	}
-	if (json)
-		sep = ",";
-	for (size_t i = 0; i < ARRAY_SIZE(buckets); i++) {
-		const struct fs_limit *l = &c->limits[buckets[i].bucket];
-
-		snprintf(key, sizeof(key), "%s.src", buckets[i].name);
-		print_rate(f, key, &l->src, json, &sep);
-		snprintf(key, sizeof(key), "%s.prefix", buckets[i].name);
-		print_rate(f, key, &l->prefix, json, &sep);
+			fprintf(f, "%s=%s\n", settings[i].key, val);
 	}
 	if (json)
 		fprintf(f, "}\n");

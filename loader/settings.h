@@ -8,14 +8,44 @@
 #include <stdio.h>
 #include "../maps/floodshield.h"
 
-/* Defaults documented in docs/cli.md. */
-#define FS_DEF_V4_PREFIX	24
-#define FS_DEF_V6_PREFIX	64
-#define FS_DEF_BAN_AFTER	20
-#define FS_DEF_BAN_TTL_S	60
-#define FS_DEF_BAN_TTL_MAX_S	3600
-#define FS_DEF_BAN_SHIFT_MAX	6
+/* What a settings key holds (FS_SETTINGS in maps/tables.h). */
+enum fs_setting_type {
+	FS_SET_FLAG,		/* a bit of fs_cfg.flags: on or off */
+	FS_SET_UINT,		/* 0 to arg */
+	FS_SET_DURATION,	/* seconds, at least arg; the field holds ns */
+	FS_SET_RATE,		/* RATE/BURST or off: a struct fs_rate */
+	FS_SET_POLICY,		/* pass or reset: bit arg of http_flags */
+	FS_SET_OBSERVE,		/* on or off: rule arg's reasons in observe_mask */
+};
 
+/* The config file's section of a key. */
+enum fs_setting_section {
+	FS_SEC_LIMITS,
+	FS_SEC_OBSERVE,
+};
+
+/* One settings key, a row of FS_SETTINGS (maps/tables.h). */
+struct fs_setting {
+	const char *key;		/* as `set` takes it, `show` prints it */
+	const char *file_key;		/* its name in its config file section */
+	enum fs_setting_section section;
+	enum fs_setting_type type;
+	size_t off, size;		/* the field of struct fs_cfg */
+	__u64 arg;			/* see enum fs_setting_type */
+	const char *def;		/* default, as `show` prints it */
+	const char *doc;		/* one line, for the docs */
+};
+
+/* Every key, in the order `show` prints them. *n is set to the count. */
+const struct fs_setting *fs_settings(size_t *n);
+/* The key named @key, or NULL. */
+const struct fs_setting *fs_setting_find(const char *key);
+/* The value of @s in @c as `show` prints it, into @buf (JSON with @json:
+ * a number, true or false, a string, or {"rate":R,"burst":B}). */
+void fs_setting_format(const struct fs_setting *s, const struct fs_cfg *c,
+		       int json, char *buf, size_t len);
+
+/* Every key at its default (the table's, parsed). */
 void fs_cfg_defaults(struct fs_cfg *cfg);
 
 /* Service classes of a fresh services map, indexed by port: 80 and 8080
@@ -38,7 +68,8 @@ int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen);
 void fs_cfg_print(FILE *f, const struct fs_cfg *cfg, int json);
 
 /* The settings name of a per-source/per-prefix bucket ("syn.http",
- * "smtp.failed", ...), NULL for buckets that have none. */
+ * "smtp.failed", ...: its keys are NAME.src and NAME.prefix), NULL for
+ * buckets that have none (FS_B_NONE, FS_B_EVENTS). */
 const char *fs_bucket_name(enum fs_bucket b);
 
 /* Service classes by name: none, tcp, http, smtp. -1 if unknown. */

@@ -22,7 +22,10 @@
 #include <linux/bpf.h>		/* struct bpf_spin_lock */
 #endif
 
-/* Map names: the BPF definitions and the pin-path lookups use these. */
+#include "tables.h"
+
+/* Map names: the BPF definitions and the pin-path lookups use these; each
+ * has its row (role, fd field, doc) in FS_MAPS (maps/tables.h). */
 #define FS_MAP_ALLOW	fs_allow	/* LPM: static and DNS allowlist   */
 #define FS_MAP_BLOCK	fs_block	/* LPM: static blocklist (CIDRs)   */
 #define FS_MAP_BANS	fs_bans		/* hash: dynamic bans              */
@@ -61,132 +64,87 @@
 
 #define FS_V4_MAPPED_PLEN 96	/* bits of ::ffff:0:0/96 */
 
-/* Service classes, selected by TCP destination port. */
-enum fs_svc {
-	FS_SVC_NONE = 0,	/* not protected: lists only          */
-	FS_SVC_TCP,		/* generic TCP: SYN policing only     */
-	FS_SVC_HTTP,
-	FS_SVC_SMTP,
-	FS_SVC_MAX,
-};
+/* The enums of the ABI, generated from the tables in maps/tables.h: a
+ * value is its row's position there, so rows are appended, never
+ * inserted. */
+#define FS_ENUM_SVC_(id, ...)		FS_SVC_##id,
+#define FS_ENUM_B_(id, ...)		FS_B_##id,
+#define FS_ENUM_R_(id, ...)		FS_R_##id,
+#define FS_ENUM_OBS_(id, ...)		FS_OBS_##id,
+#define FS_ENUM_E_(id, ...)		FS_E_##id,
+#define FS_ENUM_BAN_(id, ...)		FS_BAN_##id,
+#define FS_ENUM_DNS_(id, ...)		FS_DNS_##id,
+#define FS_ENUM_DNSR_(id, ...)		FS_DNSR_##id,
+#define FS_ENUM_ORIGIN_(id, ...)	FS_ORIGIN_##id,
+#define FS_ENUM_RELOAD_(id, ...)	FS_RELOAD_##id,
 
-/* Token buckets. Each has a per-source and a per-prefix level. */
-enum fs_bucket {
-	FS_B_NONE = 0,		/* ban keys carry this */
-	FS_B_SYN_TCP,
-	FS_B_SYN_HTTP,
-	FS_B_HTTP_REQ,		/* HTTP requests (first segments)     */
-	FS_B_HTTP_BAD,		/* bad HTTP requests: over it, a ban  */
-	FS_B_SMTP_VERIFIED,	/* SMTP SYNs by DNS class of the source */
-	FS_B_SMTP_UNVERIFIED,
-	FS_B_SMTP_FAILED,
-	FS_B_EVENTS,		/* events to userspace (fs_evbucket)  */
-	FS_B_MAX,
-};
+/* Service classes, selected by TCP destination port (fs_services). */
+enum fs_svc { FS_SERVICES(FS_ENUM_SVC_) FS_SVC_MAX };
 
-/* Verdict reasons, in packet counters. Order matters: reasons below
- * FS_R_DROP_FIRST pass, those from FS_R_RESET_FIRST are answered with
- * RESET (the segment rewritten into a TCP RST), the others drop.
- */
-enum fs_reason {
-	FS_R_NON_IP = 0,	/* not IPv4/IPv6 (ARP, LLDP, ...)     */
-	FS_R_MALFORMED,		/* L2/L3 did not parse: passed        */
-	FS_R_MALFORMED_L4,	/* TCP header did not parse: passed   */
-	FS_R_FRAGMENT,		/* non-first fragment: no ports       */
-	FS_R_NOT_TCP,		/* UDP, ICMP, ...: lists only         */
-	FS_R_ALLOW,		/* allowlisted: wins over everything  */
-	FS_R_NO_SERVICE,	/* TCP to an unprotected port         */
-	FS_R_SERVICE,		/* protected service, within limits   */
-	FS_R_HTTP_OK,		/* HTTP request inspected: good       */
-	FS_R_HTTP_UNDECIDED,	/* HTTP request the parser cannot judge */
-	FS_R_RESET_FLOW,	/* segment of a flow already reset    */
-	FS_R_SMTP_VERIFIED,	/* SMTP SYN within its class's rate   */
-	FS_R_SMTP_UNVERIFIED,
-	FS_R_SMTP_FAILED,
-	FS_R_DROP_FIRST,
-	FS_R_BLOCK = FS_R_DROP_FIRST,	/* static blocklist           */
-	FS_R_BAN,		/* dynamic ban (source or prefix)     */
-	FS_R_SYN_RATE_SRC,	/* SYN over the per-source rate       */
-	FS_R_SYN_RATE_PREFIX,	/* SYN over the per-prefix rate       */
-	FS_R_NO_CONN,		/* bad HTTP request outside any connection:
-				 * forged or stale, builds no ban    */
-	FS_R_SMTP_DEFER_VERIFIED,	/* SMTP SYN over its class's rate:  */
-	FS_R_SMTP_DEFER_UNVERIFIED,	/* dropped, so the client retries   */
-	FS_R_SMTP_DEFER_FAILED,		/* later (a temporary failure)      */
-	FS_R_RESET_FIRST,
-	FS_R_HTTP_FRAGMENT = FS_R_RESET_FIRST,	/* '#' in the target  */
-	FS_R_HTTP_BAD_HOST,	/* Host not among the served hosts    */
-	FS_R_HTTP_DUP_HOST,	/* two Host fields                    */
-	FS_R_HTTP_HOST_WS,	/* whitespace before the Host colon   */
-	FS_R_HTTP_EMPTY_HOST,	/* empty Host on HTTP/1.1             */
-	FS_R_HTTP_NO_HOST,	/* no Host: HTTP/1.1, or 1.0 by policy */
-	FS_R_HTTP_IP_HOST,	/* IP-literal Host, by policy         */
-	FS_R_HTTP_RATE_SRC,	/* request over the per-source rate   */
-	FS_R_HTTP_RATE_PREFIX,	/* request over the per-prefix rate   */
-	FS_R_BAN_RESET,		/* banned source, open HTTP/TCP connection:
-				 * reset to free the server's socket */
-	FS_R_MAX,
-};
+/* Token buckets (fs_cfg.limits). Ban keys carry FS_B_NONE. */
+enum fs_bucket { FS_BUCKETS(FS_ENUM_B_) FS_B_MAX };
 
-/* Non-packet events, in event counters. */
-enum fs_event {
-	FS_E_BAN_SRC = 0,	/* ban created for one source         */
-	FS_E_BAN_PREFIX,	/* ban created for a prefix           */
-	FS_E_BAN_FAILED,	/* bans map full: ban not recorded    */
-	FS_E_RATE_NEW,		/* a key took a slot of the rate table */
-	FS_E_RATE_EVICTED,	/* ... from another key (the idler)   */
-	FS_E_RATE_CONTENDED,	/* CAS retries ran out: passed        */
-	FS_E_FLOW_FAILED,	/* unused: fs_flows (an array) cannot
-				 * refuse a flow; kept for the index */
-	FS_E_EVENT_SENT,	/* event records sent to userspace    */
-	FS_E_EVENT_RATE,	/* events not sent: over events.rate  */
-	FS_E_RING_FULL,		/* events not sent: ring buffer full  */
-	FS_E_MAX,
-};
+/* Verdict reasons, indexing the per-CPU counters (fs_stats). What each
+ * does (pass, drop, reset) is its row's action: fs_reason_drops(),
+ * fs_reason_resets(). */
+enum fs_reason { FS_REASONS(FS_ENUM_R_) FS_R_MAX };
+
+/* What a reason does outside observe mode. */
+enum fs_action { FS_ACTION_PASS = 0, FS_ACTION_DROP, FS_ACTION_RESET };
+
+/* Observe rules: FS_OBS_NONE for a reason only `observe` covers. */
+enum fs_observe_rule { FS_OBS_NONE = 0, FS_OBSERVE_RULES(FS_ENUM_OBS_) FS_OBS_MAX };
+
+/* Non-packet events, indexing the per-CPU event counters (fs_events). */
+enum fs_event { FS_EVENTS(FS_ENUM_E_) FS_E_MAX };
 
 /* Why a ban or block exists. */
-enum fs_ban_reason {
-	FS_BAN_MANUAL = 0,	/* CLI or config                      */
-	FS_BAN_SYN_RATE,	/* source kept exceeding a SYN bucket */
-	FS_BAN_SYN_RATE_PREFIX,	/* prefix kept exceeding a SYN bucket */
-	FS_BAN_HTTP_RATE,	/* source kept exceeding request rate */
-	FS_BAN_HTTP_RATE_PREFIX,/* prefix kept exceeding request rate */
-	FS_BAN_HTTP_BAD,	/* source sent too many bad requests  */
-	FS_BAN_HTTP_BAD_PREFIX,	/* prefix sent too many bad requests  */
-	FS_BAN_REASON_MAX,
-};
+enum fs_ban_reason { FS_BAN_REASONS(FS_ENUM_BAN_) FS_BAN_REASON_MAX };
 
-/* DNS verification class of a source (forward-confirmed reverse DNS),
- * as the SMTP buckets see it. No entry means unverified. The SMTP
- * buckets and reasons are in a different order: see smtp_class_of() in
+/* DNS verification class of a source. The SMTP buckets and reasons are
+ * in a different order: see smtp_class_of() in
  * bpf/smtp.bpf.h. */
-enum fs_dns_class {
-	FS_DNS_UNVERIFIED = 0,	/* not checked yet, or tempfail      */
-	FS_DNS_VERIFIED,	/* FCrDNS passed                      */
-	FS_DNS_FAILED,		/* FCrDNS failed                      */
-	FS_DNS_CLASS_MAX,
-};
+enum fs_dns_class { FS_DNS_CLASSES(FS_ENUM_DNS_) FS_DNS_CLASS_MAX };
 
 /* Why a verification ended as it did. */
-enum fs_dns_reason {
-	FS_DNSR_OK = 0,		/* a PTR name's forward records hold the address */
-	FS_DNSR_NO_PTR,		/* no PTR record                      */
-	FS_DNSR_NO_FORWARD,	/* PTR, but no A/AAAA for its names   */
-	FS_DNSR_MISMATCH,	/* forward records exist, address not among them */
-	FS_DNSR_OUTSIDE_SUFFIX,	/* confirmed name not under the required suffix */
-	FS_DNSR_WEAK,		/* PTR under an allowed suffix, no forward: accepted by policy */
-	FS_DNSR_TIMEOUT,	/* tempfail: no answer in time        */
-	FS_DNSR_SERVFAIL,	/* tempfail: SERVFAIL or resolver error */
-	FS_DNSR_MAX,
-};
+enum fs_dns_reason { FS_DNS_REASONS(FS_ENUM_DNSR_) FS_DNSR_MAX };
 
 /* Where an allowlist entry came from. */
-enum fs_origin {
-	FS_ORIGIN_STATIC = 0,	/* config file                        */
-	FS_ORIGIN_CLI,		/* floodshield allow add              */
-	FS_ORIGIN_DNS,		/* DNS-verified, with an expiry       */
-	FS_ORIGIN_MAX,
-};
+enum fs_origin { FS_ORIGINS(FS_ENUM_ORIGIN_) FS_ORIGIN_MAX };
+
+/* How the last configuration reload of the daemon ended (fs_daemon). */
+enum fs_reload_result { FS_RELOAD_RESULTS(FS_ENUM_RELOAD_) FS_RELOAD_RESULT_MAX };
+
+#undef FS_ENUM_SVC_
+#undef FS_ENUM_B_
+#undef FS_ENUM_R_
+#undef FS_ENUM_OBS_
+#undef FS_ENUM_E_
+#undef FS_ENUM_BAN_
+#undef FS_ENUM_DNS_
+#undef FS_ENUM_DNSR_
+#undef FS_ENUM_ORIGIN_
+#undef FS_ENUM_RELOAD_
+
+/* The program bans a prefix with the reason after its source's. */
+_Static_assert(FS_BAN_SYN_RATE_PREFIX == FS_BAN_SYN_RATE + 1 &&
+	       FS_BAN_HTTP_RATE_PREFIX == FS_BAN_HTTP_RATE + 1 &&
+	       FS_BAN_HTTP_BAD_PREFIX == FS_BAN_HTTP_BAD + 1, "ban reasons");
+
+/* The per-CPU counter maps have a fixed number of slots, so that a new
+ * reason or event (a new row) never changes their layout: the pinned
+ * counters of a running system stay valid, index by index. */
+#define FS_STATS_SLOTS	64	/* fs_stats, by enum fs_reason */
+#define FS_EVENTS_SLOTS	64	/* fs_events, by enum fs_event */
+
+/* Reasons that stop a packet (drop or reset) and those that reset, one
+ * bit per reason, computed from the table at compile time. */
+#define FS_R_STOP_BIT_(id, name, action, ...) \
+	| ((__u64)(FS_ACTION_##action != FS_ACTION_PASS) << FS_R_##id)
+#define FS_R_RESET_BIT_(id, name, action, ...) \
+	| ((__u64)(FS_ACTION_##action == FS_ACTION_RESET) << FS_R_##id)
+#define FS_R_STOP_MASK	(0ull FS_REASONS(FS_R_STOP_BIT_))
+#define FS_R_RESET_MASK	(0ull FS_REASONS(FS_R_RESET_BIT_))
 
 /* LPM trie key for the allow and block lists. */
 struct fs_lpm_key {
@@ -228,17 +186,6 @@ struct fs_bucket_val {
 	__u32 pad;
 };
 
-/* The rate table (fs_rate): an array of slots, two per set, not a hash
- * map: finding a key's bucket is an inline array access and a compare,
- * and a new key costs a few stores instead of a map insert. A key lives
- * in one of the two slots of set fs_rate_set_index(). A new key takes
- * the slot whose bucket is more idle (the smaller tat); a source over
- * its rate, whose tat runs ahead of the clock, so keeps its state
- * against a flood of one-packet (spoofed) sources, whose tat is at most
- * one interval ahead. Slots are never freed: a zero key (bucket FS_B_NONE) is one
- * never used. The number of slots is a power of two.
- * XXX: the set hash is not keyed; an attacker who knows it can pick
- * sources that share a set. */
 #define FS_RATE_WAYS	2
 
 struct fs_rate_slot {
@@ -430,15 +377,6 @@ struct fs_event_rec {
 	char name[FS_NAME_LEN];	/* EHLO argument, not NUL-terminated */
 };
 
-/* How the last configuration reload of the daemon ended. */
-enum fs_reload_result {
-	FS_RELOAD_NONE = 0,	/* no reload since the daemon started  */
-	FS_RELOAD_APPLIED,	/* the maps follow the new file        */
-	FS_RELOAD_REFUSED,	/* the file did not load: nothing changed */
-	FS_RELOAD_ROLLED_BACK,	/* a map refused part of it: back to the
-				 * running configuration              */
-	FS_RELOAD_RESULT_MAX,
-};
 
 /* The daemon's own state (fs_daemon, array[1]), so that the CLI
  * (`status`) and the exporters, other processes, can observe it exactly.
@@ -498,16 +436,21 @@ _Static_assert(sizeof(struct fs_counter) == 32, "fs_counter");
 _Static_assert(sizeof(struct fs_daemon_state) == 64, "fs_daemon_state");
 _Static_assert(sizeof(enum fs_svc) == 4, "enum size");
 _Static_assert(FS_R_MAX <= 64, "observe_mask has one bit per reason");
+_Static_assert(FS_R_MAX <= FS_STATS_SLOTS, "fs_stats has a slot per reason");
+_Static_assert(FS_E_MAX <= FS_EVENTS_SLOTS, "fs_events has a slot per event");
 
-/* Whether a reason stops the packet (drop or reset) outside observe. */
+/* Whether a reason stops the packet (drop or reset) outside observe, and
+ * whether it resets it: its row's action, a bit of a mask the compiler
+ * computes from the table (the rows' order does not matter). 0 for any
+ * value past the table (FS_R_MAX: no verdict yet). */
 static inline int fs_reason_drops(enum fs_reason r)
 {
-	return r >= FS_R_DROP_FIRST;
+	return r < 64 && (FS_R_STOP_MASK >> r) & 1;
 }
 
 static inline int fs_reason_resets(enum fs_reason r)
 {
-	return r >= FS_R_RESET_FIRST;
+	return r < 64 && (FS_R_RESET_MASK >> r) & 1;
 }
 
 #endif

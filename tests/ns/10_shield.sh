@@ -360,12 +360,49 @@ check_reattach()
 	fs_result $? "$P: re-attach: allowed $ALLOWED4 connects"
 }
 
+# le_hex N BYTES: N as BYTES little-endian hex bytes, for bpftool.
+le_hex()
+{
+	local n=$1 b
+
+	for ((b = 0; b < $2; b++)); do
+		printf '%02x ' $(( (n >> (8 * b)) & 255 ))
+	done
+}
+
+# The value planted in every field of slot I of an old counter map.
+OLD_BASE=1000000
+planted() { echo $(( ($1 + 1) * OLD_BASE )); }
+
+# old_counters NAME SLOTS WORDS: NAME pinned as the builds before the
+# fixed counter slots made it (a per-CPU array of SLOTS values of WORDS
+# u64), every field of slot I holding planted(I) on every CPU.
+old_counters()
+{
+	local path=$FS_PIN/$1 slots=$2 words=$3 i w val out
+
+	out=$(rm -f "$path" && bpftool map create "$path" type percpu_array key 4 \
+		value $((words * 8)) entries "$slots" name "$1" 2>&1) ||
+		fs_die "$P: cannot lay out an old $1: $out"
+	for ((i = 0; i < slots; i++)); do
+		val=
+		for ((w = 0; w < words; w++)); do
+			val+=$(le_hex "$(planted "$i")" 8)
+		done
+		# shellcheck disable=SC2046,SC2086 # bytes as separate words
+		out=$(bpftool map update pinned "$path" key hex $(le_hex "$i" 4) value hex $val 2>&1) ||
+			fs_die "$P: cannot fill the old $1: $out"
+	done
+}
+
 # Pins as an older build left them: the rate and flow maps as LRU
 # hashes (their layout before they became tables), no prefilter, no
-# host prints, no daemon state. The next attach must replace the first
-# two, create the others and rebuild the prefilter from the lists before
-# going live. Until then the list commands work and `status` says the
-# daemon state is missing.
+# host prints, no daemon state, and the counters with one slot per
+# reason (32) and event (10), before they had a fixed 64. The next
+# attach must replace the first two, create the others, grow the
+# counters keeping every value at its index and rebuild the prefilter
+# from the lists before going live. Until then the list commands work
+# and `status` says the daemon state is missing.
 simulate_upgrade()
 {
 	local out
@@ -377,15 +414,33 @@ simulate_upgrade()
 	      bpftool map create "$FS_PIN/fs_flows" type lru_hash key 20 value 16 \
 		      entries 1024 name fs_flows 2>&1) ||
 		fs_die "$P: cannot lay out pins of an older build: $out"
+	old_counters fs_stats 32 4
+	old_counters fs_events 10 1
 	out=$(fs_cli -j status 2>&1)
 	[ "$(fs_json "d['daemon'] is None" <<<"$out")" = 1 ] &&
 		fs_cli block list >/dev/null
 	fs_result $? "$P: pins without fs_daemon: status says so, lists still work" "$out"
 }
 
+# Whether every old slot of the counters kept its planted value: the
+# sum over the CPUs is NCPU times it, plus what this pass counted since
+# (less than OLD_BASE), so a value at another index is caught.
+check_counters_kept()
+{
+	local ncpu=$1 out
+
+	out=$(fs_cli -j stats) || return 1
+	fs_json "(all(0 <= r[f] - $ncpu * $OLD_BASE * (i + 1) < $OLD_BASE
+		      for i, r in enumerate(d['reasons'][:32])
+		      for f in ('packets', 'bytes', 'observed_packets', 'observed_bytes'))
+		  and all(0 <= v - $ncpu * $OLD_BASE * (i + 1) < $OLD_BASE
+			  for i, v in enumerate(list(d['events'].values())[:10]))
+		  and len(d['reasons']) >= 32 and len(d['events']) >= 10)" <<<"$out"
+}
+
 check_upgraded()
 {
-	local t
+	local t ncpu
 
 	t=$(bpftool map show pinned "$FS_PIN/fs_rate" 2>&1)
 	grep -q ": array " <<<"$t"
@@ -394,6 +449,18 @@ check_upgraded()
 		[ "$(fs_cli -j status | fs_json "d['daemon']['pid'] == 0 and d['daemon']['generation'] == 0")" = 1 ]
 	fs_result $? "$P: upgrade: fs_filter, fs_hostfp and fs_daemon created" \
 		"status: $(fs_cli -j status)"
+	t=$(bpftool map show pinned "$FS_PIN/fs_stats"; bpftool map show pinned "$FS_PIN/fs_events")
+	[ "$(grep -c "max_entries 64 " <<<"$t")" = 2 ]
+	fs_result $? "$P: upgrade: fs_stats and fs_events grown to 64 slots" "$t"
+	ncpu=$("$FS_PY" -c 'import sys
+n = 0
+for part in open("/sys/devices/system/cpu/possible").read().strip().split(","):
+    a, _, b = part.partition("-")
+    n += int(b or a) - int(a) + 1
+print(n)')
+	[ "$(check_counters_kept "$ncpu")" = 1 ]
+	fs_result $? "$P: upgrade: every old counter kept at its index, on every CPU" \
+		"stats: $(fs_cli -j stats)"
 }
 
 # ---------------------------------------------------------------------

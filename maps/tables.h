@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One table per concept (X-macros): every enum of the ABI, every
+ * settings key and every map is one row here, and everything else is
+ * generated from the rows: the enums and the program's drop and reset
+ * decisions (maps/floodshield.h), names, metric labels, observe masks,
+ * the settings parser and printer, the config file's keys, the map fds
+ * (loader/), the docs tables (tests/tools/docgen.c, `make docs`).
+ *
+ * A table is a macro taking the name of a macro X, which it calls once
+ * per row. Plain tokens, string literals and integer literals only: the
+ * BPF program includes this file too (no libc), and a row's expansion
+ * may reference what maps/floodshield.h defines later (a field, a flag).
+ *
+ * Rows of a table whose values are pinned (reasons, events: the
+ * indexes of the per-CPU counters; ban reasons, DNS classes and reasons,
+ * origins, services: values stored in maps) are APPENDED, never
+ * inserted or removed: a row's value is its position, and a running
+ * system's pinned state is indexed by it. tests/test_tables.c holds the
+ * released rows in order and fails when one moves.
+ *
+ * Every row needs a non-empty name and doc line, unique in its table
+ * (tests/test_tables.c checks; the docs show them).
+ */
+#ifndef FLOODSHIELD_TABLES_H
+#define FLOODSHIELD_TABLES_H
+
+/* Verdict reasons: X(ID, name, action, observe rule, doc)
+ *   ID       enum fs_reason FS_R_<ID>; its value indexes fs_stats
+ *   name     printed by `stats`, the `reason` label of the metrics
+ *   action   PASS, DROP or RESET (the segment turned into a TCP RST)
+ *            outside observe mode; the program decides by it
+ *   rule     the FS_OBSERVE_RULES row whose `observe.<rule>` key lets
+ *            it pass while counting it, or NONE (only `observe` does)
+ * A reason named http_* is an HTTP request verdict (metric label: the
+ * name without http_); smtp_CLASS and smtp_defer_CLASS are the SMTP
+ * accept and defer of a DNS class (loader/metrics.c). */
+#define FS_REASONS(X) \
+	X(NON_IP, "non_ip", PASS, NONE, \
+	  "not IPv4 or IPv6 (ARP, LLDP, ...)") \
+	X(MALFORMED, "malformed", PASS, NONE, \
+	  "L2 or L3 did not parse") \
+	X(MALFORMED_L4, "malformed_l4", PASS, NONE, \
+	  "the TCP header did not parse: past the lists, not policed") \
+	X(FRAGMENT, "fragment", PASS, NONE, \
+	  "a non-first IP fragment (no ports): past the lists, not policed") \
+	X(NOT_TCP, "not_tcp", PASS, NONE, \
+	  "UDP, ICMP, ...: past the lists, not policed") \
+	X(ALLOW, "allow", PASS, NONE, \
+	  "allowlisted: wins over everything") \
+	X(NO_SERVICE, "no_service", PASS, NONE, \
+	  "TCP to an unprotected port") \
+	X(SERVICE, "service", PASS, NONE, \
+	  "TCP to a protected port, within limits") \
+	X(HTTP_OK, "http_ok", PASS, NONE, \
+	  "HTTP request judged good") \
+	X(HTTP_UNDECIDED, "http_undecided", PASS, NONE, \
+	  "HTTP request the parser cannot judge") \
+	X(RESET_FLOW, "reset_flow", PASS, NONE, \
+	  "segment of a flow already reset (the kernel answers with its RST)") \
+	X(SMTP_VERIFIED, "smtp_verified", PASS, NONE, \
+	  "SMTP SYN within the rate of its DNS class: verified") \
+	X(SMTP_UNVERIFIED, "smtp_unverified", PASS, NONE, \
+	  "SMTP SYN within the rate of its DNS class: unverified") \
+	X(SMTP_FAILED, "smtp_failed", PASS, NONE, \
+	  "SMTP SYN within the rate of its DNS class: failed") \
+	X(BLOCK, "block", DROP, BLOCK, \
+	  "static blocklist") \
+	X(BAN, "ban", DROP, BAN, \
+	  "dynamic ban of the source or its prefix") \
+	X(SYN_RATE_SRC, "syn_rate_src", DROP, SYN_RATE, \
+	  "SYN over the per-source rate") \
+	X(SYN_RATE_PREFIX, "syn_rate_prefix", DROP, SYN_RATE, \
+	  "SYN over the per-prefix rate") \
+	X(NO_CONN, "no_conn", DROP, NONE, \
+	  "a bad HTTP request outside any connection the kernel holds: forged or stale; builds no ban") \
+	X(SMTP_DEFER_VERIFIED, "smtp_defer_verified", DROP, SMTP_RATE, \
+	  "SMTP SYN over its class's rate, deferred (the client retries later): verified") \
+	X(SMTP_DEFER_UNVERIFIED, "smtp_defer_unverified", DROP, SMTP_RATE, \
+	  "SMTP SYN over its class's rate, deferred: unverified") \
+	X(SMTP_DEFER_FAILED, "smtp_defer_failed", DROP, SMTP_RATE, \
+	  "SMTP SYN over its class's rate, deferred: failed") \
+	X(HTTP_FRAGMENT, "http_fragment", RESET, HTTP_FRAGMENT, \
+	  "`#` in the request target (`%23` is fine)") \
+	X(HTTP_BAD_HOST, "http_bad_host", RESET, HTTP_HOST, \
+	  "Host not among the served hosts") \
+	X(HTTP_DUP_HOST, "http_dup_host", RESET, HTTP_HOST, \
+	  "two Host fields") \
+	X(HTTP_HOST_WS, "http_host_ws", RESET, HTTP_HOST, \
+	  "whitespace between `Host` and `:`") \
+	X(HTTP_EMPTY_HOST, "http_empty_host", RESET, HTTP_HOST, \
+	  "empty Host on HTTP/1.1") \
+	X(HTTP_NO_HOST, "http_no_host", RESET, HTTP_HOST, \
+	  "no Host: HTTP/1.1, or HTTP/1.0 with `http.no_host_10=reset`") \
+	X(HTTP_IP_HOST, "http_ip_host", RESET, HTTP_HOST, \
+	  "IP-literal Host, with `http.ip_host=reset`") \
+	X(HTTP_RATE_SRC, "http_rate_src", RESET, HTTP_RATE, \
+	  "HTTP request over the per-source rate") \
+	X(HTTP_RATE_PREFIX, "http_rate_prefix", RESET, HTTP_RATE, \
+	  "HTTP request over the per-prefix rate") \
+	X(BAN_RESET, "ban_reset", RESET, BAN, \
+	  "a banned source's segment of a connection it opened before the ban: reset to free the server's socket")
+
+/* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
+ * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,
+ * counted as observed. */
+#define FS_OBSERVE_RULES(X) \
+	X(BLOCK, "block", "static blocklist") \
+	X(BAN, "ban", "dynamic bans") \
+	X(SYN_RATE, "syn_rate", "SYN buckets") \
+	X(HTTP_HOST, "http_host", "Host checks") \
+	X(HTTP_FRAGMENT, "http_fragment", "`#` in the request target") \
+	X(HTTP_RATE, "http_rate", "request buckets") \
+	X(SMTP_RATE, "smtp_rate", "SMTP buckets")
+
+/* Non-packet events, in fs_events: X(ID, name, doc). FS_E_<ID>. */
+#define FS_EVENTS(X) \
+	X(BAN_SRC, "ban_src", "a ban made for one source") \
+	X(BAN_PREFIX, "ban_prefix", "a ban made for a prefix") \
+	X(BAN_FAILED, "ban_failed", "the bans map was full: a ban not recorded") \
+	X(RATE_NEW, "rate_new", "a key took a slot of the rate table") \
+	X(RATE_EVICTED, "rate_evicted", "of those, a slot taken from another key (the idler of its set)") \
+	X(RATE_CONTENDED, "rate_contended", "compare-and-swap retries ran out: the packet passed") \
+	X(FLOW_FAILED, "flow_failed", "always 0: the reset-flow table cannot refuse (kept for the ABI)") \
+	X(EVENT_SENT, "event_sent", "event records sent to the daemon") \
+	X(EVENT_RATE, "event_rate", "events not sent: over `events.rate`") \
+	X(RING_FULL, "ring_full", "events not sent: the ring buffer was full")
+
+/* Why a ban exists: X(ID, name, doc). FS_BAN_<ID>, stored in fs_bans.
+ * A ban of a prefix is the reason after its source's: the program
+ * bans a prefix with `why + 1`. */
+#define FS_BAN_REASONS(X) \
+	X(MANUAL, "manual", "the CLI or the config") \
+	X(SYN_RATE, "syn_rate", "the source kept exceeding a SYN bucket") \
+	X(SYN_RATE_PREFIX, "syn_rate_prefix", "its prefix kept exceeding a SYN bucket") \
+	X(HTTP_RATE, "http_rate", "the source kept exceeding its request rate") \
+	X(HTTP_RATE_PREFIX, "http_rate_prefix", "its prefix kept exceeding its request rate") \
+	X(HTTP_BAD, "http_bad", "the source sent too many bad requests") \
+	X(HTTP_BAD_PREFIX, "http_bad_prefix", "its prefix sent too many bad requests")
+
+/* DNS verification class of a source (forward-confirmed reverse DNS),
+ * as the SMTP buckets see it: X(ID, name, doc). FS_DNS_<ID>, stored in
+ * fs_dns. No entry means unverified. */
+#define FS_DNS_CLASSES(X) \
+	X(UNVERIFIED, "unverified", "not checked yet, or a temporary failure") \
+	X(VERIFIED, "verified", "FCrDNS passed") \
+	X(FAILED, "failed", "FCrDNS failed")
+
+/* Why a verification ended as it did: X(ID, name, doc). FS_DNSR_<ID>. */
+#define FS_DNS_REASONS(X) \
+	X(OK, "ok", "a PTR name's forward records hold the address") \
+	X(NO_PTR, "no_ptr", "no PTR record") \
+	X(NO_FORWARD, "no_forward", "PTR names, but no A/AAAA for them") \
+	X(MISMATCH, "mismatch", "forward records exist, the address is not among them") \
+	X(OUTSIDE_SUFFIX, "outside_suffix", "the confirmed name is not under the required suffix") \
+	X(WEAK, "weak", "a PTR name under an allowed suffix, no forward records: accepted by policy") \
+	X(TIMEOUT, "timeout", "temporary failure: no answer in time") \
+	X(SERVFAIL, "servfail", "temporary failure: SERVFAIL or a resolver error")
+
+/* Where a list entry came from: X(ID, name, doc). FS_ORIGIN_<ID>. */
+#define FS_ORIGINS(X) \
+	X(STATIC, "config", "the config file") \
+	X(CLI, "cli", "`floodshield allow add` or `block add`") \
+	X(DNS, "dns", "DNS-verified, with an expiry")
+
+/* Service classes, selected by TCP destination port: X(ID, name, doc).
+ * FS_SVC_<ID>, stored in fs_services. */
+#define FS_SERVICES(X) \
+	X(NONE, "none", "not protected: the lists only") \
+	X(TCP, "tcp", "generic TCP: SYN policing") \
+	X(HTTP, "http", "SYN policing and HTTP request inspection") \
+	X(SMTP, "smtp", "SYN policing by the DNS class of the source")
+
+/* How the daemon's last configuration reload ended: X(ID, name, doc).
+ * FS_RELOAD_<ID>, stored in fs_daemon; the name is the `result` label
+ * of floodshield_config_reloads_total. */
+#define FS_RELOAD_RESULTS(X) \
+	X(NONE, "none", "no reload since the daemon started") \
+	X(APPLIED, "applied", "the maps follow the new file") \
+	X(REFUSED, "refused", "the file did not load: nothing changed") \
+	X(ROLLED_BACK, "rolled_back", "a map refused part of it: back to the running configuration")
+
+/* Token buckets: X(ID, name, kind, src rate, src burst, prefix rate,
+ * prefix burst, doc). FS_B_<ID> indexes fs_cfg.limits (so a new row
+ * changes the settings map's layout).
+ *   kind  LEVELS: a per-source and a per-prefix level, set by the keys
+ *         <name>.src and <name>.prefix (defaults: rate/burst, never 0);
+ *         GLOBAL: one bucket with a key of its own; NONE: no bucket. */
+#define FS_BUCKETS(X) \
+	X(NONE, "none", NONE, 0, 0, 0, 0, \
+	  "no bucket: ban keys carry this") \
+	X(SYN_TCP, "syn.tcp", LEVELS, 20, 40, 200, 400, \
+	  "SYNs per second / burst, per source and per prefix, for `tcp` ports") \
+	X(SYN_HTTP, "syn.http", LEVELS, 20, 40, 200, 400, \
+	  "SYNs per second / burst, per source and per prefix, for `http` ports") \
+	X(HTTP_REQ, "http.req", LEVELS, 100, 200, 1000, 2000, \
+	  "HTTP requests per second / burst; over it: RESET (never a ban: requests could be forged)") \
+	X(HTTP_BAD, "http.bad", LEVELS, 1, 3, 10, 30, \
+	  "bad HTTP requests: the burst is how many a source (prefix) may send; the next one bans it") \
+	X(SMTP_VERIFIED, "smtp.verified", LEVELS, 20, 40, 200, 400, \
+	  "SMTP SYNs from sources whose reverse DNS forward-confirms; over it the SYN is dropped (the client retries later)") \
+	X(SMTP_UNVERIFIED, "smtp.unverified", LEVELS, 5, 10, 50, 100, \
+	  "SMTP SYNs from sources not verified yet (or whose DNS did not answer)") \
+	X(SMTP_FAILED, "smtp.failed", LEVELS, 1, 3, 10, 30, \
+	  "SMTP SYNs from sources whose verification failed") \
+	X(EVENTS, "events", GLOBAL, 0, 0, 0, 0, \
+	  "events to the daemon: one global bucket (fs_evbucket), set by `events.rate`")
+
+/* HTTP policies, `pass` or `reset`: X(bit of fs_cfg.http_flags, key,
+ * default, doc). */
+#define FS_HTTP_POLICIES(X) \
+	X(FS_HTTP_RESET_NO_HOST10, "http.no_host_10", "pass", \
+	  "`reset` HTTP/1.0 requests without Host") \
+	X(FS_HTTP_RESET_IP_HOST, "http.ip_host", "pass", \
+	  "`reset` requests whose Host is an IP literal")
+
+/* Settings keys (`floodshield set` and `show`, the [limits] and
+ * [observe] sections of the config file), in the order `show` prints
+ * them: X(key, file key, section, type, field, arg, default, doc)
+ *   file key  its name in its section of the config file (0: the key)
+ *   section   LIMITS or OBSERVE
+ *   type      FLAG: bit arg of `flags`, on or off
+ *             UINT: 0 to arg
+ *             DURATION: seconds (90, 90s, 15m, 2h, 7d), at least arg;
+ *                       the field holds nanoseconds
+ *             RATE: RATE/BURST or off (struct fs_rate)
+ *   field     of struct fs_cfg
+ *   default   as `show` prints it (fs_cfg_defaults() parses it)
+ * OBS, POL and BKT are called in their place with the rows of
+ * FS_OBSERVE_RULES (key observe.<name>, on or off), FS_HTTP_POLICIES
+ * and FS_BUCKETS (kind LEVELS: keys <name>.src and <name>.prefix). */
+#define FS_SETTINGS(X, OBS, POL, BKT) \
+	X("observe", "all", OBSERVE, FLAG, flags, FS_CFG_OBSERVE, "off", \
+	  "count everything, drop nothing") \
+	X("prefix.v4", 0, LIMITS, UINT, v4_prefix, 32, "24", \
+	  "length of the IPv4 per-prefix buckets and prefix bans") \
+	X("prefix.v6", 0, LIMITS, UINT, v6_prefix, 128, "64", \
+	  "length of the IPv6 per-prefix buckets and prefix bans") \
+	X("ban.after", 0, LIMITS, UINT, ban_after, 1000000, "20", \
+	  "over-rate SYNs before a ban (0: never); the count is forgotten once the bucket refills completely, so a source that keeps exceeding its SYN rate, even slightly, is banned. Bans hold for TCP to protected ports only") \
+	X("ban.ttl", 0, LIMITS, DURATION, ban_ttl_ns, 1, "60s", \
+	  "first ban") \
+	X("ban.ttl_max", 0, LIMITS, DURATION, ban_ttl_max_ns, 1, "3600s", \
+	  "cap, not below `ban.ttl`; the TTL doubles per repeat ban") \
+	X("ban.growth", 0, LIMITS, UINT, ban_shift_max, 32, "6", \
+	  "at most this many doublings") \
+	FS_OBSERVE_RULES(OBS) \
+	X("events.rate", 0, LIMITS, RATE, limits[FS_B_EVENTS].src, 0, "100/200", \
+	  "events (EHLO names, new sources) sent to the daemon per second / burst") \
+	X("events.dedup", 0, LIMITS, DURATION, event_dedup_ns, 0, "600s", \
+	  "a source is reported at most once per this") \
+	X("verify.http", 0, LIMITS, FLAG, flags, FS_CFG_VERIFY_HTTP, "off", \
+	  "report new HTTP sources to the verifier (for `allow_domain` crawler checks)") \
+	FS_HTTP_POLICIES(POL) \
+	FS_BUCKETS(BKT)
+
+/* What a map holds, and so what a load does when a build with another
+ * layout pinned it: X(ID, name, doc). */
+#define FS_MAP_ROLES(X) \
+	X(LIST, "list", "entries from operators, DNS or the program (lists, bans, hosts, DNS verdicts): never dropped; another layout refuses the load, naming the map") \
+	X(SETTINGS, "settings", "settings and port classes: never dropped; another layout refuses the load") \
+	X(COUNTERS, "counters", "per-CPU counters indexed by a table's rows, with fixed slots: pinned with fewer slots (an older build), grown with every CPU's values kept at their index; another layout refuses the load") \
+	X(STATE, "state", "state the program may lose or userspace rebuilds: another layout is replaced and starts afresh") \
+	X(DAEMON, "daemon", "the daemon's pid and reload counters: replaced like state; missing (fd -1) until the next load in a pin folder an older build made") \
+	X(RING, "ring", "records on their way to the daemon: another layout refuses the load")
+
+/* Pinned maps, one row each (a map private to the program, unpinned,
+ * as http.bpf.h's scratch buffer, is not here):
+ * X(ID, field, role, fill, key size, value size, doc)
+ *   ID     FS_MAP_<ID> is its name (maps/floodshield.h), its definition
+ *          is in bpf/maps.bpf.h
+ *   field  its fd in struct fs_map_fds (loader/loader.h)
+ *   role   a row of FS_MAP_ROLES
+ *   fill   FILL: floodshield_map_entries / _capacity report it, labelled
+ *          with its name without "fs_"; or NOFILL
+ * tests/test_tables.c checks the rows against the BPF object. */
+#define FS_MAPS(X) \
+	X(ALLOW, allow, LIST, FILL, sizeof(struct fs_lpm_key), sizeof(struct fs_list_val), \
+	  "the static and DNS-verified allowlist") \
+	X(BLOCK, block, LIST, FILL, sizeof(struct fs_lpm_key), sizeof(struct fs_list_val), \
+	  "the static blocklist") \
+	X(BANS, bans, LIST, FILL, sizeof(struct fs_key), sizeof(struct fs_ban), \
+	  "dynamic bans of sources and prefixes (a plain hash: a flood cannot evict them)") \
+	X(RATE, rate, STATE, FILL, sizeof(__u32), sizeof(struct fs_rate_slot), \
+	  "the token buckets: a two-way set-associative table of struct fs_rate_slot") \
+	X(SVC, svc, SETTINGS, NOFILL, sizeof(__u32), sizeof(enum fs_svc), \
+	  "the service class of each TCP destination port") \
+	X(CFG, cfg, SETTINGS, NOFILL, sizeof(__u32), sizeof(struct fs_cfg), \
+	  "the runtime settings (struct fs_cfg)") \
+	X(STATS, stats, COUNTERS, NOFILL, sizeof(__u32), sizeof(struct fs_counter), \
+	  "packets and bytes by reason (observed ones apart), FS_STATS_SLOTS slots") \
+	X(EVENTS, events, COUNTERS, NOFILL, sizeof(__u32), sizeof(__u64), \
+	  "event counters, FS_EVENTS_SLOTS slots") \
+	X(HOSTS, hosts, LIST, FILL, sizeof(struct fs_host_key), sizeof(struct fs_host_val), \
+	  "the served HTTP hosts") \
+	X(FLOWS, flows, STATE, FILL, sizeof(__u32), sizeof(struct fs_flow_slot), \
+	  "flows answered with RESET: a 4-way set-associative table of struct fs_flow_slot") \
+	X(DNS, dns, LIST, FILL, sizeof(struct fs_addr_key), sizeof(struct fs_dns_val), \
+	  "the DNS verdict of each verified source") \
+	X(RING, ring, RING, NOFILL, 0, 0, \
+	  "EHLO names and new sources for the daemon") \
+	X(SEEN, seen, STATE, FILL, sizeof(struct fs_addr_key), sizeof(__u64), \
+	  "when each source was last reported to the daemon") \
+	X(EVBUCKET, evbucket, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_bucket_val), \
+	  "the global events bucket (apart, so that no churn refills it)") \
+	X(FILTER, filter, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_filter), \
+	  "the prefilter bits of the lists, bans and DNS verdicts (mmapable)") \
+	X(HOSTFP, hostfp, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_hostfp), \
+	  "64-bit prints of the exact served hosts (mmapable)") \
+	X(DAEMON, daemon, DAEMON, NOFILL, sizeof(__u32), sizeof(struct fs_daemon_state), \
+	  "the daemon's pid and reloads (written by the daemon only)")
+
+#endif

@@ -87,6 +87,7 @@ static const struct once_key once_keys[] = {
 
 struct conf_ctx {
 	struct fs_conf *c;
+	int errnum;			/* errno of a file that cannot be read */
 	const char *path;		/* the config file */
 	struct lines conf;
 	const char *file;		/* where the current line is from */
@@ -916,6 +917,7 @@ static void conf_parse(struct conf_ctx *x)
 
 	if (!x->failed && x->conf.error) {
 		x->failed = true;
+		x->errnum = x->conf.error;
 		snprintf(x->err, x->errlen, "%s: cannot read: %s", x->path,
 			 strerror(x->conf.error));
 	} else if (!x->failed && r) {	/* inih refused what the reader passed */
@@ -942,6 +944,7 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		x.failed = true;
 	} else if (!(x.conf.f = fopen(path, "r"))) {
+		x.errnum = errno;
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		x.failed = true;
 	} else {
@@ -955,5 +958,5 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 	free(x.hosts.slot);
 	free(x.allow.slot);
 	free(x.block.slot);
-	return x.failed ? -1 : 0;
+	return x.failed ? -(x.errnum ? x.errnum : EINVAL) : 0;
 }

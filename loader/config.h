@@ -72,7 +72,8 @@ struct fs_conf *fs_conf_new(void);
 void fs_conf_free(struct fs_conf *c);
 
 /* Read @path into @c (which must come from fs_conf_new()). On error
- * returns -1 and writes "FILE:LINE: what is wrong" to @err; @c is then
+ * returns -errno (-EINVAL for what the file says, the open's error when
+ * it cannot be read) and writes "FILE:LINE: what is wrong" to @err; @c is then
  * in an unspecified state and must be freed, not used. */
 int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen);
 

@@ -76,7 +76,7 @@ int fs_rate_set(struct fs_rate *r, unsigned rate, unsigned burst)
 	if (rate == 0)
 		return 0;
 	if (burst == 0 || rate > NSEC_PER_SEC)
-		return -1;
+		return -EINVAL;
 	r->rate = rate;
 	r->burst = burst;
 	r->interval_ns = NSEC_PER_SEC / rate;
@@ -334,23 +334,23 @@ int fs_cfg_set(struct fs_cfg *cfg, const char *kv, char *err, size_t errlen)
 
 	if (!eq || eq == kv) {
 		snprintf(err, errlen, "'%s': expected KEY=VALUE", kv);
-		return -1;
+		return -EINVAL;
 	}
 	n = eq - kv;
 	if (n >= sizeof(key)) {
 		snprintf(err, errlen, "'%.*s...': key too long", 20, kv);
-		return -1;
+		return -EINVAL;
 	}
 	memcpy(key, kv, n);
 	key[n] = '\0';
 	s = fs_setting_find(key);
 	if (!s) {
 		snprintf(err, errlen, "unknown key '%s'", key);
-		return -1;
+		return -EINVAL;
 	}
 	if (setting_parse(&tmp, s, eq + 1)) {
 		snprintf(err, errlen, "bad value '%s' for key '%s'", eq + 1, key);
-		return -1;
+		return -EINVAL;
 	}
 	*cfg = tmp;
 	return 0;
@@ -360,7 +360,7 @@ int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen)
 {
 	if (cfg->ban_ttl_max_ns && cfg->ban_ttl_max_ns < cfg->ban_ttl_ns) {
 		snprintf(err, errlen, "ban.ttl_max is below ban.ttl");
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }

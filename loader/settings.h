@@ -53,15 +53,15 @@ void fs_cfg_defaults(struct fs_cfg *cfg);
 void fs_ports_defaults(enum fs_svc ports[FS_PORTS]);
 
 /* Prepare a bucket for @rate packets/s with @burst back-to-back packets.
- * rate 0 disables it. Returns -1 if burst is 0 with a rate. */
+ * rate 0 disables it. Returns -EINVAL if burst is 0 with a rate. */
 int fs_rate_set(struct fs_rate *r, unsigned rate, unsigned burst);
 
-/* Apply one "key=value". On error returns -1 and writes a message naming
+/* Apply one "key=value". On error returns -EINVAL and writes a message naming
  * the key or value to @err; @cfg is unchanged then. */
 int fs_cfg_set(struct fs_cfg *cfg, const char *kv, char *err, size_t errlen);
 
 /* What depends on several keys (ban.ttl_max not below ban.ttl): checked
- * once all keys of a command or file are applied. -1 with a message. */
+ * once all keys of a command or file are applied. -EINVAL with a message. */
 int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen);
 
 /* Print every key as key=value lines (or a JSON object with @json). */

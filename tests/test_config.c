@@ -5,6 +5,7 @@
  * and mutated files that must load or fail with "FILE:LINE: ...".
  * Files are written under a mktemp folder.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -719,7 +720,7 @@ static void run_bad(const struct bad_case *bc)
 		return;
 	r = load_text(bc->text, &c, err, sizeof(err));
 	expand(bc->want, want, sizeof(want));
-	ASSERT_EQ(r, -1, "fs_conf_load");
+	ASSERT_EQ(r, -EINVAL, "fs_conf_load");
 	ASSERT_STREQ(err, want, "message");
 	fs_conf_free(c);
 }
@@ -736,18 +737,18 @@ FS_TEST(config_errors)
 	c = fs_conf_new();
 	tmp_path("test.conf", path, sizeof(path));
 	write_bytes(path, "[shield]\n\nmode = a\0b\n", 21);
-	ASSERT_EQ(fs_conf_load(path, c, err, sizeof(err)), -1, "fs_conf_load");
+	ASSERT_EQ(fs_conf_load(path, c, err, sizeof(err)), -EINVAL, "fs_conf_load");
 	snprintf(want, sizeof(want), "%s:3: control character 0x00", path);
 	ASSERT_STREQ(err, want, "message");
 
 	fs_subtest("bad: missing config file");
 	tmp_path("missing.conf", path, sizeof(path));
-	ASSERT_EQ(fs_conf_load(path, c, err, sizeof(err)), -1, "fs_conf_load");
+	ASSERT_EQ(fs_conf_load(path, c, err, sizeof(err)), -ENOENT, "fs_conf_load");
 	snprintf(want, sizeof(want), "%s: cannot read: No such file or directory", path);
 	ASSERT_STREQ(err, want, "message");
 
 	fs_subtest("bad: config file is a folder");
-	ASSERT_EQ(fs_conf_load(tmpdir(), c, err, sizeof(err)), -1, "fs_conf_load");
+	ASSERT_EQ(fs_conf_load(tmpdir(), c, err, sizeof(err)), -EISDIR, "fs_conf_load");
 	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir());
 	ASSERT_STREQ(err, want, "message");
 
@@ -755,7 +756,7 @@ FS_TEST(config_errors)
 	memset(err, 'x', sizeof(err));
 	write_tmp("test.conf", "[foo]\n");
 	tmp_path("test.conf", path, sizeof(path));
-	ASSERT_EQ(fs_conf_load(path, c, err, 8), -1, "fs_conf_load");
+	ASSERT_EQ(fs_conf_load(path, c, err, 8), -EINVAL, "fs_conf_load");
 	ASSERT_EQ(strlen(err), 7, "cut to the buffer");
 	ASSERT_EQ(err[8], 'x', "byte after the buffer");
 	fs_conf_free(c);
@@ -1051,7 +1052,7 @@ FS_TEST(config_fuzz)
 		r = fs_conf_load(conf, c, err, sizeof(err));
 		if (r == 0)
 			n_ok++;
-		else if (r == -1 && message_ok(err, conf, list))
+		else if (r == -EINVAL && message_ok(err, conf, list))
 			n_err++;
 		else if (!n_bad++)
 			snprintf(first_bad, sizeof(first_bad), "run %d: %d '%s'", run, r, err);

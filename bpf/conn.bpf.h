@@ -9,6 +9,7 @@
 
 #include "pkt.bpf.h"
 #include "flows.bpf.h"
+#include "events.bpf.h"
 
 /* BPF_PROG_TEST_RUN packets have no socket behind them; fixture tests
  * load with this set so that fs_conn_proof() models one: every segment
@@ -92,8 +93,119 @@ static __always_inline int conn_cookie(struct xdp_md *ctx, struct bpf_sock *sk,
 	return FS_CONN_FIRST;
 }
 
-/* What the kernel's socket for @p proves (enum fs_conn). A global
- * function: its stack is not added to its callers' frames. */
+/* The socket-lookup tuple of @p in @t; returns its size (IPv4 or IPv6
+ * part of the union). */
+static __always_inline __u32 conn_tuple(const struct fs_pkt *p,
+					struct bpf_sock_tuple *t)
+{
+	if (fs_is_v4mapped(p)) {
+		t->ipv4.saddr = p->src.w[3];
+		t->ipv4.daddr = p->dst.w[3];
+		t->ipv4.sport = p->sport;
+		t->ipv4.dport = p->dport;
+		return sizeof(t->ipv4);
+	}
+	__builtin_memcpy(t->ipv6.saddr, p->src.w, sizeof(t->ipv6.saddr));
+	__builtin_memcpy(t->ipv6.daddr, p->dst.w, sizeof(t->ipv6.daddr));
+	t->ipv6.sport = p->sport;
+	t->ipv6.dport = p->dport;
+	return sizeof(t->ipv6);
+}
+
+/* The conntrack kfuncs for XDP (net/netfilter/nf_conntrack_bpf.c, kernel
+ * 5.18+, present only with CONFIG_NF_CONNTRACK and, as a module, once
+ * nf_conntrack is loaded). Weak: the object loads on a kernel without
+ * them. The loader sets fs_have_ct only when the kernel's BTF has both
+ * (fs_kernel_has_ct()); when it is false the verifier drops the calls as
+ * dead code, and a segment without a socket here stays unproven
+ * (FS_E_CONN_CT_MISSING). */
+extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx,
+					 struct bpf_sock_tuple *tuple,
+					 __u32 tuple__sz,
+					 struct bpf_ct_opts *opts,
+					 __u32 opts__sz) __ksym __weak;
+extern void bpf_ct_release(struct nf_conn *ct) __ksym __weak;
+const volatile bool fs_have_ct = false;
+
+/* What conntrack's entry @ct proves about a segment (@seq, @ack, host
+ * order) that its lookup found in direction @dir. Proven only when all
+ * hold:
+ * - the segment is of the original direction (the client's), on a
+ *   connection this netns DNAT-ed (IPS_DST_NAT: a published port; a
+ *   connection to a local socket is the socket lookup's, one merely
+ *   routed through is not ours), ASSURED (both directions seen, the
+ *   handshake's ACK taken) and in TCP state ESTABLISHED, not dying;
+ * - the segment fits conntrack's window as tcp_in_window() checks it
+ *   (nf_conntrack_proto_tcp.c), tighter: with the client as sender and
+ *   the server as receiver, seq in [snd.td_end - rcv.td_maxwin,
+ *   snd.td_maxend] (the kernel tests seq + len against the lower bound)
+ *   and ack in [rcv.td_end - max(snd.td_maxwin, FS_CT_MAXACKWIN),
+ *   rcv.td_end].
+ * conntrack updates these edges from segments it accepted, including the
+ * server's replies before they reach the client, so the client's real
+ * next segment always fits. An off-path sender knows neither side's
+ * sequence numbers: it must hit a window of about two receive windows
+ * in 2^32 for seq and of at least FS_CT_MAXACKWIN for ack, together.
+ * Whether data was seen before cannot be told from conntrack (it keeps
+ * no ISN), so a proof is always FS_CONN_ESTABLISHED. */
+static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
+				    __u32 seq, __u32 ack)
+{
+	const struct ip_ct_tcp_state *snd = &ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
+	const struct ip_ct_tcp_state *rcv = &ct->proto.tcp.seen[IP_CT_DIR_REPLY];
+	unsigned long need = IPS_DST_NAT | IPS_ASSURED;
+	__u32 lo, ackwin;
+
+	if (dir != IP_CT_DIR_ORIGINAL || (ct->status & need) != need ||
+	    (ct->status & IPS_DYING) ||
+	    ct->proto.tcp.state != TCP_CONNTRACK_ESTABLISHED)
+		return FS_CONN_NONE;
+	lo = snd->td_end - rcv->td_maxwin;
+	if (!seq_in(seq, lo, snd->td_maxend - lo + 1))
+		return FS_CONN_NONE;
+	ackwin = snd->td_maxwin > FS_CT_MAXACKWIN ? snd->td_maxwin : FS_CT_MAXACKWIN;
+	if (!seq_in(ack, rcv->td_end - ackwin, ackwin + 1))
+		return FS_CONN_NONE;
+	return FS_CONN_ESTABLISHED;
+}
+
+/* What conntrack in the device's netns proves about @p, a segment with
+ * no socket here that proves it (ct_proof()); counted as an event. A
+ * global function: only the segments that reach it pay its verification
+ * and stack. The kfunc gets constant sizes (6.1's verifier wants them). */
+__noinline int fs_conn_ct(struct xdp_md *ctx, const struct fs_pkt *p)
+{
+	struct bpf_ct_opts opts = {
+		.netns_id = BPF_F_CURRENT_NETNS,
+		.l4proto = IPPROTO_TCP,
+	};
+	struct bpf_sock_tuple t = {};
+	struct nf_conn *ct;
+	int r;
+
+	if (!ctx || !p || !(p->tcp_flags & TCP_FLAG_ACK))
+		return FS_CONN_NONE;
+	if (!fs_have_ct) {
+		fs_event(FS_E_CONN_CT_MISSING);
+		return FS_CONN_NONE;
+	}
+	if (conn_tuple(p, &t) == sizeof(t.ipv4))
+		ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv4), &opts, FS_CT_OPTS_SZ);
+	else
+		ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv6), &opts, FS_CT_OPTS_SZ);
+	if (!ct)
+		return FS_CONN_NONE;	/* no entry: a forged or stray segment */
+	r = ct_proof(ct, opts.dir, bpf_ntohl(p->seq), bpf_ntohl(p->ack));
+	bpf_ct_release(ct);
+	fs_event(r == FS_CONN_NONE ? FS_E_CONN_CT_REFUSED : FS_E_CONN_CT);
+	return r;
+}
+
+/* What the kernel's socket for @p proves (enum fs_conn). Without a
+ * socket here, or with only a listener that takes no cookie from it,
+ * conntrack is asked (fs_conn_ct(): a connection DNAT-ed to another
+ * netns). A global function: its stack is not added to its callers'
+ * frames. */
 __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	struct bpf_sock_tuple t = {};
@@ -105,22 +217,10 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_CONN_NONE;
 	if (fs_assume_connected)	/* fixtures: the kernel took every RST */
 		return fs_retransmitted(p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
-	if (fs_is_v4mapped(p)) {
-		t.ipv4.saddr = p->src.w[3];
-		t.ipv4.daddr = p->dst.w[3];
-		t.ipv4.sport = p->sport;
-		t.ipv4.dport = p->dport;
-		size = sizeof(t.ipv4);
-	} else {
-		__builtin_memcpy(t.ipv6.saddr, p->src.w, sizeof(t.ipv6.saddr));
-		__builtin_memcpy(t.ipv6.daddr, p->dst.w, sizeof(t.ipv6.daddr));
-		t.ipv6.sport = p->sport;
-		t.ipv6.dport = p->dport;
-		size = sizeof(t.ipv6);
-	}
+	size = conn_tuple(p, &t);
 	sk = bpf_skc_lookup_tcp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
 	if (!sk)
-		return FS_CONN_NONE;
+		return fs_conn_ct(ctx, p);
 	seq = bpf_ntohl(p->seq);
 	ack = bpf_ntohl(p->ack);
 	if (sk->state == BPF_TCP_NEW_SYN_RECV)
@@ -131,6 +231,10 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 		r = FS_CONN_NONE;
 	else
 		r = conn_full(sk, seq, ack);
+	if (r == FS_CONN_NONE && sk->state == BPF_TCP_LISTEN) {
+		bpf_sk_release(sk);
+		return fs_conn_ct(ctx, p);
+	}
 	bpf_sk_release(sk);
 	return r;
 }

@@ -90,6 +90,14 @@
  * server's send has advanced snd_nxt. */
 #define FS_ACK_SLACK	65536
 
+/* The conntrack proof (conn.bpf.h, fs_conn_ct()). */
+#define FS_CT_OPTS_SZ		12	/* bpf_ct_opts as 6.1 defines it (no
+					 * zone fields): 6.1 takes only 12,
+					 * later kernels 12 or 16 */
+#define FS_CT_MAXACKWIN		66000	/* MAXACKWINCONST of
+					 * nf_conntrack_proto_tcp.c: the
+					 * least ACK window conntrack allows */
+
 /* Stage result meaning "no verdict yet, go on". */
 #define FS_CONTINUE	FS_R_MAX
 

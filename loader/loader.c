@@ -15,6 +15,7 @@
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 #include "floodshield.skel.h"
 #include "loader.h"
 #include "filter.h"
@@ -244,6 +245,35 @@ static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir,
 	}
 }
 
+/* Whether @btf has every function of @names as a BTF FUNC. */
+static bool btf_has_funcs(const struct btf *btf, const char *const *names)
+{
+	for (; *names; names++)
+		if (btf__find_by_name_kind(btf, *names, BTF_KIND_FUNC) < 0)
+			return false;
+	return true;
+}
+
+bool fs_kernel_has_ct(void)
+{
+	static const char *const kfuncs[] = {
+		"bpf_xdp_ct_lookup", "bpf_ct_release", NULL,
+	};
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod;
+	bool found;
+
+	if (!vmlinux)
+		return false;
+	found = btf_has_funcs(vmlinux, kfuncs);
+	if (!found) {	/* nf_conntrack built as a module, and loaded */
+		mod = btf__parse_split("/sys/kernel/btf/nf_conntrack", vmlinux);
+		found = mod && btf_has_funcs(mod, kfuncs);
+		btf__free(mod);
+	}
+	btf__free(vmlinux);
+	return found;
+}
+
 /* fs_skel_open(), carrying older counters in @c (NULL: not). */
 static struct floodshield_bpf *skel_open(const char *pin_dir, bool fake_clock,
 					 struct carry *c)
@@ -258,6 +288,9 @@ static struct floodshield_bpf *skel_open(const char *pin_dir, bool fake_clock,
 		return NULL;
 	}
 	skel->rodata->fs_fake_clock = fake_clock;
+	skel->rodata->fs_have_ct = fs_kernel_has_ct();
+	if (!skel->rodata->fs_have_ct)
+		pr_info("the kernel has no conntrack kfuncs for XDP: connections DNAT-ed to another netns stay unproven (event conn_ct_missing)\n");
 	if (!pin_dir)
 		bpf_object__for_each_map(map, skel->obj)
 			bpf_map__set_pin_path(map, NULL);

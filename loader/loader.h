@@ -21,6 +21,12 @@ struct floodshield_bpf;
  * (tests). @fake_clock: the program reads time from bss fs_now_ns. */
 struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock);
 
+/* Whether the kernel's BTF (vmlinux, else the nf_conntrack module's)
+ * has the conntrack kfuncs for XDP the program calls when it finds no
+ * socket (bpf_xdp_ct_lookup, bpf_ct_release); fs_skel_open() sets the
+ * program's fs_have_ct from it. */
+bool fs_kernel_has_ct(void);
+
 /* Write the default config (fs_cfg) and service ports into freshly
  * created maps. */
 int fs_maps_init_defaults(int cfg_fd, int svc_fd);

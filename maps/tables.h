@@ -124,7 +124,10 @@
 	X(FLOW_FAILED, "flow_failed", "always 0: the reset-flow table cannot refuse (kept for the ABI)") \
 	X(EVENT_SENT, "event_sent", "event records sent to the daemon") \
 	X(EVENT_RATE, "event_rate", "events not sent: over `events.rate`") \
-	X(RING_FULL, "ring_full", "events not sent: the ring buffer was full")
+	X(RING_FULL, "ring_full", "events not sent: the ring buffer was full") \
+	X(CONN_CT, "conn_ct", "a segment with no socket here proven by conntrack: a connection DNAT-ed to another netns, in its window") \
+	X(CONN_CT_REFUSED, "conn_ct_refused", "a segment with no socket here whose conntrack entry does not prove it (not DNAT-ed, not assured or established, reply direction, outside the window)") \
+	X(CONN_CT_MISSING, "conn_ct_missing", "a segment with no socket here left unproven: the kernel has no conntrack kfuncs for XDP")
 
 /* Why a ban exists: X(ID, name, doc). FS_BAN_<ID>, stored in fs_bans.
  * A ban of a prefix is the reason after its source's: the program

@@ -18,6 +18,7 @@
 #include "../loader/names.h"
 #include "../loader/sync.h"
 #include "../loader/hostfp.h"
+#include "../loader/loader.h"
 #include "floodshield.skel.h"
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -664,6 +665,7 @@ static void forged(const struct fam *f)
 	struct he_seg seg, ack;
 	struct fs_ban ban = { .expires_ns = ~0ull >> 1, .reason = FS_BAN_MANUAL,
 			      .count = 1 };
+	__u64 ev[FS_E_MAX];
 	struct xdp_env e;
 	__u8 a[16];
 
@@ -679,6 +681,16 @@ static void forged(const struct fam *f)
 			goto out;
 	ASSERT_EQ(ban_count(&e, f->src), 0, "no ban");
 
+	/* conntrack was asked (the kfuncs are there) and has no entry:
+	 * neither a proof nor a refusal; tests/ns/64_dnat.sh has entries */
+	fs_subtest("no socket, no conntrack entry: nothing proven/%s", f->name);
+	if (ASSERT_TRUE(fs_kernel_has_ct(), "the kernel has the conntrack kfuncs for XDP") &&
+	    ASSERT_OK(xe_events(&e, ev), "events")) {
+		ASSERT_EQ(ev[FS_E_CONN_CT], 0, "conn_ct");
+		ASSERT_EQ(ev[FS_E_CONN_CT_REFUSED], 0, "conn_ct_refused");
+		ASSERT_EQ(ev[FS_E_CONN_CT_MISSING], 0, "conn_ct_missing");
+	}
+
 	fs_subtest("a banned source's forged segment is dropped/%s", f->name);
 	pkt_addr(f->src, a);
 	if (!ASSERT_OK(xe_ban_put(&e, a, 128, &ban), "ban") ||
@@ -689,10 +701,39 @@ out:
 	xe_close(&e);
 }
 
+/* Without the conntrack kfuncs (fs_have_ct off) a segment with no socket
+ * stays unproven, and each one asked about is counted. */
+static void forged_no_ct(const struct fam *f)
+{
+	__u64 ev[FS_E_MAX];
+	struct he_seg seg;
+	struct xdp_env e;
+
+	fs_subtest("no conntrack kfuncs: unproven, counted/%s", f->name);
+	if (!ASSERT_OK(xe_open_no_ct(&e), "load the program"))
+		return;
+	if (!ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service port") ||
+	    !ASSERT_OK(he_hosts_add(&e, served, ARRAY_SIZE(served)), "hosts"))
+		goto out;
+	for (int i = 0; i < 5; i++)
+		if (!request(f, f->src, ATTACK("/#101"), &seg) ||
+		    !expect_seg(&e, &seg, XDP_DROP, FS_R_NO_CONN, false))
+			goto out;
+	ASSERT_EQ(ban_count(&e, f->src), 0, "no ban");
+	if (ASSERT_OK(xe_events(&e, ev), "events")) {
+		ASSERT_EQ(ev[FS_E_CONN_CT_MISSING], 5, "conn_ct_missing");
+		ASSERT_EQ(ev[FS_E_CONN_CT], 0, "conn_ct");
+	}
+out:
+	xe_close(&e);
+}
+
 FS_TEST(http_forged)
 {
-	for_each_fam(f)
+	for_each_fam(f) {
 		forged(f);
+		forged_no_ct(f);
+	}
 }
 
 /* ---- request rates ---------------------------------------------------- */

@@ -36,7 +36,9 @@ int xe_open(struct xdp_env *e)
 	return xe_open_sockets(e, false);
 }
 
-int xe_open_sockets(struct xdp_env *e, bool real_sockets)
+/* The loader's choices, but @real_sockets (fs_assume_connected off) and
+ * @no_ct (fs_have_ct off, as on a kernel without the conntrack kfuncs). */
+static int open_env(struct xdp_env *e, bool real_sockets, bool no_ct)
 {
 	memset(e, 0, sizeof(*e));
 	e->ncpu = libbpf_num_possible_cpus();
@@ -46,6 +48,8 @@ int xe_open_sockets(struct xdp_env *e, bool real_sockets)
 	if (!e->skel)
 		return fail("open skeleton");
 	e->skel->rodata->fs_assume_connected = !real_sockets;
+	if (no_ct)
+		e->skel->rodata->fs_have_ct = false;
 	if (floodshield_bpf__load(e->skel)) {
 		xe_close(e);
 		return fail("load skeleton");
@@ -58,6 +62,16 @@ int xe_open_sockets(struct xdp_env *e, bool real_sockets)
 	}
 	xe_clock_set(e, XE_T0);
 	return 0;
+}
+
+int xe_open_sockets(struct xdp_env *e, bool real_sockets)
+{
+	return open_env(e, real_sockets, false);
+}
+
+int xe_open_no_ct(struct xdp_env *e)
+{
+	return open_env(e, true, true);
 }
 
 void xe_close(struct xdp_env *e)

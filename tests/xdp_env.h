@@ -30,6 +30,10 @@ int xe_open(struct xdp_env *e);
  * the kernel (test packets then have none: they look forged); xe_open()
  * loads it assuming every segment belongs to a connection. */
 int xe_open_sockets(struct xdp_env *e, bool real_sockets);
+/* xe_open_sockets(e, true) as on a kernel without the conntrack kfuncs
+ * for XDP (fs_have_ct off): a segment with no socket is not looked up in
+ * conntrack. */
+int xe_open_no_ct(struct xdp_env *e);
 void xe_close(struct xdp_env *e);
 
 /* The fake clock, in ns (what bpf_ktime_get_ns() would return). */

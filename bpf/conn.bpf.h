@@ -127,9 +127,25 @@ extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx,
 extern void bpf_ct_release(struct nf_conn *ct) __ksym __weak;
 const volatile bool fs_have_ct = false;
 
-/* What conntrack's entry @ct proves about a segment (@seq, @ack, host
- * order) that its lookup found in direction @dir. Proven only when all
- * hold:
+/* Whether @p is of @ct's original direction: the original tuple's
+ * source (address and port) and destination port are @p's. The lookup
+ * reports the direction too (bpf_ct_opts.dir), but not on every kernel
+ * the same way; the tuple says it everywhere. */
+static __always_inline bool ct_original(const struct nf_conn *ct,
+					const struct fs_pkt *p)
+{
+	const struct nf_conntrack_tuple *o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+
+	if (o->src.u.all != p->sport || o->dst.u.all != p->dport)
+		return false;
+	if (fs_is_v4mapped(p))	/* as conn_tuple() looked it up */
+		return o->src.u3.ip == p->src.w[3];
+	return o->src.u3.all[0] == p->src.w[0] && o->src.u3.all[1] == p->src.w[1] &&
+	       o->src.u3.all[2] == p->src.w[2] && o->src.u3.all[3] == p->src.w[3];
+}
+
+/* What conntrack's entry @ct proves about @p, which its lookup found in
+ * direction @dir. Proven only when all hold:
  * - the segment is of the original direction (the client's), on a
  *   connection this netns DNAT-ed (IPS_DST_NAT: a published port; a
  *   connection to a local socket is the socket lookup's, one merely
@@ -149,14 +165,15 @@ const volatile bool fs_have_ct = false;
  * Whether data was seen before cannot be told from conntrack (it keeps
  * no ISN), so a proof is always FS_CONN_ESTABLISHED. */
 static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
-				    __u32 seq, __u32 ack)
+				    const struct fs_pkt *p)
 {
 	const struct ip_ct_tcp_state *snd = &ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
 	const struct ip_ct_tcp_state *rcv = &ct->proto.tcp.seen[IP_CT_DIR_REPLY];
 	unsigned long need = IPS_DST_NAT | IPS_ASSURED;
-	__u32 lo, ackwin;
+	__u32 seq = bpf_ntohl(p->seq), ack = bpf_ntohl(p->ack), lo, ackwin;
 
-	if (dir != IP_CT_DIR_ORIGINAL || (ct->status & need) != need ||
+	if (dir != IP_CT_DIR_ORIGINAL || !ct_original(ct, p) ||
+	    (ct->status & need) != need ||
 	    (ct->status & IPS_DYING) ||
 	    ct->proto.tcp.state != TCP_CONNTRACK_ESTABLISHED)
 		return FS_CONN_NONE;
@@ -195,7 +212,7 @@ __noinline int fs_conn_ct(struct xdp_md *ctx, const struct fs_pkt *p)
 		ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv6), &opts, FS_CT_OPTS_SZ);
 	if (!ct)
 		return FS_CONN_NONE;	/* no entry: a forged or stray segment */
-	r = ct_proof(ct, opts.dir, bpf_ntohl(p->seq), bpf_ntohl(p->ack));
+	r = ct_proof(ct, opts.dir, p);
 	bpf_ct_release(ct);
 	fs_event(r == FS_CONN_NONE ? FS_E_CONN_CT_REFUSED : FS_E_CONN_CT);
 	return r;

@@ -12,14 +12,16 @@
 # an iptables DNAT rule (inside that namespace) sending 192.0.2.1:80 to
 # 192.0.2.254:80 in a third namespace "ctr", reached by a second veth
 # pair (192.0.2.253/30 host side, 192.0.2.254/30 ctr side), with IPv4
-# forwarding on in the server namespace. nginx (http_lib.sh's) runs in
+# forwarding on in the server namespace; the same for IPv6 (ip6tables
+# DNAT of [2001:db8::1]:80 to [2001:db8:2::2]:80, 2001:db8:2::/64). nginx (http_lib.sh's) runs in
 # ctr with its own access log; the client's address reaches it unchanged.
 #
 # Asserted:
-#   - without the shield, a request reaches nginx through the DNAT rule,
-#     and conntrack holds the connection as DNAT-ed;
-#   - the seed flood (http_flood.py attack: 40 sources, 20 in each of
-#     198.51.100.0/24 and 203.0.113.0/24, up to 5 connections each,
+#   - without the shield, a request reaches nginx through the DNAT rule
+#     (IPv4 and IPv6), and conntrack holds the connection as DNAT-ed;
+#   - the seed flood (http_flood.py attack: 48 sources, 20 in each of
+#     198.51.100.0/24 and 203.0.113.0/24 and 8 in 2001:db8:1::/64, up to
+#     5 connections each,
 #     "GET /#101" with Host 0jejhcec65c24dslii.com, every second one
 #     "GET /" with that Host), while the legitimate client 192.0.2.2 makes
 #     300 keep-alive requests over 6 s:
@@ -63,6 +65,9 @@ CTR_HOST_IF=fs-d$FS_TAG		# host (server namespace) side
 CTR_IF=fs-e$FS_TAG		# ctr side
 CTR_HOST4=192.0.2.253
 CTR4=192.0.2.254
+CTR_HOST6=2001:db8:2::1
+CTR6=2001:db8:2::2
+LEGIT6=$FS_CLI6
 
 # ---------------------------------------------------------------------
 
@@ -102,9 +107,15 @@ ctr_up()
 	ip -n "$CTR_NS" addr add "$CTR4/30" dev "$CTR_IF" &&
 	ip -n "$CTR_NS" link set "$CTR_IF" up &&
 	ip -n "$CTR_NS" route add default via "$CTR_HOST4" &&
+	ip -n "$FS_SRV_NS" addr add "$CTR_HOST6/64" dev "$CTR_HOST_IF" nodad &&
+	ip -n "$CTR_NS" addr add "$CTR6/64" dev "$CTR_IF" nodad &&
+	ip -n "$CTR_NS" -6 route add default via "$CTR_HOST6" &&
 	fs_in_srv sysctl -qw net.ipv4.ip_forward=1 &&
+	fs_in_srv sysctl -qw net.ipv6.conf.all.forwarding=1 &&
 	fs_in_srv iptables -t nat -A PREROUTING -i "$FS_SRV_IF" -p tcp \
 		--dport "$HTTP_PORT" -j DNAT --to-destination "$CTR4:$HTTP_PORT" &&
+	fs_in_srv ip6tables -t nat -A PREROUTING -i "$FS_SRV_IF" -p tcp \
+		--dport "$HTTP_PORT" -j DNAT --to-destination "[$CTR6]:$HTTP_PORT" &&
 	fs_wait_until 30 ctr_link_up
 }
 
@@ -187,6 +198,13 @@ setup()
 	out=$(fs_in_srv conntrack -L -p tcp --orig-dst "$FS_SRV4" --dport "$HTTP_PORT" 2>/dev/null)
 	grep -q "dport=$HTTP_PORT src=$CTR4 dst=$LEGIT4 sport=$HTTP_PORT" <<<"$out"
 	fs_result $? "$T: conntrack holds the connection, DNAT-ed to $CTR4 (its reply tuple)" "$out"
+	out=$(http_request "$LEGIT6" --expect 1 -- \
+		"GET /index.html?v=before-shield6 HTTP/1.1\r\nHost: $HOST\r\n\r\n")
+	http_log_wait "v=before-shield6"
+	[ "$(fs_json "d['statuses']" <<<"$out")" = "[200]" ] &&
+		grep -qF "$LEGIT6 \"$HOST\" \"GET /index.html?v=before-shield6" "$HTTP_ACCESS_LOG"
+	fs_result $? "$T: without the shield an IPv6 request reaches nginx in ctr through DNAT" \
+		"client: $out" "$(tail -n 2 "$HTTP_ACCESS_LOG")"
 }
 
 attach()
@@ -212,7 +230,7 @@ check_flood()
 	local attack=$FS_TMP/attack.json legit=$FS_TMP/legit.json src=$FS_TMP/attack.txt
 	local legit_pid ct0 ct1 sent reached ok bans left
 
-	http_attack_sources | grep -E '^(198\.51\.100|203\.0\.113)\.1[0-1][0-9]$' >"$src"
+	http_attack_sources | grep -E '^(198\.51\.100|203\.0\.113)\.1[0-1][0-9]$|^2001:db8:1::10[0-7]$' >"$src"
 	ct0=$(stat_event conn_ct)
 	http_py_bg "$legit" "$FS_TMP/legit.err" $((LEGIT_DURATION + 30)) \
 		legit "$LEGIT4" "$FS_SRV4" \

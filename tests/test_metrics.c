@@ -102,7 +102,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
 #define GOLDEN_REASONS	32
-#define GOLDEN_EVENTS	10
+#define GOLDEN_EVENTS	13
 static const char golden[] =
 "# HELP floodshield_packets_total Packets by the action taken and its reason (observed packets excluded).\n"
 "# TYPE floodshield_packets_total counter\n"
@@ -245,6 +245,9 @@ static const char golden[] =
 "floodshield_events_total{event=\"event_sent\"} 0\n"
 "floodshield_events_total{event=\"event_rate\"} 0\n"
 "floodshield_events_total{event=\"ring_full\"} 0\n"
+"floodshield_events_total{event=\"conn_ct\"} 0\n"
+"floodshield_events_total{event=\"conn_ct_refused\"} 0\n"
+"floodshield_events_total{event=\"conn_ct_missing\"} 0\n"
 "# HELP floodshield_bans_active Unexpired dynamic bans, of one source (src) or of a prefix.\n"
 "# TYPE floodshield_bans_active gauge\n"
 "floodshield_bans_active{kind=\"src\"} 2\n"

@@ -99,7 +99,9 @@
 	X(HTTP_RATE_PREFIX, "http_rate_prefix", RESET, HTTP_RATE, \
 	  "HTTP request over the per-prefix rate") \
 	X(BAN_RESET, "ban_reset", RESET, BAN, \
-	  "a banned source's segment of a connection it opened before the ban: reset to free the server's socket")
+	  "a banned source's segment of a connection it opened before the ban: reset to free the server's socket") \
+	X(BAD_CSUM, "bad_csum", DROP, NONE, \
+	  "a segment that would be reset or charged has a bad TCP checksum: dropped (the kernel would drop it), charged to no one, not remembered")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,

@@ -590,6 +590,64 @@ FS_TEST(http_flows)
 		flows(f);
 }
 
+/* The exemption of a reset flow's retransmission smuggles nothing (the
+ * fixture model's kernel took every RST whose checksum was right, so a
+ * remembered segment's socket is gone): another request at the same
+ * sequence number is judged again; a remembered flow expires; a segment
+ * with a bad checksum is dropped, charged to no one and not remembered,
+ * so its twin with the right checksum is judged (and reset). */
+static void flow_exemption(const struct fam *f)
+{
+	struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+	struct he_seg bad, other, good, twin;
+	struct fs_flow_val v;
+	struct xdp_env e;
+
+	if (!env_open(&e, true, "http.bad.src=1/3", NULL))
+		return;
+	if (!build(&s, ATTACK("/"), strlen(ATTACK("/")), &bad) ||
+	    !build(&s, ATTACK("/#101"), strlen(ATTACK("/#101")), &other) ||
+	    !build(&s, GET HOST UA, strlen(GET HOST UA), &good))
+		goto out;
+	fs_subtest("other bytes at a reset segment's seq are judged again/%s", f->name);
+	if (expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST)) {
+		expect_pass(&e, &other, FS_R_HTTP_FRAGMENT);
+		expect_pass(&e, &good, FS_R_HTTP_OK);
+	}
+	fs_subtest("a remembered flow expires/%s", f->name);
+	xe_clock_set(&e, xe_clock(&e) + REFILL);
+	if (expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST)) {
+		expect_pass(&e, &bad, FS_R_RESET_FLOW);
+		xe_clock_set(&e, xe_clock(&e) + 121 * XE_NSEC);
+		expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST);
+	}
+	xe_close(&e);
+
+	fs_subtest("a bad checksum: dropped, uncharged, not remembered/%s", f->name);
+	if (!env_open(&e, true, "http.bad.src=1/3", NULL))
+		return;
+	s = data_spec(f, f->src, no_vlan, fresh_sport());
+	if (!build(&s, ATTACK("/"), strlen(ATTACK("/")), &bad))
+		goto out;
+	twin = bad;
+	twin.buf[twin.l4 + HE_TCP_CHECK] ^= 0x5a;
+	for (int i = 0; i < 6; i++)
+		expect_seg(&e, &twin, XDP_DROP, FS_R_BAD_CSUM, false);
+	ASSERT_EQ(he_flow_get(&e, &twin, &v), -ENOENT, "no fs_flows entry");
+	ASSERT_EQ(ban_count(&e, f->src), 0, "no ban: nothing charged");
+	fs_subtest("its twin with the right checksum is reset/%s", f->name);
+	expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST);
+	ASSERT_EQ(ban_count(&e, f->src), 0, "one bad request: no ban");
+out:
+	xe_close(&e);
+}
+
+FS_TEST(http_flow_exemption)
+{
+	for_each_fam(f)
+		flow_exemption(f);
+}
+
 /* ---- bans ------------------------------------------------------------- */
 
 static void bans(const struct fam *f)
@@ -633,6 +691,11 @@ static void bans(const struct fam *f)
 	fs_subtest("segments of reset flows still pass/%s", f->name);
 	for (int i = 0; i < 4; i++)
 		expect_pass(&e, &seg[i], FS_R_RESET_FLOW);
+	fs_subtest("one with a bad checksum is dropped, not reset/%s", f->name);
+	if (request(f, f->src, GET HOST UA, &other)) {
+		other.buf[other.l4 + HE_TCP_CHECK] ^= 0x5a;
+		expect_seg(&e, &other, XDP_DROP, FS_R_BAN, false);
+	}
 	fs_subtest("a segment of another open flow is reset/%s", f->name);
 	if (request(f, f->src, GET HOST UA, &other)) {
 		expect_seg(&e, &other, XDP_PASS, FS_R_BAN_RESET, false);

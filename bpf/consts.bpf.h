@@ -77,6 +77,8 @@
 #define FS_BAN_SHIFT_CAP 32	/* a ban's TTL doubles at most this often,
 				 * whatever ban.ttl_max says: a shift of a u64
 				 * must stay below 64 */
+#define FS_BAN_EVICT_SCAN 64	/* bans looked at for one to make room
+				 * in a full map (fs_ban_evict()) */
 #define FS_BAN_TTL_NO_CAP (~0ull >> 2)	/* the cap without ban.ttl_max:
 					 * ~36 years, so now + ttl cannot wrap */
 

@@ -713,6 +713,71 @@ out:
 	xe_close(&e);
 }
 
+/* A full fs_bans never refuses a ban the program earned: the new ban
+ * takes the place of the one that expires first (an expired one before
+ * any), counted as ban_evicted; bans that never expire stay. */
+static void bans_full(const struct fam *f)
+{
+	enum { N = 8 };
+	__u64 ev0[FS_E_MAX], ev1[FS_E_MAX];
+	struct fs_ban ban, kept;
+	struct he_seg seg;
+	struct xdp_env e;
+	char addr[64];
+	__u8 a[16];
+
+	fs_subtest("a full bans map: the ban that expires first makes room/%s", f->name);
+	if (!ASSERT_OK(xe_open_bans(&e, false, N), "load with 8 bans") ||
+	    !ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service port") ||
+	    !ASSERT_OK(he_hosts_add(&e, served, ARRAY_SIZE(served)), "hosts") ||
+	    !ASSERT_OK(xe_set(&e, "http.bad.src=1/1"), "http.bad.src"))
+		goto out;
+	for (int i = 0; i < N; i++) {
+		/* one never expires; the others from late to soon, the
+		 * soonest being 203.0.113.107 */
+		struct fs_ban b = { .reason = FS_BAN_MANUAL, .count = 1,
+				    .created_ns = xe_clock(&e),
+				    .expires_ns = i ? xe_clock(&e) + (100 - i) * XE_NSEC : 0 };
+
+		snprintf(addr, sizeof(addr), "203.0.113.%d", 100 + i);
+		pkt_addr(addr, a);
+		if (!ASSERT_OK(xe_ban_put(&e, a, 128, &b), "fill fs_bans"))
+			goto out;
+	}
+	ASSERT_OK(xe_events(&e, ev0), "events");
+	for (int i = 0; i < 2; i++)
+		if (!request(f, f->src, ATTACK("/"), &seg) ||
+		    !expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST))
+			goto out;
+	ASSERT_OK(xe_events(&e, ev1), "events");
+	pkt_addr(f->src, a);
+	ASSERT_OK(xe_ban_get(&e, a, 128, &ban), "the new ban is in");
+	ASSERT_EQ(ev1[FS_E_BAN_EVICTED] - ev0[FS_E_BAN_EVICTED], 1, "ban_evicted");
+	ASSERT_EQ(ev1[FS_E_BAN_FAILED] - ev0[FS_E_BAN_FAILED], 0, "ban_failed");
+	pkt_addr("203.0.113.107", a);
+	ASSERT_EQ(xe_ban_get(&e, a, 128, &kept), -ENOENT,
+		  "the ban that expired first made room");
+	pkt_addr("203.0.113.100", a);
+	ASSERT_OK(xe_ban_get(&e, a, 128, &kept), "a ban that never expires stays");
+	fs_subtest("the banned source's next SYN is dropped/%s", f->name);
+	{
+		struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+		struct he_seg syn;
+
+		s.tcp_flags = PKT_SYN;
+		if (build(&s, "", 0, &syn))
+			expect_seg(&e, &syn, XDP_DROP, FS_R_BAN, false);
+	}
+out:
+	xe_close(&e);
+}
+
+FS_TEST(http_bans_full)
+{
+	for_each_fam(f)
+		bans_full(f);
+}
+
 FS_TEST(http_bans)
 {
 	for_each_fam(f)

@@ -37,6 +37,7 @@ static const char *const released_reasons[] = {
 static const char *const released_events[] = {
 	"ban_src", "ban_prefix", "ban_failed", "rate_new", "rate_evicted",
 	"rate_contended", "flow_failed", "event_sent", "event_rate", "ring_full",
+	"ban_evicted",
 };
 static const char *const released_ban_reasons[] = {
 	"manual", "syn_rate", "syn_rate_prefix", "http_rate", "http_rate_prefix",

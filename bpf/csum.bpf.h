@@ -51,6 +51,36 @@ static __always_inline __u64 pseudo_sum(const struct fs_pkt *p, __u32 len)
 	return s;
 }
 
+/* State of the checksum walk (csum_chunk()); on the stack of
+ * fs_tcp_csum_ok(), as bpf_loop() wants its context. */
+struct csum_walk {
+	struct xdp_md *ctx;
+	__u32 off;		/* of the segment's first byte in the frame */
+	__u32 len;		/* segment bytes */
+	__s64 sum;		/* bpf_csum_diff()'s running sum, or < 0 */
+};
+
+/* bpf_loop() callback: add chunk @i of the segment to the sum (the last
+ * one zero-padded). 1 (stop) past the end or on an error. */
+static long csum_chunk(__u32 i, void *data)
+{
+	struct csum_walk *w = data;
+	__u32 buf[FS_CSUM_CHUNK / 4] = {};
+	__u32 off = i * FS_CSUM_CHUNK, n;
+
+	if (off >= w->len)
+		return 1;
+	n = w->len - off;
+	if (n > FS_CSUM_CHUNK)
+		n = FS_CSUM_CHUNK;
+	if (n < 1 || bpf_xdp_load_bytes(w->ctx, w->off + off, buf, n)) {
+		w->sum = -1;
+		return 1;
+	}
+	w->sum = bpf_csum_diff(NULL, 0, buf, sizeof(buf), (__u32)w->sum);
+	return w->sum < 0;
+}
+
 /* Whether @p's TCP checksum is right: the whole sum folds to 0xffff.
  * Also accepted: the partial form (CHECKSUM_PARTIAL, the checksum field
  * holding the folded pseudo-header sum), which a veth peer on this host
@@ -62,9 +92,9 @@ static __always_inline __u64 pseudo_sum(const struct fs_pkt *p, __u32 len)
  * global function: only the punishing paths call it. */
 __noinline bool fs_tcp_csum_ok(struct xdp_md *ctx, const struct fs_pkt *p)
 {
-	__u32 buf[FS_CSUM_CHUNK / 4], len, off, n;
+	struct csum_walk w = { .ctx = ctx };
 	__u64 sum;
-	__s64 r = 0;
+	__u32 len;
 	__u16 check;
 
 	if (!ctx || !p)
@@ -78,23 +108,10 @@ __noinline bool fs_tcp_csum_ok(struct xdp_md *ctx, const struct fs_pkt *p)
 	sum = pseudo_sum(p, len);
 	if (check == csum_fold64(sum))
 		return true;
-	for (int i = 0; i < FS_CSUM_CHUNKS; i++) {
-		off = i * FS_CSUM_CHUNK;
-		if (off >= len)
-			break;
-		n = len - off;
-		if (n > FS_CSUM_CHUNK)
-			n = FS_CSUM_CHUNK;
-		if (n < 1)
-			break;
-		__builtin_memset(buf, 0, sizeof(buf));
-		if (bpf_xdp_load_bytes(ctx, p->l4_off + off, buf, n))
-			return false;
-		r = bpf_csum_diff(NULL, 0, buf, sizeof(buf), (__u32)r);
-		if (r < 0)
-			return false;
-	}
-	return csum_fold64(sum + (__u32)r) == 0xffff;
+	w.off = p->l4_off;
+	w.len = len;
+	bpf_loop(FS_CSUM_CHUNKS, csum_chunk, &w, 0);
+	return w.sum >= 0 && csum_fold64(sum + (__u32)w.sum) == 0xffff;
 }
 
 #endif

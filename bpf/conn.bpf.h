@@ -233,7 +233,7 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 	if (!ctx || !p)
 		return FS_CONN_NONE;
 	if (fs_assume_connected)	/* fixtures: the kernel took every RST */
-		return fs_retransmitted(p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
+		return fs_retransmitted(ctx, p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
 	size = conn_tuple(p, &t);
 	sk = bpf_skc_lookup_tcp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
 	if (!sk)

@@ -36,9 +36,16 @@ int xe_open(struct xdp_env *e)
 	return xe_open_sockets(e, false);
 }
 
-/* The loader's choices, but @real_sockets (fs_assume_connected off) and
- * @no_ct (fs_have_ct off, as on a kernel without the conntrack kfuncs). */
-static int open_env(struct xdp_env *e, bool real_sockets, bool no_ct)
+int xe_open_sockets(struct xdp_env *e, bool real_sockets)
+{
+	return xe_open_bans(e, real_sockets, 0);
+}
+
+/* The loader's choices, but @real_sockets (fs_assume_connected off),
+ * fs_bans sized to @bans_max (0: as built) and @no_ct (fs_have_ct off,
+ * as on a kernel without the conntrack kfuncs). */
+static int open_env(struct xdp_env *e, bool real_sockets, __u32 bans_max,
+		    bool no_ct)
 {
 	memset(e, 0, sizeof(*e));
 	e->ncpu = libbpf_num_possible_cpus();
@@ -50,6 +57,10 @@ static int open_env(struct xdp_env *e, bool real_sockets, bool no_ct)
 	e->skel->rodata->fs_assume_connected = !real_sockets;
 	if (no_ct)
 		e->skel->rodata->fs_have_ct = false;
+	if (bans_max && bpf_map__set_max_entries(e->skel->maps.FS_MAP_BANS, bans_max)) {
+		xe_close(e);
+		return fail("resize fs_bans");
+	}
 	if (floodshield_bpf__load(e->skel)) {
 		xe_close(e);
 		return fail("load skeleton");
@@ -64,14 +75,14 @@ static int open_env(struct xdp_env *e, bool real_sockets, bool no_ct)
 	return 0;
 }
 
-int xe_open_sockets(struct xdp_env *e, bool real_sockets)
+int xe_open_bans(struct xdp_env *e, bool real_sockets, __u32 bans_max)
 {
-	return open_env(e, real_sockets, false);
+	return open_env(e, real_sockets, bans_max, false);
 }
 
 int xe_open_no_ct(struct xdp_env *e)
 {
-	return open_env(e, true, true);
+	return open_env(e, true, 0, true);
 }
 
 void xe_close(struct xdp_env *e)

@@ -22,8 +22,10 @@ zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
 libmicrohttpd-dev libunbound-dev apache2 nginx"
 # libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
 # systemd: systemd-analyze checks the unit file; a container has none.
+# iptables: the DNAT rule of the proof tests (in their own namespace only);
+# curl: their legitimate client.
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
-libio-socket-inet6-perl systemd"
+libio-socket-inet6-perl systemd iptables curl"
 BENCH_PKGS="nginx iptables curl gnuplot-nox"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 

@@ -198,10 +198,16 @@ print(len(srcs & own))' "$1"
 # ... | event=count ...", for the notes that explain a failure.
 proof_counters()
 {
-	fs_cli -j stats 2>/dev/null | fs_json "
-' '.join('%s=%d' % (r['reason'], r['packets']) for r in d['reasons'] if r['packets']) + ' | ' +
-' '.join('%s=%s' % (k, v) for k, v in (d['events'].items() if isinstance(d['events'], dict)
-        else ((e.get('event', e.get('name')), e.get('count')) for e in d['events'])) if v)"
+	fs_cli -j stats 2>/dev/null | "$FS_PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+r = " ".join("%s=%d" % (x["reason"], x["packets"]) for x in d["reasons"] if x["packets"])
+ev = d.get("events", {})
+if isinstance(ev, dict):
+    ev = ev.items()
+else:
+    ev = ((e.get("event", e.get("name")), e.get("count", e.get("value"))) for e in ev)
+print(r, "|", " ".join("%s=%s" % kv for kv in ev if kv[1]))'
 }
 
 # ---------------------------------------------------------------------
@@ -357,26 +363,38 @@ proof_log_count_from()
 # messages to ERR. Bounded by `timeout`. Sets PROOF_LEGIT_PID.
 
 IFS= read -r -d '' PROOF_CURL_LOOP <<'EOF' || true
-n=$1 period=$2 per=$3 src=$4 dst=$5 host=$6
+n=$1 period=$2 per=$3 src=$4 dst=$5 host=$6 dur=$7
 for i in $(seq "$n"); do
+	[ "$SECONDS" -lt "$dur" ] || break
 	args=()
 	for j in $(seq "$per"); do
 		args+=(-o /dev/null "http://$host/index.html?legit=$i.$j")
 	done
-	curl -sS --interface "$src" --resolve "$host:80:$dst" \
+	out=$(curl -sS --fail-early --interface "$src" --resolve "$host:80:$dst" \
 		--connect-timeout 3 --max-time 6 \
-		-w '%{http_code} %{exitcode} %{num_connects}\n' "${args[@]}"
+		-w '%{http_code} %{exitcode} %{num_connects}\n' "${args[@]}")
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out"
+	# --fail-early: the requests after a failure were not made; each
+	# counts as failed with curl's status
+	got=$(printf '%s' "$out" | grep -c .)
+	for j in $(seq $((got + 1)) "$per"); do
+		echo "000 $rc 0"
+	done
 	sleep "$period"
 done
 EOF
 
+# proof_legit_bg OUT ERR ITER PERIOD PER_CONN [MAX_S]: as above; also
+# starts no run after MAX_S seconds (default: ITER x PERIOD).
 proof_legit_bg()
 {
-	local out=$1 err=$2 iter=$3 period=$4 per=$5 limit
+	local out=$1 err=$2 iter=$3 period=$4 per=$5 max=${6:-} limit
 
-	limit=$(awk -v n="$iter" -v p="$period" 'BEGIN { print int(n * (p + 0.5) + 30) }')
+	[ -n "$max" ] || max=$(awk -v n="$iter" -v p="$period" 'BEGIN { print int(n * p + 0.999) }')
+	limit=$((max + 15))
 	timeout "$limit" ip netns exec "$FS_CLI_NS" bash -c "$PROOF_CURL_LOOP" curl-loop \
-		"$iter" "$period" "$per" "$FS_CLI4" "$FS_SRV4" "$PROOF_HOST" \
+		"$iter" "$period" "$per" "$FS_CLI4" "$FS_SRV4" "$PROOF_HOST" "$max" \
 		>"$out" 2>"$err" &
 	PROOF_LEGIT_PID=$!
 	HTTP_BG_PIDS+=("$PROOF_LEGIT_PID")
@@ -384,8 +402,7 @@ proof_legit_bg()
 
 # proof_legit_summary OUT: "requests ok failed resets" and the failures
 # by curl exit code: "200 10 0 0 7:1,56:2". A reset is curl's 56 (receive
-# failure: connection reset) or 7 with nothing answered (refused: a RST
-# to the SYN).
+# failure: connection reset) or 7 (refused: a RST to the SYN).
 proof_legit_summary()
 {
 	awk '{ n++; if ($1 == 200 && $2 == 0) ok++; else { f[$2]++; if ($2 == 56 || $2 == 7) r++ } }

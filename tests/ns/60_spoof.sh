@@ -1,0 +1,189 @@
+#!/bin/bash
+# Issue 12, "nothing a spoofer can send punishes someone else": forged
+# packets never ban, reset or defer a real client.
+#
+# Topology and servers: proof_lib.sh. The legitimate client is curl from
+# 192.0.2.2 in the client namespace (a new connection every PERIOD s,
+# PER_CONN keep-alive requests on each, Host www.example.org). The
+# spoofer (spoof.py) runs in the same client namespace with raw sockets
+# (IP_HDRINCL) and forges IPv4 segments to 192.0.2.1:80 whose sources
+# are, a third each: the client's own address 192.0.2.2, other addresses
+# of its /24 (192.0.2.0/24 minus the server), and random addresses of
+# 198.51.100.0/24 and 203.0.113.0/24; random ports, sequence and
+# acknowledgement numbers. Target SPOOF_RATE packets/s, bounded in count
+# and time; the achieved rate is reported.
+#
+# For each server variant in SPOOF_VARIANTS (default: nginx, apache), each
+# phase with a fresh shield (its own pins: no phase inherits a ban):
+#   1. SYN flood alone (forged SYNs only, SYN_S s): no ban at all
+#      (`block list -j`).
+#   2. Mixed (forged SYNs, bare ACKs, good requests `GET / HTTP/1.1` with
+#      Host www.example.org, bad requests: the seed `GET /#101` with Host
+#      0jejhcec65c24dslii.com; MIX_S s) while the real client works:
+#        - no ban covers 192.0.2.2 or any address of 192.0.2.0/24;
+#        - no ban at all (every source was forged);
+#        - the client saw no reset (curl exit 56, or 7: refused);
+#        - the client saw no deferral: its namespace's
+#          TcpExtTCPSynRetrans did not move (a SYN of it, or the SYN-ACK,
+#          was lost: a dropped SYN);
+#        - legitimate success >= 99% (HTTP 200, curl exit 0), and the
+#          server logged every request the client got answered.
+# Judged by floodshield's ban list, the client's results, the client
+# kernel's counters and the server's access log; never by timing. A
+# failure prints the shield's non-zero counters (which reason dropped
+# what) and its bans.
+set -u
+
+FS_PIN=/sys/fs/bpf/fs-spoof-$$		# replaced per phase by proof_shield_up
+# shellcheck source=tests/ns/proof_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/proof_lib.sh"
+
+T=60_spoof
+SPOOF_VARIANTS=${SPOOF_VARIANTS:-nginx apache}
+SPOOF_RATE=${SPOOF_RATE:-12000}		# packets/s, target (>= 10k)
+SYN_S=${SYN_S:-3}			# phase 1
+MIX_S=${MIX_S:-8}			# phase 2
+LEGIT_PERIOD=0.2			# a new connection every 0.2 s ...
+LEGIT_PER_CONN=4			# ... with 4 requests on it
+LEGIT_ITER=$(awk -v d="$MIX_S" -v p="$LEGIT_PERIOD" 'BEGIN { print int(d / p) }')
+LEGIT_MIN_PCT=99
+CLIENT_NET=192.0.2.0/24
+
+# spoof OUT KINDS DURATION: the generator in the client namespace.
+spoof()
+{
+	local out=$1 kinds=$2 dur=$3 count
+
+	count=$(awk -v r="$SPOOF_RATE" -v d="$dur" 'BEGIN { print int(r * d) }')
+	timeout $((${dur%.*} + 30)) ip netns exec "$FS_CLI_NS" "$FS_PY" "$PROOF_SPOOF" \
+		--dst "$FS_SRV4" --dport "$HTTP_PORT" --kinds "$kinds" \
+		--sources own,net,random --own "$FS_CLI4" --net "$CLIENT_NET" \
+		--random 198.51.100.0/24,203.0.113.0/24 --exclude "$FS_SRV4" \
+		--host "$PROOF_HOST" --rate "$SPOOF_RATE" --duration "$dur" \
+		--count "$count" >"$out" 2>"$out.err"
+}
+
+spoof_note()
+{
+	fs_note "$1: spoofer: $(fs_json "'%d packets in %.1f s: %d/s (target %d/s); by kind %s; by source %s; send errors %d' % (d['sent'], d['duration_s'], d['rate_pps'], d['target_pps'], d['by_kind'], d['by_source'], d['errors'])" <"$2")"
+}
+
+explain()
+{
+	fs_note "  counters: $(proof_counters)"
+	fs_note "  bans: $(proof_bans | head -n 8 | paste -sd, -) ($(proof_bans | grep -c .) in all)"
+}
+
+phase_syn()
+{
+	local v=$1 L="$T: $1: SYN flood alone" out=$FS_TMP/$1-syn.json bans
+
+	if ! proof_shield_up "$v-syn" 2>"$FS_TMP/shield.err"; then
+		fs_fail "$L: shield attached" "$(cat "$FS_TMP/shield.err")"
+		return
+	fi
+	if ! spoof "$out" syn "$SYN_S"; then
+		fs_fail "$L: spoofer ran" "$(tail -n 5 "$out.err")"
+		proof_shield_down
+		return
+	fi
+	spoof_note "$L" "$out"
+	bans=$(proof_bans | grep -c .)
+	[ "$bans" = 0 ]
+	fs_result $? "$L: makes 0 bans" "$bans bans:" "$(proof_bans | head -n 5)"
+	[ "$bans" = 0 ] || explain
+	proof_shield_down
+}
+
+phase_mix()
+{
+	local v=$1 L="$T: $1: forged SYN/ACK/good/bad" out=$FS_TMP/$1-mix.json
+	local legit=$FS_TMP/$1-legit.txt touching bans sum n ok failed resets codes
+	local retrans0 retrans1 logged want_pct
+
+	if ! proof_shield_up "$v-mix" 2>"$FS_TMP/shield.err"; then
+		fs_fail "$L: shield attached" "$(cat "$FS_TMP/shield.err")"
+		return
+	fi
+	retrans0=$(proof_cli_netstat TcpExtTCPSynRetrans)
+	proof_legit_bg "$legit" "$legit.err" "$LEGIT_ITER" "$LEGIT_PERIOD" "$LEGIT_PER_CONN" "$MIX_S"
+	if ! spoof "$out" syn,ack,good,bad "$MIX_S"; then
+		fs_fail "$L: spoofer ran" "$(tail -n 5 "$out.err")"
+	fi
+	wait "$PROOF_LEGIT_PID"
+	retrans1=$(proof_cli_netstat TcpExtTCPSynRetrans)
+	spoof_note "$L" "$out"
+
+	touching=$(proof_bans_touching "$CLIENT_NET")
+	[ -z "$touching" ]
+	fs_result $? "$L: no ban covers the client $FS_CLI4 or its /24" \
+		"bans touching $CLIENT_NET:" "$(head -n 5 <<<"$touching")"
+	bans=$(proof_bans | grep -c .)
+	[ "$bans" = 0 ]
+	fs_result $? "$L: no ban at all (every source was forged)" \
+		"$bans bans:" "$(proof_bans | head -n 5)"
+
+	sum=$(proof_legit_summary "$legit")
+	read -r n ok failed resets codes <<<"$sum"
+	fs_note "$L: client: $n requests, $ok answered 200, failures by curl exit code: $codes;" \
+		"SYN retransmissions $((retrans1 - retrans0))"
+	[ "${n:-0}" -gt 0 ] && [ "$resets" = 0 ]
+	fs_result $? "$L: the client saw no reset" \
+		"$resets resets (curl 56/7) of $n requests" "$(sort "$legit.err" | uniq -c | head -n 5)"
+	[ "$retrans1" = "$retrans0" ]
+	fs_result $? "$L: the client saw no deferral (no SYN retransmitted)" \
+		"TcpExtTCPSynRetrans in the client namespace: $retrans0 -> $retrans1"
+	want_pct=$((n * LEGIT_MIN_PCT))
+	[ "${n:-0}" -gt 0 ] && [ $((ok * 100)) -ge "$want_pct" ]
+	fs_result $? "$L: legitimate success >= $LEGIT_MIN_PCT% ($ok of $n)" \
+		"failures by curl exit code: $codes" "$(sort "$legit.err" | uniq -c | head -n 5)"
+	logged=$(grep -cF "$FS_CLI4 \"$PROOF_HOST\" \"GET /index.html?legit=" "$PROOF_ACCESS_LOG")
+	[ "$logged" -ge "${ok:-0}" ] && [ "${ok:-0}" -gt 0 ]
+	fs_result $? "$L: the server logged the client's answered requests ($logged lines, $ok answered)"
+
+	[ -z "$touching" ] && [ "$bans" = 0 ] && [ "$resets" = 0 ] &&
+		[ "$retrans1" = "$retrans0" ] && [ $((ok * 100)) -ge "$want_pct" ] || explain
+	proof_shield_down
+}
+
+run_variant()
+{
+	local v=$1 t0=$SECONDS
+
+	if ! proof_server_start "$v" 2>"$FS_TMP/server.err"; then
+		fs_fail "$T: $v: server started" "$(cat "$FS_TMP/server.err")"
+		proof_server_stop
+		return
+	fi
+	fs_note "$T: $(proof_server_describe)"
+	phase_syn "$v"
+	phase_mix "$v"
+	proof_server_stop
+	fs_note "$T: $v: $((SECONDS - t0)) s"
+}
+
+main()
+{
+	local why start=$SECONDS v
+
+	# shellcheck disable=SC2086
+	why=$(proof_missing $SPOOF_VARIANTS)
+	if [ -n "$why" ]; then
+		fs_fail "$T: prerequisites" "$why"
+		exit 0
+	fi
+	FS_TMP=$(mktemp -d /tmp/fs-spoof-"$FS_TAG".XXXXXX) || fs_die "mktemp"
+	proof_trap_cleanup
+	if ! proof_topo_up; then
+		fs_fail "$T: namespaces, veth, sources and neighbour entries set up"
+		exit 0
+	fi
+	for v in $SPOOF_VARIANTS; do
+		run_variant "$v"
+	done
+	proof_cleanup
+	fs_note "$T: $FS_FAILS failed, $((SECONDS - start)) s"
+	exit 0
+}
+
+main "$@"

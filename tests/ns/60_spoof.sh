@@ -44,7 +44,7 @@ SPOOF_RATE=${SPOOF_RATE:-12000}		# packets/s, target (>= 10k)
 SYN_S=${SYN_S:-3}			# phase 1
 MIX_S=${MIX_S:-8}			# phase 2
 LEGIT_PERIOD=0.2			# a new connection every 0.2 s ...
-LEGIT_PER_CONN=4			# ... with 4 requests on it
+LEGIT_PER_CONN=5			# ... with 5 requests on it
 LEGIT_ITER=$(awk -v d="$MIX_S" -v p="$LEGIT_PERIOD" 'BEGIN { print int(d / p) }')
 LEGIT_MIN_PCT=99
 CLIENT_NET=192.0.2.0/24

@@ -23,7 +23,17 @@
 #     them 400, nginx 200: reached either way);
 #   - every bot is banned by source: a ban of its own /32 (`block list
 #     -j`), not only a prefix ban;
-#   - legitimate success >= 99% (HTTP 200, curl exit 0).
+#   - legitimate success >= 99% (HTTP 200, curl exit 0);
+#   - the server side is freed: no server socket whose peer is a bot is
+#     left (any state but LISTEN and TIME-WAIT, `ss` in the namespace
+#     where the server runs);
+#   - the bots see the reset: no bot connection sent a request and then
+#     got neither an answer nor a reset within READ_TIMEOUT s (the
+#     botnet's "timeout" outcome).
+# Before the shield is attached, a control request (the seed request
+# from the probe source 198.51.100.250) must be in the access log: the
+# server variant serves and logs the attack, so "0 reached" is the
+# shield's doing.
 # The per-prefix levels of syn.http and http.bad are raised (as in
 # 20_http): BOTS_PER_NET bots in one /24 would otherwise spend the /24's
 # bad-request burst (30) with their first requests and be banned as a
@@ -39,17 +49,18 @@ FS_PIN=/sys/fs/bpf/fs-seed-$$		# replaced per variant by proof_shield_up
 T=65_seed
 SEED_VARIANTS=${SEED_VARIANTS:-$PROOF_VARIANTS_ALL}
 BOTS_PER_NET=${BOTS_PER_NET:-30}	# two /24s: 60 bots
-FLOOD_S=${FLOOD_S:-12}
+FLOOD_S=${FLOOD_S:-10}
 THINK=1				# seconds between a bot's requests on a connection
 KEEPALIVE=10			# requests per bot connection at most
 GAP=0.2				# before a bot's next connection
 READ_TIMEOUT=3			# a bot waits this long for an answer
 LEGIT_PERIOD=0.25
-LEGIT_PER_CONN=3
+LEGIT_PER_CONN=5
 LEGIT_ITER=$(awk -v d="$FLOOD_S" -v p="$LEGIT_PERIOD" 'BEGIN { print int(d / p) }')
 LEGIT_MIN_PCT=99
 REACH_MAX_PCT=1
 SEED_LINE='"GET /#101 HTTP/1.1"'
+PROBE=198.51.100.250		# http_lib.sh's probe source: the control request
 SHIELD_SETTINGS="syn.http.prefix=5000/10000 http.bad.prefix=5000/10000"
 
 bots()
@@ -80,7 +91,7 @@ marker_logged() { grep -qF "$1" "$PROOF_ACCESS_LOG"; }
 # Ban counts by kind and reason: "32:http_bad=60 24:syn_rate_prefix=2".
 bans_summary()
 {
-	proof_bans | awk '{ split($1, c, "/"); k[c[2] ":" $2]++ }
+	proof_bans | awk 'NF { split($1, c, "/"); k[c[2] ":" $2]++ }
 		END { for (x in k) printf "%s=%d ", x, k[x]; print "" }'
 }
 
@@ -88,7 +99,7 @@ run_variant()
 {
 	local v=$1 L="$T: $1" t0=$SECONDS bot_pid legit=$FS_TMP/$1-legit.txt
 	local flood=$FS_TMP/$1-bots.json sent reached own nb sum n ok failed resets codes
-	local marker="marker=$1-$$" pass=1
+	local marker="marker=$1-$$" left lost
 
 	if ! proof_server_start "$v" 2>"$FS_TMP/server.err"; then
 		fs_fail "$L: server started" "$(cat "$FS_TMP/server.err")"
@@ -96,6 +107,16 @@ run_variant()
 		return
 	fi
 	fs_note "$L: $(proof_server_describe)"
+	# Control, before the shield: the seed request reaches this server
+	# and is logged (so that "0 reached" below means the shield stopped
+	# it). From the probe source, which is no bot.
+	http_request "$PROBE" "GET /#101?control=$v HTTP/1.1\r\nHost: $HTTP_ATTACK_HOST\r\n\r\n" >/dev/null
+	if ! fs_wait_until 10 marker_logged "control=$v"; then
+		fs_fail "$L: without the shield the seed request reaches the server (control)" \
+			"no 'control=$v' line in $PROOF_ACCESS_LOG"
+		proof_server_stop
+		return
+	fi
 	# shellcheck disable=SC2086
 	if ! proof_shield_up "$v" $SHIELD_SETTINGS 2>"$FS_TMP/shield.err"; then
 		fs_fail "$L: shield attached" "$(cat "$FS_TMP/shield.err")"
@@ -120,33 +141,39 @@ run_variant()
 		"http://$PROOF_HOST/index.html?$marker" 2>/dev/null
 	fs_wait_until 10 marker_logged "$marker" ||
 		fs_note "$L: the marker request after the flood was not logged"
-	fs_wait_until 10 no_bot_sockets ||
-		fs_note "$L: server sockets of bots still there: $(bot_sockets | awk '{ print $1 }' | sort | uniq -c | paste -sd' ')"
+	fs_wait_until 10 no_bot_sockets
+	left=$(bot_sockets)
+	[ -z "$left" ]
+	fs_result $? "$L: the server side is freed: no server socket of a bot left" \
+		"$(awk '{ print $1 }' <<<"$left" | sort | uniq -c | paste -sd' ') (ss, 10 s after the flood)"
+	lost=$(fs_json "d['outcomes'].get('timeout', 0)" <"$flood")
+	[ "$lost" = 0 ]
+	fs_result $? "$L: the bots see their requests reset (none waits in vain)" \
+		"$lost bot connections sent a request and got neither an answer nor a reset within ${READ_TIMEOUT} s" \
+		"outcomes: $(fs_json "d['outcomes']" <"$flood")"
 
 	sent=$(fs_json "d['sent']" <"$flood")
 	reached=$(proof_log_count_from "$FS_TMP/bots.txt" "$SEED_LINE")
 	[ "${sent:-0}" -gt 0 ] && [ $((reached * 100)) -le $((sent * REACH_MAX_PCT)) ]
 	fs_result $? "$L: <= $REACH_MAX_PCT% of the attack requests reach the server ($reached of ${sent:-?})" \
 		"seed lines from bots in the access log: $reached; requests sent: ${sent:-?}" \
-		"$(grep -F "$SEED_LINE" "$PROOF_ACCESS_LOG" | head -n 3)" || pass=0
+		"$(grep -F "$SEED_LINE" "$PROOF_ACCESS_LOG" | head -n 3)"
 
 	nb=$(grep -c . "$FS_TMP/bots.txt")
 	own=$(proof_src_bans "$FS_TMP/bots.txt")
 	[ "${own:-0}" = "$nb" ]
 	fs_result $? "$L: every bot banned by source (/32): ${own:-?} of $nb" \
-		"bans by prefix length and reason: $(bans_summary)" || pass=0
+		"bans by prefix length and reason: $(bans_summary)"
 
 	sum=$(proof_legit_summary "$legit")
 	read -r n ok failed resets codes <<<"$sum"
 	[ "${n:-0}" -gt 0 ] && [ $((ok * 100)) -ge $((n * LEGIT_MIN_PCT)) ]
 	fs_result $? "$L: legitimate success >= $LEGIT_MIN_PCT% ($ok of $n)" \
 		"failures by curl exit code: $codes ($resets resets)" \
-		"$(sort "$legit.err" | uniq -c | head -n 5)" || pass=0
+		"$(sort "$legit.err" | uniq -c | head -n 5)"
 
-	[ "$pass" = 1 ] || {
-		fs_note "$L: counters: $(proof_counters)"
-		fs_note "$L: bans: $(bans_summary)"
-	}
+	fs_note "$L: counters: $(proof_counters)"
+	fs_note "$L: bans (prefix length:reason=count): $(bans_summary)"
 	proof_shield_down
 	proof_server_stop
 	fs_note "$L: $((SECONDS - t0)) s"

@@ -76,7 +76,7 @@ explain()
 
 phase_syn()
 {
-	local v=$1 L="$T: $1: SYN flood alone" out=$FS_TMP/$1-syn.json bans
+	local v=$1 L="$T: $1: SYN flood alone" out=$FS_TMP/$1-syn.json bans list rc
 
 	if ! proof_shield_up "$v-syn" 2>"$FS_TMP/shield.err"; then
 		fs_fail "$L: shield attached" "$(cat "$FS_TMP/shield.err")"
@@ -88,10 +88,13 @@ phase_syn()
 		return
 	fi
 	spoof_note "$L" "$out"
-	bans=$(proof_bans | grep -c .)
-	[ "$bans" = 0 ]
-	fs_result $? "$L: makes 0 bans" "$bans bans:" "$(proof_bans | head -n 5)"
-	[ "$bans" = 0 ] || explain
+	list=$(proof_bans 2>"$FS_TMP/bans.err")
+	rc=$?
+	bans=$(grep -c . <<<"$list")
+	[ "$rc" = 0 ] && [ "$bans" = 0 ]
+	fs_result $? "$L: makes 0 bans" "$bans bans:" "$(head -n 5 <<<"$list")" \
+		"$(cat "$FS_TMP/bans.err")"
+	[ "$rc" = 0 ] && [ "$bans" = 0 ] || explain
 	proof_shield_down
 }
 
@@ -99,7 +102,7 @@ phase_mix()
 {
 	local v=$1 L="$T: $1: forged SYN/ACK/good/bad" out=$FS_TMP/$1-mix.json
 	local legit=$FS_TMP/$1-legit.txt touching bans sum n ok failed resets codes
-	local retrans0 retrans1 logged want_pct
+	local retrans0 retrans1 logged want_pct list rc
 
 	if ! proof_shield_up "$v-mix" 2>"$FS_TMP/shield.err"; then
 		fs_fail "$L: shield attached" "$(cat "$FS_TMP/shield.err")"
@@ -114,14 +117,19 @@ phase_mix()
 	retrans1=$(proof_cli_netstat TcpExtTCPSynRetrans)
 	spoof_note "$L" "$out"
 
-	touching=$(proof_bans_touching "$CLIENT_NET")
-	[ -z "$touching" ]
+	touching=$(proof_bans_touching "$CLIENT_NET" 2>"$FS_TMP/bans.err")
+	rc=$?
+	[ "$rc" = 0 ] && [ -z "$touching" ]
 	fs_result $? "$L: no ban covers the client $FS_CLI4 or its /24" \
-		"bans touching $CLIENT_NET:" "$(head -n 5 <<<"$touching")"
-	bans=$(proof_bans | grep -c .)
+		"bans touching $CLIENT_NET:" "$(head -n 5 <<<"$touching")" "$(cat "$FS_TMP/bans.err")"
+	[ "$rc" = 0 ] || touching=unreadable
+	list=$(proof_bans 2>"$FS_TMP/bans.err")
+	rc=$?
+	bans=$(grep -c . <<<"$list")
+	[ "$rc" = 0 ] || bans=unreadable
 	[ "$bans" = 0 ]
 	fs_result $? "$L: no ban at all (every source was forged)" \
-		"$bans bans:" "$(proof_bans | head -n 5)"
+		"$bans bans:" "$(head -n 5 <<<"$list")" "$(cat "$FS_TMP/bans.err")"
 
 	sum=$(proof_legit_summary "$legit")
 	read -r n ok failed resets codes <<<"$sum"

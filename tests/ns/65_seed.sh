@@ -160,10 +160,10 @@ run_variant()
 		"$(grep -F "$SEED_LINE" "$PROOF_ACCESS_LOG" | head -n 3)"
 
 	nb=$(grep -c . "$FS_TMP/bots.txt")
-	own=$(proof_src_bans "$FS_TMP/bots.txt")
+	own=$(proof_src_bans "$FS_TMP/bots.txt" 2>"$FS_TMP/bans.err")
 	[ "${own:-0}" = "$nb" ]
 	fs_result $? "$L: every bot banned by source (/32): ${own:-?} of $nb" \
-		"bans by prefix length and reason: $(bans_summary)"
+		"bans by prefix length and reason: $(bans_summary)" "$(cat "$FS_TMP/bans.err")"
 
 	sum=$(proof_legit_summary "$legit")
 	read -r n ok failed resets codes <<<"$sum"

@@ -157,18 +157,36 @@ proof_shield_down()
 	fs_shield_down
 }
 
-# Bans from `block list -j`, one "CIDR REASON" a line.
+# The shield's ban list as JSON (`block list -j`); fails, with the
+# CLI's message on stderr, when the CLI fails or prints no JSON list, so
+# that an unreadable list never passes for an empty one.
+proof_block_json()
+{
+	local out
+
+	out=$(fs_cli -j block list 2>&1) || { echo "block list: $out" >&2; return 1; }
+	"$FS_PY" -c 'import json, sys; assert isinstance(json.loads(sys.argv[1]), list)' \
+		"$out" 2>/dev/null || { echo "block list: not a JSON list: $out" >&2; return 1; }
+	printf '%s\n' "$out"
+}
+
+# Bans, one "CIDR REASON" a line.
 proof_bans()
 {
-	fs_cli -j block list 2>/dev/null | fs_json "
-'\n'.join('%s %s' % (e['cidr'], e.get('reason', '')) for e in d if e['kind'] == 'ban')"
+	local j
+
+	j=$(proof_block_json) || return 1
+	fs_json "'\\n'.join('%s %s' % (e['cidr'], e.get('reason', '')) for e in d if e['kind'] == 'ban')" <<<"$j"
 }
 
 # proof_bans_touching NET: bans whose prefix holds an address of NET or
 # is held by NET (a /32 inside it, or a shorter prefix around it).
 proof_bans_touching()
 {
-	fs_cli -j block list 2>/dev/null | "$FS_PY" -c '
+	local j
+
+	j=$(proof_block_json) || return 1
+	"$FS_PY" -c '
 import ipaddress, json, sys
 net = ipaddress.ip_network(sys.argv[1], strict=False)
 for e in json.load(sys.stdin):
@@ -176,14 +194,17 @@ for e in json.load(sys.stdin):
         continue
     n = ipaddress.ip_network(e["cidr"], strict=False)
     if n.version == net.version and n.overlaps(net):
-        print(e["cidr"], e.get("reason", ""))' "$1"
+        print(e["cidr"], e.get("reason", ""))' "$1" <<<"$j"
 }
 
 # proof_src_bans ADDR_FILE: how many addresses of ADDR_FILE have a ban of
-# their own (a /32 or /128), from `block list -j`.
+# their own (a /32 or /128).
 proof_src_bans()
 {
-	fs_cli -j block list 2>/dev/null | "$FS_PY" -c '
+	local j
+
+	j=$(proof_block_json) || return 1
+	"$FS_PY" -c '
 import ipaddress, json, sys
 srcs = {str(ipaddress.ip_address(l.strip())) for l in open(sys.argv[1]) if l.strip()}
 own = set()
@@ -191,7 +212,7 @@ for e in json.load(sys.stdin):
     n = ipaddress.ip_network(e["cidr"], strict=False)
     if e["kind"] == "ban" and n.num_addresses == 1:
         own.add(str(n.network_address))
-print(len(srcs & own))' "$1"
+print(len(srcs & own))' "$1" <<<"$j"
 }
 
 # Reasons and events with a non-zero count, on one line: "reason=packets

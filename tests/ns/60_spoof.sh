@@ -94,14 +94,16 @@ phase_syn()
 	[ "$rc" = 0 ] && [ "$bans" = 0 ]
 	fs_result $? "$L: makes 0 bans" "$bans bans:" "$(head -n 5 <<<"$list")" \
 		"$(cat "$FS_TMP/bans.err")"
-	[ "$rc" = 0 ] && [ "$bans" = 0 ] || explain
+	if [ "$rc" != 0 ] || [ "$bans" != 0 ]; then
+		explain
+	fi
 	proof_shield_down
 }
 
 phase_mix()
 {
 	local v=$1 L="$T: $1: forged SYN/ACK/good/bad" out=$FS_TMP/$1-mix.json
-	local legit=$FS_TMP/$1-legit.txt touching bans sum n ok failed resets codes
+	local legit=$FS_TMP/$1-legit.txt touching bans sum n ok resets codes
 	local retrans0 retrans1 logged want_pct list rc
 
 	if ! proof_shield_up "$v-mix" 2>"$FS_TMP/shield.err"; then
@@ -132,7 +134,7 @@ phase_mix()
 		"$bans bans:" "$(head -n 5 <<<"$list")" "$(cat "$FS_TMP/bans.err")"
 
 	sum=$(proof_legit_summary "$legit")
-	read -r n ok failed resets codes <<<"$sum"
+	read -r n ok _ resets codes <<<"$sum"
 	fs_note "$L: client: $n requests, $ok answered 200, failures by curl exit code: $codes;" \
 		"SYN retransmissions $((retrans1 - retrans0))"
 	[ "${n:-0}" -gt 0 ] && [ "$resets" = 0 ]
@@ -149,8 +151,10 @@ phase_mix()
 	[ "$logged" -ge "${ok:-0}" ] && [ "${ok:-0}" -gt 0 ]
 	fs_result $? "$L: the server logged the client's answered requests ($logged lines, $ok answered)"
 
-	[ -z "$touching" ] && [ "$bans" = 0 ] && [ "$resets" = 0 ] &&
-		[ "$retrans1" = "$retrans0" ] && [ $((ok * 100)) -ge "$want_pct" ] || explain
+	if [ -n "$touching" ] || [ "$bans" != 0 ] || [ "$resets" != 0 ] ||
+		[ "$retrans1" != "$retrans0" ] || [ $((ok * 100)) -lt "$want_pct" ]; then
+		explain
+	fi
 	proof_shield_down
 }
 

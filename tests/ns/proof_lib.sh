@@ -56,6 +56,7 @@ PROOF_HOST=www.example.org
 PROOF_HOSTS="www.example.org example.org"
 PROOF_NETS="192.0.2 198.51.100 203.0.113"	# the /24s of the neighbour entries
 PROOF_LIFETIME=${PROOF_LIFETIME:-300}		# seconds, a bound on every server
+# shellcheck disable=SC2034	# for the tests that source this file
 PROOF_VARIANTS_ALL="apache nginx-deferred nginx nginx-syncookies dnat"
 
 PROOF_APP_NS=fs-app-$FS_TAG
@@ -327,9 +328,11 @@ proof_server_start()
 	nginx) proof_nginx_start "$FS_SRV_NS" "" || return 1 ;;
 	nginx-deferred) proof_nginx_start "$FS_SRV_NS" deferred || return 1 ;;
 	nginx-syncookies)
-		fs_in_srv sysctl -qw net.ipv4.tcp_syncookies=2 &&
-		[ "$(fs_in_srv sysctl -n net.ipv4.tcp_syncookies)" = 2 ] ||
-			{ echo "cannot set tcp_syncookies=2 in $FS_SRV_NS" >&2; return 1; }
+		fs_in_srv sysctl -qw net.ipv4.tcp_syncookies=2
+		if [ "$(fs_in_srv sysctl -n net.ipv4.tcp_syncookies)" != 2 ]; then
+			echo "cannot set tcp_syncookies=2 in $FS_SRV_NS" >&2
+			return 1
+		fi
 		proof_nginx_start "$FS_SRV_NS" "" || return 1
 		;;
 	dnat) proof_dnat_up && proof_nginx_start "$PROOF_APP_NS" "" || return 1 ;;

@@ -17,9 +17,20 @@
 # phase with a fresh shield (its own pins: no phase inherits a ban):
 #   1. SYN flood alone (forged SYNs only, SYN_S s): no ban at all
 #      (`block list -j`).
-#   2. Mixed (forged SYNs, bare ACKs, good requests `GET / HTTP/1.1` with
-#      Host www.example.org, bad requests: the seed `GET /#101` with Host
-#      0jejhcec65c24dslii.com; MIX_S s) while the real client works:
+#   2. Forged requests (no SYN: bare ACKs, good requests `GET / HTTP/1.1`
+#      with Host www.example.org, bad requests: the seed `GET /#101` with
+#      Host 0jejhcec65c24dslii.com, and a sweep: the seed request from the
+#      client's own address, source port after source port over the
+#      client's ephemeral range (narrowed to SWEEP_PORTS in the client
+#      namespace), random sequence numbers, which meets the client's live
+#      connections and the server's TIME_WAIT sockets of it (the client's
+#      last request of a connection says "Connection: close"); a quarter
+#      of the packets each; MIX_S s) while the real client works. Apart
+#      from phase 3 so that a SYN-rate ban there cannot hide what forged
+#      requests do (drained request buckets, a ban earned on a TIME_WAIT
+#      socket).
+#   3. The same with forged SYNs too (a fifth each).
+#   In 2 and 3:
 #        - no ban covers 192.0.2.2 or any address of 192.0.2.0/24;
 #        - no ban at all (every source was forged);
 #        - the client saw no reset (curl exit 56, or 7: refused);
@@ -42,12 +53,13 @@ T=60_spoof
 SPOOF_VARIANTS=${SPOOF_VARIANTS:-nginx apache}
 SPOOF_RATE=${SPOOF_RATE:-12000}		# packets/s, target (>= 10k)
 SYN_S=${SYN_S:-3}			# phase 1
-MIX_S=${MIX_S:-8}			# phase 2
+MIX_S=${MIX_S:-6}			# phases 2 and 3
 LEGIT_PERIOD=0.2			# a new connection every 0.2 s ...
 LEGIT_PER_CONN=5			# ... with 5 requests on it
 LEGIT_ITER=$(awk -v d="$MIX_S" -v p="$LEGIT_PERIOD" 'BEGIN { print int(d / p) }')
 LEGIT_MIN_PCT=99
 CLIENT_NET=192.0.2.0/24
+SWEEP_PORTS=40000-40511			# the client's ephemeral ports, swept
 
 # spoof OUT KINDS DURATION: the generator in the client namespace.
 spoof()
@@ -60,7 +72,7 @@ spoof()
 		--sources own,net,random --own "$FS_CLI4" --net "$CLIENT_NET" \
 		--random 198.51.100.0/24,203.0.113.0/24 --exclude "$FS_SRV4" \
 		--host "$PROOF_HOST" --rate "$SPOOF_RATE" --duration "$dur" \
-		--count "$count" >"$out" 2>"$out.err"
+		--sweep-ports "$SWEEP_PORTS" --count "$count" >"$out" 2>"$out.err"
 }
 
 spoof_note()
@@ -100,24 +112,28 @@ phase_syn()
 	proof_shield_down
 }
 
+# phase_mix VARIANT NAME KINDS LABEL
 phase_mix()
 {
-	local v=$1 L="$T: $1: forged SYN/ACK/good/bad" out=$FS_TMP/$1-mix.json
-	local legit=$FS_TMP/$1-legit.txt touching bans sum n ok resets codes
-	local retrans0 retrans1 logged want_pct list rc
+	local v=$1 name=$2 kinds=$3 L="$T: $1: $4" out=$FS_TMP/$1-$2.json
+	local legit=$FS_TMP/$1-$2-legit.txt touching bans sum n ok resets codes
+	local retrans0 retrans1 logged want_pct list rc tw
 
-	if ! proof_shield_up "$v-mix" 2>"$FS_TMP/shield.err"; then
+	if ! proof_shield_up "$v-$name" 2>"$FS_TMP/shield.err"; then
 		fs_fail "$L: shield attached" "$(cat "$FS_TMP/shield.err")"
 		return
 	fi
 	retrans0=$(proof_cli_netstat TcpExtTCPSynRetrans)
-	proof_legit_bg "$legit" "$legit.err" "$LEGIT_ITER" "$LEGIT_PERIOD" "$LEGIT_PER_CONN" "$MIX_S"
-	if ! spoof "$out" syn,ack,good,bad "$MIX_S"; then
+	proof_legit_bg "$legit" "$legit.err" "$LEGIT_ITER" "$LEGIT_PERIOD" "$LEGIT_PER_CONN" \
+		"$MIX_S" "$name"
+	if ! spoof "$out" "$kinds" "$MIX_S"; then
 		fs_fail "$L: spoofer ran" "$(tail -n 5 "$out.err")"
 	fi
+	tw=$(fs_in_srv ss -Htan state time-wait dst "$FS_CLI4" | grep -c .)
 	wait "$PROOF_LEGIT_PID"
 	retrans1=$(proof_cli_netstat TcpExtTCPSynRetrans)
 	spoof_note "$L" "$out"
+	fs_note "$L: the server's TIME_WAIT sockets of the client when the sweep ended: $tw"
 
 	touching=$(proof_bans_touching "$CLIENT_NET" 2>"$FS_TMP/bans.err")
 	rc=$?
@@ -147,7 +163,7 @@ phase_mix()
 	[ "${n:-0}" -gt 0 ] && [ $((ok * 100)) -ge "$want_pct" ]
 	fs_result $? "$L: legitimate success >= $LEGIT_MIN_PCT% ($ok of $n)" \
 		"failures by curl exit code: $codes" "$(sort "$legit.err" | uniq -c | head -n 5)"
-	logged=$(grep -cF "$FS_CLI4 \"$PROOF_HOST\" \"GET /index.html?legit=" "$PROOF_ACCESS_LOG")
+	logged=$(proof_legit_logged "$name")
 	[ "$logged" -ge "${ok:-0}" ] && [ "${ok:-0}" -gt 0 ]
 	fs_result $? "$L: the server logged the client's answered requests ($logged lines, $ok answered)"
 
@@ -169,7 +185,8 @@ run_variant()
 	fi
 	fs_note "$T: $(proof_server_describe)"
 	phase_syn "$v"
-	phase_mix "$v"
+	phase_mix "$v" req ack,good,bad,sweep "forged ACK/good/bad/sweep"
+	phase_mix "$v" all syn,ack,good,bad,sweep "forged SYN/ACK/good/bad/sweep"
 	proof_server_stop
 	fs_note "$T: $v: $((SECONDS - t0)) s"
 }
@@ -186,7 +203,8 @@ main()
 	fi
 	FS_TMP=$(mktemp -d /tmp/fs-spoof-"$FS_TAG".XXXXXX) || fs_die "mktemp"
 	proof_trap_cleanup
-	if ! proof_topo_up; then
+	if ! proof_topo_up ||
+		! fs_in_cli sysctl -qw net.ipv4.ip_local_port_range="${SWEEP_PORTS/-/ }"; then
 		fs_fail "$T: namespaces, veth, sources and neighbour entries set up"
 		exit 0
 	fi

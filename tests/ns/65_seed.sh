@@ -23,7 +23,8 @@
 #     them 400, nginx 200: reached either way);
 #   - every bot is banned by source: a ban of its own /32 (`block list
 #     -j`), not only a prefix ban;
-#   - legitimate success >= 99% (HTTP 200, curl exit 0);
+#   - legitimate success >= 99% (HTTP 200, curl exit 0), and the server
+#     logged every request the client got answered;
 #   - the server side is freed: no server socket whose peer is a bot is
 #     left (any state but LISTEN and TIME-WAIT, `ss` in the namespace
 #     where the server runs);
@@ -49,7 +50,7 @@ FS_PIN=/sys/fs/bpf/fs-seed-$$		# replaced per variant by proof_shield_up
 T=65_seed
 SEED_VARIANTS=${SEED_VARIANTS:-$PROOF_VARIANTS_ALL}
 BOTS_PER_NET=${BOTS_PER_NET:-30}	# two /24s: 60 bots
-FLOOD_S=${FLOOD_S:-10}
+FLOOD_S=${FLOOD_S:-8}
 THINK=1				# seconds between a bot's requests on a connection
 KEEPALIVE=10			# requests per bot connection at most
 GAP=0.2				# before a bot's next connection
@@ -101,7 +102,7 @@ run_variant()
 {
 	local v=$1 L="$T: $1" t0=$SECONDS bot_pid legit=$FS_TMP/$1-legit.txt
 	local flood=$FS_TMP/$1-bots.json sent reached own nb sum n ok resets codes
-	local marker="marker=$1-$$" left lost
+	local marker="marker=$1-$$" left lost logged
 
 	if ! proof_server_start "$v" 2>"$FS_TMP/server.err"; then
 		fs_fail "$L: server started" "$(cat "$FS_TMP/server.err")"
@@ -126,7 +127,7 @@ run_variant()
 		return
 	fi
 	proof_legit_bg "$legit" "$legit.err" "$LEGIT_ITER" "$LEGIT_PERIOD" \
-		"$LEGIT_PER_CONN" "$FLOOD_S"
+		"$LEGIT_PER_CONN" "$FLOOD_S" "$v"
 	http_py_bg "$flood" "$flood.err" $((FLOOD_S + 30)) botnet \
 		--sources-file "$FS_TMP/bots.txt" --dst4 "$FS_SRV4" --dst6 "$FS_SRV6" \
 		--port "$HTTP_PORT" --duration "$FLOOD_S" --keepalive "$KEEPALIVE" \
@@ -173,6 +174,9 @@ run_variant()
 	fs_result $? "$L: legitimate success >= $LEGIT_MIN_PCT% ($ok of $n)" \
 		"failures by curl exit code: $codes ($resets resets)" \
 		"$(sort "$legit.err" | uniq -c | head -n 5)"
+	logged=$(proof_legit_logged "$v")
+	[ "$logged" -ge "${ok:-0}" ] && [ "${ok:-0}" -gt 0 ]
+	fs_result $? "$L: the server logged the client's answered requests ($logged lines, $ok answered)"
 
 	fs_note "$L: counters: $(proof_counters)"
 	fs_note "$L: bans (prefix length:reason=count): $(bans_summary)"

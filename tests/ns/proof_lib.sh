@@ -382,21 +382,26 @@ proof_log_count_from()
 # proof_legit_bg OUT ERR ITER PERIOD PER_CONN: ITER curl runs, one every
 # PERIOD s (after the previous one ended); each run opens one new
 # connection and makes PER_CONN requests on it (keep-alive: curl reuses
-# the connection for the URLs of one run) for Host www.example.org. One
+# the connection for the URLs of one run) for Host www.example.org; the
+# last one says "Connection: close", so that the server closes first and
+# holds the TIME_WAIT socket (what an off-path port sweep looks for). One
 # line per request to OUT: "HTTP_CODE CURL_EXIT NUM_CONNECTS"; curl's
 # messages to ERR. Bounded by `timeout`. Sets PROOF_LEGIT_PID.
 
 IFS= read -r -d '' PROOF_CURL_LOOP <<'EOF' || true
-n=$1 period=$2 per=$3 src=$4 dst=$5 host=$6 dur=$7
+n=$1 period=$2 per=$3 src=$4 dst=$5 host=$6 dur=$7 tag=$8
+common=(-sS --interface "$src" --resolve "$host:80:$dst"
+	--connect-timeout 3 --max-time 6
+	-w '%{http_code} %{exitcode} %{num_connects}\n')
 for i in $(seq "$n"); do
 	[ "$SECONDS" -lt "$dur" ] || break
-	args=()
+	args=(--fail-early "${common[@]}")
 	for j in $(seq "$per"); do
-		args+=(-o /dev/null "http://$host/index.html?legit=$i.$j")
+		[ "$j" = "$per" ] && [ "$per" -gt 1 ] &&
+			args+=(--next "${common[@]}" -H "Connection: close")
+		args+=(-o /dev/null "http://$host/index.html?legit=$tag.$i.$j")
 	done
-	out=$(curl -sS --fail-early --interface "$src" --resolve "$host:80:$dst" \
-		--connect-timeout 3 --max-time 6 \
-		-w '%{http_code} %{exitcode} %{num_connects}\n' "${args[@]}")
+	out=$(curl "${args[@]}")
 	rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out"
 	# --fail-early: the requests after a failure were not made; each
@@ -409,17 +414,19 @@ for i in $(seq "$n"); do
 done
 EOF
 
-# proof_legit_bg OUT ERR ITER PERIOD PER_CONN [MAX_S]: as above; also
-# starts no run after MAX_S seconds (default: ITER x PERIOD).
+# proof_legit_bg OUT ERR ITER PERIOD PER_CONN [MAX_S [TAG]]: as above;
+# also starts no run after MAX_S seconds (default: ITER x PERIOD). The
+# targets are /index.html?legit=TAG.RUN.REQUEST (TAG default "l"), so
+# that proof_legit_logged TAG counts this client's lines.
 proof_legit_bg()
 {
-	local out=$1 err=$2 iter=$3 period=$4 per=$5 max=${6:-} limit
+	local out=$1 err=$2 iter=$3 period=$4 per=$5 max=${6:-} tag=${7:-l} limit
 
 	[ -n "$max" ] || max=$(awk -v n="$iter" -v p="$period" 'BEGIN { print int(n * p + 0.999) }')
 	limit=$((max + 15))
 	timeout "$limit" ip netns exec "$FS_CLI_NS" bash -c "$PROOF_CURL_LOOP" curl-loop \
 		"$iter" "$period" "$per" "$FS_CLI4" "$FS_SRV4" "$PROOF_HOST" "$max" \
-		>"$out" 2>"$err" &
+		"$tag" >"$out" 2>"$err" &
 	PROOF_LEGIT_PID=$!
 	HTTP_BG_PIDS+=("$PROOF_LEGIT_PID")
 }
@@ -432,6 +439,16 @@ proof_legit_summary()
 	awk '{ n++; if ($1 == 200 && $2 == 0) ok++; else { f[$2]++; if ($2 == 56 || $2 == 7) r++ } }
 	     END { s = ""; for (k in f) s = s (s ? "," : "") k ":" f[k]
 		   printf "%d %d %d %d %s\n", n, ok, n - ok, r, (s ? s : "-") }' "$1"
+}
+
+# proof_legit_logged TAG: access-log lines of proof_legit_bg's requests
+# tagged TAG, from the client.
+proof_legit_logged()
+{
+	local n
+
+	n=$(grep -cF "$FS_CLI4 \"$PROOF_HOST\" \"GET /index.html?legit=$1." "$PROOF_ACCESS_LOG")
+	echo "${n:-0}"
 }
 
 # A counter of the client namespace's TCP stack (/proc/net/netstat or

@@ -17,6 +17,10 @@ Kinds (one chosen per packet, evenly):
   good  ACK|PSH carrying "GET / HTTP/1.1" with Host: --host (a served name)
   bad   ACK|PSH carrying the seed request: "GET /#101 HTTP/1.1",
         Host: 0jejhcec65c24dslii.com (as tests/ns/http_flood.py sends it)
+  sweep the seed request from --own, source ports one after the other over
+        --sweep-ports LO-HI (the client's ephemeral range), random
+        sequence numbers: an off-path sweep for the client's live and
+        TIME_WAIT connections (the source classes do not apply)
 Sources (one chosen per packet, evenly among the classes given):
   own     --own: the legitimate client's own address
   net     an address of --net other than --own and --exclude
@@ -96,8 +100,9 @@ SYN_OPTS = bytes([2, 4, 0x05, 0xb4, 4, 2, 1, 3, 3, 7])
 SYN_OPTS += b"\x01" * ((4 - len(SYN_OPTS) % 4) % 4)
 
 
-def build(kind, src, dst, dport, rnd, host, ident):
-    sport = rnd.randint(1024, 65535)
+def build(kind, src, dst, dport, rnd, host, ident, sport=None):
+    if sport is None:
+        sport = rnd.randint(1024, 65535)
     seq = rnd.getrandbits(32)
     if kind == "syn":
         return packet(src, dst, sport, dport, seq, 0, TH_SYN, SYN_OPTS, b"",
@@ -107,7 +112,7 @@ def build(kind, src, dst, dport, rnd, host, ident):
         return packet(src, dst, sport, dport, seq, ack, TH_ACK, b"", b"",
                       ident)
     return packet(src, dst, sport, dport, seq, ack, TH_ACK | TH_PSH, b"",
-                  payload(kind, host), ident)
+                  payload("bad" if kind == "sweep" else kind, host), ident)
 
 
 def address_pools(a):
@@ -142,6 +147,7 @@ def main():
     ap.add_argument("--random", default="")
     ap.add_argument("--exclude", default="")
     ap.add_argument("--host", default="www.example.org")
+    ap.add_argument("--sweep-ports", default="")
     ap.add_argument("--rate", type=float, default=12000.0)
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--count", type=int, default=100000)
@@ -153,16 +159,32 @@ def main():
     duration = min(a.duration, MAX_DURATION)
     kinds = [k for k in a.kinds.split(",") if k]
     for k in kinds:
-        if k not in ("syn", "ack", "good", "bad"):
+        if k not in ("syn", "ack", "good", "bad", "sweep"):
             sys.exit("spoof: unknown kind %s" % k)
+    sweep = None
+    if "sweep" in kinds:
+        try:
+            lo, hi = (int(x) for x in a.sweep_ports.split("-"))
+            assert 0 < lo <= hi < 65536 and a.own
+        except (ValueError, AssertionError):
+            sys.exit("spoof: kind sweep needs --own and --sweep-ports LO-HI")
+        sweep = (lo, hi - lo + 1)
+    own = ipaddress.ip_address(a.own).packed if a.own else None
     pools = address_pools(a)
     classes = list(pools)
     rnd = random.Random(a.seed)
     dst = ipaddress.ip_address(a.dst).packed
 
     pool = []
+    swept = 0
     for i in range(min(a.pool, count)):
         kind = kinds[i % len(kinds)]
+        if kind == "sweep":
+            port = sweep[0] + swept % sweep[1]
+            swept += 1
+            pool.append((build(kind, own, dst, a.dport, rnd, a.host,
+                               i & 0xffff, port), kind, "own"))
+            continue
         cls = classes[(i // len(kinds)) % len(classes)]
         src = rnd.choice(pools[cls])
         pool.append((build(kind, src, dst, a.dport, rnd, a.host, i & 0xffff),

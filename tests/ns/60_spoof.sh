@@ -3,15 +3,18 @@
 # packets never ban, reset or defer a real client.
 #
 # Topology and servers: proof_lib.sh. The legitimate client is curl from
-# 192.0.2.2 in the client namespace (a new connection every PERIOD s,
-# PER_CONN keep-alive requests on each, Host www.example.org). The
-# spoofer (spoof.py) runs in the same client namespace with raw sockets
-# (IP_HDRINCL) and forges IPv4 segments to 192.0.2.1:80 whose sources
-# are, a third each: the client's own address 192.0.2.2, other addresses
-# of its /24 (192.0.2.0/24 minus the server), and random addresses of
-# 198.51.100.0/24 and 203.0.113.0/24; random ports, sequence and
-# acknowledgement numbers. Target SPOOF_RATE packets/s, bounded in count
-# and time; the achieved rate is reported.
+# 192.0.2.2 and from 2001:db8::2 in the client namespace (each a new
+# connection every PERIOD s, PER_CONN keep-alive requests on each, Host
+# www.example.org). The spoofer (spoof.py) runs in the same client
+# namespace with raw sockets (IP_HDRINCL; IPv6's IPPROTO_RAW) and forges
+# segments to 192.0.2.1:80 and [2001:db8::1]:80 whose sources are, a
+# third each: the client's own addresses 192.0.2.2 and 2001:db8::2,
+# other addresses of its /24 (192.0.2.0/24 minus the server) and of its
+# /64 (2001:db8::100/120), and random addresses of 198.51.100.0/24,
+# 203.0.113.0/24 and 2001:db8:1::300/120 (proof_lib.sh gives every one a
+# neighbour entry); random ports, sequence and acknowledgement numbers.
+# Target SPOOF_RATE packets/s, bounded in count and time; the achieved
+# rate is reported.
 #
 # For each server variant in SPOOF_VARIANTS (default: nginx, apache), each
 # phase with a fresh shield (its own pins: no phase inherits a ban):
@@ -20,7 +23,7 @@
 #   2. Forged requests (no SYN: bare ACKs, good requests `GET / HTTP/1.1`
 #      with Host www.example.org, bad requests: the seed `GET /#101` with
 #      Host 0jejhcec65c24dslii.com, and a sweep: the seed request from the
-#      client's own address, source port after source port over the
+#      client's own addresses, source port after source port over the
 #      client's ephemeral range (narrowed to SWEEP_PORTS in the client
 #      namespace), random sequence numbers, which meets the client's live
 #      connections and the server's TIME_WAIT sockets of it (the client's
@@ -31,7 +34,8 @@
 #      socket).
 #   3. The same with forged SYNs too (a fifth each).
 #   In 2 and 3:
-#        - no ban covers 192.0.2.2 or any address of 192.0.2.0/24;
+#        - no ban covers the client's addresses or any address of
+#          192.0.2.0/24 or 2001:db8::/64;
 #        - no ban at all (every source was forged);
 #        - the client saw no reset (curl exit 56, or 7: refused);
 #        - the client saw no deferral: its namespace's
@@ -59,6 +63,7 @@ LEGIT_PER_CONN=5			# ... with 5 requests on it
 LEGIT_ITER=$(awk -v d="$MIX_S" -v p="$LEGIT_PERIOD" 'BEGIN { print int(d / p) }')
 LEGIT_MIN_PCT=99
 CLIENT_NET=192.0.2.0/24
+CLIENT_NET6=2001:db8::/64
 SWEEP_PORTS=40000-40511			# the client's ephemeral ports, swept
 
 # spoof OUT KINDS DURATION: the generator in the client namespace.
@@ -70,14 +75,16 @@ spoof()
 	timeout $((${dur%.*} + 30)) ip netns exec "$FS_CLI_NS" "$FS_PY" "$PROOF_SPOOF" \
 		--dst "$FS_SRV4" --dport "$HTTP_PORT" --kinds "$kinds" \
 		--sources own,net,random --own "$FS_CLI4" --net "$CLIENT_NET" \
-		--random 198.51.100.0/24,203.0.113.0/24 --exclude "$FS_SRV4" \
+		--random 198.51.100.0/24,203.0.113.0/24 --exclude "$FS_SRV4,$FS_SRV6" \
+		--dst6 "$FS_SRV6" --own6 "$FS_CLI6" --net6 "$PROOF_NET6" \
+		--random6 "$PROOF_RANDOM6" \
 		--host "$PROOF_HOST" --rate "$SPOOF_RATE" --duration "$dur" \
 		--sweep-ports "$SWEEP_PORTS" --count "$count" >"$out" 2>"$out.err"
 }
 
 spoof_note()
 {
-	fs_note "$1: spoofer: $(fs_json "'%d packets in %.1f s: %d/s (target %d/s); by kind %s; by source %s; send errors %d' % (d['sent'], d['duration_s'], d['rate_pps'], d['target_pps'], d['by_kind'], d['by_source'], d['errors'])" <"$2")"
+	fs_note "$1: spoofer: $(fs_json "'%d packets in %.1f s: %d/s (target %d/s); by kind %s; by source %s; by family %s; send errors %d' % (d['sent'], d['duration_s'], d['rate_pps'], d['target_pps'], d['by_kind'], d['by_source'], d['by_family'], d['errors'])" <"$2")"
 }
 
 explain()
@@ -117,30 +124,39 @@ phase_mix()
 {
 	local v=$1 name=$2 kinds=$3 L="$T: $1: $4" out=$FS_TMP/$1-$2.json
 	local legit=$FS_TMP/$1-$2-legit.txt touching bans sum n ok resets codes
-	local retrans0 retrans1 logged want_pct list rc tw
+	local retrans0 retrans1 logged want_pct list rc tw pid4 pid6 t
 
 	if ! proof_shield_up "$v-$name" 2>"$FS_TMP/shield.err"; then
 		fs_fail "$L: shield attached" "$(cat "$FS_TMP/shield.err")"
 		return
 	fi
 	retrans0=$(proof_cli_netstat TcpExtTCPSynRetrans)
-	proof_legit_bg "$legit" "$legit.err" "$LEGIT_ITER" "$LEGIT_PERIOD" "$LEGIT_PER_CONN" \
-		"$MIX_S" "$name"
+	proof_legit_bg "$legit.4" "$legit.err" "$LEGIT_ITER" "$LEGIT_PERIOD" "$LEGIT_PER_CONN" \
+		"$MIX_S" "$name" 4
+	pid4=$PROOF_LEGIT_PID
+	proof_legit_bg "$legit.6" "$legit.err6" "$LEGIT_ITER" "$LEGIT_PERIOD" "$LEGIT_PER_CONN" \
+		"$MIX_S" "${name}6" 6
+	pid6=$PROOF_LEGIT_PID
 	if ! spoof "$out" "$kinds" "$MIX_S"; then
 		fs_fail "$L: spoofer ran" "$(tail -n 5 "$out.err")"
 	fi
-	tw=$(fs_in_srv ss -Htan state time-wait dst "$FS_CLI4" | grep -c .)
-	wait "$PROOF_LEGIT_PID"
+	tw=$(fs_in_srv ss -Htan state time-wait |
+		awk -v a="$FS_CLI4:" -v b="[$FS_CLI6]:" 'index($4, a) == 1 || index($4, b) == 1' | grep -c .)
+	wait "$pid4" "$pid6"
+	cat "$legit.4" "$legit.6" >"$legit"
+	cat "$legit.err6" >>"$legit.err"
 	retrans1=$(proof_cli_netstat TcpExtTCPSynRetrans)
 	spoof_note "$L" "$out"
 	fs_note "$L: the server's TIME_WAIT sockets of the client when the sweep ended: $tw"
 
-	touching=$(proof_bans_touching "$CLIENT_NET" 2>"$FS_TMP/bans.err")
-	rc=$?
-	[ "$rc" = 0 ] && [ -z "$touching" ]
-	fs_result $? "$L: no ban covers the client $FS_CLI4 or its /24" \
-		"bans touching $CLIENT_NET:" "$(head -n 5 <<<"$touching")" "$(cat "$FS_TMP/bans.err")"
-	[ "$rc" = 0 ] || touching=unreadable
+	touching=
+	for t in "$CLIENT_NET" "$CLIENT_NET6"; do
+		touching+=$(proof_bans_touching "$t" 2>>"$FS_TMP/bans.err") || touching+="unreadable "
+	done
+	[ -z "$touching" ]
+	fs_result $? "$L: no ban covers the client ($FS_CLI4, $FS_CLI6), its /24 or its /64" \
+		"bans touching $CLIENT_NET or $CLIENT_NET6:" "$(head -n 5 <<<"$touching")" \
+		"$(cat "$FS_TMP/bans.err")"
 	list=$(proof_bans 2>"$FS_TMP/bans.err")
 	rc=$?
 	bans=$(grep -c . <<<"$list")
@@ -163,7 +179,7 @@ phase_mix()
 	[ "${n:-0}" -gt 0 ] && [ $((ok * 100)) -ge "$want_pct" ]
 	fs_result $? "$L: legitimate success >= $LEGIT_MIN_PCT% ($ok of $n)" \
 		"failures by curl exit code: $codes" "$(sort "$legit.err" | uniq -c | head -n 5)"
-	logged=$(proof_legit_logged "$name")
+	logged=$(( $(proof_legit_logged "$name") + $(proof_legit_logged "${name}6") ))
 	[ "$logged" -ge "${ok:-0}" ] && [ "${ok:-0}" -gt 0 ]
 	fs_result $? "$L: the server logged the client's answered requests ($logged lines, $ok answered)"
 

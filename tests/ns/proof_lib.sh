@@ -55,6 +55,12 @@ PROOF_SPOOF=${PROOF_SPOOF:-$FS_ROOT/tests/ns/spoof.py}
 PROOF_HOST=www.example.org
 PROOF_HOSTS="www.example.org example.org"
 PROOF_NETS="192.0.2 198.51.100 203.0.113"	# the /24s of the neighbour entries
+# IPv6 pools for forged sources, small so that each address gets a
+# neighbour entry: 256 addresses of the client's /64 and 256 of the bots'
+# /64 (http_lib.sh's 2001:db8:1::/64; its sources are ::100-::113,
+# ::200-::201 and ::250)
+PROOF_NET6=2001:db8::100/120
+PROOF_RANDOM6=2001:db8:1::300/120
 PROOF_LIFETIME=${PROOF_LIFETIME:-300}		# seconds, a bound on every server
 # shellcheck disable=SC2034	# for the tests that source this file
 PROOF_VARIANTS_ALL="apache nginx-deferred nginx nginx-syncookies dnat"
@@ -106,18 +112,28 @@ proof_missing()
 # Topology.
 
 # Permanent neighbour entries in the server namespace for every address
-# of PROOF_NETS (the client's MAC): see the header.
+# of PROOF_NETS, PROOF_NET6 and PROOF_RANDOM6 (the client's MAC): see the
+# header.
 proof_neigh_all()
 {
 	local cmac net i
 
 	cmac=$(fs_mac "$FS_CLI_NS" "$FS_CLI_IF")
 	[ -n "$cmac" ] || return 1
-	for net in $PROOF_NETS; do
-		for i in $(seq 1 254); do
-			[ "$net.$i" = "$FS_SRV4" ] && continue
-			echo "neigh replace $net.$i lladdr $cmac nud permanent dev $FS_SRV_IF"
+	{
+		for net in $PROOF_NETS; do
+			for i in $(seq 1 254); do
+				[ "$net.$i" = "$FS_SRV4" ] && continue
+				echo "$net.$i"
+			done
 		done
+		for net in "$PROOF_NET6" "$PROOF_RANDOM6"; do
+			for i in $(seq 0 255); do
+				printf '%s%02x\n' "${net%00/120}" "$i"
+			done
+		done
+	} | while read -r a; do
+		echo "neigh replace $a lladdr $cmac nud permanent dev $FS_SRV_IF"
 	done | ip -n "$FS_SRV_NS" -batch -
 }
 
@@ -414,18 +430,22 @@ for i in $(seq "$n"); do
 done
 EOF
 
-# proof_legit_bg OUT ERR ITER PERIOD PER_CONN [MAX_S [TAG]]: as above;
-# also starts no run after MAX_S seconds (default: ITER x PERIOD). The
-# targets are /index.html?legit=TAG.RUN.REQUEST (TAG default "l"), so
-# that proof_legit_logged TAG counts this client's lines.
+# proof_legit_bg OUT ERR ITER PERIOD PER_CONN [MAX_S [TAG [FAMILY]]]: as
+# above; also starts no run after MAX_S seconds (default: ITER x PERIOD).
+# The targets are /index.html?legit=TAG.RUN.REQUEST (TAG default "l"), so
+# that proof_legit_logged TAG counts this client's lines. FAMILY 6: from
+# $FS_CLI6 to $FS_SRV6 (default 4: $FS_CLI4 to $FS_SRV4).
 proof_legit_bg()
 {
 	local out=$1 err=$2 iter=$3 period=$4 per=$5 max=${6:-} tag=${7:-l} limit
+	local src=$FS_CLI4 dst=$FS_SRV4
+
+	[ "${8:-4}" = 6 ] && src=$FS_CLI6 dst="[$FS_SRV6]"
 
 	[ -n "$max" ] || max=$(awk -v n="$iter" -v p="$period" 'BEGIN { print int(n * p + 0.999) }')
 	limit=$((max + 15))
 	timeout "$limit" ip netns exec "$FS_CLI_NS" bash -c "$PROOF_CURL_LOOP" curl-loop \
-		"$iter" "$period" "$per" "$FS_CLI4" "$FS_SRV4" "$PROOF_HOST" "$max" \
+		"$iter" "$period" "$per" "$src" "$dst" "$PROOF_HOST" "$max" \
 		"$tag" >"$out" 2>"$err" &
 	PROOF_LEGIT_PID=$!
 	HTTP_BG_PIDS+=("$PROOF_LEGIT_PID")
@@ -442,13 +462,11 @@ proof_legit_summary()
 }
 
 # proof_legit_logged TAG: access-log lines of proof_legit_bg's requests
-# tagged TAG, from the client.
+# tagged TAG, from the client (either address).
 proof_legit_logged()
 {
-	local n
-
-	n=$(grep -cF "$FS_CLI4 \"$PROOF_HOST\" \"GET /index.html?legit=$1." "$PROOF_ACCESS_LOG")
-	echo "${n:-0}"
+	grep -F "\"$PROOF_HOST\" \"GET /index.html?legit=$1." "$PROOF_ACCESS_LOG" |
+		awk -v a="$FS_CLI4" -v b="$FS_CLI6" '$1 == a || $1 == b { n++ } END { print n + 0 }'
 }
 
 # A counter of the client namespace's TCP stack (/proc/net/netstat or

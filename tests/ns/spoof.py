@@ -22,9 +22,13 @@ Kinds (one chosen per packet, evenly):
         sequence numbers: an off-path sweep for the client's live and
         TIME_WAIT connections (the source classes do not apply)
 Sources (one chosen per packet, evenly among the classes given):
-  own     --own: the legitimate client's own address
-  net     an address of --net other than --own and --exclude
-  random  an address of the --random prefixes (minus --exclude)
+  own     --own (and --own6): the legitimate client's own addresses
+  net     an address of --net (and --net6) other than those and --exclude
+  random  an address of the --random (and --random6) prefixes (minus
+          --exclude)
+IPv6 sources (their segments go to --dst6) are drawn with the IPv4 ones
+from the same class; keep the IPv6 prefixes small (a /120): the server
+side needs a permanent neighbour entry for each address it answers.
 Ports and sequence numbers are random. The packets are built before the
 clock starts (a pool of --pool distinct packets, sent round-robin), so
 the send loop only paces and calls sendto.
@@ -80,14 +84,23 @@ def csum(data):
 
 
 def packet(src, dst, sport, dport, seq, ack, flags, opts, data, ident):
-    """An IPv4 + TCP packet with both checksums right."""
+    """An IPv4 or IPv6 (by the length of src) + TCP packet, checksums
+    right."""
     doff = (20 + len(opts)) // 4
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, doff << 4, flags,
                       64240, 0, 0) + opts
-    pseudo = struct.pack("!4s4sBBH", src, dst, 0, socket.IPPROTO_TCP,
-                         len(tcp) + len(data))
+    if len(src) == 16:
+        pseudo = struct.pack("!16s16sI3xB", src, dst, len(tcp) + len(data),
+                             socket.IPPROTO_TCP)
+    else:
+        pseudo = struct.pack("!4s4sBBH", src, dst, 0, socket.IPPROTO_TCP,
+                             len(tcp) + len(data))
     c = csum(pseudo + tcp + data)
     tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    if len(src) == 16:
+        ip = struct.pack("!IHBB16s16s", 6 << 28, len(tcp) + len(data),
+                         socket.IPPROTO_TCP, 64, src, dst)
+        return ip + tcp + data
     total = 20 + len(tcp) + len(data)
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, ident, 0x4000, 64,
                      socket.IPPROTO_TCP, 0, src, dst)
@@ -115,30 +128,35 @@ def build(kind, src, dst, dport, rnd, host, ident, sport=None):
                   payload("bad" if kind == "sweep" else kind, host), ident)
 
 
+def hosts(prefixes, skip):
+    return [h for p in prefixes.split(",") if p
+            for h in ipaddress.ip_network(p).hosts() if h not in skip]
+
+
 def address_pools(a):
-    exclude = {ipaddress.ip_address(x) for x in a.exclude.split(",") if x}
-    own = ipaddress.ip_address(a.own) if a.own else None
-    pools = {}
-    if own:
-        pools["own"] = [own]
-    if a.net:
-        net = ipaddress.ip_network(a.net)
-        pools["net"] = [h for h in net.hosts() if h != own and h not in exclude]
-    if a.random:
-        pools["random"] = [h for p in a.random.split(",") if p
-                           for h in ipaddress.ip_network(p).hosts()
-                           if h != own and h not in exclude]
+    """Source classes -> packed addresses, IPv4 and IPv6 together."""
+    skip = {ipaddress.ip_address(x) for x in a.exclude.split(",") if x}
+    own = [ipaddress.ip_address(x) for x in (a.own, a.own6) if x]
+    skip |= set(own)
+    pools = {"own": own,
+             "net": hosts(",".join(x for x in (a.net, a.net6) if x), skip),
+             "random": hosts(",".join(x for x in (a.random, a.random6) if x), skip)}
     classes = [c for c in a.sources.split(",") if c]
     for c in classes:
         if not pools.get(c):
             sys.exit("spoof: source class %s has no address" % c)
-    return {c: [h.packed for h in pools[c]] for c in classes}
+    return {c: [h.packed for h in pools[c]] for c in classes}, \
+        [h.packed for h in own]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dst", required=True)
+    ap.add_argument("--dst6", default="")
+    ap.add_argument("--own6", default="")
+    ap.add_argument("--net6", default="")
+    ap.add_argument("--random6", default="")
     ap.add_argument("--dport", type=int, default=80)
     ap.add_argument("--kinds", default="syn,ack,good,bad")
     ap.add_argument("--sources", default="own,net,random")
@@ -161,40 +179,53 @@ def main():
     for k in kinds:
         if k not in ("syn", "ack", "good", "bad", "sweep"):
             sys.exit("spoof: unknown kind %s" % k)
+    pools, owns = address_pools(a)
     sweep = None
     if "sweep" in kinds:
         try:
             lo, hi = (int(x) for x in a.sweep_ports.split("-"))
-            assert 0 < lo <= hi < 65536 and a.own
+            assert 0 < lo <= hi < 65536 and owns
         except (ValueError, AssertionError):
             sys.exit("spoof: kind sweep needs --own and --sweep-ports LO-HI")
         sweep = (lo, hi - lo + 1)
-    own = ipaddress.ip_address(a.own).packed if a.own else None
-    pools = address_pools(a)
     classes = list(pools)
     rnd = random.Random(a.seed)
-    dst = ipaddress.ip_address(a.dst).packed
+    dsts = {4: ipaddress.ip_address(a.dst).packed}
+    if a.dst6:
+        dsts[16] = ipaddress.ip_address(a.dst6).packed
+    for c in classes:
+        for h in pools[c]:
+            if len(h) not in dsts:
+                sys.exit("spoof: an IPv6 source needs --dst6")
 
     pool = []
     swept = 0
     for i in range(min(a.pool, count)):
         kind = kinds[i % len(kinds)]
         if kind == "sweep":
+            # each own address sweeps the range in turn
+            src = owns[(swept // sweep[1]) % len(owns)]
             port = sweep[0] + swept % sweep[1]
             swept += 1
-            pool.append((build(kind, own, dst, a.dport, rnd, a.host,
-                               i & 0xffff, port), kind, "own"))
+            pool.append((build(kind, src, dsts[len(src)], a.dport, rnd,
+                               a.host, i & 0xffff, port), kind, "own"))
             continue
         cls = classes[(i // len(kinds)) % len(classes)]
         src = rnd.choice(pools[cls])
-        pool.append((build(kind, src, dst, a.dport, rnd, a.host, i & 0xffff),
-                     kind, cls))
+        pool.append((build(kind, src, dsts[len(src)], a.dport, rnd, a.host,
+                           i & 0xffff), kind, cls))
 
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-    to = (a.dst, 0)
-    by_kind, by_source = {}, {}
+    s4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s4.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+    s4.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+    out = {4: (s4, (a.dst, 0))}
+    if a.dst6:
+        # IPPROTO_RAW on AF_INET6: the header is ours (IPV6_HDRINCL)
+        s6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        s6.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+        out[6] = (s6, (a.dst6, 0))
+    pool = [(p, k, c, out[p[0] >> 4]) for p, k, c in pool]
+    by_kind, by_source, by_family = {}, {}, {}
     sent = errors = 0
     n = len(pool)
     start = time.monotonic()
@@ -210,12 +241,14 @@ def main():
             time.sleep(min(0.0005, end - now))
             continue
         for _ in range(min(batch, count - i)):
-            pkt, kind, cls = pool[i % n]
+            pkt, kind, cls, (sock, to) = pool[i % n]
             try:
-                s.sendto(pkt, to)
+                sock.sendto(pkt, to)
                 sent += 1
                 by_kind[kind] = by_kind.get(kind, 0) + 1
                 by_source[cls] = by_source.get(cls, 0) + 1
+                fam = "ipv%d" % (pkt[0] >> 4)
+                by_family[fam] = by_family.get(fam, 0) + 1
             except (BlockingIOError, OSError):
                 errors += 1
             i += 1
@@ -224,7 +257,8 @@ def main():
                       "duration_s": round(took, 3),
                       "rate_pps": round(sent / took) if took > 0 else 0,
                       "target_pps": a.rate, "count": count,
-                      "by_kind": by_kind, "by_source": by_source},
+                      "by_kind": by_kind, "by_source": by_source,
+                      "by_family": by_family},
                      sort_keys=True))
 
 

@@ -22,10 +22,11 @@ zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
 libmicrohttpd-dev libunbound-dev apache2 nginx"
 # libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
 # systemd: systemd-analyze checks the unit file; a container has none.
-# iptables, conntrack: 64_dnat.sh's DNAT rule (inside its own netns) and
-# its look at the conntrack entry.
+# iptables: the DNAT rules of 64_dnat.sh and the proof tests (inside
+# their own namespaces only); conntrack: 64_dnat.sh's look at the entry;
+# curl: the proof tests' legitimate client.
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
-libio-socket-inet6-perl systemd iptables conntrack"
+libio-socket-inet6-perl systemd iptables conntrack curl"
 BENCH_PKGS="nginx iptables curl gnuplot-nox"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 

@@ -136,6 +136,15 @@ static __u32 key_plen(const __u8 *k, enum fs_filter_set set)
 	return plen;
 }
 
+int fs_filter_mark_key(int fd, enum fs_filter_set set, const void *key)
+{
+	const __u8 *k = key;
+
+	if ((unsigned)set >= FS_FILTER_SETS)
+		return -EINVAL;
+	return fs_filter_mark(fd, set, k + layouts[set].addr_off, key_plen(k, set));
+}
+
 /* Mark every entry of @fd, the map behind @set, into @bits/@wide. */
 static void scan(int fd, enum fs_filter_set set, __u64 *bits, __u64 *wide)
 {

@@ -298,6 +298,28 @@ static int load_pinned(const char *pin_dir, struct floodshield_bpf **out)
 	return 0;
 }
 
+/* An older build kept the served-host bits in fs_cfg.http_flags (now
+ * fs_hostfp.flags): clear them in a pinned fs_cfg it wrote, so that the
+ * settings hold the user's settings only. 0 or -errno, logged. */
+static int cfg_retire_host_bits(int cfg_fd)
+{
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(cfg_fd, &zero, &cfg))
+		goto fail;
+	if (!(cfg.http_flags & FS_HTTP_RETIRED))
+		return 0;
+	cfg.http_flags &= ~FS_HTTP_RETIRED;
+	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY))
+		goto fail;
+	return 0;
+fail:
+	pr_err_errno("%s: cannot clear the served-host bits of an older build",
+		     FS_STR(FS_MAP_CFG));
+	return -errno;
+}
+
 /* Before the program goes live: the prefilter and the host prints
  * follow the lists, bans, DNS verdicts and hosts, whatever wrote them
  * (an older build, a raw bpftool write) or if they were just created. */
@@ -310,7 +332,9 @@ static int refresh_derived(struct floodshield_bpf *skel)
 	err = fs_filter_rebuild(&m);
 	if (err)
 		pr_err("cannot build the prefilter: %s\n", strerror(-err));
-	if (fs_host_flags_sync(m.hosts, m.cfg, m.hostfp))
+	if (fs_hostfp_sync(m.hosts, m.hostfp))
+		err = err ? err : -EIO;
+	if (cfg_retire_host_bits(m.cfg))
 		err = err ? err : -EIO;
 	return err;
 }

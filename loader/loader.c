@@ -139,9 +139,9 @@ static int set_aside(const char *path, const struct bpf_map *map, int *fd)
 	return 0;
 }
 
-/* Every CPU's value of each slot of the array @from into the same slot
- * of @to. 0 or -errno. */
-static int counters_copy(int from, int to)
+/* Every CPU's value of each slot of the array @counters_from into the
+ * same slot of @counters_to. 0 or -errno. */
+static int counters_copy(int counters_from, int counters_to)
 {
 	struct bpf_map_info mi = {};
 	__u32 len = sizeof(mi);
@@ -150,16 +150,16 @@ static int counters_copy(int from, int to)
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	if (bpf_obj_get_info_by_fd(from, &mi, &len))
+	if (bpf_obj_get_info_by_fd(counters_from, &mi, &len))
 		return -errno;
-	/* a per-CPU value is rounded up to 8 bytes per CPU */
+	/* a per-CPU value is rounded up counters_to 8 bytes per CPU */
 	vals = calloc(mi.type == BPF_MAP_TYPE_PERCPU_ARRAY ? ncpu : 1,
 		      (mi.value_size + 7) & ~7u);
 	if (!vals)
 		return -ENOMEM;
 	for (__u32 i = 0; i < mi.max_entries && !err; i++)
-		if (bpf_map_lookup_elem(from, &i, vals) ||
-		    bpf_map_update_elem(to, &i, vals, BPF_ANY))
+		if (bpf_map_lookup_elem(counters_from, &i, vals) ||
+		    bpf_map_update_elem(counters_to, &i, vals, BPF_ANY))
 			err = -errno;
 	free(vals);
 	return err;

@@ -140,14 +140,14 @@ static void drop_removed(const struct fs_map_fds *m, enum fs_filter_set set,
 			st->removed++;
 }
 
-static int put_services(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
+static int put_services(int svc_fd, const struct fs_conf *c, struct fs_sync_stats *st)
 {
 	for (__u32 port = 0; port < FS_PORTS; port++) {
 		enum fs_svc cur = FS_SVC_NONE, want = c->ports[port];
 
-		if (bpf_map_lookup_elem(fd, &port, &cur) == 0 && cur == want)
+		if (bpf_map_lookup_elem(svc_fd, &port, &cur) == 0 && cur == want)
 			continue;
-		if (bpf_map_update_elem(fd, &port, &want, BPF_ANY)) {
+		if (bpf_map_update_elem(svc_fd, &port, &want, BPF_ANY)) {
 			pr_err_errno("config: cannot set port %u", port);
 			return -errno;
 		}
@@ -202,11 +202,11 @@ static void drop_hosts(const struct fs_map_fds *m, const struct fs_conf *c,
 
 /* The settings as configured: the user's settings only (the served-host
  * bits live in fs_hostfp, loader/hostfp.h). */
-static int put_settings(int fd, const struct fs_cfg *rt)
+static int put_settings(int cfg_fd, const struct fs_cfg *rt)
 {
 	__u32 zero = 0;
 
-	if (bpf_map_update_elem(fd, &zero, rt, BPF_ANY)) {
+	if (bpf_map_update_elem(cfg_fd, &zero, rt, BPF_ANY)) {
 		pr_err_errno("config: cannot write settings");
 		return -errno;
 	}

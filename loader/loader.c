@@ -298,28 +298,6 @@ static int load_pinned(const char *pin_dir, struct floodshield_bpf **out)
 	return 0;
 }
 
-/* An older build kept the served-host bits in fs_cfg.http_flags (now
- * fs_hostfp.flags): clear them in a pinned fs_cfg it wrote, so that the
- * settings hold the user's settings only. 0 or -errno, logged. */
-static int cfg_retire_host_bits(int cfg_fd)
-{
-	struct fs_cfg cfg;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(cfg_fd, &zero, &cfg))
-		goto fail;
-	if (!(cfg.http_flags & FS_HTTP_RETIRED))
-		return 0;
-	cfg.http_flags &= ~FS_HTTP_RETIRED;
-	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY))
-		goto fail;
-	return 0;
-fail:
-	pr_err_errno("%s: cannot clear the served-host bits of an older build",
-		     FS_STR(FS_MAP_CFG));
-	return -errno;
-}
-
 /* Before the program goes live: the prefilter and the host prints
  * follow the lists, bans, DNS verdicts and hosts, whatever wrote them
  * (an older build, a raw bpftool write) or if they were just created. */
@@ -333,8 +311,6 @@ static int refresh_derived(struct floodshield_bpf *skel)
 	if (err)
 		pr_err("cannot build the prefilter: %s\n", strerror(-err));
 	if (fs_hostfp_sync(m.hosts, m.hostfp))
-		err = err ? err : -EIO;
-	if (cfg_retire_host_bits(m.cfg))
 		err = err ? err : -EIO;
 	return err;
 }
@@ -699,6 +675,31 @@ out:
 	return err;
 }
 
+/* An older build kept the served-host bits in fs_cfg.http_flags (now
+ * fs_hostfp.flags, FS_HTTP_RETIRED): clear them in the fs_cfg pinned in
+ * @pin_dir once this build's program is live on an interface, so that
+ * the settings hold the user's settings only. Not before: until it is
+ * replaced, an older program reads them (another interface's older
+ * program, if any, then stops checking hosts until it is replaced too).
+ * This build's program ignores them, so a failure here is only said. */
+static void cfg_retire_host_bits(const char *pin_dir)
+{
+	int fd = fs_map_open(pin_dir, FS_STR(FS_MAP_CFG));
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	if (fd < 0)
+		return;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg) == 0 &&
+	    (cfg.http_flags & FS_HTTP_RETIRED)) {
+		cfg.http_flags &= ~FS_HTTP_RETIRED;
+		if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
+			pr_warn_errno("%s: cannot clear the served-host bits of an older build",
+				      FS_STR(FS_MAP_CFG));
+	}
+	close(fd);
+}
+
 int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	      struct fs_attach_info *info)
 {
@@ -709,7 +710,10 @@ int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	if (info->attached)
 		return -EEXIST;
 	err = attach_new(pin_dir, ifindex, mode);
-	return err ? err : fs_attach_query(ifindex, info);
+	if (err)
+		return err;
+	cfg_retire_host_bits(pin_dir);
+	return fs_attach_query(ifindex, info);
 }
 
 /* Detach the floodshield program with id @id (any, if 0) from @ifindex. */
@@ -760,12 +764,14 @@ int fs_replace(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 		return fs_attach(pin_dir, ifindex, mode, info);
 	if (!old.dispatcher) {
 		err = replace_alone(pin_dir, ifindex, old.prog_id, old.mode);
-		return err ? err : fs_attach_query(ifindex, info);
+	} else {
+		err = attach_new(pin_dir, ifindex, old.mode);
+		if (!err)
+			err = detach_id(ifindex, old.prog_id);
 	}
-	err = attach_new(pin_dir, ifindex, old.mode);
 	if (err)
 		return err;
-	err = detach_id(ifindex, old.prog_id);
-	return err ? err : fs_attach_query(ifindex, info);
+	cfg_retire_host_bits(pin_dir);
+	return fs_attach_query(ifindex, info);
 }
 

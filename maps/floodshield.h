@@ -215,8 +215,9 @@ struct fs_limit {
 #define FS_HTTP_RESET_NO_HOST10	(1u << 1)	/* HTTP/1.0 without Host */
 #define FS_HTTP_RESET_IP_HOST	(1u << 2)	/* IP-literal Host */
 /* Bits 0, 3 and 4 held the served-host bits in older builds (now
- * struct fs_hostfp.flags). The program ignores them; a load clears them
- * in a pinned fs_cfg an older build wrote. Never reuse them. */
+ * struct fs_hostfp.flags). The program ignores them; once this build's
+ * program is live (attach, --replace, the daemon's start), the loader
+ * clears them in a pinned fs_cfg an older build wrote. Never reuse them. */
 #define FS_HTTP_RETIRED		((1u << 0) | (1u << 3) | (1u << 4))
 
 /* Served hosts. The key holds the normalised name right-aligned and

@@ -27,6 +27,8 @@
 #include "floodshield.skel.h"
 #include "../loader/config.h"
 #include "../loader/ledger.h"
+#include "../loader/hostfp.h"
+#include "../loader/hosts.h"
 #include "../loader/lists.h"
 #include "../loader/names.h"
 #include "../loader/settings.h"
@@ -69,30 +71,25 @@ static void inst_close(struct inst *in)
 	in->dir[0] = '\0';
 }
 
-/* Load the program with the fake clock at the real monotonic time (the
- * ledger and the verifier write expiries from it), port 80 as HTTP. */
-static bool inst_open(struct inst *in, bool pinned)
+/* Load the program against the pins of @in->dir (none: private maps)
+ * with the fake clock at the real monotonic time (the ledger and the
+ * verifier write expiries from it) and port 80 as HTTP; @defaults: write
+ * the default settings, as a fresh attach does. */
+static bool inst_load(struct inst *in, bool defaults)
 {
 	struct xdp_env *e = &in->e;
 
-	memset(in, 0, sizeof(*in));
-	if (pinned) {
-		snprintf(in->dir, sizeof(in->dir), "/sys/fs/bpf/fs-test-writers-%d",
-			 (int)getpid());
-		pins_remove(in->dir);
-		if (!ASSERT_OK(fs_pins_ensure(in->dir), in->dir))
-			return false;
-	}
 	e->ncpu = libbpf_num_possible_cpus();
-	e->skel = fs_skel_open(pinned ? in->dir : NULL, true);
+	e->skel = fs_skel_open(in->dir[0] ? in->dir : NULL, true);
 	if (!ASSERT_TRUE(e->skel != NULL, "open the program"))
 		goto fail;
 	e->skel->rodata->fs_assume_connected = true;
 	fs_cfg_defaults(&e->cfg);
 	if (!ASSERT_OK(floodshield_bpf__load(e->skel), "load the program") ||
-	    !ASSERT_OK(fs_maps_init_defaults(bpf_map__fd(e->skel->maps.FS_MAP_CFG),
-					     bpf_map__fd(e->skel->maps.FS_MAP_SVC)),
-		       "defaults") ||
+	    (defaults &&
+	     !ASSERT_OK(fs_maps_init_defaults(bpf_map__fd(e->skel->maps.FS_MAP_CFG),
+					      bpf_map__fd(e->skel->maps.FS_MAP_SVC)),
+			"defaults")) ||
 	    !ASSERT_OK(xe_service(e, PORT_HTTP, FS_SVC_HTTP), "port 80 http"))
 		goto fail;
 	xe_clock_set(e, fs_mono_ns());
@@ -101,6 +98,21 @@ static bool inst_open(struct inst *in, bool pinned)
 fail:
 	inst_close(in);
 	return false;
+}
+
+/* A fresh instance (inst_load()), pinned in a folder of its own for the
+ * CLI when @pinned. */
+static bool inst_open(struct inst *in, bool pinned)
+{
+	memset(in, 0, sizeof(*in));
+	if (pinned) {
+		snprintf(in->dir, sizeof(in->dir), "/sys/fs/bpf/fs-test-writers-%d",
+			 (int)getpid());
+		pins_remove(in->dir);
+		if (!ASSERT_OK(fs_pins_ensure(in->dir), in->dir))
+			return false;
+	}
+	return inst_load(in, true);
 }
 
 /* A segment from @src to port 80: a SYN, or with @req a data segment
@@ -446,6 +458,123 @@ static void writer_program(void)
 	inst_close(&in);
 }
 
+/* ---- upgrade ------------------------------------------------------------ */
+
+/* The value size of the map pinned at @dir/@name, or -errno. */
+static long pinned_value_size(const char *dir, const char *name)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		mi.value_size = 0;
+	close(fd);
+	return mi.value_size;
+}
+
+/* Pins as an older build left them: fs_hostfp without its flags header
+ * (8 bytes shorter), fs_cfg with the served-host bits it kept there. */
+static bool pin_older_build(struct inst *in)
+{
+	const __u32 old_size = sizeof(struct fs_hostfp) - 8;
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE);
+	struct fs_map_fds m;
+	struct fs_cfg cfg;
+	char path[128];
+	__u32 zero = 0;
+	int fd;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", in->dir, FS_STR(FS_MAP_HOSTFP));
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FS_STR(FS_MAP_HOSTFP), 4, old_size, 1, &o);
+	ok = ASSERT_TRUE(fd >= 0, "old fs_hostfp") &&
+	     ASSERT_OK(unlink(path), "unpin fs_hostfp") &&
+	     ASSERT_OK(bpf_obj_pin(fd, path), "pin the old fs_hostfp");
+	if (fd >= 0)
+		close(fd);
+	if (!ok || !ASSERT_OK(fs_maps_open_all(in->dir, &m), "open the pins"))
+		return false;
+	ok = ASSERT_OK(bpf_map_lookup_elem(m.cfg, &zero, &cfg), "read fs_cfg");
+	cfg.http_flags |= FS_HTTP_RETIRED;
+	ok = ok && ASSERT_OK(bpf_map_update_elem(m.cfg, &zero, &cfg, BPF_ANY),
+			     "old served-host bits in fs_cfg");
+	fs_maps_close_all(&m);
+	return ok;
+}
+
+/* A folder of pins an older build made (the served hosts in it, and the
+ * host bits in fs_cfg): a new writer refuses the old print table rather
+ * than write a name the program would not see; the next load replaces
+ * it and rebuilds the bits and prints from fs_hosts; this build's
+ * program reads them there and ignores fs_cfg's old bits (cleared only
+ * after an attach, tests/ns/10_shield.sh), keeping the user's policy
+ * bits. */
+static void upgrade(void)
+{
+	struct fs_host_key k;
+	struct fs_host_val v;
+	struct fs_map_fds m;
+	struct fs_cfg cfg;
+	char err[160];
+	__u32 zero = 0, flags = 0;
+	struct inst in;
+	bool fresh;
+
+	fs_subtest("upgrade: pins of an older build with the host bits in fs_cfg");
+	memset(&in, 0, sizeof(in));
+	snprintf(in.dir, sizeof(in.dir), "/sys/fs/bpf/fs-test-writers-up-%d", (int)getpid());
+	pins_remove(in.dir);
+	if (!ASSERT_OK(fs_pins_ensure(in.dir), in.dir) ||
+	    !ASSERT_OK(fs_maps_create(in.dir, &fresh), "create the pins") ||
+	    !ASSERT_OK(fs_maps_open_all(in.dir, &m), "open the pins"))
+		goto out;
+	if (ASSERT_OK(fs_host_key("www.example.org", &k, &v, err, sizeof(err)), "key"))
+		ASSERT_OK(fs_host_put(&m, &k, &v), "served host");
+	ASSERT_OK(fs_hosts_done(&m), "prints");
+	ASSERT_OK(bpf_map_lookup_elem(m.cfg, &zero, &cfg), "read fs_cfg");
+	cfg.http_flags |= FS_HTTP_RESET_IP_HOST;
+	ASSERT_OK(bpf_map_update_elem(m.cfg, &zero, &cfg, BPF_ANY), "http.ip_host=reset");
+	fs_maps_close_all(&m);
+	if (!pin_older_build(&in))
+		goto out;
+
+	fs_subtest("upgrade: a writer refuses the older print table (-ESTALE)");
+	if (ASSERT_OK(fs_maps_open_all(in.dir, &m), "open the pins")) {
+		ASSERT_EQ(fs_host_put(&m, &k, &v), -ESTALE, "fs_host_put");
+		fs_maps_close_all(&m);
+	}
+
+	fs_subtest("upgrade: the load replaces fs_hostfp and rebuilds its bits");
+	if (!ASSERT_OK(fs_maps_create(in.dir, &fresh), "load against the old pins"))
+		goto out;
+	ASSERT_EQ(pinned_value_size(in.dir, FS_STR(FS_MAP_HOSTFP)),
+		  sizeof(struct fs_hostfp), "fs_hostfp of this build");
+	if (ASSERT_OK(fs_maps_open_all(in.dir, &m), "open the pins")) {
+		if (ASSERT_OK(fs_hostfp_flags(m.hostfp, &flags), "read the host bits"))
+			ASSERT_EQ(flags, FS_HOSTS_CHECK | FS_HOSTS_PRINTS, "check and prints");
+		/* an older program may still read them until it is replaced */
+		if (ASSERT_OK(bpf_map_lookup_elem(m.cfg, &zero, &cfg), "read fs_cfg"))
+			ASSERT_EQ(cfg.http_flags, FS_HTTP_RESET_IP_HOST | FS_HTTP_RETIRED,
+				  "fs_cfg kept as it was");
+		fs_maps_close_all(&m);
+	}
+
+	fs_subtest("upgrade: the program on those pins checks the served host, ignoring fs_cfg's old bits");
+	if (inst_load(&in, false)) {
+		expect_hosts_checked(&in, "192.0.2.50");
+		expect(&in, "192.0.2.50", REQ("192.0.2.1"), XDP_PASS, FS_R_HTTP_IP_HOST);
+		xe_close(&in.e);
+	}
+out:
+	pins_remove(in.dir);
+}
+
 FS_TEST(writers)
 {
 	control();
@@ -454,4 +583,5 @@ FS_TEST(writers)
 	writer_ledger();
 	writer_verifier();
 	writer_program();
+	upgrade();
 }

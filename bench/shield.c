@@ -188,20 +188,24 @@ int shield_starve(struct shield *s, enum fs_bucket b)
 	return write_cfg(s);
 }
 
-/* Every writer of a list or a ban marks the prefilter (floodshield.h). */
-static int filter_mark(struct shield *s, enum fs_filter_set set,
-		       const __u8 *addr, __u32 plen)
+/* Write a list entry or a ban as the CLI does: through the one writer
+ * (loader/lists.h), which marks the prefilter. */
+static int list_put(struct shield *s, enum fs_filter_set set, const void *key,
+		    const void *val, const char *what)
 {
-	int err = fs_filter_mark(bpf_map__fd(s->skel->maps.FS_MAP_FILTER), set,
-				 addr, plen);
+	struct fs_map_fds m;
+	int err;
 
-	return err ? fail("mark fs_filter") : 0;
+	fs_maps_from_skel(s->skel, &m);
+	err = fs_list_put(&m, set, key, val, BPF_ANY);
+	if (err)
+		errno = -err;
+	return err ? fail(what) : 0;
 }
 
 int shield_list_add(struct shield *s, bool allow, const char *cidr)
 {
 	struct fs_list_val v = { .origin = FS_ORIGIN_CLI, .note = "bench" };
-	struct bpf_map *m = allow ? s->skel->maps.FS_MAP_ALLOW : s->skel->maps.FS_MAP_BLOCK;
 	struct fs_lpm_key k;
 	char err[160];
 
@@ -209,10 +213,7 @@ int shield_list_add(struct shield *s, bool allow, const char *cidr)
 		fprintf(stderr, "fs_bench: %s\n", err);
 		return -EINVAL;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(m), &k, &v, BPF_ANY))
-		return fail(cidr);
-	return filter_mark(s, allow ? FS_FILTER_ALLOW : FS_FILTER_BLOCK,
-			   k.addr, k.prefixlen);
+	return list_put(s, allow ? FS_FILTER_ALLOW : FS_FILTER_BLOCK, &k, &v, cidr);
 }
 
 /* @addr masked to @plen bits into a zeroed key. */
@@ -236,10 +237,7 @@ int shield_ban(struct shield *s, const uint8_t addr[16], unsigned plen)
 	struct fs_key k;
 
 	make_key(&k, addr, plen, FS_B_NONE);
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_BANS), &k,
-				&ban, BPF_ANY))
-		return fail("write fs_bans");
-	return filter_mark(s, FS_FILTER_BAN, k.addr, k.plen);
+	return list_put(s, FS_FILTER_BAN, &k, &ban, "write fs_bans");
 }
 
 /* What `hosts add` writes, and the prints it then builds. */

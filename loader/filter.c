@@ -212,15 +212,3 @@ out:
 	free(t);
 	return err;
 }
-
-int fs_filter_sync(const char *pin_dir)
-{
-	struct fs_map_fds m;
-	int err;
-
-	if (fs_maps_open_all(pin_dir, &m))
-		return -ENOENT;
-	err = fs_filter_rebuild(&m);
-	fs_maps_close_all(&m);
-	return err;
-}

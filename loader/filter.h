@@ -28,7 +28,4 @@ int fs_filter_mark_key(int fd, enum fs_filter_set set, const void *key);
  * deletes them): no clock is involved. 0 or -errno. */
 int fs_filter_rebuild(const struct fs_map_fds *m);
 
-/* fs_filter_rebuild() over the maps pinned in @pin_dir. */
-int fs_filter_sync(const char *pin_dir);
-
 #endif

@@ -11,8 +11,9 @@
  * those maps anywhere else. The program's own bans are marked by the
  * program (bpf/bans.bpf.h ban_key()).
  *
- * Every function returns 0 or -errno and logs nothing: the caller says
- * what failed, with the entry it concerns. */
+ * Every function returns 0 or -errno; the caller says what failed, with
+ * the entry it concerns (only the host functions log, when the print
+ * table itself cannot be used: hostfp.h). */
 #ifndef FS_LISTS_H
 #define FS_LISTS_H
 

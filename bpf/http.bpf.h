@@ -394,8 +394,8 @@ static __always_inline int host_print_served(__u64 fp)
 /* Judge the Host of a complete or partial request whose host text (if
  * any) starts @val bytes into the payload at @off; @bits: FS_HTTP_*
  * policy flags (low byte), the served-host bits (HREQ_HOSTS) and the
- * other HREQ_* bits. A global function, so the
- * verifier checks it once, not once per header-scan outcome. */
+ * other HREQ_* bits. A global function, so the verifier checks it once,
+ * not once per header-scan outcome. */
 __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 			    __u32 bits)
 {
@@ -449,8 +449,8 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
  * FS_R_SERVICE if it does not start a request, else FS_R_HTTP_OK,
  * FS_R_HTTP_UNDECIDED or a RESET reason; @http_flags: the FS_HTTP_*
  * policy flags (low byte) and the served-host bits (HREQ_HOSTS). A
- * global function, so the
- * verifier checks it once instead of once per parse path. */
+ * global function, so the verifier checks it once instead of once per
+ * parse path. */
 __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 {
 	struct fs_seg seg, *p = &seg;

@@ -152,7 +152,7 @@ static int counters_copy(int counters_from, int counters_to)
 		return ncpu ? ncpu : -EINVAL;
 	if (bpf_obj_get_info_by_fd(counters_from, &mi, &len))
 		return -errno;
-	/* a per-CPU value is rounded up counters_to 8 bytes per CPU */
+	/* a per-CPU value is rounded up to 8 bytes per CPU */
 	vals = calloc(mi.type == BPF_MAP_TYPE_PERCPU_ARRAY ? ncpu : 1,
 		      (mi.value_size + 7) & ~7u);
 	if (!vals)

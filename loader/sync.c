@@ -8,7 +8,6 @@
 #include "hosts.h"
 #include "log.h"
 #include "sync.h"
-#include "hostfp.h"
 #include "filter.h"
 #include "lists.h"
 

@@ -251,7 +251,7 @@ struct fs_host_val {
 
 /* Served-host bits in fs_hostfp.flags, derived from fs_hosts by
  * loader/hostfp.c (their only writer) and read by the program in one
- * helper (bpf/http.bpf.h host_table()). */
+ * helper (bpf/http.bpf.h host_bits()). */
 #define FS_HOSTS_CHECK		(1u << 0)	/* fs_hosts holds a name: the
 						 * served-host check is on */
 #define FS_HOSTS_WILDCARDS	(1u << 1)	/* fs_hosts holds a "*." name */

@@ -26,6 +26,10 @@ enum fs_level {
 	FS_LEVEL_OVER_PREFIX,
 };
 
+/* Flag of fs_bucket_step()'s result: a ban found fs_bans full and waits
+ * for fs_ban_pending(). */
+#define FS_LEVEL_BAN_WAITS	0x100
+
 /* Sets in the rate table: its size, read from the map (the loader may
  * resize it), over the ways. */
 static __always_inline __u32 rate_sets(void)
@@ -92,8 +96,10 @@ static __always_inline bool gcra_conform(struct fs_bucket_val *b,
 /* One level of one bucket. On a non-conforming packet, counts the
  * offence and bans the key once @ban_after offences are reached. The
  * count is forgotten only once the bucket refills completely, so a key
- * that keeps exceeding its rate, even by a little, is banned. */
-static __always_inline bool police_key(const struct fs_key *k,
+ * that keeps exceeding its rate, even by a little, is banned. Returns
+ * 1 if the packet conforms, 0 if not, -1 if not and the ban it earned
+ * waits for room in fs_bans (ban_key()). */
+static __always_inline int police_key(const struct fs_key *k,
 				       const struct fs_rate *r,
 				       const struct fs_cfg *cfg,
 				       enum fs_ban_reason why, __u32 ban_after,
@@ -103,21 +109,21 @@ static __always_inline bool police_key(const struct fs_key *k,
 	bool full;
 
 	if (r->interval_ns == 0)
-		return true;
+		return 1;
 	b = get_bucket(k);
 	if (!b)
-		return true;
+		return 1;
 	if (gcra_conform(b, r, now, &full)) {
 		if (full && b->over)
 			b->over = 0;
-		return true;
+		return 1;
 	}
 	/* == rather than >=: of several CPUs past the mark, one bans */
 	if (ban_after && __sync_add_and_fetch(&b->over, 1) == ban_after) {
 		b->over = 0;
-		ban_key(k, cfg, why, now);
+		return ban_key(k, cfg, why, now) ? -1 : 0;
 	}
-	return false;
+	return 0;
 }
 
 static __always_inline __u32 bucket_ban_after(const struct fs_cfg *cfg,
@@ -159,9 +165,10 @@ static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
  * over-rate SYN is deferred. @rule: the reason the excess is counted
  * under; under observe mode, global or of that rule, offences build no
  * ban, which would drop for real once observing stops. A global
- * function: verified once, not at each of its callers. */
-__noinline int fs_police_bucket(const struct fs_pkt *p, __u32 bucket,
-				__u32 rule, __u64 now)
+ * function: verified once, not at each of its callers. Returns an
+ * enum fs_level, with FS_LEVEL_BAN_WAITS when a ban waits for room. */
+__noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket,
+			      __u32 rule, __u64 now)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
 	enum fs_ban_reason why = bucket_ban_reason(bucket);
@@ -169,6 +176,7 @@ __noinline int fs_police_bucket(const struct fs_pkt *p, __u32 bucket,
 	struct fs_key k = {};
 	__u32 ban_after;
 	__u8 plen;
+	int r;
 
 	if (!p || !cfg || bucket >= FS_B_MAX)
 		return FS_LEVEL_OK;
@@ -178,15 +186,30 @@ __noinline int fs_police_bucket(const struct fs_pkt *p, __u32 bucket,
 		ban_after = 0;
 	lim = &cfg->limits[bucket];
 	fs_make_key(&k, p, FS_PLEN_ADDR, bucket);
-	if (!police_key(&k, &lim->src, cfg, why, ban_after, now))
-		return FS_LEVEL_OVER_SRC;
+	r = police_key(&k, &lim->src, cfg, why, ban_after, now);
+	if (r <= 0)
+		return FS_LEVEL_OVER_SRC | (r ? FS_LEVEL_BAN_WAITS : 0);
 	plen = fs_prefix_len(p, cfg);
 	if (plen == FS_PLEN_ADDR)	/* the source's own key: charged already */
 		return FS_LEVEL_OK;
 	fs_make_key(&k, p, plen, bucket);
-	if (!police_key(&k, &lim->prefix, cfg, why + 1, ban_after, now))
-		return FS_LEVEL_OVER_PREFIX;
+	r = police_key(&k, &lim->prefix, cfg, why + 1, ban_after, now);
+	if (r <= 0)
+		return FS_LEVEL_OVER_PREFIX | (r ? FS_LEVEL_BAN_WAITS : 0);
 	return FS_LEVEL_OK;
+}
+
+/* Police @bucket (fs_bucket_step()); a ban that found fs_bans full then
+ * takes the place of an older one (fs_ban_pending()). */
+static __always_inline enum fs_level fs_police_bucket(const struct fs_pkt *p,
+						      __u32 bucket, __u32 rule,
+						      __u64 now)
+{
+	int r = fs_bucket_step(p, bucket, rule, now);
+
+	if (r & FS_LEVEL_BAN_WAITS)
+		fs_ban_pending();
+	return r & ~FS_LEVEL_BAN_WAITS;
 }
 
 #endif

@@ -104,7 +104,7 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 	if (!ctx || !p)
 		return FS_CONN_NONE;
 	if (fs_assume_connected)	/* fixtures: the kernel took every RST */
-		return fs_retransmitted(p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
+		return fs_retransmitted(ctx, p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
 	if (fs_is_v4mapped(p)) {
 		t.ipv4.saddr = p->src.w[3];
 		t.ipv4.daddr = p->dst.w[3];

@@ -77,6 +77,8 @@
 #define FS_BAN_SHIFT_CAP 32	/* a ban's TTL doubles at most this often,
 				 * whatever ban.ttl_max says: a shift of a u64
 				 * must stay below 64 */
+#define FS_BAN_EVICT_SCAN 64	/* bans looked at for one to make room
+				 * in a full map (fs_ban_evict()) */
 #define FS_BAN_TTL_NO_CAP (~0ull >> 2)	/* the cap without ban.ttl_max:
 					 * ~36 years, so now + ttl cannot wrap */
 
@@ -89,6 +91,22 @@
  * acknowledgment: on veth the client's ACK can be seen before the
  * server's send has advanced snd_nxt. */
 #define FS_ACK_SLACK	65536
+
+/* Checksum verification (csum.bpf.h): the segment is summed in chunks
+ * of FS_CSUM_CHUNK bytes through a stack buffer, at most
+ * FS_CSUM_CHUNKS of them: a longer segment (jumbo frames) counts as
+ * unverified. */
+#define FS_CSUM_CHUNK	64
+#define FS_CSUM_CHUNKS	24	/* 1536 bytes: an Ethernet MTU's segment */
+
+/* Reset-flow memory (flows.bpf.h): a remembered segment is told apart
+ * by its first FS_FLOW_HASH_LEN payload bytes (hashed); its
+ * retransmission is exempt for FS_FLOW_TTL_NS after the reset (TCP's
+ * retransmissions of one segment give up after about 15 minutes at
+ * the most, but the RTOs that matter, before the client's own timeout,
+ * fall within two minutes). */
+#define FS_FLOW_HASH_LEN	32
+#define FS_FLOW_TTL_NS		(120ull * 1000000000ull)
 
 /* Stage result meaning "no verdict yet, go on". */
 #define FS_CONTINUE	FS_R_MAX

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The reset-flow table (fs_flows, struct fs_flow_slot): flows whose
- * segment was turned into a RST, with that segment's sequence number, so
- * that its retransmission passes to the kernel (which answers it with
- * its own RST) instead of being reset again or dropped by the ban its
- * source earned. */
+ * segment was turned into a RST, with that segment's sequence number and
+ * a hash of its first bytes, so that its retransmission passes to the
+ * kernel (which answers it with its own RST) instead of being reset
+ * again or dropped by the ban its source earned.
+ *
+ * The exemption smuggles nothing: only the same bytes at the same
+ * sequence number within FS_FLOW_TTL_NS are a retransmission, and its
+ * callers grant it only when the kernel's socket is gone (a socket that
+ * still holds did not take the RST: the segment is judged again). A
+ * segment with a bad checksum is never remembered (fs_tcp_csum_ok() on
+ * the punishing paths). */
 #ifndef FS_FLOWS_BPF_H
 #define FS_FLOWS_BPF_H
 
@@ -40,23 +47,53 @@ static __always_inline struct fs_flow_slot *fs_flow_slot(const struct fs_flow_ke
 	return take ? old : NULL;
 }
 
+/* Hash of the first FS_FLOW_HASH_LEN payload bytes of @p (fewer if it
+ * is shorter; its length is mixed in). A global function: its buffer
+ * stays off the entry point's stack. */
+__noinline __u32 fs_flow_payload_hash(struct xdp_md *ctx, const struct fs_pkt *p)
+{
+	__u32 w[FS_FLOW_HASH_LEN / 4] = {}, m[5];
+	__u32 n;
+	__u64 h;
+
+	if (!ctx || !p)
+		return 0;
+	n = p->payload_len;
+	if (n > FS_FLOW_HASH_LEN)
+		n = FS_FLOW_HASH_LEN;
+	if (n && bpf_xdp_load_bytes(ctx, p->payload_off, w, n))
+		return 0;
+	h = fs_hash_words(w, 6);
+	m[0] = h;
+	m[1] = h >> 32;
+	m[2] = w[6];
+	m[3] = w[7];
+	m[4] = n;
+	return fs_hash_words(m, 5);
+}
+
 /* Whether @p repeats the segment of its flow that was turned into a
- * RST (same sequence number): the kernel answers it with its own RST. */
-static __always_inline bool fs_retransmitted(const struct fs_pkt *p)
+ * RST: same sequence number and first bytes, within FS_FLOW_TTL_NS. A
+ * caller grants the exemption only where the kernel's socket is gone. */
+static __always_inline bool fs_retransmitted(struct xdp_md *ctx,
+					     const struct fs_pkt *p)
 {
 	struct fs_flow_slot *s;
 	struct fs_flow_key k;
 
 	fs_flow_key(&k, p);
 	s = fs_flow_slot(&k, false);
-	return s && s->v.seq == p->seq;
+	if (!s || s->v.seq != p->seq || fs_now() - s->v.reset_ns >= FS_FLOW_TTL_NS)
+		return false;
+	return s->v.hash == fs_flow_payload_hash(ctx, p);
 }
 
-/* Remember the flow and the sequence number of the segment about to be
- * turned into a RST, so that its retransmission passes to the kernel.
- * The stages that return a RESET reason have ruled out a retransmission
- * already (fs_retransmitted()). */
-static __always_inline void remember_flow(const struct fs_pkt *p,
+/* Remember the flow, the sequence number and the first bytes of the
+ * segment about to be turned into a RST, so that its retransmission
+ * passes to the kernel. The stages that return a RESET reason have
+ * ruled out a retransmission and a bad checksum already. */
+static __always_inline void remember_flow(struct xdp_md *ctx,
+					  const struct fs_pkt *p,
 					  enum fs_reason r, __u64 now)
 {
 	struct fs_flow_slot *s;
@@ -70,6 +107,7 @@ static __always_inline void remember_flow(const struct fs_pkt *p,
 	s->v.reset_ns = now;
 	s->v.reason = r;
 	s->v.seq = p->seq;
+	s->v.hash = fs_flow_payload_hash(ctx, p);
 }
 
 #endif

@@ -23,6 +23,7 @@
 #include "buckets.bpf.h"
 #include "flows.bpf.h"
 #include "conn.bpf.h"
+#include "csum.bpf.h"
 #include "report.bpf.h"
 
 struct http_req {
@@ -512,7 +513,9 @@ static __always_inline enum fs_reason fs_police_http(struct xdp_md *ctx,
 	proven = fs_connected(ctx, p);
 	if (fs_reason_resets(r)) {
 		if (!proven)
-			return fs_retransmitted(p) ? FS_R_RESET_FLOW : FS_R_NO_CONN;
+			return fs_retransmitted(ctx, p) ? FS_R_RESET_FLOW : FS_R_NO_CONN;
+		if (!fs_tcp_csum_ok(ctx, p))	/* the kernel would drop it */
+			return FS_R_BAD_CSUM;
 		fs_police_bucket(p, FS_B_HTTP_BAD, r, now);
 		return r;
 	}

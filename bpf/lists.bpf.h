@@ -17,6 +17,7 @@
 #include "bans.bpf.h"
 #include "flows.bpf.h"
 #include "conn.bpf.h"
+#include "csum.bpf.h"
 
 /* What a banned source's packet to service @svc gets. A segment of a
  * connection the source opened before the ban, to an HTTP or TCP service,
@@ -33,8 +34,8 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
 	if (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
 		return FS_R_BAN;
 	if ((svc == FS_SVC_HTTP || svc == FS_SVC_TCP) && fs_connected(ctx, p))
-		return FS_R_BAN_RESET;
-	if (fs_retransmitted(p))
+		return fs_tcp_csum_ok(ctx, p) ? FS_R_BAN_RESET : FS_R_BAN;
+	if (fs_retransmitted(ctx, p))
 		return FS_R_RESET_FLOW;
 	return FS_R_BAN;
 }

@@ -197,4 +197,25 @@ struct {
 	__type(value, struct fs_host_buf);
 } fs_scratch SEC(".maps");
 
+/* Per-CPU scratch of bans.bpf.h: a ban that found fs_bans full, waiting
+ * for fs_ban_pending() to make room, and that function's pick. Off the
+ * stack; not pinned. */
+struct fs_ban_scratch {
+	struct fs_key key;	/* the waiting ban */
+	struct fs_ban ban;
+	struct fs_key pick;	/* the entry to evict */
+	__u64 pick_expires_ns;
+	__u32 seen;		/* entries looked at */
+	__u8 found;		/* pick is set */
+	__u8 pending;		/* key and ban wait */
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_ban_scratch);
+} fs_ban_scratch SEC(".maps");
+
 #endif

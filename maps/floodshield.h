@@ -278,6 +278,9 @@ struct fs_flow_val {
 	enum fs_reason reason;
 	__u32 seq;		/* of the segment turned into RST, network order:
 				 * only a segment with it is a retransmission */
+	__u32 hash;		/* of that segment's first payload bytes: a
+				 * segment with other bytes is judged again */
+	__u32 pad;
 };
 
 /* fs_flows is a table of these, FS_FLOW_WAYS-way set associative, not a
@@ -442,8 +445,8 @@ _Static_assert(sizeof(struct fs_host_val) == 72, "fs_host_val");
 _Static_assert(FS_HOSTFP_SLOTS >= 2 * FS_HOSTS_MAX, "fs_hostfp load");
 _Static_assert(sizeof(struct fs_hostfp) == 24 + 16 * FS_HOSTFP_SLOTS, "fs_hostfp");
 _Static_assert(sizeof(struct fs_flow_key) == 20, "fs_flow_key");
-_Static_assert(sizeof(struct fs_flow_val) == 16, "fs_flow_val");
-_Static_assert(sizeof(struct fs_flow_slot) == 40, "fs_flow_slot");
+_Static_assert(sizeof(struct fs_flow_val) == 24, "fs_flow_val");
+_Static_assert(sizeof(struct fs_flow_slot) == 48, "fs_flow_slot");
 _Static_assert(sizeof(struct fs_counter) == 32, "fs_counter");
 _Static_assert(sizeof(struct fs_daemon_state) == 64, "fs_daemon_state");
 _Static_assert(sizeof(enum fs_svc) == 4, "enum size");

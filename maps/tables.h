@@ -99,7 +99,9 @@
 	X(HTTP_RATE_PREFIX, "http_rate_prefix", RESET, HTTP_RATE, \
 	  "HTTP request over the per-prefix rate") \
 	X(BAN_RESET, "ban_reset", RESET, BAN, \
-	  "a banned source's segment of a connection it opened before the ban: reset to free the server's socket")
+	  "a banned source's segment of a connection it opened before the ban: reset to free the server's socket") \
+	X(BAD_CSUM, "bad_csum", DROP, NONE, \
+	  "a segment that would be reset or charged has a bad TCP checksum: dropped (the kernel would drop it), charged to no one, not remembered")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,
@@ -117,14 +119,15 @@
 #define FS_EVENTS(X) \
 	X(BAN_SRC, "ban_src", "a ban made for one source") \
 	X(BAN_PREFIX, "ban_prefix", "a ban made for a prefix") \
-	X(BAN_FAILED, "ban_failed", "the bans map was full: a ban not recorded") \
+	X(BAN_FAILED, "ban_failed", "the bans map was full of bans that never expire: a ban not recorded") \
 	X(RATE_NEW, "rate_new", "a key took a slot of the rate table") \
 	X(RATE_EVICTED, "rate_evicted", "of those, a slot taken from another key (the idler of its set)") \
 	X(RATE_CONTENDED, "rate_contended", "compare-and-swap retries ran out: the packet passed") \
 	X(FLOW_FAILED, "flow_failed", "always 0: the reset-flow table cannot refuse (kept for the ABI)") \
 	X(EVENT_SENT, "event_sent", "event records sent to the daemon") \
 	X(EVENT_RATE, "event_rate", "events not sent: over `events.rate`") \
-	X(RING_FULL, "ring_full", "events not sent: the ring buffer was full")
+	X(RING_FULL, "ring_full", "events not sent: the ring buffer was full") \
+	X(BAN_EVICTED, "ban_evicted", "the bans map was full: the ban that expired first made room for a new one")
 
 /* Why a ban exists: X(ID, name, doc). FS_BAN_<ID>, stored in fs_bans.
  * A ban of a prefix is the reason after its source's: the program
@@ -280,7 +283,7 @@
 	X(BLOCK, block, LIST, FILL, sizeof(struct fs_lpm_key), sizeof(struct fs_list_val), \
 	  "the static blocklist") \
 	X(BANS, bans, LIST, FILL, sizeof(struct fs_key), sizeof(struct fs_ban), \
-	  "dynamic bans of sources and prefixes (a plain hash: a flood cannot evict them)") \
+	  "dynamic bans of sources and prefixes (a plain hash; when full, a new ban takes the place of one that expires first)") \
 	X(RATE, rate, STATE, FILL, sizeof(__u32), sizeof(struct fs_rate_slot), \
 	  "the token buckets: a two-way set-associative table of struct fs_rate_slot") \
 	X(SVC, svc, SETTINGS, NOFILL, sizeof(__u32), sizeof(enum fs_svc), \

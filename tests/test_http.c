@@ -590,6 +590,64 @@ FS_TEST(http_flows)
 		flows(f);
 }
 
+/* The exemption of a reset flow's retransmission smuggles nothing (the
+ * fixture model's kernel took every RST whose checksum was right, so a
+ * remembered segment's socket is gone): another request at the same
+ * sequence number is judged again; a remembered flow expires; a segment
+ * with a bad checksum is dropped, charged to no one and not remembered,
+ * so its twin with the right checksum is judged (and reset). */
+static void flow_exemption(const struct fam *f)
+{
+	struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+	struct he_seg bad, other, good, twin;
+	struct fs_flow_val v;
+	struct xdp_env e;
+
+	if (!env_open(&e, true, "http.bad.src=1/3", NULL))
+		return;
+	if (!build(&s, ATTACK("/"), strlen(ATTACK("/")), &bad) ||
+	    !build(&s, ATTACK("/#101"), strlen(ATTACK("/#101")), &other) ||
+	    !build(&s, GET HOST UA, strlen(GET HOST UA), &good))
+		goto out;
+	fs_subtest("other bytes at a reset segment's seq are judged again/%s", f->name);
+	if (expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST)) {
+		expect_pass(&e, &other, FS_R_HTTP_FRAGMENT);
+		expect_pass(&e, &good, FS_R_HTTP_OK);
+	}
+	fs_subtest("a remembered flow expires/%s", f->name);
+	xe_clock_set(&e, xe_clock(&e) + REFILL);
+	if (expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST)) {
+		expect_pass(&e, &bad, FS_R_RESET_FLOW);
+		xe_clock_set(&e, xe_clock(&e) + 121 * XE_NSEC);
+		expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST);
+	}
+	xe_close(&e);
+
+	fs_subtest("a bad checksum: dropped, uncharged, not remembered/%s", f->name);
+	if (!env_open(&e, true, "http.bad.src=1/3", NULL))
+		return;
+	s = data_spec(f, f->src, no_vlan, fresh_sport());
+	if (!build(&s, ATTACK("/"), strlen(ATTACK("/")), &bad))
+		goto out;
+	twin = bad;
+	twin.buf[twin.l4 + HE_TCP_CHECK] ^= 0x5a;
+	for (int i = 0; i < 6; i++)
+		expect_seg(&e, &twin, XDP_DROP, FS_R_BAD_CSUM, false);
+	ASSERT_EQ(he_flow_get(&e, &twin, &v), -ENOENT, "no fs_flows entry");
+	ASSERT_EQ(ban_count(&e, f->src), 0, "no ban: nothing charged");
+	fs_subtest("its twin with the right checksum is reset/%s", f->name);
+	expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST);
+	ASSERT_EQ(ban_count(&e, f->src), 0, "one bad request: no ban");
+out:
+	xe_close(&e);
+}
+
+FS_TEST(http_flow_exemption)
+{
+	for_each_fam(f)
+		flow_exemption(f);
+}
+
 /* ---- bans ------------------------------------------------------------- */
 
 static void bans(const struct fam *f)
@@ -633,6 +691,11 @@ static void bans(const struct fam *f)
 	fs_subtest("segments of reset flows still pass/%s", f->name);
 	for (int i = 0; i < 4; i++)
 		expect_pass(&e, &seg[i], FS_R_RESET_FLOW);
+	fs_subtest("one with a bad checksum is dropped, not reset/%s", f->name);
+	if (request(f, f->src, GET HOST UA, &other)) {
+		other.buf[other.l4 + HE_TCP_CHECK] ^= 0x5a;
+		expect_seg(&e, &other, XDP_DROP, FS_R_BAN, false);
+	}
 	fs_subtest("a segment of another open flow is reset/%s", f->name);
 	if (request(f, f->src, GET HOST UA, &other)) {
 		expect_seg(&e, &other, XDP_PASS, FS_R_BAN_RESET, false);
@@ -648,6 +711,71 @@ static void bans(const struct fam *f)
 	}
 out:
 	xe_close(&e);
+}
+
+/* A full fs_bans never refuses a ban the program earned: the new ban
+ * takes the place of the one that expires first (an expired one before
+ * any), counted as ban_evicted; bans that never expire stay. */
+static void bans_full(const struct fam *f)
+{
+	enum { N = 8 };
+	__u64 ev0[FS_E_MAX], ev1[FS_E_MAX];
+	struct fs_ban ban, kept;
+	struct he_seg seg;
+	struct xdp_env e;
+	char addr[64];
+	__u8 a[16];
+
+	fs_subtest("a full bans map: the ban that expires first makes room/%s", f->name);
+	if (!ASSERT_OK(xe_open_bans(&e, false, N), "load with 8 bans") ||
+	    !ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service port") ||
+	    !ASSERT_OK(he_hosts_add(&e, served, ARRAY_SIZE(served)), "hosts") ||
+	    !ASSERT_OK(xe_set(&e, "http.bad.src=1/1"), "http.bad.src"))
+		goto out;
+	for (int i = 0; i < N; i++) {
+		/* one never expires; the others from late to soon, the
+		 * soonest being 203.0.113.107 */
+		struct fs_ban b = { .reason = FS_BAN_MANUAL, .count = 1,
+				    .created_ns = xe_clock(&e),
+				    .expires_ns = i ? xe_clock(&e) + (100 - i) * XE_NSEC : 0 };
+
+		snprintf(addr, sizeof(addr), "203.0.113.%d", 100 + i);
+		pkt_addr(addr, a);
+		if (!ASSERT_OK(xe_ban_put(&e, a, 128, &b), "fill fs_bans"))
+			goto out;
+	}
+	ASSERT_OK(xe_events(&e, ev0), "events");
+	for (int i = 0; i < 2; i++)
+		if (!request(f, f->src, ATTACK("/"), &seg) ||
+		    !expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST))
+			goto out;
+	ASSERT_OK(xe_events(&e, ev1), "events");
+	pkt_addr(f->src, a);
+	ASSERT_OK(xe_ban_get(&e, a, 128, &ban), "the new ban is in");
+	ASSERT_EQ(ev1[FS_E_BAN_EVICTED] - ev0[FS_E_BAN_EVICTED], 1, "ban_evicted");
+	ASSERT_EQ(ev1[FS_E_BAN_FAILED] - ev0[FS_E_BAN_FAILED], 0, "ban_failed");
+	pkt_addr("203.0.113.107", a);
+	ASSERT_EQ(xe_ban_get(&e, a, 128, &kept), -ENOENT,
+		  "the ban that expired first made room");
+	pkt_addr("203.0.113.100", a);
+	ASSERT_OK(xe_ban_get(&e, a, 128, &kept), "a ban that never expires stays");
+	fs_subtest("the banned source's next SYN is dropped/%s", f->name);
+	{
+		struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+		struct he_seg syn;
+
+		s.tcp_flags = PKT_SYN;
+		if (build(&s, "", 0, &syn))
+			expect_seg(&e, &syn, XDP_DROP, FS_R_BAN, false);
+	}
+out:
+	xe_close(&e);
+}
+
+FS_TEST(http_bans_full)
+{
+	for_each_fam(f)
+		bans_full(f);
 }
 
 FS_TEST(http_bans)

@@ -101,8 +101,8 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS	32
-#define GOLDEN_EVENTS	10
+#define GOLDEN_REASONS	33
+#define GOLDEN_EVENTS	11
 static const char golden[] =
 "# HELP floodshield_packets_total Packets by the action taken and its reason (observed packets excluded).\n"
 "# TYPE floodshield_packets_total counter\n"
@@ -138,6 +138,7 @@ static const char golden[] =
 "floodshield_packets_total{action=\"reset\",reason=\"http_rate_src\"} 0\n"
 "floodshield_packets_total{action=\"reset\",reason=\"http_rate_prefix\"} 0\n"
 "floodshield_packets_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
+"floodshield_packets_total{action=\"drop\",reason=\"bad_csum\"} 0\n"
 "# HELP floodshield_bytes_total Bytes of those packets, from the Ethernet header on.\n"
 "# TYPE floodshield_bytes_total counter\n"
 "floodshield_bytes_total{action=\"pass\",reason=\"non_ip\"} 300\n"
@@ -172,6 +173,7 @@ static const char golden[] =
 "floodshield_bytes_total{action=\"reset\",reason=\"http_rate_src\"} 0\n"
 "floodshield_bytes_total{action=\"reset\",reason=\"http_rate_prefix\"} 0\n"
 "floodshield_bytes_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
+"floodshield_bytes_total{action=\"drop\",reason=\"bad_csum\"} 0\n"
 "# HELP floodshield_observed_packets_total Packets a rule in observe mode would have stopped; they were passed.\n"
 "# TYPE floodshield_observed_packets_total counter\n"
 "floodshield_observed_packets_total{reason=\"block\"} 2\n"
@@ -192,6 +194,7 @@ static const char golden[] =
 "floodshield_observed_packets_total{reason=\"http_rate_src\"} 0\n"
 "floodshield_observed_packets_total{reason=\"http_rate_prefix\"} 0\n"
 "floodshield_observed_packets_total{reason=\"ban_reset\"} 0\n"
+"floodshield_observed_packets_total{reason=\"bad_csum\"} 0\n"
 "# HELP floodshield_observed_bytes_total Bytes of the packets observe mode passed.\n"
 "# TYPE floodshield_observed_bytes_total counter\n"
 "floodshield_observed_bytes_total{reason=\"block\"} 284\n"
@@ -212,6 +215,7 @@ static const char golden[] =
 "floodshield_observed_bytes_total{reason=\"http_rate_src\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"http_rate_prefix\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"ban_reset\"} 0\n"
+"floodshield_observed_bytes_total{reason=\"bad_csum\"} 0\n"
 "# HELP floodshield_http_requests_total HTTP requests inspected, by verdict (observed ones included).\n"
 "# TYPE floodshield_http_requests_total counter\n"
 "floodshield_http_requests_total{verdict=\"ok\"} 40\n"
@@ -245,6 +249,7 @@ static const char golden[] =
 "floodshield_events_total{event=\"event_sent\"} 0\n"
 "floodshield_events_total{event=\"event_rate\"} 0\n"
 "floodshield_events_total{event=\"ring_full\"} 0\n"
+"floodshield_events_total{event=\"ban_evicted\"} 0\n"
 "# HELP floodshield_bans_active Unexpired dynamic bans, of one source (src) or of a prefix.\n"
 "# TYPE floodshield_bans_active gauge\n"
 "floodshield_bans_active{kind=\"src\"} 2\n"

@@ -32,11 +32,12 @@ static const char *const released_reasons[] = {
 	"smtp_defer_unverified", "smtp_defer_failed", "http_fragment",
 	"http_bad_host", "http_dup_host", "http_host_ws", "http_empty_host",
 	"http_no_host", "http_ip_host", "http_rate_src", "http_rate_prefix",
-	"ban_reset",
+	"ban_reset", "bad_csum",
 };
 static const char *const released_events[] = {
 	"ban_src", "ban_prefix", "ban_failed", "rate_new", "rate_evicted",
 	"rate_contended", "flow_failed", "event_sent", "event_rate", "ring_full",
+	"ban_evicted",
 };
 static const char *const released_ban_reasons[] = {
 	"manual", "syn_rate", "syn_rate_prefix", "http_rate", "http_rate_prefix",

@@ -38,6 +38,11 @@ int xe_open(struct xdp_env *e)
 
 int xe_open_sockets(struct xdp_env *e, bool real_sockets)
 {
+	return xe_open_bans(e, real_sockets, 0);
+}
+
+int xe_open_bans(struct xdp_env *e, bool real_sockets, __u32 bans_max)
+{
 	memset(e, 0, sizeof(*e));
 	e->ncpu = libbpf_num_possible_cpus();
 	if (e->ncpu <= 0)
@@ -46,6 +51,10 @@ int xe_open_sockets(struct xdp_env *e, bool real_sockets)
 	if (!e->skel)
 		return fail("open skeleton");
 	e->skel->rodata->fs_assume_connected = !real_sockets;
+	if (bans_max && bpf_map__set_max_entries(e->skel->maps.FS_MAP_BANS, bans_max)) {
+		xe_close(e);
+		return fail("resize fs_bans");
+	}
 	if (floodshield_bpf__load(e->skel)) {
 		xe_close(e);
 		return fail("load skeleton");

@@ -30,6 +30,9 @@ int xe_open(struct xdp_env *e);
  * the kernel (test packets then have none: they look forged); xe_open()
  * loads it assuming every segment belongs to a connection. */
 int xe_open_sockets(struct xdp_env *e, bool real_sockets);
+/* xe_open_sockets() with fs_bans sized to @bans_max entries (0: as
+ * built), to fill it in a test. */
+int xe_open_bans(struct xdp_env *e, bool real_sockets, __u32 bans_max);
 void xe_close(struct xdp_env *e);
 
 /* The fake clock, in ns (what bpf_ktime_get_ns() would return). */

@@ -15,7 +15,8 @@
 #include "../../loader/loader.h"
 
 #define VERIFIER_LIMIT	1000000	/* BPF_COMPLEXITY_LIMIT_INSNS */
-#define LOG_SIZE	(1 << 20)
+#define LOG_SIZE	(1 << 26)	/* the full log of a refused load */
+#define LOG_TAIL	3000
 
 static int silent(enum libbpf_print_level l, const char *f, va_list ap)
 {
@@ -29,6 +30,26 @@ static long log_number(const char *log, const char *key)
 	const char *p = strstr(log, key);
 
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* After a failed load: load again with the verifier's full log and
+ * print its end, where the verifier says why it refused. */
+static void print_rejection(char *log)
+{
+	struct floodshield_bpf *skel = fs_skel_open(NULL, false);
+	size_t n;
+
+	if (!skel)
+		return;
+	log[0] = 0;
+	bpf_program__set_log_level(skel->progs.floodshield, 1);
+	bpf_program__set_log_buf(skel->progs.floodshield, log, LOG_SIZE);
+	if (floodshield_bpf__load(skel)) {
+		n = strlen(log);
+		fprintf(stderr, "verifier log, last lines:\n%s\n",
+			log + (n > LOG_TAIL ? n - LOG_TAIL : 0));
+	}
+	floodshield_bpf__destroy(skel);
 }
 
 int main(int argc, char **argv)
@@ -60,6 +81,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "verifier: cannot load the program (%s); root and BPF needed\n",
 			strerror(err ? -err : EINVAL));
 		floodshield_bpf__destroy(skel);
+		print_rejection(log);
+		free(log);
 		return 2;
 	}
 	pct = 100.0 * insns / VERIFIER_LIMIT;

@@ -9,7 +9,7 @@
  * through these functions, and scripts/check-writers.sh (run by `make
  * test`) fails on a bpf_map_update_elem() or bpf_map_delete_elem() of
  * those maps anywhere else. The program's own bans are marked by the
- * program (bpf/bans.bpf.h ban_key()).
+ * program (bpf/bans.bpf.h ban_put()).
  *
  * Every function returns 0 or -errno; the caller says what failed, with
  * the entry it concerns (only the host functions log, when the print

@@ -114,6 +114,7 @@ docs: $(BUILD)/fs_docgen
 # Tests and the demo need root, bpffs and the packages from deps.
 test: test-deps all
 	$(Q)scripts/check-layers.sh
+	$(Q)scripts/check-writers.sh
 	$(Q)scripts/docs.sh --check $(BUILD)/fs_docgen
 	$(Q)$(BUILD)/fs_insns --max $(FS_INSNS_MAX)
 	$(Q)$(BUILD)/fs_test

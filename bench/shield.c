@@ -17,7 +17,7 @@
 #include "../loader/hosts.h"
 #include "../loader/settings.h"
 #include "../loader/sync.h"
-#include "../loader/hostfp.h"
+#include "../loader/lists.h"
 #include "../tests/pkt.h"
 #include "bench.h"
 
@@ -150,24 +150,11 @@ static int write_cfg(struct shield *s)
 	return 0;
 }
 
-/* The settings as the map has them (after a host flag sync). */
-static int read_cfg(struct shield *s)
-{
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.FS_MAP_CFG), &zero, &s->cfg))
-		return fail("read fs_cfg");
-	return 0;
-}
-
 int shield_settings(struct shield *s, const char *const *kv)
 {
-	__u32 flags = s->cfg.http_flags &
-		      (FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS | FS_HTTP_HOSTFP);
 	char err[160];
 
 	fs_cfg_defaults(&s->cfg);
-	s->cfg.http_flags |= flags;	/* follows the hosts map, not settings */
 	for (; kv && *kv; kv++) {
 		if (fs_cfg_set(&s->cfg, *kv, err, sizeof(err))) {
 			fprintf(stderr, "fs_bench: %s\n", err);
@@ -201,20 +188,24 @@ int shield_starve(struct shield *s, enum fs_bucket b)
 	return write_cfg(s);
 }
 
-/* Every writer of a list or a ban marks the prefilter (floodshield.h). */
-static int filter_mark(struct shield *s, enum fs_filter_set set,
-		       const __u8 *addr, __u32 plen)
+/* Write a list entry or a ban as the CLI does: through the one writer
+ * (loader/lists.h), which marks the prefilter. */
+static int list_put(struct shield *s, enum fs_filter_set set, const void *key,
+		    const void *val, const char *what)
 {
-	int err = fs_filter_mark(bpf_map__fd(s->skel->maps.FS_MAP_FILTER), set,
-				 addr, plen);
+	struct fs_map_fds m;
+	int err;
 
-	return err ? fail("mark fs_filter") : 0;
+	fs_maps_from_skel(s->skel, &m);
+	err = fs_list_put(&m, set, key, val, BPF_ANY);
+	if (err)
+		errno = -err;
+	return err ? fail(what) : 0;
 }
 
 int shield_list_add(struct shield *s, bool allow, const char *cidr)
 {
 	struct fs_list_val v = { .origin = FS_ORIGIN_CLI, .note = "bench" };
-	struct bpf_map *m = allow ? s->skel->maps.FS_MAP_ALLOW : s->skel->maps.FS_MAP_BLOCK;
 	struct fs_lpm_key k;
 	char err[160];
 
@@ -222,10 +213,7 @@ int shield_list_add(struct shield *s, bool allow, const char *cidr)
 		fprintf(stderr, "fs_bench: %s\n", err);
 		return -EINVAL;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(m), &k, &v, BPF_ANY))
-		return fail(cidr);
-	return filter_mark(s, allow ? FS_FILTER_ALLOW : FS_FILTER_BLOCK,
-			   k.addr, k.prefixlen);
+	return list_put(s, allow ? FS_FILTER_ALLOW : FS_FILTER_BLOCK, &k, &v, cidr);
 }
 
 /* @addr masked to @plen bits into a zeroed key. */
@@ -249,15 +237,14 @@ int shield_ban(struct shield *s, const uint8_t addr[16], unsigned plen)
 	struct fs_key k;
 
 	make_key(&k, addr, plen, FS_B_NONE);
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_BANS), &k,
-				&ban, BPF_ANY))
-		return fail("write fs_bans");
-	return filter_mark(s, FS_FILTER_BAN, k.addr, k.plen);
+	return list_put(s, FS_FILTER_BAN, &k, &ban, "write fs_bans");
 }
 
-/* What `hosts add` writes, and the flags it then sets. */
+/* What `hosts add` writes, and the prints it then builds. */
 int shield_host_add(struct shield *s, const char *name)
 {
+	struct fs_map_fds m;
+	int rc;
 	struct fs_host_key k;
 	struct fs_host_val v;
 	char err[160];
@@ -266,15 +253,15 @@ int shield_host_add(struct shield *s, const char *name)
 		fprintf(stderr, "fs_bench: %s\n", err);
 		return -EINVAL;
 	}
-	if (write_cfg(s) || fs_hosts_begin(bpf_map__fd(s->skel->maps.FS_MAP_CFG)) ||
-	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_HOSTS), &k, &v,
-				BPF_ANY))
+	fs_maps_from_skel(s->skel, &m);
+	rc = fs_host_put(&m, &k, &v);
+	if (rc) {
+		errno = -rc;
 		return fail(name);
-	if (fs_host_flags_sync(bpf_map__fd(s->skel->maps.FS_MAP_HOSTS),
-			       bpf_map__fd(s->skel->maps.FS_MAP_CFG),
-			       bpf_map__fd(s->skel->maps.FS_MAP_HOSTFP)))
-		return fail("host flags");
-	return read_cfg(s);
+	}
+	if (fs_hosts_done(&m))
+		return fail("host prints");
+	return 0;
 }
 
 static int static_bans(struct shield *s)

@@ -337,15 +337,33 @@ __noinline int fs_host_served(struct xdp_md *ctx, __u32 off, __u32 val,
 	return 0;
 }
 
+/* The served-host table (struct fs_hostfp): its bits (FS_HOSTS_*), which
+ * loader/hostfp.c derives from fs_hosts, and the prints. The one reader
+ * of fs_hostfp; NULL only if the lookup fails (the check is then off:
+ * it cannot, for an array of one). */
+static __always_inline const struct fs_hostfp *host_table(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&FS_MAP_HOSTFP, &zero);
+}
+
+/* The served-host bits (FS_HOSTS_*); 0 (the check off) without the map. */
+static __always_inline __u32 host_bits(void)
+{
+	const struct fs_hostfp *t = host_table();
+
+	return t ? READ_ONCE(t->flags) : 0;
+}
+
 /* Whether print @fp is in the live table: 1 served, 0 not, -1 unknown. */
 static __always_inline int host_print_served(__u64 fp)
 {
-	const struct fs_hostfp *t;
-	__u32 zero = 0, half;
+	const struct fs_hostfp *t = host_table();
+	__u32 half;
 	int served = 0;
 	__u64 v, gen;
 
-	t = bpf_map_lookup_elem(&FS_MAP_HOSTFP, &zero);
 	if (!t || !fp)
 		return -1;
 	gen = READ_ONCE(t->gen);
@@ -366,11 +384,19 @@ static __always_inline int host_print_served(__u64 fp)
 #define HREQ_HTTP10	(1u << 8)
 #define HREQ_COMPLETE	(1u << 9)
 #define HREQ_ABSOLUTE	(1u << 10)
+/* The served-host bits (host_bits(), FS_HOSTS_*), read once per segment
+ * by fs_police_http() and passed down in bits 11-13. */
+#define HREQ_HOSTS_SHIFT 11
+#define HREQ_CHECK	(FS_HOSTS_CHECK << HREQ_HOSTS_SHIFT)
+#define HREQ_WILDCARDS	(FS_HOSTS_WILDCARDS << HREQ_HOSTS_SHIFT)
+#define HREQ_PRINTS	(FS_HOSTS_PRINTS << HREQ_HOSTS_SHIFT)
+#define HREQ_HOSTS	(HREQ_CHECK | HREQ_WILDCARDS | HREQ_PRINTS)
 
 /* Judge the Host of a complete or partial request whose host text (if
  * any) starts @val bytes into the payload at @off; @bits: FS_HTTP_*
- * policy flags (low byte) and HREQ_*. A global function, so the
- * verifier checks it once, not once per header-scan outcome. */
+ * policy flags (low byte), the served-host bits (HREQ_HOSTS) and the
+ * other HREQ_* bits. A global function, so the verifier checks it once,
+ * not once per header-scan outcome. */
 __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 			    __u32 bits)
 {
@@ -382,7 +408,7 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 	};
 	struct http_req *req = &r;
 	struct fs_seg seg, *p = &seg;
-	__u32 flags = bits & HREQ_POLICY;
+	__u32 flags = bits & (HREQ_POLICY | HREQ_HOSTS);
 	int len, served;
 	bool ip;
 
@@ -406,24 +432,26 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 	if (ip)
 		return flags & FS_HTTP_RESET_IP_HOST ?
 			       FS_R_HTTP_IP_HOST : FS_R_HTTP_OK;
-	if (!(flags & FS_HTTP_CHECK_HOSTS))
+	if (!(flags & HREQ_CHECK))
 		return FS_R_HTTP_OK;
-	if (flags & FS_HTTP_HOSTFP) {
+	if (flags & HREQ_PRINTS) {
 		served = host_print_served(fs_host_print(p, req->val, len));
 		if (served == 1)
 			return FS_R_HTTP_OK;
-		if (served == 0 && !(flags & FS_HTTP_WILDCARDS))
+		if (served == 0 && !(flags & HREQ_WILDCARDS))
 			return FS_R_HTTP_BAD_HOST;
 	}
-	if (fs_host_served(ctx, off, req->val, len, flags & FS_HTTP_WILDCARDS))
+	if (fs_host_served(ctx, off, req->val, len, flags & HREQ_WILDCARDS))
 		return FS_R_HTTP_OK;
 	return FS_R_HTTP_BAD_HOST;
 }
 
 /* Judge the segment whose TCP payload starts @off bytes into the frame:
  * FS_R_SERVICE if it does not start a request, else FS_R_HTTP_OK,
- * FS_R_HTTP_UNDECIDED or a RESET reason. A global function, so the
- * verifier checks it once instead of once per parse path. */
+ * FS_R_HTTP_UNDECIDED or a RESET reason; @http_flags: the FS_HTTP_*
+ * policy flags (low byte) and the served-host bits (HREQ_HOSTS). A
+ * global function, so the verifier checks it once instead of once per
+ * parse path. */
 __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 {
 	struct fs_seg seg, *p = &seg;
@@ -454,7 +482,8 @@ __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 			      req.absolute ? req.val : 0);
 	if (!(hdr & HDR_OK))
 		return hdr;
-	return fs_http_host(ctx, off, hdr & HDR_VAL_MASK, (http_flags & HREQ_POLICY) |
+	return fs_http_host(ctx, off, hdr & HDR_VAL_MASK,
+			    (http_flags & (HREQ_POLICY | HREQ_HOSTS)) |
 			    (req.http10 ? HREQ_HTTP10 : 0) |
 			    (hdr & HDR_COMPLETE ? HREQ_COMPLETE : 0) |
 			    (req.absolute ? HREQ_ABSOLUTE : 0));
@@ -474,7 +503,9 @@ static __always_inline enum fs_reason fs_police_http(struct xdp_md *ctx,
 						     const struct fs_cfg *cfg,
 						     __u64 now)
 {
-	enum fs_reason r = fs_http_judge(ctx, p->payload_off, cfg->http_flags);
+	enum fs_reason r = fs_http_judge(ctx, p->payload_off,
+					 (cfg->http_flags & HREQ_POLICY) |
+					 host_bits() << HREQ_HOSTS_SHIFT);
 	bool proven;
 
 	if (r == FS_R_SERVICE)

@@ -847,8 +847,8 @@ static int limit_line(struct conf_ctx *x, const char *key)
 	return i >= 0 ? x->setting_line[i] : 0;
 }
 
-/* What depends on more than one key: interface modes, the host bits,
- * ban.ttl_max against ban.ttl. */
+/* What depends on more than one key: interface modes, ban.ttl_max
+ * against ban.ttl. */
 static int finish(struct conf_ctx *x)
 {
 	struct fs_conf *c = x->c;
@@ -858,12 +858,6 @@ static int finish(struct conf_ctx *x)
 	for (int i = 0; i < c->n_ifaces; i++)
 		if (!x->mode_given[i])
 			c->ifaces[i].mode = x->mode;
-	rt->http_flags &= ~(FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS);
-	if (c->n_hosts)
-		rt->http_flags |= FS_HTTP_CHECK_HOSTS;
-	for (size_t i = 0; i < c->n_hosts; i++)
-		if (c->hosts[i].val.name[0] == '*')
-			rt->http_flags |= FS_HTTP_WILDCARDS;
 	if (rt->ban_ttl_max_ns >= rt->ban_ttl_ns)
 		return 0;
 	a = limit_line(x, "ban.ttl");

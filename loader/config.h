@@ -40,8 +40,9 @@ struct fs_conf {
 	char state_dir[256];		/* default FS_STATE_DIR */
 	struct fs_conf_iface ifaces[FS_CONF_IFACES_MAX];
 	int n_ifaces;
-	/* [limits] and [observe]: fs_cfg_defaults() then the keys. The
-	 * FS_HTTP_CHECK_HOSTS / FS_HTTP_WILDCARDS bits follow [hosts]. */
+	/* [limits] and [observe]: fs_cfg_defaults() then the keys; the
+	 * user's settings only (the served-host bits follow the hosts map,
+	 * loader/hostfp.h). */
 	struct fs_cfg rt;
 	/* [services]: if any port is given, these replace the defaults */
 	enum fs_svc ports[FS_PORTS];

@@ -136,6 +136,15 @@ static __u32 key_plen(const __u8 *k, enum fs_filter_set set)
 	return plen;
 }
 
+int fs_filter_mark_key(int fd, enum fs_filter_set set, const void *key)
+{
+	const __u8 *k = key;
+
+	if ((unsigned)set >= FS_FILTER_SETS)
+		return -EINVAL;
+	return fs_filter_mark(fd, set, k + layouts[set].addr_off, key_plen(k, set));
+}
+
 /* Mark every entry of @fd, the map behind @set, into @bits/@wide. */
 static void scan(int fd, enum fs_filter_set set, __u64 *bits, __u64 *wide)
 {
@@ -201,17 +210,5 @@ int fs_filter_rebuild(const struct fs_map_fds *m)
 	filter_unmap(f);
 out:
 	free(t);
-	return err;
-}
-
-int fs_filter_sync(const char *pin_dir)
-{
-	struct fs_map_fds m;
-	int err;
-
-	if (fs_maps_open_all(pin_dir, &m))
-		return -ENOENT;
-	err = fs_filter_rebuild(&m);
-	fs_maps_close_all(&m);
 	return err;
 }

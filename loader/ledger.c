@@ -18,7 +18,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "names.h"
-#include "filter.h"
+#include "lists.h"
 
 #define LEDGER_HEADER "# floodshield ledger 1"
 #define NSEC ((long long)NSEC_PER_SEC)	/* signed arithmetic here */
@@ -154,6 +154,17 @@ static int lookup_name(const char *(*name_of)(unsigned), unsigned max,
 	return -ENOENT;
 }
 
+/* Restore one entry through the one writer (lists.h), unless the map
+ * has it already (what is in the maps is newer than the file): 1, 0 for
+ * one already there, or -errno. */
+static int put(const struct fs_map_fds *m, enum fs_filter_set set,
+	       const void *key, const void *val)
+{
+	int err = fs_list_put(m, set, key, val, BPF_NOEXIST);
+
+	return err == -EEXIST ? 0 : err ? err : 1;
+}
+
 static int restore_ban(const struct fs_map_fds *m, const struct clocks *now,
 		       char *rest)
 {
@@ -176,11 +187,11 @@ static int restore_ban(const struct fs_map_fds *m, const struct clocks *now,
 	b.reason = r;
 	b.created_ns = to_mono(now, created);
 	b.expires_ns = to_mono(now, expires);
-	return bpf_map_update_elem(m->bans, &k, &b, BPF_NOEXIST) && errno != EEXIST ?
-	       -errno : 1;
+	return put(m, FS_FILTER_BAN, &k, &b);
 }
 
-static int restore_entry(int fd, const struct clocks *now, char *rest)
+static int restore_entry(const struct fs_map_fds *m, enum fs_filter_set set,
+			 const struct clocks *now, char *rest)
 {
 	char cidr[80], origin[16], err[160];
 	struct fs_list_val v = {};
@@ -198,8 +209,7 @@ static int restore_entry(int fd, const struct clocks *now, char *rest)
 	v.expires_ns = to_mono(now, expires);
 	if (used)
 		snprintf(v.note, sizeof(v.note), "%s", rest + used);
-	return bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST) && errno != EEXIST ?
-	       -errno : 1;
+	return put(m, set, &k, &v);
 }
 
 static int restore_line(const struct fs_map_fds *m, const struct clocks *now,
@@ -209,9 +219,9 @@ static int restore_line(const struct fs_map_fds *m, const struct clocks *now,
 	if (!strncmp(line, "ban ", 4))
 		return restore_ban(m, now, line + 4);
 	if (!strncmp(line, "allow ", 6))
-		return restore_entry(m->allow, now, line + 6);
+		return restore_entry(m, FS_FILTER_ALLOW, now, line + 6);
 	if (!strncmp(line, "block ", 6))
-		return restore_entry(m->block, now, line + 6);
+		return restore_entry(m, FS_FILTER_BLOCK, now, line + 6);
 	return -EINVAL;
 }
 
@@ -242,8 +252,5 @@ int fs_ledger_restore(const char *dir, const struct fs_map_fds *m)
 			n += r;
 	}
 	fclose(f);
-	r = n > 0 ? fs_filter_rebuild(m) : 0;
-	if (r)
-		pr_warn_code(r, "ledger: cannot update the prefilter");
 	return n;
 }

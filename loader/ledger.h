@@ -13,7 +13,9 @@
  * the number of entries saved, or -errno with a message logged. */
 int fs_ledger_save(const char *dir, const struct fs_map_fds *m);
 
-/* Put the unexpired entries of @dir/ledger back into the maps. A missing
+/* Put the unexpired entries of @dir/ledger back into the maps, through
+ * the one writer (lists.h), which marks them in the prefilter; an entry
+ * the maps hold already is kept as it is. A missing
  * ledger is not an error. Malformed lines are logged and skipped.
  * Returns the number restored, or -errno with a message logged. */
 int fs_ledger_restore(const char *dir, const struct fs_map_fds *m);

@@ -140,9 +140,9 @@ static int set_aside(const char *path, const struct bpf_map *map, int *fd)
 	return 0;
 }
 
-/* Every CPU's value of each slot of the array @from into the same slot
- * of @to. 0 or -errno. */
-static int counters_copy(int from, int to)
+/* Every CPU's value of each slot of the array @counters_from into the
+ * same slot of @counters_to. 0 or -errno. */
+static int counters_copy(int counters_from, int counters_to)
 {
 	struct bpf_map_info mi = {};
 	__u32 len = sizeof(mi);
@@ -151,7 +151,7 @@ static int counters_copy(int from, int to)
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	if (bpf_obj_get_info_by_fd(from, &mi, &len))
+	if (bpf_obj_get_info_by_fd(counters_from, &mi, &len))
 		return -errno;
 	/* a per-CPU value is rounded up to 8 bytes per CPU */
 	vals = calloc(mi.type == BPF_MAP_TYPE_PERCPU_ARRAY ? ncpu : 1,
@@ -159,8 +159,8 @@ static int counters_copy(int from, int to)
 	if (!vals)
 		return -ENOMEM;
 	for (__u32 i = 0; i < mi.max_entries && !err; i++)
-		if (bpf_map_lookup_elem(from, &i, vals) ||
-		    bpf_map_update_elem(to, &i, vals, BPF_ANY))
+		if (bpf_map_lookup_elem(counters_from, &i, vals) ||
+		    bpf_map_update_elem(counters_to, &i, vals, BPF_ANY))
 			err = -errno;
 	free(vals);
 	return err;
@@ -343,7 +343,7 @@ static int refresh_derived(struct floodshield_bpf *skel)
 	err = fs_filter_rebuild(&m);
 	if (err)
 		pr_err("cannot build the prefilter: %s\n", strerror(-err));
-	if (fs_host_flags_sync(m.hosts, m.cfg, m.hostfp))
+	if (fs_hostfp_sync(m.hosts, m.hostfp))
 		err = err ? err : -EIO;
 	return err;
 }
@@ -708,6 +708,31 @@ out:
 	return err;
 }
 
+/* An older build kept the served-host bits in fs_cfg.http_flags (now
+ * fs_hostfp.flags, FS_HTTP_RETIRED): clear them in the fs_cfg pinned in
+ * @pin_dir once this build's program is live on an interface, so that
+ * the settings hold the user's settings only. Not before: until it is
+ * replaced, an older program reads them (another interface's older
+ * program, if any, then stops checking hosts until it is replaced too).
+ * This build's program ignores them, so a failure here is only said. */
+static void cfg_retire_host_bits(const char *pin_dir)
+{
+	int fd = fs_map_open(pin_dir, FS_STR(FS_MAP_CFG));
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	if (fd < 0)
+		return;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg) == 0 &&
+	    (cfg.http_flags & FS_HTTP_RETIRED)) {
+		cfg.http_flags &= ~FS_HTTP_RETIRED;
+		if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
+			pr_warn_errno("%s: cannot clear the served-host bits of an older build",
+				      FS_STR(FS_MAP_CFG));
+	}
+	close(fd);
+}
+
 int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	      struct fs_attach_info *info)
 {
@@ -718,7 +743,10 @@ int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	if (info->attached)
 		return -EEXIST;
 	err = attach_new(pin_dir, ifindex, mode);
-	return err ? err : fs_attach_query(ifindex, info);
+	if (err)
+		return err;
+	cfg_retire_host_bits(pin_dir);
+	return fs_attach_query(ifindex, info);
 }
 
 /* Detach the floodshield program with id @id (any, if 0) from @ifindex. */
@@ -769,12 +797,14 @@ int fs_replace(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 		return fs_attach(pin_dir, ifindex, mode, info);
 	if (!old.dispatcher) {
 		err = replace_alone(pin_dir, ifindex, old.prog_id, old.mode);
-		return err ? err : fs_attach_query(ifindex, info);
+	} else {
+		err = attach_new(pin_dir, ifindex, old.mode);
+		if (!err)
+			err = detach_id(ifindex, old.prog_id);
 	}
-	err = attach_new(pin_dir, ifindex, old.mode);
 	if (err)
 		return err;
-	err = detach_id(ifindex, old.prog_id);
-	return err ? err : fs_attach_query(ifindex, info);
+	cfg_retire_host_bits(pin_dir);
+	return fs_attach_query(ifindex, info);
 }
 

@@ -8,8 +8,8 @@
 #include "hosts.h"
 #include "log.h"
 #include "sync.h"
-#include "hostfp.h"
 #include "filter.h"
+#include "lists.h"
 
 /* Every entry of an LPM list. Lookups in an LPM trie are longest-prefix
  * matches, so exact presence is decided against this copy. */
@@ -101,9 +101,12 @@ static int check_capacity(int fd, const char *what, const struct fs_conf_cidr *l
 
 /* Add or update the entries of @list (origin config); never touches a
  * same-key entry of another origin (the CLI's or DNS's stays). */
-static int put_list(int fd, const struct fs_conf_cidr *list, size_t n,
+static int put_list(const struct fs_map_fds *m, enum fs_filter_set set,
+		    const struct fs_conf_cidr *list, size_t n,
 		    const struct lpm_set *cur, struct fs_sync_stats *st)
 {
+	int err;
+
 	for (size_t i = 0; i < n; i++) {
 		struct fs_list_val v = { .origin = FS_ORIGIN_STATIC };
 		const struct lpm_entry *old = lpm_find(cur, &list[i].key);
@@ -113,9 +116,10 @@ static int put_list(int fd, const struct fs_conf_cidr *list, size_t n,
 		memcpy(v.note, list[i].note, sizeof(v.note));
 		if (old && !memcmp(&old->val, &v, sizeof(v)))
 			continue;
-		if (bpf_map_update_elem(fd, &list[i].key, &v, BPF_ANY)) {
-			pr_err_errno("config: %s: cannot add entry", list[i].where);
-			return -errno;
+		err = fs_list_put(m, set, &list[i].key, &v, BPF_ANY);
+		if (err) {
+			pr_err_code(err, "config: %s: cannot add entry", list[i].where);
+			return err;
 		}
 		old ? st->updated++ : st->added++;
 	}
@@ -123,25 +127,26 @@ static int put_list(int fd, const struct fs_conf_cidr *list, size_t n,
 }
 
 /* Delete config entries that the configuration no longer lists. */
-static void drop_removed(int fd, const struct lpm_set *cur,
+static void drop_removed(const struct fs_map_fds *m, enum fs_filter_set set,
+			 const struct lpm_set *cur,
 			 const struct fs_conf_cidr *list, size_t n,
 			 struct fs_sync_stats *st)
 {
 	for (size_t i = 0; i < cur->n; i++)
 		if (cur->e[i].val.origin == FS_ORIGIN_STATIC &&
 		    !in_conf(list, n, &cur->e[i].key) &&
-		    bpf_map_delete_elem(fd, &cur->e[i].key) == 0)
+		    fs_list_del(m, set, &cur->e[i].key) == 0)
 			st->removed++;
 }
 
-static int put_services(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
+static int put_services(int svc_fd, const struct fs_conf *c, struct fs_sync_stats *st)
 {
 	for (__u32 port = 0; port < FS_PORTS; port++) {
 		enum fs_svc cur = FS_SVC_NONE, want = c->ports[port];
 
-		if (bpf_map_lookup_elem(fd, &port, &cur) == 0 && cur == want)
+		if (bpf_map_lookup_elem(svc_fd, &port, &cur) == 0 && cur == want)
 			continue;
-		if (bpf_map_update_elem(fd, &port, &want, BPF_ANY)) {
+		if (bpf_map_update_elem(svc_fd, &port, &want, BPF_ANY)) {
 			pr_err_errno("config: cannot set port %u", port);
 			return -errno;
 		}
@@ -158,16 +163,19 @@ static bool host_in_conf(const struct fs_conf *c, const struct fs_host_key *k)
 	return false;
 }
 
-static int put_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
+static int put_hosts(const struct fs_map_fds *m, const struct fs_conf *c,
+		     struct fs_sync_stats *st)
 {
 	for (size_t i = 0; i < c->n_hosts; i++) {
 		struct fs_host_val old;
+		int err;
 
-		if (bpf_map_lookup_elem(fd, &c->hosts[i].key, &old) == 0)
+		if (bpf_map_lookup_elem(m->hosts, &c->hosts[i].key, &old) == 0)
 			continue;
-		if (bpf_map_update_elem(fd, &c->hosts[i].key, &c->hosts[i].val, BPF_ANY)) {
-			pr_err_errno("config: cannot add host %s", c->hosts[i].val.name);
-			return -errno;
+		err = fs_host_put(m, &c->hosts[i].key, &c->hosts[i].val);
+		if (err) {
+			pr_err_code(err, "config: cannot add host %s", c->hosts[i].val.name);
+			return err;
 		}
 		st->added++;
 	}
@@ -177,32 +185,27 @@ static int put_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
 /* XXX: hosts carry no origin; the config owns the hosts map, so names
  * added with `floodshield hosts add` go at the next reload unless the
  * config lists them too. */
-static void drop_hosts(int fd, const struct fs_conf *c, struct fs_sync_stats *st)
+static void drop_hosts(const struct fs_map_fds *m, const struct fs_conf *c,
+		       struct fs_sync_stats *st)
 {
 	struct fs_host_key k, next;
-	bool more = bpf_map_get_next_key(fd, NULL, &k) == 0;
+	bool more = bpf_map_get_next_key(m->hosts, NULL, &k) == 0;
 
 	while (more) {
-		more = bpf_map_get_next_key(fd, &k, &next) == 0;
-		if (!host_in_conf(c, &k) && bpf_map_delete_elem(fd, &k) == 0)
+		more = bpf_map_get_next_key(m->hosts, &k, &next) == 0;
+		if (!host_in_conf(c, &k) && fs_host_del(m, &k) == 0)
 			st->removed++;
 		k = next;
 	}
 }
 
-/* Settings as configured, with the served-host flags as they are now,
- * but FS_HTTP_HOSTFP off until fs_host_flags_put() has rebuilt the prints: the
- * hosts may change in between (fs_hosts_begin()). */
-static int put_settings(int fd, const struct fs_cfg *rt)
+/* The settings as configured: the user's settings only (the served-host
+ * bits live in fs_hostfp, loader/hostfp.h). */
+static int put_settings(int cfg_fd, const struct fs_cfg *rt)
 {
-	const __u32 keep = FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS;
-	struct fs_cfg cur, cfg = *rt;
 	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(fd, &zero, &cur))
-		memset(&cur, 0, sizeof(cur));
-	cfg.http_flags = (cfg.http_flags & ~keep) | (cur.http_flags & keep);
-	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
+	if (bpf_map_update_elem(cfg_fd, &zero, rt, BPF_ANY)) {
 		pr_err_errno("config: cannot write settings");
 		return -errno;
 	}
@@ -234,18 +237,19 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	if (err)
 		goto out;
 	if ((err = put_settings(m->cfg, &c->rt)) ||
-	    (err = put_list(m->allow, c->allow, c->n_allow, &allow, st)) ||
-	    (err = put_list(m->block, c->block, c->n_block, &block, st)) ||
+	    (err = put_list(m, FS_FILTER_ALLOW, c->allow, c->n_allow, &allow, st)) ||
+	    (err = put_list(m, FS_FILTER_BLOCK, c->block, c->n_block, &block, st)) ||
 	    (err = put_services(m->svc, c, st)) ||
-	    (err = put_hosts(m->hosts, c, st)) ||
-	    (err = fs_host_flags_put(m->hosts, m->cfg, m->hostfp, c->rt)))
+	    (err = put_hosts(m, c, st)))
 		goto out;
-	drop_removed(m->block, &block, c->block, c->n_block, st);
-	drop_removed(m->allow, &allow, c->allow, c->n_allow, st);
-	drop_hosts(m->hosts, c, st);
-	err = fs_host_flags_put(m->hosts, m->cfg, m->hostfp, c->rt);
+	drop_removed(m, FS_FILTER_BLOCK, &block, c->block, c->n_block, st);
+	drop_removed(m, FS_FILTER_ALLOW, &allow, c->allow, c->n_allow, st);
+	drop_hosts(m, c, st);
 out:
-	/* whatever was written, the prefilter follows the lists */
+	/* whatever was written, the prints and the served-host bits follow
+	 * the hosts, and the prefilter drops the bits of entries removed */
+	if (fs_hosts_done(m) && !err)
+		err = -EIO;
 	ferr = fs_filter_rebuild(m);
 	if (ferr)
 		pr_err_code(ferr, "config: cannot update the prefilter");

@@ -211,14 +211,14 @@ struct fs_limit {
 #define FS_CFG_OBSERVE	(1u << 0)	/* count, never drop */
 #define FS_CFG_VERIFY_HTTP (1u << 1)	/* report new HTTP sources */
 
-/* HTTP policy bits in fs_cfg.http_flags. */
-#define FS_HTTP_CHECK_HOSTS	(1u << 0)	/* served-host check on (set
-						 * while fs_hosts is not empty) */
+/* HTTP policy bits in fs_cfg.http_flags: the user's settings only. */
 #define FS_HTTP_RESET_NO_HOST10	(1u << 1)	/* HTTP/1.0 without Host */
 #define FS_HTTP_RESET_IP_HOST	(1u << 2)	/* IP-literal Host */
-#define FS_HTTP_WILDCARDS	(1u << 3)	/* fs_hosts has wildcards */
-#define FS_HTTP_HOSTFP		(1u << 4)	/* fs_hostfp holds every exact
-						 * name of fs_hosts */
+/* Bits 0, 3 and 4 held the served-host bits in older builds (now
+ * struct fs_hostfp.flags). The program ignores them; once this build's
+ * program is live (attach, --replace, the daemon's start), the loader
+ * clears them in a pinned fs_cfg an older build wrote. Never reuse them. */
+#define FS_HTTP_RETIRED		((1u << 0) | (1u << 3) | (1u << 4))
 
 /* Served hosts. The key holds the normalised name right-aligned and
  * zero-padded on the left, so a suffix is the same bytes with the left
@@ -249,7 +249,18 @@ struct fs_host_val {
 #define FS_HOSTFP_SLOTS	32768	/* 2 x FS_HOSTS_MAX: a power of two */
 #define FS_HOSTFP_PROBE	8
 
+/* Served-host bits in fs_hostfp.flags, derived from fs_hosts by
+ * loader/hostfp.c (their only writer) and read by the program in one
+ * helper (bpf/http.bpf.h host_bits()). */
+#define FS_HOSTS_CHECK		(1u << 0)	/* fs_hosts holds a name: the
+						 * served-host check is on */
+#define FS_HOSTS_WILDCARDS	(1u << 1)	/* fs_hosts holds a "*." name */
+#define FS_HOSTS_PRINTS		(1u << 2)	/* fp[active] holds every exact
+						 * name of fs_hosts */
+
 struct fs_hostfp {
+	__u32 flags;		/* FS_HOSTS_* */
+	__u32 pad;
 	__u64 active;		/* 0 or 1 */
 	__u64 gen;		/* moved before and after each rebuild */
 	__u64 fp[2][FS_HOSTFP_SLOTS];
@@ -432,6 +443,7 @@ _Static_assert(sizeof(struct fs_event_rec) == 96, "fs_event_rec");
 _Static_assert(sizeof(struct fs_host_key) == FS_HOST_MAX, "fs_host_key");
 _Static_assert(sizeof(struct fs_host_val) == 72, "fs_host_val");
 _Static_assert(FS_HOSTFP_SLOTS >= 2 * FS_HOSTS_MAX, "fs_hostfp load");
+_Static_assert(sizeof(struct fs_hostfp) == 24 + 16 * FS_HOSTFP_SLOTS, "fs_hostfp");
 _Static_assert(sizeof(struct fs_flow_key) == 20, "fs_flow_key");
 _Static_assert(sizeof(struct fs_flow_val) == 24, "fs_flow_val");
 _Static_assert(sizeof(struct fs_flow_slot) == 48, "fs_flow_slot");

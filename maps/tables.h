@@ -312,7 +312,7 @@
 	X(FILTER, filter, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_filter), \
 	  "the prefilter bits of the lists, bans and DNS verdicts (mmapable)") \
 	X(HOSTFP, hostfp, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_hostfp), \
-	  "64-bit prints of the exact served hosts (mmapable)") \
+	  "the served-host bits (FS_HOSTS_*) and 64-bit prints of the exact served hosts (mmapable)") \
 	X(DAEMON, daemon, DAEMON, NOFILL, sizeof(__u32), sizeof(struct fs_daemon_state), \
 	  "the daemon's pid and reloads (written by the daemon only)")
 

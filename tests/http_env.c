@@ -16,7 +16,7 @@
 #include "test.h"
 #include "../loader/names.h"
 #include "../loader/sync.h"
-#include "../loader/hostfp.h"
+#include "../loader/lists.h"
 
 static int fail(const char *what)
 {
@@ -26,38 +26,27 @@ static int fail(const char *what)
 	return -err;
 }
 
-/* What `hosts add` does after writing the map: the served-host bits
- * follow it (userspace/sync.h). */
-static int hosts_sync_flags(struct xdp_env *e)
-{
-	int cfd = bpf_map__fd(e->skel->maps.FS_MAP_CFG);
-	__u32 zero = 0;
-
-	if (fs_host_flags_sync(bpf_map__fd(e->skel->maps.FS_MAP_HOSTS), cfd,
-			       bpf_map__fd(e->skel->maps.FS_MAP_HOSTFP)) ||
-	    bpf_map_lookup_elem(cfd, &zero, &e->cfg))	/* keep the env's copy */
-		return -EIO;
-	return 0;
-}
-
 int he_hosts_add(struct xdp_env *e, const char *const *names, size_t n)
 {
-	int hfd = bpf_map__fd(e->skel->maps.FS_MAP_HOSTS);
+	struct fs_map_fds m;
 	struct fs_host_key k;
 	struct fs_host_val v;
 	char err[160];
+	int rc;
 
-	if (fs_hosts_begin(bpf_map__fd(e->skel->maps.FS_MAP_CFG)))
-		return -EIO;
+	fs_maps_from_skel(e->skel, &m);
 	for (size_t i = 0; i < n; i++) {
 		if (fs_host_key(names[i], &k, &v, err, sizeof(err))) {
 			fprintf(stderr, "http_env: %s\n", err);
 			return -EINVAL;
 		}
-		if (bpf_map_update_elem(hfd, &k, &v, BPF_ANY))
+		rc = fs_host_put(&m, &k, &v);
+		if (rc) {
+			errno = -rc;
 			return fail(names[i]);
+		}
 	}
-	return hosts_sync_flags(e);
+	return fs_hosts_done(&m) ? -EIO : 0;
 }
 
 /* The folded ones' complement sum, not complemented (pkt.c's helpers). */

@@ -24,9 +24,9 @@ struct he_seg {
 };
 
 /* Add @n served hosts ("www.example.org", "*.example.net") to fs_hosts,
- * keyed by fs_host_key(), then set FS_HTTP_CHECK_HOSTS and
- * FS_HTTP_WILDCARDS from the map's contents, as `floodshield hosts add`
- * does. e->cfg follows, so later xe_set() calls keep the bits. */
+ * keyed by fs_host_key(), through the one writer (loader/lists.h), then
+ * bring the prints and served-host bits back, as `floodshield hosts add`
+ * does. */
 int he_hosts_add(struct xdp_env *e, const char *const *names, size_t n);
 
 /* The TCP segment of @s (family, addresses, VLAN tags, ports, flags, seq,

@@ -394,19 +394,14 @@ static void test_hosts(void)
 		ASSERT_STREQ(c->hosts[0].val.name, "www.example.org", "display name");
 		ASSERT_STREQ(c->hosts[2].val.name, "*.example.net", "wildcard");
 		ASSERT_STREQ(c->hosts[4].val.name, "a.example", "last");
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_CHECK_HOSTS | FS_HTTP_WILDCARDS,
-			  "check and wildcard bits");
+		ASSERT_EQ(c->rt.http_flags, 0, "settings carry no served-host bits");
 	}
 	fs_conf_free(c);
 
-	fs_subtest("hosts: no wildcard, no wildcard bit; none, no check");
-	c = load_good("[hosts]\nname = example.org\n");
+	fs_subtest("hosts: the settings hold the user's policies only");
+	c = load_good("[hosts]\nnames = *.example.org\n[limits]\nhttp.ip_host = reset\n");
 	if (c)
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_CHECK_HOSTS, "check only");
-	fs_conf_free(c);
-	c = load_good("[hosts]\nnames =\n[limits]\nhttp.ip_host = reset\n");
-	if (c)
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_IP_HOST, "no host bits");
+		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_IP_HOST, "policy bit only");
 	fs_conf_free(c);
 }
 

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "test.h"
+#include "dns_server.h"
 #include "../loader/addr.h"
 #include "../userspace/daemon/dns.h"
 
@@ -179,7 +180,12 @@ static bool wait_ready(void)
 	return false;
 }
 
-static bool server_start(void)
+int dns_server_port(void)
+{
+	return srv.port;
+}
+
+bool dns_server_start(void)
 {
 	char conf[128], fixtures[4096];
 
@@ -204,7 +210,7 @@ static bool server_start(void)
 	return true;
 }
 
-static void server_stop(void)
+void dns_server_stop(void)
 {
 	int st;
 
@@ -839,8 +845,8 @@ FS_TEST(dns)
 		fs_test_skip(UNBOUND " missing: make deps");
 		return;
 	}
-	if (!server_start()) {
-		server_stop();
+	if (!dns_server_start()) {
+		dns_server_stop();
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -856,5 +862,5 @@ FS_TEST(dns)
 	check_timeout();
 	check_cli();
 	fs_subtest("unbound stopped by its PID");
-	server_stop();
+	dns_server_stop();
 }

@@ -1249,16 +1249,10 @@ static bool raw_host(struct xdp_env *e, const char *name, bool add)
 			       bpf_map_delete_elem(fd, &k), "raw fs_hosts write");
 }
 
-static bool cfg_flags(struct xdp_env *e, __u32 *flags)
+static bool host_bits(struct xdp_env *e, __u32 *flags)
 {
-	struct fs_cfg c;
-	__u32 zero = 0;
-
-	if (!ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_CFG),
-					   &zero, &c), "read fs_cfg"))
-		return false;
-	*flags = c.http_flags;
-	return true;
+	return ASSERT_OK(fs_hostfp_flags(bpf_map__fd(e->skel->maps.FS_MAP_HOSTFP),
+					 flags), "read fs_hostfp.flags");
 }
 
 static void prints(const struct fam *f)
@@ -1273,17 +1267,18 @@ static void prints(const struct fam *f)
 	fs_subtest("a hosts sync builds the prints and sets their flag/%s", f->name);
 	if (!env_open(&e, 1, NULL))
 		return;
-	if (cfg_flags(&e, &flags))
-		ASSERT_TRUE(flags & FS_HTTP_HOSTFP, "FS_HTTP_HOSTFP set");
+	if (host_bits(&e, &flags))
+		ASSERT_EQ(flags, FS_HOSTS_CHECK | FS_HOSTS_WILDCARDS | FS_HOSTS_PRINTS,
+			  "check, wildcards and prints");
 	ASSERT_TRUE(print_present(&e, "www.example.org"), "www.example.org print");
 	ASSERT_TRUE(print_present(&e, "example.org"), "example.org print");
 	fs_subtest("a served name is judged by its print/%s", f->name);
 	if (raw_host(&e, "www.example.org", false) && request(f, f->src, req, &seg))
 		expect_pass(&e, &seg, FS_R_HTTP_OK);
 	fs_subtest("with the flag off, fs_hosts decides/%s", f->name);
-	ASSERT_OK(fs_hosts_begin(bpf_map__fd(e.skel->maps.FS_MAP_CFG)), "begin");
-	if (cfg_flags(&e, &flags))
-		ASSERT_FALSE(flags & FS_HTTP_HOSTFP, "FS_HTTP_HOSTFP cleared");
+	ASSERT_OK(fs_hostfp_begin(bpf_map__fd(e.skel->maps.FS_MAP_HOSTFP), 0), "begin");
+	if (host_bits(&e, &flags))
+		ASSERT_FALSE(flags & FS_HOSTS_PRINTS, "FS_HOSTS_PRINTS cleared");
 	if (request(f, f->src, req, &seg))
 		expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST);
 	xe_close(&e);
@@ -1295,7 +1290,7 @@ static void prints(const struct fam *f)
 	    raw_host(&e, "evil.example", true) && request(f, f->src, evil, &seg))
 		expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST);
 	fs_subtest("a name added after a sync is served at once/%s", f->name);
-	ASSERT_OK(fs_hosts_begin(bpf_map__fd(e.skel->maps.FS_MAP_CFG)), "begin");
+	ASSERT_OK(fs_hostfp_begin(bpf_map__fd(e.skel->maps.FS_MAP_HOSTFP), 0), "begin");
 	if (request(f, f->src, evil, &seg))
 		expect_pass(&e, &seg, FS_R_HTTP_OK);
 	xe_close(&e);

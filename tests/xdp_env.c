@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
-#include "../loader/filter.h"
+#include "../loader/lists.h"
 #include "../loader/settings.h"
 #include "pkt.h"
 #include "xdp_env.h"
@@ -142,20 +142,24 @@ static int parse_cidr(const char *cidr, struct fs_lpm_key *k)
 	return 0;
 }
 
-/* Mark @addr/@plen of @set in the prefilter, as every writer must. */
-static int filter_mark(struct xdp_env *e, enum fs_filter_set set,
-		       const __u8 *addr, __u32 plen)
+/* Write an entry through the one writer (loader/lists.h), as the CLI
+ * does. */
+static int put(struct xdp_env *e, enum fs_filter_set set, const void *key,
+	       const void *val, const char *what)
 {
-	if (fs_filter_mark(bpf_map__fd(e->skel->maps.FS_MAP_FILTER), set, addr, plen))
-		return fail("mark fs_filter");
-	return 0;
+	struct fs_map_fds m;
+	int err;
+
+	fs_maps_from_skel(e->skel, &m);
+	err = fs_list_put(&m, set, key, val, BPF_ANY);
+	if (err)
+		errno = -err;
+	return err ? fail(what) : 0;
 }
 
 static int list_add(struct xdp_env *e, enum fs_filter_set set,
 		    const char *cidr, __u64 expires_ns)
 {
-	struct bpf_map *map = set == FS_FILTER_ALLOW ? e->skel->maps.FS_MAP_ALLOW :
-						       e->skel->maps.FS_MAP_BLOCK;
 	struct fs_list_val v = { .expires_ns = expires_ns,
 				 .origin = FS_ORIGIN_CLI, .note = "test" };
 	struct fs_lpm_key k = {};
@@ -163,9 +167,7 @@ static int list_add(struct xdp_env *e, enum fs_filter_set set,
 
 	if (err)
 		return err;
-	if (bpf_map_update_elem(bpf_map__fd(map), &k, &v, BPF_ANY))
-		return fail(cidr);
-	return filter_mark(e, set, k.addr, k.prefixlen);
+	return put(e, set, &k, &v, cidr);
 }
 
 int xe_allow(struct xdp_env *e, const char *cidr, __u64 expires_ns)
@@ -271,8 +273,5 @@ int xe_ban_put(struct xdp_env *e, const __u8 addr[16], __u8 plen,
 	struct fs_key k;
 
 	ban_key(&k, addr, plen);
-	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.FS_MAP_BANS), &k, ban,
-				BPF_ANY))
-		return fail("write fs_bans");
-	return filter_mark(e, FS_FILTER_BAN, k.addr, k.plen);
+	return put(e, FS_FILTER_BAN, &k, ban, "write fs_bans");
 }

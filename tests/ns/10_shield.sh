@@ -395,13 +395,36 @@ old_counters()
 	done
 }
 
+# fs_cfg.http_flags (byte 40 of struct fs_cfg) of the pinned settings.
+cfg_http_flags()
+{
+	bpftool -j map lookup pinned "$FS_PIN/fs_cfg" key 0 0 0 0 2>/dev/null |
+		fs_json "d['formatted']['value']['http_flags']"
+}
+
+# The served-host bits (0, 3, 4: FS_HTTP_RETIRED) that an older build
+# kept in fs_cfg.http_flags, set in the pinned settings.
+old_cfg_host_bits()
+{
+	local val out
+
+	val=$(bpftool -j map lookup pinned "$FS_PIN/fs_cfg" key 0 0 0 0 2>/dev/null |
+		fs_json "' '.join(('%02x' % (int(b, 16) | 0x19)) if i == 40 else b[2:]
+				   for i, b in enumerate(d['value']))")
+	# shellcheck disable=SC2086 # bytes as separate words
+	out=$(bpftool map update pinned "$FS_PIN/fs_cfg" key 0 0 0 0 value hex $val 2>&1) &&
+		[ $(($(cfg_http_flags) & 0x19)) = $((0x19)) ] ||
+		fs_die "$P: cannot set the old host bits in fs_cfg: $out"
+}
+
 # Pins as an older build left them: the rate and flow maps as LRU
 # hashes (their layout before they became tables), no prefilter, no
-# host prints, no daemon state, and the counters with one slot per
-# reason (32) and event (10), before they had a fixed 64. The next
-# attach must replace the first two, create the others, grow the
-# counters keeping every value at its index and rebuild the prefilter
-# from the lists before going live. Until then the list commands work
+# host prints, no daemon state, the counters with one slot per reason
+# (32) and event (10), before they had a fixed 64, and the served-host
+# bits in fs_cfg. The next attach must replace the first two, create the
+# others, grow the counters keeping every value at its index, rebuild
+# the prefilter from the lists before going live, and once live clear
+# the old bits in fs_cfg. Until then the list commands work
 # and `status` says the daemon state is missing.
 simulate_upgrade()
 {
@@ -416,6 +439,7 @@ simulate_upgrade()
 		fs_die "$P: cannot lay out pins of an older build: $out"
 	old_counters fs_stats 32 4
 	old_counters fs_events 10 1
+	old_cfg_host_bits
 	out=$(fs_cli -j status 2>&1)
 	[ "$(fs_json "d['daemon'] is None" <<<"$out")" = 1 ] &&
 		fs_cli block list >/dev/null
@@ -449,6 +473,9 @@ check_upgraded()
 		[ "$(fs_cli -j status | fs_json "d['daemon']['pid'] == 0 and d['daemon']['generation'] == 0")" = 1 ]
 	fs_result $? "$P: upgrade: fs_filter, fs_hostfp and fs_daemon created" \
 		"status: $(fs_cli -j status)"
+	t=$(cfg_http_flags)
+	[ -n "$t" ] && [ $((t & 0x19)) = 0 ]
+	fs_result $? "$P: upgrade: the old served-host bits cleared in fs_cfg" "http_flags $t"
 	t=$(bpftool map show pinned "$FS_PIN/fs_stats"; bpftool map show pinned "$FS_PIN/fs_events")
 	[ "$(grep -c "max_entries 64 " <<<"$t")" = 2 ]
 	fs_result $? "$P: upgrade: fs_stats and fs_events grown to 64 slots" "$t"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* hosts add|del|list|import: the served HTTP hosts. After each change the
- * HTTP flags in fs_cfg follow the map: the served-host check is on while
- * it holds a name, wildcard lookups while it holds a wildcard. */
+/* hosts add|del|list|import: the served HTTP hosts, written through the
+ * one writer (loader/lists.h). After each change the prints and the
+ * served-host bits (fs_hostfp) follow the map: the served-host check is
+ * on while it holds a name, wildcard lookups while it holds a wildcard. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,11 @@
 #include "../../loader/hosts.h"
 #include "../../loader/log.h"
 #include "../../loader/sync.h"
-#include "../../loader/hostfp.h"
+#include "../../loader/lists.h"
 #include "../../loader/loader.h"
 
 struct hosts_ctx {
-	int fd;
+	struct fs_map_fds m;
 	int added, skipped, failed;
 	bool quiet;
 };
@@ -37,31 +38,28 @@ static const char *server_name(int s)
 	return s >= 0 && s < SERVER_MAX ? names[s] : "?";
 }
 
-/* Before a change: the program stops trusting the print table. */
-static int begin_change(struct fs_ctx *ctx)
+/* Every pinned map into @h, with the pin folder locked (*lock to
+ * close). 0, or -1 logged with nothing left open. */
+static int hosts_open(struct fs_ctx *ctx, struct hosts_ctx *h, int *lock)
 {
-	int cfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG)), err;
-
-	if (cfd < 0)
+	*lock = fs_pins_lock(ctx->pin_dir);
+	if (*lock < 0)
 		return -1;
-	err = fs_hosts_begin(cfd);
-	close(cfd);
-	return err;
+	if (fs_maps_open_all(ctx->pin_dir, &h->m)) {
+		close(*lock);
+		return -1;
+	}
+	return 0;
 }
 
-/* After: the prints and the settings' served-host bits follow the map
- * (sync.h). */
-static int sync_flags(struct fs_ctx *ctx, int hfd)
+/* After a change the prints and the served-host bits follow the map
+ * (lists.h), then everything is closed. */
+static void hosts_close(struct hosts_ctx *h, int lock)
 {
-	int cfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
-	int fpfd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_HOSTFP));
-	int err = cfd < 0 || fpfd < 0 ? -1 : fs_host_flags_sync(hfd, cfd, fpfd);
-
-	if (cfd >= 0)
-		close(cfd);
-	if (fpfd >= 0)
-		close(fpfd);
-	return err;
+	if (fs_hosts_done(&h->m))
+		pr_warn("hosts: the print table did not follow; the daemon's sweep or the next attach rebuilds it\n");
+	fs_maps_close_all(&h->m);
+	close(lock);
 }
 
 static int add_one(struct hosts_ctx *h, const char *name, const char *where)
@@ -69,15 +67,17 @@ static int add_one(struct hosts_ctx *h, const char *name, const char *where)
 	struct fs_host_key k;
 	struct fs_host_val v;
 	char err[160];
+	int rc;
 
 	if (fs_host_key(name, &k, &v, err, sizeof(err))) {
 		pr_err("%s%s%s\n", where ? where : "", where ? ": " : "", err);
 		h->failed++;
 		return -1;
 	}
-	if (bpf_map_update_elem(h->fd, &k, &v, BPF_ANY)) {
-		pr_err("hosts add %s: %s%s\n", name, strerror(errno),
-		       errno == E2BIG ? " (hosts map is full)" : "");
+	rc = fs_host_put(&h->m, &k, &v);
+	if (rc) {
+		pr_err("hosts add %s: %s%s\n", name, strerror(-rc),
+		       rc == -E2BIG ? " (hosts map is full)" : "");
 		h->failed++;
 		return -1;
 	}
@@ -114,49 +114,42 @@ static int hosts_add(struct fs_ctx *ctx, void *args)
 			pr_err("hosts add: %s\n", err);
 			return EXIT_USAGE;
 		}
-	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
-	if (h.fd < 0)
+	if (hosts_open(ctx, &h, &lock))
 		return EXIT_FAIL;
-	if (begin_change(ctx)) {
-		close(lock);
-		close(h.fd);
-		return EXIT_FAIL;
-	}
 	for (int i = 0; i < names->n; i++)
 		add_one(&h, names->v[i], NULL);
-	sync_flags(ctx, h.fd);
-	close(lock);
-	close(h.fd);
+	hosts_close(&h, lock);
 	return h.failed ? EXIT_FAIL : 0;
 }
 
 static int hosts_del(struct fs_ctx *ctx, void *args)
 {
 	const char *name = ((struct hosts_args *)args)->name;
+	struct hosts_ctx h = {};
 	struct fs_host_key k;
 	struct fs_host_val v;
 	char err[160];
-	int fd, lock, rc = 0;
+	int lock, rc;
 
 	if (fs_host_key(name, &k, &v, err, sizeof(err))) {
 		pr_err("hosts del: %s\n", err);
 		return EXIT_USAGE;
 	}
-	fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
-	if (fd < 0)
+	if (hosts_open(ctx, &h, &lock))
 		return EXIT_FAIL;
-	if (begin_change(ctx))
-		rc = EXIT_FAIL;
-	else if (bpf_map_delete_elem(fd, &k)) {
+	rc = fs_host_del(&h.m, &k);
+	hosts_close(&h, lock);
+	if (rc == -ENOENT) {
 		pr_err("hosts del: '%s' is not a served host\n", name);
-		rc = EXIT_FAIL;
-	} else if (!ctx->json) {
-		printf("host %s deleted\n", v.name);
+		return EXIT_FAIL;
 	}
-	sync_flags(ctx, fd);
-	close(lock);
-	close(fd);
-	return rc;
+	if (rc) {
+		pr_err("hosts del %s: %s\n", name, strerror(-rc));
+		return EXIT_FAIL;
+	}
+	if (!ctx->json)
+		printf("host %s deleted\n", v.name);
+	return 0;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -294,12 +287,7 @@ static int hosts_import(struct fs_ctx *ctx, void *args)
 	text = server_dump(a->server, a->from, a->config);
 	if (!text)
 		return EXIT_FAIL;
-	h.fd = fs_map_open_locked(ctx->pin_dir, FS_STR(FS_MAP_HOSTS), &lock);
-	if (h.fd < 0 || begin_change(ctx)) {
-		if (h.fd >= 0) {
-			close(lock);
-			close(h.fd);
-		}
+	if (hosts_open(ctx, &h, &lock)) {
 		free(text);
 		return EXIT_FAIL;
 	}
@@ -307,9 +295,7 @@ static int hosts_import(struct fs_ctx *ctx, void *args)
 		fs_hosts_from_nginx(text, import_add, import_skip, &h);
 	else
 		fs_hosts_from_apache(text, import_add, import_skip, &h);
-	sync_flags(ctx, h.fd);
-	close(lock);
-	close(h.fd);
+	hosts_close(&h, lock);
 	free(text);
 	if (ctx->json)
 		printf("{\"added\":%d,\"skipped\":%d,\"failed\":%d}\n", h.added,

@@ -12,14 +12,16 @@
 #include "../../loader/names.h"
 #include "../../loader/settings.h"
 #include "../../loader/filter.h"
+#include "../../loader/lists.h"
 
 struct list_def {
 	const char *cmd;	/* "allow" or "block" */
 	const char *map;	/* pinned LPM map */
+	enum fs_filter_set set;
 };
 
-static const struct list_def allow_def = { "allow", FS_STR(FS_MAP_ALLOW) };
-static const struct list_def block_def = { "block", FS_STR(FS_MAP_BLOCK) };
+static const struct list_def allow_def = { "allow", FS_STR(FS_MAP_ALLOW), FS_FILTER_ALLOW };
+static const struct list_def block_def = { "block", FS_STR(FS_MAP_BLOCK), FS_FILTER_BLOCK };
 
 /* The arguments of every list command; .d says which list. */
 struct list_args {
@@ -29,33 +31,42 @@ struct list_args {
 	const char *note;
 };
 
-/* Bring the prefilter up to date after a change (pin lock held). On
- * failure the entry is in the map but may not be matched: said. */
-static void filter_sync(struct fs_ctx *ctx, const struct list_def *d,
-			const char *sub)
+/* Every pinned map, with the pin folder locked: 0, or EXIT_FAIL logged
+ * (nothing left open). */
+static int maps_open(struct fs_ctx *ctx, struct fs_map_fds *m, int *lock)
 {
-	int err = fs_filter_sync(ctx->pin_dir);
-
-	if (err)
-		pr_err("%s %s: cannot update the prefilter (%s); run `floodshield attach` again\n",
-		       d->cmd, sub, strerror(-err));
+	*lock = fs_pins_lock(ctx->pin_dir);
+	if (*lock < 0)
+		return EXIT_FAIL;
+	if (fs_maps_open_all(ctx->pin_dir, m)) {
+		close(*lock);
+		return EXIT_FAIL;
+	}
+	return 0;
 }
 
-/* Add or replace @k, unless it is an entry of origin config (the
- * daemon owns those): -EPERM then. An LPM lookup of a present key finds
- * that key; NOEXIST tells whether it is present. */
-static int put_entry(int fd, const struct fs_lpm_key *k,
-		     const struct fs_list_val *v)
+static void maps_close(struct fs_map_fds *m, int lock)
 {
-	struct fs_list_val cur;
+	fs_maps_close_all(m);
+	close(lock);
+}
 
-	if (bpf_map_update_elem(fd, k, v, BPF_NOEXIST) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return -errno;
+/* Add or replace @k in @d's list through the one writer (lists.h),
+ * unless it is an entry of origin config (the daemon owns those):
+ * -EPERM then. An LPM lookup of a present key finds that key; NOEXIST
+ * tells whether it is present. */
+static int put_entry(const struct fs_map_fds *m, const struct list_def *d,
+		     const struct fs_lpm_key *k, const struct fs_list_val *v)
+{
+	int fd = d->set == FS_FILTER_ALLOW ? m->allow : m->block;
+	struct fs_list_val cur;
+	int err = fs_list_put(m, d->set, k, v, BPF_NOEXIST);
+
+	if (err != -EEXIST)
+		return err;
 	if (bpf_map_lookup_elem(fd, k, &cur) == 0 && cur.origin == FS_ORIGIN_STATIC)
 		return -EPERM;
-	return bpf_map_update_elem(fd, k, v, BPF_EXIST) ? -errno : 0;
+	return fs_list_put(m, d->set, k, v, BPF_EXIST);
 }
 
 static int list_add(struct fs_ctx *ctx, void *args)
@@ -64,20 +75,17 @@ static int list_add(struct fs_ctx *ctx, void *args)
 	const struct list_def *d = a->d;
 	struct fs_list_val v = { .origin = FS_ORIGIN_CLI };
 	char text[FS_CIDR_STRLEN];
-	int fd, lock, err;
+	struct fs_map_fds m;
+	int lock, err;
 
 	if (a->ttl_s)
 		v.expires_ns = fs_mono_ns() + a->ttl_s * NSEC_PER_SEC;
 	if (a->note)
 		strncpy(v.note, a->note, FS_NOTE_LEN - 1);
-	fd = fs_map_open_locked(ctx->pin_dir, d->map, &lock);
-	if (fd < 0)
+	if (maps_open(ctx, &m, &lock))
 		return EXIT_FAIL;
-	err = put_entry(fd, &a->cidr.key, &v);
-	if (!err)
-		filter_sync(ctx, d, "add");
-	close(lock);
-	close(fd);
+	err = put_entry(&m, d, &a->cidr.key, &v);
+	maps_close(&m, lock);
 	if (err == -EPERM) {
 		pr_err("%s add %s: the configuration file lists it; change it there\n",
 		       d->cmd, a->cidr.text);
@@ -95,37 +103,33 @@ static int list_add(struct fs_ctx *ctx, void *args)
 }
 
 /* Lift a ban on exactly @k's prefix. True if one was there. */
-static bool del_ban(struct fs_ctx *ctx, const struct fs_lpm_key *k)
+static bool del_ban(const struct fs_map_fds *m, const struct fs_lpm_key *k)
 {
 	struct fs_key bk = { .plen = k->prefixlen, .bucket = FS_B_NONE };
-	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_BANS));
-	bool found;
 
-	if (fd < 0)
-		return false;
 	memcpy(bk.addr, k->addr, sizeof(bk.addr));
-	found = bpf_map_delete_elem(fd, &bk) == 0;
-	close(fd);
-	return found;
+	return fs_list_del(m, FS_FILTER_BAN, &bk) == 0;
 }
 
 static int list_del(struct fs_ctx *ctx, void *args)
 {
 	const struct list_args *a = args;
 	const struct list_def *d = a->d;
-	int fd, lock;
+	struct fs_map_fds m;
+	int lock, err;
 	bool found;
 
-	fd = fs_map_open_locked(ctx->pin_dir, d->map, &lock);
-	if (fd < 0)
+	if (maps_open(ctx, &m, &lock))
 		return EXIT_FAIL;
-	found = bpf_map_delete_elem(fd, &a->cidr.key) == 0;
+	found = fs_list_del(&m, d->set, &a->cidr.key) == 0;
 	if (d == &block_def)
-		found |= del_ban(ctx, &a->cidr.key);
-	if (found)
-		filter_sync(ctx, d, "del");
-	close(lock);
-	close(fd);
+		found |= del_ban(&m, &a->cidr.key);
+	/* the entry's prefilter bits go (a stale bit costs only a lookup) */
+	err = found ? fs_filter_rebuild(&m) : 0;
+	if (err)
+		pr_warn("%s del: cannot update the prefilter (%s)\n", d->cmd,
+			strerror(-err));
+	maps_close(&m, lock);
 	if (!found) {
 		pr_err("%s del: '%s' is not in the %s list\n", d->cmd,
 		       a->cidr.text, d->cmd);

@@ -27,7 +27,7 @@
 #include "../../loader/log.h"
 #include "../../loader/names.h"
 #include "../../loader/sync.h"
-#include "../../loader/hostfp.h"
+#include "../../loader/lists.h"
 #include "../../loader/metrics.h"
 #include "verifier.h"
 #include "../../loader/loader.h"
@@ -233,7 +233,7 @@ static void sweep_bans(struct daemon *d, unsigned long long now)
 			    fresh++ < BAN_LOG_MAX)
 				log_ban(&k, &b, now);
 			if (b.expires_ns && b.expires_ns + keep < now)
-				bpf_map_delete_elem(d->maps.bans, &k);
+				fs_list_del(&d->maps, FS_FILTER_BAN, &k);
 		}
 		k = next;
 	}
@@ -243,8 +243,10 @@ static void sweep_bans(struct daemon *d, unsigned long long now)
 
 /* Delete expired allow and block entries (the program ignores them, but
  * an expired longer prefix would hide a live shorter one). */
-static void sweep_list(int fd, unsigned long long now)
+static void sweep_list(const struct fs_map_fds *m, enum fs_filter_set set,
+		       unsigned long long now)
 {
+	int fd = set == FS_FILTER_ALLOW ? m->allow : m->block;
 	struct fs_lpm_key k, next;
 	struct fs_list_val v;
 	bool more = bpf_map_get_next_key(fd, NULL, &k) == 0;
@@ -253,7 +255,7 @@ static void sweep_list(int fd, unsigned long long now)
 		more = bpf_map_get_next_key(fd, &k, &next) == 0;
 		if (bpf_map_lookup_elem(fd, &k, &v) == 0 && v.expires_ns &&
 		    v.expires_ns <= now)
-			bpf_map_delete_elem(fd, &k);
+			fs_list_del(m, set, &k);
 		k = next;
 	}
 }
@@ -264,12 +266,12 @@ static void sweep(struct daemon *d)
 
 	pins_lock(d, LOCK_EX);
 	sweep_bans(d, now);
-	sweep_list(d->maps.allow, now);
-	sweep_list(d->maps.block, now);
+	sweep_list(&d->maps, FS_FILTER_ALLOW, now);
+	sweep_list(&d->maps, FS_FILTER_BLOCK, now);
 	/* also picks up raw bpftool writes to the lists and the hosts */
 	if (fs_filter_rebuild(&d->maps))
 		pr_warn("sweep: cannot update the prefilter\n");
-	fs_host_flags_sync(d->maps.hosts, d->maps.cfg, d->maps.hostfp);
+	fs_hosts_done(&d->maps);
 	pins_lock(d, LOCK_UN);
 	d->last_sweep_ns = now;
 }

@@ -14,7 +14,7 @@
 #include "../../loader/log.h"
 #include "../../loader/names.h"
 #include "verifier.h"
-#include "../../loader/filter.h"
+#include "../../loader/lists.h"
 
 #define LOG_BURST	10	/* verification lines per LOG_WINDOW_S */
 #define LOG_WINDOW_S	10
@@ -104,17 +104,14 @@ static void allowlist(struct fs_verifier *v, const __u8 addr[16],
 	memcpy(k.addr, addr, 16);
 	val.expires_ns = fs_mono_ns() + (unsigned long long)ttl * NSEC_PER_SEC;
 	snprintf(val.note, sizeof(val.note), "%s", why);
-	if (bpf_map_update_elem(v->m->allow, &k, &val, BPF_NOEXIST) == 0) {
-		if (fs_filter_mark(v->m->filter, FS_FILTER_ALLOW, k.addr, k.prefixlen))
-			pr_warn("dns: cannot mark the prefilter\n");
-		return;
-	}
+	int err = fs_list_put(v->m, FS_FILTER_ALLOW, &k, &val, BPF_NOEXIST);
+
 	/* it exists: an LPM lookup of a present key finds that key */
-	if (errno != EEXIST || bpf_map_lookup_elem(v->m->allow, &k, &cur) ||
-	    cur.origin != FS_ORIGIN_DNS)
-		return;
-	if (bpf_map_update_elem(v->m->allow, &k, &val, BPF_EXIST))
-		pr_warn_errno("dns: cannot allowlist");
+	if (err == -EEXIST && bpf_map_lookup_elem(v->m->allow, &k, &cur) == 0 &&
+	    cur.origin == FS_ORIGIN_DNS)
+		err = fs_list_put(v->m, FS_FILTER_ALLOW, &k, &val, BPF_EXIST);
+	if (err && err != -EEXIST)
+		pr_warn_code(err, "dns: cannot allowlist (until the next sweep if it is in the map)");
 }
 
 /* Class and reason the SMTP buckets see for a result. */
@@ -136,20 +133,13 @@ static void classify(const struct fs_verifier *v, const struct fs_fcrdns *r,
 	}
 }
 
-/* A source now has a verdict in fs_dns: its prefilter bit, so that the
- * program looks it up (loader/filter.h). */
-static void mark_dns(struct fs_verifier *v, const __u8 addr[16])
-{
-	if (fs_filter_mark(v->m->filter, FS_FILTER_DNS, addr, 128))
-		pr_warn("dns: cannot mark the prefilter\n");
-}
-
 static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
 			  enum fs_dns_class c, enum fs_dns_reason why)
 {
 	struct fs_dns_val val = {};
 	unsigned long long now = fs_mono_ns();
 	unsigned ttl = r->outcome == FS_DNS_TEMPFAIL ? v->retry_s : r->ttl;
+	int err;
 
 	bpf_map_lookup_elem(v->m->dns, r->addr, &val);	/* keeps the EHLO */
 	val.class = c;
@@ -158,10 +148,9 @@ static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
 	val.expires_ns = now + (unsigned long long)(ttl ? ttl : 1) * NSEC_PER_SEC;
 	snprintf(val.name, sizeof(val.name), "%.*s", (int)sizeof(val.name) - 1,
 		 r->name);
-	if (bpf_map_update_elem(v->m->dns, r->addr, &val, BPF_ANY))
-		pr_warn_errno("dns: cannot store a verdict");
-	else
-		mark_dns(v, r->addr);
+	err = fs_list_put(v->m, FS_FILTER_DNS, r->addr, &val, BPF_ANY);
+	if (err)
+		pr_warn_code(err, "dns: cannot store a verdict");
 }
 
 static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
@@ -198,8 +187,8 @@ static void on_ehlo(struct fs_verifier *v, const struct fs_event_rec *e)
 	}
 	memset(val.ehlo, 0, sizeof(val.ehlo));
 	memcpy(val.ehlo, e->name, n);
-	if (bpf_map_update_elem(v->m->dns, e->addr, &val, BPF_ANY) == 0)
-		mark_dns(v, e->addr);
+	if (fs_list_put(v->m, FS_FILTER_DNS, e->addr, &val, BPF_ANY))
+		pr_warn("dns: cannot store an EHLO name\n");
 	if (v->verify_smtp)
 		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
 }

@@ -1,0 +1,271 @@
+#!/usr/bin/python3
+"""Sends the request corpus (corpus.json) to a real server and judges each
+variant by the server's access logs. Standard library only.
+
+  run_corpus.py sources CORPUS
+      prints the source address of every variant, one a line (the client
+      namespace must hold them all: run_all.sh adds them)
+
+  run_corpus.py run --server NAME --corpus CORPUS --log VHOST=PATH ...
+                    --out RESULTS [--jobs N] [--pause S] [--only ID,...]
+      Runs inside the client namespace. Each variant gets its OWN source
+      address (IPv4 from 198.51.100.0/24 then 203.0.113.0/24, IPv6 from
+      2001:db8:1::/64, in corpus order) and a fresh TCP connection to
+      192.0.2.1:80 or [2001:db8::1]:80, TCP_NODELAY. Its segments are sent
+      one send() each, --pause s apart (a segment's own "pause" wins), so
+      that they leave as separate TCP segments; "oob" sends with MSG_OOB,
+      "cork" holds the segment under TCP_CORK with the next one. Then it
+      reads until the server closes, or 0.8 s pass without a byte after a
+      response began, or 2.5 s pass without any response (incomplete
+      requests: the server would wait longer; we close).
+
+      After every variant ran and the servers had 1.5 s to write their
+      logs, the access logs (one file per vhost, a line a request:
+        ADDR STATUS "VHOST" "CHOSEN_HOST" "HOST_FIELD" "REQUEST_LINE")
+      are read and every line is attributed to its variant by source
+      address.
+
+Results (JSON, per variant): reached (the server logged a line from the
+source), log (the lines: vhost log, status, vhost name, chosen host, Host
+field, request line), response (bytes came back), statuses (the status
+lines seen in the response, in order), end (eof | reset | open: the
+server closed, reset, or we closed), send_error, response_head.
+
+Every loop is bounded: at most --max-variants variants, at most 64
+segments a variant, per-connection time bounded (connect 3 s, reads as
+above, a whole variant at most 20 s).
+"""
+import argparse
+import concurrent.futures
+import ipaddress
+import json
+import re
+import socket
+import sys
+import threading
+import time
+
+DST4 = "192.0.2.1"
+DST6 = "2001:db8::1"
+PORT = 80
+# lib.sh's fs_topo_up puts these on the client already; skip them.
+TAKEN = {"198.51.100.10", "198.51.100.20", "203.0.113.30", "203.0.113.40"}
+MAX_SEGMENTS = 64
+VARIANT_LIMIT_S = 20.0
+STATUS_RE = re.compile(rb"(?:^|\n)HTTP/\d+\.\d+ (\d{3})")
+LOG_RE = re.compile(r'^(\S+) (\d{3}|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)" '
+                    r'"((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"\s*$')
+
+
+def v4_pool():
+    for net in ("198.51.100.", "203.0.113."):
+        for i in range(1, 255):
+            a = net + str(i)
+            if a not in TAKEN:
+                yield a
+
+
+def v6_pool():
+    for i in range(0x1000, 0x1000 + 4096):
+        yield str(ipaddress.IPv6Address("2001:db8:1::%x" % i))
+
+
+def assign_sources(variants):
+    p4, p6 = v4_pool(), v6_pool()
+    out = []
+    for v in variants:
+        out.append(next(p4) if v["family"] == 4 else next(p6))
+    return out
+
+
+def seg_bytes(s):
+    return s["data"].encode("latin-1")
+
+
+def drain(sock, buf):
+    """Non-blocking read of what is there; returns 'eof', 'reset' or None."""
+    while True:
+        try:
+            b = sock.recv(65536, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return None
+        except ConnectionResetError:
+            return "reset"
+        except OSError:
+            return "reset"
+        if not b:
+            return "eof"
+        buf += b
+
+
+def run_variant(v, src, pause):
+    fam = socket.AF_INET6 if v["family"] == 6 else socket.AF_INET
+    dst = DST6 if v["family"] == 6 else DST4
+    r = {"id": v["id"], "src": src, "connected": False, "sent_segments": 0,
+         "send_error": None, "end": "open"}
+    start = time.monotonic()
+    buf = bytearray()
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    try:
+        s.bind((src, 0))
+        s.settimeout(3.0)
+        try:
+            s.connect((dst, PORT))
+        except OSError as e:
+            r["send_error"] = "connect: %s" % e
+            return r
+        r["connected"] = True
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        corked = False
+        end = None
+        for i, sg in enumerate(v["segments"][:MAX_SEGMENTS]):
+            data = seg_bytes(sg)
+            try:
+                if sg.get("cork") and not corked:
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+                    corked = True
+                flags = socket.MSG_OOB if sg.get("oob") else 0
+                s.sendall(data, flags)
+                if corked and not sg.get("cork"):
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+                    corked = False
+                r["sent_segments"] = i + 1
+            except OSError as e:
+                r["send_error"] = "segment %d: %s" % (i, e.__class__.__name__)
+                break
+            if not sg.get("cork"):
+                time.sleep(sg.get("pause", pause))
+            end = drain(s, buf)
+            if end:
+                break
+            if time.monotonic() - start > VARIANT_LIMIT_S:
+                r["send_error"] = "variant time limit"
+                break
+        if corked:
+            try:
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+            except OSError:
+                pass
+        # Read the rest.
+        last = time.monotonic()
+        while end is None:
+            now = time.monotonic()
+            idle = 0.8 if buf else 2.5
+            if now - last >= idle or now - start > VARIANT_LIMIT_S:
+                break
+            s.settimeout(max(0.05, idle - (now - last)))
+            try:
+                b = s.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                end = "reset"
+                break
+            if not b:
+                end = "eof"
+                break
+            buf += b
+            last = time.monotonic()
+        r["end"] = end or "open"
+    finally:
+        s.close()
+    r["response"] = bool(buf)
+    r["response_bytes"] = len(buf)
+    r["statuses"] = [int(m) for m in STATUS_RE.findall(bytes(buf))]
+    r["response_head"] = bytes(buf[:160]).decode("latin-1")
+    r["seconds"] = round(time.monotonic() - start, 3)
+    return r
+
+
+def read_logs(specs):
+    by_src = {}
+    for spec in specs:
+        name, path = spec.split("=", 1)
+        try:
+            lines = open(path, encoding="latin-1").read().splitlines()
+        except OSError:
+            continue
+        for ln in lines:
+            m = LOG_RE.match(ln)
+            if not m:
+                by_src.setdefault("?", []).append({"vhost_log": name, "raw": ln})
+                continue
+            addr = m.group(1)
+            if addr.startswith("::ffff:"):
+                addr = addr[7:]
+            st = m.group(2)
+            by_src.setdefault(addr, []).append({
+                "vhost_log": name, "status": int(st) if st != "-" else None,
+                "vhost": m.group(3), "chosen_host": m.group(4),
+                "host_field": m.group(5), "request": m.group(6)})
+    return by_src
+
+
+def cmd_sources(a):
+    variants = json.load(open(a.corpus))["variants"]
+    for src in assign_sources(variants):
+        print(src)
+
+
+def cmd_run(a):
+    variants = json.load(open(a.corpus))["variants"][:a.max_variants]
+    srcs = assign_sources(variants)
+    pairs = list(zip(variants, srcs))
+    if a.only:
+        keep = set(a.only.split(","))
+        pairs = [p for p in pairs if p[0]["id"] in keep]
+    t0 = time.monotonic()
+    results = {}
+    lock = threading.Lock()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
+        futs = {ex.submit(run_variant, v, s, a.pause): v["id"] for v, s in pairs}
+        for f in concurrent.futures.as_completed(futs):
+            try:
+                r = f.result()
+            except Exception as e:  # a bug in one variant must not stop all
+                r = {"id": futs[f], "error": repr(e)}
+            with lock:
+                results[r["id"]] = r
+    time.sleep(1.5)
+    logs = read_logs(a.log)
+    out = []
+    for v, s in pairs:
+        r = results[v["id"]]
+        lines = logs.get(s, [])
+        r["reached"] = bool(lines)
+        r["log"] = lines
+        out.append(r)
+    unattributed = logs.get("?", [])
+    known = {s for _, s in pairs}
+    stray = sorted(k for k in logs if k not in known and k != "?")
+    doc = {"server": a.server, "seconds": round(time.monotonic() - t0, 1),
+           "variants": out, "unparsed_log_lines": unattributed,
+           "log_sources_not_in_corpus": stray}
+    json.dump(doc, open(a.out, "w"), indent=1)
+    n = len(out)
+    reached = sum(r["reached"] for r in out)
+    print("%s: %d variants, %d reached the access log, %.1f s"
+          % (a.server, n, reached, doc["seconds"]), file=sys.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("sources")
+    p.add_argument("corpus")
+    p = sub.add_parser("run")
+    p.add_argument("--server", required=True)
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--log", action="append", default=[],
+                   help="VHOST=PATH, one per vhost access log")
+    p.add_argument("--out", required=True)
+    p.add_argument("--jobs", type=int, default=6)
+    p.add_argument("--pause", type=float, default=0.05)
+    p.add_argument("--only", default="")
+    p.add_argument("--max-variants", type=int, default=2000)
+    a = ap.parse_args()
+    {"sources": cmd_sources, "run": cmd_run}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()

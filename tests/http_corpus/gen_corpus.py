@@ -131,15 +131,31 @@ for n in (1, 2, 3, 5, 9, 10, 11, 12, 20, 50):
 for n in (1, 2, 10, 11, 20):
     add("lead-lf%d-seed" % n, "attack", "%d bare LF before the seed" % n,
         ["\n" * n + SEED], ["leading-crlf", "bare-lf"])
-for n in (1, 11):
+# The seed holds '#', which Apache refuses anyway: the -badhost forms
+# (no '#') show how many empty lines each server skips.
+for n in (1, 2, 3, 5, 9, 10, 11, 12, 20):
     add("lead-crlf%d-badhost" % n, "attack",
         "%d CRLF before a request with the unknown Host" % n,
-        ["\r\n" * n + BADHOST], ["leading-crlf", "badhost"])
-for n in (1, 2, 11):
+        ["\r\n" * n + BADHOST], ["leading-crlf", "badhost"],
+        B46 if n in (1, 10) else (4,))
+for n in (1, 2, 10, 11):
+    add("lead-lf%d-badhost" % n, "attack",
+        "%d bare LF before a request with the unknown Host" % n,
+        ["\n" * n + BADHOST], ["leading-crlf", "bare-lf", "badhost"])
+add("lead-cr-badhost", "attack", "a lone CR before a request with the "
+    "unknown Host", ["\r" + BADHOST], ["leading-crlf", "badhost"])
+add("lead-crlf10-good", "either", "10 CRLF before a good request",
+    ["\r\n" * 10 + GOOD], ["leading-crlf"])
+add("lead-crlf-seg-badhost", "attack", "leading empty line in its own "
+    "segment, then the unknown Host", ["\r\n", BADHOST],
+    ["leading-crlf", "split", "badhost"])
+for n in (1, 2):
     add("lead-crlf%d-good" % n, "legit",
         "%d CRLF before a good request (old clients' CRLF after a POST "
         "body; RFC 9112 2.2 says ignore at least one)" % n,
         ["\r\n" * n + GOOD], ["leading-crlf"], B46 if n == 1 else (4,))
+add("lead-crlf11-good", "either", "11 CRLF before a good request",
+    ["\r\n" * 11 + GOOD], ["leading-crlf"])
 add("lead-cr-seed", "attack", "a lone CR before the seed", ["\r" + SEED],
     ["leading-crlf"])
 add("lead-lfcrlf-seed", "attack", "LF then CRLF before the seed",
@@ -196,7 +212,10 @@ for vid, line, d in (
         ["whitespace"], B46 if vid in ("ws-2sp-method", "ws-sp-eol") else (4,))
 for vid, line, d in (
         ("ws-2sp-method", "GET  / HTTP/1.1", "two SP after the method"),
+        ("ws-2sp-version", "GET /  HTTP/1.1", "two SP before the version"),
         ("ws-sp-eol", "GET / HTTP/1.1 ", "SP before CRLF"),
+        ("ws-tab-eol", "GET / HTTP/1.1\t", "tab before CRLF"),
+        ("ws-many-sp", "GET " + " " * 30 + "/ HTTP/1.1", "31 SP after the method"),
         ("ws-tab-sep", "GET\t/\tHTTP/1.1", "tabs as separators")):
     add(vid + "-badhost", "attack", d + ", unknown Host, no '#'",
         [line + "\r\nHost: %s\r\n\r\n" % ATK], ["whitespace", "badhost"])
@@ -217,6 +236,14 @@ add("lf-mixed2-seed", "attack", "LF after the request line, CRLF after fields",
     ["bare-lf"])
 add("lf-end-crlf", "attack", "fields end with CRLF, the block with a bare LF",
     ["GET / HTTP/1.1\r\nHost: %s\r\n\n" % ATK], ["bare-lf", "badhost"])
+add("lf-mixed-badhost", "attack", "CRLF after the request line, LF after "
+    "fields, unknown Host",
+    ["GET / HTTP/1.1\r\nHost: %s\nUser-Agent: x\n\n" % ATK],
+    ["bare-lf", "badhost"])
+add("lf-mixed2-badhost", "attack", "LF after the request line, CRLF after "
+    "fields, unknown Host",
+    ["GET / HTTP/1.1\nHost: %s\r\nUser-Agent: x\r\n\r\n" % ATK],
+    ["bare-lf", "badhost"])
 add("cr-eol-seed", "attack", "bare CR line ends",
     ["GET /#101 HTTP/1.1\rHost: %s\r\r" % ATK], ["bare-lf"])
 add("crcrlf-seed", "attack", "CR CR LF line ends",
@@ -231,7 +258,8 @@ for v in ("HTTP/1.2", "HTTP/1.9", "HTTP/1.10", "HTTP/1.01", "HTTP/01.1",
     add(vid + "-seed", "attack", "version %r, seed's request" % v,
         [req("/#101", ATK, version=v, bot=True)], ["version"],
         B46 if v in ("HTTP/1.2", "HTTP/2.0") else (4,))
-for v in ("HTTP/1.2", "HTTP/1.9", "http/1.1", "HTTP/2.0"):
+for v in ("HTTP/1.2", "HTTP/1.9", "HTTP/1.10", "HTTP/1.01", "http/1.1",
+          "HTTP/2.0", "HTTP/3.0", "HTTP/0.9", "HTTP/1"):
     vid = "ver-" + "".join(c if c.isalnum() else "_" for c in v)
     add(vid + "-badhost", "attack", "version %r, unknown Host, no '#'" % v,
         [req("/", ATK, version=v)], ["version", "badhost"])
@@ -803,6 +831,11 @@ add("urg-x-sep-seed", "attack", "urgent byte 'x' in its own segment, then the se
     [seg("x", oob=True), SEED], ["urg", "split"], B46)
 add("urg-x-cork-badhost", "attack", "urgent 'x' + unknown Host, one segment",
     [seg("x", oob=True, cork=True), BADHOST], ["urg", "badhost"])
+add("urg-x-sep-badhost", "attack", "urgent 'x' in its own segment, then "
+    "the unknown Host", [seg("x", oob=True), BADHOST], ["urg", "badhost", "split"])
+add("urg-crlf-cork-badhost", "attack", "urgent 'x' then CRLF + unknown Host, "
+    "one segment", [seg("x", oob=True, cork=True), "\r\n" + BADHOST],
+    ["urg", "badhost", "leading-crlf"])
 add("urg-x-cork-good", "either", "urgent 'x' + good request, one segment",
     [seg("x", oob=True, cork=True), GOOD], ["urg"], B46)
 add("urg-2byte-seed", "attack", "'\\r' in-band then urgent 'x', then the seed "
@@ -854,11 +887,16 @@ add("curl-like-good", "legit", "a curl-like request",
     ["GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\n"
      "Accept: */*\r\n\r\n" % WWW], ["baseline"], B46)
 
-json.dump({
-    "version": 1,
-    "about": "HTTP/1.x request forms for floodshield issue 13; bytes are "
-             "Latin-1 code points of each segment's data; see gen_corpus.py",
-    "setup": ASSUMES,
-    "variants": out,
-}, sys.stdout, indent=1, ensure_ascii=True)
-sys.stdout.write("\n")
+# One variant a line, so that a diff shows which variants changed.
+head = {"version": 1,
+        "about": "HTTP/1.x request forms for floodshield issue 13; bytes are "
+                 "Latin-1 code points of each segment's data; written by "
+                 "gen_corpus.py (see its docstring for the fields)",
+        "setup": ASSUMES}
+w = sys.stdout.write
+w("{\n")
+for k, val in head.items():
+    w(" %s: %s,\n" % (json.dumps(k), json.dumps(val, ensure_ascii=True)))
+w(' "variants": [\n')
+w(",\n".join("  " + json.dumps(v, ensure_ascii=True) for v in out))
+w("\n ]\n}\n")

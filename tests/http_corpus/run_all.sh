@@ -32,7 +32,7 @@ FS_ROOT=$(cd "$HERE/../.." && pwd)
 export FS_ROOT
 OUT_DIR=${1:-$HERE}
 CORPUS=${CORPUS:-$HERE/corpus.json}
-JOBS=${JOBS:-6}
+JOBS=${JOBS:-12}
 SERVERS=${SERVERS:-"apache nginx"}
 NAMES="www.example.org example.org xn--mnchen-3ya.example.org"
 
@@ -228,6 +228,7 @@ run_nginx()
 
 # -------------------------------------------------------------------- run
 start=$SECONDS
+mkdir -p "$OUT_DIR" || fs_die "$OUT_DIR"
 res=()
 for s in $SERVERS; do
 	case $s in
@@ -235,7 +236,8 @@ for s in $SERVERS; do
 	nginx) run_nginx || fs_die "nginx run failed" ;;
 	*) fs_die "unknown server $s" ;;
 	esac
-	res+=("$s=$FS_TMP/$s.json")
+	cp "$FS_TMP/$s.json" "$OUT_DIR/results-$s.json" || fs_die "results"
+	res+=("$s=$OUT_DIR/results-$s.json")
 done
 "$FS_PY" "$HERE/summarize.py" --corpus "$CORPUS" --out "$OUT_DIR/measured.json" \
 	--apache-version "$("$APACHE_BIN" -v | head -n 1)" \

@@ -15,8 +15,8 @@ variant by the server's access logs. Standard library only.
       one send() each, --pause s apart (a segment's own "pause" wins), so
       that they leave as separate TCP segments; "oob" sends with MSG_OOB,
       "cork" holds the segment under TCP_CORK with the next one. Then it
-      reads until the server closes, or 0.8 s pass without a byte after a
-      response began, or 2.5 s pass without any response (incomplete
+      reads until the server closes, or 0.5 s pass without a byte after a
+      response began, or 1.5 s pass without any response (incomplete
       requests: the server would wait longer; we close).
 
       After every variant ran and the servers had 1.5 s to write their
@@ -40,6 +40,7 @@ import concurrent.futures
 import ipaddress
 import json
 import re
+import select
 import socket
 import sys
 import threading
@@ -83,14 +84,17 @@ def seg_bytes(s):
 
 
 def drain(sock, buf):
-    """Non-blocking read of what is there; returns 'eof', 'reset' or None."""
+    """Reads what is there without waiting; returns 'eof', 'reset' or None.
+    (The socket has a timeout: Python would wait for it before recv(), so
+    readiness is asked with select() first.)"""
     while True:
-        try:
-            b = sock.recv(65536, socket.MSG_DONTWAIT)
-        except BlockingIOError:
+        r, _, _ = select.select([sock], [], [], 0)
+        if not r:
             return None
-        except ConnectionResetError:
-            return "reset"
+        try:
+            b = sock.recv(65536)
+        except (BlockingIOError, socket.timeout):
+            return None
         except OSError:
             return "reset"
         if not b:
@@ -150,7 +154,7 @@ def run_variant(v, src, pause):
         last = time.monotonic()
         while end is None:
             now = time.monotonic()
-            idle = 0.8 if buf else 2.5
+            idle = 0.5 if buf else 1.5
             if now - last >= idle or now - start > VARIANT_LIMIT_S:
                 break
             s.settimeout(max(0.05, idle - (now - last)))
@@ -259,7 +263,7 @@ def main():
     p.add_argument("--log", action="append", default=[],
                    help="VHOST=PATH, one per vhost access log")
     p.add_argument("--out", required=True)
-    p.add_argument("--jobs", type=int, default=6)
+    p.add_argument("--jobs", type=int, default=12)
     p.add_argument("--pause", type=float, default=0.05)
     p.add_argument("--only", default="")
     p.add_argument("--max-variants", type=int, default=2000)

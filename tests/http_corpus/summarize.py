@@ -94,9 +94,13 @@ def main():
                     for s in servers},
         "variants": variants,
     }
-    with open(a.out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    with open(a.out, "w") as f:   # one variant a line, for readable diffs
+        f.write("{\n")
+        for k in ("about", "servers"):
+            f.write(" %s: %s,\n" % (json.dumps(k), json.dumps(doc[k])))
+        f.write(' "variants": [\n')
+        f.write(",\n".join("  " + json.dumps(v) for v in variants))
+        f.write("\n ]\n}\n")
 
     # ------------------------------------------------------------ summary
     print("== %d variants; classes: %s" % (len(variants), dict(

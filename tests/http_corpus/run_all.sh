@@ -104,7 +104,7 @@ run_corpus()
 	shift
 	timeout 900 ip netns exec "$FS_CLI_NS" "$FS_PY" "$HERE/run_corpus.py" run \
 		--server "$server" --corpus "$CORPUS" --jobs "$JOBS" \
-		--out "$FS_TMP/$server.json" "$@"
+		--out "$FS_TMP/$server.json" --sniff "$FS_CLI_IF" "$@"
 }
 
 # ----------------------------------------------------------------- Apache

@@ -25,6 +25,10 @@ variant by the server's access logs. Standard library only.
       are read and every line is attributed to its variant by source
       address.
 
+With --sniff IFACE, each variant also gets "wire": the segments it sent
+as they left the client's interface ([payload bytes, TCP flags, urgent
+pointer] each).
+
 Results (JSON, per variant): reached (the server logged a line from the
 source), log (the lines: vhost log, status, vhost name, chosen host, Host
 field, request line), response (bytes came back), statuses (the status
@@ -181,6 +185,66 @@ def run_variant(v, src, pause):
     return r
 
 
+class Sniffer(threading.Thread):
+    """Records the TCP segments the client sends to port 80, per source
+    address, as they leave the client's interface (AF_PACKET, outgoing
+    only): [payload length, flags, urgent pointer] for each segment that
+    carries data, FIN or RST. This is what an XDP program on the server's
+    end of the veth sees (without XDP attached, a send larger than the MSS
+    can leave as one GSO packet; see run_all.sh)."""
+    FLAGS = "FSRPAU"
+
+    def __init__(self, ifname):
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                                  socket.htons(0x0003))
+        self.sock.bind((ifname, 0))
+        self.sock.settimeout(0.2)
+        self.stop = threading.Event()
+        self.segs = {}
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                pkt, addr = self.sock.recvfrom(70000)
+            except socket.timeout:
+                continue
+            if addr[2] != socket.PACKET_OUTGOING:
+                continue
+            self.parse(pkt)
+
+    def parse(self, p):
+        et = int.from_bytes(p[12:14], "big")
+        if et == 0x0800:
+            ihl = (p[14] & 15) * 4
+            if p[23] != 6:
+                return
+            src = socket.inet_ntop(socket.AF_INET, p[26:30])
+            tot = int.from_bytes(p[16:18], "big")
+            t = 14 + ihl
+            plen = tot - ihl
+        elif et == 0x86DD:
+            if p[20] != 6:
+                return
+            src = socket.inet_ntop(socket.AF_INET6, p[22:38])
+            t = 54
+            plen = int.from_bytes(p[18:20], "big")
+        else:
+            return
+        if int.from_bytes(p[t + 2:t + 4], "big") != PORT:
+            return
+        doff = (p[t + 12] >> 4) * 4
+        fl = p[t + 13]
+        n = plen - doff
+        if n <= 0 and not fl & 5:
+            return
+        flags = "".join(c for i, c in enumerate(self.FLAGS) if fl & (1 << i))
+        urg = int.from_bytes(p[t + 18:t + 20], "big")
+        lst = self.segs.setdefault(src, [])
+        if len(lst) < 200:
+            lst.append([n, flags, urg])
+
+
 def read_logs(specs):
     by_src = {}
     for spec in specs:
@@ -219,6 +283,10 @@ def cmd_run(a):
         keep = set(a.only.split(","))
         pairs = [p for p in pairs if p[0]["id"] in keep]
     t0 = time.monotonic()
+    sniffer = None
+    if a.sniff:
+        sniffer = Sniffer(a.sniff)
+        sniffer.start()
     results = {}
     lock = threading.Lock()
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
@@ -231,6 +299,9 @@ def cmd_run(a):
             with lock:
                 results[r["id"]] = r
     time.sleep(1.5)
+    if sniffer:
+        sniffer.stop.set()
+        sniffer.join(2)
     logs = read_logs(a.log)
     out = []
     for v, s in pairs:
@@ -238,6 +309,8 @@ def cmd_run(a):
         lines = logs.get(s, [])
         r["reached"] = bool(lines)
         r["log"] = lines
+        if sniffer:
+            r["wire"] = sniffer.segs.get(s, [])
         out.append(r)
     unattributed = logs.get("?", [])
     known = {s for _, s in pairs}
@@ -266,6 +339,8 @@ def main():
     p.add_argument("--jobs", type=int, default=12)
     p.add_argument("--pause", type=float, default=0.05)
     p.add_argument("--only", default="")
+    p.add_argument("--sniff", default="",
+                   help="client interface: record the segments sent")
     p.add_argument("--max-variants", type=int, default=2000)
     a = ap.parse_args()
     {"sources": cmd_sources, "run": cmd_run}[a.cmd](a)

@@ -14,6 +14,9 @@ Per variant and server, measured.json holds:
             came back on the wire
   chosen    the host the server chose per line (Apache %V, nginx $host)
   response_statuses, end, send_error   what the client saw
+  wire      the client's segments as they left its interface:
+            [payload bytes, TCP flags, urgent pointer] each
+  default_acted  a line of the default (catch-all) vhost was acted on
 """
 import argparse
 import collections
@@ -45,6 +48,8 @@ def per_server(r):
     return {
         "reached": r.get("reached", False),
         "acted": any(ACTED(l.get("status")) for l in r.get("log", [])),
+        "default_acted": any(ACTED(l.get("status")) for l in r.get("log", [])
+                             if l.get("vhost_log") == "default"),
         "outcome": outcome(r),
         "vhosts": ["%s:%s" % (l.get("vhost_log"), l.get("status"))
                    for l in r.get("log", [])],
@@ -54,6 +59,7 @@ def per_server(r):
         "end": r.get("end"),
         "send_error": r.get("send_error"),
         "src": r.get("src"),
+        "wire": r.get("wire"),
     }
 
 
@@ -105,16 +111,21 @@ def main():
     # ------------------------------------------------------------ summary
     print("== %d variants; classes: %s" % (len(variants), dict(
         collections.Counter(v["class"] for v in variants))))
-    print("%-8s %-7s %6s %8s %8s %9s" % ("server", "class", "total", "reached",
-                                          "acted", "served-vh"))
+    print("reached: logged; acted: routed and answered (1xx-3xx, 403-405); "
+          "served-vh: a line in the served vhost's log; default-acted: the "
+          "catch-all vhost acted on a request")
+    print("%-8s %-7s %6s %8s %8s %9s %13s" % ("server", "class", "total",
+                                               "reached", "acted", "served-vh",
+                                               "default-acted"))
     for s in servers:
         for c in ("legit", "attack", "either"):
             vs = [v for v in variants if v["class"] == c and v[s]]
-            print("%-8s %-7s %6d %8d %8d %9d" % (
+            print("%-8s %-7s %6d %8d %8d %9d %13d" % (
                 s, c, len(vs), sum(v[s]["reached"] for v in vs),
                 sum(v[s]["acted"] for v in vs),
                 sum(any(x.startswith("served:") for x in v[s]["vhosts"])
-                    for v in vs)))
+                    for v in vs),
+                sum(v[s]["default_acted"] for v in vs)))
     for s in servers:
         bad = [v["id"] for v in variants
                if v["class"] == "legit" and v[s] and not v[s]["acted"]]

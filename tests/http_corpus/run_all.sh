@@ -34,14 +34,15 @@ OUT_DIR=${1:-$HERE}
 CORPUS=${CORPUS:-$HERE/corpus.json}
 JOBS=${JOBS:-12}
 SERVERS=${SERVERS:-"apache nginx"}
-NAMES="www.example.org example.org xn--mnchen-3ya.example.org"
+NAMES=(www.example.org example.org xn--mnchen-3ya.example.org)
 
-# shellcheck source=../ns/lib.sh
+# shellcheck source=tests/ns/lib.sh
 . "$FS_ROOT/tests/ns/lib.sh"
-# shellcheck source=../ns/apache_lib.sh
+# shellcheck source=tests/ns/apache_lib.sh
 . "$FS_ROOT/tests/ns/apache_lib.sh"
 
 APACHE_MAX_WORKERS=${APACHE_MAX_WORKERS:-24}
+# shellcheck disable=SC2034	# read by apache_lib.sh
 APACHE_LIFETIME=600
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
 NGINX_PID=
@@ -112,7 +113,7 @@ run_apache()
 {
 	local d
 
-	apache_write_conf "$FS_TMP/apache" 80 $NAMES || return 1
+	apache_write_conf "$FS_TMP/apache" 80 "${NAMES[@]}" || return 1
 	d=$APACHE_DIR
 	# One log a vhost, with the vhost's name and the host Apache chose.
 	sed -i "s|CustomLog .*|CustomLog $d/logs/default.log corpus|" \
@@ -187,7 +188,7 @@ nginx_write_conf()
 			listen [::]:80;
 			root $d/www;
 			index index.html;
-			server_name $NAMES;
+			server_name ${NAMES[*]};
 			access_log $d/logs/served.log corpus;
 			location / {
 				try_files \$uri \$uri/ =404;

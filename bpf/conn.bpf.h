@@ -92,19 +92,15 @@ static __always_inline int conn_cookie(struct xdp_md *ctx, struct bpf_sock *sk,
 	return FS_CONN_FIRST;
 }
 
-/* What the kernel's socket for @p proves (enum fs_conn). A global
- * function: its stack is not added to its callers' frames. */
-__noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
+/* The kernel's socket for @p's 4-tuple in the interface's network
+ * namespace (a full socket, a request socket, TIME_WAIT or the
+ * listener), or NULL; the caller releases it. */
+static __always_inline struct bpf_sock *fs_sk_lookup(struct xdp_md *ctx,
+						     const struct fs_pkt *p)
 {
 	struct bpf_sock_tuple t = {};
-	struct bpf_sock *sk;
-	__u32 size, seq, ack;
-	int r;
+	__u32 size;
 
-	if (!ctx || !p)
-		return FS_CONN_NONE;
-	if (fs_assume_connected)	/* fixtures: the kernel took every RST */
-		return fs_retransmitted(p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
 	if (fs_is_v4mapped(p)) {
 		t.ipv4.saddr = p->src.w[3];
 		t.ipv4.daddr = p->dst.w[3];
@@ -118,7 +114,22 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 		t.ipv6.dport = p->dport;
 		size = sizeof(t.ipv6);
 	}
-	sk = bpf_skc_lookup_tcp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
+	return bpf_skc_lookup_tcp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
+}
+
+/* What the kernel's socket for @p proves (enum fs_conn). A global
+ * function: its stack is not added to its callers' frames. */
+__noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
+{
+	struct bpf_sock *sk;
+	__u32 seq, ack;
+	int r;
+
+	if (!ctx || !p)
+		return FS_CONN_NONE;
+	if (fs_assume_connected)	/* fixtures: the kernel took every RST */
+		return fs_retransmitted(p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
+	sk = fs_sk_lookup(ctx, p);
 	if (!sk)
 		return FS_CONN_NONE;
 	seq = bpf_ntohl(p->seq);

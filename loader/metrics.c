@@ -421,6 +421,16 @@ static void count_flow(void *arg, const void *key, const void *val)
 		(*(__u64 *)arg)++;
 }
 
+/* A slot of the proven table that holds a source (live or not). */
+static void count_proven(void *arg, const void *key, const void *val)
+{
+	const struct fs_proven_slot *p = val;
+
+	(void)key;
+	if (p->last_ns)
+		(*(__u64 *)arg)++;
+}
+
 static int cmp_addr(const void *a, const void *b)
 {
 	return memcmp(a, b, 16);
@@ -476,6 +486,8 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 		fn = add_source, arg = &src;
 	else if (d->id == FS_FILL_FLOWS)
 		fn = count_flow, arg = &src.used;
+	else if (d->id == FS_FILL_PROVEN)
+		fn = count_proven, arg = &src.used;
 	err = walk(fd, &mi, fn, arg, &s->fill[d->id].entries);
 	if (!err && src.nomem)
 		err = -ENOMEM;
@@ -486,7 +498,7 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 			s->bans_src = bans.src;
 			s->bans_prefix = bans.prefix;
 			s->valid |= FS_SNAP_BANS;
-		} else if (d->id == FS_FILL_FLOWS) {
+		} else if (d->id == FS_FILL_FLOWS || d->id == FS_FILL_PROVEN) {
 			s->fill[d->id].entries = src.used;	/* not the array size */
 		} else if (d->id == FS_FILL_RATE) {
 			s->fill[d->id].entries = src.used;

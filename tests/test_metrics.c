@@ -101,8 +101,8 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS	32
-#define GOLDEN_EVENTS	10
+#define GOLDEN_REASONS	36
+#define GOLDEN_EVENTS	14
 static const char golden[] =
 "# HELP floodshield_packets_total Packets by the action taken and its reason (observed packets excluded).\n"
 "# TYPE floodshield_packets_total counter\n"
@@ -138,6 +138,10 @@ static const char golden[] =
 "floodshield_packets_total{action=\"reset\",reason=\"http_rate_src\"} 0\n"
 "floodshield_packets_total{action=\"reset\",reason=\"http_rate_prefix\"} 0\n"
 "floodshield_packets_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
+"floodshield_packets_total{action=\"tx\",reason=\"syn_cookie\"} 0\n"
+"floodshield_packets_total{action=\"drop\",reason=\"syn_cookie_budget\"} 0\n"
+"floodshield_packets_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
+"floodshield_packets_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
 "# HELP floodshield_bytes_total Bytes of those packets, from the Ethernet header on.\n"
 "# TYPE floodshield_bytes_total counter\n"
 "floodshield_bytes_total{action=\"pass\",reason=\"non_ip\"} 300\n"
@@ -172,6 +176,10 @@ static const char golden[] =
 "floodshield_bytes_total{action=\"reset\",reason=\"http_rate_src\"} 0\n"
 "floodshield_bytes_total{action=\"reset\",reason=\"http_rate_prefix\"} 0\n"
 "floodshield_bytes_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
+"floodshield_bytes_total{action=\"tx\",reason=\"syn_cookie\"} 0\n"
+"floodshield_bytes_total{action=\"drop\",reason=\"syn_cookie_budget\"} 0\n"
+"floodshield_bytes_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
+"floodshield_bytes_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
 "# HELP floodshield_observed_packets_total Packets a rule in observe mode would have stopped; they were passed.\n"
 "# TYPE floodshield_observed_packets_total counter\n"
 "floodshield_observed_packets_total{reason=\"block\"} 2\n"
@@ -192,6 +200,8 @@ static const char golden[] =
 "floodshield_observed_packets_total{reason=\"http_rate_src\"} 0\n"
 "floodshield_observed_packets_total{reason=\"http_rate_prefix\"} 0\n"
 "floodshield_observed_packets_total{reason=\"ban_reset\"} 0\n"
+"floodshield_observed_packets_total{reason=\"syn_cookie\"} 0\n"
+"floodshield_observed_packets_total{reason=\"syn_cookie_budget\"} 0\n"
 "# HELP floodshield_observed_bytes_total Bytes of the packets observe mode passed.\n"
 "# TYPE floodshield_observed_bytes_total counter\n"
 "floodshield_observed_bytes_total{reason=\"block\"} 284\n"
@@ -212,6 +222,8 @@ static const char golden[] =
 "floodshield_observed_bytes_total{reason=\"http_rate_src\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"http_rate_prefix\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"ban_reset\"} 0\n"
+"floodshield_observed_bytes_total{reason=\"syn_cookie\"} 0\n"
+"floodshield_observed_bytes_total{reason=\"syn_cookie_budget\"} 0\n"
 "# HELP floodshield_http_requests_total HTTP requests inspected, by verdict (observed ones included).\n"
 "# TYPE floodshield_http_requests_total counter\n"
 "floodshield_http_requests_total{verdict=\"ok\"} 40\n"
@@ -245,6 +257,10 @@ static const char golden[] =
 "floodshield_events_total{event=\"event_sent\"} 0\n"
 "floodshield_events_total{event=\"event_rate\"} 0\n"
 "floodshield_events_total{event=\"ring_full\"} 0\n"
+"floodshield_events_total{event=\"proven_new\"} 0\n"
+"floodshield_events_total{event=\"proven_evicted\"} 0\n"
+"floodshield_events_total{event=\"cookie_enoent\"} 0\n"
+"floodshield_events_total{event=\"cookie_err\"} 0\n"
 "# HELP floodshield_bans_active Unexpired dynamic bans, of one source (src) or of a prefix.\n"
 "# TYPE floodshield_bans_active gauge\n"
 "floodshield_bans_active{kind=\"src\"} 2\n"
@@ -262,6 +278,7 @@ static const char golden[] =
 "floodshield_map_entries{map=\"flows\"} 50\n"
 "floodshield_map_entries{map=\"dns\"} 60\n"
 "floodshield_map_entries{map=\"seen\"} 70\n"
+"floodshield_map_entries{map=\"proven\"} 80\n"
 "# HELP floodshield_map_capacity Maximum entries of a map.\n"
 "# TYPE floodshield_map_capacity gauge\n"
 "floodshield_map_capacity{map=\"allow\"} 1000\n"
@@ -272,6 +289,7 @@ static const char golden[] =
 "floodshield_map_capacity{map=\"flows\"} 6000\n"
 "floodshield_map_capacity{map=\"dns\"} 7000\n"
 "floodshield_map_capacity{map=\"seen\"} 8000\n"
+"floodshield_map_capacity{map=\"proven\"} 9000\n"
 "# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
 "# TYPE floodshield_config_reloads_total counter\n"
 "floodshield_config_reloads_total{result=\"applied\"} 20\n"
@@ -562,6 +580,8 @@ static void map_fds(struct xdp_env *e, struct fs_map_fds *m)
 	m->filter = bpf_map__fd(k->maps.FS_MAP_FILTER);
 	m->hostfp = bpf_map__fd(k->maps.FS_MAP_HOSTFP);
 	m->daemon = bpf_map__fd(k->maps.FS_MAP_DAEMON);
+	m->proven = bpf_map__fd(k->maps.FS_MAP_PROVEN);
+	m->syn = bpf_map__fd(k->maps.FS_MAP_SYN);
 }
 
 /* Send @n copies of the packet of @s; all must get @verdict. Returns

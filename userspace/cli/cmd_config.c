@@ -102,7 +102,8 @@ static int do_set(struct fs_ctx *ctx, void *args)
 			goto out;
 		}
 	}
-	if (fs_cfg_check(&cfg, err, sizeof(err))) {
+	if (fs_cfg_check(&cfg, err, sizeof(err)) ||
+	    fs_cfg_check_kernel(&cfg, err, sizeof(err))) {
 		pr_err("set: %s; nothing changed\n", err);
 		rc = EXIT_USAGE;
 		goto out;

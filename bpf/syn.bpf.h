@@ -4,14 +4,18 @@
  *
  * A SYN's source can be forged, so no SYN count bans and no SYN is
  * held against its address:
- * - a proven source (proven.bpf.h) is policed in SYN buckets of its own
- *   (over them: dropped, syn_rate_*), never answered with a cookie;
- * - an unproven source within its buckets, with no pressure, passes (the
- *   kernel's handshake, full options);
- * - over its buckets, or under pressure (more SYNs than syn.guard), it
- *   is answered with a SYN cookie (cookie.bpf.h) when syn.cookies allows
- *   and the kernel agrees; no bucket is charged for it then, so a
- *   spoofed flood costs no state. Without a cookie its buckets decide.
+ * - a proven source (proven.bpf.h) is policed in SYN buckets of its own,
+ *   which forged SYNs from its neighbours cannot drain; within them it
+ *   passes, pressure or not (never a cookie: the kernel's handshake, full
+ *   options);
+ * - an unproven source within its buckets, with no pressure, passes too;
+ * - over its buckets, or (unproven) under pressure (more SYNs than
+ *   syn.guard), a SYN is answered with a SYN cookie (cookie.bpf.h) when
+ *   syn.cookies allows and the kernel agrees; under pressure no bucket is
+ *   charged for it, so a spoofed flood costs no state. Without a cookie
+ *   its buckets decide (syn_rate_*: dropped). So SYNs forged with a
+ *   proven source's own address, which spend its bucket, cost the real
+ *   owner a cookie handshake (no window scaling), not its connection.
  * The ban evidence is the conn bucket, charged by proofs.
  */
 #ifndef FS_SYN_BPF_H
@@ -85,17 +89,16 @@ __noinline int fs_police_syn(struct xdp_md *ctx, const struct fs_pkt *p)
 	struct fs_syn_state *st = fs_syn_state();
 	__u64 now = fs_now();
 	enum fs_reason r;
+	bool pressure, proven;
 	int level = -1;
-	bool pressure;
 
 	if (!ctx || !p || !cfg || !st)
 		return FS_R_SERVICE;
 	pressure = fs_syn_pressure(st, cfg, now);
-	if (fs_is_proven(p, cfg, now))
-		return syn_level_reason(fs_police_bucket(p, syn_bucket(p->svc) | FS_BKT_PROVEN,
-							 FS_R_SYN_RATE_SRC, now));
-	if (!pressure) {
-		level = fs_police_bucket(p, syn_bucket(p->svc), FS_R_SYN_RATE_SRC, now);
+	proven = fs_is_proven(p, cfg, now);
+	if (proven || !pressure) {
+		level = fs_police_bucket(p, syn_bucket(p->svc) | (proven ? FS_BKT_PROVEN : 0),
+					 FS_R_SYN_RATE_SRC, now);
 		if (level == FS_LEVEL_OK)
 			return FS_R_SERVICE;
 	}

@@ -467,10 +467,17 @@ static void proven_buckets(const struct fam *f)
 	for (int i = 0; i < 2; i++)
 		if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
 			he_expect(&e, &s, XDP_PASS, FS_R_SERVICE, false, &res);
-	fs_subtest("a proven source over its own SYN bucket: dropped, no ban/%s", f->name);
+	fs_subtest("a proven source over its own SYN bucket, cookies off: dropped, no ban/%s",
+		   f->name);
 	if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
 		he_expect(&e, &s, XDP_DROP, FS_R_SYN_RATE_PREFIX, false, &res);
 	ASSERT_EQ(bans(&e), 0, "fs_bans entries");
+	fs_subtest("a proven source over its own SYN bucket, cookies on: a cookie/%s",
+		   f->name);
+	if (ASSERT_OK(xe_set(&e, "syn.cookies=always"), "cookies") &&
+	    syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
+		he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res);
+	ASSERT_OK(xe_set(&e, "syn.cookies=off"), "cookies off");
 	fs_subtest("proven until syn.proven_ttl after the last proof/%s", f->name);
 	{
 		struct fs_proven_slot slot;

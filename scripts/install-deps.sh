@@ -22,7 +22,7 @@ zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
 libmicrohttpd-dev libunbound-dev apache2 nginx"
 # libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
 # systemd: systemd-analyze checks the unit file; a container has none.
-TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
+TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks curl
 libio-socket-inet6-perl systemd"
 BENCH_PKGS="nginx iptables curl gnuplot-nox"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"

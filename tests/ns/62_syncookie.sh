@@ -94,18 +94,6 @@ get()
 		"http://$FS_SRV4$2" 2>/dev/null || echo "000 0 0"
 }
 
-# A pass-through XDP program on the client's veth: veth delivers XDP_TX
-# frames to a peer only when the peer runs XDP.
-client_pass_prog()
-{
-	printf '%s\n' 'struct xdp_md;' \
-		'__attribute__((section("xdp"), used)) int pass(struct xdp_md *c) { return 2; /* XDP_PASS */ }' \
-		'char _l[] __attribute__((section("license"), used)) = "GPL";' \
-		>"$FS_TMP/pass.c" &&
-	"$CLANG" -O2 -target bpf -c "$FS_TMP/pass.c" -o "$FS_TMP/pass.o" &&
-	ip -n "$FS_CLI_NS" link set dev "$FS_CLI_IF" xdpdrv obj "$FS_TMP/pass.o" sec xdp
-}
-
 setup()
 {
 	local out
@@ -116,11 +104,11 @@ setup()
 	fi
 	head -c $((BIG_MB * 1024 * 1024)) /dev/urandom >"$HTTP_NGINX_DIR/default/big.bin" &&
 		chmod a+r "$HTTP_NGINX_DIR/default/big.bin" || return 1
-	if ! out=$(client_pass_prog 2>&1); then
+	if ! out=$(fs_cookies_on 2>&1); then
 		fs_fail "$T: pass program on the client's veth" "$out"
 		return 1
 	fi
-	srv_syncookies 1 || return 1
+	srv_syncookies 1 || return 1	# the flood runs with the default
 	if ! out=$(fs_cli attach "$FS_SRV_IF" --mode native 2>&1); then
 		fs_fail "$T: attach natively to $FS_SRV_IF" "$out"
 		return 1

@@ -47,7 +47,7 @@ static const struct live_case lcases[] = {
 	{ "banned", "floodshield: banned source, drop", LP_SHIELD, {}, false,
 	  SYN_FROM(ROLE_BANNED), false, false },
 	{ "syn_over", "floodshield: SYN over rate, drop", LP_SHIELD,
-	  { "ban.after=0" }, false,
+	  { "syn.cookies=off" }, false,
 	  SYN_FROM(ROLE_CLIENT), false, false },
 	{ "fresh_drop", "bench_fresh -> XDP_DROP (wrapper cost)", LP_FRESH_DROP,
 	  {}, false, GET_SPOOFED, false, false },

@@ -333,8 +333,14 @@ int map_clear(int fd, size_t ksize)
 
 int shield_reset_state(struct shield *s)
 {
+	struct fs_syn_state syn = {};
+	__u32 zero = 0;
+
 	memset(s->rate, 0, rate_bytes(s));
 	memset(s->flows, 0, flow_bytes(s));
+	/* no pressure and no cookie window left from another case */
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_SYN), &zero, &syn, BPF_ANY))
+		return fail("clear fs_syn");
 	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_BANS), sizeof(struct fs_key)))
 		return fail("clear state");
 	return static_bans(s);

@@ -77,6 +77,8 @@ static const struct bcase cases[] = {
 	  SYN_TO(80, ROLE_BANNED), true, 3.0, NULL, NULL },
 	{ "syn_ok", "SYN to 80 within rate", BM_REPEAT, true, {},
 	  SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
+	{ "syn_proven", "SYN to 80 within rate, proven source", BM_REPEAT, true,
+	  { "@proven" }, SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
 	{ "syn_over", "SYN to 80 over rate: drop", BM_REPEAT, false,
 	  { "syn.cookies=off", "@starve" },
 	  SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
@@ -168,22 +170,27 @@ static double floor_ns(struct pkt_run *p)
 	return median(v, p->nfloor);
 }
 
-/* "@starve": syn.http.src at one SYN per 10^6 s (shield_starve). */
+/* "@starve": syn.http.src at one SYN per 10^6 s (shield_starve).
+ * "@proven": the client a proven source (shield_prove). */
 static int apply_case(struct pkt_run *p, const struct bcase *c)
 {
 	const char *kv[ARRAY_SIZE(c->settings) + 1] = {};
-	bool starve = false;
+	bool starve = false, proven = false;
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(c->settings) && c->settings[i]; i++) {
 		if (!strcmp(c->settings[i], "@starve"))
 			starve = true;
+		else if (!strcmp(c->settings[i], "@proven"))
+			proven = true;
 		else
 			kv[n++] = c->settings[i];
 	}
 	if (shield_reset_state(&p->sh) || shield_settings(&p->sh, kv))
 		return -1;
 	if (starve && shield_starve(&p->sh, FS_B_SYN_HTTP))
+		return -1;
+	if (proven && shield_prove(&p->sh, ROLE_CLIENT, true))
 		return -1;
 	return c->unlimited ? shield_unlimited(&p->sh) : 0;
 }

@@ -93,6 +93,10 @@ static void golden_snapshot(struct fs_snapshot *s)
 	s->ifaces[1] = (struct fs_iface_state){ "veth1", false, "generic" };
 	s->daemon = (struct fs_daemon_state){ .pid = 4242, .last = FS_RELOAD_APPLIED,
 		.generation = 23, .applied = 20, .refused = 2, .rolled_back = 1 };
+	s->syn_pressure = 1;
+	s->kernel_cookies[FS_KCOOKIE_SENT] = 5;
+	s->kernel_cookies[FS_KCOOKIE_RECV] = 3;
+	s->kernel_cookies[FS_KCOOKIE_FAILED] = 1;
 	s->scrape_errors = 3;
 	s->version = "1.2.3-test";
 }
@@ -290,6 +294,14 @@ static const char golden[] =
 "floodshield_map_capacity{map=\"dns\"} 7000\n"
 "floodshield_map_capacity{map=\"seen\"} 8000\n"
 "floodshield_map_capacity{map=\"proven\"} 9000\n"
+"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came in lately: unproven sources' SYNs get cookies.\n"
+"# TYPE floodshield_syn_pressure gauge\n"
+"floodshield_syn_pressure 1\n"
+"# HELP floodshield_kernel_syncookies_total The kernel's own SYN cookie counters in the attach network namespace (TcpExtSyncookies*): sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it refused.\n"
+"# TYPE floodshield_kernel_syncookies_total counter\n"
+"floodshield_kernel_syncookies_total{result=\"sent\"} 5\n"
+"floodshield_kernel_syncookies_total{result=\"recv\"} 3\n"
+"floodshield_kernel_syncookies_total{result=\"failed\"} 1\n"
 "# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
 "# TYPE floodshield_config_reloads_total counter\n"
 "floodshield_config_reloads_total{result=\"applied\"} 20\n"
@@ -333,6 +345,10 @@ static const char golden_partial[] =
 "# HELP floodshield_map_capacity Maximum entries of a map.\n"
 "# TYPE floodshield_map_capacity gauge\n"
 "floodshield_map_capacity{map=\"allow\"} 65536\n"
+"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came in lately: unproven sources' SYNs get cookies.\n"
+"# TYPE floodshield_syn_pressure gauge\n"
+"# HELP floodshield_kernel_syncookies_total The kernel's own SYN cookie counters in the attach network namespace (TcpExtSyncookies*): sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it refused.\n"
+"# TYPE floodshield_kernel_syncookies_total counter\n"
 "# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
 "# TYPE floodshield_config_reloads_total counter\n"
 "# HELP floodshield_interface_attached 1 if floodshield is attached to the interface, in that mode.\n"
@@ -343,6 +359,34 @@ static const char golden_partial[] =
 "# HELP floodshield_build_info Always 1; the version is a label.\n"
 "# TYPE floodshield_build_info gauge\n"
 "floodshield_build_info{version=\"0.1.0\"} 1\n";
+
+FS_TEST(metrics_kernel_syncookies)
+{
+	static const char netstat[] =
+		"TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed EmbryonicRsts\n"
+		"TcpExt: 200012 16 2 0\n"
+		"IpExt: InNoRoutes\n"
+		"IpExt: 0\n";
+	char path[] = "/tmp/fs-test-netstat.XXXXXX";
+	__u64 v[FS_KCOOKIE_MAX] = {};
+	int fd = mkstemp(path);
+
+	fs_subtest("TcpExt Syncookies* from a netstat file");
+	if (!ASSERT_TRUE(fd >= 0, "mkstemp"))
+		return;
+	ASSERT_EQ(write(fd, netstat, sizeof(netstat) - 1), (long)sizeof(netstat) - 1, "write");
+	close(fd);
+	if (ASSERT_OK(fs_kernel_syncookies(path, v), "parse")) {
+		ASSERT_EQ(v[FS_KCOOKIE_SENT], 200012, "sent");
+		ASSERT_EQ(v[FS_KCOOKIE_RECV], 16, "recv");
+		ASSERT_EQ(v[FS_KCOOKIE_FAILED], 2, "failed");
+	}
+	unlink(path);
+	fs_subtest("this namespace's /proc/net/netstat has them");
+	ASSERT_OK(fs_kernel_syncookies("/proc/net/netstat", v), "parse");
+	fs_subtest("a file without them: -ENOENT");
+	ASSERT_EQ(fs_kernel_syncookies("/proc/self/status", v), -ENOENT, "no TcpExt");
+}
 
 FS_TEST(metrics_render)
 {

@@ -19,6 +19,7 @@
 #     syn_cookie > 0; the kernel accepted no spoofed connection
 #     (TcpExtSyncookiesFailed is not asserted: forged ACKs are not sent);
 #     `explain` shows the real client proven, a spoofed address not;
+#     floodshield_syn_pressure is 1 after the flood;
 #   - check and set refuse syn.cookies=always while tcp_syncookies=1;
 #   - cookie-made transfers: with syn.cookies=always, tcp_syncookies=2
 #     and the guard at 1/1 (every SYN under pressure), a 20 MB GET from a
@@ -26,7 +27,8 @@
 #     the kernel's TcpExtSyncookiesRecv each move by one per transfer)
 #     and completes with every byte; the same transfer without cookies
 #     (syn.cookies=off, tcp_syncookies=1) is the baseline; medians of 5
-#     runs each; their throughput ratio is reported, not asserted (an
+#     runs each; floodshield_kernel_syncookies_total{result="recv"} is
+#     the server namespace's counter; their throughput ratio is reported, not asserted (an
 #     MSS-only cookie has no window scaling; from 0.56 to 1.19 over five runs
 #     here on veth, noisy with other work on the machine);
 #   - a bot making real connections above conn.src is banned (conn_rate).
@@ -156,6 +158,10 @@ flood()
 	[ "$n" = 0 ]
 	fs_result $? "$T: flood: no ban at all (spoofed sources, the forged victim)" \
 		"$(fs_cli block list)"
+	# pressure holds syn.guard_hold (10 s) after the last cookie
+	fs_cli metrics --once | grep -q '^floodshield_syn_pressure 1$'
+	fs_result $? "$T: metrics: floodshield_syn_pressure 1 after the flood" \
+		"$(fs_cli metrics --once | grep syn_pressure)"
 	n=$(fs_cli -j explain "$LEGIT" | fs_json "d['proven']['proven']")
 	[ "$n" = 1 ]
 	fs_result $? "$T: explain: the real client is proven" "$(fs_cli explain "$LEGIT")"
@@ -229,6 +235,9 @@ transfers()
 	[ "$((c1 - c0))" -ge "$RUNS" ] && [ "$((k1 - k0))" -ge "$RUNS" ]
 	fs_result $? "$T: the cookie transfers were made by XDP cookies the kernel took" \
 		"syn_cookie +$((c1 - c0)), TcpExtSyncookiesRecv +$((k1 - k0))"
+	[ "$(fs_cli metrics --once | sed -n 's/^floodshield_kernel_syncookies_total{result="recv"} //p')" = "$k1" ]
+	fs_result $? "$T: metrics: floodshield_kernel_syncookies_total{result=\"recv\"} is the server namespace's TcpExtSyncookiesRecv ($k1)" \
+		"$(fs_cli metrics --once | grep kernel_syncookies)"
 	base=$(cut -d' ' -f3 "$FS_TMP/base.txt" | median)
 	cook=$(cut -d' ' -f3 "$FS_TMP/cookie.txt" | median)
 	ratio=$(awk -v b="$base" -v c="$cook" 'BEGIN { printf "%.2f", (c > 0 ? b / c : 0) }')

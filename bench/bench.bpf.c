@@ -76,6 +76,24 @@ int bench_fresh(struct xdp_md *ctx)
 	return XDP_ABORTED;
 }
 
+/* bench_restore: the frame userspace recorded (struct restore_cfg)
+ * written back over the packet before each run, then fresh_next[0]: for
+ * floodshield's SYN cookie, which turns the SYN into its SYN-ACK. Its
+ * own cost is measured by tail-calling bench_pass the same way. */
+struct restore_cfg restore = {};
+
+SEC("xdp")
+int bench_restore(struct xdp_md *ctx)
+{
+	__u32 len = restore.len;
+
+	if (len < 14 || len > RESTORE_MAX ||
+	    bpf_xdp_store_bytes(ctx, 0, restore.frame, len))
+		return XDP_ABORTED;
+	bpf_tail_call(ctx, &fresh_next, 0);
+	return XDP_ABORTED;
+}
+
 /* ------------------------------------------------------------------ */
 /* Primitives. Keys come from .bss (written by userspace), so nothing is
  * folded at compile time; the maps mirror floodshield's key and value

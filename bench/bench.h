@@ -162,7 +162,12 @@ int shield_unlimited(struct shield *s);
  * over it for any run. */
 int shield_starve(struct shield *s, enum fs_bucket b);
 
-/* Empty the rate and flows maps; bans back to the static ones. */
+/* Make @role's addresses (IPv4 and IPv6) proven sources (fs_proven, as
+ * of now), or with !@proven not. */
+int shield_prove(struct shield *s, enum bench_role role, bool proven);
+
+/* Empty the rate and flows maps, the SYN guard's state and the ordinary
+ * client's proof; bans back to the static ones. */
 int shield_reset_state(struct shield *s);
 /* Forget state about @f: the flow (client address and ports) it
  * belongs to, and with @source also every bucket of its source (each

@@ -18,6 +18,14 @@ struct fresh_cfg {
 	__u32 pad;
 };
 
+/* The frame bench_restore writes back before every run (a path that
+ * turns the frame into another one: a SYN cookie's SYN-ACK). */
+#define RESTORE_MAX	128
+struct restore_cfg {
+	__u32 len;		/* bytes of frame; 0: nothing */
+	__u8 frame[RESTORE_MAX];
+};
+
 /* Keys of the prim_* maps, of floodshield's sizes. */
 struct prim_key {		/* as struct fs_key: 24 bytes */
 	__u8 addr[16];
@@ -35,6 +43,7 @@ struct prim_host_key {		/* as struct fs_host_key: 64 bytes */
 };
 
 _Static_assert(sizeof(struct fresh_cfg) == 16, "fresh_cfg");
+_Static_assert(sizeof(struct restore_cfg) == 4 + RESTORE_MAX, "restore_cfg");
 _Static_assert(sizeof(struct prim_key) == 24, "prim_key");
 _Static_assert(sizeof(struct prim_lpm_key) == 20, "prim_lpm_key");
 _Static_assert(sizeof(struct prim_host_key) == 64, "prim_host_key");

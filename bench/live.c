@@ -6,6 +6,14 @@
  * makes one); the frames are addressed to it (192.0.2.1, 2001:db8::1,
  * MAC 02:00:00:00:00:02), so what passes goes up that namespace's stack.
  *
+ * SYN cookies: the kernel's own (kernel_cookie: trivial XDP_PASS, the
+ * stack answers every SYN with a cookie SYN-ACK, tcp_syncookies=2, the
+ * listener sock.c opened; the row checks TcpExtSyncookiesSent moved by
+ * every frame) beside floodshield's (xdp_cookie, through bench_restore,
+ * which writes the SYN back over the SYN-ACK before every frame). Their
+ * source is on-link, not local, with a permanent neighbour entry
+ * (bench/run.sh), so the kernel's SYN-ACK leaves through the interface.
+ *
  * The RESET path passes the rewritten segment (now a RST) to the stack,
  * which drops it (no socket). Live frames replay one frame without
  * restoring it, so RESET runs through bench_fresh: a new flow for every
@@ -15,52 +23,86 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench_abi.h"
 #include "bench.skel.h"
 #include "../loader/names.h"
+#include "../loader/metrics.h"
+#include "../tests/pkt.h"
 #include "bench.h"
 
-enum live_prog { LP_DROP, LP_PASS, LP_SHIELD, LP_FRESH_SHIELD, LP_FRESH_DROP };
+enum live_prog { LP_DROP, LP_PASS, LP_SHIELD, LP_FRESH_SHIELD, LP_FRESH_DROP,
+		 LP_RESTORE_SHIELD, LP_RESTORE_DROP };
 
 struct live_case {
 	const char *id;
 	const char *label;
 	enum live_prog prog;
-	const char *settings[3];
+	const char *settings[4];	/* NULL-terminated */
 	bool unlimited;
 	struct frame_spec spec;
 	bool rst;		/* the frame as floodshield's RESET leaves it */
 	bool slow;		/* goes up the stack: fewer frames per run */
+	bool peer_src;		/* from COOKIE_PEER4/6: an on-link address that is
+				 * not local, with a permanent neighbour entry
+				 * (bench/run.sh), so the kernel answers it out
+				 * of the interface */
 };
 
+#define COOKIE_PEER4	"192.0.2.77"
+#define COOKIE_PEER6	"2001:db8::77"
+
 #define SYN_FROM(role) { .src = role, .dport = 80, .tcp_flags = 0x02 }
+/* to the listener sock.c opened; the source is COOKIE_PEER4/6 */
+#define SYN_COOKIE { .src = ROLE_CLIENT, .dport = 80, .sport = 40001, .tcp_flags = 0x02 }
 #define GET_SPOOFED { .src = ROLE_FRESH, .dport = 80, .tcp_flags = 0x18, \
 		      .payload = PL_SPOOFED }
 
 static const struct live_case lcases[] = {
 	{ "xdp_drop", "trivial XDP_DROP", LP_DROP, {}, false,
-	  SYN_FROM(ROLE_BLOCKED), false, false },
+	  SYN_FROM(ROLE_BLOCKED), false, false, false },
 	{ "blocked", "floodshield: blocked prefix, drop", LP_SHIELD, {}, false,
-	  SYN_FROM(ROLE_BLOCKED), false, false },
+	  SYN_FROM(ROLE_BLOCKED), false, false, false },
 	{ "banned", "floodshield: banned source, drop", LP_SHIELD, {}, false,
-	  SYN_FROM(ROLE_BANNED), false, false },
+	  SYN_FROM(ROLE_BANNED), false, false, false },
 	{ "syn_over", "floodshield: SYN over rate, drop", LP_SHIELD,
-	  { "ban.after=0" }, false,
-	  SYN_FROM(ROLE_CLIENT), false, false },
+	  { "syn.cookies=off" }, false,
+	  SYN_FROM(ROLE_CLIENT), false, false, false },
 	{ "fresh_drop", "bench_fresh -> XDP_DROP (wrapper cost)", LP_FRESH_DROP,
-	  {}, false, GET_SPOOFED, false, false },
+	  {}, false, GET_SPOOFED, false, false, false },
 	{ "reset", "floodshield: spoofed Host, RESET (via bench_fresh)",
-	  LP_FRESH_SHIELD, {}, true, GET_SPOOFED, false, true },
+	  LP_FRESH_SHIELD, {}, true, GET_SPOOFED, false, true, false },
 	{ "xdp_pass_rst", "trivial XDP_PASS of that RST (stack cost)", LP_PASS,
-	  {}, false, GET_SPOOFED, true, true },
+	  {}, false, GET_SPOOFED, true, true, false },
+	/* SYN cookies, tcp_syncookies=2 (cmd_live) and sock.c's listener:
+	 * the kernel's own, which answers every SYN with a cookie SYN-ACK
+	 * sent through the stack, beside floodshield's XDP_TX one */
+	{ "kernel_cookie", "trivial XDP_PASS, the kernel's cookie SYN-ACK", LP_PASS,
+	  {}, false, SYN_COOKIE, false, true, true },
+	{ "restore_drop", "bench_restore -> XDP_DROP (wrapper cost)", LP_RESTORE_DROP,
+	  {}, false, SYN_COOKIE, false, false, true },
+	{ "xdp_cookie", "floodshield: XDP cookie SYN-ACK (via bench_restore)",
+	  LP_RESTORE_SHIELD, { "syn.cookies=always", "syn.guard=1/1", "syn.cookie.rate=off" },
+	  false, SYN_COOKIE, false, false, true },
 };
 
 /* Turn @f into the RST floodshield's RESET makes of it. */
 static void make_rst(struct frame *f)
 {
 	f->buf[f->l4 + 13] = 0x04 | 0x10;	/* RST | ACK */
+}
+
+static int sysctl_write(const char *path, const char *v)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f)
+		return -1;
+	err = fputs(v, f) < 0;
+	return fclose(f) || err ? -1 : 0;
 }
 
 static int live_one(struct shield *sh, struct bench_bpf *bb, int ifindex,
@@ -75,8 +117,14 @@ static int live_one(struct shield *sh, struct bench_bpf *bb, int ifindex,
 	double ns[o->runs];
 	struct frame f;
 	__u32 zero = 0;
+	uint8_t peer[16];
+	__u64 k0[FS_KCOOKIE_MAX] = {}, k1[FS_KCOOKIE_MAX] = {};
 
 	spec.family = family;
+	if (c->peer_src) {
+		pkt_addr(family == 4 ? COOKIE_PEER4 : COOKIE_PEER6, peer);
+		spec.src_addr = peer;
+	}
 	if (frame_build(&spec, &f))
 		return -1;
 	if (c->rst)
@@ -96,20 +144,31 @@ static int live_one(struct shield *sh, struct bench_bpf *bb, int ifindex,
 		fd = sh->prog_fd;
 		break;
 	default:
-		fd = c->prog == LP_FRESH_SHIELD ? sh->prog_fd :
-						  bpf_program__fd(bb->progs.bench_drop);
+		fd = c->prog == LP_FRESH_SHIELD || c->prog == LP_RESTORE_SHIELD ?
+			     sh->prog_fd : bpf_program__fd(bb->progs.bench_drop);
 		if (bpf_map_update_elem(bpf_map__fd(bb->maps.fresh_next), &zero,
 					&fd, BPF_ANY))
 			return -errno;
 		frame_fresh_cfg(&f, &bb->bss->fresh);
 		fd = bpf_program__fd(bb->progs.bench_fresh);
+		if (c->prog == LP_RESTORE_SHIELD || c->prog == LP_RESTORE_DROP) {
+			if (f.len > RESTORE_MAX)
+				return -1;
+			memcpy(bb->bss->restore.frame, f.buf, f.len);
+			bb->bss->restore.len = f.len;
+			fd = bpf_program__fd(bb->progs.bench_restore);
+		}
 		break;
 	}
 	/* Prime: the first packet may create the state the rest find (the
-	 * over-rate case's bucket). */
-	if (c->prog == LP_SHIELD && bt_once(fd, f.buf, f.len, &once, &v, NULL, NULL))
+	 * over-rate case's bucket; the cookie case's pressure, from its
+	 * second SYN). */
+	if ((c->prog == LP_SHIELD || c->prog == LP_RESTORE_SHIELD) &&
+	    (bt_once(sh->prog_fd, f.buf, f.len, &once, &v, NULL, NULL) ||
+	     bt_once(sh->prog_fd, f.buf, f.len, &once, &v, NULL, NULL)))
 		return -1;
-	if (shield_counts(sh, before))
+	if (shield_counts(sh, before) ||
+	    fs_kernel_syncookies("/proc/net/netstat", k0))
 		return -1;
 	for (int i = 0; i < o->runs; i++) {
 		int err = bt_live(fd, f.buf, f.len, ifindex, frames, &ns[i]);
@@ -120,13 +179,17 @@ static int live_one(struct shield *sh, struct bench_bpf *bb, int ifindex,
 			return err;
 		}
 	}
-	if (shield_counts(sh, after))
+	if (shield_counts(sh, after) ||
+	    fs_kernel_syncookies("/proc/net/netstat", k1))
 		return -1;
 	*ns_out = median(ns, o->runs);
 	*mpps = 1000.0 / *ns_out;
 	*reason = -1;
-	*path_ok = true;
-	if (c->prog == LP_SHIELD || c->prog == LP_FRESH_SHIELD) {
+	/* the kernel's cookie case: every SYN answered by the kernel */
+	*path_ok = c->prog != LP_PASS || !c->peer_src ||
+		   k1[FS_KCOOKIE_SENT] - k0[FS_KCOOKIE_SENT] == (uint64_t)frames * o->runs;
+	if (c->prog == LP_SHIELD || c->prog == LP_FRESH_SHIELD ||
+	    c->prog == LP_RESTORE_SHIELD) {
 		uint64_t want = (uint64_t)frames * o->runs;
 
 		*path_ok = false;
@@ -153,6 +216,12 @@ int cmd_live(const struct bench_opts *o, const char *ifname)
 	bb = bench_bpf__open_and_load();
 	if (!bb || shield_open(&sh, NULL) || shield_setup(&sh))
 		goto out;
+	/* the cookie cases: the listener sock.c opened (shield_setup) and
+	 * the kernel's cookies always on in the bench's own namespace */
+	if (sysctl_write("/proc/sys/net/ipv4/tcp_syncookies", "2")) {
+		fprintf(stderr, "fs_bench: live: tcp_syncookies=2: %s\n", strerror(errno));
+		goto out;
+	}
 	printf("\nLive frames (BPF_F_TEST_XDP_LIVE_FRAMES on %s, one CPU, "
 	       "median of %d runs)\n", ifname, o->runs);
 	printf("%-13s %-3s %-50s %7s %7s %8s %-14s\n", "case", "fam", "what",

@@ -7,12 +7,18 @@
  * How each case is timed (the kernel's duration, median of the runs):
  *   repeat  `repeat` runs of the frame per call. Paths that stay the same
  *           packet after packet, with the settings the case lists to keep
- *           them so (rates 1e9/s to stay within, ban.after=0 to stay over).
+ *           them so (rates 1e9/s to stay within; over a starved bucket
+ *           with syn.cookies=off, so that the SYN is dropped, not
+ *           answered: SYN counts never ban).
  *   wrap    the same through bench_fresh (bench/bench.bpf.c), which
  *           restores the segment and gives it a new flow before every
  *           run: the RESET path with its rewrite and flow memory, hot.
  *           Its own cost (bench_fresh tail-calling bench_pass) is taken
  *           off.
+ *   restore the same through bench_restore, which writes the whole
+ *           frame back before every run: the SYN cookie path (the SYN
+ *           becomes its SYN-ACK), against the listener sock.c holds on
+ *           port 80 with net.ipv4.tcp_syncookies=2 ("@cookies").
  *   once    one run per call (MACHINE.md), for the first packet of a new
  *           source: `fresh` calls per run, each from a source whose state
  *           was forgotten first, against the same path of a known source
@@ -31,10 +37,10 @@
 #include "../loader/names.h"
 #include "bench.h"
 
-enum bc_method { BM_REPEAT, BM_WRAP, BM_ONCE_NEW, BM_ONCE_KNOWN };
+enum bc_method { BM_REPEAT, BM_WRAP, BM_RESTORE, BM_ONCE_NEW, BM_ONCE_KNOWN };
 
 static const char *const method_names[] = {
-	[BM_REPEAT] = "repeat", [BM_WRAP] = "wrap",
+	[BM_REPEAT] = "repeat", [BM_WRAP] = "wrap", [BM_RESTORE] = "restore",
 	[BM_ONCE_NEW] = "once-new", [BM_ONCE_KNOWN] = "once-known",
 };
 
@@ -75,8 +81,15 @@ static const struct bcase cases[] = {
 	  SYN_TO(80, ROLE_BANNED), true, 3.0, NULL, NULL },
 	{ "syn_ok", "SYN to 80 within rate", BM_REPEAT, true, {},
 	  SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
+	{ "syn_proven", "SYN to 80 within rate, proven source", BM_REPEAT, true,
+	  { "@proven" }, SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
+	{ "syn_cookie", "unproven SYN under pressure: XDP cookie SYN-ACK", BM_RESTORE,
+	  false, { "syn.cookies=always", "syn.guard=1/1", "syn.cookie.rate=off", "@cookies" },
+	  /* a port sock.c's connection does not hold: the listener answers */
+	  { .src = ROLE_CLIENT, .dport = 80, .sport = 40001, .tcp_flags = TCP_SYN },
+	  true, NO_TARGET, NULL, NULL },
 	{ "syn_over", "SYN to 80 over rate: drop", BM_REPEAT, false,
-	  { "ban.after=0", "@starve" },
+	  { "syn.cookies=off", "@starve" },
 	  SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
 	{ "http_early", "GET, served Host early (~150 B)", BM_REPEAT, true, {},
 	  DATA_TO(80, ROLE_CLIENT, PL_HOST_EARLY), false, 4.0, NULL, NULL },
@@ -135,7 +148,7 @@ struct pkt_run {
 	const struct bench_opts *o;
 	struct shield sh;
 	struct bench_bpf *bb;
-	int pass_fd, fresh_fd, next_fd;
+	int pass_fd, fresh_fd, restore_fd, next_fd;
 	struct xfilter xf[XF_MAX];
 	double *floor;		/* repeat samples of bench_pass */
 	size_t nfloor, capfloor;
@@ -166,22 +179,47 @@ static double floor_ns(struct pkt_run *p)
 	return median(v, p->nfloor);
 }
 
-/* "@starve": syn.http.src at one SYN per 10^6 s (shield_starve). */
+static int sysctl_write(const char *path, const char *v)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f) {
+		fprintf(stderr, "fs_bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	err = fputs(v, f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
+/* "@starve": syn.http.src at one SYN per 10^6 s (shield_starve).
+ * "@proven": the client a proven source (shield_prove).
+ * "@cookies": net.ipv4.tcp_syncookies=2, which syn.cookies=always needs. */
 static int apply_case(struct pkt_run *p, const struct bcase *c)
 {
 	const char *kv[ARRAY_SIZE(c->settings) + 1] = {};
-	bool starve = false;
+	bool starve = false, proven = false, cookies = false;
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(c->settings) && c->settings[i]; i++) {
 		if (!strcmp(c->settings[i], "@starve"))
 			starve = true;
+		else if (!strcmp(c->settings[i], "@proven"))
+			proven = true;
+		else if (!strcmp(c->settings[i], "@cookies"))
+			cookies = true;
 		else
 			kv[n++] = c->settings[i];
 	}
 	if (shield_reset_state(&p->sh) || shield_settings(&p->sh, kv))
 		return -1;
 	if (starve && shield_starve(&p->sh, FS_B_SYN_HTTP))
+		return -1;
+	if (proven && shield_prove(&p->sh, ROLE_CLIENT, true))
+		return -1;
+	/* the bench's own namespace (bench/run.sh): every case after this
+	 * one sees the kernel answer SYNs with its cookies too */
+	if (cookies && sysctl_write("/proc/sys/net/ipv4/tcp_syncookies", "2"))
 		return -1;
 	return c->unlimited ? shield_unlimited(&p->sh) : 0;
 }
@@ -257,18 +295,26 @@ static int wrap_next(struct pkt_run *p, int prog_fd)
 	return bpf_map_update_elem(p->next_fd, &zero, &prog_fd, BPF_ANY) ? -errno : 0;
 }
 
-static int time_wrap(struct pkt_run *p, struct frame *f, struct result *r)
+/* Through a wrapper: bench_fresh (wrap) or bench_restore (restore). */
+static int time_wrap(struct pkt_run *p, struct frame *f, struct result *r,
+		     bool restore)
 {
 	double fs[p->o->runs], wf[p->o->runs], fl[p->o->runs];
-	int v;
+	int v, w = restore ? p->restore_fd : p->fresh_fd;
 
 	frame_fresh_cfg(f, &p->bb->bss->fresh);
+	if (restore) {
+		if (f->len > RESTORE_MAX)
+			return -1;
+		memcpy(p->bb->bss->restore.frame, f->buf, f->len);
+		p->bb->bss->restore.len = f->len;
+	}
 	for (int i = 0; i < p->o->runs; i++) {
 		if (wrap_next(p, p->sh.prog_fd) ||
-		    bt_repeat(p->fresh_fd, f->buf, f->len, p->o->repeat, &fs[i],
+		    bt_repeat(w, f->buf, f->len, p->o->repeat, &fs[i],
 			      &r->verdict) ||
 		    wrap_next(p, p->pass_fd) ||
-		    bt_repeat(p->fresh_fd, f->buf, f->len, p->o->repeat, &wf[i], &v) ||
+		    bt_repeat(w, f->buf, f->len, p->o->repeat, &wf[i], &v) ||
 		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i], &v))
 			return -1;
 		fs[i] = fs[i] - wf[i] + fl[i];
@@ -340,8 +386,12 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 	r->len = f.len;
 	if (time_xf(p, &f, r))
 		return -1;
-	/* Prime: the first packet may create the state the rest find. */
-	if (c->method == BM_REPEAT &&
+	/* Prime: the first packet may create the state the rest find (the
+	 * cookie case: the second SYN makes the pressure). */
+	if ((c->method == BM_REPEAT || c->method == BM_RESTORE) &&
+	    bt_once(p->sh.prog_fd, f.buf, f.len, &once, &v, NULL, NULL))
+		return -1;
+	if (c->method == BM_RESTORE &&
 	    bt_once(p->sh.prog_fd, f.buf, f.len, &once, &v, NULL, NULL))
 		return -1;
 	if (shield_counts(&p->sh, before))
@@ -351,7 +401,8 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 		err = time_repeat(p, &f, r);
 		break;
 	case BM_WRAP:
-		err = time_wrap(p, &f, r);
+	case BM_RESTORE:
+		err = time_wrap(p, &f, r, c->method == BM_RESTORE);
 		break;
 	default:
 		err = time_once(p, c, &f, r);
@@ -361,7 +412,7 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 		return -1;
 	r->reason = top_reason(before, after, &moved, &total);
 	want = (uint64_t)p->o->runs *
-	       (c->method <= BM_WRAP ? p->o->repeat : p->o->fresh);
+	       (c->method <= BM_RESTORE ? p->o->repeat : p->o->fresh);
 	r->path_ok = moved == want && total == want;
 	fprintf(stderr, "  %-17s v%d %-15s %s\n", c->id, family,
 		fs_reason_name(r->reason), r->path_ok ? "" : "PATH CHANGED");
@@ -664,6 +715,7 @@ int cmd_pkt(const struct bench_opts *o)
 		goto out;
 	p->pass_fd = bpf_program__fd(p->bb->progs.bench_pass);
 	p->fresh_fd = bpf_program__fd(p->bb->progs.bench_fresh);
+	p->restore_fd = bpf_program__fd(p->bb->progs.bench_restore);
 	p->next_fd = bpf_map__fd(p->bb->maps.fresh_next);
 	for (int k = 0; k < XF_MAX; k++)
 		if (xf_open(&p->xf[k], k, p->sh.ncpu) && p->xf[k].obj)

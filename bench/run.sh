@@ -82,6 +82,10 @@ ns_up()
 			printf 'addr add 2001:db8:f000::%x/128 dev lo nodad\n' "$i"
 		done
 	} | ip -n "$NS" -batch -
+	# the live SYN cookie cases' source (bench/live.c COOKIE_PEER4/6):
+	# on-link, not local, answered out of the interface
+	ip -n "$NS" neigh add 192.0.2.77 lladdr 02:00:00:00:00:77 dev "$NS_IF" nud permanent
+	ip -n "$NS" neigh add 2001:db8::77 lladdr 02:00:00:00:00:77 dev "$NS_IF" nud permanent
 	ip -n "$NS" link set lo up
 	ip -n "$NS" link set "$NS_IF" up
 	ip -n "$NS" link set "$NS_PEER" up

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
@@ -318,10 +319,40 @@ int map_clear(int fd, size_t ksize)
 	return err;
 }
 
+int shield_prove(struct shield *s, enum bench_role role, bool proven)
+{
+	int fd = bpf_map__fd(s->skel->maps.FS_MAP_PROVEN);
+	__u32 sets = bpf_map__max_entries(s->skel->maps.FS_MAP_PROVEN) / FS_PROVEN_WAYS;
+	struct fs_proven_slot slot = {}, empty = {};
+	struct timespec ts;
+	__u32 w[4], k;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (int fam = 4; fam <= 6; fam += 2) {
+		pkt_addr(bench_addr(role, fam), slot.addr);
+		memcpy(w, slot.addr, sizeof(w));
+		slot.proven_ns = slot.last_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		k = fs_proven_index(w, sets) * FS_PROVEN_WAYS;
+		for (__u32 i = 0; i < FS_PROVEN_WAYS; i++, k++)
+			if (bpf_map_update_elem(fd, &k, proven && !i ? &slot : &empty, BPF_ANY))
+				return fail("write fs_proven");
+	}
+	return 0;
+}
+
 int shield_reset_state(struct shield *s)
 {
+	struct fs_syn_state syn = {};
+	__u32 zero = 0;
+
 	memset(s->rate, 0, rate_bytes(s));
 	memset(s->flows, 0, flow_bytes(s));
+	/* no pressure and no cookie window left from another case; the
+	 * ordinary client unproven (a RESET case's connection proves it) */
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_SYN), &zero, &syn, BPF_ANY))
+		return fail("clear fs_syn");
+	if (shield_prove(s, ROLE_CLIENT, false))
+		return -1;
 	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_BANS), sizeof(struct fs_key)))
 		return fail("clear state");
 	return static_bans(s);

@@ -73,7 +73,8 @@ static __always_inline void rewrite_rst(struct xdp_md *ctx,
 }
 
 /* Count the packet under @r and return its verdict. A stopping reason
- * under observe mode is counted as observed and passed. The settings are
+ * under observe mode is counted as observed and passed (a stage makes
+ * no reply under observe: syn.bpf.h). The settings are
  * read only for those. */
 static __always_inline int act(struct xdp_md *ctx, const struct fs_pkt *p,
 			       enum fs_reason r)
@@ -85,6 +86,8 @@ static __always_inline int act(struct xdp_md *ctx, const struct fs_pkt *p,
 	account(r, p->len, observed);
 	if (!fs_reason_drops(r) || observed)
 		return XDP_PASS;
+	if (fs_reason_tx(r))		/* the stage made it the reply */
+		return XDP_TX;
 	if (!fs_reason_resets(r))
 		return XDP_DROP;
 	remember_flow(ctx, p, r, fs_now());

@@ -113,6 +113,7 @@ static __always_inline int ban_key(const struct fs_key *k,
 	__u32 zero = 0;
 
 	bk.bucket = FS_B_NONE;
+	bk.pad[0] = 0;	/* a proven source's bucket key: its ban is the source's */
 	old = bpf_map_lookup_elem(&FS_MAP_BANS, &bk);
 	if (old)
 		ban.count = old->count + 1;

@@ -126,12 +126,12 @@ static __always_inline int police_key(const struct fs_key *k,
 	return 0;
 }
 
+/* SYN buckets never ban: a SYN can be forged. */
 static __always_inline __u32 bucket_ban_after(const struct fs_cfg *cfg,
 					      enum fs_bucket b)
 {
 	switch (b) {
-	case FS_B_SYN_TCP:
-	case FS_B_SYN_HTTP:
+	case FS_B_CONN:
 		return cfg->ban_after;
 	case FS_B_HTTP_BAD:
 		return 1;
@@ -149,43 +149,52 @@ static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
 		return FS_BAN_HTTP_RATE;
 	case FS_B_HTTP_BAD:
 		return FS_BAN_HTTP_BAD;
-	case FS_B_EVENTS:
-		return FS_BAN_MANUAL;	/* never: ban_after is 0 */
+	case FS_B_CONN:
+		return FS_BAN_CONN_RATE;
 	default:
-		return FS_BAN_SYN_RATE;
+		return FS_BAN_MANUAL;	/* never: ban_after is 0 */
 	}
 }
 
 /* Police @bucket for the source, then for its prefix. Which buckets
- * ban: SYN buckets after ban.after offences; the bad-request bucket on
- * its first excess (its burst is the number of bad requests a source may
- * send; they are only charged on a real connection). The request bucket
- * never bans (a flood of forged requests could otherwise ban any
- * address): an over-rate request is reset. SMTP buckets never ban: an
- * over-rate SYN is deferred. @rule: the reason the excess is counted
- * under; under observe mode, global or of that rule, offences build no
- * ban, which would drop for real once observing stops. A global
- * function: verified once, not at each of its callers. Returns an
- * enum fs_level, with FS_LEVEL_BAN_WAITS when a ban waits for room. */
+ * ban: the conn bucket (proven connections: completed handshakes) after
+ * ban.after offences; the bad-request bucket on its first excess (its
+ * burst is the number of bad requests a source may send; they are only
+ * charged on a real connection). SYN buckets never ban (a SYN can be
+ * forged): an over-rate SYN is dropped or answered with a cookie. The
+ * request bucket never bans (a flood of forged requests could otherwise
+ * ban any address): an over-rate request is reset. SMTP buckets never
+ * ban: an over-rate SYN is deferred. @bucket may carry FS_BKT_PROVEN:
+ * the keys of proven sources, apart from the others' (so that forged
+ * SYNs from a proven source's prefix do not drain its prefix bucket).
+ * @rule: the reason the excess is counted under; under observe mode,
+ * global or of that rule, offences build no ban, which would drop for
+ * real once observing stops. A global function: verified once, not at
+ * each of its callers. Returns an enum fs_level, with
+ * FS_LEVEL_BAN_WAITS when a ban waits for room. */
 __noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket,
 			      __u32 rule, __u64 now)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
-	enum fs_ban_reason why = bucket_ban_reason(bucket);
+	__u8 proven = !!(bucket & FS_BKT_PROVEN);
+	enum fs_ban_reason why;
 	const struct fs_limit *lim;
 	struct fs_key k = {};
 	__u32 ban_after;
 	__u8 plen;
 	int r;
 
+	bucket &= ~FS_BKT_PROVEN;
 	if (!p || !cfg || bucket >= FS_B_MAX)
 		return FS_LEVEL_OK;
+	why = bucket_ban_reason(bucket);
 	ban_after = bucket_ban_after(cfg, bucket);
 	if ((cfg->flags & FS_CFG_OBSERVE) ||
 	    (rule < FS_R_MAX && (cfg->observe_mask & (1ull << rule))))
 		ban_after = 0;
 	lim = &cfg->limits[bucket];
 	fs_make_key(&k, p, FS_PLEN_ADDR, bucket);
+	k.pad[0] = proven;
 	r = police_key(&k, &lim->src, cfg, why, ban_after, now);
 	if (r <= 0)
 		return FS_LEVEL_OVER_SRC | (r ? FS_LEVEL_BAN_WAITS : 0);
@@ -193,6 +202,7 @@ __noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket,
 	if (plen == FS_PLEN_ADDR)	/* the source's own key: charged already */
 		return FS_LEVEL_OK;
 	fs_make_key(&k, p, plen, bucket);
+	k.pad[0] = proven;
 	r = police_key(&k, &lim->prefix, cfg, why + 1, ban_after, now);
 	if (r <= 0)
 		return FS_LEVEL_OVER_PREFIX | (r ? FS_LEVEL_BAN_WAITS : 0);

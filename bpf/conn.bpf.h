@@ -218,6 +218,18 @@ __noinline int fs_conn_ct(struct xdp_md *ctx, const struct fs_pkt *p)
 	return r;
 }
 
+/* The kernel's socket for @p's 4-tuple in the interface's network
+ * namespace (a full socket, a request socket, TIME_WAIT or the
+ * listener), or NULL; the caller releases it. */
+static __always_inline struct bpf_sock *fs_sk_lookup(struct xdp_md *ctx,
+						     const struct fs_pkt *p)
+{
+	struct bpf_sock_tuple t = {};
+	__u32 size = conn_tuple(p, &t);
+
+	return bpf_skc_lookup_tcp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
+}
+
 /* What the kernel's socket for @p proves (enum fs_conn). Without a
  * socket here, or with only a listener that takes no cookie from it,
  * conntrack is asked (fs_conn_ct(): a connection DNAT-ed to another
@@ -225,17 +237,15 @@ __noinline int fs_conn_ct(struct xdp_md *ctx, const struct fs_pkt *p)
  * frames. */
 __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 {
-	struct bpf_sock_tuple t = {};
 	struct bpf_sock *sk;
-	__u32 size, seq, ack;
+	__u32 seq, ack;
 	int r;
 
 	if (!ctx || !p)
 		return FS_CONN_NONE;
 	if (fs_assume_connected)	/* fixtures: the kernel took every RST */
 		return fs_retransmitted(ctx, p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
-	size = conn_tuple(p, &t);
-	sk = bpf_skc_lookup_tcp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
+	sk = fs_sk_lookup(ctx, p);
 	if (!sk)
 		return fs_conn_ct(ctx, p);
 	seq = bpf_ntohl(p->seq);

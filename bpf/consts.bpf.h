@@ -15,6 +15,8 @@
 #define FS_CONSTS_BPF_H
 
 /* Protocol numbers and header fields (UAPI values). */
+#define ETH_ALEN	6
+#define ENOENT		2	/* bpf_tcp_gen_syncookie(): no SYN flood */
 #define ETH_P_IP	0x0800
 #define ETH_P_IPV6	0x86DD
 #define ETH_P_8021Q	0x8100
@@ -81,6 +83,28 @@
 				 * in a full map (fs_ban_evict()) */
 #define FS_BAN_TTL_NO_CAP (~0ull >> 2)	/* the cap without ban.ttl_max:
 					 * ~36 years, so now + ttl cannot wrap */
+
+/* The SYN path (syn.bpf.h, proven.bpf.h). */
+#define FS_BKT_PROVEN	0x100	/* fs_police_bucket(): the bucket's keys of
+				 * proven sources (fs_key.pad[0] = 1) */
+#define FS_COOKIE_WINDOW_NS (130 * 1000000000ull)	/* a cookie's ACK is
+				 * checked this long after the last cookie
+				 * was sent: the kernel accepts a cookie for
+				 * two minute-counter periods (MAX_SYNCOOKIE_AGE) */
+#define FS_WINDOW_STEP_NS 1000000000ull	/* a window is moved at most
+				 * once a second: a store every SYN would
+				 * bounce its cache line between CPUs */
+#define FS_TH_MAX	60	/* bytes of a TCP header with the most options */
+#define FS_SYNACK_TTL	64	/* TTL and hop limit of a cookie SYN-ACK */
+#define FS_SYNACK_WINDOW 65535	/* its window (no scaling: MSS-only cookie) */
+#define TCPOPT_NOP	1
+#define TCPOPT_MSS	2
+#define TCPOLEN_MSS	4
+#define IP_DF		0x4000
+#define IP_MF		0x2000
+#define TCP_FLAG_FIN	0x01
+#define TCP_FLAG_PSH	0x08
+#define TCP_FLAG_URG	0x20
 
 /* The clock (pkt.bpf.h): the coarse clock's step, at most: 10 ms
  * (HZ=100, the coarsest kernel setting). A constant: reading CONFIG_HZ

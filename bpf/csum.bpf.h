@@ -12,9 +12,16 @@
 static __always_inline __u16 csum_fold64(__u64 sum)
 {
 	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (sum & 0xffff) + (sum >> 16);
+}
+
+/* The checksum field for a ones' complement sum @sum (its fold,
+ * complemented). */
+static __always_inline __u16 csum_field64(__u64 sum)
+{
+	return ~csum_fold64(sum);
 }
 
 /* Bytes of TCP header and payload, from the IP header's length fields

@@ -12,12 +12,13 @@
 #include "act.bpf.h"
 
 /* A SYN to a protected service: SMTP by its source's DNS class, the
- * others in their service's SYN buckets. */
-static __always_inline enum fs_reason police_syn(const struct fs_pkt *p)
+ * others by the SYN stage (buckets, proven sources, cookies). */
+static __always_inline enum fs_reason police_syn(struct xdp_md *ctx,
+						 const struct fs_pkt *p)
 {
 	if (p->svc == FS_SVC_SMTP)
 		return police_smtp_syn(p);
-	return fs_police_syn(p);
+	return fs_police_syn(ctx, p);
 }
 
 /* The stage for a segment to a protected service. A global function:
@@ -35,7 +36,9 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p)
 	if (svc == FS_SVC_SMTP)
 		return police_smtp(ctx, p);
 	if (fs_is_syn(p))
-		return fs_police_syn(p);	/* the entry point calls it first */
+		return fs_police_syn(ctx, p);	/* the entry point calls it first */
+	if (fs_is_pure_ack(p))
+		return fs_police_ack(ctx, p);
 	/* the clock only where a bucket needs it: not for plain segments */
 	return svc == FS_SVC_HTTP && p->payload_len ?
 		       fs_police_http(ctx, p, cfg, fs_now()) : FS_R_SERVICE;
@@ -64,7 +67,7 @@ int floodshield(struct xdp_md *ctx)
 	if (pkt.svc == FS_SVC_NONE)	/* no stage call for the common case */
 		return act(ctx, &pkt, FS_R_NO_SERVICE);
 	if (fs_is_syn(&pkt))		/* what a SYN flood sends */
-		return act(ctx, &pkt, police_syn(&pkt));
+		return act(ctx, &pkt, police_syn(ctx, &pkt));
 	r = fs_police(ctx, &pkt);
 	return act(ctx, &pkt, r);
 }

@@ -25,6 +25,7 @@
 #include "conn.bpf.h"
 #include "csum.bpf.h"
 #include "report.bpf.h"
+#include "proven.bpf.h"
 
 struct http_req {
 	__u32 val;		/* offset of the host text */
@@ -506,11 +507,15 @@ static __always_inline enum fs_reason fs_police_http(struct xdp_md *ctx,
 	enum fs_reason r = fs_http_judge(ctx, p->payload_off,
 					 (cfg->http_flags & HREQ_POLICY) |
 					 host_bits() << HREQ_HOSTS_SHIFT);
+	int proof;
 	bool proven;
 
 	if (r == FS_R_SERVICE)
 		return r;
-	proven = fs_connected(ctx, p);
+	proof = fs_conn_proof(ctx, p);
+	proven = proof != FS_CONN_NONE;
+	if (proof == FS_CONN_FIRST)	/* a connection's first request */
+		fs_prove(p, true);
 	if (fs_reason_resets(r)) {
 		if (!proven)
 			return fs_retransmitted(ctx, p) ? FS_R_RESET_FLOW : FS_R_NO_CONN;

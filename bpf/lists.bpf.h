@@ -40,11 +40,10 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
 	return FS_R_BAN;
 }
 
-/* Bans hold only for TCP to protected services: they are earned there,
- * possibly by forged SYNs (XXX: the program answers no SYN with a
- * cookie, so over-rate SYNs from a forged source ban that address), so
- * they must not cut a banned address's DNS answers or replies to this
- * host's own connections. The static blocklist holds for everything.
+/* Bans hold only for TCP to protected services: they are earned there
+ * (proven connections over their rate, bad requests on connections the
+ * kernel holds; never SYN counts), so they do not cut a banned address's
+ * DNS answers or replies to this host's own connections. The static blocklist holds for everything.
  * Called only for a packet to a protected TCP service (fs_prefilter()
  * asks for FS_CHECK_BAN for no other). @cfg: the settings, or NULL to
  * read them only if the source has no ban (the prefix length is needed

@@ -164,6 +164,29 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_DAEMON SEC(".maps");
 
+/* Sources proven by a completed handshake, 4-way set associative
+ * (struct fs_proven_slot, bpf/proven.bpf.h). Not an LRU hash: a proof
+ * costs a few stores, not a map insert; a flood of forged SYNs never
+ * writes it (only proofs do). Mmapable, so that userspace can read or
+ * clear it in bulk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FS_PROVEN_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fs_proven_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_PROVEN SEC(".maps");
+
+/* The SYN path's global buckets and windows (struct fs_syn_state). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_syn_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_SYN SEC(".maps");
+
 /* Indexed by enum fs_reason; fixed slots, so a new reason keeps the layout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

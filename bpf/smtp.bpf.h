@@ -16,21 +16,8 @@
 #include "scan.bpf.h"
 #include "buckets.bpf.h"
 #include "report.bpf.h"
-
-/* The DNS class of @p's source: its verdict in fs_dns, unverified
- * without a live one. */
-static __always_inline enum fs_dns_class dns_class(const struct fs_pkt *p,
-						   __u64 now)
-{
-	struct fs_dns_val *v;
-
-	if (!fs_dns_may(p))	/* no verdict in the source's slot */
-		return FS_DNS_UNVERIFIED;
-	v = bpf_map_lookup_elem(&FS_MAP_DNS, p->src.b);
-	if (!v || !fs_live(v->expires_ns, now) || v->class >= FS_DNS_CLASS_MAX)
-		return FS_DNS_UNVERIFIED;
-	return v->class;
-}
+#include "conn.bpf.h"
+#include "proven.bpf.h"
 
 /* The SMTP bucket and reasons of a DNS class (the enums are ordered
  * differently). Switches, not a table: the verifier then sees constants
@@ -88,7 +75,7 @@ static __always_inline __u32 ehlo_name_len(const struct fs_seg *s)
 static __always_inline enum fs_reason police_smtp_syn(const struct fs_pkt *p)
 {
 	__u64 now = fs_now();
-	struct smtp_class c = smtp_class_of(dns_class(p, now));
+	struct smtp_class c = smtp_class_of(fs_dns_class(p, now));
 
 	if (fs_police_bucket(p, c.bucket, c.defer, now) != FS_LEVEL_OK)
 		return c.defer;
@@ -108,8 +95,12 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 		return police_smtp_syn(p);
 	if (p->payload_len && fs_seg_init(&seg, ctx, p->payload_off) == 0) {
 		len = ehlo_name_len(&seg);
-		if (len)
-			fs_report(ctx, p, FS_EV_EHLO, p->payload_off + EHLO_CMD_LEN, len);
+		if (!len)
+			return FS_R_SERVICE;
+		/* a connection's first client data: its handshake was real */
+		if (fs_conn_proof(ctx, p) == FS_CONN_FIRST)
+			fs_prove(p, true);
+		fs_report(ctx, p, FS_EV_EHLO, p->payload_off + EHLO_CMD_LEN, len);
 	}
 	return FS_R_SERVICE;
 }

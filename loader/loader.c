@@ -518,6 +518,29 @@ int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out)
 	return -ENOENT;
 }
 
+int fs_proven_lookup(int fd, const __u8 addr[16], struct fs_proven_slot *out)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi), i, w4[4];
+	struct fs_proven_slot s;
+
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return -errno;
+	if (mi.value_size != sizeof(s) || mi.max_entries < FS_PROVEN_WAYS)
+		return -EPROTO;
+	memcpy(w4, addr, sizeof(w4));
+	i = fs_proven_index(w4, mi.max_entries / FS_PROVEN_WAYS) * FS_PROVEN_WAYS;
+	for (__u32 w = 0; w < FS_PROVEN_WAYS; w++, i++) {
+		if (bpf_map_lookup_elem(fd, &i, &s))
+			return -errno;
+		if (!memcmp(s.addr, addr, sizeof(s.addr))) {
+			*out = s;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out)
 {
 	struct bpf_map_info mi = {};

@@ -98,6 +98,12 @@ void fs_maps_close_all(struct fs_map_fds *m);
  * -errno. */
 int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out);
 
+/* The slot of source @addr (16-byte form) in fs_proven @fd (struct
+ * fs_proven_slot), found as the program finds it: 0 and *out (live or
+ * not: compare last_ns + syn.proven_ttl with the clock), -ENOENT when no
+ * slot of its set holds it, or -errno. */
+int fs_proven_lookup(int fd, const __u8 addr[16], struct fs_proven_slot *out);
+
 /* The remembered flow @k in fs_flows @fd (struct fs_flow_slot). 0 and
  * *out, -ENOENT when no slot of its set holds it, or -errno. */
 int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out);

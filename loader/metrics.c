@@ -165,6 +165,17 @@ static void render_state(const struct fs_snapshot *s, FILE *f)
 		if (s->valid & FS_SNAP_FILL(m))
 			sample(f, "map_capacity", LABELS("map", fill_names[m]),
 			       s->fill[m].capacity);
+	family(f, "syn_pressure", "gauge",
+	       "1 while more SYNs than syn.guard came in lately: unproven sources' SYNs get cookies.");
+	if (s->valid & FS_SNAP_SYN)
+		sample(f, "syn_pressure", NULL, s->syn_pressure);
+	family(f, "kernel_syncookies_total", "counter",
+	       "The kernel's own SYN cookie counters in the attach network namespace (TcpExtSyncookies*): sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it refused.");
+	for (unsigned i = 0; (s->valid & FS_SNAP_KERNEL) && i < FS_KCOOKIE_MAX; i++)
+		sample(f, "kernel_syncookies_total",
+		       LABELS("result", i == FS_KCOOKIE_SENT ? "sent" :
+					i == FS_KCOOKIE_RECV ? "recv" : "failed"),
+		       s->kernel_cookies[i]);
 }
 
 /* The daemon's reloads (fs_daemon): those of the daemon running, or of
@@ -421,6 +432,16 @@ static void count_flow(void *arg, const void *key, const void *val)
 		(*(__u64 *)arg)++;
 }
 
+/* A slot of the proven table that holds a source (live or not). */
+static void count_proven(void *arg, const void *key, const void *val)
+{
+	const struct fs_proven_slot *p = val;
+
+	(void)key;
+	if (p->last_ns)
+		(*(__u64 *)arg)++;
+}
+
 static int cmp_addr(const void *a, const void *b)
 {
 	return memcmp(a, b, 16);
@@ -476,6 +497,8 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 		fn = add_source, arg = &src;
 	else if (d->id == FS_FILL_FLOWS)
 		fn = count_flow, arg = &src.used;
+	else if (d->id == FS_FILL_PROVEN)
+		fn = count_proven, arg = &src.used;
 	err = walk(fd, &mi, fn, arg, &s->fill[d->id].entries);
 	if (!err && src.nomem)
 		err = -ENOMEM;
@@ -486,7 +509,7 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 			s->bans_src = bans.src;
 			s->bans_prefix = bans.prefix;
 			s->valid |= FS_SNAP_BANS;
-		} else if (d->id == FS_FILL_FLOWS) {
+		} else if (d->id == FS_FILL_FLOWS || d->id == FS_FILL_PROVEN) {
 			s->fill[d->id].entries = src.used;	/* not the array size */
 		} else if (d->id == FS_FILL_RATE) {
 			s->fill[d->id].entries = src.used;
@@ -509,6 +532,53 @@ static int read_daemon(struct fs_snapshot *s, int fd)
 	if (err)
 		return err;
 	return bpf_map_lookup_elem_flags(fd, &zero, &s->daemon, BPF_F_LOCK) ? -errno : 0;
+}
+
+int fs_kernel_syncookies(const char *path, __u64 out[FS_KCOOKIE_MAX])
+{
+	static const char *const names[FS_KCOOKIE_MAX] = {
+		"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed",
+	};
+	char head[4096], vals[4096], *hs, *vs, *h, *v;
+	unsigned found = 0;
+	FILE *f = fopen(path, "r");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	/* pairs of lines: "TcpExt: Name ..." then "TcpExt: value ..." */
+	while (fgets(head, sizeof(head), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(head, "TcpExt:", 7) || strncmp(vals, "TcpExt:", 7))
+			continue;
+		h = strtok_r(head + 7, " \n", &hs);
+		v = strtok_r(vals + 7, " \n", &vs);
+		for (; h && v; h = strtok_r(NULL, " \n", &hs), v = strtok_r(NULL, " \n", &vs))
+			for (unsigned i = 0; i < FS_KCOOKIE_MAX; i++)
+				if (!strcmp(h, names[i])) {
+					out[i] = strtoull(v, NULL, 10);
+					found |= 1u << i;
+				}
+		err = found == (1u << FS_KCOOKIE_MAX) - 1 ? 0 : -ENOENT;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+/* Whether the SYN path is under pressure now (fs_syn). */
+static int read_syn(struct fs_snapshot *s, int fd, __u64 now)
+{
+	struct fs_syn_state st;
+	struct bpf_map_info mi;
+	__u32 zero = 0;
+	int err = map_info(fd, &mi, sizeof(__u32), sizeof(st));
+
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(fd, &zero, &st))
+		return -errno;
+	s->syn_pressure = now < st.pressure_until_ns;
+	return 0;
 }
 
 static unsigned failed(const char *what, int err)
@@ -546,6 +616,16 @@ unsigned fs_snapshot_collect(struct fs_snapshot *s, const struct fs_map_fds *m,
 		errors += failed(FS_STR(FS_MAP_DAEMON), err);
 	else
 		s->valid |= FS_SNAP_DAEMON;
+	err = read_syn(s, m->syn, now_ns);
+	if (err)
+		errors += failed(FS_STR(FS_MAP_SYN), err);
+	else
+		s->valid |= FS_SNAP_SYN;
+	err = fs_kernel_syncookies("/proc/net/netstat", s->kernel_cookies);
+	if (err)
+		errors += failed("/proc/net/netstat", err);
+	else
+		s->valid |= FS_SNAP_KERNEL;
 	if (ifaces) {
 		int n = ifaces(arg, s->ifaces, FS_METRICS_MAX_IFACES);
 

@@ -74,8 +74,14 @@ struct fs_map_fill {
 #define FS_SNAP_RATE		(1u << 3)	/* tracked_sources */
 #define FS_SNAP_IFACES		(1u << 4)
 #define FS_SNAP_DAEMON		(1u << 5)	/* the daemon's reloads */
+#define FS_SNAP_SYN		(1u << 6)	/* syn_pressure (fs_syn) */
+#define FS_SNAP_KERNEL		(1u << 7)	/* kernel_syncookies (netstat) */
 #define FS_SNAP_FILL(m)		(1u << (8 + (m)))	/* fill[m] */
-#define FS_SNAP_ALL		(0x3fu | (((1u << FS_FILL_MAX) - 1) << 8))
+#define FS_SNAP_ALL		(0xffu | (((1u << FS_FILL_MAX) - 1) << 8))
+
+/* The kernel's own SYN cookie counters (TcpExtSyncookies*), by the
+ * `result` label of floodshield_kernel_syncookies_total. */
+enum fs_kcookie { FS_KCOOKIE_SENT, FS_KCOOKIE_RECV, FS_KCOOKIE_FAILED, FS_KCOOKIE_MAX };
 
 /* Everything one scrape reports. Counters are summed over CPUs. */
 struct fs_snapshot {
@@ -89,6 +95,8 @@ struct fs_snapshot {
 	unsigned n_ifaces;
 	struct fs_iface_state ifaces[FS_METRICS_MAX_IFACES];
 	struct fs_daemon_state daemon;	/* fs_daemon as last written */
+	__u64 syn_pressure;	/* 1 while the SYN path is under pressure */
+	__u64 kernel_cookies[FS_KCOOKIE_MAX];	/* this netns's TcpExtSyncookies* */
 	__u64 scrape_errors;	/* failed reads so far, this scrape included */
 	const char *version;	/* build_info; NULL: FS_VERSION */
 };
@@ -99,6 +107,11 @@ struct fs_snapshot {
  * logged); s->scrape_errors is left to the caller, who keeps the total. */
 unsigned fs_snapshot_collect(struct fs_snapshot *s, const struct fs_map_fds *m,
 			     __u64 now_ns, fs_iface_fn ifaces, void *arg);
+
+/* The TcpExt SyncookiesSent/Recv/Failed counters of /proc/net/netstat
+ * @path (this process's network namespace: the attach one) into @out.
+ * 0, or -errno (-ENOENT when a counter is missing). */
+int fs_kernel_syncookies(const char *path, __u64 out[FS_KCOOKIE_MAX]);
 
 /* Write @s in the Prometheus text format to @f. Pure: no clock, no
  * kernel, same input same bytes. Returns 0, or -1 on a write error. */

@@ -57,7 +57,8 @@ const char *fs_reason_action(unsigned r)
 {
 	if (r >= FS_R_MAX)
 		return "unknown";
-	return fs_reason_resets(r) ? "reset" : fs_reason_drops(r) ? "drop" : "pass";
+	return fs_reason_resets(r) ? "reset" : fs_reason_tx(r) ? "tx" :
+	       fs_reason_drops(r) ? "drop" : "pass";
 }
 
 enum fs_observe_rule fs_reason_rule(unsigned r)

@@ -45,12 +45,43 @@ static const struct fs_setting settings[] = {
 static const char *const bucket_names[FS_B_MAX] = { FS_BUCKETS(BKT_NAME_) };
 
 #define SVC_NAME_(id, name, ...) name,
+#define COOKIES_NAME_(id, name, ...) name,
+
+static const char *const syn_cookie_names[] = { FS_SYN_COOKIE_MODES(COOKIES_NAME_) NULL };
 
 static const char *const svc_names[] = { FS_SERVICES(SVC_NAME_) };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 _Static_assert(ARRAY_SIZE(svc_names) == FS_SVC_MAX, "services");
+
+_Static_assert(ARRAY_SIZE(syn_cookie_names) == FS_COOKIES_MAX + 1, "syn.cookies");
+
+const char *const *fs_choice_names(unsigned c)
+{
+	return c == FS_CHOICE_SYN_COOKIES ? syn_cookie_names : NULL;
+}
+
+/* The position of @s in choice list @c, or -1. */
+static int choice_parse(unsigned c, const char *s)
+{
+	const char *const *n = fs_choice_names(c);
+
+	for (int i = 0; n && n[i]; i++)
+		if (!strcasecmp(s, n[i]))
+			return i;
+	return -1;
+}
+
+static const char *choice_name(unsigned c, unsigned v)
+{
+	const char *const *n = fs_choice_names(c);
+
+	for (unsigned i = 0; n && n[i]; i++)
+		if (i == v)
+			return n[i];
+	return "?";
+}
 
 const char *fs_bucket_name(enum fs_bucket b)
 {
@@ -252,6 +283,7 @@ static int setting_parse(struct fs_cfg *c, const struct fs_setting *s,
 	unsigned long u;
 	long long d;
 	bool b;
+	int i;
 
 	switch (s->type) {
 	case FS_SET_FLAG:
@@ -278,6 +310,12 @@ static int setting_parse(struct fs_cfg *c, const struct fs_setting *s,
 		return 0;
 	case FS_SET_RATE:
 		return parse_rate(val, (struct fs_rate *)((char *)c + s->off));
+	case FS_SET_CHOICE:
+		i = choice_parse(s->arg, val);
+		if (i < 0)
+			return -1;
+		field_put(c, s, i);
+		return 0;
 	}
 	return -1;
 }
@@ -304,6 +342,9 @@ void fs_setting_format(const struct fs_setting *s, const struct fs_cfg *c,
 	case FS_SET_DURATION:
 		snprintf(buf, len, json ? "%llu" : "%llus",
 			 (unsigned long long)(v / NSEC_PER_SEC));
+		break;
+	case FS_SET_CHOICE:
+		snprintf(buf, len, json ? "\"%s\"" : "%s", choice_name(s->arg, v));
 		break;
 	case FS_SET_RATE:
 		if (json)
@@ -360,6 +401,43 @@ int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen)
 {
 	if (cfg->ban_ttl_max_ns && cfg->ban_ttl_max_ns < cfg->ban_ttl_ns) {
 		snprintf(err, errlen, "ban.ttl_max is below ban.ttl");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The integer in /proc/sys file @path, or -errno. */
+static long sysctl_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v;
+	int err;
+
+	if (!f)
+		return -errno;
+	err = fscanf(f, "%ld", &v) == 1 ? 0 : -EINVAL;
+	fclose(f);
+	return err ? err : v;
+}
+
+#define SYSCTL_SYNCOOKIES "/proc/sys/net/ipv4/tcp_syncookies"
+
+int fs_cfg_check_kernel(const struct fs_cfg *cfg, char *err, size_t errlen)
+{
+	long v;
+
+	if (cfg->syn_cookies != FS_COOKIES_ALWAYS)
+		return 0;
+	v = sysctl_read(SYSCTL_SYNCOOKIES);
+	if (v < 0) {
+		snprintf(err, errlen, "syn.cookies=always: cannot read %s: %s",
+			 SYSCTL_SYNCOOKIES, strerror(-v));
+		return -EINVAL;
+	}
+	if (v != 2) {
+		snprintf(err, errlen, "syn.cookies=always needs net.ipv4.tcp_syncookies=2 "
+			 "in the attach network namespace (it is %ld): set it, or use "
+			 "syn.cookies=auto", v);
 		return -EINVAL;
 	}
 	return 0;

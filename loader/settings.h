@@ -16,7 +16,17 @@ enum fs_setting_type {
 	FS_SET_RATE,		/* RATE/BURST or off: a struct fs_rate */
 	FS_SET_POLICY,		/* pass or reset: bit arg of http_flags */
 	FS_SET_OBSERVE,		/* on or off: rule arg's reasons in observe_mask */
+	FS_SET_CHOICE,		/* a name of choice list arg: its position, a __u8 */
 };
+
+/* The choice lists of FS_SET_CHOICE keys (the arg of their rows). */
+enum fs_choice {
+	FS_CHOICE_SYN_COOKIES,	/* FS_SYN_COOKIE_MODES: off, auto, always */
+	FS_CHOICE_MAX,
+};
+
+/* The names of choice list @c, NULL-terminated; NULL if unknown. */
+const char *const *fs_choice_names(unsigned c);
 
 /* The config file's section of a key. */
 enum fs_setting_section {
@@ -63,6 +73,12 @@ int fs_cfg_set(struct fs_cfg *cfg, const char *kv, char *err, size_t errlen);
 /* What depends on several keys (ban.ttl_max not below ban.ttl): checked
  * once all keys of a command or file are applied. -EINVAL with a message. */
 int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen);
+
+/* What the settings need of the kernel they run on, in this process's
+ * network namespace (the attach netns): syn.cookies=always needs
+ * net.ipv4.tcp_syncookies=2. -EINVAL with a message naming the key and
+ * the sysctl, or the error reading it. */
+int fs_cfg_check_kernel(const struct fs_cfg *cfg, char *err, size_t errlen);
 
 /* Print every key as key=value lines (or a JSON object with @json). */
 void fs_cfg_print(FILE *f, const struct fs_cfg *cfg, int json);

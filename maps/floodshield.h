@@ -43,6 +43,8 @@
 #define FS_MAP_FILTER	fs_filter	/* array[1], mmapable: prefilter   */
 #define FS_MAP_HOSTFP	fs_hostfp	/* array[1], mmapable: host prints */
 #define FS_MAP_DAEMON	fs_daemon	/* array[1]: the daemon's reloads  */
+#define FS_MAP_PROVEN	fs_proven	/* array, 4-way sets: proven sources */
+#define FS_MAP_SYN	fs_syn		/* array[1]: SYN guard and cookies */
 
 #define FS_STR_(x) #x
 #define FS_STR(x) FS_STR_(x)
@@ -60,6 +62,7 @@
 #define FS_FLOWS_MAX	65536	/* slots: a power of two */
 #define FS_DNS_MAX	65536
 #define FS_SEEN_MAX	65536
+#define FS_PROVEN_MAX	131072	/* slots: a power of two */
 #define FS_RING_BYTES	(256 * 1024)
 
 #define FS_V4_MAPPED_PLEN 96	/* bits of ::ffff:0:0/96 */
@@ -77,6 +80,7 @@
 #define FS_ENUM_DNSR_(id, ...)		FS_DNSR_##id,
 #define FS_ENUM_ORIGIN_(id, ...)	FS_ORIGIN_##id,
 #define FS_ENUM_RELOAD_(id, ...)	FS_RELOAD_##id,
+#define FS_ENUM_COOKIES_(id, ...)	FS_COOKIES_##id,
 
 /* Service classes, selected by TCP destination port (fs_services). */
 enum fs_svc { FS_SERVICES(FS_ENUM_SVC_) FS_SVC_MAX };
@@ -90,7 +94,7 @@ enum fs_bucket { FS_BUCKETS(FS_ENUM_B_) FS_B_MAX };
 enum fs_reason { FS_REASONS(FS_ENUM_R_) FS_R_MAX };
 
 /* What a reason does outside observe mode. */
-enum fs_action { FS_ACTION_PASS = 0, FS_ACTION_DROP, FS_ACTION_RESET };
+enum fs_action { FS_ACTION_PASS = 0, FS_ACTION_DROP, FS_ACTION_RESET, FS_ACTION_TX };
 
 /* Observe rules: FS_OBS_NONE for a reason only `observe` covers. */
 enum fs_observe_rule { FS_OBS_NONE = 0, FS_OBSERVE_RULES(FS_ENUM_OBS_) FS_OBS_MAX };
@@ -115,6 +119,9 @@ enum fs_origin { FS_ORIGINS(FS_ENUM_ORIGIN_) FS_ORIGIN_MAX };
 /* How the last configuration reload of the daemon ended (fs_daemon). */
 enum fs_reload_result { FS_RELOAD_RESULTS(FS_ENUM_RELOAD_) FS_RELOAD_RESULT_MAX };
 
+/* `syn.cookies` (fs_cfg.syn_cookies). */
+enum fs_syn_cookies { FS_SYN_COOKIE_MODES(FS_ENUM_COOKIES_) FS_COOKIES_MAX };
+
 #undef FS_ENUM_SVC_
 #undef FS_ENUM_B_
 #undef FS_ENUM_R_
@@ -125,10 +132,12 @@ enum fs_reload_result { FS_RELOAD_RESULTS(FS_ENUM_RELOAD_) FS_RELOAD_RESULT_MAX 
 #undef FS_ENUM_DNSR_
 #undef FS_ENUM_ORIGIN_
 #undef FS_ENUM_RELOAD_
+#undef FS_ENUM_COOKIES_
 
 /* The program bans a prefix with the reason after its source's. */
 _Static_assert(FS_BAN_SYN_RATE_PREFIX == FS_BAN_SYN_RATE + 1 &&
 	       FS_BAN_HTTP_RATE_PREFIX == FS_BAN_HTTP_RATE + 1 &&
+	       FS_BAN_CONN_RATE_PREFIX == FS_BAN_CONN_RATE + 1 &&
 	       FS_BAN_HTTP_BAD_PREFIX == FS_BAN_HTTP_BAD + 1, "ban reasons");
 
 /* The per-CPU counter maps have a fixed number of slots, so that a new
@@ -137,14 +146,18 @@ _Static_assert(FS_BAN_SYN_RATE_PREFIX == FS_BAN_SYN_RATE + 1 &&
 #define FS_STATS_SLOTS	64	/* fs_stats, by enum fs_reason */
 #define FS_EVENTS_SLOTS	64	/* fs_events, by enum fs_event */
 
-/* Reasons that stop a packet (drop or reset) and those that reset, one
+/* Reasons that stop a packet (drop, reset or answer it) and those that
+ * reset, or answer (XDP_TX: the stage rewrote it into its reply), one
  * bit per reason, computed from the table at compile time. */
 #define FS_R_STOP_BIT_(id, name, action, ...) \
 	| ((__u64)(FS_ACTION_##action != FS_ACTION_PASS) << FS_R_##id)
 #define FS_R_RESET_BIT_(id, name, action, ...) \
 	| ((__u64)(FS_ACTION_##action == FS_ACTION_RESET) << FS_R_##id)
+#define FS_R_TX_BIT_(id, name, action, ...) \
+	| ((__u64)(FS_ACTION_##action == FS_ACTION_TX) << FS_R_##id)
 #define FS_R_STOP_MASK	(0ull FS_REASONS(FS_R_STOP_BIT_))
 #define FS_R_RESET_MASK	(0ull FS_REASONS(FS_R_RESET_BIT_))
+#define FS_R_TX_MASK	(0ull FS_REASONS(FS_R_TX_BIT_))
 
 /* LPM trie key for the allow and block lists. */
 struct fs_lpm_key {
@@ -313,7 +326,37 @@ struct fs_cfg {
 	__u32 http_flags;	/* FS_HTTP_* */
 	__u32 pad2;
 	__u64 event_dedup_ns;	/* a source is reported once per this */
+	__u64 proven_ttl_ns;	/* a source stays proven this long */
+	__u64 syn_guard_hold_ns;	/* pressure lasts this long */
+	__u8 syn_cookies;	/* enum fs_syn_cookies */
+	__u8 pad3;
+	__u16 cookie_mss4;	/* MSS a cookie SYN-ACK advertises, IPv4 */
+	__u16 cookie_mss6;	/* and IPv6 */
+	__u16 pad4;
 	struct fs_limit limits[FS_B_MAX];
+};
+
+/* Sources proven by evidence an off-path sender cannot forge: an ACK
+ * with a valid SYN cookie, or a connection's first request or EHLO on a
+ * socket the kernel holds (bpf/proven.bpf.h). fs_proven is a table of
+ * these, FS_PROVEN_WAYS-way set associative like fs_rate: a source lives
+ * in one slot of set fs_proven_index(); a new source takes the slot of
+ * its set proven longest ago. A zero address is a slot never used. The
+ * number of slots is a power of two. Written only by the program. */
+#define FS_PROVEN_WAYS	4
+struct fs_proven_slot {
+	__u8 addr[16];		/* the source, IPv4 v4-mapped */
+	__u64 proven_ns;	/* when it first proved itself (in this slot) */
+	__u64 last_ns;		/* its last proof; proven until + syn.proven_ttl */
+};
+
+/* The SYN path's global state (fs_syn, array[1]). */
+struct fs_syn_state {
+	struct fs_bucket_val guard;	/* syn.guard: every policed SYN */
+	struct fs_bucket_val cookie;	/* syn.cookie.rate: cookies sent */
+	__u64 pressure_until_ns;	/* under pressure until then */
+	__u64 cookie_until_ns;		/* cookies were sent: their ACKs are
+					 * checked until then */
 };
 
 /* Prefilter of the lists and bans (fs_filter), read before the LPM
@@ -434,7 +477,9 @@ _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
 _Static_assert(sizeof(struct fs_key) == 24, "fs_key");
 _Static_assert(sizeof(struct fs_rate_slot) == 40, "fs_rate_slot");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
-_Static_assert(sizeof(struct fs_cfg) == 56 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_cfg) == 80 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_proven_slot) == 32, "fs_proven_slot");
+_Static_assert(sizeof(struct fs_syn_state) == 48, "fs_syn_state");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");
 _Static_assert(sizeof(struct fs_filter) ==
 	       FS_FILTER_SETS * (8 + FS_FILTER_SLOTS / 8), "fs_filter");
@@ -466,6 +511,13 @@ static inline int fs_reason_drops(enum fs_reason r)
 static inline int fs_reason_resets(enum fs_reason r)
 {
 	return r < 64 && (FS_R_RESET_MASK >> r) & 1;
+}
+
+/* Whether @r answers the packet with what the stage rewrote it into
+ * (XDP_TX). */
+static inline int fs_reason_tx(enum fs_reason r)
+{
+	return r < 64 && (FS_R_TX_MASK >> r) & 1;
 }
 
 #endif

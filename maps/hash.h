@@ -43,6 +43,15 @@ static inline __u32 fs_flow_index(const struct fs_flow_key *k, __u32 n)
 	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (n - 1);
 }
 
+/* The set of source address @a (4 words) among @nsets (a power of two)
+ * in fs_proven. */
+static inline __u32 fs_proven_index(const __u32 *a, __u32 nsets)
+{
+	const __u32 w[5] = { a[0], a[1], a[2], a[3], 0 };
+
+	return fs_hash_words(w, 5) & (nsets - 1);
+}
+
 /* Fold the next 8 bytes of a name (lower case, little-endian, zero past
  * its end) into print state @h (struct fs_hostfp). */
 static inline __u64 fs_host_fp_step(__u64 h, __u64 w)

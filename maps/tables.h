@@ -101,7 +101,15 @@
 	X(BAN_RESET, "ban_reset", RESET, BAN, \
 	  "a banned source's segment of a connection it opened before the ban: reset to free the server's socket") \
 	X(BAD_CSUM, "bad_csum", DROP, NONE, \
-	  "a segment that would be reset or charged has a bad TCP checksum: dropped (the kernel would drop it), charged to no one, not remembered")
+	  "a segment that would be reset or charged has a bad TCP checksum: dropped (the kernel would drop it), charged to no one, not remembered") \
+	X(SYN_COOKIE, "syn_cookie", TX, SYN_RATE, \
+	  "SYN of an unproven source, over its SYN bucket or under pressure: answered in place with a SYN cookie SYN-ACK (XDP_TX)") \
+	X(SYN_COOKIE_BUDGET, "syn_cookie_budget", DROP, SYN_RATE, \
+	  "SYN that would get a cookie, over `syn.cookie.rate` (the global reply budget): dropped") \
+	X(SYN_PROVEN, "syn_proven", PASS, NONE, \
+	  "ACK carrying a valid SYN cookie: the kernel makes the connection, the source is proven") \
+	X(ACK_BAD_COOKIE, "ack_bad_cookie", PASS, NONE, \
+	  "pure ACK to a listener while cookies are out, without a valid cookie: proves nothing (the kernel answers it)")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,
@@ -130,7 +138,11 @@
 	X(BAN_EVICTED, "ban_evicted", "the bans map was full: the ban that expired first made room for a new one") \
 	X(CONN_CT, "conn_ct", "a segment with no socket here proven by conntrack: a connection DNAT-ed to another netns, in its window") \
 	X(CONN_CT_REFUSED, "conn_ct_refused", "a segment with no socket here whose conntrack entry does not prove it (not DNAT-ed, not assured or established, reply direction, outside the window)") \
-	X(CONN_CT_MISSING, "conn_ct_missing", "a segment with no socket here left unproven: the kernel has no conntrack kfuncs for XDP")
+	X(CONN_CT_MISSING, "conn_ct_missing", "a segment with no socket here left unproven: the kernel has no conntrack kfuncs for XDP") \
+	X(PROVEN_NEW, "proven_new", "a source took a slot of the proven table (fs_proven)") \
+	X(PROVEN_EVICTED, "proven_evicted", "of those, a slot taken from another live source (the least recently proven of its set)") \
+	X(COOKIE_ENOENT, "cookie_enoent", "the kernel had room (`auto` mode, SYN queue not full): no cookie, the SYN went to its bucket") \
+	X(COOKIE_ERR, "cookie_err", "no cookie for another reason (no listener, a SYN the helper refused): the SYN went to its bucket")
 
 /* Why a ban exists: X(ID, name, doc). FS_BAN_<ID>, stored in fs_bans.
  * A ban of a prefix is the reason after its source's: the program
@@ -142,7 +154,9 @@
 	X(HTTP_RATE, "http_rate", "the source kept exceeding its request rate") \
 	X(HTTP_RATE_PREFIX, "http_rate_prefix", "its prefix kept exceeding its request rate") \
 	X(HTTP_BAD, "http_bad", "the source sent too many bad requests") \
-	X(HTTP_BAD_PREFIX, "http_bad_prefix", "its prefix sent too many bad requests")
+	X(HTTP_BAD_PREFIX, "http_bad_prefix", "its prefix sent too many bad requests") \
+	X(CONN_RATE, "conn_rate", "the source kept exceeding its rate of proven connections (completed handshakes)") \
+	X(CONN_RATE_PREFIX, "conn_rate_prefix", "its prefix kept exceeding its rate of proven connections")
 
 /* DNS verification class of a source (forward-confirmed reverse DNS),
  * as the SMTP buckets see it: X(ID, name, doc). FS_DNS_<ID>, stored in
@@ -210,7 +224,20 @@
 	X(SMTP_FAILED, "smtp.failed", LEVELS, 1, 3, 10, 30, \
 	  "SMTP SYNs from sources whose verification failed") \
 	X(EVENTS, "events", GLOBAL, 0, 0, 0, 0, \
-	  "events to the daemon: one global bucket (fs_evbucket), set by `events.rate`")
+	  "events to the daemon: one global bucket (fs_evbucket), set by `events.rate`") \
+	X(CONN, "conn", LEVELS, 50, 100, 500, 1000, \
+	  "proven connections (a cookie ACK, a connection's first request or EHLO on a socket the kernel holds) per second / burst; `ban.after` excesses ban") \
+	X(SYN_GUARD, "syn.guard", GLOBAL, 0, 0, 0, 0, \
+	  "all SYNs to protected TCP and HTTP ports: one global bucket (fs_syn), set by `syn.guard`") \
+	X(SYN_COOKIE, "syn.cookie", GLOBAL, 0, 0, 0, 0, \
+	  "SYN cookie replies: one global bucket (fs_syn), set by `syn.cookie.rate`")
+
+/* `syn.cookies` modes: X(ID, name, doc). FS_COOKIES_<ID>, stored in
+ * fs_cfg.syn_cookies. */
+#define FS_SYN_COOKIE_MODES(X) \
+	X(OFF, "off", "no cookies from XDP: over-rate SYNs are dropped (never a ban)") \
+	X(AUTO, "auto", "a cookie when the kernel would send one (the listener's SYN queue is full)") \
+	X(ALWAYS, "always", "a cookie for every unproven SYN over its bucket or under pressure; needs net.ipv4.tcp_syncookies=2")
 
 /* HTTP policies, `pass` or `reset`: X(bit of fs_cfg.http_flags, key,
  * default, doc). */
@@ -230,6 +257,8 @@
  *             DURATION: seconds (90, 90s, 15m, 2h, 7d), at least arg;
  *                       the field holds nanoseconds
  *             RATE: RATE/BURST or off (struct fs_rate)
+ *             CHOICE: a name of the list arg (loader/settings.c), its
+ *                     position stored in a __u8
  *   field     of struct fs_cfg
  *   default   as `show` prints it (fs_cfg_defaults() parses it)
  * OBS, POL and BKT are called in their place with the rows of
@@ -243,7 +272,7 @@
 	X("prefix.v6", 0, LIMITS, UINT, v6_prefix, 128, "64", \
 	  "length of the IPv6 per-prefix buckets and prefix bans") \
 	X("ban.after", 0, LIMITS, UINT, ban_after, 1000000, "20", \
-	  "over-rate SYNs before a ban (0: never); the count is forgotten once the bucket refills completely, so a source that keeps exceeding its SYN rate, even slightly, is banned. Bans hold for TCP to protected ports only") \
+	  "proven connections over the `conn` bucket before a ban (0: never); the count is forgotten once the bucket refills completely, so a source that keeps exceeding its rate of completed handshakes, even slightly, is banned. SYN counts never ban (a SYN can be forged). Bans hold for TCP to protected ports only") \
 	X("ban.ttl", 0, LIMITS, DURATION, ban_ttl_ns, 1, "60s", \
 	  "first ban") \
 	X("ban.ttl_max", 0, LIMITS, DURATION, ban_ttl_max_ns, 1, "3600s", \
@@ -258,6 +287,20 @@
 	X("verify.http", 0, LIMITS, FLAG, flags, FS_CFG_VERIFY_HTTP, "off", \
 	  "report new HTTP sources to the verifier (for `allow_domain` crawler checks)") \
 	FS_HTTP_POLICIES(POL) \
+	X("syn.proven_ttl", 0, LIMITS, DURATION, proven_ttl_ns, 1, "3600s", \
+	  "a source stays proven (fs_proven) this long after its last completed handshake, first request or EHLO") \
+	X("syn.guard", 0, LIMITS, RATE, limits[FS_B_SYN_GUARD].src, 0, "2000/4000", \
+	  "SYNs per second / burst to all protected TCP and HTTP ports together; over it the shield is under pressure for `syn.guard_hold`") \
+	X("syn.guard_hold", 0, LIMITS, DURATION, syn_guard_hold_ns, 1, "10s", \
+	  "how long pressure lasts after the guard was exceeded (or the kernel took a cookie): unproven sources' SYNs get cookies meanwhile") \
+	X("syn.cookies", 0, LIMITS, CHOICE, syn_cookies, FS_CHOICE_SYN_COOKIES, "auto", \
+	  "SYN cookies from XDP for unproven sources over their SYN bucket or under pressure: `auto` when the kernel would send one (its SYN queue is full), `always` (needs net.ipv4.tcp_syncookies=2), `off`") \
+	X("syn.cookie.rate", 0, LIMITS, RATE, limits[FS_B_SYN_COOKIE].src, 0, "1000000/100000", \
+	  "SYN cookie replies per second / burst, all sources together (bounds backscatter); over it the SYN is dropped (`syn_cookie_budget`)") \
+	X("syn.cookie.mss4", 0, LIMITS, UINT, cookie_mss4, 65535, "1460", \
+	  "the MSS a cookie SYN-ACK advertises over IPv4 (the interface MTU - 40)") \
+	X("syn.cookie.mss6", 0, LIMITS, UINT, cookie_mss6, 65535, "1440", \
+	  "the MSS a cookie SYN-ACK advertises over IPv6 (the interface MTU - 60)") \
 	FS_BUCKETS(BKT)
 
 /* What a map holds, and so what a load does when a build with another
@@ -314,6 +357,10 @@
 	X(HOSTFP, hostfp, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_hostfp), \
 	  "the served-host bits (FS_HOSTS_*) and 64-bit prints of the exact served hosts (mmapable)") \
 	X(DAEMON, daemon, DAEMON, NOFILL, sizeof(__u32), sizeof(struct fs_daemon_state), \
-	  "the daemon's pid and reloads (written by the daemon only)")
+	  "the daemon's pid and reloads (written by the daemon only)") \
+	X(PROVEN, proven, STATE, FILL, sizeof(__u32), sizeof(struct fs_proven_slot), \
+	  "sources proven by a completed handshake: a 4-way set-associative table of struct fs_proven_slot") \
+	X(SYN, syn, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_syn_state), \
+	  "the SYN guard and cookie buckets, the pressure and cookie windows (struct fs_syn_state)")
 
 #endif

@@ -24,7 +24,7 @@ libmicrohttpd-dev libunbound-dev apache2 nginx"
 # systemd: systemd-analyze checks the unit file; a container has none.
 # iptables: the DNAT rules of 64_dnat.sh and the proof tests (inside
 # their own namespaces only); conntrack: 64_dnat.sh's look at the entry;
-# curl: the proof tests' legitimate client.
+# curl: the legitimate client of the proof and SYN-cookie tests.
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
 libio-socket-inet6-perl systemd iptables conntrack curl"
 BENCH_PKGS="nginx iptables curl gnuplot-nox"

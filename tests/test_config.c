@@ -342,7 +342,8 @@ static void test_observe(void)
 	if (c) {
 		ASSERT_EQ(c->rt.flags & FS_CFG_OBSERVE, FS_CFG_OBSERVE, "all = on");
 		ASSERT_EQ(c->rt.observe_mask, (1ull << FS_R_SYN_RATE_SRC) |
-			  (1ull << FS_R_SYN_RATE_PREFIX), "syn_rate only");
+			  (1ull << FS_R_SYN_RATE_PREFIX) | (1ull << FS_R_SYN_COOKIE) |
+			  (1ull << FS_R_SYN_COOKIE_BUDGET), "syn_rate only");
 	}
 	fs_conf_free(c);
 	c = load_good("[observe]\nblock = on\nhttp_fragment = 1\n");

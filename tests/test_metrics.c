@@ -93,6 +93,10 @@ static void golden_snapshot(struct fs_snapshot *s)
 	s->ifaces[1] = (struct fs_iface_state){ "veth1", false, "generic" };
 	s->daemon = (struct fs_daemon_state){ .pid = 4242, .last = FS_RELOAD_APPLIED,
 		.generation = 23, .applied = 20, .refused = 2, .rolled_back = 1 };
+	s->syn_pressure = 1;
+	s->kernel_cookies[FS_KCOOKIE_SENT] = 5;
+	s->kernel_cookies[FS_KCOOKIE_RECV] = 3;
+	s->kernel_cookies[FS_KCOOKIE_FAILED] = 1;
 	s->scrape_errors = 3;
 	s->version = "1.2.3-test";
 }
@@ -101,8 +105,8 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS	33
-#define GOLDEN_EVENTS	14
+#define GOLDEN_REASONS	37
+#define GOLDEN_EVENTS	18
 static const char golden[] =
 "# HELP floodshield_packets_total Packets by the action taken and its reason (observed packets excluded).\n"
 "# TYPE floodshield_packets_total counter\n"
@@ -139,6 +143,10 @@ static const char golden[] =
 "floodshield_packets_total{action=\"reset\",reason=\"http_rate_prefix\"} 0\n"
 "floodshield_packets_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
 "floodshield_packets_total{action=\"drop\",reason=\"bad_csum\"} 0\n"
+"floodshield_packets_total{action=\"tx\",reason=\"syn_cookie\"} 0\n"
+"floodshield_packets_total{action=\"drop\",reason=\"syn_cookie_budget\"} 0\n"
+"floodshield_packets_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
+"floodshield_packets_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
 "# HELP floodshield_bytes_total Bytes of those packets, from the Ethernet header on.\n"
 "# TYPE floodshield_bytes_total counter\n"
 "floodshield_bytes_total{action=\"pass\",reason=\"non_ip\"} 300\n"
@@ -174,6 +182,10 @@ static const char golden[] =
 "floodshield_bytes_total{action=\"reset\",reason=\"http_rate_prefix\"} 0\n"
 "floodshield_bytes_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
 "floodshield_bytes_total{action=\"drop\",reason=\"bad_csum\"} 0\n"
+"floodshield_bytes_total{action=\"tx\",reason=\"syn_cookie\"} 0\n"
+"floodshield_bytes_total{action=\"drop\",reason=\"syn_cookie_budget\"} 0\n"
+"floodshield_bytes_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
+"floodshield_bytes_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
 "# HELP floodshield_observed_packets_total Packets a rule in observe mode would have stopped; they were passed.\n"
 "# TYPE floodshield_observed_packets_total counter\n"
 "floodshield_observed_packets_total{reason=\"block\"} 2\n"
@@ -195,6 +207,8 @@ static const char golden[] =
 "floodshield_observed_packets_total{reason=\"http_rate_prefix\"} 0\n"
 "floodshield_observed_packets_total{reason=\"ban_reset\"} 0\n"
 "floodshield_observed_packets_total{reason=\"bad_csum\"} 0\n"
+"floodshield_observed_packets_total{reason=\"syn_cookie\"} 0\n"
+"floodshield_observed_packets_total{reason=\"syn_cookie_budget\"} 0\n"
 "# HELP floodshield_observed_bytes_total Bytes of the packets observe mode passed.\n"
 "# TYPE floodshield_observed_bytes_total counter\n"
 "floodshield_observed_bytes_total{reason=\"block\"} 284\n"
@@ -216,6 +230,8 @@ static const char golden[] =
 "floodshield_observed_bytes_total{reason=\"http_rate_prefix\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"ban_reset\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"bad_csum\"} 0\n"
+"floodshield_observed_bytes_total{reason=\"syn_cookie\"} 0\n"
+"floodshield_observed_bytes_total{reason=\"syn_cookie_budget\"} 0\n"
 "# HELP floodshield_http_requests_total HTTP requests inspected, by verdict (observed ones included).\n"
 "# TYPE floodshield_http_requests_total counter\n"
 "floodshield_http_requests_total{verdict=\"ok\"} 40\n"
@@ -253,6 +269,10 @@ static const char golden[] =
 "floodshield_events_total{event=\"conn_ct\"} 0\n"
 "floodshield_events_total{event=\"conn_ct_refused\"} 0\n"
 "floodshield_events_total{event=\"conn_ct_missing\"} 0\n"
+"floodshield_events_total{event=\"proven_new\"} 0\n"
+"floodshield_events_total{event=\"proven_evicted\"} 0\n"
+"floodshield_events_total{event=\"cookie_enoent\"} 0\n"
+"floodshield_events_total{event=\"cookie_err\"} 0\n"
 "# HELP floodshield_bans_active Unexpired dynamic bans, of one source (src) or of a prefix.\n"
 "# TYPE floodshield_bans_active gauge\n"
 "floodshield_bans_active{kind=\"src\"} 2\n"
@@ -270,6 +290,7 @@ static const char golden[] =
 "floodshield_map_entries{map=\"flows\"} 50\n"
 "floodshield_map_entries{map=\"dns\"} 60\n"
 "floodshield_map_entries{map=\"seen\"} 70\n"
+"floodshield_map_entries{map=\"proven\"} 80\n"
 "# HELP floodshield_map_capacity Maximum entries of a map.\n"
 "# TYPE floodshield_map_capacity gauge\n"
 "floodshield_map_capacity{map=\"allow\"} 1000\n"
@@ -280,6 +301,15 @@ static const char golden[] =
 "floodshield_map_capacity{map=\"flows\"} 6000\n"
 "floodshield_map_capacity{map=\"dns\"} 7000\n"
 "floodshield_map_capacity{map=\"seen\"} 8000\n"
+"floodshield_map_capacity{map=\"proven\"} 9000\n"
+"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came in lately: unproven sources' SYNs get cookies.\n"
+"# TYPE floodshield_syn_pressure gauge\n"
+"floodshield_syn_pressure 1\n"
+"# HELP floodshield_kernel_syncookies_total The kernel's own SYN cookie counters in the attach network namespace (TcpExtSyncookies*): sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it refused.\n"
+"# TYPE floodshield_kernel_syncookies_total counter\n"
+"floodshield_kernel_syncookies_total{result=\"sent\"} 5\n"
+"floodshield_kernel_syncookies_total{result=\"recv\"} 3\n"
+"floodshield_kernel_syncookies_total{result=\"failed\"} 1\n"
 "# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
 "# TYPE floodshield_config_reloads_total counter\n"
 "floodshield_config_reloads_total{result=\"applied\"} 20\n"
@@ -323,6 +353,10 @@ static const char golden_partial[] =
 "# HELP floodshield_map_capacity Maximum entries of a map.\n"
 "# TYPE floodshield_map_capacity gauge\n"
 "floodshield_map_capacity{map=\"allow\"} 65536\n"
+"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came in lately: unproven sources' SYNs get cookies.\n"
+"# TYPE floodshield_syn_pressure gauge\n"
+"# HELP floodshield_kernel_syncookies_total The kernel's own SYN cookie counters in the attach network namespace (TcpExtSyncookies*): sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it refused.\n"
+"# TYPE floodshield_kernel_syncookies_total counter\n"
 "# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
 "# TYPE floodshield_config_reloads_total counter\n"
 "# HELP floodshield_interface_attached 1 if floodshield is attached to the interface, in that mode.\n"
@@ -333,6 +367,34 @@ static const char golden_partial[] =
 "# HELP floodshield_build_info Always 1; the version is a label.\n"
 "# TYPE floodshield_build_info gauge\n"
 "floodshield_build_info{version=\"0.1.0\"} 1\n";
+
+FS_TEST(metrics_kernel_syncookies)
+{
+	static const char netstat[] =
+		"TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed EmbryonicRsts\n"
+		"TcpExt: 200012 16 2 0\n"
+		"IpExt: InNoRoutes\n"
+		"IpExt: 0\n";
+	char path[] = "/tmp/fs-test-netstat.XXXXXX";
+	__u64 v[FS_KCOOKIE_MAX] = {};
+	int fd = mkstemp(path);
+
+	fs_subtest("TcpExt Syncookies* from a netstat file");
+	if (!ASSERT_TRUE(fd >= 0, "mkstemp"))
+		return;
+	ASSERT_EQ(write(fd, netstat, sizeof(netstat) - 1), (long)sizeof(netstat) - 1, "write");
+	close(fd);
+	if (ASSERT_OK(fs_kernel_syncookies(path, v), "parse")) {
+		ASSERT_EQ(v[FS_KCOOKIE_SENT], 200012, "sent");
+		ASSERT_EQ(v[FS_KCOOKIE_RECV], 16, "recv");
+		ASSERT_EQ(v[FS_KCOOKIE_FAILED], 2, "failed");
+	}
+	unlink(path);
+	fs_subtest("this namespace's /proc/net/netstat has them");
+	ASSERT_OK(fs_kernel_syncookies("/proc/net/netstat", v), "parse");
+	fs_subtest("a file without them: -ENOENT");
+	ASSERT_EQ(fs_kernel_syncookies("/proc/self/status", v), -ENOENT, "no TcpExt");
+}
 
 FS_TEST(metrics_render)
 {
@@ -570,6 +632,8 @@ static void map_fds(struct xdp_env *e, struct fs_map_fds *m)
 	m->filter = bpf_map__fd(k->maps.FS_MAP_FILTER);
 	m->hostfp = bpf_map__fd(k->maps.FS_MAP_HOSTFP);
 	m->daemon = bpf_map__fd(k->maps.FS_MAP_DAEMON);
+	m->proven = bpf_map__fd(k->maps.FS_MAP_PROVEN);
+	m->syn = bpf_map__fd(k->maps.FS_MAP_SYN);
 }
 
 /* Send @n copies of the packet of @s; all must get @verdict. Returns

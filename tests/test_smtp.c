@@ -258,7 +258,7 @@ static __u32 ban_count(struct xdp_env *e, const char *addr, __u8 plen)
 }
 
 /* The ban of @addr/@plen was made just now, the first of that key, for
- * @ttl, for a SYN rate. */
+ * @ttl, for bad HTTP requests (SYN counts ban nobody). */
 static bool expect_ban(struct xdp_env *e, const char *addr, __u8 plen,
 		       __u64 ttl)
 {
@@ -270,7 +270,7 @@ static bool expect_ban(struct xdp_env *e, const char *addr, __u8 plen,
 	if (!ASSERT_OK(xe_ban_get(e, a, plen, &ban), "ban recorded"))
 		return false;
 	ok = ASSERT_STREQ(fs_ban_reason_name(ban.reason),
-			  fs_ban_reason_name(FS_BAN_SYN_RATE), "ban reason");
+			  fs_ban_reason_name(FS_BAN_HTTP_BAD), "ban reason");
 	ok &= ASSERT_EQ(ban.count, 1, "ban count");
 	ok &= ASSERT_EQ(ban.created_ns, xe_clock(e), "ban created");
 	ok &= ASSERT_EQ(ban.expires_ns, xe_clock(e) + ttl, "ban expiry");
@@ -646,7 +646,8 @@ static void bans_sessions(const struct fam *f)
 	fs_subtest("over-rate source: its SMTP sessions in progress pass unchanged/%s",
 		   f->name);
 	if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "syn.tcp.src=2/2",
-		      "ban.after=3", "ban.ttl=60s", "events.dedup=0", NULL))
+		      "ban.after=3", "ban.ttl=60s", "events.dedup=0",
+		      "http.bad.src=1/1", NULL))
 		return;
 	if (!ring_open(&e, &r))
 		goto out;
@@ -657,11 +658,17 @@ static void bans_sessions(const struct fam *f)
 		if (data_to(f, f->src, PORT_SMTP, segs[i], &seg))
 			expect_seg(&e, &seg, XDP_PASS, FS_R_SERVICE, false);
 	ASSERT_EQ(ring_take(&r), 1, "its EHLO reported (events.dedup=0)");
-	fs_subtest("a SYN flood on a tcp port bans the source/%s", f->name);
+	fs_subtest("a SYN flood on a tcp port bans nobody/%s", f->name);
 	if (!syn_to(f, f->src, PORT_TCP, &syn443) ||
 	    !expect_n(&e, &syn443, 2, XDP_PASS, FS_R_SERVICE) ||
 	    !expect_n(&e, &syn443, 3, XDP_DROP, FS_R_SYN_RATE_SRC) ||
-	    !expect_ban(&e, f->src, 128, 60 * XE_NSEC))
+	    !ASSERT_EQ(ban_count(&e, f->src, 128), 0, "no ban"))
+		goto done;
+	fs_subtest("bad requests on an http port ban the source/%s", f->name);
+	for (int i = 0; i < 2; i++)
+		if (data_to(f, f->src, PORT_HTTP, "GET /#x HTTP/1.1\r\n\r\n", &seg))
+			expect_seg(&e, &seg, XDP_PASS, FS_R_HTTP_FRAGMENT, false);
+	if (!expect_ban(&e, f->src, 128, 60 * XE_NSEC))
 		goto done;
 	fs_subtest("banned source: its SMTP SYNs drop as ban/%s", f->name);
 	syns(&e, f, f->src, 2, XDP_DROP, FS_R_BAN);

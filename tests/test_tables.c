@@ -32,17 +32,18 @@ static const char *const released_reasons[] = {
 	"smtp_defer_unverified", "smtp_defer_failed", "http_fragment",
 	"http_bad_host", "http_dup_host", "http_host_ws", "http_empty_host",
 	"http_no_host", "http_ip_host", "http_rate_src", "http_rate_prefix",
-	"ban_reset", "bad_csum",
+	"ban_reset", "bad_csum", "syn_cookie", "syn_cookie_budget", "syn_proven",
+	"ack_bad_cookie",
 };
 static const char *const released_events[] = {
 	"ban_src", "ban_prefix", "ban_failed", "rate_new", "rate_evicted",
 	"rate_contended", "flow_failed", "event_sent", "event_rate", "ring_full",
-	"ban_evicted",
-	"conn_ct", "conn_ct_refused", "conn_ct_missing",
+	"ban_evicted", "conn_ct", "conn_ct_refused", "conn_ct_missing",
+	"proven_new", "proven_evicted", "cookie_enoent", "cookie_err",
 };
 static const char *const released_ban_reasons[] = {
 	"manual", "syn_rate", "syn_rate_prefix", "http_rate", "http_rate_prefix",
-	"http_bad", "http_bad_prefix",
+	"http_bad", "http_bad_prefix", "conn_rate", "conn_rate_prefix",
 };
 static const char *const released_dns_classes[] = { "unverified", "verified", "failed" };
 static const char *const released_dns_reasons[] = {
@@ -56,7 +57,8 @@ static const char *const released_reload_results[] = {
 };
 static const char *const released_buckets[] = {
 	"none", "syn.tcp", "syn.http", "http.req", "http.bad", "smtp.verified",
-	"smtp.unverified", "smtp.failed", "events",
+	"smtp.unverified", "smtp.failed", "events", "conn", "syn.guard",
+	"syn.cookie",
 };
 
 static const struct {
@@ -127,8 +129,10 @@ FS_TEST(tables_rows)
 		const char *act = fs_reason_action(r);
 
 		ASSERT_TRUE(!strcmp(act, "pass") || !strcmp(act, "drop") ||
-			    !strcmp(act, "reset"), fs_reason_name(r));
+			    !strcmp(act, "reset") || !strcmp(act, "tx"), fs_reason_name(r));
 		ASSERT_TRUE(!fs_reason_resets(r) || fs_reason_drops(r), fs_reason_name(r));
+		ASSERT_TRUE(!fs_reason_tx(r) || fs_reason_drops(r), fs_reason_name(r));
+		ASSERT_FALSE(fs_reason_tx(r) && fs_reason_resets(r), fs_reason_name(r));
 		ASSERT_TRUE(fs_reason_drops(r) || fs_reason_rule(r) == FS_OBS_NONE,
 			    fs_reason_name(r));
 		ASSERT_TRUE(fs_reason_rule(r) < FS_OBS_MAX, fs_reason_name(r));

@@ -428,17 +428,20 @@ static void writer_program(void)
 	__u8 a[16];
 	int i;
 
-	fs_subtest("program: a SYN flood's ban is applied to the next packet");
+	/* The program bans on proof only (docs/threat-model.md): a SYN flood,
+	 * forgeable, bans no one; its ban writer is exercised below by bad
+	 * requests on connections, and by proven handshakes in test_syn.c. */
+	fs_subtest("program: a SYN flood makes no ban");
 	if (!inst_open(&in, false))
 		return;
 	if (ASSERT_OK(xe_set(&in.e, "syn.http.src=5/5"), "syn.http.src") &&
 	    ASSERT_OK(xe_set(&in.e, "ban.after=3"), "ban.after")) {
-		for (i = 0; i < 20 && r != FS_R_BAN; i++)
+		for (i = 0; i < 20; i++)
 			if (segment("198.51.100.40", NULL, &seg))
 				run(&in, &seg, &r);
-		ASSERT_EQ(r, FS_R_BAN, "SYNs until banned");
-		expect_ban(&in, "198.51.100.40");
-		expect_none(&in, "198.51.100.41");
+		ASSERT_NEQ(r, FS_R_BAN, "the 20th SYN is not dropped as banned");
+		pkt_addr("198.51.100.40", a);
+		ASSERT_EQ(xe_ban_get(&in.e, a, 128, &ban), -ENOENT, "no fs_bans entry");
 	}
 	inst_close(&in);
 

@@ -44,6 +44,9 @@ state_dir = $FS_TMP/state
 [limits]
 syn.tcp.src = $2
 syn.tcp.prefix = 1000/1000
+conn.src = $2
+conn.prefix = 1000/1000
+syn.cookies = always
 ban.after = 5
 ban.ttl = 600s
 [services]
@@ -134,11 +137,13 @@ prog_id()
 }
 
 fs_topo_up || fs_die "topology"
+fs_cookies_on || fs_die "XDP SYN cookies: pass program, tcp_syncookies=2"
 fs_server_start || fs_die "server"
 
 # --- check ------------------------------------------------------------
 write_conf 192.0.2.200/32 5/5
-"$FS_BIN" check -c "$CONF" >/dev/null
+# syn.cookies = always: checked in the attach namespace (tcp_syncookies=2)
+"$FS_BIN" -n "$FS_SRV_NS" check -c "$CONF" >/dev/null
 fs_result $? "check accepts the test config"
 "$FS_BIN" check -c "$FS_ROOT/etc/floodshield.conf" >/dev/null
 fs_result $? "check accepts the shipped example config"
@@ -227,7 +232,8 @@ write_conf 192.0.2.200/32 5/5
 	echo "[allow]"
 	seq 1 65535 | awk '{ printf "cidr = 2001:db8:a::%x/128\n", $1 }'
 } >>"$CONF"
-"$FS_BIN" check -c "$CONF" >/dev/null || fs_die "the full allowlist file does not check"
+"$FS_BIN" -n "$FS_SRV_NS" check -c "$CONF" >/dev/null ||
+	fs_die "the full allowlist file does not check"
 reload_once && [ "$(reload_counts)" = 22/20/1/1/rolled_back ]
 fs_result $? "status: a reload the allowlist cannot hold counted as rolled back" \
 	"$(reload_counts)" "$(tail -n 3 "$LOG")"
@@ -243,11 +249,12 @@ reload_once && [ "$(reload_counts)" = 23/21/1/1/applied ]
 fs_result $? "a good file after them is applied" "$(reload_counts)"
 
 # --- a ban, kept across restart and reboot ----------------------------
-# syn.tcp.src=1/5, ban.after=5: of 100 SYNs at most 5 + 1/s pass, so the
-# 5 over-rate ones that ban come within the first 11 unless the client
-# is so slow that it cannot send 100 in fs_flood's 12 s (then at most 18
-# pass, 82 do not, and a bucket that refills only after 5 s idle cannot
-# reset their count more than twice).
+# conn.src=1/5, ban.after=5, syn.cookies=always: the flooder's
+# connections are real, and their cookie ACKs prove them; the 5 proofs
+# over the rate that ban come within its first ~11 cookie handshakes
+# unless the client is so slow that it cannot make 100 in fs_flood's
+# 12 s (a bucket that refills only after 5 s idle cannot reset their
+# count more than twice). SYN counts alone ban nobody.
 fs_flood "$FLOODER" 100 1 1 >/dev/null
 fs_wait_until 10 banned "$FLOODER"
 fs_result $? "flooding source banned under the daemon" "$(fs_cli block list)"
@@ -259,7 +266,7 @@ bt()
 	bpftool -j map dump pinned "$FS_PIN/$1" 2>/dev/null |
 		fs_json "(lambda d: $2)([e['formatted'] for e in d])"
 }
-[ "$(bt fs_bans "sorted(d[0]['key']) == ['addr','bucket','pad','plen'] and d[0]['key']['bucket'] == 'FS_B_NONE' and d[0]['value']['reason'] == 'FS_BAN_SYN_RATE' and {'expires_ns','created_ns','count'} <= set(d[0]['value'])")" = 1 ]
+[ "$(bt fs_bans "sorted(d[0]['key']) == ['addr','bucket','pad','plen'] and d[0]['key']['bucket'] == 'FS_B_NONE' and d[0]['value']['reason'] == 'FS_BAN_CONN_RATE' and {'expires_ns','created_ns','count'} <= set(d[0]['value'])")" = 1 ]
 fs_result $? "bpftool: fs_bans prints key and value fields and enum names" \
 	"$(bpftool -j map dump pinned "$FS_PIN/fs_bans" | head -c 400)"
 [ "$(bt fs_block "any(e['value']['origin'] == 'FS_ORIGIN_STATIC' and e['value']['note'] == 'test-blocked' and e['key']['prefixlen'] == 128 for e in d)")" = 1 ]
@@ -310,7 +317,7 @@ fs_result $? "restart kept the ban"
 stop_daemon
 fs_cli detach "$FS_SRV_IF" >/dev/null
 rm -rf "$FS_PIN"
-grep -q "^ban $FLOODER/32 syn_rate" "$FS_TMP/state/ledger"
+grep -q "^ban $FLOODER/32 conn_rate" "$FS_TMP/state/ledger"
 fs_result $? "ledger holds the ban" "$(cat "$FS_TMP/state/ledger")"
 start_daemon
 [ "$(ban_listed "$FLOODER")" = 1 ] && ! fs_connect "$FLOODER" 1

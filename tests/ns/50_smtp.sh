@@ -47,8 +47,10 @@
 #     none of its SYNs is deferred (smtp.unverified.src = 3/5: its 5
 #     connections fit in the burst, however they are spaced);
 #   - SMTP buckets never ban: with ban.after = 5 (floodshield set) a
-#     second flood is deferred again and no ban is made; a SYN flood on
-#     tcp port 443 then bans the bot (syn_rate), and the ban holds for
+#     second flood is deferred again and no ban is made; real connections
+#     to tcp port 443 (lib.sh's server) with XDP SYN cookies on
+#     (fs_cookies_on), proven by their cookie ACKs, then ban the bot
+#     over conn.src (conn_rate), and the ban holds for
 #     SMTP: its next mail does not reach Postfix, while the verified MTA
 #     still delivers.
 # Bounded: every client under `timeout`, every loop counted; about 40 s.
@@ -74,7 +76,7 @@ FLOOD_ATTEMPTS=30	# connection attempts of the bot
 FLOOD_SPREAD=3		# seconds they are spread over
 FLOOD_WAIT=1.5		# then seconds to wait for pending handshakes
 FAILED_RATE=1 FAILED_BURST=2
-TCP_PORT=443		# tcp class by default; nothing listens there
+TCP_PORT=443		# tcp class by default; lib.sh's server, for check_ban
 DNS_TIMEOUT_S=2
 
 DAEMON_PID=
@@ -345,13 +347,14 @@ check_tempfail()
 	fs_result $? "$T: $SLOW stays unverified (a tempfail never blocks)"
 }
 
-syn_banned()
+conn_banned()
 {
-	[ "$(explain "$1" "any(b['reason'] == 'syn_rate' for b in d['bans'])")" = 1 ]
+	[ "$(explain "$1" "any(b['reason'] == 'conn_rate' for b in d['bans'])")" = 1 ]
 }
 
 # SMTP buckets defer and never ban, even with a low ban.after; a ban the
-# bot earns elsewhere (a SYN flood on a tcp port) holds for SMTP too.
+# bot earns elsewhere (real connections to a tcp port, proven by their
+# cookie ACKs, over conn.src) holds for SMTP too.
 check_ban()
 {
 	local out n0 d0
@@ -370,11 +373,19 @@ check_ban()
 		[ "$(stat_packets smtp_defer_failed)" -gt "$((d0 + 5))" ]
 	fs_result $? "$T: with ban.after=5 a second SMTP flood is deferred again, never banned" \
 		"$out" "smtp_defer_failed $d0 -> $(stat_packets smtp_defer_failed)"
+	# XDP SYN cookies on, a server on the tcp port, conn.src 1/s: of the
+	# bot's 40 real connections the cookie-made ones prove it, and the 5
+	# proofs over the rate that ban come within ~11 at any speed
+	if ! out=$(fs_cookies_on 2>&1) || ! FS_PORT=$TCP_PORT fs_server_start ||
+	   ! out=$(fs_cli set syn.cookies=always conn.src=1/5 conn.prefix=1000/1000 2>&1); then
+		fs_fail "$T: XDP SYN cookies and a server on tcp port $TCP_PORT" "$out"
+		return
+	fi
 	FS_PORT=$TCP_PORT fs_flood "$BOT" 40 1 1 >/dev/null
-	fs_wait_until 10 syn_banned "$BOT"
+	fs_wait_until 10 conn_banned "$BOT"
 	out=$(fs_cli -j explain "$BOT")
-	[ "$(fs_json "any(b['reason'] == 'syn_rate' for b in d['bans'])" <<<"$out")" = 1 ]
-	fs_result $? "$T: a SYN flood on tcp port $TCP_PORT bans the bot (syn_rate)" "$out"
+	[ "$(fs_json "any(b['reason'] == 'conn_rate' for b in d['bans'])" <<<"$out")" = 1 ]
+	fs_result $? "$T: real connections to tcp port $TCP_PORT over conn.src ban the bot (conn_rate)" "$out"
 	n0=$(smtp_connects "$BOT")
 	! smtp_send "$BOT" "$BOT_NAME" bot-banned --timeout 3
 	fs_result $? "$T: the banned bot's mail does not get through"

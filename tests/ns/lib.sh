@@ -179,6 +179,23 @@ fs_link_up()
 		ip -n "$FS_CLI_NS" link show dev "$FS_CLI_IF" | grep -q LOWER_UP
 }
 
+# What XDP SYN cookies (syn.cookies=always) need on this topology: a
+# pass-through XDP program on the client's veth (compiled here into
+# $FS_TMP; veth hands XDP_TX'd frames to its peer only when the peer
+# runs XDP) and net.ipv4.tcp_syncookies=2 in the server namespace.
+# Both go with the namespaces.
+fs_cookies_on()
+{
+	[ -n "$FS_TMP" ] || return 1
+	printf '%s\n' 'struct xdp_md;' \
+		'__attribute__((section("xdp"), used)) int pass(struct xdp_md *c) { return 2; /* XDP_PASS */ }' \
+		'char _l[] __attribute__((section("license"), used)) = "GPL";' \
+		>"$FS_TMP/pass.c" &&
+	"${CLANG:-clang}" -O2 -target bpf -c "$FS_TMP/pass.c" -o "$FS_TMP/pass.o" &&
+	ip -n "$FS_CLI_NS" link set dev "$FS_CLI_IF" xdpdrv obj "$FS_TMP/pass.o" sec xdp &&
+	ip netns exec "$FS_SRV_NS" sysctl -qw net.ipv4.tcp_syncookies=2
+}
+
 # Undo fs_topo_up and fs_server_start. Deleting the namespaces deletes
 # the veth pair, which takes any XDP program on it along.
 fs_topo_down()

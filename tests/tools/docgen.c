@@ -126,6 +126,15 @@ static const char *values_of(const struct fs_setting *s, char *buf, size_t len)
 		return "`pass`, `reset`";
 	case FS_SET_RATE:
 		return "rate";
+	case FS_SET_CHOICE: {
+		const char *const *n = fs_choice_names(s->arg);
+		size_t o = 0;
+
+		buf[0] = '\0';
+		for (int i = 0; n && n[i] && o < len; i++)
+			o += snprintf(buf + o, len - o, "%s`%s`", i ? ", " : "", n[i]);
+		return buf;
+	}
 	case FS_SET_UINT:
 		snprintf(buf, len, "0-%llu", (unsigned long long)s->arg);
 		return buf;

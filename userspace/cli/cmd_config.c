@@ -102,7 +102,8 @@ static int do_set(struct fs_ctx *ctx, void *args)
 			goto out;
 		}
 	}
-	if (fs_cfg_check(&cfg, err, sizeof(err))) {
+	if (fs_cfg_check(&cfg, err, sizeof(err)) ||
+	    fs_cfg_check_kernel(&cfg, err, sizeof(err))) {
 		pr_err("set: %s; nothing changed\n", err);
 		rc = EXIT_USAGE;
 		goto out;
@@ -236,10 +237,11 @@ static bool event_shown(const struct stats_snap *s, unsigned e, bool all)
 	return s->ev_ok[e] && (all || s->ev[e]);
 }
 
-/* One line: what passed, dropped, was reset, observed; live bans. */
+/* One line: what passed, dropped, was reset, answered with a SYN
+ * cookie, observed; live bans. */
 static void print_summary(const struct stats_snap *s, long bans)
 {
-	unsigned long long pass = 0, drop = 0, reset = 0, observed = 0;
+	unsigned long long pass = 0, drop = 0, reset = 0, tx = 0, observed = 0;
 
 	for (__u32 r = 0; r < FS_R_MAX; r++) {
 		if (!s->ok[r])
@@ -247,12 +249,16 @@ static void print_summary(const struct stats_snap *s, long bans)
 		observed += s->c[r].observed_packets;
 		if (fs_reason_resets(r))
 			reset += s->c[r].packets;
+		else if (fs_reason_tx(r))
+			tx += s->c[r].packets;
 		else if (fs_reason_drops(r))
 			drop += s->c[r].packets;
 		else
 			pass += s->c[r].packets;
 	}
 	printf("passed %llu, dropped %llu, reset %llu", pass, drop, reset);
+	if (tx)
+		printf(", answered (SYN cookies) %llu", tx);
 	if (observed)
 		printf(", observed (passed) %llu", observed);
 	if (bans >= 0)

@@ -248,6 +248,41 @@ static void show_dns(struct explain *e)
 	}
 }
 
+/* Whether the SYN path treats the address as proven (fs_proven within
+ * syn.proven_ttl of its last proof, or DNS-verified), since when. */
+static void show_proven(struct explain *e)
+{
+	struct fs_proven_slot p;
+	struct fs_dns_val d;
+	bool live, dns;
+	int err;
+
+	field_start(e, "proven");
+	err = fs_proven_lookup(e->m.proven, e->addr, &p);
+	live = !err && p.last_ns + e->cfg.proven_ttl_ns > e->now;
+	dns = !bpf_map_lookup_elem(e->m.dns, e->addr, &d) && d.class == FS_DNS_VERIFIED &&
+	      (!d.expires_ns || e->now < d.expires_ns);
+	if (e->ctx->json) {
+		printf("{\"proven\":%s,\"dns_verified\":%s", live || dns ? "true" : "false",
+		       dns ? "true" : "false");
+		if (!err)
+			printf(",\"first_proof_age_s\":%llu,\"last_proof_age_s\":%llu",
+			       p.proven_ns < e->now ? (e->now - p.proven_ns) / NSEC_PER_SEC : 0,
+			       p.last_ns < e->now ? (e->now - p.last_ns) / NSEC_PER_SEC : 0);
+		printf("}");
+	} else if (live) {
+		printf("yes: first proof %llus ago, last %llus ago (syn.proven_ttl %llus)\n",
+		       p.proven_ns < e->now ? (e->now - p.proven_ns) / NSEC_PER_SEC : 0,
+		       p.last_ns < e->now ? (e->now - p.last_ns) / NSEC_PER_SEC : 0,
+		       (unsigned long long)(e->cfg.proven_ttl_ns / NSEC_PER_SEC));
+	} else if (dns) {
+		printf("yes: DNS-verified\n");
+	} else {
+		printf("no%s: over its SYN bucket or under pressure, its SYNs get a cookie\n",
+		       err ? "" : " (its proof expired)");
+	}
+}
+
 struct explain_args {
 	struct fs_arg_addr addr;
 };
@@ -271,6 +306,7 @@ static int do_explain(struct fs_ctx *ctx, void *args)
 	show_list(&e, "block", e.m.block, true);
 	show_bans(&e);
 	show_rates(&e);
+	show_proven(&e);
 	show_dns(&e);
 	if (!e.verdict)
 		e.verdict = "policed: lists do not decide; rates and inspection apply";

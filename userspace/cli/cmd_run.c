@@ -5,6 +5,7 @@
 #include "../daemon/daemon.h"
 #include "../../loader/config.h"
 #include "../../loader/log.h"
+#include "../../loader/settings.h"
 
 struct conf_args {
 	const char *path;
@@ -27,7 +28,8 @@ static int do_run(struct fs_ctx *ctx, void *args)
 	if (fs_log_level < FS_LOG_INFO)
 		fs_log_level = FS_LOG_INFO;
 	conf = fs_conf_new();
-	if (!conf || fs_conf_load(conf_path, conf, err, sizeof(err))) {
+	if (!conf || fs_conf_load(conf_path, conf, err, sizeof(err)) ||
+	    fs_cfg_check_kernel(&conf->rt, err, sizeof(err))) {
 		pr_err("%s\n", conf ? err : "out of memory");
 		fs_conf_free(conf);
 		return EXIT_USAGE;
@@ -46,7 +48,8 @@ static int do_check(struct fs_ctx *ctx, void *args)
 	int rc = 0;
 
 	c = fs_conf_new();
-	if (!c || fs_conf_load(conf_path, c, err, sizeof(err))) {
+	if (!c || fs_conf_load(conf_path, c, err, sizeof(err)) ||
+	    fs_cfg_check_kernel(&c->rt, err, sizeof(err))) {
 		pr_err("%s\n", c ? err : "out of memory");
 		rc = EXIT_USAGE;
 	} else if (ctx->json) {

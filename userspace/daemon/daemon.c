@@ -25,6 +25,7 @@
 #include "../../loader/config.h"
 #include "../../loader/ledger.h"
 #include "../../loader/log.h"
+#include "../../loader/settings.h"
 #include "../../loader/names.h"
 #include "../../loader/sync.h"
 #include "../../loader/lists.h"
@@ -183,7 +184,8 @@ static enum fs_reload_result reload(struct daemon *d)
 	struct fs_conf *c = fs_conf_new();
 	char err[512];
 
-	if (!c || fs_conf_load(d->conf_path, c, err, sizeof(err))) {
+	if (!c || fs_conf_load(d->conf_path, c, err, sizeof(err)) ||
+	    fs_cfg_check_kernel(&c->rt, err, sizeof(err))) {
 		pr_err("reload refused: %s; the running configuration stays\n",
 		       c ? err : "out of memory");
 		fs_conf_free(c);

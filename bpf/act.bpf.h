@@ -9,17 +9,6 @@
 #include "cfg.bpf.h"
 #include "flows.bpf.h"
 
-/* Whether @r is only observed (global observe mode, or that rule's);
- * without the settings, observed: never drop on a failed lookup. */
-static __always_inline bool fs_observing(const struct fs_cfg *cfg,
-					 enum fs_reason r)
-{
-	if (!cfg)
-		return true;
-	return (cfg->flags & FS_CFG_OBSERVE) ||
-	       (cfg->observe_mask & (1ull << r));
-}
-
 /* Count a packet of @len bytes under @r, as observed or acted on. */
 static __always_inline void account(enum fs_reason r, __u32 len,
 				    bool observed)

@@ -24,4 +24,15 @@ static __always_inline enum fs_svc fs_service(const struct fs_pkt *p)
 	return svc ? *svc : FS_SVC_NONE;
 }
 
+/* Whether @r is only observed (global observe mode, or that rule's);
+ * without the settings, observed: never drop on a failed lookup. */
+static __always_inline bool fs_observing(const struct fs_cfg *cfg,
+					 enum fs_reason r)
+{
+	if (!cfg)
+		return true;
+	return (cfg->flags & FS_CFG_OBSERVE) ||
+	       (cfg->observe_mask & (1ull << r));
+}
+
 #endif

@@ -28,10 +28,22 @@ enum fs_conn {
 	FS_CONN_NONE = 0,
 	FS_CONN_FIRST,		/* the connection's first data: a request
 				 * socket (TCP_DEFER_ACCEPT, or the handshake's
-				 * ACK not yet processed), a SYN cookie, or a
-				 * full socket that has received nothing */
+				 * ACK not yet processed), or a full socket
+				 * that has received nothing */
 	FS_CONN_ESTABLISHED,	/* data on an established connection */
+	FS_CONN_COOKIE,		/* the listener, and an ACK carrying a valid
+				 * SYN cookie: no socket yet, the kernel makes
+				 * one from this very segment (so a segment
+				 * passed makes a connection, and a RST passed
+				 * in its place resets nothing) */
 };
+
+/* Whether proof @proof is of a connection's first data (a completed
+ * handshake): what proves a source (fs_prove()). */
+static __always_inline bool fs_conn_first(int proof)
+{
+	return proof == FS_CONN_FIRST || proof == FS_CONN_COOKIE;
+}
 
 /* Whether @seq is in [start, start + wnd) (wraps like TCP's). */
 static __always_inline bool seq_in(__u32 seq, __u32 start, __u32 wnd)
@@ -90,7 +102,7 @@ static __always_inline int conn_cookie(struct xdp_md *ctx, struct bpf_sock *sk,
 		return FS_CONN_NONE;
 	if (bpf_tcp_check_syncookie(sk, ip, iplen, (struct tcphdr *)th, sizeof(th)))
 		return FS_CONN_NONE;
-	return FS_CONN_FIRST;
+	return FS_CONN_COOKIE;
 }
 
 /* The socket-lookup tuple of @p in @t; returns its size (IPv4 or IPv6

@@ -4,7 +4,7 @@
  * accepts the returning ACK and makes the connection; the SYN is turned
  * into its SYN-ACK in place, at its own length (no bpf_xdp_adjust_tail:
  * libxdp's dispatcher refuses programs that resize), and sent back with
- * XDP_TX. No state is kept per SYN. And the SYN path's global state
+ * XDP_TX (reply.bpf.h). No state is kept per SYN. And the SYN path's global state
  * (fs_syn): the guard bucket and pressure window, the cookie budget, and
  * the window in which cookie ACKs are checked.
  *
@@ -24,6 +24,7 @@
 #include "conn.bpf.h"
 #include "buckets.bpf.h"
 #include "csum.bpf.h"
+#include "reply.bpf.h"
 
 /* What fs_syn_cookie() did. */
 enum fs_cookie {
@@ -105,41 +106,6 @@ static __always_inline void synack_tcp(__u8 *th, __u32 thlen, __u32 cookie,
 	}
 }
 
-/* The SYN's IP header @ip into its SYN-ACK's: addresses swapped, TTL
- * (hop limit) FS_SYNACK_TTL; IPv4: ID 0, DF, header checksum; IPv6:
- * flow label 0. Returns the pseudo-header's sum for the TCP checksum of
- * @thlen bytes. */
-static __always_inline __u64 synack_ip(__u8 *ip, bool v4, __u32 thlen)
-{
-	__u64 sum = bpf_htons(IPPROTO_TCP) + bpf_htons(thlen);
-	__u32 a[4];
-
-	if (v4) {
-		struct iphdr *h = (struct iphdr *)ip;
-
-		a[0] = h->saddr;
-		h->saddr = h->daddr;
-		h->daddr = a[0];
-		h->ttl = FS_SYNACK_TTL;
-		h->id = 0;
-		h->frag_off = bpf_htons(IP_DF);
-		h->check = 0;
-		h->check = csum_field64(bpf_csum_diff(NULL, 0, (__be32 *)ip,
-						     sizeof(*h), 0));
-		return sum + h->saddr + h->daddr;
-	}
-	struct ipv6hdr *h6 = (struct ipv6hdr *)ip;
-
-	__builtin_memcpy(a, &h6->saddr, sizeof(a));
-	__builtin_memcpy(&h6->saddr, &h6->daddr, sizeof(a));
-	__builtin_memcpy(&h6->daddr, a, sizeof(a));
-	h6->hop_limit = FS_SYNACK_TTL;
-	ip[1] &= 0xf0;		/* flow label 0 (traffic class kept) */
-	ip[2] = 0;
-	ip[3] = 0;
-	return sum + bpf_csum_diff(NULL, 0, (__be32 *)&h6->saddr, 32, 0);
-}
-
 /* Whether @p is a SYN fs_syn_cookie() may answer: IPv4 without options
  * and not a fragment, or IPv6 without extension headers; no data; no
  * FIN, RST, ACK, PSH or URG (ECE and CWR may be set: no ECN is then
@@ -168,7 +134,7 @@ __noinline int fs_syn_cookie(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
 	struct fs_syn_state *st = fs_syn_state();
-	__u8 ip[sizeof(struct ipv6hdr)] = {}, th[FS_TH_MAX] = {}, eth[2 * ETH_ALEN];
+	__u8 ip[sizeof(struct ipv6hdr)] = {}, th[FS_TH_MAX] = {};
 	__u32 iplen, thlen;
 	struct bpf_sock *sk;
 	__s64 r;
@@ -208,14 +174,8 @@ __noinline int fs_syn_cookie(struct xdp_md *ctx, const struct fs_pkt *p)
 	r = bpf_csum_diff(NULL, 0, (__be32 *)th, thlen, 0);
 	if (r < 0)
 		return FS_COOKIE_ERR;
-	((struct tcphdr *)th)->check = csum_field64(r + synack_ip(ip, p->v4, thlen));
-	if (bpf_xdp_load_bytes(ctx, 0, eth, sizeof(eth)))
-		return FS_COOKIE_ERR;
-	/* the MACs swapped; VLAN tags stay where they are */
-	if (bpf_xdp_store_bytes(ctx, 0, eth + ETH_ALEN, ETH_ALEN) ||
-	    bpf_xdp_store_bytes(ctx, ETH_ALEN, eth, ETH_ALEN) ||
-	    bpf_xdp_store_bytes(ctx, p->l3_off, ip, iplen) ||
-	    bpf_xdp_store_bytes(ctx, p->l4_off, th, thlen))
+	((struct tcphdr *)th)->check = csum_field64(r + reply_ip(ip, p->v4, thlen));
+	if (reply_store(ctx, p, ip, iplen, th, thlen))
 		return FS_COOKIE_ERR;
 	return FS_COOKIE_SENT;
 }

@@ -24,6 +24,7 @@
 #include "flows.bpf.h"
 #include "conn.bpf.h"
 #include "csum.bpf.h"
+#include "reply.bpf.h"
 #include "report.bpf.h"
 #include "proven.bpf.h"
 
@@ -499,6 +500,16 @@ __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
  * RST. A segment whose socket still holds is judged again, whatever was
  * remembered of its flow (a twin with a bad checksum, whose RST the kernel
  * dropped; a new connection on the same ports). */
+/* Reset reason @r for a proven segment: a connection that exists only as
+ * a kernel SYN cookie (@proof FS_CONN_COOKIE) gets the RST as a reply
+ * (fs_cookie_reset()); the others the segment rewritten (act()). */
+static __always_inline enum fs_reason http_reset(struct xdp_md *ctx,
+						 const struct fs_pkt *p,
+						 int proof, enum fs_reason r)
+{
+	return proof == FS_CONN_COOKIE ? fs_cookie_reset(ctx, p, r) : r;
+}
+
 static __always_inline enum fs_reason fs_police_http(struct xdp_md *ctx,
 						     const struct fs_pkt *p,
 						     const struct fs_cfg *cfg,
@@ -514,23 +525,24 @@ static __always_inline enum fs_reason fs_police_http(struct xdp_md *ctx,
 		return r;
 	proof = fs_conn_proof(ctx, p);
 	proven = proof != FS_CONN_NONE;
-	if (proof == FS_CONN_FIRST)	/* a connection's first request */
+	if (fs_conn_first(proof))	/* a connection's first request */
 		fs_prove(p, true);
 	if (fs_reason_resets(r)) {
 		if (!proven)
 			return fs_retransmitted(ctx, p) ? FS_R_RESET_FLOW : FS_R_NO_CONN;
 		if (!fs_tcp_csum_ok(ctx, p))	/* the kernel would drop it */
 			return FS_R_BAD_CSUM;
-		fs_police_bucket(p, FS_B_HTTP_BAD, r, now);
-		return r;
+		if (proof != FS_CONN_COOKIE || !fs_retransmitted(ctx, p))
+			fs_police_bucket(p, FS_B_HTTP_BAD, r, now);
+		return http_reset(ctx, p, proof, r);
 	}
 	if (!proven)
 		return r;
 	switch (fs_police_bucket(p, FS_B_HTTP_REQ, FS_R_HTTP_RATE_SRC, now)) {
 	case FS_LEVEL_OVER_SRC:
-		return FS_R_HTTP_RATE_SRC;
+		return http_reset(ctx, p, proof, FS_R_HTTP_RATE_SRC);
 	case FS_LEVEL_OVER_PREFIX:
-		return FS_R_HTTP_RATE_PREFIX;
+		return http_reset(ctx, p, proof, FS_R_HTTP_RATE_PREFIX);
 	default:
 		break;
 	}

@@ -18,6 +18,7 @@
 #include "flows.bpf.h"
 #include "conn.bpf.h"
 #include "csum.bpf.h"
+#include "reply.bpf.h"
 
 /* What a banned source's packet to service @svc gets. A segment of a
  * connection the source opened before the ban, to an HTTP or TCP service,
@@ -31,10 +32,19 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
 						     const struct fs_pkt *p,
 						     enum fs_svc svc)
 {
+	int proof;
+
 	if (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
 		return FS_R_BAN;
-	if ((svc == FS_SVC_HTTP || svc == FS_SVC_TCP) && fs_connected(ctx, p))
-		return fs_tcp_csum_ok(ctx, p) ? FS_R_BAN_RESET : FS_R_BAN;
+	if (svc == FS_SVC_HTTP || svc == FS_SVC_TCP) {
+		proof = fs_conn_proof(ctx, p);
+		if (proof != FS_CONN_NONE && !fs_tcp_csum_ok(ctx, p))
+			return FS_R_BAN;
+		if (proof == FS_CONN_COOKIE)	/* never pass: it would connect */
+			return fs_cookie_reset(ctx, p, FS_R_BAN_RESET);
+		if (proof != FS_CONN_NONE)
+			return FS_R_BAN_RESET;
+	}
 	if (fs_retransmitted(ctx, p))
 		return FS_R_RESET_FLOW;
 	return FS_R_BAN;

@@ -134,6 +134,7 @@ __noinline int fs_police_ack(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_R_SERVICE;
 	switch (fs_conn_proof(ctx, p)) {
 	case FS_CONN_FIRST:
+	case FS_CONN_COOKIE:
 		fs_prove(p, p->svc == FS_SVC_TCP);
 		return FS_R_SYN_PROVEN;
 	case FS_CONN_NONE:

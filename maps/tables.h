@@ -109,7 +109,9 @@
 	X(SYN_PROVEN, "syn_proven", PASS, NONE, \
 	  "ACK carrying a valid SYN cookie: the kernel makes the connection, the source is proven") \
 	X(ACK_BAD_COOKIE, "ack_bad_cookie", PASS, NONE, \
-	  "pure ACK to a listener while cookies are out, without a valid cookie: proves nothing (the kernel answers it)")
+	  "pure ACK to a listener while cookies are out, without a valid cookie: proves nothing (the kernel answers it)") \
+	X(COOKIE_RESET, "cookie_reset", TX, NONE, \
+	  "a segment to reset (a bad request, over rate, a banned source's) whose connection exists only as a kernel SYN cookie: answered with a RST to the client (XDP_TX), never passed (the kernel would make the connection from it)")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,

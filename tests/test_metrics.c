@@ -105,7 +105,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS	37
+#define GOLDEN_REASONS	38
 #define GOLDEN_EVENTS	18
 static const char golden[] =
 "# HELP floodshield_packets_total Packets by the action taken and its reason (observed packets excluded).\n"
@@ -147,6 +147,7 @@ static const char golden[] =
 "floodshield_packets_total{action=\"drop\",reason=\"syn_cookie_budget\"} 0\n"
 "floodshield_packets_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
 "floodshield_packets_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
+"floodshield_packets_total{action=\"tx\",reason=\"cookie_reset\"} 0\n"
 "# HELP floodshield_bytes_total Bytes of those packets, from the Ethernet header on.\n"
 "# TYPE floodshield_bytes_total counter\n"
 "floodshield_bytes_total{action=\"pass\",reason=\"non_ip\"} 300\n"
@@ -186,6 +187,7 @@ static const char golden[] =
 "floodshield_bytes_total{action=\"drop\",reason=\"syn_cookie_budget\"} 0\n"
 "floodshield_bytes_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
 "floodshield_bytes_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
+"floodshield_bytes_total{action=\"tx\",reason=\"cookie_reset\"} 0\n"
 "# HELP floodshield_observed_packets_total Packets a rule in observe mode would have stopped; they were passed.\n"
 "# TYPE floodshield_observed_packets_total counter\n"
 "floodshield_observed_packets_total{reason=\"block\"} 2\n"
@@ -209,6 +211,7 @@ static const char golden[] =
 "floodshield_observed_packets_total{reason=\"bad_csum\"} 0\n"
 "floodshield_observed_packets_total{reason=\"syn_cookie\"} 0\n"
 "floodshield_observed_packets_total{reason=\"syn_cookie_budget\"} 0\n"
+"floodshield_observed_packets_total{reason=\"cookie_reset\"} 0\n"
 "# HELP floodshield_observed_bytes_total Bytes of the packets observe mode passed.\n"
 "# TYPE floodshield_observed_bytes_total counter\n"
 "floodshield_observed_bytes_total{reason=\"block\"} 284\n"
@@ -232,6 +235,7 @@ static const char golden[] =
 "floodshield_observed_bytes_total{reason=\"bad_csum\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"syn_cookie\"} 0\n"
 "floodshield_observed_bytes_total{reason=\"syn_cookie_budget\"} 0\n"
+"floodshield_observed_bytes_total{reason=\"cookie_reset\"} 0\n"
 "# HELP floodshield_http_requests_total HTTP requests inspected, by verdict (observed ones included).\n"
 "# TYPE floodshield_http_requests_total counter\n"
 "floodshield_http_requests_total{verdict=\"ok\"} 40\n"

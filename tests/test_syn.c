@@ -529,6 +529,68 @@ static void conn_bans(const struct fam *f)
 	xe_close(&e);
 }
 
+/* A data segment whose connection exists only as a kernel SYN cookie
+ * (the listener holds it, the ACK's cookie is valid). A bad request on
+ * it must not pass: the kernel would make the connection and the server
+ * would read it; a RST in its place would reset nothing. The client gets
+ * a RST (XDP_TX): seq its ACK, ack its end, RST|ACK, no options or data
+ * (the IP length says so), checksums right. Its retransmission gets the
+ * same, uncharged. A good request passes: the kernel makes the
+ * connection. */
+static void cookie_data(const struct fam *f)
+{
+	static const char bad[] = "GET /#101 HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char good[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	__u16 sport = next_port++;
+	struct he_seg s, d, r;
+	struct he_result res;
+	struct xdp_env e;
+	__u32 cookie;
+	struct pkt_spec sp = { .family = f->family, .tcp_flags = PKT_ACK | 0x08 /* PSH */,
+			       .sport = sport, .dport = PORT_HTTP,
+			       .seq = CLIENT_SEQ + 1 };
+
+	fs_subtest("a bad request on a cookie-only connection: a RST to the client/%s",
+		   f->name);
+	if (!env_open(&e, f, "always", "http.bad.src=1/1", NULL))
+		return;
+	if (!syn(f, f->src, sport, PORT_HTTP, &layouts[0], &s) ||
+	    !he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res) ||
+	    !check_synack(&s, &res.out, f->mss, &cookie))
+		goto out;
+	sp.ack = cookie + 1;
+	pkt_addr(f->src, sp.src);
+	pkt_addr(f->dst, sp.dst);
+	if (!ASSERT_OK(he_build(&sp, bad, strlen(bad), &d), "he_build") ||
+	    !he_expect(&e, &d, XDP_TX, FS_R_COOKIE_RESET, false, &res))
+		goto out;
+	r = res.out;
+	ASSERT_EQ(r.len, d.len, "same frame length");
+	r.len = r.l4 + 20;	/* what the IP length says */
+	ASSERT_EQ(he_tcp_flags(&r), PKT_RST | PKT_ACK, "RST|ACK");
+	ASSERT_EQ(he_tcp_seq(&r), cookie + 1, "seq: the client's ACK");
+	ASSERT_EQ(he_tcp_ack(&r), CLIENT_SEQ + 1 + (__u32)strlen(bad), "ack: the segment's end");
+	ASSERT_EQ(r.buf[r.l4 + 12] >> 4, 5, "data offset 5");
+	ASSERT_MEMEQ(r.buf, d.buf + 6, 6, "MACs swapped");
+	ASSERT_TRUE(he_ip_csum_ok(&r), "IP header checksum");
+	ASSERT_TRUE(he_tcp_csum_ok(&r), "TCP checksum over the 20 bytes");
+	fs_subtest("its retransmission: the same, uncharged/%s", f->name);
+	he_expect(&e, &d, XDP_TX, FS_R_COOKIE_RESET, false, &res);
+	ASSERT_EQ(bans(&e), 0, "one bad request (burst 1): no ban");
+	fs_subtest("a good request on a cookie-only connection passes/%s", f->name);
+	sp.sport = next_port++;	/* another source: f->src is proven now */
+	pkt_addr(f->peer, sp.src);
+	if (syn(f, f->peer, sp.sport, PORT_HTTP, &layouts[0], &s) &&
+	    he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res) &&
+	    check_synack(&s, &res.out, f->mss, &cookie)) {
+		sp.ack = cookie + 1;
+		if (ASSERT_OK(he_build(&sp, good, strlen(good), &d), "he_build"))
+			he_expect(&e, &d, XDP_PASS, FS_R_HTTP_OK, false, &res);
+	}
+out:
+	xe_close(&e);
+}
+
 FS_TEST(syn_cookies)
 {
 	struct netns ns;
@@ -542,6 +604,7 @@ FS_TEST(syn_cookies)
 		cookie_budget(f);
 		proven_buckets(f);
 		conn_bans(f);
+		cookie_data(f);
 	}
 	fs_subtest("back to the caller's network namespace");
 	ns_leave(&ns);

@@ -33,7 +33,7 @@ static const char *const released_reasons[] = {
 	"http_bad_host", "http_dup_host", "http_host_ws", "http_empty_host",
 	"http_no_host", "http_ip_host", "http_rate_src", "http_rate_prefix",
 	"ban_reset", "bad_csum", "syn_cookie", "syn_cookie_budget", "syn_proven",
-	"ack_bad_cookie",
+	"ack_bad_cookie", "cookie_reset",
 };
 static const char *const released_events[] = {
 	"ban_src", "ban_prefix", "ban_failed", "rate_new", "rate_evicted",

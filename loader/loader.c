@@ -106,11 +106,13 @@ static bool pin_matches(const char *path, const struct bpf_map *map)
 struct carry {
 	const char *pin_dir;
 	int fd[N_ROWS];
+	bool cfg_replaced;	/* fs_cfg of another layout: defaults written */
 };
 
 static void carry_init(struct carry *c, const char *pin_dir)
 {
 	c->pin_dir = pin_dir;
+	c->cfg_replaced = false;
 	for (size_t i = 0; i < N_ROWS; i++)
 		c->fd[i] = -1;
 }
@@ -210,9 +212,10 @@ static void carry_back(struct carry *c)
 /* After an upgrade, maps pinned by an older build with another layout,
  * by role: state is unpinned, so that the load creates it anew (the old
  * program, until replaced, keeps its own); counters with fewer slots are
- * set aside into @c (NULL: refused like the rest); lists, bans,
- * settings are not touched: libbpf then refuses the load, and that is
- * said. */
+ * set aside into @c (NULL: refused like the rest); fs_cfg is replaced
+ * and gets the defaults (with @c; the config file is the settings'
+ * source); lists, bans and the port classes are not touched: libbpf
+ * then refuses the load, and that is said. */
 static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir,
 			    struct carry *c)
 {
@@ -232,6 +235,15 @@ static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir,
 		if (role == FS_ROLE_COUNTERS && c &&
 		    set_aside(path, map, &c->fd[row - rows]) == 0)
 			continue;
+		if (c && !strcmp(name, FS_STR(FS_MAP_CFG)) && unlink(path) == 0) {
+			/* settings are the config file's: a newer layout
+			 * (a bucket or a setting added) starts from the
+			 * defaults, and the daemon's sync applies the file */
+			c->cfg_replaced = true;
+			pr_warn("%s: pinned by an older build with another layout: replaced with the defaults; `floodshield reload` (or the daemon's start) applies the config file, `set` changes made by hand must be made again\n",
+				name);
+			continue;
+		}
 		if (role != FS_ROLE_STATE && role != FS_ROLE_DAEMON) {
 			pr_err("%s: pinned by a build with another layout; remove %s to start afresh\n",
 			       name, path);
@@ -272,6 +284,20 @@ bool fs_kernel_has_ct(void)
 	}
 	btf__free(vmlinux);
 	return found;
+}
+
+/* The default settings into a newly created fs_cfg (an older build's,
+ * of another layout, was replaced). A failure is said; the program
+ * then runs with a zeroed fs_cfg (no limits) until a sync. */
+static void cfg_defaults_write(struct floodshield_bpf *skel)
+{
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	fs_cfg_defaults(&cfg);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.FS_MAP_CFG), &zero, &cfg,
+				BPF_ANY))
+		pr_err_errno("fs_cfg: cannot write the default settings");
 }
 
 /* fs_skel_open(), carrying older counters in @c (NULL: not). */
@@ -327,6 +353,8 @@ static int load_pinned(const char *pin_dir, struct floodshield_bpf **out)
 		return err;
 	}
 	carry_over(skel, &c);
+	if (c.cfg_replaced)
+		cfg_defaults_write(skel);
 	*out = skel;
 	return 0;
 }

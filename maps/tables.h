@@ -309,7 +309,7 @@
  * layout pinned it: X(ID, name, doc). */
 #define FS_MAP_ROLES(X) \
 	X(LIST, "list", "entries from operators, DNS or the program (lists, bans, hosts, DNS verdicts): never dropped; another layout refuses the load, naming the map") \
-	X(SETTINGS, "settings", "settings and port classes: never dropped; another layout refuses the load") \
+	X(SETTINGS, "settings", "settings and port classes: never dropped; fs_cfg of another layout (a setting or bucket added) is replaced with the defaults, which the daemon's sync or a reload then overwrites from the config file; fs_svc of another layout refuses the load") \
 	X(COUNTERS, "counters", "per-CPU counters indexed by a table's rows, with fixed slots: pinned with fewer slots (an older build), grown with every CPU's values kept at their index; another layout refuses the load") \
 	X(STATE, "state", "state the program may lose or userspace rebuilds: another layout is replaced and starts afresh") \
 	X(DAEMON, "daemon", "the daemon's pid and reload counters: replaced like state; missing (fd -1) until the next load in a pin folder an older build made") \

@@ -476,6 +476,31 @@ FS_TEST(tables_upgrade)
 		goto out;
 	ASSERT_TRUE(fs_maps_create(dir, &fresh) != 0, "load refused");
 	check_carried(dir, "fs_events", 16, OLD_EVENTS, OLD_EVENTS, ncpu);
+
+	/* An older fs_cfg (a bucket or setting added since): replaced, with
+	 * the defaults in it; the config file's sync writes the rest. */
+	fs_subtest("an fs_cfg of another layout: replaced, the defaults in it");
+	snprintf(path, sizeof(path), "%s/fs_events", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/fs_cfg", dir);
+	unlink(path);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fs_cfg", sizeof(__u32),
+			    sizeof(struct fs_cfg) - 64, 1, NULL);
+	if (!ASSERT_TRUE(fd >= 0 && !bpf_obj_pin(fd, path), "fs_cfg of another layout"))
+		goto out;
+	close(fd);
+	if (ASSERT_OK(fs_maps_create(dir, &fresh), "load against the old fs_cfg")) {
+		struct fs_cfg cfg, want;
+		__u32 zero = 0;
+
+		fs_cfg_defaults(&want);
+		fd = bpf_obj_get(path);
+		if (ASSERT_TRUE(fd >= 0, "the new fs_cfg pinned") &&
+		    ASSERT_OK(bpf_map_lookup_elem(fd, &zero, &cfg), "read it"))
+			ASSERT_MEMEQ(&cfg, &want, sizeof(cfg), "the defaults");
+		if (fd >= 0)
+			close(fd);
+	}
 out:
 	pins_remove(dir);
 }

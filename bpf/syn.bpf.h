@@ -12,10 +12,15 @@
  * - over its buckets, or (unproven) under pressure (more SYNs than
  *   syn.guard), a SYN is answered with a SYN cookie (cookie.bpf.h) when
  *   syn.cookies allows and the kernel agrees; under pressure no bucket is
- *   charged for it, so a spoofed flood costs no state. Without a cookie
- *   its buckets decide (syn_rate_*: dropped). So SYNs forged with a
- *   proven source's own address, which spend its bucket, cost the real
- *   owner a cookie handshake (no window scaling), not its connection.
+ *   charged for it, so a spoofed flood costs no state. When the kernel
+ *   declines a cookie because it has room (`auto`, its SYN queue not
+ *   full), the SYN passes to its handshake: a SYN is never dropped only
+ *   because its source's bucket is spent, which SYNs forged with that
+ *   address can do. Without cookies (syn.cookies=off, or a SYN the
+ *   program leaves to the kernel: IP options, TFO, no listener) its
+ *   buckets decide (syn_rate_*: dropped). So SYNs forged with a source's
+ *   own address cost the real owner at most a cookie handshake (no
+ *   window scaling), never its connection.
  * The ban evidence is the conn bucket, charged by proofs.
  */
 #ifndef FS_SYN_BPF_H
@@ -56,8 +61,9 @@ static __always_inline bool cookies_on(const struct fs_cfg *cfg)
 }
 
 /* Answer @p with a cookie (fs_syn_cookie()): FS_R_SYN_COOKIE (the packet
- * is the SYN-ACK), FS_R_SYN_COOKIE_BUDGET, or FS_CONTINUE when none was
- * made (counted by cause). A cookie sent opens the cookie-ACK window; in
+ * is the SYN-ACK), FS_R_SYN_COOKIE_BUDGET, FS_R_SERVICE when the kernel
+ * has room (no cookie needed: its handshake), or FS_CONTINUE when none
+ * was made for another cause (counted by cause). A cookie sent opens the cookie-ACK window; in
  * `auto` mode it also extends the pressure (the kernel's queue is full). */
 static __always_inline enum fs_reason syn_cookie(struct xdp_md *ctx,
 						 const struct fs_pkt *p,
@@ -72,9 +78,9 @@ static __always_inline enum fs_reason syn_cookie(struct xdp_md *ctx,
 		return FS_R_SYN_COOKIE;
 	case FS_COOKIE_BUDGET:
 		return FS_R_SYN_COOKIE_BUDGET;
-	case FS_COOKIE_ENOENT:
+	case FS_COOKIE_ENOENT:	/* the kernel has room: its handshake */
 		fs_event(FS_E_COOKIE_ENOENT);
-		return FS_CONTINUE;
+		return FS_R_SERVICE;
 	default:
 		fs_event(FS_E_COOKIE_ERR);
 		return FS_CONTINUE;

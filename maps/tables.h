@@ -143,7 +143,7 @@
 	X(CONN_CT_MISSING, "conn_ct_missing", "a segment with no socket here left unproven: the kernel has no conntrack kfuncs for XDP") \
 	X(PROVEN_NEW, "proven_new", "a source took a slot of the proven table (fs_proven)") \
 	X(PROVEN_EVICTED, "proven_evicted", "of those, a slot taken from another live source (the least recently proven of its set)") \
-	X(COOKIE_ENOENT, "cookie_enoent", "the kernel had room (`auto` mode, SYN queue not full): no cookie, the SYN went to its bucket") \
+	X(COOKIE_ENOENT, "cookie_enoent", "the kernel had room (`auto` mode, SYN queue not full): no cookie, the SYN passed to the kernel's handshake") \
 	X(COOKIE_ERR, "cookie_err", "no cookie for another reason (no listener, a SYN the helper refused): the SYN went to its bucket")
 
 /* Why a ban exists: X(ID, name, doc). FS_BAN_<ID>, stored in fs_bans.

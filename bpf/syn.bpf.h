@@ -14,11 +14,11 @@
  *   syn.cookies allows and the kernel agrees; under pressure no bucket is
  *   charged for it, so a spoofed flood costs no state. When the kernel
  *   declines a cookie because it has room (`auto`, its SYN queue not
- *   full), the SYN passes to its handshake: a SYN is never dropped only
- *   because its source's bucket is spent, which SYNs forged with that
- *   address can do. Without cookies (syn.cookies=off, or a SYN the
- *   program leaves to the kernel: IP options, TFO, no listener) its
- *   buckets decide (syn_rate_*: dropped). So SYNs forged with a source's
+ *   full), or leaves the SYN to the kernel (IP options, TFO, no listener,
+ *   a socket of its 4-tuple such as TIME_WAIT), the SYN passes to the
+ *   kernel: a SYN is never dropped only because its source's bucket is
+ *   spent, which SYNs forged with that address can do. With
+ *   syn.cookies=off its buckets decide (syn_rate_*: dropped). So SYNs forged with a source's
  *   own address cost the real owner at most a cookie handshake (no
  *   window scaling), never its connection.
  * The ban evidence is the conn bucket, charged by proofs.
@@ -62,8 +62,10 @@ static __always_inline bool cookies_on(const struct fs_cfg *cfg)
 
 /* Answer @p with a cookie (fs_syn_cookie()): FS_R_SYN_COOKIE (the packet
  * is the SYN-ACK), FS_R_SYN_COOKIE_BUDGET, FS_R_SERVICE when the kernel
- * has room (no cookie needed: its handshake), or FS_CONTINUE when none
- * was made for another cause (counted by cause). A cookie sent opens the cookie-ACK window; in
+ * has room (no cookie needed: its handshake) or when it is left to the
+ * kernel for another cause (counted by cause: no listener, a socket of
+ * the 4-tuple such as TIME_WAIT, IP options, TFO): never dropped for a
+ * bucket that forged SYNs may have spent. A cookie sent opens the cookie-ACK window; in
  * `auto` mode it also extends the pressure (the kernel's queue is full). */
 static __always_inline enum fs_reason syn_cookie(struct xdp_md *ctx,
 						 const struct fs_pkt *p,
@@ -81,9 +83,9 @@ static __always_inline enum fs_reason syn_cookie(struct xdp_md *ctx,
 	case FS_COOKIE_ENOENT:	/* the kernel has room: its handshake */
 		fs_event(FS_E_COOKIE_ENOENT);
 		return FS_R_SERVICE;
-	default:
+	default:	/* left to the kernel: its socket, its handshake */
 		fs_event(FS_E_COOKIE_ERR);
-		return FS_CONTINUE;
+		return FS_R_SERVICE;
 	}
 }
 

@@ -144,7 +144,7 @@
 	X(PROVEN_NEW, "proven_new", "a source took a slot of the proven table (fs_proven)") \
 	X(PROVEN_EVICTED, "proven_evicted", "of those, a slot taken from another live source (the least recently proven of its set)") \
 	X(COOKIE_ENOENT, "cookie_enoent", "the kernel had room (`auto` mode, SYN queue not full): no cookie, the SYN passed to the kernel's handshake") \
-	X(COOKIE_ERR, "cookie_err", "no cookie for another reason (no listener, a SYN the helper refused): the SYN went to its bucket")
+	X(COOKIE_ERR, "cookie_err", "no cookie for another reason (no listener, a socket of the 4-tuple, a SYN the helper refused): the SYN passed to the kernel")
 
 /* Why a ban exists: X(ID, name, doc). FS_BAN_<ID>, stored in fs_bans.
  * A ban of a prefix is the reason after its source's: the program

@@ -186,14 +186,22 @@ fs_link_up()
 # Both go with the namespaces.
 fs_cookies_on()
 {
+	fs_peer_pass &&
+	ip netns exec "$FS_SRV_NS" sysctl -qw net.ipv4.tcp_syncookies=2
+}
+
+# A pass program on the client's veth: a veth peer receives the frames
+# the shield sends back with XDP_TX (SYN cookies, RSTs to clients) only
+# with an XDP program of its own (a NIC needs none).
+fs_peer_pass()
+{
 	[ -n "$FS_TMP" ] || return 1
 	printf '%s\n' 'struct xdp_md;' \
 		'__attribute__((section("xdp"), used)) int pass(struct xdp_md *c) { return 2; /* XDP_PASS */ }' \
 		'char _l[] __attribute__((section("license"), used)) = "GPL";' \
 		>"$FS_TMP/pass.c" &&
 	"${CLANG:-clang}" -O2 -target bpf -c "$FS_TMP/pass.c" -o "$FS_TMP/pass.o" &&
-	ip -n "$FS_CLI_NS" link set dev "$FS_CLI_IF" xdpdrv obj "$FS_TMP/pass.o" sec xdp &&
-	ip netns exec "$FS_SRV_NS" sysctl -qw net.ipv4.tcp_syncookies=2
+	ip -n "$FS_CLI_NS" link set dev "$FS_CLI_IF" xdpdrv obj "$FS_TMP/pass.o" sec xdp
 }
 
 # Undo fs_topo_up and fs_server_start. Deleting the namespaces deletes

@@ -137,12 +137,14 @@ proof_neigh_all()
 	done | ip -n "$FS_SRV_NS" -batch -
 }
 
-# proof_topo_up: namespaces, veth, sources, neighbour entries. Sets
-# FS_TMP when empty.
+# proof_topo_up: namespaces, veth, sources, neighbour entries, a pass
+# program on the client's veth (fs_peer_pass: the shield's XDP_TX
+# replies, SYN cookies under a flood, reach the client as from a NIC).
+# Sets FS_TMP when empty.
 proof_topo_up()
 {
 	[ -n "$FS_TMP" ] || FS_TMP=$(mktemp -d /tmp/fs-proof-"$FS_TAG".XXXXXX) || return 1
-	fs_topo_up && http_sources_up && proof_neigh_all
+	fs_topo_up && http_sources_up && proof_neigh_all && fs_peer_pass
 }
 
 # ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 # floodshield build. `make V=1` shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all deps test-deps test docs demo fresh-check bench bench-quick vmlinux clean install uninstall
+.PHONY: all deps test-deps test docs format demo fresh-check bench bench-quick vmlinux clean install uninstall
 
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -108,11 +108,16 @@ $(BUILD)/fs_insns: tests/tools/insns.c $(LOADER_HDRS) $(SKEL) $(LIB)
 $(BUILD)/fs_docgen: tests/tools/docgen.c $(LOADER_HDRS) $(SKEL) $(LIB)
 	$(Q)$(CC) $(FS_CFLAGS) $(CFLAGS) -I$(BUILD) -o $@ $< $(LIB) $(LDLIBS)
 
+# The C sources in kernel style (.clang-format); `make test` checks.
+format:
+	$(Q)scripts/check-format.sh --fix
+
 docs: $(BUILD)/fs_docgen
 	$(Q)scripts/docs.sh $(BUILD)/fs_docgen
 
 # Tests and the demo need root, bpffs and the packages from deps.
 test: test-deps all
+	$(Q)scripts/check-format.sh
 	$(Q)scripts/check-layers.sh
 	$(Q)scripts/check-writers.sh
 	$(Q)scripts/docs.sh --check $(BUILD)/fs_docgen

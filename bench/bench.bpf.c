@@ -23,7 +23,7 @@
 #include <bpf/bpf_endian.h>
 #include "bench_abi.h"
 
-#define FRESH_OFF_MASK	0xff	/* the TCP header starts within 256 bytes */
+#define FRESH_OFF_MASK 0xff /* the TCP header starts within 256 bytes */
 
 struct fresh_cfg fresh = {};
 __u32 fresh_count = 0;
@@ -48,9 +48,9 @@ int bench_drop(struct xdp_md *ctx)
 }
 
 /* RFC 1624 eqn. 3, as in bpf/act.bpf.h. */
-static __always_inline __u16 csum16_replace(__u16 check, __u16 old, __u16 new)
+static __always_inline __u16 csum16_replace(__u16 check, __u16 old, __u16 nw)
 {
-	__u32 sum = (__u16)~check + (__u16)~old + (__u32)new;
+	__u32 sum = (__u16)~check + (__u16)~old + (__u32)nw;
 
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -103,7 +103,7 @@ struct prim_val {
 	__u64 a, b;
 };
 
-struct prim_list_val {		/* as struct fs_list_val: 48 bytes */
+struct prim_list_val { /* as struct fs_list_val: 48 bytes */
 	__u64 v[6];
 };
 
@@ -159,12 +159,12 @@ struct {
 } prim_hash64 SEC(".maps");
 
 /* Hash maps by key size: what the key's length costs (jhash). */
-#define PRIM_HASH(name, ktype)                                           \
-	struct {                                                         \
-		__uint(type, BPF_MAP_TYPE_HASH);                         \
-		__uint(max_entries, 65536);                              \
-		__type(key, ktype);                                      \
-		__type(value, struct prim_val);                          \
+#define PRIM_HASH(name, ktype)                   \
+	struct {                                 \
+		__uint(type, BPF_MAP_TYPE_HASH); \
+		__uint(max_entries, 65536);      \
+		__type(key, ktype);              \
+		__type(value, struct prim_val);  \
 	} name SEC(".maps")
 
 PRIM_HASH(prim_hash4, __u32);
@@ -172,12 +172,12 @@ PRIM_HASH(prim_hash8, __u64);
 PRIM_HASH(prim_hash16, __u64[2]);
 
 /* New keys into LRU maps: with room, and full (each insert evicts). */
-#define PRIM_LRU(name, n)                                                \
-	struct {                                                         \
-		__uint(type, BPF_MAP_TYPE_LRU_HASH);                     \
-		__uint(max_entries, n);                                  \
-		__type(key, struct prim_key);                            \
-		__type(value, struct prim_val);                          \
+#define PRIM_LRU(name, n)                            \
+	struct {                                     \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH); \
+		__uint(max_entries, n);              \
+		__type(key, struct prim_key);        \
+		__type(value, struct prim_val);      \
 	} name SEC(".maps")
 
 PRIM_LRU(prim_lru_roomy, 262144);
@@ -199,9 +199,9 @@ struct {
 	__type(value, struct prim_val);
 } prim_hash_roomy SEC(".maps");
 
-#define PRIM_LOOKUP(name, map, key)                                       \
-	SEC("xdp") int name(struct xdp_md *ctx)                          \
-	{                                                                 \
+#define PRIM_LOOKUP(name, map, key)                                           \
+	SEC("xdp") int name(struct xdp_md *ctx)                               \
+	{                                                                     \
 		return bpf_map_lookup_elem(&map, &key) ? XDP_PASS : XDP_DROP; \
 	}
 
@@ -215,15 +215,16 @@ PRIM_LOOKUP(prim_hash8_lookup, prim_hash8, prim_key8)
 PRIM_LOOKUP(prim_hash16_lookup, prim_hash16, prim_key16)
 
 /* Insert a key never seen before (a new source's bucket). */
-#define PRIM_INSERT(name, map)                                            \
-	SEC("xdp") int name(struct xdp_md *ctx)                          \
-	{                                                                 \
-		struct prim_key k = prim_key;                             \
-		struct prim_val v = {};                                   \
-									  \
-		k.bucket = prim_seq++;                                    \
-		return bpf_map_update_elem(&map, &k, &v, BPF_NOEXIST) ?   \
-			       XDP_DROP : XDP_PASS;                       \
+#define PRIM_INSERT(name, map)                                        \
+	SEC("xdp") int name(struct xdp_md *ctx)                       \
+	{                                                             \
+		struct prim_key k = prim_key;                         \
+		struct prim_val v = {};                               \
+                                                                      \
+		k.bucket = prim_seq++;                                \
+		return bpf_map_update_elem(&map, &k, &v, BPF_NOEXIST) \
+			       ? XDP_DROP                             \
+			       : XDP_PASS;                            \
 	}
 
 PRIM_INSERT(prim_lru_insert_roomy, prim_lru_roomy)

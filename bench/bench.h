@@ -24,7 +24,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define BENCH_FRAME_MAX	2048
+#define BENCH_FRAME_MAX 2048
 
 /* ------------------------------------------------------------------ */
 /* timing.c */
@@ -45,11 +45,11 @@ int bt_once(int prog_fd, const void *frame, size_t len, double *ns,
 /* Live frames: @repeat copies of @frame through the program as if
  * received on @ifindex (XDP_PASS goes up that namespace's stack).
  * *@ns: mean ns per frame. 0 or -errno. */
-int bt_live(int prog_fd, const void *frame, size_t len, int ifindex,
-	    int repeat, double *ns);
+int bt_live(int prog_fd, const void *frame, size_t len, int ifindex, int repeat,
+	    double *ns);
 
-double median(double *v, size_t n);	/* sorts v */
-double percentile(double *v, size_t n, double p);	/* sorts v */
+double median(double *v, size_t n);		  /* sorts v */
+double percentile(double *v, size_t n, double p); /* sorts v */
 
 /* ------------------------------------------------------------------ */
 /* frames.c: the frames of every case, built with tests/pkt.h. */
@@ -57,18 +57,18 @@ double percentile(double *v, size_t n, double p);	/* sorts v */
 struct frame {
 	uint8_t buf[BENCH_FRAME_MAX];
 	size_t len;
-	size_t l3, l4, payload;	/* offsets of the IP and TCP headers, payload */
+	size_t l3, l4, payload; /* offsets of the IP and TCP headers, payload */
 	int family;
 };
 
 /* Addresses, one per role and family (documentation ranges only). */
 enum bench_role {
-	ROLE_SERVER = 0,	/* destination of every frame */
-	ROLE_CLIENT,		/* an ordinary source: no list holds it */
-	ROLE_ALLOWED,		/* inside an allowlisted prefix */
-	ROLE_BLOCKED,		/* inside a statically blocked prefix */
-	ROLE_BANNED,		/* banned (/128), no expiry */
-	ROLE_FRESH,		/* base of the fresh sources */
+	ROLE_SERVER = 0, /* destination of every frame */
+	ROLE_CLIENT,	 /* an ordinary source: no list holds it */
+	ROLE_ALLOWED,	 /* inside an allowlisted prefix */
+	ROLE_BLOCKED,	 /* inside a statically blocked prefix */
+	ROLE_BANNED,	 /* banned (/128), no expiry */
+	ROLE_FRESH,	 /* base of the fresh sources */
 	ROLE_MAX,
 };
 
@@ -80,22 +80,22 @@ const char *bench_list_cidr(enum bench_role role, int family);
 /* Fresh source number @seq of @family into @addr (16-byte form), in a
  * documentation range that no list holds; they repeat every
  * BENCH_FRESH_N (a "new source" is one whose state was forgotten). */
-#define BENCH_FRESH_N	128
-#define BENCH_SPORT	40000	/* every frame's source port */
+#define BENCH_FRESH_N 128
+#define BENCH_SPORT   40000 /* every frame's source port */
 void bench_fresh_addr(int family, unsigned seq, uint8_t addr[16]);
 
 /* The HTTP requests of the cases. */
 enum bench_payload {
 	PL_NONE = 0,
-	PL_HOST_EARLY,		/* GET, served Host first, ~150 bytes */
-	PL_SPOOFED,		/* the attack: Host 0jejhcec65c24dslii.com */
-	PL_FRAGMENT,		/* the attack with "/#101" as target */
-	PL_HOST_LAST_500,	/* 500 bytes, served Host the last field */
-	PL_NO_HOST_1400,	/* 1400 bytes, HTTP/1.1, complete, no Host */
-	PL_NO_HOST_1400_ODD,	/* the same, last line 26 bytes (judged
-				 * undecided at bdb3efb: docs/benchmarks.md) */
-	PL_SMTP_EHLO,		/* "EHLO mail.example.org\r\n" */
-	PL_UDP_DNS,		/* 32 bytes of UDP payload */
+	PL_HOST_EARLY,	     /* GET, served Host first, ~150 bytes */
+	PL_SPOOFED,	     /* the attack: Host 0jejhcec65c24dslii.com */
+	PL_FRAGMENT,	     /* the attack with "/#101" as target */
+	PL_HOST_LAST_500,    /* 500 bytes, served Host the last field */
+	PL_NO_HOST_1400,     /* 1400 bytes, HTTP/1.1, complete, no Host */
+	PL_NO_HOST_1400_ODD, /* the same, last line 26 bytes (judged
+			      * undecided at bdb3efb: docs/benchmarks.md) */
+	PL_SMTP_EHLO,	     /* "EHLO mail.example.org\r\n" */
+	PL_UDP_DNS,	     /* 32 bytes of UDP payload */
 	PL_MAX,
 };
 
@@ -107,10 +107,10 @@ struct frame_spec {
 	enum bench_role src;
 	bool udp;
 	uint16_t dport;
-	uint16_t sport;		/* 0: 40000 */
+	uint16_t sport; /* 0: 40000 */
 	uint8_t tcp_flags;
 	enum bench_payload payload;
-	const uint8_t *src_addr;	/* overrides @src when not NULL */
+	const uint8_t *src_addr; /* overrides @src when not NULL */
 };
 
 /* Build @s into @f, every checksum right. 0 or -1. */
@@ -129,12 +129,12 @@ struct floodshield_bpf;
 
 struct shield {
 	struct floodshield_bpf *skel;
-	struct fs_cfg cfg;	/* as last written */
+	struct fs_cfg cfg; /* as last written */
 	int prog_fd;
 	int ncpu;
-	struct fs_rate_slot *rate;	/* the rate table, mapped */
+	struct fs_rate_slot *rate; /* the rate table, mapped */
 	uint32_t rate_slots;
-	struct fs_flow_slot *flows;	/* the flows table, mapped */
+	struct fs_flow_slot *flows; /* the flows table, mapped */
 	uint32_t flow_slots;
 };
 
@@ -196,8 +196,8 @@ int shield_map_fd(struct shield *s, const char *name);
 
 /* xdp-filter's compiled objects. */
 enum xf_kind {
-	XF_ALLOW_ALL = 0,	/* xdpfilt_alw_all: pass unless listed */
-	XF_DENY_ALL,		/* xdpfilt_dny_all: drop unless listed */
+	XF_ALLOW_ALL = 0, /* xdpfilt_alw_all: pass unless listed */
+	XF_DENY_ALL,	  /* xdpfilt_dny_all: drop unless listed */
 	XF_MAX,
 };
 
@@ -229,12 +229,12 @@ int bench_connect_all(void);
 /* The commands. */
 
 struct bench_opts {
-	int runs;		/* timed runs per figure: median */
-	int repeat;		/* runs per call in repeat mode */
-	int fresh;		/* calls per run in fresh mode */
+	int runs;   /* timed runs per figure: median */
+	int repeat; /* runs per call in repeat mode */
+	int fresh;  /* calls per run in fresh mode */
 	int cpu;
-	const char *only;	/* pkt: comma-separated case ids, or NULL */
-	FILE *tsv;		/* machine-readable results */
+	const char *only; /* pkt: comma-separated case ids, or NULL */
+	FILE *tsv;	  /* machine-readable results */
 };
 
 int cmd_pkt(const struct bench_opts *o);

@@ -11,34 +11,34 @@
 /* The TCP segment bench_fresh replays: where its header starts, and the
  * words it restores or moves on, as in the frame (network order). */
 struct fresh_cfg {
-	__u32 tcp_off;		/* from the frame start */
-	__u32 seq;		/* the segment's sequence number */
-	__u16 flags_word;	/* data offset and flags, to restore */
+	__u32 tcp_off;	  /* from the frame start */
+	__u32 seq;	  /* the segment's sequence number */
+	__u16 flags_word; /* data offset and flags, to restore */
 	__u16 tcp_csum;
 	__u32 pad;
 };
 
 /* The frame bench_restore writes back before every run (a path that
  * turns the frame into another one: a SYN cookie's SYN-ACK). */
-#define RESTORE_MAX	128
+#define RESTORE_MAX 128
 struct restore_cfg {
-	__u32 len;		/* bytes of frame; 0: nothing */
+	__u32 len; /* bytes of frame; 0: nothing */
 	__u8 frame[RESTORE_MAX];
 };
 
 /* Keys of the prim_* maps, of floodshield's sizes. */
-struct prim_key {		/* as struct fs_key: 24 bytes */
+struct prim_key { /* as struct fs_key: 24 bytes */
 	__u8 addr[16];
 	__u32 plen;
 	__u32 bucket;
 };
 
-struct prim_lpm_key {		/* as struct fs_lpm_key: 20 bytes */
+struct prim_lpm_key { /* as struct fs_lpm_key: 20 bytes */
 	__u32 prefixlen;
 	__u8 addr[16];
 };
 
-struct prim_host_key {		/* as struct fs_host_key: 64 bytes */
+struct prim_host_key { /* as struct fs_host_key: 64 bytes */
 	__u64 w[8];
 };
 

@@ -9,25 +9,25 @@
 #include "../tests/pkt.h"
 #include "bench.h"
 
-#define DEF_SPORT	BENCH_SPORT
-#define TCP_CSUM_OFF	16
-#define UDP_CSUM_OFF	6
+#define DEF_SPORT    BENCH_SPORT
+#define TCP_CSUM_OFF 16
+#define UDP_CSUM_OFF 6
 
 /* Each role in a prefilter slot of its own (an IPv4 /26, an IPv6 /48):
  * the allowed, banned and fresh IPv4 sources share 198.51.100.0/24 but
  * not a /26. */
 static const char *const addrs[ROLE_MAX][2] = {
-	[ROLE_SERVER] = { "192.0.2.1", "2001:db8::1" },
-	[ROLE_CLIENT] = { "192.0.2.2", "2001:db8::2" },
-	[ROLE_ALLOWED] = { "198.51.100.10", "2001:db8:a11::10" },
-	[ROLE_BLOCKED] = { "203.0.113.7", "2001:db8:b10c::7" },
-	[ROLE_BANNED] = { "198.51.100.66", "2001:db8:ba4::66" },
-	[ROLE_FRESH] = { "198.51.100.128", "2001:db8:f000::80" },
+	[ROLE_SERVER] = {"192.0.2.1", "2001:db8::1"},
+	[ROLE_CLIENT] = {"192.0.2.2", "2001:db8::2"},
+	[ROLE_ALLOWED] = {"198.51.100.10", "2001:db8:a11::10"},
+	[ROLE_BLOCKED] = {"203.0.113.7", "2001:db8:b10c::7"},
+	[ROLE_BANNED] = {"198.51.100.66", "2001:db8:ba4::66"},
+	[ROLE_FRESH] = {"198.51.100.128", "2001:db8:f000::80"},
 };
 
 static const char *const cidrs[ROLE_MAX][2] = {
-	[ROLE_ALLOWED] = { "198.51.100.8/29", "2001:db8:a11::/48" },
-	[ROLE_BLOCKED] = { "203.0.113.0/24", "2001:db8:b10c::/48" },
+	[ROLE_ALLOWED] = {"198.51.100.8/29", "2001:db8:a11::/48"},
+	[ROLE_BLOCKED] = {"203.0.113.0/24", "2001:db8:b10c::/48"},
 };
 
 const char *bench_addr(enum bench_role role, int family)
@@ -51,41 +51,44 @@ void bench_fresh_addr(int family, unsigned seq, uint8_t addr[16])
 /* ------------------------------------------------------------------ */
 /* Payloads. */
 
-static const char req_early[] =
-	"GET /index.html HTTP/1.1\r\n"
-	"Host: " SERVED_HOST "\r\n"
-	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) fs-bench\r\n"
-	"Accept: text/html\r\n"
-	"Accept-Language: en\r\n"
-	"\r\n";
+static const char req_early[] = "GET /index.html HTTP/1.1\r\n"
+				"Host: " SERVED_HOST "\r\n"
+				"User-Agent: Mozilla/5.0 (X11; Linux x86_64) "
+				"fs-bench\r\n"
+				"Accept: text/html\r\n"
+				"Accept-Language: en\r\n"
+				"\r\n";
 
 /* The flood floodshield exists for (tests/ns/http_flood.py's). */
-#define ATTACK_REQ(target)                                               \
-	"GET " target " HTTP/1.1\r\n"                                    \
-	"Host: " ATTACK_HOST "\r\n"                                      \
-	"Referer: http://" ATTACK_HOST "\r\n"                            \
-	"User-Agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)\r\n" \
-	"Accept: */*\r\n"                                                \
+#define ATTACK_REQ(target)                                                \
+	"GET " target " HTTP/1.1\r\n"                                     \
+	"Host: " ATTACK_HOST "\r\n"                                       \
+	"Referer: http://" ATTACK_HOST "\r\n"                             \
+	"User-Agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; " \
+	"SV1)\r\n"                                                        \
+	"Accept: */*\r\n"                                                 \
 	"\r\n"
 
 static const char req_spoofed[] = ATTACK_REQ("/");
 static const char req_fragment[] = ATTACK_REQ("/#101");
 
-static const char req_head[] =
-	"GET /search?q=floodshield+benchmark&page=2 HTTP/1.1\r\n"
-	"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0\r\n"
-	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
-	"Accept-Language: en-GB,en;q=0.5\r\n"
-	"Accept-Encoding: gzip, deflate\r\n"
-	"Connection: keep-alive\r\n";
+static const char req_head[] = "GET /search?q=floodshield+benchmark&page=2 "
+			       "HTTP/1.1\r\n"
+			       "User-Agent: Mozilla/5.0 (X11; Linux x86_64; "
+			       "rv:115.0) Gecko/20100101 Firefox/115.0\r\n"
+			       "Accept: "
+			       "text/html,application/xhtml+xml,application/"
+			       "xml;q=0.9,*/*;q=0.8\r\n"
+			       "Accept-Language: en-GB,en;q=0.5\r\n"
+			       "Accept-Encoding: gzip, deflate\r\n"
+			       "Connection: keep-alive\r\n";
 
 /* @req_head, a Cookie padded so that the request is @total bytes, then
  * @last (a header line) and the empty line. Returns the length. */
 static size_t padded_request(char *buf, size_t total, const char *last)
 {
 	static const char cookie[] = "Cookie: session=";
-	size_t fixed = strlen(req_head) + strlen(cookie) + 2 +
-		       strlen(last) + 2;
+	size_t fixed = strlen(req_head) + strlen(cookie) + 2 + strlen(last) + 2;
 	size_t pad = total - fixed, n = 0;
 
 	n += sprintf(buf + n, "%s%s", req_head, cookie);
@@ -113,9 +116,11 @@ static size_t payload(enum bench_payload p, char *buf)
 	 * last header line's length (CRLF included) is 0, 6 or 7 mod 8:
 	 * 30 bytes here; 26 bytes for the _ODD variant. */
 	case PL_NO_HOST_1400:
-		return padded_request(buf, 1400, "Upgrade-Insecure-Requests: 1\r\n");
+		return padded_request(buf, 1400,
+				      "Upgrade-Insecure-Requests: 1\r\n");
 	case PL_NO_HOST_1400_ODD:
-		return padded_request(buf, 1400, "Sec-Fetch-Dest: document\r\n");
+		return padded_request(buf, 1400,
+				      "Sec-Fetch-Dest: document\r\n");
 	case PL_SMTP_EHLO:
 		return sprintf(buf, "%s", smtp_ehlo);
 	case PL_UDP_DNS:
@@ -146,7 +151,7 @@ static void fix_l4_csum(struct frame *f, uint8_t proto, size_t csum_off)
 	uint16_t c;
 
 	f->buf[f->l4 + csum_off] = f->buf[f->l4 + csum_off + 1] = 0;
-	sum = sum16(sum, src, 2 * alen);	/* source, then destination */
+	sum = sum16(sum, src, 2 * alen); /* source, then destination */
 	sum += proto + len;
 	sum = sum16(sum, f->buf + f->l4, len);
 	while (sum >> 16)

@@ -33,65 +33,150 @@
 #include "../tests/pkt.h"
 #include "bench.h"
 
-enum live_prog { LP_DROP, LP_PASS, LP_SHIELD, LP_FRESH_SHIELD, LP_FRESH_DROP,
-		 LP_RESTORE_SHIELD, LP_RESTORE_DROP };
+enum live_prog {
+	LP_DROP,
+	LP_PASS,
+	LP_SHIELD,
+	LP_FRESH_SHIELD,
+	LP_FRESH_DROP,
+	LP_RESTORE_SHIELD,
+	LP_RESTORE_DROP
+};
 
 struct live_case {
 	const char *id;
 	const char *label;
 	enum live_prog prog;
-	const char *settings[4];	/* NULL-terminated */
+	const char *settings[4]; /* NULL-terminated */
 	bool unlimited;
 	struct frame_spec spec;
-	bool rst;		/* the frame as floodshield's RESET leaves it */
-	bool slow;		/* goes up the stack: fewer frames per run */
-	bool peer_src;		/* from COOKIE_PEER4/6: an on-link address that is
-				 * not local, with a permanent neighbour entry
-				 * (bench/run.sh), so the kernel answers it out
-				 * of the interface */
+	bool rst;      /* the frame as floodshield's RESET leaves it */
+	bool slow;     /* goes up the stack: fewer frames per run */
+	bool peer_src; /* from COOKIE_PEER4/6: an on-link address that is
+			* not local, with a permanent neighbour entry
+			* (bench/run.sh), so the kernel answers it out
+			* of the interface */
 };
 
-#define COOKIE_PEER4	"192.0.2.77"
-#define COOKIE_PEER6	"2001:db8::77"
+#define COOKIE_PEER4 "192.0.2.77"
+#define COOKIE_PEER6 "2001:db8::77"
 
-#define SYN_FROM(role) { .src = role, .dport = 80, .tcp_flags = 0x02 }
+#define SYN_FROM(role)                                      \
+	{                                                   \
+		.src = role, .dport = 80, .tcp_flags = 0x02 \
+	}
 /* to the listener sock.c opened; the source is COOKIE_PEER4/6 */
-#define SYN_COOKIE { .src = ROLE_CLIENT, .dport = 80, .sport = 40001, .tcp_flags = 0x02 }
-#define GET_SPOOFED { .src = ROLE_FRESH, .dport = 80, .tcp_flags = 0x18, \
-		      .payload = PL_SPOOFED }
+#define SYN_COOKIE                                               \
+	{                                                        \
+		.src = ROLE_CLIENT, .dport = 80, .sport = 40001, \
+		.tcp_flags = 0x02                                \
+	}
+#define GET_SPOOFED                                                \
+	{                                                          \
+		.src = ROLE_FRESH, .dport = 80, .tcp_flags = 0x18, \
+		.payload = PL_SPOOFED                              \
+	}
 
 static const struct live_case lcases[] = {
-	{ "xdp_drop", "trivial XDP_DROP", LP_DROP, {}, false,
-	  SYN_FROM(ROLE_BLOCKED), false, false, false },
-	{ "blocked", "floodshield: blocked prefix, drop", LP_SHIELD, {}, false,
-	  SYN_FROM(ROLE_BLOCKED), false, false, false },
-	{ "banned", "floodshield: banned source, drop", LP_SHIELD, {}, false,
-	  SYN_FROM(ROLE_BANNED), false, false, false },
-	{ "syn_over", "floodshield: SYN over rate, drop", LP_SHIELD,
-	  { "syn.cookies=off" }, false,
-	  SYN_FROM(ROLE_CLIENT), false, false, false },
-	{ "fresh_drop", "bench_fresh -> XDP_DROP (wrapper cost)", LP_FRESH_DROP,
-	  {}, false, GET_SPOOFED, false, false, false },
-	{ "reset", "floodshield: spoofed Host, RESET (via bench_fresh)",
-	  LP_FRESH_SHIELD, {}, true, GET_SPOOFED, false, true, false },
-	{ "xdp_pass_rst", "trivial XDP_PASS of that RST (stack cost)", LP_PASS,
-	  {}, false, GET_SPOOFED, true, true, false },
+	{"xdp_drop",
+	 "trivial XDP_DROP",
+	 LP_DROP,
+	 {},
+	 false,
+	 SYN_FROM(ROLE_BLOCKED),
+	 false,
+	 false,
+	 false},
+	{"blocked",
+	 "floodshield: blocked prefix, drop",
+	 LP_SHIELD,
+	 {},
+	 false,
+	 SYN_FROM(ROLE_BLOCKED),
+	 false,
+	 false,
+	 false},
+	{"banned",
+	 "floodshield: banned source, drop",
+	 LP_SHIELD,
+	 {},
+	 false,
+	 SYN_FROM(ROLE_BANNED),
+	 false,
+	 false,
+	 false},
+	{"syn_over",
+	 "floodshield: SYN over rate, drop",
+	 LP_SHIELD,
+	 {"syn.cookies=off"},
+	 false,
+	 SYN_FROM(ROLE_CLIENT),
+	 false,
+	 false,
+	 false},
+	{"fresh_drop",
+	 "bench_fresh -> XDP_DROP (wrapper cost)",
+	 LP_FRESH_DROP,
+	 {},
+	 false,
+	 GET_SPOOFED,
+	 false,
+	 false,
+	 false},
+	{"reset",
+	 "floodshield: spoofed Host, RESET (via bench_fresh)",
+	 LP_FRESH_SHIELD,
+	 {},
+	 true,
+	 GET_SPOOFED,
+	 false,
+	 true,
+	 false},
+	{"xdp_pass_rst",
+	 "trivial XDP_PASS of that RST (stack cost)",
+	 LP_PASS,
+	 {},
+	 false,
+	 GET_SPOOFED,
+	 true,
+	 true,
+	 false},
 	/* SYN cookies, tcp_syncookies=2 (cmd_live) and sock.c's listener:
 	 * the kernel's own, which answers every SYN with a cookie SYN-ACK
 	 * sent through the stack, beside floodshield's XDP_TX one */
-	{ "kernel_cookie", "trivial XDP_PASS, the kernel's cookie SYN-ACK", LP_PASS,
-	  {}, false, SYN_COOKIE, false, true, true },
-	{ "restore_drop", "bench_restore -> XDP_DROP (wrapper cost)", LP_RESTORE_DROP,
-	  {}, false, SYN_COOKIE, false, false, true },
-	{ "xdp_cookie", "floodshield: XDP cookie SYN-ACK (via bench_restore)",
-	  LP_RESTORE_SHIELD, { "syn.cookies=always", "syn.guard=1/1", "syn.cookie.rate=off" },
-	  false, SYN_COOKIE, false, false, true },
+	{"kernel_cookie",
+	 "trivial XDP_PASS, the kernel's cookie SYN-ACK",
+	 LP_PASS,
+	 {},
+	 false,
+	 SYN_COOKIE,
+	 false,
+	 true,
+	 true},
+	{"restore_drop",
+	 "bench_restore -> XDP_DROP (wrapper cost)",
+	 LP_RESTORE_DROP,
+	 {},
+	 false,
+	 SYN_COOKIE,
+	 false,
+	 false,
+	 true},
+	{"xdp_cookie",
+	 "floodshield: XDP cookie SYN-ACK (via bench_restore)",
+	 LP_RESTORE_SHIELD,
+	 {"syn.cookies=always", "syn.guard=1/1", "syn.cookie.rate=off"},
+	 false,
+	 SYN_COOKIE,
+	 false,
+	 false,
+	 true},
 };
 
 /* Turn @f into the RST floodshield's RESET makes of it. */
 static void make_rst(struct frame *f)
 {
-	f->buf[f->l4 + 13] = 0x04 | 0x10;	/* RST | ACK */
+	f->buf[f->l4 + 13] = 0x04 | 0x10; /* RST | ACK */
 }
 
 static int sysctl_write(const char *path, const char *v)
@@ -144,14 +229,16 @@ static int live_one(struct shield *sh, struct bench_bpf *bb, int ifindex,
 		fd = sh->prog_fd;
 		break;
 	default:
-		fd = c->prog == LP_FRESH_SHIELD || c->prog == LP_RESTORE_SHIELD ?
-			     sh->prog_fd : bpf_program__fd(bb->progs.bench_drop);
+		fd = c->prog == LP_FRESH_SHIELD || c->prog == LP_RESTORE_SHIELD
+			     ? sh->prog_fd
+			     : bpf_program__fd(bb->progs.bench_drop);
 		if (bpf_map_update_elem(bpf_map__fd(bb->maps.fresh_next), &zero,
 					&fd, BPF_ANY))
 			return -errno;
 		frame_fresh_cfg(&f, &bb->bss->fresh);
 		fd = bpf_program__fd(bb->progs.bench_fresh);
-		if (c->prog == LP_RESTORE_SHIELD || c->prog == LP_RESTORE_DROP) {
+		if (c->prog == LP_RESTORE_SHIELD ||
+		    c->prog == LP_RESTORE_DROP) {
 			if (f.len > RESTORE_MAX)
 				return -1;
 			memcpy(bb->bss->restore.frame, f.buf, f.len);
@@ -174,7 +261,8 @@ static int live_one(struct shield *sh, struct bench_bpf *bb, int ifindex,
 		int err = bt_live(fd, f.buf, f.len, ifindex, frames, &ns[i]);
 
 		if (err) {
-			fprintf(stderr, "fs_bench: live frames on ifindex %d: %s\n",
+			fprintf(stderr,
+				"fs_bench: live frames on ifindex %d: %s\n",
 				ifindex, strerror(-err));
 			return err;
 		}
@@ -187,7 +275,8 @@ static int live_one(struct shield *sh, struct bench_bpf *bb, int ifindex,
 	*reason = -1;
 	/* the kernel's cookie case: every SYN answered by the kernel */
 	*path_ok = c->prog != LP_PASS || !c->peer_src ||
-		   k1[FS_KCOOKIE_SENT] - k0[FS_KCOOKIE_SENT] == (uint64_t)frames * o->runs;
+		   k1[FS_KCOOKIE_SENT] - k0[FS_KCOOKIE_SENT] ==
+			   (uint64_t)frames * o->runs;
 	if (c->prog == LP_SHIELD || c->prog == LP_FRESH_SHIELD ||
 	    c->prog == LP_RESTORE_SHIELD) {
 		uint64_t want = (uint64_t)frames * o->runs;
@@ -219,11 +308,13 @@ int cmd_live(const struct bench_opts *o, const char *ifname)
 	/* the cookie cases: the listener sock.c opened (shield_setup) and
 	 * the kernel's cookies always on in the bench's own namespace */
 	if (sysctl_write("/proc/sys/net/ipv4/tcp_syncookies", "2")) {
-		fprintf(stderr, "fs_bench: live: tcp_syncookies=2: %s\n", strerror(errno));
+		fprintf(stderr, "fs_bench: live: tcp_syncookies=2: %s\n",
+			strerror(errno));
 		goto out;
 	}
 	printf("\nLive frames (BPF_F_TEST_XDP_LIVE_FRAMES on %s, one CPU, "
-	       "median of %d runs)\n", ifname, o->runs);
+	       "median of %d runs)\n",
+	       ifname, o->runs);
 	printf("%-13s %-3s %-50s %7s %7s %8s %-14s\n", "case", "fam", "what",
 	       "ns", "Mpps", "vs drop", "reason");
 	for (size_t i = 0; i < ARRAY_SIZE(lcases); i++) {
@@ -234,20 +325,23 @@ int cmd_live(const struct bench_opts *o, const char *ifname)
 			bool ok = false;
 			int reason = -1;
 
-			if (live_one(&sh, bb, ifindex, o, c, k ? 6 : 4, &mpps, &ns,
-				     &ok, &reason))
+			if (live_one(&sh, bb, ifindex, o, c, k ? 6 : 4, &mpps,
+				     &ns, &ok, &reason))
 				goto out;
 			if (c->prog == LP_DROP)
 				drop_mpps[k] = mpps;
-			printf("%-13s v%-2d %-50s %7.1f %7.2f %7.0f%% %-14s%s\n", c->id,
-			       k ? 6 : 4, c->label, ns, mpps,
+			printf("%-13s v%-2d %-50s %7.1f %7.2f %7.0f%% "
+			       "%-14s%s\n",
+			       c->id, k ? 6 : 4, c->label, ns, mpps,
 			       100.0 * mpps / drop_mpps[k],
 			       reason >= 0 ? fs_reason_name(reason) : "-",
 			       ok ? "" : " PATH CHANGED");
 			tsv_line(o->tsv, "live", c->id, k ? 6 : 4,
-				 "label=%s\tns=%.2f\tmpps=%.3f\tvs_drop=%.3f\treason=%s\tpath_ok=%d",
+				 "label=%s\tns=%.2f\tmpps=%.3f\tvs_drop=%."
+				 "3f\treason=%s\tpath_ok=%d",
 				 c->label, ns, mpps, mpps / drop_mpps[k],
-				 reason >= 0 ? fs_reason_name(reason) : "-", ok);
+				 reason >= 0 ? fs_reason_name(reason) : "-",
+				 ok);
 		}
 	}
 	err = 0;

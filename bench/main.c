@@ -37,41 +37,60 @@ static int cmd_xdp_pass(const char *ifname)
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(bb->progs.bench_pass),
 			     XDP_FLAGS_DRV_MODE, NULL);
 	if (err)
-		fprintf(stderr, "fs_bench: attach to %s: %s\n", ifname, strerror(-err));
+		fprintf(stderr, "fs_bench: attach to %s: %s\n", ifname,
+			strerror(-err));
 	bench_bpf__destroy(bb);
 	return err;
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fs_bench [-r RUNS] [-n REPEAT] [-f FRESH] [-c CPU] [-o TSV] [-k IDS]\n"
-		"                pkt | live IFACE | scale | xdp-pass IFACE\n"
-		"  -r RUNS    timed runs per figure, median (default 5)\n"
-		"  -n REPEAT  runs per call in repeat mode (default 1000000)\n"
-		"  -f FRESH   calls per run in fresh mode (default 20000)\n"
-		"  -c CPU     CPU to pin to (default 1)\n"
-		"  -o TSV     append machine-readable results to TSV\n"
-		"  -k IDS     pkt: only these cases (comma-separated ids), no primitives\n");
+	fprintf(f, "usage: fs_bench [-r RUNS] [-n REPEAT] [-f FRESH] [-c CPU] "
+		   "[-o TSV] [-k IDS]\n"
+		   "                pkt | live IFACE | scale | xdp-pass IFACE\n"
+		   "  -r RUNS    timed runs per figure, median (default 5)\n"
+		   "  -n REPEAT  runs per call in repeat mode (default "
+		   "1000000)\n"
+		   "  -f FRESH   calls per run in fresh mode (default 20000)\n"
+		   "  -c CPU     CPU to pin to (default 1)\n"
+		   "  -o TSV     append machine-readable results to TSV\n"
+		   "  -k IDS     pkt: only these cases (comma-separated ids), "
+		   "no primitives\n");
 }
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .runs = 5, .repeat = 1000000, .fresh = 20000,
-				.cpu = 1 };
+	struct bench_opts o = {
+		.runs = 5, .repeat = 1000000, .fresh = 20000, .cpu = 1};
 	const char *tsv = NULL;
 	int c, err;
 
 	while ((c = getopt(argc, argv, "r:n:f:c:o:k:h")) != -1) {
 		switch (c) {
-		case 'r': o.runs = atoi(optarg); break;
-		case 'n': o.repeat = atoi(optarg); break;
-		case 'f': o.fresh = atoi(optarg); break;
-		case 'c': o.cpu = atoi(optarg); break;
-		case 'o': tsv = optarg; break;
-		case 'k': o.only = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'r':
+			o.runs = atoi(optarg);
+			break;
+		case 'n':
+			o.repeat = atoi(optarg);
+			break;
+		case 'f':
+			o.fresh = atoi(optarg);
+			break;
+		case 'c':
+			o.cpu = atoi(optarg);
+			break;
+		case 'o':
+			tsv = optarg;
+			break;
+		case 'k':
+			o.only = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind >= argc || o.runs < 1 || o.repeat < 1 || o.fresh < 1) {
@@ -87,7 +106,8 @@ int main(int argc, char **argv)
 	if (tsv) {
 		o.tsv = fopen(tsv, "a");
 		if (!o.tsv) {
-			fprintf(stderr, "fs_bench: %s: %s\n", tsv, strerror(errno));
+			fprintf(stderr, "fs_bench: %s: %s\n", tsv,
+				strerror(errno));
 			return 1;
 		}
 	}

@@ -40,106 +40,279 @@
 enum bc_method { BM_REPEAT, BM_WRAP, BM_RESTORE, BM_ONCE_NEW, BM_ONCE_KNOWN };
 
 static const char *const method_names[] = {
-	[BM_REPEAT] = "repeat", [BM_WRAP] = "wrap", [BM_RESTORE] = "restore",
-	[BM_ONCE_NEW] = "once-new", [BM_ONCE_KNOWN] = "once-known",
+	[BM_REPEAT] = "repeat",		[BM_WRAP] = "wrap",
+	[BM_RESTORE] = "restore",	[BM_ONCE_NEW] = "once-new",
+	[BM_ONCE_KNOWN] = "once-known",
 };
 
-#define TCP_SYN		0x02
-#define TCP_PSH_ACK	0x18
-#define NO_TARGET	0.0
-#define OBSERVE_BAD(rule) \
-	{ "observe." rule "=on", "http.bad.src=off", "http.bad.prefix=off" }
+#define TCP_SYN	    0x02
+#define TCP_PSH_ACK 0x18
+#define NO_TARGET   0.0
+#define OBSERVE_BAD(rule)                                  \
+	{                                                  \
+		"observe." rule "=on", "http.bad.src=off", \
+			"http.bad.prefix=off"              \
+	}
 
 struct bcase {
 	const char *id;
 	const char *label;
 	enum bc_method method;
-	bool unlimited;		/* every rate 1e9/s: "within rate" stays so */
-	const char *settings[4];	/* on top of the defaults */
-	struct frame_spec spec;	/* family filled in per run */
-	bool l34;		/* an L3/L4 case: compared with xdp-filter */
-	double target;		/* ratio to the XDP_PASS floor, or NO_TARGET */
-	const char *calib;	/* once-new: the once-known case to subtract */
-	const char *hot;	/* once-new: the hot case it adds to */
+	bool unlimited;		 /* every rate 1e9/s: "within rate" stays so */
+	const char *settings[4]; /* on top of the defaults */
+	struct frame_spec spec;	 /* family filled in per run */
+	bool l34;		 /* an L3/L4 case: compared with xdp-filter */
+	double target;		 /* ratio to the XDP_PASS floor, or NO_TARGET */
+	const char *calib;	 /* once-new: the once-known case to subtract */
+	const char *hot;	 /* once-new: the hot case it adds to */
 };
 
-#define SYN_TO(port, role) { .src = role, .dport = port, .tcp_flags = TCP_SYN }
-#define DATA_TO(port, role, pl) \
-	{ .src = role, .dport = port, .tcp_flags = TCP_PSH_ACK, .payload = pl }
+#define SYN_TO(port, role)                                       \
+	{                                                        \
+		.src = role, .dport = port, .tcp_flags = TCP_SYN \
+	}
+#define DATA_TO(port, role, pl)                                       \
+	{                                                             \
+		.src = role, .dport = port, .tcp_flags = TCP_PSH_ACK, \
+		.payload = pl                                         \
+	}
 
 static const struct bcase cases[] = {
-	{ "udp_nosvc", "UDP, no protected service", BM_REPEAT, false, {},
-	  { .src = ROLE_CLIENT, .udp = true, .dport = 53, .payload = PL_UDP_DNS },
-	  true, 1.5, NULL, NULL },
-	{ "tcp_nosvc", "TCP SYN to port 22, no service", BM_REPEAT, false, {},
-	  SYN_TO(22, ROLE_CLIENT), true, 1.5, NULL, NULL },
-	{ "allowed", "allowlisted source, SYN to 80", BM_REPEAT, false, {},
-	  SYN_TO(80, ROLE_ALLOWED), true, NO_TARGET, NULL, NULL },
-	{ "blocked", "blocked prefix, SYN to 80: drop", BM_REPEAT, false, {},
-	  SYN_TO(80, ROLE_BLOCKED), true, 3.0, NULL, NULL },
-	{ "banned", "banned source, SYN to 80: drop", BM_REPEAT, false, {},
-	  SYN_TO(80, ROLE_BANNED), true, 3.0, NULL, NULL },
-	{ "syn_ok", "SYN to 80 within rate", BM_REPEAT, true, {},
-	  SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
-	{ "syn_proven", "SYN to 80 within rate, proven source", BM_REPEAT, true,
-	  { "@proven" }, SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
-	{ "syn_cookie", "unproven SYN under pressure: XDP cookie SYN-ACK", BM_RESTORE,
-	  false, { "syn.cookies=always", "syn.guard=1/1", "syn.cookie.rate=off", "@cookies" },
-	  /* a port sock.c's connection does not hold: the listener answers */
-	  { .src = ROLE_CLIENT, .dport = 80, .sport = 40001, .tcp_flags = TCP_SYN },
-	  true, NO_TARGET, NULL, NULL },
-	{ "syn_over", "SYN to 80 over rate: drop", BM_REPEAT, false,
-	  { "syn.cookies=off", "@starve" },
-	  SYN_TO(80, ROLE_CLIENT), true, 4.0, NULL, NULL },
-	{ "http_early", "GET, served Host early (~150 B)", BM_REPEAT, true, {},
-	  DATA_TO(80, ROLE_CLIENT, PL_HOST_EARLY), false, 4.0, NULL, NULL },
-	{ "reset_host", "spoofed Host: RESET", BM_WRAP, true, {},
-	  DATA_TO(80, ROLE_FRESH, PL_SPOOFED), false, 5.0, NULL, NULL },
-	{ "reset_host_obs", "spoofed Host, observed", BM_REPEAT, true,
-	  OBSERVE_BAD("http_host"),
-	  DATA_TO(80, ROLE_CLIENT, PL_SPOOFED), false, 5.0, NULL, NULL },
-	{ "reset_frag", "target with '#': RESET", BM_WRAP, true, {},
-	  DATA_TO(80, ROLE_FRESH, PL_FRAGMENT), false, 5.0, NULL, NULL },
-	{ "reset_frag_obs", "target with '#', observed", BM_REPEAT, true,
-	  OBSERVE_BAD("http_fragment"),
-	  DATA_TO(80, ROLE_CLIENT, PL_FRAGMENT), false, 5.0, NULL, NULL },
-	{ "host_last_500", "500 B GET, served Host last", BM_REPEAT, true, {},
-	  DATA_TO(80, ROLE_CLIENT, PL_HOST_LAST_500), false, 6.0, NULL, NULL },
-	{ "no_host_1400", "1400 B GET, no Host: RESET", BM_WRAP, true, {},
-	  DATA_TO(80, ROLE_FRESH, PL_NO_HOST_1400), false, 6.0, NULL, NULL },
-	{ "no_host_1400_obs", "1400 B GET, no Host, observed", BM_REPEAT, true,
-	  OBSERVE_BAD("http_host"),
-	  DATA_TO(80, ROLE_CLIENT, PL_NO_HOST_1400), false, 6.0, NULL, NULL },
-	{ "no_host_1400_odd", "1400 B GET, no Host, last line 26 B: RESET", BM_WRAP,
-	  true, {}, DATA_TO(80, ROLE_FRESH, PL_NO_HOST_1400_ODD), false, 6.0, NULL, NULL },
-	{ "smtp_syn", "SMTP: SYN to 25 within rate", BM_REPEAT, true, {},
-	  SYN_TO(25, ROLE_CLIENT), true, 4.0, NULL, NULL },
-	{ "smtp_ehlo", "SMTP: EHLO segment (service)", BM_REPEAT, false, {},
-	  DATA_TO(25, ROLE_CLIENT, PL_SMTP_EHLO), false, NO_TARGET, NULL, NULL },
+	{"udp_nosvc",
+	 "UDP, no protected service",
+	 BM_REPEAT,
+	 false,
+	 {},
+	 {.src = ROLE_CLIENT, .udp = true, .dport = 53, .payload = PL_UDP_DNS},
+	 true,
+	 1.5,
+	 NULL,
+	 NULL},
+	{"tcp_nosvc",
+	 "TCP SYN to port 22, no service",
+	 BM_REPEAT,
+	 false,
+	 {},
+	 SYN_TO(22, ROLE_CLIENT),
+	 true,
+	 1.5,
+	 NULL,
+	 NULL},
+	{"allowed",
+	 "allowlisted source, SYN to 80",
+	 BM_REPEAT,
+	 false,
+	 {},
+	 SYN_TO(80, ROLE_ALLOWED),
+	 true,
+	 NO_TARGET,
+	 NULL,
+	 NULL},
+	{"blocked",
+	 "blocked prefix, SYN to 80: drop",
+	 BM_REPEAT,
+	 false,
+	 {},
+	 SYN_TO(80, ROLE_BLOCKED),
+	 true,
+	 3.0,
+	 NULL,
+	 NULL},
+	{"banned",
+	 "banned source, SYN to 80: drop",
+	 BM_REPEAT,
+	 false,
+	 {},
+	 SYN_TO(80, ROLE_BANNED),
+	 true,
+	 3.0,
+	 NULL,
+	 NULL},
+	{"syn_ok",
+	 "SYN to 80 within rate",
+	 BM_REPEAT,
+	 true,
+	 {},
+	 SYN_TO(80, ROLE_CLIENT),
+	 true,
+	 4.0,
+	 NULL,
+	 NULL},
+	{"syn_proven",
+	 "SYN to 80 within rate, proven source",
+	 BM_REPEAT,
+	 true,
+	 {"@proven"},
+	 SYN_TO(80, ROLE_CLIENT),
+	 true,
+	 4.0,
+	 NULL,
+	 NULL},
+	{"syn_cookie",
+	 "unproven SYN under pressure: XDP cookie SYN-ACK",
+	 BM_RESTORE,
+	 false,
+	 {"syn.cookies=always", "syn.guard=1/1", "syn.cookie.rate=off",
+	  "@cookies"},
+	 /* a port sock.c's connection does not hold: the listener answers */
+	 {.src = ROLE_CLIENT, .dport = 80, .sport = 40001, .tcp_flags = TCP_SYN},
+	 true,
+	 NO_TARGET,
+	 NULL,
+	 NULL},
+	{"syn_over",
+	 "SYN to 80 over rate: drop",
+	 BM_REPEAT,
+	 false,
+	 {"syn.cookies=off", "@starve"},
+	 SYN_TO(80, ROLE_CLIENT),
+	 true,
+	 4.0,
+	 NULL,
+	 NULL},
+	{"http_early",
+	 "GET, served Host early (~150 B)",
+	 BM_REPEAT,
+	 true,
+	 {},
+	 DATA_TO(80, ROLE_CLIENT, PL_HOST_EARLY),
+	 false,
+	 4.0,
+	 NULL,
+	 NULL},
+	{"reset_host",
+	 "spoofed Host: RESET",
+	 BM_WRAP,
+	 true,
+	 {},
+	 DATA_TO(80, ROLE_FRESH, PL_SPOOFED),
+	 false,
+	 5.0,
+	 NULL,
+	 NULL},
+	{"reset_host_obs", "spoofed Host, observed", BM_REPEAT, true,
+	 OBSERVE_BAD("http_host"), DATA_TO(80, ROLE_CLIENT, PL_SPOOFED), false,
+	 5.0, NULL, NULL},
+	{"reset_frag",
+	 "target with '#': RESET",
+	 BM_WRAP,
+	 true,
+	 {},
+	 DATA_TO(80, ROLE_FRESH, PL_FRAGMENT),
+	 false,
+	 5.0,
+	 NULL,
+	 NULL},
+	{"reset_frag_obs", "target with '#', observed", BM_REPEAT, true,
+	 OBSERVE_BAD("http_fragment"), DATA_TO(80, ROLE_CLIENT, PL_FRAGMENT),
+	 false, 5.0, NULL, NULL},
+	{"host_last_500",
+	 "500 B GET, served Host last",
+	 BM_REPEAT,
+	 true,
+	 {},
+	 DATA_TO(80, ROLE_CLIENT, PL_HOST_LAST_500),
+	 false,
+	 6.0,
+	 NULL,
+	 NULL},
+	{"no_host_1400",
+	 "1400 B GET, no Host: RESET",
+	 BM_WRAP,
+	 true,
+	 {},
+	 DATA_TO(80, ROLE_FRESH, PL_NO_HOST_1400),
+	 false,
+	 6.0,
+	 NULL,
+	 NULL},
+	{"no_host_1400_obs", "1400 B GET, no Host, observed", BM_REPEAT, true,
+	 OBSERVE_BAD("http_host"), DATA_TO(80, ROLE_CLIENT, PL_NO_HOST_1400),
+	 false, 6.0, NULL, NULL},
+	{"no_host_1400_odd",
+	 "1400 B GET, no Host, last line 26 B: RESET",
+	 BM_WRAP,
+	 true,
+	 {},
+	 DATA_TO(80, ROLE_FRESH, PL_NO_HOST_1400_ODD),
+	 false,
+	 6.0,
+	 NULL,
+	 NULL},
+	{"smtp_syn",
+	 "SMTP: SYN to 25 within rate",
+	 BM_REPEAT,
+	 true,
+	 {},
+	 SYN_TO(25, ROLE_CLIENT),
+	 true,
+	 4.0,
+	 NULL,
+	 NULL},
+	{"smtp_ehlo",
+	 "SMTP: EHLO segment (service)",
+	 BM_REPEAT,
+	 false,
+	 {},
+	 DATA_TO(25, ROLE_CLIENT, PL_SMTP_EHLO),
+	 false,
+	 NO_TARGET,
+	 NULL,
+	 NULL},
 	/* First packet of a new source. */
-	{ "syn_known_once", "SYN to 80, known source (calibration)", BM_ONCE_KNOWN,
-	  true, {}, SYN_TO(80, ROLE_FRESH), false, NO_TARGET, NULL, NULL },
-	{ "syn_new", "SYN to 80 within rate, new source", BM_ONCE_NEW, true, {},
-	  SYN_TO(80, ROLE_FRESH), true, 4.0, "syn_known_once", "syn_ok" },
-	{ "reset_known_once", "spoofed Host, known source (calibration)",
-	  BM_ONCE_KNOWN, true, {}, DATA_TO(80, ROLE_FRESH, PL_SPOOFED), false,
-	  NO_TARGET, NULL, NULL },
-	{ "reset_new", "spoofed Host: RESET, new source", BM_ONCE_NEW, true, {},
-	  DATA_TO(80, ROLE_FRESH, PL_SPOOFED), false, 5.0, "reset_known_once",
-	  "reset_host" },
+	{"syn_known_once",
+	 "SYN to 80, known source (calibration)",
+	 BM_ONCE_KNOWN,
+	 true,
+	 {},
+	 SYN_TO(80, ROLE_FRESH),
+	 false,
+	 NO_TARGET,
+	 NULL,
+	 NULL},
+	{"syn_new",
+	 "SYN to 80 within rate, new source",
+	 BM_ONCE_NEW,
+	 true,
+	 {},
+	 SYN_TO(80, ROLE_FRESH),
+	 true,
+	 4.0,
+	 "syn_known_once",
+	 "syn_ok"},
+	{"reset_known_once",
+	 "spoofed Host, known source (calibration)",
+	 BM_ONCE_KNOWN,
+	 true,
+	 {},
+	 DATA_TO(80, ROLE_FRESH, PL_SPOOFED),
+	 false,
+	 NO_TARGET,
+	 NULL,
+	 NULL},
+	{"reset_new",
+	 "spoofed Host: RESET, new source",
+	 BM_ONCE_NEW,
+	 true,
+	 {},
+	 DATA_TO(80, ROLE_FRESH, PL_SPOOFED),
+	 false,
+	 5.0,
+	 "reset_known_once",
+	 "reset_host"},
 };
 
 #define NCASES ARRAY_SIZE(cases)
 
 struct result {
-	double ns;		/* per packet, comparable with the floor */
-	double ratio;		/* to the floor of the same runs */
-	double once_fs, once_pass;	/* once: median single calls */
-	double wrap_floor;	/* wrap: bench_fresh -> bench_pass */
+	double ns;		   /* per packet, comparable with the floor */
+	double ratio;		   /* to the floor of the same runs */
+	double once_fs, once_pass; /* once: median single calls */
+	double wrap_floor;	   /* wrap: bench_fresh -> bench_pass */
 	double xf_ns[XF_MAX];
 	int xf_verdict[XF_MAX];
 	int verdict;
-	int reason;		/* the reason that counted the timed packets */
+	int reason; /* the reason that counted the timed packets */
 	bool path_ok;
 	size_t len;
 };
@@ -150,14 +323,15 @@ struct pkt_run {
 	struct bench_bpf *bb;
 	int pass_fd, fresh_fd, restore_fd, next_fd;
 	struct xfilter xf[XF_MAX];
-	double *floor;		/* repeat samples of bench_pass */
+	double *floor; /* repeat samples of bench_pass */
 	size_t nfloor, capfloor;
 	struct result res[NCASES][2];
 };
 
 static const char *verdict_name(int v)
 {
-	static const char *const n[] = { "aborted", "drop", "pass", "tx", "redirect" };
+	static const char *const n[] = {"aborted", "drop", "pass", "tx",
+					"redirect"};
 
 	return v >= 0 && v < 5 ? n[v] : "?";
 }
@@ -251,8 +425,8 @@ static int time_xf(struct pkt_run *p, const struct frame *f, struct result *r)
 		if (!p->xf[k].obj)
 			continue;
 		for (int i = 0; i < p->o->runs; i++)
-			if (bt_repeat(p->xf[k].prog_fd, f->buf, f->len, p->o->repeat,
-				      &v[i], &r->xf_verdict[k]))
+			if (bt_repeat(p->xf[k].prog_fd, f->buf, f->len,
+				      p->o->repeat, &v[i], &r->xf_verdict[k]))
 				return -1;
 		r->xf_ns[k] = median(v, p->o->runs);
 	}
@@ -280,9 +454,10 @@ static int time_repeat(struct pkt_run *p, const struct frame *f,
 	int v;
 
 	for (int i = 0; i < p->o->runs; i++)
-		if (bt_repeat(p->sh.prog_fd, f->buf, f->len, p->o->repeat, &fs[i],
-			      &r->verdict) ||
-		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i], &v))
+		if (bt_repeat(p->sh.prog_fd, f->buf, f->len, p->o->repeat,
+			      &fs[i], &r->verdict) ||
+		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i],
+			      &v))
 			return -1;
 	runs_result(p, r, fs, fl);
 	return 0;
@@ -292,7 +467,9 @@ static int wrap_next(struct pkt_run *p, int prog_fd)
 {
 	__u32 zero = 0;
 
-	return bpf_map_update_elem(p->next_fd, &zero, &prog_fd, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(p->next_fd, &zero, &prog_fd, BPF_ANY)
+		       ? -errno
+		       : 0;
 }
 
 /* Through a wrapper: bench_fresh (wrap) or bench_restore (restore). */
@@ -315,7 +492,8 @@ static int time_wrap(struct pkt_run *p, struct frame *f, struct result *r,
 			      &r->verdict) ||
 		    wrap_next(p, p->pass_fd) ||
 		    bt_repeat(w, f->buf, f->len, p->o->repeat, &wf[i], &v) ||
-		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i], &v))
+		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i],
+			      &v))
 			return -1;
 		fs[i] = fs[i] - wf[i] + fl[i];
 	}
@@ -328,8 +506,8 @@ static int time_wrap(struct pkt_run *p, struct frame *f, struct result *r,
  * forgotten first. Known: always the same source; the same deletions
  * are made (on another source) so both see the same cache upset; the
  * flow is forgotten so that a RESET stays a RESET. */
-static int time_once(struct pkt_run *p, const struct bcase *c,
-		     struct frame *f, struct result *r)
+static int time_once(struct pkt_run *p, const struct bcase *c, struct frame *f,
+		     struct result *r)
 {
 	int n = p->o->fresh, v, err = 0;
 	double *a = calloc(n, sizeof(double)), *b = calloc(n, sizeof(double));
@@ -349,15 +527,17 @@ static int time_once(struct pkt_run *p, const struct bcase *c,
 		if (shield_reset_state(&p->sh))
 			err = -1;
 		for (int j = 0; j < n && !err; j++) {
-			bool new = c->method == BM_ONCE_NEW;
+			bool new_src = c->method == BM_ONCE_NEW;
 
-			bench_fresh_addr(f->family, (i * n + j) % 100000 + 1, src);
-			if (frame_build(&spec, new ? f : &other) ||
-			    shield_forget(&p->sh, new ? f : &other, true) ||
+			bench_fresh_addr(f->family, (i * n + j) % 100000 + 1,
+					 src);
+			if (frame_build(&spec, new_src ? f : &other) ||
+			    shield_forget(&p->sh, new_src ? f : &other, true) ||
 			    shield_forget(&p->sh, f, false) ||
-			    bt_once(p->sh.prog_fd, f->buf, f->len, &a[j], &r->verdict,
-				    NULL, NULL) ||
-			    bt_once(p->pass_fd, f->buf, f->len, &b[j], &v, NULL, NULL))
+			    bt_once(p->sh.prog_fd, f->buf, f->len, &a[j],
+				    &r->verdict, NULL, NULL) ||
+			    bt_once(p->pass_fd, f->buf, f->len, &b[j], &v, NULL,
+				    NULL))
 				err = -1;
 		}
 		fa[i] = median(a, n);
@@ -429,8 +609,9 @@ static bool selected(const struct bench_opts *o, const char *id)
 	if (!p)
 		return true;
 	for (size_t ci = 0; ci < NCASES; ci++)
-		if (cases[ci].calib && (!strcmp(cases[ci].calib, id) ||
-					!strcmp(cases[ci].hot, id)) &&
+		if (cases[ci].calib &&
+		    (!strcmp(cases[ci].calib, id) ||
+		     !strcmp(cases[ci].hot, id)) &&
 		    selected(o, cases[ci].id))
 			return true;
 	while (p && *p) {
@@ -481,8 +662,9 @@ static void report(struct pkt_run *p)
 	FILE *t = p->o->tsv;
 	char tb[16];
 
-	tsv_line(t, "pkt", "floor_pass", 0, "ns=%.2f\tsamples=%zu\trepeat=%d\truns=%d",
-		 floor, p->nfloor, p->o->repeat, p->o->runs);
+	tsv_line(t, "pkt", "floor_pass", 0,
+		 "ns=%.2f\tsamples=%zu\trepeat=%d\truns=%d", floor, p->nfloor,
+		 p->o->repeat, p->o->runs);
 	printf("\nPer-packet cost (kernel duration, median of %d runs of %d); "
 	       "floor: trivial XDP_PASS = %.1f ns (median of %zu)\n",
 	       p->o->runs, p->o->repeat, floor, p->nfloor);
@@ -500,21 +682,31 @@ static void report(struct pkt_run *p)
 
 			if (c->method == BM_ONCE_NEW)
 				estimate_new(p, c, r, k, floor);
-			printf("%-17s v%-2d %5zu %-10s %7.1f %6.2f %7s %-15s %4s %7.1f %5.2f %7.1f %5.2f\n",
-			       c->id, fam, r->len, method_names[c->method], r->ns,
-			       r->ratio, target_text(c->target, tb),
-			       fs_reason_name(r->reason), r->path_ok ? "ok" : "BAD",
-			       r->xf_ns[XF_ALLOW_ALL], r->xf_ns[XF_ALLOW_ALL] / floor,
-			       r->xf_ns[XF_DENY_ALL], r->xf_ns[XF_DENY_ALL] / floor);
+			printf("%-17s v%-2d %5zu %-10s %7.1f %6.2f %7s %-15s "
+			       "%4s %7.1f %5.2f %7.1f %5.2f\n",
+			       c->id, fam, r->len, method_names[c->method],
+			       r->ns, r->ratio, target_text(c->target, tb),
+			       fs_reason_name(r->reason),
+			       r->path_ok ? "ok" : "BAD",
+			       r->xf_ns[XF_ALLOW_ALL],
+			       r->xf_ns[XF_ALLOW_ALL] / floor,
+			       r->xf_ns[XF_DENY_ALL],
+			       r->xf_ns[XF_DENY_ALL] / floor);
 			tsv_line(t, "pkt", c->id, fam,
-				 "label=%s\tmethod=%s\tbytes=%zu\tns=%.2f\tratio=%.3f\t"
-				 "target=%.1f\tl34=%d\treason=%s\taction=%s\tverdict=%s\t"
-				 "path_ok=%d\tonce_fs=%.1f\tonce_pass=%.1f\twrap_floor=%.1f\t"
-				 "alw_ns=%.2f\talw_verdict=%s\tdny_ns=%.2f\tdny_verdict=%s",
-				 c->label, method_names[c->method], r->len, r->ns,
-				 r->ratio, c->target, c->l34, fs_reason_name(r->reason),
-				 fs_reason_action(r->reason), verdict_name(r->verdict),
-				 r->path_ok, r->once_fs, r->once_pass, r->wrap_floor,
+				 "label=%s\tmethod=%s\tbytes=%zu\tns=%."
+				 "2f\tratio=%.3f\t"
+				 "target=%.1f\tl34=%d\treason=%s\taction=%"
+				 "s\tverdict=%s\t"
+				 "path_ok=%d\tonce_fs=%.1f\tonce_pass=%."
+				 "1f\twrap_floor=%.1f\t"
+				 "alw_ns=%.2f\talw_verdict=%s\tdny_ns=%."
+				 "2f\tdny_verdict=%s",
+				 c->label, method_names[c->method], r->len,
+				 r->ns, r->ratio, c->target, c->l34,
+				 fs_reason_name(r->reason),
+				 fs_reason_action(r->reason),
+				 verdict_name(r->verdict), r->path_ok,
+				 r->once_fs, r->once_pass, r->wrap_floor,
 				 r->xf_ns[XF_ALLOW_ALL],
 				 verdict_name(r->xf_verdict[XF_ALLOW_ALL]),
 				 r->xf_ns[XF_DENY_ALL],
@@ -530,42 +722,50 @@ struct prim {
 	const char *id;
 	const char *label;
 	const char *prog;
-	int repeat_max;		/* 0: the run's repeat */
+	int repeat_max; /* 0: the run's repeat */
 };
 
-#define LRU_ROOMY_RUN	200000	/* inserts per run: under the map's room */
+#define LRU_ROOMY_RUN 200000 /* inserts per run: under the map's room */
 
 static const struct prim prims[] = {
-	{ "subprog", "call of a global BPF function (a stage)", "prim_subprog", 0 },
-	{ "helper", "call of a trivial helper (prandom)", "prim_helper", 0 },
-	{ "array", "array lookup (fs_cfg)", "prim_array_lookup", 0 },
-	{ "percpu_count", "per-CPU counter update (account)", "prim_percpu_count", 0 },
-	{ "hash4_hit", "hash lookup, 4 B key, hit", "prim_hash4_lookup", 0 },
-	{ "hash8_hit", "hash lookup, 8 B key, hit", "prim_hash8_lookup", 0 },
-	{ "hash16_hit", "hash lookup, 16 B key, hit", "prim_hash16_lookup", 0 },
-	{ "hash_hit", "hash lookup, 24 B key, hit (fs_bans)", "prim_hash_lookup", 0 },
-	{ "hash_miss", "hash lookup, 24 B key, miss", "prim_hash_lookup", 0 },
-	{ "lru_hit", "LRU hash lookup, 24 B key, hit (fs_rate until 40c6f6f)", "prim_lru_lookup", 0 },
-	{ "lpm_hit", "LPM trie lookup, 4 prefixes, hit (fs_allow)", "prim_lpm_lookup", 0 },
-	{ "lpm_miss", "LPM trie lookup, 4 prefixes, miss", "prim_lpm_lookup", 0 },
-	{ "lpm_miss_10k", "LPM trie lookup, 10k prefixes, miss", "prim_lpm_lookup", 0 },
-	{ "hash64_hit", "hash lookup, 64 B key, hit (fs_hosts)", "prim_hash64_lookup", 0 },
-	{ "lru_new", "LRU insert, new key, map with room", "prim_lru_insert_roomy",
-	  LRU_ROOMY_RUN },
-	{ "lru_new_full", "LRU insert, new key, map full (evicts)", "prim_lru_insert_full",
-	  LRU_ROOMY_RUN },
-	{ "lru_pcpu_new", "LRU (per-CPU lists) insert, new key, room",
-	  "prim_lru_pcpu_insert", LRU_ROOMY_RUN },
-	{ "hash_new", "hash insert, new key, room", "prim_hash_insert",
-	  LRU_ROOMY_RUN },
-	{ "ktime", "bpf_ktime_get_ns()", "prim_ktime", 0 },
-	{ "ktime_coarse", "bpf_ktime_get_coarse_ns()", "prim_ktime_coarse", 0 },
-	{ "cas", "compare-and-swap on a map value (GCRA)", "prim_cas", 0 },
+	{"subprog", "call of a global BPF function (a stage)", "prim_subprog",
+	 0},
+	{"helper", "call of a trivial helper (prandom)", "prim_helper", 0},
+	{"array", "array lookup (fs_cfg)", "prim_array_lookup", 0},
+	{"percpu_count", "per-CPU counter update (account)",
+	 "prim_percpu_count", 0},
+	{"hash4_hit", "hash lookup, 4 B key, hit", "prim_hash4_lookup", 0},
+	{"hash8_hit", "hash lookup, 8 B key, hit", "prim_hash8_lookup", 0},
+	{"hash16_hit", "hash lookup, 16 B key, hit", "prim_hash16_lookup", 0},
+	{"hash_hit", "hash lookup, 24 B key, hit (fs_bans)", "prim_hash_lookup",
+	 0},
+	{"hash_miss", "hash lookup, 24 B key, miss", "prim_hash_lookup", 0},
+	{"lru_hit", "LRU hash lookup, 24 B key, hit (fs_rate until 40c6f6f)",
+	 "prim_lru_lookup", 0},
+	{"lpm_hit", "LPM trie lookup, 4 prefixes, hit (fs_allow)",
+	 "prim_lpm_lookup", 0},
+	{"lpm_miss", "LPM trie lookup, 4 prefixes, miss", "prim_lpm_lookup", 0},
+	{"lpm_miss_10k", "LPM trie lookup, 10k prefixes, miss",
+	 "prim_lpm_lookup", 0},
+	{"hash64_hit", "hash lookup, 64 B key, hit (fs_hosts)",
+	 "prim_hash64_lookup", 0},
+	{"lru_new", "LRU insert, new key, map with room",
+	 "prim_lru_insert_roomy", LRU_ROOMY_RUN},
+	{"lru_new_full", "LRU insert, new key, map full (evicts)",
+	 "prim_lru_insert_full", LRU_ROOMY_RUN},
+	{"lru_pcpu_new", "LRU (per-CPU lists) insert, new key, room",
+	 "prim_lru_pcpu_insert", LRU_ROOMY_RUN},
+	{"hash_new", "hash insert, new key, room", "prim_hash_insert",
+	 LRU_ROOMY_RUN},
+	{"ktime", "bpf_ktime_get_ns()", "prim_ktime", 0},
+	{"ktime_coarse", "bpf_ktime_get_coarse_ns()", "prim_ktime_coarse", 0},
+	{"cas", "compare-and-swap on a map value (GCRA)", "prim_cas", 0},
 };
 
 static int prim_fd(struct pkt_run *p, const char *name)
 {
-	struct bpf_program *prog = bpf_object__find_program_by_name(p->bb->obj, name);
+	struct bpf_program *prog =
+		bpf_object__find_program_by_name(p->bb->obj, name);
 
 	return prog ? bpf_program__fd(prog) : -1;
 }
@@ -573,11 +773,14 @@ static int prim_fd(struct pkt_run *p, const char *name)
 /* The prefix @i of a set of @n within 2001:db8::/32: /48s, /56s, /64s. */
 static void prim_prefix(struct prim_lpm_key *k, unsigned i)
 {
-	static const unsigned lens[] = { 48, 56, 64 };
+	static const unsigned lens[] = {48, 56, 64};
 
 	memset(k, 0, sizeof(*k));
-	k->addr[0] = 0x20; k->addr[1] = 0x01; k->addr[2] = 0x0d; k->addr[3] = 0xb8;
-	k->addr[4] = 0x10 | (i >> 12 & 0xf);	/* 2001:db8:1xxx:: */
+	k->addr[0] = 0x20;
+	k->addr[1] = 0x01;
+	k->addr[2] = 0x0d;
+	k->addr[3] = 0xb8;
+	k->addr[4] = 0x10 | (i >> 12 & 0xf); /* 2001:db8:1xxx:: */
 	k->addr[5] = i >> 4;
 	k->addr[6] = (i & 0xf) << 4;
 	k->prefixlen = lens[i % 3];
@@ -588,7 +791,7 @@ static void prim_prefix(struct prim_lpm_key *k, unsigned i)
 static int prim_maps(struct pkt_run *p, const char *id)
 {
 	struct bench_bpf *b = p->bb;
-	uint8_t val[48] = {};	/* the largest value: fs_list_val */
+	uint8_t val[48] = {}; /* the largest value: fs_list_val */
 	struct prim_lpm_key lk, *pk = NULL;
 	struct prim_key k;
 	bool hit = strstr(id, "hit") != NULL;
@@ -621,9 +824,12 @@ static int prim_maps(struct pkt_run *p, const char *id)
 	b->bss->prim_key4 = 0x1234;
 	b->bss->prim_key8 = 0x12345678;
 	b->bss->prim_key16[0] = b->bss->prim_key16[1] = 0x12345678;
-	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash4), &b->bss->prim_key4, val, BPF_ANY);
-	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash8), &b->bss->prim_key8, val, BPF_ANY);
-	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash16), b->bss->prim_key16, val, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash4), &b->bss->prim_key4,
+			    val, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash8), &b->bss->prim_key8,
+			    val, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(b->maps.prim_hash16),
+			    b->bss->prim_key16, val, BPF_ANY);
 	k = b->bss->prim_key;
 	if (hit) {
 		bpf_map_update_elem(hash, &k, val, BPF_ANY);
@@ -636,7 +842,7 @@ static int prim_maps(struct pkt_run *p, const char *id)
 
 		for (unsigned i = 0; i < 65536; i++) {
 			k = b->bss->prim_key;
-			k.plen = 7;	/* never among the inserted keys */
+			k.plen = 7; /* never among the inserted keys */
 			k.bucket = i;
 			bpf_map_update_elem(full, &k, val, BPF_ANY);
 		}
@@ -650,7 +856,7 @@ static int prim_maps(struct pkt_run *p, const char *id)
 		if (bpf_map_update_elem(lpm, &lk, val, BPF_ANY))
 			return -errno;
 	}
-	if (hit) {	/* 198.51.100.0/24, v4-mapped */
+	if (hit) { /* 198.51.100.0/24, v4-mapped */
 		lk = b->bss->prim_lpm_key;
 		lk.prefixlen = 120;
 		lk.addr[15] = 0;
@@ -663,40 +869,50 @@ static int prim_maps(struct pkt_run *p, const char *id)
 static void run_prims(struct pkt_run *p)
 {
 	FILE *t = p->o->tsv;
-	uint8_t frame[64] = { [12] = 0x08 };	/* IPv4 EtherType, zeros */
+	uint8_t frame[64] = {[12] = 0x08}; /* IPv4 EtherType, zeros */
 
-	printf("\nOne operation, over the floor (repeat %d, median of %d runs)\n",
+	printf("\nOne operation, over the floor (repeat %d, median of %d "
+	       "runs)\n",
 	       p->o->repeat, p->o->runs);
-	printf("%-14s %-46s %7s %6s %s\n", "op", "what", "ns", "over", "verdict");
+	printf("%-14s %-46s %7s %6s %s\n", "op", "what", "ns", "over",
+	       "verdict");
 	for (size_t i = 0; i < ARRAY_SIZE(prims); i++) {
 		double ns[p->o->runs], fl[p->o->runs], over[p->o->runs];
 		int fd = prim_fd(p, prims[i].prog), verdict = -1, v;
 
 		if (fd < 0 || prim_maps(p, prims[i].id))
 			continue;
-		int rep = prims[i].repeat_max && prims[i].repeat_max < p->o->repeat ?
-			  prims[i].repeat_max : p->o->repeat;
+		int rep = prims[i].repeat_max &&
+					  prims[i].repeat_max < p->o->repeat
+				  ? prims[i].repeat_max
+				  : p->o->repeat;
 
 		for (int r = 0; r < p->o->runs; r++) {
 			if (!strcmp(prims[i].id, "lru_new"))
-				map_clear(bpf_map__fd(p->bb->maps.prim_lru_roomy),
-					  sizeof(struct prim_key));
+				map_clear(
+					bpf_map__fd(p->bb->maps.prim_lru_roomy),
+					sizeof(struct prim_key));
 			if (!strcmp(prims[i].id, "lru_pcpu_new"))
-				map_clear(bpf_map__fd(p->bb->maps.prim_lru_pcpu),
-					  sizeof(struct prim_key));
+				map_clear(
+					bpf_map__fd(p->bb->maps.prim_lru_pcpu),
+					sizeof(struct prim_key));
 			if (!strcmp(prims[i].id, "hash_new"))
-				map_clear(bpf_map__fd(p->bb->maps.prim_hash_roomy),
+				map_clear(bpf_map__fd(
+						  p->bb->maps.prim_hash_roomy),
 					  sizeof(struct prim_key));
-			if (bt_repeat(fd, frame, sizeof(frame), rep, &ns[r], &verdict) ||
-			    bt_repeat(p->pass_fd, frame, sizeof(frame), rep, &fl[r], &v))
+			if (bt_repeat(fd, frame, sizeof(frame), rep, &ns[r],
+				      &verdict) ||
+			    bt_repeat(p->pass_fd, frame, sizeof(frame), rep,
+				      &fl[r], &v))
 				break;
 			over[r] = ns[r] - fl[r];
 			floor_add(p, fl[r]);
 		}
-		printf("%-14s %-46s %7.1f %6.1f %s\n", prims[i].id, prims[i].label,
-		       median(ns, p->o->runs), median(over, p->o->runs),
-		       verdict_name(verdict));
-		tsv_line(t, "prim", prims[i].id, 0, "label=%s\tns=%.2f\tover=%.2f\tverdict=%s",
+		printf("%-14s %-46s %7.1f %6.1f %s\n", prims[i].id,
+		       prims[i].label, median(ns, p->o->runs),
+		       median(over, p->o->runs), verdict_name(verdict));
+		tsv_line(t, "prim", prims[i].id, 0,
+			 "label=%s\tns=%.2f\tover=%.2f\tverdict=%s",
 			 prims[i].label, median(ns, p->o->runs),
 			 median(over, p->o->runs), verdict_name(verdict));
 	}

@@ -27,17 +27,18 @@
 #include "../loader/names.h"
 #include "bench.h"
 
-#define SCALE_RATE_MAX	(1u << 20)
-#define SCALE_SOURCES	1000000u
-#define SCALE_BANS	100000u
-#define SCALE_BANS_MAX	131072u
-#define SCALE_ALLOW	10000u
-#define SCALE_HOSTS	1000u
-#define SCALE_WILD	50u
-#define BATCH		8192u
+#define SCALE_RATE_MAX (1u << 20)
+#define SCALE_SOURCES  1000000u
+#define SCALE_BANS     100000u
+#define SCALE_BANS_MAX 131072u
+#define SCALE_ALLOW    10000u
+#define SCALE_HOSTS    1000u
+#define SCALE_WILD     50u
+#define BATCH	       8192u
 
 static const struct shield_sizes big = {
-	.rate = SCALE_RATE_MAX, .bans = SCALE_BANS_MAX,
+	.rate = SCALE_RATE_MAX,
+	.bans = SCALE_BANS_MAX,
 };
 
 /* xorshift64*: reproducible addresses. */
@@ -58,7 +59,10 @@ static void rnd_addr(uint8_t a[16], unsigned tag)
 
 	memcpy(a + 8, &y, 8);
 	memcpy(a + 4, &x, 4);
-	a[0] = 0x20; a[1] = 0x01; a[2] = 0x0d; a[3] = 0xb8;
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
 	a[4] = (tag << 4) | (a[4] & 0x0f);
 }
 
@@ -67,12 +71,13 @@ static void rnd_addr(uint8_t a[16], unsigned tag)
 static int fill_rate(struct shield *s)
 {
 	struct timespec now;
-	struct fs_key k = { .plen = 128, .bucket = FS_B_SYN_HTTP };
+	struct fs_key k = {.plen = 128, .bucket = FS_B_SYN_HTTP};
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (unsigned i = 0; i < SCALE_SOURCES; i++) {
-		rnd_addr(k.addr, 0xc);		/* 2001:db8:cxxx::/36 */
-		shield_rate_put(s, &k, now.tv_sec * 1000000000ull + now.tv_nsec + i);
+		rnd_addr(k.addr, 0xc); /* 2001:db8:cxxx::/36 */
+		shield_rate_put(s, &k,
+				now.tv_sec * 1000000000ull + now.tv_nsec + i);
 	}
 	return 0;
 }
@@ -82,7 +87,7 @@ static int fill_bans(struct shield *s)
 	uint8_t a[16];
 
 	for (unsigned i = 0; i < SCALE_BANS; i++) {
-		rnd_addr(a, 0xb);		/* 2001:db8:bxxx::/36 */
+		rnd_addr(a, 0xb); /* 2001:db8:bxxx::/36 */
 		if (shield_ban(s, a, 128))
 			return -1;
 	}
@@ -92,7 +97,7 @@ static int fill_bans(struct shield *s)
 /* /48, /56 and /64 prefixes in 2001:db8:1000::/36. */
 static int fill_allow(struct shield *s)
 {
-	static const unsigned lens[] = { 48, 56, 64 };
+	static const unsigned lens[] = {48, 56, 64};
 	char text[64];
 
 	for (unsigned i = 0; i < SCALE_ALLOW; i++) {
@@ -102,7 +107,8 @@ static int fill_allow(struct shield *s)
 		if (len == 48)
 			snprintf(text, sizeof(text), "2001:db8:%x::/48", w2);
 		else
-			snprintf(text, sizeof(text), "2001:db8:%x:%x::/%u", w2, w3, len);
+			snprintf(text, sizeof(text), "2001:db8:%x:%x::/%u", w2,
+				 w3, len);
 		if (shield_list_add(s, true, text))
 			return -1;
 	}
@@ -164,27 +170,45 @@ static long map_memlock(int fd)
 struct scase {
 	const char *id;
 	const char *label;
-	bool wrap;		/* RESET: through bench_fresh */
+	bool wrap; /* RESET: through bench_fresh */
 	struct frame_spec spec;
 };
 
 static const struct scase scases[] = {
-	{ "udp_nosvc", "UDP, no protected service", false,
-	  { .src = ROLE_CLIENT, .udp = true, .dport = 53, .payload = PL_UDP_DNS } },
-	{ "allowed", "allowlisted source (10k prefixes)", false,
-	  { .src = ROLE_ALLOWED, .dport = 80, .tcp_flags = 0x02 } },
-	{ "blocked", "blocked prefix: drop", false,
-	  { .src = ROLE_BLOCKED, .dport = 80, .tcp_flags = 0x02 } },
-	{ "banned", "banned source (100k bans): drop", false,
-	  { .src = ROLE_BANNED, .dport = 80, .tcp_flags = 0x02 } },
-	{ "syn_ok", "SYN within rate, known source (1M tracked)", false,
-	  { .src = ROLE_CLIENT, .dport = 80, .tcp_flags = 0x02 } },
-	{ "http_early", "GET, served Host early (1k hosts)", false,
-	  { .src = ROLE_CLIENT, .dport = 80, .tcp_flags = 0x18,
-	    .payload = PL_HOST_EARLY } },
-	{ "reset_host", "spoofed Host: RESET", true,
-	  { .src = ROLE_FRESH, .dport = 80, .tcp_flags = 0x18,
-	    .payload = PL_SPOOFED } },
+	{"udp_nosvc",
+	 "UDP, no protected service",
+	 false,
+	 {.src = ROLE_CLIENT, .udp = true, .dport = 53, .payload = PL_UDP_DNS}},
+	{"allowed",
+	 "allowlisted source (10k prefixes)",
+	 false,
+	 {.src = ROLE_ALLOWED, .dport = 80, .tcp_flags = 0x02}},
+	{"blocked",
+	 "blocked prefix: drop",
+	 false,
+	 {.src = ROLE_BLOCKED, .dport = 80, .tcp_flags = 0x02}},
+	{"banned",
+	 "banned source (100k bans): drop",
+	 false,
+	 {.src = ROLE_BANNED, .dport = 80, .tcp_flags = 0x02}},
+	{"syn_ok",
+	 "SYN within rate, known source (1M tracked)",
+	 false,
+	 {.src = ROLE_CLIENT, .dport = 80, .tcp_flags = 0x02}},
+	{"http_early",
+	 "GET, served Host early (1k hosts)",
+	 false,
+	 {.src = ROLE_CLIENT,
+	  .dport = 80,
+	  .tcp_flags = 0x18,
+	  .payload = PL_HOST_EARLY}},
+	{"reset_host",
+	 "spoofed Host: RESET",
+	 true,
+	 {.src = ROLE_FRESH,
+	  .dport = 80,
+	  .tcp_flags = 0x18,
+	  .payload = PL_SPOOFED}},
 };
 
 struct scale_run {
@@ -207,7 +231,7 @@ static double time_case(struct scale_run *r, struct shield *s, struct frame *f,
 		frame_fresh_cfg(f, &r->bb->bss->fresh);
 		fd = bpf_program__fd(r->bb->progs.bench_fresh);
 	} else {
-		bt_once(fd, f->buf, f->len, &w, &v, NULL, NULL);	/* prime */
+		bt_once(fd, f->buf, f->len, &w, &v, NULL, NULL); /* prime */
 	}
 	shield_counts(s, a);
 	for (int i = 0; i < n; i++) {
@@ -247,15 +271,18 @@ static int run_cases(struct scale_run *r, struct shield *s, const char *maps)
 			int reason;
 
 			spec.family = fam;
-			if (frame_build(&spec, &f) || shield_settings(s, NULL) ||
-			    shield_unlimited(s))
+			if (frame_build(&spec, &f) ||
+			    shield_settings(s, NULL) || shield_unlimited(s))
 				return -1;
 			ns = time_case(r, s, &f, c->wrap, &ratio, &reason);
-			printf("%-11s %-6s v%d %-45s %7.1f %6.2f %s\n", c->id, maps, fam,
-			       c->label, ns, ratio, fs_reason_name(reason));
+			printf("%-11s %-6s v%d %-45s %7.1f %6.2f %s\n", c->id,
+			       maps, fam, c->label, ns, ratio,
+			       fs_reason_name(reason));
 			tsv_line(r->o->tsv, "scale", c->id, fam,
-				 "maps=%s\tlabel=%s\tns=%.2f\tratio=%.3f\treason=%s",
-				 maps, c->label, ns, ratio, fs_reason_name(reason));
+				 "maps=%s\tlabel=%s\tns=%.2f\tratio=%."
+				 "3f\treason=%s",
+				 maps, c->label, ns, ratio,
+				 fs_reason_name(reason));
 		}
 	}
 	return 0;
@@ -264,9 +291,9 @@ static int run_cases(struct scale_run *r, struct shield *s, const char *maps)
 static void report_memory(struct scale_run *r, struct shield *s)
 {
 	static const char *const names[] = {
-		"fs_rate", "fs_bans", "fs_allow", "fs_block", "fs_hosts",
-		"fs_flows", "fs_services", "fs_cfg", "fs_stats", "fs_events",
-		"fs_filter", "fs_hostfp", "fs_dns", "fs_seen",
+		"fs_rate",   "fs_bans",	    "fs_allow", "fs_block", "fs_hosts",
+		"fs_flows",  "fs_services", "fs_cfg",	"fs_stats", "fs_events",
+		"fs_filter", "fs_hostfp",   "fs_dns",	"fs_seen",
 	};
 	long total = 0;
 
@@ -274,13 +301,15 @@ static void report_memory(struct scale_run *r, struct shield *s)
 	       "max", "bytes");
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		int fd = shield_map_fd(s, names[i]);
-		struct bpf_map *m = bpf_object__find_map_by_name(s->skel->obj, names[i]);
+		struct bpf_map *m =
+			bpf_object__find_map_by_name(s->skel->obj, names[i]);
 		long b = map_memlock(fd);
 
 		if (fd < 0 || !m)
 			continue;
 		total += b;
-		printf("%-12s %10u %12ld\n", names[i], bpf_map__max_entries(m), b);
+		printf("%-12s %10u %12ld\n", names[i], bpf_map__max_entries(m),
+		       b);
 		tsv_line(r->o->tsv, "memory", names[i], 0, "max=%u\tbytes=%ld",
 			 bpf_map__max_entries(m), b);
 	}
@@ -299,7 +328,7 @@ static int flood(struct scale_run *r, struct shield *s)
 	int bans = bpf_map__fd(s->skel->maps.FS_MAP_BANS);
 	int allow = bpf_map__fd(s->skel->maps.FS_MAP_ALLOW);
 	long bans0, bans1, allow0, allow1;
-	struct frame_spec spec = { .family = 6, .dport = 80, .tcp_flags = 0x02 };
+	struct frame_spec spec = {.family = 6, .dport = 80, .tcp_flags = 0x02};
 	struct frame f, known;
 	uint8_t src[16];
 	double hot, ratio, med_new, med_known, med_pass, p99;
@@ -320,10 +349,11 @@ static int flood(struct scale_run *r, struct shield *s)
 	pkt_addr(bench_addr(ROLE_CLIENT, 6), src);
 	frame_build(&spec, &known);
 	for (int i = 0; i < n && !err; i++) {
-		rnd_addr(src, 0xd);		/* 2001:db8:dxxx::/36 */
+		rnd_addr(src, 0xd); /* 2001:db8:dxxx::/36 */
 		if (frame_build(&spec, &f) ||
 		    bt_once(s->prog_fd, f.buf, f.len, &a[i], &v, NULL, NULL) ||
-		    bt_once(s->prog_fd, known.buf, known.len, &k[i], &v, NULL, NULL) ||
+		    bt_once(s->prog_fd, known.buf, known.len, &k[i], &v, NULL,
+			    NULL) ||
 		    bt_once(r->pass_fd, f.buf, f.len, &b[i], &v, NULL, NULL))
 			err = -1;
 	}
@@ -337,30 +367,38 @@ static int flood(struct scale_run *r, struct shield *s)
 	med_pass = median(b, n);
 	/* The known source's path, hot, at this scale: */
 	hot = time_case(r, s, &known, false, &ratio, &reason);
-	printf("\nSpoofed-source SYN flood: %d SYNs, each from a new random source "
-	       "in 2001:db8::/32, rate map full (%u entries)\n", n, SCALE_RATE_MAX);
-	printf("  single call, median: new source %.0f ns, known source %.0f ns, "
+	printf("\nSpoofed-source SYN flood: %d SYNs, each from a new random "
+	       "source "
+	       "in 2001:db8::/32, rate map full (%u entries)\n",
+	       n, SCALE_RATE_MAX);
+	printf("  single call, median: new source %.0f ns, known source %.0f "
+	       "ns, "
 	       "trivial program %.0f ns; new source p99 %.0f ns\n",
 	       med_new, med_known, med_pass, p99);
 	printf("  hot known-source SYN %.1f ns -> new-source SYN about %.0f ns "
-	       "per packet (%.1f Mpps per core)\n", hot, hot + med_new - med_known,
+	       "per packet (%.1f Mpps per core)\n",
+	       hot, hot + med_new - med_known,
 	       1000.0 / (hot + med_new - med_known));
-	printf("  buckets created %llu, of which evicted another key %llu; bans made %llu\n",
+	printf("  buckets created %llu, of which evicted another key %llu; "
+	       "bans made %llu\n",
 	       (unsigned long long)(ev1[FS_E_RATE_NEW] - ev0[FS_E_RATE_NEW]),
-	       (unsigned long long)(ev1[FS_E_RATE_EVICTED] - ev0[FS_E_RATE_EVICTED]),
+	       (unsigned long long)(ev1[FS_E_RATE_EVICTED] -
+				    ev0[FS_E_RATE_EVICTED]),
 	       (unsigned long long)(ev1[FS_E_BAN_SRC] + ev1[FS_E_BAN_PREFIX] -
 				    ev0[FS_E_BAN_SRC] - ev0[FS_E_BAN_PREFIX]));
-	printf("  bans %ld -> %ld, allowlist entries %ld -> %ld\n", bans0, bans1,
-	       allow0, allow1);
+	printf("  bans %ld -> %ld, allowlist entries %ld -> %ld\n", bans0,
+	       bans1, allow0, allow1);
 	tsv_line(r->o->tsv, "flood", "syn_spoofed", 6,
 		 "packets=%d\tonce_new=%.1f\tonce_known=%.1f\tonce_pass=%.1f\t"
 		 "once_new_p99=%.1f\thot_known=%.2f\test_ns=%.2f\t"
-		 "rate_new=%llu\trate_evicted=%llu\tbans_before=%ld\tbans_after=%ld\t"
+		 "rate_new=%llu\trate_evicted=%llu\tbans_before=%ld\tbans_"
+		 "after=%ld\t"
 		 "allow_before=%ld\tallow_after=%ld\tservice=%llu",
 		 n, med_new, med_known, med_pass, p99, hot,
 		 hot + med_new - med_known,
 		 (unsigned long long)(ev1[FS_E_RATE_NEW] - ev0[FS_E_RATE_NEW]),
-		 (unsigned long long)(ev1[FS_E_RATE_EVICTED] - ev0[FS_E_RATE_EVICTED]),
+		 (unsigned long long)(ev1[FS_E_RATE_EVICTED] -
+				      ev0[FS_E_RATE_EVICTED]),
 		 bans0, bans1, allow0, allow1,
 		 (unsigned long long)(c1[FS_R_SERVICE] - c0[FS_R_SERVICE]));
 	free(a);
@@ -373,16 +411,22 @@ static int flood(struct scale_run *r, struct shield *s)
  * before. */
 static int still_judged(struct scale_run *r, struct shield *s)
 {
-	static const struct { enum bench_role role; enum fs_reason want; } chk[] = {
-		{ ROLE_BANNED, FS_R_BAN }, { ROLE_ALLOWED, FS_R_ALLOW },
-		{ ROLE_BLOCKED, FS_R_BLOCK },
+	static const struct {
+		enum bench_role role;
+		enum fs_reason want;
+	} chk[] = {
+		{ROLE_BANNED, FS_R_BAN},
+		{ROLE_ALLOWED, FS_R_ALLOW},
+		{ROLE_BLOCKED, FS_R_BLOCK},
 	};
 	int bad = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(chk); i++)
 		for (int fam = 4; fam <= 6; fam += 2) {
-			struct frame_spec spec = { .family = fam, .src = chk[i].role,
-						   .dport = 80, .tcp_flags = 0x02 };
+			struct frame_spec spec = {.family = fam,
+						  .src = chk[i].role,
+						  .dport = 80,
+						  .tcp_flags = 0x02};
 			uint64_t a[FS_R_MAX], b[FS_R_MAX];
 			struct frame f;
 			double ns;
@@ -395,15 +439,17 @@ static int still_judged(struct scale_run *r, struct shield *s)
 			if (b[chk[i].want] - a[chk[i].want] != 1)
 				bad++;
 		}
-	printf("  after the flood: banned, allowlisted and blocked sources judged "
-	       "as before: %s\n", bad ? "NO" : "yes");
+	printf("  after the flood: banned, allowlisted and blocked sources "
+	       "judged "
+	       "as before: %s\n",
+	       bad ? "NO" : "yes");
 	tsv_line(r->o->tsv, "flood", "still_judged", 0, "ok=%d", !bad);
 	return 0;
 }
 
 int cmd_scale(const struct bench_opts *o)
 {
-	struct scale_run r = { .o = o };
+	struct scale_run r = {.o = o};
 	struct shield small = {}, s = {};
 	struct timespec t0, t1;
 	int err = -1;
@@ -413,9 +459,10 @@ int cmd_scale(const struct bench_opts *o)
 		return -1;
 	r.pass_fd = bpf_program__fd(r.bb->progs.bench_pass);
 	printf("\nScale: per-packet cost with default maps (small) and with "
-	       "1M tracked sources, 100k bans, 10k allowlist prefixes, 1k hosts "
-	       "(big)\n%-11s %-6s %-2s %-45s %7s %6s %s\n", "case", "maps", "fam",
-	       "what", "ns", "ratio", "reason");
+	       "1M tracked sources, 100k bans, 10k allowlist prefixes, 1k "
+	       "hosts "
+	       "(big)\n%-11s %-6s %-2s %-45s %7s %6s %s\n",
+	       "case", "maps", "fam", "what", "ns", "ratio", "reason");
 	if (shield_open(&small, NULL) || shield_setup(&small) ||
 	    run_cases(&r, &small, "small"))
 		goto out;

@@ -22,9 +22,9 @@
 #include "../tests/pkt.h"
 #include "bench.h"
 
-#define RATE_UNLIMITED	1000000000u	/* fs_rate_set's maximum: 1 ns interval */
-#define BURST_UNLIMITED	1000000u
-#define STARVED_INTERVAL_NS	1000000000000000ull	/* 10^6 s */
+#define RATE_UNLIMITED	    1000000000u /* fs_rate_set's maximum: 1 ns interval */
+#define BURST_UNLIMITED	    1000000u
+#define STARVED_INTERVAL_NS 1000000000000000ull /* 10^6 s */
 
 static int fail(const char *what)
 {
@@ -53,7 +53,8 @@ static size_t flow_bytes(const struct shield *s)
 /* The first slot of @k's set in the rate table. */
 static struct fs_rate_slot *rate_set(struct shield *s, const struct fs_key *k)
 {
-	return s->rate + fs_rate_set_index(k, s->rate_slots / FS_RATE_WAYS) * FS_RATE_WAYS;
+	return s->rate + fs_rate_set_index(k, s->rate_slots / FS_RATE_WAYS) *
+				 FS_RATE_WAYS;
 }
 
 void shield_rate_put(struct shield *s, const struct fs_key *k, uint64_t tat)
@@ -61,7 +62,8 @@ void shield_rate_put(struct shield *s, const struct fs_key *k, uint64_t tat)
 	struct fs_rate_slot *a = rate_set(s, k), *v = a;
 
 	for (int w = 0; w < FS_RATE_WAYS; w++)
-		if (!memcmp(&a[w].key, k, sizeof(*k)) || a[w].b.tat_ns < v->b.tat_ns)
+		if (!memcmp(&a[w].key, k, sizeof(*k)) ||
+		    a[w].b.tat_ns < v->b.tat_ns)
 			v = &a[w];
 	v->key = *k;
 	v->b.tat_ns = tat;
@@ -86,7 +88,7 @@ int shield_open(struct shield *s, const struct shield_sizes *sz)
 	if (!sz)
 		sz = &none;
 	s->ncpu = libbpf_num_possible_cpus();
-	s->skel = fs_skel_open(NULL, false);	/* unpinned, real clock */
+	s->skel = fs_skel_open(NULL, false); /* unpinned, real clock */
 	if (!s->skel)
 		return fail("open the floodshield object");
 	resize(s->skel->maps.FS_MAP_RATE, sz->rate);
@@ -173,7 +175,8 @@ int shield_unlimited(struct shield *s)
 		if (l->src.rate)
 			fs_rate_set(&l->src, RATE_UNLIMITED, BURST_UNLIMITED);
 		if (l->prefix.rate)
-			fs_rate_set(&l->prefix, RATE_UNLIMITED, BURST_UNLIMITED);
+			fs_rate_set(&l->prefix, RATE_UNLIMITED,
+				    BURST_UNLIMITED);
 	}
 	return write_cfg(s);
 }
@@ -206,7 +209,7 @@ static int list_put(struct shield *s, enum fs_filter_set set, const void *key,
 
 int shield_list_add(struct shield *s, bool allow, const char *cidr)
 {
-	struct fs_list_val v = { .origin = FS_ORIGIN_CLI, .note = "bench" };
+	struct fs_list_val v = {.origin = FS_ORIGIN_CLI, .note = "bench"};
 	struct fs_lpm_key k;
 	char err[160];
 
@@ -214,7 +217,8 @@ int shield_list_add(struct shield *s, bool allow, const char *cidr)
 		fprintf(stderr, "fs_bench: %s\n", err);
 		return -EINVAL;
 	}
-	return list_put(s, allow ? FS_FILTER_ALLOW : FS_FILTER_BLOCK, &k, &v, cidr);
+	return list_put(s, allow ? FS_FILTER_ALLOW : FS_FILTER_BLOCK, &k, &v,
+			cidr);
 }
 
 /* @addr masked to @plen bits into a zeroed key. */
@@ -225,8 +229,9 @@ static void make_key(struct fs_key *k, const uint8_t addr[16], unsigned plen,
 	for (unsigned i = 0; i < 16; i++) {
 		int bits = (int)plen - 8 * i;
 
-		k->addr[i] = bits >= 8 ? addr[i] :
-			     bits <= 0 ? 0 : addr[i] & (0xff << (8 - bits));
+		k->addr[i] = bits >= 8	 ? addr[i]
+			     : bits <= 0 ? 0
+					 : addr[i] & (0xff << (8 - bits));
 	}
 	k->plen = plen;
 	k->bucket = b;
@@ -234,7 +239,7 @@ static void make_key(struct fs_key *k, const uint8_t addr[16], unsigned plen,
 
 int shield_ban(struct shield *s, const uint8_t addr[16], unsigned plen)
 {
-	struct fs_ban ban = { .reason = FS_BAN_MANUAL, .count = 1 };
+	struct fs_ban ban = {.reason = FS_BAN_MANUAL, .count = 1};
 	struct fs_key k;
 
 	make_key(&k, addr, plen, FS_B_NONE);
@@ -280,8 +285,10 @@ static int static_bans(struct shield *s)
 int shield_setup(struct shield *s)
 {
 	for (int fam = 4; fam <= 6; fam += 2) {
-		if (shield_list_add(s, true, bench_list_cidr(ROLE_ALLOWED, fam)) ||
-		    shield_list_add(s, false, bench_list_cidr(ROLE_BLOCKED, fam)))
+		if (shield_list_add(s, true,
+				    bench_list_cidr(ROLE_ALLOWED, fam)) ||
+		    shield_list_add(s, false,
+				    bench_list_cidr(ROLE_BLOCKED, fam)))
 			return -1;
 	}
 	if (static_bans(s) || shield_host_add(s, SERVED_HOST) ||
@@ -322,7 +329,8 @@ int map_clear(int fd, size_t ksize)
 int shield_prove(struct shield *s, enum bench_role role, bool proven)
 {
 	int fd = bpf_map__fd(s->skel->maps.FS_MAP_PROVEN);
-	__u32 sets = bpf_map__max_entries(s->skel->maps.FS_MAP_PROVEN) / FS_PROVEN_WAYS;
+	__u32 sets = bpf_map__max_entries(s->skel->maps.FS_MAP_PROVEN) /
+		     FS_PROVEN_WAYS;
 	struct fs_proven_slot slot = {}, empty = {};
 	struct timespec ts;
 	__u32 w[4], k;
@@ -331,10 +339,13 @@ int shield_prove(struct shield *s, enum bench_role role, bool proven)
 	for (int fam = 4; fam <= 6; fam += 2) {
 		pkt_addr(bench_addr(role, fam), slot.addr);
 		memcpy(w, slot.addr, sizeof(w));
-		slot.proven_ns = slot.last_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		slot.proven_ns = slot.last_ns =
+			ts.tv_sec * 1000000000ull + ts.tv_nsec;
 		k = fs_proven_index(w, sets) * FS_PROVEN_WAYS;
 		for (__u32 i = 0; i < FS_PROVEN_WAYS; i++, k++)
-			if (bpf_map_update_elem(fd, &k, proven && !i ? &slot : &empty, BPF_ANY))
+			if (bpf_map_update_elem(fd, &k,
+						proven && !i ? &slot : &empty,
+						BPF_ANY))
 				return fail("write fs_proven");
 	}
 	return 0;
@@ -349,11 +360,13 @@ int shield_reset_state(struct shield *s)
 	memset(s->flows, 0, flow_bytes(s));
 	/* no pressure and no cookie window left from another case; the
 	 * ordinary client unproven (a RESET case's connection proves it) */
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_SYN), &zero, &syn, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.FS_MAP_SYN), &zero,
+				&syn, BPF_ANY))
 		return fail("clear fs_syn");
 	if (shield_prove(s, ROLE_CLIENT, false))
 		return -1;
-	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_BANS), sizeof(struct fs_key)))
+	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_BANS),
+		      sizeof(struct fs_key)))
 		return fail("clear state");
 	return static_bans(s);
 }
@@ -373,8 +386,8 @@ static void frame_src(const struct frame *f, uint8_t a[16])
 int shield_forget(struct shield *s, const struct frame *f, bool source)
 {
 	int bans = bpf_map__fd(s->skel->maps.FS_MAP_BANS);
-	unsigned plen = f->family == 4 ? FS_V4_MAPPED_PLEN + s->cfg.v4_prefix :
-					 s->cfg.v6_prefix;
+	unsigned plen = f->family == 4 ? FS_V4_MAPPED_PLEN + s->cfg.v4_prefix
+				       : s->cfg.v6_prefix;
 	struct fs_flow_key fk = {};
 	uint8_t a[16];
 	struct fs_key k;
@@ -390,8 +403,10 @@ int shield_forget(struct shield *s, const struct frame *f, bool source)
 	memcpy(&fk.sport, f->buf + f->l4, 2);
 	memcpy(&fk.dport, f->buf + f->l4 + 2, 2);
 	{
-		struct fs_flow_slot *set = &s->flows[fs_flow_index(&fk, s->flow_slots /
-							FS_FLOW_WAYS) * FS_FLOW_WAYS];
+		struct fs_flow_slot *set =
+			&s->flows[fs_flow_index(&fk,
+						s->flow_slots / FS_FLOW_WAYS) *
+				  FS_FLOW_WAYS];
 
 		for (int w = 0; w < FS_FLOW_WAYS; w++)
 			if (!memcmp(&set[w].key, &fk, sizeof(fk)))
@@ -436,11 +451,11 @@ int shield_events(struct shield *s, uint64_t out[FS_E_MAX])
  * high bits count hits; the program tests the flags of the CPU it runs
  * on, so every CPU's copy carries them. */
 
-#define XF_DIR		"/usr/lib/x86_64-linux-gnu/bpf"
-#define XF_FLAG_SRC	(1u << 0)
-#define XF_FLAG_DST	(1u << 1)
-#define XF_FLAG_TCP	(1u << 2)
-#define XF_FLAG_UDP	(1u << 3)
+#define XF_DIR	    "/usr/lib/x86_64-linux-gnu/bpf"
+#define XF_FLAG_SRC (1u << 0)
+#define XF_FLAG_DST (1u << 1)
+#define XF_FLAG_TCP (1u << 2)
+#define XF_FLAG_UDP (1u << 3)
 
 static const char *const xf_names[XF_MAX] = {
 	[XF_ALLOW_ALL] = "xdpfilt_alw_all",
@@ -475,7 +490,7 @@ static int xf_put_src(struct xfilter *x, enum bench_role role, int ncpu)
 static int xf_put_port(struct xfilter *x, uint16_t port, uint64_t flags,
 		       int ncpu)
 {
-	__u32 key = htobe16(port);	/* the program looks up th->dest as is */
+	__u32 key = htobe16(port); /* the program looks up th->dest as is */
 
 	return xf_put(x, "filter_ports", &key, flags, ncpu);
 }
@@ -486,19 +501,32 @@ static int xf_put_port(struct xfilter *x, uint16_t port, uint64_t flags,
  * source and the service ports pass, everything else drops. */
 static int xf_configure(struct xfilter *x, enum xf_kind kind, int ncpu)
 {
-	static const uint8_t mac[8] = { 0x02, 0, 0, 0, 0, 0x99 };
+	static const uint8_t mac[8] = {0x02, 0, 0, 0, 0, 0x99};
 
 	if (kind == XF_ALLOW_ALL)
 		return xf_put_src(x, ROLE_BLOCKED, ncpu) ||
-		       xf_put_src(x, ROLE_BANNED, ncpu) ||
-		       xf_put_port(x, 23, XF_FLAG_DST | XF_FLAG_TCP, ncpu) ||
-		       xf_put_port(x, 19, XF_FLAG_DST | XF_FLAG_UDP, ncpu) ||
-		       xf_put(x, "filter_ethernet", mac, XF_FLAG_SRC, ncpu) ? -1 : 0;
+				       xf_put_src(x, ROLE_BANNED, ncpu) ||
+				       xf_put_port(x, 23,
+						   XF_FLAG_DST | XF_FLAG_TCP,
+						   ncpu) ||
+				       xf_put_port(x, 19,
+						   XF_FLAG_DST | XF_FLAG_UDP,
+						   ncpu) ||
+				       xf_put(x, "filter_ethernet", mac,
+					      XF_FLAG_SRC, ncpu)
+			       ? -1
+			       : 0;
 	return xf_put_src(x, ROLE_ALLOWED, ncpu) ||
-	       xf_put_port(x, 80, XF_FLAG_DST | XF_FLAG_TCP, ncpu) ||
-	       xf_put_port(x, 25, XF_FLAG_DST | XF_FLAG_TCP, ncpu) ||
-	       xf_put_port(x, 22, XF_FLAG_DST | XF_FLAG_TCP, ncpu) ||
-	       xf_put_port(x, 53, XF_FLAG_DST | XF_FLAG_UDP, ncpu) ? -1 : 0;
+			       xf_put_port(x, 80, XF_FLAG_DST | XF_FLAG_TCP,
+					   ncpu) ||
+			       xf_put_port(x, 25, XF_FLAG_DST | XF_FLAG_TCP,
+					   ncpu) ||
+			       xf_put_port(x, 22, XF_FLAG_DST | XF_FLAG_TCP,
+					   ncpu) ||
+			       xf_put_port(x, 53, XF_FLAG_DST | XF_FLAG_UDP,
+					   ncpu)
+		       ? -1
+		       : 0;
 }
 
 int xf_open(struct xfilter *x, enum xf_kind kind, int ncpu)

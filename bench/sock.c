@@ -13,13 +13,13 @@
 #include "../tests/pkt.h"
 #include "bench.h"
 
-#define SERVER_PORT	80
+#define SERVER_PORT 80
 
 /* The 16-byte form of @a into a sockaddr of its family. */
 static socklen_t to_sockaddr(const uint8_t a[16], uint16_t port,
 			     struct sockaddr_storage *ss)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
 
 	memset(ss, 0, sizeof(*ss));
 	if (!memcmp(a, mapped, sizeof(mapped))) {
@@ -82,7 +82,7 @@ static int connect_one(int lfd, const uint8_t src[16], int family)
 		close(fd);
 		return -1;
 	}
-	return 0;	/* both stay open */
+	return 0; /* both stay open */
 }
 
 int bench_connect_all(void)
@@ -103,8 +103,10 @@ int bench_connect_all(void)
 		}
 	}
 	if (made < 2 * (BENCH_FRESH_N + 1))
-		fprintf(stderr, "fs_bench: %d of %d connections made (run inside "
+		fprintf(stderr,
+			"fs_bench: %d of %d connections made (run inside "
 			"bench/run.sh's namespace): RESET cases will find no "
-			"connection\n", made, 2 * (BENCH_FRESH_N + 1));
+			"connection\n",
+			made, 2 * (BENCH_FRESH_N + 1));
 	return made;
 }

@@ -25,8 +25,8 @@ int bt_pin_cpu(int cpu)
 int bt_repeat(int prog_fd, const void *frame, size_t len, int repeat,
 	      double *ns, int *verdict)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = len, .repeat = repeat);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
+		    .repeat = repeat);
 
 	if (bpf_prog_test_run_opts(prog_fd, &o))
 		return -errno;
@@ -39,9 +39,8 @@ int bt_once(int prog_fd, const void *frame, size_t len, double *ns,
 	    int *verdict, void *out, size_t *out_len)
 {
 	static uint8_t sink[BENCH_FRAME_MAX];
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = len, .repeat = 1,
-		    .data_out = out ? out : sink,
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
+		    .repeat = 1, .data_out = out ? out : sink,
 		    .data_size_out = BENCH_FRAME_MAX);
 
 	if (bpf_prog_test_run_opts(prog_fd, &o))
@@ -53,14 +52,14 @@ int bt_once(int prog_fd, const void *frame, size_t len, double *ns,
 	return 0;
 }
 
-int bt_live(int prog_fd, const void *frame, size_t len, int ifindex,
-	    int repeat, double *ns)
+int bt_live(int prog_fd, const void *frame, size_t len, int ifindex, int repeat,
+	    double *ns)
 {
-	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = repeat,
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
+	struct xdp_md ctx = {.data_end = len, .ingress_ifindex = ifindex};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = repeat, .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+		    .batch_size = 64);
 
 	if (bpf_prog_test_run_opts(prog_fd, &o))
 		return -errno;

@@ -10,8 +10,7 @@
 #include "flows.bpf.h"
 
 /* Count a packet of @len bytes under @r, as observed or acted on. */
-static __always_inline void account(enum fs_reason r, __u32 len,
-				    bool observed)
+static __always_inline void account(enum fs_reason r, __u32 len, bool observed)
 {
 	__u32 key = r;
 	struct fs_counter *c = bpf_map_lookup_elem(&FS_MAP_STATS, &key);
@@ -28,10 +27,10 @@ static __always_inline void account(enum fs_reason r, __u32 len,
 }
 
 /* RFC 1624 eqn. 3: checksum @check after one 16-bit word went from
- * @old to @new (all in network order). */
-static __always_inline __u16 csum_replace16(__u16 check, __u16 old, __u16 new)
+ * @old to @nw (all in network order). */
+static __always_inline __u16 csum_replace16(__u16 check, __u16 old, __u16 nw)
 {
-	__u32 sum = (__u16)~check + (__u16)~old + (__u32)new;
+	__u32 sum = (__u16)~check + (__u16)~old + (__u32)nw;
 
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -49,16 +48,16 @@ static __always_inline void rewrite_rst(struct xdp_md *ctx,
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct tcphdr *tcp = data + (p->l4_off & FS_L4_OFF_MAX);
-	__u16 *word, old, new;
+	__u16 *word, old, nw;
 
 	if ((void *)(tcp + 1) > end)
 		return;
 	word = (__u16 *)tcp + TCP_FLAGS_WORD;
 	old = *word;
-	new = (old & bpf_htons(TCP_DOFF_BYTE)) |
-	      bpf_htons(TCP_FLAG_RST | (p->tcp_flags & TCP_FLAG_ACK));
-	*word = new;
-	tcp->check = csum_replace16(tcp->check, old, new);
+	nw = (old & bpf_htons(TCP_DOFF_BYTE)) |
+	     bpf_htons(TCP_FLAG_RST | (p->tcp_flags & TCP_FLAG_ACK));
+	*word = nw;
+	tcp->check = csum_replace16(tcp->check, old, nw);
 }
 
 /* Count the packet under @r and return its verdict. A stopping reason
@@ -75,7 +74,7 @@ static __always_inline int act(struct xdp_md *ctx, const struct fs_pkt *p,
 	account(r, p->len, observed);
 	if (!fs_reason_drops(r) || observed)
 		return XDP_PASS;
-	if (fs_reason_tx(r))		/* the stage made it the reply */
+	if (fs_reason_tx(r)) /* the stage made it the reply */
 		return XDP_TX;
 	if (!fs_reason_resets(r))
 		return XDP_DROP;

@@ -25,7 +25,8 @@ static __always_inline bool fs_banned(const struct fs_key *k)
 /* TTL of the n-th ban (n >= 1) of a key: doubles per repeat, capped. */
 static __always_inline __u64 ban_ttl(const struct fs_cfg *cfg, __u32 n)
 {
-	__u64 max = cfg->ban_ttl_max_ns ? cfg->ban_ttl_max_ns : FS_BAN_TTL_NO_CAP;
+	__u64 max = cfg->ban_ttl_max_ns ? cfg->ban_ttl_max_ns
+					: FS_BAN_TTL_NO_CAP;
 	__u32 shift = n - 1;
 
 	if (shift > cfg->ban_shift_max)
@@ -49,7 +50,8 @@ static long ban_evict_pick(struct bpf_map *map, const void *key, void *val,
 	struct fs_ban_scratch *c = *(struct fs_ban_scratch **)ctx;
 	const struct fs_ban *b = val;
 
-	if (b->expires_ns && (!c->found || b->expires_ns < c->pick_expires_ns)) {
+	if (b->expires_ns &&
+	    (!c->found || b->expires_ns < c->pick_expires_ns)) {
 		c->pick_expires_ns = b->expires_ns;
 		__builtin_memcpy(&c->pick, key, sizeof(c->pick));
 		c->found = 1;
@@ -107,13 +109,14 @@ static __always_inline int ban_key(const struct fs_key *k,
 				   enum fs_ban_reason why, __u64 now)
 {
 	struct fs_key bk = *k;
-	struct fs_ban ban = { .created_ns = now, .reason = why, .count = 1 };
+	struct fs_ban ban = {.created_ns = now, .reason = why, .count = 1};
 	struct fs_ban_scratch *c;
 	struct fs_ban *old;
 	__u32 zero = 0;
 
 	bk.bucket = FS_B_NONE;
-	bk.pad[0] = 0;	/* a proven source's bucket key: its ban is the source's */
+	bk.pad[0] =
+		0; /* a proven source's bucket key: its ban is the source's */
 	old = bpf_map_lookup_elem(&FS_MAP_BANS, &bk);
 	if (old)
 		ban.count = old->count + 1;

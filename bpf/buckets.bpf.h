@@ -28,7 +28,7 @@ enum fs_level {
 
 /* Flag of fs_bucket_step()'s result: a ban found fs_bans full and waits
  * for fs_ban_pending(). */
-#define FS_LEVEL_BAN_WAITS	0x100
+#define FS_LEVEL_BAN_WAITS 0x100
 
 /* Sets in the rate table: its size, read from the map (the loader may
  * resize it), over the ways. */
@@ -100,10 +100,10 @@ static __always_inline bool gcra_conform(struct fs_bucket_val *b,
  * 1 if the packet conforms, 0 if not, -1 if not and the ban it earned
  * waits for room in fs_bans (ban_key()). */
 static __always_inline int police_key(const struct fs_key *k,
-				       const struct fs_rate *r,
-				       const struct fs_cfg *cfg,
-				       enum fs_ban_reason why, __u32 ban_after,
-				       __u64 now)
+				      const struct fs_rate *r,
+				      const struct fs_cfg *cfg,
+				      enum fs_ban_reason why, __u32 ban_after,
+				      __u64 now)
 {
 	struct fs_bucket_val *b;
 	bool full;
@@ -152,7 +152,7 @@ static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
 	case FS_B_CONN:
 		return FS_BAN_CONN_RATE;
 	default:
-		return FS_BAN_MANUAL;	/* never: ban_after is 0 */
+		return FS_BAN_MANUAL; /* never: ban_after is 0 */
 	}
 }
 
@@ -172,8 +172,8 @@ static __always_inline enum fs_ban_reason bucket_ban_reason(enum fs_bucket b)
  * real once observing stops. A global function: verified once, not at
  * each of its callers. Returns an enum fs_level, with
  * FS_LEVEL_BAN_WAITS when a ban waits for room. */
-__noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket,
-			      __u32 rule, __u64 now)
+__noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket, __u32 rule,
+			      __u64 now)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
 	__u8 proven = !!(bucket & FS_BKT_PROVEN);
@@ -199,7 +199,7 @@ __noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket,
 	if (r <= 0)
 		return FS_LEVEL_OVER_SRC | (r ? FS_LEVEL_BAN_WAITS : 0);
 	plen = fs_prefix_len(p, cfg);
-	if (plen == FS_PLEN_ADDR)	/* the source's own key: charged already */
+	if (plen == FS_PLEN_ADDR) /* the source's own key: charged already */
 		return FS_LEVEL_OK;
 	fs_make_key(&k, p, plen, bucket);
 	k.pad[0] = proven;
@@ -211,9 +211,8 @@ __noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket,
 
 /* Police @bucket (fs_bucket_step()); a ban that found fs_bans full then
  * takes the place of an older one (fs_ban_pending()). */
-static __always_inline enum fs_level fs_police_bucket(const struct fs_pkt *p,
-						      __u32 bucket, __u32 rule,
-						      __u64 now)
+static __always_inline enum fs_level
+fs_police_bucket(const struct fs_pkt *p, __u32 bucket, __u32 rule, __u64 now)
 {
 	int r = fs_bucket_step(p, bucket, rule, now);
 

@@ -26,16 +26,16 @@ const volatile bool fs_assume_connected = false;
  * the connection, which an off-path sender cannot know. */
 enum fs_conn {
 	FS_CONN_NONE = 0,
-	FS_CONN_FIRST,		/* the connection's first data: a request
-				 * socket (TCP_DEFER_ACCEPT, or the handshake's
-				 * ACK not yet processed), or a full socket
-				 * that has received nothing */
-	FS_CONN_ESTABLISHED,	/* data on an established connection */
-	FS_CONN_COOKIE,		/* the listener, and an ACK carrying a valid
-				 * SYN cookie: no socket yet, the kernel makes
-				 * one from this very segment (so a segment
-				 * passed makes a connection, and a RST passed
-				 * in its place resets nothing) */
+	FS_CONN_FIRST,	     /* the connection's first data: a request
+			      * socket (TCP_DEFER_ACCEPT, or the handshake's
+			      * ACK not yet processed), or a full socket
+			      * that has received nothing */
+	FS_CONN_ESTABLISHED, /* data on an established connection */
+	FS_CONN_COOKIE,	     /* the listener, and an ACK carrying a valid
+			      * SYN cookie: no socket yet, the kernel makes
+			      * one from this very segment (so a segment
+			      * passed makes a connection, and a RST passed
+			      * in its place resets nothing) */
 };
 
 /* Whether proof @proof is of a connection's first data (a completed
@@ -75,7 +75,8 @@ static __always_inline int conn_full(struct bpf_sock *sk, __u32 seq, __u32 ack)
 /* A request socket (the kernel holds the handshake: TCP_DEFER_ACCEPT, or
  * its ACK not processed yet): the data starts in its window after the
  * client's ISN, and acknowledges exactly the server's SYN-ACK. */
-static __always_inline int conn_request(struct bpf_sock *sk, __u32 seq, __u32 ack)
+static __always_inline int conn_request(struct bpf_sock *sk, __u32 seq,
+					__u32 ack)
 {
 	struct tcp_request_sock *rq = bpf_skc_to_tcp_request_sock(sk);
 
@@ -100,7 +101,8 @@ static __always_inline int conn_cookie(struct xdp_md *ctx, struct bpf_sock *sk,
 	if (bpf_xdp_load_bytes(ctx, p->l3_off, ip, sizeof(ip)) ||
 	    bpf_xdp_load_bytes(ctx, p->l4_off, th, sizeof(th)))
 		return FS_CONN_NONE;
-	if (bpf_tcp_check_syncookie(sk, ip, iplen, (struct tcphdr *)th, sizeof(th)))
+	if (bpf_tcp_check_syncookie(sk, ip, iplen, (struct tcphdr *)th,
+				    sizeof(th)))
 		return FS_CONN_NONE;
 	return FS_CONN_COOKIE;
 }
@@ -146,14 +148,17 @@ const volatile bool fs_have_ct = false;
 static __always_inline bool ct_original(const struct nf_conn *ct,
 					const struct fs_pkt *p)
 {
-	const struct nf_conntrack_tuple *o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	const struct nf_conntrack_tuple *o =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 
 	if (o->src.u.all != p->sport || o->dst.u.all != p->dport)
 		return false;
-	if (fs_is_v4mapped(p))	/* as conn_tuple() looked it up */
+	if (fs_is_v4mapped(p)) /* as conn_tuple() looked it up */
 		return o->src.u3.ip == p->src.w[3];
-	return o->src.u3.all[0] == p->src.w[0] && o->src.u3.all[1] == p->src.w[1] &&
-	       o->src.u3.all[2] == p->src.w[2] && o->src.u3.all[3] == p->src.w[3];
+	return o->src.u3.all[0] == p->src.w[0] &&
+	       o->src.u3.all[1] == p->src.w[1] &&
+	       o->src.u3.all[2] == p->src.w[2] &&
+	       o->src.u3.all[3] == p->src.w[3];
 }
 
 /* What conntrack's entry @ct proves about @p, which its lookup found in
@@ -179,20 +184,22 @@ static __always_inline bool ct_original(const struct nf_conn *ct,
 static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
 				    const struct fs_pkt *p)
 {
-	const struct ip_ct_tcp_state *snd = &ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
-	const struct ip_ct_tcp_state *rcv = &ct->proto.tcp.seen[IP_CT_DIR_REPLY];
+	const struct ip_ct_tcp_state *snd =
+		&ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
+	const struct ip_ct_tcp_state *rcv =
+		&ct->proto.tcp.seen[IP_CT_DIR_REPLY];
 	unsigned long need = IPS_DST_NAT | IPS_ASSURED;
 	__u32 seq = bpf_ntohl(p->seq), ack = bpf_ntohl(p->ack), lo, ackwin;
 
 	if (dir != IP_CT_DIR_ORIGINAL || !ct_original(ct, p) ||
-	    (ct->status & need) != need ||
-	    (ct->status & IPS_DYING) ||
+	    (ct->status & need) != need || (ct->status & IPS_DYING) ||
 	    ct->proto.tcp.state != TCP_CONNTRACK_ESTABLISHED)
 		return FS_CONN_NONE;
 	lo = snd->td_end - rcv->td_maxwin;
 	if (!seq_in(seq, lo, snd->td_maxend - lo + 1))
 		return FS_CONN_NONE;
-	ackwin = snd->td_maxwin > FS_CT_MAXACKWIN ? snd->td_maxwin : FS_CT_MAXACKWIN;
+	ackwin = snd->td_maxwin > FS_CT_MAXACKWIN ? snd->td_maxwin
+						  : FS_CT_MAXACKWIN;
 	if (!seq_in(ack, rcv->td_end - ackwin, ackwin + 1))
 		return FS_CONN_NONE;
 	return FS_CONN_ESTABLISHED;
@@ -219,11 +226,13 @@ __noinline int fs_conn_ct(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_CONN_NONE;
 	}
 	if (conn_tuple(p, &t) == sizeof(t.ipv4))
-		ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv4), &opts, FS_CT_OPTS_SZ);
+		ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv4), &opts,
+				       FS_CT_OPTS_SZ);
 	else
-		ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv6), &opts, FS_CT_OPTS_SZ);
+		ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv6), &opts,
+				       FS_CT_OPTS_SZ);
 	if (!ct)
-		return FS_CONN_NONE;	/* no entry: a forged or stray segment */
+		return FS_CONN_NONE; /* no entry: a forged or stray segment */
 	r = ct_proof(ct, opts.dir, p);
 	bpf_ct_release(ct);
 	fs_event(r == FS_CONN_NONE ? FS_E_CONN_CT_REFUSED : FS_E_CONN_CT);
@@ -255,8 +264,9 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 
 	if (!ctx || !p)
 		return FS_CONN_NONE;
-	if (fs_assume_connected)	/* fixtures: the kernel took every RST */
-		return fs_retransmitted(ctx, p) ? FS_CONN_NONE : FS_CONN_ESTABLISHED;
+	if (fs_assume_connected) /* fixtures: the kernel took every RST */
+		return fs_retransmitted(ctx, p) ? FS_CONN_NONE
+						: FS_CONN_ESTABLISHED;
 	sk = fs_sk_lookup(ctx, p);
 	if (!sk)
 		return fs_conn_ct(ctx, p);
@@ -280,7 +290,8 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 
 /* Whether @p is proven to come from the source of a connection the
  * kernel holds (fs_conn_proof()). */
-static __always_inline bool fs_connected(struct xdp_md *ctx, const struct fs_pkt *p)
+static __always_inline bool fs_connected(struct xdp_md *ctx,
+					 const struct fs_pkt *p)
 {
 	return fs_conn_proof(ctx, p) != FS_CONN_NONE;
 }

@@ -28,15 +28,15 @@
 
 /* What fs_syn_cookie() did. */
 enum fs_cookie {
-	FS_COOKIE_SENT = 0,	/* the packet is the SYN-ACK: XDP_TX it */
-	FS_COOKIE_BUDGET,	/* over syn.cookie.rate: nothing sent */
-	FS_COOKIE_ENOENT,	/* the kernel has room (tcp_syncookies=1, its
-				 * SYN queue not full): no cookie */
-	FS_COOKIE_UNSUITED,	/* a SYN the program leaves to the kernel: IP
-				 * options, IPv6 extension headers, a
-				 * fragment, data (TFO), FIN/RST/ACK, or a
-				 * socket other than a listener holds it */
-	FS_COOKIE_ERR,		/* no listener, or the helper refused */
+	FS_COOKIE_SENT = 0, /* the packet is the SYN-ACK: XDP_TX it */
+	FS_COOKIE_BUDGET,   /* over syn.cookie.rate: nothing sent */
+	FS_COOKIE_ENOENT,   /* the kernel has room (tcp_syncookies=1, its
+			     * SYN queue not full): no cookie */
+	FS_COOKIE_UNSUITED, /* a SYN the program leaves to the kernel: IP
+			     * options, IPv6 extension headers, a
+			     * fragment, data (TFO), FIN/RST/ACK, or a
+			     * socket other than a listener holds it */
+	FS_COOKIE_ERR,	    /* no listener, or the helper refused */
 };
 
 static __always_inline struct fs_syn_state *fs_syn_state(void)
@@ -64,7 +64,8 @@ static __always_inline bool fs_syn_pressure(struct fs_syn_state *st,
 	if (!st)
 		return false;
 	if (r->interval_ns && !gcra_conform(&st->guard, r, now, &full))
-		window_extend(&st->pressure_until_ns, now, cfg->syn_guard_hold_ns);
+		window_extend(&st->pressure_until_ns, now,
+			      cfg->syn_guard_hold_ns);
 	return now < READ_ONCE(st->pressure_until_ns);
 }
 
@@ -92,7 +93,7 @@ static __always_inline void synack_tcp(__u8 *th, __u32 thlen, __u32 cookie,
 	t->dest = port;
 	t->ack_seq = bpf_htonl(bpf_ntohl(t->seq) + 1);
 	t->seq = bpf_htonl(cookie);
-	th[TCP_FLAGS_OFF - 1] &= 0xf0;	/* data offset kept, reserved bits 0 */
+	th[TCP_FLAGS_OFF - 1] &= 0xf0; /* data offset kept, reserved bits 0 */
 	th[TCP_FLAGS_OFF] = TCP_FLAG_SYN | TCP_FLAG_ACK;
 	t->window = bpf_htons(FS_SYNACK_WINDOW);
 	t->check = 0;
@@ -120,7 +121,8 @@ static __always_inline bool syn_suited(const struct fs_pkt *p, const __u8 *ip,
 		return false;
 	if (thlen < sizeof(struct tcphdr) || thlen > FS_TH_MAX)
 		return false;
-	if (p->v4 && (((const struct iphdr *)ip)->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+	if (p->v4 && (((const struct iphdr *)ip)->frag_off &
+		      bpf_htons(IP_MF | IP_OFFSET)))
 		return false;
 	return true;
 }
@@ -170,11 +172,13 @@ __noinline int fs_syn_cookie(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_COOKIE_ENOENT;
 	if (r < 0)
 		return FS_COOKIE_ERR;
-	synack_tcp(th, thlen, (__u32)r, p->v4 ? cfg->cookie_mss4 : cfg->cookie_mss6);
+	synack_tcp(th, thlen, (__u32)r,
+		   p->v4 ? cfg->cookie_mss4 : cfg->cookie_mss6);
 	r = bpf_csum_diff(NULL, 0, (__be32 *)th, thlen, 0);
 	if (r < 0)
 		return FS_COOKIE_ERR;
-	((struct tcphdr *)th)->check = csum_field64(r + reply_ip(ip, p->v4, thlen));
+	((struct tcphdr *)th)->check =
+		csum_field64(r + reply_ip(ip, p->v4, thlen));
 	if (reply_store(ctx, p, ip, iplen, th, thlen))
 		return FS_COOKIE_ERR;
 	return FS_COOKIE_SENT;

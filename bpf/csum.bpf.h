@@ -33,8 +33,9 @@ static __always_inline __u32 tcp_seg_len(struct xdp_md *ctx,
 	__be16 n;
 
 	if (p->v4) {
-		if (bpf_xdp_load_bytes(ctx, l3 + offsetof(struct iphdr, tot_len),
-				       &n, sizeof(n)))
+		if (bpf_xdp_load_bytes(ctx,
+				       l3 + offsetof(struct iphdr, tot_len), &n,
+				       sizeof(n)))
 			return 0;
 		return bpf_ntohs(n) + l3 - l4;
 	}
@@ -62,9 +63,9 @@ static __always_inline __u64 pseudo_sum(const struct fs_pkt *p, __u32 len)
  * fs_tcp_csum_ok(), as bpf_loop() wants its context. */
 struct csum_walk {
 	struct xdp_md *ctx;
-	__u32 off;		/* of the segment's first byte in the frame */
-	__u32 len;		/* segment bytes */
-	__s64 sum;		/* bpf_csum_diff()'s running sum, or < 0 */
+	__u32 off; /* of the segment's first byte in the frame */
+	__u32 len; /* segment bytes */
+	__s64 sum; /* bpf_csum_diff()'s running sum, or < 0 */
 };
 
 /* bpf_loop() callback: add chunk @i of the segment to the sum (the last
@@ -99,7 +100,7 @@ static long csum_chunk(__u32 i, void *data)
  * global function: only the punishing paths call it. */
 __noinline bool fs_tcp_csum_ok(struct xdp_md *ctx, const struct fs_pkt *p)
 {
-	struct csum_walk w = { .ctx = ctx };
+	struct csum_walk w = {.ctx = ctx};
 	__u64 sum;
 	__u32 len;
 	__u16 check;

@@ -29,8 +29,10 @@ static __always_inline bool fs_dns_may(const struct fs_pkt *p)
 	const struct fs_filter *f = fs_filter_get();
 
 	return !f || f->wide[FS_FILTER_DNS] ||
-	       ((f->bits[FS_FILTER_DNS][(p->slot / 64) & (FS_FILTER_WORDS - 1)] >>
-		 (p->slot % 64)) & 1);
+	       ((f->bits[FS_FILTER_DNS]
+			[(p->slot / 64) & (FS_FILTER_WORDS - 1)] >>
+		 (p->slot % 64)) &
+		1);
 }
 
 /* Set the prefilter bits of ban key @k (after the ban is in fs_bans): its

@@ -36,12 +36,14 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p)
 	if (svc == FS_SVC_SMTP)
 		return police_smtp(ctx, p);
 	if (fs_is_syn(p))
-		return fs_police_syn(ctx, p);	/* the entry point calls it first */
+		return fs_police_syn(ctx,
+				     p); /* the entry point calls it first */
 	if (fs_is_pure_ack(p))
 		return fs_police_ack(ctx, p);
 	/* the clock only where a bucket needs it: not for plain segments */
-	return svc == FS_SVC_HTTP && p->payload_len ?
-		       fs_police_http(ctx, p, cfg, fs_now()) : FS_R_SERVICE;
+	return svc == FS_SVC_HTTP && p->payload_len
+		       ? fs_police_http(ctx, p, cfg, fs_now())
+		       : FS_R_SERVICE;
 }
 
 SEC("xdp")
@@ -54,7 +56,7 @@ int floodshield(struct xdp_md *ctx)
 	r = parse_packet(ctx, &pkt);
 	if (r != FS_CONTINUE)
 		return act(ctx, &pkt, r);
-	if (pkt.l4 == FS_L4_TCP)	/* once, for the bans and the police */
+	if (pkt.l4 == FS_L4_TCP) /* once, for the bans and the police */
 		pkt.svc = fs_service(&pkt);
 	need = fs_prefilter(&pkt);
 	if (need) {
@@ -64,9 +66,9 @@ int floodshield(struct xdp_md *ctx)
 	}
 	if (pkt.l4 != FS_L4_TCP)
 		return act(ctx, &pkt, fs_l4_reason(&pkt));
-	if (pkt.svc == FS_SVC_NONE)	/* no stage call for the common case */
+	if (pkt.svc == FS_SVC_NONE) /* no stage call for the common case */
 		return act(ctx, &pkt, FS_R_NO_SERVICE);
-	if (fs_is_syn(&pkt))		/* what a SYN flood sends */
+	if (fs_is_syn(&pkt)) /* what a SYN flood sends */
 		return act(ctx, &pkt, police_syn(ctx, &pkt));
 	r = fs_police(ctx, &pkt);
 	return act(ctx, &pkt, r);

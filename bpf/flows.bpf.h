@@ -28,10 +28,11 @@ static __always_inline void fs_flow_key(struct fs_flow_key *k,
 
 /* The slot of flow @k in fs_flows; with @take, else the one a new flow
  * takes (the oldest of its set). NULL if neither. */
-static __always_inline struct fs_flow_slot *fs_flow_slot(const struct fs_flow_key *k,
-							 bool take)
+static __always_inline struct fs_flow_slot *
+fs_flow_slot(const struct fs_flow_key *k, bool take)
 {
-	__u32 sets = ((struct bpf_map *)&FS_MAP_FLOWS)->max_entries / FS_FLOW_WAYS;
+	__u32 sets =
+		((struct bpf_map *)&FS_MAP_FLOWS)->max_entries / FS_FLOW_WAYS;
 	__u32 i = fs_flow_index(k, sets) * FS_FLOW_WAYS;
 	struct fs_flow_slot *s, *old = NULL;
 
@@ -50,7 +51,8 @@ static __always_inline struct fs_flow_slot *fs_flow_slot(const struct fs_flow_ke
 /* Hash of the first FS_FLOW_HASH_LEN payload bytes of @p (fewer if it
  * is shorter; its length is mixed in). A global function: its buffer
  * stays off the entry point's stack. */
-__noinline __u32 fs_flow_payload_hash(struct xdp_md *ctx, const struct fs_pkt *p)
+__noinline __u32 fs_flow_payload_hash(struct xdp_md *ctx,
+				      const struct fs_pkt *p)
 {
 	__u32 w[FS_FLOW_HASH_LEN / 4] = {}, m[5];
 	__u32 n;
@@ -83,7 +85,8 @@ static __always_inline bool fs_retransmitted(struct xdp_md *ctx,
 
 	fs_flow_key(&k, p);
 	s = fs_flow_slot(&k, false);
-	if (!s || s->v.seq != p->seq || fs_now() - s->v.reset_ns >= FS_FLOW_TTL_NS)
+	if (!s || s->v.seq != p->seq ||
+	    fs_now() - s->v.reset_ns >= FS_FLOW_TTL_NS)
 		return false;
 	return s->v.hash == fs_flow_payload_hash(ctx, p);
 }

@@ -29,11 +29,11 @@
 #include "proven.bpf.h"
 
 struct http_req {
-	__u32 val;		/* offset of the host text */
-	__u8 hosts;		/* Host fields seen */
+	__u32 val;  /* offset of the host text */
+	__u8 hosts; /* Host fields seen */
 	__u8 http10;
-	__u8 complete;		/* empty line ending the headers seen */
-	__u8 absolute;		/* host from an absolute-form target */
+	__u8 complete; /* empty line ending the headers seen */
+	__u8 absolute; /* host from an absolute-form target */
 };
 
 /* Length of "METHOD " at the payload start; 0 if the payload does not
@@ -71,9 +71,8 @@ static __always_inline int http_method(const struct fs_seg *p)
 /* Scan the target from @off to its ending space. Sets *sp to that
  * offset and *fragment for a '#' in it. Returns FS_CONTINUE, or
  * FS_R_HTTP_UNDECIDED (CR/LF first, or past the limit). */
-static __always_inline enum fs_reason http_target(const struct fs_seg *p,
-						  __u32 off, __u32 *sp,
-						  bool *fragment)
+static __always_inline enum fs_reason
+http_target(const struct fs_seg *p, __u32 off, __u32 *sp, bool *fragment)
 {
 	__u64 w, space, hash, eol, low;
 
@@ -101,7 +100,7 @@ static __always_inline enum fs_reason http_target(const struct fs_seg *p,
 }
 
 /* Bytes of "HTTP/1.1\r\n", the end of a request line. */
-#define HTTP_VERSION_LEN	10
+#define HTTP_VERSION_LEN 10
 
 /* "HTTP/1.1\r\n" or "HTTP/1.0\r\n" at @off. 0 or -1. */
 static __always_inline int http_version(const struct fs_seg *p, __u32 off,
@@ -130,7 +129,8 @@ static __always_inline void http_absolute(const struct fs_seg *p, __u32 off,
 
 	if (load8(p, off, &w))
 		return;
-	w |= W8(0x20, 0x20, 0x20, 0x20, 0x20, 0, 0, 0);	/* lower case; ':' keeps */
+	w |= W8(0x20, 0x20, 0x20, 0x20, 0x20, 0, 0,
+		0); /* lower case; ':' keeps */
 	if ((w & W_MASK(7)) == W8('h', 't', 't', 'p', ':', '/', '/', 0))
 		req->val = off + 7;
 	else if (w == W8('h', 't', 't', 'p', 's', ':', '/', '/'))
@@ -151,7 +151,8 @@ static __always_inline int http_line(const struct fs_seg *p, __u32 off,
 
 	if (load8(p, off, &w)) {
 		/* fewer than 8 bytes left: only the final empty line fits */
-		return load1(p, off) == '\r' && load1(p, off + 1) == '\n' ? 1 : -1;
+		return load1(p, off) == '\r' && load1(p, off + 1) == '\n' ? 1
+									  : -1;
 	}
 	if ((w & W_MASK(2)) == W8('\r', '\n', 0, 0, 0, 0, 0, 0))
 		return 1;
@@ -162,7 +163,7 @@ static __always_inline int http_line(const struct fs_seg *p, __u32 off,
 	if (sep == ' ' || sep == '\t')
 		return FS_R_HTTP_HOST_WS;
 	if (sep != ':')
-		return FS_CONTINUE;	/* Hostname:, Host-Foo: ... */
+		return FS_CONTINUE; /* Hostname:, Host-Foo: ... */
 	if (++req->hosts > 1)
 		return FS_R_HTTP_DUP_HOST;
 	if (!req->absolute)
@@ -171,9 +172,9 @@ static __always_inline int http_line(const struct fs_seg *p, __u32 off,
 }
 
 /* Result of fs_http_headers() when no line was bad. */
-#define HDR_OK		(1u << 30)
-#define HDR_COMPLETE	(1u << 29)
-#define HDR_VAL_MASK	0xffff		/* host text offset, 0: none */
+#define HDR_OK	     (1u << 30)
+#define HDR_COMPLETE (1u << 29)
+#define HDR_VAL_MASK 0xffff /* host text offset, 0: none */
 
 /* Walk header lines from @start in the payload at @off: one flat loop
  * whose steps either move 8 bytes along a line or jump to the next line
@@ -184,7 +185,7 @@ static __always_inline int http_line(const struct fs_seg *p, __u32 off,
 __noinline int fs_http_headers(struct xdp_md *ctx, __u32 off, __u32 start,
 			       __u32 absolute)
 {
-	struct http_req r = { .val = absolute, .absolute = !!absolute };
+	struct http_req r = {.val = absolute, .absolute = !!absolute};
 	struct http_req *req = &r;
 	struct fs_seg seg, *p = &seg;
 	bool line_start = true;
@@ -198,7 +199,8 @@ __noinline int fs_http_headers(struct xdp_md *ctx, __u32 off, __u32 start,
 		if (line_start) {
 			res = http_line(p, pos, req);
 			if (res == 1)
-				return HDR_OK | HDR_COMPLETE | (req->val & HDR_VAL_MASK);
+				return HDR_OK | HDR_COMPLETE |
+				       (req->val & HDR_VAL_MASK);
 			if (res < 0)
 				break;
 			if (res != FS_CONTINUE)
@@ -313,10 +315,10 @@ __noinline int fs_host_served(struct xdp_md *ctx, __u32 off, __u32 val,
 	words = (__u64 *)buf->key.name;
 	for (int j = 0; j < FS_HOST_MAX / 8; j++)
 		words[j] = 0;
-	if (bpf_xdp_load_bytes(ctx, (off & FS_PAYLOAD_OFF_MAX) +
-				    (val & FS_SCAN_OFF_MASK),
-			       buf->key.name + ((FS_HOST_MAX - len) & (FS_HOST_MAX - 1)),
-			       len))
+	if (bpf_xdp_load_bytes(
+		    ctx, (off & FS_PAYLOAD_OFF_MAX) + (val & FS_SCAN_OFF_MASK),
+		    buf->key.name + ((FS_HOST_MAX - len) & (FS_HOST_MAX - 1)),
+		    len))
 		return 1;
 	for (int j = 0; j < FS_HOST_MAX / 8; j++)
 		words[j] = lower8(words[j]);
@@ -382,17 +384,17 @@ static __always_inline int host_print_served(__u64 fp)
 
 /* Bits of struct http_req passed to fs_http_host(), above the FS_HTTP_*
  * policy flags (HREQ_POLICY). */
-#define HREQ_POLICY	0xff
-#define HREQ_HTTP10	(1u << 8)
-#define HREQ_COMPLETE	(1u << 9)
-#define HREQ_ABSOLUTE	(1u << 10)
+#define HREQ_POLICY   0xff
+#define HREQ_HTTP10   (1u << 8)
+#define HREQ_COMPLETE (1u << 9)
+#define HREQ_ABSOLUTE (1u << 10)
 /* The served-host bits (host_bits(), FS_HOSTS_*), read once per segment
  * by fs_police_http() and passed down in bits 11-13. */
 #define HREQ_HOSTS_SHIFT 11
-#define HREQ_CHECK	(FS_HOSTS_CHECK << HREQ_HOSTS_SHIFT)
-#define HREQ_WILDCARDS	(FS_HOSTS_WILDCARDS << HREQ_HOSTS_SHIFT)
-#define HREQ_PRINTS	(FS_HOSTS_PRINTS << HREQ_HOSTS_SHIFT)
-#define HREQ_HOSTS	(HREQ_CHECK | HREQ_WILDCARDS | HREQ_PRINTS)
+#define HREQ_CHECK	 (FS_HOSTS_CHECK << HREQ_HOSTS_SHIFT)
+#define HREQ_WILDCARDS	 (FS_HOSTS_WILDCARDS << HREQ_HOSTS_SHIFT)
+#define HREQ_PRINTS	 (FS_HOSTS_PRINTS << HREQ_HOSTS_SHIFT)
+#define HREQ_HOSTS	 (HREQ_CHECK | HREQ_WILDCARDS | HREQ_PRINTS)
 
 /* Judge the Host of a complete or partial request whose host text (if
  * any) starts @val bytes into the payload at @off; @bits: FS_HTTP_*
@@ -429,11 +431,12 @@ __noinline int fs_http_host(struct xdp_md *ctx, __u32 off, __u32 val,
 	if (len < 0)
 		return FS_R_HTTP_UNDECIDED;
 	if (len == 0)
-		return req->http10 && !(flags & FS_HTTP_RESET_NO_HOST10) ?
-			       FS_R_HTTP_OK : FS_R_HTTP_EMPTY_HOST;
+		return req->http10 && !(flags & FS_HTTP_RESET_NO_HOST10)
+			       ? FS_R_HTTP_OK
+			       : FS_R_HTTP_EMPTY_HOST;
 	if (ip)
-		return flags & FS_HTTP_RESET_IP_HOST ?
-			       FS_R_HTTP_IP_HOST : FS_R_HTTP_OK;
+		return flags & FS_HTTP_RESET_IP_HOST ? FS_R_HTTP_IP_HOST
+						     : FS_R_HTTP_OK;
 	if (!(flags & HREQ_CHECK))
 		return FS_R_HTTP_OK;
 	if (flags & HREQ_PRINTS) {
@@ -480,15 +483,16 @@ __noinline int fs_http_judge(struct xdp_md *ctx, __u32 off, __u32 http_flags)
 	if (fragment)
 		return FS_R_HTTP_FRAGMENT;
 	http_absolute(p, mlen, &req);
-	hdr = fs_http_headers(ctx, off, (sp + 1 + HTTP_VERSION_LEN) & FS_SCAN_OFF_MASK,
+	hdr = fs_http_headers(ctx, off,
+			      (sp + 1 + HTTP_VERSION_LEN) & FS_SCAN_OFF_MASK,
 			      req.absolute ? req.val : 0);
 	if (!(hdr & HDR_OK))
 		return hdr;
 	return fs_http_host(ctx, off, hdr & HDR_VAL_MASK,
 			    (http_flags & (HREQ_POLICY | HREQ_HOSTS)) |
-			    (req.http10 ? HREQ_HTTP10 : 0) |
-			    (hdr & HDR_COMPLETE ? HREQ_COMPLETE : 0) |
-			    (req.absolute ? HREQ_ABSOLUTE : 0));
+				    (req.http10 ? HREQ_HTTP10 : 0) |
+				    (hdr & HDR_COMPLETE ? HREQ_COMPLETE : 0) |
+				    (req.absolute ? HREQ_ABSOLUTE : 0));
 }
 
 /* Inspect an HTTP segment and charge the request buckets: every request
@@ -515,9 +519,10 @@ static __always_inline enum fs_reason fs_police_http(struct xdp_md *ctx,
 						     const struct fs_cfg *cfg,
 						     __u64 now)
 {
-	enum fs_reason r = fs_http_judge(ctx, p->payload_off,
-					 (cfg->http_flags & HREQ_POLICY) |
-					 host_bits() << HREQ_HOSTS_SHIFT);
+	enum fs_reason r =
+		fs_http_judge(ctx, p->payload_off,
+			      (cfg->http_flags & HREQ_POLICY) |
+				      host_bits() << HREQ_HOSTS_SHIFT);
 	int proof;
 	bool proven;
 
@@ -525,12 +530,13 @@ static __always_inline enum fs_reason fs_police_http(struct xdp_md *ctx,
 		return r;
 	proof = fs_conn_proof(ctx, p);
 	proven = proof != FS_CONN_NONE;
-	if (fs_conn_first(proof))	/* a connection's first request */
+	if (fs_conn_first(proof)) /* a connection's first request */
 		fs_prove(p, true);
 	if (fs_reason_resets(r)) {
 		if (!proven)
-			return fs_retransmitted(ctx, p) ? FS_R_RESET_FLOW : FS_R_NO_CONN;
-		if (!fs_tcp_csum_ok(ctx, p))	/* the kernel would drop it */
+			return fs_retransmitted(ctx, p) ? FS_R_RESET_FLOW
+							: FS_R_NO_CONN;
+		if (!fs_tcp_csum_ok(ctx, p)) /* the kernel would drop it */
 			return FS_R_BAD_CSUM;
 		if (proof != FS_CONN_COOKIE || !fs_retransmitted(ctx, p))
 			fs_police_bucket(p, FS_B_HTTP_BAD, r, now);

@@ -47,8 +47,8 @@ static __always_inline bool fs_words_eq(const void *a, const void *b, int n)
 {
 	const __u32 *x = a, *y = b;
 
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
-	       x[3] == y[3] && x[4] == y[4] && (n < 6 || x[5] == y[5]);
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] &&
+	       x[4] == y[4] && (n < 6 || x[5] == y[5]);
 }
 
 #endif

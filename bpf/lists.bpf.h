@@ -28,9 +28,8 @@
  * one already turned into a RST, whose socket is gone, passes: the kernel
  * answers it with its own RST. SMTP sessions are never reset; SYNs and
  * the rest drop. */
-static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
-						     const struct fs_pkt *p,
-						     enum fs_svc svc)
+static __always_inline enum fs_reason
+ban_reason_for(struct xdp_md *ctx, const struct fs_pkt *p, enum fs_svc svc)
 {
 	int proof;
 
@@ -40,7 +39,7 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
 		proof = fs_conn_proof(ctx, p);
 		if (proof != FS_CONN_NONE && !fs_tcp_csum_ok(ctx, p))
 			return FS_R_BAN;
-		if (proof == FS_CONN_COOKIE)	/* never pass: it would connect */
+		if (proof == FS_CONN_COOKIE) /* never pass: it would connect */
 			return fs_cookie_reset(ctx, p, FS_R_BAN_RESET);
 		if (proof != FS_CONN_NONE)
 			return FS_R_BAN_RESET;
@@ -58,9 +57,8 @@ static __always_inline enum fs_reason ban_reason_for(struct xdp_md *ctx,
  * asks for FS_CHECK_BAN for no other). @cfg: the settings, or NULL to
  * read them only if the source has no ban (the prefix length is needed
  * only then). */
-static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
-						 const struct fs_pkt *p,
-						 const struct fs_cfg *cfg)
+static __always_inline enum fs_reason
+check_bans(struct xdp_md *ctx, const struct fs_pkt *p, const struct fs_cfg *cfg)
 {
 	struct fs_key bk = {};
 
@@ -78,9 +76,9 @@ static __always_inline enum fs_reason check_bans(struct xdp_md *ctx,
 }
 
 /* Lookups fs_check_lists() is asked to make. */
-#define FS_CHECK_ALLOW	(1u << FS_FILTER_ALLOW)
-#define FS_CHECK_BLOCK	(1u << FS_FILTER_BLOCK)
-#define FS_CHECK_BAN	(1u << FS_FILTER_BAN)
+#define FS_CHECK_ALLOW (1u << FS_FILTER_ALLOW)
+#define FS_CHECK_BLOCK (1u << FS_FILTER_BLOCK)
+#define FS_CHECK_BAN   (1u << FS_FILTER_BAN)
 
 /* The FS_CHECK_* lookups that @p needs: those of the sets whose
  * prefilter bit for the source's slot is set (all without the map).
@@ -107,7 +105,7 @@ static __always_inline __u32 fs_prefilter(struct fs_pkt *p)
 /* Whether the list @map (an LPM trie) holds a live entry for @p. */
 static __always_inline bool listed(void *map, const struct fs_pkt *p)
 {
-	struct fs_lpm_key lk = { .prefixlen = FS_PLEN_ADDR };
+	struct fs_lpm_key lk = {.prefixlen = FS_PLEN_ADDR};
 	struct fs_list_val *v;
 
 	__builtin_memcpy(lk.addr, p->src.b, sizeof(lk.addr));
@@ -117,9 +115,8 @@ static __always_inline bool listed(void *map, const struct fs_pkt *p)
 
 /* Allowlist, blocklist, bans: the lookups in @need (FS_CHECK_*), in that
  * order. Inline in the entry point: no stage call on a drop path. */
-static __always_inline enum fs_reason fs_check_lists(struct xdp_md *ctx,
-						     const struct fs_pkt *p,
-						     __u32 need)
+static __always_inline enum fs_reason
+fs_check_lists(struct xdp_md *ctx, const struct fs_pkt *p, __u32 need)
 {
 	if ((need & FS_CHECK_ALLOW) && listed(&FS_MAP_ALLOW, p))
 		return FS_R_ALLOW;

@@ -224,13 +224,13 @@ struct {
  * for fs_ban_pending() to make room, and that function's pick. Off the
  * stack; not pinned. */
 struct fs_ban_scratch {
-	struct fs_key key;	/* the waiting ban */
+	struct fs_key key; /* the waiting ban */
 	struct fs_ban ban;
-	struct fs_key pick;	/* the entry to evict */
+	struct fs_key pick; /* the entry to evict */
 	__u64 pick_expires_ns;
-	__u32 seen;		/* entries looked at */
-	__u8 found;		/* pick is set */
-	__u8 pending;		/* key and ban wait */
+	__u32 seen;   /* entries looked at */
+	__u8 found;   /* pick is set */
+	__u8 pending; /* key and ban wait */
 	__u16 pad;
 };
 

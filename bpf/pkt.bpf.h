@@ -16,10 +16,10 @@
 /* Where L4 parsing ended; decides the reason for packets that are not
  * policed. */
 enum fs_l4 {
-	FS_L4_TCP = 0,		/* TCP header parsed and bounded */
-	FS_L4_OTHER,		/* not TCP */
-	FS_L4_FRAGMENT,		/* non-first fragment: no L4 header */
-	FS_L4_MALFORMED,	/* TCP too short, data offset < 5, ext walk */
+	FS_L4_TCP = 0,	 /* TCP header parsed and bounded */
+	FS_L4_OTHER,	 /* not TCP */
+	FS_L4_FRAGMENT,	 /* non-first fragment: no L4 header */
+	FS_L4_MALFORMED, /* TCP too short, data offset < 5, ext walk */
 };
 
 /* The packet after L3: from here on one code path for both families.
@@ -30,26 +30,26 @@ struct fs_pkt {
 	union {
 		__u8 b[16];
 		__u32 w[4];
-	} src;			/* IPv4 as ::ffff:a.b.c.d */
+	} src; /* IPv4 as ::ffff:a.b.c.d */
 	union {
 		__u8 b[16];
 		__u32 w[4];
-	} dst;			/* as src */
-	__u32 len;		/* frame bytes, for counters */
-	__u32 seq;		/* network order; valid for FS_L4_TCP */
-	__u32 ack;		/* network order; valid for FS_L4_TCP */
-	__u16 l3_off;		/* IP header offset */
-	__u16 sport;		/* network order; valid for FS_L4_TCP */
-	__u16 dport;		/* network order; valid for FS_L4_TCP */
-	__u16 l4_off;		/* TCP header offset; valid for FS_L4_TCP */
-	__u16 payload_off;	/* TCP payload offset; valid for FS_L4_TCP */
-	__u16 payload_len;	/* linear payload bytes; valid for FS_L4_TCP */
-	__u8 tcp_flags;		/* valid for FS_L4_TCP */
-	__u8 l4;		/* enum fs_l4 */
-	__u8 svc;		/* enum fs_svc of dport; valid for FS_L4_TCP */
-	__u8 v4;		/* parsed as IPv4: src and dst are v4-mapped */
+	} dst;		   /* as src */
+	__u32 len;	   /* frame bytes, for counters */
+	__u32 seq;	   /* network order; valid for FS_L4_TCP */
+	__u32 ack;	   /* network order; valid for FS_L4_TCP */
+	__u16 l3_off;	   /* IP header offset */
+	__u16 sport;	   /* network order; valid for FS_L4_TCP */
+	__u16 dport;	   /* network order; valid for FS_L4_TCP */
+	__u16 l4_off;	   /* TCP header offset; valid for FS_L4_TCP */
+	__u16 payload_off; /* TCP payload offset; valid for FS_L4_TCP */
+	__u16 payload_len; /* linear payload bytes; valid for FS_L4_TCP */
+	__u8 tcp_flags;	   /* valid for FS_L4_TCP */
+	__u8 l4;	   /* enum fs_l4 */
+	__u8 svc;	   /* enum fs_svc of dport; valid for FS_L4_TCP */
+	__u8 v4;	   /* parsed as IPv4: src and dst are v4-mapped */
 	__u8 pad[2];
-	__u32 slot;		/* prefilter slot of src (fs_prefilter()) */
+	__u32 slot; /* prefilter slot of src (fs_prefilter()) */
 };
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */

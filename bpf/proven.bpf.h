@@ -25,7 +25,7 @@ static __always_inline enum fs_dns_class fs_dns_class(const struct fs_pkt *p,
 {
 	struct fs_dns_val *v;
 
-	if (!fs_dns_may(p))	/* no verdict in the source's slot */
+	if (!fs_dns_may(p)) /* no verdict in the source's slot */
 		return FS_DNS_UNVERIFIED;
 	v = bpf_map_lookup_elem(&FS_MAP_DNS, p->src.b);
 	if (!v || !fs_live(v->expires_ns, now) || v->class >= FS_DNS_CLASS_MAX)
@@ -45,10 +45,11 @@ static __always_inline bool proven_is(const struct fs_proven_slot *s,
 /* The slot of @p's source in fs_proven; else, with @take, the slot a
  * new source takes (the one of its set proven longest ago), else NULL.
  * Sets: the map's size, read from the map, over the ways. */
-static __always_inline struct fs_proven_slot *proven_slot(const struct fs_pkt *p,
-							  bool take)
+static __always_inline struct fs_proven_slot *
+proven_slot(const struct fs_pkt *p, bool take)
 {
-	__u32 sets = ((struct bpf_map *)&FS_MAP_PROVEN)->max_entries / FS_PROVEN_WAYS;
+	__u32 sets = ((struct bpf_map *)&FS_MAP_PROVEN)->max_entries /
+		     FS_PROVEN_WAYS;
 	__u32 i = fs_proven_index(p->src.w, sets) * FS_PROVEN_WAYS;
 	struct fs_proven_slot *s, *old = NULL;
 

@@ -35,8 +35,8 @@ static __always_inline __u64 reply_ip(__u8 *ip, bool v4, __u32 tcplen)
 		h->frag_off = bpf_htons(IP_DF);
 		h->tot_len = bpf_htons(sizeof(*h) + tcplen);
 		h->check = 0;
-		h->check = csum_field64(bpf_csum_diff(NULL, 0, (__be32 *)ip,
-						      sizeof(*h), 0));
+		h->check = csum_field64(
+			bpf_csum_diff(NULL, 0, (__be32 *)ip, sizeof(*h), 0));
 		return sum + h->saddr + h->daddr;
 	}
 	struct ipv6hdr *h6 = (struct ipv6hdr *)ip;
@@ -46,7 +46,7 @@ static __always_inline __u64 reply_ip(__u8 *ip, bool v4, __u32 tcplen)
 	__builtin_memcpy(&h6->daddr, a, sizeof(a));
 	h6->hop_limit = FS_SYNACK_TTL;
 	h6->payload_len = bpf_htons(tcplen);
-	ip[1] &= 0xf0;		/* flow label 0 (traffic class kept) */
+	ip[1] &= 0xf0; /* flow label 0 (traffic class kept) */
 	ip[2] = 0;
 	ip[3] = 0;
 	return sum + bpf_csum_diff(NULL, 0, (__be32 *)&h6->saddr, 32, 0);

@@ -41,8 +41,8 @@ static __always_inline bool event_allowed(const struct fs_cfg *cfg, __u64 now)
  * tried again), only for a source holding a connection (a forged one
  * could otherwise get any address verified), bounded by the events
  * bucket. Returns 1 if sent. A global function. */
-__noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p,
-			 __u32 type, __u32 name_off, __u32 name_len)
+__noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p, __u32 type,
+			 __u32 name_off, __u32 name_len)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
 	struct fs_event_rec *rec;

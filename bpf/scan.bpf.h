@@ -11,7 +11,7 @@
 #define FS_SCAN_BPF_H
 
 #ifdef __bpf__
-#include "pkt.bpf.h"		/* the kernel types, barrier_var() */
+#include "pkt.bpf.h" /* the kernel types, barrier_var() */
 #endif
 #include "consts.bpf.h"
 #include "../maps/floodshield.h"
@@ -21,7 +21,7 @@
 struct fs_seg {
 	void *data;
 	void *end;
-	__u32 len;		/* payload bytes in the linear frame */
+	__u32 len; /* payload bytes in the linear frame */
 };
 
 /* Load 8 payload bytes at @off; -1 past the frame or past FS_SCAN_MAX
@@ -54,7 +54,7 @@ static __always_inline int load8_tail(const struct fs_seg *p, __u32 off,
 		return 0;
 	if (len < 8 || off >= len || off > FS_SCAN_MAX)
 		return -1;
-	back = off - (len - 8);		/* 1..7: load8() failed */
+	back = off - (len - 8); /* 1..7: load8() failed */
 	if (back > 7 || load8(p, len - 8, w))
 		return -1;
 	*w >>= back * 8;
@@ -77,8 +77,8 @@ static __always_inline int load1(const struct fs_seg *p, __u32 off)
 
 /* The segment of a TCP payload @off bytes into the frame, or -1 past
  * FS_PAYLOAD_OFF_MAX. */
-static __always_inline int fs_seg_init(struct fs_seg *seg,
-					 struct xdp_md *ctx, __u32 off)
+static __always_inline int fs_seg_init(struct fs_seg *seg, struct xdp_md *ctx,
+				       __u32 off)
 {
 	if (off > FS_PAYLOAD_OFF_MAX)
 		return -1;

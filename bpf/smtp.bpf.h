@@ -31,19 +31,21 @@ static __always_inline struct smtp_class smtp_class_of(enum fs_dns_class c)
 {
 	switch (c) {
 	case FS_DNS_VERIFIED:
-		return (struct smtp_class){ FS_B_SMTP_VERIFIED, FS_R_SMTP_VERIFIED,
-					    FS_R_SMTP_DEFER_VERIFIED };
+		return (struct smtp_class){FS_B_SMTP_VERIFIED,
+					   FS_R_SMTP_VERIFIED,
+					   FS_R_SMTP_DEFER_VERIFIED};
 	case FS_DNS_FAILED:
-		return (struct smtp_class){ FS_B_SMTP_FAILED, FS_R_SMTP_FAILED,
-					    FS_R_SMTP_DEFER_FAILED };
+		return (struct smtp_class){FS_B_SMTP_FAILED, FS_R_SMTP_FAILED,
+					   FS_R_SMTP_DEFER_FAILED};
 	default:
-		return (struct smtp_class){ FS_B_SMTP_UNVERIFIED, FS_R_SMTP_UNVERIFIED,
-					    FS_R_SMTP_DEFER_UNVERIFIED };
+		return (struct smtp_class){FS_B_SMTP_UNVERIFIED,
+					   FS_R_SMTP_UNVERIFIED,
+					   FS_R_SMTP_DEFER_UNVERIFIED};
 	}
 }
 
 /* Bytes of "EHLO " or "HELO ": where the name starts. */
-#define EHLO_CMD_LEN	5
+#define EHLO_CMD_LEN 5
 
 /* Length of the EHLO/HELO argument at payload offset EHLO_CMD_LEN, or 0: the
  * command must be "EHLO " or "HELO " (any case), the name end at CR, LF
@@ -100,7 +102,8 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 		/* a connection's first client data: its handshake was real */
 		if (fs_conn_first(fs_conn_proof(ctx, p)))
 			fs_prove(p, true);
-		fs_report(ctx, p, FS_EV_EHLO, p->payload_off + EHLO_CMD_LEN, len);
+		fs_report(ctx, p, FS_EV_EHLO, p->payload_off + EHLO_CMD_LEN,
+			  len);
 	}
 	return FS_R_SERVICE;
 }

@@ -67,23 +67,23 @@ static __always_inline bool cookies_on(const struct fs_cfg *cfg)
  * the 4-tuple such as TIME_WAIT, IP options, TFO): never dropped for a
  * bucket that forged SYNs may have spent. A cookie sent opens the cookie-ACK window; in
  * `auto` mode it also extends the pressure (the kernel's queue is full). */
-static __always_inline enum fs_reason syn_cookie(struct xdp_md *ctx,
-						 const struct fs_pkt *p,
-						 const struct fs_cfg *cfg,
-						 struct fs_syn_state *st, __u64 now)
+static __always_inline enum fs_reason
+syn_cookie(struct xdp_md *ctx, const struct fs_pkt *p, const struct fs_cfg *cfg,
+	   struct fs_syn_state *st, __u64 now)
 {
 	switch (fs_syn_cookie(ctx, p)) {
 	case FS_COOKIE_SENT:
 		window_extend(&st->cookie_until_ns, now, FS_COOKIE_WINDOW_NS);
 		if (cfg->syn_cookies == FS_COOKIES_AUTO)
-			window_extend(&st->pressure_until_ns, now, cfg->syn_guard_hold_ns);
+			window_extend(&st->pressure_until_ns, now,
+				      cfg->syn_guard_hold_ns);
 		return FS_R_SYN_COOKIE;
 	case FS_COOKIE_BUDGET:
 		return FS_R_SYN_COOKIE_BUDGET;
-	case FS_COOKIE_ENOENT:	/* the kernel has room: its handshake */
+	case FS_COOKIE_ENOENT: /* the kernel has room: its handshake */
 		fs_event(FS_E_COOKIE_ENOENT);
 		return FS_R_SERVICE;
-	default:	/* left to the kernel: its socket, its handshake */
+	default: /* left to the kernel: its socket, its handshake */
 		fs_event(FS_E_COOKIE_ERR);
 		return FS_R_SERVICE;
 	}
@@ -105,8 +105,9 @@ __noinline int fs_police_syn(struct xdp_md *ctx, const struct fs_pkt *p)
 	pressure = fs_syn_pressure(st, cfg, now);
 	proven = fs_is_proven(p, cfg, now);
 	if (proven || !pressure) {
-		level = fs_police_bucket(p, syn_bucket(p->svc) | (proven ? FS_BKT_PROVEN : 0),
-					 FS_R_SYN_RATE_SRC, now);
+		level = fs_police_bucket(
+			p, syn_bucket(p->svc) | (proven ? FS_BKT_PROVEN : 0),
+			FS_R_SYN_RATE_SRC, now);
 		if (level == FS_LEVEL_OK)
 			return FS_R_SERVICE;
 	}
@@ -116,7 +117,8 @@ __noinline int fs_police_syn(struct xdp_md *ctx, const struct fs_pkt *p)
 			return r;
 	}
 	if (level < 0)
-		level = fs_police_bucket(p, syn_bucket(p->svc), FS_R_SYN_RATE_SRC, now);
+		level = fs_police_bucket(p, syn_bucket(p->svc),
+					 FS_R_SYN_RATE_SRC, now);
 	return syn_level_reason(level);
 }
 

@@ -8,7 +8,7 @@
 #include "metrics.h"
 #include "settings.h"
 
-static const __u8 v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const __u8 v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 static int is_v4mapped(const __u8 a[16])
 {
@@ -63,8 +63,8 @@ int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
 	if (slash)
 		*slash++ = '\0';
 	v4 = !strchr(buf, ':');
-	if (v4 ? inet_pton(AF_INET, buf, k->addr + 12) != 1 :
-		 inet_pton(AF_INET6, buf, k->addr) != 1) {
+	if (v4 ? inet_pton(AF_INET, buf, k->addr + 12) != 1
+	       : inet_pton(AF_INET6, buf, k->addr) != 1) {
 		snprintf(err, errlen, "'%s': not an IPv4 or IPv6 address", s);
 		return -EINVAL;
 	}
@@ -73,7 +73,8 @@ int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
 	max = v4 ? 32 : 128;
 	len = max;
 	if (slash && parse_len(slash, max, &len)) {
-		snprintf(err, errlen, "'%s': prefix length must be 0-%u", s, max);
+		snprintf(err, errlen, "'%s': prefix length must be 0-%u", s,
+			 max);
 		return -EINVAL;
 	}
 	k->prefixlen = v4 ? FS_V4_MAPPED_PLEN + len : len;
@@ -84,9 +85,12 @@ int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen)
 	/* IPv4 is stored as ::ffff:0:0/96: an IPv6 prefix holding all of it
 	 * (::/0, ::/64, ...) would also take in every IPv4 address */
 	if (!v4 && len <= FS_V4_MAPPED_PLEN && covers_v4(k->addr, len)) {
-		snprintf(err, errlen, "'%s': also covers every IPv4 address (they "
-			 "are stored as ::ffff:0:0/96); give IPv4 prefixes in IPv4 "
-			 "form and a narrower IPv6 prefix", s);
+		snprintf(err, errlen,
+			 "'%s': also covers every IPv4 address (they "
+			 "are stored as ::ffff:0:0/96); give IPv4 prefixes in "
+			 "IPv4 "
+			 "form and a narrower IPv6 prefix",
+			 s);
 		return -EINVAL;
 	}
 	return 0;
@@ -160,7 +164,8 @@ int fs_listen_parse(const char *text, struct sockaddr_storage *ss,
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "'%s': expected IPv4:PORT or [IPv6]:PORT "
+	snprintf(err, errlen,
+		 "'%s': expected IPv4:PORT or [IPv6]:PORT "
 		 "(address literals, e.g. " FS_METRICS_LISTEN " or [::1]:%u)",
 		 text ? text : "", FS_METRICS_PORT);
 	return -EINVAL;

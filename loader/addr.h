@@ -11,7 +11,8 @@
 /* "192.0.2.0/24", "2001:db8::/32", or a bare address (a host). Refuses
  * a bad address, a bad or out-of-range length and host bits set: 0, or
  * -EINVAL with a message naming @s in @err. */
-int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err, size_t errlen);
+int fs_cidr_parse(const char *s, struct fs_lpm_key *k, char *err,
+		  size_t errlen);
 
 /* "a.b.c.d/n" for v4-mapped addresses with plen >= 96, else IPv6. */
 void fs_cidr_format(const __u8 addr[16], unsigned plen, char *buf, size_t len);

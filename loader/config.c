@@ -27,7 +27,7 @@
 #include "settings.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define WS " \t"
+#define WS	      " \t"
 
 _Static_assert(offsetof(struct fs_conf_cidr, key) == 0, "keyset: key first");
 _Static_assert(offsetof(struct fs_conf_host, key) == 0, "keyset: key first");
@@ -35,8 +35,8 @@ _Static_assert(offsetof(struct fs_conf_host, key) == 0, "keyset: key first");
 /* Open-addressing set of indexes into an array of entries whose key is
  * their first keylen bytes (zero-padded): duplicates in O(1). */
 struct keyset {
-	size_t *slot;		/* index + 1; 0: empty */
-	size_t cap;		/* power of two, or 0 */
+	size_t *slot; /* index + 1; 0: empty */
+	size_t cap;   /* power of two, or 0 */
 	size_t n;
 };
 
@@ -46,8 +46,8 @@ struct lines {
 	FILE *f;
 	char *buf;
 	size_t cap;
-	int no;			/* of the last line read */
-	int error;		/* errno of a read error */
+	int no;	   /* of the last line read */
+	int error; /* errno of a read error */
 };
 
 struct conf_ctx;
@@ -55,61 +55,73 @@ struct conf_ctx;
 /* A key of [shield] or [metrics]: given at most once. */
 struct once_key {
 	const char *section, *name;
-	int (*set)(struct conf_ctx *x, const struct once_key *k, const char *val);
-	size_t off, len;	/* string field of struct fs_conf */
+	int (*set)(struct conf_ctx *x, const struct once_key *k,
+		   const char *val);
+	size_t off, len; /* string field of struct fs_conf */
 };
 
-static int set_ifaces(struct conf_ctx *x, const struct once_key *k, const char *val);
-static int set_mode(struct conf_ctx *x, const struct once_key *k, const char *val);
-static int set_path(struct conf_ctx *x, const struct once_key *k, const char *val);
-static int set_listen(struct conf_ctx *x, const struct once_key *k, const char *val);
-static int set_dns_str(struct conf_ctx *x, const struct once_key *k, const char *val);
-static int set_dns_dur(struct conf_ctx *x, const struct once_key *k, const char *val);
-static int set_dns_bool(struct conf_ctx *x, const struct once_key *k, const char *val);
+static int set_ifaces(struct conf_ctx *x, const struct once_key *k,
+		      const char *val);
+static int set_mode(struct conf_ctx *x, const struct once_key *k,
+		    const char *val);
+static int set_path(struct conf_ctx *x, const struct once_key *k,
+		    const char *val);
+static int set_listen(struct conf_ctx *x, const struct once_key *k,
+		      const char *val);
+static int set_dns_str(struct conf_ctx *x, const struct once_key *k,
+		       const char *val);
+static int set_dns_dur(struct conf_ctx *x, const struct once_key *k,
+		       const char *val);
+static int set_dns_bool(struct conf_ctx *x, const struct once_key *k,
+			const char *val);
 
-#define PATH_KEY(f) set_path, offsetof(struct fs_conf, f), \
-	sizeof(((struct fs_conf *)0)->f)
+#define PATH_KEY(f) \
+	set_path, offsetof(struct fs_conf, f), sizeof(((struct fs_conf *)0)->f)
 
 static const struct once_key once_keys[] = {
-	{ "shield", "interfaces", set_ifaces, 0, 0 },
-	{ "shield", "mode", set_mode, 0, 0 },
-	{ "shield", "pin_dir", PATH_KEY(pin_dir) },
-	{ "shield", "state_dir", PATH_KEY(state_dir) },
-	{ "metrics", "listen", set_listen, 0, 0 },
-	{ "dns", "resolver", set_dns_str, offsetof(struct fs_conf, dns_resolver),
-	  sizeof(((struct fs_conf *)0)->dns_resolver) },
-	{ "dns", "timeout", set_dns_dur, offsetof(struct fs_conf, dns_timeout_ms), 1 },
-	{ "dns", "ttl_cap", set_dns_dur, offsetof(struct fs_conf, dns_ttl_cap_s), 0 },
-	{ "dns", "retry", set_dns_dur, offsetof(struct fs_conf, dns_retry_s), 0 },
-	{ "dns", "ptr_only", set_dns_bool, offsetof(struct fs_conf, dns_weak), 0 },
-	{ "dns", "verify_smtp", set_dns_bool, offsetof(struct fs_conf, dns_verify_smtp), 0 },
+	{"shield", "interfaces", set_ifaces, 0, 0},
+	{"shield", "mode", set_mode, 0, 0},
+	{"shield", "pin_dir", PATH_KEY(pin_dir)},
+	{"shield", "state_dir", PATH_KEY(state_dir)},
+	{"metrics", "listen", set_listen, 0, 0},
+	{"dns", "resolver", set_dns_str, offsetof(struct fs_conf, dns_resolver),
+	 sizeof(((struct fs_conf *)0)->dns_resolver)},
+	{"dns", "timeout", set_dns_dur,
+	 offsetof(struct fs_conf, dns_timeout_ms), 1},
+	{"dns", "ttl_cap", set_dns_dur, offsetof(struct fs_conf, dns_ttl_cap_s),
+	 0},
+	{"dns", "retry", set_dns_dur, offsetof(struct fs_conf, dns_retry_s), 0},
+	{"dns", "ptr_only", set_dns_bool, offsetof(struct fs_conf, dns_weak),
+	 0},
+	{"dns", "verify_smtp", set_dns_bool,
+	 offsetof(struct fs_conf, dns_verify_smtp), 0},
 };
 
 struct conf_ctx {
 	struct fs_conf *c;
-	int errnum;			/* errno of a file that cannot be read */
-	const char *path;		/* the config file */
+	int errnum;	  /* errno of a file that cannot be read */
+	const char *path; /* the config file */
 	struct lines conf;
-	const char *file;		/* where the current line is from */
-	int at;				/* and its number */
+	const char *file; /* where the current line is from */
+	int at;		  /* and its number */
 	char *err;
 	size_t errlen;
 	bool failed;
-	int first[ARRAY_SIZE(once_keys)];	/* line each was given on */
-	const struct fs_setting *settings;	/* [limits], [observe] keys */
+	int first[ARRAY_SIZE(once_keys)];  /* line each was given on */
+	const struct fs_setting *settings; /* [limits], [observe] keys */
 	size_t n_settings;
-	int *setting_line;		/* per setting: line it was given on */
-	enum xdp_attach_mode mode;		/* [shield] mode */
-	bool mode_given[FS_CONF_IFACES_MAX];	/* "NAME:MODE" */
-	int *port_line;			/* [FS_PORTS], once [services] has a port */
-	int *host_line;			/* parallel to c->hosts */
+	int *setting_line;	   /* per setting: line it was given on */
+	enum xdp_attach_mode mode; /* [shield] mode */
+	bool mode_given[FS_CONF_IFACES_MAX]; /* "NAME:MODE" */
+	int *port_line; /* [FS_PORTS], once [services] has a port */
+	int *host_line; /* parallel to c->hosts */
 	size_t host_cap, host_line_cap, allow_cap, block_cap;
 	struct keyset hosts, allow, block;
 };
 
 /* Record the first error as "FILE:LINE: message". Returns -1. */
-__attribute__((format(printf, 2, 3)))
-static int fail(struct conf_ctx *x, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int fail(struct conf_ctx *x,
+						      const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -127,7 +139,7 @@ static int fail(struct conf_ctx *x, const char *fmt, ...)
 static uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 
 	while (n--)
 		h = (h ^ *b++) * 0x100000001b3ull;
@@ -148,7 +160,7 @@ static void keyset_put(struct keyset *s, const char *key, size_t keylen,
 static int keyset_grow(struct keyset *s, const char *base, size_t stride,
 		       size_t keylen)
 {
-	struct keyset n = { .cap = s->cap ? s->cap * 2 : 64 };
+	struct keyset n = {.cap = s->cap ? s->cap * 2 : 64};
 
 	n.slot = calloc(n.cap, sizeof(*n.slot));
 	if (!n.slot)
@@ -294,8 +306,10 @@ static char *conf_reader(char *str, int num, void *arg)
 		return NULL;
 	len = strlen(s);
 	if (num < 4 || len > (size_t)num - 3) {
-		fail(x, "line too long (at most %d characters besides "
-		     "comments and indentation)", num - 3);
+		fail(x,
+		     "line too long (at most %d characters besides "
+		     "comments and indentation)",
+		     num - 3);
 		return NULL;
 	}
 	memcpy(str, s, len + 1);
@@ -329,17 +343,22 @@ static int add_iface(struct conf_ctx *x, char *tok)
 	if (colon)
 		*colon++ = '\0';
 	if (!iface_name_ok(tok))
-		return fail(x, "bad interface name '%s' (1-15 characters, not "
-			    "'.' or '..', no '/', ':' or whitespace)", tok);
+		return fail(x,
+			    "bad interface name '%s' (1-15 characters, not "
+			    "'.' or '..', no '/', ':' or whitespace)",
+			    tok);
 	if (colon && (mode = parse_mode(colon)) < 0)
-		return fail(x, "bad mode '%s' for interface '%s' (expected "
-			    "auto, native or generic)", colon, tok);
+		return fail(x,
+			    "bad mode '%s' for interface '%s' (expected "
+			    "auto, native or generic)",
+			    colon, tok);
 	for (int i = 0; i < c->n_ifaces; i++)
 		if (!strcmp(c->ifaces[i].name, tok))
 			return fail(x, "duplicate interface '%s'", tok);
 	if (c->n_ifaces == FS_CONF_IFACES_MAX)
 		return fail(x, "more than %d interfaces", FS_CONF_IFACES_MAX);
-	snprintf(c->ifaces[c->n_ifaces].name, sizeof(c->ifaces[0].name), "%s", tok);
+	snprintf(c->ifaces[c->n_ifaces].name, sizeof(c->ifaces[0].name), "%s",
+		 tok);
 	c->ifaces[c->n_ifaces].mode = colon ? mode : XDP_MODE_UNSPEC;
 	x->mode_given[c->n_ifaces++] = colon != NULL;
 	return 0;
@@ -367,8 +386,10 @@ static int set_mode(struct conf_ctx *x, const struct once_key *k,
 	int mode = parse_mode(val);
 
 	if (mode < 0)
-		return fail(x, "bad value '%s' for '%s' (expected auto, native "
-			    "or generic)", val, k->name);
+		return fail(x,
+			    "bad value '%s' for '%s' (expected auto, native "
+			    "or generic)",
+			    val, k->name);
 	x->mode = mode;
 	return 0;
 }
@@ -377,9 +398,10 @@ static int set_path(struct conf_ctx *x, const struct once_key *k,
 		    const char *val)
 {
 	if (val[0] != '/' || strlen(val) >= k->len)
-		return fail(x, "bad value '%s' for '%s' (expected an absolute "
-			    "path of at most %zu characters)", val, k->name,
-			    k->len - 1);
+		return fail(x,
+			    "bad value '%s' for '%s' (expected an absolute "
+			    "path of at most %zu characters)",
+			    val, k->name, k->len - 1);
 	memcpy((char *)x->c + k->off, val, strlen(val) + 1);
 	return 0;
 }
@@ -458,8 +480,10 @@ static int set_listen(struct conf_ctx *x, const struct once_key *k,
 		return 0;
 	}
 	if (!listen_ok(val) || strlen(val) >= sizeof(c->metrics_listen))
-		return fail(x, "bad value '%s' for '%s' (expected ADDR:PORT, "
-			    "[ADDR6]:PORT or off)", val, k->name);
+		return fail(x,
+			    "bad value '%s' for '%s' (expected ADDR:PORT, "
+			    "[ADDR6]:PORT or off)",
+			    val, k->name);
 	strcpy(c->metrics_listen, val);
 	return 0;
 }
@@ -507,14 +531,15 @@ static int set_cfg_key(struct conf_ctx *x, const char *sec, const char *key,
 		       const char *val)
 {
 	bool observe = !strcmp(sec, "observe");
-	long i = setting_index(x, observe ? FS_SEC_OBSERVE : FS_SEC_LIMITS, key);
+	long i =
+		setting_index(x, observe ? FS_SEC_OBSERVE : FS_SEC_LIMITS, key);
 
 	if (i < 0)
 		return fail(x, "unknown key '%s' in [%s]", key, sec);
 	if (once(x, &x->setting_line[i], sec, key))
 		return -1;
-	return observe ? set_observe(x, &x->settings[i], val) :
-			 set_limit(x, &x->settings[i], val);
+	return observe ? set_observe(x, &x->settings[i], val)
+		       : set_limit(x, &x->settings[i], val);
 }
 
 /* [services]: PORT = none|tcp|http|smtp. The first port given replaces
@@ -527,11 +552,14 @@ static int set_service(struct conf_ctx *x, const char *sec, const char *key,
 
 	(void)sec;
 	if (port < 0)
-		return fail(x, "bad port '%s' in [services] (expected 1-65535)", key);
+		return fail(x, "bad port '%s' in [services] (expected 1-65535)",
+			    key);
 	svc = fs_svc_parse(val);
 	if (svc < 0)
-		return fail(x, "bad value '%s' for port %d (expected none, tcp, "
-			    "http or smtp)", val, port);
+		return fail(x,
+			    "bad value '%s' for port %d (expected none, tcp, "
+			    "http or smtp)",
+			    val, port);
 	if (!x->port_line && !(x->port_line = calloc(FS_PORTS, sizeof(int))))
 		return fail(x, "out of memory");
 	if (x->port_line[port])
@@ -562,16 +590,18 @@ static int add_host(struct conf_ctx *x, const char *name)
 	if (!(p = grow(c->hosts, &x->host_cap, c->n_hosts, sizeof(h))))
 		return fail(x, "out of memory");
 	c->hosts = p;
-	if (!(p = grow(x->host_line, &x->host_line_cap, c->n_hosts, sizeof(int))))
+	if (!(p = grow(x->host_line, &x->host_line_cap, c->n_hosts,
+		       sizeof(int))))
 		return fail(x, "out of memory");
 	x->host_line = p;
 	c->hosts[c->n_hosts] = h;
-	dup = keyset_add(&x->hosts, c->hosts, sizeof(h), sizeof(h.key), c->n_hosts);
+	dup = keyset_add(&x->hosts, c->hosts, sizeof(h), sizeof(h.key),
+			 c->n_hosts);
 	if (dup == -2)
 		return fail(x, "out of memory");
 	if (dup >= 0)
-		return fail(x, "duplicate host '%s' (first at %s:%d)", h.val.name,
-			    x->path, x->host_line[dup]);
+		return fail(x, "duplicate host '%s' (first at %s:%d)",
+			    h.val.name, x->path, x->host_line[dup]);
 	x->host_line[c->n_hosts++] = x->at;
 	return 0;
 }
@@ -620,8 +650,9 @@ static int add_cidr(struct conf_ctx *x, bool block, struct fs_conf_cidr *e)
 	long dup;
 
 	if (*n == (block ? FS_BLOCK_MAX : FS_ALLOW_MAX))
-		return fail(x, "more than %d entries in [%s]", block ?
-			    FS_BLOCK_MAX : FS_ALLOW_MAX, block ? "block" : "allow");
+		return fail(x, "more than %d entries in [%s]",
+			    block ? FS_BLOCK_MAX : FS_ALLOW_MAX,
+			    block ? "block" : "allow");
 	if (!(p = grow(*arr, cap, *n, sizeof(*e))))
 		return fail(x, "out of memory");
 	*arr = p;
@@ -632,8 +663,10 @@ static int add_cidr(struct conf_ctx *x, bool block, struct fs_conf_cidr *e)
 	if (dup == -2)
 		return fail(x, "out of memory");
 	if (dup >= 0) {
-		fs_cidr_format(e->key.addr, e->key.prefixlen, cidr, sizeof(cidr));
-		return fail(x, "duplicate %s (first at %s)", cidr, (*arr)[dup].where);
+		fs_cidr_format(e->key.addr, e->key.prefixlen, cidr,
+			       sizeof(cidr));
+		return fail(x, "duplicate %s (first at %s)", cidr,
+			    (*arr)[dup].where);
 	}
 	(*n)++;
 	return 0;
@@ -677,14 +710,17 @@ static int list_path(const struct conf_ctx *x, const char *name, char *out,
 static int read_list_file(struct conf_ctx *x, bool block, const char *name)
 {
 	char path[PATH_MAX], *s;
-	struct lines l = { .name = path };
+	struct lines l = {.name = path};
 
 	if (!*name || list_path(x, name, path, sizeof(path)))
-		return fail(x, "bad value '%s' for 'file' (expected a path of "
-			    "at most %d characters)", name, PATH_MAX - 1);
+		return fail(x,
+			    "bad value '%s' for 'file' (expected a path of "
+			    "at most %d characters)",
+			    name, PATH_MAX - 1);
 	l.f = fopen(path, "r");
 	if (!l.f)
-		return fail(x, "cannot read list file '%s': %s", path, strerror(errno));
+		return fail(x, "cannot read list file '%s': %s", path,
+			    strerror(errno));
 	while ((s = next_line(x, &l)))
 		if (*s && add_cidr_text(x, block, s))
 			break;
@@ -726,8 +762,11 @@ static int set_dns_str(struct conf_ctx *x, const struct once_key *k,
 		port = parse_port(at + 1);
 	}
 	if (strlen(val) >= k->len || port < 0 ||
-	    (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1))
-		return fail(x, "bad value '%s' for '%s' (expected ADDR or ADDR@PORT)",
+	    (inet_pton(AF_INET, addr, buf) != 1 &&
+	     inet_pton(AF_INET6, addr, buf) != 1))
+		return fail(x,
+			    "bad value '%s' for '%s' (expected ADDR or "
+			    "ADDR@PORT)",
 			    val, k->name);
 	strcpy((char *)x->c + k->off, val);
 	return 0;
@@ -740,8 +779,10 @@ static int set_dns_dur(struct conf_ctx *x, const struct once_key *k,
 	long long s = fs_parse_duration_s(val);
 
 	if (s <= 0 || s > 86400 * 7)
-		return fail(x, "bad value '%s' for '%s' (expected a duration like "
-			    "5s, 10m, 1h)", val, k->name);
+		return fail(x,
+			    "bad value '%s' for '%s' (expected a duration like "
+			    "5s, 10m, 1h)",
+			    val, k->name);
 	*(unsigned *)((char *)x->c + k->off) = k->len ? s * 1000 : s;
 	return 0;
 }
@@ -758,8 +799,8 @@ static int set_dns_bool(struct conf_ctx *x, const struct once_key *k,
 	else if (!strcasecmp(val, ptr ? "strict" : "off"))
 		*b = false;
 	else
-		return fail(x, "bad value '%s' for '%s' (expected %s)", val, k->name,
-			    ptr ? "strict or weak" : "on or off");
+		return fail(x, "bad value '%s' for '%s' (expected %s)", val,
+			    k->name, ptr ? "strict or weak" : "on or off");
 	return 0;
 }
 
@@ -773,8 +814,10 @@ static int add_dns_name(struct conf_ctx *x, const char *key, const char *val,
 
 	if (strlen(val) >= FS_CONF_NAME_LEN || !strcmp(val, "*") ||
 	    (!strchr(val, '.') && strcmp(key, "allow_domain")))
-		return fail(x, "bad value '%s' for '%s' (expected a DNS name)", val, key);
-	if (strlen(val) <= FS_HOST_MAX && fs_host_key(val, &hk, &hv, err, sizeof(err)))
+		return fail(x, "bad value '%s' for '%s' (expected a DNS name)",
+			    val, key);
+	if (strlen(val) <= FS_HOST_MAX &&
+	    fs_host_key(val, &hk, &hv, err, sizeof(err)))
 		return fail(x, "%s", err);
 	for (int i = 0; i < *n; i++)
 		if (!strcasecmp(names[i], val))
@@ -792,9 +835,11 @@ static int set_dns(struct conf_ctx *x, const char *sec, const char *key,
 	struct fs_conf *c = x->c;
 
 	if (!strcmp(key, "allow_name"))
-		return add_dns_name(x, key, val, c->allow_names, &c->n_allow_names);
+		return add_dns_name(x, key, val, c->allow_names,
+				    &c->n_allow_names);
 	if (!strcmp(key, "allow_domain"))
-		return add_dns_name(x, key, val, c->allow_domains, &c->n_allow_domains);
+		return add_dns_name(x, key, val, c->allow_domains,
+				    &c->n_allow_domains);
 	return set_once(x, sec, key, val);
 }
 
@@ -803,15 +848,11 @@ static const struct conf_section {
 	int (*set)(struct conf_ctx *x, const char *sec, const char *key,
 		   const char *val);
 } sections[] = {
-	{ "shield", set_once },
-	{ "limits", set_cfg_key },
-	{ "observe", set_cfg_key },
-	{ "services", set_service },
-	{ "hosts", set_host },
-	{ "allow", set_list },
-	{ "block", set_list },
-	{ "metrics", set_once },
-	{ "dns", set_dns },
+	{"shield", set_once},	  {"limits", set_cfg_key},
+	{"observe", set_cfg_key}, {"services", set_service},
+	{"hosts", set_host},	  {"allow", set_list},
+	{"block", set_list},	  {"metrics", set_once},
+	{"dns", set_dns},
 };
 
 static const struct conf_section *section_find(const char *name, size_t len)
@@ -824,7 +865,7 @@ static const struct conf_section *section_find(const char *name, size_t len)
 }
 
 static int conf_handler(void *arg, const char *section, const char *key,
-		       const char *val)
+			const char *val)
 {
 	struct conf_ctx *x = arg;
 	const struct conf_section *sec;
@@ -834,7 +875,7 @@ static int conf_handler(void *arg, const char *section, const char *key,
 	if (!*section)
 		return fail(x, "key '%s' outside any section", key), 0;
 	sec = section_find(section, strlen(section));
-	if (!sec)	/* the reader refused it already */
+	if (!sec) /* the reader refused it already */
 		return fail(x, "unknown section [%s]", section), 0;
 	return sec->set(x, sec->name, key, val) == 0;
 }
@@ -914,7 +955,7 @@ static void conf_parse(struct conf_ctx *x)
 		x->errnum = x->conf.error;
 		snprintf(x->err, x->errlen, "%s: cannot read: %s", x->path,
 			 strerror(x->conf.error));
-	} else if (!x->failed && r) {	/* inih refused what the reader passed */
+	} else if (!x->failed && r) { /* inih refused what the reader passed */
 		x->at = r > 0 ? r : x->conf.no;
 		fail(x, r > 0 ? "syntax error" : "out of memory");
 	}
@@ -925,8 +966,13 @@ static void conf_parse(struct conf_ctx *x)
 int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 {
 	struct conf_ctx x = {
-		.c = c, .path = path, .conf = { .name = path }, .file = path,
-		.err = err, .errlen = errlen, .mode = XDP_MODE_UNSPEC,
+		.c = c,
+		.path = path,
+		.conf = {.name = path},
+		.file = path,
+		.err = err,
+		.errlen = errlen,
+		.mode = XDP_MODE_UNSPEC,
 	};
 
 	conf_reset(c);
@@ -939,7 +985,8 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 		x.failed = true;
 	} else if (!(x.conf.f = fopen(path, "r"))) {
 		x.errnum = errno;
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 strerror(errno));
 		x.failed = true;
 	} else {
 		conf_parse(&x);

@@ -10,12 +10,12 @@
 #include <xdp/libxdp.h>
 #include "../maps/floodshield.h"
 
-#define FS_CONF_PATH	"/etc/floodshield/floodshield.conf"
-#define FS_STATE_DIR	"/var/lib/floodshield"
+#define FS_CONF_PATH	   "/etc/floodshield/floodshield.conf"
+#define FS_STATE_DIR	   "/var/lib/floodshield"
 #define FS_CONF_IFACES_MAX 16
-#define FS_METRICS_LISTEN "127.0.0.1:9477"
-#define FS_CONF_DNS_MAX	64	/* allow_name and allow_domain entries */
-#define FS_CONF_NAME_LEN 254	/* a DNS name and its NUL */
+#define FS_METRICS_LISTEN  "127.0.0.1:9477"
+#define FS_CONF_DNS_MAX	   64  /* allow_name and allow_domain entries */
+#define FS_CONF_NAME_LEN   254 /* a DNS name and its NUL */
 
 /* One allow or block entry, with where it was read ("FILE:LINE"). */
 struct fs_conf_cidr {
@@ -36,8 +36,8 @@ struct fs_conf_iface {
 
 struct fs_conf {
 	/* [shield] */
-	char pin_dir[256];		/* default FS_PIN_ROOT */
-	char state_dir[256];		/* default FS_STATE_DIR */
+	char pin_dir[256];   /* default FS_PIN_ROOT */
+	char state_dir[256]; /* default FS_STATE_DIR */
 	struct fs_conf_iface ifaces[FS_CONF_IFACES_MAX];
 	int n_ifaces;
 	/* [limits] and [observe]: fs_cfg_defaults() then the keys; the
@@ -54,14 +54,14 @@ struct fs_conf {
 	struct fs_conf_cidr *allow, *block;
 	size_t n_allow, n_block;
 	/* [metrics] */
-	char metrics_listen[64];	/* "ADDR:PORT"; "" disables */
+	char metrics_listen[64]; /* "ADDR:PORT"; "" disables */
 	/* [dns] */
-	char dns_resolver[64];		/* "ADDR[@PORT]"; "": resolv.conf */
-	unsigned dns_timeout_ms;	/* per verification, then tempfail */
-	unsigned dns_ttl_cap_s;		/* cap of cache and allowlist TTLs */
-	unsigned dns_retry_s;		/* first tempfail retry delay */
-	bool dns_weak;			/* ptr_only = weak */
-	bool dns_verify_smtp;		/* verify SMTP clients (EHLO) */
+	char dns_resolver[64];	 /* "ADDR[@PORT]"; "": resolv.conf */
+	unsigned dns_timeout_ms; /* per verification, then tempfail */
+	unsigned dns_ttl_cap_s;	 /* cap of cache and allowlist TTLs */
+	unsigned dns_retry_s;	 /* first tempfail retry delay */
+	bool dns_weak;		 /* ptr_only = weak */
+	bool dns_verify_smtp;	 /* verify SMTP clients (EHLO) */
 	char allow_names[FS_CONF_DNS_MAX][FS_CONF_NAME_LEN];
 	int n_allow_names;
 	char allow_domains[FS_CONF_DNS_MAX][FS_CONF_NAME_LEN];

@@ -9,7 +9,7 @@
 #include <bpf/bpf.h>
 #include "filter.h"
 
-static const __u8 v4_mapped[16] = { [10] = 0xff, [11] = 0xff };
+static const __u8 v4_mapped[16] = {[10] = 0xff, [11] = 0xff};
 
 static struct fs_filter *filter_map(int fd)
 {
@@ -26,7 +26,8 @@ static void filter_unmap(struct fs_filter *f)
 
 static void set_slot(__u64 *bits, __u32 slot)
 {
-	__atomic_fetch_or(&bits[slot / 64], 1ull << (slot % 64), __ATOMIC_RELAXED);
+	__atomic_fetch_or(&bits[slot / 64], 1ull << (slot % 64),
+			  __ATOMIC_RELAXED);
 }
 
 /* Whether the first @plen bits of @a and @b agree. */
@@ -44,8 +45,7 @@ static bool prefix_eq(const __u8 *a, const __u8 *b, __u32 plen)
 /* Mark the slots of the family's part of @addr/@plen: @pl bits of its
  * @keylen-bit slot key are fixed, the others run through every value.
  * A span too wide to walk sets *wide instead. */
-static void cover_family(__u64 *bits, __u64 *wide, __u64 key, __u32 pl,
-			 bool v4)
+static void cover_family(__u64 *bits, __u64 *wide, __u64 key, __u32 pl, bool v4)
 {
 	__u32 keylen = v4 ? FS_FILTER_V4_KEY : FS_FILTER_V6_KEY;
 	__u32 span, low;
@@ -94,8 +94,7 @@ static void cover(__u64 *bits, __u64 *wide, const __u8 *addr, __u32 plen,
 		cover_family(bits, wide, 0, 0, true);
 }
 
-int fs_filter_mark(int fd, enum fs_filter_set set, const __u8 *addr,
-		   __u32 plen)
+int fs_filter_mark(int fd, enum fs_filter_set set, const __u8 *addr, __u32 plen)
 {
 	struct fs_filter *f = filter_map(fd);
 
@@ -112,13 +111,16 @@ static const struct {
 	size_t key_size, addr_off;
 	int plen_off;
 } layouts[FS_FILTER_SETS] = {
-	[FS_FILTER_ALLOW] = { sizeof(struct fs_lpm_key), offsetof(struct fs_lpm_key, addr),
-			      offsetof(struct fs_lpm_key, prefixlen) },
-	[FS_FILTER_BLOCK] = { sizeof(struct fs_lpm_key), offsetof(struct fs_lpm_key, addr),
-			      offsetof(struct fs_lpm_key, prefixlen) },
-	[FS_FILTER_BAN] = { sizeof(struct fs_key), offsetof(struct fs_key, addr),
-			    offsetof(struct fs_key, plen) },
-	[FS_FILTER_DNS] = { sizeof(struct fs_addr_key), offsetof(struct fs_addr_key, addr), -1 },
+	[FS_FILTER_ALLOW] = {sizeof(struct fs_lpm_key),
+			     offsetof(struct fs_lpm_key, addr),
+			     offsetof(struct fs_lpm_key, prefixlen)},
+	[FS_FILTER_BLOCK] = {sizeof(struct fs_lpm_key),
+			     offsetof(struct fs_lpm_key, addr),
+			     offsetof(struct fs_lpm_key, prefixlen)},
+	[FS_FILTER_BAN] = {sizeof(struct fs_key), offsetof(struct fs_key, addr),
+			   offsetof(struct fs_key, plen)},
+	[FS_FILTER_DNS] = {sizeof(struct fs_addr_key),
+			   offsetof(struct fs_addr_key, addr), -1},
 };
 
 /* The prefix length in key @k of @set: a u32 in LPM keys, a u8 in ban
@@ -142,19 +144,22 @@ int fs_filter_mark_key(int fd, enum fs_filter_set set, const void *key)
 
 	if ((unsigned)set >= FS_FILTER_SETS)
 		return -EINVAL;
-	return fs_filter_mark(fd, set, k + layouts[set].addr_off, key_plen(k, set));
+	return fs_filter_mark(fd, set, k + layouts[set].addr_off,
+			      key_plen(k, set));
 }
 
 /* Mark every entry of @fd, the map behind @set, into @bits/@wide. */
 static void scan(int fd, enum fs_filter_set set, __u64 *bits, __u64 *wide)
 {
-	__u8 k[sizeof(struct fs_lpm_key) + sizeof(struct fs_key)], prev[sizeof(k)];
+	__u8 k[sizeof(struct fs_lpm_key) + sizeof(struct fs_key)],
+		prev[sizeof(k)];
 	void *p = NULL;
 
 	while (bpf_map_get_next_key(fd, p, k) == 0) {
 		memcpy(prev, k, layouts[set].key_size);
 		p = prev;
-		cover(bits, wide, k + layouts[set].addr_off, key_plen(k, set), set);
+		cover(bits, wide, k + layouts[set].addr_off, key_plen(k, set),
+		      set);
 	}
 }
 
@@ -165,7 +170,8 @@ static void store_set(struct fs_filter *f, const struct fs_filter *t,
 		      enum fs_filter_set set)
 {
 	for (unsigned w = 0; w < FS_FILTER_WORDS; w++)
-		__atomic_store_n(&f->bits[set][w], t->bits[set][w], __ATOMIC_RELAXED);
+		__atomic_store_n(&f->bits[set][w], t->bits[set][w],
+				 __ATOMIC_RELAXED);
 	__atomic_store_n(&f->wide[set], t->wide[set], __ATOMIC_RELAXED);
 }
 
@@ -177,7 +183,8 @@ static void rebuild_shared(struct fs_filter *f, const struct fs_filter *t,
 			   enum fs_filter_set b, int fd)
 {
 	for (unsigned w = 0; w < FS_FILTER_WORDS; w++)
-		__atomic_fetch_and(&f->bits[b][w], t->bits[b][w], __ATOMIC_RELAXED);
+		__atomic_fetch_and(&f->bits[b][w], t->bits[b][w],
+				   __ATOMIC_RELAXED);
 	if (!t->wide[b])
 		__atomic_store_n(&f->wide[b], 0, __ATOMIC_RELAXED);
 	scan(fd, b, f->bits[b], &f->wide[b]);
@@ -186,8 +193,10 @@ static void rebuild_shared(struct fs_filter *f, const struct fs_filter *t,
 int fs_filter_rebuild(const struct fs_map_fds *m)
 {
 	const int fds[FS_FILTER_SETS] = {
-		[FS_FILTER_ALLOW] = m->allow, [FS_FILTER_BLOCK] = m->block,
-		[FS_FILTER_BAN] = m->bans, [FS_FILTER_DNS] = m->dns,
+		[FS_FILTER_ALLOW] = m->allow,
+		[FS_FILTER_BLOCK] = m->block,
+		[FS_FILTER_BAN] = m->bans,
+		[FS_FILTER_DNS] = m->dns,
 	};
 	struct fs_filter *f, *t = calloc(1, sizeof(*t));
 	int err = 0;

@@ -39,7 +39,8 @@ static struct fs_hostfp *table_map(int fpfd, int *err)
 		return NULL;
 	}
 	if (mi.value_size != sizeof(struct fs_hostfp)) {
-		pr_err("%s: pinned by a build with another layout; run `floodshield attach` (or the daemon) to upgrade it\n",
+		pr_err("%s: pinned by a build with another layout; run "
+		       "`floodshield attach` (or the daemon) to upgrade it\n",
 		       FS_STR(FS_MAP_HOSTFP));
 		*err = -ESTALE;
 		return NULL;
@@ -112,7 +113,8 @@ int fs_hostfp_begin(int fpfd, __u32 add)
 	/* PRINTS off before CHECK on: a packet never sees the check on with
 	 * a print table that lacks the name to come */
 	__atomic_fetch_and(&t->flags, ~FS_HOSTS_PRINTS, __ATOMIC_SEQ_CST);
-	__atomic_fetch_or(&t->flags, add & (FS_HOSTS_CHECK | FS_HOSTS_WILDCARDS),
+	__atomic_fetch_or(&t->flags,
+			  add & (FS_HOSTS_CHECK | FS_HOSTS_WILDCARDS),
 			  __ATOMIC_SEQ_CST);
 	table_unmap(t);
 	return 0;
@@ -131,7 +133,8 @@ int fs_hostfp_sync(int hfd, int fpfd)
 	if (prints_build(hfd, t) == 0)
 		flags |= FS_HOSTS_PRINTS;
 	else
-		pr_warn("hosts: the print table is not usable; names are looked up in fs_hosts\n");
+		pr_warn("hosts: the print table is not usable; names are "
+			"looked up in fs_hosts\n");
 	__atomic_store_n(&t->flags, flags, __ATOMIC_SEQ_CST);
 	table_unmap(t);
 	return 0;

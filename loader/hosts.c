@@ -23,7 +23,7 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 	memset(val, 0, sizeof(*val));
 	if (n && in[n - 1] == '.')
 		n--;
-	if (wild && n < 3) {	/* "*." or "*.." */
+	if (wild && n < 3) { /* "*." or "*.." */
 		snprintf(err, errlen, "'%s': empty wildcard suffix", in);
 		return -EINVAL;
 	}
@@ -35,11 +35,13 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 	for (size_t i = 0; i < n; i++)
 		name[i] = tolower((unsigned char)in[i]);
 	name[n] = '\0';
-	suffix = wild ? name + 1 : name;	/* ".example.org" */
+	suffix = wild ? name + 1 : name; /* ".example.org" */
 	for (const char *c = wild ? name + 2 : name; *c; c++) {
 		if (!host_char(*c)) {
-			snprintf(err, errlen, "'%s': '%c' is not allowed in a host name%s",
-				 in, *c, *c == '*' ? " (only a leading '*.')" : "");
+			snprintf(err, errlen,
+				 "'%s': '%c' is not allowed in a host name%s",
+				 in, *c,
+				 *c == '*' ? " (only a leading '*.')" : "");
 			return -EINVAL;
 		}
 	}
@@ -50,11 +52,16 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 	if (isdigit((unsigned char)name[n - 1]) || strstr(name, "..") ||
 	    name[0] == '.') {
 		snprintf(err, errlen, "'%s': not a host name%s", in,
-			 isdigit((unsigned char)name[n - 1]) ?
-			 " (IP-literal hosts follow the http.ip_host policy)" : "");
+			 isdigit((unsigned char)name[n - 1]) ? " (IP-literal "
+							       "hosts follow "
+							       "the "
+							       "http.ip_host "
+							       "policy)"
+							     : "");
 		return -EINVAL;
 	}
-	memcpy(key->name + FS_HOST_MAX - strlen(suffix), suffix, strlen(suffix));
+	memcpy(key->name + FS_HOST_MAX - strlen(suffix), suffix,
+	       strlen(suffix));
 	snprintf(val->name, sizeof(val->name), "%s", name);
 	return 0;
 }
@@ -78,7 +85,7 @@ static const char *token(const char *s, char *tok, size_t len)
 static void nginx_name(const char *name, const char *where, fs_host_cb add,
 		       fs_host_cb skip, void *arg)
 {
-	char star[260];	/* "*" + a token of at most 255 */
+	char star[260]; /* "*" + a token of at most 255 */
 
 	if (!strcmp(name, "_") || !strcmp(name, "\"\"") || !*name ||
 	    name[0] == '~' || strchr(name, '$') ||
@@ -87,7 +94,7 @@ static void nginx_name(const char *name, const char *where, fs_host_cb add,
 			skip(name, where, arg);
 		return;
 	}
-	if (name[0] == '.') {	/* ".example.org": the name and all below */
+	if (name[0] == '.') { /* ".example.org": the name and all below */
 		add(name + 1, where, arg);
 		snprintf(star, sizeof(star), "*%s", name);
 		add(star, where, arg);
@@ -126,9 +133,9 @@ void fs_hosts_from_nginx(const char *text, fs_host_cb add, fs_host_cb skip,
 		p = token(p, tok, sizeof(tok));
 		if (!in_names) {
 			in_names = !strcmp(tok, "server_name");
-			if (!in_names)	/* skip to the end of this directive */
-				while (*p && *p != ';' && *p != '{' && *p != '}' &&
-				       *p != '\n')
+			if (!in_names) /* skip to the end of this directive */
+				while (*p && *p != ';' && *p != '{' &&
+				       *p != '}' && *p != '\n')
 					p++;
 			if (*p == '{' || *p == '}')
 				p++;
@@ -160,8 +167,8 @@ static void apache_lone(const char *line, const char *where, fs_host_cb add,
 void fs_hosts_from_apache(const char *text, fs_host_cb add, fs_host_cb skip,
 			  void *arg)
 {
-	static const char *const marks[] = { "namevhost ", "wild alias ", "alias ",
-					     "default server " };
+	static const char *const marks[] = {"namevhost ", "wild alias ",
+					    "alias ", "default server "};
 	const char *p = text;
 	char line[512], tok[256], where[64];
 	int n = 0;

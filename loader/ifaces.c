@@ -23,16 +23,19 @@ static const char *mode_of(const struct bpf_xdp_query_opts *q, __u32 id)
 	if (q->hw_prog_id == id)
 		return "hw";
 	if (q->prog_id == id)
-		return q->attach_mode == XDP_ATTACHED_SKB ? "generic" :
-		       q->attach_mode == XDP_ATTACHED_HW ? "hw" : "native";
+		return q->attach_mode == XDP_ATTACHED_SKB  ? "generic"
+		       : q->attach_mode == XDP_ATTACHED_HW ? "hw"
+							   : "native";
 	return NULL;
 }
 
 /* The top-level program id in attach mode @mode. */
-static __u32 id_of(const struct bpf_xdp_query_opts *q, enum xdp_attach_mode mode)
+static __u32 id_of(const struct bpf_xdp_query_opts *q,
+		   enum xdp_attach_mode mode)
 {
-	__u32 id = mode == XDP_MODE_SKB ? q->skb_prog_id :
-		   mode == XDP_MODE_HW ? q->hw_prog_id : q->drv_prog_id;
+	__u32 id = mode == XDP_MODE_SKB	 ? q->skb_prog_id
+		   : mode == XDP_MODE_HW ? q->hw_prog_id
+					 : q->drv_prog_id;
 
 	return id ? id : q->prog_id;
 }
@@ -44,7 +47,8 @@ void fs_iface_watch_init(struct fs_iface_watch *w)
 
 /* Forget entries whose interface is gone (or renamed, or whose index
  * went to another interface). */
-static void watch_prune(struct fs_iface_watch *w, const struct if_nameindex *ifs)
+static void watch_prune(struct fs_iface_watch *w,
+			const struct if_nameindex *ifs)
 {
 	unsigned j = 0;
 
@@ -93,7 +97,8 @@ static int watch_learn(struct fs_iface_watch *w, const struct if_nameindex *ifx,
 			return -1;
 		i = w->n++;
 		w->e[i].ifindex = ifx->if_index;
-		snprintf(w->e[i].name, sizeof(w->e[i].name), "%s", ifx->if_name);
+		snprintf(w->e[i].name, sizeof(w->e[i].name), "%s",
+			 ifx->if_name);
 	}
 	w->e[i].prog_id = id_of(q, info.mode);
 	return i;
@@ -114,20 +119,22 @@ int fs_iface_watch_poll(void *arg, struct fs_iface_state *out, unsigned max)
 		int i;
 
 		if (bpf_xdp_query(x->if_index, 0, &q))
-			continue;	/* gone meanwhile */
+			continue; /* gone meanwhile */
 		i = watch_find(w, x->if_index);
 		mode = i >= 0 ? mode_of(&q, w->e[i].prog_id) : NULL;
-		if (!mode && q.attach_mode != XDP_ATTACHED_NONE && !w->unprivileged) {
+		if (!mode && q.attach_mode != XDP_ATTACHED_NONE &&
+		    !w->unprivileged) {
 			i = watch_learn(w, x, &q, i);
 			mode = i >= 0 ? mode_of(&q, w->e[i].prog_id) : NULL;
 		}
 		if (i < 0)
-			continue;	/* never ours */
+			continue; /* never ours */
 		if (!mode)
 			w->e[i].prog_id = 0;
 		snprintf(out[n].name, sizeof(out[n].name), "%s", x->if_name);
 		out[n].attached = mode != NULL;
-		snprintf(out[n].mode, sizeof(out[n].mode), "%s", mode ? mode : "none");
+		snprintf(out[n].mode, sizeof(out[n].mode), "%s",
+			 mode ? mode : "none");
 		n++;
 	}
 	if_freenameindex(ifs);

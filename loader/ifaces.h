@@ -28,9 +28,9 @@ struct fs_iface_watch {
 	struct {
 		int ifindex;
 		char name[IF_NAMESIZE];
-		__u32 prog_id;	/* top-level id on the interface, 0: none */
+		__u32 prog_id; /* top-level id on the interface, 0: none */
 	} e[FS_METRICS_MAX_IFACES];
-	bool unprivileged;	/* fs_attach_query was refused (EPERM) */
+	bool unprivileged; /* fs_attach_query was refused (EPERM) */
 };
 
 void fs_iface_watch_init(struct fs_iface_watch *w);

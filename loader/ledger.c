@@ -21,7 +21,7 @@
 #include "lists.h"
 
 #define LEDGER_HEADER "# floodshield ledger 1"
-#define NSEC ((long long)NSEC_PER_SEC)	/* signed arithmetic here */
+#define NSEC	      ((long long)NSEC_PER_SEC) /* signed arithmetic here */
 
 /* Offset from CLOCK_MONOTONIC ns to Unix seconds. */
 struct clocks {
@@ -40,7 +40,8 @@ static void clocks_now(struct clocks *c)
 
 static long long to_wall(const struct clocks *c, unsigned long long mono_ns)
 {
-	return mono_ns ? c->wall_s + ((long long)mono_ns - c->mono_ns) / NSEC : 0;
+	return mono_ns ? c->wall_s + ((long long)mono_ns - c->mono_ns) / NSEC
+		       : 0;
 }
 
 /* Unix seconds to a monotonic time; 0 stays 0 (never). A time before
@@ -78,7 +79,8 @@ static int save_bans(FILE *f, int fd, const struct clocks *now)
 	return n;
 }
 
-static int save_list(FILE *f, const char *kind, int fd, const struct clocks *now)
+static int save_list(FILE *f, const char *kind, int fd,
+		     const struct clocks *now)
 {
 	struct fs_lpm_key k, prev;
 	struct fs_list_val v;
@@ -89,16 +91,18 @@ static int save_list(FILE *f, const char *kind, int fd, const struct clocks *now
 	while (bpf_map_get_next_key(fd, p, &k) == 0) {
 		prev = k;
 		p = &prev;
-		if (bpf_map_lookup_elem(fd, &k, &v) || v.origin == FS_ORIGIN_STATIC ||
+		if (bpf_map_lookup_elem(fd, &k, &v) ||
+		    v.origin == FS_ORIGIN_STATIC ||
 		    (v.expires_ns && (long long)v.expires_ns <= now->mono_ns))
 			continue;
 		v.note[FS_NOTE_LEN - 1] = '\0';
-		for (char *c = v.note; *c; c++)	/* one line per entry */
+		for (char *c = v.note; *c; c++) /* one line per entry */
 			if (*c == '\n' || *c == '\r')
 				*c = ' ';
 		fs_cidr_format(k.addr, k.prefixlen, cidr, sizeof(cidr));
-		fprintf(f, "%s %s %s %lld %s\n", kind, cidr, fs_origin_name(v.origin),
-			to_wall(now, v.expires_ns), v.note);
+		fprintf(f, "%s %s %s %lld %s\n", kind, cidr,
+			fs_origin_name(v.origin), to_wall(now, v.expires_ns),
+			v.note);
 		n++;
 	}
 	return n;
@@ -134,7 +138,7 @@ int fs_ledger_save(const char *dir, const struct fs_map_fds *m)
 	n += save_list(f, "block", m->block, &now);
 	errno = 0;
 	bad = fflush(f) || ferror(f) || fsync(fd);
-	bad |= fclose(f) != 0;		/* closed whatever happened */
+	bad |= fclose(f) != 0; /* closed whatever happened */
 	if (bad || rename(tmp, path)) {
 		err = errno ? -errno : -EIO;
 		pr_err_code(err, "ledger: cannot write %s", path);
@@ -178,7 +182,8 @@ static int restore_ban(const struct fs_map_fds *m, const struct clocks *now,
 	if (sscanf(rest, "%79s %39s %u %lld %lld", cidr, reason, &b.count,
 		   &created, &expires) != 5 ||
 	    fs_cidr_parse(cidr, &lk, err, sizeof(err)) ||
-	    (r = lookup_name(fs_ban_reason_name, FS_BAN_REASON_MAX, reason)) < 0)
+	    (r = lookup_name(fs_ban_reason_name, FS_BAN_REASON_MAX, reason)) <
+		    0)
 		return -EINVAL;
 	if (expires <= now->wall_s)
 		return 0;
@@ -199,7 +204,8 @@ static int restore_entry(const struct fs_map_fds *m, enum fs_filter_set set,
 	long long expires;
 	int o, used = 0;
 
-	if (sscanf(rest, "%79s %15s %lld %n", cidr, origin, &expires, &used) < 3 ||
+	if (sscanf(rest, "%79s %15s %lld %n", cidr, origin, &expires, &used) <
+		    3 ||
 	    fs_cidr_parse(cidr, &k, err, sizeof(err)) ||
 	    (o = lookup_name(fs_origin_name, FS_ORIGIN_MAX, origin)) < 0)
 		return -EINVAL;

@@ -49,7 +49,8 @@ int fs_list_del(const struct fs_map_fds *m, enum fs_filter_set set,
 int fs_host_put(const struct fs_map_fds *m, const struct fs_host_key *key,
 		const struct fs_host_val *val)
 {
-	__u32 add = FS_HOSTS_CHECK | (val->name[0] == '*' ? FS_HOSTS_WILDCARDS : 0);
+	__u32 add = FS_HOSTS_CHECK |
+		    (val->name[0] == '*' ? FS_HOSTS_WILDCARDS : 0);
 	int err = fs_hostfp_begin(m->hostfp, add);
 
 	if (err)

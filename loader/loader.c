@@ -28,20 +28,27 @@
 
 /* The maps table (FS_MAPS in maps/tables.h) at run time. */
 #define ROW_(id, field, role, fill, ksz, vsz, doc) \
-	{ FS_STR(FS_MAP_##id), offsetof(struct fs_map_fds, field), \
-	  FS_ROLE_##role, ROW_FILL_##fill, ksz, vsz, doc },
-#define ROW_FILL_FILL	true
-#define ROW_FILL_NOFILL	false
-#define ROLE_NAME_(id, name, doc)	name,
-#define ROLE_DOC_(id, name, doc)	doc,
+	{FS_STR(FS_MAP_##id),                      \
+	 offsetof(struct fs_map_fds, field),       \
+	 FS_ROLE_##role,                           \
+	 ROW_FILL_##fill,                          \
+	 ksz,                                      \
+	 vsz,                                      \
+	 doc},
+#define ROW_FILL_FILL		  true
+#define ROW_FILL_NOFILL		  false
+#define ROLE_NAME_(id, name, doc) name,
+#define ROLE_DOC_(id, name, doc)  doc,
 
-static const struct fs_map_row rows[] = { FS_MAPS(ROW_) };
-static const char *const role_names[] = { FS_MAP_ROLES(ROLE_NAME_) };
-static const char *const role_docs[] = { FS_MAP_ROLES(ROLE_DOC_) };
+static const struct fs_map_row rows[] = {FS_MAPS(ROW_)};
+static const char *const role_names[] = {FS_MAP_ROLES(ROLE_NAME_)};
+static const char *const role_docs[] = {FS_MAP_ROLES(ROLE_DOC_)};
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))
-_Static_assert(sizeof(struct fs_map_fds) == N_ROWS * sizeof(int),
-	       "struct fs_map_fds: an int per map");
+_Static_assert(sizeof(struct fs_map_fds) == N_ROWS * sizeof(int), "struct "
+								  "fs_map_fds: "
+								  "an int per "
+								  "map");
 
 const struct fs_map_row *fs_map_rows(size_t *n)
 {
@@ -69,7 +76,8 @@ const char *fs_map_role_doc(enum fs_map_role r)
 
 void fs_maps_from_skel(const struct floodshield_bpf *skel, struct fs_map_fds *m)
 {
-#define FROM_SKEL_(id, field, ...) m->field = bpf_map__fd(skel->maps.FS_MAP_##id);
+#define FROM_SKEL_(id, field, ...) \
+	m->field = bpf_map__fd(skel->maps.FS_MAP_##id);
 	FS_MAPS(FROM_SKEL_)
 #undef FROM_SKEL_
 }
@@ -88,7 +96,7 @@ static bool pin_matches(const char *path, const struct bpf_map *map)
 	bool same;
 
 	if (fd < 0)
-		return true;	/* not a map we can read: libbpf will say */
+		return true; /* not a map we can read: libbpf will say */
 	same = !bpf_obj_get_info_by_fd(fd, &mi, &len) &&
 	       mi.type == bpf_map__type(map) &&
 	       mi.key_size == bpf_map__key_size(map) &&
@@ -106,7 +114,7 @@ static bool pin_matches(const char *path, const struct bpf_map *map)
 struct carry {
 	const char *pin_dir;
 	int fd[N_ROWS];
-	bool cfg_replaced;	/* fs_cfg of another layout: defaults written */
+	bool cfg_replaced; /* fs_cfg of another layout: defaults written */
 };
 
 static void carry_init(struct carry *c, const char *pin_dir)
@@ -130,7 +138,8 @@ static int set_aside(const char *path, const struct bpf_map *map, int *fd)
 		return -1;
 	if (bpf_obj_get_info_by_fd(old, &mi, &len) ||
 	    mi.type != bpf_map__type(map) ||
-	    (mi.type != BPF_MAP_TYPE_PERCPU_ARRAY && mi.type != BPF_MAP_TYPE_ARRAY) ||
+	    (mi.type != BPF_MAP_TYPE_PERCPU_ARRAY &&
+	     mi.type != BPF_MAP_TYPE_ARRAY) ||
 	    mi.key_size != bpf_map__key_size(map) ||
 	    mi.value_size != bpf_map__value_size(map) ||
 	    mi.map_flags != bpf_map__map_flags(map) ||
@@ -182,10 +191,12 @@ static void carry_over(struct floodshield_bpf *skel, struct carry *c)
 		map = bpf_object__find_map_by_name(skel->obj, rows[i].name);
 		err = map ? counters_copy(c->fd[i], bpf_map__fd(map)) : -ENOENT;
 		if (err)
-			pr_warn("%s: cannot carry the older build's counters over: %s\n",
+			pr_warn("%s: cannot carry the older build's counters "
+				"over: %s\n",
 				rows[i].name, strerror(-err));
 		else
-			pr_info("%s: pinned by an older build with fewer slots: grown, its counters kept\n",
+			pr_info("%s: pinned by an older build with fewer "
+				"slots: grown, its counters kept\n",
 				rows[i].name);
 		close(c->fd[i]);
 		c->fd[i] = -1;
@@ -202,7 +213,8 @@ static void carry_back(struct carry *c)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", c->pin_dir, rows[i].name);
 		if (access(path, F_OK) && bpf_obj_pin(c->fd[i], path))
-			pr_err("%s: cannot pin the older build's counters back: %s\n",
+			pr_err("%s: cannot pin the older build's counters "
+			       "back: %s\n",
 			       rows[i].name, strerror(errno));
 		close(c->fd[i]);
 		c->fd[i] = -1;
@@ -235,24 +247,32 @@ static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir,
 		if (role == FS_ROLE_COUNTERS && c &&
 		    set_aside(path, map, &c->fd[row - rows]) == 0)
 			continue;
-		if (c && !strcmp(name, FS_STR(FS_MAP_CFG)) && unlink(path) == 0) {
+		if (c && !strcmp(name, FS_STR(FS_MAP_CFG)) &&
+		    unlink(path) == 0) {
 			/* settings are the config file's: a newer layout
 			 * (a bucket or a setting added) starts from the
 			 * defaults, and the daemon's sync applies the file */
 			c->cfg_replaced = true;
-			pr_warn("%s: pinned by an older build with another layout: replaced with the defaults; `floodshield reload` (or the daemon's start) applies the config file, `set` changes made by hand must be made again\n",
+			pr_warn("%s: pinned by an older build with another "
+				"layout: replaced with the defaults; "
+				"`floodshield reload` (or the daemon's start) "
+				"applies the config file, `set` changes made "
+				"by hand must be made again\n",
 				name);
 			continue;
 		}
 		if (role != FS_ROLE_STATE && role != FS_ROLE_DAEMON) {
-			pr_err("%s: pinned by a build with another layout; remove %s to start afresh\n",
+			pr_err("%s: pinned by a build with another layout; "
+			       "remove %s to start afresh\n",
 			       name, path);
 			continue;
 		}
 		if (unlink(path))
-			pr_err_errno("%s: cannot replace the older pinned map", name);
+			pr_err_errno("%s: cannot replace the older pinned map",
+				     name);
 		else
-			pr_info("%s: pinned by an older build with another layout: replaced (its state starts afresh)\n",
+			pr_info("%s: pinned by an older build with another "
+				"layout: replaced (its state starts afresh)\n",
 				name);
 	}
 }
@@ -269,7 +289,9 @@ static bool btf_has_funcs(const struct btf *btf, const char *const *names)
 bool fs_kernel_has_ct(void)
 {
 	static const char *const kfuncs[] = {
-		"bpf_xdp_ct_lookup", "bpf_ct_release", NULL,
+		"bpf_xdp_ct_lookup",
+		"bpf_ct_release",
+		NULL,
 	};
 	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod;
 	bool found;
@@ -277,7 +299,7 @@ bool fs_kernel_has_ct(void)
 	if (!vmlinux)
 		return false;
 	found = btf_has_funcs(vmlinux, kfuncs);
-	if (!found) {	/* nf_conntrack built as a module, and loaded */
+	if (!found) { /* nf_conntrack built as a module, and loaded */
 		mod = btf__parse_split("/sys/kernel/btf/nf_conntrack", vmlinux);
 		found = mod && btf_has_funcs(mod, kfuncs);
 		btf__free(mod);
@@ -291,12 +313,12 @@ bool fs_kernel_has_ct(void)
  * then runs with a zeroed fs_cfg (no limits) until a sync. */
 static void cfg_defaults_write(struct floodshield_bpf *skel)
 {
+	int cfg_fd = bpf_map__fd(skel->maps.FS_MAP_CFG);
 	struct fs_cfg cfg;
 	__u32 zero = 0;
 
 	fs_cfg_defaults(&cfg);
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.FS_MAP_CFG), &zero, &cfg,
-				BPF_ANY))
+	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY))
 		pr_err_errno("fs_cfg: cannot write the default settings");
 }
 
@@ -316,7 +338,9 @@ static struct floodshield_bpf *skel_open(const char *pin_dir, bool fake_clock,
 	skel->rodata->fs_fake_clock = fake_clock;
 	skel->rodata->fs_have_ct = fs_kernel_has_ct();
 	if (!skel->rodata->fs_have_ct)
-		pr_info("the kernel has no conntrack kfuncs for XDP: connections DNAT-ed to another netns stay unproven (event conn_ct_missing)\n");
+		pr_info("the kernel has no conntrack kfuncs for XDP: "
+			"connections DNAT-ed to another netns stay unproven "
+			"(event conn_ct_missing)\n");
 	if (!pin_dir)
 		bpf_object__for_each_map(map, skel->obj)
 			bpf_map__set_pin_path(map, NULL);
@@ -377,8 +401,10 @@ static int refresh_derived(struct floodshield_bpf *skel)
 }
 
 static const char *const mode_names[] = {
-	[XDP_MODE_UNSPEC] = "auto", [XDP_MODE_NATIVE] = "native",
-	[XDP_MODE_SKB] = "generic", [XDP_MODE_HW] = "hw",
+	[XDP_MODE_UNSPEC] = "auto",
+	[XDP_MODE_NATIVE] = "native",
+	[XDP_MODE_SKB] = "generic",
+	[XDP_MODE_HW] = "hw",
 };
 
 const char *fs_mode_name(enum xdp_attach_mode m)
@@ -424,7 +450,9 @@ static int ensure_bpffs(void)
 	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		pr_err_errno("bpffs is not mounted at %s and mounting it failed", BPFFS);
+		pr_err_errno("bpffs is not mounted at %s and mounting it "
+			     "failed",
+			     BPFFS);
 		return -errno;
 	}
 	pr_info("mounted bpffs at %s\n", BPFFS);
@@ -478,7 +506,8 @@ int fs_map_open(const char *pin_dir, const char *name)
 		if (errno == ENOENT)
 			pr_err("no pinned map %s: floodshield has not been "
 			       "attached with this pin folder (run "
-			       "'floodshield attach IFACE' first)\n", path);
+			       "'floodshield attach IFACE' first)\n",
+			       path);
 		else
 			pr_err_errno("cannot open %s", path);
 		return -errno;
@@ -557,7 +586,8 @@ int fs_proven_lookup(int fd, const __u8 addr[16], struct fs_proven_slot *out)
 	if (mi.value_size != sizeof(s) || mi.max_entries < FS_PROVEN_WAYS)
 		return -EPROTO;
 	memcpy(w4, addr, sizeof(w4));
-	i = fs_proven_index(w4, mi.max_entries / FS_PROVEN_WAYS) * FS_PROVEN_WAYS;
+	i = fs_proven_index(w4, mi.max_entries / FS_PROVEN_WAYS) *
+	    FS_PROVEN_WAYS;
 	for (__u32 w = 0; w < FS_PROVEN_WAYS; w++, i++) {
 		if (bpf_map_lookup_elem(fd, &i, &s))
 			return -errno;
@@ -609,7 +639,8 @@ static struct xdp_program *find_ours(struct xdp_multiprog *mp)
 
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
-		return p && !strcmp(xdp_program__name(p), FS_PROG_NAME) ? p : NULL;
+		return p && !strcmp(xdp_program__name(p), FS_PROG_NAME) ? p
+									: NULL;
 	}
 	for (p = xdp_multiprog__next_prog(NULL, mp); p;
 	     p = xdp_multiprog__next_prog(p, mp))
@@ -725,7 +756,8 @@ out:
 }
 
 /* Load and attach through libxdp, whatever is attached already. */
-static int attach_new(const char *pin_dir, int ifindex, enum xdp_attach_mode mode)
+static int attach_new(const char *pin_dir, int ifindex,
+		      enum xdp_attach_mode mode)
 {
 	struct floodshield_bpf *skel;
 	struct xdp_program *prog;
@@ -749,7 +781,8 @@ static int attach_new(const char *pin_dir, int ifindex, enum xdp_attach_mode mod
 	}
 	err = xdp_program__attach(prog, ifindex, mode, 0);
 	if (err) {
-		pr_err("attach failed: %s (run with -v for libbpf's log)\n", strerror(-err));
+		pr_err("attach failed: %s (run with -v for libbpf's log)\n",
+		       strerror(-err));
 		goto out_prog;
 	}
 out_prog:
@@ -778,7 +811,8 @@ static void cfg_retire_host_bits(const char *pin_dir)
 	    (cfg.http_flags & FS_HTTP_RETIRED)) {
 		cfg.http_flags &= ~FS_HTTP_RETIRED;
 		if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
-			pr_warn_errno("%s: cannot clear the served-host bits of an older build",
+			pr_warn_errno("%s: cannot clear the served-host bits "
+				      "of an older build",
 				      FS_STR(FS_MAP_CFG));
 	}
 	close(fd);
@@ -858,4 +892,3 @@ int fs_replace(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	cfg_retire_host_bits(pin_dir);
 	return fs_attach_query(ifindex, info);
 }
-

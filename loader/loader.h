@@ -63,15 +63,15 @@ enum fs_map_role {
 #define FS_MAP_ROLE_(id, ...) FS_ROLE_##id,
 	FS_MAP_ROLES(FS_MAP_ROLE_)
 #undef FS_MAP_ROLE_
-	FS_ROLE_MAX
+		FS_ROLE_MAX
 };
 
 /* One map, a row of FS_MAPS. */
 struct fs_map_row {
-	const char *name;		/* pinned under it */
-	size_t fd_off;			/* of its fd in struct fs_map_fds */
+	const char *name; /* pinned under it */
+	size_t fd_off;	  /* of its fd in struct fs_map_fds */
 	enum fs_map_role role;
-	bool fill;			/* its fill is a metric */
+	bool fill; /* its fill is a metric */
 	__u32 key_size, value_size;
 	const char *doc;
 };
@@ -85,7 +85,8 @@ const char *fs_map_role_name(enum fs_map_role r);
 const char *fs_map_role_doc(enum fs_map_role r);
 
 /* The fds of the skeleton's maps (loaded), every field set. */
-void fs_maps_from_skel(const struct floodshield_bpf *skel, struct fs_map_fds *m);
+void fs_maps_from_skel(const struct floodshield_bpf *skel,
+		       struct fs_map_fds *m);
 
 /* Open all pinned maps of @pin_dir. On failure closes what it opened,
  * logs the missing path and returns -errno. A missing map of role DAEMON
@@ -106,7 +107,8 @@ int fs_proven_lookup(int fd, const __u8 addr[16], struct fs_proven_slot *out);
 
 /* The remembered flow @k in fs_flows @fd (struct fs_flow_slot). 0 and
  * *out, -ENOENT when no slot of its set holds it, or -errno. */
-int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out);
+int fs_flow_lookup(int fd, const struct fs_flow_key *k,
+		   struct fs_flow_val *out);
 
 /* "auto", "native", "generic", "hw"; "?" for anything else. */
 const char *fs_mode_name(enum xdp_attach_mode m);
@@ -115,7 +117,7 @@ int fs_mode_parse(const char *s, enum xdp_attach_mode *m);
 
 struct fs_attach_info {
 	bool attached;
-	bool dispatcher;	/* through libxdp's multi-prog dispatcher */
+	bool dispatcher; /* through libxdp's multi-prog dispatcher */
 	enum xdp_attach_mode mode;
 	__u32 prog_id;
 };

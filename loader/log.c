@@ -14,18 +14,20 @@ enum fs_log_level fs_log_level = FS_LOG_WARN;
 int fs_log_libs = FS_LOG_WARN;
 
 #define LOG_PREFIX "floodshield: "
-#define LOG_LINE 1024	/* longer messages are formatted on the heap */
+#define LOG_LINE   1024 /* longer messages are formatted on the heap */
 
 /* sd-daemon.h's SD_ERR, SD_WARNING, SD_INFO, SD_DEBUG. */
 enum { PRIO_ERR = 3, PRIO_WARNING = 4, PRIO_INFO = 6, PRIO_DEBUG = 7 };
 
 static const int level_prio[] = {
-	[FS_LOG_ERR] = PRIO_ERR, [FS_LOG_WARN] = PRIO_WARNING,
-	[FS_LOG_INFO] = PRIO_INFO, [FS_LOG_DEBUG] = PRIO_DEBUG,
+	[FS_LOG_ERR] = PRIO_ERR,
+	[FS_LOG_WARN] = PRIO_WARNING,
+	[FS_LOG_INFO] = PRIO_INFO,
+	[FS_LOG_DEBUG] = PRIO_DEBUG,
 };
 
-static int journal = -1;	/* -1: not looked at yet */
-static bool mid_line;		/* the journal's last line is not ended */
+static int journal = -1; /* -1: not looked at yet */
+static bool mid_line;	 /* the journal's last line is not ended */
 
 bool fs_log_journal_detect(void)
 {
@@ -73,7 +75,7 @@ static void emit(int prio, int errnum, const char *fmt, va_list ap)
 		if (msg)
 			vsnprintf(msg, n + 1, fmt, ap);
 		else
-			msg = line;	/* truncated, not lost */
+			msg = line; /* truncated, not lost */
 	}
 	flockfile(stderr);
 	if (journal < 0)
@@ -150,8 +152,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
 	vlog_lib(lib_level(level == LIBBPF_WARN, level == LIBBPF_INFO),
-		 level == LIBBPF_WARN ? PRIO_WARNING :
-		 level == LIBBPF_INFO ? PRIO_INFO : PRIO_DEBUG, fmt, ap);
+		 level == LIBBPF_WARN	? PRIO_WARNING
+		 : level == LIBBPF_INFO ? PRIO_INFO
+					: PRIO_DEBUG,
+		 fmt, ap);
 	return 0;
 }
 
@@ -159,8 +163,10 @@ static int libxdp_print(enum libxdp_print_level level, const char *fmt,
 			va_list ap)
 {
 	vlog_lib(lib_level(level == LIBXDP_WARN, level == LIBXDP_INFO),
-		 level == LIBXDP_WARN ? PRIO_WARNING :
-		 level == LIBXDP_INFO ? PRIO_INFO : PRIO_DEBUG, fmt, ap);
+		 level == LIBXDP_WARN	? PRIO_WARNING
+		 : level == LIBXDP_INFO ? PRIO_INFO
+					: PRIO_DEBUG,
+		 fmt, ap);
 	return 0;
 }
 

@@ -50,8 +50,8 @@ bool fs_log_journal_detect(void);
 #define pr_info(...)  fs_log(FS_LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) fs_log(FS_LOG_DEBUG, __VA_ARGS__)
 
-#define pr_err_errno(...)  fs_log_errno(FS_LOG_ERR, errno, __VA_ARGS__)
-#define pr_warn_errno(...) fs_log_errno(FS_LOG_WARN, errno, __VA_ARGS__)
+#define pr_err_errno(...)      fs_log_errno(FS_LOG_ERR, errno, __VA_ARGS__)
+#define pr_warn_errno(...)     fs_log_errno(FS_LOG_WARN, errno, __VA_ARGS__)
 #define pr_err_code(err, ...)  fs_log_errno(FS_LOG_ERR, -(err), __VA_ARGS__)
 #define pr_warn_code(err, ...) fs_log_errno(FS_LOG_WARN, -(err), __VA_ARGS__)
 

@@ -18,10 +18,10 @@
 /* The maps of FS_MAPS (maps/tables.h) marked FILL: the label is the
  * map's name without "fs_". */
 #define FILL_NAME_(id, field, role, fill, ...) FILL_NAME_##fill(id)
-#define FILL_NAME_FILL(id)	[FS_FILL_##id] = FS_STR(FS_MAP_##id) + 3,
+#define FILL_NAME_FILL(id)		       [FS_FILL_##id] = FS_STR(FS_MAP_##id) + 3,
 #define FILL_NAME_NOFILL(id)
 
-static const char *const fill_names[FS_FILL_MAX] = { FS_MAPS(FILL_NAME_) };
+static const char *const fill_names[FS_FILL_MAX] = {FS_MAPS(FILL_NAME_)};
 
 const char *fs_fill_map_name(unsigned m)
 {
@@ -92,42 +92,53 @@ static void sample(FILE *f, const char *name, const char *const *labels,
 	fprintf(f, " %llu\n", v);
 }
 
-#define LABELS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define LABELS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static void render_reasons(const struct fs_snapshot *s, FILE *f)
 {
 	bool ok = s->valid & FS_SNAP_COUNTERS;
 
 	family(f, "packets_total", "counter",
-	       "Packets by the action taken and its reason (observed packets excluded).");
+	       "Packets by the action taken and its reason (observed packets "
+	       "excluded).");
 	for (unsigned r = 0; ok && r < FS_R_MAX; r++)
-		sample(f, "packets_total", LABELS("action", fs_reason_action(r),
-		       "reason", fs_reason_name(r)), s->reasons[r].packets);
+		sample(f, "packets_total",
+		       LABELS("action", fs_reason_action(r), "reason",
+			      fs_reason_name(r)),
+		       s->reasons[r].packets);
 	family(f, "bytes_total", "counter",
 	       "Bytes of those packets, from the Ethernet header on.");
 	for (unsigned r = 0; ok && r < FS_R_MAX; r++)
-		sample(f, "bytes_total", LABELS("action", fs_reason_action(r),
-		       "reason", fs_reason_name(r)), s->reasons[r].bytes);
+		sample(f, "bytes_total",
+		       LABELS("action", fs_reason_action(r), "reason",
+			      fs_reason_name(r)),
+		       s->reasons[r].bytes);
 	family(f, "observed_packets_total", "counter",
-	       "Packets a rule in observe mode would have stopped; they were passed.");
+	       "Packets a rule in observe mode would have stopped; they were "
+	       "passed.");
 	for (unsigned r = 0; ok && r < FS_R_MAX; r++)
 		if (fs_reason_drops(r))
-			sample(f, "observed_packets_total", LABELS("reason", fs_reason_name(r)),
+			sample(f, "observed_packets_total",
+			       LABELS("reason", fs_reason_name(r)),
 			       s->reasons[r].observed_packets);
 	family(f, "observed_bytes_total", "counter",
 	       "Bytes of the packets observe mode passed.");
 	for (unsigned r = 0; ok && r < FS_R_MAX; r++)
 		if (fs_reason_drops(r))
-			sample(f, "observed_bytes_total", LABELS("reason", fs_reason_name(r)),
+			sample(f, "observed_bytes_total",
+			       LABELS("reason", fs_reason_name(r)),
 			       s->reasons[r].observed_bytes);
 	family(f, "http_requests_total", "counter",
 	       "HTTP requests inspected, by verdict (observed ones included).");
 	for (unsigned r = 0; ok && r < FS_R_MAX; r++)
 		if (fs_http_verdict(r))
-			sample(f, "http_requests_total", LABELS("verdict", fs_http_verdict(r)),
-			       s->reasons[r].packets + s->reasons[r].observed_packets);
+			sample(f, "http_requests_total",
+			       LABELS("verdict", fs_http_verdict(r)),
+			       s->reasons[r].packets +
+				       s->reasons[r].observed_packets);
 	family(f, "smtp_connections_total", "counter",
-	       "SMTP connection attempts (SYNs), by DNS class of the source and "
+	       "SMTP connection attempts (SYNs), by DNS class of the source "
+	       "and "
 	       "verdict (observed ones included).");
 	for (unsigned r = 0; ok && r < FS_R_MAX; r++) {
 		const char *cls, *verdict;
@@ -135,27 +146,32 @@ static void render_reasons(const struct fs_snapshot *s, FILE *f)
 		if (fs_smtp_verdict(r, &cls, &verdict))
 			sample(f, "smtp_connections_total",
 			       LABELS("class", cls, "verdict", verdict),
-			       s->reasons[r].packets + s->reasons[r].observed_packets);
+			       s->reasons[r].packets +
+				       s->reasons[r].observed_packets);
 	}
 }
 
 static void render_state(const struct fs_snapshot *s, FILE *f)
 {
 	family(f, "events_total", "counter",
-	       "Data-path events: bans made, map inserts refused, records sent to the daemon.");
+	       "Data-path events: bans made, map inserts refused, records sent "
+	       "to the daemon.");
 	for (unsigned e = 0; (s->valid & FS_SNAP_EVENTS) && e < FS_E_MAX; e++)
-		sample(f, "events_total", LABELS("event", fs_event_name(e)), s->events[e]);
+		sample(f, "events_total", LABELS("event", fs_event_name(e)),
+		       s->events[e]);
 	family(f, "bans_active", "gauge",
 	       "Unexpired dynamic bans, of one source (src) or of a prefix.");
 	if (s->valid & FS_SNAP_BANS) {
 		sample(f, "bans_active", LABELS("kind", "src"), s->bans_src);
-		sample(f, "bans_active", LABELS("kind", "prefix"), s->bans_prefix);
+		sample(f, "bans_active", LABELS("kind", "prefix"),
+		       s->bans_prefix);
 	}
 	family(f, "tracked_sources", "gauge",
 	       "Distinct source addresses with per-source rate state.");
 	if (s->valid & FS_SNAP_RATE)
 		sample(f, "tracked_sources", NULL, s->tracked_sources);
-	family(f, "map_entries", "gauge", "Entries in a map, expired ones included.");
+	family(f, "map_entries", "gauge",
+	       "Entries in a map, expired ones included.");
 	for (unsigned m = 0; m < FS_FILL_MAX; m++)
 		if (s->valid & FS_SNAP_FILL(m))
 			sample(f, "map_entries", LABELS("map", fill_names[m]),
@@ -166,15 +182,20 @@ static void render_state(const struct fs_snapshot *s, FILE *f)
 			sample(f, "map_capacity", LABELS("map", fill_names[m]),
 			       s->fill[m].capacity);
 	family(f, "syn_pressure", "gauge",
-	       "1 while more SYNs than syn.guard came in lately: unproven sources' SYNs get cookies.");
+	       "1 while more SYNs than syn.guard came in lately: unproven "
+	       "sources' SYNs get cookies.");
 	if (s->valid & FS_SNAP_SYN)
 		sample(f, "syn_pressure", NULL, s->syn_pressure);
 	family(f, "kernel_syncookies_total", "counter",
-	       "The kernel's own SYN cookie counters in the attach network namespace (TcpExtSyncookies*): sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it refused.");
-	for (unsigned i = 0; (s->valid & FS_SNAP_KERNEL) && i < FS_KCOOKIE_MAX; i++)
+	       "The kernel's own SYN cookie counters in the attach network "
+	       "namespace (TcpExtSyncookies*): sent by the kernel, ACKs it "
+	       "accepted (its cookies and XDP's), ACKs it refused.");
+	for (unsigned i = 0; (s->valid & FS_SNAP_KERNEL) && i < FS_KCOOKIE_MAX;
+	     i++)
 		sample(f, "kernel_syncookies_total",
-		       LABELS("result", i == FS_KCOOKIE_SENT ? "sent" :
-					i == FS_KCOOKIE_RECV ? "recv" : "failed"),
+		       LABELS("result", i == FS_KCOOKIE_SENT   ? "sent"
+					: i == FS_KCOOKIE_RECV ? "recv"
+							       : "failed"),
 		       s->kernel_cookies[i]);
 }
 
@@ -187,36 +208,44 @@ static void render_daemon(const struct fs_snapshot *s, FILE *f)
 		unsigned result;
 		size_t off;
 	} counts[] = {
-		{ FS_RELOAD_APPLIED, offsetof(struct fs_daemon_state, applied) },
-		{ FS_RELOAD_REFUSED, offsetof(struct fs_daemon_state, refused) },
-		{ FS_RELOAD_ROLLED_BACK, offsetof(struct fs_daemon_state, rolled_back) },
+		{FS_RELOAD_APPLIED, offsetof(struct fs_daemon_state, applied)},
+		{FS_RELOAD_REFUSED, offsetof(struct fs_daemon_state, refused)},
+		{FS_RELOAD_ROLLED_BACK,
+		 offsetof(struct fs_daemon_state, rolled_back)},
 	};
 
 	family(f, "config_reloads_total", "counter",
-	       "Configuration reloads (SIGHUP) of the daemon since it started, by result.");
-	for (size_t i = 0; (s->valid & FS_SNAP_DAEMON) && i < ARRAY_SIZE(counts); i++)
+	       "Configuration reloads (SIGHUP) of the daemon since it started, "
+	       "by result.");
+	for (size_t i = 0;
+	     (s->valid & FS_SNAP_DAEMON) && i < ARRAY_SIZE(counts); i++)
 		sample(f, "config_reloads_total",
-		       LABELS("result", fs_reload_result_name(counts[i].result)),
-		       *(const __u64 *)((const char *)&s->daemon + counts[i].off));
+		       LABELS("result",
+			      fs_reload_result_name(counts[i].result)),
+		       *(const __u64 *)((const char *)&s->daemon +
+					counts[i].off));
 }
 
 static void render_self(const struct fs_snapshot *s, FILE *f)
 {
-	unsigned n = s->n_ifaces < FS_METRICS_MAX_IFACES ? s->n_ifaces :
-		     FS_METRICS_MAX_IFACES;
+	unsigned n = s->n_ifaces < FS_METRICS_MAX_IFACES
+			     ? s->n_ifaces
+			     : FS_METRICS_MAX_IFACES;
 
 	family(f, "interface_attached", "gauge",
 	       "1 if floodshield is attached to the interface, in that mode.");
 	for (unsigned i = 0; (s->valid & FS_SNAP_IFACES) && i < n; i++)
 		sample(f, "interface_attached",
-		       LABELS("interface", s->ifaces[i].name,
-			      "mode", s->ifaces[i].attached ? s->ifaces[i].mode : "none"),
+		       LABELS("interface", s->ifaces[i].name, "mode",
+			      s->ifaces[i].attached ? s->ifaces[i].mode
+						    : "none"),
 		       s->ifaces[i].attached);
 	family(f, "scrape_errors_total", "counter",
 	       "Map or interface reads that failed while scraping.");
 	sample(f, "scrape_errors_total", NULL, s->scrape_errors);
 	family(f, "build_info", "gauge", "Always 1; the version is a label.");
-	sample(f, "build_info", LABELS("version", s->version ? s->version : FS_VERSION), 1);
+	sample(f, "build_info",
+	       LABELS("version", s->version ? s->version : FS_VERSION), 1);
 }
 
 int fs_metrics_render(const struct fs_snapshot *s, FILE *f)
@@ -231,7 +260,7 @@ int fs_metrics_render(const struct fs_snapshot *s, FILE *f)
 /* =====================================================================
  * Collection. */
 
-#define WALK_BATCH 4096		/* entries per BPF_MAP_LOOKUP_BATCH */
+#define WALK_BATCH 4096 /* entries per BPF_MAP_LOOKUP_BATCH */
 
 typedef void (*walk_fn)(void *arg, const void *key, const void *val);
 
@@ -270,7 +299,8 @@ static int walk(int fd, const struct bpf_map_info *mi, walk_fn fn, void *arg,
 {
 	/* The batch token: a bucket index (u32) for hash maps, a key for
 	 * the maps with the kernel's generic batch ops. */
-	size_t tok_size = mi->key_size > sizeof(__u64) ? mi->key_size : sizeof(__u64);
+	size_t tok_size = mi->key_size > sizeof(__u64) ? mi->key_size
+						       : sizeof(__u64);
 	__u8 *keys = malloc((size_t)WALK_BATCH * mi->key_size);
 	__u8 *vals = malloc((size_t)WALK_BATCH * mi->value_size);
 	__u8 *tok_in = calloc(2, tok_size), *tok_out = tok_in + tok_size;
@@ -288,7 +318,7 @@ static int walk(int fd, const struct bpf_map_info *mi, walk_fn fn, void *arg,
 		err = bpf_map_lookup_batch(fd, first ? NULL : tok_in, tok_out,
 					   keys, vals, &n, NULL);
 		if (err && err != -ENOENT) {
-			if (first)	/* no batch ops for this map type */
+			if (first) /* no batch ops for this map type */
 				err = walk_keys(fd, mi, fn, arg, count);
 			break;
 		}
@@ -391,7 +421,7 @@ static void count_ban(void *arg, const void *key, const void *val)
 struct sources {
 	__u8 (*addr)[16];
 	size_t n, cap;
-	__u64 used;	/* slots holding a key */
+	__u64 used; /* slots holding a key */
 	bool nomem;
 };
 
@@ -470,18 +500,19 @@ struct fill_def {
 
 #define FILL_DEF_(id, field, role, fill, ksz, vsz, doc) \
 	FILL_DEF_##fill(id, field, ksz, vsz)
-#define FILL_DEF_FILL(id, field, ksz, vsz) \
-	{ FS_FILL_##id, offsetof(struct fs_map_fds, field), ksz, vsz, FS_STR(FS_MAP_##id) },
+#define FILL_DEF_FILL(id, field, ksz, vsz)                           \
+	{FS_FILL_##id, offsetof(struct fs_map_fds, field), ksz, vsz, \
+	 FS_STR(FS_MAP_##id)},
 #define FILL_DEF_NOFILL(...)
 
-static const struct fill_def fills[] = { FS_MAPS(FILL_DEF_) };
+static const struct fill_def fills[] = {FS_MAPS(FILL_DEF_)};
 
 /* Fill of one map; bans and rate are also counted by content. */
 static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 		     const struct fill_def *d, __u64 now)
 {
 	int fd = *(const int *)((const char *)m + d->fd_off);
-	struct ban_count bans = { .now = now };
+	struct ban_count bans = {.now = now};
 	struct sources src = {};
 	struct bpf_map_info mi;
 	walk_fn fn = NULL;
@@ -510,7 +541,8 @@ static int read_fill(struct fs_snapshot *s, const struct fs_map_fds *m,
 			s->bans_prefix = bans.prefix;
 			s->valid |= FS_SNAP_BANS;
 		} else if (d->id == FS_FILL_FLOWS || d->id == FS_FILL_PROVEN) {
-			s->fill[d->id].entries = src.used;	/* not the array size */
+			s->fill[d->id].entries =
+				src.used; /* not the array size */
 		} else if (d->id == FS_FILL_RATE) {
 			s->fill[d->id].entries = src.used;
 			s->tracked_sources = distinct(&src);
@@ -531,13 +563,17 @@ static int read_daemon(struct fs_snapshot *s, int fd)
 
 	if (err)
 		return err;
-	return bpf_map_lookup_elem_flags(fd, &zero, &s->daemon, BPF_F_LOCK) ? -errno : 0;
+	return bpf_map_lookup_elem_flags(fd, &zero, &s->daemon, BPF_F_LOCK)
+		       ? -errno
+		       : 0;
 }
 
 int fs_kernel_syncookies(const char *path, __u64 out[FS_KCOOKIE_MAX])
 {
 	static const char *const names[FS_KCOOKIE_MAX] = {
-		"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed",
+		"SyncookiesSent",
+		"SyncookiesRecv",
+		"SyncookiesFailed",
 	};
 	char head[4096], vals[4096], *hs, *vs, *h, *v;
 	unsigned found = 0;
@@ -552,7 +588,8 @@ int fs_kernel_syncookies(const char *path, __u64 out[FS_KCOOKIE_MAX])
 			continue;
 		h = strtok_r(head + 7, " \n", &hs);
 		v = strtok_r(vals + 7, " \n", &vs);
-		for (; h && v; h = strtok_r(NULL, " \n", &hs), v = strtok_r(NULL, " \n", &vs))
+		for (; h && v; h = strtok_r(NULL, " \n", &hs),
+			       v = strtok_r(NULL, " \n", &vs))
 			for (unsigned i = 0; i < FS_KCOOKIE_MAX; i++)
 				if (!strcmp(h, names[i])) {
 					out[i] = strtoull(v, NULL, 10);
@@ -583,9 +620,10 @@ static int read_syn(struct fs_snapshot *s, int fd, __u64 now)
 
 static unsigned failed(const char *what, int err)
 {
-	pr_warn("metrics: cannot read %s: %s\n", what, err == -EPROTO ?
-		"its key or value size is not this build's (pinned by another version?)" :
-		strerror(-err));
+	pr_warn("metrics: cannot read %s: %s\n", what,
+		err == -EPROTO ? "its key or value size is not this build's "
+				 "(pinned by another version?)"
+			       : strerror(-err));
 	return 1;
 }
 
@@ -632,12 +670,13 @@ unsigned fs_snapshot_collect(struct fs_snapshot *s, const struct fs_map_fds *m,
 		if (n < 0) {
 			errors += failed("interface attach state", n);
 		} else {
-			s->n_ifaces = (unsigned)n < FS_METRICS_MAX_IFACES ?
-				      (unsigned)n : FS_METRICS_MAX_IFACES;
+			s->n_ifaces = (unsigned)n < FS_METRICS_MAX_IFACES
+					      ? (unsigned)n
+					      : FS_METRICS_MAX_IFACES;
 			s->valid |= FS_SNAP_IFACES;
 		}
 	} else {
-		s->valid |= FS_SNAP_IFACES;	/* none to report */
+		s->valid |= FS_SNAP_IFACES; /* none to report */
 	}
 	return errors;
 }

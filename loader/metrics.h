@@ -23,22 +23,22 @@
 #include <sys/socket.h>
 #include "../maps/floodshield.h"
 
-struct fs_map_fds;	/* loader/loader.h */
+struct fs_map_fds; /* loader/loader.h */
 
 #ifndef FS_VERSION
 #define FS_VERSION "0.1.0"
 #endif
 
 #define FS_METRICS_PREFIX	"floodshield_"
-#define FS_METRICS_PORT		9477	/* default listen port */
+#define FS_METRICS_PORT		9477 /* default listen port */
 #define FS_METRICS_LISTEN	"127.0.0.1:9477"
-#define FS_METRICS_MAX_IFACES	64	/* interfaces reported, at most */
-#define FS_METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+#define FS_METRICS_MAX_IFACES	64 /* interfaces reported, at most */
+#define FS_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* Maps whose fill is reported (FILL in FS_MAPS, maps/tables.h), in
  * label order: FS_FILL_<ID>. */
 #define FS_FILL_ENUM_(id, field, role, fill, ...) FS_FILL_ENUM_##fill(id)
-#define FS_FILL_ENUM_FILL(id)	FS_FILL_##id,
+#define FS_FILL_ENUM_FILL(id)			  FS_FILL_##id,
 #define FS_FILL_ENUM_NOFILL(id)
 enum fs_fill_map { FS_MAPS(FS_FILL_ENUM_) FS_FILL_MAX };
 #undef FS_FILL_ENUM_
@@ -52,53 +52,57 @@ const char *fs_fill_map_name(unsigned m);
 struct fs_iface_state {
 	char name[IF_NAMESIZE];
 	bool attached;
-	char mode[16];		/* "native", "generic", "hw"; "none" if detached */
+	char mode[16]; /* "native", "generic", "hw"; "none" if detached */
 };
 
 /* Fill @out with at most @max interfaces; return how many, or -errno
  * (counted as a scrape error, no interface reported). */
-typedef int (*fs_iface_fn)(void *arg, struct fs_iface_state *out,
-			   unsigned max);
+typedef int (*fs_iface_fn)(void *arg, struct fs_iface_state *out, unsigned max);
 
 struct fs_map_fill {
 	__u64 entries;
-	__u64 capacity;		/* max_entries */
+	__u64 capacity; /* max_entries */
 };
 
 /* Parts of a snapshot that were read. A part that could not be read is
  * left out of the exposition (not rendered as 0, which Prometheus would
  * take for a counter reset) and counted in scrape_errors. */
-#define FS_SNAP_COUNTERS	(1u << 0)
-#define FS_SNAP_EVENTS		(1u << 1)
-#define FS_SNAP_BANS		(1u << 2)
-#define FS_SNAP_RATE		(1u << 3)	/* tracked_sources */
-#define FS_SNAP_IFACES		(1u << 4)
-#define FS_SNAP_DAEMON		(1u << 5)	/* the daemon's reloads */
-#define FS_SNAP_SYN		(1u << 6)	/* syn_pressure (fs_syn) */
-#define FS_SNAP_KERNEL		(1u << 7)	/* kernel_syncookies (netstat) */
-#define FS_SNAP_FILL(m)		(1u << (8 + (m)))	/* fill[m] */
-#define FS_SNAP_ALL		(0xffu | (((1u << FS_FILL_MAX) - 1) << 8))
+#define FS_SNAP_COUNTERS (1u << 0)
+#define FS_SNAP_EVENTS	 (1u << 1)
+#define FS_SNAP_BANS	 (1u << 2)
+#define FS_SNAP_RATE	 (1u << 3) /* tracked_sources */
+#define FS_SNAP_IFACES	 (1u << 4)
+#define FS_SNAP_DAEMON	 (1u << 5)	   /* the daemon's reloads */
+#define FS_SNAP_SYN	 (1u << 6)	   /* syn_pressure (fs_syn) */
+#define FS_SNAP_KERNEL	 (1u << 7)	   /* kernel_syncookies (netstat) */
+#define FS_SNAP_FILL(m)	 (1u << (8 + (m))) /* fill[m] */
+#define FS_SNAP_ALL	 (0xffu | (((1u << FS_FILL_MAX) - 1) << 8))
 
 /* The kernel's own SYN cookie counters (TcpExtSyncookies*), by the
  * `result` label of floodshield_kernel_syncookies_total. */
-enum fs_kcookie { FS_KCOOKIE_SENT, FS_KCOOKIE_RECV, FS_KCOOKIE_FAILED, FS_KCOOKIE_MAX };
+enum fs_kcookie {
+	FS_KCOOKIE_SENT,
+	FS_KCOOKIE_RECV,
+	FS_KCOOKIE_FAILED,
+	FS_KCOOKIE_MAX
+};
 
 /* Everything one scrape reports. Counters are summed over CPUs. */
 struct fs_snapshot {
-	unsigned valid;				/* FS_SNAP_* */
+	unsigned valid; /* FS_SNAP_* */
 	struct fs_counter reasons[FS_R_MAX];
 	__u64 events[FS_E_MAX];
-	__u64 bans_src;		/* unexpired bans of one source (/128)   */
-	__u64 bans_prefix;	/* unexpired bans of a prefix            */
-	__u64 tracked_sources;	/* distinct sources with per-source rate state */
+	__u64 bans_src;	       /* unexpired bans of one source (/128)   */
+	__u64 bans_prefix;     /* unexpired bans of a prefix            */
+	__u64 tracked_sources; /* distinct sources with per-source rate state */
 	struct fs_map_fill fill[FS_FILL_MAX];
 	unsigned n_ifaces;
 	struct fs_iface_state ifaces[FS_METRICS_MAX_IFACES];
-	struct fs_daemon_state daemon;	/* fs_daemon as last written */
-	__u64 syn_pressure;	/* 1 while the SYN path is under pressure */
-	__u64 kernel_cookies[FS_KCOOKIE_MAX];	/* this netns's TcpExtSyncookies* */
-	__u64 scrape_errors;	/* failed reads so far, this scrape included */
-	const char *version;	/* build_info; NULL: FS_VERSION */
+	struct fs_daemon_state daemon; /* fs_daemon as last written */
+	__u64 syn_pressure; /* 1 while the SYN path is under pressure */
+	__u64 kernel_cookies[FS_KCOOKIE_MAX]; /* this netns's TcpExtSyncookies* */
+	__u64 scrape_errors; /* failed reads so far, this scrape included */
+	const char *version; /* build_info; NULL: FS_VERSION */
 };
 
 /* Read every map of @m into @s. @now_ns is CLOCK_MONOTONIC (the clock

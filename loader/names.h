@@ -29,8 +29,8 @@ __u64 fs_observe_mask(enum fs_observe_rule o);
 
 /* One table of maps/tables.h: the name and doc line of each value. */
 struct fs_table {
-	const char *what;		/* "reason", "event", ... */
-	unsigned n;			/* values 0 .. n-1 */
+	const char *what; /* "reason", "event", ... */
+	unsigned n;	  /* values 0 .. n-1 */
 	const char *const *names;
 	const char *const *docs;
 };

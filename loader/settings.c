@@ -15,47 +15,64 @@
 #define FIELD_(f) offsetof(struct fs_cfg, f), sizeof(((struct fs_cfg *)0)->f)
 
 #define SET_KEY_(key, fkey, sec, type, field, arg, def, doc) \
-	{ key, (fkey) ? (fkey) : (key), FS_SEC_##sec, FS_SET_##type, \
-	  FIELD_(field), arg, def, doc },
-#define SET_OBS_(id, name, doc) \
-	{ "observe." name, name, FS_SEC_OBSERVE, FS_SET_OBSERVE, \
-	  FIELD_(observe_mask), FS_OBS_##id, "off", doc },
-#define SET_POL_(bit, key, def, doc) \
-	{ key, key, FS_SEC_LIMITS, FS_SET_POLICY, FIELD_(http_flags), bit, def, doc },
+	{key,		(fkey) ? (fkey) : (key),             \
+	 FS_SEC_##sec,	FS_SET_##type,                       \
+	 FIELD_(field), arg,                                 \
+	 def,		doc},
+#define SET_OBS_(id, name, doc)                                             \
+	{"observe." name,      name,	    FS_SEC_OBSERVE, FS_SET_OBSERVE, \
+	 FIELD_(observe_mask), FS_OBS_##id, "off",	    doc},
+#define SET_POL_(bit, key, def, doc)                                      \
+	{key, key, FS_SEC_LIMITS, FS_SET_POLICY, FIELD_(http_flags), bit, \
+	 def, doc},
 /* Buckets with levels have two keys; the others none here. */
 #define SET_BKT_(id, name, kind, sr, sb, pr, pb, doc) \
 	SET_BKT_##kind(id, name, sr, sb, pr, pb, doc)
 #define SET_BKT_NONE(...)
 #define SET_BKT_GLOBAL(...)
 #define SET_BKT_LEVELS(id, name, sr, sb, pr, pb, doc) \
-	{ name ".src", name ".src", FS_SEC_LIMITS, FS_SET_RATE, \
-	  FIELD_(limits[FS_B_##id].src), 0, #sr "/" #sb, doc }, \
-	{ name ".prefix", name ".prefix", FS_SEC_LIMITS, FS_SET_RATE, \
-	  FIELD_(limits[FS_B_##id].prefix), 0, #pr "/" #pb, doc },
+	{name ".src",                                 \
+	 name ".src",                                 \
+	 FS_SEC_LIMITS,                               \
+	 FS_SET_RATE,                                 \
+	 FIELD_(limits[FS_B_##id].src),               \
+	 0,                                           \
+	 #sr "/" #sb,                                 \
+	 doc},                                        \
+		{name ".prefix",                      \
+		 name ".prefix",                      \
+		 FS_SEC_LIMITS,                       \
+		 FS_SET_RATE,                         \
+		 FIELD_(limits[FS_B_##id].prefix),    \
+		 0,                                   \
+		 #pr "/" #pb,                         \
+		 doc},
 
 static const struct fs_setting settings[] = {
-	FS_SETTINGS(SET_KEY_, SET_OBS_, SET_POL_, SET_BKT_)
-};
+	FS_SETTINGS(SET_KEY_, SET_OBS_, SET_POL_, SET_BKT_)};
 
-#define BKT_NAME_(id, name, kind, ...) [FS_B_##id] = FS_BKT_IS_##kind ? name : NULL,
+#define BKT_NAME_(id, name, kind, ...) \
+	[FS_B_##id] = FS_BKT_IS_##kind ? name : NULL,
 #define FS_BKT_IS_LEVELS 1
 #define FS_BKT_IS_GLOBAL 0
-#define FS_BKT_IS_NONE 0
+#define FS_BKT_IS_NONE	 0
 
-static const char *const bucket_names[FS_B_MAX] = { FS_BUCKETS(BKT_NAME_) };
+static const char *const bucket_names[FS_B_MAX] = {FS_BUCKETS(BKT_NAME_)};
 
-#define SVC_NAME_(id, name, ...) name,
+#define SVC_NAME_(id, name, ...)     name,
 #define COOKIES_NAME_(id, name, ...) name,
 
-static const char *const syn_cookie_names[] = { FS_SYN_COOKIE_MODES(COOKIES_NAME_) NULL };
+static const char *const syn_cookie_names[] = {
+	FS_SYN_COOKIE_MODES(COOKIES_NAME_) NULL};
 
-static const char *const svc_names[] = { FS_SERVICES(SVC_NAME_) };
+static const char *const svc_names[] = {FS_SERVICES(SVC_NAME_)};
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 _Static_assert(ARRAY_SIZE(svc_names) == FS_SVC_MAX, "services");
 
-_Static_assert(ARRAY_SIZE(syn_cookie_names) == FS_COOKIES_MAX + 1, "syn.cookies");
+_Static_assert(ARRAY_SIZE(syn_cookie_names) == FS_COOKIES_MAX + 1, "syn."
+								   "cookies");
 
 const char *const *fs_choice_names(unsigned c)
 {
@@ -119,9 +136,8 @@ static const struct {
 	__u16 port;
 	enum fs_svc svc;
 } default_ports[] = {
-	{ 80, FS_SVC_HTTP }, { 8080, FS_SVC_HTTP },
-	{ 25, FS_SVC_SMTP },
-	{ 443, FS_SVC_TCP }, { 465, FS_SVC_TCP }, { 587, FS_SVC_TCP },
+	{80, FS_SVC_HTTP}, {8080, FS_SVC_HTTP}, {25, FS_SVC_SMTP},
+	{443, FS_SVC_TCP}, {465, FS_SVC_TCP},	{587, FS_SVC_TCP},
 };
 
 void fs_ports_defaults(enum fs_svc ports[FS_PORTS])
@@ -166,11 +182,20 @@ long long fs_parse_duration_s(const char *s)
 	if (errno || end == s || v < 0)
 		return -1;
 	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': v *= 60; break;
-	case 'h': v *= 3600; break;
-	case 'd': v *= 86400; break;
-	default: return -1;
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		v *= 60;
+		break;
+	case 'h':
+		v *= 3600;
+		break;
+	case 'd':
+		v *= 86400;
+		break;
+	default:
+		return -1;
 	}
 	if (*end && end[1])
 		return -1;
@@ -194,8 +219,8 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 static int parse_bool(const char *s, bool *out)
 {
-	if (!strcasecmp(s, "on") || !strcasecmp(s, "yes") ||
-	    !strcmp(s, "1") || !strcasecmp(s, "true"))
+	if (!strcasecmp(s, "on") || !strcasecmp(s, "yes") || !strcmp(s, "1") ||
+	    !strcasecmp(s, "true"))
 		*out = true;
 	else if (!strcasecmp(s, "off") || !strcasecmp(s, "no") ||
 		 !strcmp(s, "0") || !strcasecmp(s, "false"))
@@ -244,10 +269,14 @@ static __u64 field_get(const struct fs_cfg *c, const struct fs_setting *s)
 	const void *p = (const char *)c + s->off;
 
 	switch (s->size) {
-	case 1: return *(const __u8 *)p;
-	case 2: return *(const __u16 *)p;
-	case 4: return *(const __u32 *)p;
-	default: return *(const __u64 *)p;
+	case 1:
+		return *(const __u8 *)p;
+	case 2:
+		return *(const __u16 *)p;
+	case 4:
+		return *(const __u32 *)p;
+	default:
+		return *(const __u64 *)p;
 	}
 }
 
@@ -256,10 +285,18 @@ static void field_put(struct fs_cfg *c, const struct fs_setting *s, __u64 v)
 	void *p = (char *)c + s->off;
 
 	switch (s->size) {
-	case 1: *(__u8 *)p = v; break;
-	case 2: *(__u16 *)p = v; break;
-	case 4: *(__u32 *)p = v; break;
-	default: *(__u64 *)p = v; break;
+	case 1:
+		*(__u8 *)p = v;
+		break;
+	case 2:
+		*(__u16 *)p = v;
+		break;
+	case 4:
+		*(__u32 *)p = v;
+		break;
+	default:
+		*(__u64 *)p = v;
+		break;
 	}
 }
 
@@ -330,11 +367,12 @@ void fs_setting_format(const struct fs_setting *s, const struct fs_cfg *c,
 	switch (s->type) {
 	case FS_SET_FLAG:
 	case FS_SET_OBSERVE:
-		snprintf(buf, len, "%s", json ? (on ? "true" : "false") :
-			 (on ? "on" : "off"));
+		snprintf(buf, len, "%s",
+			 json ? (on ? "true" : "false") : (on ? "on" : "off"));
 		break;
 	case FS_SET_POLICY:
-		snprintf(buf, len, json ? "\"%s\"" : "%s", on ? "reset" : "pass");
+		snprintf(buf, len, json ? "\"%s\"" : "%s",
+			 on ? "reset" : "pass");
 		break;
 	case FS_SET_UINT:
 		snprintf(buf, len, "%llu", (unsigned long long)v);
@@ -344,11 +382,13 @@ void fs_setting_format(const struct fs_setting *s, const struct fs_cfg *c,
 			 (unsigned long long)(v / NSEC_PER_SEC));
 		break;
 	case FS_SET_CHOICE:
-		snprintf(buf, len, json ? "\"%s\"" : "%s", choice_name(s->arg, v));
+		snprintf(buf, len, json ? "\"%s\"" : "%s",
+			 choice_name(s->arg, v));
 		break;
 	case FS_SET_RATE:
 		if (json)
-			snprintf(buf, len, "{\"rate\":%u,\"burst\":%u}", r->rate, r->burst);
+			snprintf(buf, len, "{\"rate\":%u,\"burst\":%u}",
+				 r->rate, r->burst);
 		else if (r->rate)
 			snprintf(buf, len, "%u/%u", r->rate, r->burst);
 		else
@@ -390,7 +430,8 @@ int fs_cfg_set(struct fs_cfg *cfg, const char *kv, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (setting_parse(&tmp, s, eq + 1)) {
-		snprintf(err, errlen, "bad value '%s' for key '%s'", eq + 1, key);
+		snprintf(err, errlen, "bad value '%s' for key '%s'", eq + 1,
+			 key);
 		return -EINVAL;
 	}
 	*cfg = tmp;
@@ -435,9 +476,12 @@ int fs_cfg_check_kernel(const struct fs_cfg *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (v != 2) {
-		snprintf(err, errlen, "syn.cookies=always needs net.ipv4.tcp_syncookies=2 "
-			 "in the attach network namespace (it is %ld): set it, or use "
-			 "syn.cookies=auto", v);
+		snprintf(err, errlen,
+			 "syn.cookies=always needs net.ipv4.tcp_syncookies=2 "
+			 "in the attach network namespace (it is %ld): set it, "
+			 "or use "
+			 "syn.cookies=auto",
+			 v);
 		return -EINVAL;
 	}
 	return 0;
@@ -450,7 +494,8 @@ void fs_cfg_print(FILE *f, const struct fs_cfg *c, int json)
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
 		fs_setting_format(&settings[i], c, json, val, sizeof(val));
 		if (json)
-			fprintf(f, "%s\"%s\":%s", i ? "," : "{", settings[i].key, val);
+			fprintf(f, "%s\"%s\":%s", i ? "," : "{",
+				settings[i].key, val);
 		else
 			fprintf(f, "%s=%s\n", settings[i].key, val);
 	}

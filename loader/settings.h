@@ -10,18 +10,18 @@
 
 /* What a settings key holds (FS_SETTINGS in maps/tables.h). */
 enum fs_setting_type {
-	FS_SET_FLAG,		/* a bit of fs_cfg.flags: on or off */
-	FS_SET_UINT,		/* 0 to arg */
-	FS_SET_DURATION,	/* seconds, at least arg; the field holds ns */
-	FS_SET_RATE,		/* RATE/BURST or off: a struct fs_rate */
-	FS_SET_POLICY,		/* pass or reset: bit arg of http_flags */
-	FS_SET_OBSERVE,		/* on or off: rule arg's reasons in observe_mask */
-	FS_SET_CHOICE,		/* a name of choice list arg: its position, a __u8 */
+	FS_SET_FLAG,	 /* a bit of fs_cfg.flags: on or off */
+	FS_SET_UINT,	 /* 0 to arg */
+	FS_SET_DURATION, /* seconds, at least arg; the field holds ns */
+	FS_SET_RATE,	 /* RATE/BURST or off: a struct fs_rate */
+	FS_SET_POLICY,	 /* pass or reset: bit arg of http_flags */
+	FS_SET_OBSERVE,	 /* on or off: rule arg's reasons in observe_mask */
+	FS_SET_CHOICE,	 /* a name of choice list arg: its position, a __u8 */
 };
 
 /* The choice lists of FS_SET_CHOICE keys (the arg of their rows). */
 enum fs_choice {
-	FS_CHOICE_SYN_COOKIES,	/* FS_SYN_COOKIE_MODES: off, auto, always */
+	FS_CHOICE_SYN_COOKIES, /* FS_SYN_COOKIE_MODES: off, auto, always */
 	FS_CHOICE_MAX,
 };
 
@@ -36,14 +36,14 @@ enum fs_setting_section {
 
 /* One settings key, a row of FS_SETTINGS (maps/tables.h). */
 struct fs_setting {
-	const char *key;		/* as `set` takes it, `show` prints it */
-	const char *file_key;		/* its name in its config file section */
+	const char *key;      /* as `set` takes it, `show` prints it */
+	const char *file_key; /* its name in its config file section */
 	enum fs_setting_section section;
 	enum fs_setting_type type;
-	size_t off, size;		/* the field of struct fs_cfg */
-	__u64 arg;			/* see enum fs_setting_type */
-	const char *def;		/* default, as `show` prints it */
-	const char *doc;		/* one line, for the docs */
+	size_t off, size; /* the field of struct fs_cfg */
+	__u64 arg;	  /* see enum fs_setting_type */
+	const char *def;  /* default, as `show` prints it */
+	const char *doc;  /* one line, for the docs */
 };
 
 /* Every key, in the order `show` prints them. *n is set to the count. */

@@ -50,7 +50,7 @@ static int lpm_read(int fd, struct lpm_set *s)
 			s->e = ne;
 		}
 		if (bpf_map_lookup_elem(fd, &k, &s->e[s->n].val) == 0)
-			s->e[s->n++].key = k;	/* a present key matches itself */
+			s->e[s->n++].key = k; /* a present key matches itself */
 	}
 	return 0;
 }
@@ -82,8 +82,9 @@ static __u32 map_capacity(int fd)
 }
 
 /* Would @list fit next to what is there? 0, or -ENOSPC logged. */
-static int check_capacity(int fd, const char *what, const struct fs_conf_cidr *list,
-			  size_t n, const struct lpm_set *cur)
+static int check_capacity(int fd, const char *what,
+			  const struct fs_conf_cidr *list, size_t n,
+			  const struct lpm_set *cur)
 {
 	size_t added = 0;
 	__u32 cap = map_capacity(fd);
@@ -92,7 +93,8 @@ static int check_capacity(int fd, const char *what, const struct fs_conf_cidr *l
 		if (!lpm_find(cur, &list[i].key))
 			added++;
 	if (cur->n + added > cap) {
-		pr_err("config: %zu %s entries do not fit: %zu in use, capacity %u\n",
+		pr_err("config: %zu %s entries do not fit: %zu in use, "
+		       "capacity %u\n",
 		       n, what, cur->n, cap);
 		return -ENOSPC;
 	}
@@ -108,7 +110,7 @@ static int put_list(const struct fs_map_fds *m, enum fs_filter_set set,
 	int err;
 
 	for (size_t i = 0; i < n; i++) {
-		struct fs_list_val v = { .origin = FS_ORIGIN_STATIC };
+		struct fs_list_val v = {.origin = FS_ORIGIN_STATIC};
 		const struct lpm_entry *old = lpm_find(cur, &list[i].key);
 
 		if (old && old->val.origin != FS_ORIGIN_STATIC)
@@ -118,7 +120,8 @@ static int put_list(const struct fs_map_fds *m, enum fs_filter_set set,
 			continue;
 		err = fs_list_put(m, set, &list[i].key, &v, BPF_ANY);
 		if (err) {
-			pr_err_code(err, "config: %s: cannot add entry", list[i].where);
+			pr_err_code(err, "config: %s: cannot add entry",
+				    list[i].where);
 			return err;
 		}
 		old ? st->updated++ : st->added++;
@@ -139,12 +142,14 @@ static void drop_removed(const struct fs_map_fds *m, enum fs_filter_set set,
 			st->removed++;
 }
 
-static int put_services(int svc_fd, const struct fs_conf *c, struct fs_sync_stats *st)
+static int put_services(int svc_fd, const struct fs_conf *c,
+			struct fs_sync_stats *st)
 {
 	for (__u32 port = 0; port < FS_PORTS; port++) {
 		enum fs_svc cur = FS_SVC_NONE, want = c->ports[port];
 
-		if (bpf_map_lookup_elem(svc_fd, &port, &cur) == 0 && cur == want)
+		if (bpf_map_lookup_elem(svc_fd, &port, &cur) == 0 &&
+		    cur == want)
 			continue;
 		if (bpf_map_update_elem(svc_fd, &port, &want, BPF_ANY)) {
 			pr_err_errno("config: cannot set port %u", port);
@@ -174,7 +179,8 @@ static int put_hosts(const struct fs_map_fds *m, const struct fs_conf *c,
 			continue;
 		err = fs_host_put(m, &c->hosts[i].key, &c->hosts[i].val);
 		if (err) {
-			pr_err_code(err, "config: cannot add host %s", c->hosts[i].val.name);
+			pr_err_code(err, "config: cannot add host %s",
+				    c->hosts[i].val.name);
 			return err;
 		}
 		st->added++;
@@ -228,19 +234,21 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	}
 	err = check_capacity(m->allow, "allow", c->allow, c->n_allow, &allow);
 	if (!err)
-		err = check_capacity(m->block, "block", c->block, c->n_block, &block);
+		err = check_capacity(m->block, "block", c->block, c->n_block,
+				     &block);
 	if (!err && c->n_hosts > map_capacity(m->hosts)) {
-		pr_err("config: %zu hosts do not fit: capacity %u\n", c->n_hosts,
-		       map_capacity(m->hosts));
+		pr_err("config: %zu hosts do not fit: capacity %u\n",
+		       c->n_hosts, map_capacity(m->hosts));
 		err = -ENOSPC;
 	}
 	if (err)
 		goto out;
 	if ((err = put_settings(m->cfg, &c->rt)) ||
-	    (err = put_list(m, FS_FILTER_ALLOW, c->allow, c->n_allow, &allow, st)) ||
-	    (err = put_list(m, FS_FILTER_BLOCK, c->block, c->n_block, &block, st)) ||
-	    (err = put_services(m->svc, c, st)) ||
-	    (err = put_hosts(m, c, st)))
+	    (err = put_list(m, FS_FILTER_ALLOW, c->allow, c->n_allow, &allow,
+			    st)) ||
+	    (err = put_list(m, FS_FILTER_BLOCK, c->block, c->n_block, &block,
+			    st)) ||
+	    (err = put_services(m->svc, c, st)) || (err = put_hosts(m, c, st)))
 		goto out;
 	drop_removed(m, FS_FILTER_BLOCK, &block, c->block, c->n_block, st);
 	drop_removed(m, FS_FILTER_ALLOW, &allow, c->allow, c->n_allow, st);

@@ -25,5 +25,4 @@ struct fs_sync_stats {
 int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	    struct fs_sync_stats *st);
 
-
 #endif

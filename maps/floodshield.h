@@ -19,68 +19,68 @@
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
-#include <linux/bpf.h>		/* struct bpf_spin_lock */
+#include <linux/bpf.h> /* struct bpf_spin_lock */
 #endif
 
 #include "tables.h"
 
 /* Map names: the BPF definitions and the pin-path lookups use these; each
  * has its row (role, fd field, doc) in FS_MAPS (maps/tables.h). */
-#define FS_MAP_ALLOW	fs_allow	/* LPM: static and DNS allowlist   */
-#define FS_MAP_BLOCK	fs_block	/* LPM: static blocklist (CIDRs)   */
-#define FS_MAP_BANS	fs_bans		/* hash: dynamic bans              */
-#define FS_MAP_RATE	fs_rate		/* array, 2-way sets: token buckets */
-#define FS_MAP_SVC	fs_services	/* array: dst port -> service      */
-#define FS_MAP_CFG	fs_cfg		/* array[1]: runtime configuration */
-#define FS_MAP_STATS	fs_stats	/* per-CPU array: counters/reason  */
-#define FS_MAP_EVENTS	fs_events	/* per-CPU array: event counters   */
-#define FS_MAP_HOSTS	fs_hosts	/* hash: served HTTP hosts         */
-#define FS_MAP_FLOWS	fs_flows	/* array, 4-way sets: flows reset  */
-#define FS_MAP_DNS	fs_dns		/* LRU: DNS verdict per source     */
-#define FS_MAP_RING	fs_ring		/* ring buffer: events to userspace */
-#define FS_MAP_SEEN	fs_seen		/* LRU: sources already reported   */
-#define FS_MAP_EVBUCKET	fs_evbucket	/* array[1]: the events bucket     */
-#define FS_MAP_FILTER	fs_filter	/* array[1], mmapable: prefilter   */
-#define FS_MAP_HOSTFP	fs_hostfp	/* array[1], mmapable: host prints */
-#define FS_MAP_DAEMON	fs_daemon	/* array[1]: the daemon's reloads  */
-#define FS_MAP_PROVEN	fs_proven	/* array, 4-way sets: proven sources */
-#define FS_MAP_SYN	fs_syn		/* array[1]: SYN guard and cookies */
+#define FS_MAP_ALLOW	fs_allow    /* LPM: static and DNS allowlist   */
+#define FS_MAP_BLOCK	fs_block    /* LPM: static blocklist (CIDRs)   */
+#define FS_MAP_BANS	fs_bans	    /* hash: dynamic bans              */
+#define FS_MAP_RATE	fs_rate	    /* array, 2-way sets: token buckets */
+#define FS_MAP_SVC	fs_services /* array: dst port -> service      */
+#define FS_MAP_CFG	fs_cfg	    /* array[1]: runtime configuration */
+#define FS_MAP_STATS	fs_stats    /* per-CPU array: counters/reason  */
+#define FS_MAP_EVENTS	fs_events   /* per-CPU array: event counters   */
+#define FS_MAP_HOSTS	fs_hosts    /* hash: served HTTP hosts         */
+#define FS_MAP_FLOWS	fs_flows    /* array, 4-way sets: flows reset  */
+#define FS_MAP_DNS	fs_dns	    /* LRU: DNS verdict per source     */
+#define FS_MAP_RING	fs_ring	    /* ring buffer: events to userspace */
+#define FS_MAP_SEEN	fs_seen	    /* LRU: sources already reported   */
+#define FS_MAP_EVBUCKET fs_evbucket /* array[1]: the events bucket     */
+#define FS_MAP_FILTER	fs_filter   /* array[1], mmapable: prefilter   */
+#define FS_MAP_HOSTFP	fs_hostfp   /* array[1], mmapable: host prints */
+#define FS_MAP_DAEMON	fs_daemon   /* array[1]: the daemon's reloads  */
+#define FS_MAP_PROVEN	fs_proven   /* array, 4-way sets: proven sources */
+#define FS_MAP_SYN	fs_syn	    /* array[1]: SYN guard and cookies */
 
 #define FS_STR_(x) #x
-#define FS_STR(x) FS_STR_(x)
+#define FS_STR(x)  FS_STR_(x)
 
-#define FS_PROG_NAME	"floodshield"
-#define FS_PIN_ROOT	"/sys/fs/bpf/floodshield"
+#define FS_PROG_NAME "floodshield"
+#define FS_PIN_ROOT  "/sys/fs/bpf/floodshield"
 
 /* Default capacities; the loader may resize before the first load. */
-#define FS_ALLOW_MAX	65536
-#define FS_BLOCK_MAX	65536
-#define FS_BANS_MAX	65536
-#define FS_RATE_MAX	131072	/* slots: a power of two */
-#define FS_PORTS	65536
-#define FS_HOSTS_MAX	16384
-#define FS_FLOWS_MAX	65536	/* slots: a power of two */
-#define FS_DNS_MAX	65536
-#define FS_SEEN_MAX	65536
-#define FS_PROVEN_MAX	131072	/* slots: a power of two */
-#define FS_RING_BYTES	(256 * 1024)
+#define FS_ALLOW_MAX  65536
+#define FS_BLOCK_MAX  65536
+#define FS_BANS_MAX   65536
+#define FS_RATE_MAX   131072 /* slots: a power of two */
+#define FS_PORTS      65536
+#define FS_HOSTS_MAX  16384
+#define FS_FLOWS_MAX  65536 /* slots: a power of two */
+#define FS_DNS_MAX    65536
+#define FS_SEEN_MAX   65536
+#define FS_PROVEN_MAX 131072 /* slots: a power of two */
+#define FS_RING_BYTES (256 * 1024)
 
-#define FS_V4_MAPPED_PLEN 96	/* bits of ::ffff:0:0/96 */
+#define FS_V4_MAPPED_PLEN 96 /* bits of ::ffff:0:0/96 */
 
 /* The enums of the ABI, generated from the tables in maps/tables.h: a
  * value is its row's position there, so rows are appended, never
  * inserted. */
-#define FS_ENUM_SVC_(id, ...)		FS_SVC_##id,
-#define FS_ENUM_B_(id, ...)		FS_B_##id,
-#define FS_ENUM_R_(id, ...)		FS_R_##id,
-#define FS_ENUM_OBS_(id, ...)		FS_OBS_##id,
-#define FS_ENUM_E_(id, ...)		FS_E_##id,
-#define FS_ENUM_BAN_(id, ...)		FS_BAN_##id,
-#define FS_ENUM_DNS_(id, ...)		FS_DNS_##id,
-#define FS_ENUM_DNSR_(id, ...)		FS_DNSR_##id,
-#define FS_ENUM_ORIGIN_(id, ...)	FS_ORIGIN_##id,
-#define FS_ENUM_RELOAD_(id, ...)	FS_RELOAD_##id,
-#define FS_ENUM_COOKIES_(id, ...)	FS_COOKIES_##id,
+#define FS_ENUM_SVC_(id, ...)	  FS_SVC_##id,
+#define FS_ENUM_B_(id, ...)	  FS_B_##id,
+#define FS_ENUM_R_(id, ...)	  FS_R_##id,
+#define FS_ENUM_OBS_(id, ...)	  FS_OBS_##id,
+#define FS_ENUM_E_(id, ...)	  FS_E_##id,
+#define FS_ENUM_BAN_(id, ...)	  FS_BAN_##id,
+#define FS_ENUM_DNS_(id, ...)	  FS_DNS_##id,
+#define FS_ENUM_DNSR_(id, ...)	  FS_DNSR_##id,
+#define FS_ENUM_ORIGIN_(id, ...)  FS_ORIGIN_##id,
+#define FS_ENUM_RELOAD_(id, ...)  FS_RELOAD_##id,
+#define FS_ENUM_COOKIES_(id, ...) FS_COOKIES_##id,
 
 /* Service classes, selected by TCP destination port (fs_services). */
 enum fs_svc { FS_SERVICES(FS_ENUM_SVC_) FS_SVC_MAX };
@@ -94,10 +94,18 @@ enum fs_bucket { FS_BUCKETS(FS_ENUM_B_) FS_B_MAX };
 enum fs_reason { FS_REASONS(FS_ENUM_R_) FS_R_MAX };
 
 /* What a reason does outside observe mode. */
-enum fs_action { FS_ACTION_PASS = 0, FS_ACTION_DROP, FS_ACTION_RESET, FS_ACTION_TX };
+enum fs_action {
+	FS_ACTION_PASS = 0,
+	FS_ACTION_DROP,
+	FS_ACTION_RESET,
+	FS_ACTION_TX
+};
 
 /* Observe rules: FS_OBS_NONE for a reason only `observe` covers. */
-enum fs_observe_rule { FS_OBS_NONE = 0, FS_OBSERVE_RULES(FS_ENUM_OBS_) FS_OBS_MAX };
+enum fs_observe_rule {
+	FS_OBS_NONE = 0,
+	FS_OBSERVE_RULES(FS_ENUM_OBS_) FS_OBS_MAX
+};
 
 /* Non-packet events, indexing the per-CPU event counters (fs_events). */
 enum fs_event { FS_EVENTS(FS_ENUM_E_) FS_E_MAX };
@@ -117,7 +125,9 @@ enum fs_dns_reason { FS_DNS_REASONS(FS_ENUM_DNSR_) FS_DNSR_MAX };
 enum fs_origin { FS_ORIGINS(FS_ENUM_ORIGIN_) FS_ORIGIN_MAX };
 
 /* How the last configuration reload of the daemon ended (fs_daemon). */
-enum fs_reload_result { FS_RELOAD_RESULTS(FS_ENUM_RELOAD_) FS_RELOAD_RESULT_MAX };
+enum fs_reload_result {
+	FS_RELOAD_RESULTS(FS_ENUM_RELOAD_) FS_RELOAD_RESULT_MAX
+};
 
 /* `syn.cookies` (fs_cfg.syn_cookies). */
 enum fs_syn_cookies { FS_SYN_COOKIE_MODES(FS_ENUM_COOKIES_) FS_COOKIES_MAX };
@@ -136,15 +146,16 @@ enum fs_syn_cookies { FS_SYN_COOKIE_MODES(FS_ENUM_COOKIES_) FS_COOKIES_MAX };
 
 /* The program bans a prefix with the reason after its source's. */
 _Static_assert(FS_BAN_SYN_RATE_PREFIX == FS_BAN_SYN_RATE + 1 &&
-	       FS_BAN_HTTP_RATE_PREFIX == FS_BAN_HTTP_RATE + 1 &&
-	       FS_BAN_CONN_RATE_PREFIX == FS_BAN_CONN_RATE + 1 &&
-	       FS_BAN_HTTP_BAD_PREFIX == FS_BAN_HTTP_BAD + 1, "ban reasons");
+		       FS_BAN_HTTP_RATE_PREFIX == FS_BAN_HTTP_RATE + 1 &&
+		       FS_BAN_CONN_RATE_PREFIX == FS_BAN_CONN_RATE + 1 &&
+		       FS_BAN_HTTP_BAD_PREFIX == FS_BAN_HTTP_BAD + 1,
+	       "ban reasons");
 
 /* The per-CPU counter maps have a fixed number of slots, so that a new
  * reason or event (a new row) never changes their layout: the pinned
  * counters of a running system stay valid, index by index. */
-#define FS_STATS_SLOTS	64	/* fs_stats, by enum fs_reason */
-#define FS_EVENTS_SLOTS	64	/* fs_events, by enum fs_event */
+#define FS_STATS_SLOTS	64 /* fs_stats, by enum fs_reason */
+#define FS_EVENTS_SLOTS 64 /* fs_events, by enum fs_event */
 
 /* Reasons that stop a packet (drop, reset or answer it) and those that
  * reset, or answer (XDP_TX: the stage rewrote it into its reply), one
@@ -156,12 +167,12 @@ _Static_assert(FS_BAN_SYN_RATE_PREFIX == FS_BAN_SYN_RATE + 1 &&
 #define FS_R_TX_BIT_(id, name, action, ...) \
 	| ((__u64)(FS_ACTION_##action == FS_ACTION_TX) << FS_R_##id)
 #define FS_R_STOP_MASK	(0ull FS_REASONS(FS_R_STOP_BIT_))
-#define FS_R_RESET_MASK	(0ull FS_REASONS(FS_R_RESET_BIT_))
+#define FS_R_RESET_MASK (0ull FS_REASONS(FS_R_RESET_BIT_))
 #define FS_R_TX_MASK	(0ull FS_REASONS(FS_R_TX_BIT_))
 
 /* LPM trie key for the allow and block lists. */
 struct fs_lpm_key {
-	__u32 prefixlen;	/* 0..128, over the 16-byte form */
+	__u32 prefixlen; /* 0..128, over the 16-byte form */
 	__u8 addr[16];
 };
 
@@ -169,18 +180,18 @@ struct fs_lpm_key {
 
 /* Value of the allow and block lists. */
 struct fs_list_val {
-	__u64 expires_ns;	/* 0: permanent */
+	__u64 expires_ns; /* 0: permanent */
 	enum fs_origin origin;
 	__u32 pad;
-	char note[FS_NOTE_LEN];	/* NUL-terminated, operator's text */
+	char note[FS_NOTE_LEN]; /* NUL-terminated, operator's text */
 };
 
 /* Key of the bans and rate maps: a masked address and its prefix
  * length. Ban keys have bucket FS_B_NONE.
  */
 struct fs_key {
-	__u8 addr[16];		/* host bits beyond plen are zero */
-	__u8 plen;		/* 0..128 */
+	__u8 addr[16]; /* host bits beyond plen are zero */
+	__u8 plen;     /* 0..128 */
 	__u8 pad[3];
 	enum fs_bucket bucket;
 };
@@ -189,17 +200,17 @@ struct fs_ban {
 	__u64 expires_ns;
 	__u64 created_ns;
 	enum fs_ban_reason reason;
-	__u32 count;		/* bans of this key so far, for TTL growth */
+	__u32 count; /* bans of this key so far, for TTL growth */
 };
 
 /* GCRA state: theoretical arrival time of the next conforming packet. */
 struct fs_bucket_val {
 	__u64 tat_ns;
-	__u32 over;		/* consecutive non-conforming packets */
+	__u32 over; /* consecutive non-conforming packets */
 	__u32 pad;
 };
 
-#define FS_RATE_WAYS	2
+#define FS_RATE_WAYS 2
 
 struct fs_rate_slot {
 	struct fs_key key;
@@ -210,8 +221,8 @@ struct fs_rate_slot {
  * tolerance = interval * (burst - 1). rate 0 disables the bucket.
  */
 struct fs_rate {
-	__u32 rate;		/* packets per second */
-	__u32 burst;		/* packets */
+	__u32 rate;  /* packets per second */
+	__u32 burst; /* packets */
 	__u64 interval_ns;
 	__u64 tolerance_ns;
 };
@@ -221,17 +232,17 @@ struct fs_limit {
 	struct fs_rate prefix;
 };
 
-#define FS_CFG_OBSERVE	(1u << 0)	/* count, never drop */
-#define FS_CFG_VERIFY_HTTP (1u << 1)	/* report new HTTP sources */
+#define FS_CFG_OBSERVE	   (1u << 0) /* count, never drop */
+#define FS_CFG_VERIFY_HTTP (1u << 1) /* report new HTTP sources */
 
 /* HTTP policy bits in fs_cfg.http_flags: the user's settings only. */
-#define FS_HTTP_RESET_NO_HOST10	(1u << 1)	/* HTTP/1.0 without Host */
-#define FS_HTTP_RESET_IP_HOST	(1u << 2)	/* IP-literal Host */
+#define FS_HTTP_RESET_NO_HOST10 (1u << 1) /* HTTP/1.0 without Host */
+#define FS_HTTP_RESET_IP_HOST	(1u << 2) /* IP-literal Host */
 /* Bits 0, 3 and 4 held the served-host bits in older builds (now
  * struct fs_hostfp.flags). The program ignores them; once this build's
  * program is live (attach, --replace, the daemon's start), the loader
  * clears them in a pinned fs_cfg an older build wrote. Never reuse them. */
-#define FS_HTTP_RETIRED		((1u << 0) | (1u << 3) | (1u << 4))
+#define FS_HTTP_RETIRED ((1u << 0) | (1u << 3) | (1u << 4))
 
 /* Served hosts. The key holds the normalised name right-aligned and
  * zero-padded on the left, so a suffix is the same bytes with the left
@@ -244,7 +255,7 @@ struct fs_host_key {
 };
 
 struct fs_host_val {
-	char name[FS_HOST_MAX + 8];	/* as added, NUL-terminated */
+	char name[FS_HOST_MAX + 8]; /* as added, NUL-terminated */
 };
 
 /* Fingerprints of the exact (non-wildcard) served names, so the program
@@ -259,40 +270,42 @@ struct fs_host_val {
  * is final only without wildcards (they take the fs_hosts path).
  * Two names with one 64-bit print: a spoofed Host with the print of a
  * served name passes to the server, which refuses it as before. */
-#define FS_HOSTFP_SLOTS	32768	/* 2 x FS_HOSTS_MAX: a power of two */
-#define FS_HOSTFP_PROBE	8
+#define FS_HOSTFP_SLOTS 32768 /* 2 x FS_HOSTS_MAX: a power of two */
+#define FS_HOSTFP_PROBE 8
 
 /* Served-host bits in fs_hostfp.flags, derived from fs_hosts by
  * loader/hostfp.c (their only writer) and read by the program in one
  * helper (bpf/http.bpf.h host_bits()). */
-#define FS_HOSTS_CHECK		(1u << 0)	/* fs_hosts holds a name: the
-						 * served-host check is on */
-#define FS_HOSTS_WILDCARDS	(1u << 1)	/* fs_hosts holds a "*." name */
-#define FS_HOSTS_PRINTS		(1u << 2)	/* fp[active] holds every exact
-						 * name of fs_hosts */
+#define FS_HOSTS_CHECK \
+	(1u << 0)		     /* fs_hosts holds a name: the
+				      * served-host check is on */
+#define FS_HOSTS_WILDCARDS (1u << 1) /* fs_hosts holds a "*." name */
+#define FS_HOSTS_PRINTS \
+	(1u << 2) /* fp[active] holds every exact
+		   * name of fs_hosts */
 
 struct fs_hostfp {
-	__u32 flags;		/* FS_HOSTS_* */
+	__u32 flags; /* FS_HOSTS_* */
 	__u32 pad;
-	__u64 active;		/* 0 or 1 */
-	__u64 gen;		/* moved before and after each rebuild */
+	__u64 active; /* 0 or 1 */
+	__u64 gen;    /* moved before and after each rebuild */
 	__u64 fp[2][FS_HOSTFP_SLOTS];
 };
 
 /* A flow whose request was answered with RESET. */
 struct fs_flow_key {
-	__u8 addr[16];		/* client */
-	__u16 sport;		/* client port, network order */
-	__u16 dport;		/* server port, network order */
+	__u8 addr[16]; /* client */
+	__u16 sport;   /* client port, network order */
+	__u16 dport;   /* server port, network order */
 };
 
 struct fs_flow_val {
 	__u64 reset_ns;
 	enum fs_reason reason;
-	__u32 seq;		/* of the segment turned into RST, network order:
-				 * only a segment with it is a retransmission */
-	__u32 hash;		/* of that segment's first payload bytes: a
-				 * segment with other bytes is judged again */
+	__u32 seq;  /* of the segment turned into RST, network order:
+		     * only a segment with it is a retransmission */
+	__u32 hash; /* of that segment's first payload bytes: a
+		     * segment with other bytes is judged again */
 	__u32 pad;
 };
 
@@ -306,7 +319,7 @@ struct fs_flow_val {
  * the kernel's RST. With four ways that needs five resets into one set
  * within a retransmission timeout. A zero key is a slot never used. The
  * number of slots is a power of two. */
-#define FS_FLOW_WAYS	4
+#define FS_FLOW_WAYS 4
 struct fs_flow_slot {
 	struct fs_flow_key key;
 	__u32 pad;
@@ -314,24 +327,24 @@ struct fs_flow_slot {
 };
 
 struct fs_cfg {
-	__u32 flags;		/* FS_CFG_* */
-	__u8 v4_prefix;		/* per-prefix bucket length, IPv4 bits */
-	__u8 v6_prefix;		/* per-prefix bucket length, IPv6 bits */
+	__u32 flags;	/* FS_CFG_* */
+	__u8 v4_prefix; /* per-prefix bucket length, IPv4 bits */
+	__u8 v6_prefix; /* per-prefix bucket length, IPv6 bits */
 	__u16 pad;
-	__u64 observe_mask;	/* bit (1 << reason): observe only that rule */
-	__u32 ban_after;	/* over-rate packets before a ban; 0: never */
-	__u32 ban_shift_max;	/* TTL doubles per repeat, at most this often */
-	__u64 ban_ttl_ns;	/* first ban */
-	__u64 ban_ttl_max_ns;	/* cap for repeat offenders */
-	__u32 http_flags;	/* FS_HTTP_* */
+	__u64 observe_mask;   /* bit (1 << reason): observe only that rule */
+	__u32 ban_after;      /* over-rate packets before a ban; 0: never */
+	__u32 ban_shift_max;  /* TTL doubles per repeat, at most this often */
+	__u64 ban_ttl_ns;     /* first ban */
+	__u64 ban_ttl_max_ns; /* cap for repeat offenders */
+	__u32 http_flags;     /* FS_HTTP_* */
 	__u32 pad2;
-	__u64 event_dedup_ns;	/* a source is reported once per this */
-	__u64 proven_ttl_ns;	/* a source stays proven this long */
-	__u64 syn_guard_hold_ns;	/* pressure lasts this long */
-	__u8 syn_cookies;	/* enum fs_syn_cookies */
+	__u64 event_dedup_ns;	 /* a source is reported once per this */
+	__u64 proven_ttl_ns;	 /* a source stays proven this long */
+	__u64 syn_guard_hold_ns; /* pressure lasts this long */
+	__u8 syn_cookies;	 /* enum fs_syn_cookies */
 	__u8 pad3;
-	__u16 cookie_mss4;	/* MSS a cookie SYN-ACK advertises, IPv4 */
-	__u16 cookie_mss6;	/* and IPv6 */
+	__u16 cookie_mss4; /* MSS a cookie SYN-ACK advertises, IPv4 */
+	__u16 cookie_mss6; /* and IPv6 */
 	__u16 pad4;
 	struct fs_limit limits[FS_B_MAX];
 };
@@ -343,20 +356,20 @@ struct fs_cfg {
  * in one slot of set fs_proven_index(); a new source takes the slot of
  * its set proven longest ago. A zero address is a slot never used. The
  * number of slots is a power of two. Written only by the program. */
-#define FS_PROVEN_WAYS	4
+#define FS_PROVEN_WAYS 4
 struct fs_proven_slot {
-	__u8 addr[16];		/* the source, IPv4 v4-mapped */
-	__u64 proven_ns;	/* when it first proved itself (in this slot) */
-	__u64 last_ns;		/* its last proof; proven until + syn.proven_ttl */
+	__u8 addr[16];	 /* the source, IPv4 v4-mapped */
+	__u64 proven_ns; /* when it first proved itself (in this slot) */
+	__u64 last_ns;	 /* its last proof; proven until + syn.proven_ttl */
 };
 
 /* The SYN path's global state (fs_syn, array[1]). */
 struct fs_syn_state {
-	struct fs_bucket_val guard;	/* syn.guard: every policed SYN */
-	struct fs_bucket_val cookie;	/* syn.cookie.rate: cookies sent */
-	__u64 pressure_until_ns;	/* under pressure until then */
-	__u64 cookie_until_ns;		/* cookies were sent: their ACKs are
-					 * checked until then */
+	struct fs_bucket_val guard;  /* syn.guard: every policed SYN */
+	struct fs_bucket_val cookie; /* syn.cookie.rate: cookies sent */
+	__u64 pressure_until_ns;     /* under pressure until then */
+	__u64 cookie_until_ns;	     /* cookies were sent: their ACKs are
+				      * checked until then */
 };
 
 /* Prefilter of the lists and bans (fs_filter), read before the LPM
@@ -376,25 +389,25 @@ struct fs_syn_state {
  * only costs lookups. A raw `bpftool map update` of a list is matched
  * only after the next rebuild (`floodshield attach`, any list command,
  * a reload or the daemon's sweep). */
-#define FS_FILTER_SLOT_BITS	20
-#define FS_FILTER_SLOTS		(1u << FS_FILTER_SLOT_BITS)
-#define FS_FILTER_WORDS		(FS_FILTER_SLOTS / 64)
-#define FS_FILTER_V4_KEY	26	/* IPv4 bits a slot is made of */
-#define FS_FILTER_V6_KEY	48	/* IPv6 bits a slot is made of */
-#define FS_FILTER_SPAN_MAX	18	/* wider entries set wide[] */
-#define FS_FILTER_BPF_SPAN	4	/* the program marks at most 2^4 */
-#define FS_FILTER_HASH		0x9E3779B97F4A7C15ull	/* odd */
+#define FS_FILTER_SLOT_BITS 20
+#define FS_FILTER_SLOTS	    (1u << FS_FILTER_SLOT_BITS)
+#define FS_FILTER_WORDS	    (FS_FILTER_SLOTS / 64)
+#define FS_FILTER_V4_KEY    26 /* IPv4 bits a slot is made of */
+#define FS_FILTER_V6_KEY    48 /* IPv6 bits a slot is made of */
+#define FS_FILTER_SPAN_MAX  18 /* wider entries set wide[] */
+#define FS_FILTER_BPF_SPAN  4  /* the program marks at most 2^4 */
+#define FS_FILTER_HASH	    0x9E3779B97F4A7C15ull /* odd */
 
 enum fs_filter_set {
 	FS_FILTER_ALLOW = 0,
 	FS_FILTER_BLOCK,
 	FS_FILTER_BAN,
-	FS_FILTER_DNS,		/* fs_dns verdicts (the SMTP class) */
+	FS_FILTER_DNS, /* fs_dns verdicts (the SMTP class) */
 	FS_FILTER_SETS,
 };
 
 struct fs_filter {
-	__u64 wide[FS_FILTER_SETS];	/* nonzero: look every source up */
+	__u64 wide[FS_FILTER_SETS]; /* nonzero: look every source up */
 	__u64 bits[FS_FILTER_SETS][FS_FILTER_WORDS];
 };
 
@@ -415,25 +428,24 @@ struct fs_dns_val {
 	enum fs_dns_reason reason;
 	__u64 checked_ns;	/* when verified */
 	__u64 expires_ns;	/* verdict valid until (DNS TTL) */
-	char name[FS_NAME_LEN];	/* confirming or first PTR name */
-	char ehlo[FS_NAME_LEN];	/* last EHLO/HELO name seen */
+	char name[FS_NAME_LEN]; /* confirming or first PTR name */
+	char ehlo[FS_NAME_LEN]; /* last EHLO/HELO name seen */
 };
 
 enum fs_event_type {
-	FS_EV_EHLO = 1,		/* an SMTP client's EHLO/HELO name */
-	FS_EV_SOURCE,		/* a new source on an HTTP port */
+	FS_EV_EHLO = 1, /* an SMTP client's EHLO/HELO name */
+	FS_EV_SOURCE,	/* a new source on an HTTP port */
 };
 
 /* One ring-buffer record. */
 struct fs_event_rec {
 	enum fs_event_type type;
-	__u16 dport;		/* host order */
+	__u16 dport; /* host order */
 	__u16 name_len;
 	__u8 addr[16];
 	__u64 ts_ns;
-	char name[FS_NAME_LEN];	/* EHLO argument, not NUL-terminated */
+	char name[FS_NAME_LEN]; /* EHLO argument, not NUL-terminated */
 };
-
 
 /* The daemon's own state (fs_daemon, array[1]), so that the CLI
  * (`status`) and the exporters, other processes, can observe it exactly.
@@ -449,13 +461,13 @@ struct fs_event_rec {
  * during a reload causes one more reload after it (several such SIGHUPs
  * may give one). */
 struct fs_daemon_state {
-	struct bpf_spin_lock lock;	/* the kernel's, for BPF_F_LOCK */
-	__u32 pid;		/* running daemon (its pid namespace); 0: none */
-	enum fs_reload_result last;	/* of the last reload */
+	struct bpf_spin_lock lock; /* the kernel's, for BPF_F_LOCK */
+	__u32 pid; /* running daemon (its pid namespace); 0: none */
+	enum fs_reload_result last; /* of the last reload */
 	__u32 pad;
-	__u64 started_ns;	/* CLOCK_MONOTONIC, when it started serving */
-	__u64 last_ns;		/* when the last reload finished; 0: none */
-	__u64 generation;	/* reloads finished since the start */
+	__u64 started_ns; /* CLOCK_MONOTONIC, when it started serving */
+	__u64 last_ns;	  /* when the last reload finished; 0: none */
+	__u64 generation; /* reloads finished since the start */
 	__u64 applied;
 	__u64 refused;
 	__u64 rolled_back;
@@ -464,7 +476,7 @@ struct fs_daemon_state {
 struct fs_counter {
 	__u64 packets;
 	__u64 bytes;
-	__u64 observed_packets;	/* would have dropped, passed by observe */
+	__u64 observed_packets; /* would have dropped, passed by observe */
 	__u64 observed_bytes;
 };
 
@@ -482,13 +494,15 @@ _Static_assert(sizeof(struct fs_proven_slot) == 32, "fs_proven_slot");
 _Static_assert(sizeof(struct fs_syn_state) == 48, "fs_syn_state");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");
 _Static_assert(sizeof(struct fs_filter) ==
-	       FS_FILTER_SETS * (8 + FS_FILTER_SLOTS / 8), "fs_filter");
+		       FS_FILTER_SETS * (8 + FS_FILTER_SLOTS / 8),
+	       "fs_filter");
 _Static_assert(sizeof(struct fs_dns_val) == 152, "fs_dns_val");
 _Static_assert(sizeof(struct fs_event_rec) == 96, "fs_event_rec");
 _Static_assert(sizeof(struct fs_host_key) == FS_HOST_MAX, "fs_host_key");
 _Static_assert(sizeof(struct fs_host_val) == 72, "fs_host_val");
 _Static_assert(FS_HOSTFP_SLOTS >= 2 * FS_HOSTS_MAX, "fs_hostfp load");
-_Static_assert(sizeof(struct fs_hostfp) == 24 + 16 * FS_HOSTFP_SLOTS, "fs_hostfp");
+_Static_assert(sizeof(struct fs_hostfp) == 24 + 16 * FS_HOSTFP_SLOTS, "fs_"
+								      "hostfp");
 _Static_assert(sizeof(struct fs_flow_key) == 20, "fs_flow_key");
 _Static_assert(sizeof(struct fs_flow_val) == 24, "fs_flow_val");
 _Static_assert(sizeof(struct fs_flow_slot) == 48, "fs_flow_slot");

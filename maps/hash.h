@@ -23,7 +23,8 @@ static inline __u64 fs_hash_words(const __u32 *w, unsigned n)
 {
 	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
 		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
-		  ((n > 5 ? (__u64)w[5] << 32 : 0) | w[4]) * 0x165667B19E3779F9ull;
+		  ((n > 5 ? (__u64)w[5] << 32 : 0) | w[4]) *
+			  0x165667B19E3779F9ull;
 
 	h ^= h >> 33;
 	h *= 0xFF51AFD7ED558CCDull;
@@ -47,7 +48,7 @@ static inline __u32 fs_flow_index(const struct fs_flow_key *k, __u32 n)
  * in fs_proven. */
 static inline __u32 fs_proven_index(const __u32 *a, __u32 nsets)
 {
-	const __u32 w[5] = { a[0], a[1], a[2], a[3], 0 };
+	const __u32 w[5] = {a[0], a[1], a[2], a[3], 0};
 
 	return fs_hash_words(w, 5) & (nsets - 1);
 }
@@ -86,9 +87,11 @@ static inline __u64 fs_filter_key(const __u8 *a, int v4)
 {
 	if (v4)
 		return ((__u64)a[12] << 24 | (__u64)a[13] << 16 |
-			(__u64)a[14] << 8 | (a[15] & 0xc0)) << 32;
+			(__u64)a[14] << 8 | (a[15] & 0xc0))
+		       << 32;
 	return ((__u64)a[0] << 40 | (__u64)a[1] << 32 | (__u64)a[2] << 24 |
-		(__u64)a[3] << 16 | (__u64)a[4] << 8 | a[5]) << 16;
+		(__u64)a[3] << 16 | (__u64)a[4] << 8 | a[5])
+	       << 16;
 }
 
 #endif

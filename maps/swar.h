@@ -24,16 +24,16 @@
  * BPF-to-BPF call where straight code is wanted. */
 #define FS_SWAR_INLINE static inline __attribute__((always_inline))
 
-#define W_ONES	0x0101010101010101ull	/* 1 in every byte */
-#define W_LOW7	0x7f7f7f7f7f7f7f7full	/* the low 7 bits of every byte */
+#define W_ONES 0x0101010101010101ull /* 1 in every byte */
+#define W_LOW7 0x7f7f7f7f7f7f7f7full /* the low 7 bits of every byte */
 
 /* Little-endian word of up to 8 characters, for masked compares. */
-#define W8(a, b, c, d, e, f, g, h)                                        \
-	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 |               \
-	 (__u64)(d) << 24 | (__u64)(e) << 32 | (__u64)(f) << 40 |        \
-	 (__u64)(g) << 48 | (__u64)(h) << 56)
+#define W8(a, b, c, d, e, f, g, h)                                            \
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 | (__u64)(d) << 24 | \
+	 (__u64)(e) << 32 | (__u64)(f) << 40 | (__u64)(g) << 48 |             \
+	 (__u64)(h) << 56)
 /* The low @n bytes of a word (@n <= 8). */
-#define W_MASK(n) ((n) >= 8 ? ~0ull : (1ull << ((n) * 8)) - 1)
+#define W_MASK(n) ((n) >= 8 ? ~0ull : (1ull << ((n)*8)) - 1)
 
 /* Flag mask of the bytes of @v that are zero. */
 FS_SWAR_INLINE __u64 zero_bytes(__u64 v)

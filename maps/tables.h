@@ -25,6 +25,9 @@
 #ifndef FLOODSHIELD_TABLES_H
 #define FLOODSHIELD_TABLES_H
 
+/* The rows keep their own layout, one row to a line or two. */
+/* clang-format off */
+
 /* Verdict reasons: X(ID, name, action, observe rule, doc)
  *   ID       enum fs_reason FS_R_<ID>; its value indexes fs_stats
  *   name     printed by `stats`, the `reason` label of the metrics
@@ -364,5 +367,7 @@
 	  "sources proven by a completed handshake: a 4-way set-associative table of struct fs_proven_slot") \
 	X(SYN, syn, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_syn_state), \
 	  "the SYN guard and cookie buckets, the pressure and cookie windows (struct fs_syn_state)")
+
+/* clang-format on */
 
 #endif

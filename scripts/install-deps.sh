@@ -25,8 +25,9 @@ libmicrohttpd-dev libunbound-dev apache2 nginx"
 # iptables: the DNAT rules of 64_dnat.sh and the proof tests (inside
 # their own namespaces only); conntrack: 64_dnat.sh's look at the entry;
 # curl: the legitimate client of the proof and SYN-cookie tests.
+# clang-format: make test's style check (scripts/check-format.sh).
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
-libio-socket-inet6-perl systemd iptables conntrack curl"
+libio-socket-inet6-perl systemd iptables conntrack curl clang-format"
 BENCH_PKGS="nginx iptables curl gnuplot-nox"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 

@@ -75,7 +75,8 @@ void he_fix_tcp_csum(struct he_seg *seg)
 	__u16 c;
 
 	check[0] = check[1] = 0;
-	c = ~fold(pkt_csum_add(pseudo_sum(seg), seg->buf + seg->l4, seg->len - seg->l4));
+	c = ~fold(pkt_csum_add(pseudo_sum(seg), seg->buf + seg->l4,
+			       seg->len - seg->l4));
 	check[0] = c >> 8;
 	check[1] = c & 0xff;
 }
@@ -84,13 +85,14 @@ bool he_ip_csum_ok(const struct he_seg *seg)
 {
 	if (seg->family != 4)
 		return true;
-	return fold(pkt_csum_add(0, seg->buf + seg->l3, seg->l4 - seg->l3)) == 0xffff;
+	return fold(pkt_csum_add(0, seg->buf + seg->l3, seg->l4 - seg->l3)) ==
+	       0xffff;
 }
 
 bool he_tcp_csum_ok(const struct he_seg *seg)
 {
 	return fold(pkt_csum_add(pseudo_sum(seg), seg->buf + seg->l4,
-			  seg->len - seg->l4)) == 0xffff;
+				 seg->len - seg->l4)) == 0xffff;
 }
 
 int he_build(const struct pkt_spec *s, const void *payload, size_t n,
@@ -228,7 +230,7 @@ bool he_expect(struct xdp_env *e, const struct he_seg *seg, int verdict,
 	bool ok;
 
 	memset(res, 0, sizeof(*res));
-	res->verdict = -1;	/* no output to check when the run fails */
+	res->verdict = -1; /* no output to check when the run fails */
 	if (!ASSERT_OK(he_run(e, seg, res), "BPF_PROG_TEST_RUN"))
 		return false;
 	ok = ASSERT_EQ(res->verdict, verdict, "verdict");

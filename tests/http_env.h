@@ -12,15 +12,15 @@
 #include "pkt.h"
 #include "xdp_env.h"
 
-#define HE_TCP_FLAGS	13	/* offset of the flags byte in the TCP header */
-#define HE_TCP_CHECK	16	/* offset of the TCP checksum */
+#define HE_TCP_FLAGS 13 /* offset of the flags byte in the TCP header */
+#define HE_TCP_CHECK 16 /* offset of the TCP checksum */
 
 /* One frame, with the offsets of its headers. */
 struct he_seg {
 	__u8 buf[PKT_MAX];
 	size_t len;
 	int family;
-	size_t l3, l4, payload;	/* IP header, TCP header, TCP payload */
+	size_t l3, l4, payload; /* IP header, TCP header, TCP payload */
 };
 
 /* Add @n served hosts ("www.example.org", "*.example.net") to fs_hosts,
@@ -50,8 +50,8 @@ __u32 he_tcp_seq(const struct he_seg *seg);
 __u32 he_tcp_ack(const struct he_seg *seg);
 __u16 he_tcp_csum(const struct he_seg *seg);
 
-#define HE_REASON_NONE	(-1)	/* no counter moved */
-#define HE_REASON_MANY	(-2)	/* counters moved other than by one packet */
+#define HE_REASON_NONE (-1) /* no counter moved */
+#define HE_REASON_MANY (-2) /* counters moved other than by one packet */
 
 /* One run of @in: the verdict (or -errno), the frame as the program left
  * it (same offsets), and the one reason whose counter moved by exactly

@@ -11,18 +11,18 @@
 #include <linux/udp.h>
 #include "pkt.h"
 
-#define IP_MF		0x2000
-#define IPOPT_NOP_BYTE	1	/* IPv4 and TCP NOP option */
-#define PAYLOAD_BYTE	0xa5
-#define DEF_SPORT	40000
-#define DEF_DPORT	80
-#define EXT_CHAIN_MAX	16
+#define IP_MF	       0x2000
+#define IPOPT_NOP_BYTE 1 /* IPv4 and TCP NOP option */
+#define PAYLOAD_BYTE   0xa5
+#define DEF_SPORT      40000
+#define DEF_DPORT      80
+#define EXT_CHAIN_MAX  16
 
 /* Append-only writer over the caller's buffer. */
 struct wr {
 	uint8_t *buf;
 	size_t cap, len;
-	bool fail;		/* overflow or a bad spec: build returns -1 */
+	bool fail; /* overflow or a bad spec: build returns -1 */
 	size_t m[PKT_M_MAX];
 };
 
@@ -107,16 +107,17 @@ static uint8_t l4_proto(const struct pkt_spec *s)
 static void put_eth(struct wr *w, const struct pkt_spec *s)
 {
 	static const uint8_t macs[2 * ETH_ALEN] = {
-		0x02, 0, 0, 0, 0, 0x02,		/* destination */
-		0x02, 0, 0, 0, 0, 0x01,		/* source */
+		0x02, 0, 0, 0, 0, 0x02, /* destination */
+		0x02, 0, 0, 0, 0, 0x01, /* source */
 	};
-	uint16_t type = s->family == 4 ? ETH_P_IP :
-			s->family == 6 ? ETH_P_IPV6 : s->ethertype;
+	uint16_t type = s->family == 4	 ? ETH_P_IP
+			: s->family == 6 ? ETH_P_IPV6
+					 : s->ethertype;
 
 	put(w, macs, sizeof(macs));
 	for (int i = 0; i < 2 && s->vlan[i]; i++) {
 		put_be16(w, s->vlan[i]);
-		put_be16(w, 100 + i);	/* TCI: VLAN id */
+		put_be16(w, 100 + i); /* TCI: VLAN id */
 	}
 	put_be16(w, type);
 }
@@ -145,7 +146,10 @@ static size_t ext_chain(const struct pkt_spec *s, uint8_t chain[EXT_CHAIN_MAX])
 {
 	static const char letters[] = "hrdf";
 	static const uint8_t types[] = {
-		IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS, IPPROTO_FRAGMENT,
+		IPPROTO_HOPOPTS,
+		IPPROTO_ROUTING,
+		IPPROTO_DSTOPTS,
+		IPPROTO_FRAGMENT,
 	};
 	const char *ext = s->ext ?: "", *at;
 	size_t n = 0;
@@ -166,18 +170,18 @@ static size_t ext_chain(const struct pkt_spec *s, uint8_t chain[EXT_CHAIN_MAX])
 static void put_ext(struct wr *w, const struct pkt_spec *s, uint8_t type,
 		    uint8_t next)
 {
-	uint8_t h[8] = { next, 0 };	/* hdrlen 0: 8 bytes */
+	uint8_t h[8] = {next, 0}; /* hdrlen 0: 8 bytes */
 	uint16_t frag = htons(s->frag_off << 3 | (s->mf ? 1 : 0));
 
 	switch (type) {
 	case IPPROTO_FRAGMENT:
 		memcpy(h + 2, &frag, sizeof(frag));
-		h[7] = 0x42;		/* identification */
+		h[7] = 0x42; /* identification */
 		break;
 	case IPPROTO_ROUTING:
-		break;			/* type 0, segments left 0: ignored */
+		break; /* type 0, segments left 0: ignored */
 	default:
-		h[2] = 1;		/* PadN over the 6 option bytes */
+		h[2] = 1; /* PadN over the 6 option bytes */
 		h[3] = 4;
 		break;
 	}
@@ -217,7 +221,7 @@ static void put_tcp(struct wr *w, const struct pkt_spec *s)
 		.window = htons(65535),
 	};
 
-	((uint8_t *)&th)[13] = s->tcp_flags;	/* the flags byte */
+	((uint8_t *)&th)[13] = s->tcp_flags; /* the flags byte */
 	put(w, &th, sizeof(th));
 	w->m[PKT_M_L4_OPT] = w->len;
 	put_fill(w, IPOPT_NOP_BYTE, s->tcp_opt_len);
@@ -232,7 +236,7 @@ static void put_l4(struct wr *w, const struct pkt_spec *s)
 	};
 	struct icmphdr ih = {
 		.type = s->family == 6 ? ICMPV6_ECHO_REQUEST : ICMP_ECHO,
-		.un.echo = { .id = htons(1), .sequence = htons(1) },
+		.un.echo = {.id = htons(1), .sequence = htons(1)},
 	};
 
 	w->m[PKT_M_L4] = w->len;
@@ -269,9 +273,10 @@ static void fix_l4(struct wr *w, const struct pkt_spec *s)
 {
 	size_t l4 = w->m[PKT_M_L4], len = w->len - l4;
 	size_t alen = s->family == 4 ? 4 : 16;
-	size_t at = l4 + (s->l4 == PKT_TCP ? offsetof(struct tcphdr, check) :
-			  s->l4 == PKT_UDP ? offsetof(struct udphdr, check) :
-					     offsetof(struct icmphdr, checksum));
+	size_t at = l4 + (s->l4 == PKT_TCP ? offsetof(struct tcphdr, check)
+			  : s->l4 == PKT_UDP
+				  ? offsetof(struct udphdr, check)
+				  : offsetof(struct icmphdr, checksum));
 	uint32_t sum = pkt_csum_add(0, w->buf + l4, len);
 
 	if (s->l4 != PKT_ICMP || s->family == 6) {
@@ -285,7 +290,7 @@ static void fix_l4(struct wr *w, const struct pkt_spec *s)
 ssize_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap,
 		  size_t marks[PKT_M_MAX])
 {
-	struct wr w = { .buf = buf, .cap = cap };
+	struct wr w = {.buf = buf, .cap = cap};
 	long cut;
 
 	put_eth(&w, s);
@@ -309,6 +314,6 @@ ssize_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap,
 	}
 	if (marks)
 		memcpy(marks, w.m, sizeof(w.m));
-	cut = (long)w.m[s->cut_mark] + s->cut_delta;	/* END + 0: no cut */
+	cut = (long)w.m[s->cut_mark] + s->cut_delta; /* END + 0: no cut */
 	return pkt_cut(w.len, cut < 0 ? 0 : cut);
 }

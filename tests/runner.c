@@ -145,7 +145,8 @@ static void run_scripts(const char *dir, int argc, char **argv)
 
 		/* *lib.sh files are sourced by the tests, not run */
 		if (len > 3 && !strcmp(ents[i]->d_name + len - 3, ".sh") &&
-		    !(len >= 6 && !strcmp(ents[i]->d_name + len - 6, "lib.sh")) &&
+		    !(len >= 6 && !strcmp(ents[i]->d_name + len - 6, "lib."
+								     "sh")) &&
 		    selected(ents[i]->d_name, argc, argv))
 			run_script(dir, ents[i]->d_name);
 		free(ents[i]);
@@ -169,7 +170,8 @@ int main(int argc, char **argv)
 	}
 	run_scripts(dir ? dir : "tests/ns", argc, argv);
 	if (n_skip)
-		printf("%d passed, %d failed, %d skipped\n", n_pass, n_fail, n_skip);
+		printf("%d passed, %d failed, %d skipped\n", n_pass, n_fail,
+		       n_skip);
 	else
 		printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;

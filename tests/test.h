@@ -34,54 +34,77 @@ void fs_test_skip(const char *why);
  * the runner's log. */
 int fs_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define FS_TEST(tname)                                                    \
-	static void test_##tname(void);                                  \
-	static struct fs_test fs_test_##tname = { #tname, test_##tname, 0 }; \
-	__attribute__((constructor)) static void reg_##tname(void)       \
-	{                                                                 \
-		fs_test_register(&fs_test_##tname);                       \
-	}                                                                 \
+#define FS_TEST(tname)                                                     \
+	static void test_##tname(void);                                    \
+	static struct fs_test fs_test_##tname = {#tname, test_##tname, 0}; \
+	__attribute__((constructor)) static void reg_##tname(void)         \
+	{                                                                  \
+		fs_test_register(&fs_test_##tname);                        \
+	}                                                                  \
 	static void test_##tname(void)
 
-#define ASSERT_TRUE(c, what)                                              \
-	({ bool ok_ = (c);                                               \
-	   if (!ok_) fs_test_fail(__FILE__, __LINE__, "%s: expected true", what); \
-	   ok_; })
+#define ASSERT_TRUE(c, what)                                                  \
+	({                                                                    \
+		bool ok_ = (c);                                               \
+		if (!ok_)                                                     \
+			fs_test_fail(__FILE__, __LINE__, "%s: expected true", \
+				     what);                                   \
+		ok_;                                                          \
+	})
 
 #define ASSERT_FALSE(c, what) ASSERT_TRUE(!(c), what)
 
-#define ASSERT_EQ(a, b, what)                                             \
-	({ long long a_ = (long long)(a), b_ = (long long)(b);            \
-	   bool ok_ = a_ == b_;                                           \
-	   if (!ok_) fs_test_fail(__FILE__, __LINE__,                     \
-		"%s: expected %lld, got %lld", what, b_, a_);             \
-	   ok_; })
+#define ASSERT_EQ(a, b, what)                                                 \
+	({                                                                    \
+		long long a_ = (long long)(a), b_ = (long long)(b);           \
+		bool ok_ = a_ == b_;                                          \
+		if (!ok_)                                                     \
+			fs_test_fail(__FILE__, __LINE__,                      \
+				     "%s: expected %lld, got %lld", what, b_, \
+				     a_);                                     \
+		ok_;                                                          \
+	})
 
-#define ASSERT_NEQ(a, b, what)                                            \
-	({ long long a_ = (long long)(a), b_ = (long long)(b);            \
-	   bool ok_ = a_ != b_;                                           \
-	   if (!ok_) fs_test_fail(__FILE__, __LINE__,                     \
-		"%s: expected anything but %lld", what, b_);              \
-	   ok_; })
+#define ASSERT_NEQ(a, b, what)                                               \
+	({                                                                   \
+		long long a_ = (long long)(a), b_ = (long long)(b);          \
+		bool ok_ = a_ != b_;                                         \
+		if (!ok_)                                                    \
+			fs_test_fail(__FILE__, __LINE__,                     \
+				     "%s: expected anything but %lld", what, \
+				     b_);                                    \
+		ok_;                                                         \
+	})
 
-#define ASSERT_OK(e, what)                                                \
-	({ long long e_ = (long long)(e); bool ok_ = e_ == 0;             \
-	   if (!ok_) fs_test_fail(__FILE__, __LINE__,                     \
-		"%s: expected 0, got %lld", what, e_);                    \
-	   ok_; })
+#define ASSERT_OK(e, what)                                                  \
+	({                                                                  \
+		long long e_ = (long long)(e);                              \
+		bool ok_ = e_ == 0;                                         \
+		if (!ok_)                                                   \
+			fs_test_fail(__FILE__, __LINE__,                    \
+				     "%s: expected 0, got %lld", what, e_); \
+		ok_;                                                        \
+	})
 
-#define ASSERT_STREQ(a, b, what)                                          \
-	({ const char *a_ = (a), *b_ = (b);                               \
-	   bool ok_ = a_ && b_ && !strcmp(a_, b_);                        \
-	   if (!ok_) fs_test_fail(__FILE__, __LINE__,                     \
-		"%s: expected \"%s\", got \"%s\"", what, b_ ? b_ : "(null)", \
-		a_ ? a_ : "(null)");                                      \
-	   ok_; })
+#define ASSERT_STREQ(a, b, what)                                              \
+	({                                                                    \
+		const char *a_ = (a), *b_ = (b);                              \
+		bool ok_ = a_ && b_ && !strcmp(a_, b_);                       \
+		if (!ok_)                                                     \
+			fs_test_fail(__FILE__, __LINE__,                      \
+				     "%s: expected \"%s\", got \"%s\"", what, \
+				     b_ ? b_ : "(null)", a_ ? a_ : "(null)"); \
+		ok_;                                                          \
+	})
 
-#define ASSERT_MEMEQ(a, b, n, what)                                       \
-	({ bool ok_ = !memcmp((a), (b), (n));                              \
-	   if (!ok_) fs_test_fail(__FILE__, __LINE__,                     \
-		"%s: %zu bytes differ", what, (size_t)(n));               \
-	   ok_; })
+#define ASSERT_MEMEQ(a, b, n, what)                                \
+	({                                                         \
+		bool ok_ = !memcmp((a), (b), (n));                 \
+		if (!ok_)                                          \
+			fs_test_fail(__FILE__, __LINE__,           \
+				     "%s: %zu bytes differ", what, \
+				     (size_t)(n));                 \
+		ok_;                                               \
+	})
 
 #endif

@@ -15,8 +15,8 @@
 #include "../loader/settings.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define EXAMPLE "etc/floodshield.conf"
-#define NS 1000000000ull
+#define EXAMPLE	      "etc/floodshield.conf"
+#define NS	      1000000000ull
 
 static char dir[64];
 
@@ -60,11 +60,13 @@ static bool write_tmp(const char *name, const char *text)
 {
 	char path[256];
 
-	return write_bytes(tmp_path(name, path, sizeof(path)), text, strlen(text));
+	return write_bytes(tmp_path(name, path, sizeof(path)), text,
+			   strlen(text));
 }
 
 /* Load @text (written to DIR/test.conf) into a fresh *@c. */
-static int load_text(const char *text, struct fs_conf **c, char *err, size_t len)
+static int load_text(const char *text, struct fs_conf **c, char *err,
+		     size_t len)
 {
 	char path[256];
 
@@ -73,7 +75,8 @@ static int load_text(const char *text, struct fs_conf **c, char *err, size_t len
 		snprintf(err, len, "setup failed");
 		return -2;
 	}
-	return fs_conf_load(tmp_path("test.conf", path, sizeof(path)), *c, err, len);
+	return fs_conf_load(tmp_path("test.conf", path, sizeof(path)), *c, err,
+			    len);
 }
 
 /* Load @text that must be good; NULL (subtest failed) if not. */
@@ -173,7 +176,8 @@ static void test_example(void)
 		fs_conf_free(c);
 		return;
 	}
-	ASSERT_MEMEQ(&c->rt, &def, sizeof(def), "its [limits] are the defaults");
+	ASSERT_MEMEQ(&c->rt, &def, sizeof(def),
+		     "its [limits] are the defaults");
 	ASSERT_TRUE(c->ports_given, "ports_given");
 	default_ports_are(c);
 	ASSERT_EQ(c->n_ifaces, 0, "interfaces");
@@ -193,11 +197,14 @@ static void test_example(void)
 static void test_defaults(void)
 {
 	static const char *const texts[][2] = {
-		{ "empty file: all defaults", "" },
-		{ "comments, blank lines, BOM, CRLF",
-		  "\xef\xbb\xbf# comment\r\n; comment\r\n\r\n   \t\n"
-		  "  # indented comment\n[shield]\r\n[services]\n; no port\n" },
-		{ "sections repeated, no keys", "[limits]\n[limits]\n[hosts]\n" },
+		{"empty file: all defaults", ""},
+		{"comments, blank lines, BOM, CRLF", "\xef\xbb\xbf# "
+						     "comment\r\n; "
+						     "comment\r\n\r\n   \t\n"
+						     "  # indented "
+						     "comment\n[shield]\r\n["
+						     "services]\n; no port\n"},
+		{"sections repeated, no keys", "[limits]\n[limits]\n[hosts]\n"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
@@ -220,7 +227,8 @@ static void test_shield(void)
 		      "state_dir = /run/fs state\n");
 	if (c && ASSERT_EQ(c->n_ifaces, 4, "interfaces")) {
 		ASSERT_STREQ(c->ifaces[0].name, "eth0", "name 0");
-		ASSERT_EQ(c->ifaces[0].mode, XDP_MODE_NATIVE, "mode of eth0 (mode =)");
+		ASSERT_EQ(c->ifaces[0].mode, XDP_MODE_NATIVE,
+			  "mode of eth0 (mode =)");
 		ASSERT_STREQ(c->ifaces[1].name, "eth1", "name 1");
 		ASSERT_EQ(c->ifaces[1].mode, XDP_MODE_SKB, "eth1:generic");
 		ASSERT_EQ(c->ifaces[2].mode, XDP_MODE_NATIVE, "veth-a:native");
@@ -238,7 +246,8 @@ static void test_shield(void)
 	c = load_good("[shield]\ninterfaces = a b c d e f g h i j k l m n o "
 		      "abcdefghijklmno\n");
 	if (c && ASSERT_EQ(c->n_ifaces, 16, "interfaces"))
-		ASSERT_EQ(c->ifaces[15].mode, XDP_MODE_UNSPEC, "default mode auto");
+		ASSERT_EQ(c->ifaces[15].mode, XDP_MODE_UNSPEC,
+			  "default mode auto");
 	fs_conf_free(c);
 }
 
@@ -247,7 +256,8 @@ static void test_limits(void)
 	struct fs_conf *c;
 
 	fs_subtest("limits: values through fs_cfg_set semantics");
-	c = load_good("[limits]\nprefix.v4 = 16\nprefix.v6 = 48\nban.after = 0\n"
+	c = load_good("[limits]\nprefix.v4 = 16\nprefix.v6 = 48\nban.after = "
+		      "0\n"
 		      "ban.ttl = 2m\nban.ttl_max = 1d\nban.growth = 3\n"
 		      "syn.tcp.src = 10/20\nsyn.http.prefix = off\n"
 		      "http.req.src = 50/100\nhttp.bad.prefix = 5/15\n"
@@ -260,13 +270,15 @@ static void test_limits(void)
 		ASSERT_EQ(c->rt.ban_ttl_max_ns, 86400 * NS, "ban.ttl_max");
 		ASSERT_EQ(c->rt.ban_shift_max, 3, "ban.growth");
 		rate_is(&c->rt.limits[FS_B_SYN_TCP].src, 10, 20);
-		ASSERT_EQ(c->rt.limits[FS_B_SYN_TCP].src.tolerance_ns, 19 * NS / 10,
+		ASSERT_EQ(c->rt.limits[FS_B_SYN_TCP].src.tolerance_ns,
+			  19 * NS / 10,
 			  "10/20: tolerance 19 intervals of 100 ms");
 		rate_is(&c->rt.limits[FS_B_SYN_TCP].prefix, 200, 400);
 		rate_is(&c->rt.limits[FS_B_SYN_HTTP].prefix, 0, 0);
 		rate_is(&c->rt.limits[FS_B_HTTP_REQ].src, 50, 100);
 		rate_is(&c->rt.limits[FS_B_HTTP_BAD].prefix, 5, 15);
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_NO_HOST10, "http_flags");
+		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_NO_HOST10,
+			  "http_flags");
 	}
 	fs_conf_free(c);
 
@@ -277,7 +289,8 @@ static void test_limits(void)
 	fs_conf_free(c);
 	c = load_good("[limits]\nban.ttl_max = 4h\nban.ttl = 2h\n");
 	if (c)
-		ASSERT_EQ(c->rt.ban_ttl_max_ns, 4 * 3600 * NS, "ban.ttl_max first");
+		ASSERT_EQ(c->rt.ban_ttl_max_ns, 4 * 3600 * NS,
+			  "ban.ttl_max first");
 	fs_conf_free(c);
 	c = load_good("[limits]\nban.ttl_max = 30s\nban.ttl = 30s\n");
 	if (c)
@@ -315,11 +328,13 @@ static void test_settings_keys(void)
 
 		*eq = '\0';
 		if (!strcmp(line, "observe"))
-			snprintf(observe + strlen(observe), sizeof(observe) -
-				 strlen(observe), "all = %s\n", eq + 1);
+			snprintf(observe + strlen(observe),
+				 sizeof(observe) - strlen(observe),
+				 "all = %s\n", eq + 1);
 		else if (!strncmp(line, "observe.", 8))
-			snprintf(observe + strlen(observe), sizeof(observe) -
-				 strlen(observe), "%s = %s\n", line + 8, eq + 1);
+			snprintf(observe + strlen(observe),
+				 sizeof(observe) - strlen(observe), "%s = %s\n",
+				 line + 8, eq + 1);
 		else
 			fprintf(limits, "%s = %s\n", line, eq + 1);
 	}
@@ -327,7 +342,8 @@ static void test_settings_keys(void)
 	fclose(limits);
 	ASSERT_TRUE(n >= 25, "fs_cfg_print printed the keys");
 	if ((c = load_good(text)))
-		ASSERT_MEMEQ(&c->rt, &def, sizeof(def), "printed defaults load as defaults");
+		ASSERT_MEMEQ(&c->rt, &def, sizeof(def),
+			     "printed defaults load as defaults");
 	fs_conf_free(c);
 	free(printed);
 	free(text);
@@ -340,17 +356,22 @@ static void test_observe(void)
 	fs_subtest("observe: all and one rule");
 	c = load_good("[observe]\nall = on\nsyn_rate = yes\nhttp_rate = off\n");
 	if (c) {
-		ASSERT_EQ(c->rt.flags & FS_CFG_OBSERVE, FS_CFG_OBSERVE, "all = on");
-		ASSERT_EQ(c->rt.observe_mask, (1ull << FS_R_SYN_RATE_SRC) |
-			  (1ull << FS_R_SYN_RATE_PREFIX) | (1ull << FS_R_SYN_COOKIE) |
-			  (1ull << FS_R_SYN_COOKIE_BUDGET), "syn_rate only");
+		ASSERT_EQ(c->rt.flags & FS_CFG_OBSERVE, FS_CFG_OBSERVE,
+			  "all = on");
+		ASSERT_EQ(c->rt.observe_mask,
+			  (1ull << FS_R_SYN_RATE_SRC) |
+				  (1ull << FS_R_SYN_RATE_PREFIX) |
+				  (1ull << FS_R_SYN_COOKIE) |
+				  (1ull << FS_R_SYN_COOKIE_BUDGET),
+			  "syn_rate only");
 	}
 	fs_conf_free(c);
 	c = load_good("[observe]\nblock = on\nhttp_fragment = 1\n");
 	if (c) {
 		ASSERT_EQ(c->rt.flags & FS_CFG_OBSERVE, 0, "all stays off");
-		ASSERT_EQ(c->rt.observe_mask, (1ull << FS_R_BLOCK) |
-			  (1ull << FS_R_HTTP_FRAGMENT), "block, http_fragment");
+		ASSERT_EQ(c->rt.observe_mask,
+			  (1ull << FS_R_BLOCK) | (1ull << FS_R_HTTP_FRAGMENT),
+			  "block, http_fragment");
 	}
 	fs_conf_free(c);
 }
@@ -361,13 +382,15 @@ static void test_services(void)
 	struct fs_conf *c;
 
 	fs_subtest("services: listed ports replace the defaults");
-	c = load_good("[services]\n80 = http\n8443 = TCP\n25 = none\n2525 = smtp\n");
+	c = load_good("[services]\n80 = http\n8443 = TCP\n25 = none\n2525 = "
+		      "smtp\n");
 	want[80] = FS_SVC_HTTP;
 	want[8443] = FS_SVC_TCP;
 	want[2525] = FS_SVC_SMTP;
 	if (c) {
 		ASSERT_TRUE(c->ports_given, "ports_given");
-		ASSERT_MEMEQ(c->ports, want, sizeof(want), "exactly the listed ports");
+		ASSERT_MEMEQ(c->ports, want, sizeof(want),
+			     "exactly the listed ports");
 	}
 	fs_conf_free(c);
 
@@ -391,18 +414,23 @@ static void test_hosts(void)
 		struct fs_host_key k = {};
 
 		memcpy(k.name + FS_HOST_MAX - 15, "www.example.org", 15);
-		ASSERT_MEMEQ(&c->hosts[0].key, &k, sizeof(k), "right-aligned key");
-		ASSERT_STREQ(c->hosts[0].val.name, "www.example.org", "display name");
+		ASSERT_MEMEQ(&c->hosts[0].key, &k, sizeof(k),
+			     "right-aligned key");
+		ASSERT_STREQ(c->hosts[0].val.name, "www.example.org",
+			     "display name");
 		ASSERT_STREQ(c->hosts[2].val.name, "*.example.net", "wildcard");
 		ASSERT_STREQ(c->hosts[4].val.name, "a.example", "last");
-		ASSERT_EQ(c->rt.http_flags, 0, "settings carry no served-host bits");
+		ASSERT_EQ(c->rt.http_flags, 0,
+			  "settings carry no served-host bits");
 	}
 	fs_conf_free(c);
 
 	fs_subtest("hosts: the settings hold the user's policies only");
-	c = load_good("[hosts]\nnames = *.example.org\n[limits]\nhttp.ip_host = reset\n");
+	c = load_good("[hosts]\nnames = *.example.org\n[limits]\nhttp.ip_host "
+		      "= reset\n");
 	if (c)
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_IP_HOST, "policy bit only");
+		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_IP_HOST,
+			  "policy bit only");
 	fs_conf_free(c);
 }
 
@@ -412,10 +440,13 @@ static void test_lists(void)
 	struct fs_conf *c;
 
 	fs_subtest("allow and block: inline entries, notes, where");
-	c = load_good("[allow]\ncidr = 192.0.2.1\ncidr = 2001:db8::/32  two  words \n"
-		      "[block]\ncidr=198.51.100.0/24 a;b#c\ncidr = 192.0.2.1 same as allow\n");
+	c = load_good("[allow]\ncidr = 192.0.2.1\ncidr = 2001:db8::/32  two  "
+		      "words \n"
+		      "[block]\ncidr=198.51.100.0/24 a;b#c\ncidr = 192.0.2.1 "
+		      "same as allow\n");
 	tmp_path("test.conf", conf, sizeof(conf));
-	if (c && ASSERT_EQ(c->n_allow, 2, "allow") && ASSERT_EQ(c->n_block, 2, "block")) {
+	if (c && ASSERT_EQ(c->n_allow, 2, "allow") &&
+	    ASSERT_EQ(c->n_block, 2, "block")) {
 		char where[300];
 
 		snprintf(where, sizeof(where), "%s:2", conf);
@@ -424,7 +455,8 @@ static void test_lists(void)
 		cidr_is(&c->allow[1], "2001:db8::/32", "two  words", where);
 		snprintf(where, sizeof(where), "%s:5", conf);
 		cidr_is(&c->block[0], "198.51.100.0/24", "a;b#c", where);
-		ASSERT_STREQ(c->block[1].note, "same as allow", "in both lists");
+		ASSERT_STREQ(c->block[1].note, "same as allow",
+			     "in both lists");
 	}
 	fs_conf_free(c);
 
@@ -432,13 +464,17 @@ static void test_lists(void)
 	tmp_path("allow.list", list, sizeof(list));
 	tmp_path("block.list", list2, sizeof(list2));
 	write_tmp("allow.list", "# office\n\n192.0.2.0/28 office net\n"
-		  "  2001:db8:1::/48\t; comment only\n; 203.0.113.0/24\n"
-		  "203.0.113.7 # partner\n");
+				"  2001:db8:1::/48\t; comment only\n; "
+				"203.0.113.0/24\n"
+				"203.0.113.7 # partner\n");
 	write_tmp("block.list", "198.51.100.0/24 ; Spamhaus-like\r\n");
-	snprintf(text, sizeof(text), "[allow]\ncidr = 192.0.2.100\nfile = allow.list\n"
-		 "[block]\nfile = %s\nfile = %s\n", list2, "allow.list");
+	snprintf(text, sizeof(text),
+		 "[allow]\ncidr = 192.0.2.100\nfile = allow.list\n"
+		 "[block]\nfile = %s\nfile = %s\n",
+		 list2, "allow.list");
 	c = load_good(text);
-	if (c && ASSERT_EQ(c->n_allow, 4, "allow") && ASSERT_EQ(c->n_block, 4, "block")) {
+	if (c && ASSERT_EQ(c->n_allow, 4, "allow") &&
+	    ASSERT_EQ(c->n_block, 4, "block")) {
 		char where[300];
 
 		snprintf(where, sizeof(where), "%s:3", list);
@@ -456,11 +492,11 @@ static void test_lists(void)
 static void test_metrics(void)
 {
 	static const char *const good[][2] = {
-		{ "127.0.0.1:9477", "127.0.0.1:9477" },
-		{ "0.0.0.0:1", "0.0.0.0:1" },
-		{ "[::1]:9477", "[::1]:9477" },
-		{ "[2001:db8::1]:65535", "[2001:db8::1]:65535" },
-		{ "off", "" },
+		{"127.0.0.1:9477", "127.0.0.1:9477"},
+		{"0.0.0.0:1", "0.0.0.0:1"},
+		{"[::1]:9477", "[::1]:9477"},
+		{"[2001:db8::1]:65535", "[2001:db8::1]:65535"},
+		{"off", ""},
 	};
 
 	fs_subtest("metrics: listen");
@@ -468,7 +504,8 @@ static void test_metrics(void)
 		char text[128];
 		struct fs_conf *c;
 
-		snprintf(text, sizeof(text), "[metrics]\nlisten = %s\n", good[i][0]);
+		snprintf(text, sizeof(text), "[metrics]\nlisten = %s\n",
+			 good[i][0]);
 		if ((c = load_good(text)))
 			ASSERT_STREQ(c->metrics_listen, good[i][1], good[i][0]);
 		fs_conf_free(c);
@@ -487,7 +524,8 @@ static void test_reload(void)
 		return;
 	write_tmp("test.conf", "");
 	if (ASSERT_OK(fs_conf_load(tmp_path("test.conf", path, sizeof(path)), c,
-				   err, sizeof(err)), "second load"))
+				   err, sizeof(err)),
+		      "second load"))
 		defaults_are(c);
 	fs_conf_free(c);
 }
@@ -515,165 +553,202 @@ struct bad_case {
 	const char *desc, *text, *list, *want;
 };
 
-#define TOO_LONG "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"	/* 50 */
+#define TOO_LONG "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" /* 50 */
 
 static const struct bad_case bad_cases[] = {
-	{ "unknown section", "# x\n[foo]\n", NULL, "@C:2: unknown section [foo]" },
-	{ "empty section name", "[]\n", NULL, "@C:1: unknown section []" },
-	{ "section without ]", "[shield\n", NULL,
-	  "@C:1: bad section line (expected [name])" },
-	{ "text after the section", "[shield] eth0\n", NULL,
-	  "@C:1: bad section line (expected [name])" },
-	{ "section name is case-sensitive", "[Shield]\n", NULL,
-	  "@C:1: unknown section [Shield]" },
-	{ "key outside any section", "mode = auto\n", NULL,
-	  "@C:1: key 'mode' outside any section" },
-	{ "unknown key in [limits]", "[limits]\nx = 1\n", NULL,
-	  "@C:2: unknown key 'x' in [limits]" },
-	{ "observe key in [limits]", "[limits]\nobserve = on\n", NULL,
-	  "@C:2: unknown key 'observe' in [limits]" },
-	{ "unknown key in [shield]", "[shield]\ninterface = eth0\n", NULL,
-	  "@C:2: unknown key 'interface' in [shield]" },
-	{ "unknown key in [observe]", "[observe]\nhttp = on\n", NULL,
-	  "@C:2: unknown key 'http' in [observe]" },
-	{ "unknown key in [metrics]", "[metrics]\nport = 1\n", NULL,
-	  "@C:2: unknown key 'port' in [metrics]" },
-	{ "unknown key in [hosts]", "[hosts]\nhost = a.example\n", NULL,
-	  "@C:2: unknown key 'host' in [hosts]" },
-	{ "unknown key in [allow]", "[allow]\nnet = 192.0.2.1\n", NULL,
-	  "@C:2: unknown key 'net' in [allow]" },
-	{ "unknown key in [block]", "[block]\nfiles = x\n", NULL,
-	  "@C:2: unknown key 'files' in [block]" },
-	{ "no '='", "[shield]\ninterfaces\n", NULL,
-	  "@C:2: expected 'key = value' or [section]" },
-	{ "':' instead of '='", "[shield]\ninterfaces: eth0\n", NULL,
-	  "@C:2: expected 'key = value' or [section]" },
-	{ "no key", "[shield]\n= eth0\n", NULL, "@C:2: missing key before '='" },
-	{ "control character", "[shield]\nmode = a\x01" "b\n", NULL,
-	  "@C:2: control character 0x01" },
-	{ "CR inside a line", "[shield]\r\nmode = auto\rx\r\n", NULL,
-	  "@C:2: control character 0x0d" },
-	{ "line too long", "[allow]\ncidr = 192.0.2.1 " TOO_LONG TOO_LONG TOO_LONG
-	  TOO_LONG "\n", NULL,
-	  "@C:2: line too long (at most 197 characters besides comments and indentation)" },
-	{ "mode", "[shield]\nmode = fast\n", NULL,
-	  "@C:2: bad value 'fast' for 'mode' (expected auto, native or generic)" },
-	{ "interface name with '/'", "[shield]\ninterfaces = eth0 a/b\n", NULL,
-	  "@C:2: bad interface name 'a/b' (1-15 characters, not '.' or '..', no '/', ':' or whitespace)" },
-	{ "interface name of 16 characters", "[shield]\ninterfaces = abcdefghijklmnop\n",
-	  NULL, "@C:2: bad interface name 'abcdefghijklmnop' (1-15 characters, not '.' or '..', no '/', ':' or whitespace)" },
-	{ "interface '..'", "[shield]\ninterfaces = ..:native\n", NULL,
-	  "@C:2: bad interface name '..' (1-15 characters, not '.' or '..', no '/', ':' or whitespace)" },
-	{ "interface mode", "[shield]\ninterfaces = eth0:fast\n", NULL,
-	  "@C:2: bad mode 'fast' for interface 'eth0' (expected auto, native or generic)" },
-	{ "interface mode empty", "[shield]\ninterfaces = eth0:\n", NULL,
-	  "@C:2: bad mode '' for interface 'eth0' (expected auto, native or generic)" },
-	{ "interface twice", "[shield]\ninterfaces = eth0 eth1 eth0:native\n", NULL,
-	  "@C:2: duplicate interface 'eth0'" },
-	{ "17 interfaces", "[shield]\ninterfaces = a b c d e f g h i j k l m n o p q\n",
-	  NULL, "@C:2: more than 16 interfaces" },
-	{ "relative pin_dir", "[shield]\npin_dir = bpf/fs\n", NULL,
-	  "@C:2: bad value 'bpf/fs' for 'pin_dir' (expected an absolute path of at most 255 characters)" },
-	{ "empty state_dir", "[shield]\nstate_dir =\n", NULL,
-	  "@C:2: bad value '' for 'state_dir' (expected an absolute path of at most 255 characters)" },
-	{ "duplicate key in [shield]", "[shield]\nmode = auto\n\nmode = auto\n", NULL,
-	  "@C:4: duplicate key 'mode' in [shield] (first at @C:2)" },
-	{ "duplicate key across repeated [limits]",
-	  "[limits]\nprefix.v4 = 16\n[shield]\n[limits]\nprefix.v4 = 20\n", NULL,
-	  "@C:5: duplicate key 'prefix.v4' in [limits] (first at @C:2)" },
-	{ "indented duplicate (no continuation lines)",
-	  "[limits]\nban.after = 1\n  ban.after = 2\n", NULL,
-	  "@C:3: duplicate key 'ban.after' in [limits] (first at @C:2)" },
-	{ "duplicate key in [observe]", "[observe]\nall = on\nall = off\n", NULL,
-	  "@C:3: duplicate key 'all' in [observe] (first at @C:2)" },
-	{ "duplicate key in [metrics]", "[metrics]\nlisten = off\nlisten = off\n",
-	  NULL, "@C:3: duplicate key 'listen' in [metrics] (first at @C:2)" },
-	{ "limits: bad duration", "[limits]\nban.ttl = soon\n", NULL,
-	  "@C:2: bad value 'soon' for key 'ban.ttl'" },
-	{ "limits: rate without burst", "[limits]\nsyn.tcp.src = 10\n", NULL,
-	  "@C:2: bad value '10' for key 'syn.tcp.src'" },
-	{ "limits: prefix over 32", "[limits]\nprefix.v4 = 33\n", NULL,
-	  "@C:2: bad value '33' for key 'prefix.v4'" },
-	{ "limits: policy", "[limits]\nhttp.ip_host = drop\n", NULL,
-	  "@C:2: bad value 'drop' for key 'http.ip_host'" },
-	{ "ban.ttl over the default ban.ttl_max", "[limits]\nban.ttl = 2h\n", NULL,
-	  "@C:2: ban.ttl_max is below ban.ttl" },
-	{ "ban.ttl_max below ban.ttl: the later line",
-	  "[limits]\nban.ttl_max = 10s\n\nban.ttl = 1m\n", NULL,
-	  "@C:4: ban.ttl_max is below ban.ttl" },
-	{ "ban.ttl_max below ban.ttl: ban.ttl_max later",
-	  "[limits]\nban.ttl = 1m\nban.ttl_max = 10s\n", NULL,
-	  "@C:3: ban.ttl_max is below ban.ttl" },
-	{ "observe value", "[observe]\nall = maybe\n", NULL,
-	  "@C:2: bad value 'maybe' for 'all' (expected on or off)" },
-	{ "observe rule value", "[observe]\nban = 2\n", NULL,
-	  "@C:2: bad value '2' for 'ban' (expected on or off)" },
-	{ "service name", "[services]\n80 = ftp\n", NULL,
-	  "@C:2: bad value 'ftp' for port 80 (expected none, tcp, http or smtp)" },
-	{ "port name", "[services]\nhttp = 80\n", NULL,
-	  "@C:2: bad port 'http' in [services] (expected 1-65535)" },
-	{ "port 0", "[services]\n0 = tcp\n", NULL,
-	  "@C:2: bad port '0' in [services] (expected 1-65535)" },
-	{ "port 65536", "[services]\n65536 = tcp\n", NULL,
-	  "@C:2: bad port '65536' in [services] (expected 1-65535)" },
-	{ "port +80", "[services]\n+80 = tcp\n", NULL,
-	  "@C:2: bad port '+80' in [services] (expected 1-65535)" },
-	{ "port twice", "[services]\n80 = http\n8080 = http\n080 = tcp\n", NULL,
-	  "@C:4: duplicate port 80 (first at @C:2)" },
-	{ "host twice, after normalisation",
-	  "[hosts]\nname = www.example.org\nnames = a.example WWW.Example.org.\n", NULL,
-	  "@C:3: duplicate host 'www.example.org' (first at @C:2)" },
-	{ "host: IP literal", "[hosts]\nname = 192.0.2.1\n", NULL,
-	  "@C:2: '192.0.2.1': not a host name (IP-literal hosts follow the http.ip_host policy)" },
-	{ "host: bad wildcard", "[hosts]\nnames = a.example www.*.example\n", NULL,
-	  "@C:2: 'www.*.example': '*' is not allowed in a host name (only a leading '*.')" },
-	{ "host: name with a space", "[hosts]\nname = a.example b.example\n", NULL,
-	  "@C:2: 'a.example b.example': ' ' is not allowed in a host name" },
-	{ "host: empty name", "[hosts]\nname =\n", NULL, "@C:2: '': empty name" },
-	{ "cidr: host bits", "[allow]\ncidr = 192.0.2.1/24 x\n", NULL,
-	  "@C:2: '192.0.2.1/24': host bits set beyond /24" },
-	{ "cidr: not an address", "[block]\ncidr = 192.0.2.300\n", NULL,
-	  "@C:2: '192.0.2.300': not an IPv4 or IPv6 address" },
-	{ "cidr: empty", "[block]\ncidr =\n", NULL,
-	  "@C:2: '': not an IPv4 or IPv6 address" },
-	{ "cidr: prefix length", "[allow]\ncidr = 2001:db8::/129\n", NULL,
-	  "@C:2: '2001:db8::/129': prefix length must be 0-128" },
-	{ "cidr twice", "[block]\ncidr = 192.0.2.0/24\ncidr = 192.0.2.0/24 again\n",
-	  NULL, "@C:3: duplicate 192.0.2.0/24 (first at @C:2)" },
-	{ "cidr twice: address and /32", "[allow]\ncidr = 192.0.2.1\n[block]\n"
-	  "[allow]\ncidr = 192.0.2.1/32\n", NULL,
-	  "@C:5: duplicate 192.0.2.1/32 (first at @C:2)" },
-	{ "note too long", "[allow]\ncidr = 192.0.2.1 12345678901234567890123456789012\n",
-	  NULL, "@C:2: note '12345678901234567890123456789012' is longer than 31 characters" },
-	{ "metrics: host name", "[metrics]\nlisten = localhost:9477\n", NULL,
-	  "@C:2: bad value 'localhost:9477' for 'listen' (expected ADDR:PORT, [ADDR6]:PORT or off)" },
-	{ "metrics: IPv6 without brackets", "[metrics]\nlisten = ::1:9477\n", NULL,
-	  "@C:2: bad value '::1:9477' for 'listen' (expected ADDR:PORT, [ADDR6]:PORT or off)" },
-	{ "metrics: port 0", "[metrics]\nlisten = 127.0.0.1:0\n", NULL,
-	  "@C:2: bad value '127.0.0.1:0' for 'listen' (expected ADDR:PORT, [ADDR6]:PORT or off)" },
-	{ "metrics: no port", "[metrics]\nlisten = [::1]\n", NULL,
-	  "@C:2: bad value '[::1]' for 'listen' (expected ADDR:PORT, [ADDR6]:PORT or off)" },
-	{ "list file missing", "[allow]\nfile = nope.list\n", NULL,
-	  "@C:2: cannot read list file '@D/nope.list': No such file or directory" },
-	{ "list file is a folder", "[allow]\nfile = .\n", NULL,
-	  "@C:2: cannot read list file '@D/.': Is a directory" },
-	{ "list file: empty path", "[block]\nfile =\n", NULL,
-	  "@C:2: bad value '' for 'file' (expected a path of at most 4095 characters)" },
-	{ "list file: bad CIDR", "[allow]\ncidr = 192.0.2.1\nfile = l.list\n",
-	  "# comment\n\n192.0.2.0/33 x\n", "@L:3: '192.0.2.0/33': prefix length must be 0-32" },
-	{ "list file: entry of the config", "[block]\ncidr = 203.0.113.0/24\nfile = l.list\n",
-	  "203.0.113.0/24\n", "@L:1: duplicate 203.0.113.0/24 (first at @C:2)" },
-	{ "list file: twice in the file", "[block]\nfile = l.list\n",
-	  "2001:db8::/32\n2001:DB8:0::/32 # again\n",
-	  "@L:2: duplicate 2001:db8::/32 (first at @L:1)" },
-	{ "list file read twice", "[block]\nfile = l.list\nfile = l.list\n",
-	  "203.0.113.9 x\n", "@L:1: duplicate 203.0.113.9/32 (first at @L:1)" },
-	{ "list file: note too long", "[allow]\nfile = l.list\n",
-	  "192.0.2.1 " TOO_LONG "\n", "@L:1: note '" TOO_LONG "' is longer than 31 characters" },
-	{ "list file: control character", "[allow]\nfile = l.list\n",
-	  "192.0.2.1\n192.0.2.2 \x7f\n", "@L:2: control character 0x7f" },
-	{ "error after a list file names the config", "[allow]\nfile = l.list\nx = 1\n",
-	  "192.0.2.1\n", "@C:3: unknown key 'x' in [allow]" },
+	{"unknown section", "# x\n[foo]\n", NULL,
+	 "@C:2: unknown section [foo]"},
+	{"empty section name", "[]\n", NULL, "@C:1: unknown section []"},
+	{"section without ]", "[shield\n", NULL,
+	 "@C:1: bad section line (expected [name])"},
+	{"text after the section", "[shield] eth0\n", NULL,
+	 "@C:1: bad section line (expected [name])"},
+	{"section name is case-sensitive", "[Shield]\n", NULL,
+	 "@C:1: unknown section [Shield]"},
+	{"key outside any section", "mode = auto\n", NULL,
+	 "@C:1: key 'mode' outside any section"},
+	{"unknown key in [limits]", "[limits]\nx = 1\n", NULL,
+	 "@C:2: unknown key 'x' in [limits]"},
+	{"observe key in [limits]", "[limits]\nobserve = on\n", NULL,
+	 "@C:2: unknown key 'observe' in [limits]"},
+	{"unknown key in [shield]", "[shield]\ninterface = eth0\n", NULL,
+	 "@C:2: unknown key 'interface' in [shield]"},
+	{"unknown key in [observe]", "[observe]\nhttp = on\n", NULL,
+	 "@C:2: unknown key 'http' in [observe]"},
+	{"unknown key in [metrics]", "[metrics]\nport = 1\n", NULL,
+	 "@C:2: unknown key 'port' in [metrics]"},
+	{"unknown key in [hosts]", "[hosts]\nhost = a.example\n", NULL,
+	 "@C:2: unknown key 'host' in [hosts]"},
+	{"unknown key in [allow]", "[allow]\nnet = 192.0.2.1\n", NULL,
+	 "@C:2: unknown key 'net' in [allow]"},
+	{"unknown key in [block]", "[block]\nfiles = x\n", NULL,
+	 "@C:2: unknown key 'files' in [block]"},
+	{"no '='", "[shield]\ninterfaces\n", NULL,
+	 "@C:2: expected 'key = value' or [section]"},
+	{"':' instead of '='", "[shield]\ninterfaces: eth0\n", NULL,
+	 "@C:2: expected 'key = value' or [section]"},
+	{"no key", "[shield]\n= eth0\n", NULL, "@C:2: missing key before '='"},
+	{"control character",
+	 "[shield]\nmode = a\x01"
+	 "b\n",
+	 NULL, "@C:2: control character 0x01"},
+	{"CR inside a line", "[shield]\r\nmode = auto\rx\r\n", NULL,
+	 "@C:2: control character 0x0d"},
+	{"line too long",
+	 "[allow]\ncidr = 192.0.2.1 " TOO_LONG TOO_LONG TOO_LONG TOO_LONG "\n",
+	 NULL,
+	 "@C:2: line too long (at most 197 characters besides comments and "
+	 "indentation)"},
+	{"mode", "[shield]\nmode = fast\n", NULL,
+	 "@C:2: bad value 'fast' for 'mode' (expected auto, native or "
+	 "generic)"},
+	{"interface name with '/'", "[shield]\ninterfaces = eth0 a/b\n", NULL,
+	 "@C:2: bad interface name 'a/b' (1-15 characters, not '.' or '..', no "
+	 "'/', ':' or whitespace)"},
+	{"interface name of 16 characters",
+	 "[shield]\ninterfaces = abcdefghijklmnop\n", NULL,
+	 "@C:2: bad interface name 'abcdefghijklmnop' (1-15 characters, not "
+	 "'.' or '..', no '/', ':' or whitespace)"},
+	{"interface '..'", "[shield]\ninterfaces = ..:native\n", NULL,
+	 "@C:2: bad interface name '..' (1-15 characters, not '.' or '..', no "
+	 "'/', ':' or whitespace)"},
+	{"interface mode", "[shield]\ninterfaces = eth0:fast\n", NULL,
+	 "@C:2: bad mode 'fast' for interface 'eth0' (expected auto, native or "
+	 "generic)"},
+	{"interface mode empty", "[shield]\ninterfaces = eth0:\n", NULL,
+	 "@C:2: bad mode '' for interface 'eth0' (expected auto, native or "
+	 "generic)"},
+	{"interface twice", "[shield]\ninterfaces = eth0 eth1 eth0:native\n",
+	 NULL, "@C:2: duplicate interface 'eth0'"},
+	{"17 interfaces",
+	 "[shield]\ninterfaces = a b c d e f g h i j k l m n o p q\n", NULL,
+	 "@C:2: more than 16 interfaces"},
+	{"relative pin_dir", "[shield]\npin_dir = bpf/fs\n", NULL,
+	 "@C:2: bad value 'bpf/fs' for 'pin_dir' (expected an absolute path of "
+	 "at most 255 characters)"},
+	{"empty state_dir", "[shield]\nstate_dir =\n", NULL,
+	 "@C:2: bad value '' for 'state_dir' (expected an absolute path of at "
+	 "most 255 characters)"},
+	{"duplicate key in [shield]", "[shield]\nmode = auto\n\nmode = auto\n",
+	 NULL, "@C:4: duplicate key 'mode' in [shield] (first at @C:2)"},
+	{"duplicate key across repeated [limits]",
+	 "[limits]\nprefix.v4 = 16\n[shield]\n[limits]\nprefix.v4 = 20\n", NULL,
+	 "@C:5: duplicate key 'prefix.v4' in [limits] (first at @C:2)"},
+	{"indented duplicate (no continuation lines)",
+	 "[limits]\nban.after = 1\n  ban.after = 2\n", NULL,
+	 "@C:3: duplicate key 'ban.after' in [limits] (first at @C:2)"},
+	{"duplicate key in [observe]", "[observe]\nall = on\nall = off\n", NULL,
+	 "@C:3: duplicate key 'all' in [observe] (first at @C:2)"},
+	{"duplicate key in [metrics]",
+	 "[metrics]\nlisten = off\nlisten = off\n", NULL,
+	 "@C:3: duplicate key 'listen' in [metrics] (first at @C:2)"},
+	{"limits: bad duration", "[limits]\nban.ttl = soon\n", NULL,
+	 "@C:2: bad value 'soon' for key 'ban.ttl'"},
+	{"limits: rate without burst", "[limits]\nsyn.tcp.src = 10\n", NULL,
+	 "@C:2: bad value '10' for key 'syn.tcp.src'"},
+	{"limits: prefix over 32", "[limits]\nprefix.v4 = 33\n", NULL,
+	 "@C:2: bad value '33' for key 'prefix.v4'"},
+	{"limits: policy", "[limits]\nhttp.ip_host = drop\n", NULL,
+	 "@C:2: bad value 'drop' for key 'http.ip_host'"},
+	{"ban.ttl over the default ban.ttl_max", "[limits]\nban.ttl = 2h\n",
+	 NULL, "@C:2: ban.ttl_max is below ban.ttl"},
+	{"ban.ttl_max below ban.ttl: the later line",
+	 "[limits]\nban.ttl_max = 10s\n\nban.ttl = 1m\n", NULL,
+	 "@C:4: ban.ttl_max is below ban.ttl"},
+	{"ban.ttl_max below ban.ttl: ban.ttl_max later",
+	 "[limits]\nban.ttl = 1m\nban.ttl_max = 10s\n", NULL,
+	 "@C:3: ban.ttl_max is below ban.ttl"},
+	{"observe value", "[observe]\nall = maybe\n", NULL,
+	 "@C:2: bad value 'maybe' for 'all' (expected on or off)"},
+	{"observe rule value", "[observe]\nban = 2\n", NULL,
+	 "@C:2: bad value '2' for 'ban' (expected on or off)"},
+	{"service name", "[services]\n80 = ftp\n", NULL,
+	 "@C:2: bad value 'ftp' for port 80 (expected none, tcp, http or "
+	 "smtp)"},
+	{"port name", "[services]\nhttp = 80\n", NULL,
+	 "@C:2: bad port 'http' in [services] (expected 1-65535)"},
+	{"port 0", "[services]\n0 = tcp\n", NULL,
+	 "@C:2: bad port '0' in [services] (expected 1-65535)"},
+	{"port 65536", "[services]\n65536 = tcp\n", NULL,
+	 "@C:2: bad port '65536' in [services] (expected 1-65535)"},
+	{"port +80", "[services]\n+80 = tcp\n", NULL,
+	 "@C:2: bad port '+80' in [services] (expected 1-65535)"},
+	{"port twice", "[services]\n80 = http\n8080 = http\n080 = tcp\n", NULL,
+	 "@C:4: duplicate port 80 (first at @C:2)"},
+	{"host twice, after normalisation",
+	 "[hosts]\nname = www.example.org\nnames = a.example "
+	 "WWW.Example.org.\n",
+	 NULL, "@C:3: duplicate host 'www.example.org' (first at @C:2)"},
+	{"host: IP literal", "[hosts]\nname = 192.0.2.1\n", NULL,
+	 "@C:2: '192.0.2.1': not a host name (IP-literal hosts follow the "
+	 "http.ip_host policy)"},
+	{"host: bad wildcard", "[hosts]\nnames = a.example www.*.example\n",
+	 NULL,
+	 "@C:2: 'www.*.example': '*' is not allowed in a host name (only a "
+	 "leading '*.')"},
+	{"host: name with a space", "[hosts]\nname = a.example b.example\n",
+	 NULL,
+	 "@C:2: 'a.example b.example': ' ' is not allowed in a host name"},
+	{"host: empty name", "[hosts]\nname =\n", NULL, "@C:2: '': empty name"},
+	{"cidr: host bits", "[allow]\ncidr = 192.0.2.1/24 x\n", NULL,
+	 "@C:2: '192.0.2.1/24': host bits set beyond /24"},
+	{"cidr: not an address", "[block]\ncidr = 192.0.2.300\n", NULL,
+	 "@C:2: '192.0.2.300': not an IPv4 or IPv6 address"},
+	{"cidr: empty", "[block]\ncidr =\n", NULL,
+	 "@C:2: '': not an IPv4 or IPv6 address"},
+	{"cidr: prefix length", "[allow]\ncidr = 2001:db8::/129\n", NULL,
+	 "@C:2: '2001:db8::/129': prefix length must be 0-128"},
+	{"cidr twice",
+	 "[block]\ncidr = 192.0.2.0/24\ncidr = 192.0.2.0/24 again\n", NULL,
+	 "@C:3: duplicate 192.0.2.0/24 (first at @C:2)"},
+	{"cidr twice: address and /32",
+	 "[allow]\ncidr = 192.0.2.1\n[block]\n"
+	 "[allow]\ncidr = 192.0.2.1/32\n",
+	 NULL, "@C:5: duplicate 192.0.2.1/32 (first at @C:2)"},
+	{"note too long",
+	 "[allow]\ncidr = 192.0.2.1 12345678901234567890123456789012\n", NULL,
+	 "@C:2: note '12345678901234567890123456789012' is longer than 31 "
+	 "characters"},
+	{"metrics: host name", "[metrics]\nlisten = localhost:9477\n", NULL,
+	 "@C:2: bad value 'localhost:9477' for 'listen' (expected ADDR:PORT, "
+	 "[ADDR6]:PORT or off)"},
+	{"metrics: IPv6 without brackets", "[metrics]\nlisten = ::1:9477\n",
+	 NULL,
+	 "@C:2: bad value '::1:9477' for 'listen' (expected ADDR:PORT, "
+	 "[ADDR6]:PORT or off)"},
+	{"metrics: port 0", "[metrics]\nlisten = 127.0.0.1:0\n", NULL,
+	 "@C:2: bad value '127.0.0.1:0' for 'listen' (expected ADDR:PORT, "
+	 "[ADDR6]:PORT or off)"},
+	{"metrics: no port", "[metrics]\nlisten = [::1]\n", NULL,
+	 "@C:2: bad value '[::1]' for 'listen' (expected ADDR:PORT, "
+	 "[ADDR6]:PORT or off)"},
+	{"list file missing", "[allow]\nfile = nope.list\n", NULL,
+	 "@C:2: cannot read list file '@D/nope.list': No such file or "
+	 "directory"},
+	{"list file is a folder", "[allow]\nfile = .\n", NULL,
+	 "@C:2: cannot read list file '@D/.': Is a directory"},
+	{"list file: empty path", "[block]\nfile =\n", NULL,
+	 "@C:2: bad value '' for 'file' (expected a path of at most 4095 "
+	 "characters)"},
+	{"list file: bad CIDR", "[allow]\ncidr = 192.0.2.1\nfile = l.list\n",
+	 "# comment\n\n192.0.2.0/33 x\n",
+	 "@L:3: '192.0.2.0/33': prefix length must be 0-32"},
+	{"list file: entry of the config",
+	 "[block]\ncidr = 203.0.113.0/24\nfile = l.list\n", "203.0.113.0/24\n",
+	 "@L:1: duplicate 203.0.113.0/24 (first at @C:2)"},
+	{"list file: twice in the file", "[block]\nfile = l.list\n",
+	 "2001:db8::/32\n2001:DB8:0::/32 # again\n",
+	 "@L:2: duplicate 2001:db8::/32 (first at @L:1)"},
+	{"list file read twice", "[block]\nfile = l.list\nfile = l.list\n",
+	 "203.0.113.9 x\n", "@L:1: duplicate 203.0.113.9/32 (first at @L:1)"},
+	{"list file: note too long", "[allow]\nfile = l.list\n",
+	 "192.0.2.1 " TOO_LONG "\n",
+	 "@L:1: note '" TOO_LONG "' is longer than 31 characters"},
+	{"list file: control character", "[allow]\nfile = l.list\n",
+	 "192.0.2.1\n192.0.2.2 \x7f\n", "@L:2: control character 0x7f"},
+	{"error after a list file names the config",
+	 "[allow]\nfile = l.list\nx = 1\n", "192.0.2.1\n",
+	 "@C:3: unknown key 'x' in [allow]"},
 };
 
 /* @want with @C, @L and @D replaced. */
@@ -712,7 +787,8 @@ static void run_bad(const struct bad_case *bc)
 	int r;
 
 	fs_subtest("bad: %s", bc->desc);
-	if (bc->list && !ASSERT_TRUE(write_tmp("l.list", bc->list), "write list"))
+	if (bc->list && !ASSERT_TRUE(write_tmp("l.list", bc->list), "write "
+								    "list"))
 		return;
 	r = load_text(bc->text, &c, err, sizeof(err));
 	expand(bc->want, want, sizeof(want));
@@ -733,19 +809,24 @@ FS_TEST(config_errors)
 	c = fs_conf_new();
 	tmp_path("test.conf", path, sizeof(path));
 	write_bytes(path, "[shield]\n\nmode = a\0b\n", 21);
-	ASSERT_EQ(fs_conf_load(path, c, err, sizeof(err)), -EINVAL, "fs_conf_load");
+	ASSERT_EQ(fs_conf_load(path, c, err, sizeof(err)), -EINVAL,
+		  "fs_conf_load");
 	snprintf(want, sizeof(want), "%s:3: control character 0x00", path);
 	ASSERT_STREQ(err, want, "message");
 
 	fs_subtest("bad: missing config file");
 	tmp_path("missing.conf", path, sizeof(path));
-	ASSERT_EQ(fs_conf_load(path, c, err, sizeof(err)), -ENOENT, "fs_conf_load");
-	snprintf(want, sizeof(want), "%s: cannot read: No such file or directory", path);
+	ASSERT_EQ(fs_conf_load(path, c, err, sizeof(err)), -ENOENT,
+		  "fs_conf_load");
+	snprintf(want, sizeof(want),
+		 "%s: cannot read: No such file or directory", path);
 	ASSERT_STREQ(err, want, "message");
 
 	fs_subtest("bad: config file is a folder");
-	ASSERT_EQ(fs_conf_load(tmpdir(), c, err, sizeof(err)), -EISDIR, "fs_conf_load");
-	snprintf(want, sizeof(want), "%s: cannot read: Is a directory", tmpdir());
+	ASSERT_EQ(fs_conf_load(tmpdir(), c, err, sizeof(err)), -EISDIR,
+		  "fs_conf_load");
+	snprintf(want, sizeof(want), "%s: cannot read: Is a directory",
+		 tmpdir());
 	ASSERT_STREQ(err, want, "message");
 
 	fs_subtest("bad: short error buffer is cut, not overrun");
@@ -761,14 +842,14 @@ FS_TEST(config_errors)
 
 /* ---- fuzz ---- */
 
-#define FUZZ_RUNS	3000
-#define FUZZ_LINES_MAX	256
+#define FUZZ_RUNS      3000
+#define FUZZ_LINES_MAX 256
 
 static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
-	uint64_t x = rng_state;	/* xorshift64* */
+	uint64_t x = rng_state; /* xorshift64* */
 
 	x ^= x >> 12;
 	x ^= x << 25;
@@ -790,17 +871,83 @@ struct ftext {
 };
 
 static const char *const tokens[] = {
-	"[shield]", "[limits]", "[observe]", "[services]", "[hosts]", "[allow]",
-	"[block]", "[metrics]", "[", "]", "[]", "=", "==", ":", ";", "#", " ; x",
-	" # x", " ", "\t", "\r", "\xef\xbb\xbf", "\xff\xfe", "%s%n%x", "\\",
-	"interfaces", "mode", "pin_dir", "state_dir", "cidr", "file", "name",
-	"names", "listen", "all", "block", "prefix.v4", "ban.ttl", "ban.ttl_max",
-	"syn.tcp.src", "http.no_host_10", "80", "0", "65535", "65536", "-1",
-	"99999999999999999999", "on", "off", "20/40", "0/0", "auto", "generic",
-	"eth0", "eth0:native", "lo:", "192.0.2.0/24", "192.0.2.1", "2001:db8::/32",
-	"::", "::/0", "0.0.0.0/0", "*.example.org", "WWW.EXAMPLE.ORG.", "f.list",
-	"/nonexistent/x", ".", "..", "/", "[::1]:9477", "127.0.0.1:9477", "http",
-	"smtp", "none", "1h", "7d", "2h",
+	"[shield]",
+	"[limits]",
+	"[observe]",
+	"[services]",
+	"[hosts]",
+	"[allow]",
+	"[block]",
+	"[metrics]",
+	"[",
+	"]",
+	"[]",
+	"=",
+	"==",
+	":",
+	";",
+	"#",
+	" ; x",
+	" # x",
+	" ",
+	"\t",
+	"\r",
+	"\xef\xbb\xbf",
+	"\xff\xfe",
+	"%s%n%x",
+	"\\",
+	"interfaces",
+	"mode",
+	"pin_dir",
+	"state_dir",
+	"cidr",
+	"file",
+	"name",
+	"names",
+	"listen",
+	"all",
+	"block",
+	"prefix.v4",
+	"ban.ttl",
+	"ban.ttl_max",
+	"syn.tcp.src",
+	"http.no_host_10",
+	"80",
+	"0",
+	"65535",
+	"65536",
+	"-1",
+	"99999999999999999999",
+	"on",
+	"off",
+	"20/40",
+	"0/0",
+	"auto",
+	"generic",
+	"eth0",
+	"eth0:native",
+	"lo:",
+	"192.0.2.0/24",
+	"192.0.2.1",
+	"2001:db8::/32",
+	"::",
+	"::/0",
+	"0.0.0.0/0",
+	"*.example.org",
+	"WWW.EXAMPLE.ORG.",
+	"f.list",
+	"/nonexistent/x",
+	".",
+	"..",
+	"/",
+	"[::1]:9477",
+	"127.0.0.1:9477",
+	"http",
+	"smtp",
+	"none",
+	"1h",
+	"7d",
+	"2h",
 };
 
 static void ft_free(struct ftext *t)
@@ -814,7 +961,8 @@ static void ft_insert(struct ftext *t, int at, const char *s, size_t len)
 {
 	if (t->n == FUZZ_LINES_MAX)
 		return;
-	memmove(&t->line[at + 1], &t->line[at], (t->n - at) * sizeof(t->line[0]));
+	memmove(&t->line[at + 1], &t->line[at],
+		(t->n - at) * sizeof(t->line[0]));
 	memmove(&t->len[at + 1], &t->len[at], (t->n - at) * sizeof(t->len[0]));
 	t->line[at] = malloc(len + 1);
 	memcpy(t->line[at], s, len);
@@ -826,8 +974,10 @@ static void ft_insert(struct ftext *t, int at, const char *s, size_t len)
 static void ft_delete(struct ftext *t, int at)
 {
 	free(t->line[at]);
-	memmove(&t->line[at], &t->line[at + 1], (t->n - at - 1) * sizeof(t->line[0]));
-	memmove(&t->len[at], &t->len[at + 1], (t->n - at - 1) * sizeof(t->len[0]));
+	memmove(&t->line[at], &t->line[at + 1],
+		(t->n - at - 1) * sizeof(t->line[0]));
+	memmove(&t->len[at], &t->len[at + 1],
+		(t->n - at - 1) * sizeof(t->len[0]));
 	t->n--;
 }
 
@@ -872,19 +1022,19 @@ static void mutate_line(struct ftext *t, int at)
 	size_t n;
 
 	switch (rnd(4)) {
-	case 0:		/* flip bytes */
+	case 0: /* flip bytes */
 		for (int i = 0, k = 1 + rnd(3); i < k && t->len[at]; i++)
 			t->line[at][rnd(t->len[at])] ^= 1 + rnd(255);
 		break;
-	case 1:		/* insert a token */
+	case 1: /* insert a token */
 		ft_splice(t, at, rnd(t->len[at] + 1), tok, strlen(tok), 0);
 		break;
-	case 2:		/* drop '=' */
+	case 2: /* drop '=' */
 		eq = memchr(t->line[at], '=', t->len[at]);
 		if (eq)
 			ft_splice(t, at, eq - t->line[at], "", 0, 1);
 		break;
-	default:	/* binary junk, NULs and newlines included */
+	default: /* binary junk, NULs and newlines included */
 		n = 1 + rnd(sizeof(junk));
 		for (size_t i = 0; i < n; i++)
 			junk[i] = rng();
@@ -934,14 +1084,15 @@ static void mutate(struct ftext *t)
 			t->line[j] = s, t->len[j] = l;
 		}
 		break;
-	case 3: case 4:
+	case 3:
+	case 4:
 		if (t->n)
 			mutate_line(t, rnd(t->n));
 		break;
 	case 5:
 		huge_line(t, at);
 		break;
-	case 6:		/* random key = value */
+	case 6: /* random key = value */
 		a = tokens[rnd(ARRAY_SIZE(tokens))];
 		b = tokens[rnd(ARRAY_SIZE(tokens))];
 		snprintf(buf, sizeof(buf), "%s%s= %s %s", a, rnd(2) ? " " : "",
@@ -949,10 +1100,10 @@ static void mutate(struct ftext *t)
 		ft_insert(t, at, buf, strlen(buf));
 		break;
 	case 7:
-		a = tokens[rnd(8)];	/* a section */
+		a = tokens[rnd(8)]; /* a section */
 		ft_insert(t, at, a, strlen(a));
 		break;
-	default:	/* truncate */
+	default: /* truncate */
 		while (t->n > at && t->n > 0)
 			ft_delete(t, t->n - 1);
 		break;
@@ -966,14 +1117,15 @@ static bool ft_write(const struct ftext *t, const char *path)
 
 	for (int i = 0; ok && i < t->n; i++)
 		ok = fwrite(t->line[i], 1, t->len[i], f) == t->len[i] &&
-		     (i + 1 == t->n && rnd(4) == 0 ? true : fputc('\n', f) != EOF);
+		     (i + 1 == t->n && rnd(4) == 0 ? true
+						   : fputc('\n', f) != EOF);
 	return f && fclose(f) == 0 && ok;
 }
 
 /* "FILE:LINE: text" for one of the files the run wrote. */
 static bool message_ok(const char *err, const char *conf, const char *list)
 {
-	const char *files[] = { conf, list };
+	const char *files[] = {conf, list};
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		size_t n = strlen(files[i]), d;
@@ -1012,8 +1164,8 @@ static const char fuzz_base[] =
 	"[hosts]\nnames = example.org *.example.org\n"
 	"[allow]\ncidr = 192.0.2.1 note\nfile = f.list\n"
 	"[block]\ncidr = 2001:db8::/32\n[metrics]\nlisten = [::1]:9477\n";
-static const char fuzz_list[] =
-	"# list\n198.51.100.0/24 a note\n\n2001:db8:1::/48\n203.0.113.5 ; x\n";
+static const char fuzz_list[] = "# list\n198.51.100.0/24 a "
+				"note\n\n2001:db8:1::/48\n203.0.113.5 ; x\n";
 
 FS_TEST(config_fuzz)
 {
@@ -1021,7 +1173,8 @@ FS_TEST(config_fuzz)
 	char *example = read_all(EXAMPLE);
 	int n_ok = 0, n_err = 0, n_bad = 0;
 
-	fs_subtest("%d random and mutated files load or fail with FILE:LINE", FUZZ_RUNS);
+	fs_subtest("%d random and mutated files load or fail with FILE:LINE",
+		   FUZZ_RUNS);
 	if (!ASSERT_TRUE(example != NULL, "read " EXAMPLE))
 		return;
 	tmp_path("fuzz.conf", conf, sizeof(conf));
@@ -1034,7 +1187,7 @@ FS_TEST(config_fuzz)
 
 		ft_from(&t, run % 3 == 0 ? example : fuzz_base);
 		ft_from(&l, fuzz_list);
-		if (run % 10 == 9)	/* now and then, all random */
+		if (run % 10 == 9) /* now and then, all random */
 			ft_free(&t);
 		for (int m = 0, k = 1 + rnd(6); m < k; m++)
 			mutate(&t);
@@ -1051,7 +1204,8 @@ FS_TEST(config_fuzz)
 		else if (r == -EINVAL && message_ok(err, conf, list))
 			n_err++;
 		else if (!n_bad++)
-			snprintf(first_bad, sizeof(first_bad), "run %d: %d '%s'", run, r, err);
+			snprintf(first_bad, sizeof(first_bad),
+				 "run %d: %d '%s'", run, r, err);
 		fs_conf_free(c);
 		ft_free(&t);
 		ft_free(&l);

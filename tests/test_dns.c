@@ -32,14 +32,14 @@
 #include "../userspace/daemon/dns.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define UNBOUND "/usr/sbin/unbound"
+#define UNBOUND	      "/usr/sbin/unbound"
 #define UNBOUND_CHECK "/usr/sbin/unbound-checkconf"
-#define FIXTURES "tests/dns/fixtures.conf"
-#define FS_BIN "build/floodshield"
-#define TTL_CAP_S 3600
-#define NSEC 1000000000ull
-#define MSEC 1000000ull
-#define WAIT_MS 10000		/* bound of a wait for something observed */
+#define FIXTURES      "tests/dns/fixtures.conf"
+#define FS_BIN	      "build/floodshield"
+#define TTL_CAP_S     3600
+#define NSEC	      1000000000ull
+#define MSEC	      1000000ull
+#define WAIT_MS	      10000 /* bound of a wait for something observed */
 
 struct server {
 	char dir[64];
@@ -71,7 +71,7 @@ static unsigned long long fake_clock(void)
 
 static void sleep_ms(unsigned ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
@@ -80,9 +80,9 @@ static void sleep_ms(unsigned ms)
 /* A bound loopback socket of @type; its port in *@port. */
 static int bound_socket(int type, int port_in, int *port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons(port_in),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(port_in),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 
@@ -120,7 +120,8 @@ static bool write_conf(const char *path, const char *fixtures)
 
 	if (!f)
 		return false;
-	fprintf(f, "server:\n"
+	fprintf(f,
+		"server:\n"
 		"\tinterface: 127.0.0.1\n\tport: %d\n\tdo-ip6: no\n"
 		"\tdo-daemonize: no\n\tusername: \"\"\n\tchroot: \"\"\n"
 		"\tdirectory: \"%s\"\n\tpidfile: \"%s/unbound.pid\"\n"
@@ -198,7 +199,9 @@ bool dns_server_start(void)
 	if (!ASSERT_TRUE(srv.port > 0, "free port") ||
 	    !ASSERT_TRUE(realpath(FIXTURES, fixtures) != NULL, FIXTURES) ||
 	    !ASSERT_TRUE(write_conf(conf, fixtures), "write unbound.conf") ||
-	    !ASSERT_OK(fs_sh("%s %s >/dev/null", UNBOUND_CHECK, conf), "unbound-checkconf"))
+	    !ASSERT_OK(fs_sh("%s %s >/dev/null", UNBOUND_CHECK, conf), "unbound"
+								       "-checkc"
+								       "onf"))
 		return false;
 	srv.pid = spawn_unbound(conf);
 	if (!ASSERT_TRUE(srv.pid > 0, "fork"))
@@ -216,13 +219,15 @@ void dns_server_stop(void)
 
 	if (srv.pid > 0) {
 		kill(srv.pid, SIGTERM);
-		for (int i = 0; i < 40 && waitpid(srv.pid, &st, WNOHANG) == 0; i++)
+		for (int i = 0; i < 40 && waitpid(srv.pid, &st, WNOHANG) == 0;
+		     i++)
 			sleep_ms(50);
 		if (kill(srv.pid, 0) == 0) {
 			kill(srv.pid, SIGKILL);
 			waitpid(srv.pid, &st, 0);
 		}
-		ASSERT_TRUE(kill(srv.pid, 0) < 0 && errno == ESRCH, "unbound gone");
+		ASSERT_TRUE(kill(srv.pid, 0) < 0 && errno == ESRCH, "unbound "
+								    "gone");
 		srv.pid = 0;
 	}
 	if (srv.dir[0])
@@ -250,9 +255,11 @@ static struct fs_dns *dns_new(int port, unsigned timeout_ms, unsigned retry_s,
 			      unsigned cap_s)
 {
 	char res[32], err[256];
-	struct fs_dns_opts o = { .resolver = res, .timeout_ms = timeout_ms,
-				 .ttl_cap_s = cap_s, .tempfail_retry_s = retry_s,
-				 .clock_ns = fake_clock };
+	struct fs_dns_opts o = {.resolver = res,
+				.timeout_ms = timeout_ms,
+				.ttl_cap_s = cap_s,
+				.tempfail_retry_s = retry_s,
+				.clock_ns = fake_clock};
 	struct fs_dns *d;
 
 	snprintf(res, sizeof(res), "127.0.0.1@%d", port);
@@ -282,7 +289,7 @@ static bool wait_calls(struct fs_dns *d, const int *calls, int want)
 	double end = now_ms() + WAIT_MS;
 
 	while (*calls < want && now_ms() < end) {
-		struct pollfd p = { .fd = fs_dns_fd(d), .events = POLLIN };
+		struct pollfd p = {.fd = fs_dns_fd(d), .events = POLLIN};
 
 		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			break;
@@ -300,7 +307,9 @@ static bool verify(struct fs_dns *d, const char *addr, const char *suffix,
 
 	memset(g, 0, sizeof(*g));
 	return to_addr(addr, a) &&
-	       ASSERT_OK(fs_dns_fcrdns(d, a, suffix, weak, got_cb, g), "fs_dns_fcrdns") &&
+	       ASSERT_OK(fs_dns_fcrdns(d, a, suffix, weak, got_cb, g), "fs_dns_"
+								       "fcrdn"
+								       "s") &&
 	       wait_calls(d, &g->calls, 1);
 }
 
@@ -322,82 +331,111 @@ struct dns_case {
 	bool weak;
 	enum fs_dns_outcome outcome;
 	enum fs_dns_reason reason;
-	const char *name;	/* confirming or first PTR name */
+	const char *name; /* confirming or first PTR name */
 	int n_ptr;
-	const char *verdict;	/* `verify`'s verdict line, after "verdict" */
+	const char *verdict; /* `verify`'s verdict line, after "verdict" */
 	int exit;
 };
 
 static const struct dns_case cases[] = {
-	{ "passing MTA", "192.0.2.25", NULL, false, FS_DNS_PASS, FS_DNSR_OK,
-	  "mail.example.org", 1,
-	  "pass: PTR mail.example.org resolves back to 192.0.2.25 (ok)", 0 },
-	{ "PTR-only relay, strict", "192.0.2.26", NULL, false, FS_DNS_FAIL,
-	  FS_DNSR_NO_FORWARD, "omta0001.relay.example.net", 1,
-	  "fail: PTR omta0001.relay.example.net has no A or AAAA record (no_forward)", 1 },
-	{ "PTR-only relay, strict under its suffix", "192.0.2.26", "relay.example.net",
-	  false, FS_DNS_FAIL, FS_DNSR_NO_FORWARD, "omta0001.relay.example.net", 1,
-	  "fail: PTR omta0001.relay.example.net has no A or AAAA record (no_forward)", 1 },
-	{ "PTR-only relay, weak under its suffix", "192.0.2.26", "relay.example.net",
-	  true, FS_DNS_PASS, FS_DNSR_WEAK, "omta0001.relay.example.net", 1,
-	  "pass: PTR omta0001.relay.example.net has no A or AAAA record; "
-	  "accepted as weak, under relay.example.net (weak)", 0 },
-	{ "weak does not reach past its suffix", "192.0.2.26", "example.org", true,
-	  FS_DNS_FAIL, FS_DNSR_NO_FORWARD, "omta0001.relay.example.net", 1,
-	  "fail: PTR omta0001.relay.example.net has no A or AAAA record (no_forward)", 1 },
-	{ "PTR name without address data (NODATA)", "192.0.2.33", NULL, false,
-	  FS_DNS_FAIL, FS_DNSR_NO_FORWARD, "noaddr.example.org", 1,
-	  "fail: PTR noaddr.example.org has no A or AAAA record (no_forward)", 1 },
-	{ "forward mismatch", "192.0.2.27", NULL, false, FS_DNS_FAIL,
-	  FS_DNSR_MISMATCH, "liar.example.org", 1,
-	  "fail: PTR liar.example.org resolves to 198.51.100.27, not to 192.0.2.27 (mismatch)", 1 },
-	{ "no PTR (NXDOMAIN)", "192.0.2.28", NULL, false, FS_DNS_FAIL,
-	  FS_DNSR_NO_PTR, "", 0,
-	  "fail: 192.0.2.28 has no PTR record: 28.2.0.192.in-addr.arpa is NXDOMAIN (no_ptr)", 1 },
-	{ "no PTR data (NODATA)", "192.0.2.29", NULL, false, FS_DNS_FAIL,
-	  FS_DNSR_NO_PTR, "", 0,
-	  "fail: 192.0.2.29 has no PTR record: 29.2.0.192.in-addr.arpa has no PTR data (no_ptr)", 1 },
-	{ "several PTRs, the second confirms", "192.0.2.30", NULL, false,
-	  FS_DNS_PASS, FS_DNSR_OK, "second.example.org", 2,
-	  "pass: PTR second.example.org resolves back to 192.0.2.30 (ok)", 0 },
-	{ "several addresses per name", "192.0.2.31", NULL, false, FS_DNS_PASS,
-	  FS_DNSR_OK, "multi.example.org", 1,
-	  "pass: PTR multi.example.org resolves back to 192.0.2.31 (ok)", 0 },
-	{ "IPv6 source", "2001:db8::25", NULL, false, FS_DNS_PASS, FS_DNSR_OK,
-	  "mail6.example.org", 1,
-	  "pass: PTR mail6.example.org resolves back to 2001:db8::25 (ok)", 0 },
-	{ "IPv6 source, name with an A record only", "2001:db8::27", NULL, false,
-	  FS_DNS_FAIL, FS_DNSR_MISMATCH, "liar6.example.org", 1,
-	  "fail: PTR liar6.example.org resolves to 192.0.2.27, not to 2001:db8::27 (mismatch)", 1 },
-	{ "name under the required suffix", "192.0.2.25", "example.org", false,
-	  FS_DNS_PASS, FS_DNSR_OK, "mail.example.org", 1,
-	  "pass: PTR mail.example.org resolves back to 192.0.2.25 (ok)", 0 },
-	{ "name outside the required suffix", "192.0.2.25", "example.net", false,
-	  FS_DNS_FAIL, FS_DNSR_OUTSIDE_SUFFIX, "mail.example.org", 1,
-	  "fail: PTR mail.example.org resolves back to 192.0.2.25 but is not under "
-	  "example.net (outside_suffix)", 1 },
-	{ "suffix only at a label boundary", "192.0.2.25", "ample.org", false,
-	  FS_DNS_FAIL, FS_DNSR_OUTSIDE_SUFFIX, "mail.example.org", 1,
-	  "fail: PTR mail.example.org resolves back to 192.0.2.25 but is not under "
-	  "ample.org (outside_suffix)", 1 },
-	{ "suffix case and final dot ignored", "192.0.2.25", "EXAMPLE.ORG.", false,
-	  FS_DNS_PASS, FS_DNSR_OK, "mail.example.org", 1,
-	  "pass: PTR mail.example.org resolves back to 192.0.2.25 (ok)", 0 },
-	{ "resolver refuses: tempfail, not a negative answer", "203.0.113.99",
-	  NULL, false, FS_DNS_TEMPFAIL, FS_DNSR_SERVFAIL, "", 0,
-	  "tempfail: the resolver failed the PTR query (SERVFAIL, REFUSED or error) "
-	  "(servfail)", 3 },
-	{ "forward lookup refused: tempfail", "192.0.2.34", NULL, false,
-	  FS_DNS_TEMPFAIL, FS_DNSR_SERVFAIL, "host.refused.example.net", 1,
-	  "tempfail: the resolver failed the A or AAAA query of host.refused.example.net "
-	  "(SERVFAIL, REFUSED or error) (servfail)", 3 },
-	{ "forward lookup refused, another name confirms", "192.0.2.35", NULL, false,
-	  FS_DNS_PASS, FS_DNSR_OK, "ok35.example.org", 2,
-	  "pass: PTR ok35.example.org resolves back to 192.0.2.35 (ok)", 0 },
-	{ "forward lookup refused beside a mismatch: tempfail", "192.0.2.36", NULL,
-	  false, FS_DNS_TEMPFAIL, FS_DNSR_SERVFAIL, "host.refused.example.net", 2,
-	  "tempfail: the resolver failed the A or AAAA query of host.refused.example.net "
-	  "(SERVFAIL, REFUSED or error) (servfail)", 3 },
+	{"passing MTA", "192.0.2.25", NULL, false, FS_DNS_PASS, FS_DNSR_OK,
+	 "mail.example.org", 1,
+	 "pass: PTR mail.example.org resolves back to 192.0.2.25 (ok)", 0},
+	{"PTR-only relay, strict", "192.0.2.26", NULL, false, FS_DNS_FAIL,
+	 FS_DNSR_NO_FORWARD, "omta0001.relay.example.net", 1,
+	 "fail: PTR omta0001.relay.example.net has no A or AAAA record "
+	 "(no_forward)",
+	 1},
+	{"PTR-only relay, strict under its suffix", "192.0.2.26",
+	 "relay.example.net", false, FS_DNS_FAIL, FS_DNSR_NO_FORWARD,
+	 "omta0001.relay.example.net", 1,
+	 "fail: PTR omta0001.relay.example.net has no A or AAAA record "
+	 "(no_forward)",
+	 1},
+	{"PTR-only relay, weak under its suffix", "192.0.2.26",
+	 "relay.example.net", true, FS_DNS_PASS, FS_DNSR_WEAK,
+	 "omta0001.relay.example.net", 1,
+	 "pass: PTR omta0001.relay.example.net has no A or AAAA record; "
+	 "accepted as weak, under relay.example.net (weak)",
+	 0},
+	{"weak does not reach past its suffix", "192.0.2.26", "example.org",
+	 true, FS_DNS_FAIL, FS_DNSR_NO_FORWARD, "omta0001.relay.example.net", 1,
+	 "fail: PTR omta0001.relay.example.net has no A or AAAA record "
+	 "(no_forward)",
+	 1},
+	{"PTR name without address data (NODATA)", "192.0.2.33", NULL, false,
+	 FS_DNS_FAIL, FS_DNSR_NO_FORWARD, "noaddr.example.org", 1,
+	 "fail: PTR noaddr.example.org has no A or AAAA record (no_forward)",
+	 1},
+	{"forward mismatch", "192.0.2.27", NULL, false, FS_DNS_FAIL,
+	 FS_DNSR_MISMATCH, "liar.example.org", 1,
+	 "fail: PTR liar.example.org resolves to 198.51.100.27, not to "
+	 "192.0.2.27 (mismatch)",
+	 1},
+	{"no PTR (NXDOMAIN)", "192.0.2.28", NULL, false, FS_DNS_FAIL,
+	 FS_DNSR_NO_PTR, "", 0,
+	 "fail: 192.0.2.28 has no PTR record: 28.2.0.192.in-addr.arpa is "
+	 "NXDOMAIN (no_ptr)",
+	 1},
+	{"no PTR data (NODATA)", "192.0.2.29", NULL, false, FS_DNS_FAIL,
+	 FS_DNSR_NO_PTR, "", 0,
+	 "fail: 192.0.2.29 has no PTR record: 29.2.0.192.in-addr.arpa has no "
+	 "PTR data (no_ptr)",
+	 1},
+	{"several PTRs, the second confirms", "192.0.2.30", NULL, false,
+	 FS_DNS_PASS, FS_DNSR_OK, "second.example.org", 2,
+	 "pass: PTR second.example.org resolves back to 192.0.2.30 (ok)", 0},
+	{"several addresses per name", "192.0.2.31", NULL, false, FS_DNS_PASS,
+	 FS_DNSR_OK, "multi.example.org", 1,
+	 "pass: PTR multi.example.org resolves back to 192.0.2.31 (ok)", 0},
+	{"IPv6 source", "2001:db8::25", NULL, false, FS_DNS_PASS, FS_DNSR_OK,
+	 "mail6.example.org", 1,
+	 "pass: PTR mail6.example.org resolves back to 2001:db8::25 (ok)", 0},
+	{"IPv6 source, name with an A record only", "2001:db8::27", NULL, false,
+	 FS_DNS_FAIL, FS_DNSR_MISMATCH, "liar6.example.org", 1,
+	 "fail: PTR liar6.example.org resolves to 192.0.2.27, not to "
+	 "2001:db8::27 (mismatch)",
+	 1},
+	{"name under the required suffix", "192.0.2.25", "example.org", false,
+	 FS_DNS_PASS, FS_DNSR_OK, "mail.example.org", 1,
+	 "pass: PTR mail.example.org resolves back to 192.0.2.25 (ok)", 0},
+	{"name outside the required suffix", "192.0.2.25", "example.net", false,
+	 FS_DNS_FAIL, FS_DNSR_OUTSIDE_SUFFIX, "mail.example.org", 1,
+	 "fail: PTR mail.example.org resolves back to 192.0.2.25 but is not "
+	 "under "
+	 "example.net (outside_suffix)",
+	 1},
+	{"suffix only at a label boundary", "192.0.2.25", "ample.org", false,
+	 FS_DNS_FAIL, FS_DNSR_OUTSIDE_SUFFIX, "mail.example.org", 1,
+	 "fail: PTR mail.example.org resolves back to 192.0.2.25 but is not "
+	 "under "
+	 "ample.org (outside_suffix)",
+	 1},
+	{"suffix case and final dot ignored", "192.0.2.25", "EXAMPLE.ORG.",
+	 false, FS_DNS_PASS, FS_DNSR_OK, "mail.example.org", 1,
+	 "pass: PTR mail.example.org resolves back to 192.0.2.25 (ok)", 0},
+	{"resolver refuses: tempfail, not a negative answer", "203.0.113.99",
+	 NULL, false, FS_DNS_TEMPFAIL, FS_DNSR_SERVFAIL, "", 0,
+	 "tempfail: the resolver failed the PTR query (SERVFAIL, REFUSED or "
+	 "error) "
+	 "(servfail)",
+	 3},
+	{"forward lookup refused: tempfail", "192.0.2.34", NULL, false,
+	 FS_DNS_TEMPFAIL, FS_DNSR_SERVFAIL, "host.refused.example.net", 1,
+	 "tempfail: the resolver failed the A or AAAA query of "
+	 "host.refused.example.net "
+	 "(SERVFAIL, REFUSED or error) (servfail)",
+	 3},
+	{"forward lookup refused, another name confirms", "192.0.2.35", NULL,
+	 false, FS_DNS_PASS, FS_DNSR_OK, "ok35.example.org", 2,
+	 "pass: PTR ok35.example.org resolves back to 192.0.2.35 (ok)", 0},
+	{"forward lookup refused beside a mismatch: tempfail", "192.0.2.36",
+	 NULL, false, FS_DNS_TEMPFAIL, FS_DNSR_SERVFAIL,
+	 "host.refused.example.net", 2,
+	 "tempfail: the resolver failed the A or AAAA query of "
+	 "host.refused.example.net "
+	 "(SERVFAIL, REFUSED or error) (servfail)",
+	 3},
 };
 
 static void check_case(const struct dns_case *c)
@@ -455,20 +493,22 @@ static void check_steps(void)
 static void check_coalescing(void)
 {
 	struct fs_dns *d = dns_new(srv.port, 2000, 5, TTL_CAP_S);
-	struct got g1 = { 0 }, g2 = { 0 };
+	struct got g1 = {0}, g2 = {0};
 	__u8 a[16];
 
 	fs_subtest("two requests in flight share one set of queries");
 	if (!d || !to_addr("192.0.2.31", a))
 		goto out;
 	ASSERT_OK(fs_dns_fcrdns(d, a, NULL, false, got_cb, &g1), "first");
-	ASSERT_OK(fs_dns_fcrdns(d, a, "example.net", false, got_cb, &g2), "second");
+	ASSERT_OK(fs_dns_fcrdns(d, a, "example.net", false, got_cb, &g2), "seco"
+									  "nd");
 	wait_calls(d, &g1.calls, 1);
 	wait_calls(d, &g2.calls, 1);
 	ASSERT_EQ(g1.calls + g2.calls, 2, "callbacks");
 	ASSERT_EQ(queries(d), 3, "queries: PTR, A, AAAA");
 	ASSERT_EQ(g1.r.reason, FS_DNSR_OK, "first reason");
-	ASSERT_EQ(g2.r.reason, FS_DNSR_OUTSIDE_SUFFIX, "second reason (own suffix)");
+	ASSERT_EQ(g2.r.reason, FS_DNSR_OUTSIDE_SUFFIX,
+		  "second reason (own suffix)");
 out:
 	fs_dns_free(d);
 }
@@ -485,7 +525,8 @@ static void check_cache(void)
 	struct fs_dns_stats s;
 	struct got g;
 
-	fs_subtest("cache: a second verification within the TTL sends no query");
+	fs_subtest("cache: a second verification within the TTL sends no "
+		   "query");
 	if (!d || !verify(d, "192.0.2.25", NULL, false, &g))
 		goto out;
 	ASSERT_EQ(g.r.cached, false, "first cached");
@@ -576,13 +617,14 @@ static void resolved_cb(void *arg, const char *name, int n,
 static void check_resolve(void)
 {
 	struct fs_dns *d = dns_new(srv.port, 2000, 5, TTL_CAP_S);
-	struct resolved r = { 0 };
+	struct resolved r = {0};
 	__u8 a4[16], a6[16];
 
 	fs_subtest("resolve: A and AAAA, TTL the smaller of the two");
 	if (!d || !to_addr("192.0.2.40", a4) || !to_addr("2001:db8::40", a6))
 		goto out;
-	ASSERT_OK(fs_dns_resolve(d, "dual.example.org", resolved_cb, &r), "start");
+	ASSERT_OK(fs_dns_resolve(d, "dual.example.org", resolved_cb, &r), "star"
+									  "t");
 	wait_calls(d, &r.calls, 1);
 	ASSERT_EQ(r.calls, 1, "callbacks");
 	ASSERT_EQ(r.outcome, FS_DNS_PASS, "outcome");
@@ -594,7 +636,8 @@ static void check_resolve(void)
 
 	fs_subtest("resolve: a name that does not exist fails");
 	memset(&r, 0, sizeof(r));
-	ASSERT_OK(fs_dns_resolve(d, "nothere.example.org", resolved_cb, &r), "start");
+	ASSERT_OK(fs_dns_resolve(d, "nothere.example.org", resolved_cb, &r),
+		  "start");
 	wait_calls(d, &r.calls, 1);
 	ASSERT_EQ(r.outcome, FS_DNS_FAIL, "outcome");
 	ASSERT_EQ(r.n, 0, "addresses");
@@ -652,7 +695,7 @@ out:
 /* Whether a datagram arrives on @fd within WAIT_MS (real time). */
 static bool datagram_within(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	return poll(&p, 1, WAIT_MS) == 1;
 }
@@ -665,12 +708,14 @@ static void check_timeout(void)
 	int port, fd = bound_socket(SOCK_DGRAM, 0, &port);
 	struct fs_dns *d = fd < 0 ? NULL : dns_new(port, 300, 5, TTL_CAP_S);
 	unsigned long long q, t0 = fake_ns;
-	struct got g = { 0 };
+	struct got g = {0};
 	__u8 a[16];
 
 	fs_subtest("timeout: tempfail at timeout_ms, not before");
-	if (!ASSERT_TRUE(d != NULL, "black hole resolver") || !to_addr("192.0.2.25", a) ||
-	    !ASSERT_OK(fs_dns_fcrdns(d, a, NULL, false, got_cb, &g), "fs_dns_fcrdns"))
+	if (!ASSERT_TRUE(d != NULL, "black hole resolver") ||
+	    !to_addr("192.0.2.25", a) ||
+	    !ASSERT_OK(fs_dns_fcrdns(d, a, NULL, false, got_cb, &g), "fs_dns_"
+								     "fcrdns"))
 		goto out;
 	ASSERT_TRUE(datagram_within(fd), "the query reached the black hole");
 	fake_ns = t0 + 300 * MSEC - 1;
@@ -685,7 +730,8 @@ static void check_timeout(void)
 	fs_subtest("timeout: a request during the backoff answers at once");
 	q = queries(d);
 	memset(&g, 0, sizeof(g));
-	ASSERT_OK(fs_dns_fcrdns(d, a, NULL, false, got_cb, &g), "fs_dns_fcrdns");
+	ASSERT_OK(fs_dns_fcrdns(d, a, NULL, false, got_cb, &g), "fs_dns_"
+								"fcrdns");
 	ASSERT_EQ(g.calls, 1, "called back before fs_dns_fcrdns returned");
 	ASSERT_EQ(g.r.reason, FS_DNSR_TIMEOUT, "reason");
 	ASSERT_EQ(g.r.cached, true, "cached");
@@ -731,8 +777,9 @@ static void cli_case(const struct dns_case *c)
 	char out[4096], line[512];
 	int rc;
 
-	rc = run_cli(out, sizeof(out), "verify %s --resolver 127.0.0.1@%d%s%s%s",
-		     c->addr, srv.port, c->suffix ? " --suffix " : "",
+	rc = run_cli(out, sizeof(out),
+		     "verify %s --resolver 127.0.0.1@%d%s%s%s", c->addr,
+		     srv.port, c->suffix ? " --suffix " : "",
 		     c->suffix ? c->suffix : "", c->weak ? " --weak" : "");
 	snprintf(line, sizeof(line), "\nverdict    %s\n", c->verdict);
 	ASSERT_EQ(rc, c->exit, "exit status");
@@ -745,29 +792,41 @@ static void cli_steps(void)
 	char out[4096];
 
 	fs_subtest("cli: every step of the PTR-only relay");
-	run_cli(out, sizeof(out), "verify 192.0.2.26 --resolver 127.0.0.1@%d", srv.port);
+	run_cli(out, sizeof(out), "verify 192.0.2.26 --resolver 127.0.0.1@%d",
+		srv.port);
 	ASSERT_TRUE(strstr(out, "PTR        26.2.0.192.in-addr.arpa -> "
-			   "omta0001.relay.example.net\n") != NULL, "PTR line");
-	ASSERT_TRUE(strstr(out, "A          omta0001.relay.example.net -> NXDOMAIN\n")
-		    != NULL, "A line");
-	ASSERT_TRUE(strstr(out, "AAAA       omta0001.relay.example.net -> NXDOMAIN\n")
-		    != NULL, "AAAA line");
+				"omta0001.relay.example.net\n") != NULL,
+		    "PTR line");
+	ASSERT_TRUE(strstr(out, "A          omta0001.relay.example.net -> "
+				"NXDOMAIN\n") != NULL,
+		    "A line");
+	ASSERT_TRUE(strstr(out, "AAAA       omta0001.relay.example.net -> "
+				"NXDOMAIN\n") != NULL,
+		    "AAAA line");
 	ASSERT_TRUE(strstr(out, "ttl        300s\n") != NULL, "ttl line");
 
 	fs_subtest("cli: -j");
-	ASSERT_EQ(run_cli(out, sizeof(out), "-j verify 192.0.2.30 --resolver 127.0.0.1@%d",
-			  srv.port), 0, "exit status");
-	ASSERT_TRUE(strstr(out, "\"ptr\":[\"first.example.org\",\"second.example.org\"]")
-		    != NULL, "ptr");
+	ASSERT_EQ(run_cli(out, sizeof(out),
+			  "-j verify 192.0.2.30 --resolver 127.0.0.1@%d",
+			  srv.port),
+		  0, "exit status");
+	ASSERT_TRUE(strstr(out, "\"ptr\":[\"first.example.org\",\"second."
+				"example.org\"]") != NULL,
+		    "ptr");
 	ASSERT_TRUE(strstr(out, "\"outcome\":\"pass\",\"reason\":\"ok\","
-			   "\"name\":\"second.example.org\"") != NULL, "verdict");
+				"\"name\":\"second.example.org\"") != NULL,
+		    "verdict");
 
 	fs_subtest("cli: bad usage exits 2");
-	ASSERT_EQ(run_cli(out, sizeof(out), "verify 192.0.2.0/24"), 2, "a prefix");
-	ASSERT_EQ(run_cli(out, sizeof(out), "verify 192.0.2.25 --weak"), 2, "--weak alone");
-	ASSERT_EQ(run_cli(out, sizeof(out), "verify 192.0.2.25 --resolver 127.0.0.1@x"),
+	ASSERT_EQ(run_cli(out, sizeof(out), "verify 192.0.2.0/24"), 2,
+		  "a prefix");
+	ASSERT_EQ(run_cli(out, sizeof(out), "verify 192.0.2.25 --weak"), 2,
+		  "--weak alone");
+	ASSERT_EQ(run_cli(out, sizeof(out),
+			  "verify 192.0.2.25 --resolver 127.0.0.1@x"),
 		  2, "bad resolver");
-	ASSERT_EQ(run_cli(out, sizeof(out), "verify 192.0.2.25 --timeout 0"), 2, "timeout 0");
+	ASSERT_EQ(run_cli(out, sizeof(out), "verify 192.0.2.25 --timeout 0"), 2,
+		  "timeout 0");
 }
 
 /* The CLI on the real clock: its verdict names the reason (our own
@@ -784,13 +843,17 @@ static void cli_timeout(void)
 	if (!ASSERT_TRUE(fd >= 0, "black hole"))
 		return;
 	t0 = now_ms();
-	rc = run_cli(out, sizeof(out), "verify 192.0.2.25 --resolver 127.0.0.1@%d "
-		     "--timeout 500", port);
+	rc = run_cli(out, sizeof(out),
+		     "verify 192.0.2.25 --resolver 127.0.0.1@%d "
+		     "--timeout 500",
+		     port);
 	ms = now_ms() - t0;
 	close(fd);
 	ASSERT_EQ(rc, 3, "exit status");
-	ASSERT_TRUE(strstr(out, "\nverdict    tempfail: no answer to the PTR query "
-			   "within the timeout (timeout)\n") != NULL, "verdict line");
+	ASSERT_TRUE(strstr(out, "\nverdict    tempfail: no answer to the PTR "
+				"query "
+				"within the timeout (timeout)\n") != NULL,
+		    "verdict line");
 	ASSERT_TRUE(ms >= 500, "not before the 500 ms timeout");
 }
 
@@ -815,7 +878,7 @@ static void check_cli(void)
 static void check_names(void)
 {
 	char buf[FS_DNS_NAME_MAX], err[256];
-	struct fs_dns_opts o = { .resolver = "127.0.0.1@x" };
+	struct fs_dns_opts o = {.resolver = "127.0.0.1@x"};
 	__u8 a[16];
 
 	fs_subtest("reverse names, IPv4 and IPv6");
@@ -825,8 +888,10 @@ static void check_names(void)
 	}
 	if (to_addr("2001:db8::25", a)) {
 		ASSERT_OK(fs_dns_reverse_name(a, buf, sizeof(buf)), "v6");
-		ASSERT_STREQ(buf, "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
-			     "8.b.d.0.1.0.0.2.ip6.arpa", "v6");
+		ASSERT_STREQ(buf,
+			     "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+			     "8.b.d.0.1.0.0.2.ip6.arpa",
+			     "v6");
 	}
 	fs_subtest("fs_dns_new refuses a bad resolver, naming it");
 	ASSERT_TRUE(fs_dns_new(&o, err, sizeof(err)) == NULL, "127.0.0.1@x");

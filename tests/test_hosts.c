@@ -10,61 +10,69 @@
 
 /* ---- fs_host_key ------------------------------------------------------ */
 
-#define A52 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define A53 A52 "a"
-#define A64 A52 "aaaaaaaaaaaa"
+#define A52  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define A53  A52 "a"
+#define A64  A52 "aaaaaaaaaaaa"
 #define A100 A64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 static const struct {
 	const char *in;
-	const char *key;	/* right-aligned in the 64 bytes */
-	const char *val;	/* the display name */
+	const char *key; /* right-aligned in the 64 bytes */
+	const char *val; /* the display name */
 } host_ok[] = {
-	{ "www.example.org", "www.example.org", "www.example.org" },
-	{ "WWW.Example.ORG", "www.example.org", "www.example.org" },
-	{ "www.example.org.", "www.example.org", "www.example.org" },
-	{ "WWW.EXAMPLE.ORG.", "www.example.org", "www.example.org" },
-	{ "*.example.org", ".example.org", "*.example.org" },
-	{ "*.Example.Org.", ".example.org", "*.example.org" },
-	{ "*.a.b.example.net", ".a.b.example.net", "*.a.b.example.net" },
-	{ "localhost", "localhost", "localhost" },
-	{ "my_host-1.example.org", "my_host-1.example.org", "my_host-1.example.org" },
-	{ "x.example.org", "x.example.org", "x.example.org" },
+	{"www.example.org", "www.example.org", "www.example.org"},
+	{"WWW.Example.ORG", "www.example.org", "www.example.org"},
+	{"www.example.org.", "www.example.org", "www.example.org"},
+	{"WWW.EXAMPLE.ORG.", "www.example.org", "www.example.org"},
+	{"*.example.org", ".example.org", "*.example.org"},
+	{"*.Example.Org.", ".example.org", "*.example.org"},
+	{"*.a.b.example.net", ".a.b.example.net", "*.a.b.example.net"},
+	{"localhost", "localhost", "localhost"},
+	{"my_host-1.example.org", "my_host-1.example.org",
+	 "my_host-1.example.org"},
+	{"x.example.org", "x.example.org", "x.example.org"},
 	/* 64 characters: the whole key */
-	{ A52 ".example.org", A52 ".example.org", A52 ".example.org" },
+	{A52 ".example.org", A52 ".example.org", A52 ".example.org"},
 	/* a wildcard whose ".suffix" is 64 characters */
-	{ "*." A52 ".example.or", "." A52 ".example.or", "*." A52 ".example.or" },
+	{"*." A52 ".example.or", "." A52 ".example.or", "*." A52 ".example.or"},
 };
 
 static const struct {
 	const char *in;
 	const char *err;
 } host_bad[] = {
-	{ "", "'': empty name" },
-	{ ".", "'.': empty name" },
-	{ "www.exa mple.org", "'www.exa mple.org': ' ' is not allowed in a host name" },
-	{ "ex@mple.org", "'ex@mple.org': '@' is not allowed in a host name" },
-	{ "www.example.org:80",
-	  "'www.example.org:80': ':' is not allowed in a host name" },
-	{ "www.example.org/", "'www.example.org/': '/' is not allowed in a host name" },
-	{ "192.0.2.1", "'192.0.2.1': not a host name (IP-literal hosts follow "
-		       "the http.ip_host policy)" },
-	{ "192.0.2.1.", "'192.0.2.1.': not a host name (IP-literal hosts follow "
-			"the http.ip_host policy)" },
-	{ "[2001:db8::1]", "'[2001:db8::1]': '[' is not allowed in a host name" },
-	{ "2001:db8::1", "'2001:db8::1': ':' is not allowed in a host name" },
-	{ "a..example.org", "'a..example.org': not a host name" },
-	{ A53 ".example.org", "'" A53 ".example.org': longer than 64 characters" },
-	{ A100 ".example.org", "'" A100 ".example.org': longer than 64 characters" },
-	{ "www.*.example.org", "'www.*.example.org': '*' is not allowed in a host "
-			       "name (only a leading '*.')" },
-	{ "*example.org", "'*example.org': '*' is not allowed in a host name "
-			  "(only a leading '*.')" },
-	{ "*", "'*': '*' is not allowed in a host name (only a leading '*.')" },
-	{ "*.*.example.org", "'*.*.example.org': '*' is not allowed in a host name "
-			     "(only a leading '*.')" },
-	{ "*.", "'*.': empty wildcard suffix" },
-	{ "*." A53 ".example.or", "'*." A53 ".example.or': longer than 64 characters" },
+	{"", "'': empty name"},
+	{".", "'.': empty name"},
+	{"www.exa mple.org", "'www.exa mple.org': ' ' is not allowed in a host "
+			     "name"},
+	{"ex@mple.org", "'ex@mple.org': '@' is not allowed in a host name"},
+	{"www.example.org:80", "'www.example.org:80': ':' is not allowed in a "
+			       "host name"},
+	{"www.example.org/", "'www.example.org/': '/' is not allowed in a host "
+			     "name"},
+	{"192.0.2.1", "'192.0.2.1': not a host name (IP-literal hosts follow "
+		      "the http.ip_host policy)"},
+	{"192.0.2.1.", "'192.0.2.1.': not a host name (IP-literal hosts follow "
+		       "the http.ip_host policy)"},
+	{"[2001:db8::1]", "'[2001:db8::1]': '[' is not allowed in a host name"},
+	{"2001:db8::1", "'2001:db8::1': ':' is not allowed in a host name"},
+	{"a..example.org", "'a..example.org': not a host name"},
+	{A53 ".example.org", "'" A53 ".example.org': longer than 64 "
+			     "characters"},
+	{A100 ".example.org", "'" A100 ".example.org': longer than 64 "
+			      "characters"},
+	{"www.*.example.org", "'www.*.example.org': '*' is not allowed in a "
+			      "host "
+			      "name (only a leading '*.')"},
+	{"*example.org", "'*example.org': '*' is not allowed in a host name "
+			 "(only a leading '*.')"},
+	{"*", "'*': '*' is not allowed in a host name (only a leading '*.')"},
+	{"*.*.example.org", "'*.*.example.org': '*' is not allowed in a host "
+			    "name "
+			    "(only a leading '*.')"},
+	{"*.", "'*.': empty wildcard suffix"},
+	{"*." A53 ".example.or", "'*." A53 ".example.or': longer than 64 "
+				 "characters"},
 };
 
 FS_TEST(hosts_key)
@@ -80,7 +88,8 @@ FS_TEST(hosts_key)
 		memset(&want, 0, sizeof(want));
 		memcpy(want.name + FS_HOST_MAX - n, host_ok[i].key, n);
 		err[0] = '\0';
-		if (!ASSERT_OK(fs_host_key(host_ok[i].in, &key, &val, err, sizeof(err)),
+		if (!ASSERT_OK(fs_host_key(host_ok[i].in, &key, &val, err,
+					   sizeof(err)),
 			       err))
 			continue;
 		ASSERT_MEMEQ(key.name, want.name, FS_HOST_MAX,
@@ -90,7 +99,8 @@ FS_TEST(hosts_key)
 	for (size_t i = 0; i < ARRAY_SIZE(host_bad); i++) {
 		fs_subtest("refuses '%.40s'", host_bad[i].in);
 		err[0] = '\0';
-		ASSERT_EQ(fs_host_key(host_bad[i].in, &key, &val, err, sizeof(err)),
+		ASSERT_EQ(fs_host_key(host_bad[i].in, &key, &val, err,
+				      sizeof(err)),
 			  -EINVAL, "return value");
 		ASSERT_STREQ(err, host_bad[i].err, "message");
 	}
@@ -98,9 +108,10 @@ FS_TEST(hosts_key)
 	 * alias the wildcard's key without setting the wildcard flag. */
 	fs_subtest("refuses '.example.org' (a wildcard key, not a name)");
 	err[0] = '\0';
-	ASSERT_EQ(fs_host_key(".example.org", &key, &val, err, sizeof(err)), -EINVAL,
-		  "return value");
-	ASSERT_TRUE(!strncmp(err, "'.example.org': ", 16), "message names the input");
+	ASSERT_EQ(fs_host_key(".example.org", &key, &val, err, sizeof(err)),
+		  -EINVAL, "return value");
+	ASSERT_TRUE(!strncmp(err, "'.example.org': ", 16), "message names the "
+							   "input");
 }
 
 /* ---- server dumps ----------------------------------------------------- */
@@ -194,7 +205,8 @@ static const char nginx_dump[] =
 	"\t# server_name commented.example.org;\n"
 	"\tserver_name_in_redirect off;\n"
 	"\tinclude /etc/nginx/mime.types;\n"
-	"\tlog_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n"
+	"\tlog_format main '$remote_addr - $remote_user [$time_local] "
+	"\"$request\" '\n"
 	"\t                '$status $body_bytes_sent \"$http_referer\"';\n"
 	"\taccess_log /var/log/nginx/access.log main;\n"
 	"\tinclude /etc/nginx/sites-enabled/*;\n"
@@ -244,28 +256,29 @@ static const char nginx_dump[] =
 	"\tserver_name_in_redirect on;\n"
 	"}\n"
 	"server {\n"
-	"\tserver_name ~^(?<user>[a-z]{2,8})\\.users\\.example\\.net$ www.$domain\n"
+	"\tserver_name ~^(?<user>[a-z]{2,8})\\.users\\.example\\.net$ "
+	"www.$domain\n"
 	"\t\tapi.example.net;\n"
 	"\tlocation / { proxy_pass http://127.0.0.1:8080; }\n"
 	"}\n";
 
 static const struct want nginx_add[] = {
-	{ "www.example.org", "server_name www.example.org" },
-	{ "example.org", "server_name www.example.org" },
-	{ "shop.example.org", "shop.example.org    #" },
-	{ "Blog.Example.ORG", "Blog.Example.ORG" },
-	{ "example.info", ".example.info" },
-	{ "*.example.info", ".example.info" },
-	{ "*.example.com", "*.example.com" },
-	{ "api.example.net", "api.example.net" },
+	{"www.example.org", "server_name www.example.org"},
+	{"example.org", "server_name www.example.org"},
+	{"shop.example.org", "shop.example.org    #"},
+	{"Blog.Example.ORG", "Blog.Example.ORG"},
+	{"example.info", ".example.info"},
+	{"*.example.info", ".example.info"},
+	{"*.example.com", "*.example.com"},
+	{"api.example.net", "api.example.net"},
 };
 
 /* The catch-all "_", a regex and a variable are not names: skipped and
  * reported, never added. */
 static const struct want nginx_skip[] = {
-	{ "_", "server_name _" },
-	{ "~^(?<user>[a-z]{2,8})\\.users\\.example\\.net$", "~^(?<user>" },
-	{ "www.$domain", "www.$domain" },
+	{"_", "server_name _"},
+	{"~^(?<user>[a-z]{2,8})\\.users\\.example\\.net$", "~^(?<user>"},
+	{"www.$domain", "www.$domain"},
 };
 
 FS_TEST(hosts_nginx)
@@ -297,18 +310,24 @@ FS_TEST(hosts_nginx)
  * it): a lone SSL vhost, a name-based *:80 with aliases, an IPv6 one. */
 static const char apache_dump[] =
 	"AH00558: apache2: Could not reliably determine the server's fully "
-	"qualified domain name, using 127.0.1.1. Set the 'ServerName' directive "
+	"qualified domain name, using 127.0.1.1. Set the 'ServerName' "
+	"directive "
 	"globally to suppress this message\n"
 	"VirtualHost configuration:\n"
-	"*:443                  secure.example.com (/etc/apache2/sites-enabled/default-ssl.conf:2)\n"
+	"*:443                  secure.example.com "
+	"(/etc/apache2/sites-enabled/default-ssl.conf:2)\n"
 	"*:80                   is a NameVirtualHost\n"
-	"         default server www.example.org (/etc/apache2/sites-enabled/000-default.conf:1)\n"
-	"         port 80 namevhost www.example.org (/etc/apache2/sites-enabled/000-default.conf:1)\n"
+	"         default server www.example.org "
+	"(/etc/apache2/sites-enabled/000-default.conf:1)\n"
+	"         port 80 namevhost www.example.org "
+	"(/etc/apache2/sites-enabled/000-default.conf:1)\n"
 	"                 alias example.org\n"
 	"                 wild alias *.example.org\n"
-	"         port 80 namevhost shop.example.net (/etc/apache2/sites-enabled/shop.conf:1)\n"
+	"         port 80 namevhost shop.example.net "
+	"(/etc/apache2/sites-enabled/shop.conf:1)\n"
 	"                 alias Shop.Example.NET\n"
-	"[2001:db8::1]:8080     api.example.net (/etc/apache2/sites-enabled/api.conf:1)\n"
+	"[2001:db8::1]:8080     api.example.net "
+	"(/etc/apache2/sites-enabled/api.conf:1)\n"
 	"ServerRoot: \"/etc/apache2\"\n"
 	"Main DocumentRoot: \"/var/www/html\"\n"
 	"Main ErrorLog: \"/var/log/apache2/error.log\"\n"
@@ -321,14 +340,14 @@ static const char apache_dump[] =
 	"Group: name=\"www-data\" id=33\n";
 
 static const struct want apache_add[] = {
-	{ "secure.example.com", "*:443" },
-	{ "www.example.org", "default server www.example.org" },
-	{ "www.example.org", "namevhost www.example.org" },
-	{ "example.org", "alias example.org" },
-	{ "*.example.org", "wild alias" },
-	{ "shop.example.net", "namevhost shop.example.net" },
-	{ "Shop.Example.NET", "alias Shop.Example.NET" },
-	{ "api.example.net", "[2001:db8::1]:8080" },
+	{"secure.example.com", "*:443"},
+	{"www.example.org", "default server www.example.org"},
+	{"www.example.org", "namevhost www.example.org"},
+	{"example.org", "alias example.org"},
+	{"*.example.org", "wild alias"},
+	{"shop.example.net", "namevhost shop.example.net"},
+	{"Shop.Example.NET", "alias Shop.Example.NET"},
+	{"api.example.net", "[2001:db8::1]:8080"},
 };
 
 FS_TEST(hosts_apache)
@@ -343,8 +362,8 @@ FS_TEST(hosts_apache)
 	ASSERT_EQ(got.skip.n, 0, "skipped names");
 	fs_subtest("the last line without a newline");
 	memset(&got, 0, sizeof(got));
-	fs_hosts_from_apache("*:80 www.example.org (/etc/apache2/x.conf:1)", on_add,
-			     on_skip, &got);
+	fs_hosts_from_apache("*:80 www.example.org (/etc/apache2/x.conf:1)",
+			     on_add, on_skip, &got);
 	ASSERT_EQ(got.add.n, 1, "names");
 	ASSERT_STREQ(got.add.name[0], "www.example.org", "name");
 	ASSERT_STREQ(got.add.where[0], "apachectl -S line 1", "where");

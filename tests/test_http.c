@@ -26,48 +26,50 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define PORT_HTTP	80
-#define TPID_Q		0x8100	/* 802.1Q */
-#define TPID_AD		0x88A8	/* 802.1ad (QinQ outer) */
-#define TCP_PSH		0x08
-#define DATA_FLAGS	(PKT_ACK | TCP_PSH)
-#define SEQ		0x11223344u
-#define ACK		0x55667788u
-#define REFILL		(100 * XE_NSEC)	/* every bucket is full again */
-#define MS		1000000ull
-#define BAN_TTL		(60 * XE_NSEC)	/* ban.ttl default */
+#define PORT_HTTP  80
+#define TPID_Q	   0x8100 /* 802.1Q */
+#define TPID_AD	   0x88A8 /* 802.1ad (QinQ outer) */
+#define TCP_PSH	   0x08
+#define DATA_FLAGS (PKT_ACK | TCP_PSH)
+#define SEQ	   0x11223344u
+#define ACK	   0x55667788u
+#define REFILL	   (100 * XE_NSEC) /* every bucket is full again */
+#define MS	   1000000ull
+#define BAN_TTL	   (60 * XE_NSEC) /* ban.ttl default */
 
 struct fam {
 	const char *name;
 	int family;
 	const char *src;
-	const char *peer;	/* same per-prefix bucket as src (/24, /64) */
+	const char *peer; /* same per-prefix bucket as src (/24, /64) */
 	const char *dst;
 };
 
 static const struct fam fams[] = {
-	{ "v4", 4, "10.1.2.3", "10.1.2.77", "192.0.2.1" },
-	{ "v6", 6, "2001:db8:1:2::3", "2001:db8:1:2::77", "2001:db8:ffff::1" },
+	{"v4", 4, "10.1.2.3", "10.1.2.77", "192.0.2.1"},
+	{"v6", 6, "2001:db8:1:2::3", "2001:db8:1:2::77", "2001:db8:ffff::1"},
 };
 
 #define for_each_fam(f) \
 	for (const struct fam *f = fams; f < fams + ARRAY_SIZE(fams); f++)
 
 struct vlan {
-	const char *name;	/* subtest name suffix */
+	const char *name; /* subtest name suffix */
 	__u16 tpid[2];
 };
 
 static const struct vlan vlans[] = {
-	{ "", { 0 } },
-	{ "/802.1Q", { TPID_Q } },
-	{ "/QinQ", { TPID_AD, TPID_Q } },	/* only for cases marked qinq */
+	{"", {0}},
+	{"/802.1Q", {TPID_Q}},
+	{"/QinQ", {TPID_AD, TPID_Q}}, /* only for cases marked qinq */
 };
 
 static const struct vlan *const no_vlan = &vlans[0];
 
 static const char *const served[] = {
-	"www.example.org", "example.org", "*.example.net",
+	"www.example.org",
+	"example.org",
+	"*.example.net",
 };
 
 /* A new client port per segment, so that every segment is its own flow
@@ -85,9 +87,13 @@ static struct pkt_spec data_spec(const struct fam *f, const char *src,
 				 const struct vlan *v, __u16 sport)
 {
 	struct pkt_spec s = {
-		.family = f->family, .tcp_flags = DATA_FLAGS,
-		.sport = sport, .dport = PORT_HTTP, .seq = SEQ, .ack = ACK,
-		.vlan = { v->tpid[0], v->tpid[1] },
+		.family = f->family,
+		.tcp_flags = DATA_FLAGS,
+		.sport = sport,
+		.dport = PORT_HTTP,
+		.seq = SEQ,
+		.ack = ACK,
+		.vlan = {v->tpid[0], v->tpid[1]},
 	};
 
 	pkt_addr(src, s.src);
@@ -147,7 +153,8 @@ static bool check_rst(const struct he_seg *in, const struct he_seg *out)
 	ok &= ASSERT_EQ(he_tcp_seq(out), he_tcp_seq(in), "seq unchanged");
 	ok &= ASSERT_EQ(he_tcp_ack(out), he_tcp_ack(in), "ack unchanged");
 	ok &= ASSERT_TRUE(he_ip_csum_ok(out), "IPv4 header checksum valid");
-	ok &= ASSERT_TRUE(he_tcp_csum_ok(out), "TCP checksum valid (full recompute)");
+	ok &= ASSERT_TRUE(he_tcp_csum_ok(out), "TCP checksum valid (full "
+					       "recompute)");
 	/* Checksum verified above: compare every other byte. */
 	memcpy(csum, &out->buf[out->l4 + HE_TCP_CHECK], 2);
 	ok &= ASSERT_MEMEQ(out->buf, want.buf, in->len,
@@ -169,15 +176,16 @@ static bool check_output(const struct he_seg *in, const struct he_seg *out,
 /* Send @seg once: @verdict, the counter of @reason alone moved by one
  * packet (an observed one when @observed), and a passed frame unchanged,
  * or rewritten into a RST for a RESET reason not observed. */
-static bool expect_seg(struct xdp_env *e, const struct he_seg *seg,
-		       int verdict, enum fs_reason reason, bool observed)
+static bool expect_seg(struct xdp_env *e, const struct he_seg *seg, int verdict,
+		       enum fs_reason reason, bool observed)
 {
 	struct he_result res;
 	bool ok = he_expect(e, seg, verdict, reason, observed, &res);
 
 	if (res.verdict == XDP_PASS)
-		ok &= check_output(seg, &res.out, fs_reason_resets(reason) &&
-				   !observed && res.reason == (int)reason);
+		ok &= check_output(seg, &res.out,
+				   fs_reason_resets(reason) && !observed &&
+					   res.reason == (int)reason);
 	return ok;
 }
 
@@ -190,17 +198,21 @@ static bool expect_pass(struct xdp_env *e, const struct he_seg *seg,
 /* ---- the verdict table ------------------------------------------------ */
 
 /* Requests. '@' in a case's text stands for @pad bytes of @fill. */
-#define UA	"User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"
-#define HOST	"Host: www.example.org\r\n"
-#define GET	"GET / HTTP/1.1\r\n"
+#define UA   "User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"
+#define HOST "Host: www.example.org\r\n"
+#define GET  "GET / HTTP/1.1\r\n"
 #define ATTACK(target)                                                    \
 	"GET " target " HTTP/1.1\r\n"                                     \
 	"Host: 0jejhcec65c24dslii.com\r\n"                                \
 	"Referer: http://0jejhcec65c24dslii.com\r\n"                      \
-	"User-Agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)\r\n" \
+	"User-Agent: Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; " \
+	"SV1)\r\n"                                                        \
 	"Accept: */*\r\n\r\n"
-#define COOKIE_FILL	"sid=0123456789abcdef; "
-#define CASE(d, r, why, ...) { .desc = d, .req = r, .reason = why, __VA_ARGS__ }
+#define COOKIE_FILL "sid=0123456789abcdef; "
+#define CASE(d, r, why, ...)                                    \
+	{                                                       \
+		.desc = d, .req = r, .reason = why, __VA_ARGS__ \
+	}
 #define METHOD(m, target) \
 	CASE("method " m, m " " target " HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK)
 
@@ -208,34 +220,38 @@ struct http_case {
 	const char *desc;
 	const char *req;
 	enum fs_reason reason;
-	const char *set;	/* a setting of its own (fresh environment) */
-	bool no_hosts;		/* fs_hosts left empty: check off */
-	bool qinq;		/* run in QinQ too */
-	size_t pad;		/* '@' expands to this many bytes of @fill */
-	const char *fill;	/* "x" when NULL */
+	const char *set;  /* a setting of its own (fresh environment) */
+	bool no_hosts;	  /* fs_hosts left empty: check off */
+	bool qinq;	  /* run in QinQ too */
+	size_t pad;	  /* '@' expands to this many bytes of @fill */
+	const char *fill; /* "x" when NULL */
 };
 
 static const struct http_case cases[] = {
 	/* good */
 	CASE("plain GET", GET HOST UA, FS_R_HTTP_OK, .qinq = true),
-	CASE("mixed-case Host name and value", GET "hOsT: WWW.Example.ORG\r\n" UA,
+	CASE("mixed-case Host name and value",
+	     GET "hOsT: WWW.Example.ORG\r\n" UA, FS_R_HTTP_OK),
+	CASE("Host with :80", GET "Host: www.example.org:80\r\n" UA,
 	     FS_R_HTTP_OK),
-	CASE("Host with :80", GET "Host: www.example.org:80\r\n" UA, FS_R_HTTP_OK),
-	CASE("Host with trailing dot", GET "Host: www.example.org.\r\n" UA, FS_R_HTTP_OK),
-	CASE("Host with trailing dot and port", GET "Host: www.example.org.:8080\r\n" UA,
+	CASE("Host with trailing dot", GET "Host: www.example.org.\r\n" UA,
 	     FS_R_HTTP_OK),
+	CASE("Host with trailing dot and port",
+	     GET "Host: www.example.org.:8080\r\n" UA, FS_R_HTTP_OK),
 	CASE("OWS (spaces, tab) around the Host value",
 	     GET "Host: \t www.example.org \t \r\n" UA, FS_R_HTTP_OK),
 	CASE("no space after the Host colon", GET "Host:www.example.org\r\n" UA,
 	     FS_R_HTTP_OK),
-	CASE("absolute-form target", "GET http://www.example.org/x HTTP/1.1\r\n" HOST UA,
-	     FS_R_HTTP_OK),
+	CASE("absolute-form target",
+	     "GET http://www.example.org/x HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK),
 	CASE("absolute-form target, HTTPS:// in capitals",
-	     "GET HTTPS://www.example.org/x HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK),
+	     "GET HTTPS://www.example.org/x HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_OK),
 	CASE("absolute-form target with port, no Host field",
 	     "GET http://example.org:80/?q=1 HTTP/1.1\r\n" UA, FS_R_HTTP_OK),
 	CASE("Host after 1 KB of cookies",
-	     GET "User-Agent: Mozilla/5.0\r\nCookie: @\r\n" HOST "Accept: */*\r\n\r\n",
+	     GET "User-Agent: Mozilla/5.0\r\nCookie: @\r\n" HOST "Accept: "
+		 "*/*\r\n\r\n",
 	     FS_R_HTTP_OK, .qinq = true, .pad = 1100, .fill = COOKIE_FILL),
 	METHOD("GET", "/"),
 	METHOD("HEAD", "/"),
@@ -247,35 +263,44 @@ static const struct http_case cases[] = {
 	METHOD("CONNECT", "www.example.org:443"),
 	METHOD("TRACE", "/"),
 	CASE("POST with a body after the headers",
-	     "POST /form HTTP/1.1\r\n" HOST "Content-Type: application/x-www-form-urlencoded\r\n"
-	     "Content-Length: 24\r\n\r\nname=a+b&c=%23d#e&f=GET ", FS_R_HTTP_OK),
-	CASE("%23 in the target", "GET /a%23b?c=%23 HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK),
+	     "POST /form HTTP/1.1\r\n" HOST "Content-Type: "
+	     "application/"
+	     "x-www-form-urlencoded\r\n"
+	     "Content-Length: 24\r\n\r\nname=a+b&c=%23d#e&f=GET ",
+	     FS_R_HTTP_OK),
+	CASE("%23 in the target", "GET /a%23b?c=%23 HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_OK),
 	CASE("exact example.org", GET "Host: example.org\r\n" UA, FS_R_HTTP_OK),
-	CASE("wildcard: sub.example.net", GET "Host: sub.example.net\r\n" UA, FS_R_HTTP_OK),
-	CASE("wildcard: a.b.example.net", GET "Host: a.b.example.net\r\n" UA, FS_R_HTTP_OK),
-	CASE("wildcard: Host of 64 characters", GET "Host: @.example.net\r\n" UA,
-	     FS_R_HTTP_OK, .pad = 52),
-	CASE("target of 1000 bytes", "GET /@ HTTP/1.1\r\n" HOST UA, FS_R_HTTP_OK,
-	     .pad = 1000),
-	CASE("HTTP/1.0 without Host passes by default", "GET / HTTP/1.0\r\n\r\n",
+	CASE("wildcard: sub.example.net", GET "Host: sub.example.net\r\n" UA,
 	     FS_R_HTTP_OK),
-	CASE("HTTP/1.0 with empty Host passes by default", "GET / HTTP/1.0\r\nHost:\r\n" UA,
+	CASE("wildcard: a.b.example.net", GET "Host: a.b.example.net\r\n" UA,
 	     FS_R_HTTP_OK),
-	CASE("IP-literal Host 192.0.2.1 passes by default", GET "Host: 192.0.2.1\r\n" UA,
-	     FS_R_HTTP_OK),
+	CASE("wildcard: Host of 64 characters",
+	     GET "Host: @.example.net\r\n" UA, FS_R_HTTP_OK, .pad = 52),
+	CASE("target of 1000 bytes", "GET /@ HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_OK, .pad = 1000),
+	CASE("HTTP/1.0 without Host passes by default",
+	     "GET / HTTP/1.0\r\n\r\n", FS_R_HTTP_OK),
+	CASE("HTTP/1.0 with empty Host passes by default",
+	     "GET / HTTP/1.0\r\nHost:\r\n" UA, FS_R_HTTP_OK),
+	CASE("IP-literal Host 192.0.2.1 passes by default",
+	     GET "Host: 192.0.2.1\r\n" UA, FS_R_HTTP_OK),
 	CASE("IP-literal Host [2001:db8::1]:80 passes by default",
 	     GET "Host: [2001:db8::1]:80\r\n" UA, FS_R_HTTP_OK),
-	CASE("no hosts configured: the attack Host is OK", ATTACK("/"), FS_R_HTTP_OK,
-	     .no_hosts = true),
-	CASE("no hosts configured: example.net is OK", GET "Host: example.net\r\n" UA,
+	CASE("no hosts configured: the attack Host is OK", ATTACK("/"),
 	     FS_R_HTTP_OK, .no_hosts = true),
+	CASE("no hosts configured: example.net is OK",
+	     GET "Host: example.net\r\n" UA, FS_R_HTTP_OK, .no_hosts = true),
 	/* policies */
-	CASE("HTTP/1.0 without Host, http.no_host_10=reset", "GET / HTTP/1.0\r\n\r\n",
-	     FS_R_HTTP_NO_HOST, .set = "http.no_host_10=reset"),
+	CASE("HTTP/1.0 without Host, http.no_host_10=reset",
+	     "GET / HTTP/1.0\r\n\r\n", FS_R_HTTP_NO_HOST,
+	     .set = "http.no_host_10=reset"),
 	CASE("HTTP/1.0 with a served Host, http.no_host_10=reset",
-	     "GET / HTTP/1.0\r\n" HOST UA, FS_R_HTTP_OK, .set = "http.no_host_10=reset"),
-	CASE("IP-literal Host 192.0.2.1, http.ip_host=reset", GET "Host: 192.0.2.1\r\n" UA,
-	     FS_R_HTTP_IP_HOST, .set = "http.ip_host=reset"),
+	     "GET / HTTP/1.0\r\n" HOST UA, FS_R_HTTP_OK,
+	     .set = "http.no_host_10=reset"),
+	CASE("IP-literal Host 192.0.2.1, http.ip_host=reset",
+	     GET "Host: 192.0.2.1\r\n" UA, FS_R_HTTP_IP_HOST,
+	     .set = "http.ip_host=reset"),
 	CASE("IP-literal Host [2001:db8::1]:80, http.ip_host=reset",
 	     GET "Host: [2001:db8::1]:80\r\n" UA, FS_R_HTTP_IP_HOST,
 	     .set = "http.ip_host=reset"),
@@ -291,7 +316,8 @@ static const struct http_case cases[] = {
 	     GET "Host: 9.example.org9\r\n" UA, FS_R_HTTP_BAD_HOST),
 	/* undecided rather than a guess */
 	CASE("absolute form: the authority decides, not Host",
-	     "GET http://evil.example.com/ HTTP/1.1\r\n" HOST UA, FS_R_HTTP_BAD_HOST),
+	     "GET http://evil.example.com/ HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_BAD_HOST),
 	/* '@' in a case stands for .pad bytes of .fill: here one '@' */
 	CASE("absolute form with userinfo is undecided",
 	     "GET http://user:pw@www.example.org/ HTTP/1.1\r\n" HOST UA,
@@ -302,55 +328,68 @@ static const struct http_case cases[] = {
 	     "POST #42 was merged into the release branch\r\nsee below\r\n",
 	     FS_R_HTTP_UNDECIDED),
 	/* bad: answered with a RST */
-	CASE("'#' in the target", "GET /#101 HTTP/1.1\r\n" HOST UA, FS_R_HTTP_FRAGMENT,
-	     .qinq = true),
+	CASE("'#' in the target", "GET /#101 HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_FRAGMENT, .qinq = true),
 	CASE("'#' in an absolute-form target",
-	     "GET http://www.example.org/#x HTTP/1.1\r\n" HOST UA, FS_R_HTTP_FRAGMENT),
-	CASE("the original attack request", ATTACK("/#101"), FS_R_HTTP_FRAGMENT),
-	CASE("the attack request with target /", ATTACK("/"), FS_R_HTTP_BAD_HOST,
-	     .qinq = true),
-	CASE("wildcard parent example.net is not served", GET "Host: example.net\r\n" UA,
-	     FS_R_HTTP_BAD_HOST),
+	     "GET http://www.example.org/#x HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_FRAGMENT),
+	CASE("the original attack request", ATTACK("/#101"),
+	     FS_R_HTTP_FRAGMENT),
+	CASE("the attack request with target /", ATTACK("/"),
+	     FS_R_HTTP_BAD_HOST, .qinq = true),
+	CASE("wildcard parent example.net is not served",
+	     GET "Host: example.net\r\n" UA, FS_R_HTTP_BAD_HOST),
 	CASE("served name as a prefix: www.example.org.evil.com",
 	     GET "Host: www.example.org.evil.com\r\n" UA, FS_R_HTTP_BAD_HOST),
 	CASE("served name as a suffix: evilwww.example.org",
 	     GET "Host: evilwww.example.org\r\n" UA, FS_R_HTTP_BAD_HOST),
 	CASE("absolute-form authority wins over a served Host",
-	     "GET http://evil.example.com/ HTTP/1.1\r\n" HOST UA, FS_R_HTTP_BAD_HOST),
-	CASE("two Host fields", GET HOST "Accept: */*\r\n" HOST "\r\n", FS_R_HTTP_DUP_HOST,
-	     .qinq = true),
-	CASE("'Host : x' (space before the colon)", GET "Host : www.example.org\r\n" UA,
-	     FS_R_HTTP_HOST_WS),
-	CASE("'Host\\t: x' (tab before the colon)", GET "Host\t: www.example.org\r\n" UA,
-	     FS_R_HTTP_HOST_WS),
-	CASE("empty Host on HTTP/1.1", GET "Host:\r\n" UA, FS_R_HTTP_EMPTY_HOST),
-	CASE("blank Host on HTTP/1.1", GET "Host:  \r\n" UA, FS_R_HTTP_EMPTY_HOST),
-	CASE("complete HTTP/1.1 headers without Host", GET UA, FS_R_HTTP_NO_HOST),
+	     "GET http://evil.example.com/ HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_BAD_HOST),
+	CASE("two Host fields", GET HOST "Accept: */*\r\n" HOST "\r\n",
+	     FS_R_HTTP_DUP_HOST, .qinq = true),
+	CASE("'Host : x' (space before the colon)",
+	     GET "Host : www.example.org\r\n" UA, FS_R_HTTP_HOST_WS),
+	CASE("'Host\\t: x' (tab before the colon)",
+	     GET "Host\t: www.example.org\r\n" UA, FS_R_HTTP_HOST_WS),
+	CASE("empty Host on HTTP/1.1", GET "Host:\r\n" UA,
+	     FS_R_HTTP_EMPTY_HOST),
+	CASE("blank Host on HTTP/1.1", GET "Host:  \r\n" UA,
+	     FS_R_HTTP_EMPTY_HOST),
+	CASE("complete HTTP/1.1 headers without Host", GET UA,
+	     FS_R_HTTP_NO_HOST),
 	CASE("HTTP/1.1 request line alone", GET "\r\n", FS_R_HTTP_NO_HOST),
 	/* undecided: passed as they are */
-	CASE("headers cut before Host", GET "User-Agent: curl/7.88.1\r\nAccept: */*\r\n",
+	CASE("headers cut before Host",
+	     GET "User-Agent: curl/7.88.1\r\nAccept: */*\r\n",
 	     FS_R_HTTP_UNDECIDED, .qinq = true),
-	CASE("headers cut inside a line", GET "User-Agent: cu", FS_R_HTTP_UNDECIDED),
-	CASE("Host value cut by the end of the segment", GET "Host: www.example.o",
+	CASE("headers cut inside a line", GET "User-Agent: cu",
 	     FS_R_HTTP_UNDECIDED),
-	CASE("Host value cut after 7 bytes", GET "Host: www.exa", FS_R_HTTP_UNDECIDED),
-	CASE("unknown method FOO", "FOO / HTTP/1.1\r\n" HOST UA, FS_R_HTTP_UNDECIDED),
-	CASE("unknown method PROPFIND (8 letters)", "PROPFIND / HTTP/1.1\r\n" HOST UA,
+	CASE("Host value cut by the end of the segment",
+	     GET "Host: www.example.o", FS_R_HTTP_UNDECIDED),
+	CASE("Host value cut after 7 bytes", GET "Host: www.exa",
 	     FS_R_HTTP_UNDECIDED),
+	CASE("unknown method FOO", "FOO / HTTP/1.1\r\n" HOST UA,
+	     FS_R_HTTP_UNDECIDED),
+	CASE("unknown method PROPFIND (8 letters)",
+	     "PROPFIND / HTTP/1.1\r\n" HOST UA, FS_R_HTTP_UNDECIDED),
 	CASE("HTTP/2.0", "GET / HTTP/2.0\r\n" HOST UA, FS_R_HTTP_UNDECIDED),
 	CASE("no version", "GET /\r\n" HOST UA, FS_R_HTTP_UNDECIDED),
-	CASE("no version after the target", "GET / \r\n" HOST UA, FS_R_HTTP_UNDECIDED),
+	CASE("no version after the target", "GET / \r\n" HOST UA,
+	     FS_R_HTTP_UNDECIDED),
 	CASE("request line cut", "GET / HTTP/1.", FS_R_HTTP_UNDECIDED),
 	CASE("Host of 65 characters", GET "Host: @.example.net\r\n" UA,
 	     FS_R_HTTP_UNDECIDED, .pad = 53),
 	CASE("target longer than 1 KB", "GET /@ HTTP/1.1\r\n" HOST UA,
 	     FS_R_HTTP_UNDECIDED, .pad = 1100),
 	/* not a request start: a later segment */
-	CASE("continuation: a Host line alone", HOST "\r\n", FS_R_SERVICE, .qinq = true),
-	CASE("continuation: body bytes", "name=a+b&c=%23d#e&f=1\r\n", FS_R_SERVICE),
-	CASE("continuation: binary body", "\x89PNG\r\n\x1a\n", FS_R_SERVICE),
-	CASE("lower-case method is not a request start", "get / HTTP/1.1\r\n" HOST UA,
+	CASE("continuation: a Host line alone", HOST "\r\n", FS_R_SERVICE,
+	     .qinq = true),
+	CASE("continuation: body bytes", "name=a+b&c=%23d#e&f=1\r\n",
 	     FS_R_SERVICE),
+	CASE("continuation: binary body", "\x89PNG\r\n\x1a\n", FS_R_SERVICE),
+	CASE("lower-case method is not a request start",
+	     "get / HTTP/1.1\r\n" HOST UA, FS_R_SERVICE),
 	CASE("payload shorter than 8 bytes", "GET /\r\n", FS_R_SERVICE),
 };
 
@@ -378,8 +417,8 @@ static void run_case(struct xdp_env *e, const struct http_case *c)
 
 	for_each_fam(f) {
 		for (size_t v = 0; v < ARRAY_SIZE(vlans); v++) {
-			struct pkt_spec s = data_spec(f, f->src, &vlans[v],
-						      fresh_sport());
+			struct pkt_spec s =
+				data_spec(f, f->src, &vlans[v], fresh_sport());
 
 			if (vlans[v].tpid[1] && !c->qinq)
 				continue;
@@ -425,9 +464,11 @@ static void segment_end(const struct fam *f, struct xdp_env *e)
 	for (int k = 0; k < 16; k++) {
 		memset(pad, 'x', k);
 		pad[k] = '\0';
-		fs_subtest("no Host, last field line of %d bytes ends the segment/%s",
+		fs_subtest("no Host, last field line of %d bytes ends the "
+			   "segment/%s",
 			   7 + k, f->name);
-		snprintf(req, sizeof(req), GET "Accept: */*\r\nX-A: %s\r\n\r\n", pad);
+		snprintf(req, sizeof(req), GET "Accept: */*\r\nX-A: %s\r\n\r\n",
+			 pad);
 		xe_clock_set(e, xe_clock(e) + REFILL);
 		if (request(f, f->src, req, &seg))
 			expect_pass(e, &seg, FS_R_HTTP_NO_HOST);
@@ -437,8 +478,8 @@ static void segment_end(const struct fam *f, struct xdp_env *e)
 		pad[k] = '\0';
 		fs_subtest("unserved Host of %d characters ends the segment/%s",
 			   k + 2, f->name);
-		snprintf(req, sizeof(req), GET "Accept: */*\r\nHost: %s.b\r\n\r\n",
-			 pad);
+		snprintf(req, sizeof(req),
+			 GET "Accept: */*\r\nHost: %s.b\r\n\r\n", pad);
 		xe_clock_set(e, xe_clock(e) + REFILL);
 		if (request(f, f->src, req, &seg))
 			expect_pass(e, &seg, FS_R_HTTP_BAD_HOST);
@@ -462,17 +503,19 @@ FS_TEST(http_segment_end)
  * and keeps everything but flags and checksum. */
 struct layout {
 	const char *desc;
-	int only;		/* 4 or 6, or 0: both */
-	struct pkt_spec spec;	/* options, extension headers, flags */
+	int only;	      /* 4 or 6, or 0: both */
+	struct pkt_spec spec; /* options, extension headers, flags */
 };
 
 static const struct layout layouts[] = {
-	{ "TCP options (timestamps)", 0, { .tcp_opt_len = 12 } },
-	{ "segment without ACK becomes a bare RST", 0, { .tcp_flags = TCP_PSH } },
-	{ "FIN|PSH|ACK segment", 0, { .tcp_flags = PKT_FIN | DATA_FLAGS } },
-	{ "IPv4 options", 4, { .ip_opt_len = 8 } },
-	{ "IPv6 hop-by-hop and destination options", 6, { .ext = "hd" } },
-	{ "QinQ and TCP options", 0, { .vlan = { TPID_AD, TPID_Q }, .tcp_opt_len = 20 } },
+	{"TCP options (timestamps)", 0, {.tcp_opt_len = 12}},
+	{"segment without ACK becomes a bare RST", 0, {.tcp_flags = TCP_PSH}},
+	{"FIN|PSH|ACK segment", 0, {.tcp_flags = PKT_FIN | DATA_FLAGS}},
+	{"IPv4 options", 4, {.ip_opt_len = 8}},
+	{"IPv6 hop-by-hop and destination options", 6, {.ext = "hd"}},
+	{"QinQ and TCP options",
+	 0,
+	 {.vlan = {TPID_AD, TPID_Q}, .tcp_opt_len = 20}},
 };
 
 FS_TEST(http_rst_layouts)
@@ -485,8 +528,8 @@ FS_TEST(http_rst_layouts)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
 		for_each_fam(f) {
-			struct pkt_spec s = data_spec(f, f->src, no_vlan,
-						      fresh_sport());
+			struct pkt_spec s =
+				data_spec(f, f->src, no_vlan, fresh_sport());
 			const struct pkt_spec *l = &layouts[i].spec;
 
 			if (layouts[i].only && layouts[i].only != f->family)
@@ -535,9 +578,9 @@ static void flows(const struct fam *f)
 		const char *desc, *req;
 		enum fs_reason reason;
 	} bad[] = {
-		{ "fragment", ATTACK("/#101"), FS_R_HTTP_FRAGMENT },
-		{ "bad host", ATTACK("/"), FS_R_HTTP_BAD_HOST },
-		{ "duplicate host", GET HOST HOST "\r\n", FS_R_HTTP_DUP_HOST },
+		{"fragment", ATTACK("/#101"), FS_R_HTTP_FRAGMENT},
+		{"bad host", ATTACK("/"), FS_R_HTTP_BAD_HOST},
+		{"duplicate host", GET HOST HOST "\r\n", FS_R_HTTP_DUP_HOST},
 	};
 	struct he_seg seg, ack;
 	struct xdp_env e;
@@ -545,20 +588,22 @@ static void flows(const struct fam *f)
 	if (!env_open(&e, true, NULL))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+		struct pkt_spec s =
+			data_spec(f, f->src, no_vlan, fresh_sport());
 
 		xe_clock_set(&e, xe_clock(&e) + REFILL);
-		fs_subtest("%s: reset, flow remembered/%s", bad[i].desc, f->name);
+		fs_subtest("%s: reset, flow remembered/%s", bad[i].desc,
+			   f->name);
 		if (!build(&s, bad[i].req, strlen(bad[i].req), &seg) ||
 		    !expect_pass(&e, &seg, bad[i].reason) ||
 		    !expect_flow(&e, &seg, bad[i].reason, xe_clock(&e)))
 			continue;
-		fs_subtest("%s: retransmission passes unchanged/%s", bad[i].desc,
-			   f->name);
+		fs_subtest("%s: retransmission passes unchanged/%s",
+			   bad[i].desc, f->name);
 		expect_pass(&e, &seg, FS_R_RESET_FLOW);
 		expect_flow(&e, &seg, bad[i].reason, xe_clock(&e));
-		fs_subtest("%s: a later segment of the flow passes/%s", bad[i].desc,
-			   f->name);
+		fs_subtest("%s: a later segment of the flow passes/%s",
+			   bad[i].desc, f->name);
 		if (build(&s, "", 0, &ack))
 			expect_pass(&e, &ack, FS_R_SERVICE);
 	}
@@ -567,20 +612,23 @@ static void flows(const struct fam *f)
 	    expect_pass(&e, &seg, FS_R_HTTP_OK)) {
 		struct fs_flow_val v;
 
-		ASSERT_EQ(he_flow_get(&e, &seg, &v), -ENOENT, "no fs_flows entry");
+		ASSERT_EQ(he_flow_get(&e, &seg, &v), -ENOENT,
+			  "no fs_flows entry");
 	}
 	xe_close(&e);
 
 	/* A client retransmits a request it got no answer to: the copies
 	 * are one bad request, not several. */
-	fs_subtest("retransmissions are not charged as bad requests/%s", f->name);
+	fs_subtest("retransmissions are not charged as bad requests/%s",
+		   f->name);
 	if (!env_open(&e, true, "http.bad.src=1/3", NULL))
 		return;
 	if (request(f, f->src, ATTACK("/"), &seg) &&
 	    expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST)) {
 		for (int i = 0; i < 5; i++)
 			expect_pass(&e, &seg, FS_R_RESET_FLOW);
-		ASSERT_EQ(ban_count(&e, f->src), 0, "no ban after one bad request");
+		ASSERT_EQ(ban_count(&e, f->src), 0,
+			  "no ban after one bad request");
 	}
 	xe_close(&e);
 }
@@ -610,7 +658,8 @@ static void flow_exemption(const struct fam *f)
 	    !build(&s, ATTACK("/#101"), strlen(ATTACK("/#101")), &other) ||
 	    !build(&s, GET HOST UA, strlen(GET HOST UA), &good))
 		goto out;
-	fs_subtest("other bytes at a reset segment's seq are judged again/%s", f->name);
+	fs_subtest("other bytes at a reset segment's seq are judged again/%s",
+		   f->name);
 	if (expect_pass(&e, &bad, FS_R_HTTP_BAD_HOST)) {
 		expect_pass(&e, &other, FS_R_HTTP_FRAGMENT);
 		expect_pass(&e, &good, FS_R_HTTP_OK);
@@ -624,7 +673,8 @@ static void flow_exemption(const struct fam *f)
 	}
 	xe_close(&e);
 
-	fs_subtest("a bad checksum: dropped, uncharged, not remembered/%s", f->name);
+	fs_subtest("a bad checksum: dropped, uncharged, not remembered/%s",
+		   f->name);
 	if (!env_open(&e, true, "http.bad.src=1/3", NULL))
 		return;
 	s = data_spec(f, f->src, no_vlan, fresh_sport());
@@ -683,7 +733,8 @@ static void bans(const struct fam *f)
 
 	fs_subtest("SYN from the banned source is dropped/%s", f->name);
 	{
-		struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+		struct pkt_spec s =
+			data_spec(f, f->src, no_vlan, fresh_sport());
 
 		s.tcp_flags = PKT_SYN;
 		if (build(&s, "", 0, &syn))
@@ -700,11 +751,12 @@ static void bans(const struct fam *f)
 	fs_subtest("a segment of another open flow is reset/%s", f->name);
 	if (request(f, f->src, GET HOST UA, &other)) {
 		expect_seg(&e, &other, XDP_PASS, FS_R_BAN_RESET, false);
-		expect_pass(&e, &other, FS_R_RESET_FLOW);	/* retransmission */
+		expect_pass(&e, &other, FS_R_RESET_FLOW); /* retransmission */
 	}
 	fs_subtest("the source's prefix is not banned/%s", f->name);
 	{
-		struct pkt_spec s = data_spec(f, f->peer, no_vlan, fresh_sport());
+		struct pkt_spec s =
+			data_spec(f, f->peer, no_vlan, fresh_sport());
 
 		s.tcp_flags = PKT_SYN;
 		if (build(&s, "", 0, &peer_syn))
@@ -727,18 +779,23 @@ static void bans_full(const struct fam *f)
 	char addr[64];
 	__u8 a[16];
 
-	fs_subtest("a full bans map: the ban that expires first makes room/%s", f->name);
+	fs_subtest("a full bans map: the ban that expires first makes room/%s",
+		   f->name);
 	if (!ASSERT_OK(xe_open_bans(&e, false, N), "load with 8 bans") ||
-	    !ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service port") ||
+	    !ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service "
+							       "port") ||
 	    !ASSERT_OK(he_hosts_add(&e, served, ARRAY_SIZE(served)), "hosts") ||
 	    !ASSERT_OK(xe_set(&e, "http.bad.src=1/1"), "http.bad.src"))
 		goto out;
 	for (int i = 0; i < N; i++) {
 		/* one never expires; the others from late to soon, the
 		 * soonest being 203.0.113.107 */
-		struct fs_ban b = { .reason = FS_BAN_MANUAL, .count = 1,
-				    .created_ns = xe_clock(&e),
-				    .expires_ns = i ? xe_clock(&e) + (100 - i) * XE_NSEC : 0 };
+		struct fs_ban b = {
+			.reason = FS_BAN_MANUAL,
+			.count = 1,
+			.created_ns = xe_clock(&e),
+			.expires_ns = i ? xe_clock(&e) + (100 - i) * XE_NSEC
+					: 0};
 
 		snprintf(addr, sizeof(addr), "203.0.113.%d", 100 + i);
 		pkt_addr(addr, a);
@@ -753,16 +810,19 @@ static void bans_full(const struct fam *f)
 	ASSERT_OK(xe_events(&e, ev1), "events");
 	pkt_addr(f->src, a);
 	ASSERT_OK(xe_ban_get(&e, a, 128, &ban), "the new ban is in");
-	ASSERT_EQ(ev1[FS_E_BAN_EVICTED] - ev0[FS_E_BAN_EVICTED], 1, "ban_evicted");
+	ASSERT_EQ(ev1[FS_E_BAN_EVICTED] - ev0[FS_E_BAN_EVICTED], 1,
+		  "ban_evicted");
 	ASSERT_EQ(ev1[FS_E_BAN_FAILED] - ev0[FS_E_BAN_FAILED], 0, "ban_failed");
 	pkt_addr("203.0.113.107", a);
 	ASSERT_EQ(xe_ban_get(&e, a, 128, &kept), -ENOENT,
 		  "the ban that expired first made room");
 	pkt_addr("203.0.113.100", a);
-	ASSERT_OK(xe_ban_get(&e, a, 128, &kept), "a ban that never expires stays");
+	ASSERT_OK(xe_ban_get(&e, a, 128, &kept), "a ban that never expires "
+						 "stays");
 	fs_subtest("the banned source's next SYN is dropped/%s", f->name);
 	{
-		struct pkt_spec s = data_spec(f, f->src, no_vlan, fresh_sport());
+		struct pkt_spec s =
+			data_spec(f, f->src, no_vlan, fresh_sport());
 		struct he_seg syn;
 
 		s.tcp_flags = PKT_SYN;
@@ -791,8 +851,8 @@ FS_TEST(http_bans)
 static void forged(const struct fam *f)
 {
 	struct he_seg seg, ack;
-	struct fs_ban ban = { .expires_ns = ~0ull >> 1, .reason = FS_BAN_MANUAL,
-			      .count = 1 };
+	struct fs_ban ban = {
+		.expires_ns = ~0ull >> 1, .reason = FS_BAN_MANUAL, .count = 1};
 	__u64 ev[FS_E_MAX];
 	struct xdp_env e;
 	__u8 a[16];
@@ -800,7 +860,8 @@ static void forged(const struct fam *f)
 	fs_subtest("forged bad requests are dropped, build no ban/%s", f->name);
 	if (!ASSERT_OK(xe_open_sockets(&e, true), "load the program"))
 		return;
-	if (!ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service port") ||
+	if (!ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service "
+							       "port") ||
 	    !ASSERT_OK(he_hosts_add(&e, served, ARRAY_SIZE(served)), "hosts"))
 		goto out;
 	for (int i = 0; i < 10; i++)
@@ -812,7 +873,8 @@ static void forged(const struct fam *f)
 	/* conntrack was asked (the kfuncs are there) and has no entry:
 	 * neither a proof nor a refusal; tests/ns/64_dnat.sh has entries */
 	fs_subtest("no socket, no conntrack entry: nothing proven/%s", f->name);
-	if (ASSERT_TRUE(fs_kernel_has_ct(), "the kernel has the conntrack kfuncs for XDP") &&
+	if (ASSERT_TRUE(fs_kernel_has_ct(), "the kernel has the conntrack "
+					    "kfuncs for XDP") &&
 	    ASSERT_OK(xe_events(&e, ev), "events")) {
 		ASSERT_EQ(ev[FS_E_CONN_CT], 0, "conn_ct");
 		ASSERT_EQ(ev[FS_E_CONN_CT_REFUSED], 0, "conn_ct_refused");
@@ -840,7 +902,8 @@ static void forged_no_ct(const struct fam *f)
 	fs_subtest("no conntrack kfuncs: unproven, counted/%s", f->name);
 	if (!ASSERT_OK(xe_open_no_ct(&e), "load the program"))
 		return;
-	if (!ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service port") ||
+	if (!ASSERT_OK(xe_service(&e, PORT_HTTP, FS_SVC_HTTP), "service "
+							       "port") ||
 	    !ASSERT_OK(he_hosts_add(&e, served, ARRAY_SIZE(served)), "hosts"))
 		goto out;
 	for (int i = 0; i < 5; i++)
@@ -871,7 +934,8 @@ static void rates(const struct fam *f)
 	struct he_seg seg, cont;
 	struct xdp_env e;
 
-	fs_subtest("http.req.src=2/2: third request at once is reset/%s", f->name);
+	fs_subtest("http.req.src=2/2: third request at once is reset/%s",
+		   f->name);
 	if (!env_open(&e, true, "http.req.src=2/2", NULL))
 		return;
 	for (int i = 0; i < 2; i++)
@@ -904,7 +968,8 @@ static void rates(const struct fam *f)
 		expect_pass(&e, &seg, FS_R_HTTP_OK);
 	xe_close(&e);
 
-	fs_subtest("http.req.prefix=2/2: sources of a prefix share it/%s", f->name);
+	fs_subtest("http.req.prefix=2/2: sources of a prefix share it/%s",
+		   f->name);
 	if (!env_open(&e, true, "http.req.prefix=2/2", NULL))
 		return;
 	if (request(f, f->src, GET HOST UA, &seg))
@@ -927,8 +992,8 @@ FS_TEST(http_rate)
 /* One segment of a new flow, in observe settings: @observed tells if
  * @reason is observed, else a RESET reason is reset. No flow is
  * remembered for an observed reset. */
-static void observe_one(struct xdp_env *e, const struct fam *f,
-			const char *req, enum fs_reason reason, bool observed)
+static void observe_one(struct xdp_env *e, const struct fam *f, const char *req,
+			enum fs_reason reason, bool observed)
 {
 	struct fs_flow_val v;
 	struct he_seg seg;
@@ -938,7 +1003,8 @@ static void observe_one(struct xdp_env *e, const struct fam *f,
 	    !expect_seg(e, &seg, XDP_PASS, reason, observed))
 		return;
 	if (observed)
-		ASSERT_EQ(he_flow_get(e, &seg, &v), -ENOENT, "no flow remembered");
+		ASSERT_EQ(he_flow_get(e, &seg, &v), -ENOENT,
+			  "no flow remembered");
 }
 
 /* Three requests at one instant under http.req.src=2/2: the third is
@@ -957,12 +1023,12 @@ static void observe_rate(struct xdp_env *e, const struct fam *f, bool observed)
 
 static const struct {
 	const char *set;
-	bool host, fragment, rate;	/* observed */
+	bool host, fragment, rate; /* observed */
 } observe_sets[] = {
-	{ "observe.http_host=on", true, false, false },
-	{ "observe.http_fragment=on", false, true, false },
-	{ "observe.http_rate=on", false, false, true },
-	{ "observe=on", true, true, true },
+	{"observe.http_host=on", true, false, false},
+	{"observe.http_fragment=on", false, true, false},
+	{"observe.http_rate=on", false, false, true},
+	{"observe=on", true, true, true},
 };
 
 static void observe(const struct fam *f)
@@ -977,7 +1043,8 @@ static void observe(const struct fam *f)
 			      NULL))
 			continue;
 		observe_one(&e, f, ATTACK("/"), FS_R_HTTP_BAD_HOST, host);
-		observe_one(&e, f, GET HOST HOST "\r\n", FS_R_HTTP_DUP_HOST, host);
+		observe_one(&e, f, GET HOST HOST "\r\n", FS_R_HTTP_DUP_HOST,
+			    host);
 		observe_one(&e, f, GET "\r\n", FS_R_HTTP_NO_HOST, host);
 		fs_subtest("%s: fragment/%s", observe_sets[i].set, f->name);
 		observe_one(&e, f, ATTACK("/#101"), FS_R_HTTP_FRAGMENT,
@@ -996,14 +1063,16 @@ static void observe_no_ban(const struct fam *f)
 	struct he_seg seg;
 	struct xdp_env e;
 
-	fs_subtest("observe.http_host=on: observed bad requests build no ban/%s",
+	fs_subtest("observe.http_host=on: observed bad requests build no "
+		   "ban/%s",
 		   f->name);
 	if (!env_open(&e, true, "observe.http_host=on", NULL))
 		return;
 	for (int i = 0; i < 6; i++)
 		if (!request(f, f->src, ATTACK("/"), &seg) ||
 		    !expect_seg(&e, &seg, XDP_PASS, FS_R_HTTP_BAD_HOST, true)) {
-			fs_test_fail(__FILE__, __LINE__, "at request %d of 6", i + 1);
+			fs_test_fail(__FILE__, __LINE__, "at request %d of 6",
+				     i + 1);
 			break;
 		}
 	ASSERT_EQ(ban_count(&e, f->src), 0, "no ban");
@@ -1060,8 +1129,10 @@ static bool robust_one(struct xdp_env *e, const struct fam *f,
 	if (ok && tally)
 		tally[res.reason]++;
 	if (!ok)
-		fs_test_fail(__FILE__, __LINE__, "%s #%zu (%zu payload bytes): "
-			     "reason %s", what, index, n, he_reason_str(res.reason));
+		fs_test_fail(__FILE__, __LINE__,
+			     "%s #%zu (%zu payload bytes): "
+			     "reason %s",
+			     what, index, n, he_reason_str(res.reason));
 	return ok;
 }
 
@@ -1082,8 +1153,13 @@ static void tally_check(const unsigned *tally, bool good_too)
 
 /* Method tokens that lead random payloads into the request parser. */
 static const char *const starts[] = {
-	"", "GET ", "POST ", "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\r\nHost: ",
-	"OPTIONS ", "GET http://",
+	"",
+	"GET ",
+	"POST ",
+	"GET / HTTP/1.1\r\n",
+	"GET / HTTP/1.1\r\nHost: ",
+	"OPTIONS ",
+	"GET http://",
 };
 
 static void robust_random(struct xdp_env *e, const struct fam *f)
@@ -1098,12 +1174,12 @@ static void robust_random(struct xdp_env *e, const struct fam *f)
 		size_t n = 1 + rng() % sizeof(p);
 		const char *start = starts[rng() % ARRAY_SIZE(starts)];
 		size_t sl = strlen(start) < n ? strlen(start) : n;
-		bool text = rng() & 1;	/* bytes from the alphabet, or any */
+		bool text = rng() & 1; /* bytes from the alphabet, or any */
 
 		memcpy(p, start, sl);
 		for (size_t j = sl; j < n; j++)
-			p[j] = text ? alphabet[rng() % (sizeof(alphabet) - 1)] :
-				      (char)rng();
+			p[j] = text ? alphabet[rng() % (sizeof(alphabet) - 1)]
+				    : (char)rng();
 		if (!robust_one(e, f, p, n, false, "random payload", i, tally))
 			return;
 	}
@@ -1114,8 +1190,10 @@ static void robust_random(struct xdp_env *e, const struct fam *f)
  * request split at any byte. */
 static const char *const good[] = {
 	GET HOST UA,
-	"GET http://sub.example.net:8080/a?b=%23 HTTP/1.1\r\nHost: sub.example.net\r\n\r\n",
-	"POST /x HTTP/1.1\r\nhost:\texample.org.:80 \r\nContent-Length: 3\r\n\r\nabc",
+	"GET http://sub.example.net:8080/a?b=%23 HTTP/1.1\r\nHost: "
+	"sub.example.net\r\n\r\n",
+	"POST /x HTTP/1.1\r\nhost:\texample.org.:80 \r\nContent-Length: "
+	"3\r\n\r\nabc",
 	"GET / HTTP/1.0\r\nUser-Agent: Wget\r\n\r\n",
 };
 
@@ -1124,18 +1202,21 @@ static void robust_cuts(struct xdp_env *e, const struct fam *f)
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
 		size_t n = strlen(good[i]);
 
-		fs_subtest("good request %zu cut at every byte is never reset/%s",
+		fs_subtest("good request %zu cut at every byte is never "
+			   "reset/%s",
 			   i, f->name);
 		for (size_t cut = 1; cut <= n; cut++)
-			if (!robust_one(e, f, good[i], cut, true, "cut at", cut, NULL))
+			if (!robust_one(e, f, good[i], cut, true, "cut at", cut,
+					NULL))
 				break;
 	}
 }
 
 static void robust_flips(struct xdp_env *e, const struct fam *f)
 {
-	static const char bytes[] = { 0, ' ', '\t', ':', '#', '\r', '\n', '.',
-				      '[', 'A', '%', (char)0xff, (char)0x80 };
+	static const char bytes[] = {0,	   ' ',	       '\t',	  ':', '#',
+				     '\r', '\n',       '.',	  '[', 'A',
+				     '%',  (char)0xff, (char)0x80};
 	const char *req = GET HOST UA;
 	size_t n = strlen(req), k = 0;
 	unsigned tally[FS_R_MAX] = {};
@@ -1146,7 +1227,8 @@ static void robust_flips(struct xdp_env *e, const struct fam *f)
 		for (size_t b = 0; b <= sizeof(bytes); b++, k++) {
 			memcpy(p, req, n);
 			p[at] = b < sizeof(bytes) ? bytes[b] : p[at] ^ 0x20;
-			if (!robust_one(e, f, p, n, false, "replaced byte", k, tally))
+			if (!robust_one(e, f, p, n, false, "replaced byte", k,
+					tally))
 				return;
 		}
 	}
@@ -1171,7 +1253,8 @@ static void robust_cookies(struct xdp_env *e, const struct fam *f)
 	char p[1600];
 	struct he_seg seg;
 
-	fs_subtest("served Host after 0 to 1.5 KB of cookies stays OK/%s", f->name);
+	fs_subtest("served Host after 0 to 1.5 KB of cookies stays OK/%s",
+		   f->name);
 	for (size_t c = 0; sizeof(head) + c + sizeof(tail) - 2 <= 1500; c++) {
 		size_t n = 0;
 
@@ -1180,8 +1263,8 @@ static void robust_cookies(struct xdp_env *e, const struct fam *f)
 			p[n++] = COOKIE_FILL[j % (sizeof(COOKIE_FILL) - 1)];
 		n += snprintf(p + n, sizeof(p) - n, "%s", tail);
 		{
-			struct pkt_spec s = data_spec(f, f->src, no_vlan,
-						      fresh_sport());
+			struct pkt_spec s =
+				data_spec(f, f->src, no_vlan, fresh_sport());
 
 			if (!build(&s, p, n, &seg) ||
 			    !expect_pass(e, &seg, FS_R_HTTP_OK)) {
@@ -1224,13 +1307,15 @@ static bool print_present(struct xdp_env *e, const char *name)
 	__u64 fp;
 
 	if (!t || fs_host_key(name, &k, &v, err, sizeof(err)) ||
-	    bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_HOSTFP), &zero, t)) {
+	    bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_HOSTFP), &zero,
+				t)) {
 		free(t);
 		return false;
 	}
 	fp = fs_host_key_print(&k);
 	for (__u32 i = 0; i < FS_HOSTFP_PROBE && !found; i++)
-		found = t->fp[t->active & 1][(fp + i) & (FS_HOSTFP_SLOTS - 1)] == fp;
+		found = t->fp[t->active & 1][(fp + i) & (FS_HOSTFP_SLOTS - 1)] ==
+			fp;
 	free(t);
 	return found;
 }
@@ -1245,40 +1330,50 @@ static bool raw_host(struct xdp_env *e, const char *name, bool add)
 
 	if (!ASSERT_OK(fs_host_key(name, &k, &v, err, sizeof(err)), name))
 		return false;
-	return ASSERT_OK(add ? bpf_map_update_elem(fd, &k, &v, BPF_ANY) :
-			       bpf_map_delete_elem(fd, &k), "raw fs_hosts write");
+	return ASSERT_OK(add ? bpf_map_update_elem(fd, &k, &v, BPF_ANY)
+			     : bpf_map_delete_elem(fd, &k),
+			 "raw fs_hosts write");
 }
 
 static bool host_bits(struct xdp_env *e, __u32 *flags)
 {
-	return ASSERT_OK(fs_hostfp_flags(bpf_map__fd(e->skel->maps.FS_MAP_HOSTFP),
-					 flags), "read fs_hostfp.flags");
+	return ASSERT_OK(
+		fs_hostfp_flags(bpf_map__fd(e->skel->maps.FS_MAP_HOSTFP),
+				flags),
+		"read fs_hostfp.flags");
 }
 
 static void prints(const struct fam *f)
 {
-	static const char *const exact[] = { "www.example.org" };
-	const char *req = "GET / HTTP/1.1\r\nHost: WWW.Example.Org.:8080\r\n" UA;
+	static const char *const exact[] = {"www.example.org"};
+	const char *req = "GET / HTTP/1.1\r\nHost: "
+			  "WWW.Example.Org.:8080\r\n" UA;
 	const char *evil = "GET / HTTP/1.1\r\nHost: evil.example\r\n" UA;
 	struct he_seg seg;
 	struct xdp_env e;
 	__u32 flags = 0;
 
-	fs_subtest("a hosts sync builds the prints and sets their flag/%s", f->name);
+	fs_subtest("a hosts sync builds the prints and sets their flag/%s",
+		   f->name);
 	if (!env_open(&e, 1, NULL))
 		return;
 	if (host_bits(&e, &flags))
-		ASSERT_EQ(flags, FS_HOSTS_CHECK | FS_HOSTS_WILDCARDS | FS_HOSTS_PRINTS,
+		ASSERT_EQ(flags,
+			  FS_HOSTS_CHECK | FS_HOSTS_WILDCARDS | FS_HOSTS_PRINTS,
 			  "check, wildcards and prints");
-	ASSERT_TRUE(print_present(&e, "www.example.org"), "www.example.org print");
+	ASSERT_TRUE(print_present(&e, "www.example.org"), "www.example.org "
+							  "print");
 	ASSERT_TRUE(print_present(&e, "example.org"), "example.org print");
 	fs_subtest("a served name is judged by its print/%s", f->name);
-	if (raw_host(&e, "www.example.org", false) && request(f, f->src, req, &seg))
+	if (raw_host(&e, "www.example.org", false) &&
+	    request(f, f->src, req, &seg))
 		expect_pass(&e, &seg, FS_R_HTTP_OK);
 	fs_subtest("with the flag off, fs_hosts decides/%s", f->name);
-	ASSERT_OK(fs_hostfp_begin(bpf_map__fd(e.skel->maps.FS_MAP_HOSTFP), 0), "begin");
+	ASSERT_OK(fs_hostfp_begin(bpf_map__fd(e.skel->maps.FS_MAP_HOSTFP), 0),
+		  "begin");
 	if (host_bits(&e, &flags))
-		ASSERT_FALSE(flags & FS_HOSTS_PRINTS, "FS_HOSTS_PRINTS cleared");
+		ASSERT_FALSE(flags & FS_HOSTS_PRINTS, "FS_HOSTS_PRINTS "
+						      "cleared");
 	if (request(f, f->src, req, &seg))
 		expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST);
 	xe_close(&e);
@@ -1287,10 +1382,12 @@ static void prints(const struct fam *f)
 	if (!env_open(&e, 0, NULL))
 		return;
 	if (ASSERT_OK(he_hosts_add(&e, exact, 1), "served host") &&
-	    raw_host(&e, "evil.example", true) && request(f, f->src, evil, &seg))
+	    raw_host(&e, "evil.example", true) &&
+	    request(f, f->src, evil, &seg))
 		expect_pass(&e, &seg, FS_R_HTTP_BAD_HOST);
 	fs_subtest("a name added after a sync is served at once/%s", f->name);
-	ASSERT_OK(fs_hostfp_begin(bpf_map__fd(e.skel->maps.FS_MAP_HOSTFP), 0), "begin");
+	ASSERT_OK(fs_hostfp_begin(bpf_map__fd(e.skel->maps.FS_MAP_HOSTFP), 0),
+		  "begin");
 	if (request(f, f->src, evil, &seg))
 		expect_pass(&e, &seg, FS_R_HTTP_OK);
 	xe_close(&e);
@@ -1315,8 +1412,9 @@ FS_TEST(http_helpers)
 		struct he_seg seg;
 		ssize_t len;
 
-		fs_subtest("he_build matches pkt_build byte for byte/%s", f->name);
-		memset(fill, 0xa5, sizeof(fill));	/* pkt_build's payload */
+		fs_subtest("he_build matches pkt_build byte for byte/%s",
+			   f->name);
+		memset(fill, 0xa5, sizeof(fill)); /* pkt_build's payload */
 		s.payload_len = sizeof(fill);
 		len = pkt_build(&s, ref, sizeof(ref), NULL);
 		if (!build(&s, fill, sizeof(fill), &seg))
@@ -1338,8 +1436,9 @@ FS_TEST(http_helpers)
 		seg.buf[seg.l4 + HE_TCP_FLAGS] ^= PKT_RST;
 		ASSERT_TRUE(!he_tcp_csum_ok(&seg), "changed flags");
 		if (f->family == 4) {
-			seg.buf[seg.l3 + 8] ^= 1;	/* TTL */
-			ASSERT_TRUE(!he_ip_csum_ok(&seg), "changed IPv4 header");
+			seg.buf[seg.l3 + 8] ^= 1; /* TTL */
+			ASSERT_TRUE(!he_ip_csum_ok(&seg), "changed IPv4 "
+							  "header");
 		}
 	}
 }

@@ -71,7 +71,7 @@ static void every_level(void)
 	pr_debug("a debug line\n");
 	errno = ENOENT;
 	pr_err_errno("cannot open %s", "x");
-	pr_warn_code(-EPERM, "cannot attach\n");	/* a "\n" is tolerated */
+	pr_warn_code(-EPERM, "cannot attach\n"); /* a "\n" is tolerated */
 	pr_info("half ");
 	pr_info("a line\n");
 	errno_after = errno;
@@ -97,7 +97,8 @@ FS_TEST(log_lines)
 		     "<7>a debug line\n"
 		     "<3>cannot open x: No such file or directory\n"
 		     "<4>cannot attach: Operation not permitted\n"
-		     "<6>half a line\n", "journal lines");
+		     "<6>half a line\n",
+		     "journal lines");
 	ASSERT_EQ(errno_after, ENOENT, "errno kept by the log calls");
 
 	fs_subtest("not the journal: floodshield: before each message");
@@ -112,7 +113,9 @@ FS_TEST(log_lines)
 		     "floodshield: half floodshield: a line\n",
 		     "JOURNAL_STREAM names another stream");
 	logged(-1, every_level, out, sizeof(out));
-	ASSERT_TRUE(!strncmp(out, "floodshield: an error 1\n", 24), "no JOURNAL_STREAM");
+	ASSERT_TRUE(!strncmp(out, "floodshield: an error 1\n", 24), "no "
+								    "JOURNAL_"
+								    "STREAM");
 
 	fs_subtest("the level still filters");
 	logged(1, below_level, out, sizeof(out));
@@ -135,7 +138,8 @@ static int cli_journal(const char *args, char *out, size_t len)
 	if (pid == 0) {
 		dup2(fileno(tmp), STDERR_FILENO);
 		set_journal_stream(STDERR_FILENO, 0);
-		snprintf(cmd, sizeof(cmd), "exec " FS_BIN " %s >/dev/null", args);
+		snprintf(cmd, sizeof(cmd), "exec " FS_BIN " %s >/dev/null",
+			 args);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
@@ -156,10 +160,15 @@ FS_TEST(log_cli_journal)
 		fs_test_skip(FS_BIN " not built");
 		return;
 	}
-	ASSERT_EQ(cli_journal("allow add 192.0.2.0/33", out, sizeof(out)), 2, "exit 2");
-	ASSERT_STREQ(out, "<3>allow add: '192.0.2.0/33': prefix length must be 0-32\n",
+	ASSERT_EQ(cli_journal("allow add 192.0.2.0/33", out, sizeof(out)), 2,
+		  "exit 2");
+	ASSERT_STREQ(out,
+		     "<3>allow add: '192.0.2.0/33': prefix length must be "
+		     "0-32\n",
 		     "one line at priority 3");
-	ASSERT_EQ(cli_journal("-p /nonexistent-fs-pins allow list", out, sizeof(out)), 1,
-		  "exit 1");
-	ASSERT_TRUE(!strncmp(out, "<3>no pinned map /nonexistent-fs-pins/", 38), out);
+	ASSERT_EQ(cli_journal("-p /nonexistent-fs-pins allow list", out,
+			      sizeof(out)),
+		  1, "exit 1");
+	ASSERT_TRUE(!strncmp(out, "<3>no pinned map /nonexistent-fs-pins/", 38),
+		    out);
 }

@@ -21,8 +21,8 @@
 #include "../userspace/daemon/exporter.h"
 #include "../loader/addr.h"
 
-#define NSEC		1000000000ull
-#define PORT_SVC	8443
+#define NSEC	 1000000000ull
+#define PORT_SVC 8443
 
 /* Render @s into a malloc'ed string. */
 static char *render(const struct fs_snapshot *s)
@@ -61,8 +61,10 @@ static bool text_eq(const char *got, const char *want, const char *what)
 		g--;
 	while (w > want && w[-1] != '\n')
 		w--;
-	fs_test_fail(__FILE__, __LINE__, "%s: line %d differs:\n       want: %.*s\n"
-		     "       got:  %.*s", what, line, (int)strcspn(w, "\n"), w,
+	fs_test_fail(__FILE__, __LINE__,
+		     "%s: line %d differs:\n       want: %.*s\n"
+		     "       got:  %.*s",
+		     what, line, (int)strcspn(w, "\n"), w,
 		     (int)strcspn(g, "\n"), g);
 	return false;
 }
@@ -73,26 +75,30 @@ static void golden_snapshot(struct fs_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->valid = FS_SNAP_ALL;
-	s->reasons[FS_R_NON_IP] = (struct fs_counter){ 5, 300, 0, 0 };
-	s->reasons[FS_R_SERVICE] = (struct fs_counter){ 1000, 66000, 0, 0 };
-	s->reasons[FS_R_HTTP_OK] = (struct fs_counter){ 40, 20000, 0, 0 };
-	s->reasons[FS_R_BLOCK] = (struct fs_counter){ 7, 994, 2, 284 };
-	s->reasons[FS_R_SYN_RATE_SRC] = (struct fs_counter){ 90, 5400, 0, 0 };
-	s->reasons[FS_R_HTTP_BAD_HOST] = (struct fs_counter){ 3, 1500, 1, 500 };
-	s->reasons[FS_R_SMTP_UNVERIFIED] = (struct fs_counter){ 12, 888, 0, 0 };
-	s->reasons[FS_R_SMTP_DEFER_FAILED] = (struct fs_counter){ 4, 296, 1, 74 };
+	s->reasons[FS_R_NON_IP] = (struct fs_counter){5, 300, 0, 0};
+	s->reasons[FS_R_SERVICE] = (struct fs_counter){1000, 66000, 0, 0};
+	s->reasons[FS_R_HTTP_OK] = (struct fs_counter){40, 20000, 0, 0};
+	s->reasons[FS_R_BLOCK] = (struct fs_counter){7, 994, 2, 284};
+	s->reasons[FS_R_SYN_RATE_SRC] = (struct fs_counter){90, 5400, 0, 0};
+	s->reasons[FS_R_HTTP_BAD_HOST] = (struct fs_counter){3, 1500, 1, 500};
+	s->reasons[FS_R_SMTP_UNVERIFIED] = (struct fs_counter){12, 888, 0, 0};
+	s->reasons[FS_R_SMTP_DEFER_FAILED] = (struct fs_counter){4, 296, 1, 74};
 	s->events[FS_E_BAN_SRC] = 2;
 	s->events[FS_E_RATE_NEW] = 12;
 	s->bans_src = 2;
 	s->bans_prefix = 1;
 	s->tracked_sources = 9;
 	for (unsigned m = 0; m < FS_FILL_MAX; m++)
-		s->fill[m] = (struct fs_map_fill){ m * 10, 1000 * (m + 1) };
+		s->fill[m] = (struct fs_map_fill){m * 10, 1000 * (m + 1)};
 	s->n_ifaces = 2;
-	s->ifaces[0] = (struct fs_iface_state){ "eth0", true, "native" };
-	s->ifaces[1] = (struct fs_iface_state){ "veth1", false, "generic" };
-	s->daemon = (struct fs_daemon_state){ .pid = 4242, .last = FS_RELOAD_APPLIED,
-		.generation = 23, .applied = 20, .refused = 2, .rolled_back = 1 };
+	s->ifaces[0] = (struct fs_iface_state){"eth0", true, "native"};
+	s->ifaces[1] = (struct fs_iface_state){"veth1", false, "generic"};
+	s->daemon = (struct fs_daemon_state){.pid = 4242,
+					     .last = FS_RELOAD_APPLIED,
+					     .generation = 23,
+					     .applied = 20,
+					     .refused = 2,
+					     .rolled_back = 1};
 	s->syn_pressure = 1;
 	s->kernel_cookies[FS_KCOOKIE_SENT] = 5;
 	s->kernel_cookies[FS_KCOOKIE_RECV] = 3;
@@ -105,280 +111,352 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS	38
-#define GOLDEN_EVENTS	18
+#define GOLDEN_REASONS 38
+#define GOLDEN_EVENTS  18
 static const char golden[] =
-"# HELP floodshield_packets_total Packets by the action taken and its reason (observed packets excluded).\n"
-"# TYPE floodshield_packets_total counter\n"
-"floodshield_packets_total{action=\"pass\",reason=\"non_ip\"} 5\n"
-"floodshield_packets_total{action=\"pass\",reason=\"malformed\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"malformed_l4\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"fragment\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"not_tcp\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"allow\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"no_service\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"service\"} 1000\n"
-"floodshield_packets_total{action=\"pass\",reason=\"http_ok\"} 40\n"
-"floodshield_packets_total{action=\"pass\",reason=\"http_undecided\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"reset_flow\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"smtp_verified\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"smtp_unverified\"} 12\n"
-"floodshield_packets_total{action=\"pass\",reason=\"smtp_failed\"} 0\n"
-"floodshield_packets_total{action=\"drop\",reason=\"block\"} 7\n"
-"floodshield_packets_total{action=\"drop\",reason=\"ban\"} 0\n"
-"floodshield_packets_total{action=\"drop\",reason=\"syn_rate_src\"} 90\n"
-"floodshield_packets_total{action=\"drop\",reason=\"syn_rate_prefix\"} 0\n"
-"floodshield_packets_total{action=\"drop\",reason=\"no_conn\"} 0\n"
-"floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_verified\"} 0\n"
-"floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_unverified\"} 0\n"
-"floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_failed\"} 4\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_fragment\"} 0\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_bad_host\"} 3\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_dup_host\"} 0\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_host_ws\"} 0\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_empty_host\"} 0\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_no_host\"} 0\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_ip_host\"} 0\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_rate_src\"} 0\n"
-"floodshield_packets_total{action=\"reset\",reason=\"http_rate_prefix\"} 0\n"
-"floodshield_packets_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
-"floodshield_packets_total{action=\"drop\",reason=\"bad_csum\"} 0\n"
-"floodshield_packets_total{action=\"tx\",reason=\"syn_cookie\"} 0\n"
-"floodshield_packets_total{action=\"drop\",reason=\"syn_cookie_budget\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
-"floodshield_packets_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
-"floodshield_packets_total{action=\"tx\",reason=\"cookie_reset\"} 0\n"
-"# HELP floodshield_bytes_total Bytes of those packets, from the Ethernet header on.\n"
-"# TYPE floodshield_bytes_total counter\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"non_ip\"} 300\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"malformed\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"malformed_l4\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"fragment\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"not_tcp\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"allow\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"no_service\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"service\"} 66000\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"http_ok\"} 20000\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"reset_flow\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"smtp_verified\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"smtp_unverified\"} 888\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"smtp_failed\"} 0\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"block\"} 994\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"ban\"} 0\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"syn_rate_src\"} 5400\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"syn_rate_prefix\"} 0\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"no_conn\"} 0\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_verified\"} 0\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_unverified\"} 0\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_failed\"} 296\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_fragment\"} 0\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_bad_host\"} 1500\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_dup_host\"} 0\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_host_ws\"} 0\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_empty_host\"} 0\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_no_host\"} 0\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_ip_host\"} 0\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_rate_src\"} 0\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"http_rate_prefix\"} 0\n"
-"floodshield_bytes_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"bad_csum\"} 0\n"
-"floodshield_bytes_total{action=\"tx\",reason=\"syn_cookie\"} 0\n"
-"floodshield_bytes_total{action=\"drop\",reason=\"syn_cookie_budget\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
-"floodshield_bytes_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
-"floodshield_bytes_total{action=\"tx\",reason=\"cookie_reset\"} 0\n"
-"# HELP floodshield_observed_packets_total Packets a rule in observe mode would have stopped; they were passed.\n"
-"# TYPE floodshield_observed_packets_total counter\n"
-"floodshield_observed_packets_total{reason=\"block\"} 2\n"
-"floodshield_observed_packets_total{reason=\"ban\"} 0\n"
-"floodshield_observed_packets_total{reason=\"syn_rate_src\"} 0\n"
-"floodshield_observed_packets_total{reason=\"syn_rate_prefix\"} 0\n"
-"floodshield_observed_packets_total{reason=\"no_conn\"} 0\n"
-"floodshield_observed_packets_total{reason=\"smtp_defer_verified\"} 0\n"
-"floodshield_observed_packets_total{reason=\"smtp_defer_unverified\"} 0\n"
-"floodshield_observed_packets_total{reason=\"smtp_defer_failed\"} 1\n"
-"floodshield_observed_packets_total{reason=\"http_fragment\"} 0\n"
-"floodshield_observed_packets_total{reason=\"http_bad_host\"} 1\n"
-"floodshield_observed_packets_total{reason=\"http_dup_host\"} 0\n"
-"floodshield_observed_packets_total{reason=\"http_host_ws\"} 0\n"
-"floodshield_observed_packets_total{reason=\"http_empty_host\"} 0\n"
-"floodshield_observed_packets_total{reason=\"http_no_host\"} 0\n"
-"floodshield_observed_packets_total{reason=\"http_ip_host\"} 0\n"
-"floodshield_observed_packets_total{reason=\"http_rate_src\"} 0\n"
-"floodshield_observed_packets_total{reason=\"http_rate_prefix\"} 0\n"
-"floodshield_observed_packets_total{reason=\"ban_reset\"} 0\n"
-"floodshield_observed_packets_total{reason=\"bad_csum\"} 0\n"
-"floodshield_observed_packets_total{reason=\"syn_cookie\"} 0\n"
-"floodshield_observed_packets_total{reason=\"syn_cookie_budget\"} 0\n"
-"floodshield_observed_packets_total{reason=\"cookie_reset\"} 0\n"
-"# HELP floodshield_observed_bytes_total Bytes of the packets observe mode passed.\n"
-"# TYPE floodshield_observed_bytes_total counter\n"
-"floodshield_observed_bytes_total{reason=\"block\"} 284\n"
-"floodshield_observed_bytes_total{reason=\"ban\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"syn_rate_src\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"syn_rate_prefix\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"no_conn\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"smtp_defer_verified\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"smtp_defer_unverified\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"smtp_defer_failed\"} 74\n"
-"floodshield_observed_bytes_total{reason=\"http_fragment\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"http_bad_host\"} 500\n"
-"floodshield_observed_bytes_total{reason=\"http_dup_host\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"http_host_ws\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"http_empty_host\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"http_no_host\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"http_ip_host\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"http_rate_src\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"http_rate_prefix\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"ban_reset\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"bad_csum\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"syn_cookie\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"syn_cookie_budget\"} 0\n"
-"floodshield_observed_bytes_total{reason=\"cookie_reset\"} 0\n"
-"# HELP floodshield_http_requests_total HTTP requests inspected, by verdict (observed ones included).\n"
-"# TYPE floodshield_http_requests_total counter\n"
-"floodshield_http_requests_total{verdict=\"ok\"} 40\n"
-"floodshield_http_requests_total{verdict=\"undecided\"} 0\n"
-"floodshield_http_requests_total{verdict=\"fragment\"} 0\n"
-"floodshield_http_requests_total{verdict=\"bad_host\"} 4\n"
-"floodshield_http_requests_total{verdict=\"dup_host\"} 0\n"
-"floodshield_http_requests_total{verdict=\"host_ws\"} 0\n"
-"floodshield_http_requests_total{verdict=\"empty_host\"} 0\n"
-"floodshield_http_requests_total{verdict=\"no_host\"} 0\n"
-"floodshield_http_requests_total{verdict=\"ip_host\"} 0\n"
-"floodshield_http_requests_total{verdict=\"rate_src\"} 0\n"
-"floodshield_http_requests_total{verdict=\"rate_prefix\"} 0\n"
-"# HELP floodshield_smtp_connections_total SMTP connection attempts (SYNs), by DNS class of the source and verdict (observed ones included).\n"
-"# TYPE floodshield_smtp_connections_total counter\n"
-"floodshield_smtp_connections_total{class=\"verified\",verdict=\"accept\"} 0\n"
-"floodshield_smtp_connections_total{class=\"unverified\",verdict=\"accept\"} 12\n"
-"floodshield_smtp_connections_total{class=\"failed\",verdict=\"accept\"} 0\n"
-"floodshield_smtp_connections_total{class=\"verified\",verdict=\"defer\"} 0\n"
-"floodshield_smtp_connections_total{class=\"unverified\",verdict=\"defer\"} 0\n"
-"floodshield_smtp_connections_total{class=\"failed\",verdict=\"defer\"} 5\n"
-"# HELP floodshield_events_total Data-path events: bans made, map inserts refused, records sent to the daemon.\n"
-"# TYPE floodshield_events_total counter\n"
-"floodshield_events_total{event=\"ban_src\"} 2\n"
-"floodshield_events_total{event=\"ban_prefix\"} 0\n"
-"floodshield_events_total{event=\"ban_failed\"} 0\n"
-"floodshield_events_total{event=\"rate_new\"} 12\n"
-"floodshield_events_total{event=\"rate_evicted\"} 0\n"
-"floodshield_events_total{event=\"rate_contended\"} 0\n"
-"floodshield_events_total{event=\"flow_failed\"} 0\n"
-"floodshield_events_total{event=\"event_sent\"} 0\n"
-"floodshield_events_total{event=\"event_rate\"} 0\n"
-"floodshield_events_total{event=\"ring_full\"} 0\n"
-"floodshield_events_total{event=\"ban_evicted\"} 0\n"
-"floodshield_events_total{event=\"conn_ct\"} 0\n"
-"floodshield_events_total{event=\"conn_ct_refused\"} 0\n"
-"floodshield_events_total{event=\"conn_ct_missing\"} 0\n"
-"floodshield_events_total{event=\"proven_new\"} 0\n"
-"floodshield_events_total{event=\"proven_evicted\"} 0\n"
-"floodshield_events_total{event=\"cookie_enoent\"} 0\n"
-"floodshield_events_total{event=\"cookie_err\"} 0\n"
-"# HELP floodshield_bans_active Unexpired dynamic bans, of one source (src) or of a prefix.\n"
-"# TYPE floodshield_bans_active gauge\n"
-"floodshield_bans_active{kind=\"src\"} 2\n"
-"floodshield_bans_active{kind=\"prefix\"} 1\n"
-"# HELP floodshield_tracked_sources Distinct source addresses with per-source rate state.\n"
-"# TYPE floodshield_tracked_sources gauge\n"
-"floodshield_tracked_sources 9\n"
-"# HELP floodshield_map_entries Entries in a map, expired ones included.\n"
-"# TYPE floodshield_map_entries gauge\n"
-"floodshield_map_entries{map=\"allow\"} 0\n"
-"floodshield_map_entries{map=\"block\"} 10\n"
-"floodshield_map_entries{map=\"bans\"} 20\n"
-"floodshield_map_entries{map=\"rate\"} 30\n"
-"floodshield_map_entries{map=\"hosts\"} 40\n"
-"floodshield_map_entries{map=\"flows\"} 50\n"
-"floodshield_map_entries{map=\"dns\"} 60\n"
-"floodshield_map_entries{map=\"seen\"} 70\n"
-"floodshield_map_entries{map=\"proven\"} 80\n"
-"# HELP floodshield_map_capacity Maximum entries of a map.\n"
-"# TYPE floodshield_map_capacity gauge\n"
-"floodshield_map_capacity{map=\"allow\"} 1000\n"
-"floodshield_map_capacity{map=\"block\"} 2000\n"
-"floodshield_map_capacity{map=\"bans\"} 3000\n"
-"floodshield_map_capacity{map=\"rate\"} 4000\n"
-"floodshield_map_capacity{map=\"hosts\"} 5000\n"
-"floodshield_map_capacity{map=\"flows\"} 6000\n"
-"floodshield_map_capacity{map=\"dns\"} 7000\n"
-"floodshield_map_capacity{map=\"seen\"} 8000\n"
-"floodshield_map_capacity{map=\"proven\"} 9000\n"
-"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came in lately: unproven sources' SYNs get cookies.\n"
-"# TYPE floodshield_syn_pressure gauge\n"
-"floodshield_syn_pressure 1\n"
-"# HELP floodshield_kernel_syncookies_total The kernel's own SYN cookie counters in the attach network namespace (TcpExtSyncookies*): sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it refused.\n"
-"# TYPE floodshield_kernel_syncookies_total counter\n"
-"floodshield_kernel_syncookies_total{result=\"sent\"} 5\n"
-"floodshield_kernel_syncookies_total{result=\"recv\"} 3\n"
-"floodshield_kernel_syncookies_total{result=\"failed\"} 1\n"
-"# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
-"# TYPE floodshield_config_reloads_total counter\n"
-"floodshield_config_reloads_total{result=\"applied\"} 20\n"
-"floodshield_config_reloads_total{result=\"refused\"} 2\n"
-"floodshield_config_reloads_total{result=\"rolled_back\"} 1\n"
-"# HELP floodshield_interface_attached 1 if floodshield is attached to the interface, in that mode.\n"
-"# TYPE floodshield_interface_attached gauge\n"
-"floodshield_interface_attached{interface=\"eth0\",mode=\"native\"} 1\n"
-"floodshield_interface_attached{interface=\"veth1\",mode=\"none\"} 0\n"
-"# HELP floodshield_scrape_errors_total Map or interface reads that failed while scraping.\n"
-"# TYPE floodshield_scrape_errors_total counter\n"
-"floodshield_scrape_errors_total 3\n"
-"# HELP floodshield_build_info Always 1; the version is a label.\n"
-"# TYPE floodshield_build_info gauge\n"
-"floodshield_build_info{version=\"1.2.3-test\"} 1\n";
+	"# HELP floodshield_packets_total Packets by the action taken and its "
+	"reason (observed packets excluded).\n"
+	"# TYPE floodshield_packets_total counter\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"non_ip\"} 5\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"malformed\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"malformed_l4\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"fragment\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"not_tcp\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"allow\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"no_service\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"service\"} 1000\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"http_ok\"} 40\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"reset_flow\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"smtp_verified\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"smtp_unverified\"} "
+	"12\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"smtp_failed\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"block\"} 7\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"ban\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"syn_rate_src\"} "
+	"90\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"syn_rate_prefix\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"no_conn\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_"
+	"verified\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_"
+	"unverified\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_"
+	"failed\"} 4\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_fragment\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_bad_host\"} "
+	"3\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_dup_host\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_host_ws\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_empty_host\"}"
+	" 0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_no_host\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_ip_host\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_rate_src\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_rate_"
+	"prefix\"} 0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"bad_csum\"} 0\n"
+	"floodshield_packets_total{action=\"tx\",reason=\"syn_cookie\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"syn_cookie_"
+	"budget\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"ack_bad_cookie\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"tx\",reason=\"cookie_reset\"} 0\n"
+	"# HELP floodshield_bytes_total Bytes of those packets, from the "
+	"Ethernet header on.\n"
+	"# TYPE floodshield_bytes_total counter\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"non_ip\"} 300\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"malformed\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"malformed_l4\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"fragment\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"not_tcp\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"allow\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"no_service\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"service\"} 66000\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"http_ok\"} 20000\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"reset_flow\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"smtp_verified\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"smtp_unverified\"} "
+	"888\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"smtp_failed\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"block\"} 994\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"ban\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"syn_rate_src\"} "
+	"5400\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"syn_rate_prefix\"} "
+	"0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"no_conn\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_"
+	"verified\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_"
+	"unverified\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_failed\"} "
+	"296\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_fragment\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_bad_host\"} "
+	"1500\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_dup_host\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_host_ws\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_empty_host\"} "
+	"0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_no_host\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_ip_host\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_rate_src\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_rate_prefix\"} "
+	"0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"ban_reset\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"bad_csum\"} 0\n"
+	"floodshield_bytes_total{action=\"tx\",reason=\"syn_cookie\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"syn_cookie_budget\"} "
+	"0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
+	"floodshield_bytes_total{action=\"tx\",reason=\"cookie_reset\"} 0\n"
+	"# HELP floodshield_observed_packets_total Packets a rule in observe "
+	"mode would have stopped; they were passed.\n"
+	"# TYPE floodshield_observed_packets_total counter\n"
+	"floodshield_observed_packets_total{reason=\"block\"} 2\n"
+	"floodshield_observed_packets_total{reason=\"ban\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"syn_rate_src\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"syn_rate_prefix\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"no_conn\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"smtp_defer_verified\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"smtp_defer_unverified\"} "
+	"0\n"
+	"floodshield_observed_packets_total{reason=\"smtp_defer_failed\"} 1\n"
+	"floodshield_observed_packets_total{reason=\"http_fragment\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_bad_host\"} 1\n"
+	"floodshield_observed_packets_total{reason=\"http_dup_host\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_host_ws\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_empty_host\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_no_host\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_ip_host\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_rate_src\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_rate_prefix\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"ban_reset\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"bad_csum\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"syn_cookie\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"syn_cookie_budget\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"cookie_reset\"} 0\n"
+	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
+	"mode passed.\n"
+	"# TYPE floodshield_observed_bytes_total counter\n"
+	"floodshield_observed_bytes_total{reason=\"block\"} 284\n"
+	"floodshield_observed_bytes_total{reason=\"ban\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"syn_rate_src\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"syn_rate_prefix\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"no_conn\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"smtp_defer_verified\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"smtp_defer_unverified\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"smtp_defer_failed\"} 74\n"
+	"floodshield_observed_bytes_total{reason=\"http_fragment\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_bad_host\"} 500\n"
+	"floodshield_observed_bytes_total{reason=\"http_dup_host\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_host_ws\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_empty_host\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_no_host\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_ip_host\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_rate_src\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_rate_prefix\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"ban_reset\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"bad_csum\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"syn_cookie\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"syn_cookie_budget\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"cookie_reset\"} 0\n"
+	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
+	"verdict (observed ones included).\n"
+	"# TYPE floodshield_http_requests_total counter\n"
+	"floodshield_http_requests_total{verdict=\"ok\"} 40\n"
+	"floodshield_http_requests_total{verdict=\"undecided\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"fragment\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"bad_host\"} 4\n"
+	"floodshield_http_requests_total{verdict=\"dup_host\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"host_ws\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"empty_host\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"no_host\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"ip_host\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"rate_src\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"rate_prefix\"} 0\n"
+	"# HELP floodshield_smtp_connections_total SMTP connection attempts "
+	"(SYNs), by DNS class of the source and verdict (observed ones "
+	"included).\n"
+	"# TYPE floodshield_smtp_connections_total counter\n"
+	"floodshield_smtp_connections_total{class=\"verified\",verdict="
+	"\"accept\"} 0\n"
+	"floodshield_smtp_connections_total{class=\"unverified\",verdict="
+	"\"accept\"} 12\n"
+	"floodshield_smtp_connections_total{class=\"failed\",verdict="
+	"\"accept\"} 0\n"
+	"floodshield_smtp_connections_total{class=\"verified\",verdict="
+	"\"defer\"} 0\n"
+	"floodshield_smtp_connections_total{class=\"unverified\",verdict="
+	"\"defer\"} 0\n"
+	"floodshield_smtp_connections_total{class=\"failed\",verdict=\"defer\"}"
+	" 5\n"
+	"# HELP floodshield_events_total Data-path events: bans made, map "
+	"inserts refused, records sent to the daemon.\n"
+	"# TYPE floodshield_events_total counter\n"
+	"floodshield_events_total{event=\"ban_src\"} 2\n"
+	"floodshield_events_total{event=\"ban_prefix\"} 0\n"
+	"floodshield_events_total{event=\"ban_failed\"} 0\n"
+	"floodshield_events_total{event=\"rate_new\"} 12\n"
+	"floodshield_events_total{event=\"rate_evicted\"} 0\n"
+	"floodshield_events_total{event=\"rate_contended\"} 0\n"
+	"floodshield_events_total{event=\"flow_failed\"} 0\n"
+	"floodshield_events_total{event=\"event_sent\"} 0\n"
+	"floodshield_events_total{event=\"event_rate\"} 0\n"
+	"floodshield_events_total{event=\"ring_full\"} 0\n"
+	"floodshield_events_total{event=\"ban_evicted\"} 0\n"
+	"floodshield_events_total{event=\"conn_ct\"} 0\n"
+	"floodshield_events_total{event=\"conn_ct_refused\"} 0\n"
+	"floodshield_events_total{event=\"conn_ct_missing\"} 0\n"
+	"floodshield_events_total{event=\"proven_new\"} 0\n"
+	"floodshield_events_total{event=\"proven_evicted\"} 0\n"
+	"floodshield_events_total{event=\"cookie_enoent\"} 0\n"
+	"floodshield_events_total{event=\"cookie_err\"} 0\n"
+	"# HELP floodshield_bans_active Unexpired dynamic bans, of one source "
+	"(src) or of a prefix.\n"
+	"# TYPE floodshield_bans_active gauge\n"
+	"floodshield_bans_active{kind=\"src\"} 2\n"
+	"floodshield_bans_active{kind=\"prefix\"} 1\n"
+	"# HELP floodshield_tracked_sources Distinct source addresses with "
+	"per-source rate state.\n"
+	"# TYPE floodshield_tracked_sources gauge\n"
+	"floodshield_tracked_sources 9\n"
+	"# HELP floodshield_map_entries Entries in a map, expired ones "
+	"included.\n"
+	"# TYPE floodshield_map_entries gauge\n"
+	"floodshield_map_entries{map=\"allow\"} 0\n"
+	"floodshield_map_entries{map=\"block\"} 10\n"
+	"floodshield_map_entries{map=\"bans\"} 20\n"
+	"floodshield_map_entries{map=\"rate\"} 30\n"
+	"floodshield_map_entries{map=\"hosts\"} 40\n"
+	"floodshield_map_entries{map=\"flows\"} 50\n"
+	"floodshield_map_entries{map=\"dns\"} 60\n"
+	"floodshield_map_entries{map=\"seen\"} 70\n"
+	"floodshield_map_entries{map=\"proven\"} 80\n"
+	"# HELP floodshield_map_capacity Maximum entries of a map.\n"
+	"# TYPE floodshield_map_capacity gauge\n"
+	"floodshield_map_capacity{map=\"allow\"} 1000\n"
+	"floodshield_map_capacity{map=\"block\"} 2000\n"
+	"floodshield_map_capacity{map=\"bans\"} 3000\n"
+	"floodshield_map_capacity{map=\"rate\"} 4000\n"
+	"floodshield_map_capacity{map=\"hosts\"} 5000\n"
+	"floodshield_map_capacity{map=\"flows\"} 6000\n"
+	"floodshield_map_capacity{map=\"dns\"} 7000\n"
+	"floodshield_map_capacity{map=\"seen\"} 8000\n"
+	"floodshield_map_capacity{map=\"proven\"} 9000\n"
+	"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came "
+	"in lately: unproven sources' SYNs get cookies.\n"
+	"# TYPE floodshield_syn_pressure gauge\n"
+	"floodshield_syn_pressure 1\n"
+	"# HELP floodshield_kernel_syncookies_total The kernel's own SYN "
+	"cookie counters in the attach network namespace (TcpExtSyncookies*): "
+	"sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it "
+	"refused.\n"
+	"# TYPE floodshield_kernel_syncookies_total counter\n"
+	"floodshield_kernel_syncookies_total{result=\"sent\"} 5\n"
+	"floodshield_kernel_syncookies_total{result=\"recv\"} 3\n"
+	"floodshield_kernel_syncookies_total{result=\"failed\"} 1\n"
+	"# HELP floodshield_config_reloads_total Configuration reloads "
+	"(SIGHUP) of the daemon since it started, by result.\n"
+	"# TYPE floodshield_config_reloads_total counter\n"
+	"floodshield_config_reloads_total{result=\"applied\"} 20\n"
+	"floodshield_config_reloads_total{result=\"refused\"} 2\n"
+	"floodshield_config_reloads_total{result=\"rolled_back\"} 1\n"
+	"# HELP floodshield_interface_attached 1 if floodshield is attached to "
+	"the interface, in that mode.\n"
+	"# TYPE floodshield_interface_attached gauge\n"
+	"floodshield_interface_attached{interface=\"eth0\",mode=\"native\"} 1\n"
+	"floodshield_interface_attached{interface=\"veth1\",mode=\"none\"} 0\n"
+	"# HELP floodshield_scrape_errors_total Map or interface reads that "
+	"failed while scraping.\n"
+	"# TYPE floodshield_scrape_errors_total counter\n"
+	"floodshield_scrape_errors_total 3\n"
+	"# HELP floodshield_build_info Always 1; the version is a label.\n"
+	"# TYPE floodshield_build_info gauge\n"
+	"floodshield_build_info{version=\"1.2.3-test\"} 1\n";
 
 /* Only the allowlist fill was read: every family keeps its HELP and
  * TYPE, samples of unread parts are left out (never rendered as 0). */
 static const char golden_partial[] =
-"# HELP floodshield_packets_total Packets by the action taken and its reason (observed packets excluded).\n"
-"# TYPE floodshield_packets_total counter\n"
-"# HELP floodshield_bytes_total Bytes of those packets, from the Ethernet header on.\n"
-"# TYPE floodshield_bytes_total counter\n"
-"# HELP floodshield_observed_packets_total Packets a rule in observe mode would have stopped; they were passed.\n"
-"# TYPE floodshield_observed_packets_total counter\n"
-"# HELP floodshield_observed_bytes_total Bytes of the packets observe mode passed.\n"
-"# TYPE floodshield_observed_bytes_total counter\n"
-"# HELP floodshield_http_requests_total HTTP requests inspected, by verdict (observed ones included).\n"
-"# TYPE floodshield_http_requests_total counter\n"
-"# HELP floodshield_smtp_connections_total SMTP connection attempts (SYNs), by DNS class of the source and verdict (observed ones included).\n"
-"# TYPE floodshield_smtp_connections_total counter\n"
-"# HELP floodshield_events_total Data-path events: bans made, map inserts refused, records sent to the daemon.\n"
-"# TYPE floodshield_events_total counter\n"
-"# HELP floodshield_bans_active Unexpired dynamic bans, of one source (src) or of a prefix.\n"
-"# TYPE floodshield_bans_active gauge\n"
-"# HELP floodshield_tracked_sources Distinct source addresses with per-source rate state.\n"
-"# TYPE floodshield_tracked_sources gauge\n"
-"# HELP floodshield_map_entries Entries in a map, expired ones included.\n"
-"# TYPE floodshield_map_entries gauge\n"
-"floodshield_map_entries{map=\"allow\"} 4\n"
-"# HELP floodshield_map_capacity Maximum entries of a map.\n"
-"# TYPE floodshield_map_capacity gauge\n"
-"floodshield_map_capacity{map=\"allow\"} 65536\n"
-"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came in lately: unproven sources' SYNs get cookies.\n"
-"# TYPE floodshield_syn_pressure gauge\n"
-"# HELP floodshield_kernel_syncookies_total The kernel's own SYN cookie counters in the attach network namespace (TcpExtSyncookies*): sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it refused.\n"
-"# TYPE floodshield_kernel_syncookies_total counter\n"
-"# HELP floodshield_config_reloads_total Configuration reloads (SIGHUP) of the daemon since it started, by result.\n"
-"# TYPE floodshield_config_reloads_total counter\n"
-"# HELP floodshield_interface_attached 1 if floodshield is attached to the interface, in that mode.\n"
-"# TYPE floodshield_interface_attached gauge\n"
-"# HELP floodshield_scrape_errors_total Map or interface reads that failed while scraping.\n"
-"# TYPE floodshield_scrape_errors_total counter\n"
-"floodshield_scrape_errors_total 8\n"
-"# HELP floodshield_build_info Always 1; the version is a label.\n"
-"# TYPE floodshield_build_info gauge\n"
-"floodshield_build_info{version=\"0.1.0\"} 1\n";
+	"# HELP floodshield_packets_total Packets by the action taken and its "
+	"reason (observed packets excluded).\n"
+	"# TYPE floodshield_packets_total counter\n"
+	"# HELP floodshield_bytes_total Bytes of those packets, from the "
+	"Ethernet header on.\n"
+	"# TYPE floodshield_bytes_total counter\n"
+	"# HELP floodshield_observed_packets_total Packets a rule in observe "
+	"mode would have stopped; they were passed.\n"
+	"# TYPE floodshield_observed_packets_total counter\n"
+	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
+	"mode passed.\n"
+	"# TYPE floodshield_observed_bytes_total counter\n"
+	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
+	"verdict (observed ones included).\n"
+	"# TYPE floodshield_http_requests_total counter\n"
+	"# HELP floodshield_smtp_connections_total SMTP connection attempts "
+	"(SYNs), by DNS class of the source and verdict (observed ones "
+	"included).\n"
+	"# TYPE floodshield_smtp_connections_total counter\n"
+	"# HELP floodshield_events_total Data-path events: bans made, map "
+	"inserts refused, records sent to the daemon.\n"
+	"# TYPE floodshield_events_total counter\n"
+	"# HELP floodshield_bans_active Unexpired dynamic bans, of one source "
+	"(src) or of a prefix.\n"
+	"# TYPE floodshield_bans_active gauge\n"
+	"# HELP floodshield_tracked_sources Distinct source addresses with "
+	"per-source rate state.\n"
+	"# TYPE floodshield_tracked_sources gauge\n"
+	"# HELP floodshield_map_entries Entries in a map, expired ones "
+	"included.\n"
+	"# TYPE floodshield_map_entries gauge\n"
+	"floodshield_map_entries{map=\"allow\"} 4\n"
+	"# HELP floodshield_map_capacity Maximum entries of a map.\n"
+	"# TYPE floodshield_map_capacity gauge\n"
+	"floodshield_map_capacity{map=\"allow\"} 65536\n"
+	"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came "
+	"in lately: unproven sources' SYNs get cookies.\n"
+	"# TYPE floodshield_syn_pressure gauge\n"
+	"# HELP floodshield_kernel_syncookies_total The kernel's own SYN "
+	"cookie counters in the attach network namespace (TcpExtSyncookies*): "
+	"sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it "
+	"refused.\n"
+	"# TYPE floodshield_kernel_syncookies_total counter\n"
+	"# HELP floodshield_config_reloads_total Configuration reloads "
+	"(SIGHUP) of the daemon since it started, by result.\n"
+	"# TYPE floodshield_config_reloads_total counter\n"
+	"# HELP floodshield_interface_attached 1 if floodshield is attached to "
+	"the interface, in that mode.\n"
+	"# TYPE floodshield_interface_attached gauge\n"
+	"# HELP floodshield_scrape_errors_total Map or interface reads that "
+	"failed while scraping.\n"
+	"# TYPE floodshield_scrape_errors_total counter\n"
+	"floodshield_scrape_errors_total 8\n"
+	"# HELP floodshield_build_info Always 1; the version is a label.\n"
+	"# TYPE floodshield_build_info gauge\n"
+	"floodshield_build_info{version=\"0.1.0\"} 1\n";
 
 FS_TEST(metrics_kernel_syncookies)
 {
-	static const char netstat[] =
-		"TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed EmbryonicRsts\n"
-		"TcpExt: 200012 16 2 0\n"
-		"IpExt: InNoRoutes\n"
-		"IpExt: 0\n";
+	static const char netstat[] = "TcpExt: SyncookiesSent SyncookiesRecv "
+				      "SyncookiesFailed EmbryonicRsts\n"
+				      "TcpExt: 200012 16 2 0\n"
+				      "IpExt: InNoRoutes\n"
+				      "IpExt: 0\n";
 	char path[] = "/tmp/fs-test-netstat.XXXXXX";
 	__u64 v[FS_KCOOKIE_MAX] = {};
 	int fd = mkstemp(path);
@@ -386,7 +464,8 @@ FS_TEST(metrics_kernel_syncookies)
 	fs_subtest("TcpExt Syncookies* from a netstat file");
 	if (!ASSERT_TRUE(fd >= 0, "mkstemp"))
 		return;
-	ASSERT_EQ(write(fd, netstat, sizeof(netstat) - 1), (long)sizeof(netstat) - 1, "write");
+	ASSERT_EQ(write(fd, netstat, sizeof(netstat) - 1),
+		  (long)sizeof(netstat) - 1, "write");
 	close(fd);
 	if (ASSERT_OK(fs_kernel_syncookies(path, v), "parse")) {
 		ASSERT_EQ(v[FS_KCOOKIE_SENT], 200012, "sent");
@@ -397,7 +476,8 @@ FS_TEST(metrics_kernel_syncookies)
 	fs_subtest("this namespace's /proc/net/netstat has them");
 	ASSERT_OK(fs_kernel_syncookies("/proc/net/netstat", v), "parse");
 	fs_subtest("a file without them: -ENOENT");
-	ASSERT_EQ(fs_kernel_syncookies("/proc/self/status", v), -ENOENT, "no TcpExt");
+	ASSERT_EQ(fs_kernel_syncookies("/proc/self/status", v), -ENOENT,
+		  "no TcpExt");
 }
 
 FS_TEST(metrics_render)
@@ -407,7 +487,8 @@ FS_TEST(metrics_render)
 
 	fs_subtest("golden text");
 	if (FS_R_MAX != GOLDEN_REASONS || FS_E_MAX != GOLDEN_EVENTS)
-		fs_test_fail(__FILE__, __LINE__, "the ABI has %d reasons and %d "
+		fs_test_fail(__FILE__, __LINE__,
+			     "the ABI has %d reasons and %d "
 			     "events, the golden text %d and %d: update it",
 			     FS_R_MAX, FS_E_MAX, GOLDEN_REASONS, GOLDEN_EVENTS);
 	golden_snapshot(&s);
@@ -435,7 +516,7 @@ FS_TEST(metrics_render)
 	fs_subtest("parts not read are left out");
 	memset(&s, 0, sizeof(s));
 	s.valid = FS_SNAP_FILL(FS_FILL_ALLOW);
-	s.fill[FS_FILL_ALLOW] = (struct fs_map_fill){ 4, 65536 };
+	s.fill[FS_FILL_ALLOW] = (struct fs_map_fill){4, 65536};
 	s.scrape_errors = 8;
 	text = render(&s);
 	text_eq(text, golden_partial, "render");
@@ -445,15 +526,18 @@ FS_TEST(metrics_render)
 	memset(&s, 0, sizeof(s));
 	s.valid = FS_SNAP_IFACES;
 	s.n_ifaces = 1;
-	s.ifaces[0] = (struct fs_iface_state){ "a\"b\\c\nd", true, "native" };
+	s.ifaces[0] = (struct fs_iface_state){"a\"b\\c\nd", true, "native"};
 	s.version = "x\"y";
 	text = render(&s);
 	if (ASSERT_TRUE(text != NULL, "render")) {
-		ASSERT_TRUE(strstr(text, "floodshield_interface_attached{interface="
-				   "\"a\\\"b\\\\c\\nd\",mode=\"native\"} 1\n") != NULL,
+		ASSERT_TRUE(strstr(text, "floodshield_interface_attached{"
+					 "interface="
+					 "\"a\\\"b\\\\c\\nd\",mode=\"native\"} "
+					 "1\n") != NULL,
 			    "interface name escaped");
-		ASSERT_TRUE(strstr(text, "floodshield_build_info{version=\"x\\\"y\"} 1\n")
-			    != NULL, "version escaped");
+		ASSERT_TRUE(strstr(text, "floodshield_build_info{version="
+					 "\"x\\\"y\"} 1\n") != NULL,
+			    "version escaped");
 	}
 	free(text);
 
@@ -461,7 +545,7 @@ FS_TEST(metrics_render)
 	memset(&s, 0xff, sizeof(s));
 	s.valid = FS_SNAP_ALL;
 	s.n_ifaces = 1;
-	s.ifaces[0] = (struct fs_iface_state){ "eth0", true, "native" };
+	s.ifaces[0] = (struct fs_iface_state){"eth0", true, "native"};
 	s.version = NULL;
 	text = render(&s);
 	if (ASSERT_TRUE(text != NULL, "render")) {
@@ -473,8 +557,10 @@ FS_TEST(metrics_render)
 			if (l[0] == '#')
 				continue;
 			samples++;
-			if (!v || v[1] == '-' || strspn(v + 1, "0123456789") != strlen(v + 1))
-				bad++, fs_test_fail(__FILE__, __LINE__, "sample '%s'", l);
+			if (!v || v[1] == '-' ||
+			    strspn(v + 1, "0123456789") != strlen(v + 1))
+				bad++, fs_test_fail(__FILE__, __LINE__,
+						    "sample '%s'", l);
 		}
 		ASSERT_EQ(bad, 0, "samples not a plain unsigned number");
 		ASSERT_TRUE(samples > 100, "samples rendered");
@@ -484,21 +570,32 @@ FS_TEST(metrics_render)
 
 FS_TEST(metrics_http_verdict)
 {
-	static const struct { unsigned r; const char *verdict; } http[] = {
-		{ FS_R_HTTP_OK, "ok" }, { FS_R_HTTP_UNDECIDED, "undecided" },
-		{ FS_R_HTTP_FRAGMENT, "fragment" }, { FS_R_HTTP_BAD_HOST, "bad_host" },
-		{ FS_R_HTTP_DUP_HOST, "dup_host" }, { FS_R_HTTP_HOST_WS, "host_ws" },
-		{ FS_R_HTTP_EMPTY_HOST, "empty_host" }, { FS_R_HTTP_NO_HOST, "no_host" },
-		{ FS_R_HTTP_IP_HOST, "ip_host" }, { FS_R_HTTP_RATE_SRC, "rate_src" },
-		{ FS_R_HTTP_RATE_PREFIX, "rate_prefix" },
+	static const struct {
+		unsigned r;
+		const char *verdict;
+	} http[] = {
+		{FS_R_HTTP_OK, "ok"},
+		{FS_R_HTTP_UNDECIDED, "undecided"},
+		{FS_R_HTTP_FRAGMENT, "fragment"},
+		{FS_R_HTTP_BAD_HOST, "bad_host"},
+		{FS_R_HTTP_DUP_HOST, "dup_host"},
+		{FS_R_HTTP_HOST_WS, "host_ws"},
+		{FS_R_HTTP_EMPTY_HOST, "empty_host"},
+		{FS_R_HTTP_NO_HOST, "no_host"},
+		{FS_R_HTTP_IP_HOST, "ip_host"},
+		{FS_R_HTTP_RATE_SRC, "rate_src"},
+		{FS_R_HTTP_RATE_PREFIX, "rate_prefix"},
 	};
-	static const struct { unsigned r; const char *cls, *verdict; } smtp[] = {
-		{ FS_R_SMTP_VERIFIED, "verified", "accept" },
-		{ FS_R_SMTP_UNVERIFIED, "unverified", "accept" },
-		{ FS_R_SMTP_FAILED, "failed", "accept" },
-		{ FS_R_SMTP_DEFER_VERIFIED, "verified", "defer" },
-		{ FS_R_SMTP_DEFER_UNVERIFIED, "unverified", "defer" },
-		{ FS_R_SMTP_DEFER_FAILED, "failed", "defer" },
+	static const struct {
+		unsigned r;
+		const char *cls, *verdict;
+	} smtp[] = {
+		{FS_R_SMTP_VERIFIED, "verified", "accept"},
+		{FS_R_SMTP_UNVERIFIED, "unverified", "accept"},
+		{FS_R_SMTP_FAILED, "failed", "accept"},
+		{FS_R_SMTP_DEFER_VERIFIED, "verified", "defer"},
+		{FS_R_SMTP_DEFER_UNVERIFIED, "unverified", "defer"},
+		{FS_R_SMTP_DEFER_FAILED, "failed", "defer"},
 	};
 	struct fs_snapshot s;
 	unsigned n = 0;
@@ -508,16 +605,22 @@ FS_TEST(metrics_http_verdict)
 	for (size_t i = 0; i < sizeof(http) / sizeof(http[0]); i++) {
 		ASSERT_STREQ(fs_http_verdict(http[i].r), http[i].verdict,
 			     fs_reason_name(http[i].r));
-		ASSERT_TRUE(http[i].r == FS_R_HTTP_OK || http[i].r == FS_R_HTTP_UNDECIDED ||
-			    !strcmp(fs_reason_action(http[i].r), "reset"),
+		ASSERT_TRUE(http[i].r == FS_R_HTTP_OK ||
+				    http[i].r == FS_R_HTTP_UNDECIDED ||
+				    !strcmp(fs_reason_action(http[i].r), "rese"
+									 "t"),
 			    "bad requests are reset");
 	}
 	for (unsigned r = 0; r < FS_R_MAX + 2; r++)
 		n += fs_http_verdict(r) != NULL;
-	ASSERT_EQ(n, sizeof(http) / sizeof(http[0]), "verdicts: ok, undecided, 9 resets");
-	ASSERT_TRUE(!fs_http_verdict(FS_R_SERVICE) && !fs_http_verdict(FS_R_BLOCK) &&
-		    !fs_http_verdict(FS_R_RESET_FLOW) && !fs_http_verdict(FS_R_BAN_RESET) &&
-		    !fs_http_verdict(FS_R_SMTP_VERIFIED) && !fs_http_verdict(FS_R_MAX),
+	ASSERT_EQ(n, sizeof(http) / sizeof(http[0]),
+		  "verdicts: ok, undecided, 9 resets");
+	ASSERT_TRUE(!fs_http_verdict(FS_R_SERVICE) &&
+			    !fs_http_verdict(FS_R_BLOCK) &&
+			    !fs_http_verdict(FS_R_RESET_FLOW) &&
+			    !fs_http_verdict(FS_R_BAN_RESET) &&
+			    !fs_http_verdict(FS_R_SMTP_VERIFIED) &&
+			    !fs_http_verdict(FS_R_MAX),
 		    "other reasons are not HTTP verdicts");
 
 	fs_subtest("class and verdict from the smtp reasons");
@@ -536,23 +639,32 @@ FS_TEST(metrics_http_verdict)
 
 		n += fs_smtp_verdict(r, &cls, &verdict);
 	}
-	ASSERT_EQ(n, sizeof(smtp) / sizeof(smtp[0]), "3 classes x accept, defer");
+	ASSERT_EQ(n, sizeof(smtp) / sizeof(smtp[0]),
+		  "3 classes x accept, defer");
 
 	fs_subtest("observed requests count under their verdict");
 	memset(&s, 0, sizeof(s));
 	s.valid = FS_SNAP_COUNTERS;
-	s.reasons[FS_R_HTTP_FRAGMENT] = (struct fs_counter){ 4, 400, 6, 600 };
-	s.reasons[FS_R_SMTP_DEFER_UNVERIFIED] = (struct fs_counter){ 2, 148, 3, 222 };
+	s.reasons[FS_R_HTTP_FRAGMENT] = (struct fs_counter){4, 400, 6, 600};
+	s.reasons[FS_R_SMTP_DEFER_UNVERIFIED] =
+		(struct fs_counter){2, 148, 3, 222};
 	text = render(&s);
 	if (ASSERT_TRUE(text != NULL, "render")) {
-		ASSERT_TRUE(strstr(text, "floodshield_http_requests_total{verdict=\"fragment\"} 10\n")
-			    != NULL, "fragment: 4 reset + 6 observed");
-		ASSERT_TRUE(strstr(text, "floodshield_packets_total{action=\"reset\","
-				   "reason=\"http_fragment\"} 4\n") != NULL, "packets");
-		ASSERT_TRUE(strstr(text, "floodshield_observed_packets_total{"
-				   "reason=\"http_fragment\"} 6\n") != NULL, "observed");
-		ASSERT_TRUE(strstr(text, "floodshield_smtp_connections_total{class="
-				   "\"unverified\",verdict=\"defer\"} 5\n") != NULL,
+		ASSERT_TRUE(strstr(text, "floodshield_http_requests_total{"
+					 "verdict=\"fragment\"} 10\n") != NULL,
+			    "fragment: 4 reset + 6 observed");
+		ASSERT_TRUE(strstr(text,
+				   "floodshield_packets_total{action=\"reset\","
+				   "reason=\"http_fragment\"} 4\n") != NULL,
+			    "packets");
+		ASSERT_TRUE(strstr(text,
+				   "floodshield_observed_packets_total{"
+				   "reason=\"http_fragment\"} 6\n") != NULL,
+			    "observed");
+		ASSERT_TRUE(strstr(text, "floodshield_smtp_connections_total{"
+					 "class="
+					 "\"unverified\",verdict=\"defer\"} "
+					 "5\n") != NULL,
 			    "smtp defer unverified: 2 dropped + 3 observed");
 	}
 	free(text);
@@ -561,13 +673,30 @@ FS_TEST(metrics_http_verdict)
 FS_TEST(metrics_listen)
 {
 	static const char *const good[] = {
-		"127.0.0.1:9477", "[::1]:9477", "0.0.0.0:0", "[2001:db8::1]:65535",
+		"127.0.0.1:9477",
+		"[::1]:9477",
+		"0.0.0.0:0",
+		"[2001:db8::1]:65535",
 	};
 	static const char *const bad[] = {
-		"", "9477", ":9477", "localhost:9477", "127.0.0.1", "127.0.0.1:",
-		"127.0.0.1:65536", "127.0.0.1:99999999", "127.0.0.1:+80",
-		"127.0.0.1:8 0", "1.2.3:80", "::1:9477", "[::1]9477", "[::1",
-		"[]:80", "[127.0.0.1]:80", "[::1]:", "::1",
+		"",
+		"9477",
+		":9477",
+		"localhost:9477",
+		"127.0.0.1",
+		"127.0.0.1:",
+		"127.0.0.1:65536",
+		"127.0.0.1:99999999",
+		"127.0.0.1:+80",
+		"127.0.0.1:8 0",
+		"1.2.3:80",
+		"::1:9477",
+		"[::1]9477",
+		"[::1",
+		"[]:80",
+		"[127.0.0.1]:80",
+		"[::1]:",
+		"::1",
 	};
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -575,7 +704,8 @@ FS_TEST(metrics_listen)
 
 	fs_subtest("good addresses");
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		ASSERT_OK(fs_listen_parse(good[i], &ss, &len, err, sizeof(err)), good[i]);
+		ASSERT_OK(fs_listen_parse(good[i], &ss, &len, err, sizeof(err)),
+			  good[i]);
 	fs_listen_parse("[::1]:9477", &ss, &len, err, sizeof(err));
 	ASSERT_EQ(ss.ss_family, AF_INET6, "[::1] is IPv6");
 	ASSERT_EQ(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 9477, "port");
@@ -588,7 +718,8 @@ FS_TEST(metrics_listen)
 		char quoted[64];
 
 		err[0] = '\0';
-		ASSERT_EQ(fs_listen_parse(bad[i], &ss, &len, err, sizeof(err)), -EINVAL, bad[i]);
+		ASSERT_EQ(fs_listen_parse(bad[i], &ss, &len, err, sizeof(err)),
+			  -EINVAL, bad[i]);
 		snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
 		ASSERT_TRUE(strstr(err, quoted) != NULL, err);
 	}
@@ -598,7 +729,8 @@ FS_TEST(metrics_listen)
  * Collection from a private instance. */
 
 static const struct fs_iface_state fake_ifaces[] = {
-	{ "eth0", true, "native" }, { "eth1", false, "none" },
+	{"eth0", true, "native"},
+	{"eth1", false, "none"},
 };
 
 static int fake_iface_fn(void *arg, struct fs_iface_state *out, unsigned max)
@@ -653,7 +785,8 @@ static ssize_t send_n(struct xdp_env *e, const struct pkt_spec *s, int n,
 	for (int i = 0; i < n; i++) {
 		size_t out_len = sizeof(out);
 
-		if (!ASSERT_EQ(xe_run(e, in, len, out, &out_len), verdict, "verdict"))
+		if (!ASSERT_EQ(xe_run(e, in, len, out, &out_len), verdict,
+			       "verdict"))
 			return -1;
 	}
 	return len;
@@ -661,8 +794,8 @@ static ssize_t send_n(struct xdp_env *e, const struct pkt_spec *s, int n,
 
 static struct pkt_spec udp_from(const char *src)
 {
-	struct pkt_spec s = { .family = 4, .l4 = PKT_UDP, .dport = 9,
-			      .payload_len = 100 };
+	struct pkt_spec s = {
+		.family = 4, .l4 = PKT_UDP, .dport = 9, .payload_len = 100};
 
 	pkt_addr(src, s.src);
 	pkt_addr("192.0.2.1", s.dst);
@@ -671,24 +804,27 @@ static struct pkt_spec udp_from(const char *src)
 
 static struct pkt_spec syn_from(const char *src)
 {
-	struct pkt_spec s = { .tcp_flags = PKT_SYN, .dport = PORT_SVC };
+	struct pkt_spec s = {.tcp_flags = PKT_SYN, .dport = PORT_SVC};
 
 	s.family = pkt_addr(src, s.src);
 	pkt_addr(s.family == 4 ? "192.0.2.1" : "2001:db8::1", s.dst);
 	return s;
 }
 
-static bool put_ban(struct xdp_env *e, const char *addr, __u8 plen, __u64 expires)
+static bool put_ban(struct xdp_env *e, const char *addr, __u8 plen,
+		    __u64 expires)
 {
-	struct fs_ban ban = { .expires_ns = expires, .created_ns = xe_clock(e),
-			      .reason = FS_BAN_MANUAL, .count = 1 };
+	struct fs_ban ban = {.expires_ns = expires,
+			     .created_ns = xe_clock(e),
+			     .reason = FS_BAN_MANUAL,
+			     .count = 1};
 	__u8 a[16];
 
 	pkt_addr(addr, a);
 	return ASSERT_OK(xe_ban_put(e, a, plen, &ban), addr);
 }
 
-#define BLOCK_N 7	/* UDP datagrams from the blocked source */
+#define BLOCK_N 7 /* UDP datagrams from the blocked source */
 
 /* Lists, bans and traffic with known outcomes (see metrics_collect). */
 static bool populate(struct xdp_env *e, ssize_t *udp_len)
@@ -711,10 +847,10 @@ static bool populate(struct xdp_env *e, ssize_t *udp_len)
 		return false;
 	s = udp_from("198.51.100.20");
 	*udp_len = send_n(e, &s, BLOCK_N, XDP_DROP);
-	s = syn_from("192.0.2.50");	/* bans hold for protected ports */
-	ok = *udp_len > 0 && send_n(e, &s, 1, XDP_DROP) > 0;	/* ban */
+	s = syn_from("192.0.2.50"); /* bans hold for protected ports */
+	ok = *udp_len > 0 && send_n(e, &s, 1, XDP_DROP) > 0; /* ban */
 	s = udp_from("192.0.2.51");
-	ok = ok && send_n(e, &s, 1, XDP_PASS) > 0;		/* not_tcp */
+	ok = ok && send_n(e, &s, 1, XDP_PASS) > 0; /* not_tcp */
 	/* Three sources in two prefixes: 3 source and 2 prefix buckets. */
 	s = syn_from("192.0.2.10");
 	ok = ok && send_n(e, &s, 2, XDP_PASS) > 0;
@@ -751,21 +887,28 @@ FS_TEST(metrics_collect)
 		goto out;
 	map_fds(&e, &m);
 	{
-		struct fs_daemon_state d = { .pid = 77, .last = FS_RELOAD_REFUSED,
-			.generation = 6, .applied = 3, .refused = 2, .rolled_back = 1 };
+		struct fs_daemon_state d = {.pid = 77,
+					    .last = FS_RELOAD_REFUSED,
+					    .generation = 6,
+					    .applied = 3,
+					    .refused = 2,
+					    .rolled_back = 1};
 		__u32 zero = 0;
 
-		if (!ASSERT_OK(bpf_map_update_elem(m.daemon, &zero, &d, BPF_ANY),
+		if (!ASSERT_OK(bpf_map_update_elem(m.daemon, &zero, &d,
+						   BPF_ANY),
 			       "write fs_daemon as the daemon would"))
 			goto out;
 	}
 
 	fs_subtest("counters");
-	errors = fs_snapshot_collect(s, &m, xe_clock(&e), fake_iface_fn, &calls);
+	errors =
+		fs_snapshot_collect(s, &m, xe_clock(&e), fake_iface_fn, &calls);
 	ASSERT_EQ(errors, 0, "errors");
 	ASSERT_EQ(s->valid, FS_SNAP_ALL, "every part read");
 	ASSERT_EQ(s->reasons[FS_R_BLOCK].packets, BLOCK_N, "block packets");
-	ASSERT_EQ(s->reasons[FS_R_BLOCK].bytes, BLOCK_N * udp_len, "block bytes");
+	ASSERT_EQ(s->reasons[FS_R_BLOCK].bytes, BLOCK_N * udp_len,
+		  "block bytes");
 	ASSERT_EQ(s->reasons[FS_R_BAN].packets, 1, "ban packets");
 	ASSERT_EQ(s->reasons[FS_R_NOT_TCP].packets, 1, "not_tcp packets");
 	ASSERT_EQ(s->reasons[FS_R_SERVICE].packets, 4, "service packets");
@@ -788,13 +931,17 @@ FS_TEST(metrics_collect)
 	ASSERT_EQ(s->fill[FS_FILL_DNS].entries, 0, "dns entries");
 	ASSERT_EQ(s->fill[FS_FILL_SEEN].entries, 0, "seen entries");
 	ASSERT_EQ(s->fill[FS_FILL_ALLOW].capacity,
-		  bpf_map__max_entries(e.skel->maps.FS_MAP_ALLOW), "allow capacity");
+		  bpf_map__max_entries(e.skel->maps.FS_MAP_ALLOW),
+		  "allow capacity");
 	ASSERT_EQ(s->fill[FS_FILL_RATE].capacity,
-		  bpf_map__max_entries(e.skel->maps.FS_MAP_RATE), "rate capacity");
+		  bpf_map__max_entries(e.skel->maps.FS_MAP_RATE),
+		  "rate capacity");
 	ASSERT_EQ(s->fill[FS_FILL_FLOWS].capacity,
-		  bpf_map__max_entries(e.skel->maps.FS_MAP_FLOWS), "flows capacity");
+		  bpf_map__max_entries(e.skel->maps.FS_MAP_FLOWS),
+		  "flows capacity");
 	ASSERT_EQ(s->fill[FS_FILL_SEEN].capacity,
-		  bpf_map__max_entries(e.skel->maps.FS_MAP_SEEN), "seen capacity");
+		  bpf_map__max_entries(e.skel->maps.FS_MAP_SEEN),
+		  "seen capacity");
 
 	fs_subtest("the daemon's reloads");
 	ASSERT_EQ(s->daemon.pid, 77, "pid");
@@ -818,32 +965,47 @@ FS_TEST(metrics_collect)
 
 	fs_subtest("rendered from the maps");
 	text = render(s);
-	render_has(text, "floodshield_packets_total{action=\"drop\",reason=\"block\"} 7\n");
-	render_has(text, "floodshield_packets_total{action=\"pass\",reason=\"service\"} 4\n");
+	render_has(text, "floodshield_packets_total{action=\"drop\",reason="
+			 "\"block\"} 7\n");
+	render_has(text, "floodshield_packets_total{action=\"pass\",reason="
+			 "\"service\"} 4\n");
 	render_has(text, "floodshield_bans_active{kind=\"src\"} 1\n");
 	render_has(text, "floodshield_tracked_sources 3\n");
 	render_has(text, "floodshield_map_entries{map=\"rate\"} 5\n");
-	render_has(text, "floodshield_interface_attached{interface=\"eth0\",mode=\"native\"} 1\n");
-	render_has(text, "floodshield_interface_attached{interface=\"eth1\",mode=\"none\"} 0\n");
-	render_has(text, "floodshield_config_reloads_total{result=\"applied\"} 3\n");
-	render_has(text, "floodshield_config_reloads_total{result=\"refused\"} 2\n");
-	render_has(text, "floodshield_config_reloads_total{result=\"rolled_back\"} 1\n");
+	render_has(text, "floodshield_interface_attached{interface=\"eth0\","
+			 "mode=\"native\"} 1\n");
+	render_has(text, "floodshield_interface_attached{interface=\"eth1\","
+			 "mode=\"none\"} 0\n");
+	render_has(text, "floodshield_config_reloads_total{result=\"applied\"} "
+			 "3\n");
+	render_has(text, "floodshield_config_reloads_total{result=\"refused\"} "
+			 "2\n");
+	render_has(text, "floodshield_config_reloads_total{result=\"rolled_"
+			 "back\"} 1\n");
 	free(text);
 
 	fs_subtest("failed reads: counted, left out");
 	bad = m;
 	bad.stats = -1;
-	bad.rate = m.cfg;	/* another layout: refused, not misread */
-	bad.daemon = -1;	/* pins of an older build */
-	errors = fs_snapshot_collect(s, &bad, xe_clock(&e), failing_iface_fn, NULL);
+	bad.rate = m.cfg; /* another layout: refused, not misread */
+	bad.daemon = -1;  /* pins of an older build */
+	errors = fs_snapshot_collect(s, &bad, xe_clock(&e), failing_iface_fn,
+				     NULL);
 	ASSERT_EQ(errors, 4, "stats, rate, daemon, interfaces");
-	ASSERT_EQ(s->valid, FS_SNAP_ALL & ~(FS_SNAP_COUNTERS | FS_SNAP_RATE |
-		  FS_SNAP_FILL(FS_FILL_RATE) | FS_SNAP_IFACES | FS_SNAP_DAEMON),
+	ASSERT_EQ(s->valid,
+		  FS_SNAP_ALL & ~(FS_SNAP_COUNTERS | FS_SNAP_RATE |
+				  FS_SNAP_FILL(FS_FILL_RATE) | FS_SNAP_IFACES |
+				  FS_SNAP_DAEMON),
 		  "valid parts");
 	text = render(s);
 	render_has(text, "# TYPE floodshield_packets_total counter\n");
-	ASSERT_TRUE(text && !strstr(text, "floodshield_packets_total{"), "no packet samples");
-	ASSERT_TRUE(text && !strstr(text, "\nfloodshield_tracked_sources "), "no tracked_sources");
+	ASSERT_TRUE(text && !strstr(text, "floodshield_packets_total{"), "no "
+									 "packe"
+									 "t "
+									 "sampl"
+									 "es");
+	ASSERT_TRUE(text && !strstr(text, "\nfloodshield_tracked_sources "),
+		    "no tracked_sources");
 	ASSERT_TRUE(text && !strstr(text, "map=\"rate\""), "no rate fill");
 	ASSERT_TRUE(text && !strstr(text, "floodshield_config_reloads_total{"),
 		    "no reload samples");
@@ -860,9 +1022,10 @@ out:
 /* One request; the whole response (connection closed) into @buf. */
 static int http(unsigned port, const char *req, char *buf, size_t cap)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval tv = { .tv_sec = 5 };
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct timeval tv = {.tv_sec = 5};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	size_t len = 0;
 	ssize_t n;
@@ -882,13 +1045,15 @@ static int http(unsigned port, const char *req, char *buf, size_t cap)
 	return 0;
 }
 
-static void get(unsigned port, const char *method, const char *path,
-		char *buf, size_t cap)
+static void get(unsigned port, const char *method, const char *path, char *buf,
+		size_t cap)
 {
 	char req[256];
 
-	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: localhost\r\n"
-		 "Connection: close\r\n\r\n", method, path);
+	snprintf(req, sizeof(req),
+		 "%s %s HTTP/1.1\r\nHost: localhost\r\n"
+		 "Connection: close\r\n\r\n",
+		 method, path);
 	buf[0] = '\0';
 	ASSERT_OK(http(port, req, buf, cap), "request");
 }
@@ -909,7 +1074,8 @@ FS_TEST(metrics_exporter)
 		return;
 	}
 	map_fds(&e, &m);
-	if (!ASSERT_OK(fs_exporter_start("127.0.0.1:0", &m, fake_iface_fn, &calls),
+	if (!ASSERT_OK(fs_exporter_start("127.0.0.1:0", &m, fake_iface_fn,
+					 &calls),
 		       "start"))
 		goto out;
 	port = fs_exporter_port();
@@ -920,12 +1086,15 @@ FS_TEST(metrics_exporter)
 	fs_subtest("GET /metrics reads the maps at each scrape");
 	get(port, "GET", "/metrics", buf, cap);
 	ASSERT_TRUE(!strncmp(buf, "HTTP/1.1 200", 12), "status 200");
-	ASSERT_TRUE(strcasestr(buf, "\r\nContent-Type: " FS_METRICS_CONTENT_TYPE "\r\n")
-		    != NULL, "content type");
+	ASSERT_TRUE(strcasestr(buf, "\r\nContent-Type: " FS_METRICS_CONTENT_TYPE
+				    "\r\n") != NULL,
+		    "content type");
 	ASSERT_TRUE(strstr(buf, "floodshield_packets_total{action=\"drop\","
-			   "reason=\"block\"} 0\n") != NULL, "block: 0 before");
-	ASSERT_TRUE(strstr(buf, "floodshield_build_info{version=\"" FS_VERSION "\"} 1\n")
-		    != NULL, "build_info");
+				"reason=\"block\"} 0\n") != NULL,
+		    "block: 0 before");
+	ASSERT_TRUE(strstr(buf, "floodshield_build_info{version=\"" FS_VERSION
+				"\"} 1\n") != NULL,
+		    "build_info");
 	{
 		struct pkt_spec s = udp_from("198.51.100.20");
 
@@ -934,8 +1103,10 @@ FS_TEST(metrics_exporter)
 	}
 	get(port, "GET", "/metrics", buf, cap);
 	ASSERT_TRUE(strstr(buf, "floodshield_packets_total{action=\"drop\","
-			   "reason=\"block\"} 3\n") != NULL, "block: 3 after");
-	ASSERT_TRUE(udp_len > 0 && strstr(buf, "floodshield_scrape_errors_total 0\n"),
+				"reason=\"block\"} 3\n") != NULL,
+		    "block: 3 after");
+	ASSERT_TRUE(udp_len > 0 && strstr(buf, "floodshield_scrape_errors_"
+					       "total 0\n"),
 		    "no scrape errors");
 	ASSERT_EQ(calls, 2, "attach state asked at each scrape");
 
@@ -949,7 +1120,9 @@ FS_TEST(metrics_exporter)
 	ASSERT_TRUE(!strncmp(buf, "HTTP/1.1 404", 12), "/metricsx: 404");
 	get(port, "POST", "/metrics", buf, cap);
 	ASSERT_TRUE(!strncmp(buf, "HTTP/1.1 405", 12), "POST: 405");
-	ASSERT_TRUE(strcasestr(buf, "\r\nAllow: GET, HEAD\r\n") != NULL, "Allow header");
+	ASSERT_TRUE(strcasestr(buf, "\r\nAllow: GET, HEAD\r\n") != NULL, "Allow"
+									 " head"
+									 "er");
 
 	fs_subtest("stop");
 	fs_exporter_stop();
@@ -958,20 +1131,27 @@ FS_TEST(metrics_exporter)
 	ASSERT_EQ(fs_exporter_port(), 0, "no port");
 
 	fs_subtest("malformed or taken addresses are refused");
-	ASSERT_EQ(fs_exporter_start("localhost:9477", &m, NULL, NULL), -1, "name");
+	ASSERT_EQ(fs_exporter_start("localhost:9477", &m, NULL, NULL), -1,
+		  "name");
 	{
-		struct sockaddr_in a = { .sin_family = AF_INET,
-					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_addr.s_addr =
+						htonl(INADDR_LOOPBACK)};
 		socklen_t alen = sizeof(a);
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 		char addr[32];
 
-		if (ASSERT_TRUE(fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-				!listen(fd, 1) &&
-				!getsockname(fd, (struct sockaddr *)&a, &alen),
+		if (ASSERT_TRUE(fd >= 0 &&
+					!bind(fd, (struct sockaddr *)&a,
+					      sizeof(a)) &&
+					!listen(fd, 1) &&
+					!getsockname(fd, (struct sockaddr *)&a,
+						     &alen),
 				"a listening socket of our own")) {
-			snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(a.sin_port));
-			ASSERT_EQ(fs_exporter_start(addr, &m, NULL, NULL), -1, "port taken");
+			snprintf(addr, sizeof(addr), "127.0.0.1:%u",
+				 ntohs(a.sin_port));
+			ASSERT_EQ(fs_exporter_start(addr, &m, NULL, NULL), -1,
+				  "port taken");
 		}
 		if (fd >= 0)
 			close(fd);

@@ -24,30 +24,32 @@ struct t_args {
 
 static const char *color_name(int c)
 {
-	static const char *const names[] = { "red", "green", "blue" };
+	static const char *const names[] = {"red", "green", "blue"};
 
 	return c >= 0 && c < 3 ? names[c] : "?";
 }
 
 static const struct fs_opt t_opts[] = {
-	FS_POS(FS_T_CIDR, "CIDR", 1, 1, struct t_args, cidr, .help = "a prefix"),
-	FS_POS(FS_T_LIST, "WORD", 0, FS_MANY, struct t_args, words, .help = "words"),
+	FS_POS(FS_T_CIDR, "CIDR", 1, 1, struct t_args, cidr,
+	       .help = "a prefix"),
+	FS_POS(FS_T_LIST, "WORD", 0, FS_MANY, struct t_args, words,
+	       .help = "words"),
 	FS_OPT(FS_T_FLAG, "flag", 'f', struct t_args, flag, .help = "a flag"),
-	FS_OPT(FS_T_COUNT, "verbose", 'v', struct t_args, count, .help = "more"),
+	FS_OPT(FS_T_COUNT, "verbose", 'v', struct t_args, count,
+	       .help = "more"),
 	FS_OPT(FS_T_STRING, "note", 'n', struct t_args, note, .metavar = "TEXT",
 	       .max = 5, .help = "at most 5 characters"),
-	FS_OPT(FS_T_UINT, "num", 0, struct t_args, num, .metavar = "N", .min = 1,
-	       .max = 10, .help = "1-10"),
+	FS_OPT(FS_T_UINT, "num", 0, struct t_args, num, .metavar = "N",
+	       .min = 1, .max = 10, .help = "1-10"),
 	FS_OPT(FS_T_DURATION, "ttl", 0, struct t_args, ttl, .metavar = "DUR",
 	       .help = "a duration"),
 	FS_OPT(FS_T_PORT, "port", 'p', struct t_args, port, .metavar = "PORT",
 	       .help = "a port"),
-	FS_OPT(FS_T_ENUM, "color", 0, struct t_args, color, .name_of = color_name,
-	       .n_names = 3, .help = "a color"),
+	FS_OPT(FS_T_ENUM, "color", 0, struct t_args, color,
+	       .name_of = color_name, .n_names = 3, .help = "a color"),
 	FS_OPT(FS_T_ADDR, "addr", 0, struct t_args, addr, .metavar = "ADDR",
 	       .help = "one address"),
-	FS_OPT_END
-};
+	FS_OPT_END};
 
 /* Split @line at spaces into a fresh argv (the words outlive the call:
  * the parser points into them). */
@@ -114,8 +116,11 @@ FS_TEST(params_forms)
 	ASSERT_STREQ(a.note, "ab", "-n's value after a cluster");
 
 	fs_subtest("every type");
-	ASSERT_OK(parse_t("2001:db8::/32 --num 10 --color BLUE --addr 192.0.2.7 "
-			  "--port 65535 --ttl 90", &a, err), err);
+	ASSERT_OK(parse_t("2001:db8::/32 --num 10 --color BLUE --addr "
+			  "192.0.2.7 "
+			  "--port 65535 --ttl 90",
+			  &a, err),
+		  err);
 	ASSERT_EQ(a.cidr.key.prefixlen, 32, "CIDR");
 	ASSERT_STREQ(a.cidr.text, "2001:db8::/32", "CIDR text");
 	ASSERT_EQ(a.num, 10, "--num at its bound");
@@ -151,26 +156,37 @@ FS_TEST(params_errors)
 	expect_error("192.0.2.0/24 --fla", "unknown option '--fla'");
 
 	fs_subtest("a bad value names the option and the value");
-	expect_error("192.0.2.0/24 --ttl 1x",
-		     "--ttl: '1x': expected a duration like 90s, 15m, 2h, 7d");
-	expect_error("192.0.2.0/24 --ttl=0",
-		     "--ttl: '0': expected a duration like 90s, 15m, 2h, 7d");
-	expect_error("192.0.2.0/24 --num 11", "--num: '11': expected a whole number, 1-10");
-	expect_error("192.0.2.0/24 --num 0", "--num: '0': expected a whole number, 1-10");
-	expect_error("192.0.2.0/24 --num -1", "--num: '-1': expected a whole number, 1-10");
-	expect_error("192.0.2.0/24 --num=-1", "--num: '-1': expected a whole number, 1-10");
-	expect_error("192.0.2.0/24 --num 1k", "--num: '1k': expected a whole number, 1-10");
+	expect_error("192.0.2.0/24 --ttl 1x", "--ttl: '1x': expected a "
+					      "duration like 90s, 15m, 2h, 7d");
+	expect_error("192.0.2.0/24 --ttl=0", "--ttl: '0': expected a duration "
+					     "like 90s, 15m, 2h, 7d");
+	expect_error("192.0.2.0/24 --num 11", "--num: '11': expected a whole "
+					      "number, 1-10");
+	expect_error("192.0.2.0/24 --num 0", "--num: '0': expected a whole "
+					     "number, 1-10");
+	expect_error("192.0.2.0/24 --num -1", "--num: '-1': expected a whole "
+					      "number, 1-10");
+	expect_error("192.0.2.0/24 --num=-1", "--num: '-1': expected a whole "
+					      "number, 1-10");
+	expect_error("192.0.2.0/24 --num 1k", "--num: '1k': expected a whole "
+					      "number, 1-10");
 	expect_error("192.0.2.0/24 -p 0", "-p: '0': expected a port 1-65535");
-	expect_error("192.0.2.0/24 --port 65536", "--port: '65536': expected a port 1-65535");
-	expect_error("192.0.2.0/24 --color pink",
-		     "--color: 'pink': expected red, green or blue");
-	expect_error("192.0.2.0/24 --note abcdef", "--note: 'abcdef': at most 5 characters");
-	expect_error("192.0.2.0/24 --addr 192.0.2.0/24",
-		     "--addr: '192.0.2.0/24': expected one address, not a prefix");
+	expect_error("192.0.2.0/24 --port 65536", "--port: '65536': expected a "
+						  "port 1-65535");
+	expect_error("192.0.2.0/24 --color pink", "--color: 'pink': expected "
+						  "red, green or blue");
+	expect_error("192.0.2.0/24 --note abcdef", "--note: 'abcdef': at most "
+						   "5 characters");
+	expect_error("192.0.2.0/24 --addr 192.0.2.0/24", "--addr: "
+							 "'192.0.2.0/24': "
+							 "expected one "
+							 "address, not a "
+							 "prefix");
 	expect_error("192.0.2.0/24 --flag=yes", "--flag: takes no value");
 
 	fs_subtest("a bad positional value is named by its text");
-	expect_error("192.0.2.0/33", "'192.0.2.0/33': prefix length must be 0-32");
+	expect_error("192.0.2.0/33", "'192.0.2.0/33': prefix length must be "
+				     "0-32");
 	expect_error("not-a-cidr", "'not-a-cidr': not an IPv4 or IPv6 address");
 }
 
@@ -181,9 +197,7 @@ struct three {
 static const struct fs_opt three_opts[] = {
 	FS_POS(FS_T_STRING, "A", 1, 1, struct three, a),
 	FS_POS(FS_T_STRING, "B", 0, 1, struct three, b),
-	FS_POS(FS_T_STRING, "C", 1, 1, struct three, c),
-	FS_OPT_END
-};
+	FS_POS(FS_T_STRING, "C", 1, 1, struct three, c), FS_OPT_END};
 
 static int parse_three(const char *line, struct three *t, char *err)
 {
@@ -235,7 +249,9 @@ FS_TEST(params_positionals)
 		int rest = -1;
 
 		memset(&a, 0, sizeof(a));
-		ASSERT_OK(fs_opts_parse(t_opts, argc, argv, &a, &rest, err, sizeof(err)), err);
+		ASSERT_OK(fs_opts_parse(t_opts, argc, argv, &a, &rest, err,
+					sizeof(err)),
+			  err);
 		ASSERT_EQ(rest, 3, "the sub-command's index");
 		ASSERT_TRUE(a.flag, "-f before it");
 		ASSERT_STREQ(a.note, "x", "-n x before it");
@@ -250,29 +266,37 @@ FS_TEST(params_usage)
 
 	fs_subtest("synopsis: positionals, then options, from the table");
 	fs_opts_synopsis(t_opts, syn, sizeof(syn));
-	ASSERT_STREQ(syn, "CIDR [WORD...] [-f] [-v] [-n TEXT] [--num N] [--ttl DUR] "
-		     "[-p PORT] [--color red|green|blue] [--addr ADDR]", "synopsis");
+	ASSERT_STREQ(syn,
+		     "CIDR [WORD...] [-f] [-v] [-n TEXT] [--num N] [--ttl DUR] "
+		     "[-p PORT] [--color red|green|blue] [--addr ADDR]",
+		     "synopsis");
 	fs_opts_synopsis(three_opts, syn, sizeof(syn));
 	ASSERT_STREQ(syn, "A [B] C", "optional positional");
 
 	fs_subtest("usage: synopsis, doc, one line per argument and option");
 	{
-		static const struct fs_cmd leaf = FS_CMD("leaf", NULL, struct t_args,
-							 t_opts, NULL, "does a thing");
+		static const struct fs_cmd leaf = FS_CMD("leaf", NULL,
+							 struct t_args, t_opts,
+							 NULL, "does a thing");
 
 		f = open_memstream(&text, &len);
 		fs_cmd_usage(f, &leaf, "prog leaf");
 		fclose(f);
 	}
-	ASSERT_TRUE(!strncmp(text, "usage: prog leaf CIDR [WORD...] [-f]", 36), text);
+	ASSERT_TRUE(!strncmp(text, "usage: prog leaf CIDR [WORD...] [-f]", 36),
+		    text);
 	ASSERT_TRUE(strstr(text, "\ndoes a thing\n") != NULL, "doc line");
-	ASSERT_TRUE(strstr(text, "\n  -n, --note TEXT               at most 5 characters\n")
-		    != NULL, "-n line");
-	ASSERT_TRUE(strstr(text, "\n      --color red|green|blue    a color\n") != NULL,
+	ASSERT_TRUE(strstr(text, "\n  -n, --note TEXT               at most 5 "
+				 "characters\n") != NULL,
+		    "-n line");
+	ASSERT_TRUE(strstr(text, "\n      --color red|green|blue    a "
+				 "color\n") != NULL,
 		    "--color line");
-	ASSERT_TRUE(strstr(text, "\n  CIDR                          a prefix\n") != NULL,
+	ASSERT_TRUE(strstr(text, "\n  CIDR                          a "
+				 "prefix\n") != NULL,
 		    "CIDR line");
-	ASSERT_TRUE(strstr(text, "\n  -h, --help                    this help\n") != NULL,
+	ASSERT_TRUE(strstr(text, "\n  -h, --help                    this "
+				 "help\n") != NULL,
 		    "-h line");
 	free(text);
 }
@@ -282,7 +306,8 @@ FS_TEST(params_usage)
 
 /* Run @fn on every command below @cmd with its path. */
 static void walk(const struct fs_cmd *cmd, const char *path,
-		 void (*fn)(const struct fs_cmd *, const char *, void *), void *arg)
+		 void (*fn)(const struct fs_cmd *, const char *, void *),
+		 void *arg)
 {
 	fn(cmd, path, arg);
 	for (const struct fs_cmd *const *s = cmd->subs; s && *s; s++) {
@@ -301,7 +326,8 @@ static void check_table(const struct fs_cmd *cmd, const char *path, void *arg)
 	if (!ASSERT_OK(fs_opts_check(cmd->opts, err, sizeof(err)), path))
 		printf("     %s\n", err);
 	ASSERT_TRUE(cmd->doc && *cmd->doc, "a doc line");
-	ASSERT_TRUE(cmd->subs ? true : cmd->fn != NULL, "a leaf has a function");
+	ASSERT_TRUE(cmd->subs ? true : cmd->fn != NULL, "a leaf has a "
+							"function");
 }
 
 /* The root usage has a line "  PATH SYNOPSIS" for every leaf. */
@@ -331,8 +357,12 @@ FS_TEST(params_tree)
 	f = open_memstream(&text, &len);
 	fs_cmd_usage(f, &fs_cli, FS_PROG);
 	fclose(f);
-	ASSERT_TRUE(!strncmp(text, "usage: floodshield [-j] [-v] [-n NETNS] [-p PIN_DIR] "
-			     "COMMAND ...\n", 64), text);
+	ASSERT_TRUE(!strncmp(text,
+			     "usage: floodshield [-j] [-v] [-n NETNS] [-p "
+			     "PIN_DIR] "
+			     "COMMAND ...\n",
+			     64),
+		    text);
 	walk(&fs_cli, FS_PROG, check_listed, text);
 	free(text);
 }
@@ -347,27 +377,32 @@ struct bad {
 FS_TEST(params_check)
 {
 	static const struct fs_opt wrong_size[] = {
-		FS_OPT(FS_T_STRING, "s", 0, struct bad, i), FS_OPT_END };
+		FS_OPT(FS_T_STRING, "s", 0, struct bad, i), FS_OPT_END};
 	static const struct fs_opt list_first[] = {
 		FS_POS(FS_T_LIST, "L", 0, FS_MANY, struct bad, l),
-		FS_POS(FS_T_STRING, "S", 1, 1, struct bad, s), FS_OPT_END };
+		FS_POS(FS_T_STRING, "S", 1, 1, struct bad, s), FS_OPT_END};
 	static const struct fs_opt twice[] = {
 		FS_OPT(FS_T_STRING, "s", 's', struct bad, s),
-		FS_OPT(FS_T_ENUM, "t", 's', struct bad, i, .name_of = color_name,
-		       .n_names = 3), FS_OPT_END };
+		FS_OPT(FS_T_ENUM, "t", 's', struct bad, i,
+		       .name_of = color_name, .n_names = 3),
+		FS_OPT_END};
 	static const struct fs_opt own_help[] = {
-		FS_OPT(FS_T_STRING, "help", 0, struct bad, s), FS_OPT_END };
+		FS_OPT(FS_T_STRING, "help", 0, struct bad, s), FS_OPT_END};
 	static const struct fs_opt many_strings[] = {
-		FS_POS(FS_T_STRING, "S", 1, 2, struct bad, s), FS_OPT_END };
+		FS_POS(FS_T_STRING, "S", 1, 2, struct bad, s), FS_OPT_END};
 	char err[256];
 
 	fs_subtest("bad tables are refused");
-	ASSERT_EQ(fs_opts_check(wrong_size, err, sizeof(err)), -EINVAL, "member size");
-	ASSERT_STREQ(err, "s: member of 4 bytes, its type needs 8", "member size");
-	ASSERT_EQ(fs_opts_check(list_first, err, sizeof(err)), -EINVAL, "list not last");
+	ASSERT_EQ(fs_opts_check(wrong_size, err, sizeof(err)), -EINVAL,
+		  "member size");
+	ASSERT_STREQ(err, "s: member of 4 bytes, its type needs 8",
+		     "member size");
+	ASSERT_EQ(fs_opts_check(list_first, err, sizeof(err)), -EINVAL,
+		  "list not last");
 	ASSERT_EQ(fs_opts_check(twice, err, sizeof(err)), -EINVAL, "-s twice");
 	ASSERT_EQ(fs_opts_check(own_help, err, sizeof(err)), -EINVAL, "--help");
-	ASSERT_EQ(fs_opts_check(many_strings, err, sizeof(err)), -EINVAL, "2 strings");
+	ASSERT_EQ(fs_opts_check(many_strings, err, sizeof(err)), -EINVAL,
+		  "2 strings");
 	ASSERT_OK(fs_opts_check(t_opts, err, sizeof(err)), err);
 	ASSERT_OK(fs_opts_check(NULL, err, sizeof(err)), "no table");
 }
@@ -417,19 +452,22 @@ static int group_fn(struct fs_ctx *ctx, void *args)
 	return 0;
 }
 
-static const struct t_args leaf_defaults = { .num = 5 };
-static const struct fs_cmd t_leaf = FS_CMD("leaf", leaf_fn, struct t_args, t_opts,
-					   &leaf_defaults, "a leaf");
-static const struct fs_cmd *const t_subs[] = { &t_leaf, NULL };
+static const struct t_args leaf_defaults = {.num = 5};
+static const struct fs_cmd t_leaf = FS_CMD("leaf", leaf_fn, struct t_args,
+					   t_opts, &leaf_defaults, "a leaf");
+static const struct fs_cmd *const t_subs[] = {&t_leaf, NULL};
 static const struct fs_opt t_group_opts[] = {
 	FS_OPT(FS_T_FLAG, "json", 'j', struct t_args, flag, .help = "json"),
-	FS_OPT_END
-};
+	FS_OPT_END};
 static const struct fs_cmd t_mid = FS_GROUP("mid", t_subs, "a group");
-static const struct fs_cmd *const t_top_subs[] = { &t_mid, NULL };
+static const struct fs_cmd *const t_top_subs[] = {&t_mid, NULL};
 static const struct fs_cmd t_root = {
-	.name = "prog", .doc = "the root", .opts = t_group_opts,
-	.args_size = sizeof(struct t_args), .fn = group_fn, .subs = t_top_subs,
+	.name = "prog",
+	.doc = "the root",
+	.opts = t_group_opts,
+	.args_size = sizeof(struct t_args),
+	.fn = group_fn,
+	.subs = t_top_subs,
 };
 
 struct run {
@@ -451,9 +489,10 @@ static int run_root(void *arg)
 /* Dispatch @line; its exit status, stderr in @err (stdout with @out). */
 static int dispatch(const char *line, char *err, size_t len, bool out)
 {
-	struct run r = { .line = line };
+	struct run r = {.line = line};
 
-	return capture(out ? STDOUT_FILENO : STDERR_FILENO, err, len, run_root, &r);
+	return capture(out ? STDOUT_FILENO : STDERR_FILENO, err, len, run_root,
+		       &r);
 }
 
 FS_TEST(params_dispatch)
@@ -461,7 +500,8 @@ FS_TEST(params_dispatch)
 	char out[4096];
 
 	fs_subtest("the same dispatch at every level");
-	ASSERT_EQ(dispatch("-j mid leaf 192.0.2.0/24 --ttl=1h", out, sizeof(out), false),
+	ASSERT_EQ(dispatch("-j mid leaf 192.0.2.0/24 --ttl=1h", out,
+			   sizeof(out), false),
 		  0, "exit 0");
 	ASSERT_STREQ(out, "", "nothing on stderr");
 	ASSERT_EQ(group_runs, 1, "the root's function, once");
@@ -470,27 +510,42 @@ FS_TEST(params_dispatch)
 	ASSERT_EQ(seen.num, 5, "the leaf's defaults");
 
 	fs_subtest("usage errors exit 2 with one line naming the command");
-	ASSERT_EQ(dispatch("mid leaf 192.0.2.0/24 --ttl", out, sizeof(out), false),
+	ASSERT_EQ(dispatch("mid leaf 192.0.2.0/24 --ttl", out, sizeof(out),
+			   false),
 		  EXIT_USAGE, "missing value");
-	ASSERT_STREQ(out, "floodshield: mid leaf: --ttl: missing value\n", "missing value");
+	ASSERT_STREQ(out, "floodshield: mid leaf: --ttl: missing value\n",
+		     "missing value");
 	ASSERT_EQ(leaf_runs, 0, "the leaf did not run");
-	ASSERT_EQ(dispatch("--bogus mid leaf", out, sizeof(out), false), EXIT_USAGE,
-		  "unknown global option");
-	ASSERT_STREQ(out, "floodshield: unknown option '--bogus'\n", "unknown global option");
+	ASSERT_EQ(dispatch("--bogus mid leaf", out, sizeof(out), false),
+		  EXIT_USAGE, "unknown global option");
+	ASSERT_STREQ(out, "floodshield: unknown option '--bogus'\n",
+		     "unknown global option");
 	ASSERT_EQ(group_runs, 0, "the root's function did not run");
-	ASSERT_EQ(dispatch("mid nope", out, sizeof(out), false), EXIT_USAGE, "unknown command");
-	ASSERT_TRUE(!strncmp(out, "floodshield: mid: unknown command 'nope'\n", 41), out);
-	ASSERT_TRUE(strstr(out, "\n  mid leaf CIDR [WORD...]") != NULL, "its commands listed");
-	ASSERT_EQ(dispatch("mid", out, sizeof(out), false), EXIT_USAGE, "missing command");
-	ASSERT_TRUE(!strncmp(out, "floodshield: mid: missing command\nusage: prog mid COMMAND",
-			     56), out);
+	ASSERT_EQ(dispatch("mid nope", out, sizeof(out), false), EXIT_USAGE,
+		  "unknown command");
+	ASSERT_TRUE(!strncmp(out, "floodshield: mid: unknown command 'nope'\n",
+			     41),
+		    out);
+	ASSERT_TRUE(strstr(out, "\n  mid leaf CIDR [WORD...]") != NULL, "its "
+									"comman"
+									"ds "
+									"liste"
+									"d");
+	ASSERT_EQ(dispatch("mid", out, sizeof(out), false), EXIT_USAGE,
+		  "missing command");
+	ASSERT_TRUE(!strncmp(out,
+			     "floodshield: mid: missing command\nusage: prog "
+			     "mid COMMAND",
+			     56),
+		    out);
 
 	fs_subtest("--help and -h at every level: usage on stdout, exit 0");
 	ASSERT_EQ(dispatch("--help", out, sizeof(out), true), 0, "prog --help");
 	ASSERT_TRUE(!strncmp(out, "usage: prog [-j] COMMAND ...\n", 29), out);
 	ASSERT_EQ(dispatch("mid -h", out, sizeof(out), true), 0, "prog mid -h");
 	ASSERT_TRUE(!strncmp(out, "usage: prog mid COMMAND ...\n", 28), out);
-	ASSERT_EQ(dispatch("mid leaf --help", out, sizeof(out), true), 0, "leaf --help");
+	ASSERT_EQ(dispatch("mid leaf --help", out, sizeof(out), true), 0,
+		  "leaf --help");
 	ASSERT_TRUE(!strncmp(out, "usage: prog mid leaf CIDR", 25), out);
 	ASSERT_EQ(leaf_runs, 0, "the leaf did not run");
 }
@@ -510,36 +565,45 @@ FS_TEST(params_commands)
 	static const struct {
 		const char *line, *err;
 	} cases[] = {
-		{ "allow add 192.0.2.0/24 --ttl", "allow add: --ttl: missing value" },
-		{ "allow add 192.0.2.0/24 --ttl=1x",
-		  "allow add: --ttl: '1x': expected a duration like 90s, 15m, 2h, 7d" },
-		{ "allow add", "allow add: missing CIDR" },
-		{ "block add 192.0.2.0/24 --note x", "block add: unknown option '--note'" },
-		{ "block del 192.0.2.0/24 192.0.2.1",
-		  "block del: unexpected argument '192.0.2.1'" },
-		{ "allow add 198.51.100.300/32",
-		  "allow add: '198.51.100.300/32': not an IPv4 or IPv6 address" },
-		{ "ports set 80 ftp", "ports set: 'ftp': expected none, tcp, http or smtp" },
-		{ "ports set 0 tcp", "ports set: '0': expected a port 1-65535" },
-		{ "attach lo --mode hw", "attach: --mode: 'hw': expected auto, native or generic" },
-		{ "verify 192.0.2.1 --timeout 0",
-		  "verify: --timeout: '0': expected a whole number, 1-600000" },
-		{ "explain 192.0.2.0/24",
-		  "explain: '192.0.2.0/24': expected one address, not a prefix" },
-		{ "stats --bogus", "stats: unknown option '--bogus'" },
-		{ "hosts import lighttpd", "hosts import: 'lighttpd': expected nginx or apache" },
-		{ "hosts add", "hosts add: missing NAME" },
-		{ "set", "set: missing KEY=VALUE" },
-		{ "status now", "status: unexpected argument 'now'" },
-		{ "run --config", "run: --config: missing value" },
+		{"allow add 192.0.2.0/24 --ttl", "allow add: --ttl: missing "
+						 "value"},
+		{"allow add 192.0.2.0/24 --ttl=1x", "allow add: --ttl: '1x': "
+						    "expected a duration like "
+						    "90s, 15m, 2h, 7d"},
+		{"allow add", "allow add: missing CIDR"},
+		{"block add 192.0.2.0/24 --note x", "block add: unknown option "
+						    "'--note'"},
+		{"block del 192.0.2.0/24 192.0.2.1", "block del: unexpected "
+						     "argument '192.0.2.1'"},
+		{"allow add 198.51.100.300/32", "allow add: "
+						"'198.51.100.300/32': not an "
+						"IPv4 or IPv6 address"},
+		{"ports set 80 ftp", "ports set: 'ftp': expected none, tcp, "
+				     "http or smtp"},
+		{"ports set 0 tcp", "ports set: '0': expected a port 1-65535"},
+		{"attach lo --mode hw", "attach: --mode: 'hw': expected auto, "
+					"native or generic"},
+		{"verify 192.0.2.1 --timeout 0", "verify: --timeout: '0': "
+						 "expected a whole number, "
+						 "1-600000"},
+		{"explain 192.0.2.0/24", "explain: '192.0.2.0/24': expected "
+					 "one address, not a prefix"},
+		{"stats --bogus", "stats: unknown option '--bogus'"},
+		{"hosts import lighttpd", "hosts import: 'lighttpd': expected "
+					  "nginx or apache"},
+		{"hosts add", "hosts add: missing NAME"},
+		{"set", "set: missing KEY=VALUE"},
+		{"status now", "status: unexpected argument 'now'"},
+		{"run --config", "run: --config: missing value"},
 	};
 	char out[4096], want[300];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct run r = { .line = cases[i].line };
+		struct run r = {.line = cases[i].line};
 
 		fs_subtest("floodshield %s", cases[i].line);
-		ASSERT_EQ(capture(STDERR_FILENO, out, sizeof(out), run_real, &r),
+		ASSERT_EQ(capture(STDERR_FILENO, out, sizeof(out), run_real,
+				  &r),
 			  EXIT_USAGE, "exit 2");
 		snprintf(want, sizeof(want), "floodshield: %s\n", cases[i].err);
 		ASSERT_STREQ(out, want, cases[i].line);

@@ -26,45 +26,47 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define PORT_SMTP	25
-#define PORT_SMTP_ALT	2525	/* made smtp by a test */
-#define PORT_HTTP	80
-#define PORT_TCP	443	/* tcp class by default */
-#define TCP_PSH		0x08
-#define DATA_FLAGS	(PKT_ACK | TCP_PSH)
-#define SEQ		0x11223344u
-#define ACK		0x55667788u
-#define MS		1000000ull
-#define HOUR		(3600 * XE_NSEC)
-#define RING_MAX	64	/* records taken per ring_take() */
+#define PORT_SMTP     25
+#define PORT_SMTP_ALT 2525 /* made smtp by a test */
+#define PORT_HTTP     80
+#define PORT_TCP      443 /* tcp class by default */
+#define TCP_PSH	      0x08
+#define DATA_FLAGS    (PKT_ACK | TCP_PSH)
+#define SEQ	      0x11223344u
+#define ACK	      0x55667788u
+#define MS	      1000000ull
+#define HOUR	      (3600 * XE_NSEC)
+#define RING_MAX      64 /* records taken per ring_take() */
 
 /* Per-source rates of the class tests: three different bursts, so a SYN
  * charged to the wrong class's bucket shows. Prefix levels out of the
  * way unless a test sets them. */
-#define RATES_SRC	"smtp.verified.src=6/6", "smtp.unverified.src=4/4", \
-			"smtp.failed.src=2/2"
-#define RATES_PFX_OFF	"smtp.verified.prefix=off", "smtp.unverified.prefix=off", \
-			"smtp.failed.prefix=off"
-#define BURST_VERIFIED		6
-#define BURST_UNVERIFIED	4
-#define BURST_FAILED		2
+#define RATES_SRC                                           \
+	"smtp.verified.src=6/6", "smtp.unverified.src=4/4", \
+		"smtp.failed.src=2/2"
+#define RATES_PFX_OFF                                             \
+	"smtp.verified.prefix=off", "smtp.unverified.prefix=off", \
+		"smtp.failed.prefix=off"
+#define BURST_VERIFIED	 6
+#define BURST_UNVERIFIED 4
+#define BURST_FAILED	 2
 
 struct fam {
 	const char *name;
 	int family;
 	const char *src;
-	const char *peer;	/* same per-prefix bucket as src (/24, /64) */
-	const char *far;	/* another prefix */
+	const char *peer; /* same per-prefix bucket as src (/24, /64) */
+	const char *far;  /* another prefix */
 	const char *dst;
-	const char *many;	/* printf pattern of sources, %d: 1..250 */
-	__u8 pfx_plen;		/* per-prefix key length (128-bit form) */
+	const char *many; /* printf pattern of sources, %d: 1..250 */
+	__u8 pfx_plen;	  /* per-prefix key length (128-bit form) */
 };
 
 static const struct fam fams[] = {
-	{ "v4", 4, "198.51.100.10", "198.51.100.77", "203.0.113.30", "192.0.2.1",
-	  "198.18.0.%d", 120 },
-	{ "v6", 6, "2001:db8:1:2::10", "2001:db8:1:2::77", "2001:db8:9:9::30",
-	  "2001:db8::1", "2001:db8:18::%x", 64 },
+	{"v4", 4, "198.51.100.10", "198.51.100.77", "203.0.113.30", "192.0.2.1",
+	 "198.18.0.%d", 120},
+	{"v6", 6, "2001:db8:1:2::10", "2001:db8:1:2::77", "2001:db8:9:9::30",
+	 "2001:db8::1", "2001:db8:18::%x", 64},
 };
 
 #define for_each_fam(f) \
@@ -77,21 +79,23 @@ struct class_info {
 	enum fs_dns_class class;
 	enum fs_reason pass, defer;
 	int burst;
-	const char *bucket;	/* settings prefix: "smtp.X" */
+	const char *bucket; /* settings prefix: "smtp.X" */
 };
 
 static const struct class_info classes[FS_DNS_CLASS_MAX] = {
-	[FS_DNS_UNVERIFIED] = { "unverified", FS_DNS_UNVERIFIED,
-		FS_R_SMTP_UNVERIFIED, FS_R_SMTP_DEFER_UNVERIFIED, BURST_UNVERIFIED,
-		"smtp.unverified" },
-	[FS_DNS_VERIFIED] = { "verified", FS_DNS_VERIFIED, FS_R_SMTP_VERIFIED,
-		FS_R_SMTP_DEFER_VERIFIED, BURST_VERIFIED, "smtp.verified" },
-	[FS_DNS_FAILED] = { "failed", FS_DNS_FAILED, FS_R_SMTP_FAILED,
-		FS_R_SMTP_DEFER_FAILED, BURST_FAILED, "smtp.failed" },
+	[FS_DNS_UNVERIFIED] = {"unverified", FS_DNS_UNVERIFIED,
+			       FS_R_SMTP_UNVERIFIED, FS_R_SMTP_DEFER_UNVERIFIED,
+			       BURST_UNVERIFIED, "smtp.unverified"},
+	[FS_DNS_VERIFIED] = {"verified", FS_DNS_VERIFIED, FS_R_SMTP_VERIFIED,
+			     FS_R_SMTP_DEFER_VERIFIED, BURST_VERIFIED,
+			     "smtp.verified"},
+	[FS_DNS_FAILED] = {"failed", FS_DNS_FAILED, FS_R_SMTP_FAILED,
+			   FS_R_SMTP_DEFER_FAILED, BURST_FAILED, "smtp.failed"},
 };
 
-#define for_each_class(c) \
-	for (const struct class_info *c = classes; c < classes + ARRAY_SIZE(classes); c++)
+#define for_each_class(c)                          \
+	for (const struct class_info *c = classes; \
+	     c < classes + ARRAY_SIZE(classes); c++)
 
 /* ---- environment ------------------------------------------------------ */
 
@@ -119,18 +123,25 @@ static bool dns_put(struct xdp_env *e, const char *addr, enum fs_dns_class c,
 		    __u64 expires_ns)
 {
 	struct fs_dns_val v = {
-		.class = c, .checked_ns = xe_clock(e), .expires_ns = expires_ns,
-		.reason = c == FS_DNS_VERIFIED ? FS_DNSR_OK :
-			  c == FS_DNS_FAILED ? FS_DNSR_MISMATCH : FS_DNSR_TIMEOUT,
+		.class = c,
+		.checked_ns = xe_clock(e),
+		.expires_ns = expires_ns,
+		.reason = c == FS_DNS_VERIFIED ? FS_DNSR_OK
+			  : c == FS_DNS_FAILED ? FS_DNSR_MISMATCH
+					       : FS_DNSR_TIMEOUT,
 	};
 	__u8 key[16];
 
 	snprintf(v.name, sizeof(v.name), "host.example.org");
 	pkt_addr(addr, key);
-	return ASSERT_OK(bpf_map_update_elem(bpf_map__fd(e->skel->maps.FS_MAP_DNS),
-					     key, &v, BPF_ANY), "write fs_dns") &&
-	       ASSERT_OK(fs_filter_mark(bpf_map__fd(e->skel->maps.FS_MAP_FILTER),
-					FS_FILTER_DNS, key, 128), "mark fs_filter");
+	return ASSERT_OK(bpf_map_update_elem(
+				 bpf_map__fd(e->skel->maps.FS_MAP_DNS), key, &v,
+				 BPF_ANY),
+			 "write fs_dns") &&
+	       ASSERT_OK(
+		       fs_filter_mark(bpf_map__fd(e->skel->maps.FS_MAP_FILTER),
+				      FS_FILTER_DNS, key, 128),
+		       "mark fs_filter");
 }
 
 static bool dns_del(struct xdp_env *e, const char *addr)
@@ -138,8 +149,9 @@ static bool dns_del(struct xdp_env *e, const char *addr)
 	__u8 key[16];
 
 	pkt_addr(addr, key);
-	return ASSERT_OK(bpf_map_delete_elem(bpf_map__fd(e->skel->maps.FS_MAP_DNS),
-					     key), "delete from fs_dns");
+	return ASSERT_OK(
+		bpf_map_delete_elem(bpf_map__fd(e->skel->maps.FS_MAP_DNS), key),
+		"delete from fs_dns");
 }
 
 /* A class's verdict for @addr, valid for an hour; unverified: no entry. */
@@ -171,8 +183,12 @@ static bool seg_build(const struct fam *f, const char *src, __u16 dport,
 		      struct he_seg *seg)
 {
 	struct pkt_spec s = {
-		.family = f->family, .tcp_flags = flags, .sport = sport,
-		.dport = dport, .seq = SEQ, .ack = flags & PKT_ACK ? ACK : 0,
+		.family = f->family,
+		.tcp_flags = flags,
+		.sport = sport,
+		.dport = dport,
+		.seq = SEQ,
+		.ack = flags & PKT_ACK ? ACK : 0,
 	};
 
 	pkt_addr(src, s.src);
@@ -198,8 +214,8 @@ static bool data_to(const struct fam *f, const char *src, __u16 dport,
  * packet (an observed one when @observed), and a passed frame unchanged
  * byte for byte; only a RESET reason (an HTTP port, for comparison) comes
  * back as a RST (tests/test_http.c checks that rewrite in full). */
-static bool expect_seg(struct xdp_env *e, const struct he_seg *seg,
-		       int verdict, enum fs_reason reason, bool observed)
+static bool expect_seg(struct xdp_env *e, const struct he_seg *seg, int verdict,
+		       enum fs_reason reason, bool observed)
 {
 	struct he_result res;
 	bool ok = he_expect(e, seg, verdict, reason, observed, &res);
@@ -211,7 +227,8 @@ static bool expect_seg(struct xdp_env *e, const struct he_seg *seg,
 		ok &= ASSERT_EQ(he_tcp_flags(&res.out) & PKT_RST, PKT_RST,
 				"rewritten into a RST");
 	else
-		ok &= ASSERT_MEMEQ(res.out.buf, seg->buf, seg->len, "frame unchanged");
+		ok &= ASSERT_MEMEQ(res.out.buf, seg->buf, seg->len,
+				   "frame unchanged");
 	return ok;
 }
 
@@ -229,8 +246,8 @@ static bool expect_n(struct xdp_env *e, const struct he_seg *seg, int n,
 }
 
 /* @n SYNs from @src to port 25, each with @verdict and @reason. */
-static bool syns(struct xdp_env *e, const struct fam *f, const char *src,
-		 int n, int verdict, enum fs_reason reason)
+static bool syns(struct xdp_env *e, const struct fam *f, const char *src, int n,
+		 int verdict, enum fs_reason reason)
 {
 	struct he_seg seg;
 
@@ -290,9 +307,9 @@ static bool expect_event(const __u64 *before, const __u64 *after,
 struct ring {
 	struct ring_buffer *rb;
 	struct fs_event_rec rec[RING_MAX];
-	int n;			/* records kept by the last ring_take() */
-	int seen;		/* records seen, kept or not */
-	int bad_size;		/* records of another size */
+	int n;	      /* records kept by the last ring_take() */
+	int seen;     /* records seen, kept or not */
+	int bad_size; /* records of another size */
 };
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -396,27 +413,31 @@ static void classes_defaults(void)
 	ASSERT_OK(bpf_map_lookup_elem(fd, &port, &svc), "read fs_services[25]");
 	ASSERT_STREQ(fs_svc_name(svc), "smtp", "port 25");
 	port = 465;
-	ASSERT_OK(bpf_map_lookup_elem(fd, &port, &svc), "read fs_services[465]");
+	ASSERT_OK(bpf_map_lookup_elem(fd, &port, &svc), "read "
+							"fs_services[465]");
 	ASSERT_STREQ(fs_svc_name(svc), "tcp", "port 465");
 	port = 587;
-	ASSERT_OK(bpf_map_lookup_elem(fd, &port, &svc), "read fs_services[587]");
+	ASSERT_OK(bpf_map_lookup_elem(fd, &port, &svc), "read "
+							"fs_services[587]");
 	ASSERT_STREQ(fs_svc_name(svc), "tcp", "port 587");
 	xe_close(&e);
 }
 
 static void classes_unverified(const struct fam *f)
 {
-	const __u64 interval = 250 * MS;	/* 4/s */
+	const __u64 interval = 250 * MS; /* 4/s */
 	const struct class_info *c = &classes[FS_DNS_UNVERIFIED];
 	struct he_seg syn, ack, synack, rst;
 	struct xdp_env e;
 
-	fs_subtest("no fs_dns entry: unverified burst, then deferred (dropped)/%s",
+	fs_subtest("no fs_dns entry: unverified burst, then deferred "
+		   "(dropped)/%s",
 		   f->name);
 	if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "ban.after=0", NULL))
 		return;
 	burst_then_defer(&e, f, f->src, c);
-	fs_subtest("unverified: one SYN per interval after the burst/%s", f->name);
+	fs_subtest("unverified: one SYN per interval after the burst/%s",
+		   f->name);
 	xe_clock_set(&e, XE_T0 + interval - 1);
 	syns(&e, f, f->src, 1, XDP_DROP, c->defer);
 	xe_clock_set(&e, XE_T0 + interval);
@@ -424,12 +445,15 @@ static void classes_unverified(const struct fam *f)
 	syns(&e, f, f->src, 1, XDP_DROP, c->defer);
 	fs_subtest("unverified: another source has its own bucket/%s", f->name);
 	burst_then_defer(&e, f, f->peer, c);
-	fs_subtest("only SYNs are charged: ACK, SYN-ACK, RST pass as service/%s",
+	fs_subtest("only SYNs are charged: ACK, SYN-ACK, RST pass as "
+		   "service/%s",
 		   f->name);
-	if (seg_build(f, f->src, PORT_SMTP, PKT_ACK, "", 0, fresh_sport(), &ack) &&
+	if (seg_build(f, f->src, PORT_SMTP, PKT_ACK, "", 0, fresh_sport(),
+		      &ack) &&
 	    seg_build(f, f->src, PORT_SMTP, PKT_SYN | PKT_ACK, "", 0,
 		      fresh_sport(), &synack) &&
-	    seg_build(f, f->src, PORT_SMTP, PKT_RST, "", 0, fresh_sport(), &rst) &&
+	    seg_build(f, f->src, PORT_SMTP, PKT_RST, "", 0, fresh_sport(),
+		      &rst) &&
 	    syn_to(f, f->src, PORT_SMTP, &syn)) {
 		expect_n(&e, &ack, 10, XDP_PASS, FS_R_SERVICE);
 		expect_n(&e, &synack, 10, XDP_PASS, FS_R_SERVICE);
@@ -445,26 +469,26 @@ static void classes_own_buckets(const struct fam *f)
 {
 	struct xdp_env e;
 
-	for_each_class(c) {
+	for_each_class(c)
+	{
 		fs_subtest("fs_dns class %s: its burst and reasons/%s", c->name,
 			   f->name);
-		if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "ban.after=0", NULL))
+		if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "ban.after=0",
+			      NULL))
 			return;
 		if (dns_class_set(&e, f->src, c->class))
 			burst_then_defer(&e, f, f->src, c);
 		xe_close(&e);
 	}
-	fs_subtest("one source through the three classes: a bucket each/%s", f->name);
+	fs_subtest("one source through the three classes: a bucket each/%s",
+		   f->name);
 	if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "ban.after=0", NULL))
 		return;
-	for_each_class(c)
-		if (!dns_class_set(&e, f->src, c->class) ||
-		    !burst_then_defer(&e, f, f->src, c))
-			goto out;
-	for_each_class(c)
-		if (!dns_class_set(&e, f->src, c->class) ||
-		    !syns(&e, f, f->src, 1, XDP_DROP, c->defer))
-			goto out;
+	for_each_class(c) if (!dns_class_set(&e, f->src, c->class) ||
+			      !burst_then_defer(&e, f, f->src, c)) goto out;
+	for_each_class(
+		c) if (!dns_class_set(&e, f->src, c->class) ||
+		       !syns(&e, f, f->src, 1, XDP_DROP, c->defer)) goto out;
 	fs_subtest("a new verdict applies to the next SYN/%s", f->name);
 	dns_class_set(&e, f->peer, FS_DNS_FAILED);
 	syns(&e, f, f->peer, 1, XDP_PASS, FS_R_SMTP_FAILED);
@@ -515,7 +539,8 @@ static void classes_port(const struct fam *f)
 	fs_subtest("another port made smtp is policed the same/%s", f->name);
 	if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "ban.after=0", NULL))
 		return;
-	if (ASSERT_OK(xe_service(&e, PORT_SMTP_ALT, FS_SVC_SMTP), "port 2525 smtp") &&
+	if (ASSERT_OK(xe_service(&e, PORT_SMTP_ALT, FS_SVC_SMTP), "port 2525 "
+								  "smtp") &&
 	    dns_class_set(&e, f->src, FS_DNS_FAILED) &&
 	    syn_to(f, f->src, PORT_SMTP_ALT, &syn)) {
 		expect_n(&e, &syn, BURST_FAILED, XDP_PASS, FS_R_SMTP_FAILED);
@@ -549,7 +574,8 @@ FS_TEST(smtp_classes)
 static void prefix_class(const struct fam *f, const struct class_info *c)
 {
 	char kv_src[64], kv_pfx[64];
-	const struct class_info *other = &classes[(c->class + 1) % FS_DNS_CLASS_MAX];
+	const struct class_info *other =
+		&classes[(c->class + 1) % FS_DNS_CLASS_MAX];
 	struct xdp_env e;
 
 	snprintf(kv_src, sizeof(kv_src), "%s.src=10/10", c->bucket);
@@ -586,8 +612,7 @@ out:
 FS_TEST(smtp_prefix)
 {
 	for_each_fam(f)
-		for_each_class(c)
-			prefix_class(f, c);
+		for_each_class(c) prefix_class(f, c);
 }
 
 /* ---- bans, observe, sessions ---------------------------------------- */
@@ -602,9 +627,10 @@ static void bans_class(const struct fam *f, const struct class_info *c)
 
 	/* the prefix level holds one source's burst: the peer's first SYN
 	 * is over it */
-	snprintf(kv_pfx, sizeof(kv_pfx), "%s.prefix=%d/%d", c->bucket,
-		 c->burst, c->burst);
-	fs_subtest("%s: 50 over-rate SYNs with ban.after=3 are deferred, never banned/%s",
+	snprintf(kv_pfx, sizeof(kv_pfx), "%s.prefix=%d/%d", c->bucket, c->burst,
+		 c->burst);
+	fs_subtest("%s: 50 over-rate SYNs with ban.after=3 are deferred, never "
+		   "banned/%s",
 		   c->name, f->name);
 	if (!env_open(&e, RATES_SRC, kv_pfx, "ban.after=3", NULL))
 		return;
@@ -619,11 +645,13 @@ static void bans_class(const struct fam *f, const struct class_info *c)
 	syns(&e, f, f->peer, 50, XDP_DROP, c->defer);
 	ASSERT_EQ(ban_count(&e, f->src, 128), 0, "no ban of the source");
 	ASSERT_EQ(ban_count(&e, f->peer, 128), 0, "no ban of the peer");
-	ASSERT_EQ(ban_count(&e, f->src, f->pfx_plen), 0, "no ban of the prefix");
+	ASSERT_EQ(ban_count(&e, f->src, f->pfx_plen), 0,
+		  "no ban of the prefix");
 	ASSERT_OK(xe_events(&e, ev1), "events");
 	expect_event(ev0, ev1, FS_E_BAN_SRC, 0);
 	expect_event(ev0, ev1, FS_E_BAN_PREFIX, 0);
-	fs_subtest("%s: deferred sources connect again once their bucket refills/%s",
+	fs_subtest("%s: deferred sources connect again once their bucket "
+		   "refills/%s",
 		   c->name, f->name);
 	xe_clock_set(&e, XE_T0 + 10 * XE_NSEC);
 	syns(&e, f, f->src, 1, XDP_PASS, c->pass);
@@ -635,15 +663,19 @@ out:
 static void bans_sessions(const struct fam *f)
 {
 	static const char *const segs[] = {
-		"EHLO mail.example.org\r\n", "MAIL FROM:<a@example.org>\r\n",
-		"DATA\r\n", "Subject: x\r\n\r\nbody\r\n.\r\n", "QUIT\r\n",
+		"EHLO mail.example.org\r\n",
+		"MAIL FROM:<a@example.org>\r\n",
+		"DATA\r\n",
+		"Subject: x\r\n\r\nbody\r\n.\r\n",
+		"QUIT\r\n",
 	};
 	struct he_seg seg, fin, rst, syn443;
 	struct fs_flow_val flow;
 	struct xdp_env e;
 	struct ring r;
 
-	fs_subtest("over-rate source: its SMTP sessions in progress pass unchanged/%s",
+	fs_subtest("over-rate source: its SMTP sessions in progress pass "
+		   "unchanged/%s",
 		   f->name);
 	if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "syn.tcp.src=2/2",
 		      "ban.after=3", "ban.ttl=60s", "events.dedup=0",
@@ -669,32 +701,39 @@ static void bans_sessions(const struct fam *f)
 		goto done;
 	fs_subtest("bad requests on an http port ban the source/%s", f->name);
 	for (int i = 0; i < 2; i++)
-		if (data_to(f, f->src, PORT_HTTP, "GET /#x HTTP/1.1\r\n\r\n", &seg))
-			expect_seg(&e, &seg, XDP_PASS, FS_R_HTTP_FRAGMENT, false);
+		if (data_to(f, f->src, PORT_HTTP, "GET /#x HTTP/1.1\r\n\r\n",
+			    &seg))
+			expect_seg(&e, &seg, XDP_PASS, FS_R_HTTP_FRAGMENT,
+				   false);
 	if (!expect_ban(&e, f->src, 128, 60 * XE_NSEC))
 		goto done;
 	fs_subtest("banned source: its SMTP SYNs drop as ban/%s", f->name);
 	syns(&e, f, f->src, 2, XDP_DROP, FS_R_BAN);
-	fs_subtest("banned source: SMTP session segments drop as ban, never reset/%s",
+	fs_subtest("banned source: SMTP session segments drop as ban, never "
+		   "reset/%s",
 		   f->name);
 	for (size_t i = 0; i < ARRAY_SIZE(segs); i++) {
 		if (!data_to(f, f->src, PORT_SMTP, segs[i], &seg))
 			continue;
 		expect_seg(&e, &seg, XDP_DROP, FS_R_BAN, false);
-		ASSERT_EQ(he_flow_get(&e, &seg, &flow), -ENOENT, "no reset flow");
+		ASSERT_EQ(he_flow_get(&e, &seg, &flow), -ENOENT,
+			  "no reset flow");
 	}
 	if (seg_build(f, f->src, PORT_SMTP, PKT_FIN | PKT_ACK, "", 0,
 		      fresh_sport(), &fin) &&
-	    seg_build(f, f->src, PORT_SMTP, PKT_RST, "", 0, fresh_sport(), &rst)) {
+	    seg_build(f, f->src, PORT_SMTP, PKT_RST, "", 0, fresh_sport(),
+		      &rst)) {
 		expect_seg(&e, &fin, XDP_DROP, FS_R_BAN, false);
 		expect_seg(&e, &rst, XDP_DROP, FS_R_BAN, false);
 	}
 	fs_subtest("banned source: its EHLO is not reported/%s", f->name);
 	ASSERT_EQ(ring_take(&r), 0, "ring-buffer records");
-	fs_subtest("banned source on an http port: reset, unlike smtp/%s", f->name);
+	fs_subtest("banned source on an http port: reset, unlike smtp/%s",
+		   f->name);
 	if (data_to(f, f->src, PORT_HTTP, "GET / HTTP/1.1\r\n", &seg))
 		expect_seg(&e, &seg, XDP_PASS, FS_R_BAN_RESET, false);
-	fs_subtest("after ban.ttl the source's SMTP is policed by class again/%s",
+	fs_subtest("after ban.ttl the source's SMTP is policed by class "
+		   "again/%s",
 		   f->name);
 	xe_clock_set(&e, XE_T0 + 60 * XE_NSEC);
 	syns(&e, f, f->src, 1, XDP_PASS, FS_R_SMTP_FAILED);
@@ -709,32 +748,40 @@ static void observe_smtp(const struct fam *f)
 	struct he_seg syn;
 	struct xdp_env e;
 
-	fs_subtest("observe.smtp_rate=on: over-rate SYNs pass, counted as observed/%s",
+	fs_subtest("observe.smtp_rate=on: over-rate SYNs pass, counted as "
+		   "observed/%s",
 		   f->name);
-	if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "observe.smtp_rate=on", NULL))
+	if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "observe.smtp_rate=on",
+		      NULL))
 		return;
 	if (!syn_to(f, f->src, PORT_SMTP, &syn))
 		goto out;
-	for_each_class(c) {
+	for_each_class(c)
+	{
 		dns_class_set(&e, f->src, c->class);
 		syns(&e, f, f->src, c->burst, XDP_PASS, c->pass);
 		for (int i = 0; i < 20; i++)
 			if (!expect_seg(&e, &syn, XDP_PASS, c->defer, true))
 				break;
 	}
-	fs_subtest("observe.smtp_rate=off again: over-rate SYNs drop/%s", f->name);
+	fs_subtest("observe.smtp_rate=off again: over-rate SYNs drop/%s",
+		   f->name);
 	if (ASSERT_OK(xe_set(&e, "observe.smtp_rate=off"), "observe off"))
 		syns(&e, f, f->src, 2, XDP_DROP, FS_R_SMTP_DEFER_FAILED);
 	fs_subtest("observe.syn_rate=on does not cover smtp/%s", f->name);
 	if (ASSERT_OK(xe_set(&e, "observe.syn_rate=on"), "observe.syn_rate") &&
 	    syn_to(f, f->peer, PORT_SMTP, &syn)) {
-		expect_n(&e, &syn, BURST_UNVERIFIED, XDP_PASS, FS_R_SMTP_UNVERIFIED);
-		expect_seg(&e, &syn, XDP_DROP, FS_R_SMTP_DEFER_UNVERIFIED, false);
+		expect_n(&e, &syn, BURST_UNVERIFIED, XDP_PASS,
+			 FS_R_SMTP_UNVERIFIED);
+		expect_seg(&e, &syn, XDP_DROP, FS_R_SMTP_DEFER_UNVERIFIED,
+			   false);
 	}
-	fs_subtest("observe=on (global) passes over-rate smtp SYNs as observed/%s",
+	fs_subtest("observe=on (global) passes over-rate smtp SYNs as "
+		   "observed/%s",
 		   f->name);
 	if (ASSERT_OK(xe_set(&e, "observe=on"), "observe"))
-		expect_seg(&e, &syn, XDP_PASS, FS_R_SMTP_DEFER_UNVERIFIED, true);
+		expect_seg(&e, &syn, XDP_PASS, FS_R_SMTP_DEFER_UNVERIFIED,
+			   true);
 out:
 	xe_close(&e);
 }
@@ -742,8 +789,7 @@ out:
 FS_TEST(smtp_bans)
 {
 	for_each_fam(f) {
-		for_each_class(c)
-			bans_class(f, c);
+		for_each_class(c) bans_class(f, c);
 		bans_sessions(f);
 		observe_smtp(f);
 	}
@@ -754,43 +800,51 @@ FS_TEST(smtp_bans)
 struct ehlo_case {
 	const char *desc;
 	const char *payload;
-	const char *name;	/* reported name; NULL: no record */
+	const char *name; /* reported name; NULL: no record */
 };
 
 static const struct ehlo_case ehlo_cases[] = {
-	{ "EHLO", "EHLO mail.example.org\r\n", "mail.example.org" },
-	{ "HELO", "HELO mail.example.org\r\n", "mail.example.org" },
-	{ "helo (lower case)", "helo mail.example.org\r\n", "mail.example.org" },
-	{ "Ehlo (mixed case)", "Ehlo mail.example.org\r\n", "mail.example.org" },
-	{ "trailing spaces", "EHLO mail.example.org   \r\n", "mail.example.org" },
-	{ "LF only", "EHLO mail.example.org\n", "mail.example.org" },
-	{ "address literal", "EHLO [192.0.2.2]\r\n", "[192.0.2.2]" },
-	{ "IPv6 address literal", "EHLO [IPv6:2001:db8::2]\r\n", "[IPv6:2001:db8::2]" },
-	{ "one-letter name", "HELO x\r\n", "x" },
-	{ "bot name", "EHLO bot.example.com\r\n", "bot.example.com" },
-	{ "name of 64 bytes",
-	  "EHLO a234567890123456789012345678901234567890123456789012.example.org\r\n",
-	  "a234567890123456789012345678901234567890123456789012.example.org" },
-	{ "pipelined with MAIL FROM",
-	  "EHLO mail.example.org\r\nMAIL FROM:<a@example.org>\r\n", "mail.example.org" },
+	{"EHLO", "EHLO mail.example.org\r\n", "mail.example.org"},
+	{"HELO", "HELO mail.example.org\r\n", "mail.example.org"},
+	{"helo (lower case)", "helo mail.example.org\r\n", "mail.example.org"},
+	{"Ehlo (mixed case)", "Ehlo mail.example.org\r\n", "mail.example.org"},
+	{"trailing spaces", "EHLO mail.example.org   \r\n", "mail.example.org"},
+	{"LF only", "EHLO mail.example.org\n", "mail.example.org"},
+	{"address literal", "EHLO [192.0.2.2]\r\n", "[192.0.2.2]"},
+	{"IPv6 address literal", "EHLO [IPv6:2001:db8::2]\r\n",
+	 "[IPv6:2001:db8::2]"},
+	{"one-letter name", "HELO x\r\n", "x"},
+	{"bot name", "EHLO bot.example.com\r\n", "bot.example.com"},
+	{"name of 64 bytes",
+	 "EHLO "
+	 "a234567890123456789012345678901234567890123456789012.example.org\r\n",
+	 "a234567890123456789012345678901234567890123456789012.example.org"},
+	{"pipelined with MAIL FROM",
+	 "EHLO mail.example.org\r\nMAIL FROM:<a@example.org>\r\n",
+	 "mail.example.org"},
 	/* no record */
-	{ "name of 65 bytes",
-	  "EHLO ab234567890123456789012345678901234567890123456789012.example.org\r\n",
-	  NULL },
-	{ "name of 100 bytes",
-	  "EHLO a2345678901234567890123456789012345678901234567890123456789012345678901234567890"
-	  "1234.example.org\r\n", NULL },
-	{ "no line end in the segment", "EHLO mail.example.org", NULL },
-	{ "no line end, name of 19 bytes", "EHLO mail.example.net.xy", NULL },
-	{ "empty name", "EHLO \r\n", NULL },
-	{ "no space after EHLO", "EHLOmail.example.org\r\n", NULL },
-	{ "tab after EHLO", "EHLO\tmail.example.org\r\n", NULL },
-	{ "leading space", " EHLO mail.example.org\r\n", NULL },
-	{ "MAIL FROM", "MAIL FROM:<a@example.org>\r\n", NULL },
-	{ "RCPT TO", "RCPT TO:<b@example.org>\r\n", NULL },
-	{ "XEHLO", "XEHLO mail.example.org\r\n", NULL },
-	{ "LHLO (LMTP)", "LHLO mail.example.org\r\n", NULL },
-	{ "EHLO as message data", "Subject: EHLO mail.example.org\r\n", NULL },
+	{"name of 65 bytes",
+	 "EHLO "
+	 "ab234567890123456789012345678901234567890123456789012.example."
+	 "org\r\n",
+	 NULL},
+	{"name of 100 bytes",
+	 "EHLO "
+	 "a23456789012345678901234567890123456789012345678901234567890123456789"
+	 "01234567890"
+	 "1234.example.org\r\n",
+	 NULL},
+	{"no line end in the segment", "EHLO mail.example.org", NULL},
+	{"no line end, name of 19 bytes", "EHLO mail.example.net.xy", NULL},
+	{"empty name", "EHLO \r\n", NULL},
+	{"no space after EHLO", "EHLOmail.example.org\r\n", NULL},
+	{"tab after EHLO", "EHLO\tmail.example.org\r\n", NULL},
+	{"leading space", " EHLO mail.example.org\r\n", NULL},
+	{"MAIL FROM", "MAIL FROM:<a@example.org>\r\n", NULL},
+	{"RCPT TO", "RCPT TO:<b@example.org>\r\n", NULL},
+	{"XEHLO", "XEHLO mail.example.org\r\n", NULL},
+	{"LHLO (LMTP)", "LHLO mail.example.org\r\n", NULL},
+	{"EHLO as message data", "Subject: EHLO mail.example.org\r\n", NULL},
 };
 
 static void ehlo_cases_run(const struct fam *f)
@@ -809,11 +863,12 @@ static void ehlo_cases_run(const struct fam *f)
 		const struct ehlo_case *c = &ehlo_cases[i];
 		const char *src = many_src(f, i + 1, buf, sizeof(buf));
 
-		fs_subtest("%s: %s/%s", c->desc, c->name ? "one record" : "no record",
-			   f->name);
+		fs_subtest("%s: %s/%s", c->desc,
+			   c->name ? "one record" : "no record", f->name);
 		xe_clock_set(&e, XE_T0 + i * XE_NSEC);
 		if (!expect_report(&e, &r, f, src, PORT_SMTP, c->payload,
-				   FS_R_SERVICE, c->name ? 1 : 0) || !c->name)
+				   FS_R_SERVICE, c->name ? 1 : 0) ||
+		    !c->name)
 			continue;
 		expect_rec(&e, &r, 0, FS_EV_EHLO, src, PORT_SMTP, c->name);
 		sent++;
@@ -838,7 +893,8 @@ static void ehlo_lengths(const struct fam *f)
 	struct xdp_env e;
 	struct ring r;
 
-	fs_subtest("EHLO names of 1 to 64 bytes, CRLF at the segment end: one record each/%s",
+	fs_subtest("EHLO names of 1 to 64 bytes, CRLF at the segment end: one "
+		   "record each/%s",
 		   f->name);
 	if (!env_open(&e, NULL))
 		return;
@@ -852,8 +908,8 @@ static void ehlo_lengths(const struct fam *f)
 			name[i] = alpha[i % (sizeof(alpha) - 1)];
 		name[len] = '\0';
 		snprintf(line, sizeof(line), "EHLO %s\r\n", name);
-		if (!data_to(f, many_src(f, len, buf, sizeof(buf)), PORT_SMTP, line,
-			     &seg) ||
+		if (!data_to(f, many_src(f, len, buf, sizeof(buf)), PORT_SMTP,
+			     line, &seg) ||
 		    !ASSERT_OK(he_run(&e, &seg, &res), "run"))
 			break;
 		if (res.verdict != XDP_PASS || res.reason != FS_R_SERVICE)
@@ -861,7 +917,8 @@ static void ehlo_lengths(const struct fam *f)
 		if (ring_take(&r) != 1 || r.rec[0].name_len != len ||
 		    memcmp(r.rec[0].name, name, len)) {
 			if (missed++ < 8)
-				printf("     name of %d bytes (%d mod 8): %d records\n",
+				printf("     name of %d bytes (%d mod 8): %d "
+				       "records\n",
 				       len, len % 8, r.seen);
 		}
 	}
@@ -887,22 +944,26 @@ static void ehlo_other_segments(const struct fam *f)
 		      FS_R_SERVICE, 0);
 	expect_report(&e, &r, f, f->src, 9999, "EHLO mail.example.org\r\n",
 		      FS_R_NO_SERVICE, 0);
-	fs_subtest("EHLO as data of a SYN: policed as a SYN, no record/%s", f->name);
-	if (seg_build(f, f->src, PORT_SMTP, PKT_SYN, "EHLO mail.example.org\r\n", 23,
-		      fresh_sport(), &seg)) {
+	fs_subtest("EHLO as data of a SYN: policed as a SYN, no record/%s",
+		   f->name);
+	if (seg_build(f, f->src, PORT_SMTP, PKT_SYN,
+		      "EHLO mail.example.org\r\n", 23, fresh_sport(), &seg)) {
 		expect_seg(&e, &seg, XDP_PASS, FS_R_SMTP_UNVERIFIED, false);
 		ASSERT_EQ(ring_take(&r), 0, "ring-buffer records");
 	}
-	fs_subtest("EHLO to a port made smtp: record with that port/%s", f->name);
-	if (ASSERT_OK(xe_service(&e, PORT_SMTP_ALT, FS_SVC_SMTP), "port 2525") &&
+	fs_subtest("EHLO to a port made smtp: record with that port/%s",
+		   f->name);
+	if (ASSERT_OK(xe_service(&e, PORT_SMTP_ALT, FS_SVC_SMTP), "port "
+								  "2525") &&
 	    expect_report(&e, &r, f, f->peer, PORT_SMTP_ALT,
 			  "EHLO mail.example.org\r\n", FS_R_SERVICE, 1))
 		expect_rec(&e, &r, 0, FS_EV_EHLO, f->peer, PORT_SMTP_ALT,
 			   "mail.example.org");
-	fs_subtest("allowlisted source: passes as allow, no record/%s", f->name);
+	fs_subtest("allowlisted source: passes as allow, no record/%s",
+		   f->name);
 	if (ASSERT_OK(xe_allow(&e, f->far, 0), "allow"))
-		expect_report(&e, &r, f, f->far, PORT_SMTP, "EHLO mail.example.org\r\n",
-			      FS_R_ALLOW, 0);
+		expect_report(&e, &r, f, f->far, PORT_SMTP,
+			      "EHLO mail.example.org\r\n", FS_R_ALLOW, 0);
 	ring_close(&r);
 out:
 	xe_close(&e);
@@ -914,32 +975,36 @@ static void ehlo_dedup(const struct fam *f)
 	struct xdp_env e;
 	struct ring r;
 
-	fs_subtest("the same source again within events.dedup: no record/%s", f->name);
+	fs_subtest("the same source again within events.dedup: no record/%s",
+		   f->name);
 	if (!env_open(&e, "events.dedup=60s", NULL))
 		return;
 	if (!ring_open(&e, &r))
 		goto out;
-	if (!expect_report(&e, &r, f, f->src, PORT_SMTP, "EHLO mail.example.org\r\n",
-			   FS_R_SERVICE, 1))
+	if (!expect_report(&e, &r, f, f->src, PORT_SMTP,
+			   "EHLO mail.example.org\r\n", FS_R_SERVICE, 1))
 		goto done;
 	expect_report(&e, &r, f, f->src, PORT_SMTP, "EHLO mail.example.org\r\n",
 		      FS_R_SERVICE, 0);
-	expect_report(&e, &r, f, f->src, PORT_SMTP, "HELO other.example.org\r\n",
-		      FS_R_SERVICE, 0);
+	expect_report(&e, &r, f, f->src, PORT_SMTP,
+		      "HELO other.example.org\r\n", FS_R_SERVICE, 0);
 	xe_clock_set(&e, XE_T0 + dedup - 1);
 	expect_report(&e, &r, f, f->src, PORT_SMTP, "EHLO mail.example.org\r\n",
 		      FS_R_SERVICE, 0);
 	fs_subtest("another source is reported meanwhile/%s", f->name);
-	if (expect_report(&e, &r, f, f->peer, PORT_SMTP, "EHLO mail.example.org\r\n",
-			  FS_R_SERVICE, 1))
-		expect_rec(&e, &r, 0, FS_EV_EHLO, f->peer, PORT_SMTP, "mail.example.org");
-	fs_subtest("after events.dedup the source is reported again/%s", f->name);
+	if (expect_report(&e, &r, f, f->peer, PORT_SMTP,
+			  "EHLO mail.example.org\r\n", FS_R_SERVICE, 1))
+		expect_rec(&e, &r, 0, FS_EV_EHLO, f->peer, PORT_SMTP,
+			   "mail.example.org");
+	fs_subtest("after events.dedup the source is reported again/%s",
+		   f->name);
 	xe_clock_set(&e, XE_T0 + dedup);
-	if (expect_report(&e, &r, f, f->src, PORT_SMTP, "EHLO again.example.org\r\n",
-			  FS_R_SERVICE, 1))
-		expect_rec(&e, &r, 0, FS_EV_EHLO, f->src, PORT_SMTP, "again.example.org");
-	expect_report(&e, &r, f, f->src, PORT_SMTP, "EHLO again.example.org\r\n",
-		      FS_R_SERVICE, 0);
+	if (expect_report(&e, &r, f, f->src, PORT_SMTP,
+			  "EHLO again.example.org\r\n", FS_R_SERVICE, 1))
+		expect_rec(&e, &r, 0, FS_EV_EHLO, f->src, PORT_SMTP,
+			   "again.example.org");
+	expect_report(&e, &r, f, f->src, PORT_SMTP,
+		      "EHLO again.example.org\r\n", FS_R_SERVICE, 0);
 done:
 	ring_close(&r);
 out:
@@ -951,14 +1016,15 @@ out:
 static void ehlo_rate(const struct fam *f)
 {
 	__u64 ev0[FS_E_MAX], ev1[FS_E_MAX];
-	__u8 zero[16] = {};	/* the events bucket's key: ::/0 */
+	__u8 zero[16] = {}; /* the events bucket's key: ::/0 */
 	struct fs_ban ban;
 	char buf[64];
 	struct xdp_env e;
 	struct ring r;
 	int sent = 0;
 
-	fs_subtest("events.rate=5/10: a burst from 30 sources sends 10/%s", f->name);
+	fs_subtest("events.rate=5/10: a burst from 30 sources sends 10/%s",
+		   f->name);
 	if (!env_open(&e, "events.rate=5/10", "ban.after=1", NULL))
 		return;
 	if (!ring_open(&e, &r) || !ASSERT_OK(xe_events(&e, ev0), "events"))
@@ -969,37 +1035,43 @@ static void ehlo_rate(const struct fam *f)
 				   FS_R_SERVICE, i <= 10))
 			goto done;
 		if (i <= 10)
-			sent += expect_rec(&e, &r, 0, FS_EV_EHLO, buf, PORT_SMTP,
-					   "mail.example.org");
+			sent += expect_rec(&e, &r, 0, FS_EV_EHLO, buf,
+					   PORT_SMTP, "mail.example.org");
 	}
 	ASSERT_EQ(sent, 10, "records of the first 10 sources");
 	ASSERT_OK(xe_events(&e, ev1), "events");
 	expect_event(ev0, ev1, FS_E_EVENT_SENT, 10);
 	expect_event(ev0, ev1, FS_E_EVENT_RATE, 20);
 	expect_event(ev0, ev1, FS_E_RING_FULL, 0);
-	fs_subtest("events.rate: the global events bucket bans nothing/%s", f->name);
+	fs_subtest("events.rate: the global events bucket bans nothing/%s",
+		   f->name);
 	ASSERT_EQ(xe_ban_get(&e, zero, 0, &ban), -ENOENT, "no ban of ::/0");
 	ASSERT_EQ(ban_count(&e, many_src(f, 30, buf, sizeof(buf)), 128), 0,
 		  "no ban of a source");
 	expect_event(ev0, ev1, FS_E_BAN_SRC, 0);
 	expect_event(ev0, ev1, FS_E_BAN_PREFIX, 0);
-	fs_subtest("events.rate: one second later, 5 more new sources/%s", f->name);
+	fs_subtest("events.rate: one second later, 5 more new sources/%s",
+		   f->name);
 	xe_clock_set(&e, XE_T0 + XE_NSEC);
 	ASSERT_OK(xe_events(&e, ev0), "events");
 	for (int i = 31; i <= 40; i++)
-		expect_report(&e, &r, f, many_src(f, i, buf, sizeof(buf)), PORT_SMTP,
-			      "EHLO mail.example.org\r\n", FS_R_SERVICE, i <= 35);
+		expect_report(&e, &r, f, many_src(f, i, buf, sizeof(buf)),
+			      PORT_SMTP, "EHLO mail.example.org\r\n",
+			      FS_R_SERVICE, i <= 35);
 	ASSERT_OK(xe_events(&e, ev1), "events");
 	expect_event(ev0, ev1, FS_E_EVENT_SENT, 5);
 	expect_event(ev0, ev1, FS_E_EVENT_RATE, 5);
 	/* fs_seen is "when each source was last reported": a source whose
 	 * event the bucket refused was not reported, so its next EHLO is. */
-	fs_subtest("events.rate: a source refused earlier is reported once there is room/%s",
+	fs_subtest("events.rate: a source refused earlier is reported once "
+		   "there is room/%s",
 		   f->name);
 	xe_clock_set(&e, XE_T0 + 10 * XE_NSEC);
-	if (expect_report(&e, &r, f, many_src(f, 11, buf, sizeof(buf)), PORT_SMTP,
-			  "EHLO mail.example.org\r\n", FS_R_SERVICE, 1))
-		expect_rec(&e, &r, 0, FS_EV_EHLO, buf, PORT_SMTP, "mail.example.org");
+	if (expect_report(&e, &r, f, many_src(f, 11, buf, sizeof(buf)),
+			  PORT_SMTP, "EHLO mail.example.org\r\n", FS_R_SERVICE,
+			  1))
+		expect_rec(&e, &r, 0, FS_EV_EHLO, buf, PORT_SMTP,
+			   "mail.example.org");
 done:
 	ring_close(&r);
 out:
@@ -1019,7 +1091,7 @@ FS_TEST(smtp_ehlo)
 
 /* ---- new HTTP sources (verify.http) --------------------------------- */
 
-#define GOOD_REQ	"GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+#define GOOD_REQ "GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
 
 static void http_sources(const struct fam *f)
 {
@@ -1036,21 +1108,26 @@ static void http_sources(const struct fam *f)
 	if (syn_to(f, f->src, PORT_HTTP, &syn))
 		expect_seg(&e, &syn, XDP_PASS, FS_R_SERVICE, false);
 	ASSERT_EQ(ring_take(&r), 0, "ring-buffer records");
-	fs_subtest("verify.http=on: a source's first good request, one FS_EV_SOURCE record/%s",
+	fs_subtest("verify.http=on: a source's first good request, one "
+		   "FS_EV_SOURCE record/%s",
 		   f->name);
-	if (expect_report(&e, &r, f, f->src, PORT_HTTP, GOOD_REQ, FS_R_HTTP_OK, 1))
+	if (expect_report(&e, &r, f, f->src, PORT_HTTP, GOOD_REQ, FS_R_HTTP_OK,
+			  1))
 		expect_rec(&e, &r, 0, FS_EV_SOURCE, f->src, PORT_HTTP, NULL);
-	fs_subtest("verify.http=on: its next request within events.dedup, none/%s",
+	fs_subtest("verify.http=on: its next request within events.dedup, "
+		   "none/%s",
 		   f->name);
 	expect_report(&e, &r, f, f->src, PORT_HTTP, GOOD_REQ, FS_R_HTTP_OK, 0);
-	fs_subtest("verify.http=on: bad and undecided requests report nothing/%s",
+	fs_subtest("verify.http=on: bad and undecided requests report "
+		   "nothing/%s",
 		   f->name);
 	expect_report(&e, &r, f, f->peer, PORT_HTTP,
 		      "GET /#101 HTTP/1.1\r\nHost: www.example.org\r\n\r\n",
 		      FS_R_HTTP_FRAGMENT, 0);
-	expect_report(&e, &r, f, f->peer, PORT_HTTP, "GET / HTTP/1.1\r\nAccept: */*",
-		      FS_R_HTTP_UNDECIDED, 0);
-	fs_subtest("verify.http=on: SYNs to smtp and tcp ports report nothing/%s",
+	expect_report(&e, &r, f, f->peer, PORT_HTTP,
+		      "GET / HTTP/1.1\r\nAccept: */*", FS_R_HTTP_UNDECIDED, 0);
+	fs_subtest("verify.http=on: SYNs to smtp and tcp ports report "
+		   "nothing/%s",
 		   f->name);
 	if (syn_to(f, f->peer, PORT_TCP, &syn))
 		expect_seg(&e, &syn, XDP_PASS, FS_R_SERVICE, false);
@@ -1059,7 +1136,8 @@ static void http_sources(const struct fam *f)
 	ASSERT_EQ(ring_take(&r), 0, "ring-buffer records");
 	ASSERT_OK(xe_events(&e, ev1), "events");
 	expect_event(ev0, ev1, FS_E_EVENT_SENT, 1);
-	fs_subtest("verify.http=off: a new source's good request, no record/%s", f->name);
+	fs_subtest("verify.http=off: a new source's good request, no record/%s",
+		   f->name);
 	if (!ASSERT_OK(xe_set(&e, "verify.http=off"), "verify.http=off"))
 		goto done;
 	ASSERT_OK(xe_events(&e, ev0), "events");
@@ -1081,7 +1159,8 @@ static void forged_segments(const struct fam *f)
 	struct xdp_env e;
 	struct ring r;
 
-	fs_subtest("no connection in the kernel: an EHLO segment passes, no record/%s",
+	fs_subtest("no connection in the kernel: an EHLO segment passes, no "
+		   "record/%s",
 		   f->name);
 	if (!ASSERT_OK(xe_open_sockets(&e, true), "load the program"))
 		return;
@@ -1090,7 +1169,8 @@ static void forged_segments(const struct fam *f)
 		goto out;
 	expect_report(&e, &r, f, f->src, PORT_SMTP, "EHLO mail.example.org\r\n",
 		      FS_R_SERVICE, 0);
-	fs_subtest("no connection in the kernel: a good HTTP request, no record/%s",
+	fs_subtest("no connection in the kernel: a good HTTP request, no "
+		   "record/%s",
 		   f->name);
 	expect_report(&e, &r, f, f->src, PORT_HTTP, GOOD_REQ, FS_R_HTTP_OK, 0);
 	fs_subtest("no connection in the kernel: SMTP SYNs policed as usual/%s",

@@ -16,7 +16,7 @@
 #define barrier_var(var) __asm__ __volatile__("" : "=r"(var) : "0"(var))
 #include "../bpf/scan.bpf.h"
 
-#define RANDOM_WORDS	(1u << 21)	/* per function and generator */
+#define RANDOM_WORDS (1u << 21) /* per function and generator */
 
 /* ---- inputs --------------------------------------------------------- */
 
@@ -41,11 +41,41 @@ static void seed(__u64 s)
  * with every bit, the ends of each ASCII range (and one past them), the
  * same with the top bit set, and the bytes the scans look for. */
 static const __u8 edge[] = {
-	0x00, 0x01, 0x7f, 0x80, 0x81, 0xfe, 0xff,
-	'0' - 1, '0', '9', '9' + 1, 'A' - 1, 'A', 'Z', 'Z' + 1, 'a' - 1, 'a',
-	'z', 'z' + 1, 0x80 | '0', 0x80 | '9', 0x80 | 'A', 0x80 | 'Z',
-	0x80 | ('A' - 1), 0x80 | ('Z' + 1), ' ', '\t', '\r', '\n', '.', ':',
-	'/', '#', '@', '?',
+	0x00,
+	0x01,
+	0x7f,
+	0x80,
+	0x81,
+	0xfe,
+	0xff,
+	'0' - 1,
+	'0',
+	'9',
+	'9' + 1,
+	'A' - 1,
+	'A',
+	'Z',
+	'Z' + 1,
+	'a' - 1,
+	'a',
+	'z',
+	'z' + 1,
+	0x80 | '0',
+	0x80 | '9',
+	0x80 | 'A',
+	0x80 | 'Z',
+	0x80 | ('A' - 1),
+	0x80 | ('Z' + 1),
+	' ',
+	'\t',
+	'\r',
+	'\n',
+	'.',
+	':',
+	'/',
+	'#',
+	'@',
+	'?',
 };
 
 /* A word whose bytes are drawn from edge[], or are @c or its neighbours
@@ -59,10 +89,18 @@ static __u64 edge_word(__u8 c)
 		__u8 b;
 
 		switch (r % 8) {
-		case 0: b = c; break;
-		case 1: b = c ^ 0x80; break;
-		case 2: b = c + ((r >> 8) & 1 ? 1 : -1); break;
-		default: b = edge[(r >> 8) % sizeof(edge)]; break;
+		case 0:
+			b = c;
+			break;
+		case 1:
+			b = c ^ 0x80;
+			break;
+		case 2:
+			b = c + ((r >> 8) & 1 ? 1 : -1);
+			break;
+		default:
+			b = edge[(r >> 8) % sizeof(edge)];
+			break;
 		}
 		w |= (__u64)b << (8 * i);
 	}
@@ -78,7 +116,7 @@ static __u64 test_word(__u32 n, __u8 c)
 	return n & 1 ? edge_word(c) : rnd();
 }
 
-#define TEST_WORDS	(256 + 2 * RANDOM_WORDS)
+#define TEST_WORDS (256 + 2 * RANDOM_WORDS)
 
 /* ---- tallies -------------------------------------------------------- */
 
@@ -100,19 +138,26 @@ static void count(struct tally *t, __u64 in, __u64 arg, __u64 got, __u64 want)
 }
 
 /* Fails the subtest if @t has a mismatch or ran fewer than @min cases. */
-#define ASSERT_TALLY(t, min, what)                                        \
-	({ const struct tally *t_ = (t);                                  \
-	   bool ok_ = !t_->bad && t_->cases >= (min);                     \
-	   if (t_->bad)                                                   \
-		fs_test_fail(__FILE__, __LINE__, "%s: %lu of %lu cases differ; " \
-			"first: input %#018llx arg %#llx: got %#018llx, oracle %#018llx", \
-			what, t_->bad, t_->cases, (unsigned long long)t_->in, \
-			(unsigned long long)t_->arg, (unsigned long long)t_->got, \
-			(unsigned long long)t_->want);                    \
-	   else if (t_->cases < (min))                                    \
-		fs_test_fail(__FILE__, __LINE__, "%s: %lu cases, expected %lu", \
-			what, t_->cases, (unsigned long)(min));           \
-	   ok_; })
+#define ASSERT_TALLY(t, min, what)                                           \
+	({                                                                   \
+		const struct tally *t_ = (t);                                \
+		bool ok_ = !t_->bad && t_->cases >= (min);                   \
+		if (t_->bad)                                                 \
+			fs_test_fail(__FILE__, __LINE__,                     \
+				     "%s: %lu of %lu cases differ; "         \
+				     "first: input %#018llx arg %#llx: got " \
+				     "%#018llx, oracle %#018llx",            \
+				     what, t_->bad, t_->cases,               \
+				     (unsigned long long)t_->in,             \
+				     (unsigned long long)t_->arg,            \
+				     (unsigned long long)t_->got,            \
+				     (unsigned long long)t_->want);          \
+		else if (t_->cases < (min))                                  \
+			fs_test_fail(__FILE__, __LINE__,                     \
+				     "%s: %lu cases, expected %lu", what,    \
+				     t_->cases, (unsigned long)(min));       \
+		ok_;                                                         \
+	})
 
 /* ---- oracles -------------------------------------------------------- */
 
@@ -132,9 +177,20 @@ static __u64 flags_of(__u64 w, bool (*match)(__u8 b, __u8 c), __u8 c)
 	return m;
 }
 
-static bool is_eq(__u8 b, __u8 c) { return b == c; }
-static bool is_upper(__u8 b, __u8 c) { (void)c; return b >= 'A' && b <= 'Z'; }
-static bool is_digit(__u8 b, __u8 c) { (void)c; return b >= '0' && b <= '9'; }
+static bool is_eq(__u8 b, __u8 c)
+{
+	return b == c;
+}
+static bool is_upper(__u8 b, __u8 c)
+{
+	(void)c;
+	return b >= 'A' && b <= 'Z';
+}
+static bool is_digit(__u8 b, __u8 c)
+{
+	(void)c;
+	return b >= '0' && b <= '9';
+}
 
 static __u32 oracle_first(__u64 m)
 {
@@ -187,7 +243,8 @@ FS_TEST(swar_words)
 	ASSERT_TALLY(&dig, TEST_WORDS, "digit_bytes");
 	ASSERT_TALLY(&low, TEST_WORDS, "lower8");
 
-	fs_subtest("eq_bytes for every byte value, %u words each", 256 + 2 * 8192);
+	fs_subtest("eq_bytes for every byte value, %u words each",
+		   256 + 2 * 8192);
 	seed(2);
 	for (__u32 c = 0; c < 256; c++)
 		for (__u32 n = 0; n < 256 + 2 * 8192; n++) {
@@ -235,13 +292,13 @@ FS_TEST(swar_masks)
 
 /* The frame: up to FS_SCAN_MAX + 24 payload bytes, and room for any
  * masked offset past it (a u64 array: the loads read u64s). */
-#define SEG_LEN_MAX	(FS_SCAN_MAX + 24)
+#define SEG_LEN_MAX (FS_SCAN_MAX + 24)
 static __u64 frame_words[(FS_SCAN_OFF_MASK + 1 + 16) / 8];
 static __u8 *const frame = (__u8 *)frame_words;
 
 static struct fs_seg seg_of(__u32 len)
 {
-	return (struct fs_seg){ .data = frame, .end = frame + len, .len = len };
+	return (struct fs_seg){.data = frame, .end = frame + len, .len = len};
 }
 
 /* The bytes of the segment at @off, at most 8 and not past @len,
@@ -287,15 +344,16 @@ static __u64 result(int r, __u64 w)
 /* Offsets tried for a segment of @len bytes: all up to past its end,
  * then past the scan limit and the masks. */
 static const __u32 far_offs[] = {
-	FS_SCAN_MAX - 1, FS_SCAN_MAX, FS_SCAN_MAX + 1, FS_SCAN_MAX + 8,
-	FS_SCAN_OFF_MASK, FS_SCAN_OFF_MASK + 1, FS_SCAN_OFF_MASK + 8,
-	0x10000, 0x7fffffff, 0xfffffff8, 0xffffffff,
+	FS_SCAN_MAX - 1,      FS_SCAN_MAX,	FS_SCAN_MAX + 1,
+	FS_SCAN_MAX + 8,      FS_SCAN_OFF_MASK, FS_SCAN_OFF_MASK + 1,
+	FS_SCAN_OFF_MASK + 8, 0x10000,		0x7fffffff,
+	0xfffffff8,	      0xffffffff,
 };
 
-#define FAR_OFFS	(sizeof(far_offs) / sizeof(far_offs[0]))
+#define FAR_OFFS (sizeof(far_offs) / sizeof(far_offs[0]))
 /* Cases of each load: len + 17 near offsets and the far ones, for each
  * length 0..SEG_LEN_MAX (2.2 million). */
-#define LOAD_CASES	((SEG_LEN_MAX + 1ul) * (SEG_LEN_MAX / 2 + 17 + FAR_OFFS))
+#define LOAD_CASES ((SEG_LEN_MAX + 1ul) * (SEG_LEN_MAX / 2 + 17 + FAR_OFFS))
 
 static void check_loads(__u32 len, __u32 off, struct tally *l8,
 			struct tally *tail, struct tally *l1)
@@ -325,7 +383,8 @@ FS_TEST(scan_loads)
 	/* a run of zeros: a loaded zero byte is not a byte past the end */
 	memset(frame + 100, 0, 20);
 
-	fs_subtest("load8, load8_tail, load1: every offset of every length to %u",
+	fs_subtest("load8, load8_tail, load1: every offset of every length to "
+		   "%u",
 		   SEG_LEN_MAX);
 	for (__u32 len = 0; len <= SEG_LEN_MAX; len++) {
 		for (__u32 off = 0; off <= len + 16; off++)
@@ -344,7 +403,8 @@ FS_TEST(scan_loads)
 
 		memcpy(frame, "Host: a.b\r\n", 11);
 		ASSERT_OK(load8_tail(&s, 5, &w), "3 words from the end");
-		ASSERT_EQ(w, W8(' ', 'a', '.', 'b', '\r', '\n', 0, 0), "word at 5");
+		ASSERT_EQ(w, W8(' ', 'a', '.', 'b', '\r', '\n', 0, 0),
+			  "word at 5");
 		ASSERT_OK(load8_tail(&s, 10, &w), "the last byte");
 		ASSERT_EQ(w, '\n', "word at 10");
 		ASSERT_EQ(load8_tail(&s, 11, &w), -1, "at the end");
@@ -369,7 +429,7 @@ static __u32 random_host(char *name)
 	for (__u32 i = 1; i + 1 < len; i++)
 		if (rnd() % 6 == 0 && name[i - 1] != '.')
 			name[i] = '.';
-	name[0] = 'x' - (rnd() & 1) * 0x20;	/* a letter: no IP literal */
+	name[0] = 'x' - (rnd() & 1) * 0x20; /* a letter: no IP literal */
 	name[len] = '\0';
 	return len;
 }
@@ -382,7 +442,8 @@ FS_TEST(host_print)
 	struct fs_host_val val;
 	__u32 n = 0, zero = 0;
 
-	fs_subtest("the program's print of a Host equals userspace's of its key");
+	fs_subtest("the program's print of a Host equals userspace's of its "
+		   "key");
 	seed(5);
 	while (n < 200000) {
 		__u32 len = random_host(name), at, seglen;
@@ -418,7 +479,8 @@ FS_TEST(host_print)
 		ASSERT_NEQ(fs_host_print(&s, 10, 11), whole,
 			   "the last byte cut off: another print");
 		ASSERT_EQ(fs_host_print(&s, 20, 1), 0, "starting at the end");
-		ASSERT_EQ(fs_host_print(&s, FS_SCAN_MAX + 1, 1), 0, "past the scan");
+		ASSERT_EQ(fs_host_print(&s, FS_SCAN_MAX + 1, 1), 0,
+			  "past the scan");
 		s = seg_of(7);
 		ASSERT_EQ(fs_host_print(&s, 0, 3), 0, "a segment of 7 bytes");
 	}
@@ -454,7 +516,8 @@ FS_TEST(hash_words)
 	const __u32 keys = 1u << 20;
 	int worst = 0;
 
-	fs_subtest("fs_hash_words, fs_rate_set_index, fs_flow_index on %u keys", keys);
+	fs_subtest("fs_hash_words, fs_rate_set_index, fs_flow_index on %u keys",
+		   keys);
 	seed(6);
 	for (__u32 n = 0; n < keys; n++) {
 		struct fs_key k;
@@ -462,8 +525,10 @@ FS_TEST(hash_words)
 		__u32 w[6];
 
 		random_bytes(w, sizeof(w));
-		count(&h5, w[0], 5, fs_hash_words(w, 5), oracle_hash((__u8 *)w, 5));
-		count(&h6, w[0], 6, fs_hash_words(w, 6), oracle_hash((__u8 *)w, 6));
+		count(&h5, w[0], 5, fs_hash_words(w, 5),
+		      oracle_hash((__u8 *)w, 5));
+		count(&h6, w[0], 6, fs_hash_words(w, 6),
+		      oracle_hash((__u8 *)w, 6));
 		random_bytes(&k, sizeof(k));
 		count(&rate, k.plen, 0, fs_rate_set_index(&k, 1u << 16),
 		      oracle_hash((__u8 *)&k, 6) & 0xffff);
@@ -495,9 +560,11 @@ FS_TEST(hash_words)
 		}
 	}
 	for (int bit = 0; bit < 6 * 32; bit++) {
-		if (!ASSERT_TRUE(stuck[bit] <= 4096 / 100,
-				 "a flipped bit changes the index in 99% of keys"))
-			printf("     bit %d: %lu of 4096 flips left the low 16 bits\n",
+		if (!ASSERT_TRUE(stuck[bit] <= 4096 / 100, "a flipped bit "
+							   "changes the index "
+							   "in 99% of keys"))
+			printf("     bit %d: %lu of 4096 flips left the low 16 "
+			       "bits\n",
 			       bit, stuck[bit]);
 		worst = stuck[bit] > stuck[worst] ? bit : worst;
 	}
@@ -506,7 +573,7 @@ FS_TEST(hash_words)
 
 	fs_subtest("a fifth-word hash ignores the sixth word");
 	{
-		__u32 a[6] = { 1, 2, 3, 4, 5, 6 }, b[6] = { 1, 2, 3, 4, 5, 7 };
+		__u32 a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {1, 2, 3, 4, 5, 7};
 
 		ASSERT_EQ(fs_hash_words(a, 5), fs_hash_words(b, 5), "5 words");
 		ASSERT_NEQ(fs_hash_words(a, 6), fs_hash_words(b, 6), "6 words");
@@ -524,8 +591,8 @@ FS_TEST(hash_spread)
 
 	fs_subtest("consecutive IPv4 sources spread over the rate sets");
 	for (__u32 i = 0; i < (1u << 20); i++) {
-		struct fs_key k = { .plen = 128, .bucket = FS_B_SYN_TCP };
-		__u32 a = 0xc6330000u + i;	/* 198.51.0.0 and on */
+		struct fs_key k = {.plen = 128, .bucket = FS_B_SYN_TCP};
+		__u32 a = 0xc6330000u + i; /* 198.51.0.0 and on */
 
 		k.addr[10] = k.addr[11] = 0xff;
 		k.addr[12] = a >> 24;
@@ -572,7 +639,8 @@ FS_TEST(filter_slots)
 	struct tally k4 = {}, k6 = {}, slot = {}, same = {};
 	const __u32 addrs = 1u << 20;
 
-	fs_subtest("fs_filter_key and fs_filter_slot on %u addresses a family", addrs);
+	fs_subtest("fs_filter_key and fs_filter_slot on %u addresses a family",
+		   addrs);
 	seed(8);
 	for (__u32 n = 0; n < addrs; n++) {
 		__u8 a[16], b[16];
@@ -606,8 +674,10 @@ FS_TEST(filter_slots)
 		ASSERT_EQ(fs_filter_slot(0), 0, "key 0");
 		ASSERT_TRUE(fs_filter_slot(~0ull) < FS_FILTER_SLOTS, "key ~0");
 		memset(a, 0xff, sizeof(a));
-		ASSERT_EQ(fs_filter_key(a, 1), 0xffffffc0ull << 32, "255.255.255.255");
-		ASSERT_EQ(fs_filter_key(a, 0), 0xffffffffffffull << 16, "ffff:ffff:ffff::");
+		ASSERT_EQ(fs_filter_key(a, 1), 0xffffffc0ull << 32,
+			  "255.255.255.255");
+		ASSERT_EQ(fs_filter_key(a, 0), 0xffffffffffffull << 16,
+			  "ffff:ffff:ffff::");
 		a[12] = 0x80;
 		ASSERT_EQ(fs_filter_key(a, 1) >> 63, 1, "128.x: the top bit");
 	}

@@ -34,16 +34,16 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define PORT_HTTP	80	/* http by default */
-#define PORT_TCP	443	/* tcp by default */
-#define CLIENT_SEQ	0x11223344u
-#define SYN_ACK		(PKT_SYN | PKT_ACK)
+#define PORT_HTTP  80  /* http by default */
+#define PORT_TCP   443 /* tcp by default */
+#define CLIENT_SEQ 0x11223344u
+#define SYN_ACK	   (PKT_SYN | PKT_ACK)
 
 /* ---- a network namespace with listeners ------------------------------- */
 
 struct netns {
-	int orig;		/* the caller's namespace, to go back to */
-	int fds[4];		/* listeners */
+	int orig;   /* the caller's namespace, to go back to */
+	int fds[4]; /* listeners */
 	int n;
 };
 
@@ -61,8 +61,10 @@ static int write_file(const char *path, const char *text)
 
 static int listener(int family, __u16 port)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6,
+				  .sin6_port = htons(port)};
+	struct sockaddr_in a4 = {.sin_family = AF_INET,
+				 .sin_port = htons(port)};
 	int fd = socket(family, SOCK_STREAM, 0), one = 1;
 
 	if (fd < 0)
@@ -70,8 +72,8 @@ static int listener(int family, __u16 port)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if ((family == AF_INET ? bind(fd, (void *)&a4, sizeof(a4)) :
-				 bind(fd, (void *)&a6, sizeof(a6))) ||
+	if ((family == AF_INET ? bind(fd, (void *)&a4, sizeof(a4))
+			       : bind(fd, (void *)&a6, sizeof(a6))) ||
 	    listen(fd, 16)) {
 		close(fd);
 		return -1;
@@ -84,8 +86,8 @@ static int listener(int family, __u16 port)
  * fails; the caller's namespace is then restored. */
 static bool ns_enter(struct netns *ns)
 {
-	static const int fams[] = { AF_INET, AF_INET6 };
-	static const __u16 ports[] = { PORT_HTTP, PORT_TCP };
+	static const int fams[] = {AF_INET, AF_INET6};
+	static const __u16 ports[] = {PORT_HTTP, PORT_TCP};
 
 	memset(ns, 0, sizeof(*ns));
 	ns->orig = open("/proc/self/ns/net", O_RDONLY);
@@ -130,16 +132,17 @@ struct fam {
 	const char *name;
 	int family;
 	const char *dst;
-	const char *src;	/* a client */
-	const char *peer;	/* another client of its prefix (/24, /64) */
-	const char *third;	/* and a third */
-	__u16 mss;		/* what the SYN-ACK advertises by default */
+	const char *src;   /* a client */
+	const char *peer;  /* another client of its prefix (/24, /64) */
+	const char *third; /* and a third */
+	__u16 mss;	   /* what the SYN-ACK advertises by default */
 };
 
 static const struct fam fams[] = {
-	{ "v4", 4, "198.51.100.1", "203.0.113.10", "203.0.113.20", "203.0.113.30", 1460 },
-	{ "v6", 6, "2001:db8::1", "2001:db8:1:2::10", "2001:db8:1:2::20",
-	  "2001:db8:1:2::30", 1440 },
+	{"v4", 4, "198.51.100.1", "203.0.113.10", "203.0.113.20",
+	 "203.0.113.30", 1460},
+	{"v6", 6, "2001:db8::1", "2001:db8:1:2::10", "2001:db8:1:2::20",
+	 "2001:db8:1:2::30", 1440},
 };
 
 #define for_each_fam(f) \
@@ -148,16 +151,18 @@ static const struct fam fams[] = {
 /* TCP option layouts of real SYNs. */
 struct layout {
 	const char *name;
-	__u8 len;		/* option bytes */
+	__u8 len; /* option bytes */
 	__u8 opt[40];
 };
 
 static const struct layout layouts[] = {
-	{ "Linux (MSS, SACK_PERM, TS, NOP, WS)", 20,
-	  { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7 } },
-	{ "Windows (MSS, NOP, WS, NOP, NOP, SACK_PERM)", 12,
-	  { 2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2 } },
-	{ "no options (data offset 5)", 0, { 0 } },
+	{"Linux (MSS, SACK_PERM, TS, NOP, WS)",
+	 20,
+	 {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7}},
+	{"Windows (MSS, NOP, WS, NOP, NOP, SACK_PERM)",
+	 12,
+	 {2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2}},
+	{"no options (data offset 5)", 0, {0}},
 };
 
 static __u16 next_port = 30000;
@@ -169,9 +174,13 @@ static bool seg(const struct fam *f, const char *src, __u16 sport, __u16 dport,
 		size_t n, struct he_seg *out)
 {
 	static const char data[64] = "GET / HTTP/1.1\r\n";
-	struct pkt_spec s = { .family = f->family, .tcp_flags = flags,
-			      .sport = sport, .dport = dport, .seq = seq, .ack = ack,
-			      .tcp_opt_len = l ? l->len : 0 };
+	struct pkt_spec s = {.family = f->family,
+			     .tcp_flags = flags,
+			     .sport = sport,
+			     .dport = dport,
+			     .seq = seq,
+			     .ack = ack,
+			     .tcp_opt_len = l ? l->len : 0};
 
 	pkt_addr(src, s.src);
 	pkt_addr(f->dst, s.dst);
@@ -206,14 +215,20 @@ static bool check_synack(const struct he_seg *in, const struct he_seg *out,
 	bool ok = true;
 
 	ok &= ASSERT_EQ(out->len, in->len, "length kept");
-	ok &= ASSERT_MEMEQ(out->buf, in->buf + 6, 6, "destination MAC: the SYN's source");
-	ok &= ASSERT_MEMEQ(out->buf + 6, in->buf, 6, "source MAC: the SYN's destination");
-	ok &= ASSERT_MEMEQ(out->buf + 12, in->buf + 12, in->l3 - 12, "VLAN tags and EtherType kept");
-	ok &= ASSERT_MEMEQ(out->buf + out->l3 + aoff, in->buf + in->l3 + aoff + alen,
-			   alen, "source address: the SYN's destination");
-	ok &= ASSERT_MEMEQ(out->buf + out->l3 + aoff + alen, in->buf + in->l3 + aoff,
-			   alen, "destination address: the SYN's source");
-	ok &= ASSERT_EQ(out->buf[out->l3 + (in->family == 4 ? 8 : 7)], 64, "TTL / hop limit");
+	ok &= ASSERT_MEMEQ(out->buf, in->buf + 6, 6,
+			   "destination MAC: the SYN's source");
+	ok &= ASSERT_MEMEQ(out->buf + 6, in->buf, 6,
+			   "source MAC: the SYN's destination");
+	ok &= ASSERT_MEMEQ(out->buf + 12, in->buf + 12, in->l3 - 12,
+			   "VLAN tags and EtherType kept");
+	ok &= ASSERT_MEMEQ(out->buf + out->l3 + aoff,
+			   in->buf + in->l3 + aoff + alen, alen,
+			   "source address: the SYN's destination");
+	ok &= ASSERT_MEMEQ(out->buf + out->l3 + aoff + alen,
+			   in->buf + in->l3 + aoff, alen,
+			   "destination address: the SYN's source");
+	ok &= ASSERT_EQ(out->buf[out->l3 + (in->family == 4 ? 8 : 7)], 64,
+			"TTL / hop limit");
 	ok &= ASSERT_MEMEQ(o4, i4 + 2, 2, "source port");
 	ok &= ASSERT_MEMEQ(o4 + 2, i4, 2, "destination port");
 	ok &= ASSERT_EQ(he_tcp_flags(out), SYN_ACK, "flags SYN|ACK");
@@ -222,7 +237,7 @@ static bool check_synack(const struct he_seg *in, const struct he_seg *out,
 	ok &= ASSERT_EQ(o4[14] << 8 | o4[15], 65535, "window");
 	ok &= ASSERT_EQ(o4[18] << 8 | o4[19], 0, "urgent pointer");
 	if (optlen >= 4) {
-		const __u8 want[4] = { 2, 4, mss >> 8, mss & 0xff };
+		const __u8 want[4] = {2, 4, mss >> 8, mss & 0xff};
 
 		ok &= ASSERT_MEMEQ(o4 + 20, want, 4, "MSS option");
 		for (size_t b = 24; b < 20 + optlen; b++)
@@ -239,7 +254,8 @@ static int proven_get(struct xdp_env *e, const char *addr,
 		      struct fs_proven_slot *slot)
 {
 	int fd = bpf_map__fd(e->skel->maps.FS_MAP_PROVEN);
-	__u32 sets = bpf_map__max_entries(e->skel->maps.FS_MAP_PROVEN) / FS_PROVEN_WAYS;
+	__u32 sets = bpf_map__max_entries(e->skel->maps.FS_MAP_PROVEN) /
+		     FS_PROVEN_WAYS;
 	__u32 w[4];
 	__u8 a[16];
 
@@ -247,7 +263,8 @@ static int proven_get(struct xdp_env *e, const char *addr,
 	memcpy(w, a, sizeof(w));
 	for (__u32 i = 0, k = fs_proven_index(w, sets) * FS_PROVEN_WAYS;
 	     i < FS_PROVEN_WAYS; i++, k++)
-		if (!bpf_map_lookup_elem(fd, &k, slot) && !memcmp(slot->addr, a, 16))
+		if (!bpf_map_lookup_elem(fd, &k, slot) &&
+		    !memcmp(slot->addr, a, 16))
 			return 0;
 	return -ENOENT;
 }
@@ -258,7 +275,8 @@ static __u32 bans(struct xdp_env *e)
 	struct fs_key k, next;
 	__u32 n = 0;
 
-	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &k) {
+	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next);
+	     prev = &k) {
 		k = next;
 		n++;
 	}
@@ -268,7 +286,8 @@ static __u32 bans(struct xdp_env *e)
 /* A fresh program with real socket lookups, syn.cookies=@mode and every
  * SYN under pressure (syn.guard=1/1, spent by one SYN from a third
  * party), plus the settings in @kv (NULL-terminated). */
-static bool env_open(struct xdp_env *e, const struct fam *f, const char *mode, ...)
+static bool env_open(struct xdp_env *e, const struct fam *f, const char *mode,
+		     ...)
 {
 	struct he_result res;
 	struct he_seg warm;
@@ -279,7 +298,8 @@ static bool env_open(struct xdp_env *e, const struct fam *f, const char *mode, .
 	if (!ASSERT_OK(xe_open_sockets(e, true), "load the program"))
 		return false;
 	snprintf(kv, sizeof(kv), "syn.cookies=%s", mode);
-	ok = ASSERT_OK(xe_set(e, kv), kv) && ASSERT_OK(xe_set(e, "syn.guard=1/1"), "guard");
+	ok = ASSERT_OK(xe_set(e, kv), kv) &&
+	     ASSERT_OK(xe_set(e, "syn.guard=1/1"), "guard");
 	va_start(ap, mode);
 	for (const char *s; ok && (s = va_arg(ap, const char *));)
 		ok = ASSERT_OK(xe_set(e, s), s);
@@ -323,17 +343,21 @@ static void cookie_layouts(const struct fam *f)
 	if (!env_open(&e, f, "always", NULL))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(layouts); i++) {
-		fs_subtest("%s: under pressure, SYN-ACK in place/%s", layouts[i].name, f->name);
+		fs_subtest("%s: under pressure, SYN-ACK in place/%s",
+			   layouts[i].name, f->name);
 		if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[i], &s) &&
 		    he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res))
 			check_synack(&s, &res.out, f->mss, &cookie);
 	}
 	fs_subtest("a VLAN-tagged SYN: answered under its tag/%s", f->name);
 	{
-		struct pkt_spec sp = { .family = f->family, .tcp_flags = PKT_SYN,
-				       .sport = next_port++, .dport = PORT_HTTP,
-				       .seq = CLIENT_SEQ, .tcp_opt_len = 4,
-				       .vlan = { 0x8100 } };
+		struct pkt_spec sp = {.family = f->family,
+				      .tcp_flags = PKT_SYN,
+				      .sport = next_port++,
+				      .dport = PORT_HTTP,
+				      .seq = CLIENT_SEQ,
+				      .tcp_opt_len = 4,
+				      .vlan = {0x8100}};
 
 		pkt_addr(f->src, sp.src);
 		pkt_addr(f->dst, sp.dst);
@@ -342,13 +366,16 @@ static void cookie_layouts(const struct fam *f)
 			check_synack(&s, &res.out, f->mss, &cookie);
 	}
 	fs_subtest("syn.cookie.mss4/mss6: the MSS advertised/%s", f->name);
-	if (ASSERT_OK(xe_set(&e, f->family == 4 ? "syn.cookie.mss4=1400" :
-					       "syn.cookie.mss6=1380"), "set mss") &&
+	if (ASSERT_OK(xe_set(&e, f->family == 4 ? "syn.cookie.mss4=1400"
+						: "syn.cookie.mss6=1380"),
+		      "set mss") &&
 	    syn(f, f->src, next_port++, PORT_HTTP, &layouts[1], &s) &&
 	    he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res))
-		check_synack(&s, &res.out, f->family == 4 ? 1400 : 1380, &cookie);
-	ASSERT_OK(xe_set(&e, f->family == 4 ? "syn.cookie.mss4=1460" :
-					     "syn.cookie.mss6=1440"), "mss back");
+		check_synack(&s, &res.out, f->family == 4 ? 1400 : 1380,
+			     &cookie);
+	ASSERT_OK(xe_set(&e, f->family == 4 ? "syn.cookie.mss4=1460"
+					    : "syn.cookie.mss6=1440"),
+		  "mss back");
 
 	fs_subtest("an ACK with a wrong cookie proves nothing/%s", f->name);
 	if (syn(f, f->peer, 5555, PORT_HTTP, &layouts[0], &s) &&
@@ -359,7 +386,8 @@ static void cookie_layouts(const struct fam *f)
 	    seg(f, f->peer, 5555, PORT_HTTP, PKT_ACK, CLIENT_SEQ + 1,
 		cookie + 1 + 0x10000, NULL, 0, &a) &&
 	    he_expect(&e, &a, XDP_PASS, FS_R_ACK_BAD_COOKIE, false, &res))
-		ASSERT_EQ(proven_get(&e, f->peer, &slot), -ENOENT, "peer not proven");
+		ASSERT_EQ(proven_get(&e, f->peer, &slot), -ENOENT,
+			  "peer not proven");
 
 	fs_subtest("the ACK with its cookie proves the source/%s", f->name);
 	if (handshake(&e, f, f->src, PORT_HTTP, FS_R_SYN_PROVEN) &&
@@ -367,7 +395,9 @@ static void cookie_layouts(const struct fam *f)
 		ASSERT_EQ(slot.proven_ns, xe_clock(&e), "proven_ns");
 		ASSERT_EQ(slot.last_ns, xe_clock(&e), "last_ns");
 	}
-	fs_subtest("a proven source's SYN is never cookied, even under pressure/%s", f->name);
+	fs_subtest("a proven source's SYN is never cookied, even under "
+		   "pressure/%s",
+		   f->name);
 	if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
 		he_expect(&e, &s, XDP_PASS, FS_R_SERVICE, false, &res);
 	fs_subtest("no SYN fixture made a ban/%s", f->name);
@@ -386,11 +416,15 @@ static void cookie_left_to_kernel(const struct fam *f)
 		return;
 	xe_events(&e, ev0);
 	if (f->family == 4) {
-		struct pkt_spec sp = { .family = 4, .tcp_flags = PKT_SYN,
-				       .sport = next_port++, .dport = PORT_HTTP,
-				       .seq = CLIENT_SEQ, .ip_opt_len = 4 };
+		struct pkt_spec sp = {.family = 4,
+				      .tcp_flags = PKT_SYN,
+				      .sport = next_port++,
+				      .dport = PORT_HTTP,
+				      .seq = CLIENT_SEQ,
+				      .ip_opt_len = 4};
 
-		fs_subtest("a SYN with IPv4 options passes to the kernel/%s", f->name);
+		fs_subtest("a SYN with IPv4 options passes to the kernel/%s",
+			   f->name);
 		pkt_addr(f->src, sp.src);
 		pkt_addr(f->dst, sp.dst);
 		if (ASSERT_OK(he_build(&sp, "", 0, &s), "he_build"))
@@ -405,8 +439,8 @@ static void cookie_left_to_kernel(const struct fam *f)
 	    syn(f, f->src, next_port++, 8443, &layouts[0], &s))
 		he_expect(&e, &s, XDP_PASS, FS_R_SERVICE, false, &res);
 	xe_events(&e, ev1);
-	ASSERT_EQ(ev1[FS_E_COOKIE_ERR] - ev0[FS_E_COOKIE_ERR], f->family == 4 ? 3 : 2,
-		  "cookie_err counted");
+	ASSERT_EQ(ev1[FS_E_COOKIE_ERR] - ev0[FS_E_COOKIE_ERR],
+		  f->family == 4 ? 3 : 2, "cookie_err counted");
 	ASSERT_EQ(bans(&e), 0, "fs_bans entries");
 	xe_close(&e);
 }
@@ -417,24 +451,32 @@ static void cookie_budget(const struct fam *f)
 	struct he_seg s;
 	struct xdp_env e;
 
-	fs_subtest("syn.cookie.rate=1/2: two cookies, then syn_cookie_budget/%s", f->name);
+	fs_subtest("syn.cookie.rate=1/2: two cookies, then "
+		   "syn_cookie_budget/%s",
+		   f->name);
 	if (!env_open(&e, f, "always", "syn.cookie.rate=1/2", NULL))
 		return;
 	for (int i = 0; i < 3; i++)
 		if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
 			he_expect(&e, &s, i < 2 ? XDP_TX : XDP_DROP,
-				  i < 2 ? FS_R_SYN_COOKIE : FS_R_SYN_COOKIE_BUDGET,
+				  i < 2 ? FS_R_SYN_COOKIE
+					: FS_R_SYN_COOKIE_BUDGET,
 				  false, &res);
-	fs_subtest("syn.cookies=off: over-rate SYNs dropped, no ban/%s", f->name);
+	fs_subtest("syn.cookies=off: over-rate SYNs dropped, no ban/%s",
+		   f->name);
 	if (ASSERT_OK(xe_set(&e, "syn.cookies=off"), "off") &&
 	    ASSERT_OK(xe_set(&e, "syn.http.src=2/2"), "rate")) {
 		for (int i = 0; i < 6; i++)
-			if (syn(f, f->peer, next_port++, PORT_HTTP, &layouts[0], &s))
+			if (syn(f, f->peer, next_port++, PORT_HTTP, &layouts[0],
+				&s))
 				he_expect(&e, &s, i < 2 ? XDP_PASS : XDP_DROP,
-					  i < 2 ? FS_R_SERVICE : FS_R_SYN_RATE_SRC, false, &res);
+					  i < 2 ? FS_R_SERVICE
+						: FS_R_SYN_RATE_SRC,
+					  false, &res);
 		ASSERT_EQ(bans(&e), 0, "fs_bans entries");
 	}
-	fs_subtest("observe.syn_rate=on: no cookie, over-rate SYNs observed/%s", f->name);
+	fs_subtest("observe.syn_rate=on: no cookie, over-rate SYNs observed/%s",
+		   f->name);
 	if (ASSERT_OK(xe_set(&e, "syn.cookies=always"), "always") &&
 	    ASSERT_OK(xe_set(&e, "observe.syn_rate=on"), "observe") &&
 	    syn(f, f->peer, next_port++, PORT_HTTP, &layouts[0], &s))
@@ -448,7 +490,8 @@ static void proven_buckets(const struct fam *f)
 	struct he_seg s;
 	struct xdp_env e;
 
-	fs_subtest("forged SYNs from its prefix do not drain a proven source's bucket/%s",
+	fs_subtest("forged SYNs from its prefix do not drain a proven source's "
+		   "bucket/%s",
 		   f->name);
 	if (!env_open(&e, f, "always", NULL))
 		return;
@@ -463,22 +506,26 @@ static void proven_buckets(const struct fam *f)
 	for (int i = 0; i < 4; i++)
 		if (syn(f, f->peer, next_port++, PORT_HTTP, &layouts[0], &s))
 			he_expect(&e, &s, i < 2 ? XDP_PASS : XDP_DROP,
-				  i < 2 ? FS_R_SERVICE : FS_R_SYN_RATE_PREFIX, false, &res);
+				  i < 2 ? FS_R_SERVICE : FS_R_SYN_RATE_PREFIX,
+				  false, &res);
 	for (int i = 0; i < 2; i++)
 		if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
 			he_expect(&e, &s, XDP_PASS, FS_R_SERVICE, false, &res);
-	fs_subtest("a proven source over its own SYN bucket, cookies off: dropped, no ban/%s",
+	fs_subtest("a proven source over its own SYN bucket, cookies off: "
+		   "dropped, no ban/%s",
 		   f->name);
 	if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
 		he_expect(&e, &s, XDP_DROP, FS_R_SYN_RATE_PREFIX, false, &res);
 	ASSERT_EQ(bans(&e), 0, "fs_bans entries");
-	fs_subtest("a proven source over its own SYN bucket, cookies on: a cookie/%s",
+	fs_subtest("a proven source over its own SYN bucket, cookies on: a "
+		   "cookie/%s",
 		   f->name);
 	if (ASSERT_OK(xe_set(&e, "syn.cookies=always"), "cookies") &&
 	    syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
 		he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res);
 	ASSERT_OK(xe_set(&e, "syn.cookies=off"), "cookies off");
-	fs_subtest("proven until syn.proven_ttl after the last proof/%s", f->name);
+	fs_subtest("proven until syn.proven_ttl after the last proof/%s",
+		   f->name);
 	{
 		struct fs_proven_slot slot;
 
@@ -487,9 +534,12 @@ static void proven_buckets(const struct fam *f)
 			ASSERT_OK(xe_set(&e, "syn.cookies=always"), "cookies");
 			ASSERT_OK(xe_set(&e, "syn.guard=1/1"), "guard");
 			if (syn(f, f->third, next_port++, PORT_TCP, NULL, &s))
-				he_expect(&e, &s, XDP_PASS, FS_R_SERVICE, false, &res);
-			if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s))
-				he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res);
+				he_expect(&e, &s, XDP_PASS, FS_R_SERVICE, false,
+					  &res);
+			if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0],
+				&s))
+				he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE,
+					  false, &res);
 		}
 	}
 out:
@@ -503,7 +553,9 @@ static void conn_bans(const struct fam *f)
 	__u8 a[16];
 	__u8 plen = f->family == 4 ? 120 : 64;
 
-	fs_subtest("proofs over conn.prefix ban the prefix (conn_rate_prefix)/%s", f->name);
+	fs_subtest("proofs over conn.prefix ban the prefix "
+		   "(conn_rate_prefix)/%s",
+		   f->name);
 	if (!env_open(&e, f, "always", "conn.src=10/10", "conn.prefix=1/1",
 		      "ban.after=2", NULL))
 		return;
@@ -514,11 +566,13 @@ static void conn_bans(const struct fam *f)
 	    handshake(&e, f, f->third, PORT_TCP, FS_R_SYN_PROVEN)) {
 		pkt_addr(f->src, a);
 		if (ASSERT_OK(xe_ban_get(&e, a, plen, &ban), "prefix ban"))
-			ASSERT_STREQ(fs_ban_reason_name(ban.reason), "conn_rate_prefix",
-				     "ban reason");
+			ASSERT_STREQ(fs_ban_reason_name(ban.reason),
+				     "conn_rate_prefix", "ban reason");
 		ASSERT_EQ(bans(&e), 1, "one ban");
 	}
-	fs_subtest("on an http port the cookie ACK proves but charges nothing/%s", f->name);
+	fs_subtest("on an http port the cookie ACK proves but charges "
+		   "nothing/%s",
+		   f->name);
 	xe_close(&e);
 	if (!env_open(&e, f, "always", "conn.src=10/10", "conn.prefix=1/1",
 		      "ban.after=1", NULL))
@@ -546,11 +600,14 @@ static void cookie_data(const struct fam *f)
 	struct he_result res;
 	struct xdp_env e;
 	__u32 cookie;
-	struct pkt_spec sp = { .family = f->family, .tcp_flags = PKT_ACK | 0x08 /* PSH */,
-			       .sport = sport, .dport = PORT_HTTP,
-			       .seq = CLIENT_SEQ + 1 };
+	struct pkt_spec sp = {.family = f->family,
+			      .tcp_flags = PKT_ACK | 0x08 /* PSH */,
+			      .sport = sport,
+			      .dport = PORT_HTTP,
+			      .seq = CLIENT_SEQ + 1};
 
-	fs_subtest("a bad request on a cookie-only connection: a RST to the client/%s",
+	fs_subtest("a bad request on a cookie-only connection: a RST to the "
+		   "client/%s",
 		   f->name);
 	if (!env_open(&e, f, "always", "http.bad.src=1/1", NULL))
 		return;
@@ -566,10 +623,11 @@ static void cookie_data(const struct fam *f)
 		goto out;
 	r = res.out;
 	ASSERT_EQ(r.len, d.len, "same frame length");
-	r.len = r.l4 + 20;	/* what the IP length says */
+	r.len = r.l4 + 20; /* what the IP length says */
 	ASSERT_EQ(he_tcp_flags(&r), PKT_RST | PKT_ACK, "RST|ACK");
 	ASSERT_EQ(he_tcp_seq(&r), cookie + 1, "seq: the client's ACK");
-	ASSERT_EQ(he_tcp_ack(&r), CLIENT_SEQ + 1 + (__u32)strlen(bad), "ack: the segment's end");
+	ASSERT_EQ(he_tcp_ack(&r), CLIENT_SEQ + 1 + (__u32)strlen(bad),
+		  "ack: the segment's end");
 	ASSERT_EQ(r.buf[r.l4 + 12] >> 4, 5, "data offset 5");
 	ASSERT_MEMEQ(r.buf, d.buf + 6, 6, "MACs swapped");
 	ASSERT_TRUE(he_ip_csum_ok(&r), "IP header checksum");
@@ -577,14 +635,16 @@ static void cookie_data(const struct fam *f)
 	fs_subtest("its retransmission: the same, uncharged/%s", f->name);
 	he_expect(&e, &d, XDP_TX, FS_R_COOKIE_RESET, false, &res);
 	ASSERT_EQ(bans(&e), 0, "one bad request (burst 1): no ban");
-	fs_subtest("a good request on a cookie-only connection passes/%s", f->name);
-	sp.sport = next_port++;	/* another source: f->src is proven now */
+	fs_subtest("a good request on a cookie-only connection passes/%s",
+		   f->name);
+	sp.sport = next_port++; /* another source: f->src is proven now */
 	pkt_addr(f->peer, sp.src);
 	if (syn(f, f->peer, sp.sport, PORT_HTTP, &layouts[0], &s) &&
 	    he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res) &&
 	    check_synack(&s, &res.out, f->mss, &cookie)) {
 		sp.ack = cookie + 1;
-		if (ASSERT_OK(he_build(&sp, good, strlen(good), &d), "he_build"))
+		if (ASSERT_OK(he_build(&sp, good, strlen(good), &d), "he_"
+								     "build"))
 			he_expect(&e, &d, XDP_PASS, FS_R_HTTP_OK, false, &res);
 	}
 out:

@@ -25,40 +25,75 @@
  * must start with exactly these; new rows come after them. Add a row
  * here once a build with it is released. */
 static const char *const released_reasons[] = {
-	"non_ip", "malformed", "malformed_l4", "fragment", "not_tcp", "allow",
-	"no_service", "service", "http_ok", "http_undecided", "reset_flow",
-	"smtp_verified", "smtp_unverified", "smtp_failed", "block", "ban",
-	"syn_rate_src", "syn_rate_prefix", "no_conn", "smtp_defer_verified",
-	"smtp_defer_unverified", "smtp_defer_failed", "http_fragment",
-	"http_bad_host", "http_dup_host", "http_host_ws", "http_empty_host",
-	"http_no_host", "http_ip_host", "http_rate_src", "http_rate_prefix",
-	"ban_reset", "bad_csum", "syn_cookie", "syn_cookie_budget", "syn_proven",
-	"ack_bad_cookie", "cookie_reset",
+	"non_ip",
+	"malformed",
+	"malformed_l4",
+	"fragment",
+	"not_tcp",
+	"allow",
+	"no_service",
+	"service",
+	"http_ok",
+	"http_undecided",
+	"reset_flow",
+	"smtp_verified",
+	"smtp_unverified",
+	"smtp_failed",
+	"block",
+	"ban",
+	"syn_rate_src",
+	"syn_rate_prefix",
+	"no_conn",
+	"smtp_defer_verified",
+	"smtp_defer_unverified",
+	"smtp_defer_failed",
+	"http_fragment",
+	"http_bad_host",
+	"http_dup_host",
+	"http_host_ws",
+	"http_empty_host",
+	"http_no_host",
+	"http_ip_host",
+	"http_rate_src",
+	"http_rate_prefix",
+	"ban_reset",
+	"bad_csum",
+	"syn_cookie",
+	"syn_cookie_budget",
+	"syn_proven",
+	"ack_bad_cookie",
+	"cookie_reset",
 };
 static const char *const released_events[] = {
-	"ban_src", "ban_prefix", "ban_failed", "rate_new", "rate_evicted",
-	"rate_contended", "flow_failed", "event_sent", "event_rate", "ring_full",
-	"ban_evicted", "conn_ct", "conn_ct_refused", "conn_ct_missing",
-	"proven_new", "proven_evicted", "cookie_enoent", "cookie_err",
+	"ban_src",	   "ban_prefix",      "ban_failed",  "rate_new",
+	"rate_evicted",	   "rate_contended",  "flow_failed", "event_sent",
+	"event_rate",	   "ring_full",	      "ban_evicted", "conn_ct",
+	"conn_ct_refused", "conn_ct_missing", "proven_new",  "proven_evicted",
+	"cookie_enoent",   "cookie_err",
 };
 static const char *const released_ban_reasons[] = {
-	"manual", "syn_rate", "syn_rate_prefix", "http_rate", "http_rate_prefix",
-	"http_bad", "http_bad_prefix", "conn_rate", "conn_rate_prefix",
+	"manual",	   "syn_rate",	       "syn_rate_prefix",
+	"http_rate",	   "http_rate_prefix", "http_bad",
+	"http_bad_prefix", "conn_rate",	       "conn_rate_prefix",
 };
-static const char *const released_dns_classes[] = { "unverified", "verified", "failed" };
+static const char *const released_dns_classes[] = {"unverified", "verified",
+						   "failed"};
 static const char *const released_dns_reasons[] = {
-	"ok", "no_ptr", "no_forward", "mismatch", "outside_suffix", "weak",
-	"timeout", "servfail",
+	"ok",	"no_ptr",  "no_forward", "mismatch", "outside_suffix",
+	"weak", "timeout", "servfail",
 };
-static const char *const released_origins[] = { "config", "cli", "dns" };
-static const char *const released_services[] = { "none", "tcp", "http", "smtp" };
+static const char *const released_origins[] = {"config", "cli", "dns"};
+static const char *const released_services[] = {"none", "tcp", "http", "smtp"};
 static const char *const released_reload_results[] = {
-	"none", "applied", "refused", "rolled_back",
+	"none",
+	"applied",
+	"refused",
+	"rolled_back",
 };
 static const char *const released_buckets[] = {
-	"none", "syn.tcp", "syn.http", "http.req", "http.bad", "smtp.verified",
-	"smtp.unverified", "smtp.failed", "events", "conn", "syn.guard",
-	"syn.cookie",
+	"none",	    "syn.tcp",	     "syn.http",	"http.req",
+	"http.bad", "smtp.verified", "smtp.unverified", "smtp.failed",
+	"events",   "conn",	     "syn.guard",	"syn.cookie",
 };
 
 static const struct {
@@ -66,7 +101,10 @@ static const struct {
 	const char *const *names;
 	unsigned n;
 } released[] = {
-#define REL(what, a) { what, a, ARRAY_SIZE(a) }
+#define REL(what, a)                   \
+	{                              \
+		what, a, ARRAY_SIZE(a) \
+	}
 	REL("reason", released_reasons),
 	REL("event", released_events),
 	REL("ban reason", released_ban_reasons),
@@ -83,12 +121,14 @@ FS_TEST(tables_released)
 	for (size_t i = 0; i < ARRAY_SIZE(released); i++) {
 		const struct fs_table *t = fs_table_find(released[i].what);
 
-		fs_subtest("%ss: released rows keep their values", released[i].what);
+		fs_subtest("%ss: released rows keep their values",
+			   released[i].what);
 		if (!ASSERT_TRUE(t != NULL, released[i].what))
 			continue;
 		ASSERT_TRUE(t->n >= released[i].n, "no row removed");
 		for (unsigned v = 0; v < released[i].n && v < t->n; v++)
-			ASSERT_STREQ(t->names[v], released[i].names[v], "row at its value");
+			ASSERT_STREQ(t->names[v], released[i].names[v],
+				     "row at its value");
 	}
 }
 
@@ -111,35 +151,48 @@ FS_TEST(tables_rows)
 	char what[128];
 
 	for (size_t i = 0; i < n; i++) {
-		fs_subtest("%ss: names and docs present, plain and unique", t[i].what);
+		fs_subtest("%ss: names and docs present, plain and unique",
+			   t[i].what);
 		ASSERT_TRUE(t[i].n > 0, "rows");
 		for (unsigned a = 0; a < t[i].n; a++) {
-			snprintf(what, sizeof(what), "%s %u '%s'", t[i].what, a, t[i].names[a]);
+			snprintf(what, sizeof(what), "%s %u '%s'", t[i].what, a,
+				 t[i].names[a]);
 			ASSERT_TRUE(plain_name(t[i].names[a]), what);
 			ASSERT_TRUE(t[i].docs[a] && t[i].docs[a][0], what);
 			for (unsigned b = 0; b < a; b++) {
-				ASSERT_TRUE(strcmp(t[i].names[a], t[i].names[b]), what);
-				ASSERT_TRUE(strcmp(t[i].docs[a], t[i].docs[b]), what);
+				ASSERT_TRUE(strcmp(t[i].names[a],
+						   t[i].names[b]),
+					    what);
+				ASSERT_TRUE(strcmp(t[i].docs[a], t[i].docs[b]),
+					    what);
 			}
 		}
 	}
 
-	fs_subtest("reasons: an action each, observe rules only on stopping ones");
+	fs_subtest("reasons: an action each, observe rules only on stopping "
+		   "ones");
 	for (unsigned r = 0; r < FS_R_MAX; r++) {
 		const char *act = fs_reason_action(r);
 
 		ASSERT_TRUE(!strcmp(act, "pass") || !strcmp(act, "drop") ||
-			    !strcmp(act, "reset") || !strcmp(act, "tx"), fs_reason_name(r));
-		ASSERT_TRUE(!fs_reason_resets(r) || fs_reason_drops(r), fs_reason_name(r));
-		ASSERT_TRUE(!fs_reason_tx(r) || fs_reason_drops(r), fs_reason_name(r));
-		ASSERT_FALSE(fs_reason_tx(r) && fs_reason_resets(r), fs_reason_name(r));
-		ASSERT_TRUE(fs_reason_drops(r) || fs_reason_rule(r) == FS_OBS_NONE,
+				    !strcmp(act, "reset") || !strcmp(act, "tx"),
+			    fs_reason_name(r));
+		ASSERT_TRUE(!fs_reason_resets(r) || fs_reason_drops(r),
+			    fs_reason_name(r));
+		ASSERT_TRUE(!fs_reason_tx(r) || fs_reason_drops(r),
+			    fs_reason_name(r));
+		ASSERT_FALSE(fs_reason_tx(r) && fs_reason_resets(r),
+			     fs_reason_name(r));
+		ASSERT_TRUE(fs_reason_drops(r) ||
+				    fs_reason_rule(r) == FS_OBS_NONE,
 			    fs_reason_name(r));
 		ASSERT_TRUE(fs_reason_rule(r) < FS_OBS_MAX, fs_reason_name(r));
 	}
 	ASSERT_FALSE(fs_reason_drops(FS_R_MAX) || fs_reason_resets(FS_R_MAX),
 		     "FS_R_MAX (no verdict yet) neither drops nor resets");
-	ASSERT_FALSE(fs_reason_drops(1000) || fs_reason_resets(1000), "past the table");
+	ASSERT_FALSE(fs_reason_drops(1000) || fs_reason_resets(1000), "past "
+								      "the "
+								      "table");
 
 	fs_subtest("observe rules: each covers at least one reason");
 	for (unsigned o = FS_OBS_NONE + 1; o < FS_OBS_MAX; o++)
@@ -147,7 +200,8 @@ FS_TEST(tables_rows)
 	ASSERT_EQ(fs_observe_mask(FS_OBS_NONE), 0, "none covers nothing");
 
 	fs_subtest("counter slots hold every reason and event");
-	ASSERT_TRUE(FS_R_MAX <= FS_STATS_SLOTS && FS_E_MAX <= FS_EVENTS_SLOTS, "slots");
+	ASSERT_TRUE(FS_R_MAX <= FS_STATS_SLOTS && FS_E_MAX <= FS_EVENTS_SLOTS,
+		    "slots");
 }
 
 /* The value of @s in @c, as `show` prints it. */
@@ -171,21 +225,28 @@ FS_TEST(tables_settings)
 		ASSERT_TRUE(plain_name(s[i].key), s[i].key);
 		ASSERT_TRUE(s[i].doc && s[i].doc[0], s[i].key);
 		ASSERT_TRUE(fs_setting_find(s[i].key) == &s[i], "key unique");
-		ASSERT_TRUE(s[i].off + s[i].size <= sizeof(struct fs_cfg), s[i].key);
+		ASSERT_TRUE(s[i].off + s[i].size <= sizeof(struct fs_cfg),
+			    s[i].key);
 		for (size_t j = 0; j < i; j++) {
 			ASSERT_TRUE(s[i].section != s[j].section ||
-				    strcmp(s[i].file_key, s[j].file_key), "file key unique");
+					    strcmp(s[i].file_key,
+						   s[j].file_key),
+				    "file key unique");
 			/* the keys of one bucket share their doc line */
-			ASSERT_TRUE(!strcmp(s[i].doc, s[j].doc) ?
-				    (s[i].type == FS_SET_RATE && j + 1 == i) : true,
+			ASSERT_TRUE(!strcmp(s[i].doc, s[j].doc)
+					    ? (s[i].type == FS_SET_RATE &&
+					       j + 1 == i)
+					    : true,
 				    s[i].key);
 		}
 		if (s[i].section == FS_SEC_OBSERVE)
-			ASSERT_TRUE(s[i].type == FS_SET_FLAG || s[i].type == FS_SET_OBSERVE,
+			ASSERT_TRUE(s[i].type == FS_SET_FLAG ||
+					    s[i].type == FS_SET_OBSERVE,
 				    s[i].key);
 		observe_keys += s[i].type == FS_SET_OBSERVE;
 	}
-	ASSERT_EQ(observe_keys, FS_OBS_MAX - 1, "an observe.<rule> key per rule");
+	ASSERT_EQ(observe_keys, FS_OBS_MAX - 1,
+		  "an observe.<rule> key per rule");
 
 	fs_subtest("every key parses its default and prints it back");
 	fs_cfg_defaults(&def);
@@ -194,17 +255,20 @@ FS_TEST(tables_settings)
 		snprintf(kv, sizeof(kv), "%s=%s", s[i].key, s[i].def);
 		if (!ASSERT_OK(fs_cfg_set(&c, kv, err, sizeof(err)), kv))
 			continue;
-		ASSERT_STREQ(fmt(&s[i], &c, 0, buf, sizeof(buf)), s[i].def, s[i].key);
+		ASSERT_STREQ(fmt(&s[i], &c, 0, buf, sizeof(buf)), s[i].def,
+			     s[i].key);
 		ASSERT_STREQ(fmt(&s[i], &def, 0, buf, sizeof(buf)), s[i].def,
 			     "fs_cfg_defaults() holds it");
 		/* and what it prints for another value parses back too */
-		snprintf(kv, sizeof(kv), "%s=%s", s[i].key, fmt(&s[i], &c, 0, buf, sizeof(buf)));
+		snprintf(kv, sizeof(kv), "%s=%s", s[i].key,
+			 fmt(&s[i], &c, 0, buf, sizeof(buf)));
 		ASSERT_OK(fs_cfg_set(&c, kv, err, sizeof(err)), kv);
 	}
 
 	fs_subtest("off and on print what parses back");
 	for (size_t i = 0; i < n; i++) {
-		static const char *const vals[] = { "off", "on", "reset", "0", "7", "7/9", "2h" };
+		static const char *const vals[] = {"off", "on",	 "reset", "0",
+						   "7",	  "7/9", "2h"};
 
 		for (size_t v = 0; v < ARRAY_SIZE(vals); v++) {
 			char again[96];
@@ -212,12 +276,14 @@ FS_TEST(tables_settings)
 			c = def;
 			snprintf(kv, sizeof(kv), "%s=%s", s[i].key, vals[v]);
 			if (fs_cfg_set(&c, kv, err, sizeof(err)))
-				continue;	/* not a value of this key */
+				continue; /* not a value of this key */
 			fmt(&s[i], &c, 0, buf, sizeof(buf));
 			snprintf(kv, sizeof(kv), "%s=%s", s[i].key, buf);
-			if (!ASSERT_OK(fs_cfg_set(&c, kv, err, sizeof(err)), kv))
+			if (!ASSERT_OK(fs_cfg_set(&c, kv, err, sizeof(err)),
+				       kv))
 				continue;
-			ASSERT_STREQ(fmt(&s[i], &c, 0, again, sizeof(again)), buf, kv);
+			ASSERT_STREQ(fmt(&s[i], &c, 0, again, sizeof(again)),
+				     buf, kv);
 		}
 	}
 
@@ -234,9 +300,13 @@ FS_TEST(tables_settings)
 		pfx = fs_setting_find(kv);
 		if (!ASSERT_TRUE(src && pfx, name))
 			continue;
-		ASSERT_TRUE(src->type == FS_SET_RATE && pfx->type == FS_SET_RATE, name);
-		ASSERT_TRUE(def.limits[b].src.rate && def.limits[b].prefix.rate, name);
-		ASSERT_TRUE(strcmp(src->def, "off") && strcmp(pfx->def, "off"), name);
+		ASSERT_TRUE(src->type == FS_SET_RATE &&
+				    pfx->type == FS_SET_RATE,
+			    name);
+		ASSERT_TRUE(def.limits[b].src.rate && def.limits[b].prefix.rate,
+			    name);
+		ASSERT_TRUE(strcmp(src->def, "off") && strcmp(pfx->def, "off"),
+			    name);
 	}
 
 	fs_subtest("show prints every key, in table order");
@@ -250,7 +320,8 @@ FS_TEST(tables_settings)
 			fclose(f);
 			for (line = strtok_r(text, "\n", &save); line;
 			     line = strtok_r(NULL, "\n", &save), i++) {
-				snprintf(kv, sizeof(kv), "%s=%s", i < n ? s[i].key : "?",
+				snprintf(kv, sizeof(kv), "%s=%s",
+					 i < n ? s[i].key : "?",
 					 i < n ? s[i].def : "?");
 				ASSERT_STREQ(line, kv, "line");
 			}
@@ -262,7 +333,9 @@ FS_TEST(tables_settings)
 
 static int silent(enum libbpf_print_level l, const char *f, va_list ap)
 {
-	(void)l; (void)f; (void)ap;
+	(void)l;
+	(void)f;
+	(void)ap;
 	return 0;
 }
 
@@ -281,10 +354,10 @@ FS_TEST(tables_maps)
 	bpf_object__for_each_map(m, skel->obj) {
 		const struct fs_map_row *r;
 
-		if (bpf_map__is_internal(m))	/* .rodata, .bss */
+		if (bpf_map__is_internal(m)) /* .rodata, .bss */
 			continue;
 		r = fs_map_row_find(bpf_map__name(m));
-		if (!bpf_map__pin_path(m)) {	/* private to the program */
+		if (!bpf_map__pin_path(m)) { /* private to the program */
 			ASSERT_TRUE(r == NULL, "an unpinned map is no row");
 			continue;
 		}
@@ -298,18 +371,23 @@ FS_TEST(tables_maps)
 	fs_subtest("every row is a map of the object");
 	ASSERT_EQ(found, n, "rows found in the object");
 	for (size_t i = 0; i < n; i++) {
-		ASSERT_TRUE(bpf_object__find_map_by_name(skel->obj, rows[i].name) != NULL,
+		ASSERT_TRUE(bpf_object__find_map_by_name(skel->obj,
+							 rows[i].name) != NULL,
 			    rows[i].name);
 		ASSERT_TRUE(!strncmp(rows[i].name, "fs_", 3), "named fs_*");
 		ASSERT_TRUE(rows[i].doc && rows[i].doc[0], rows[i].name);
-		ASSERT_TRUE(rows[i].fd_off + sizeof(int) <= sizeof(struct fs_map_fds),
+		ASSERT_TRUE(rows[i].fd_off + sizeof(int) <=
+				    sizeof(struct fs_map_fds),
 			    "fd field");
 	}
 
 	fs_subtest("counter maps have their fixed slots");
-	ASSERT_EQ(bpf_map__max_entries(skel->maps.FS_MAP_STATS), FS_STATS_SLOTS, "fs_stats");
-	ASSERT_EQ(bpf_map__max_entries(skel->maps.FS_MAP_EVENTS), FS_EVENTS_SLOTS, "fs_events");
-	ASSERT_EQ(fs_map_row_find("fs_stats")->role, FS_ROLE_COUNTERS, "fs_stats role");
+	ASSERT_EQ(bpf_map__max_entries(skel->maps.FS_MAP_STATS), FS_STATS_SLOTS,
+		  "fs_stats");
+	ASSERT_EQ(bpf_map__max_entries(skel->maps.FS_MAP_EVENTS),
+		  FS_EVENTS_SLOTS, "fs_events");
+	ASSERT_EQ(fs_map_row_find("fs_stats")->role, FS_ROLE_COUNTERS,
+		  "fs_stats role");
 
 	fs_subtest("fill metrics: one label per FILL row");
 	{
@@ -321,7 +399,8 @@ FS_TEST(tables_maps)
 			if (!rows[i].fill)
 				continue;
 			snprintf(label, sizeof(label), "%s", rows[i].name + 3);
-			ASSERT_STREQ(fs_fill_map_name(fills), label, "label in table order");
+			ASSERT_STREQ(fs_fill_map_name(fills), label,
+				     "label in table order");
 			fills++;
 		}
 		ASSERT_EQ(fills, FS_FILL_MAX, "fill maps");
@@ -331,8 +410,8 @@ FS_TEST(tables_maps)
 
 /* ------------------------------------------------------------------ */
 
-#define OLD_REASONS	32	/* fs_stats of the builds before fixed slots */
-#define OLD_EVENTS	10
+#define OLD_REASONS 32 /* fs_stats of the builds before fixed slots */
+#define OLD_EVENTS  10
 
 /* Remove @dir and the pins in it. */
 static void pins_remove(const char *dir)
@@ -363,7 +442,8 @@ static int pin_old(const char *dir, const char *name, __u32 value_size,
 	char path[PATH_MAX];
 	__u64 *vals = calloc(ncpu, value_size);
 	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, name, sizeof(__u32),
-				value_size, slots, NULL), err = 0;
+				value_size, slots, NULL),
+	    err = 0;
 
 	if (fd < 0 || !vals) {
 		free(vals);
@@ -414,10 +494,17 @@ static bool check_carried(const char *dir, const char *name, __u32 value_size,
 				__u64 want = i < old ? plant(i, c, f) : 0;
 
 				if (vals[c * (value_size / 8) + f] != want) {
-					fs_test_fail(__FILE__, __LINE__, "%s slot %u cpu %d "
-						     "field %u: expected %llu, got %llu",
-						     name, i, c, f, (unsigned long long)want,
-						     (unsigned long long)vals[c * (value_size / 8) + f]);
+					fs_test_fail(
+						__FILE__, __LINE__,
+						"%s slot %u cpu %d "
+						"field %u: expected %llu, got "
+						"%llu",
+						name, i, c, f,
+						(unsigned long long)want,
+						(unsigned long long)
+							vals[c * (value_size /
+								  8) +
+							     f]);
 					ok = false;
 				}
 			}
@@ -434,45 +521,59 @@ FS_TEST(tables_upgrade)
 	bool fresh;
 	int fd;
 
-	snprintf(dir, sizeof(dir), "/sys/fs/bpf/fs-test-tables-%d", (int)getpid());
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/fs-test-tables-%d",
+		 (int)getpid());
 	fs_subtest("pins of an older build: counters with fewer slots");
-	if (!ASSERT_TRUE(ncpu > 0, "cpus") || !ASSERT_OK(fs_pins_ensure(dir), dir))
+	if (!ASSERT_TRUE(ncpu > 0, "cpus") ||
+	    !ASSERT_OK(fs_pins_ensure(dir), dir))
 		return;
-	if (!ASSERT_OK(pin_old(dir, "fs_stats", sizeof(struct fs_counter), OLD_REASONS, ncpu),
+	if (!ASSERT_OK(pin_old(dir, "fs_stats", sizeof(struct fs_counter),
+			       OLD_REASONS, ncpu),
 		       "old fs_stats") ||
-	    !ASSERT_OK(pin_old(dir, "fs_events", sizeof(__u64), OLD_EVENTS, ncpu),
+	    !ASSERT_OK(pin_old(dir, "fs_events", sizeof(__u64), OLD_EVENTS,
+			       ncpu),
 		       "old fs_events"))
 		goto out;
 
 	fs_subtest("a load refused for another map pins the old counters back");
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "fs_bans", sizeof(struct fs_key), 8, 16, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "fs_bans", sizeof(struct fs_key),
+			    8, 16, NULL);
 	snprintf(path, sizeof(path), "%s/fs_bans", dir);
-	if (!ASSERT_TRUE(fd >= 0 && !bpf_obj_pin(fd, path), "fs_bans of another layout"))
+	if (!ASSERT_TRUE(fd >= 0 && !bpf_obj_pin(fd, path), "fs_bans of "
+							    "another layout"))
 		goto out;
 	close(fd);
 	ASSERT_TRUE(fs_maps_create(dir, &fresh) != 0, "load refused");
-	check_carried(dir, "fs_stats", sizeof(struct fs_counter), OLD_REASONS, OLD_REASONS, ncpu);
-	check_carried(dir, "fs_events", sizeof(__u64), OLD_EVENTS, OLD_EVENTS, ncpu);
+	check_carried(dir, "fs_stats", sizeof(struct fs_counter), OLD_REASONS,
+		      OLD_REASONS, ncpu);
+	check_carried(dir, "fs_events", sizeof(__u64), OLD_EVENTS, OLD_EVENTS,
+		      ncpu);
 	unlink(path);
 
 	fs_subtest("the load grows them, every CPU's value kept at its index");
-	if (!ASSERT_OK(fs_maps_create(dir, &fresh), "load against the old pins"))
+	if (!ASSERT_OK(fs_maps_create(dir, &fresh), "load against the old "
+						    "pins"))
 		goto out;
-	check_carried(dir, "fs_stats", sizeof(struct fs_counter), FS_STATS_SLOTS,
-		      OLD_REASONS, ncpu);
-	check_carried(dir, "fs_events", sizeof(__u64), FS_EVENTS_SLOTS, OLD_EVENTS, ncpu);
+	check_carried(dir, "fs_stats", sizeof(struct fs_counter),
+		      FS_STATS_SLOTS, OLD_REASONS, ncpu);
+	check_carried(dir, "fs_events", sizeof(__u64), FS_EVENTS_SLOTS,
+		      OLD_EVENTS, ncpu);
 
 	fs_subtest("a second load keeps them as they are");
 	if (!ASSERT_OK(fs_maps_create(dir, &fresh), "load again"))
 		goto out;
 	ASSERT_FALSE(fresh, "pins reused");
-	check_carried(dir, "fs_stats", sizeof(struct fs_counter), FS_STATS_SLOTS,
-		      OLD_REASONS, ncpu);
+	check_carried(dir, "fs_stats", sizeof(struct fs_counter),
+		      FS_STATS_SLOTS, OLD_REASONS, ncpu);
 
-	fs_subtest("a counter map of another value size is refused, not dropped");
+	fs_subtest("a counter map of another value size is refused, not "
+		   "dropped");
 	snprintf(path, sizeof(path), "%s/fs_events", dir);
 	unlink(path);
-	if (!ASSERT_OK(pin_old(dir, "fs_events", 16, OLD_EVENTS, ncpu), "odd fs_events"))
+	if (!ASSERT_OK(pin_old(dir, "fs_events", 16, OLD_EVENTS, ncpu), "odd "
+									"fs_"
+									"event"
+									"s"))
 		goto out;
 	ASSERT_TRUE(fs_maps_create(dir, &fresh) != 0, "load refused");
 	check_carried(dir, "fs_events", 16, OLD_EVENTS, OLD_EVENTS, ncpu);
@@ -486,10 +587,12 @@ FS_TEST(tables_upgrade)
 	unlink(path);
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fs_cfg", sizeof(__u32),
 			    sizeof(struct fs_cfg) - 64, 1, NULL);
-	if (!ASSERT_TRUE(fd >= 0 && !bpf_obj_pin(fd, path), "fs_cfg of another layout"))
+	if (!ASSERT_TRUE(fd >= 0 && !bpf_obj_pin(fd, path), "fs_cfg of another "
+							    "layout"))
 		goto out;
 	close(fd);
-	if (ASSERT_OK(fs_maps_create(dir, &fresh), "load against the old fs_cfg")) {
+	if (ASSERT_OK(fs_maps_create(dir, &fresh), "load against the old "
+						   "fs_cfg")) {
 		struct fs_cfg cfg, want;
 		__u32 zero = 0;
 

@@ -37,9 +37,9 @@
 #include "../userspace/cli/cli.h"
 #include "../userspace/daemon/verifier.h"
 
-#define PORT_HTTP	80
-#define TCP_PSH		0x08
-#define POLL_MAX	100	/* verifier polls of 100 ms: 10 s at most */
+#define PORT_HTTP 80
+#define TCP_PSH	  0x08
+#define POLL_MAX  100 /* verifier polls of 100 ms: 10 s at most */
 
 /* A loaded program, pinned in its own folder for the CLI (dir set), or
  * with private maps. */
@@ -87,8 +87,9 @@ static bool inst_load(struct inst *in, bool defaults)
 	fs_cfg_defaults(&e->cfg);
 	if (!ASSERT_OK(floodshield_bpf__load(e->skel), "load the program") ||
 	    (defaults &&
-	     !ASSERT_OK(fs_maps_init_defaults(bpf_map__fd(e->skel->maps.FS_MAP_CFG),
-					      bpf_map__fd(e->skel->maps.FS_MAP_SVC)),
+	     !ASSERT_OK(fs_maps_init_defaults(
+				bpf_map__fd(e->skel->maps.FS_MAP_CFG),
+				bpf_map__fd(e->skel->maps.FS_MAP_SVC)),
 			"defaults")) ||
 	    !ASSERT_OK(xe_service(e, PORT_HTTP, FS_SVC_HTTP), "port 80 http"))
 		goto fail;
@@ -106,8 +107,8 @@ static bool inst_open(struct inst *in, bool pinned)
 {
 	memset(in, 0, sizeof(*in));
 	if (pinned) {
-		snprintf(in->dir, sizeof(in->dir), "/sys/fs/bpf/fs-test-writers-%d",
-			 (int)getpid());
+		snprintf(in->dir, sizeof(in->dir),
+			 "/sys/fs/bpf/fs-test-writers-%d", (int)getpid());
 		pins_remove(in->dir);
 		if (!ASSERT_OK(fs_pins_ensure(in->dir), in->dir))
 			return false;
@@ -122,19 +123,24 @@ static bool segment(const char *src, const char *req, struct he_seg *seg)
 	static __u16 sport = 20000;
 	struct pkt_spec s = {
 		.tcp_flags = req ? PKT_ACK | TCP_PSH : PKT_SYN,
-		.sport = ++sport, .dport = PORT_HTTP, .seq = 1000, .ack = 2000,
+		.sport = ++sport,
+		.dport = PORT_HTTP,
+		.seq = 1000,
+		.ack = 2000,
 	};
 
 	s.family = pkt_addr(src, s.src);
 	pkt_addr(s.family == 4 ? "192.0.2.1" : "2001:db8::1", s.dst);
 	return ASSERT_TRUE(s.family != 0, src) &&
-	       ASSERT_OK(he_build(&s, req ? req : "", req ? strlen(req) : 0, seg),
+	       ASSERT_OK(he_build(&s, req ? req : "", req ? strlen(req) : 0,
+				  seg),
 			 "build segment");
 }
 
 /* Run @seg once: its XDP verdict, and in *reason the reason whose
  * counter moved by one packet (FS_R_MAX if none did). */
-static int run(struct inst *in, const struct he_seg *seg, enum fs_reason *reason)
+static int run(struct inst *in, const struct he_seg *seg,
+	       enum fs_reason *reason)
 {
 	struct fs_counter before[FS_R_MAX], after[FS_R_MAX];
 	__u8 out[PKT_MAX];
@@ -169,7 +175,8 @@ static bool expect(struct inst *in, const char *src, const char *req,
 	snprintf(what, sizeof(what), "%s: verdict", src);
 	ok = ASSERT_EQ(ret, verdict, what);
 	snprintf(what, sizeof(what), "%s: reason %s, got %s", src,
-		 fs_reason_name(want), got < FS_R_MAX ? fs_reason_name(got) : "none");
+		 fs_reason_name(want),
+		 got < FS_R_MAX ? fs_reason_name(got) : "none");
 	return ASSERT_EQ(got, want, what) && ok;
 }
 
@@ -201,7 +208,8 @@ static bool expect_none(struct inst *in, const char *src)
 static bool expect_hosts_checked(struct inst *in, const char *src)
 {
 	return expect(in, src, REQ("www.example.org"), XDP_PASS, FS_R_HTTP_OK) &
-	       expect(in, src, REQ("evil.example"), XDP_PASS, FS_R_HTTP_BAD_HOST);
+	       expect(in, src, REQ("evil.example"), XDP_PASS,
+		      FS_R_HTTP_BAD_HOST);
 }
 
 /* ---- control ------------------------------------------------------------ */
@@ -210,18 +218,22 @@ static bool expect_hosts_checked(struct inst *in, const char *src)
  * no prefilter bit, and the program skips its lookup. */
 static void control(void)
 {
-	struct fs_list_val v = { .origin = FS_ORIGIN_CLI };
-	struct fs_lpm_key k = { .prefixlen = 128 };
+	struct fs_list_val v = {.origin = FS_ORIGIN_CLI};
+	struct fs_lpm_key k = {.prefixlen = 128};
 	struct inst in;
 
-	fs_subtest("control: an entry written raw, without its prefilter bit, is not applied");
+	fs_subtest("control: an entry written raw, without its prefilter bit, "
+		   "is not applied");
 	if (!inst_open(&in, false))
 		return;
 	pkt_addr("192.0.2.5", k.addr);
-	if (ASSERT_OK(bpf_map_update_elem(in.m.block, &k, &v, BPF_ANY), "raw write"))
+	if (ASSERT_OK(bpf_map_update_elem(in.m.block, &k, &v, BPF_ANY), "raw "
+									"writ"
+									"e"))
 		expect_none(&in, "192.0.2.5");
 	fs_subtest("control: the same entry through fs_list_put() is");
-	if (ASSERT_OK(fs_list_put(&in.m, FS_FILTER_BLOCK, &k, &v, BPF_ANY), "fs_list_put"))
+	if (ASSERT_OK(fs_list_put(&in.m, FS_FILTER_BLOCK, &k, &v, BPF_ANY),
+		      "fs_list_put"))
 		expect_block(&in, "192.0.2.5");
 	inst_close(&in);
 }
@@ -232,7 +244,7 @@ static void control(void)
  * on the pins of @in. Its exit code. */
 static int cli(struct inst *in, const char *line)
 {
-	struct fs_ctx ctx = { .pin_dir = in->dir, .pin_dir_set = true };
+	struct fs_ctx ctx = {.pin_dir = in->dir, .pin_dir_set = true};
 	char buf[256], *argv[16], *save = NULL;
 	int argc = 0;
 
@@ -256,17 +268,20 @@ static void writer_cli(void)
 	expect_none(&in, "2001:db8:1::10");
 	expect(&in, "192.0.2.11", REQ("evil.example"), XDP_PASS, FS_R_HTTP_OK);
 	if (ASSERT_OK(cli(&in, "allow add 192.0.2.10"), "allow add") &&
-	    ASSERT_OK(cli(&in, "block add 2001:db8:1::/48 --reason test"), "block add") &&
+	    ASSERT_OK(cli(&in, "block add 2001:db8:1::/48 --reason test"),
+		      "block add") &&
 	    ASSERT_OK(cli(&in, "hosts add www.example.org"), "hosts add")) {
 		expect_allow(&in, "192.0.2.10");
 		expect_block(&in, "2001:db8:1::10");
 		expect_hosts_checked(&in, "192.0.2.11");
 	}
-	fs_subtest("cli: block del lifts it, hosts del of the last name turns the check off");
+	fs_subtest("cli: block del lifts it, hosts del of the last name turns "
+		   "the check off");
 	if (ASSERT_OK(cli(&in, "block del 2001:db8:1::/48"), "block del") &&
 	    ASSERT_OK(cli(&in, "hosts del www.example.org"), "hosts del")) {
 		expect_none(&in, "2001:db8:1::10");
-		expect(&in, "192.0.2.11", REQ("evil.example"), XDP_PASS, FS_R_HTTP_OK);
+		expect(&in, "192.0.2.11", REQ("evil.example"), XDP_PASS,
+		       FS_R_HTTP_OK);
 	}
 	inst_close(&in);
 }
@@ -284,7 +299,8 @@ static struct fs_conf *conf_load(const char *text)
 
 	if (fd >= 0)
 		close(fd);
-	if (ok && !ASSERT_OK(fs_conf_load(path, c, err, sizeof(err)), "fs_conf_load")) {
+	if (ok && !ASSERT_OK(fs_conf_load(path, c, err, sizeof(err)), "fs_conf_"
+								      "load")) {
 		printf("     %s\n", err);
 		ok = false;
 	}
@@ -306,7 +322,8 @@ static void writer_sync(void)
 	if (!inst_open(&in, false))
 		return;
 	c = conf_load("[allow]\ncidr = 192.0.2.20\n"
-		      "[block]\ncidr = 203.0.113.0/24\ncidr = 2001:db8:20::/48\n"
+		      "[block]\ncidr = 203.0.113.0/24\ncidr = "
+		      "2001:db8:20::/48\n"
 		      "[hosts]\nname = www.example.org\n");
 	if (c && ASSERT_OK(fs_sync(&in.m, c, &st), "fs_sync")) {
 		expect_allow(&in, "192.0.2.20");
@@ -320,7 +337,8 @@ static void writer_sync(void)
 	if (c && ASSERT_OK(fs_sync(&in.m, c, &st), "fs_sync")) {
 		expect_allow(&in, "192.0.2.20");
 		expect_none(&in, "203.0.113.20");
-		expect(&in, "192.0.2.21", REQ("evil.example"), XDP_PASS, FS_R_HTTP_OK);
+		expect(&in, "192.0.2.21", REQ("evil.example"), XDP_PASS,
+		       FS_R_HTTP_OK);
 	}
 	fs_conf_free(c);
 	inst_close(&in);
@@ -346,9 +364,10 @@ static void writer_ledger(void)
 		fs_ban_reason_name(FS_BAN_HTTP_BAD), t - 10, t + 3600);
 	fprintf(f, "ban 2001:db8:30::/64 %s 2 %lld %lld\n",
 		fs_ban_reason_name(FS_BAN_SYN_RATE_PREFIX), t - 10, t + 3600);
-	fprintf(f, "allow 2001:db8::30/128 %s 0 note\n", fs_origin_name(FS_ORIGIN_CLI));
-	fprintf(f, "block 203.0.113.30/32 %s %lld\n", fs_origin_name(FS_ORIGIN_CLI),
-		t + 3600);
+	fprintf(f, "allow 2001:db8::30/128 %s 0 note\n",
+		fs_origin_name(FS_ORIGIN_CLI));
+	fprintf(f, "block 203.0.113.30/32 %s %lld\n",
+		fs_origin_name(FS_ORIGIN_CLI), t + 3600);
 	fclose(f);
 	if (!inst_open(&in, false))
 		goto out;
@@ -369,11 +388,12 @@ out:
 /* Whether fs_allow holds @addr/128. */
 static bool allowed_in_map(struct inst *in, const char *addr)
 {
-	struct fs_lpm_key k = { .prefixlen = 128 };
+	struct fs_lpm_key k = {.prefixlen = 128};
 	struct fs_list_val v;
 
 	pkt_addr(addr, k.addr);
-	return bpf_map_lookup_elem(in->m.allow, &k, &v) == 0 && v.origin == FS_ORIGIN_DNS;
+	return bpf_map_lookup_elem(in->m.allow, &k, &v) == 0 &&
+	       v.origin == FS_ORIGIN_DNS;
 }
 
 static void writer_verifier(void)
@@ -386,22 +406,31 @@ static void writer_verifier(void)
 	int i;
 
 	fs_subtest("verifier: unbound started on 127.0.0.1 and a free port");
-	if (!ASSERT_OK(access(DNS_SERVER_BIN, X_OK), DNS_SERVER_BIN " (make test-deps)") ||
+	if (!ASSERT_OK(access(DNS_SERVER_BIN, X_OK), DNS_SERVER_BIN " (make "
+								    "test-"
+								    "deps)") ||
 	    !dns_server_start())
 		goto out;
-	fs_subtest("verifier: addresses of an allow_name are allowlisted and applied");
+	fs_subtest("verifier: addresses of an allow_name are allowlisted and "
+		   "applied");
 	if (!inst_open(&in, false))
 		goto out;
-	snprintf(text, sizeof(text), "[dns]\nresolver = 127.0.0.1@%d\n"
-		 "allow_name = multi.example.org\n", dns_server_port());
+	snprintf(text, sizeof(text),
+		 "[dns]\nresolver = 127.0.0.1@%d\n"
+		 "allow_name = multi.example.org\n",
+		 dns_server_port());
 	c = conf_load(text);
 	v = c ? fs_verifier_new(c, &in.m) : NULL;
 	if (ASSERT_TRUE(v != NULL, "fs_verifier_new")) {
 		sigprocmask(SIG_SETMASK, NULL, &mask);
-		for (i = 0; i < POLL_MAX && !(allowed_in_map(&in, "192.0.2.31") &&
-					      allowed_in_map(&in, "2001:db8::31")); i++)
+		for (i = 0; i < POLL_MAX && !(allowed_in_map(&in, "192.0.2."
+								  "31") &&
+					      allowed_in_map(&in, "2001:db8::"
+								  "31"));
+		     i++)
 			fs_verifier_poll(v, 100, &mask);
-		if (ASSERT_TRUE(i < POLL_MAX, "the verifier allowlisted them")) {
+		if (ASSERT_TRUE(i < POLL_MAX, "the verifier allowlisted "
+					      "them")) {
 			xe_clock_set(&in.e, fs_mono_ns());
 			expect_allow(&in, "192.0.2.31");
 			expect_allow(&in, "198.51.100.31");
@@ -420,7 +449,7 @@ out:
 
 static void writer_program(void)
 {
-	static const char *const served[] = { "www.example.org" };
+	static const char *const served[] = {"www.example.org"};
 	enum fs_reason r = FS_R_MAX;
 	struct he_seg seg;
 	struct fs_ban ban;
@@ -439,9 +468,11 @@ static void writer_program(void)
 		for (i = 0; i < 20; i++)
 			if (segment("198.51.100.40", NULL, &seg))
 				run(&in, &seg, &r);
-		ASSERT_NEQ(r, FS_R_BAN, "the 20th SYN is not dropped as banned");
+		ASSERT_NEQ(r, FS_R_BAN,
+			   "the 20th SYN is not dropped as banned");
 		pkt_addr("198.51.100.40", a);
-		ASSERT_EQ(xe_ban_get(&in.e, a, 128, &ban), -ENOENT, "no fs_bans entry");
+		ASSERT_EQ(xe_ban_get(&in.e, a, 128, &ban), -ENOENT,
+			  "no fs_bans entry");
 	}
 	inst_close(&in);
 
@@ -454,7 +485,8 @@ static void writer_program(void)
 		for (i = 0; i < 10 && xe_ban_get(&in.e, a, 128, &ban); i++)
 			if (segment("2001:db8::40", REQ("evil.example"), &seg))
 				run(&in, &seg, &r);
-		ASSERT_OK(xe_ban_get(&in.e, a, 128, &ban), "bad requests until banned");
+		ASSERT_OK(xe_ban_get(&in.e, a, 128, &ban), "bad requests until "
+							   "banned");
 		expect_ban(&in, "2001:db8::40");
 		expect_none(&in, "2001:db8::41");
 	}
@@ -495,7 +527,8 @@ static bool pin_older_build(struct inst *in)
 	bool ok;
 
 	snprintf(path, sizeof(path), "%s/%s", in->dir, FS_STR(FS_MAP_HOSTFP));
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FS_STR(FS_MAP_HOSTFP), 4, old_size, 1, &o);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FS_STR(FS_MAP_HOSTFP), 4,
+			    old_size, 1, &o);
 	ok = ASSERT_TRUE(fd >= 0, "old fs_hostfp") &&
 	     ASSERT_OK(unlink(path), "unpin fs_hostfp") &&
 	     ASSERT_OK(bpf_obj_pin(fd, path), "pin the old fs_hostfp");
@@ -529,20 +562,25 @@ static void upgrade(void)
 	struct inst in;
 	bool fresh;
 
-	fs_subtest("upgrade: pins of an older build with the host bits in fs_cfg");
+	fs_subtest("upgrade: pins of an older build with the host bits in "
+		   "fs_cfg");
 	memset(&in, 0, sizeof(in));
-	snprintf(in.dir, sizeof(in.dir), "/sys/fs/bpf/fs-test-writers-up-%d", (int)getpid());
+	snprintf(in.dir, sizeof(in.dir), "/sys/fs/bpf/fs-test-writers-up-%d",
+		 (int)getpid());
 	pins_remove(in.dir);
 	if (!ASSERT_OK(fs_pins_ensure(in.dir), in.dir) ||
 	    !ASSERT_OK(fs_maps_create(in.dir, &fresh), "create the pins") ||
 	    !ASSERT_OK(fs_maps_open_all(in.dir, &m), "open the pins"))
 		goto out;
-	if (ASSERT_OK(fs_host_key("www.example.org", &k, &v, err, sizeof(err)), "key"))
+	if (ASSERT_OK(fs_host_key("www.example.org", &k, &v, err, sizeof(err)),
+		      "key"))
 		ASSERT_OK(fs_host_put(&m, &k, &v), "served host");
 	ASSERT_OK(fs_hosts_done(&m), "prints");
 	ASSERT_OK(bpf_map_lookup_elem(m.cfg, &zero, &cfg), "read fs_cfg");
 	cfg.http_flags |= FS_HTTP_RESET_IP_HOST;
-	ASSERT_OK(bpf_map_update_elem(m.cfg, &zero, &cfg, BPF_ANY), "http.ip_host=reset");
+	ASSERT_OK(bpf_map_update_elem(m.cfg, &zero, &cfg, BPF_ANY), "http.ip_"
+								    "host="
+								    "reset");
 	fs_maps_close_all(&m);
 	if (!pin_older_build(&in))
 		goto out;
@@ -553,25 +591,34 @@ static void upgrade(void)
 		fs_maps_close_all(&m);
 	}
 
-	fs_subtest("upgrade: the load replaces fs_hostfp and rebuilds its bits");
-	if (!ASSERT_OK(fs_maps_create(in.dir, &fresh), "load against the old pins"))
+	fs_subtest("upgrade: the load replaces fs_hostfp and rebuilds its "
+		   "bits");
+	if (!ASSERT_OK(fs_maps_create(in.dir, &fresh), "load against the old "
+						       "pins"))
 		goto out;
 	ASSERT_EQ(pinned_value_size(in.dir, FS_STR(FS_MAP_HOSTFP)),
 		  sizeof(struct fs_hostfp), "fs_hostfp of this build");
 	if (ASSERT_OK(fs_maps_open_all(in.dir, &m), "open the pins")) {
-		if (ASSERT_OK(fs_hostfp_flags(m.hostfp, &flags), "read the host bits"))
-			ASSERT_EQ(flags, FS_HOSTS_CHECK | FS_HOSTS_PRINTS, "check and prints");
+		if (ASSERT_OK(fs_hostfp_flags(m.hostfp, &flags), "read the "
+								 "host bits"))
+			ASSERT_EQ(flags, FS_HOSTS_CHECK | FS_HOSTS_PRINTS,
+				  "check and prints");
 		/* an older program may still read them until it is replaced */
-		if (ASSERT_OK(bpf_map_lookup_elem(m.cfg, &zero, &cfg), "read fs_cfg"))
-			ASSERT_EQ(cfg.http_flags, FS_HTTP_RESET_IP_HOST | FS_HTTP_RETIRED,
+		if (ASSERT_OK(bpf_map_lookup_elem(m.cfg, &zero, &cfg), "read "
+								       "fs_"
+								       "cfg"))
+			ASSERT_EQ(cfg.http_flags,
+				  FS_HTTP_RESET_IP_HOST | FS_HTTP_RETIRED,
 				  "fs_cfg kept as it was");
 		fs_maps_close_all(&m);
 	}
 
-	fs_subtest("upgrade: the program on those pins checks the served host, ignoring fs_cfg's old bits");
+	fs_subtest("upgrade: the program on those pins checks the served host, "
+		   "ignoring fs_cfg's old bits");
 	if (inst_load(&in, false)) {
 		expect_hosts_checked(&in, "192.0.2.50");
-		expect(&in, "192.0.2.50", REQ("192.0.2.1"), XDP_PASS, FS_R_HTTP_IP_HOST);
+		expect(&in, "192.0.2.50", REQ("192.0.2.1"), XDP_PASS,
+		       FS_R_HTTP_IP_HOST);
 		xe_close(&in.e);
 	}
 out:

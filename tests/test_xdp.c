@@ -22,35 +22,35 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define PORT_SVC	8443	/* FS_SVC_TCP in every environment here */
-#define PORT_OPEN	9999	/* no service */
-#define TPID_Q		0x8100	/* 802.1Q */
-#define TPID_AD		0x88A8	/* 802.1ad (QinQ outer) */
-#define ETH_P_ARP	0x0806
-#define MS		1000000ull
-#define FRAG2		185	/* 1480 bytes: 2nd fragment at MTU 1500 */
+#define PORT_SVC  8443	 /* FS_SVC_TCP in every environment here */
+#define PORT_OPEN 9999	 /* no service */
+#define TPID_Q	  0x8100 /* 802.1Q */
+#define TPID_AD	  0x88A8 /* 802.1ad (QinQ outer) */
+#define ETH_P_ARP 0x0806
+#define MS	  1000000ull
+#define FRAG2	  185 /* 1480 bytes: 2nd fragment at MTU 1500 */
 
 /* Addresses of one family, chosen so that one set of tests fits both. */
 struct fam {
 	const char *name;
 	int family;
 	const char *dst;
-	const char *src;	/* the offender */
-	const char *peer;	/* same per-prefix bucket as src (/24, /64) */
-	const char *wide;	/* other /24 of src's /16; other /64 of its /48 */
-	const char *far;	/* outside all of the above */
-	const char *net;	/* static block holding src and peer: /24, /48 */
-	__u8 pfx_plen;		/* per-prefix key length by default (128-bit) */
-	const char *widen;	/* setting that groups src and wide */
-	__u8 wide_plen;		/* per-prefix key length after it */
+	const char *src;   /* the offender */
+	const char *peer;  /* same per-prefix bucket as src (/24, /64) */
+	const char *wide;  /* other /24 of src's /16; other /64 of its /48 */
+	const char *far;   /* outside all of the above */
+	const char *net;   /* static block holding src and peer: /24, /48 */
+	__u8 pfx_plen;	   /* per-prefix key length by default (128-bit) */
+	const char *widen; /* setting that groups src and wide */
+	__u8 wide_plen;	   /* per-prefix key length after it */
 };
 
 static const struct fam fams[] = {
-	{ "v4", 4, "192.0.2.1", "10.1.2.3", "10.1.2.77", "10.1.200.5",
-	  "10.9.9.9", "10.1.2.0/24", 120, "prefix.v4=16", 112 },
-	{ "v6", 6, "2001:db8:ffff::1", "2001:db8:1:2::3", "2001:db8:1:2::77",
-	  "2001:db8:1:200::5", "2001:db8:9:9::9", "2001:db8:1::/48", 64,
-	  "prefix.v6=48", 48 },
+	{"v4", 4, "192.0.2.1", "10.1.2.3", "10.1.2.77", "10.1.200.5",
+	 "10.9.9.9", "10.1.2.0/24", 120, "prefix.v4=16", 112},
+	{"v6", 6, "2001:db8:ffff::1", "2001:db8:1:2::3", "2001:db8:1:2::77",
+	 "2001:db8:1:200::5", "2001:db8:9:9::9", "2001:db8:1::/48", 64,
+	 "prefix.v6=48", 48},
 };
 
 #define for_each_fam(f) \
@@ -60,7 +60,9 @@ static const struct fam fams[] = {
 static struct pkt_spec pkt_from(const struct fam *f, const char *src)
 {
 	struct pkt_spec s = {
-		.family = f->family, .tcp_flags = PKT_SYN, .dport = PORT_SVC,
+		.family = f->family,
+		.tcp_flags = PKT_SYN,
+		.dport = PORT_SVC,
 	};
 
 	pkt_addr(src, s.src);
@@ -114,8 +116,8 @@ static bool counter_moved(unsigned r, const struct fs_counter *got,
  * moved, by one packet (one observed packet when @observed), and that a
  * passed frame comes back byte for byte, or, for a RESET reason, of the
  * same length but rewritten (tests/test_http.c checks the rewrite). */
-static bool send_check(struct xdp_env *e, const struct pkt_spec *s,
-		       int verdict, enum fs_reason reason, bool observed)
+static bool send_check(struct xdp_env *e, const struct pkt_spec *s, int verdict,
+		       enum fs_reason reason, bool observed)
 {
 	struct fs_counter before[FS_R_MAX], after[FS_R_MAX];
 	__u8 in[PKT_MAX], out[PKT_MAX];
@@ -132,12 +134,17 @@ static bool send_check(struct xdp_env *e, const struct pkt_spec *s,
 	if (!ASSERT_OK(xe_counters(e, after), "read counters"))
 		return false;
 	for (unsigned r = 0; r < FS_R_MAX; r++) {
-		struct fs_counter got = {
-			after[r].packets - before[r].packets,
-			after[r].bytes - before[r].bytes,
-			after[r].observed_packets - before[r].observed_packets,
-			after[r].observed_bytes - before[r].observed_bytes,
-		}, want = {};
+		struct fs_counter
+			got =
+				{
+					after[r].packets - before[r].packets,
+					after[r].bytes - before[r].bytes,
+					after[r].observed_packets -
+						before[r].observed_packets,
+					after[r].observed_bytes -
+						before[r].observed_bytes,
+				},
+			want = {};
 
 		if (r == reason && observed)
 			want.observed_packets = 1, want.observed_bytes = len;
@@ -147,7 +154,8 @@ static bool send_check(struct xdp_env *e, const struct pkt_spec *s,
 	}
 	if (ret == XDP_PASS && fs_reason_resets(reason) && !observed)
 		ok &= ASSERT_EQ(out_len, len, "output length") &&
-		      ASSERT_TRUE(memcmp(out, in, len) != 0, "segment rewritten");
+		      ASSERT_TRUE(memcmp(out, in, len) != 0, "segment "
+							     "rewritten");
 	else if (ret == XDP_PASS)
 		ok &= ASSERT_EQ(out_len, len, "output length") &&
 		      ASSERT_MEMEQ(out, in, len, "output bytes");
@@ -225,111 +233,257 @@ static bool expect_event(const __u64 *before, const __u64 *after,
 
 struct fixture {
 	const char *desc;
-	int only;		/* 4 or 6: that family only; 0: both */
-	struct pkt_spec spec;	/* family and addresses come from the run */
+	int only;	      /* 4 or 6: that family only; 0: both */
+	struct pkt_spec spec; /* family and addresses come from the run */
 	int verdict;
 	enum fs_reason reason;
 };
 
-#define SYN_SVC		.tcp_flags = PKT_SYN, .dport = PORT_SVC
+#define SYN_SVC		 .tcp_flags = PKT_SYN, .dport = PORT_SVC
 #define CUT(mark, delta) .cut_mark = PKT_M_##mark, .cut_delta = (delta)
-#define ARP		.ethertype = ETH_P_ARP, .payload_len = 28
+#define ARP		 .ethertype = ETH_P_ARP, .payload_len = 28
 
 static const struct fixture fixtures[] = {
 	/* L2: not IP, or cut before L3 (run once, no family) */
-	{ "ARP", 0, { ARP }, XDP_PASS, FS_R_NON_IP },
-	{ "ARP in 802.1Q", 0, { ARP, .vlan = { TPID_Q } }, XDP_PASS, FS_R_NON_IP },
-	{ "ARP in QinQ", 0, { ARP, .vlan = { TPID_AD, TPID_Q } }, XDP_PASS, FS_R_NON_IP },
-	{ "empty frame", 0, { ARP, CUT(L3, -14) }, XDP_PASS, FS_R_MALFORMED },
-	{ "frame shorter than Ethernet", 0, { ARP, CUT(L3, -1) }, XDP_PASS, FS_R_MALFORMED },
-	{ "cut inside 802.1Q tag", 0, { ARP, .vlan = { TPID_Q }, CUT(L3, -1) },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "cut inside QinQ inner tag", 0, { ARP, .vlan = { TPID_AD, TPID_Q }, CUT(L3, -3) },
-	  XDP_PASS, FS_R_MALFORMED },
+	{"ARP", 0, {ARP}, XDP_PASS, FS_R_NON_IP},
+	{"ARP in 802.1Q", 0, {ARP, .vlan = {TPID_Q}}, XDP_PASS, FS_R_NON_IP},
+	{"ARP in QinQ",
+	 0,
+	 {ARP, .vlan = {TPID_AD, TPID_Q}},
+	 XDP_PASS,
+	 FS_R_NON_IP},
+	{"empty frame", 0, {ARP, CUT(L3, -14)}, XDP_PASS, FS_R_MALFORMED},
+	{"frame shorter than Ethernet",
+	 0,
+	 {ARP, CUT(L3, -1)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"cut inside 802.1Q tag",
+	 0,
+	 {ARP, .vlan = {TPID_Q}, CUT(L3, -1)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"cut inside QinQ inner tag",
+	 0,
+	 {ARP, .vlan = {TPID_AD, TPID_Q}, CUT(L3, -3)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
 	/* Well-formed, both families */
-	{ "SYN to protected port", 0, { SYN_SVC }, XDP_PASS, FS_R_SERVICE },
-	{ "SYN with options and payload", 0,
-	  { SYN_SVC, .tcp_opt_len = 20, .payload_len = 100 }, XDP_PASS, FS_R_SERVICE },
-	{ "ACK to unprotected port", 0, { .tcp_flags = PKT_ACK, .dport = PORT_OPEN },
-	  XDP_PASS, FS_R_NO_SERVICE },
-	{ "SYN to unprotected port", 0, { .tcp_flags = PKT_SYN, .dport = PORT_OPEN },
-	  XDP_PASS, FS_R_NO_SERVICE },
-	{ "UDP", 0, { .l4 = PKT_UDP, .dport = PORT_SVC, .payload_len = 32 },
-	  XDP_PASS, FS_R_NOT_TCP },
-	{ "ICMP echo", 0, { .l4 = PKT_ICMP, .payload_len = 56 }, XDP_PASS, FS_R_NOT_TCP },
-	{ "802.1Q", 0, { SYN_SVC, .vlan = { TPID_Q } }, XDP_PASS, FS_R_SERVICE },
-	{ "QinQ", 0, { SYN_SVC, .vlan = { TPID_AD, TPID_Q } }, XDP_PASS, FS_R_SERVICE },
-	{ "first fragment (MF, offset 0): TCP parsed", 0, { SYN_SVC, .mf = true },
-	  XDP_PASS, FS_R_SERVICE },
-	{ "middle fragment", 0, { SYN_SVC, .mf = true, .frag_off = FRAG2 },
-	  XDP_PASS, FS_R_FRAGMENT },
-	{ "last fragment", 0, { SYN_SVC, .frag_off = FRAG2 }, XDP_PASS, FS_R_FRAGMENT },
-	{ "fragment in QinQ", 0, { SYN_SVC, .vlan = { TPID_AD, TPID_Q }, .frag_off = 1 },
-	  XDP_PASS, FS_R_FRAGMENT },
+	{"SYN to protected port", 0, {SYN_SVC}, XDP_PASS, FS_R_SERVICE},
+	{"SYN with options and payload",
+	 0,
+	 {SYN_SVC, .tcp_opt_len = 20, .payload_len = 100},
+	 XDP_PASS,
+	 FS_R_SERVICE},
+	{"ACK to unprotected port",
+	 0,
+	 {.tcp_flags = PKT_ACK, .dport = PORT_OPEN},
+	 XDP_PASS,
+	 FS_R_NO_SERVICE},
+	{"SYN to unprotected port",
+	 0,
+	 {.tcp_flags = PKT_SYN, .dport = PORT_OPEN},
+	 XDP_PASS,
+	 FS_R_NO_SERVICE},
+	{"UDP",
+	 0,
+	 {.l4 = PKT_UDP, .dport = PORT_SVC, .payload_len = 32},
+	 XDP_PASS,
+	 FS_R_NOT_TCP},
+	{"ICMP echo",
+	 0,
+	 {.l4 = PKT_ICMP, .payload_len = 56},
+	 XDP_PASS,
+	 FS_R_NOT_TCP},
+	{"802.1Q", 0, {SYN_SVC, .vlan = {TPID_Q}}, XDP_PASS, FS_R_SERVICE},
+	{"QinQ",
+	 0,
+	 {SYN_SVC, .vlan = {TPID_AD, TPID_Q}},
+	 XDP_PASS,
+	 FS_R_SERVICE},
+	{"first fragment (MF, offset 0): TCP parsed",
+	 0,
+	 {SYN_SVC, .mf = true},
+	 XDP_PASS,
+	 FS_R_SERVICE},
+	{"middle fragment",
+	 0,
+	 {SYN_SVC, .mf = true, .frag_off = FRAG2},
+	 XDP_PASS,
+	 FS_R_FRAGMENT},
+	{"last fragment",
+	 0,
+	 {SYN_SVC, .frag_off = FRAG2},
+	 XDP_PASS,
+	 FS_R_FRAGMENT},
+	{"fragment in QinQ",
+	 0,
+	 {SYN_SVC, .vlan = {TPID_AD, TPID_Q}, .frag_off = 1},
+	 XDP_PASS,
+	 FS_R_FRAGMENT},
 	/* Malformed, both families */
-	{ "cut inside IP header", 0, { SYN_SVC, CUT(L3, 10) }, XDP_PASS, FS_R_MALFORMED },
-	{ "cut inside IP header in 802.1Q", 0, { SYN_SVC, .vlan = { TPID_Q }, CUT(L3, 19) },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "cut before TCP header", 0, { SYN_SVC, CUT(L4, 0) }, XDP_PASS, FS_R_MALFORMED_L4 },
-	{ "cut inside TCP header", 0, { SYN_SVC, CUT(L4, 13) }, XDP_PASS, FS_R_MALFORMED_L4 },
-	{ "cut inside TCP options", 0, { SYN_SVC, .tcp_opt_len = 12, CUT(L4_OPT, 8) },
-	  XDP_PASS, FS_R_MALFORMED_L4 },
-	{ "TCP data offset past the frame", 0, { SYN_SVC, .doff = 15 },
-	  XDP_PASS, FS_R_MALFORMED_L4 },
-	{ "TCP data offset 4", 0, { SYN_SVC, .doff = 4 }, XDP_PASS, FS_R_MALFORMED_L4 },
+	{"cut inside IP header",
+	 0,
+	 {SYN_SVC, CUT(L3, 10)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"cut inside IP header in 802.1Q",
+	 0,
+	 {SYN_SVC, .vlan = {TPID_Q}, CUT(L3, 19)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"cut before TCP header",
+	 0,
+	 {SYN_SVC, CUT(L4, 0)},
+	 XDP_PASS,
+	 FS_R_MALFORMED_L4},
+	{"cut inside TCP header",
+	 0,
+	 {SYN_SVC, CUT(L4, 13)},
+	 XDP_PASS,
+	 FS_R_MALFORMED_L4},
+	{"cut inside TCP options",
+	 0,
+	 {SYN_SVC, .tcp_opt_len = 12, CUT(L4_OPT, 8)},
+	 XDP_PASS,
+	 FS_R_MALFORMED_L4},
+	{"TCP data offset past the frame",
+	 0,
+	 {SYN_SVC, .doff = 15},
+	 XDP_PASS,
+	 FS_R_MALFORMED_L4},
+	{"TCP data offset 4",
+	 0,
+	 {SYN_SVC, .doff = 4},
+	 XDP_PASS,
+	 FS_R_MALFORMED_L4},
 	/* IPv4 only */
-	{ "IPv4 options", 4, { SYN_SVC, .ip_opt_len = 8 }, XDP_PASS, FS_R_SERVICE },
-	{ "IPv4 header of 60 bytes", 4, { SYN_SVC, .ip_opt_len = 40 }, XDP_PASS, FS_R_SERVICE },
-	{ "cut inside IPv4 options", 4, { SYN_SVC, .ip_opt_len = 8, CUT(L3_OPT, 5) },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "IPv4 options truncated (IHL past the frame)", 4,
-	  { SYN_SVC, .ip_opt_len = 8, CUT(L3_OPT, 0) }, XDP_PASS, FS_R_MALFORMED },
-	{ "IHL 15 without options", 4, { .l4 = PKT_UDP, .ihl = 15 },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "IHL 4", 4, { SYN_SVC, .ihl = 4 }, XDP_PASS, FS_R_MALFORMED },
-	{ "IHL 1", 4, { SYN_SVC, .ihl = 1 }, XDP_PASS, FS_R_MALFORMED },
-	{ "version 6 in IPv4 EtherType", 4, { SYN_SVC, .version = 6 }, XDP_PASS, FS_R_MALFORMED },
-	{ "total length below 20", 4, { SYN_SVC, .tot_len = 19 }, XDP_PASS, FS_R_MALFORMED },
-	{ "total length below IHL*4", 4, { SYN_SVC, .ip_opt_len = 8, .tot_len = 24 },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "total length of the header only", 4, { .l4 = PKT_UDP, .tot_len = 20 },
-	  XDP_PASS, FS_R_NOT_TCP },
+	{"IPv4 options", 4, {SYN_SVC, .ip_opt_len = 8}, XDP_PASS, FS_R_SERVICE},
+	{"IPv4 header of 60 bytes",
+	 4,
+	 {SYN_SVC, .ip_opt_len = 40},
+	 XDP_PASS,
+	 FS_R_SERVICE},
+	{"cut inside IPv4 options",
+	 4,
+	 {SYN_SVC, .ip_opt_len = 8, CUT(L3_OPT, 5)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"IPv4 options truncated (IHL past the frame)",
+	 4,
+	 {SYN_SVC, .ip_opt_len = 8, CUT(L3_OPT, 0)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"IHL 15 without options",
+	 4,
+	 {.l4 = PKT_UDP, .ihl = 15},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"IHL 4", 4, {SYN_SVC, .ihl = 4}, XDP_PASS, FS_R_MALFORMED},
+	{"IHL 1", 4, {SYN_SVC, .ihl = 1}, XDP_PASS, FS_R_MALFORMED},
+	{"version 6 in IPv4 EtherType",
+	 4,
+	 {SYN_SVC, .version = 6},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"total length below 20",
+	 4,
+	 {SYN_SVC, .tot_len = 19},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"total length below IHL*4",
+	 4,
+	 {SYN_SVC, .ip_opt_len = 8, .tot_len = 24},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"total length of the header only",
+	 4,
+	 {.l4 = PKT_UDP, .tot_len = 20},
+	 XDP_PASS,
+	 FS_R_NOT_TCP},
 	/* IPv6 only */
-	{ "version 4 in IPv6 EtherType", 6, { SYN_SVC, .version = 4 }, XDP_PASS, FS_R_MALFORMED },
-	{ "hop-by-hop", 6, { SYN_SVC, .ext = "h" }, XDP_PASS, FS_R_SERVICE },
-	{ "routing", 6, { SYN_SVC, .ext = "r" }, XDP_PASS, FS_R_SERVICE },
-	{ "destination options", 6, { SYN_SVC, .ext = "d" }, XDP_PASS, FS_R_SERVICE },
-	{ "hop-by-hop, destination, routing, destination", 6, { SYN_SVC, .ext = "hdrd" },
-	  XDP_PASS, FS_R_SERVICE },
-	{ "6 extension headers (the limit)", 6, { SYN_SVC, .ext = "hdrdrd" },
-	  XDP_PASS, FS_R_SERVICE },
-	{ "5 extension headers and a first fragment", 6,
-	  { SYN_SVC, .ext = "hdrdr", .mf = true }, XDP_PASS, FS_R_SERVICE },
-	{ "7 extension headers", 6, { SYN_SVC, .ext = "hdrdrdd" },
-	  XDP_PASS, FS_R_MALFORMED_L4 },
-	{ "8 extension headers, UDP", 6, { .l4 = PKT_UDP, .ext = "hdrdrdrd" },
-	  XDP_PASS, FS_R_MALFORMED_L4 },
-	{ "non-first fragment after 6 extension headers", 6,
-	  { SYN_SVC, .ext = "hdrdrdf", .frag_off = FRAG2 }, XDP_PASS, FS_R_FRAGMENT },
-	{ "non-first fragment after routing", 6, { SYN_SVC, .ext = "rf", .frag_off = FRAG2 },
-	  XDP_PASS, FS_R_FRAGMENT },
-	{ "UDP after destination options", 6, { .l4 = PKT_UDP, .ext = "d" },
-	  XDP_PASS, FS_R_NOT_TCP },
-	{ "cut inside hop-by-hop (next header)", 6, { SYN_SVC, .ext = "h", CUT(L3_OPT, 1) },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "cut inside second extension header", 6, { SYN_SVC, .ext = "hd", CUT(L3_OPT, 9) },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "cut inside fragment header", 6, { SYN_SVC, .ext = "hf", CUT(L3_OPT, 11) },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "cut inside hop-by-hop options", 6, { SYN_SVC, .ext = "h", CUT(L3_OPT, 4) },
-	  XDP_PASS, FS_R_MALFORMED },
-	{ "cut inside destination options, UDP", 6,
-	  { .l4 = PKT_UDP, .ext = "d", CUT(L3_OPT, 4) }, XDP_PASS, FS_R_MALFORMED },
+	{"version 4 in IPv6 EtherType",
+	 6,
+	 {SYN_SVC, .version = 4},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"hop-by-hop", 6, {SYN_SVC, .ext = "h"}, XDP_PASS, FS_R_SERVICE},
+	{"routing", 6, {SYN_SVC, .ext = "r"}, XDP_PASS, FS_R_SERVICE},
+	{"destination options",
+	 6,
+	 {SYN_SVC, .ext = "d"},
+	 XDP_PASS,
+	 FS_R_SERVICE},
+	{"hop-by-hop, destination, routing, destination",
+	 6,
+	 {SYN_SVC, .ext = "hdrd"},
+	 XDP_PASS,
+	 FS_R_SERVICE},
+	{"6 extension headers (the limit)",
+	 6,
+	 {SYN_SVC, .ext = "hdrdrd"},
+	 XDP_PASS,
+	 FS_R_SERVICE},
+	{"5 extension headers and a first fragment",
+	 6,
+	 {SYN_SVC, .ext = "hdrdr", .mf = true},
+	 XDP_PASS,
+	 FS_R_SERVICE},
+	{"7 extension headers",
+	 6,
+	 {SYN_SVC, .ext = "hdrdrdd"},
+	 XDP_PASS,
+	 FS_R_MALFORMED_L4},
+	{"8 extension headers, UDP",
+	 6,
+	 {.l4 = PKT_UDP, .ext = "hdrdrdrd"},
+	 XDP_PASS,
+	 FS_R_MALFORMED_L4},
+	{"non-first fragment after 6 extension headers",
+	 6,
+	 {SYN_SVC, .ext = "hdrdrdf", .frag_off = FRAG2},
+	 XDP_PASS,
+	 FS_R_FRAGMENT},
+	{"non-first fragment after routing",
+	 6,
+	 {SYN_SVC, .ext = "rf", .frag_off = FRAG2},
+	 XDP_PASS,
+	 FS_R_FRAGMENT},
+	{"UDP after destination options",
+	 6,
+	 {.l4 = PKT_UDP, .ext = "d"},
+	 XDP_PASS,
+	 FS_R_NOT_TCP},
+	{"cut inside hop-by-hop (next header)",
+	 6,
+	 {SYN_SVC, .ext = "h", CUT(L3_OPT, 1)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"cut inside second extension header",
+	 6,
+	 {SYN_SVC, .ext = "hd", CUT(L3_OPT, 9)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"cut inside fragment header",
+	 6,
+	 {SYN_SVC, .ext = "hf", CUT(L3_OPT, 11)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"cut inside hop-by-hop options",
+	 6,
+	 {SYN_SVC, .ext = "h", CUT(L3_OPT, 4)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
+	{"cut inside destination options, UDP",
+	 6,
+	 {.l4 = PKT_UDP, .ext = "d", CUT(L3_OPT, 4)},
+	 XDP_PASS,
+	 FS_R_MALFORMED},
 };
 
 static bool fixture_applies(const struct fixture *fx, const struct fam *f)
 {
-	if (fx->spec.ethertype)		/* not IP: the first family only */
+	if (fx->spec.ethertype) /* not IP: the first family only */
 		return f == fams;
 	return !fx->only || fx->only == f->family;
 }
@@ -403,8 +557,8 @@ static bool bad_requests(struct xdp_env *e, const struct fam *f,
 
 /* @burst bad requests from @src pass without a ban (the bucket's burst),
  * the next one bans it, the @count-th ban of the source, for @ttl. */
-static bool trigger_ban(struct xdp_env *e, const struct fam *f,
-			const char *src, int burst, __u32 count, __u64 ttl)
+static bool trigger_ban(struct xdp_env *e, const struct fam *f, const char *src,
+			int burst, __u32 count, __u64 ttl)
 {
 	return bad_requests(e, f, src, burst) &&
 	       ASSERT_EQ(ban_count(e, src, 128), count - 1, "bans before") &&
@@ -460,13 +614,13 @@ static void lists_block(const struct fam *f)
 	}
 	fs_subtest("block applies to every L4 once L3 parsed/%s", f->name);
 	if (env_open(&e, NULL)) {
-		struct pkt_spec v[] = { src, src, src, src, src, src };
+		struct pkt_spec v[] = {src, src, src, src, src, src};
 
 		v[0].l4 = PKT_UDP;
 		v[1].l4 = PKT_ICMP;
-		v[2].frag_off = FRAG2;		/* non-first fragment */
-		v[3].doff = 4;			/* malformed TCP */
-		v[4].dport = PORT_OPEN;		/* no service */
+		v[2].frag_off = FRAG2;	/* non-first fragment */
+		v[3].doff = 4;		/* malformed TCP */
+		v[4].dport = PORT_OPEN; /* no service */
 		v[5].vlan[0] = TPID_Q;
 		ASSERT_OK(xe_block(&e, f->net, 0), "block");
 		for (size_t i = 0; i < ARRAY_SIZE(v); i++)
@@ -536,13 +690,15 @@ static void bans_create(const struct fam *f)
 		expect_event(ev0, ev1, FS_E_BAN_SRC, 1);
 		expect_event(ev0, ev1, FS_E_BAN_PREFIX, 0);
 		expect_no_ban(&e, f->src, f->pfx_plen);
-		fs_subtest("ban drops the source's SYNs to protected ports/%s", f->name);
+		fs_subtest("ban drops the source's SYNs to protected ports/%s",
+			   f->name);
 		expect(&e, &syn_again, XDP_DROP, FS_R_BAN);
 		fs_subtest("ban spares the source's other traffic/%s", f->name);
 		expect(&e, &open_ack, XDP_PASS, FS_R_NO_SERVICE);
 		expect(&e, &udp, XDP_PASS, FS_R_NOT_TCP);
 		expect(&e, &frag, XDP_PASS, FS_R_FRAGMENT);
-		fs_subtest("ban resets a connection opened before it/%s", f->name);
+		fs_subtest("ban resets a connection opened before it/%s",
+			   f->name);
 		expect(&e, &ack, XDP_PASS, FS_R_BAN_RESET);
 		expect(&e, &ack, XDP_PASS, FS_R_RESET_FLOW);
 		fs_subtest("ban of a source spares its prefix/%s", f->name);
@@ -592,7 +748,7 @@ FS_TEST(xdp_bans)
 
 static void rate_src(const struct fam *f)
 {
-	const __u64 interval = 200 * MS;	/* 5/s */
+	const __u64 interval = 200 * MS; /* 5/s */
 	struct pkt_spec syn = pkt_from(f, f->src), ack = syn, synack = syn;
 	struct xdp_env e;
 
@@ -623,7 +779,9 @@ static void rate_src(const struct fam *f)
 	syn = pkt_from(f, f->peer);
 	expect_n(&e, &syn, 5, XDP_PASS, FS_R_SERVICE);
 	expect(&e, &syn, XDP_DROP, FS_R_SYN_RATE_SRC);
-	fs_subtest("cookies on: an over-rate SYN no cookie can answer passes/%s", f->name);
+	fs_subtest("cookies on: an over-rate SYN no cookie can answer "
+		   "passes/%s",
+		   f->name);
 	/* no listener behind a fixture: left to the kernel, never dropped
 	 * for a bucket that SYNs forged with its address could spend */
 	if (ASSERT_OK(xe_set(&e, "syn.cookies=auto"), "syn.cookies=auto"))
@@ -661,7 +819,8 @@ static void rate_prefix(const struct fam *f)
 		expect(&e, &far, XDP_PASS, FS_R_SERVICE);
 		xe_close(&e);
 	}
-	fs_subtest("a prefix over its SYN rate is banned for nothing/%s", f->name);
+	fs_subtest("a prefix over its SYN rate is banned for nothing/%s",
+		   f->name);
 	if (env_open(&e, PFX_RATES, "ban.after=1", NULL)) {
 		expect_n(&e, &src, 4, XDP_PASS, FS_R_SERVICE);
 		expect_n(&e, &peer, 4, XDP_PASS, FS_R_SERVICE);
@@ -723,15 +882,18 @@ static void observe(const struct fam *f)
 		expect_observed(&e, &src, FS_R_BLOCK);
 		xe_close(&e);
 	}
-	fs_subtest("observe=on passes over-rate SYNs and builds no ban/%s", f->name);
-	if (env_open(&e, "observe=on", "syn.tcp.src=5/5", "ban.after=3", NULL)) {
+	fs_subtest("observe=on passes over-rate SYNs and builds no ban/%s",
+		   f->name);
+	if (env_open(&e, "observe=on", "syn.tcp.src=5/5", "ban.after=3",
+		     NULL)) {
 		expect_n(&e, &src, 5, XDP_PASS, FS_R_SERVICE);
 		for (int i = 0; i < 4; i++)
 			expect_observed(&e, &src, FS_R_SYN_RATE_SRC);
 		expect_no_ban(&e, f->src, 128);
 		xe_close(&e);
 	}
-	fs_subtest("observe.block=on passes blocked, drops over-rate/%s", f->name);
+	fs_subtest("observe.block=on passes blocked, drops over-rate/%s",
+		   f->name);
 	if (env_open(&e, "observe.block=on", "syn.tcp.src=5/5", "ban.after=0",
 		     NULL)) {
 		ASSERT_OK(xe_block(&e, f->src, 0), "block");
@@ -763,8 +925,10 @@ static bool filter_bit(struct xdp_env *e, enum fs_filter_set set,
 		return false;
 	v4 = pkt_addr(addr, a) == 4;
 	slot = fs_filter_slot(fs_filter_key(a, v4));
-	if (ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_FILTER),
-					  &zero, f), "read fs_filter")) {
+	if (ASSERT_OK(bpf_map_lookup_elem(
+			      bpf_map__fd(e->skel->maps.FS_MAP_FILTER), &zero,
+			      f),
+		      "read fs_filter")) {
 		bit = f->bits[set][slot / 64] >> (slot % 64) & 1;
 		*wide = f->wide[set];
 	}
@@ -798,18 +962,18 @@ static struct fs_lpm_key lpm_key(const char *cidr, int bits)
 
 /* Wide entries: shorter than a slot but walkable, and too wide. */
 struct wide_case {
-	const char *cidr;	/* blocked */
-	const char *in;		/* a source inside it, in another slot */
-	const char *out;	/* a source outside it */
-	bool wide;		/* the set goes wide */
+	const char *cidr; /* blocked */
+	const char *in;	  /* a source inside it, in another slot */
+	const char *out;  /* a source outside it */
+	bool wide;	  /* the set goes wide */
 };
 
 static const struct wide_case wide_cases[] = {
-	{ "10.0.0.0/8", "10.200.1.1", "11.0.0.1", false },
-	{ "10.0.0.0/7", "11.200.1.1", "12.0.0.1", true },
-	{ "2001:db8::/32", "2001:db8:ffff::1", "2001:db9::1", false },
-	{ "2001:d00::/24", "2001:dff:1::1", "2001:e00::1", true },
-	{ "::ffff:0:0/96", "10.1.2.3", "2001:db8::1", true },
+	{"10.0.0.0/8", "10.200.1.1", "11.0.0.1", false},
+	{"10.0.0.0/7", "11.200.1.1", "12.0.0.1", true},
+	{"2001:db8::/32", "2001:db8:ffff::1", "2001:db9::1", false},
+	{"2001:d00::/24", "2001:dff:1::1", "2001:e00::1", true},
+	{"::ffff:0:0/96", "10.1.2.3", "2001:db8::1", true},
 };
 
 static void prefilter_marks(const struct fam *f)
@@ -820,12 +984,17 @@ static void prefilter_marks(const struct fam *f)
 
 	fs_subtest("a list entry marks its slot, not others/%s", f->name);
 	if (env_open(&e, NULL)) {
-		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "bit before");
+		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide),
+			     "bit before");
 		ASSERT_OK(xe_block(&e, f->net, 0), "block");
-		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "src bit");
-		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->peer, &wide), "peer bit");
-		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->far, &wide), "far bit");
-		ASSERT_FALSE(filter_bit(&e, FS_FILTER_ALLOW, f->src, &wide), "allow bit");
+		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide),
+			    "src bit");
+		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->peer, &wide),
+			    "peer bit");
+		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->far, &wide),
+			     "far bit");
+		ASSERT_FALSE(filter_bit(&e, FS_FILTER_ALLOW, f->src, &wide),
+			     "allow bit");
 		ASSERT_EQ(wide, 0, "not wide");
 		expect(&e, &src, XDP_DROP, FS_R_BLOCK);
 		expect(&e, &far, XDP_PASS, FS_R_SERVICE);
@@ -834,25 +1003,39 @@ static void prefilter_marks(const struct fam *f)
 	fs_subtest("a ban made by the program marks its slot/%s", f->name);
 	if (env_open(&e, BAN_RATES, NULL)) {
 		if (trigger_ban(&e, f, f->src, 3, 1, 60 * XE_NSEC)) {
-			ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->src, &wide), "ban bit");
-			ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "far bit");
+			ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->src,
+					       &wide),
+				    "ban bit");
+			ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far,
+						&wide),
+				     "far bit");
 			ASSERT_EQ(wide, 0, "not wide");
 			expect(&e, &src, XDP_DROP, FS_R_BAN);
 		}
 		xe_close(&e);
 	}
-	fs_subtest("a default prefix ban marks its slots, not the whole set/%s", f->name);
+	fs_subtest("a default prefix ban marks its slots, not the whole set/%s",
+		   f->name);
 	if (env_open(&e, PFX_BAN_RATES, NULL)) {
 		bad_requests(&e, f, f->src, 4);
 		bad_requests(&e, f, f->peer, 5);
-		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->src, &wide), "src slot");
-		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->peer, &wide), "peer slot");
-		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "far slot");
+		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->src, &wide), "src "
+									  "slo"
+									  "t");
+		ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->peer, &wide), "pee"
+									   "r "
+									   "slo"
+									   "t");
+		ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "far"
+									   " sl"
+									   "o"
+									   "t");
 		ASSERT_EQ(wide, 0, "not wide");
 		expect(&e, &src, XDP_DROP, FS_R_BAN);
 		xe_close(&e);
 	}
-	fs_subtest("a prefix ban wider than a slot makes the ban set wide/%s", f->name);
+	fs_subtest("a prefix ban wider than a slot makes the ban set wide/%s",
+		   f->name);
 	if (env_open(&e, PFX_BAN_RATES,
 		     f->family == 4 ? "prefix.v4=16" : "prefix.v6=40", NULL)) {
 		bad_requests(&e, f, f->src, 4);
@@ -867,14 +1050,15 @@ static void prefilter_marks(const struct fam *f)
 static void prefilter_rebuild(const struct fam *f)
 {
 	struct pkt_spec src = pkt_from(f, f->src);
-	struct fs_list_val v = { .origin = FS_ORIGIN_CLI };
-	struct fs_key ban = { .plen = 128, .bucket = FS_B_NONE };
+	struct fs_list_val v = {.origin = FS_ORIGIN_CLI};
+	struct fs_key ban = {.plen = 128, .bucket = FS_B_NONE};
 	struct fs_lpm_key net;
 	struct fs_map_fds m;
 	__u64 wide;
 	struct xdp_env e;
 
-	fs_subtest("rebuild clears deleted entries, keeps present ones/%s", f->name);
+	fs_subtest("rebuild clears deleted entries, keeps present ones/%s",
+		   f->name);
 	if (!env_open(&e, BAN_RATES, NULL))
 		return;
 	filter_fds(&e, &m);
@@ -883,14 +1067,19 @@ static void prefilter_rebuild(const struct fam *f)
 	ASSERT_OK(xe_block(&e, f->net, 0), "block");
 	trigger_ban(&e, f, f->far, 3, 1, 60 * XE_NSEC);
 	ASSERT_OK(bpf_map_delete_elem(m.block, &net), "delete block");
-	ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "stale bit stays");
+	ASSERT_TRUE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "stale bit "
+								    "stays");
 	expect(&e, &src, XDP_PASS, FS_R_SERVICE);
 	ASSERT_OK(fs_filter_rebuild(&m), "rebuild");
-	ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "block bit gone");
-	ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "ban bit kept");
+	ASSERT_FALSE(filter_bit(&e, FS_FILTER_BLOCK, f->src, &wide), "block "
+								     "bit "
+								     "gone");
+	ASSERT_TRUE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "ban bit "
+								  "kept");
 	ASSERT_OK(bpf_map_delete_elem(m.bans, &ban), "delete ban");
 	ASSERT_OK(fs_filter_rebuild(&m), "rebuild");
-	ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "ban bit gone");
+	ASSERT_FALSE(filter_bit(&e, FS_FILTER_BAN, f->far, &wide), "ban bit "
+								   "gone");
 	fs_subtest("a raw map write is matched after a rebuild/%s", f->name);
 	ASSERT_OK(bpf_map_update_elem(m.block, &net, &v, BPF_ANY), "raw block");
 	expect(&e, &src, XDP_PASS, FS_R_SERVICE);
@@ -909,9 +1098,11 @@ static void prefilter_wide(void)
 		const struct wide_case *c = &wide_cases[i];
 		const struct fam *fin = strchr(c->in, ':') ? &v6 : &v4;
 		const struct fam *fout = strchr(c->out, ':') ? &v6 : &v4;
-		struct pkt_spec in = pkt_from(fin, c->in), out = pkt_from(fout, c->out);
+		struct pkt_spec in = pkt_from(fin, c->in),
+				out = pkt_from(fout, c->out);
 
-		fs_subtest("block %s drops %s, passes %s", c->cidr, c->in, c->out);
+		fs_subtest("block %s drops %s, passes %s", c->cidr, c->in,
+			   c->out);
 		if (!env_open(&e, NULL))
 			continue;
 		ASSERT_OK(xe_block(&e, c->cidr, 0), "block");
@@ -937,7 +1128,7 @@ FS_TEST(xdp_prefilter)
 /* The per-source SYN key of address @a. */
 static struct fs_key syn_key(const __u8 a[16])
 {
-	struct fs_key k = { .plen = 128, .bucket = FS_B_SYN_TCP };
+	struct fs_key k = {.plen = 128, .bucket = FS_B_SYN_TCP};
 
 	memcpy(k.addr, a, 16);
 	return k;
@@ -948,7 +1139,8 @@ static struct fs_key syn_key(const __u8 a[16])
 static bool set_mates(struct xdp_env *e, const struct fam *f, const char *src,
 		      char out[][64], int n)
 {
-	__u32 sets = bpf_map__max_entries(e->skel->maps.FS_MAP_RATE) / FS_RATE_WAYS;
+	__u32 sets =
+		bpf_map__max_entries(e->skel->maps.FS_MAP_RATE) / FS_RATE_WAYS;
 	struct fs_key k;
 	__u8 a[16];
 	int found = 0;
@@ -962,7 +1154,8 @@ static bool set_mates(struct xdp_env *e, const struct fam *f, const char *src,
 			snprintf(out[found], 64, "10.%u.%u.%u", 64 + (i >> 16),
 				 i >> 8 & 0xff, i & 0xff);
 		else
-			snprintf(out[found], 64, "2001:db8:77::%x:%x", i >> 16, i & 0xffff);
+			snprintf(out[found], 64, "2001:db8:77::%x:%x", i >> 16,
+				 i & 0xffff);
 		pkt_addr(out[found], a);
 		k = syn_key(a);
 		if (fs_rate_set_index(&k, sets) == want)
@@ -978,11 +1171,14 @@ static void rate_table(const struct fam *f)
 	char mates[2][64];
 	struct xdp_env e;
 
-	fs_subtest("a new key evicts the idler of its set, not an offender/%s", f->name);
-	if (!env_open(&e, "syn.tcp.src=5/5", "syn.tcp.prefix=off", "ban.after=0", NULL))
+	fs_subtest("a new key evicts the idler of its set, not an offender/%s",
+		   f->name);
+	if (!env_open(&e, "syn.tcp.src=5/5", "syn.tcp.prefix=off",
+		      "ban.after=0", NULL))
 		return;
 	if (set_mates(&e, f, f->src, mates, 2)) {
-		struct pkt_spec m0 = pkt_from(f, mates[0]), m1 = pkt_from(f, mates[1]);
+		struct pkt_spec m0 = pkt_from(f, mates[0]),
+				m1 = pkt_from(f, mates[1]);
 
 		expect_n(&e, &src, 5, XDP_PASS, FS_R_SERVICE);
 		expect(&e, &src, XDP_DROP, FS_R_SYN_RATE_SRC);

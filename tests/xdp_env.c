@@ -57,7 +57,8 @@ static int open_env(struct xdp_env *e, bool real_sockets, __u32 bans_max,
 	e->skel->rodata->fs_assume_connected = !real_sockets;
 	if (no_ct)
 		e->skel->rodata->fs_have_ct = false;
-	if (bans_max && bpf_map__set_max_entries(e->skel->maps.FS_MAP_BANS, bans_max)) {
+	if (bans_max &&
+	    bpf_map__set_max_entries(e->skel->maps.FS_MAP_BANS, bans_max)) {
 		xe_close(e);
 		return fail("resize fs_bans");
 	}
@@ -157,11 +158,12 @@ static int put(struct xdp_env *e, enum fs_filter_set set, const void *key,
 	return err ? fail(what) : 0;
 }
 
-static int list_add(struct xdp_env *e, enum fs_filter_set set,
-		    const char *cidr, __u64 expires_ns)
+static int list_add(struct xdp_env *e, enum fs_filter_set set, const char *cidr,
+		    __u64 expires_ns)
 {
-	struct fs_list_val v = { .expires_ns = expires_ns,
-				 .origin = FS_ORIGIN_CLI, .note = "test" };
+	struct fs_list_val v = {.expires_ns = expires_ns,
+				.origin = FS_ORIGIN_CLI,
+				.note = "test"};
 	struct fs_lpm_key k = {};
 	int err = parse_cidr(cidr, &k);
 
@@ -222,18 +224,17 @@ int xe_run(struct xdp_env *e, const void *frame, size_t len, void *out,
 	 * rest in a fragment, which this program never reads. */
 	size_t size = len < ETH_HLEN ? ETH_HLEN : len, pad = size - len;
 	__u8 in[PKT_MAX] = {}, res[PKT_MAX];
-	struct xdp_md ctx = { .data_end = len };
-	LIBBPF_OPTS(bpf_test_run_opts, o,
-		    .data_in = in, .data_size_in = size,
+	struct xdp_md ctx = {.data_end = len};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = size,
 		    .data_out = res, .data_size_out = sizeof(res),
 		    .ctx_in = pad ? &ctx : NULL,
-		    .ctx_size_in = pad ? sizeof(ctx) : 0,
-		    .repeat = 1);
+		    .ctx_size_in = pad ? sizeof(ctx) : 0, .repeat = 1);
 
 	if (len > PKT_MAX)
 		return -EINVAL;
 	memcpy(in, frame, len);
-	if (bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.floodshield), &o))
+	if (bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.floodshield),
+				   &o))
 		return fail("BPF_PROG_TEST_RUN");
 	if (o.data_size_out < pad || o.data_size_out - pad > *out_len)
 		return -EOVERFLOW;
@@ -249,8 +250,9 @@ static void ban_key(struct fs_key *k, const __u8 addr[16], __u8 plen)
 	for (int i = 0; i < 16; i++) {
 		int bits = plen - 8 * i;
 
-		k->addr[i] = bits >= 8 ? addr[i] :
-			     bits <= 0 ? 0 : addr[i] & (0xff << (8 - bits));
+		k->addr[i] = bits >= 8	 ? addr[i]
+			     : bits <= 0 ? 0
+					 : addr[i] & (0xff << (8 - bits));
 	}
 	k->plen = plen;
 	k->bucket = FS_B_NONE;
@@ -262,7 +264,8 @@ int xe_ban_get(struct xdp_env *e, const __u8 addr[16], __u8 plen,
 	struct fs_key k;
 
 	ban_key(&k, addr, plen);
-	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_BANS), &k, ban))
+	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_BANS), &k,
+				ban))
 		return -errno;
 	return 0;
 }

@@ -15,11 +15,11 @@
 #include "../maps/floodshield.h"
 
 #define XE_NSEC 1000000000ull
-#define XE_T0	(1000 * XE_NSEC)	/* fake clock after xe_open() */
+#define XE_T0	(1000 * XE_NSEC) /* fake clock after xe_open() */
 
 struct xdp_env {
 	struct floodshield_bpf *skel;
-	struct fs_cfg cfg;	/* as last written to fs_cfg */
+	struct fs_cfg cfg; /* as last written to fs_cfg */
 	int ncpu;
 };
 

@@ -25,9 +25,9 @@
 #include "../../loader/names.h"
 #include "../../loader/settings.h"
 
-#define BEGIN	"<!-- BEGIN GENERATED "
-#define END	"<!-- END GENERATED "
-#define TAIL	" -->"
+#define BEGIN "<!-- BEGIN GENERATED "
+#define END   "<!-- END GENERATED "
+#define TAIL  " -->"
 
 /* A table cell: @s with '|' escaped. */
 static void cell(FILE *f, const char *s)
@@ -56,7 +56,7 @@ static void header(FILE *f, const char *const *cols)
 	row_end(f);
 }
 
-#define HEADER(f, ...) header(f, (const char *const[]){ __VA_ARGS__, NULL })
+#define HEADER(f, ...) header(f, (const char *const[]){__VA_ARGS__, NULL})
 
 static void code_cell(FILE *f, const char *s)
 {
@@ -112,8 +112,14 @@ static void t_enum(FILE *f, const char *what, const char *col)
 	}
 }
 
-static void t_events(FILE *f) { t_enum(f, "event", "event"); }
-static void t_ban_reasons(FILE *f) { t_enum(f, "ban reason", "reason"); }
+static void t_events(FILE *f)
+{
+	t_enum(f, "event", "event");
+}
+static void t_ban_reasons(FILE *f)
+{
+	t_enum(f, "ban reason", "reason");
+}
 
 /* What a key takes. */
 static const char *values_of(const struct fs_setting *s, char *buf, size_t len)
@@ -132,7 +138,8 @@ static const char *values_of(const struct fs_setting *s, char *buf, size_t len)
 
 		buf[0] = '\0';
 		for (int i = 0; n && n[i] && o < len; i++)
-			o += snprintf(buf + o, len - o, "%s`%s`", i ? ", " : "", n[i]);
+			o += snprintf(buf + o, len - o, "%s`%s`", i ? ", " : "",
+				      n[i]);
 		return buf;
 	}
 	case FS_SET_UINT:
@@ -167,14 +174,17 @@ static void t_keys(FILE *f, int sec, bool file_keys, bool doc)
 		if (sec >= 0 && s[i].section != (enum fs_setting_section)sec)
 			continue;
 		keys[0] = defs[0] = '\0';
-		for (; j < n && s[j].section == s[i].section && s[j].type == s[i].type &&
-		       !strcmp(s[j].doc, s[i].doc); j++) {
+		for (; j < n && s[j].section == s[i].section &&
+		       s[j].type == s[i].type && !strcmp(s[j].doc, s[i].doc);
+		     j++) {
 			const char *sep = j > i ? ", " : "";
 
-			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
-				 "%s`%s`", sep, file_keys ? s[j].file_key : s[j].key);
-			snprintf(defs + strlen(defs), sizeof(defs) - strlen(defs),
-				 "%s`%s`", sep, s[j].def);
+			snprintf(keys + strlen(keys),
+				 sizeof(keys) - strlen(keys), "%s`%s`", sep,
+				 file_keys ? s[j].file_key : s[j].key);
+			snprintf(defs + strlen(defs),
+				 sizeof(defs) - strlen(defs), "%s`%s`", sep,
+				 s[j].def);
 		}
 		cell(f, keys);
 		cell(f, values_of(&s[i], vals, sizeof(vals)));
@@ -186,8 +196,14 @@ static void t_keys(FILE *f, int sec, bool file_keys, bool doc)
 	}
 }
 
-static void t_settings(FILE *f) { t_keys(f, -1, false, true); }
-static void t_limits(FILE *f) { t_keys(f, FS_SEC_LIMITS, true, false); }
+static void t_settings(FILE *f)
+{
+	t_keys(f, -1, false, true);
+}
+static void t_limits(FILE *f)
+{
+	t_keys(f, FS_SEC_LIMITS, true, false);
+}
 
 /* [observe]: key, the `set` key, what it covers. */
 static void t_observe(FILE *f)
@@ -202,14 +218,18 @@ static void t_observe(FILE *f)
 			continue;
 		reasons[0] = '\0';
 		for (unsigned r = 0; r < FS_R_MAX; r++)
-			if (s[i].type == FS_SET_OBSERVE && fs_reason_rule(r) == s[i].arg)
+			if (s[i].type == FS_SET_OBSERVE &&
+			    fs_reason_rule(r) == s[i].arg)
 				snprintf(reasons + strlen(reasons),
-					 sizeof(reasons) - strlen(reasons), "%s`%s`",
-					 reasons[0] ? ", " : "", fs_reason_name(r));
+					 sizeof(reasons) - strlen(reasons),
+					 "%s`%s`", reasons[0] ? ", " : "",
+					 fs_reason_name(r));
 		code_cell(f, s[i].file_key);
 		code_cell(f, s[i].key);
 		cell(f, s[i].doc);
-		cell(f, s[i].type == FS_SET_OBSERVE ? reasons : "every reason that drops or resets");
+		cell(f, s[i].type == FS_SET_OBSERVE ? reasons
+						    : "every reason that drops "
+						      "or resets");
 		row_end(f);
 	}
 }
@@ -225,11 +245,13 @@ static void t_metric_labels(FILE *f)
 
 		buf[0] = '\0';
 		if (fs_http_verdict(r))
-			snprintf(buf, sizeof(buf), "`http_requests_total{verdict=\"%s\"}`",
+			snprintf(buf, sizeof(buf),
+				 "`http_requests_total{verdict=\"%s\"}`",
 				 fs_http_verdict(r));
 		else if (fs_smtp_verdict(r, &cls, &verdict))
 			snprintf(buf, sizeof(buf),
-				 "`smtp_connections_total{class=\"%s\",verdict=\"%s\"}`",
+				 "`smtp_connections_total{class=\"%s\",verdict="
+				 "\"%s\"}`",
 				 cls, verdict);
 		code_cell(f, fs_reason_name(r));
 		code_cell(f, fs_reason_action(r));
@@ -240,7 +262,9 @@ static void t_metric_labels(FILE *f)
 
 static int silent(enum libbpf_print_level l, const char *fmt, va_list ap)
 {
-	(void)l; (void)fmt; (void)ap;
+	(void)l;
+	(void)fmt;
+	(void)ap;
 	return 0;
 }
 
@@ -256,11 +280,14 @@ static void t_maps(FILE *f)
 	skel = floodshield_bpf__open();
 	HEADER(f, "map", "type", "entries", "role", "holds");
 	for (size_t i = 0; i < n; i++) {
-		struct bpf_map *m = skel ?
-			bpf_object__find_map_by_name(skel->obj, rows[i].name) : NULL;
-		const char *type = m ? libbpf_bpf_map_type_str(bpf_map__type(m)) : NULL;
+		struct bpf_map *m = skel ? bpf_object__find_map_by_name(
+						   skel->obj, rows[i].name)
+					 : NULL;
+		const char *type = m ? libbpf_bpf_map_type_str(bpf_map__type(m))
+				     : NULL;
 
-		snprintf(entries, sizeof(entries), "%u", m ? bpf_map__max_entries(m) : 0);
+		snprintf(entries, sizeof(entries), "%u",
+			 m ? bpf_map__max_entries(m) : 0);
 		code_cell(f, rows[i].name);
 		cell(f, type ? type : "?");
 		cell(f, entries);
@@ -285,15 +312,15 @@ static const struct {
 	const char *name;
 	void (*print)(FILE *f);
 } tables[] = {
-	{ "reasons", t_reasons },
-	{ "events", t_events },
-	{ "ban-reasons", t_ban_reasons },
-	{ "settings", t_settings },
-	{ "limits", t_limits },
-	{ "observe", t_observe },
-	{ "metric-labels", t_metric_labels },
-	{ "maps", t_maps },
-	{ "map-roles", t_map_roles },
+	{"reasons", t_reasons},
+	{"events", t_events},
+	{"ban-reasons", t_ban_reasons},
+	{"settings", t_settings},
+	{"limits", t_limits},
+	{"observe", t_observe},
+	{"metric-labels", t_metric_labels},
+	{"maps", t_maps},
+	{"map-roles", t_map_roles},
 };
 
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
@@ -301,7 +328,8 @@ static const struct {
 static int table_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < N_TABLES; i++)
-		if (strlen(tables[i].name) == len && !strncmp(tables[i].name, name, len))
+		if (strlen(tables[i].name) == len &&
+		    !strncmp(tables[i].name, name, len))
 			return i;
 	return -1;
 }
@@ -339,11 +367,15 @@ static int splice(const char *path)
 
 		no++;
 		if (b == -2 || e == -2) {
-			fprintf(stderr, "fs_docgen: %s:%d: unknown table in marker\n", path, no);
+			fprintf(stderr,
+				"fs_docgen: %s:%d: unknown table in marker\n",
+				path, no);
 			err = 1;
 		} else if (b >= 0) {
 			if (open >= 0) {
-				fprintf(stderr, "fs_docgen: %s:%d: BEGIN inside the block of line %d\n",
+				fprintf(stderr,
+					"fs_docgen: %s:%d: BEGIN inside the "
+					"block of line %d\n",
 					path, no, at);
 				err = 1;
 			}
@@ -352,7 +384,10 @@ static int splice(const char *path)
 			open = b, at = no;
 		} else if (e >= 0) {
 			if (e != open) {
-				fprintf(stderr, "fs_docgen: %s:%d: END without its BEGIN\n", path, no);
+				fprintf(stderr,
+					"fs_docgen: %s:%d: END without its "
+					"BEGIN\n",
+					path, no);
 				err = 1;
 			}
 			fputs(line, stdout);
@@ -362,7 +397,8 @@ static int splice(const char *path)
 		}
 	}
 	if (!err && open >= 0) {
-		fprintf(stderr, "fs_docgen: %s:%d: BEGIN without END\n", path, at);
+		fprintf(stderr, "fs_docgen: %s:%d: BEGIN without END\n", path,
+			at);
 		err = 1;
 	}
 	free(line);
@@ -388,8 +424,11 @@ int main(int argc, char **argv)
 		tables[t].print(stdout);
 		return 0;
 	}
-	if (strlen(argv[1]) > 3 && !strcmp(argv[1] + strlen(argv[1]) - 3, ".md"))
+	if (strlen(argv[1]) > 3 && !strcmp(argv[1] + strlen(argv[1]) - 3, ".m"
+									  "d"))
 		return splice(argv[1]);
-	fprintf(stderr, "fs_docgen: '%s': not a table (--list) nor a .md file\n", argv[1]);
+	fprintf(stderr,
+		"fs_docgen: '%s': not a table (--list) nor a .md file\n",
+		argv[1]);
 	return 2;
 }

@@ -14,13 +14,15 @@
 #include "floodshield.skel.h"
 #include "../../loader/loader.h"
 
-#define VERIFIER_LIMIT	1000000	/* BPF_COMPLEXITY_LIMIT_INSNS */
-#define LOG_SIZE	(1 << 26)	/* the full log of a refused load */
-#define LOG_TAIL	3000
+#define VERIFIER_LIMIT 1000000	 /* BPF_COMPLEXITY_LIMIT_INSNS */
+#define LOG_SIZE       (1 << 26) /* the full log of a refused load */
+#define LOG_TAIL       3000
 
 static int silent(enum libbpf_print_level l, const char *f, va_list ap)
 {
-	(void)l; (void)f; (void)ap;
+	(void)l;
+	(void)f;
+	(void)ap;
 	return 0;
 }
 
@@ -73,12 +75,14 @@ int main(int argc, char **argv)
 	skel = fs_skel_open(NULL, false);
 	if (!skel || !log)
 		return 2;
-	bpf_program__set_log_level(skel->progs.floodshield, 4);	/* stats */
+	bpf_program__set_log_level(skel->progs.floodshield, 4); /* stats */
 	bpf_program__set_log_buf(skel->progs.floodshield, log, LOG_SIZE);
 	err = floodshield_bpf__load(skel);
 	insns = log_number(log, "processed ");
 	if (err || insns < 0) {
-		fprintf(stderr, "verifier: cannot load the program (%s); root and BPF needed\n",
+		fprintf(stderr,
+			"verifier: cannot load the program (%s); root and BPF "
+			"needed\n",
 			strerror(err ? -err : EINVAL));
 		floodshield_bpf__destroy(skel);
 		print_rejection(log);
@@ -87,14 +91,18 @@ int main(int argc, char **argv)
 	}
 	pct = 100.0 * insns / VERIFIER_LIMIT;
 	stack = strstr(log, "stack depth ");
-	printf("verifier: %ld of %d instructions processed (%.1f%%), %ld states, "
-	       "%ld us%s%.*s\n", insns, VERIFIER_LIMIT, pct,
-	       log_number(log, "total_states "), log_number(log, "verification time "),
-	       stack ? ", " : "", stack ? (int)strcspn(stack, "\n") : 0, stack ? stack : "");
+	printf("verifier: %ld of %d instructions processed (%.1f%%), %ld "
+	       "states, "
+	       "%ld us%s%.*s\n",
+	       insns, VERIFIER_LIMIT, pct, log_number(log, "total_states "),
+	       log_number(log, "verification time "), stack ? ", " : "",
+	       stack ? (int)strcspn(stack, "\n") : 0, stack ? stack : "");
 	floodshield_bpf__destroy(skel);
 	free(log);
 	if (pct > max_pct) {
-		fprintf(stderr, "verifier: %.1f%% of the limit is over the %.0f%% allowed\n",
+		fprintf(stderr,
+			"verifier: %.1f%% of the limit is over the %.0f%% "
+			"allowed\n",
 			pct, max_pct);
 		return 1;
 	}

@@ -23,12 +23,14 @@ static const struct fs_opt global_opts[] = {
 	FS_OPT(FS_T_COUNT, "verbose", 'v', struct global_args, verbose,
 	       .help = "more log output (twice: libbpf's and libxdp's too)"),
 	FS_OPT(FS_T_STRING, "netns", 'n', struct global_args, netns,
-	       .metavar = "NETNS", .help = "act in network namespace /run/netns/NETNS"),
+	       .metavar = "NETNS",
+	       .help = "act in network namespace /run/netns/NETNS"),
 	FS_OPT(FS_T_STRING, "pin-dir", 'p', struct global_args, pin_dir,
-	       .metavar = "PIN_DIR", .help = "pinned state (default " FS_PIN_ROOT
-	       ", or $FLOODSHIELD_PIN_DIR)"),
-	FS_OPT_END
-};
+	       .metavar = "PIN_DIR",
+	       .help = "pinned state (default " FS_PIN_ROOT ", or "
+		       "$FLOODSHIELD_PIN_"
+		       "DIR)"),
+	FS_OPT_END};
 
 static int enter_netns(const char *name)
 {
@@ -71,9 +73,9 @@ static int apply_globals(struct fs_ctx *ctx, void *args)
 }
 
 static const struct fs_cmd *const commands[] = {
-	&fs_cmd_check, &fs_cmd_run, &fs_cmd_attach, &fs_cmd_detach,
-	&fs_cmd_status, &fs_cmd_allow, &fs_cmd_block, &fs_cmd_hosts,
-	&fs_cmd_ports, &fs_cmd_set, &fs_cmd_show, &fs_cmd_stats,
+	&fs_cmd_check,	 &fs_cmd_run,	 &fs_cmd_attach,  &fs_cmd_detach,
+	&fs_cmd_status,	 &fs_cmd_allow,	 &fs_cmd_block,	  &fs_cmd_hosts,
+	&fs_cmd_ports,	 &fs_cmd_set,	 &fs_cmd_show,	  &fs_cmd_stats,
 	&fs_cmd_explain, &fs_cmd_verify, &fs_cmd_metrics, NULL,
 };
 

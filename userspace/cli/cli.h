@@ -10,14 +10,14 @@
 #include "../../loader/util.h"
 
 /* Exit codes: 0 ok, 1 the operation failed, 2 bad usage or argument. */
-#define EXIT_FAIL 1
+#define EXIT_FAIL  1
 #define EXIT_USAGE 2
 
 #define FS_PROG "floodshield"
 
 struct fs_ctx {
 	const char *pin_dir;
-	bool pin_dir_set;	/* by -p or $FLOODSHIELD_PIN_DIR */
+	bool pin_dir_set; /* by -p or $FLOODSHIELD_PIN_DIR */
 	bool json;
 };
 
@@ -25,14 +25,14 @@ struct fs_ctx {
 extern const struct fs_cmd fs_cli;
 
 /* The top-level commands, each defined by the file that implements it. */
-extern const struct fs_cmd fs_cmd_check, fs_cmd_run;		/* cmd_run.c */
+extern const struct fs_cmd fs_cmd_check, fs_cmd_run; /* cmd_run.c */
 extern const struct fs_cmd fs_cmd_attach, fs_cmd_detach, fs_cmd_status;
-extern const struct fs_cmd fs_cmd_allow, fs_cmd_block;		/* cmd_lists.c */
-extern const struct fs_cmd fs_cmd_hosts;			/* cmd_hosts.c */
+extern const struct fs_cmd fs_cmd_allow, fs_cmd_block; /* cmd_lists.c */
+extern const struct fs_cmd fs_cmd_hosts;	       /* cmd_hosts.c */
 extern const struct fs_cmd fs_cmd_ports, fs_cmd_set, fs_cmd_show,
-	fs_cmd_stats;						/* cmd_config.c */
-extern const struct fs_cmd fs_cmd_explain;			/* cmd_explain.c */
-extern const struct fs_cmd fs_cmd_verify;			/* cmd_verify.c */
-extern const struct fs_cmd fs_cmd_metrics;			/* cmd_metrics.c */
+	fs_cmd_stats;			   /* cmd_config.c */
+extern const struct fs_cmd fs_cmd_explain; /* cmd_explain.c */
+extern const struct fs_cmd fs_cmd_verify;  /* cmd_verify.c */
+extern const struct fs_cmd fs_cmd_metrics; /* cmd_metrics.c */
 
 #endif

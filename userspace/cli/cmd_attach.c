@@ -23,7 +23,7 @@ static int iface_index(const char *name)
 
 struct attach_args {
 	const char *ifname;
-	int mode;		/* enum xdp_attach_mode */
+	int mode; /* enum xdp_attach_mode */
 	bool replace;
 };
 
@@ -42,8 +42,8 @@ static int do_attach(struct fs_ctx *ctx, void *args)
 	lock = fs_pins_lock(ctx->pin_dir);
 	if (lock < 0)
 		return EXIT_FAIL;
-	err = a->replace ? fs_replace(ctx->pin_dir, idx, a->mode, &info) :
-			   fs_attach(ctx->pin_dir, idx, a->mode, &info);
+	err = a->replace ? fs_replace(ctx->pin_dir, idx, a->mode, &info)
+			 : fs_attach(ctx->pin_dir, idx, a->mode, &info);
 	close(lock);
 	if (err == -EEXIST) {
 		pr_err("floodshield is already attached to %s (prog id %u); "
@@ -55,12 +55,14 @@ static int do_attach(struct fs_ctx *ctx, void *args)
 		return EXIT_FAIL;
 	if (ctx->json)
 		printf("{\"interface\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
-		       "\"dispatcher\":%s}\n", ifname, fs_mode_name(info.mode),
-		       info.prog_id, info.dispatcher ? "true" : "false");
+		       "\"dispatcher\":%s}\n",
+		       ifname, fs_mode_name(info.mode), info.prog_id,
+		       info.dispatcher ? "true" : "false");
 	else
 		printf("attached to %s: mode %s, prog id %u, %s, maps in %s\n",
 		       ifname, fs_mode_name(info.mode), info.prog_id,
-		       info.dispatcher ? "via libxdp dispatcher" : "program alone",
+		       info.dispatcher ? "via libxdp dispatcher"
+				       : "program alone",
 		       ctx->pin_dir);
 	return 0;
 }
@@ -118,7 +120,7 @@ static int map_fill(int fd, unsigned *used, unsigned *cap)
 
 static const char *const fill_maps[] = {
 	FS_STR(FS_MAP_ALLOW), FS_STR(FS_MAP_BLOCK), FS_STR(FS_MAP_BANS),
-	FS_STR(FS_MAP_RATE), FS_STR(FS_MAP_SVC), FS_STR(FS_MAP_HOSTS),
+	FS_STR(FS_MAP_RATE),  FS_STR(FS_MAP_SVC),   FS_STR(FS_MAP_HOSTS),
 	FS_STR(FS_MAP_FLOWS), FS_STR(FS_MAP_DNS),
 };
 
@@ -137,13 +139,16 @@ static void print_ifaces(struct fs_ctx *ctx)
 		if (fs_attach_query(i->if_index, &info) || !info.attached)
 			continue;
 		if (ctx->json)
-			printf("%s{\"name\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
-			       "\"dispatcher\":%s}", sep, i->if_name,
-			       fs_mode_name(info.mode), info.prog_id,
+			printf("%s{\"name\":\"%s\",\"mode\":\"%s\",\"prog_id\":"
+			       "%u,"
+			       "\"dispatcher\":%s}",
+			       sep, i->if_name, fs_mode_name(info.mode),
+			       info.prog_id,
 			       info.dispatcher ? "true" : "false");
 		else
-			printf("  %-16s mode %-8s prog id %-6u %s\n", i->if_name,
-			       fs_mode_name(info.mode), info.prog_id,
+			printf("  %-16s mode %-8s prog id %-6u %s\n",
+			       i->if_name, fs_mode_name(info.mode),
+			       info.prog_id,
 			       info.dispatcher ? "dispatcher" : "alone");
 		sep = ",";
 	}
@@ -163,18 +168,20 @@ static void print_maps(struct fs_ctx *ctx)
 		char path[512];
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/%s", ctx->pin_dir, fill_maps[m]);
+		snprintf(path, sizeof(path), "%s/%s", ctx->pin_dir,
+			 fill_maps[m]);
 		fd = bpf_obj_get(path);
 		if (fd < 0 || map_fill(fd, &used, &cap)) {
 			if (!ctx->json)
 				printf("  %-12s not pinned\n", fill_maps[m]);
 		} else if (ctx->json) {
-			printf("%s{\"name\":\"%s\",\"entries\":%u,\"capacity\":%u}",
+			printf("%s{\"name\":\"%s\",\"entries\":%u,\"capacity\":"
+			       "%u}",
 			       sep, fill_maps[m], used, cap);
 			sep = ",";
 		} else {
-			printf("  %-12s %8u / %-8u (%.1f%%)\n", fill_maps[m], used,
-			       cap, cap ? 100.0 * used / cap : 0.0);
+			printf("  %-12s %8u / %-8u (%.1f%%)\n", fill_maps[m],
+			       used, cap, cap ? 100.0 * used / cap : 0.0);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -234,26 +241,36 @@ static void print_daemon(struct fs_ctx *ctx)
 		return;
 	}
 	if (ctx->json) {
-		printf(",\"daemon\":{\"pid\":%u,\"running\":%s,\"generation\":%llu,"
+		printf(",\"daemon\":{\"pid\":%u,\"running\":%s,\"generation\":%"
+		       "llu,"
 		       "\"applied\":%llu,\"refused\":%llu,\"rolled_back\":%llu,"
-		       "\"last\":\"%s\"}", st.pid, alive(st.pid) ? "true" : "false",
-		       (unsigned long long)st.generation, (unsigned long long)st.applied,
-		       (unsigned long long)st.refused, (unsigned long long)st.rolled_back,
+		       "\"last\":\"%s\"}",
+		       st.pid, alive(st.pid) ? "true" : "false",
+		       (unsigned long long)st.generation,
+		       (unsigned long long)st.applied,
+		       (unsigned long long)st.refused,
+		       (unsigned long long)st.rolled_back,
 		       fs_reload_result_name(st.last));
 		return;
 	}
 	if (st.pid)
-		printf("daemon: pid %u%s\n", st.pid, alive(st.pid) ? "" :
-		       " (not running: it did not stop cleanly)");
+		printf("daemon: pid %u%s\n", st.pid,
+		       alive(st.pid) ? ""
+				     : " (not running: it did not stop "
+				       "cleanly)");
 	else if (st.started_ns)
 		printf("daemon: stopped; its last run:\n");
 	else
 		printf("daemon: none has run with these pins\n");
 	if (st.started_ns)
-		printf("  reloads  %llu: %llu applied, %llu refused, %llu rolled back;"
-		       " last %s\n", (unsigned long long)st.generation,
-		       (unsigned long long)st.applied, (unsigned long long)st.refused,
-		       (unsigned long long)st.rolled_back, fs_reload_result_name(st.last));
+		printf("  reloads  %llu: %llu applied, %llu refused, %llu "
+		       "rolled back;"
+		       " last %s\n",
+		       (unsigned long long)st.generation,
+		       (unsigned long long)st.applied,
+		       (unsigned long long)st.refused,
+		       (unsigned long long)st.rolled_back,
+		       fs_reload_result_name(st.last));
 }
 
 static int do_status(struct fs_ctx *ctx, void *args)
@@ -278,27 +295,34 @@ static const char *mode_name(int m)
 	return fs_mode_name(m);
 }
 
-#define IFACE_ARG FS_POS(FS_T_STRING, "IFACE", 1, 1, struct attach_args, ifname, \
-	.help = "a network interface")
+#define IFACE_ARG                                                      \
+	FS_POS(FS_T_STRING, "IFACE", 1, 1, struct attach_args, ifname, \
+	       .help = "a network interface")
 
 static const struct fs_opt attach_opts[] = {
 	IFACE_ARG,
 	FS_OPT(FS_T_ENUM, "mode", 0, struct attach_args, mode,
 	       .name_of = mode_name, .n_names = XDP_MODE_SKB + 1,
-	       .help = "native: in the driver; generic: after the stack's skb (default auto)"),
+	       .help = "native: in the driver; generic: after the stack's skb "
+		       "(default auto)"),
 	FS_OPT(FS_T_FLAG, "replace", 0, struct attach_args, replace,
-	       .help = "take the place of the floodshield program attached there"),
-	FS_OPT_END
-};
+	       .help = "take the place of the floodshield program attached "
+		       "there"),
+	FS_OPT_END};
 
-static const struct fs_opt detach_opts[] = { IFACE_ARG, FS_OPT_END };
+static const struct fs_opt detach_opts[] = {IFACE_ARG, FS_OPT_END};
 
-_Static_assert(XDP_MODE_UNSPEC == 0 && XDP_MODE_NATIVE == 1 && XDP_MODE_SKB == 2,
+_Static_assert(XDP_MODE_UNSPEC == 0 && XDP_MODE_NATIVE == 1 &&
+		       XDP_MODE_SKB == 2,
 	       "--mode names the values 0 .. XDP_MODE_SKB");
 
-const struct fs_cmd fs_cmd_attach = FS_CMD("attach", do_attach, struct attach_args,
-	attach_opts, NULL, "load the program against the pinned maps and attach it to IFACE");
-const struct fs_cmd fs_cmd_detach = FS_CMD("detach", do_detach, struct attach_args,
-	detach_opts, NULL, "remove floodshield from IFACE; pinned state stays");
+const struct fs_cmd fs_cmd_attach =
+	FS_CMD("attach", do_attach, struct attach_args, attach_opts, NULL,
+	       "load the program against the pinned maps and attach it to "
+	       "IFACE");
+const struct fs_cmd fs_cmd_detach =
+	FS_CMD("detach", do_detach, struct attach_args, detach_opts, NULL,
+	       "remove floodshield from IFACE; pinned state stays");
 const struct fs_cmd fs_cmd_status = FS_CMD_PLAIN("status", do_status,
-	"interfaces, map fill and the daemon");
+						 "interfaces, map fill and the "
+						 "daemon");

@@ -14,7 +14,7 @@
 
 struct ports_args {
 	unsigned port;
-	int svc;	/* enum fs_svc */
+	int svc; /* enum fs_svc */
 };
 
 static int ports_set(struct fs_ctx *ctx, void *args)
@@ -163,7 +163,7 @@ static int sum_percpu(int fd, __u32 key, __u64 *out, size_t n)
 /* Every reason's counters, summed over the CPUs. */
 struct stats_snap {
 	struct fs_counter c[FS_R_MAX];
-	bool ok[FS_R_MAX];		/* read */
+	bool ok[FS_R_MAX]; /* read */
 	__u64 ev[FS_E_MAX];
 	bool ev_ok[FS_E_MAX];
 };
@@ -208,11 +208,12 @@ static void print_reasons_json(const struct stats_snap *s)
 
 		if (!s->ok[r])
 			continue;
-		printf("%s{\"reason\":\"%s\",\"action\":\"%s\",\"packets\":%llu,"
+		printf("%s{\"reason\":\"%s\",\"action\":\"%s\",\"packets\":%"
+		       "llu,"
 		       "\"bytes\":%llu,\"observed_packets\":%llu,"
-		       "\"observed_bytes\":%llu}", sep, fs_reason_name(r),
-		       fs_reason_action(r), c->packets, c->bytes,
-		       c->observed_packets, c->observed_bytes);
+		       "\"observed_bytes\":%llu}",
+		       sep, fs_reason_name(r), fs_reason_action(r), c->packets,
+		       c->bytes, c->observed_packets, c->observed_bytes);
 		sep = ",";
 	}
 	printf("],\"events\":{");
@@ -272,10 +273,12 @@ static void print_text(const struct stats_snap *s, long bans, bool all)
 	bool any = false;
 
 	for (__u32 r = 0; r < FS_R_MAX; r++)
-		if (reason_shown(s, r, all) && (int)strlen(fs_reason_name(r)) > w)
+		if (reason_shown(s, r, all) &&
+		    (int)strlen(fs_reason_name(r)) > w)
 			w = strlen(fs_reason_name(r));
 	for (__u32 e = 0; e < FS_E_MAX; e++)
-		if (event_shown(s, e, all) && (int)strlen(fs_event_name(e)) > ew)
+		if (event_shown(s, e, all) &&
+		    (int)strlen(fs_event_name(e)) > ew)
 			ew = strlen(fs_event_name(e));
 	print_summary(s, bans);
 	for (__u32 r = 0; r < FS_R_MAX; r++) {
@@ -284,8 +287,8 @@ static void print_text(const struct stats_snap *s, long bans, bool all)
 		if (!reason_shown(s, r, all))
 			continue;
 		if (!any)
-			printf("\n%-*s %-6s %12s %14s %12s\n", w, "reason", "action",
-			       "packets", "bytes", "observed");
+			printf("\n%-*s %-6s %12s %14s %12s\n", w, "reason",
+			       "action", "packets", "bytes", "observed");
 		any = true;
 		printf("%-*s %-6s %12llu %14llu %12llu\n", w, fs_reason_name(r),
 		       fs_reason_action(r), c->packets, c->bytes,
@@ -359,32 +362,35 @@ static const struct fs_opt ports_set_opts[] = {
 	FS_POS(FS_T_ENUM, "CLASS", 1, 1, struct ports_args, svc,
 	       .name_of = svc_name, .n_names = FS_SVC_MAX,
 	       .help = "its service class: unprotected, SYN rates, HTTP, SMTP"),
-	FS_OPT_END
-};
+	FS_OPT_END};
 
-static const struct fs_cmd ports_set_cmd = FS_CMD("set", ports_set, struct ports_args,
-	ports_set_opts, NULL, "the service class of a TCP destination port");
-static const struct fs_cmd ports_list_cmd = FS_CMD_PLAIN("list", ports_list,
-	"the classes in use");
-static const struct fs_cmd *const ports_cmds[] = { &ports_set_cmd, &ports_list_cmd, NULL };
+static const struct fs_cmd ports_set_cmd =
+	FS_CMD("set", ports_set, struct ports_args, ports_set_opts, NULL,
+	       "the service class of a TCP destination port");
+static const struct fs_cmd ports_list_cmd =
+	FS_CMD_PLAIN("list", ports_list, "the classes in use");
+static const struct fs_cmd *const ports_cmds[] = {&ports_set_cmd,
+						  &ports_list_cmd, NULL};
 
-const struct fs_cmd fs_cmd_ports = FS_GROUP("ports", ports_cmds,
-	"service classes of TCP ports");
+const struct fs_cmd fs_cmd_ports =
+	FS_GROUP("ports", ports_cmds, "service classes of TCP ports");
 
-static const struct fs_opt set_opts[] = {
-	FS_POS(FS_T_LIST, "KEY=VALUE", 1, FS_MANY, struct set_args, kv,
-	       .help = "a setting (docs/cli.md); all apply or none does"),
-	FS_OPT_END
-};
+static const struct fs_opt set_opts[] = {FS_POS(FS_T_LIST, "KEY=VALUE", 1,
+						FS_MANY, struct set_args, kv,
+						.help = "a setting "
+							"(docs/cli.md); all "
+							"apply or none does"),
+					 FS_OPT_END};
 
-static const struct fs_opt stats_opts[] = {
-	FS_OPT(FS_T_FLAG, "all", 'a', struct stats_args, all,
-	       .help = "every row, zero or not"),
-	FS_OPT_END
-};
+static const struct fs_opt stats_opts[] = {FS_OPT(FS_T_FLAG, "all", 'a',
+						  struct stats_args, all,
+						  .help = "every row, zero or "
+							  "not"),
+					   FS_OPT_END};
 
-const struct fs_cmd fs_cmd_set = FS_CMD("set", do_set, struct set_args, set_opts,
-	NULL, "change settings");
+const struct fs_cmd fs_cmd_set = FS_CMD("set", do_set, struct set_args,
+					set_opts, NULL, "change settings");
 const struct fs_cmd fs_cmd_show = FS_CMD_PLAIN("show", do_show, "the settings");
-const struct fs_cmd fs_cmd_stats = FS_CMD("stats", do_stats, struct stats_args,
-	stats_opts, NULL, "counters: the summary and the rows that are not zero");
+const struct fs_cmd fs_cmd_stats =
+	FS_CMD("stats", do_stats, struct stats_args, stats_opts, NULL,
+	       "counters: the summary and the rows that are not zero");

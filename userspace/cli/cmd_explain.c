@@ -55,9 +55,9 @@ struct explain {
 	__u8 addr[16];
 	unsigned long long now;
 	struct fs_cfg cfg;
-	const char *verdict;	/* the first rule that decides */
+	const char *verdict; /* the first rule that decides */
 	const char *sep;
-	int rows;		/* text rows printed by show_bucket */
+	int rows; /* text rows printed by show_bucket */
 };
 
 static void field_start(struct explain *e, const char *name)
@@ -87,16 +87,19 @@ static void show_list(struct explain *e, const char *name, int fd, bool drops)
 	live = !v.expires_ns || v.expires_ns > e->now;
 	fs_fmt_expiry(v.expires_ns, e->now, exp, sizeof(exp));
 	if (live && !e->verdict)
-		e->verdict = drops ? "dropped: blocklisted" :
-				     "passed: allowlisted (wins over every limit)";
+		e->verdict = drops ? "dropped: blocklisted"
+				   : "passed: allowlisted (wins over every "
+				     "limit)";
 	if (e->ctx->json) {
-		printf("{\"cidr\":\"%s\",\"origin\":\"%s\",\"expires\":\"%s\",\"note\":",
+		printf("{\"cidr\":\"%s\",\"origin\":\"%s\",\"expires\":\"%s\","
+		       "\"note\":",
 		       cidr, fs_origin_name(v.origin), exp);
 		json_str(stdout, v.note);
 		printf("}");
 	} else {
-		printf("%s (%s, expires %s)%s%s\n", cidr, fs_origin_name(v.origin),
-		       exp, *v.note ? ": " : "", v.note);
+		printf("%s (%s, expires %s)%s%s\n", cidr,
+		       fs_origin_name(v.origin), exp, *v.note ? ": " : "",
+		       v.note);
 	}
 }
 
@@ -124,12 +127,15 @@ static void show_bans(struct explain *e)
 		if (b.expires_ns > e->now && !e->verdict)
 			e->verdict = "dropped: banned";
 		if (e->ctx->json)
-			printf("%s{\"cidr\":\"%s\",\"reason\":\"%s\",\"count\":%u,"
-			       "\"expires\":\"%s\"}", sep, cidr,
-			       fs_ban_reason_name(b.reason), b.count, exp);
+			printf("%s{\"cidr\":\"%s\",\"reason\":\"%s\",\"count\":"
+			       "%u,"
+			       "\"expires\":\"%s\"}",
+			       sep, cidr, fs_ban_reason_name(b.reason), b.count,
+			       exp);
 		else
-			printf("%s%s %s, ban #%u, expires %s\n", n ? "           " : "",
-			       cidr, fs_ban_reason_name(b.reason), b.count, exp);
+			printf("%s%s %s, ban #%u, expires %s\n",
+			       n ? "           " : "", cidr,
+			       fs_ban_reason_name(b.reason), b.count, exp);
 		sep = ",";
 		n++;
 	}
@@ -149,30 +155,33 @@ static unsigned tokens(const struct fs_rate *r, const struct fs_bucket_val *v,
 
 	if (left < 0 || !r->interval_ns)
 		return 0;
-	return left / r->interval_ns + 1 > r->burst ? r->burst :
-						      left / r->interval_ns + 1;
+	return left / r->interval_ns + 1 > r->burst ? r->burst
+						    : left / r->interval_ns + 1;
 }
 
 /* One bucket of the address (or its prefix), if in use. */
 static bool show_bucket(struct explain *e, const char *name, unsigned plen,
 			enum fs_bucket b, const struct fs_rate *r)
 {
-	struct fs_key k = { .plen = plen, .bucket = b };
+	struct fs_key k = {.plen = plen, .bucket = b};
 	struct fs_bucket_val v;
 	char cidr[FS_CIDR_STRLEN];
 
 	for (unsigned i = 0; i < 16; i++) {
 		unsigned bits = plen > i * 8 ? plen - i * 8 : 0;
 
-		k.addr[i] = bits >= 8 ? e->addr[i] : e->addr[i] & (0xff00 >> bits);
+		k.addr[i] = bits >= 8 ? e->addr[i]
+				      : e->addr[i] & (0xff00 >> bits);
 	}
 	if (!r->rate || fs_rate_lookup(e->m.rate, &k, &v))
 		return false;
 	fs_cidr_format(k.addr, plen, cidr, sizeof(cidr));
 	if (e->ctx->json) {
-		printf("%s{\"bucket\":\"%s\",\"key\":\"%s\",\"tokens\":%u,\"burst\":%u,"
-		       "\"over\":%u}", e->sep, name, cidr, tokens(r, &v, e->now),
-		       r->burst, v.over);
+		printf("%s{\"bucket\":\"%s\",\"key\":\"%s\",\"tokens\":%u,"
+		       "\"burst\":%u,"
+		       "\"over\":%u}",
+		       e->sep, name, cidr, tokens(r, &v, e->now), r->burst,
+		       v.over);
 		e->sep = ",";
 	} else {
 		printf("%s%-20s %-22s %u/%u tokens, %u over-rate\n",
@@ -187,7 +196,8 @@ static void show_rates(struct explain *e)
 	const char *outer = e->sep;
 	bool v4 = e->addr[10] == 0xff && e->addr[11] == 0xff &&
 		  !memcmp(e->addr, "\0\0\0\0\0\0\0\0\0\0", 10);
-	unsigned pfx = v4 ? FS_V4_MAPPED_PLEN + e->cfg.v4_prefix : e->cfg.v6_prefix;
+	unsigned pfx = v4 ? FS_V4_MAPPED_PLEN + e->cfg.v4_prefix
+			  : e->cfg.v6_prefix;
 	char name[32];
 
 	field_start(e, "rates");
@@ -199,7 +209,7 @@ static void show_rates(struct explain *e)
 		const struct fs_limit *l = &e->cfg.limits[b];
 		const char *bn = fs_bucket_name(b);
 
-		if (!bn)	/* the events bucket: not per source */
+		if (!bn) /* the events bucket: not per source */
 			continue;
 		snprintf(name, sizeof(name), "%s.src", bn);
 		show_bucket(e, name, 128, b, &l->src);
@@ -223,19 +233,21 @@ static void show_dns(struct explain *e)
 
 	field_start(e, "dns");
 	if (bpf_map_lookup_elem(e->m.dns, e->addr, &v)) {
-		printf(e->ctx->json ? "null" : "not verified yet (unverified class)\n");
+		printf(e->ctx->json ? "null"
+				    : "not verified yet (unverified class)\n");
 		return;
 	}
 	v.name[FS_NAME_LEN - 1] = v.ehlo[FS_NAME_LEN - 1] = '\0';
-	age = v.checked_ns && v.checked_ns < e->now ?
-		      (e->now - v.checked_ns) / NSEC_PER_SEC : 0;
+	age = v.checked_ns && v.checked_ns < e->now
+		      ? (e->now - v.checked_ns) / NSEC_PER_SEC
+		      : 0;
 	fs_fmt_expiry(v.expires_ns, e->now, exp, sizeof(exp));
 	/* an EHLO seen, its verification not back yet */
 	reason = v.checked_ns ? fs_dns_reason_name(v.reason) : "pending";
 	if (e->ctx->json) {
 		printf("{\"class\":\"%s\",\"reason\":\"%s\",\"age_s\":%llu,"
-		       "\"expires\":\"%s\",\"name\":", fs_dns_class_name(v.class),
-		       reason, age, exp);
+		       "\"expires\":\"%s\",\"name\":",
+		       fs_dns_class_name(v.class), reason, age, exp);
 		json_str(stdout, v.name);
 		printf(",\"ehlo\":");
 		json_str(stdout, v.ehlo);
@@ -260,25 +272,37 @@ static void show_proven(struct explain *e)
 	field_start(e, "proven");
 	err = fs_proven_lookup(e->m.proven, e->addr, &p);
 	live = !err && p.last_ns + e->cfg.proven_ttl_ns > e->now;
-	dns = !bpf_map_lookup_elem(e->m.dns, e->addr, &d) && d.class == FS_DNS_VERIFIED &&
+	dns = !bpf_map_lookup_elem(e->m.dns, e->addr, &d) &&
+	      d.class == FS_DNS_VERIFIED &&
 	      (!d.expires_ns || e->now < d.expires_ns);
 	if (e->ctx->json) {
-		printf("{\"proven\":%s,\"dns_verified\":%s", live || dns ? "true" : "false",
-		       dns ? "true" : "false");
+		printf("{\"proven\":%s,\"dns_verified\":%s",
+		       live || dns ? "true" : "false", dns ? "true" : "false");
 		if (!err)
-			printf(",\"first_proof_age_s\":%llu,\"last_proof_age_s\":%llu",
-			       p.proven_ns < e->now ? (e->now - p.proven_ns) / NSEC_PER_SEC : 0,
-			       p.last_ns < e->now ? (e->now - p.last_ns) / NSEC_PER_SEC : 0);
+			printf(",\"first_proof_age_s\":%llu,\"last_proof_age_"
+			       "s\":%llu",
+			       p.proven_ns < e->now
+				       ? (e->now - p.proven_ns) / NSEC_PER_SEC
+				       : 0,
+			       p.last_ns < e->now
+				       ? (e->now - p.last_ns) / NSEC_PER_SEC
+				       : 0);
 		printf("}");
 	} else if (live) {
-		printf("yes: first proof %llus ago, last %llus ago (syn.proven_ttl %llus)\n",
-		       p.proven_ns < e->now ? (e->now - p.proven_ns) / NSEC_PER_SEC : 0,
-		       p.last_ns < e->now ? (e->now - p.last_ns) / NSEC_PER_SEC : 0,
-		       (unsigned long long)(e->cfg.proven_ttl_ns / NSEC_PER_SEC));
+		printf("yes: first proof %llus ago, last %llus ago "
+		       "(syn.proven_ttl %llus)\n",
+		       p.proven_ns < e->now
+			       ? (e->now - p.proven_ns) / NSEC_PER_SEC
+			       : 0,
+		       p.last_ns < e->now ? (e->now - p.last_ns) / NSEC_PER_SEC
+					  : 0,
+		       (unsigned long long)(e->cfg.proven_ttl_ns /
+					    NSEC_PER_SEC));
 	} else if (dns) {
 		printf("yes: DNS-verified\n");
 	} else {
-		printf("no%s: over its SYN bucket or under pressure, its SYNs get a cookie\n",
+		printf("no%s: over its SYN bucket or under pressure, its SYNs "
+		       "get a cookie\n",
 		       err ? "" : " (its proof expired)");
 	}
 }
@@ -290,7 +314,7 @@ struct explain_args {
 static int do_explain(struct fs_ctx *ctx, void *args)
 {
 	const struct fs_arg_addr *a = &((struct explain_args *)args)->addr;
-	struct explain e = { .ctx = ctx, .sep = "" };
+	struct explain e = {.ctx = ctx, .sep = ""};
 	__u32 zero = 0;
 
 	memcpy(e.addr, a->key.addr, sizeof(e.addr));
@@ -309,7 +333,8 @@ static int do_explain(struct fs_ctx *ctx, void *args)
 	show_proven(&e);
 	show_dns(&e);
 	if (!e.verdict)
-		e.verdict = "policed: lists do not decide; rates and inspection apply";
+		e.verdict = "policed: lists do not decide; rates and "
+			    "inspection apply";
 	if (ctx->json)
 		printf(",\"verdict\":\"%s\"}\n", e.verdict);
 	else
@@ -318,11 +343,12 @@ static int do_explain(struct fs_ctx *ctx, void *args)
 	return 0;
 }
 
-static const struct fs_opt explain_opts[] = {
-	FS_POS(FS_T_ADDR, "ADDR", 1, 1, struct explain_args, addr,
-	       .help = "one IPv4 or IPv6 address"),
-	FS_OPT_END
-};
+static const struct fs_opt explain_opts[] = {FS_POS(FS_T_ADDR, "ADDR", 1, 1,
+						    struct explain_args, addr,
+						    .help = "one IPv4 or IPv6 "
+							    "address"),
+					     FS_OPT_END};
 
-const struct fs_cmd fs_cmd_explain = FS_CMD("explain", do_explain,
-	struct explain_args, explain_opts, NULL, "why ADDR is treated as it is");
+const struct fs_cmd fs_cmd_explain =
+	FS_CMD("explain", do_explain, struct explain_args, explain_opts, NULL,
+	       "why ADDR is treated as it is");

@@ -23,9 +23,9 @@ struct hosts_ctx {
 
 /* The arguments of every hosts command. */
 struct hosts_args {
-	struct fs_arg_list names;	/* add */
-	const char *name;		/* del */
-	int server;			/* import: enum server */
+	struct fs_arg_list names; /* add */
+	const char *name;	  /* del */
+	int server;		  /* import: enum server */
 	const char *from, *config;
 };
 
@@ -33,7 +33,7 @@ enum server { SERVER_NGINX, SERVER_APACHE, SERVER_MAX };
 
 static const char *server_name(int s)
 {
-	static const char *const names[SERVER_MAX] = { "nginx", "apache" };
+	static const char *const names[SERVER_MAX] = {"nginx", "apache"};
 
 	return s >= 0 && s < SERVER_MAX ? names[s] : "?";
 }
@@ -57,7 +57,8 @@ static int hosts_open(struct fs_ctx *ctx, struct hosts_ctx *h, int *lock)
 static void hosts_close(struct hosts_ctx *h, int lock)
 {
 	if (fs_hosts_done(&h->m))
-		pr_warn("hosts: the print table did not follow; the daemon's sweep or the next attach rebuilds it\n");
+		pr_warn("hosts: the print table did not follow; the daemon's "
+			"sweep or the next attach rebuilds it\n");
 	fs_maps_close_all(&h->m);
 	close(lock);
 }
@@ -96,20 +97,21 @@ static void import_skip(const char *name, const char *where, void *arg)
 {
 	struct hosts_ctx *h = arg;
 
-	pr_warn("%s: '%s' skipped (regex, variable or catch-all)\n", where, name);
+	pr_warn("%s: '%s' skipped (regex, variable or catch-all)\n", where,
+		name);
 	h->skipped++;
 }
 
 static int hosts_add(struct fs_ctx *ctx, void *args)
 {
 	const struct fs_arg_list *names = &((struct hosts_args *)args)->names;
-	struct hosts_ctx h = { .quiet = ctx->json };
+	struct hosts_ctx h = {.quiet = ctx->json};
 	struct fs_host_key k;
 	struct fs_host_val v;
 	char err[160];
 	int lock;
 
-	for (int i = 0; i < names->n; i++)	/* all valid, or nothing changes */
+	for (int i = 0; i < names->n; i++) /* all valid, or nothing changes */
 		if (fs_host_key(names->v[i], &k, &v, err, sizeof(err))) {
 			pr_err("hosts add: %s\n", err);
 			return EXIT_USAGE;
@@ -239,7 +241,8 @@ static char *server_dump(enum server server, const char *file, const char *conf)
 	if (file) {
 		f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 		if (!f) {
-			pr_err_errno("hosts import: --from: cannot read '%s'", file);
+			pr_err_errno("hosts import: --from: cannot read '%s'",
+				     file);
 			return NULL;
 		}
 		text = slurp(f);
@@ -247,10 +250,12 @@ static char *server_dump(enum server server, const char *file, const char *conf)
 			fclose(f);
 		return text;
 	}
-	if (conf && conf[strspn(conf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					 "0123456789/._-")]) {
+	if (conf && conf[strspn(conf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+				      "OPQRSTUVWXYZ"
+				      "0123456789/._-")]) {
 		pr_err("hosts import: --config '%s': only letters, digits and "
-		       "/._- please\n", conf);
+		       "/._- please\n",
+		       conf);
 		return NULL;
 	}
 	if (server == SERVER_NGINX)
@@ -267,9 +272,11 @@ static char *server_dump(enum server server, const char *file, const char *conf)
 	text = slurp(f);
 	st = pclose(f);
 	if (st != 0) {
-		pr_err("hosts import: '%s' failed (exit %d); is %s installed and "
-		       "its configuration valid?\n", cmd,
-		       WIFEXITED(st) ? WEXITSTATUS(st) : -1, server_name(server));
+		pr_err("hosts import: '%s' failed (exit %d); is %s installed "
+		       "and "
+		       "its configuration valid?\n",
+		       cmd, WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+		       server_name(server));
 		free(text);
 		return NULL;
 	}
@@ -280,7 +287,7 @@ static char *server_dump(enum server server, const char *file, const char *conf)
 static int hosts_import(struct fs_ctx *ctx, void *args)
 {
 	const struct hosts_args *a = args;
-	struct hosts_ctx h = { .quiet = ctx->json };
+	struct hosts_ctx h = {.quiet = ctx->json};
 	char *text;
 	int lock;
 
@@ -309,41 +316,48 @@ static int hosts_import(struct fs_ctx *ctx, void *args)
 /* ---------------------------------------------------------------- */
 /* The commands */
 
-static const struct fs_opt add_opts[] = {
-	FS_POS(FS_T_LIST, "NAME", 1, FS_MANY, struct hosts_args, names,
-	       .help = "www.example.org, or *.example.org (not example.org itself)"),
-	FS_OPT_END
-};
+static const struct fs_opt add_opts[] = {FS_POS(FS_T_LIST, "NAME", 1, FS_MANY,
+						struct hosts_args, names,
+						.help = "www.example.org, or "
+							"*.example.org (not "
+							"example.org itself)"),
+					 FS_OPT_END};
 
-static const struct fs_opt del_opts[] = {
-	FS_POS(FS_T_STRING, "NAME", 1, 1, struct hosts_args, name,
-	       .help = "a name as listed"),
-	FS_OPT_END
-};
+static const struct fs_opt del_opts[] = {FS_POS(FS_T_STRING, "NAME", 1, 1,
+						struct hosts_args, name,
+						.help = "a name as listed"),
+					 FS_OPT_END};
 
 static const struct fs_opt import_opts[] = {
 	FS_POS(FS_T_ENUM, "SERVER", 1, 1, struct hosts_args, server,
 	       .name_of = server_name, .n_names = SERVER_MAX,
 	       .help = "read `nginx -T` (server_name) or `apachectl -S`"),
-	FS_OPT(FS_T_STRING, "from", 0, struct hosts_args, from, .metavar = "FILE",
+	FS_OPT(FS_T_STRING, "from", 0, struct hosts_args, from,
+	       .metavar = "FILE",
 	       .help = "read that output from FILE (- for stdin) instead"),
-	FS_OPT(FS_T_STRING, "config", 0, struct hosts_args, config, .metavar = "CONF",
-	       .help = "the server's configuration file (nginx -c, apachectl -f)"),
-	FS_OPT_END
-};
+	FS_OPT(FS_T_STRING, "config", 0, struct hosts_args, config,
+	       .metavar = "CONF",
+	       .help = "the server's configuration file (nginx -c, apachectl "
+		       "-f)"),
+	FS_OPT_END};
 
-static const struct fs_cmd hosts_add_cmd = FS_CMD("add", hosts_add, struct hosts_args,
-	add_opts, NULL, "serve these HTTP hosts (all are checked before any is added)");
-static const struct fs_cmd hosts_del_cmd = FS_CMD("del", hosts_del, struct hosts_args,
-	del_opts, NULL, "stop serving a host");
-static const struct fs_cmd hosts_list_cmd = FS_CMD("list", hosts_list, struct hosts_args,
-	NULL, NULL, "the served hosts");
-static const struct fs_cmd hosts_import_cmd = FS_CMD("import", hosts_import,
-	struct hosts_args, import_opts, NULL, "add the names a web server serves");
+static const struct fs_cmd hosts_add_cmd =
+	FS_CMD("add", hosts_add, struct hosts_args, add_opts, NULL,
+	       "serve these HTTP hosts (all are checked before any is added)");
+static const struct fs_cmd hosts_del_cmd = FS_CMD("del", hosts_del,
+						  struct hosts_args, del_opts,
+						  NULL, "stop serving a host");
+static const struct fs_cmd hosts_list_cmd = FS_CMD(
+	"list", hosts_list, struct hosts_args, NULL, NULL, "the served hosts");
+static const struct fs_cmd hosts_import_cmd =
+	FS_CMD("import", hosts_import, struct hosts_args, import_opts, NULL,
+	       "add the names a web server serves");
 
 static const struct fs_cmd *const hosts_cmds[] = {
-	&hosts_add_cmd, &hosts_del_cmd, &hosts_list_cmd, &hosts_import_cmd, NULL,
+	&hosts_add_cmd,	   &hosts_del_cmd, &hosts_list_cmd,
+	&hosts_import_cmd, NULL,
 };
 
 const struct fs_cmd fs_cmd_hosts = FS_GROUP("hosts", hosts_cmds,
-	"served HTTP hosts (none listed: the served-host check is off)");
+					    "served HTTP hosts (none listed: "
+					    "the served-host check is off)");

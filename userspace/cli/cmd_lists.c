@@ -15,19 +15,21 @@
 #include "../../loader/lists.h"
 
 struct list_def {
-	const char *cmd;	/* "allow" or "block" */
-	const char *map;	/* pinned LPM map */
+	const char *cmd; /* "allow" or "block" */
+	const char *map; /* pinned LPM map */
 	enum fs_filter_set set;
 };
 
-static const struct list_def allow_def = { "allow", FS_STR(FS_MAP_ALLOW), FS_FILTER_ALLOW };
-static const struct list_def block_def = { "block", FS_STR(FS_MAP_BLOCK), FS_FILTER_BLOCK };
+static const struct list_def allow_def = {"allow", FS_STR(FS_MAP_ALLOW),
+					  FS_FILTER_ALLOW};
+static const struct list_def block_def = {"block", FS_STR(FS_MAP_BLOCK),
+					  FS_FILTER_BLOCK};
 
 /* The arguments of every list command; .d says which list. */
 struct list_args {
 	const struct list_def *d;
 	struct fs_arg_addr cidr;
-	long long ttl_s;	/* 0: permanent */
+	long long ttl_s; /* 0: permanent */
 	const char *note;
 };
 
@@ -64,7 +66,8 @@ static int put_entry(const struct fs_map_fds *m, const struct list_def *d,
 
 	if (err != -EEXIST)
 		return err;
-	if (bpf_map_lookup_elem(fd, k, &cur) == 0 && cur.origin == FS_ORIGIN_STATIC)
+	if (bpf_map_lookup_elem(fd, k, &cur) == 0 &&
+	    cur.origin == FS_ORIGIN_STATIC)
 		return -EPERM;
 	return fs_list_put(m, d->set, k, v, BPF_EXIST);
 }
@@ -73,7 +76,7 @@ static int list_add(struct fs_ctx *ctx, void *args)
 {
 	const struct list_args *a = args;
 	const struct list_def *d = a->d;
-	struct fs_list_val v = { .origin = FS_ORIGIN_CLI };
+	struct fs_list_val v = {.origin = FS_ORIGIN_CLI};
 	char text[FS_CIDR_STRLEN];
 	struct fs_map_fds m;
 	int lock, err;
@@ -87,16 +90,20 @@ static int list_add(struct fs_ctx *ctx, void *args)
 	err = put_entry(&m, d, &a->cidr.key, &v);
 	maps_close(&m, lock);
 	if (err == -EPERM) {
-		pr_err("%s add %s: the configuration file lists it; change it there\n",
+		pr_err("%s add %s: the configuration file lists it; change it "
+		       "there\n",
 		       d->cmd, a->cidr.text);
 		return EXIT_FAIL;
 	}
 	if (err) {
-		pr_err("%s add %s: %s%s\n", d->cmd, a->cidr.text, strerror(-err),
-		       err == -E2BIG || err == -ENOSPC ? " (list is full)" : "");
+		pr_err("%s add %s: %s%s\n", d->cmd, a->cidr.text,
+		       strerror(-err),
+		       err == -E2BIG || err == -ENOSPC ? " (list is full)"
+						       : "");
 		return EXIT_FAIL;
 	}
-	fs_cidr_format(a->cidr.key.addr, a->cidr.key.prefixlen, text, sizeof(text));
+	fs_cidr_format(a->cidr.key.addr, a->cidr.key.prefixlen, text,
+		       sizeof(text));
 	if (!ctx->json)
 		printf("%s %s added\n", d->cmd, text);
 	return 0;
@@ -105,7 +112,7 @@ static int list_add(struct fs_ctx *ctx, void *args)
 /* Lift a ban on exactly @k's prefix. True if one was there. */
 static bool del_ban(const struct fs_map_fds *m, const struct fs_lpm_key *k)
 {
-	struct fs_key bk = { .plen = k->prefixlen, .bucket = FS_B_NONE };
+	struct fs_key bk = {.plen = k->prefixlen, .bucket = FS_B_NONE};
 
 	memcpy(bk.addr, k->addr, sizeof(bk.addr));
 	return fs_list_del(m, FS_FILTER_BAN, &bk) == 0;
@@ -142,9 +149,9 @@ static int list_del(struct fs_ctx *ctx, void *args)
 
 struct row {
 	char cidr[FS_CIDR_STRLEN];
-	const char *kind;	/* origin, or "ban" */
+	const char *kind; /* origin, or "ban" */
 	const char *reason;
-	const char *note_key;	/* JSON key of reason: "reason" or "note" */
+	const char *note_key; /* JSON key of reason: "reason" or "note" */
 	unsigned long long expires_ns;
 	unsigned count;
 };
@@ -159,7 +166,9 @@ static void print_row(struct fs_ctx *ctx, const struct row *r,
 		       r->cidr, r->kind, r->note_key);
 		json_str(stdout, r->reason);
 		printf(",\"expires_in_s\":%lld,\"count\":%u}",
-		       r->expires_ns ? (long long)(r->expires_ns - now) / (long long)NSEC_PER_SEC : -1,
+		       r->expires_ns ? (long long)(r->expires_ns - now) /
+					       (long long)NSEC_PER_SEC
+				     : -1,
 		       r->count);
 		*sep = ",";
 		return;
@@ -248,37 +257,56 @@ static int list_list(struct fs_ctx *ctx, void *args)
 /* ---------------------------------------------------------------- */
 /* The commands */
 
-static const struct list_args allow_args = { .d = &allow_def };
-static const struct list_args block_args = { .d = &block_def };
+static const struct list_args allow_args = {.d = &allow_def};
+static const struct list_args block_args = {.d = &block_def};
 
-#define CIDR_ARG FS_POS(FS_T_CIDR, "CIDR", 1, 1, struct list_args, cidr, \
-	.help = "an address or prefix: 192.0.2.0/24, 2001:db8::/32, 192.0.2.7")
-#define TTL_OPT FS_OPT(FS_T_DURATION, "ttl", 0, struct list_args, ttl_s, \
-	.metavar = "DUR", .help = "expire after DUR: 90, 90s, 15m, 2h, 7d (default: never)")
-#define NOTE_OPT(_name) FS_OPT(FS_T_STRING, _name, 0, struct list_args, note, \
-	.metavar = "TEXT", .max = FS_NOTE_LEN - 1, .help = "shown by list; at most 31 characters")
+#define CIDR_ARG                                                             \
+	FS_POS(FS_T_CIDR, "CIDR", 1, 1, struct list_args, cidr,              \
+	       .help = "an address or prefix: 192.0.2.0/24, 2001:db8::/32, " \
+		       "192.0.2.7")
+#define TTL_OPT                                                            \
+	FS_OPT(FS_T_DURATION, "ttl", 0, struct list_args, ttl_s,           \
+	       .metavar = "DUR",                                           \
+	       .help = "expire after DUR: 90, 90s, 15m, 2h, 7d (default: " \
+		       "never)")
+#define NOTE_OPT(_name)                                       \
+	FS_OPT(FS_T_STRING, _name, 0, struct list_args, note, \
+	       .metavar = "TEXT", .max = FS_NOTE_LEN - 1,     \
+	       .help = "shown by list; at most 31 characters")
 
-static const struct fs_opt allow_add_opts[] = { CIDR_ARG, TTL_OPT, NOTE_OPT("note"), FS_OPT_END };
-static const struct fs_opt block_add_opts[] = { CIDR_ARG, TTL_OPT, NOTE_OPT("reason"), FS_OPT_END };
-static const struct fs_opt del_opts[] = { CIDR_ARG, FS_OPT_END };
+static const struct fs_opt allow_add_opts[] = {CIDR_ARG, TTL_OPT,
+					       NOTE_OPT("note"), FS_OPT_END};
+static const struct fs_opt block_add_opts[] = {CIDR_ARG, TTL_OPT,
+					       NOTE_OPT("reason"), FS_OPT_END};
+static const struct fs_opt del_opts[] = {CIDR_ARG, FS_OPT_END};
 
 _Static_assert(FS_NOTE_LEN - 1 == 31, "the help text says 31 characters");
 
-static const struct fs_cmd allow_add = FS_CMD("add", list_add, struct list_args,
-	allow_add_opts, &allow_args, "allowlist an address or prefix; wins over every limit");
+static const struct fs_cmd allow_add =
+	FS_CMD("add", list_add, struct list_args, allow_add_opts, &allow_args,
+	       "allowlist an address or prefix; wins over every limit");
 static const struct fs_cmd allow_del = FS_CMD("del", list_del, struct list_args,
-	del_opts, &allow_args, "remove an entry");
-static const struct fs_cmd allow_list = FS_CMD("list", list_list, struct list_args,
-	NULL, &allow_args, "the allowlist");
-static const struct fs_cmd block_add = FS_CMD("add", list_add, struct list_args,
-	block_add_opts, &block_args, "block an address or prefix (all its traffic is dropped)");
-static const struct fs_cmd block_del = FS_CMD("del", list_del, struct list_args,
-	del_opts, &block_args, "lift a static block or a ban of exactly that prefix");
-static const struct fs_cmd block_list = FS_CMD("list", list_list, struct list_args,
-	NULL, &block_args, "static blocks and live bans");
+					      del_opts, &allow_args,
+					      "remove an entry");
+static const struct fs_cmd allow_list = FS_CMD("list", list_list,
+					       struct list_args, NULL,
+					       &allow_args, "the allowlist");
+static const struct fs_cmd block_add =
+	FS_CMD("add", list_add, struct list_args, block_add_opts, &block_args,
+	       "block an address or prefix (all its traffic is dropped)");
+static const struct fs_cmd block_del =
+	FS_CMD("del", list_del, struct list_args, del_opts, &block_args,
+	       "lift a static block or a ban of exactly that prefix");
+static const struct fs_cmd block_list =
+	FS_CMD("list", list_list, struct list_args, NULL, &block_args,
+	       "static blocks and live bans");
 
-static const struct fs_cmd *const allow_cmds[] = { &allow_add, &allow_del, &allow_list, NULL };
-static const struct fs_cmd *const block_cmds[] = { &block_add, &block_del, &block_list, NULL };
+static const struct fs_cmd *const allow_cmds[] = {&allow_add, &allow_del,
+						  &allow_list, NULL};
+static const struct fs_cmd *const block_cmds[] = {&block_add, &block_del,
+						  &block_list, NULL};
 
-const struct fs_cmd fs_cmd_allow = FS_GROUP("allow", allow_cmds, "the allowlist");
-const struct fs_cmd fs_cmd_block = FS_GROUP("block", block_cmds, "the blocklist and the bans");
+const struct fs_cmd fs_cmd_allow =
+	FS_GROUP("allow", allow_cmds, "the allowlist");
+const struct fs_cmd fs_cmd_block =
+	FS_GROUP("block", block_cmds, "the blocklist and the bans");

@@ -42,8 +42,8 @@ static int serve(const char *listen, const struct fs_map_fds *m,
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (fs_exporter_start(listen, m, fs_iface_watch_poll, w))
 		return EXIT_FAIL;
-	printf("serving http://%.*s:%u/metrics\n", (int)(colon - listen), listen,
-	       fs_exporter_port());
+	printf("serving http://%.*s:%u/metrics\n", (int)(colon - listen),
+	       listen, fs_exporter_port());
 	fflush(stdout);
 	while (sigwait(&set, &sig))
 		;
@@ -90,18 +90,21 @@ static int do_metrics(struct fs_ctx *ctx, void *args)
 	return rc;
 }
 
-static const struct metrics_args metrics_defaults = { .listen = FS_METRICS_LISTEN };
+static const struct metrics_args metrics_defaults = {.listen =
+							     FS_METRICS_LISTEN};
 
 static const struct fs_opt metrics_opts[] = {
 	FS_OPT(FS_T_STRING, "listen", 0, struct metrics_args, listen,
-	       .metavar = "ADDR:PORT", .help = "serve there (default " FS_METRICS_LISTEN ")"),
+	       .metavar = "ADDR:PORT",
+	       .help = "serve there (default " FS_METRICS_LISTEN ")"),
 	FS_OPT(FS_T_FLAG, "once", 0, struct metrics_args, once,
 	       .help = "print one exposition and exit"),
 	FS_OPT(FS_T_FLAG, "drop-caps", 0, struct metrics_args, drop_caps,
 	       .help = "serve with no capability"),
-	FS_OPT_END
-};
+	FS_OPT_END};
 
-const struct fs_cmd fs_cmd_metrics = FS_CMD("metrics", do_metrics, struct metrics_args,
-	metrics_opts, &metrics_defaults,
-	"serve the Prometheus metrics of the pinned maps until SIGINT/SIGTERM");
+const struct fs_cmd fs_cmd_metrics =
+	FS_CMD("metrics", do_metrics, struct metrics_args, metrics_opts,
+	       &metrics_defaults,
+	       "serve the Prometheus metrics of the pinned maps until "
+	       "SIGINT/SIGTERM");

@@ -11,13 +11,15 @@ struct conf_args {
 	const char *path;
 };
 
-static const struct conf_args conf_defaults = { .path = FS_CONF_PATH };
+static const struct conf_args conf_defaults = {.path = FS_CONF_PATH};
 
-static const struct fs_opt conf_opts[] = {
-	FS_OPT(FS_T_STRING, "config", 'c', struct conf_args, path,
-	       .metavar = "CONFIG", .help = "the configuration (default " FS_CONF_PATH ")"),
-	FS_OPT_END
-};
+static const struct fs_opt conf_opts[] = {FS_OPT(FS_T_STRING, "config", 'c',
+						 struct conf_args, path,
+						 .metavar = "CONFIG",
+						 .help = "the configuration "
+							 "(default"
+							 " " FS_CONF_PATH ")"),
+					  FS_OPT_END};
 
 static int do_run(struct fs_ctx *ctx, void *args)
 {
@@ -35,8 +37,9 @@ static int do_run(struct fs_ctx *ctx, void *args)
 		return EXIT_USAGE;
 	}
 	return fs_daemon_run(conf, conf_path,
-			     ctx->pin_dir_set ? ctx->pin_dir : conf->pin_dir) ?
-		       EXIT_FAIL : 0;
+			     ctx->pin_dir_set ? ctx->pin_dir : conf->pin_dir)
+		       ? EXIT_FAIL
+		       : 0;
 }
 
 /* floodshield check -c FILE: validate without applying. */
@@ -54,18 +57,23 @@ static int do_check(struct fs_ctx *ctx, void *args)
 		rc = EXIT_USAGE;
 	} else if (ctx->json) {
 		printf("{\"config\":\"%s\",\"valid\":true,\"interfaces\":%d,"
-		       "\"allow\":%zu,\"block\":%zu,\"hosts\":%zu}\n", conf_path,
-		       c->n_ifaces, c->n_allow, c->n_block, c->n_hosts);
+		       "\"allow\":%zu,\"block\":%zu,\"hosts\":%zu}\n",
+		       conf_path, c->n_ifaces, c->n_allow, c->n_block,
+		       c->n_hosts);
 	} else {
-		printf("%s: valid (%d interfaces, %zu allow, %zu block, %zu hosts)\n",
-		       conf_path, c->n_ifaces, c->n_allow, c->n_block, c->n_hosts);
+		printf("%s: valid (%d interfaces, %zu allow, %zu block, %zu "
+		       "hosts)\n",
+		       conf_path, c->n_ifaces, c->n_allow, c->n_block,
+		       c->n_hosts);
 	}
 	fs_conf_free(c);
 	return rc;
 }
 
-const struct fs_cmd fs_cmd_run = FS_CMD("run", do_run, struct conf_args,
-	conf_opts, &conf_defaults,
-	"the daemon: attach, apply the configuration, expire bans, reload on SIGHUP");
-const struct fs_cmd fs_cmd_check = FS_CMD("check", do_check, struct conf_args,
-	conf_opts, &conf_defaults, "validate a configuration without applying it");
+const struct fs_cmd fs_cmd_run =
+	FS_CMD("run", do_run, struct conf_args, conf_opts, &conf_defaults,
+	       "the daemon: attach, apply the configuration, expire bans, "
+	       "reload on SIGHUP");
+const struct fs_cmd fs_cmd_check =
+	FS_CMD("check", do_check, struct conf_args, conf_opts, &conf_defaults,
+	       "validate a configuration without applying it");

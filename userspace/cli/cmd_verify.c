@@ -11,10 +11,10 @@
 #include "../../loader/log.h"
 #include "../../loader/names.h"
 
-#define EXIT_TEMPFAIL 3
-#define TIMEOUT_MAX_MS 600000
-#define DEF_TIMEOUT_MS 5000
-#define VERIFY_TTL_CAP_S 86400	/* show the DNS TTL as it is */
+#define EXIT_TEMPFAIL	 3
+#define TIMEOUT_MAX_MS	 600000
+#define DEF_TIMEOUT_MS	 5000
+#define VERIFY_TTL_CAP_S 86400 /* show the DNS TTL as it is */
 
 struct verify_args {
 	struct fs_arg_addr addr;
@@ -30,11 +30,14 @@ static int check_args(const struct verify_args *a)
 	const char *s = a->suffix;
 
 	if (s && (!*s || strlen(s) >= FS_DNS_NAME_MAX || strchr(s, ' '))) {
-		pr_err("verify: --suffix: '%s': expected a domain name like relay.example.net\n", s);
+		pr_err("verify: --suffix: '%s': expected a domain name like "
+		       "relay.example.net\n",
+		       s);
 		return -EINVAL;
 	}
 	if (a->weak && !s) {
-		pr_err("verify: --weak needs --suffix (the names accepted without A or AAAA)\n");
+		pr_err("verify: --weak needs --suffix (the names accepted "
+		       "without A or AAAA)\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -50,10 +53,12 @@ static void print_ptr_line(const struct fs_fcrdns *r)
 	fs_dns_reverse_name(r->addr, rev, sizeof(rev));
 	printf("%-10s %s -> ", "PTR", rev);
 	if (!r->n_ptr && r->outcome == FS_DNS_TEMPFAIL)
-		printf("%s\n", r->reason == FS_DNSR_TIMEOUT ? "no answer" :
-							      "SERVFAIL or error");
+		printf("%s\n", r->reason == FS_DNSR_TIMEOUT ? "no answer"
+							    : "SERVFAIL or "
+							      "error");
 	else if (!r->n_ptr)
-		printf("%s\n", r->ptr_nxdomain ? "NXDOMAIN" : "none (no PTR data)");
+		printf("%s\n",
+		       r->ptr_nxdomain ? "NXDOMAIN" : "none (no PTR data)");
 	for (int i = 0; i < r->n_ptr; i++)
 		printf("%s%s", r->ptr[i], i + 1 < r->n_ptr ? ", " : "\n");
 }
@@ -72,8 +77,9 @@ static void print_family(const struct fs_dns_fwd *f, bool v6, const char *src)
 		       strcmp(f->addr[k], src) ? "" : " (match)");
 	}
 	if (!n)
-		printf("%s", f->tempfail ? "no usable answer (tempfail)" :
-			     f->nxdomain ? "NXDOMAIN" : "none");
+		printf("%s", f->tempfail   ? "no usable answer (tempfail)"
+			     : f->nxdomain ? "NXDOMAIN"
+					   : "none");
 	printf("\n");
 }
 
@@ -81,19 +87,23 @@ static void print_text(const struct verify_args *a, const struct fs_fcrdns *r,
 		       const char *src, const char *why)
 {
 	printf("%-10s %s\n", "address", src);
-	printf("%-10s %s\n", "resolver", a->resolver ? a->resolver : "/etc/resolv.conf");
+	printf("%-10s %s\n", "resolver",
+	       a->resolver ? a->resolver : "/etc/resolv.conf");
 	if (a->suffix)
 		printf("%-10s %s%s\n", "suffix", a->suffix,
-		       a->weak ? " (weak: a name under it needs no A or AAAA)" : "");
+		       a->weak ? " (weak: a name under it needs no A or AAAA)"
+			       : "");
 	print_ptr_line(r);
 	for (int i = 0; i < r->n_ptr; i++) {
 		print_family(&r->fwd[i], false, src);
 		print_family(&r->fwd[i], true, src);
 	}
-	printf("%-10s %s: %s (%s)\n", "verdict", fs_dns_outcome_name(r->outcome),
-	       why, fs_dns_reason_name(r->reason));
+	printf("%-10s %s: %s (%s)\n", "verdict",
+	       fs_dns_outcome_name(r->outcome), why,
+	       fs_dns_reason_name(r->reason));
 	if (r->outcome == FS_DNS_TEMPFAIL)
-		printf("%-10s in %us (a temporary failure is not a negative answer)\n",
+		printf("%-10s in %us (a temporary failure is not a negative "
+		       "answer)\n",
 		       "retry", r->ttl);
 	else
 		printf("%-10s %us\n", "ttl", r->ttl);
@@ -142,7 +152,8 @@ static void json_forward(const struct fs_fcrdns *r)
 		json_family(f, false);
 		printf(",\"aaaa\":");
 		json_family(f, true);
-		printf(",\"nxdomain\":%s,\"tempfail\":%s}", f->nxdomain ? "true" : "false",
+		printf(",\"nxdomain\":%s,\"tempfail\":%s}",
+		       f->nxdomain ? "true" : "false",
 		       f->tempfail ? "true" : "false");
 	}
 	printf("]");
@@ -158,7 +169,8 @@ static void print_json(const struct verify_args *a, const struct fs_fcrdns *r,
 	json_str_or_null(a->resolver);
 	printf(",\"suffix\":");
 	json_str_or_null(a->suffix);
-	printf(",\"weak\":%s,\"reverse\":\"%s\",\"ptr_status\":\"%s\",\"ptr\":[",
+	printf(",\"weak\":%s,\"reverse\":\"%s\",\"ptr_status\":\"%s\",\"ptr\":"
+	       "[",
 	       a->weak ? "true" : "false", rev, ptr_status(r));
 	for (int i = 0; i < r->n_ptr; i++) {
 		printf(i ? "," : "");
@@ -171,7 +183,8 @@ static void print_json(const struct verify_args *a, const struct fs_fcrdns *r,
 	json_str(stdout, r->name);
 	printf(",\"explain\":");
 	json_str(stdout, why);
-	printf(",\"ttl\":%u,\"cached\":%s}\n", r->ttl, r->cached ? "true" : "false");
+	printf(",\"ttl\":%u,\"cached\":%s}\n", r->ttl,
+	       r->cached ? "true" : "false");
 }
 
 /* ---------------------------------------------------------------- */
@@ -191,14 +204,16 @@ static void on_result(void *arg, const struct fs_fcrdns *r)
 
 static int exit_status(enum fs_dns_outcome o)
 {
-	return o == FS_DNS_PASS ? 0 : o == FS_DNS_FAIL ? EXIT_FAIL : EXIT_TEMPFAIL;
+	return o == FS_DNS_PASS	  ? 0
+	       : o == FS_DNS_FAIL ? EXIT_FAIL
+				  : EXIT_TEMPFAIL;
 }
 
 static int do_verify(struct fs_ctx *ctx, void *args)
 {
 	const struct verify_args *a = args;
-	struct fs_dns_opts o = { 0 };
-	struct verify_result v = { 0 };
+	struct fs_dns_opts o = {0};
+	struct verify_result v = {0};
 	char err[256], src[FS_CIDR_STRLEN], why[2 * FS_DNS_NAME_MAX];
 	struct fs_dns *d;
 	int rc;
@@ -214,7 +229,8 @@ static int do_verify(struct fs_ctx *ctx, void *args)
 		pr_err("verify: %s\n", err);
 		return a->resolver ? EXIT_USAGE : EXIT_TEMPFAIL;
 	}
-	rc = fs_dns_fcrdns(d, a->addr.key.addr, a->suffix, a->weak, on_result, &v);
+	rc = fs_dns_fcrdns(d, a->addr.key.addr, a->suffix, a->weak, on_result,
+			   &v);
 	if (!rc)
 		rc = fs_dns_wait(d);
 	fs_dns_free(d);
@@ -232,25 +248,27 @@ static int do_verify(struct fs_ctx *ctx, void *args)
 	return exit_status(v.r.outcome);
 }
 
-static const struct verify_args verify_defaults = { .timeout_ms = DEF_TIMEOUT_MS };
+static const struct verify_args verify_defaults = {.timeout_ms =
+							   DEF_TIMEOUT_MS};
 
 static const struct fs_opt verify_opts[] = {
 	FS_POS(FS_T_ADDR, "ADDR", 1, 1, struct verify_args, addr,
 	       .help = "one IPv4 or IPv6 address"),
 	FS_OPT(FS_T_STRING, "resolver", 0, struct verify_args, resolver,
-	       .metavar = "ADDR@PORT", .help = "ask this resolver (default: /etc/resolv.conf)"),
+	       .metavar = "ADDR@PORT",
+	       .help = "ask this resolver (default: /etc/resolv.conf)"),
 	FS_OPT(FS_T_STRING, "suffix", 0, struct verify_args, suffix,
-	       .metavar = "SUFFIX", .help = "a relay domain whose names may be checked weakly"),
+	       .metavar = "SUFFIX",
+	       .help = "a relay domain whose names may be checked weakly"),
 	FS_OPT(FS_T_FLAG, "weak", 0, struct verify_args, weak,
 	       .help = "a PTR name under SUFFIX passes without A or AAAA"),
 	FS_OPT(FS_T_UINT, "timeout", 0, struct verify_args, timeout_ms,
 	       .metavar = "MS", .min = 1, .max = TIMEOUT_MAX_MS,
 	       .help = "milliseconds per query (default 5000)"),
-	FS_OPT_END
-};
+	FS_OPT_END};
 
 _Static_assert(DEF_TIMEOUT_MS == 5000, "the help text says 5000");
 
-const struct fs_cmd fs_cmd_verify = FS_CMD("verify", do_verify, struct verify_args,
-	verify_opts, &verify_defaults,
+const struct fs_cmd fs_cmd_verify = FS_CMD(
+	"verify", do_verify, struct verify_args, verify_opts, &verify_defaults,
 	"forward-confirmed reverse DNS of ADDR, every step (exit 3: tempfail)");

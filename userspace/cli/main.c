@@ -5,7 +5,7 @@
 
 int main(int argc, char **argv)
 {
-	struct fs_ctx ctx = { .pin_dir = getenv("FLOODSHIELD_PIN_DIR") };
+	struct fs_ctx ctx = {.pin_dir = getenv("FLOODSHIELD_PIN_DIR")};
 
 	ctx.pin_dir_set = ctx.pin_dir && *ctx.pin_dir;
 	if (!ctx.pin_dir_set)

@@ -12,28 +12,28 @@
 #include "../../loader/log.h"
 #include "../../loader/settings.h"
 
-#define USAGE_COL 30	/* where the help column of a usage starts */
+#define USAGE_COL 30 /* where the help column of a usage starts */
 
 /* Per type: the size of the member it fills, whether it takes a value. */
 static const struct {
 	size_t size;
 	bool value;
 } types[] = {
-	[FS_T_FLAG] = { sizeof(bool), false },
-	[FS_T_COUNT] = { sizeof(int), false },
-	[FS_T_STRING] = { sizeof(const char *), true },
-	[FS_T_UINT] = { sizeof(unsigned), true },
-	[FS_T_DURATION] = { sizeof(long long), true },
-	[FS_T_PORT] = { sizeof(unsigned), true },
-	[FS_T_ENUM] = { sizeof(int), true },
-	[FS_T_CIDR] = { sizeof(struct fs_arg_addr), true },
-	[FS_T_ADDR] = { sizeof(struct fs_arg_addr), true },
-	[FS_T_LIST] = { sizeof(struct fs_arg_list), true },
+	[FS_T_FLAG] = {sizeof(bool), false},
+	[FS_T_COUNT] = {sizeof(int), false},
+	[FS_T_STRING] = {sizeof(const char *), true},
+	[FS_T_UINT] = {sizeof(unsigned), true},
+	[FS_T_DURATION] = {sizeof(long long), true},
+	[FS_T_PORT] = {sizeof(unsigned), true},
+	[FS_T_ENUM] = {sizeof(int), true},
+	[FS_T_CIDR] = {sizeof(struct fs_arg_addr), true},
+	[FS_T_ADDR] = {sizeof(struct fs_arg_addr), true},
+	[FS_T_LIST] = {sizeof(struct fs_arg_list), true},
 };
 
 #define N_TYPES (sizeof(types) / sizeof(types[0]))
 
-static const struct fs_opt no_opts[] = { FS_OPT_END };
+static const struct fs_opt no_opts[] = {FS_OPT_END};
 
 static const struct fs_opt *rows(const struct fs_opt *opts)
 {
@@ -49,7 +49,9 @@ static void enum_names(const struct fs_opt *o, const char *sep,
 	buf[0] = '\0';
 	for (int i = 0; i < o->n_names && n < len; i++)
 		n += snprintf(buf + n, len - n, "%s%s",
-			      !i ? "" : i + 1 < o->n_names ? sep : last,
+			      !i		   ? ""
+			      : i + 1 < o->n_names ? sep
+						   : last,
 			      o->name_of(i));
 }
 
@@ -65,8 +67,8 @@ static int parse_uint(const struct fs_opt *o, const char *s, unsigned *out,
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end || errno || v < o->min || v > o->max) {
-		snprintf(err, len, "'%s': expected a whole number, %llu-%llu", s,
-			 o->min, o->max);
+		snprintf(err, len, "'%s': expected a whole number, %llu-%llu",
+			 s, o->min, o->max);
 		return -EINVAL;
 	}
 	*out = v;
@@ -94,7 +96,8 @@ static int parse_addr(const struct fs_opt *o, const char *s,
 	if (fs_cidr_parse(s, &a->key, err, len))
 		return -EINVAL;
 	if (o->type == FS_T_ADDR && a->key.prefixlen != 128) {
-		snprintf(err, len, "'%s': expected one address, not a prefix", s);
+		snprintf(err, len, "'%s': expected one address, not a prefix",
+			 s);
 		return -EINVAL;
 	}
 	a->text = s;
@@ -112,7 +115,8 @@ static int set_value(const struct fs_opt *o, const char *s, void *args,
 	switch (o->type) {
 	case FS_T_STRING:
 		if (o->max && strlen(s) > o->max) {
-			snprintf(err, len, "'%s': at most %llu characters", s, o->max);
+			snprintf(err, len, "'%s': at most %llu characters", s,
+				 o->max);
 			return -EINVAL;
 		}
 		*(const char **)m = s;
@@ -122,7 +126,10 @@ static int set_value(const struct fs_opt *o, const char *s, void *args,
 	case FS_T_DURATION:
 		d = fs_parse_duration_s(s);
 		if (d <= 0) {
-			snprintf(err, len, "'%s': expected a duration like 90s, 15m, 2h, 7d", s);
+			snprintf(err, len,
+				 "'%s': expected a duration like 90s, 15m, 2h, "
+				 "7d",
+				 s);
 			return -EINVAL;
 		}
 		*(long long *)m = d;
@@ -154,7 +161,7 @@ struct parse {
 	int argc;
 	char **argv;
 	void *args;
-	int npos;	/* positional words moved to the front of argv */
+	int npos; /* positional words moved to the front of argv */
 	char *err;
 	size_t errlen;
 };
@@ -217,7 +224,8 @@ static int parse_long(struct parse *p, int *i)
 	char label[64];
 
 	for (const struct fs_opt *o = p->opts; o->type; o++) {
-		if (o->positional || strlen(o->name) != n || strncmp(o->name, tok, n))
+		if (o->positional || strlen(o->name) != n ||
+		    strncmp(o->name, tok, n))
 			continue;
 		snprintf(label, sizeof(label), "--%s", o->name);
 		return apply(p, o, label, eq ? eq + 1 : NULL, i);
@@ -234,14 +242,14 @@ static int parse_short(struct parse *p, int *i)
 
 	for (const char *c = tok + 1; *c; c++) {
 		const struct fs_opt *o = p->opts;
-		char label[4] = { '-', *c };
+		char label[4] = {'-', *c};
 		int rc;
 
 		while (o->type && (o->positional || o->short_name != *c))
 			o++;
 		if (!o->type)
-			return *c == 'h' ? FS_PARSE_HELP :
-			       fail(p, "unknown option '-%c'", *c);
+			return *c == 'h' ? FS_PARSE_HELP
+					 : fail(p, "unknown option '-%c'", *c);
 		if (types[o->type].value)
 			return apply(p, o, label, c[1] ? c + 1 : NULL, i);
 		rc = apply(p, o, label, NULL, i);
@@ -276,16 +284,18 @@ static int fill_positionals(struct parse *p)
 		take = left > later ? left - later : 0;
 		if (take > o->max_n)
 			take = o->max_n;
-		if (take < o->min_n)	/* too few words: earlier rows first */
+		if (take < o->min_n) /* too few words: earlier rows first */
 			take = left < o->min_n ? left : o->min_n;
 		if (take < o->min_n)
 			return fail(p, "missing %s", o->name);
 		if (o->type == FS_T_LIST) {
-			struct fs_arg_list *l = (void *)((char *)p->args + o->offset);
+			struct fs_arg_list *l =
+				(void *)((char *)p->args + o->offset);
 
 			l->v = p->argv + at;
 			l->n = take;
-		} else if (take && set_value(o, p->argv[at], p->args, msg, sizeof(msg))) {
+		} else if (take && set_value(o, p->argv[at], p->args, msg,
+					     sizeof(msg))) {
 			return fail(p, "%s", msg);
 		}
 		at += take;
@@ -296,11 +306,15 @@ static int fill_positionals(struct parse *p)
 	return 0;
 }
 
-int fs_opts_parse(const struct fs_opt *opts, int argc, char **argv,
-		  void *args, int *rest, char *err, size_t errlen)
+int fs_opts_parse(const struct fs_opt *opts, int argc, char **argv, void *args,
+		  int *rest, char *err, size_t errlen)
 {
-	struct parse p = { .opts = rows(opts), .argc = argc, .argv = argv,
-			   .args = args, .err = err, .errlen = errlen };
+	struct parse p = {.opts = rows(opts),
+			  .argc = argc,
+			  .argv = argv,
+			  .args = args,
+			  .err = err,
+			  .errlen = errlen};
 	bool only_words = false;
 	int rc;
 
@@ -339,20 +353,24 @@ static int check_row(const struct fs_opt *o, char *err, size_t len)
 	if ((unsigned)o->type >= N_TYPES || !types[o->type].size || !o->name)
 		snprintf(err, len, "a row of unknown type or without a name");
 	else if (o->size != types[o->type].size)
-		snprintf(err, len, "%s: member of %zu bytes, its type needs %zu",
-			 o->name, o->size, types[o->type].size);
-	else if (o->positional && (!types[o->type].value || !o->max_n ||
-				   o->min_n > o->max_n ||
-				   (o->max_n > 1 && o->type != FS_T_LIST)))
-		snprintf(err, len, "%s: bad positional counts or type", o->name);
+		snprintf(err, len,
+			 "%s: member of %zu bytes, its type needs %zu", o->name,
+			 o->size, types[o->type].size);
+	else if (o->positional &&
+		 (!types[o->type].value || !o->max_n || o->min_n > o->max_n ||
+		  (o->max_n > 1 && o->type != FS_T_LIST)))
+		snprintf(err, len, "%s: bad positional counts or type",
+			 o->name);
 	else if (!o->positional && o->type == FS_T_LIST)
 		snprintf(err, len, "%s: a list is positional only", o->name);
 	else if (o->type == FS_T_UINT && (o->min > o->max || o->max > UINT_MAX))
 		snprintf(err, len, "%s: bad bounds", o->name);
 	else if (o->type == FS_T_ENUM && (!o->name_of || o->n_names < 1))
 		snprintf(err, len, "%s: an enum without names", o->name);
-	else if (!o->positional && (!strcmp(o->name, "help") || o->short_name == 'h'))
-		snprintf(err, len, "%s: -h and --help are every command's", o->name);
+	else if (!o->positional &&
+		 (!strcmp(o->name, "help") || o->short_name == 'h'))
+		snprintf(err, len, "%s: -h and --help are every command's",
+			 o->name);
 	else
 		return 0;
 	return -EINVAL;
@@ -376,7 +394,8 @@ int fs_opts_check(const struct fs_opt *opts, char *err, size_t errlen)
 				continue;
 			if (!strcmp(q->name, o->name) ||
 			    (o->short_name && q->short_name == o->short_name)) {
-				snprintf(err, errlen, "%s: named twice", o->name);
+				snprintf(err, errlen, "%s: named twice",
+					 o->name);
 				return -EINVAL;
 			}
 		}
@@ -423,13 +442,15 @@ void fs_opts_synopsis(const struct fs_opt *opts, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (int pass = 0; pass < 2; pass++)
-		for (const struct fs_opt *o = rows(opts); o->type && n < len; o++) {
+		for (const struct fs_opt *o = rows(opts); o->type && n < len;
+		     o++) {
 			char w[200];
 
 			if (o->positional != !pass)
 				continue;
 			synopsis_word(o, w, sizeof(w));
-			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "", w);
+			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+				      w);
 		}
 }
 
@@ -457,7 +478,8 @@ static void print_opts(FILE *f, const struct fs_opt *opts)
 		else
 			snprintf(sh, sizeof(sh), "    ");
 		if (o->positional)
-			snprintf(left, sizeof(left), "%s", o->type == FS_T_ENUM ? m : o->name);
+			snprintf(left, sizeof(left), "%s",
+				 o->type == FS_T_ENUM ? m : o->name);
 		else
 			snprintf(left, sizeof(left), "%s--%s%s%s", sh, o->name,
 				 value ? " " : "", value ? m : "");
@@ -474,14 +496,15 @@ static void list_cmds(FILE *f, const struct fs_cmd *const *subs,
 		const struct fs_cmd *c = *subs;
 		char name[128], syn[400], line[560];
 
-		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? " " : "",
-			 c->name);
+		snprintf(name, sizeof(name), "%s%s%s", prefix,
+			 *prefix ? " " : "", c->name);
 		if (c->subs) {
 			list_cmds(f, c->subs, name);
 			continue;
 		}
 		fs_opts_synopsis(c->opts, syn, sizeof(syn));
-		snprintf(line, sizeof(line), "%s%s%s", name, *syn ? " " : "", syn);
+		snprintf(line, sizeof(line), "%s%s%s", name, *syn ? " " : "",
+			 syn);
 		two_columns(f, line, c->doc);
 	}
 }
@@ -533,9 +556,11 @@ static const struct fs_cmd *find_cmd(const struct fs_cmd *const *subs,
 /* After a group's own options: its function, then the command named by
  * argv[@at]. */
 static int run_group(const struct fs_cmd *cmd, const char *path,
-		     struct fs_ctx *ctx, void *args, int argc, char **argv, int at)
+		     struct fs_ctx *ctx, void *args, int argc, char **argv,
+		     int at)
 {
-	const struct fs_cmd *sub = at < argc ? find_cmd(cmd->subs, argv[at]) : NULL;
+	const struct fs_cmd *sub = at < argc ? find_cmd(cmd->subs, argv[at])
+					     : NULL;
 	char msg[200], subpath[256];
 	int rc;
 
@@ -561,7 +586,7 @@ static int run_group(const struct fs_cmd *cmd, const char *path,
 }
 
 int fs_cmd_dispatch(const struct fs_cmd *cmd, const char *path,
-	       struct fs_ctx *ctx, int argc, char **argv)
+		    struct fs_ctx *ctx, int argc, char **argv)
 {
 	void *args;
 	char err[256];

@@ -6,7 +6,7 @@
  * saves the ledger every minute, reloads on SIGHUP and counts its
  * reloads in fs_daemon. When it exits, the program stays attached and
  * protecting. */
-#define _GNU_SOURCE	/* ppoll */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -35,22 +35,22 @@
 #include "../../loader/filter.h"
 #include "../../loader/ifaces.h"
 
-#define SWEEP_EVERY_S	10	/* expire bans and entries, log new bans */
-#define LEDGER_EVERY_S	60	/* an unclean stop loses at most this */
-#define BAN_LOG_MAX	10	/* ban lines per sweep; the rest are summed */
+#define SWEEP_EVERY_S  10 /* expire bans and entries, log new bans */
+#define LEDGER_EVERY_S 60 /* an unclean stop loses at most this */
+#define BAN_LOG_MAX    10 /* ban lines per sweep; the rest are summed */
 
 struct daemon {
 	const char *conf_path;
-	char pin_dir[256];		/* a copy: a reload frees the config */
+	char pin_dir[256]; /* a copy: a reload frees the config */
 	struct fs_conf *conf;
 	struct fs_map_fds maps;
-	struct fs_verifier *verifier;	/* NULL: DNS verification off */
-	struct fs_iface_watch watch;	/* attach state for the exporter */
+	struct fs_verifier *verifier; /* NULL: DNS verification off */
+	struct fs_iface_watch watch;  /* attach state for the exporter */
 	bool exporting;
-	int pin_fd;			/* the pin folder, for flock() */
+	int pin_fd; /* the pin folder, for flock() */
 	unsigned long long last_sweep_ns;
-	struct fs_daemon_state state;	/* as last written to fs_daemon */
-	sigset_t wait_mask;		/* while waiting: our signals unblocked */
+	struct fs_daemon_state state; /* as last written to fs_daemon */
+	sigset_t wait_mask;	      /* while waiting: our signals unblocked */
 };
 
 static volatile sig_atomic_t got_hup, got_stop;
@@ -71,7 +71,7 @@ static void on_signal(int sig)
  * until then): no SIGHUP is left waiting for the next timeout. */
 static void setup_signals(struct daemon *d)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	sigset_t ours;
 
 	sigemptyset(&sa.sa_mask);
@@ -127,8 +127,8 @@ static int attach_all(struct daemon *d)
 		int idx = if_nametoindex(ifc->name);
 
 		if (!idx) {
-			pr_err("interface '%s' (from %s) does not exist\n", ifc->name,
-			       d->conf_path);
+			pr_err("interface '%s' (from %s) does not exist\n",
+			       ifc->name, d->conf_path);
 			return -1;
 		}
 		if (fs_replace(d->pin_dir, idx, ifc->mode, &info)) {
@@ -137,7 +137,8 @@ static int attach_all(struct daemon *d)
 		}
 		pr_info("attached to %s: mode %s, prog id %u, %s\n", ifc->name,
 			fs_mode_name(info.mode), info.prog_id,
-			info.dispatcher ? "via libxdp dispatcher" : "program alone");
+			info.dispatcher ? "via libxdp dispatcher"
+					: "program alone");
 	}
 	return 0;
 }
@@ -147,10 +148,12 @@ static int attach_all(struct daemon *d)
 static void pins_lock(struct daemon *d, int op)
 {
 	if (d->pin_fd >= 0 && flock(d->pin_fd, op))
-		pr_warn_errno("cannot %slock %s", op == LOCK_UN ? "un" : "", d->pin_dir);
+		pr_warn_errno("cannot %slock %s", op == LOCK_UN ? "un" : "",
+			      d->pin_dir);
 }
 
-static int sync_logged(struct daemon *d, const struct fs_conf *c, const char *what)
+static int sync_logged(struct daemon *d, const struct fs_conf *c,
+		       const char *what)
 {
 	struct fs_sync_stats st;
 	int err;
@@ -159,10 +162,11 @@ static int sync_logged(struct daemon *d, const struct fs_conf *c, const char *wh
 	err = fs_sync(&d->maps, c, &st);
 	pins_lock(d, LOCK_UN);
 	if (err)
-		pr_err("%s: the maps could not be brought to %s\n", what, d->conf_path);
+		pr_err("%s: the maps could not be brought to %s\n", what,
+		       d->conf_path);
 	else
-		pr_info("%s: %s applied (%u added, %u changed, %u removed)\n", what,
-			d->conf_path, st.added, st.updated, st.removed);
+		pr_info("%s: %s applied (%u added, %u changed, %u removed)\n",
+			what, d->conf_path, st.added, st.updated, st.removed);
 	return err;
 }
 
@@ -192,7 +196,8 @@ static enum fs_reload_result reload(struct daemon *d)
 		return FS_RELOAD_REFUSED;
 	}
 	if (!same_ifaces(c, d->conf) || strcmp(c->pin_dir, d->conf->pin_dir))
-		pr_warn("reload: interfaces and pin_dir change only on restart\n");
+		pr_warn("reload: interfaces and pin_dir change only on "
+			"restart\n");
 	if (sync_logged(d, c, "reload")) {
 		/* a map refused part of it: back to the running configuration */
 		sync_logged(d, d->conf, "reload: rollback");
@@ -214,7 +219,8 @@ static void log_ban(const struct fs_key *k, const struct fs_ban *b,
 	fs_cidr_format(k->addr, k->plen, cidr, sizeof(cidr));
 	pr_info("ban %s reason=%s ttl=%llus count=%u\n", cidr,
 		fs_ban_reason_name(b->reason),
-		(b->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC, b->count);
+		(b->expires_ns - now + NSEC_PER_SEC - 1) / NSEC_PER_SEC,
+		b->count);
 }
 
 /* Log bans made since the last sweep (at most BAN_LOG_MAX lines) and
@@ -231,8 +237,8 @@ static void sweep_bans(struct daemon *d, unsigned long long now)
 	while (more) {
 		more = bpf_map_get_next_key(d->maps.bans, &k, &next) == 0;
 		if (bpf_map_lookup_elem(d->maps.bans, &k, &b) == 0) {
-			if (b.created_ns > d->last_sweep_ns && b.expires_ns > now &&
-			    fresh++ < BAN_LOG_MAX)
+			if (b.created_ns > d->last_sweep_ns &&
+			    b.expires_ns > now && fresh++ < BAN_LOG_MAX)
 				log_ban(&k, &b, now);
 			if (b.expires_ns && b.expires_ns + keep < now)
 				fs_list_del(&d->maps, FS_FILTER_BAN, &k);
@@ -290,7 +296,7 @@ static void save_ledger(struct daemon *d)
  * a DNS answer comes; see setup_signals(). */
 static void wait_events(struct daemon *d)
 {
-	struct timespec second = { 1, 0 };
+	struct timespec second = {1, 0};
 
 	if (d->verifier)
 		fs_verifier_poll(d->verifier, 1000, &d->wait_mask);
@@ -300,8 +306,10 @@ static void wait_events(struct daemon *d)
 
 static void serve(struct daemon *d)
 {
-	unsigned long long next_sweep = fs_mono_ns() + SWEEP_EVERY_S * NSEC_PER_SEC;
-	unsigned long long next_save = fs_mono_ns() + LEDGER_EVERY_S * NSEC_PER_SEC;
+	unsigned long long next_sweep =
+		fs_mono_ns() + SWEEP_EVERY_S * NSEC_PER_SEC;
+	unsigned long long next_save =
+		fs_mono_ns() + LEDGER_EVERY_S * NSEC_PER_SEC;
 
 	while (!got_stop) {
 		wait_events(d);
@@ -344,7 +352,8 @@ static void start_exporter(struct daemon *d)
 	d->exporting = fs_exporter_start(d->conf->metrics_listen, &d->maps,
 					 fs_iface_watch_poll, &d->watch) == 0;
 	if (d->exporting)
-		pr_info("metrics on http://%s/metrics\n", d->conf->metrics_listen);
+		pr_info("metrics on http://%s/metrics\n",
+			d->conf->metrics_listen);
 }
 
 /* Attach, pin, open, restore, sync: everything that needs privileges. */
@@ -365,17 +374,19 @@ static int start(struct daemon *d)
 	if (fresh) {
 		n = fs_ledger_restore(d->conf->state_dir, &d->maps);
 		if (n > 0)
-			pr_info("ledger: %d bans and entries restored from %s\n", n,
-				d->conf->state_dir);
+			pr_info("ledger: %d bans and entries restored from "
+				"%s\n",
+				n, d->conf->state_dir);
 	}
-	close(lock);	/* sync_logged() takes it again */
+	close(lock); /* sync_logged() takes it again */
 	lock = -1;
 	if (sync_logged(d, d->conf, "start"))
 		goto out;
 	learn_ifaces(d);
 	d->verifier = fs_verifier_new(d->conf, &d->maps);
 	if (!d->verifier)
-		pr_warn("DNS verification is off: every source stays unverified\n");
+		pr_warn("DNS verification is off: every source stays "
+			"unverified\n");
 	err = 0;
 out:
 	if (lock >= 0)
@@ -383,14 +394,15 @@ out:
 	return err;
 }
 
-int fs_daemon_run(struct fs_conf *conf, const char *conf_path, const char *pin_dir)
+int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
+		  const char *pin_dir)
 {
-	struct daemon d = { .conf = conf, .conf_path = conf_path };
+	struct daemon d = {.conf = conf, .conf_path = conf_path};
 	int rc = -1;
 
 	snprintf(d.pin_dir, sizeof(d.pin_dir), "%s", pin_dir);
 
-	memset(&d.maps, -1, sizeof(d.maps));	/* every fd -1 */
+	memset(&d.maps, -1, sizeof(d.maps)); /* every fd -1 */
 	d.pin_fd = -1;
 	setup_signals(&d);
 	if (start(&d) || fs_drop_privileges())
@@ -398,15 +410,16 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path, const char *pin_d
 	start_exporter(&d);
 	d.last_sweep_ns = fs_mono_ns();
 	/* from now on `status` shows this daemon, its reloads counted anew */
-	d.state = (struct fs_daemon_state){ .pid = getpid(),
-					    .started_ns = d.last_sweep_ns };
+	d.state = (struct fs_daemon_state){.pid = getpid(),
+					   .started_ns = d.last_sweep_ns};
 	state_write(&d);
 	pr_info("running (pid %d); SIGHUP reloads %s\n", getpid(), d.conf_path);
 	serve(&d);
 	save_ledger(&d);
-	d.state.pid = 0;	/* stopped; its counts stay readable */
+	d.state.pid = 0; /* stopped; its counts stay readable */
 	state_write(&d);
-	pr_info("stopping; the shield stays attached ('floodshield detach IFACE' "
+	pr_info("stopping; the shield stays attached ('floodshield detach "
+		"IFACE' "
 		"removes it)\n");
 	rc = 0;
 out:

@@ -36,44 +36,43 @@
 #include "dns.h"
 #include "../../loader/log.h"
 
-#define NS_PER_MS	1000000ull
+#define NS_PER_MS 1000000ull
 
-#define DEF_TIMEOUT_MS	5000
-#define DEF_TTL_CAP_S	3600
-#define DEF_RETRY_S	5
-#define RETRY_MAX_S	300	/* backoff cap (or tempfail_retry_s if larger) */
+#define DEF_TIMEOUT_MS 5000
+#define DEF_TTL_CAP_S  3600
+#define DEF_RETRY_S    5
+#define RETRY_MAX_S    300 /* backoff cap (or tempfail_retry_s if larger) */
 
-#define CACHE_BUCKETS	1024
-#define CACHE_MAX	4096	/* entries; about 4 KB each */
+#define CACHE_BUCKETS 1024
+#define CACHE_MAX     4096 /* entries; about 4 KB each */
 
-#define RR_A		1
-#define RR_PTR		12
-#define RR_AAAA		28
-#define CLASS_IN	1
-#define RCODE_NOERROR	0
-#define RCODE_NXDOMAIN	3
+#define RR_A	       1
+#define RR_PTR	       12
+#define RR_AAAA	       28
+#define CLASS_IN       1
+#define RCODE_NOERROR  0
+#define RCODE_NXDOMAIN 3
 
 /* Query slots of a job: 0 the PTR, then A and AAAA of PTR name i at
  * SLOT_A(i) and SLOT_AAAA(i). fs_dns_resolve uses name 0's pair. */
-#define N_SLOTS		(1 + 2 * FS_DNS_PTR_MAX)
-#define SLOT_PTR	0
-#define SLOT_A(i)	(1 + 2 * (i))
-#define SLOT_AAAA(i)	(2 + 2 * (i))
-#define SLOT_NAME(s)	(((s) - 1) / 2)
-
+#define N_SLOTS	     (1 + 2 * FS_DNS_PTR_MAX)
+#define SLOT_PTR     0
+#define SLOT_A(i)    (1 + 2 * (i))
+#define SLOT_AAAA(i) (2 + 2 * (i))
+#define SLOT_NAME(s) (((s)-1) / 2)
 
 /* What DNS said about one address (or one name, for resolve). */
 struct fcr_data {
-	struct fs_fcrdns steps;		/* addr, PTR names, forward lookups */
-	bool confirms[FS_DNS_PTR_MAX];	/* name i's records hold addr */
-	enum fs_dns_reason tempfail;	/* FS_DNSR_OK: every answer came */
-	unsigned ttl;			/* smallest TTL of the answers, s */
+	struct fs_fcrdns steps;	       /* addr, PTR names, forward lookups */
+	bool confirms[FS_DNS_PTR_MAX]; /* name i's records hold addr */
+	enum fs_dns_reason tempfail;   /* FS_DNSR_OK: every answer came */
+	unsigned ttl;		       /* smallest TTL of the answers, s */
 };
 
 struct query {
 	struct job *job;
 	int slot;
-	int id;				/* libunbound's async_id */
+	int id; /* libunbound's async_id */
 	bool live;
 };
 
@@ -89,16 +88,16 @@ struct waiter {
 struct job {
 	struct job *next;
 	struct fs_dns *d;
-	bool resolve;			/* fs_dns_resolve, else FCrDNS */
+	bool resolve; /* fs_dns_resolve, else FCrDNS */
 	unsigned long long deadline_ns;
-	int pending;			/* live queries */
+	int pending; /* live queries */
 	struct query q[N_SLOTS];
 	struct fcr_data data;
-	unsigned prev_retry_s;		/* backoff of the tempfail before */
-	struct waiter *waiters;		/* FCrDNS */
-	fs_resolve_cb rcb;		/* resolve */
+	unsigned prev_retry_s;	/* backoff of the tempfail before */
+	struct waiter *waiters; /* FCrDNS */
+	fs_resolve_cb rcb;	/* resolve */
 	void *rarg;
-	int n_fam[2];			/* A, AAAA */
+	int n_fam[2]; /* A, AAAA */
 	__u8 fam[2][FS_DNS_ADDR_MAX][16];
 };
 
@@ -106,7 +105,7 @@ struct entry {
 	struct entry *next;
 	struct fcr_data data;
 	unsigned long long expires_ns;
-	unsigned retry_s;		/* tempfail entries: current backoff */
+	unsigned retry_s; /* tempfail entries: current backoff */
 };
 
 struct fs_dns {
@@ -123,7 +122,7 @@ static unsigned long long now_ns(const struct fs_dns *d)
 	return d->o.clock_ns ? d->o.clock_ns() : fs_mono_ns();
 }
 
-static const __u8 v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const __u8 v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 static bool is_v4(const __u8 a[16])
 {
@@ -162,7 +161,9 @@ int fs_dns_reverse_name(const __u8 a[16], char *buf, size_t len)
 
 	if (is_v4(a))
 		return snprintf(buf, len, "%u.%u.%u.%u.in-addr.arpa", a[15],
-				a[14], a[13], a[12]) < (int)len ? 0 : -1;
+				a[14], a[13], a[12]) < (int)len
+			       ? 0
+			       : -1;
 	if (len < 16 * 4 + sizeof("ip6.arpa"))
 		return -1;
 	for (int i = 15; i >= 0; i--) {
@@ -184,7 +185,8 @@ static bool plain_char(unsigned char c)
 /* One wire-format name that is exactly @len bytes (PTR rdata) into
  * text without the final dot, other bytes as \DDD. -1 if malformed or
  * longer than @outlen. */
-static int wire_name(const unsigned char *p, size_t len, char *out, size_t outlen)
+static int wire_name(const unsigned char *p, size_t len, char *out,
+		     size_t outlen)
 {
 	size_t i = 0, o = 0;
 
@@ -332,8 +334,9 @@ static void cache_sweep(struct fs_dns *d, unsigned long long now)
 
 		while (*pe) {
 			struct entry *e = *pe;
-			unsigned long long keep = e->data.tempfail ?
-				RETRY_MAX_S * NSEC_PER_SEC : 0;
+			unsigned long long keep =
+				e->data.tempfail ? RETRY_MAX_S * NSEC_PER_SEC
+						 : 0;
 
 			if (e->expires_ns + keep > now) {
 				pe = &e->next;
@@ -357,7 +360,8 @@ static struct entry *cache_get(struct fs_dns *d, const __u8 a[16],
 	if (d->n_cache >= CACHE_MAX)
 		cache_sweep(d, now);
 	if (d->n_cache >= CACHE_MAX) {
-		pr_debug("dns: cache full (%u entries): result not kept\n", d->n_cache);
+		pr_debug("dns: cache full (%u entries): result not kept\n",
+			 d->n_cache);
 		return NULL;
 	}
 	e = calloc(1, sizeof(*e));
@@ -463,8 +467,8 @@ static void finish_resolve(struct fs_dns *d, struct job *j)
 			out = FS_DNS_PASS;
 	}
 	d->st.results[out]++;
-	j->rcb(j->rarg, j->data.steps.fwd[0].name, n,
-	       (const __u8 (*)[16])addrs, ttl, out);
+	j->rcb(j->rarg, j->data.steps.fwd[0].name, n, (const __u8(*)[16])addrs,
+	       ttl, out);
 }
 
 /* Every query of @j has answered or been cancelled. The job leaves the
@@ -515,7 +519,8 @@ static int query_start(struct job *j, int slot, const char *name, int type)
 	err = ub_resolve_async(j->d->ub, name, type, CLASS_IN, q, ub_callback,
 			       &q->id);
 	if (err) {
-		pr_warn("dns: %s: cannot start query: %s\n", name, ub_strerror(err));
+		pr_warn("dns: %s: cannot start query: %s\n", name,
+			ub_strerror(err));
 		q->live = false;
 		j->pending--;
 		note_tempfail(j, slot, FS_DNSR_SERVFAIL);
@@ -543,7 +548,8 @@ static void on_ptr(struct job *j, const struct ub_result *res)
 		}
 		if (wire_name((unsigned char *)res->data[k], res->len[k],
 			      s->ptr[s->n_ptr], FS_DNS_NAME_MAX)) {
-			pr_debug("dns: %s: malformed PTR rdata ignored\n", res->qname);
+			pr_debug("dns: %s: malformed PTR rdata ignored\n",
+				 res->qname);
 			continue;
 		}
 		s->n_ptr++;
@@ -559,7 +565,7 @@ static void add_forward(struct job *j, int i, const void *rd, int len)
 {
 	struct fs_dns_fwd *f = &j->data.steps.fwd[i];
 	const __u8 *a = j->data.steps.addr;
-	int fam = len == 16;		/* 0 A, 1 AAAA */
+	int fam = len == 16; /* 0 A, 1 AAAA */
 	__u8 b[16];
 
 	if (len == 4) {
@@ -597,8 +603,9 @@ static void on_forward(struct job *j, int slot, const struct ub_result *res)
  * asked, not bogus. Anything else is a temporary failure. */
 static bool usable(const struct query *q, int err, const struct ub_result *res)
 {
-	int type = q->slot == SLOT_PTR ? RR_PTR :
-		   q->slot == SLOT_A(SLOT_NAME(q->slot)) ? RR_A : RR_AAAA;
+	int type = q->slot == SLOT_PTR			   ? RR_PTR
+		   : q->slot == SLOT_A(SLOT_NAME(q->slot)) ? RR_A
+							   : RR_AAAA;
 
 	if (err || !res) {
 		pr_debug("dns: query failed: %s\n", ub_strerror(err));
@@ -731,7 +738,8 @@ int fs_dns_fcrdns(struct fs_dns *d, const __u8 addr[16], const char *suffix,
 	struct waiter *w;
 	struct job *j;
 
-	if (!d || !addr || !cb || (suffix && strlen(suffix) >= FS_DNS_NAME_MAX)) {
+	if (!d || !addr || !cb ||
+	    (suffix && strlen(suffix) >= FS_DNS_NAME_MAX)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -758,7 +766,8 @@ int fs_dns_fcrdns(struct fs_dns *d, const __u8 addr[16], const char *suffix,
 	return 0;
 }
 
-int fs_dns_resolve(struct fs_dns *d, const char *name, fs_resolve_cb cb, void *arg)
+int fs_dns_resolve(struct fs_dns *d, const char *name, fs_resolve_cb cb,
+		   void *arg)
 {
 	struct job *j;
 
@@ -792,8 +801,10 @@ static int check_resolver(const char *s, char *err, size_t errlen)
 	at = strchr(s, '@');
 	if (at && (size_t)(at - s) >= sizeof(host))
 		goto bad;
-	snprintf(host, sizeof(host), "%.*s", at ? (int)(at - s) : (int)strlen(s), s);
-	if (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1)
+	snprintf(host, sizeof(host), "%.*s",
+		 at ? (int)(at - s) : (int)strlen(s), s);
+	if (inet_pton(AF_INET, host, buf) != 1 &&
+	    inet_pton(AF_INET6, host, buf) != 1)
 		goto bad;
 	if (!at)
 		return 0;
@@ -801,8 +812,10 @@ static int check_resolver(const char *s, char *err, size_t errlen)
 	if (at[1] >= '0' && at[1] <= '9' && !*end && port >= 1 && port <= 65535)
 		return 0;
 bad:
-	snprintf(err, errlen, "resolver '%s': expected ADDR or ADDR@PORT, "
-		 "for example 127.0.0.1@5353", s);
+	snprintf(err, errlen,
+		 "resolver '%s': expected ADDR or ADDR@PORT, "
+		 "for example 127.0.0.1@5353",
+		 s);
 	return -1;
 }
 
@@ -811,30 +824,33 @@ bad:
  * zones (they go to the resolver like any other), resolvers on
  * loopback allowed, records kept in the order the resolver sent. */
 static const char *const ub_options[][2] = {
-	{ "module-config:", "iterator" },
-	{ "do-not-query-localhost:", "no" },
-	{ "unblock-lan-zones:", "yes" },
-	{ "insecure-lan-zones:", "yes" },
-	{ "rrset-roundrobin:", "no" },	/* PTR names in the order sent */
+	{"module-config:", "iterator"}, {"do-not-query-localhost:", "no"},
+	{"unblock-lan-zones:", "yes"},	{"insecure-lan-zones:", "yes"},
+	{"rrset-roundrobin:", "no"}, /* PTR names in the order sent */
 };
 
-static int ub_setup(struct ub_ctx *ub, const char *resolver, char *err, size_t errlen)
+static int ub_setup(struct ub_ctx *ub, const char *resolver, char *err,
+		    size_t errlen)
 {
 	int rc;
 
-	for (size_t i = 0; i < sizeof(ub_options) / sizeof(ub_options[0]); i++) {
+	for (size_t i = 0; i < sizeof(ub_options) / sizeof(ub_options[0]);
+	     i++) {
 		rc = ub_ctx_set_option(ub, ub_options[i][0], ub_options[i][1]);
 		if (rc) {
 			snprintf(err, errlen, "libunbound option %s %s: %s",
-				 ub_options[i][0], ub_options[i][1], ub_strerror(rc));
+				 ub_options[i][0], ub_options[i][1],
+				 ub_strerror(rc));
 			return -1;
 		}
 	}
-	rc = resolver ? ub_ctx_set_fwd(ub, resolver) : ub_ctx_resolvconf(ub, NULL);
+	rc = resolver ? ub_ctx_set_fwd(ub, resolver)
+		      : ub_ctx_resolvconf(ub, NULL);
 	if (!rc)
 		rc = ub_ctx_async(ub, 1);
 	if (rc) {
-		snprintf(err, errlen, "%s: %s", resolver ? resolver : "/etc/resolv.conf",
+		snprintf(err, errlen, "%s: %s",
+			 resolver ? resolver : "/etc/resolv.conf",
 			 ub_strerror(rc));
 		return -1;
 	}
@@ -853,7 +869,7 @@ struct fs_dns *fs_dns_new(const struct fs_dns_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	d->o = *o;
-	d->o.resolver = NULL;	/* not kept: the caller's string */
+	d->o.resolver = NULL; /* not kept: the caller's string */
 	if (!d->o.timeout_ms)
 		d->o.timeout_ms = DEF_TIMEOUT_MS;
 	if (!d->o.ttl_cap_s)
@@ -941,13 +957,14 @@ static int next_wake_ms(const struct fs_dns *d)
 	for (const struct job *j = d->jobs; j; j = j->next)
 		if (j->deadline_ns < first)
 			first = j->deadline_ns;
-	return first <= now ? 0 : (int)((first - now + NS_PER_MS - 1) / NS_PER_MS);
+	return first <= now ? 0
+			    : (int)((first - now + NS_PER_MS - 1) / NS_PER_MS);
 }
 
 int fs_dns_wait(struct fs_dns *d)
 {
 	while (d->jobs) {
-		struct pollfd p = { .fd = fs_dns_fd(d), .events = POLLIN };
+		struct pollfd p = {.fd = fs_dns_fd(d), .events = POLLIN};
 
 		if (poll(&p, 1, next_wake_ms(d)) < 0 && errno != EINTR) {
 			pr_err_errno("dns: poll");
@@ -978,8 +995,8 @@ const char *fs_dns_outcome_name(enum fs_dns_outcome o)
 /* ---------------------------------------------------------------- */
 /* Explanations */
 
-static void explain_no_ptr(const struct fs_fcrdns *r, const char *a,
-			   char *buf, size_t len)
+static void explain_no_ptr(const struct fs_fcrdns *r, const char *a, char *buf,
+			   size_t len)
 {
 	char rev[FS_DNS_NAME_MAX];
 
@@ -997,8 +1014,9 @@ static void explain_mismatch(const struct fs_fcrdns *r, const char *a,
 		snprintf(buf, len, "none of the %d PTR names resolves to %s",
 			 r->n_ptr, a);
 	else
-		snprintf(buf, len, "PTR %s resolves to %s%s, not to %s", r->name,
-			 f->addr[0], f->n_addr > 1 ? " (and more)" : "", a);
+		snprintf(buf, len, "PTR %s resolves to %s%s, not to %s",
+			 r->name, f->addr[0],
+			 f->n_addr > 1 ? " (and more)" : "", a);
 }
 
 static void explain_tempfail(const struct fs_fcrdns *r, char *buf, size_t len)
@@ -1006,18 +1024,20 @@ static void explain_tempfail(const struct fs_fcrdns *r, char *buf, size_t len)
 	char what[FS_DNS_NAME_MAX + 32];
 
 	if (r->name[0])
-		snprintf(what, sizeof(what), "the A or AAAA query of %s", r->name);
+		snprintf(what, sizeof(what), "the A or AAAA query of %s",
+			 r->name);
 	else
 		snprintf(what, sizeof(what), "the PTR query");
 	if (r->reason == FS_DNSR_TIMEOUT)
 		snprintf(buf, len, "no answer to %s within the timeout", what);
 	else
-		snprintf(buf, len, "the resolver failed %s (SERVFAIL, REFUSED or error)",
+		snprintf(buf, len,
+			 "the resolver failed %s (SERVFAIL, REFUSED or error)",
 			 what);
 }
 
-void fs_dns_explain(const struct fs_fcrdns *r, const char *suffix,
-		    char *buf, size_t len)
+void fs_dns_explain(const struct fs_fcrdns *r, const char *suffix, char *buf,
+		    size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -1031,20 +1051,26 @@ void fs_dns_explain(const struct fs_fcrdns *r, const char *suffix,
 		break;
 	case FS_DNSR_NO_FORWARD:
 		if (r->n_ptr > 1)
-			snprintf(buf, len, "none of the %d PTR names has an A or AAAA record",
+			snprintf(buf, len,
+				 "none of the %d PTR names has an A or AAAA "
+				 "record",
 				 r->n_ptr);
 		else
-			snprintf(buf, len, "PTR %s has no A or AAAA record", r->name);
+			snprintf(buf, len, "PTR %s has no A or AAAA record",
+				 r->name);
 		break;
 	case FS_DNSR_MISMATCH:
 		explain_mismatch(r, a, buf, len);
 		break;
 	case FS_DNSR_OUTSIDE_SUFFIX:
-		snprintf(buf, len, "PTR %s resolves back to %s but is not under %s",
+		snprintf(buf, len,
+			 "PTR %s resolves back to %s but is not under %s",
 			 r->name, a, suffix ? suffix : "the required suffix");
 		break;
 	case FS_DNSR_WEAK:
-		snprintf(buf, len, "PTR %s has no A or AAAA record; accepted as weak, under %s",
+		snprintf(buf, len,
+			 "PTR %s has no A or AAAA record; accepted as weak, "
+			 "under %s",
 			 r->name, suffix ? suffix : "the allowed suffix");
 		break;
 	default:

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include "../../maps/floodshield.h"
 
-#define FS_DNS_NAME_MAX	256
-#define FS_DNS_PTR_MAX	4	/* PTR names followed */
-#define FS_DNS_ADDR_MAX	8	/* forward addresses kept per name */
+#define FS_DNS_NAME_MAX 256
+#define FS_DNS_PTR_MAX	4 /* PTR names followed */
+#define FS_DNS_ADDR_MAX 8 /* forward addresses kept per name */
 
 enum fs_dns_outcome {
 	FS_DNS_PASS = 0,
@@ -24,29 +24,29 @@ enum fs_dns_outcome {
 struct fs_dns_fwd {
 	char name[FS_DNS_NAME_MAX];
 	int n_addr;
-	char addr[FS_DNS_ADDR_MAX][46];	/* text, INET6_ADDRSTRLEN */
+	char addr[FS_DNS_ADDR_MAX][46]; /* text, INET6_ADDRSTRLEN */
 	bool nxdomain;
 	bool tempfail;
 };
 
 /* The result of FCrDNS of one address, with every step. */
 struct fs_fcrdns {
-	__u8 addr[16];			/* 16-byte form (IPv4 v4-mapped) */
+	__u8 addr[16]; /* 16-byte form (IPv4 v4-mapped) */
 	enum fs_dns_outcome outcome;
 	enum fs_dns_reason reason;
-	char name[FS_DNS_NAME_MAX];	/* confirming name, or first PTR */
-	unsigned ttl;			/* seconds it may be cached */
-	bool cached;			/* served from the cache */
+	char name[FS_DNS_NAME_MAX]; /* confirming name, or first PTR */
+	unsigned ttl;		    /* seconds it may be cached */
+	bool cached;		    /* served from the cache */
 	int n_ptr;
-	bool ptr_nxdomain;		/* n_ptr 0: NXDOMAIN, not NODATA */
+	bool ptr_nxdomain; /* n_ptr 0: NXDOMAIN, not NODATA */
 	char ptr[FS_DNS_PTR_MAX][FS_DNS_NAME_MAX];
 	struct fs_dns_fwd fwd[FS_DNS_PTR_MAX];
 };
 
 struct fs_dns_opts {
-	const char *resolver;	/* "ADDR[@PORT]" to forward to; NULL: resolv.conf */
-	unsigned timeout_ms;	/* per verification; then tempfail */
-	unsigned ttl_cap_s;	/* cache (and allowlist) TTL cap */
+	const char *resolver; /* "ADDR[@PORT]" to forward to; NULL: resolv.conf */
+	unsigned timeout_ms;	   /* per verification; then tempfail */
+	unsigned ttl_cap_s;	   /* cache (and allowlist) TTL cap */
 	unsigned tempfail_retry_s; /* first retry delay; doubles, capped */
 	/* CLOCK_MONOTONIC ns for deadlines, the cache and backoffs; NULL:
 	 * the real clock (fs_mono_ns). Tests pass one they move by hand.
@@ -55,15 +55,16 @@ struct fs_dns_opts {
 };
 
 struct fs_dns_stats {
-	unsigned long long queries;	/* sent to libunbound */
+	unsigned long long queries; /* sent to libunbound */
 	unsigned long long cache_hits;
-	unsigned long long results[3];	/* by enum fs_dns_outcome */
+	unsigned long long results[3]; /* by enum fs_dns_outcome */
 };
 
 struct fs_dns;
 
 /* A resolver context. NULL with a message in @err on failure. */
-struct fs_dns *fs_dns_new(const struct fs_dns_opts *o, char *err, size_t errlen);
+struct fs_dns *fs_dns_new(const struct fs_dns_opts *o, char *err,
+			  size_t errlen);
 void fs_dns_free(struct fs_dns *d);
 
 typedef void (*fs_fcrdns_cb)(void *arg, const struct fs_fcrdns *r);
@@ -82,7 +83,8 @@ typedef void (*fs_resolve_cb)(void *arg, const char *name, int n,
 			      enum fs_dns_outcome outcome);
 
 /* Start forward resolution (A and AAAA) of @name. */
-int fs_dns_resolve(struct fs_dns *d, const char *name, fs_resolve_cb cb, void *arg);
+int fs_dns_resolve(struct fs_dns *d, const char *name, fs_resolve_cb cb,
+		   void *arg);
 
 /* Poll this fd for input; then call fs_dns_process(), which runs the
  * callbacks of finished queries and times out overdue ones. Also call
@@ -105,7 +107,7 @@ int fs_dns_reverse_name(const __u8 addr[16], char *buf, size_t len);
 /* Why @r ended as it did, in words, for logs and `verify`: "PTR
  * omta0001.relay.example.net has no A or AAAA record". @suffix: the one
  * the verification used, or NULL. */
-void fs_dns_explain(const struct fs_fcrdns *r, const char *suffix,
-		    char *buf, size_t len);
+void fs_dns_explain(const struct fs_fcrdns *r, const char *suffix, char *buf,
+		    size_t len);
 
 #endif

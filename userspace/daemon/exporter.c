@@ -26,9 +26,9 @@ static struct {
 	const struct fs_map_fds *maps;
 	fs_iface_fn ifaces;
 	void *arg;
-	pthread_mutex_t lock;	/* one scrape at a time; guards errors */
+	pthread_mutex_t lock; /* one scrape at a time; guards errors */
 	__u64 errors;
-} ex = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} ex = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* Collect and render into a malloc'ed buffer. */
 static char *scrape(size_t *len)
@@ -62,7 +62,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 			     const char *type, char *body, size_t len,
 			     enum MHD_ResponseMemoryMode mem)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mem);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, body, mem);
 	enum MHD_Result ret;
 
 	if (!r) {
@@ -97,7 +98,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	if (strcmp(url, "/metrics"))
 		return reply_text(c, MHD_HTTP_NOT_FOUND,
 				  "not found: metrics are at /metrics\n");
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "method not allowed: use GET\n");
 	body = scrape(&len);
@@ -114,7 +116,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	pr_warn("metrics: %s%s", msg, msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+	pr_warn("metrics: %s%s", msg,
+		msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
 }
 
 int fs_exporter_start(const char *listen, const struct fs_map_fds *m,
@@ -142,15 +145,14 @@ int fs_exporter_start(const char *listen, const struct fs_map_fds *m,
 	ex.ifaces = ifaces;
 	ex.arg = arg;
 	ex.errors = 0;
-	port = ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
-	       ((struct sockaddr_in *)&ss)->sin_port;
-	ex.daemon = MHD_start_daemon(flags, ntohs(port), NULL, NULL,
-		handle, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_CONNECTION_LIMIT, 16u,
-		MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-		MHD_OPTION_END);
+	port = ss.ss_family == AF_INET6
+		       ? ((struct sockaddr_in6 *)&ss)->sin6_port
+		       : ((struct sockaddr_in *)&ss)->sin_port;
+	ex.daemon = MHD_start_daemon(
+		flags, ntohs(port), NULL, NULL, handle, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
+		MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!ex.daemon) {
 		pr_err("metrics: cannot listen on %s\n", listen);
 		return -1;

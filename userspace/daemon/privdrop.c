@@ -14,7 +14,9 @@ int fs_drop_privileges(void)
 
 	for (int c = 0; c <= CAP_LAST_CAP; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
-			pr_warn_errno("cannot drop capability %d from the bounding set", c);
+			pr_warn_errno("cannot drop capability %d from the "
+				      "bounding set",
+				      c);
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	none = cap_init();
 	err = none ? cap_set_proc(none) : -1;

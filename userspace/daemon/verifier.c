@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#define _GNU_SOURCE	/* ppoll */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -16,13 +16,13 @@
 #include "verifier.h"
 #include "../../loader/lists.h"
 
-#define LOG_BURST	10	/* verification lines per LOG_WINDOW_S */
-#define LOG_WINDOW_S	10
-#define REFRESH_AHEAD	0.8	/* refresh allow_name at 80% of its TTL */
+#define LOG_BURST     10 /* verification lines per LOG_WINDOW_S */
+#define LOG_WINDOW_S  10
+#define REFRESH_AHEAD 0.8 /* refresh allow_name at 80% of its TTL */
 
 struct name_state {
 	char name[FS_CONF_NAME_LEN];
-	unsigned long long due_ns;	/* next resolution */
+	unsigned long long due_ns; /* next resolution */
 	bool pending;
 };
 
@@ -49,7 +49,8 @@ static bool log_allowed(struct fs_verifier *v)
 
 	if (now - v->window_start > LOG_WINDOW_S * NSEC_PER_SEC) {
 		if (v->suppressed)
-			pr_info("dns: %u more verifications not logged\n", v->suppressed);
+			pr_info("dns: %u more verifications not logged\n",
+				v->suppressed);
 		v->window_start = now;
 		v->logged = v->suppressed = 0;
 	}
@@ -83,9 +84,11 @@ static const char *domain_of(const struct fs_verifier *v, const char *name)
 
 /* A PTR name under an allow_domain without forward records, under the
  * weak policy: the ISP relay case. */
-static const char *weak_name(const struct fs_verifier *v, const struct fs_fcrdns *r)
+static const char *weak_name(const struct fs_verifier *v,
+			     const struct fs_fcrdns *r)
 {
-	if (!v->weak || r->outcome != FS_DNS_FAIL || r->reason != FS_DNSR_NO_FORWARD)
+	if (!v->weak || r->outcome != FS_DNS_FAIL ||
+	    r->reason != FS_DNSR_NO_FORWARD)
 		return NULL;
 	for (int i = 0; i < r->n_ptr; i++)
 		if (domain_of(v, r->ptr[i]))
@@ -95,11 +98,11 @@ static const char *weak_name(const struct fs_verifier *v, const struct fs_fcrdns
 
 /* Allowlist @addr for @ttl seconds (origin dns). An entry of the same
  * address from the config or the CLI is left as it is. */
-static void allowlist(struct fs_verifier *v, const __u8 addr[16],
-		      unsigned ttl, const char *why)
+static void allowlist(struct fs_verifier *v, const __u8 addr[16], unsigned ttl,
+		      const char *why)
 {
-	struct fs_lpm_key k = { .prefixlen = 128 };
-	struct fs_list_val val = { .origin = FS_ORIGIN_DNS }, cur;
+	struct fs_lpm_key k = {.prefixlen = 128};
+	struct fs_list_val val = {.origin = FS_ORIGIN_DNS}, cur;
 
 	memcpy(k.addr, addr, 16);
 	val.expires_ns = fs_mono_ns() + (unsigned long long)ttl * NSEC_PER_SEC;
@@ -111,7 +114,8 @@ static void allowlist(struct fs_verifier *v, const __u8 addr[16],
 	    cur.origin == FS_ORIGIN_DNS)
 		err = fs_list_put(v->m, FS_FILTER_ALLOW, &k, &val, BPF_EXIST);
 	if (err && err != -EEXIST)
-		pr_warn_code(err, "dns: cannot allowlist (until the next sweep if it is in the map)");
+		pr_warn_code(err, "dns: cannot allowlist (until the next sweep "
+				  "if it is in the map)");
 }
 
 /* Class and reason the SMTP buckets see for a result. */
@@ -129,7 +133,7 @@ static void classify(const struct fs_verifier *v, const struct fs_fcrdns *r,
 			*why = FS_DNSR_WEAK;
 		break;
 	default:
-		*c = FS_DNS_UNVERIFIED;	/* a tempfail never blocks */
+		*c = FS_DNS_UNVERIFIED; /* a tempfail never blocks */
 	}
 }
 
@@ -141,11 +145,12 @@ static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
 	unsigned ttl = r->outcome == FS_DNS_TEMPFAIL ? v->retry_s : r->ttl;
 	int err;
 
-	bpf_map_lookup_elem(v->m->dns, r->addr, &val);	/* keeps the EHLO */
+	bpf_map_lookup_elem(v->m->dns, r->addr, &val); /* keeps the EHLO */
 	val.class = c;
 	val.reason = why;
 	val.checked_ns = now;
-	val.expires_ns = now + (unsigned long long)(ttl ? ttl : 1) * NSEC_PER_SEC;
+	val.expires_ns =
+		now + (unsigned long long)(ttl ? ttl : 1) * NSEC_PER_SEC;
 	snprintf(val.name, sizeof(val.name), "%.*s", (int)sizeof(val.name) - 1,
 		 r->name);
 	err = fs_list_put(v->m, FS_FILTER_DNS, r->addr, &val, BPF_ANY);
@@ -165,7 +170,8 @@ static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
 	store_verdict(v, r, c, why);
 	dom = r->outcome == FS_DNS_PASS ? domain_of(v, r->name) : NULL;
 	if (dom)
-		allowlist(v, r->addr, r->ttl < v->ttl_cap_s ? r->ttl : v->ttl_cap_s,
+		allowlist(v, r->addr,
+			  r->ttl < v->ttl_cap_s ? r->ttl : v->ttl_cap_s,
 			  r->name);
 	if (r->cached || !log_allowed(v))
 		return;
@@ -183,7 +189,8 @@ static void on_ehlo(struct fs_verifier *v, const struct fs_event_rec *e)
 
 	if (bpf_map_lookup_elem(v->m->dns, e->addr, &val)) {
 		val.class = FS_DNS_UNVERIFIED;
-		val.expires_ns = fs_mono_ns() + (unsigned long long)v->retry_s * NSEC_PER_SEC;
+		val.expires_ns = fs_mono_ns() +
+				 (unsigned long long)v->retry_s * NSEC_PER_SEC;
 	}
 	memset(val.ehlo, 0, sizeof(val.ehlo));
 	memcpy(val.ehlo, e->name, n);
@@ -223,13 +230,19 @@ static void on_resolved(void *arg, const char *name, int n,
 		if (strcasecmp(s->name, name))
 			continue;
 		s->pending = false;
-		s->due_ns = now + (unsigned long long)(outcome == FS_DNS_PASS && cap ?
-			    cap * REFRESH_AHEAD + 1 : v->retry_s) * NSEC_PER_SEC;
+		s->due_ns =
+			now +
+			(unsigned long long)(outcome == FS_DNS_PASS && cap
+						     ? cap * REFRESH_AHEAD + 1
+						     : v->retry_s) *
+				NSEC_PER_SEC;
 	}
 	if (outcome != FS_DNS_PASS) {
 		if (log_allowed(v))
-			pr_warn("dns: allow_name %s: %s; entries kept until they "
-				"expire, retrying\n", name, fs_dns_outcome_name(outcome));
+			pr_warn("dns: allow_name %s: %s; entries kept until "
+				"they "
+				"expire, retrying\n",
+				name, fs_dns_outcome_name(outcome));
 		return;
 	}
 	for (int i = 0; i < n; i++)
@@ -267,7 +280,8 @@ void fs_verifier_reconf(struct fs_verifier *v, const struct fs_conf *c)
 		v->n_domains = v->n_names = 0;
 		return;
 	}
-	memcpy(v->domains, c->allow_domains, c->n_allow_domains * sizeof(*v->domains));
+	memcpy(v->domains, c->allow_domains,
+	       c->n_allow_domains * sizeof(*v->domains));
 	for (int i = 0; i < c->n_allow_names; i++)
 		snprintf(v->names[i].name, sizeof(v->names[i].name), "%s",
 			 c->allow_names[i]);
@@ -319,10 +333,11 @@ void fs_verifier_poll(struct fs_verifier *v, int timeout_ms,
 		      const sigset_t *sigmask)
 {
 	struct pollfd fds[2] = {
-		{ .fd = ring_buffer__epoll_fd(v->rb), .events = POLLIN },
-		{ .fd = fs_dns_fd(v->dns), .events = POLLIN },
+		{.fd = ring_buffer__epoll_fd(v->rb), .events = POLLIN},
+		{.fd = fs_dns_fd(v->dns), .events = POLLIN},
 	};
-	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+	struct timespec ts = {timeout_ms / 1000,
+			      (timeout_ms % 1000) * 1000000L};
 
 	refresh_names(v);
 	if (ppoll(fds, 2, &ts, sigmask) < 0 && errno != EINTR)

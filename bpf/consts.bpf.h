@@ -113,11 +113,18 @@
 #define TCPOPT_NOP	 1
 #define TCPOPT_MSS	 2
 #define TCPOLEN_MSS	 4
-#define IP_DF		 0x4000
-#define IP_MF		 0x2000
-#define TCP_FLAG_FIN	 0x01
-#define TCP_FLAG_PSH	 0x08
-#define TCP_FLAG_URG	 0x20
+/* Timestamp cookies (cookie.bpf.h), as net/ipv4/syncookies.c encodes
+ * options in the low bits of the SYN-ACK's TSval */
+#define TS_OPT_BITS    6   /* TSBITS */
+#define TS_OPT_WSCALE  0xf /* TS_OPT_WSCALE_MASK: 0xf is "none" */
+#define TS_OPT_SACK    0x10
+#define TCP_WSCALE_MAX 14
+#define FS_TS_OPTS_LEN 20 /* MSS, SACK_PERM, TS, NOP, WS: Linux's SYN */
+#define IP_DF	       0x4000
+#define IP_MF	       0x2000
+#define TCP_FLAG_FIN   0x01
+#define TCP_FLAG_PSH   0x08
+#define TCP_FLAG_URG   0x20
 
 /* The clock (pkt.bpf.h): the coarse clock's step, at most: 10 ms
  * (HZ=100, the coarsest kernel setting). A constant: reading CONFIG_HZ

@@ -107,6 +107,66 @@ static __always_inline void synack_tcp(__u8 *th, __u32 thlen, __u32 cookie,
 	}
 }
 
+/* A SYN's option bytes, and a SYN-ACK's TCP header, for fs_ts_cookie()
+ * (a global function takes sized memory). */
+struct fs_ts_opts {
+	__u8 b[FS_TS_OPTS_LEN];
+};
+struct fs_th {
+	__u8 b[FS_TH_MAX];
+};
+
+/* Whether @o are Linux's SYN options (MSS, SACK_PERM, TS, NOP, WS: 20
+ * bytes), which a TS cookie answers in the same layout. Other layouts
+ * get the MSS-only cookie. */
+static __always_inline bool syn_ts_layout(const __u8 *o)
+{
+	return o[0] == TCPOPT_MSS && o[1] == TCPOLEN_MSS && o[4] == 4 &&
+	       o[5] == 2 && o[6] == 8 && o[7] == 10 && o[16] == TCPOPT_NOP &&
+	       o[17] == 3 && o[18] == 3;
+}
+
+/* Options of a TS cookie SYN-ACK in @th (synack_tcp() wrote the MSS),
+ * for a SYN whose options were @syn: SACK_PERM, TS (TSval the clock in
+ * ms with the client's window scale and SACK in its low TS_OPT_BITS, as
+ * the kernel's cookie_init_timestamp() encodes them and
+ * cookie_timestamp_decode() reads them back from the ACK's TSecr; TSecr
+ * the client's TSval), NOP, WS @our_ws (the kernel's own for the
+ * listener: it recomputes it when it takes the cookie). Needs
+ * net.ipv4.tcp_timestamps=2: with 1 the kernel offsets each
+ * connection's timestamps by a secret BPF cannot know
+ * (fs_cfg_check_kernel() refuses). 1 if written, 0 if @syn is another
+ * layout (the MSS-only cookie stays). A global function, verified once. */
+__noinline int fs_ts_cookie(struct fs_th *th, const struct fs_ts_opts *syn,
+			    __u32 our_ws)
+{
+	__u64 now_ms = bpf_ktime_get_ns() / 1000000, t;
+	const __u8 *i;
+	__u8 *o;
+	__be32 v;
+
+	if (!th || !syn || !syn_ts_layout(syn->b))
+		return 0;
+	i = syn->b;
+	o = th->b + sizeof(struct tcphdr);
+	t = (now_ms >> TS_OPT_BITS) << TS_OPT_BITS;
+	t |= (i[19] > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : i[19]) | TS_OPT_SACK;
+	if (t > now_ms)
+		t -= 1ull << TS_OPT_BITS;
+	v = bpf_htonl((__u32)t);
+	o[4] = 4; /* SACK_PERM */
+	o[5] = 2;
+	o[6] = 8; /* TS */
+	o[7] = 10;
+	__builtin_memcpy(o + 8, &v, sizeof(v));
+	__builtin_memcpy(o + 12, i + 8, 4);
+	o[16] = TCPOPT_NOP;
+	o[17] = 3; /* WS */
+	o[18] = 3;
+	o[19] = our_ws > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : our_ws;
+	return 1;
+}
+
 /* Whether @p is a SYN fs_syn_cookie() may answer: IPv4 without options
  * and not a fragment, or IPv6 without extension headers; no data; no
  * FIN, RST, ACK, PSH or URG (ECE and CWR may be set: no ECN is then
@@ -137,6 +197,7 @@ __noinline int fs_syn_cookie(struct xdp_md *ctx, const struct fs_pkt *p)
 	const struct fs_cfg *cfg = fs_cfg_get();
 	struct fs_syn_state *st = fs_syn_state();
 	__u8 ip[sizeof(struct ipv6hdr)] = {}, th[FS_TH_MAX] = {};
+	struct fs_ts_opts syn = {};
 	__u32 iplen, thlen;
 	struct bpf_sock *sk;
 	__s64 r;
@@ -172,8 +233,12 @@ __noinline int fs_syn_cookie(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_COOKIE_ENOENT;
 	if (r < 0)
 		return FS_COOKIE_ERR;
+	__builtin_memcpy(syn.b, th + sizeof(struct tcphdr), sizeof(syn.b));
 	synack_tcp(th, thlen, (__u32)r,
 		   p->v4 ? cfg->cookie_mss4 : cfg->cookie_mss6);
+	if ((cfg->flags & FS_CFG_COOKIE_TS) &&
+	    thlen == sizeof(struct tcphdr) + FS_TS_OPTS_LEN)
+		fs_ts_cookie((struct fs_th *)th, &syn, cfg->cookie_wscale);
 	r = bpf_csum_diff(NULL, 0, (__be32 *)th, thlen, 0);
 	if (r < 0)
 		return FS_COOKIE_ERR;

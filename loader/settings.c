@@ -462,11 +462,77 @@ static long sysctl_read(const char *path)
 }
 
 #define SYSCTL_SYNCOOKIES "/proc/sys/net/ipv4/tcp_syncookies"
+#define SYSCTL_TIMESTAMPS "/proc/sys/net/ipv4/tcp_timestamps"
+#define SYSCTL_RMEM_MAX	  "/proc/sys/net/core/rmem_max"
+#define SYSCTL_TCP_RMEM	  "/proc/sys/net/ipv4/tcp_rmem"
+
+/* The window scale the kernel gives a listener's connections
+ * (tcp_select_initial_window(): ilog2 of the largest receive space,
+ * at least tcp_rmem[2] and rmem_max, minus 15, within 0..14), or
+ * -errno. A listener with a larger SO_RCVBUF than both gets more. */
+static int kernel_wscale(void)
+{
+	long rmem_max = sysctl_read(SYSCTL_RMEM_MAX), r[3];
+	unsigned long space;
+	FILE *f = fopen(SYSCTL_TCP_RMEM, "r");
+	int ws = 0, n;
+
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%ld %ld %ld", &r[0], &r[1], &r[2]);
+	fclose(f);
+	if (n != 3 || rmem_max < 0)
+		return -EINVAL;
+	space = r[2] > rmem_max ? r[2] : rmem_max;
+	while (space >> (ws + 16)) /* ilog2(space) - 15 */
+		ws++;
+	return ws > 14 ? 14 : ws;
+}
+
+/* syn.cookie.ts: timestamps without per-connection offsets, and the
+ * kernel's own window scale. */
+static int check_cookie_ts(const struct fs_cfg *cfg, char *err, size_t errlen)
+{
+	long v;
+	int ws;
+
+	if (!(cfg->flags & FS_CFG_COOKIE_TS))
+		return 0;
+	v = sysctl_read(SYSCTL_TIMESTAMPS);
+	if (v != 2) {
+		snprintf(err, errlen,
+			 "syn.cookie.ts=on needs net.ipv4.tcp_timestamps=2 in "
+			 "the attach network namespace (it is %ld): with 1 the "
+			 "kernel offsets every connection's timestamps by a "
+			 "secret the program cannot know",
+			 v);
+		return -EINVAL;
+	}
+	ws = kernel_wscale();
+	if (ws < 0) {
+		snprintf(err, errlen,
+			 "syn.cookie.ts=on: cannot read %s or %s: %s",
+			 SYSCTL_TCP_RMEM, SYSCTL_RMEM_MAX, strerror(-ws));
+		return -EINVAL;
+	}
+	if (ws != cfg->cookie_wscale) {
+		snprintf(err, errlen,
+			 "syn.cookie.ts=on: syn.cookie.wscale=%u, but the "
+			 "kernel "
+			 "gives its connections %d here (tcp_rmem, rmem_max): "
+			 "set syn.cookie.wscale=%d",
+			 cfg->cookie_wscale, ws, ws);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 int fs_cfg_check_kernel(const struct fs_cfg *cfg, char *err, size_t errlen)
 {
 	long v;
 
+	if (check_cookie_ts(cfg, err, errlen))
+		return -EINVAL;
 	if (cfg->syn_cookies != FS_COOKIES_ALWAYS)
 		return 0;
 	v = sysctl_read(SYSCTL_SYNCOOKIES);

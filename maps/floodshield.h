@@ -234,6 +234,7 @@ struct fs_limit {
 
 #define FS_CFG_OBSERVE	   (1u << 0) /* count, never drop */
 #define FS_CFG_VERIFY_HTTP (1u << 1) /* report new HTTP sources */
+#define FS_CFG_COOKIE_TS   (1u << 2) /* cookie SYN-ACKs with TS options */
 
 /* HTTP policy bits in fs_cfg.http_flags: the user's settings only. */
 #define FS_HTTP_RESET_NO_HOST10 (1u << 1) /* HTTP/1.0 without Host */
@@ -342,9 +343,9 @@ struct fs_cfg {
 	__u64 proven_ttl_ns;	 /* a source stays proven this long */
 	__u64 syn_guard_hold_ns; /* pressure lasts this long */
 	__u8 syn_cookies;	 /* enum fs_syn_cookies */
-	__u8 pad3;
-	__u16 cookie_mss4; /* MSS a cookie SYN-ACK advertises, IPv4 */
-	__u16 cookie_mss6; /* and IPv6 */
+	__u8 cookie_wscale;	 /* window scale of a TS cookie SYN-ACK */
+	__u16 cookie_mss4;	 /* MSS a cookie SYN-ACK advertises, IPv4 */
+	__u16 cookie_mss6;	 /* and IPv6 */
 	__u16 pad4;
 	struct fs_limit limits[FS_B_MAX];
 };

@@ -306,6 +306,10 @@
 	  "the MSS a cookie SYN-ACK advertises over IPv4 (the interface MTU - 40)") \
 	X("syn.cookie.mss6", 0, LIMITS, UINT, cookie_mss6, 65535, "1440", \
 	  "the MSS a cookie SYN-ACK advertises over IPv6 (the interface MTU - 60)") \
+	X("syn.cookie.ts", 0, LIMITS, FLAG, flags, FS_CFG_COOKIE_TS, "off", \
+	  "cookie SYN-ACKs carry SACK, timestamps and window scaling (encoded in the timestamp, as the kernel does) for SYNs with Linux's option layout, so cookie-made connections keep full speed; needs net.ipv4.tcp_timestamps=2 and `syn.cookie.wscale` equal to the kernel's own (`check` and `set` verify both)") \
+	X("syn.cookie.wscale", 0, LIMITS, UINT, cookie_wscale, 14, "7", \
+	  "the window scale a `syn.cookie.ts` SYN-ACK advertises: the kernel's own, log2(max(tcp_rmem[2], rmem_max)) - 15, which is 7 with Debian's defaults") \
 	FS_BUCKETS(BKT)
 
 /* What a map holds, and so what a load does when a build with another

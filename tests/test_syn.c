@@ -651,6 +651,48 @@ out:
 	xe_close(&e);
 }
 
+/* syn.cookie.ts: a SYN with Linux's options gets a SYN-ACK with the same
+ * layout: MSS, SACK_PERM, TS (TSval's low 6 bits the client's window
+ * scale and the SACK bit, as the kernel encodes them; TSecr the client's
+ * TSval), NOP, WS (syn.cookie.wscale); checksums right. A SYN of another
+ * layout keeps the MSS-only cookie. */
+static void cookie_ts(const struct fam *f)
+{
+	static const __u8 want[] = {4, 2, 8, 10};
+	struct he_result res;
+	struct xdp_env e;
+	struct he_seg s;
+	__u32 cookie, tsval;
+	const __u8 *o;
+
+	fs_subtest("syn.cookie.ts: SACK, TS with the options, WS/%s", f->name);
+	if (!env_open(&e, f, "always", "syn.cookie.ts=on",
+		      "syn.cookie.wscale=9", NULL))
+		return;
+	if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[0], &s) &&
+	    he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res)) {
+		o = res.out.buf + res.out.l4 + 20;
+		ASSERT_EQ(he_tcp_ack(&res.out), CLIENT_SEQ + 1, "ack");
+		ASSERT_MEMEQ(o + 4, want, sizeof(want),
+			     "SACK_PERM, TS kind and length");
+		tsval = (__u32)o[8] << 24 | o[9] << 16 | o[10] << 8 | o[11];
+		ASSERT_EQ(tsval & 0x3f, 0x10 | 7,
+			  "TSval: SACK and the client's scale 7");
+		ASSERT_MEMEQ(o + 12, layouts[0].opt + 8, 4,
+			     "TSecr: the client's TSval");
+		ASSERT_EQ(o[16], 1, "NOP");
+		ASSERT_EQ(o[17], 3, "WS");
+		ASSERT_EQ(o[19], 9, "our window scale");
+		ASSERT_TRUE(he_tcp_csum_ok(&res.out), "TCP checksum");
+	}
+	fs_subtest("syn.cookie.ts: another layout keeps the MSS-only cookie/%s",
+		   f->name);
+	if (syn(f, f->src, next_port++, PORT_HTTP, &layouts[1], &s) &&
+	    he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res))
+		check_synack(&s, &res.out, f->mss, &cookie);
+	xe_close(&e);
+}
+
 FS_TEST(syn_cookies)
 {
 	struct netns ns;
@@ -665,6 +707,7 @@ FS_TEST(syn_cookies)
 		proven_buckets(f);
 		conn_bans(f);
 		cookie_data(f);
+		cookie_ts(f);
 	}
 	fs_subtest("back to the caller's network namespace");
 	ns_leave(&ns);

@@ -248,6 +248,79 @@ transfers()
 	fs_cli set syn.cookies=auto syn.guard=2000/4000 syn.proven_ttl=3600s >/dev/null
 }
 
+# Timestamp cookies (syn.cookie.ts): with net.ipv4.tcp_timestamps=2 in
+# the server namespace, set refuses a window scale other than the
+# kernel's and takes its own; a cookie-made connection then has window
+# scaling (the server's `ss -ti` shows the kernel's scale) and its
+# transfers complete with every byte; the throughput ratio is reported
+# (timing is not asserted).
+transfers_ts()
+{
+	local ws out rc i r c0 c1 base cook ratio bad=0 info
+	local want=$((BIG_MB * 1024 * 1024))
+
+	fs_in_srv sysctl -qw net.ipv4.tcp_timestamps=2 || fs_die "$T: sysctl"
+	ws=$(fs_in_srv awk '{ s = $3 } END { print s }' /proc/sys/net/ipv4/tcp_rmem)
+	r=$(fs_in_srv cat /proc/sys/net/core/rmem_max)
+	[ "$r" -gt "$ws" ] && ws=$r
+	ws=$(awk -v s="$ws" 'BEGIN { w = 0; while (s >= 2 ^ (w + 16)) w++; print (w > 14 ? 14 : w) }')
+	out=$(fs_cli set syn.cookie.ts=on syn.cookie.wscale=$(((ws + 1) % 15)) 2>&1)
+	rc=$?
+	[ "$rc" != 0 ] && grep -q "syn.cookie.wscale=$ws" <<<"$out"
+	fs_result $? "$T: set refuses a window scale other than the kernel's ($ws)" "$out"
+	fs_in_srv sysctl -qw net.ipv4.tcp_timestamps=1
+	out=$(fs_cli set syn.cookie.ts=on syn.cookie.wscale="$ws" 2>&1)
+	rc=$?
+	[ "$rc" != 0 ] && grep -q 'tcp_timestamps=2' <<<"$out"
+	fs_result $? "$T: set refuses syn.cookie.ts=on while tcp_timestamps=1" "$out"
+	fs_in_srv sysctl -qw net.ipv4.tcp_timestamps=2
+	srv_syncookies 1
+	fs_cli set syn.cookies=off syn.cookie.ts=off >/dev/null || fs_die "$T: set"
+	: >"$FS_TMP/tsbase.txt"
+	for i in $(seq "$RUNS"); do
+		transfer "$LEGIT" >>"$FS_TMP/tsbase.txt"
+	done
+	if ! srv_syncookies 2 ||
+	   ! fs_cli set syn.cookies=always syn.guard=1/1 syn.proven_ttl=1s \
+		syn.cookie.ts=on syn.cookie.wscale="$ws" >/dev/null; then
+		fs_die "$T: set"
+	fi
+	: >"$FS_TMP/tscookie.txt"
+	c0=$(stat_packets syn_cookie)
+	for i in $(seq "$RUNS"); do
+		sleep 1.1
+		get "$WARM" /?warm >/dev/null
+		transfer "$LEGIT" >>"$FS_TMP/tscookie.txt"
+	done
+	c1=$(stat_packets syn_cookie)
+	# one more, held open long enough to read the server's socket
+	sleep 1.1
+	get "$WARM" /?warm >/dev/null
+	fs_in_cli curl -s -o /dev/null --interface "$LEGIT" --limit-rate 2M \
+		--max-time 4 "http://$FS_SRV4/big.bin" &
+	sleep 1
+	info=$(fs_in_srv ss -tin state established "( sport = :80 )" | tr -s ' \n' ' ')
+	wait
+	for f in tsbase tscookie; do
+		while read -r c b _; do
+			[ "$c" = 200 ] && [ "$b" = "$want" ] || bad=$((bad + 1))
+		done <"$FS_TMP/$f.txt"
+	done
+	[ "$bad" = 0 ] && [ "$((c1 - c0))" -ge "$RUNS" ]
+	fs_result $? "$T: $((2 * RUNS)) transfers, half through timestamp cookies (syn_cookie +$((c1 - c0))), complete with every byte" \
+		"$(cat "$FS_TMP/tsbase.txt" "$FS_TMP/tscookie.txt")"
+	grep -q "wscale:[0-9]*,$ws" <<<"$info"
+	fs_result $? "$T: a timestamp-cookie connection has window scaling ($ws)" "$info"
+	base=$(cut -d' ' -f3 "$FS_TMP/tsbase.txt" | median)
+	cook=$(cut -d' ' -f3 "$FS_TMP/tscookie.txt" | median)
+	ratio=$(awk -v b="$base" -v c="$cook" 'BEGIN { printf "%.2f", (c > 0 ? b / c : 0) }')
+	fs_note "$T: throughput through a timestamp cookie / without: $ratio (median $cook s vs $base s)"
+	srv_syncookies 1
+	fs_in_srv sysctl -qw net.ipv4.tcp_timestamps=1
+	fs_cli set syn.cookies=auto syn.cookie.ts=off syn.guard=2000/4000 \
+		syn.proven_ttl=3600s >/dev/null
+}
+
 bot()
 {
 	local i n
@@ -287,6 +360,7 @@ main()
 	refuse_always
 	transfers
 	bot
+	transfers_ts
 	[ "$FS_FAILS" = 0 ]
 }
 

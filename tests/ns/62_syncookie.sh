@@ -256,7 +256,7 @@ transfers()
 # (timing is not asserted).
 transfers_ts()
 {
-	local ws out rc i r c0 c1 base cook ratio bad=0 info
+	local ws out rc i r c0 c1 base cook ratio bad=0 info pid
 	local want=$((BIG_MB * 1024 * 1024))
 
 	# bot() left conn.src=1/3 and ban.after=3: these transfers are many
@@ -301,9 +301,10 @@ transfers_ts()
 	get "$WARM" /?warm >/dev/null
 	fs_in_cli curl -s -o /dev/null --interface "$LEGIT" --limit-rate 2M \
 		--max-time 4 "http://$FS_SRV4/big.bin" &
+	pid=$!
 	sleep 1
 	info=$(fs_in_srv ss -tin state established "( sport = :80 )" | tr -s ' \n' ' ')
-	wait
+	wait "$pid"	# that curl only: the server is a job of this shell too
 	for f in tsbase tscookie; do
 		while read -r c b _; do
 			[ "$c" = 200 ] && [ "$b" = "$want" ] || bad=$((bad + 1))

@@ -12,7 +12,8 @@ if ! command -v "$CF" >/dev/null 2>&1; then
 	echo "check-format: $CF not found (scripts/install-deps.sh --test installs it)" >&2
 	exit 1
 fi
-files=$(git ls-files '*.c' '*.h' | grep -v '^vmlinux\.h$')
+# the tree's C sources, found without git (a fresh machine may have none)
+files=$(find bpf bench loader maps tests userspace -name '*.[ch]' | sort)
 if [ "${1:-}" = --fix ]; then
 	# clang-format moves the opening of a trailing comment but not its
 	# other lines: align them under it, then format again (the second

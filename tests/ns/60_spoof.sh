@@ -209,18 +209,11 @@ run_variant()
 
 main()
 {
-	local why start=$SECONDS v
+	local start=$SECONDS v
 
 	# shellcheck disable=SC2086
-	why=$(proof_missing $SPOOF_VARIANTS)
-	if [ -n "$why" ]; then
-		fs_fail "$T: prerequisites" "$why"
-		exit 0
-	fi
-	FS_TMP=$(mktemp -d /tmp/fs-spoof-"$FS_TAG".XXXXXX) || fs_die "mktemp"
-	proof_trap_cleanup
-	if ! proof_topo_up ||
-		! fs_in_cli sysctl -qw net.ipv4.ip_local_port_range="${SWEEP_PORTS/-/ }"; then
+	proof_begin spoof $SPOOF_VARIANTS || exit 0
+	if ! fs_in_cli sysctl -qw net.ipv4.ip_local_port_range="${SWEEP_PORTS/-/ }"; then
 		fs_fail "$T: namespaces, veth, sources and neighbour entries set up"
 		exit 0
 	fi

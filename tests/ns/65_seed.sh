@@ -187,20 +187,10 @@ run_variant()
 
 main()
 {
-	local why start=$SECONDS v
+	local start=$SECONDS v
 
 	# shellcheck disable=SC2086
-	why=$(proof_missing $SEED_VARIANTS)
-	if [ -n "$why" ]; then
-		fs_fail "$T: prerequisites" "$why"
-		exit 0
-	fi
-	FS_TMP=$(mktemp -d /tmp/fs-seed-"$FS_TAG".XXXXXX) || fs_die "mktemp"
-	proof_trap_cleanup
-	if ! proof_topo_up; then
-		fs_fail "$T: namespaces, veth, sources and neighbour entries set up"
-		exit 0
-	fi
+	proof_begin seed $SEED_VARIANTS || exit 0
 	bots >"$FS_TMP/bots.txt"
 	for v in $SEED_VARIANTS; do
 		run_variant "$v"

@@ -506,3 +506,25 @@ proof_trap_cleanup()
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 }
+
+# proof_begin TAG VARIANT...: what every proof test does first: its
+# prerequisites, a temp folder, the cleanup trap, the topology. Says
+# what failed and returns 1; the caller then exits 0 (the failure is
+# counted).
+proof_begin()
+{
+	local tag=$1 why
+
+	shift
+	why=$(proof_missing "$@")
+	if [ -n "$why" ]; then
+		fs_fail "$T: prerequisites" "$why"
+		return 1
+	fi
+	FS_TMP=$(mktemp -d /tmp/fs-"$tag"-"$FS_TAG".XXXXXX) || fs_die "mktemp"
+	proof_trap_cleanup
+	if ! proof_topo_up; then
+		fs_fail "$T: namespaces, veth, sources and neighbour entries set up"
+		return 1
+	fi
+}

@@ -187,6 +187,34 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_SYN SEC(".maps");
 
+/* The HTTP parser's resume state per flow (bpf/hparse.bpf.h). LRU: a
+ * flow pushed out continues as untracked (undecided, counted). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FS_HSTATE_MAX);
+	__type(key, struct fs_hflow_key);
+	__type(value, struct fs_hstate);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_HSTATE SEC(".maps");
+
+/* Host values cut by a segment end, until their line ends. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FS_HHOST_MAX);
+	__type(key, struct fs_hflow_key);
+	__type(value, struct fs_hhost);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_HHOST SEC(".maps");
+
+/* The server's own addresses, written by userspace (loader/lists.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FS_OWN_MAX);
+	__type(key, struct fs_addr_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_OWN SEC(".maps");
+
 /* Indexed by enum fs_reason; fixed slots, so a new reason keeps the layout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

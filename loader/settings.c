@@ -65,6 +65,9 @@ static const char *const bucket_names[FS_B_MAX] = {FS_BUCKETS(BKT_NAME_)};
 static const char *const syn_cookie_names[] = {
 	FS_SYN_COOKIE_MODES(COOKIES_NAME_) NULL};
 
+static const char *const http_server_names[] = {FS_HTTP_SERVERS(COOKIES_NAME_)
+							NULL};
+
 static const char *const svc_names[] = {FS_SERVICES(SVC_NAME_)};
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -76,7 +79,9 @@ _Static_assert(ARRAY_SIZE(syn_cookie_names) == FS_COOKIES_MAX + 1, "syn."
 
 const char *const *fs_choice_names(unsigned c)
 {
-	return c == FS_CHOICE_SYN_COOKIES ? syn_cookie_names : NULL;
+	if (c == FS_CHOICE_SYN_COOKIES)
+		return syn_cookie_names;
+	return c == FS_CHOICE_HTTP_SERVER ? http_server_names : NULL;
 }
 
 /* The position of @s in choice list @c, or -1. */

@@ -22,6 +22,7 @@ enum fs_setting_type {
 /* The choice lists of FS_SET_CHOICE keys (the arg of their rows). */
 enum fs_choice {
 	FS_CHOICE_SYN_COOKIES, /* FS_SYN_COOKIE_MODES: off, auto, always */
+	FS_CHOICE_HTTP_SERVER, /* FS_HTTP_SERVERS: both, apache, nginx */
 	FS_CHOICE_MAX,
 };
 

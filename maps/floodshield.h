@@ -45,6 +45,9 @@
 #define FS_MAP_DAEMON	fs_daemon   /* array[1]: the daemon's reloads  */
 #define FS_MAP_PROVEN	fs_proven   /* array, 4-way sets: proven sources */
 #define FS_MAP_SYN	fs_syn	    /* array[1]: SYN guard and cookies */
+#define FS_MAP_HSTATE	fs_hstate   /* LRU: HTTP parser resume state   */
+#define FS_MAP_HHOST	fs_hhost    /* LRU: Host values cut by a segment */
+#define FS_MAP_OWN	fs_own	    /* hash: the server's own addresses */
 
 #define FS_STR_(x) #x
 #define FS_STR(x)  FS_STR_(x)
@@ -63,6 +66,9 @@
 #define FS_DNS_MAX    65536
 #define FS_SEEN_MAX   65536
 #define FS_PROVEN_MAX 131072 /* slots: a power of two */
+#define FS_HSTATE_MAX 131072 /* HTTP flows with parser state */
+#define FS_HHOST_MAX  8192   /* HTTP flows with a Host value cut by a segment */
+#define FS_OWN_MAX    256    /* the server's own addresses */
 #define FS_RING_BYTES (256 * 1024)
 
 #define FS_V4_MAPPED_PLEN 96 /* bits of ::ffff:0:0/96 */
@@ -81,6 +87,7 @@
 #define FS_ENUM_ORIGIN_(id, ...)  FS_ORIGIN_##id,
 #define FS_ENUM_RELOAD_(id, ...)  FS_RELOAD_##id,
 #define FS_ENUM_COOKIES_(id, ...) FS_COOKIES_##id,
+#define FS_ENUM_HSRV_(id, ...)	  FS_HTTP_SERVER_##id,
 
 /* Service classes, selected by TCP destination port (fs_services). */
 enum fs_svc { FS_SERVICES(FS_ENUM_SVC_) FS_SVC_MAX };
@@ -123,6 +130,9 @@ enum fs_dns_reason { FS_DNS_REASONS(FS_ENUM_DNSR_) FS_DNSR_MAX };
 
 /* Where an allowlist entry came from. */
 enum fs_origin { FS_ORIGINS(FS_ENUM_ORIGIN_) FS_ORIGIN_MAX };
+
+/* The `http.server` profiles (fs_cfg.http_server). */
+enum fs_http_server { FS_HTTP_SERVERS(FS_ENUM_HSRV_) FS_HTTP_SERVER_MAX };
 
 /* How the last configuration reload of the daemon ended (fs_daemon). */
 enum fs_reload_result {
@@ -327,6 +337,40 @@ struct fs_flow_slot {
 	struct fs_flow_val v;
 };
 
+/* An HTTP flow, as the parser's resume state knows it: both addresses
+ * (v4-mapped) and both ports (network order). */
+struct fs_hflow_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;
+	__u16 dport;
+};
+
+/* The HTTP parser's resume state of a flow (bpf/hparse.bpf.h): where the
+ * next in-order segment continues. Written only by the program. */
+struct fs_hstate {
+	__u32 next_seq; /* host order: the next byte to parse */
+	__u32 count;	/* body or chunk bytes left; digits of a length */
+	__u32 head;	/* bytes of the current request head so far */
+	__u16 hostlen;	/* Host value bytes so far (fs_hhost when cut) */
+	__u8 st;	/* the parser state (enum in bpf/hparse.bpf.h) */
+	__u8 sub;	/* position in a token or a field name */
+	__u16 req;	/* flags of the current request */
+	__u8 cand;	/* field names still matching */
+	__u8 blank;	/* empty lines before the request line */
+	__u8 prev;	/* the byte before the next one */
+	__u8 pad[3];
+	__u64 used_ns; /* last segment parsed */
+};
+
+/* A Host value cut by a segment end: its lower-cased bytes so far. */
+#define FS_HHOST_LEN 256
+struct fs_hhost {
+	__u8 name[FS_HHOST_LEN];
+	__u32 len;
+	__u32 pad;
+};
+
 struct fs_cfg {
 	__u32 flags;	/* FS_CFG_* */
 	__u8 v4_prefix; /* per-prefix bucket length, IPv4 bits */
@@ -346,7 +390,11 @@ struct fs_cfg {
 	__u8 cookie_wscale;	 /* window scale of a TS cookie SYN-ACK */
 	__u16 cookie_mss4;	 /* MSS a cookie SYN-ACK advertises, IPv4 */
 	__u16 cookie_mss6;	 /* and IPv6 */
-	__u16 pad4;
+	__u8 http_server;	 /* enum fs_http_server */
+	__u8 pad4;
+	__u32 http_head_max; /* request-head bytes parsed */
+	__u32 pad5;
+	__u64 http_suspect_hold_ns; /* the suspicion window */
 	struct fs_limit limits[FS_B_MAX];
 };
 
@@ -366,11 +414,14 @@ struct fs_proven_slot {
 
 /* The SYN path's global state (fs_syn, array[1]). */
 struct fs_syn_state {
-	struct fs_bucket_val guard;  /* syn.guard: every policed SYN */
-	struct fs_bucket_val cookie; /* syn.cookie.rate: cookies sent */
-	__u64 pressure_until_ns;     /* under pressure until then */
-	__u64 cookie_until_ns;	     /* cookies were sent: their ACKs are
-				      * checked until then */
+	struct fs_bucket_val guard;   /* syn.guard: every policed SYN */
+	struct fs_bucket_val cookie;  /* syn.cookie.rate: cookies sent */
+	__u64 pressure_until_ns;      /* under pressure until then */
+	__u64 cookie_until_ns;	      /* cookies were sent: their ACKs are
+				       * checked until then */
+	struct fs_bucket_val suspect; /* http.suspect: bad requests */
+	__u64 suspect_until_ns;	      /* suspicion window until then */
+	__u64 pad;
 };
 
 /* Prefilter of the lists and bans (fs_filter), read before the LPM
@@ -490,9 +541,12 @@ _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
 _Static_assert(sizeof(struct fs_key) == 24, "fs_key");
 _Static_assert(sizeof(struct fs_rate_slot) == 40, "fs_rate_slot");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
-_Static_assert(sizeof(struct fs_cfg) == 80 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_cfg) == 96 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_hflow_key) == 36, "fs_hflow_key");
+_Static_assert(sizeof(struct fs_hstate) == 32, "fs_hstate");
+_Static_assert(sizeof(struct fs_hhost) == 264, "fs_hhost");
 _Static_assert(sizeof(struct fs_proven_slot) == 32, "fs_proven_slot");
-_Static_assert(sizeof(struct fs_syn_state) == 48, "fs_syn_state");
+_Static_assert(sizeof(struct fs_syn_state) == 80, "fs_syn_state");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");
 _Static_assert(sizeof(struct fs_filter) ==
 		       FS_FILTER_SETS * (8 + FS_FILTER_SLOTS / 8),

@@ -114,7 +114,21 @@
 	X(ACK_BAD_COOKIE, "ack_bad_cookie", PASS, NONE, \
 	  "pure ACK to a listener while cookies are out, without a valid cookie: proves nothing (the kernel answers it)") \
 	X(COOKIE_RESET, "cookie_reset", TX, NONE, \
-	  "a segment to reset (a bad request, over rate, a banned source's) whose connection exists only as a kernel SYN cookie: answered with a RST to the client (XDP_TX), never passed (the kernel would make the connection from it)")
+	  "a segment to reset (a bad request, over rate, a banned source's) whose connection exists only as a kernel SYN cookie: answered with a RST to the client (XDP_TX), never passed (the kernel would make the connection from it)") \
+	X(HTTP_MALFORMED, "http_malformed", RESET, HTTP_FORM, \
+	  "a request start the grammar refuses (request line, version, field line, framing, obs-fold, whitespace the `http.server` profile does not accept): the server would refuse it too; no client sends it") \
+	X(HTTP_URGENT, "http_urgent", RESET, HTTP_FORM, \
+	  "TCP urgent data (URG) to an HTTP port: the server reads the stream without the urgent byte; no HTTP client sends it") \
+	X(HTTP_UNDECIDED_ORDER, "http_undecided_order", PASS, NONE, \
+	  "HTTP segment out of order or overlapping what was parsed: its flow is not judged any more (counted; reset for suspects)") \
+	X(HTTP_UNDECIDED_UNTRACKED, "http_undecided_untracked", PASS, NONE, \
+	  "HTTP segment of a flow without parser state: the state was evicted, the connection predates the shield, or its offset is unknown (conntrack proof)") \
+	X(HTTP_UNDECIDED_BUDGET, "http_undecided_budget", PASS, NONE, \
+	  "HTTP request head longer than `http.head_max` bytes: not judged") \
+	X(HTTP_UNDECIDED_OPAQUE, "http_undecided_opaque", PASS, NONE, \
+	  "HTTP segment after an Upgrade, CONNECT or HTTP/2 preface: not HTTP/1 any more, not judged") \
+	X(HTTP_SUSPECT, "http_suspect", RESET, HTTP_FORM, \
+	  "an undecided HTTP segment from a suspect source (its prefix earned a bad-request ban, or it sent bad requests while the host-wide bad-request rate is over `http.suspect`): reset")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,
@@ -126,7 +140,8 @@
 	X(HTTP_HOST, "http_host", "Host checks") \
 	X(HTTP_FRAGMENT, "http_fragment", "`#` in the request target") \
 	X(HTTP_RATE, "http_rate", "request buckets") \
-	X(SMTP_RATE, "smtp_rate", "SMTP buckets")
+	X(SMTP_RATE, "smtp_rate", "SMTP buckets") \
+	X(HTTP_FORM, "http_form", "request-form checks: malformed requests, urgent data, suspects' undecided requests")
 
 /* Non-packet events, in fs_events: X(ID, name, doc). FS_E_<ID>. */
 #define FS_EVENTS(X) \
@@ -235,7 +250,9 @@
 	X(SYN_GUARD, "syn.guard", GLOBAL, 0, 0, 0, 0, \
 	  "all SYNs to protected TCP and HTTP ports: one global bucket (fs_syn), set by `syn.guard`") \
 	X(SYN_COOKIE, "syn.cookie", GLOBAL, 0, 0, 0, 0, \
-	  "SYN cookie replies: one global bucket (fs_syn), set by `syn.cookie.rate`")
+	  "SYN cookie replies: one global bucket (fs_syn), set by `syn.cookie.rate`") \
+	X(HTTP_SUSPECT, "http.suspect", GLOBAL, 0, 0, 0, 0, \
+	  "bad HTTP requests host-wide: one global bucket (fs_syn), set by `http.suspect`; over it, sources with bad requests on record are suspects")
 
 /* `syn.cookies` modes: X(ID, name, doc). FS_COOKIES_<ID>, stored in
  * fs_cfg.syn_cookies. */
@@ -244,13 +261,21 @@
 	X(AUTO, "auto", "a cookie when the kernel would send one (the listener's SYN queue is full)") \
 	X(ALWAYS, "always", "a cookie for every unproven SYN over its bucket or under pressure; needs net.ipv4.tcp_syncookies=2")
 
+/* `http.server` profiles: which server the request forms are judged
+ * for: X(ID, name, doc). FS_HTTP_SERVER_<ID>, stored in
+ * fs_cfg.http_server. */
+#define FS_HTTP_SERVERS(X) \
+	X(BOTH, "both", "the forms either server routes are judged by their Host (the union); what both refuse is malformed") \
+	X(APACHE, "apache", "Apache 2.4 with `HttpProtocolOptions Strict`: one SP between request-line tokens, CRLF line ends, at most 10 empty lines before a request; other forms are malformed") \
+	X(NGINX, "nginx", "nginx: runs of SP in the request line, bare LF line ends and any number of empty lines are judged by their Host")
+
 /* HTTP policies, `pass` or `reset`: X(bit of fs_cfg.http_flags, key,
  * default, doc). */
 #define FS_HTTP_POLICIES(X) \
-	X(FS_HTTP_RESET_NO_HOST10, "http.no_host_10", "pass", \
-	  "`reset` HTTP/1.0 requests without Host") \
+	X(FS_HTTP_RESET_NO_HOST10, "http.no_host_10", "reset", \
+	  "`reset` HTTP/1.0 and HTTP/0.9 requests without Host (the catch-all vhost answers them)") \
 	X(FS_HTTP_RESET_IP_HOST, "http.ip_host", "pass", \
-	  "`reset` requests whose Host is an IP literal")
+	  "`reset` requests whose Host is one of the server's own addresses (`http.own`); any other IP literal is an unserved Host")
 
 /* Settings keys (`floodshield set` and `show`, the [limits] and
  * [observe] sections of the config file), in the order `show` prints
@@ -292,6 +317,14 @@
 	X("verify.http", 0, LIMITS, FLAG, flags, FS_CFG_VERIFY_HTTP, "off", \
 	  "report new HTTP sources to the verifier (for `allow_domain` crawler checks)") \
 	FS_HTTP_POLICIES(POL) \
+	X("http.server", 0, LIMITS, CHOICE, http_server, FS_CHOICE_HTTP_SERVER, "both", \
+	  "the server whose request forms are judged: `both`, `apache` or `nginx` (`hosts import` sets it)") \
+	X("http.head_max", 0, LIMITS, UINT, http_head_max, 65535, "16384", \
+	  "bytes of a request head (empty lines, request line, fields) parsed across segments; a longer head is undecided") \
+	X("http.suspect", 0, LIMITS, RATE, limits[FS_B_HTTP_SUSPECT].src, 0, "50/100", \
+	  "bad HTTP requests per second / burst host-wide; over it, for `http.suspect_hold`, undecided requests from sources with bad requests on record are reset") \
+	X("http.suspect_hold", 0, LIMITS, DURATION, http_suspect_hold_ns, 1, "60s", \
+	  "how long the suspicion window lasts after `http.suspect` was exceeded") \
 	X("syn.proven_ttl", 0, LIMITS, DURATION, proven_ttl_ns, 1, "3600s", \
 	  "a source stays proven (fs_proven) this long after its last completed handshake, first request or EHLO") \
 	X("syn.guard", 0, LIMITS, RATE, limits[FS_B_SYN_GUARD].src, 0, "2000/4000", \
@@ -370,7 +403,13 @@
 	X(PROVEN, proven, STATE, FILL, sizeof(__u32), sizeof(struct fs_proven_slot), \
 	  "sources proven by a completed handshake: a 4-way set-associative table of struct fs_proven_slot") \
 	X(SYN, syn, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_syn_state), \
-	  "the SYN guard and cookie buckets, the pressure and cookie windows (struct fs_syn_state)")
+	  "the SYN guard and cookie buckets, the pressure and cookie windows (struct fs_syn_state)") \
+	X(HSTATE, hstate, STATE, FILL, sizeof(struct fs_hflow_key), sizeof(struct fs_hstate), \
+	  "the HTTP parser's resume state of each flow (struct fs_hstate, an LRU hash): where the next in-order segment continues") \
+	X(HHOST, hhost, STATE, FILL, sizeof(struct fs_hflow_key), sizeof(struct fs_hhost), \
+	  "a Host value cut by a segment end, kept until its line ends (an LRU hash)") \
+	X(OWN, own, STATE, FILL, sizeof(struct fs_addr_key), sizeof(__u32), \
+	  "the server's own addresses (`http.own`, by default those of the shielded interfaces): a Host naming one follows `http.ip_host`")
 
 /* clang-format on */
 

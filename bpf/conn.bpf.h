@@ -36,6 +36,9 @@ enum fs_conn {
 			      * one from this very segment (so a segment
 			      * passed makes a connection, and a RST passed
 			      * in its place resets nothing) */
+	FS_CONN_CT,	     /* no socket here: conntrack's entry of a
+			      * connection DNAT-ed to another netns proves
+			      * it; whether data came before is unknown */
 };
 
 /* Whether proof @proof is of a connection's first data (a completed
@@ -180,7 +183,7 @@ static __always_inline bool ct_original(const struct nf_conn *ct,
  * sequence numbers: it must hit a window of about two receive windows
  * in 2^32 for seq and of at least FS_CT_MAXACKWIN for ack, together.
  * Whether data was seen before cannot be told from conntrack (it keeps
- * no ISN), so a proof is always FS_CONN_ESTABLISHED. */
+ * no ISN), so a proof is always FS_CONN_CT. */
 static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
 				    const struct fs_pkt *p)
 {
@@ -202,7 +205,7 @@ static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
 						  : FS_CT_MAXACKWIN;
 	if (!seq_in(ack, rcv->td_end - ackwin, ackwin + 1))
 		return FS_CONN_NONE;
-	return FS_CONN_ESTABLISHED;
+	return FS_CONN_CT;
 }
 
 /* What conntrack in the device's netns proves about @p, a segment with

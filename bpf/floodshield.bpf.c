@@ -40,10 +40,7 @@ __noinline int fs_police(struct xdp_md *ctx, const struct fs_pkt *p)
 				     p); /* the entry point calls it first */
 	if (fs_is_pure_ack(p))
 		return fs_police_ack(ctx, p);
-	/* the clock only where a bucket needs it: not for plain segments */
-	return svc == FS_SVC_HTTP && p->payload_len
-		       ? fs_police_http(ctx, p, cfg, fs_now())
-		       : FS_R_SERVICE;
+	return FS_R_SERVICE; /* HTTP data: fs_police_http(), called first */
 }
 
 SEC("xdp")
@@ -70,6 +67,9 @@ int floodshield(struct xdp_md *ctx)
 		return act(ctx, &pkt, FS_R_NO_SERVICE);
 	if (fs_is_syn(&pkt)) /* what a SYN flood sends */
 		return act(ctx, &pkt, police_syn(ctx, &pkt));
+	/* straight from here: the parser's frames need the stack */
+	if (pkt.svc == FS_SVC_HTTP && pkt.data_len)
+		return act(ctx, &pkt, fs_police_http(ctx, &pkt));
 	r = fs_police(ctx, &pkt);
 	return act(ctx, &pkt, r);
 }

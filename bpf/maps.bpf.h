@@ -233,19 +233,51 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_EVENTS SEC(".maps");
 
-/* The per-CPU buffer where fs_host_served() builds a Host key; the
- * slack lets the verifier accept a copy of len bytes at offset
- * FS_HOST_MAX - len. Not pinned: it holds nothing between packets. */
-struct fs_host_buf {
-	struct fs_host_key key;
-	char slack[FS_HOST_MAX];
+/* The HTTP parser's per-CPU scratch (hparse.bpf.h, host.bpf.h): a chunk
+ * of the payload, the Host value being judged, its key. The slack after
+ * each array lets the verifier accept 8-byte loads and copies at masked
+ * offsets. Not pinned: it holds nothing between packets. */
+#define FS_HCHUNK 2048 /* payload bytes parsed per chunk: a power of two */
+struct fs_hrun {
+	__u32 pos, len; /* in the chunk */
+	__u32 hstart;	/* where the value being collected starts */
+	__u32 bits;	/* HB_* and HJ_* (hparse.bpf.h) */
+	__u32 head_max; /* http.head_max */
+	__u32 good;	/* request heads judged good */
+	__s32 verdict;	/* FS_CONTINUE, or the end of this parse */
+	__u32 pad;
+};
+
+/* The IPv6-literal walk of host.bpf.h (hj_v6()). */
+struct fs_hv6 {
+	__u32 end;    /* offset of ']' */
+	__u32 i;      /* next byte */
+	__u32 groups; /* groups so far */
+	__s32 dbl;    /* group index of "::", or -1 */
+	__u32 digits; /* of the group being read */
+	__u32 cur;    /* its value */
+	__u32 bad;
+	__u16 g[8];
+	__u32 a[4]; /* the address, network order */
+};
+
+struct fs_hscratch {
+	struct fs_hv6 v6;
+	struct fs_hrun run;
+	struct fs_hstate alone; /* the throw-away state of http_alone() */
+	__u8 buf[FS_HCHUNK + 16];
+	__u8 name[2 * FS_HHOST_LEN]; /* the value, from byte 0 */
+	__u8 key[3 * FS_HOST_MAX];   /* struct fs_host_key at key[0] */
+	__u8 dst[16];		     /* the segment's destination */
+	struct fs_hflow_key flow;
+	struct fs_hhost hh_zero; /* never written: a new fs_hhost entry */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct fs_host_buf);
+	__type(value, struct fs_hscratch);
 } fs_scratch SEC(".maps");
 
 /* Per-CPU scratch of bans.bpf.h: a ban that found fs_bans full, waiting

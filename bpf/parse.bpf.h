@@ -11,6 +11,7 @@
 struct hdr_cursor {
 	void *pos;
 	void *end;
+	void *ip_end; /* where the IP packet ends by its length field */
 };
 
 /* Ethernet plus up to FS_VLAN_MAX 802.1Q/802.1ad tags. Returns the inner
@@ -61,6 +62,7 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, struct fs_pkt *p,
 	p->src.w[3] = iph->saddr;
 	p->dst.w[3] = iph->daddr;
 	p->v4 = 1;
+	c->ip_end = c->pos + bpf_ntohs(iph->tot_len);
 	if (iph->frag_off & bpf_htons(IP_OFFSET))
 		p->l4 = FS_L4_FRAGMENT;
 	*proto = iph->protocol;
@@ -127,6 +129,7 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 		return -1;
 	*proto = ip6h->nexthdr;
 	c->pos = ip6h + 1;
+	c->ip_end = c->pos + bpf_ntohs(ip6h->payload_len);
 #pragma unroll
 	for (i = 0; i < FS_IPV6_EXT_MAX; i++) {
 		r = parse_ipv6_ext(c, p, proto);
@@ -164,6 +167,9 @@ static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p,
 	c->pos += hlen;
 	p->payload_off = c->pos - data;
 	p->payload_len = c->end - c->pos;
+	/* by the IP length: no link-layer trailer, and the bytes of a
+	 * multi-buffer frame past the linear part */
+	p->data_len = c->ip_end > c->pos ? c->ip_end - c->pos : 0;
 }
 
 /* The reason for a packet that is not TCP, or whose TCP header did not

@@ -48,8 +48,9 @@ struct fs_pkt {
 	__u8 l4;	   /* enum fs_l4 */
 	__u8 svc;	   /* enum fs_svc of dport; valid for FS_L4_TCP */
 	__u8 v4;	   /* parsed as IPv4: src and dst are v4-mapped */
-	__u8 pad[2];
-	__u32 slot; /* prefilter slot of src (fs_prefilter()) */
+	__u16 data_len;	   /* TCP payload bytes by the IP length field (the
+			    * linear part may hold fewer, or a trailer) */
+	__u32 slot;	   /* prefilter slot of src (fs_prefilter()) */
 };
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */

@@ -249,6 +249,7 @@ struct fs_limit {
 /* HTTP policy bits in fs_cfg.http_flags: the user's settings only. */
 #define FS_HTTP_RESET_NO_HOST10 (1u << 1) /* HTTP/1.0 without Host */
 #define FS_HTTP_RESET_IP_HOST	(1u << 2) /* IP-literal Host */
+#define FS_HTTP_RESET_H2	(1u << 5) /* the HTTP/2 preface */
 /* Bits 0, 3 and 4 held the served-host bits in older builds (now
  * struct fs_hostfp.flags). The program ignores them; once this build's
  * program is live (attach, --replace, the daemon's start), the loader
@@ -363,10 +364,13 @@ struct fs_hstate {
 	__u64 used_ns; /* last segment parsed */
 };
 
-/* A Host value cut by a segment end: its lower-cased bytes so far. */
+/* A Host value cut by a segment end: its bytes so far (at most
+ * FS_HHOST_LEN - 1 are kept; a longer value is unserved anyway). The
+ * array is twice that, so that the program can append up to
+ * FS_HHOST_LEN - 1 bytes at any offset below FS_HHOST_LEN. */
 #define FS_HHOST_LEN 256
 struct fs_hhost {
-	__u8 name[FS_HHOST_LEN];
+	__u8 name[2 * FS_HHOST_LEN];
 	__u32 len;
 	__u32 pad;
 };
@@ -544,7 +548,7 @@ _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
 _Static_assert(sizeof(struct fs_cfg) == 96 + 48 * FS_B_MAX, "fs_cfg");
 _Static_assert(sizeof(struct fs_hflow_key) == 36, "fs_hflow_key");
 _Static_assert(sizeof(struct fs_hstate) == 32, "fs_hstate");
-_Static_assert(sizeof(struct fs_hhost) == 264, "fs_hhost");
+_Static_assert(sizeof(struct fs_hhost) == 520, "fs_hhost");
 _Static_assert(sizeof(struct fs_proven_slot) == 32, "fs_proven_slot");
 _Static_assert(sizeof(struct fs_syn_state) == 80, "fs_syn_state");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");

@@ -119,8 +119,8 @@
 	  "a request start the grammar refuses (request line, version, field line, framing, obs-fold, whitespace the `http.server` profile does not accept): the server would refuse it too; no client sends it") \
 	X(HTTP_URGENT, "http_urgent", RESET, HTTP_FORM, \
 	  "TCP urgent data (URG) to an HTTP port: the server reads the stream without the urgent byte; no HTTP client sends it") \
-	X(HTTP_UNDECIDED_ORDER, "http_undecided_order", PASS, NONE, \
-	  "HTTP segment out of order or overlapping what was parsed: its flow is not judged any more (counted; reset for suspects)") \
+	X(HTTP_UNDECIDED_ORDER, "http_undecided_order", DROP, NONE, \
+	  "HTTP segment beyond the next byte of a request head (out of order): dropped, so the client sends it again in order and no byte reaches the server unparsed; charged to no one") \
 	X(HTTP_UNDECIDED_UNTRACKED, "http_undecided_untracked", PASS, NONE, \
 	  "HTTP segment of a flow without parser state: the state was evicted, the connection predates the shield, or its offset is unknown (conntrack proof)") \
 	X(HTTP_UNDECIDED_BUDGET, "http_undecided_budget", PASS, NONE, \
@@ -275,7 +275,9 @@
 	X(FS_HTTP_RESET_NO_HOST10, "http.no_host_10", "reset", \
 	  "`reset` HTTP/1.0 and HTTP/0.9 requests without Host (the catch-all vhost answers them)") \
 	X(FS_HTTP_RESET_IP_HOST, "http.ip_host", "pass", \
-	  "`reset` requests whose Host is one of the server's own addresses (`http.own`); any other IP literal is an unserved Host")
+	  "`reset` requests whose Host is one of the server's own addresses (`http.own`); any other IP literal is an unserved Host") \
+	X(FS_HTTP_RESET_H2, "http.h2_preface", "reset", \
+	  "`reset` the HTTP/2 prior-knowledge preface (`PRI * HTTP/2.0`); `pass` where the port serves h2c: the connection is then opaque (not judged)")
 
 /* Settings keys (`floodshield set` and `show`, the [limits] and
  * [observe] sections of the config file), in the order `show` prints

@@ -176,12 +176,53 @@ static int moved_reason(const struct fs_counter *a, const struct fs_counter *b,
 	return found;
 }
 
+void he_hflow_key(const struct he_seg *seg, struct fs_hflow_key *k)
+{
+	const __u8 *ip = seg->buf + seg->l3;
+	const struct tcphdr *th = (const void *)(seg->buf + seg->l4);
+
+	memset(k, 0, sizeof(*k));
+	if (seg->family == 4) {
+		k->src[10] = k->src[11] = k->dst[10] = k->dst[11] = 0xff;
+		memcpy(k->src + 12, ip + offsetof(struct iphdr, saddr), 4);
+		memcpy(k->dst + 12, ip + offsetof(struct iphdr, daddr), 4);
+	} else {
+		memcpy(k->src, ip + offsetof(struct ipv6hdr, saddr), 16);
+		memcpy(k->dst, ip + offsetof(struct ipv6hdr, daddr), 16);
+	}
+	memcpy(&k->sport, &th->source, sizeof(k->sport));
+	memcpy(&k->dport, &th->dest, sizeof(k->dport));
+}
+
+void he_hflow_forget(struct xdp_env *e, const struct he_seg *seg)
+{
+	struct fs_hflow_key k;
+
+	he_hflow_key(seg, &k);
+	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.FS_MAP_HSTATE), &k);
+	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.FS_MAP_HHOST), &k);
+}
+
+int he_hstate_get(struct xdp_env *e, const struct he_seg *seg,
+		  struct fs_hstate *s)
+{
+	struct fs_hflow_key k;
+
+	he_hflow_key(seg, &k);
+	return bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_HSTATE), &k,
+				   s)
+		       ? -errno
+		       : 0;
+}
+
 int he_run(struct xdp_env *e, const struct he_seg *in, struct he_result *res)
 {
 	struct fs_counter before[FS_R_MAX], after[FS_R_MAX];
 	size_t out_len = sizeof(res->out.buf);
 	int err;
 
+	if (!e->stream)
+		he_hflow_forget(e, in);
 	memset(res, 0, sizeof(*res));
 	res->out = *in;
 	res->reason = HE_REASON_NONE;

@@ -66,6 +66,13 @@ struct he_result {
 
 int he_run(struct xdp_env *e, const struct he_seg *in, struct he_result *res);
 
+/* The parser-state key of @seg's flow; forget its state (fs_hstate,
+ * fs_hhost); read it (0, or -errno). */
+void he_hflow_key(const struct he_seg *seg, struct fs_hflow_key *k);
+void he_hflow_forget(struct xdp_env *e, const struct he_seg *seg);
+int he_hstate_get(struct xdp_env *e, const struct he_seg *seg,
+		  struct fs_hstate *s);
+
 /* A reason index (or HE_REASON_NONE/MANY) in words, for messages. */
 const char *he_reason_str(int r);
 

@@ -21,6 +21,9 @@ struct xdp_env {
 	struct floodshield_bpf *skel;
 	struct fs_cfg cfg; /* as last written to fs_cfg */
 	int ncpu;
+	bool stream; /* he_run() keeps the HTTP parser's state of a flow
+		      * between segments; off: each segment starts its
+		      * flow afresh (a connection's first data) */
 };
 
 /* Load a fresh instance: default settings and service ports (as a fresh

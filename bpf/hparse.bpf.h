@@ -1,0 +1,1241 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The HTTP/1 request parser: a state machine over the byte stream of one
+ * flow, resumable at any byte (struct fs_hstate, fs_hstate), so a request
+ * split over segments, in segments of one byte, pipelined, or behind
+ * empty lines is judged exactly as one request in one segment.
+ *
+ * Contract (fs_hparse()): the caller hands it the in-order bytes of a
+ * flow, from the state's position; it judges every request start in them
+ * and returns the first bad verdict (a RESET reason), else FS_R_HTTP_OK
+ * when a request head ended well in them, else FS_R_SERVICE (nothing
+ * decided yet: the middle of a head, a body), or an undecided reason
+ * (the flow left HTTP/1: opaque; a head over `http.head_max`: budget).
+ *
+ * What it accepts (docs/inspect.md has the table, tests/http_corpus/
+ * SEMANTICS.md the measurements behind it):
+ * - empty lines before a request line (`http.server=apache`: at most 10,
+ *   CRLF only; otherwise any CR/LF);
+ * - a method of any token characters, then SP (runs of SP and SP before
+ *   the line end unless `apache`), a target, SP, `HTTP/` DIGIT `.` DIGIT
+ *   (more minor digits unless `apache`), CRLF (or LF unless `apache`);
+ * - HTTP/0.9: a method and a target, then the line end (no Host: judged
+ *   by `http.no_host_10`);
+ * - the target: origin-form (not starting "//"), `*`, or absolute-form
+ *   with any scheme, whose authority is judged like a Host (userinfo is
+ *   bad); a '#' anywhere in it is bad;
+ * - field lines: the name up to ':' (no whitespace in or after it), the
+ *   value to the line end; no obs-fold (a line starting with SP or HTAB
+ *   is malformed); Host (once; OWS of any length around its value),
+ *   Content-Length (digits, once), Transfer-Encoding (`chunked` only, not
+ *   with Content-Length), Upgrade;
+ * - the body: Content-Length bytes, or chunks (with extensions) and
+ *   trailers; the next request starts after it;
+ * - after a head with Upgrade: HTTP/1 again if the next bytes look like a
+ *   request, otherwise the flow is opaque (WebSocket, h2c); after the
+ *   HTTP/2 preface (`PRI * HTTP/2.0`) too, if `http.h2_preface=pass`.
+ * CONNECT is malformed (no forward proxy is shielded). Everything else
+ * is malformed, which both servers refuse too.
+ *
+ * Cost: one bpf_loop() step per byte of the request line, field names
+ * and short values, one per 8 bytes elsewhere (SWAR, maps/swar.h), and a
+ * Content-Length body is skipped in one step.
+ */
+#ifndef FS_HPARSE_BPF_H
+#define FS_HPARSE_BPF_H
+
+#include "pkt.bpf.h"
+#include "maps.bpf.h"
+#include "host.bpf.h"
+#include "../maps/swar.h"
+
+/* Parser states (fs_hstate.st). HP_START must stay 0: a new state. */
+enum hp_st {
+	HP_START = 0,  /* before a request line: empty lines */
+	HP_METHOD,     /* method token */
+	HP_SP1,	       /* SP after the method */
+	HP_TARGET,     /* the target's first byte */
+	HP_PATH1,      /* the byte after an origin-form's first '/' */
+	HP_SCHEME,     /* an absolute-form's scheme */
+	HP_SLASHES,    /* "//" after "scheme:" (sub: slashes seen) */
+	HP_AUTH,       /* its authority (collected like a Host value) */
+	HP_PATH,       /* the rest of the target */
+	HP_SP2,	       /* SP after the target */
+	HP_VERSION,    /* "HTTP/x.y" (sub: its byte) */
+	HP_VEOL,       /* after the version: SP, CR, LF */
+	HP_LINE,       /* the start of a field line, or the empty line */
+	HP_NAME,       /* a field name, some candidates still matching */
+	HP_NAME_REST,  /* a field name no candidate matches */
+	HP_VALUE,      /* a field value skipped to its line end */
+	HP_HOST_OWS,   /* OWS before a Host value */
+	HP_HOST,       /* a Host value */
+	HP_HOST_TRAIL, /* OWS after it */
+	HP_CL,	 /* a Content-Length value (sub: 0 OWS, 1 digits, 2 OWS) */
+	HP_TE,	 /* a Transfer-Encoding value (sub: byte of "chunked") */
+	HP_BODY, /* Content-Length body bytes (count) */
+	HP_CHUNK_SIZE,	 /* a chunk-size line (sub: digits) */
+	HP_CHUNK_EXT,	 /* its extension, to the line end */
+	HP_CHUNK_DATA,	 /* chunk data (count) */
+	HP_CHUNK_END,	 /* CRLF after chunk data (sub: bytes) */
+	HP_TRAILER,	 /* the start of a trailer line, or the empty line */
+	HP_TRAILER_LINE, /* a trailer line, to its end */
+	HP_UPGRADED,	 /* after a head with Upgrade */
+	HP_OPAQUE,	 /* not HTTP/1 any more: never parsed again */
+	HP_LOST,	 /* a head over the budget: never parsed again */
+	HP_UNTRACKED,	 /* data before the state was made: never parsed */
+};
+
+/* Flags of the request being parsed (fs_hstate.req). */
+#define RQ_V10	   (1u << 0)  /* HTTP/1.0 */
+#define RQ_V09	   (1u << 1)  /* HTTP/0.9 (no version) */
+#define RQ_HOST	   (1u << 2)  /* a Host field was judged */
+#define RQ_ABS	   (1u << 3)  /* an absolute-form authority was judged */
+#define RQ_CL	   (1u << 4)  /* Content-Length */
+#define RQ_TE	   (1u << 5)  /* Transfer-Encoding: chunked */
+#define RQ_UPGRADE (1u << 6)  /* Upgrade */
+#define RQ_PRI	   (1u << 7)  /* the method is PRI */
+#define RQ_V2	   (1u << 8)  /* major version 2 or more */
+#define RQ_STAR	   (1u << 9)  /* the target is '*' */
+#define RQ_HHOST   (1u << 10) /* the value being collected is in fs_hhost */
+#define RQ_ZERO	   (1u << 11) /* the last chunk (size 0) was read */
+
+/* Policy bits of a parse (hp_ctx.bits), above the HJ_* bits of the host
+ * judge (host.bpf.h). */
+#define HB_APACHE	(1u << 16) /* http.server=apache: strict forms */
+#define HB_NGINX	(1u << 17) /* http.server=nginx */
+#define HB_RESET_NOHOST (1u << 18) /* http.no_host_10=reset */
+#define HB_RESET_H2	(1u << 19) /* http.h2_preface=reset */
+#define HB_HJ		0xffff	   /* the bits fs_host_judge() takes */
+
+#define HP_BLANK_APACHE 10 /* empty lines Apache skips before a request */
+#define HP_METHOD_MAX	32 /* bytes of a method token */
+#define HP_SCHEME_MAX	32 /* bytes of a scheme */
+#define HP_CHUNK_DIGITS 8  /* hex digits of a chunk size */
+#define HP_CL_MAX	999999999u /* a longer body makes the flow opaque */
+#define HP_HOSTLEN_CAP	0xffff
+#define FS_HCHUNKS	8 /* chunks parsed per segment: 16 KB */
+
+/* Field names the parser acts on (fs_hstate.cand bits), lower case. */
+#define HP_NAMES    4
+#define HP_NAME_LEN 20
+static const char hp_names[HP_NAMES][HP_NAME_LEN] = {
+	"host", "content-length", "transfer-encoding", "upgrade"};
+static const __u8 hp_name_len[HP_NAMES] = {4, 14, 17, 7};
+
+/* One parse: the flow's state, this chunk of its bytes (sc->buf), the
+ * run's numbers (sc->run: in the map, not on the stack, so that the
+ * verifier does not follow each position of the bpf_loop() apart). */
+struct hp_ctx {
+	struct fs_hstate *s;
+	struct fs_hscratch *sc;
+	struct fs_hrun *r;   /* &sc->run */
+	struct fs_hhost *hh; /* the flow's cut Host value, or NULL */
+};
+
+/* Whether @c is a tchar (RFC 9110 5.6.2). */
+static __always_inline bool hp_tchar(__u8 c)
+{
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+		return true;
+	if (c >= '0' && c <= '9')
+		return true;
+	switch (c) {
+	case '!':
+	case '#':
+	case '$':
+	case '%':
+	case '&':
+	case '\'':
+	case '*':
+	case '+':
+	case '-':
+	case '.':
+	case '^':
+	case '_':
+	case '`':
+	case '|':
+	case '~':
+		return true;
+	}
+	return false;
+}
+
+static __always_inline __u8 hp_byte(const struct hp_ctx *c)
+{
+	return c->sc->buf[c->r->pos & (FS_HCHUNK - 1)];
+}
+
+/* The 8 bytes at the position, zero past the chunk; *n: how many are
+ * real. */
+static __always_inline __u64 hp_word(const struct hp_ctx *c, __u32 *n)
+{
+	__u32 left = c->r->len - c->r->pos;
+	__u64 w = *(__u64 *)(c->sc->buf + (c->r->pos & (FS_HCHUNK - 1)));
+
+	*n = left < 8 ? left : 8;
+	return left < 8 ? w & W_MASK(left) : w;
+}
+
+/* End the parse with @r. */
+static __always_inline long hp_end(struct hp_ctx *c, int r)
+{
+	c->r->verdict = r;
+	return 1;
+}
+
+static __always_inline long hp_malformed(struct hp_ctx *c)
+{
+	return hp_end(c, FS_R_HTTP_MALFORMED);
+}
+
+/* A new request: the per-request fields cleared. */
+static __always_inline void hp_request_reset(struct fs_hstate *s)
+{
+	s->req = 0;
+	s->head = 0;
+	s->hostlen = 0;
+	s->blank = 0;
+	s->count = 0;
+	s->sub = 0;
+	s->cand = 0;
+}
+
+/* A line end at LF: whether the byte before it may end a line here
+ * (CRLF, or a bare LF where the profile takes one). */
+static __always_inline bool hp_lf_ok(const struct hp_ctx *c)
+{
+	return c->s->prev == '\r' || !(c->r->bits & HB_APACHE);
+}
+
+/* Append the chunk's bytes [hstart, end) of the value being collected
+ * to sc->name after the @have bytes already there (at most
+ * FS_HHOST_LEN - 1 kept). Returns the new count. */
+static __always_inline __u32 hp_copy(struct hp_ctx *c, __u32 have, __u32 end)
+{
+	__u32 n = end - c->r->hstart;
+
+	if (have >= FS_HHOST_LEN - 1 || end <= c->r->hstart)
+		return have;
+	if (n > FS_HHOST_LEN - 1 - have)
+		n = FS_HHOST_LEN - 1 - have;
+	bpf_probe_read_kernel(c->sc->name + (have & (FS_HHOST_LEN - 1)),
+			      n & (FS_HHOST_LEN - 1),
+			      c->sc->buf + (c->r->hstart & (FS_HCHUNK - 1)));
+	return have + n;
+}
+
+/* The value being collected ended at chunk offset @end: gather it in
+ * sc->name (the part cut off by earlier segments from fs_hhost) and
+ * judge it. Returns the verdict of fs_host_judge(). */
+static __always_inline int hp_value_judge(struct hp_ctx *c, __u32 end)
+{
+	struct fs_hstate *s = c->s;
+	__u32 have = 0, total;
+
+	if (end > c->r->hstart)
+		total = s->hostlen + (end - c->r->hstart);
+	else
+		total = s->hostlen;
+	if (total > HP_HOSTLEN_CAP)
+		total = HP_HOSTLEN_CAP;
+	s->hostlen = total;
+	if (s->req & RQ_HHOST && c->hh) {
+		have = c->hh->len;
+		if (have > FS_HHOST_LEN - 1)
+			have = FS_HHOST_LEN - 1;
+		bpf_probe_read_kernel(c->sc->name, have & (FS_HHOST_LEN - 1),
+				      c->hh->name);
+	} else if (s->req & RQ_HHOST) { /* the cut part was evicted */
+		s->st = HP_UNTRACKED;
+		return FS_R_HTTP_UNDECIDED_UNTRACKED;
+	}
+	s->req &= ~RQ_HHOST;
+	hp_copy(c, have, end);
+	return fs_host_judge(c->sc, total, c->r->bits & HB_HJ);
+}
+
+/* The request head is over budget: the flow is not parsed again. */
+static __always_inline bool hp_over_budget(struct hp_ctx *c, __u32 n)
+{
+	struct fs_hstate *s = c->s;
+
+	s->head += n;
+	if (s->head <= c->r->head_max)
+		return false;
+	s->st = HP_LOST;
+	c->r->verdict = FS_R_HTTP_UNDECIDED_BUDGET;
+	return true;
+}
+
+/* Before a request line: empty lines, then the method's first byte. */
+static __always_inline long hp_start(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == '\r' || b == '\n') {
+		if (b == '\n') {
+			if (!hp_lf_ok(c))
+				return hp_malformed(c);
+			if (c->r->bits & HB_APACHE &&
+			    ++s->blank > HP_BLANK_APACHE)
+				return hp_malformed(c);
+		} else if (s->prev == '\r' && c->r->bits & HB_APACHE) {
+			return hp_malformed(c); /* a lone CR */
+		}
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	if ((s->prev == '\r' && c->r->bits & HB_APACHE) || !hp_tchar(b))
+		return hp_malformed(c);
+	s->st = HP_METHOD;
+	s->sub = 0;
+	s->count = 0;
+	return 0;
+}
+
+/* The method: token characters, then SP. Its first 4 bytes are kept in
+ * count (PRI and CONNECT are told apart by them and its length). */
+static __always_inline long hp_method(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == ' ') {
+		if (s->sub == 3 && s->count == W8('P', 'R', 'I', 0, 0, 0, 0, 0))
+			s->req |= RQ_PRI;
+		if (s->sub == 7 &&
+		    s->count == W8('C', 'O', 'N', 'N', 0, 0, 0, 0))
+			return hp_malformed(c);
+		s->st = HP_SP1;
+		c->r->pos++;
+		return 0;
+	}
+	if (!hp_tchar(b) || s->sub >= HP_METHOD_MAX)
+		return hp_malformed(c);
+	if (s->sub < 4)
+		s->count |= (__u32)b << (8 * s->sub);
+	s->sub++;
+	c->r->pos++;
+	return 0;
+}
+
+/* The target's first byte, after one or more SP. */
+static __always_inline long hp_target(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == ' ') {
+		if (s->st == HP_TARGET || c->r->bits & HB_APACHE)
+			return hp_malformed(c);
+		c->r->pos++;
+		return 0;
+	}
+	c->r->pos++;
+	if (b == '/') {
+		s->st = HP_PATH1;
+		return 0;
+	}
+	if (b == '*') {
+		s->req |= RQ_STAR;
+		s->st = HP_PATH;
+		return 0;
+	}
+	if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
+		s->st = HP_SCHEME;
+		s->sub = 1;
+		return 0;
+	}
+	return hp_malformed(c);
+}
+
+/* An absolute-form scheme, then "://": the authority follows. */
+static __always_inline long hp_scheme(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	c->r->pos++;
+	if (s->st == HP_SLASHES) {
+		if (b != '/')
+			return hp_malformed(c);
+		if (++s->sub == 2) {
+			s->st = HP_AUTH;
+			s->hostlen = 0;
+			c->r->hstart = c->r->pos;
+		}
+		return 0;
+	}
+	if (b == ':') {
+		s->st = HP_SLASHES;
+		s->sub = 0;
+		return 0;
+	}
+	if (hp_tchar(b) && b != '!' && b != '#' && s->sub < HP_SCHEME_MAX) {
+		s->sub++;
+		return 0;
+	}
+	return hp_malformed(c);
+}
+
+/* The request line ended at an LF after the target: HTTP/0.9, which has
+ * no Host. */
+static __always_inline long hp_http09(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+
+	if (!hp_lf_ok(c))
+		return hp_malformed(c);
+	if (c->r->bits & HB_RESET_NOHOST && !(s->req & RQ_ABS))
+		return hp_end(c, FS_R_HTTP_NO_HOST);
+	c->r->good++;
+	hp_request_reset(s);
+	s->st = HP_START;
+	s->prev = '\n';
+	c->r->pos++;
+	return 0;
+}
+
+/* A byte that ends the target: SP (the version follows), CR, LF. */
+static __always_inline long hp_target_end(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == ' ') {
+		s->st = HP_SP2;
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	if (b == '\r') {
+		s->st = HP_SP2;
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	return hp_http09(c); /* LF */
+}
+
+/* The authority of an absolute-form target: 8 bytes a step to its end
+ * ('/', '?', SP, CR, LF), then judged like a Host. '@' (userinfo) and
+ * '#' are bad. */
+static __always_inline long hp_auth(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	__u64 w, end, at;
+	__u32 n, i;
+	int r;
+	__u8 b;
+
+	w = hp_word(c, &n);
+	end = eq_bytes(w, '/') | eq_bytes(w, '?') | eq_bytes(w, ' ') |
+	      eq_bytes(w, '\r') | eq_bytes(w, '\n') | eq_bytes(w, '#') |
+	      eq_bytes(w, '\t');
+	at = eq_bytes(w, '@') & below_first(end);
+	if (at && first_byte(at) < n)
+		return hp_end(c, FS_R_HTTP_BAD_HOST);
+	if (!end || first_byte(end) >= n) {
+		c->r->pos += n;
+		return 0;
+	}
+	i = first_byte(end);
+	b = w >> (8 * i);
+	r = hp_value_judge(c, c->r->pos + i);
+	if (r == FS_R_HTTP_EMPTY_HOST)
+		r = FS_R_HTTP_BAD_HOST;
+	if (r != FS_R_HTTP_OK)
+		return hp_end(c, r);
+	if (b == '#')
+		return hp_end(c, FS_R_HTTP_FRAGMENT);
+	if (b == '\t')
+		return hp_malformed(c);
+	s->req |= RQ_ABS;
+	c->r->pos += i;
+	s->st = HP_PATH;
+	return 0;
+}
+
+/* The rest of the target, 8 bytes a step: '#' is bad, SP, CR or LF ends
+ * it. */
+static __always_inline long hp_path(struct hp_ctx *c)
+{
+	__u64 w, end, hash;
+	__u32 n, i;
+
+	w = hp_word(c, &n);
+	end = eq_bytes(w, ' ') | eq_bytes(w, '\r') | eq_bytes(w, '\n');
+	hash = eq_bytes(w, '#') & below_first(end);
+	if (hash && first_byte(hash) < n)
+		return hp_end(c, FS_R_HTTP_FRAGMENT);
+	if (!end || first_byte(end) >= n) {
+		c->r->pos += n;
+		return 0;
+	}
+	i = first_byte(end);
+	c->r->pos += i;
+	return hp_target_end(c, w >> (8 * i));
+}
+
+/* After the target's SP: more SP, the version, or the line end of a
+ * 0.9 request ("GET / " CRLF). */
+static __always_inline long hp_sp2(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (s->prev == '\r') {
+		if (b != '\n')
+			return hp_malformed(c);
+		return hp_http09(c);
+	}
+	if (b == ' ') {
+		if (c->r->bits & HB_APACHE)
+			return hp_malformed(c);
+		c->r->pos++;
+		return 0;
+	}
+	if (b == '\r') {
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	if (b == '\n')
+		return hp_http09(c);
+	if (b != 'H')
+		return hp_malformed(c);
+	s->st = HP_VERSION;
+	s->sub = 0;
+	return 0;
+}
+
+/* "HTTP/" DIGIT "." DIGIT+ (one minor digit with `apache`). */
+static __always_inline long hp_version(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+	__u32 k = s->sub;
+
+	if (k < 5) {
+		if (b != (__u8)(W8('H', 'T', 'T', 'P', '/', 0, 0, 0) >>
+				(8 * (k & 7))))
+			return hp_malformed(c);
+	} else if (k == 5) {
+		if (b < '1' || b > '9')
+			return hp_malformed(c);
+		if (b != '1')
+			s->req |= RQ_V2;
+	} else if (k == 6) {
+		if (b != '.')
+			return hp_malformed(c);
+	} else if (k == 7) {
+		if (b < '0' || b > '9')
+			return hp_malformed(c);
+		if (b == '0' && !(s->req & RQ_V2))
+			s->req |= RQ_V10;
+	} else if (b >= '0' && b <= '9') {
+		if (c->r->bits & HB_APACHE || k > 16)
+			return hp_malformed(c);
+		s->req &= ~RQ_V10; /* "1.01" is not 1.0 */
+	} else {
+		s->st = HP_VEOL;
+		return 0;
+	}
+	s->sub = k + 1;
+	c->r->pos++;
+	return 0;
+}
+
+/* The request line's end: SP (not `apache`), CR, LF. */
+static __always_inline long hp_veol(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (s->prev == '\r' && b != '\n')
+		return hp_malformed(c);
+	if (b == ' ' && !(c->r->bits & HB_APACHE)) {
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	if (b == '\r') {
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	if (b != '\n' || !hp_lf_ok(c))
+		return hp_malformed(c);
+	s->st = HP_LINE;
+	s->prev = b;
+	c->r->pos++;
+	return 0;
+}
+
+/* The head ended (its empty line): judge what only its end decides, and
+ * go on to the body or the next request. */
+static __always_inline long hp_head_end(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+
+	c->r->pos++;
+	s->prev = '\n';
+	if (s->req & RQ_PRI) {
+		if (!(s->req & RQ_STAR && s->req & RQ_V2) ||
+		    c->r->bits & HB_RESET_H2)
+			return hp_malformed(c);
+		s->st = HP_OPAQUE; /* prior-knowledge HTTP/2 (h2c) */
+		return hp_end(c, FS_R_HTTP_UNDECIDED_OPAQUE);
+	}
+	if (s->req & RQ_TE && s->req & RQ_CL)
+		return hp_malformed(c);
+	if (!(s->req & RQ_HOST)) {
+		if (!(s->req & RQ_V10) || c->r->bits & HB_RESET_NOHOST)
+			return hp_end(c, FS_R_HTTP_NO_HOST);
+	}
+	c->r->good++;
+	if (s->req & RQ_TE) {
+		hp_request_reset(s);
+		s->st = HP_CHUNK_SIZE;
+		return 0;
+	}
+	if (s->req & RQ_CL && s->count) {
+		__u32 n = s->count, up = s->req & RQ_UPGRADE;
+
+		hp_request_reset(s);
+		s->count = n;
+		s->st = n > HP_CL_MAX ? HP_OPAQUE : HP_BODY;
+		s->req = up;
+		return 0;
+	}
+	s->st = s->req & RQ_UPGRADE ? HP_UPGRADED : HP_START;
+	hp_request_reset(s);
+	return 0;
+}
+
+/* The start of a field line: the empty line ends the head; SP or HTAB
+ * (obs-fold, or whitespace before the first field) and a line starting
+ * with ':' are malformed. */
+static __always_inline long hp_line(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == '\n') {
+		if (!hp_lf_ok(c))
+			return hp_malformed(c);
+		return hp_head_end(c);
+	}
+	if (s->prev == '\r')
+		return hp_malformed(c);
+	if (b == '\r') {
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	if (!hp_tchar(b))
+		return hp_malformed(c);
+	s->st = HP_NAME;
+	s->sub = 0;
+	s->cand = (1u << HP_NAMES) - 1;
+	return 0;
+}
+
+/* The value state for the field whose name matched candidate @k. */
+static __always_inline long hp_field(struct hp_ctx *c, int k)
+{
+	struct fs_hstate *s = c->s;
+
+	switch (k) {
+	case 0:
+		if (s->req & RQ_HOST)
+			return hp_end(c, FS_R_HTTP_DUP_HOST);
+		s->st = HP_HOST_OWS;
+		break;
+	case 1:
+		if (s->req & RQ_CL)
+			return hp_malformed(c);
+		s->req |= RQ_CL;
+		s->count = 0;
+		s->sub = 0;
+		s->st = HP_CL;
+		break;
+	case 2:
+		if (s->req & RQ_TE)
+			return hp_malformed(c);
+		s->req |= RQ_TE;
+		s->sub = 0;
+		s->st = HP_TE;
+		break;
+	default:
+		s->req |= RQ_UPGRADE;
+		s->st = HP_VALUE;
+		break;
+	}
+	return 0;
+}
+
+/* A field name, one byte a step while a candidate still matches. */
+static __always_inline long hp_name(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+	__u32 k = s->sub, cand = s->cand;
+
+	if (b == ':') {
+		c->r->pos++;
+		s->prev = b;
+		for (int i = 0; i < HP_NAMES; i++)
+			if (cand & (1u << i) && hp_name_len[i] == k)
+				return hp_field(c, i);
+		s->st = HP_VALUE;
+		return 0;
+	}
+	if (!hp_tchar(b))
+		return hp_malformed(c); /* SP before ':', CR, LF, ... */
+	b |= (b >= 'A' && b <= 'Z') ? 0x20 : 0;
+	for (int i = 0; i < HP_NAMES; i++)
+		if (k >= HP_NAME_LEN - 1 || hp_names[i][k] != b)
+			cand &= ~(1u << i);
+	s->cand = cand;
+	s->sub = k + 1;
+	c->r->pos++;
+	if (!cand)
+		s->st = HP_NAME_REST;
+	return 0;
+}
+
+/* The rest of a field name, 8 bytes a step, to its ':'. */
+static __always_inline long hp_name_rest(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	__u64 w, colon, bad;
+	__u32 n, i;
+
+	w = hp_word(c, &n);
+	colon = eq_bytes(w, ':');
+	bad = (eq_bytes(w, ' ') | eq_bytes(w, '\t') | eq_bytes(w, '\r') |
+	       eq_bytes(w, '\n')) &
+	      below_first(colon);
+	if (bad && first_byte(bad) < n)
+		return hp_malformed(c);
+	if (!colon || first_byte(colon) >= n) {
+		c->r->pos += n;
+		return 0;
+	}
+	i = first_byte(colon);
+	c->r->pos += i + 1;
+	s->prev = ':';
+	s->st = HP_VALUE;
+	return 0;
+}
+
+/* A line skipped to its LF, 8 bytes a step; then state @next. */
+static __always_inline long hp_skip_line(struct hp_ctx *c, __u8 next)
+{
+	struct fs_hstate *s = c->s;
+	__u64 w, lf;
+	__u32 n, i;
+
+	w = hp_word(c, &n);
+	lf = eq_bytes(w, '\n');
+	if (!lf || first_byte(lf) >= n) {
+		s->prev = w >> (8 * ((n - 1) & 7));
+		c->r->pos += n;
+		return 0;
+	}
+	i = first_byte(lf);
+	if (i)
+		s->prev = w >> (8 * (i - 1));
+	c->r->pos += i;
+	if (!hp_lf_ok(c))
+		return hp_malformed(c);
+	s->prev = '\n';
+	c->r->pos++;
+	s->st = next;
+	return 0;
+}
+
+/* OWS before a Host value, then its first byte. */
+static __always_inline long hp_host_ows(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == ' ' || b == '\t') {
+		c->r->pos++;
+		return 0;
+	}
+	s->st = HP_HOST;
+	s->hostlen = 0;
+	c->r->hstart = c->r->pos;
+	return 0;
+}
+
+/* The Host value, 8 bytes a step to SP, HTAB, CR or LF, then judged. */
+static __always_inline long hp_host(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	__u64 w, end;
+	__u32 n, i;
+	int r;
+
+	w = hp_word(c, &n);
+	end = eq_bytes(w, ' ') | eq_bytes(w, '\t') | eq_bytes(w, '\r') |
+	      eq_bytes(w, '\n');
+	if (!end || first_byte(end) >= n) {
+		c->r->pos += n;
+		return 0;
+	}
+	i = first_byte(end);
+	r = hp_value_judge(c, c->r->pos + i);
+	if (r == FS_R_HTTP_EMPTY_HOST && s->req & RQ_V10 &&
+	    !(c->r->bits & HB_RESET_NOHOST))
+		r = FS_R_HTTP_OK;
+	if (r != FS_R_HTTP_OK)
+		return hp_end(c, r);
+	s->req |= RQ_HOST;
+	c->r->pos += i;
+	s->st = HP_HOST_TRAIL;
+	return 0;
+}
+
+/* After a Host value: only OWS to the line end (a space inside the value
+ * makes it unserved). */
+static __always_inline long hp_host_trail(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (s->prev == '\r' && b != '\n')
+		return hp_malformed(c);
+	if (b == ' ' || b == '\t' || b == '\r') {
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	if (b != '\n')
+		return hp_end(c, FS_R_HTTP_BAD_HOST);
+	if (!hp_lf_ok(c))
+		return hp_malformed(c);
+	s->prev = b;
+	c->r->pos++;
+	s->st = HP_LINE;
+	return 0;
+}
+
+/* A Content-Length value: OWS, digits, OWS, line end. */
+static __always_inline long hp_cl(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (s->prev == '\r' && b != '\n')
+		return hp_malformed(c);
+	if (b >= '0' && b <= '9' && s->sub <= 1) {
+		if (s->count > HP_CL_MAX)
+			s->count = HP_CL_MAX + 1; /* too long: opaque */
+		else
+			s->count = s->count * 10 + (b - '0');
+		s->sub = 1;
+	} else if (b == ' ' || b == '\t') {
+		if (s->sub == 1)
+			s->sub = 2;
+	} else if (b == '\r') {
+		if (s->sub == 0)
+			return hp_malformed(c);
+	} else if (b == '\n') {
+		if (s->sub == 0 || !hp_lf_ok(c))
+			return hp_malformed(c);
+		s->st = HP_LINE;
+	} else {
+		return hp_malformed(c);
+	}
+	s->prev = b;
+	c->r->pos++;
+	return 0;
+}
+
+/* A Transfer-Encoding value: exactly "chunked" (any case), OWS around. */
+static __always_inline long hp_te(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+	__u32 k = s->sub;
+
+	if (s->prev == '\r' && b != '\n')
+		return hp_malformed(c);
+	if (b == ' ' || b == '\t') {
+		if (k > 0 && k < 7)
+			return hp_malformed(c);
+	} else if (b == '\r') {
+		if (k != 7)
+			return hp_malformed(c);
+	} else if (b == '\n') {
+		if (k != 7 || !hp_lf_ok(c))
+			return hp_malformed(c);
+		s->st = HP_LINE;
+	} else {
+		if (k >= 7 || (b | 0x20) != (__u8)(W8('c', 'h', 'u', 'n', 'k',
+						      'e', 'd', 0) >>
+						   (8 * (k & 7))))
+			return hp_malformed(c);
+		s->sub = k + 1;
+	}
+	s->prev = b;
+	c->r->pos++;
+	return 0;
+}
+
+/* Body bytes (count of them left): skipped in one step. */
+static __always_inline long hp_body(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	__u32 left = c->r->len - c->r->pos;
+
+	if (s->count > left) {
+		s->count -= left;
+		c->r->pos = c->r->len;
+		return 0;
+	}
+	c->r->pos += s->count;
+	s->count = 0;
+	if (s->st == HP_CHUNK_DATA) {
+		s->st = HP_CHUNK_END;
+		s->sub = 0;
+	} else {
+		s->st = s->req & RQ_UPGRADE ? HP_UPGRADED : HP_START;
+		s->req = 0;
+		s->prev = '\n';
+	}
+	return 0;
+}
+
+/* A chunk-size line: hex digits, an optional extension, the line end. */
+static __always_inline long hp_chunk_size(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+	int h = hj_hex(b);
+
+	if (s->prev == '\r' && b != '\n')
+		return hp_malformed(c);
+	if (h >= 0 && s->st == HP_CHUNK_SIZE && s->prev != ' ') {
+		if (++s->sub > HP_CHUNK_DIGITS)
+			return hp_malformed(c);
+		s->count = s->count << 4 | h;
+	} else if (b == '\n') {
+		if (!s->sub || !hp_lf_ok(c))
+			return hp_malformed(c);
+		s->sub = 0;
+		if (s->count) {
+			s->st = HP_CHUNK_DATA;
+		} else {
+			s->st = HP_TRAILER;
+			s->req |= RQ_ZERO;
+		}
+	} else if (b == '\r' || b == ';' || b == ' ' || b == '\t' ||
+		   s->st == HP_CHUNK_EXT) {
+		if (!s->sub)
+			return hp_malformed(c);
+		if (b == ';')
+			s->st = HP_CHUNK_EXT;
+	} else {
+		return hp_malformed(c);
+	}
+	s->prev = b;
+	c->r->pos++;
+	return 0;
+}
+
+/* The CRLF after chunk data. */
+static __always_inline long hp_chunk_end(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == '\r' && s->sub == 0) {
+		s->sub = 1;
+	} else if (b == '\n' && (s->sub == 1 || !(c->r->bits & HB_APACHE))) {
+		s->st = HP_CHUNK_SIZE;
+		s->sub = 0;
+		s->count = 0;
+	} else {
+		return hp_malformed(c);
+	}
+	s->prev = b;
+	c->r->pos++;
+	return 0;
+}
+
+/* A trailer line's start, or the empty line that ends the message. */
+static __always_inline long hp_trailer(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == '\r' && s->prev != '\r') {
+		s->prev = b;
+		c->r->pos++;
+		return 0;
+	}
+	if (b == '\n') {
+		if (!hp_lf_ok(c))
+			return hp_malformed(c);
+		c->r->pos++;
+		s->prev = b;
+		s->st = HP_START;
+		s->req = 0;
+		return 0;
+	}
+	if (s->prev == '\r' || !hp_tchar(b))
+		return hp_malformed(c);
+	s->st = HP_TRAILER_LINE;
+	return 0;
+}
+
+/* After a head with Upgrade: a request again, or the new protocol
+ * (WebSocket frames start with a byte a request never starts with). */
+static __always_inline long hp_upgraded(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (hp_tchar(b) || b == '\r' || b == '\n') {
+		s->st = HP_START;
+		return 0;
+	}
+	s->st = HP_OPAQUE;
+	return hp_end(c, FS_R_HTTP_UNDECIDED_OPAQUE);
+}
+
+/* The head states whose bytes count against http.head_max. */
+static __always_inline bool hp_in_head(__u8 st)
+{
+	return st < HP_BODY;
+}
+
+/* bpf_loop() callback: one step of the state machine at c->r->pos. 1 stops
+ * (the chunk ends, or a verdict). */
+static long hp_step(__u64 i, void *data)
+{
+	struct hp_ctx *c = data;
+	struct fs_hstate *s = c->s;
+	__u32 pos = c->r->pos;
+	long r;
+	__u8 b;
+
+	if (pos >= c->r->len || pos >= FS_HCHUNK)
+		return 1;
+	b = hp_byte(c);
+	switch (s->st) {
+	case HP_START:
+		r = hp_start(c, b);
+		break;
+	case HP_METHOD:
+		r = hp_method(c, b);
+		break;
+	case HP_SP1:
+	case HP_TARGET:
+		r = hp_target(c, b);
+		break;
+	case HP_PATH1:
+		if (b == '/')
+			return hp_malformed(c); /* "//host/...": no client */
+		s->st = HP_PATH;
+		r = 0;
+		break;
+	case HP_SCHEME:
+	case HP_SLASHES:
+		r = hp_scheme(c, b);
+		break;
+	case HP_AUTH:
+		r = hp_auth(c);
+		break;
+	case HP_PATH:
+		r = hp_path(c);
+		break;
+	case HP_SP2:
+		r = hp_sp2(c, b);
+		break;
+	case HP_VERSION:
+		r = hp_version(c, b);
+		break;
+	case HP_VEOL:
+		r = hp_veol(c, b);
+		break;
+	case HP_LINE:
+		r = hp_line(c, b);
+		break;
+	case HP_NAME:
+		r = hp_name(c, b);
+		break;
+	case HP_NAME_REST:
+		r = hp_name_rest(c);
+		break;
+	case HP_VALUE:
+		r = hp_skip_line(c, HP_LINE);
+		break;
+	case HP_HOST_OWS:
+		r = hp_host_ows(c, b);
+		break;
+	case HP_HOST:
+		r = hp_host(c);
+		break;
+	case HP_HOST_TRAIL:
+		r = hp_host_trail(c, b);
+		break;
+	case HP_CL:
+		r = hp_cl(c, b);
+		break;
+	case HP_TE:
+		r = hp_te(c, b);
+		break;
+	case HP_BODY:
+	case HP_CHUNK_DATA:
+		r = hp_body(c);
+		break;
+	case HP_CHUNK_SIZE:
+	case HP_CHUNK_EXT:
+		r = hp_chunk_size(c, b);
+		break;
+	case HP_CHUNK_END:
+		r = hp_chunk_end(c, b);
+		break;
+	case HP_TRAILER:
+		r = hp_trailer(c, b);
+		break;
+	case HP_TRAILER_LINE:
+		r = hp_skip_line(c, HP_TRAILER);
+		break;
+	case HP_UPGRADED:
+		r = hp_upgraded(c, b);
+		break;
+	default: /* HP_OPAQUE, HP_LOST */
+		c->r->pos = c->r->len;
+		return 1;
+	}
+	if (r)
+		return r;
+	if (hp_in_head(s->st) && c->r->pos > pos &&
+	    hp_over_budget(c, c->r->pos - pos))
+		return 1;
+	return 0;
+}
+
+/* A value being collected is cut by the chunk's end: keep its bytes in
+ * the flow's fs_hhost entry (made if needed) for the next segment. */
+static __always_inline void hp_keep_value(struct hp_ctx *c,
+					  const struct fs_hflow_key *k)
+{
+	struct fs_hstate *s = c->s;
+	struct fs_hhost *hh = c->hh;
+	__u32 have = 0, n;
+
+	if (!(s->req & RQ_HHOST) || !hh) {
+		bpf_map_update_elem(&FS_MAP_HHOST, k, &c->sc->hh_zero, BPF_ANY);
+		hh = bpf_map_lookup_elem(&FS_MAP_HHOST, k);
+		if (!hh) { /* no room: judged unserved at the value's end */
+			s->req |= RQ_HHOST;
+			return;
+		}
+		hh->len = 0;
+	}
+	have = hh->len;
+	if (have > FS_HHOST_LEN - 1)
+		have = FS_HHOST_LEN - 1;
+	n = c->r->len - c->r->hstart;
+	if (c->r->len > c->r->hstart && have < FS_HHOST_LEN - 1) {
+		if (n > FS_HHOST_LEN - 1 - have)
+			n = FS_HHOST_LEN - 1 - have;
+		bpf_probe_read_kernel(hh->name + (have & (FS_HHOST_LEN - 1)),
+				      n & (FS_HHOST_LEN - 1),
+				      c->sc->buf +
+					      (c->r->hstart & (FS_HCHUNK - 1)));
+		hh->len = have + n;
+	}
+	s->hostlen += c->r->len > c->r->hstart ? c->r->len - c->r->hstart : 0;
+	s->req |= RQ_HHOST;
+	c->hh = hh;
+	c->r->hstart = 0;
+}
+
+/* The verdict for a flow in state @st that is not parsed any more
+ * (HP_OPAQUE and after), else FS_R_SERVICE. */
+static __always_inline enum fs_reason fs_hstate_verdict(__u8 st)
+{
+	switch (st) {
+	case HP_OPAQUE:
+		return FS_R_HTTP_UNDECIDED_OPAQUE;
+	case HP_LOST:
+		return FS_R_HTTP_UNDECIDED_BUDGET;
+	case HP_UNTRACKED:
+		return FS_R_HTTP_UNDECIDED_UNTRACKED;
+	default:
+		return FS_R_SERVICE;
+	}
+}
+
+/* Parse one chunk of @n (1..FS_HCHUNK) payload bytes, @off bytes into
+ * the frame, continuing @s; the run (sc->run) is set up by fs_hparse().
+ * Returns the run's verdict (FS_CONTINUE: none). A global function, so
+ * the verifier walks the state machine once, not once per chunk. */
+__noinline int fs_hchunk(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
+			 __u32 n)
+{
+	struct hp_ctx c = {.s = s};
+	struct fs_hscratch *sc;
+	__u32 zero = 0;
+
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
+	if (!ctx || !s || !sc)
+		return FS_CONTINUE;
+	c.sc = sc;
+	c.r = &sc->run;
+	if (s->req & RQ_HHOST)
+		c.hh = bpf_map_lookup_elem(&FS_MAP_HHOST, &sc->flow);
+	if (n == 0 || n > FS_HCHUNK)
+		return FS_CONTINUE;
+	/* the same n, in a form whose range the verifier keeps: 1..FS_HCHUNK */
+	if (bpf_xdp_load_bytes(ctx, off, sc->buf,
+			       ((n - 1) & (FS_HCHUNK - 1)) + 1))
+		return FS_CONTINUE;
+	c.r->pos = 0;
+	c.r->len = n;
+	c.r->hstart = 0;
+	bpf_loop(FS_HCHUNK + 1, hp_step, &c, 0);
+	if (c.r->verdict == FS_CONTINUE &&
+	    (s->st == HP_HOST || s->st == HP_AUTH))
+		hp_keep_value(&c, &sc->flow);
+	return c.r->verdict;
+}
+
+/* Parse @len payload bytes of the frame, from @off bytes into it, in
+ * chunks of FS_HCHUNK (FS_HCHUNKS at most), continuing @s. Returns the
+ * verdict (see the top of this file). A global function: verified once. */
+__noinline int fs_hparse(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
+			 __u32 len, __u32 bits)
+{
+	__u32 zero = 0, done = 0, n;
+	struct fs_hscratch *sc;
+	const struct fs_cfg *cfg;
+	int v = FS_CONTINUE;
+
+	if (!ctx || !s)
+		return FS_R_SERVICE;
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
+	cfg = bpf_map_lookup_elem(&FS_MAP_CFG, &zero);
+	if (!sc || !cfg)
+		return FS_R_SERVICE;
+	sc->run.bits = bits;
+	sc->run.good = 0;
+	sc->run.head_max = cfg->http_head_max;
+	sc->run.verdict = FS_CONTINUE;
+	for (int k = 0; k < FS_HCHUNKS && done < len; k++) {
+		n = len - done;
+		if (n > FS_HCHUNK)
+			n = FS_HCHUNK;
+		if ((s->st == HP_BODY || s->st == HP_CHUNK_DATA) &&
+		    s->count >= n) { /* body bytes: nothing to read */
+			s->count -= n;
+			done += n;
+			continue;
+		}
+		if (s->st >= HP_OPAQUE)
+			break;
+		v = fs_hchunk(ctx, s, off + done, n);
+		done += n;
+		if (v != FS_CONTINUE)
+			break;
+	}
+	if (v != FS_CONTINUE && v != FS_R_HTTP_UNDECIDED_OPAQUE)
+		return v;
+	if (sc->run.good)
+		return FS_R_HTTP_OK;
+	return fs_hstate_verdict(s->st);
+}
+
+#endif

@@ -13,6 +13,10 @@ Each variant:
                either no real client sends it and the server acts on
                       nothing harmful, or a configured policy decides
   tags         the review's categories it belongs to
+  legit_before (attack variants that start with good requests only; absent
+               means 0) how many legitimate requests come before the
+               first request the shield must stop: the server may log
+               those (in the served vhost) and nothing else
   assumes      the served-name setup (the same for every variant here)
   segments     list of {"data": STR} in order; STR holds the exact bytes
                as Latin-1 code points (JSON escapes \\r, \\n, \\u00xx).
@@ -55,19 +59,23 @@ def seg(data, **kw):
     return d
 
 
-def add(vid, cls, desc, segments, tags, fams=(4,)):
-    """Adds the variant once per family; the id gets -v4 / -v6."""
+def add(vid, cls, desc, segments, tags, fams=(4,), before=0):
+    """Adds the variant once per family; the id gets -v4 / -v6. before:
+    legit_before (see the docstring), for attack variants only."""
     assert cls in ("legit", "attack", "either"), cls
+    assert not before or cls == "attack", vid
     segs = [s if isinstance(s, dict) else seg(s) for s in segments]
     for f in fams:
         i = "%s-v%d" % (vid, f)
         assert i not in ids, i
         ids.add(i)
-        out.append({
-            "id": i, "description": desc, "family": f, "class": cls,
-            "tags": list(tags), "assumes": ASSUMES,
-            "segments": [dict(s) for s in segs],
-        })
+        v = {"id": i, "description": desc, "family": f, "class": cls,
+             "tags": list(tags)}
+        if before:
+            v["legit_before"] = before
+        v["assumes"] = ASSUMES
+        v["segments"] = [dict(s) for s in segs]
+        out.append(v)
 
 
 def req(target="/", host=WWW, method="GET", version="HTTP/1.1", extra="",
@@ -572,38 +580,38 @@ add("hash-pct23-badhost", "attack", "%23 with the unknown Host",
 # ---------------------------------------------------------------- pipelining
 BAD2 = req("/#101", ATK, bot=True)
 add("pipe-good-bad", "attack", "good request then the seed, one segment",
-    [GOOD + BAD2], ["pipelining"], B46)
+    [GOOD + BAD2], ["pipelining"], B46, before=1)
 add("pipe-bad-good", "attack", "the seed then a good request, one segment",
     [BAD2 + GOOD], ["pipelining"], B46)
 add("pipe-good-badhost", "attack", "good then unknown Host (no '#'), one segment",
-    [GOOD + BADHOST], ["pipelining", "badhost"], B46)
+    [GOOD + BADHOST], ["pipelining", "badhost"], B46, before=1)
 add("pipe-good-good", "legit", "two good requests, one segment",
     [GOOD + GOOD], ["pipelining"], B46)
 add("pipe-good-good-good", "legit", "three good requests, one segment",
     [GOOD * 3], ["pipelining"])
 add("pipe-good-crlf-bad", "attack", "good, CRLF, the seed, one segment",
-    [GOOD + "\r\n" + BAD2], ["pipelining", "leading-crlf"])
+    [GOOD + "\r\n" + BAD2], ["pipelining", "leading-crlf"], before=1)
 add("pipe-good-crlf-good", "legit", "good, CRLF, good, one segment",
     [GOOD + "\r\n" + GOOD], ["pipelining", "leading-crlf"])
 add("pipe-good-h09", "attack", "good then an HTTP/0.9 line, one segment",
-    [GOOD + "GET /\r\n"], ["pipelining", "http09"])
+    [GOOD + "GET /\r\n"], ["pipelining", "http09"], before=1)
 add("pipe-seg-good-bad", "attack", "good in segment 1, the seed in segment 2",
-    [GOOD, BAD2], ["pipelining", "split"], B46)
+    [GOOD, BAD2], ["pipelining", "split"], B46, before=1)
 add("pipe-seg-bad-good", "attack", "the seed in segment 1, good in segment 2",
     [BAD2, GOOD], ["pipelining", "split"])
 add("pipe-seg-good-good", "legit", "good in segment 1, good in segment 2",
     [GOOD, GOOD], ["pipelining", "split"])
 add("pipe-straddle", "attack", "good + first half of the seed, then the rest",
-    [GOOD + BAD2[:9], BAD2[9:]], ["pipelining", "split"], B46)
+    [GOOD + BAD2[:9], BAD2[9:]], ["pipelining", "split"], B46, before=1)
 add("pipe-straddle-good", "legit", "good + half of a good, then the rest",
     [GOOD + GOOD[:9], GOOD[9:]], ["pipelining", "split"])
 add("pipe-head-bad", "attack", "HEAD good then the seed, one segment",
-    [req("/", WWW, "HEAD") + BAD2], ["pipelining"])
+    [req("/", WWW, "HEAD") + BAD2], ["pipelining"], before=1)
 add("pipe-10good-bad", "attack", "ten good requests then the seed, one segment",
-    [GOOD * 10 + BAD2], ["pipelining"])
+    [GOOD * 10 + BAD2], ["pipelining"], before=10)
 add("pipe-lf-good-bad", "attack", "bare-LF good then bare-LF seed",
     [req("/", WWW, eol="\n") + req("/#101", ATK, eol="\n")],
-    ["pipelining", "bare-lf"])
+    ["pipelining", "bare-lf"], before=1)
 
 # -------------------------------------------------------------- segments
 
@@ -778,17 +786,18 @@ add("post-chunked-ext", "either", "chunk extension and trailer",
     [post("", te=True) + "5;ext=1\r\nhello\r\n0\r\nX-T: y\r\n\r\n"],
     ["body", "chunked"])
 add("post-cl0-then-bad", "attack", "POST Content-Length: 0, then the seed, "
-    "one segment", [post("", cl=0) + SEED], ["body", "pipelining"], B46)
+    "one segment", [post("", cl=0) + SEED], ["body", "pipelining"], B46, before=1)
 add("post-cl-short-smuggle", "attack", "Content-Length shorter than the data: "
     "the rest is the seed", [post("hello", cl=5) + "hello" + SEED],
-    ["body", "pipelining"], B46)
+    ["body", "pipelining"], B46, before=1)
 add("post-chunked-then-bad", "attack", "chunked body then the seed, one segment",
-    [post("", te=True) + chunked("hi") + SEED], ["body", "pipelining", "chunked"])
+    [post("", te=True) + chunked("hi") + SEED], ["body", "pipelining", "chunked"],
+    before=1)
 add("post-then-bad-seg", "attack", "POST with body, then the seed in segment 2",
-    [post("a=1") + "a=1", SEED], ["body", "pipelining", "split"])
+    [post("a=1") + "a=1", SEED], ["body", "pipelining", "split"], before=1)
 add("post-body-then-bad-seg", "attack",
     "POST headers; segment 2 = body tail + the seed",
-    [post("abcdef"), "abcdef" + SEED], ["body", "pipelining", "split"])
+    [post("abcdef"), "abcdef" + SEED], ["body", "pipelining", "split"], before=1)
 add("post-te-cl", "attack", "Transfer-Encoding and Content-Length both, "
     "unknown Host",
     ["POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: 4\r\n"
@@ -806,15 +815,16 @@ add("ka-good-good", "legit", "keep-alive: good, pause, good",
 add("ka-3good", "legit", "keep-alive: three good requests, paused",
     [seg(KA, pause=0.3), seg(KA, pause=0.3), KA], ["keep-alive"])
 add("ka-good-bad", "attack", "keep-alive: good, pause, the seed",
-    [seg(KA, pause=0.3), SEED], ["keep-alive"], B46)
+    [seg(KA, pause=0.3), SEED], ["keep-alive"], B46, before=1)
 add("ka-good-badhost", "attack", "keep-alive: good, pause, unknown Host",
-    [seg(KA, pause=0.3), BADHOST], ["keep-alive", "badhost"])
+    [seg(KA, pause=0.3), BADHOST], ["keep-alive", "badhost"], before=1)
 add("ka-good-crlf-bad", "attack", "keep-alive: good, pause, CRLF + seed",
-    [seg(KA, pause=0.3), "\r\n" + SEED], ["keep-alive", "leading-crlf"])
+    [seg(KA, pause=0.3), "\r\n" + SEED], ["keep-alive", "leading-crlf"], before=1)
 add("ka-good-h09", "attack", "keep-alive: good, pause, HTTP/0.9 line",
-    [seg(KA, pause=0.3), "GET /\r\n"], ["keep-alive", "http09"])
+    [seg(KA, pause=0.3), "GET /\r\n"], ["keep-alive", "http09"], before=1)
 add("ka-good-split-bad", "attack", "keep-alive: good, pause, seed in 2 segments",
-    [seg(KA, pause=0.3)] + split_at(SHORT_SEED, 5), ["keep-alive", "split"])
+    [seg(KA, pause=0.3)] + split_at(SHORT_SEED, 5), ["keep-alive", "split"],
+    before=1)
 add("ka-post-good", "legit", "keep-alive: POST with body, pause, GET",
     [seg(post("a=1") + "a=1", pause=0.3), KA], ["keep-alive", "body"])
 add("ka-10-good", "legit", "keep-alive: ten good requests, 0.05 s apart",
@@ -857,7 +867,7 @@ add("urg-hostchar-mid", "attack", "urgent byte inside the Host value: "
      seg("Z", oob=True, cork=True), ".com\r\n\r\n"], ["urg", "badhost"])
 add("urg-after-good", "attack", "good request, then urgent 'x' + the seed",
     [seg(GOOD, pause=0.3), seg("x", oob=True, cork=True), SEED],
-    ["urg", "keep-alive"])
+    ["urg", "keep-alive"], before=1)
 
 # --------------------------------------------------- misc field/edge cases
 add("nul-in-target", "attack", "NUL in the target, unknown Host",

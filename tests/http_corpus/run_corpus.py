@@ -6,8 +6,9 @@ variant by the server's access logs. Standard library only.
       prints the source address of every variant, one a line (the client
       namespace must hold them all: run_all.sh adds them)
 
-  run_corpus.py run --server NAME --corpus CORPUS --log VHOST=PATH ...
+  run_corpus.py run --server NAME --corpus CORPUS [--log VHOST=PATH ...]
                     --out RESULTS [--jobs N] [--pause S] [--only ID,...]
+                    [--settle S]
       Runs inside the client namespace. Each variant gets its OWN source
       address (IPv4 from 198.51.100.0/24 then 203.0.113.0/24, IPv6 from
       2001:db8:1::/64, in corpus order) and a fresh TCP connection to
@@ -19,11 +20,19 @@ variant by the server's access logs. Standard library only.
       response began, or 1.5 s pass without any response (incomplete
       requests: the server would wait longer; we close).
 
-      After every variant ran and the servers had 1.5 s to write their
-      logs, the access logs (one file per vhost, a line a request:
+      A connection the server (or a shield in between) resets, before
+      or during the sends, ends the variant at once: end "reset", the
+      error in send_error; what the server logged decides "reached",
+      never the connection's fate.
+
+      After every variant ran and the servers had --settle s (default
+      1.5) to write their logs, the access logs (one file per vhost, a
+      line a request:
         ADDR STATUS "VHOST" "CHOSEN_HOST" "HOST_FIELD" "REQUEST_LINE")
       are read and every line is attributed to its variant by source
-      address.
+      address. Without --log, "reached" and "log" are left out: the
+      caller reads the logs itself once the server is done
+      (tests/http_corpus/judge.py).
 
 With --sniff IFACE, each variant also gets "wire": the segments it sent
 as they left the client's interface ([payload bytes, TCP flags, urgent
@@ -41,6 +50,7 @@ above, a whole variant at most 20 s).
 """
 import argparse
 import concurrent.futures
+import errno
 import ipaddress
 import json
 import re
@@ -140,6 +150,9 @@ def run_variant(v, src, pause):
                 r["sent_segments"] = i + 1
             except OSError as e:
                 r["send_error"] = "segment %d: %s" % (i, e.__class__.__name__)
+                # The reset is reported once: a recv() after it sees EOF.
+                if e.errno in (errno.ECONNRESET, errno.EPIPE):
+                    end = "reset"
                 break
             if not sg.get("cork"):
                 time.sleep(sg.get("pause", pause))
@@ -298,7 +311,7 @@ def cmd_run(a):
                 r = {"id": futs[f], "error": repr(e)}
             with lock:
                 results[r["id"]] = r
-    time.sleep(1.5)
+    time.sleep(a.settle)
     if sniffer:
         sniffer.stop.set()
         sniffer.join(2)
@@ -306,23 +319,27 @@ def cmd_run(a):
     out = []
     for v, s in pairs:
         r = results[v["id"]]
-        lines = logs.get(s, [])
-        r["reached"] = bool(lines)
-        r["log"] = lines
+        r["src"] = s  # also for a variant whose run raised
+        if a.log:
+            lines = logs.get(s, [])
+            r["reached"] = bool(lines)
+            r["log"] = lines
         if sniffer:
             r["wire"] = sniffer.segs.get(s, [])
         out.append(r)
-    unattributed = logs.get("?", [])
-    known = {s for _, s in pairs}
-    stray = sorted(k for k in logs if k not in known and k != "?")
     doc = {"server": a.server, "seconds": round(time.monotonic() - t0, 1),
-           "variants": out, "unparsed_log_lines": unattributed,
-           "log_sources_not_in_corpus": stray}
+           "variants": out}
+    if a.log:
+        known = {s for _, s in pairs}
+        doc["unparsed_log_lines"] = logs.get("?", [])
+        doc["log_sources_not_in_corpus"] = sorted(
+            k for k in logs if k not in known and k != "?")
     json.dump(doc, open(a.out, "w"), indent=1)
     n = len(out)
-    reached = sum(r["reached"] for r in out)
-    print("%s: %d variants, %d reached the access log, %.1f s"
-          % (a.server, n, reached, doc["seconds"]), file=sys.stderr)
+    reached = sum(r.get("reached", False) for r in out)
+    print("%s: %d variants%s, %.1f s"
+          % (a.server, n, ", %d reached the access log" % reached
+             if a.log else "", doc["seconds"]), file=sys.stderr)
 
 
 def main():
@@ -342,6 +359,8 @@ def main():
     p.add_argument("--sniff", default="",
                    help="client interface: record the segments sent")
     p.add_argument("--max-variants", type=int, default=2000)
+    p.add_argument("--settle", type=float, default=1.5,
+                   help="seconds to wait before reading the logs")
     a = ap.parse_args()
     {"sources": cmd_sources, "run": cmd_run}[a.cmd](a)
 

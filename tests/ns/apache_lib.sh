@@ -272,6 +272,5 @@ apache_stop()
 
 apache_log_count_from()
 {
-	grep -F -- "$2" "$APACHE_ACCESS_LOG" 2>/dev/null |
-		awk 'NR == FNR { a[$1]; next } $1 in a { n++ } END { print n + 0 }' "$1" -
+	fs_log_count_from "$APACHE_ACCESS_LOG" "$@"
 }

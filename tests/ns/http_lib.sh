@@ -78,20 +78,28 @@ http_all_sources()
 # veth, the IPv6 route and the neighbour entries on the server side.
 http_sources_up()
 {
-	local cmac a
+	http_all_sources | http_addrs_up
+}
 
+# http_addrs_up < ADDRS: the addresses on stdin (one a line; IPv4 ones in
+# 198.51.100.0/24 or 203.0.113.0/24, which lib.sh routes, IPv6 ones in
+# 2001:db8:1::/64) on the client's veth (/32; /64 nodad), the on-link
+# route to 2001:db8:1::/64 and a permanent neighbour entry for each
+# (the client's MAC) on the server side. Also for tests/ns/corpus_lib.sh.
+http_addrs_up()
+{
+	local cmac list
+
+	list=$(cat)
 	cmac=$(fs_mac "$FS_CLI_NS" "$FS_CLI_IF")
 	[ -n "$cmac" ] || return 1
-	http_all_sources | while read -r a; do
-		case $a in
-		*:*) echo "addr add $a/64 dev $FS_CLI_IF nodad" ;;
-		*) echo "addr add $a/32 dev $FS_CLI_IF" ;;
-		esac
-	done | ip -n "$FS_CLI_NS" -batch - || return 1
-	ip -n "$FS_SRV_NS" -6 route add 2001:db8:1::/64 dev "$FS_SRV_IF" || return 1
-	http_all_sources | while read -r a; do
-		echo "neigh replace $a lladdr $cmac nud permanent dev $FS_SRV_IF"
-	done | ip -n "$FS_SRV_NS" -batch -
+	awk -v dev="$FS_CLI_IF" '/:/ { print "addr add " $1 "/64 dev " dev " nodad"; next }
+		NF { print "addr add " $1 "/32 dev " dev }' <<<"$list" |
+		ip -n "$FS_CLI_NS" -batch - || return 1
+	ip -n "$FS_SRV_NS" -6 route replace 2001:db8:1::/64 dev "$FS_SRV_IF" || return 1
+	awk -v dev="$FS_SRV_IF" -v mac="$cmac" \
+		'NF { print "neigh replace " $1 " lladdr " mac " nud permanent dev " dev }' \
+		<<<"$list" | ip -n "$FS_SRV_NS" -batch -
 }
 
 # ---------------------------------------------------------------------
@@ -153,12 +161,13 @@ http_nginx_write_conf()
 	chmod -R a+rX "$FS_TMP"
 }
 
-# True when nginx listens on port 80 for IPv4 and IPv6.
+# http_nginx_listening [NS]: true when something listens on port 80 for
+# IPv4 and for IPv6 in namespace NS (default: the server's).
 http_nginx_listening()
 {
 	local l
 
-	l=$(fs_in_srv ss -Hltn "sport = :$HTTP_PORT" 2>/dev/null)
+	l=$(ip netns exec "${1:-$FS_SRV_NS}" ss -Hltn "sport = :$HTTP_PORT" 2>/dev/null)
 	grep -q "0.0.0.0:$HTTP_PORT" <<<"$l" && grep -q "\[::\]:$HTTP_PORT" <<<"$l"
 }
 
@@ -169,19 +178,35 @@ http_nginx_start()
 	HTTP_ACCESS_LOG=$HTTP_NGINX_DIR/logs/access.log
 	http_nginx_write_conf || return 1
 	: >"$HTTP_ACCESS_LOG"
-	setsid timeout "$HTTP_NGINX_LIFETIME" ip netns exec "$FS_SRV_NS" \
-		"$HTTP_NGINX" -p "$HTTP_NGINX_DIR/" -c "$HTTP_NGINX_CONF" \
-		-e "$HTTP_NGINX_DIR/logs/error.log" \
-		</dev/null >"$HTTP_NGINX_DIR/logs/stdout" 2>&1 &
+	http_nginx_launch "$FS_SRV_NS"
+}
+
+# http_nginx_launch NS: start nginx in namespace NS from $HTTP_NGINX_DIR/
+# (its logs/ folder must exist) with $HTTP_NGINX_CONF, under `setsid
+# timeout $HTTP_NGINX_LIFETIME` (its own process group, which
+# http_nginx_stop may kill); returns once it listens on port 80 for IPv4
+# and IPv6 (at most 30 s). Sets HTTP_NGINX_PID; says why on stderr.
+# Every nginx of the tests starts here (http_nginx_start, proof_lib.sh,
+# corpus_lib.sh).
+http_nginx_launch()
+{
+	local ns=$1 d=$HTTP_NGINX_DIR
+
+	setsid timeout "$HTTP_NGINX_LIFETIME" ip netns exec "$ns" \
+		"$HTTP_NGINX" -p "$d/" -c "$HTTP_NGINX_CONF" -e "$d/logs/error.log" \
+		</dev/null >"$d/logs/stdout" 2>&1 &
 	HTTP_NGINX_PID=$!
-	fs_wait_until 30 fs_alive_and "$HTTP_NGINX_PID" http_nginx_listening && return 0
-	echo "# nginx did not start listening:" \
-		"$(cat "$HTTP_NGINX_DIR/logs/stdout" "$HTTP_NGINX_DIR/logs/error.log" 2>/dev/null)" >&2
+	fs_wait_until 30 fs_alive_and "$HTTP_NGINX_PID" http_nginx_listening "$ns" &&
+		return 0
+	echo "nginx did not start listening in $ns:" \
+		"$(cat "$d/logs/stdout" "$d/logs/error.log" 2>/dev/null)" >&2
 	return 1
 }
 
 # Stop the nginx we started: TERM to our `timeout`, which passes it on
-# (nginx's fast shutdown); KILL after 5 s.
+# (nginx's fast shutdown); after 5 s, KILL to the process group setsid
+# made (the group's id cannot be reused while a member lives: still
+# ours), never by name.
 http_nginx_stop()
 {
 	local _
@@ -192,7 +217,7 @@ http_nginx_stop()
 		kill -0 "$HTTP_NGINX_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL "$HTTP_NGINX_PID" 2>/dev/null
+	kill -0 -- "-$HTTP_NGINX_PID" 2>/dev/null && kill -KILL -- "-$HTTP_NGINX_PID"
 	wait "$HTTP_NGINX_PID" 2>/dev/null
 	HTTP_NGINX_PID=
 	return 0
@@ -211,8 +236,7 @@ http_log_count()
 # ($remote_addr) is listed in ADDR_FILE.
 http_log_count_from()
 {
-	grep -F -- "$2" "$HTTP_ACCESS_LOG" 2>/dev/null |
-		awk 'NR == FNR { a[$1]; next } $1 in a { n++ } END { print n + 0 }' "$1" -
+	fs_log_count_from "$HTTP_ACCESS_LOG" "$@"
 }
 
 # http_log_wait STR [N]: wait (at most 10 s) until N (default 1) lines

@@ -481,6 +481,19 @@ fs_alive_and()
 }
 
 # ---------------------------------------------------------------------
+# Access logs whose lines start with the client's address (the servers
+# of http_lib.sh, apache_lib.sh and corpus_lib.sh).
+
+# fs_log_count_from LOG ADDR_FILE STR: lines of LOG holding the fixed
+# string STR whose first field (the client) is listed in ADDR_FILE (one
+# address a line).
+fs_log_count_from()
+{
+	grep -F -- "$3" "$1" 2>/dev/null |
+		awk 'NR == FNR { a[$1]; next } $1 in a { n++ } END { print n + 0 }' "$2" -
+}
+
+# ---------------------------------------------------------------------
 # JSON from the CLI: fs_json EXPR reads JSON on stdin, binds it to `d`
 # and prints the Python expression EXPR (True/False printed as 1/0).
 # Prints nothing and fails when the input is not JSON.

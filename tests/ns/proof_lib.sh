@@ -274,20 +274,7 @@ proof_nginx_start()
 			{ echo "nginx: no default_server listen line to add '$opts' to" >&2; return 1; }
 	fi
 	: >"$HTTP_ACCESS_LOG"
-	setsid timeout "$PROOF_LIFETIME" ip netns exec "$ns" \
-		"$HTTP_NGINX" -p "$HTTP_NGINX_DIR/" -c "$HTTP_NGINX_CONF" \
-		-e "$HTTP_NGINX_DIR/logs/error.log" \
-		</dev/null >"$HTTP_NGINX_DIR/logs/stdout" 2>&1 &
-	HTTP_NGINX_PID=$!
-	fs_wait_until 30 fs_alive_and "$HTTP_NGINX_PID" proof_listening "$ns" && return 0
-	echo "nginx did not start listening in $ns:" \
-		"$(cat "$HTTP_NGINX_DIR/logs/stdout" "$HTTP_NGINX_DIR/logs/error.log" 2>/dev/null)" >&2
-	return 1
-}
-
-proof_listening()
-{
-	ip netns exec "$1" ss -Hltn "sport = :$HTTP_PORT" 2>/dev/null | grep -q .
+	HTTP_NGINX_LIFETIME=$PROOF_LIFETIME http_nginx_launch "$ns"
 }
 
 # The app namespace, its veth, forwarding and the DNAT rule.
@@ -390,8 +377,7 @@ proof_server_describe()
 # an address of ADDR_FILE.
 proof_log_count_from()
 {
-	grep -F -- "$2" "$PROOF_ACCESS_LOG" 2>/dev/null |
-		awk 'NR == FNR { a[$1]; next } $1 in a { n++ } END { print n + 0 }' "$1" -
+	fs_log_count_from "$PROOF_ACCESS_LOG" "$@"
 }
 
 # ---------------------------------------------------------------------

@@ -13,8 +13,9 @@
  *
  * What it accepts (docs/inspect.md has the table, tests/http_corpus/
  * SEMANTICS.md the measurements behind it):
- * - empty lines before a request line (`http.server=apache`: at most 10,
- *   CRLF only; otherwise any CR/LF);
+ * - empty lines before a request line: at most 10 (Apache's limit; no
+ *   client sends more), CRLF only with `http.server=apache`; any number
+ *   of CR and LF with `nginx`;
  * - a method of any token characters, then SP (runs of SP and SP before
  *   the line end unless `apache`), a target, SP, `HTTP/` DIGIT `.` DIGIT
  *   (more minor digits unless `apache`), CRLF (or LF unless `apache`);
@@ -48,41 +49,6 @@
 #include "host.bpf.h"
 #include "../maps/swar.h"
 
-/* Parser states (fs_hstate.st). HP_START must stay 0: a new state. */
-enum hp_st {
-	HP_START = 0,  /* before a request line: empty lines */
-	HP_METHOD,     /* method token */
-	HP_SP1,	       /* SP after the method */
-	HP_TARGET,     /* the target's first byte */
-	HP_PATH1,      /* the byte after an origin-form's first '/' */
-	HP_SCHEME,     /* an absolute-form's scheme */
-	HP_SLASHES,    /* "//" after "scheme:" (sub: slashes seen) */
-	HP_AUTH,       /* its authority (collected like a Host value) */
-	HP_PATH,       /* the rest of the target */
-	HP_SP2,	       /* SP after the target */
-	HP_VERSION,    /* "HTTP/x.y" (sub: its byte) */
-	HP_VEOL,       /* after the version: SP, CR, LF */
-	HP_LINE,       /* the start of a field line, or the empty line */
-	HP_NAME,       /* a field name, some candidates still matching */
-	HP_NAME_REST,  /* a field name no candidate matches */
-	HP_VALUE,      /* a field value skipped to its line end */
-	HP_HOST_OWS,   /* OWS before a Host value */
-	HP_HOST,       /* a Host value */
-	HP_HOST_TRAIL, /* OWS after it */
-	HP_CL,	 /* a Content-Length value (sub: 0 OWS, 1 digits, 2 OWS) */
-	HP_TE,	 /* a Transfer-Encoding value (sub: byte of "chunked") */
-	HP_BODY, /* Content-Length body bytes (count) */
-	HP_CHUNK_SIZE,	 /* a chunk-size line (sub: digits) */
-	HP_CHUNK_EXT,	 /* its extension, to the line end */
-	HP_CHUNK_DATA,	 /* chunk data (count) */
-	HP_CHUNK_END,	 /* CRLF after chunk data (sub: bytes) */
-	HP_TRAILER,	 /* the start of a trailer line, or the empty line */
-	HP_TRAILER_LINE, /* a trailer line, to its end */
-	HP_UPGRADED,	 /* after a head with Upgrade */
-	HP_OPAQUE,	 /* not HTTP/1 any more: never parsed again */
-	HP_LOST,	 /* a head over the budget: never parsed again */
-	HP_UNTRACKED,	 /* data before the state was made: never parsed */
-};
 
 /* Flags of the request being parsed (fs_hstate.req). */
 #define RQ_V10	   (1u << 0)  /* HTTP/1.0 */
@@ -275,7 +241,7 @@ static __always_inline long hp_start(struct hp_ctx *c, __u8 b)
 		if (b == '\n') {
 			if (!hp_lf_ok(c))
 				return hp_malformed(c);
-			if (c->r->bits & HB_APACHE &&
+			if (!(c->r->bits & HB_NGINX) &&
 			    ++s->blank > HP_BLANK_APACHE)
 				return hp_malformed(c);
 		} else if (s->prev == '\r' && c->r->bits & HB_APACHE) {

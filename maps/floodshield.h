@@ -347,6 +347,43 @@ struct fs_hflow_key {
 	__u16 dport;
 };
 
+/* The HTTP parser's states (fs_hstate.st, bpf/hparse.bpf.h). HP_START
+ * must stay 0: a new state. */
+enum hp_st {
+	HP_START = 0,  /* before a request line: empty lines */
+	HP_METHOD,     /* method token */
+	HP_SP1,	       /* SP after the method */
+	HP_TARGET,     /* the target's first byte */
+	HP_PATH1,      /* the byte after an origin-form's first '/' */
+	HP_SCHEME,     /* an absolute-form's scheme */
+	HP_SLASHES,    /* "//" after "scheme:" (sub: slashes seen) */
+	HP_AUTH,       /* its authority (collected like a Host value) */
+	HP_PATH,       /* the rest of the target */
+	HP_SP2,	       /* SP after the target */
+	HP_VERSION,    /* "HTTP/x.y" (sub: its byte) */
+	HP_VEOL,       /* after the version: SP, CR, LF */
+	HP_LINE,       /* the start of a field line, or the empty line */
+	HP_NAME,       /* a field name, some candidates still matching */
+	HP_NAME_REST,  /* a field name no candidate matches */
+	HP_VALUE,      /* a field value skipped to its line end */
+	HP_HOST_OWS,   /* OWS before a Host value */
+	HP_HOST,       /* a Host value */
+	HP_HOST_TRAIL, /* OWS after it */
+	HP_CL,	 /* a Content-Length value (sub: 0 OWS, 1 digits, 2 OWS) */
+	HP_TE,	 /* a Transfer-Encoding value (sub: byte of "chunked") */
+	HP_BODY, /* Content-Length body bytes (count) */
+	HP_CHUNK_SIZE,	 /* a chunk-size line (sub: digits) */
+	HP_CHUNK_EXT,	 /* its extension, to the line end */
+	HP_CHUNK_DATA,	 /* chunk data (count) */
+	HP_CHUNK_END,	 /* CRLF after chunk data (sub: bytes) */
+	HP_TRAILER,	 /* the start of a trailer line, or the empty line */
+	HP_TRAILER_LINE, /* a trailer line, to its end */
+	HP_UPGRADED,	 /* after a head with Upgrade */
+	HP_OPAQUE,	 /* not HTTP/1 any more: never parsed again */
+	HP_LOST,	 /* a head over the budget: never parsed again */
+	HP_UNTRACKED,	 /* data before the state was made: never parsed */
+};
+
 /* The HTTP parser's resume state of a flow (bpf/hparse.bpf.h): where the
  * next in-order segment continues. Written only by the program. */
 struct fs_hstate {

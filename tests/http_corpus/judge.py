@@ -22,11 +22,14 @@ runner (tests/runner.c counts them):
           variant starts with (at most legit_before lines, 0 for most,
           in the served vhost's log) or the shield's reset: a line
           without a request line (request "" or "-": nginx logs a 400
-          for a connection reset after it read a leading empty line)
-          when the connection ended in a reset and the server logged no
-          such line without the shield (where it did, it refused the
-          form itself, e.g. Apache's 400 after 10 empty lines, which is
-          no stop by the shield)
+          for a connection reset after it read a leading empty line),
+          or a 400 for an incomplete request whose Host field the server
+          had not read (the segments before the deciding one reached it;
+          the shield's reset cut the request short, unrouted), when the
+          connection ended in a reset and the server logged no line
+          without a request line without the shield (where it did, it
+          refused the form itself, e.g. Apache's 400 after 10 empty
+          lines, which is no stop by the shield)
 A variant that could not connect fails whatever its class: its request
 was never judged. Class either is not asserted; the summary counts how
 many reached. A failure prints what the server logged, the connection's
@@ -78,6 +81,17 @@ def aborted(ln):
     return "raw" not in ln and ln.get("request") in ("", "-")
 
 
+def cut_short(ln):
+    """A 400 for a request whose Host field the server had not read: the
+    bytes before the deciding segment reached the server (the shield
+    cannot hold them back), then the shield's reset ended the connection
+    and the server refused the incomplete request without routing it
+    (Apache logs the request line it had, nginx the part it had). An
+    unparsed line is never one."""
+    return "raw" not in ln and str(ln.get("status")) == "400" and \
+        ln.get("host_field") in ("", "-")
+
+
 def judge(v, r, lines, expect, expect_aborted):
     """(verdict, headline) of one variant: pass/fail for legit and attack,
     reached/stopped for either."""
@@ -94,8 +108,11 @@ def judge(v, r, lines, expect, expect_aborted):
             "the shield" % (n, expect)
     if cls == "attack":
         before = v.get("legit_before", 0)
-        reset = r.get("end") == "reset" and not expect_aborted
-        rest = [ln for ln in lines if not (reset and aborted(ln))]
+        # "open": the client's later segments met no socket (the shield
+        # had reset it) and were dropped as no_conn: no answer came
+        reset = r.get("end") in ("reset", "open") and not expect_aborted
+        rest = [ln for ln in lines
+                if not (reset and (aborted(ln) or cut_short(ln)))]
         served = all(ln.get("vhost_log") == "served" for ln in rest)
         if not (served and len(rest) <= before):
             return "fail", "logged %d lines (allowed: %d in the served " \
@@ -105,7 +122,8 @@ def judge(v, r, lines, expect, expect_aborted):
             head += ", %d of the %d legitimate requests before it " \
                 "logged" % (len(rest), before)
         if len(rest) < len(lines):
-            head += ", the reset connection logged without a request line"
+            head += ", the reset connection logged as an incomplete " \
+                "request (400, no Host read)"
         return "pass", head
     return ("reached" if lines else "stopped"), ""
 

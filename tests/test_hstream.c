@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The resumable HTTP parser under BPF_PROG_TEST_RUN: flows of several
+ * segments in sequence (the fixtures' model: the first segment of a flow
+ * is its connection's first data, fs_assume_connected), each segment
+ * checked for its verdict and the one reason counter it moved. Splits at
+ * every byte, pipelining, bodies, the resume state's sequence handling
+ * (retransmissions, overlaps, out-of-order segments, eviction), the
+ * cut-Host table, and the request forms each `http.server` profile
+ * accepts.
+ */
+#include <errno.h>
+#include <linux/bpf.h>
+#include "test.h"
+#include "pkt.h"
+#include "xdp_env.h"
+#include "http_env.h"
+#include "floodshield.skel.h"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <string.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define PORT_HTTP  80
+#define DATA_FLAGS (PKT_ACK | 0x08)
+#define URG_FLAG   0x20
+#define ISN	   0x7ffffff0u /* wraps within the tests' streams */
+#define ACK	   0x55667788u
+#define MAX_SEGS   8
+
+static const char *const served[] = {"www.example.org", "example.org",
+				     "*.example.net"};
+
+struct stream {
+	struct xdp_env e;
+	struct pkt_spec spec;
+	__u32 seq; /* of the next segment */
+};
+
+static __u16 next_sport(void)
+{
+	static __u16 port = 20000;
+
+	return ++port;
+}
+
+/* An environment with port 80 on HTTP, the served hosts, and @kv (NULL
+ * or one setting), in stream mode; a flow from @src (v4 or v6). */
+static bool stream_open(struct stream *st, int family, const char *kv)
+{
+	memset(st, 0, sizeof(*st));
+	if (!ASSERT_OK(xe_open(&st->e), "load the program"))
+		return false;
+	st->e.stream = true;
+	/* no bans: each case's bad requests must not block the next */
+	if (!ASSERT_OK(xe_service(&st->e, PORT_HTTP, FS_SVC_HTTP), "service") ||
+	    !ASSERT_OK(xe_set(&st->e, "http.bad.src=1000000/1000000"), "bad") ||
+	    !ASSERT_OK(xe_set(&st->e, "http.bad.prefix=1000000/1000000"),
+		       "bad prefix") ||
+	    !ASSERT_OK(he_hosts_add(&st->e, served, ARRAY_SIZE(served)),
+		       "hosts") ||
+	    (kv && !ASSERT_OK(xe_set(&st->e, kv), kv))) {
+		xe_close(&st->e);
+		return false;
+	}
+	st->spec.family = family;
+	st->spec.tcp_flags = DATA_FLAGS;
+	st->spec.sport = next_sport();
+	st->spec.dport = PORT_HTTP;
+	st->spec.ack = ACK;
+	pkt_addr(family == 4 ? "198.51.100.7" : "2001:db8:7::7", st->spec.src);
+	pkt_addr(family == 4 ? "192.0.2.1" : "2001:db8::1", st->spec.dst);
+	st->seq = ISN;
+	return true;
+}
+
+/* A new flow (another client port) on the same environment. */
+static void stream_next_flow(struct stream *st)
+{
+	st->spec.sport = next_sport();
+	st->seq = ISN;
+}
+
+/* Send @n bytes at sequence number @seq with extra TCP @flags; the
+ * reason counter that moved and the verdict. */
+static int send_at(struct stream *st, __u32 seq, const void *data, size_t n,
+		   __u8 flags, int *verdict)
+{
+	struct pkt_spec s = st->spec;
+	struct he_result res;
+	struct he_seg seg;
+
+	s.seq = seq;
+	s.tcp_flags |= flags;
+	if (he_build(&s, data, n, &seg))
+		return HE_REASON_NONE;
+	if (he_run(&st->e, &seg, &res))
+		return HE_REASON_NONE;
+	if (verdict)
+		*verdict = res.verdict;
+	return res.reason;
+}
+
+/* Send the next @n bytes of the stream: their reason. */
+static int send_next(struct stream *st, const void *data, size_t n)
+{
+	int r = send_at(st, st->seq, data, n, 0, NULL);
+
+	st->seq += n;
+	return r;
+}
+
+static int send_str(struct stream *st, const char *s)
+{
+	return send_next(st, s, strlen(s));
+}
+
+/* The reason of the whole request @req cut into segments at @cuts
+ * (ascending offsets, 0-terminated): the first non-service reason, or
+ * the last segment's. */
+static int send_cut(struct stream *st, const char *req, const size_t *cuts)
+{
+	size_t from = 0, len = strlen(req);
+	int r = FS_R_SERVICE;
+
+	for (int i = 0; from < len; i++) {
+		size_t to = cuts[i] && cuts[i] < len ? cuts[i] : len;
+
+		r = send_next(st, req + from, to - from);
+		if (r != FS_R_SERVICE)
+			return r;
+		from = to;
+	}
+	return r;
+}
+
+static bool expect_reason(int got, enum fs_reason want, const char *what)
+{
+	if (got == (int)want)
+		return true;
+	fs_test_fail(__FILE__, __LINE__, "%s: expected %s, got %s", what,
+		     he_reason_str(want), he_reason_str(got));
+	return false;
+}
+
+#define SEED "GET /#101 HTTP/1.1\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n"
+#define GOOD "GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
+#define BADHOST \
+	"GET / HTTP/1.1\r\nUser-Agent: x\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n"
+
+/* A request cut into two segments at every byte, and into one-byte
+ * segments: the same verdict as in one segment. */
+FS_TEST(hstream_splits)
+{
+	static const struct {
+		const char *name, *req;
+		enum fs_reason want;
+	} cases[] = {
+		{"good", GOOD, FS_R_HTTP_OK},
+		{"seed ('#')", SEED, FS_R_HTTP_FRAGMENT},
+		{"unserved Host, late", BADHOST, FS_R_HTTP_BAD_HOST},
+		{"no Host on 1.1", "GET / HTTP/1.1\r\nX: y\r\n\r\n",
+		 FS_R_HTTP_NO_HOST},
+		{"leading CRLF, seed", "\r\n" SEED, FS_R_HTTP_FRAGMENT},
+		{"absolute-form, unserved authority",
+		 "GET http://0jejhcec65c24dslii.com/ HTTP/1.1\r\n"
+		 "Host: www.example.org\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST},
+		{"HTTP/0.9", "GET /index.html\r\n", FS_R_HTTP_NO_HOST},
+	};
+
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (int fam = 4; fam <= 6; fam += 2) {
+			struct stream st;
+			size_t len = strlen(cases[c].req);
+			bool ok = true;
+
+			fs_subtest("%s/v%d", cases[c].name, fam);
+			if (!stream_open(&st, fam, NULL))
+				continue;
+			for (size_t cut = 0; cut < len && ok; cut++) {
+				size_t cuts[] = {cut, 0};
+
+				stream_next_flow(&st);
+				ok = expect_reason(send_cut(&st, cases[c].req,
+							    cuts),
+						   cases[c].want, "two segments");
+			}
+			if (ok) {
+				size_t cuts[128];
+
+				for (size_t i = 0; i + 1 < ARRAY_SIZE(cuts);
+				     i++)
+					cuts[i] = i + 1;
+				cuts[ARRAY_SIZE(cuts) - 1] = 0;
+				stream_next_flow(&st);
+				expect_reason(send_cut(&st, cases[c].req, cuts),
+					      cases[c].want,
+					      "one-byte segments");
+			}
+			xe_close(&st.e);
+		}
+	}
+}
+
+/* Every request start in a segment is judged: pipelining, empty lines,
+ * requests after a body. */
+FS_TEST(hstream_pipelining)
+{
+	static const struct {
+		const char *name, *seg;
+		enum fs_reason want;
+	} cases[] = {
+		{"good, good", GOOD GOOD, FS_R_HTTP_OK},
+		{"good, seed", GOOD SEED, FS_R_HTTP_FRAGMENT},
+		{"good, CRLF, bad Host", GOOD "\r\n" BADHOST,
+		 FS_R_HTTP_BAD_HOST},
+		{"good, HTTP/0.9", GOOD "GET /\r\n", FS_R_HTTP_NO_HOST},
+		{"POST with a body that looks like a request, then good",
+		 "POST /f HTTP/1.1\r\nHost: www.example.org\r\n"
+		 "Content-Length: 18\r\n\r\nGET /#1 HTTP/1.1\r\n" GOOD,
+		 FS_R_HTTP_OK},
+		{"POST with a short Content-Length: the rest is a request",
+		 "POST /f HTTP/1.1\r\nHost: www.example.org\r\n"
+		 "Content-Length: 3\r\n\r\nabc" SEED,
+		 FS_R_HTTP_FRAGMENT},
+		{"chunked body with request text, then a seed",
+		 "POST /f HTTP/1.1\r\nHost: www.example.org\r\n"
+		 "Transfer-Encoding: chunked\r\n\r\n"
+		 "9;x=1\r\nGET /#1 H\r\n0\r\nTrailer: t\r\n\r\n" SEED,
+		 FS_R_HTTP_FRAGMENT},
+		{"chunked body with request text", "POST /f HTTP/1.1\r\n"
+		 "Host: www.example.org\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "12\r\nGET /#1 HTTP/1.1\r\n\r\n0\r\n\r\n" GOOD,
+		 FS_R_HTTP_OK},
+		{"Content-Length and Transfer-Encoding",
+		 "POST / HTTP/1.1\r\nHost: www.example.org\r\n"
+		 "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+		 FS_R_HTTP_MALFORMED},
+	};
+
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct stream st;
+
+		fs_subtest("%s", cases[c].name);
+		if (!stream_open(&st, 4, NULL))
+			continue;
+		expect_reason(send_str(&st, cases[c].seg), cases[c].want,
+			      "the segment");
+		xe_close(&st.e);
+	}
+}
+
+/* Bodies that look like requests, in segments of their own, are never
+ * judged; the request after the body is. */
+FS_TEST(hstream_bodies)
+{
+	struct stream st;
+
+	fs_subtest("upload segments starting with request text");
+	if (stream_open(&st, 4, NULL)) {
+		expect_reason(send_str(&st, "POST /f HTTP/1.1\r\n"
+					    "Host: www.example.org\r\n"
+					    "Content-Length: 104\r\n\r\n"),
+			      FS_R_HTTP_OK, "head");
+		expect_reason(send_str(&st, SEED), FS_R_SERVICE, "body 1");
+		expect_reason(send_str(&st, SEED), FS_R_SERVICE, "body 2");
+		expect_reason(send_str(&st, SEED), FS_R_HTTP_FRAGMENT,
+			      "after the body");
+		xe_close(&st.e);
+	}
+	fs_subtest("a body segment out of order passes, the gap is body");
+	if (stream_open(&st, 4, NULL)) {
+		__u32 body;
+
+		expect_reason(send_str(&st, "PUT /f HTTP/1.1\r\n"
+					    "Host: www.example.org\r\n"
+					    "Content-Length: 104\r\n\r\n"),
+			      FS_R_HTTP_OK, "head");
+		body = st.seq;
+		expect_reason(send_at(&st, body + 52, SEED, 52, 0, NULL),
+			      FS_R_SERVICE, "second body segment first");
+		expect_reason(send_at(&st, body, SEED, 52, 0, NULL),
+			      FS_R_SERVICE, "first body segment");
+		st.seq = body + 104;
+		expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK,
+			      "the next request");
+		xe_close(&st.e);
+	}
+}
+
+/* The resume state's sequence handling. */
+FS_TEST(hstream_sequence)
+{
+	struct stream st;
+	int verdict = -1;
+
+	fs_subtest("a retransmission of parsed bytes passes");
+	if (stream_open(&st, 4, NULL)) {
+		expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
+			      "first");
+		expect_reason(send_at(&st, ISN, "GET / HTTP/1.1\r\n", 16, 0,
+				      NULL),
+			      FS_R_SERVICE, "again");
+		expect_reason(send_str(&st, "Host: 0jejhcec65c24dslii.com\r\n"),
+			      FS_R_HTTP_BAD_HOST, "the Host after it");
+		xe_close(&st.e);
+	}
+	fs_subtest("an overlapping segment is parsed from its first new byte");
+	if (stream_open(&st, 4, NULL)) {
+		expect_reason(send_str(&st, "GET / HTTP/1.1\r\nHo"),
+			      FS_R_SERVICE, "first");
+		expect_reason(send_at(&st, ISN + 16,
+				      "Host: 0jejhcec65c24dslii.com\r\n", 30, 0,
+				      NULL),
+			      FS_R_HTTP_BAD_HOST, "overlap");
+		xe_close(&st.e);
+	}
+	fs_subtest("a head segment out of order is dropped, then judged");
+	if (stream_open(&st, 6, NULL)) {
+		expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
+			      "first");
+		expect_reason(send_at(&st, st.seq + 10, "lii.com\r\n\r\n", 11, 0,
+				      &verdict),
+			      FS_R_HTTP_UNDECIDED_ORDER, "out of order");
+		ASSERT_EQ(verdict, XDP_DROP, "dropped");
+		expect_reason(send_str(&st, "Host: 0jejhcec65c24dslii.com\r\n"),
+			      FS_R_HTTP_BAD_HOST, "in order");
+		xe_close(&st.e);
+	}
+	fs_subtest("a bad checksum moves nothing");
+	if (stream_open(&st, 4, NULL)) {
+		struct pkt_spec s = st.spec;
+		struct he_result res;
+		struct he_seg seg;
+		const char *twin = "GET / HTTP/1.1\r\nHost: www.example.org\r\n";
+
+		s.seq = st.seq;
+		if (ASSERT_OK(he_build(&s, twin, strlen(twin), &seg), "build")) {
+			seg.buf[seg.l4 + HE_TCP_CHECK] ^= 0x5a;
+			he_run(&st.e, &seg, &res);
+			expect_reason(res.reason, FS_R_BAD_CSUM, "twin");
+			ASSERT_EQ(res.verdict, XDP_DROP, "twin dropped");
+		}
+		expect_reason(send_str(&st, BADHOST), FS_R_HTTP_BAD_HOST,
+			      "the real bytes at the same place");
+		xe_close(&st.e);
+	}
+	fs_subtest("an untracked flow is undecided; a suspect's is reset");
+	if (stream_open(&st, 4, NULL)) {
+		struct fs_hstate hs;
+		struct fs_hflow_key k;
+		struct he_seg seg;
+		struct pkt_spec s = st.spec;
+		struct fs_key bk = {.plen = 96 + 24};
+		struct fs_ban ban = {.reason = FS_BAN_HTTP_BAD_PREFIX};
+
+		expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
+			      "first");
+		s.seq = st.seq;
+		he_build(&s, "x", 1, &seg);
+		he_hflow_key(&seg, &k);
+		if (ASSERT_OK(he_hstate_get(&st.e, &seg, &hs), "state")) {
+			hs.st = HP_UNTRACKED; /* as for an evicted state */
+			bpf_map_update_elem(
+				bpf_map__fd(st.e.skel->maps.FS_MAP_HSTATE), &k,
+				&hs, BPF_ANY);
+		}
+		expect_reason(send_str(&st, SEED), FS_R_HTTP_UNDECIDED_UNTRACKED,
+			      "untracked");
+		/* its /24 earned a bad-request ban (expired or not) */
+		memcpy(bk.addr, k.src, 15);
+		ASSERT_OK(bpf_map_update_elem(
+				  bpf_map__fd(st.e.skel->maps.FS_MAP_BANS), &bk,
+				  &ban, BPF_ANY),
+			  "ban record");
+		expect_reason(send_str(&st, SEED), FS_R_HTTP_SUSPECT, "suspect");
+		xe_close(&st.e);
+	}
+	fs_subtest("urgent data is bad");
+	if (stream_open(&st, 4, NULL)) {
+		expect_reason(send_at(&st, st.seq, "x" SEED, 1 + strlen(SEED),
+				      URG_FLAG, NULL),
+			      FS_R_HTTP_URGENT, "URG");
+		xe_close(&st.e);
+	}
+}
+
+/* A Host value cut by segments is kept in fs_hhost and judged whole. */
+FS_TEST(hstream_cut_host)
+{
+	struct stream st;
+	char host[300], req[400];
+
+	fs_subtest("a 200-byte unserved Host in 3 segments");
+	if (stream_open(&st, 4, NULL)) {
+		memset(host, 'a', 200);
+		host[200] = 0;
+		snprintf(req, sizeof(req),
+			 "GET / HTTP/1.1\r\nHost: %s.example.org\r\n\r\n", host);
+		expect_reason(send_cut(&st, req, (size_t[]){30, 150, 0}),
+			      FS_R_HTTP_BAD_HOST, "whole");
+		xe_close(&st.e);
+	}
+	fs_subtest("a served wildcard name cut in two");
+	if (stream_open(&st, 4, NULL)) {
+		expect_reason(send_cut(&st,
+				       "GET / HTTP/1.1\r\nHost: a.b.example.net"
+				       "\r\n\r\n",
+				       (size_t[]){28, 0}),
+			      FS_R_HTTP_OK, "wildcard");
+		xe_close(&st.e);
+	}
+	fs_subtest("a Host of 300 bytes under a wildcard is unserved");
+	if (stream_open(&st, 4, NULL)) {
+		memset(host, 'a', 288);
+		host[288] = 0;
+		snprintf(req, sizeof(req),
+			 "GET / HTTP/1.1\r\nHost: %s.example.net\r\n\r\n", host);
+		expect_reason(send_cut(&st, req, (size_t[]){100, 0}),
+			      FS_R_HTTP_BAD_HOST, "too long");
+		xe_close(&st.e);
+	}
+}
+
+/* What each `http.server` profile accepts: forms nginx routes are judged
+ * by their Host under `both` and `nginx`, and malformed under `apache`. */
+FS_TEST(hstream_profiles)
+{
+	static const struct {
+		const char *name, *req;
+		enum fs_reason both, apache;
+	} cases[] = {
+		{"two SP after the method",
+		 "GET  / HTTP/1.1\r\nHost: www.example.org\r\n\r\n",
+		 FS_R_HTTP_OK, FS_R_HTTP_MALFORMED},
+		{"SP before CRLF",
+		 "GET / HTTP/1.1 \r\nHost: www.example.org\r\n\r\n",
+		 FS_R_HTTP_OK, FS_R_HTTP_MALFORMED},
+		{"bare LF", "GET / HTTP/1.1\nHost: www.example.org\n\n",
+		 FS_R_HTTP_OK, FS_R_HTTP_MALFORMED},
+		{"bare LF, unserved Host",
+		 "GET / HTTP/1.1\nHost: 0jejhcec65c24dslii.com\n\n",
+		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_MALFORMED},
+		{"HTTP/1.10", "GET / HTTP/1.10\r\nHost: www.example.org\r\n\r\n",
+		 FS_R_HTTP_OK, FS_R_HTTP_MALFORMED},
+		{"11 empty lines", "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
+		 GOOD, FS_R_HTTP_MALFORMED, FS_R_HTTP_MALFORMED},
+		{"a lower-case method, unserved Host",
+		 "get / HTTP/1.1\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
+		{"an unknown method, served Host",
+		 "BREW / HTTP/1.1\r\nHost: www.example.org\r\n\r\n",
+		 FS_R_HTTP_OK, FS_R_HTTP_OK},
+		{"HTTP/2.0 in a request line, unserved Host",
+		 "GET / HTTP/2.0\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
+		{"the HTTP/2 preface (http.h2_preface=reset)",
+		 "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", FS_R_HTTP_MALFORMED,
+		 FS_R_HTTP_MALFORMED},
+		{"obs-fold", "GET / HTTP/1.1\r\nHost:\r\n www.example.org\r\n\r\n",
+		 FS_R_HTTP_EMPTY_HOST, FS_R_HTTP_EMPTY_HOST},
+		{"Host longer than 8 blanks of OWS",
+		 "GET / HTTP/1.1\r\nHost:            0jejhcec65c24dslii.com"
+		 "\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
+		{"own IPv4 address", "GET / HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n",
+		 FS_R_HTTP_OK, FS_R_HTTP_OK},
+		{"another IPv4 address",
+		 "GET / HTTP/1.1\r\nHost: 203.0.113.7:80\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
+		{"digits that are no dotted quad",
+		 "GET / HTTP/1.1\r\nHost: 3221225985\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
+		{"a name ending in a digit, unserved",
+		 "GET / HTTP/1.1\r\nHost: web01\r\n\r\n", FS_R_HTTP_BAD_HOST,
+		 FS_R_HTTP_BAD_HOST},
+		{"userinfo in the authority",
+		 "GET http://www.example.org@evil/ HTTP/1.1\r\n"
+		 "Host: www.example.org\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
+		{"https:// authority unserved, Host served",
+		 "GET https://0jejhcec65c24dslii.com/ HTTP/1.1\r\n"
+		 "Host: www.example.org\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
+		{"CONNECT", "CONNECT www.example.org:80 HTTP/1.1\r\n"
+		 "Host: www.example.org\r\n\r\n", FS_R_HTTP_MALFORMED,
+		 FS_R_HTTP_MALFORMED},
+		{"WebSocket upgrade",
+		 "GET /chat HTTP/1.1\r\nHost: www.example.org\r\n"
+		 "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+		 FS_R_HTTP_OK, FS_R_HTTP_OK},
+	};
+
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (int prof = 0; prof < 2; prof++) {
+			struct stream st;
+
+			fs_subtest("%s/%s", cases[c].name,
+				   prof ? "apache" : "both");
+			if (!stream_open(&st, 4,
+					 prof ? "http.server=apache" : NULL))
+				continue;
+			expect_reason(send_str(&st, cases[c].req),
+				      prof ? cases[c].apache : cases[c].both,
+				      "verdict");
+			xe_close(&st.e);
+		}
+	}
+}

@@ -49,7 +49,6 @@
 #include "host.bpf.h"
 #include "../maps/swar.h"
 
-
 /* Flags of the request being parsed (fs_hstate.req). */
 #define RQ_V10	   (1u << 0)  /* HTTP/1.0 */
 #define RQ_V09	   (1u << 1)  /* HTTP/0.9 (no version) */
@@ -648,6 +647,8 @@ static __always_inline long hp_name(struct hp_ctx *c, __u8 b)
 		s->st = HP_VALUE;
 		return 0;
 	}
+	if ((b == ' ' || b == '\t') && cand & 1 && k == 4)
+		return hp_end(c, FS_R_HTTP_HOST_WS); /* "Host :" */
 	if (!hp_tchar(b))
 		return hp_malformed(c); /* SP before ':', CR, LF, ... */
 	b |= (b >= 'A' && b <= 'Z') ? 0x20 : 0;

@@ -57,8 +57,8 @@ static bool stream_open(struct stream *st, int family, const char *kv)
 	    !ASSERT_OK(xe_set(&st->e, "http.bad.src=1000000/1000000"), "bad") ||
 	    !ASSERT_OK(xe_set(&st->e, "http.bad.prefix=1000000/1000000"),
 		       "bad prefix") ||
-	    !ASSERT_OK(he_hosts_add(&st->e, served, ARRAY_SIZE(served)),
-		       "hosts") ||
+	    !ASSERT_OK(he_hosts_add(&st->e, served, ARRAY_SIZE(served)), "host"
+									 "s") ||
 	    (kv && !ASSERT_OK(xe_set(&st->e, kv), kv))) {
 		xe_close(&st->e);
 		return false;
@@ -145,8 +145,9 @@ static bool expect_reason(int got, enum fs_reason want, const char *what)
 
 #define SEED "GET /#101 HTTP/1.1\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n"
 #define GOOD "GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
-#define BADHOST \
-	"GET / HTTP/1.1\r\nUser-Agent: x\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n"
+#define BADHOST                                     \
+	"GET / HTTP/1.1\r\nUser-Agent: x\r\nHost: " \
+	"0jejhcec65c24dslii.com\r\n\r\n"
 
 /* A request cut into two segments at every byte, and into one-byte
  * segments: the same verdict as in one segment. */
@@ -182,9 +183,9 @@ FS_TEST(hstream_splits)
 				size_t cuts[] = {cut, 0};
 
 				stream_next_flow(&st);
-				ok = expect_reason(send_cut(&st, cases[c].req,
-							    cuts),
-						   cases[c].want, "two segments");
+				ok = expect_reason(
+					send_cut(&st, cases[c].req, cuts),
+					cases[c].want, "two segments");
 			}
 			if (ok) {
 				size_t cuts[128];
@@ -229,7 +230,8 @@ FS_TEST(hstream_pipelining)
 		 "Transfer-Encoding: chunked\r\n\r\n"
 		 "9;x=1\r\nGET /#1 H\r\n0\r\nTrailer: t\r\n\r\n" SEED,
 		 FS_R_HTTP_FRAGMENT},
-		{"chunked body with request text", "POST /f HTTP/1.1\r\n"
+		{"chunked body with request text",
+		 "POST /f HTTP/1.1\r\n"
 		 "Host: www.example.org\r\nTransfer-Encoding: chunked\r\n\r\n"
 		 "12\r\nGET /#1 HTTP/1.1\r\n\r\n0\r\n\r\n" GOOD,
 		 FS_R_HTTP_OK},
@@ -320,8 +322,8 @@ FS_TEST(hstream_sequence)
 	if (stream_open(&st, 6, NULL)) {
 		expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
 			      "first");
-		expect_reason(send_at(&st, st.seq + 10, "lii.com\r\n\r\n", 11, 0,
-				      &verdict),
+		expect_reason(send_at(&st, st.seq + 10, "lii.com\r\n\r\n", 11,
+				      0, &verdict),
 			      FS_R_HTTP_UNDECIDED_ORDER, "out of order");
 		ASSERT_EQ(verdict, XDP_DROP, "dropped");
 		expect_reason(send_str(&st, "Host: 0jejhcec65c24dslii.com\r\n"),
@@ -333,10 +335,12 @@ FS_TEST(hstream_sequence)
 		struct pkt_spec s = st.spec;
 		struct he_result res;
 		struct he_seg seg;
-		const char *twin = "GET / HTTP/1.1\r\nHost: www.example.org\r\n";
+		const char *twin = "GET / HTTP/1.1\r\nHost: "
+				   "www.example.org\r\n";
 
 		s.seq = st.seq;
-		if (ASSERT_OK(he_build(&s, twin, strlen(twin), &seg), "build")) {
+		if (ASSERT_OK(he_build(&s, twin, strlen(twin), &seg), "buil"
+								      "d")) {
 			seg.buf[seg.l4 + HE_TCP_CHECK] ^= 0x5a;
 			he_run(&st.e, &seg, &res);
 			expect_reason(res.reason, FS_R_BAD_CSUM, "twin");
@@ -366,15 +370,16 @@ FS_TEST(hstream_sequence)
 				bpf_map__fd(st.e.skel->maps.FS_MAP_HSTATE), &k,
 				&hs, BPF_ANY);
 		}
-		expect_reason(send_str(&st, SEED), FS_R_HTTP_UNDECIDED_UNTRACKED,
-			      "untracked");
+		expect_reason(send_str(&st, SEED),
+			      FS_R_HTTP_UNDECIDED_UNTRACKED, "untracked");
 		/* its /24 earned a bad-request ban (expired or not) */
 		memcpy(bk.addr, k.src, 15);
 		ASSERT_OK(bpf_map_update_elem(
 				  bpf_map__fd(st.e.skel->maps.FS_MAP_BANS), &bk,
 				  &ban, BPF_ANY),
 			  "ban record");
-		expect_reason(send_str(&st, SEED), FS_R_HTTP_SUSPECT, "suspect");
+		expect_reason(send_str(&st, SEED), FS_R_HTTP_SUSPECT,
+			      "suspect");
 		xe_close(&st.e);
 	}
 	fs_subtest("urgent data is bad");
@@ -397,7 +402,8 @@ FS_TEST(hstream_cut_host)
 		memset(host, 'a', 200);
 		host[200] = 0;
 		snprintf(req, sizeof(req),
-			 "GET / HTTP/1.1\r\nHost: %s.example.org\r\n\r\n", host);
+			 "GET / HTTP/1.1\r\nHost: %s.example.org\r\n\r\n",
+			 host);
 		expect_reason(send_cut(&st, req, (size_t[]){30, 150, 0}),
 			      FS_R_HTTP_BAD_HOST, "whole");
 		xe_close(&st.e);
@@ -416,7 +422,8 @@ FS_TEST(hstream_cut_host)
 		memset(host, 'a', 288);
 		host[288] = 0;
 		snprintf(req, sizeof(req),
-			 "GET / HTTP/1.1\r\nHost: %s.example.net\r\n\r\n", host);
+			 "GET / HTTP/1.1\r\nHost: %s.example.net\r\n\r\n",
+			 host);
 		expect_reason(send_cut(&st, req, (size_t[]){100, 0}),
 			      FS_R_HTTP_BAD_HOST, "too long");
 		xe_close(&st.e);
@@ -442,10 +449,12 @@ FS_TEST(hstream_profiles)
 		{"bare LF, unserved Host",
 		 "GET / HTTP/1.1\nHost: 0jejhcec65c24dslii.com\n\n",
 		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_MALFORMED},
-		{"HTTP/1.10", "GET / HTTP/1.10\r\nHost: www.example.org\r\n\r\n",
+		{"HTTP/1.10",
+		 "GET / HTTP/1.10\r\nHost: www.example.org\r\n\r\n",
 		 FS_R_HTTP_OK, FS_R_HTTP_MALFORMED},
-		{"11 empty lines", "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
-		 GOOD, FS_R_HTTP_MALFORMED, FS_R_HTTP_MALFORMED},
+		{"11 empty lines",
+		 "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n" GOOD,
+		 FS_R_HTTP_MALFORMED, FS_R_HTTP_MALFORMED},
 		{"a lower-case method, unserved Host",
 		 "get / HTTP/1.1\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n",
 		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
@@ -458,14 +467,16 @@ FS_TEST(hstream_profiles)
 		{"the HTTP/2 preface (http.h2_preface=reset)",
 		 "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", FS_R_HTTP_MALFORMED,
 		 FS_R_HTTP_MALFORMED},
-		{"obs-fold", "GET / HTTP/1.1\r\nHost:\r\n www.example.org\r\n\r\n",
+		{"obs-fold",
+		 "GET / HTTP/1.1\r\nHost:\r\n www.example.org\r\n\r\n",
 		 FS_R_HTTP_EMPTY_HOST, FS_R_HTTP_EMPTY_HOST},
 		{"Host longer than 8 blanks of OWS",
 		 "GET / HTTP/1.1\r\nHost:            0jejhcec65c24dslii.com"
 		 "\r\n\r\n",
 		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
-		{"own IPv4 address", "GET / HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n",
-		 FS_R_HTTP_OK, FS_R_HTTP_OK},
+		{"own IPv4 address",
+		 "GET / HTTP/1.1\r\nHost: 192.0.2.1\r\n\r\n", FS_R_HTTP_OK,
+		 FS_R_HTTP_OK},
 		{"another IPv4 address",
 		 "GET / HTTP/1.1\r\nHost: 203.0.113.7:80\r\n\r\n",
 		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
@@ -483,9 +494,10 @@ FS_TEST(hstream_profiles)
 		 "GET https://0jejhcec65c24dslii.com/ HTTP/1.1\r\n"
 		 "Host: www.example.org\r\n\r\n",
 		 FS_R_HTTP_BAD_HOST, FS_R_HTTP_BAD_HOST},
-		{"CONNECT", "CONNECT www.example.org:80 HTTP/1.1\r\n"
-		 "Host: www.example.org\r\n\r\n", FS_R_HTTP_MALFORMED,
-		 FS_R_HTTP_MALFORMED},
+		{"CONNECT",
+		 "CONNECT www.example.org:80 HTTP/1.1\r\n"
+		 "Host: www.example.org\r\n\r\n",
+		 FS_R_HTTP_MALFORMED, FS_R_HTTP_MALFORMED},
 		{"WebSocket upgrade",
 		 "GET /chat HTTP/1.1\r\nHost: www.example.org\r\n"
 		 "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n",

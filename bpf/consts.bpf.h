@@ -76,6 +76,10 @@
 	8 /* dots looked up per 8-byte word of a
 	   * host name (wildcards) */
 
+/* HTTP (http.bpf.h): bytes looked at to tell whether a segment of a flow
+ * of unknown offset starts a request (a power of two). */
+#define FS_HTTP_PEEK 16
+
 /* SMTP (smtp.bpf.h). */
 #define FS_EHLO_WORDS (FS_NAME_LEN / 8 + 1) /* name bytes looked at, 8n */
 

@@ -69,6 +69,7 @@
 #define HB_NGINX	(1u << 17) /* http.server=nginx */
 #define HB_RESET_NOHOST (1u << 18) /* http.no_host_10=reset */
 #define HB_RESET_H2	(1u << 19) /* http.h2_preface=reset */
+#define HB_ALONE	(1u << 20) /* a segment judged alone: keeps nothing */
 #define HB_HJ		0xffff	   /* the bits fs_host_judge() takes */
 
 #define HP_BLANK_APACHE 10 /* empty lines Apache skips before a request */
@@ -1155,8 +1156,12 @@ __noinline int fs_hchunk(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
 	c.r->hstart = 0;
 	bpf_loop(FS_HCHUNK + 1, hp_step, &c, 0);
 	if (c.r->verdict == FS_CONTINUE &&
-	    (s->st == HP_HOST || s->st == HP_AUTH))
-		hp_keep_value(&c, &sc->flow);
+	    (s->st == HP_HOST || s->st == HP_AUTH)) {
+		if (c.r->bits & HB_ALONE) /* a forged segment writes no map */
+			s->st = HP_LOST;
+		else
+			hp_keep_value(&c, &sc->flow);
+	}
 	return c.r->verdict;
 }
 

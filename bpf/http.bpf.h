@@ -13,10 +13,11 @@
  * - no state: the kernel's socket says whether this is the connection's
  *   first data (a state is made: parsed from the start), data of a
  *   connection with bytes before (the state was evicted, or the
- *   connection predates the shield: untracked, undecided) or nothing (a
- *   forged or stale segment: judged alone, as a request start, and never
- *   charged); behind DNAT (conntrack's proof) a segment that starts like
- *   a request starts a state;
+ *   connection predates the shield), or nothing (a forged or stale
+ *   segment: judged alone, as a request start, and never charged). A
+ *   flow of unknown offset (those with bytes before, and behind DNAT,
+ *   where conntrack proves no offset) is picked up at a segment that
+ *   starts like a request; until then it is untracked (undecided);
  * - beyond the next byte (out of order): inside a Content-Length body it
  *   is body and passes; in a head it is dropped (http_undecided_order),
  *   so the client sends it again in order and no byte reaches the server
@@ -171,17 +172,60 @@ hstate_new(const struct fs_hflow_key *k, __u32 seq, __u8 st)
 	return bpf_map_lookup_elem(&FS_MAP_HSTATE, k);
 }
 
-/* Whether the segment's first byte could start a request (a token
- * character or an empty line): what a flow of unknown offset needs to
- * be parsed from here (conntrack's proof). */
+/* Whether the segment starts like a request: empty lines, then a
+ * token and SP within its first FS_HTTP_PEEK bytes. What a flow of
+ * unknown offset needs to be parsed from here: behind DNAT (conntrack
+ * proves no offset), or with its state lost (evicted, or a connection
+ * older than the shield), the parser picks the stream up at a segment
+ * that starts a request. */
 static __always_inline bool looks_like_start(struct xdp_md *ctx,
 					     const struct fs_pkt *p)
 {
-	__u8 b = 0;
+	__u8 b[FS_HTTP_PEEK] = {};
+	__u32 n = p->data_len < FS_HTTP_PEEK ? p->data_len : FS_HTTP_PEEK;
+	int i = 0, tok = 0;
 
-	if (bpf_xdp_load_bytes(ctx, p->payload_off, &b, 1))
+	if (n == 0 || bpf_xdp_load_bytes(ctx, p->payload_off, b,
+					 ((n - 1) & (FS_HTTP_PEEK - 1)) + 1))
 		return false;
-	return hp_tchar(b) || b == '\r' || b == '\n';
+	for (; i < FS_HTTP_PEEK && (b[i] == '\r' || b[i] == '\n'); i++)
+		;
+	for (; i < FS_HTTP_PEEK; i++) {
+		if (b[i] == ' ')
+			return tok > 0;
+		if (!hp_tchar(b[i]))
+			return false;
+		tok++;
+	}
+	return false;
+}
+
+/* Tests: with fs_assume_connected, a segment without state is its
+ * connection's first data unless this is set (then it comes after data
+ * the shield never saw: an evicted state). Written by tests only. */
+__u32 fs_model_midstream = 0;
+
+/* A segment of a flow whose offset is unknown (proof @proof, not of a
+ * first data): its state starts here when it starts like a request,
+ * else the flow is untracked (undecided until a segment starts like a
+ * request). */
+static __always_inline enum hseg hseg_resync(struct xdp_md *ctx,
+					     const struct fs_pkt *p,
+					     const struct fs_hflow_key *k,
+					     struct fs_hstate **s,
+					     enum fs_reason *verdict)
+{
+	__u32 seq = bpf_ntohl(p->seq);
+
+	if (looks_like_start(ctx, p)) {
+		*s = hstate_new(k, seq, HP_START);
+		if (*s)
+			return HSEG_PARSE;
+	} else {
+		hstate_new(k, seq, HP_UNTRACKED); /* later ones: no lookup */
+	}
+	*verdict = FS_R_HTTP_UNDECIDED_UNTRACKED;
+	return HSEG_VERDICT;
 }
 
 /* A segment of a flow without state: *proof from the socket. */
@@ -190,31 +234,25 @@ hseg_untracked(struct xdp_md *ctx, const struct fs_pkt *p,
 	       const struct fs_hflow_key *k, struct fs_hstate **s, int *proof,
 	       enum fs_reason *verdict)
 {
-	__u32 seq = bpf_ntohl(p->seq);
-
 	*proof = fs_conn_proof(ctx, p);
 	switch (*proof) {
 	case FS_CONN_NONE:
 		return HSEG_ALONE;
-	case FS_CONN_CT:
-		if (!looks_like_start(ctx, p))
-			break;
-		/* fall through */
 	case FS_CONN_FIRST:
 	case FS_CONN_COOKIE:
-	start:
-		*s = hstate_new(k, seq, HP_START);
-		if (*s)
-			return HSEG_PARSE;
 		break;
 	case FS_CONN_ESTABLISHED:
-		if (fs_assume_connected) /* the fixtures' model: every segment */
-			goto start;	 /* without state starts its flow */
-					 /* fall through */
+		/* the fixtures' model: a segment without state starts its
+		 * flow, unless a test says it comes after unseen data */
+		if (fs_assume_connected && !fs_model_midstream)
+			break;
+		/* fall through */
 	default:
-		hstate_new(k, seq, HP_UNTRACKED); /* later ones: no lookup */
-		break;
+		return hseg_resync(ctx, p, k, s, verdict);
 	}
+	*s = hstate_new(k, bpf_ntohl(p->seq), HP_START);
+	if (*s)
+		return HSEG_PARSE;
 	*verdict = FS_R_HTTP_UNDECIDED_UNTRACKED;
 	return HSEG_VERDICT;
 }
@@ -231,6 +269,8 @@ static __always_inline enum hseg hseg_place(struct xdp_md *ctx,
 	__u32 seq = bpf_ntohl(p->seq), next = s->next_seq;
 	__u32 len = p->data_len, gap;
 
+	if (s->st == HP_UNTRACKED)
+		return hseg_resync(ctx, p, k, sp, verdict);
 	if (s->st >= HP_OPAQUE) {
 		*verdict = fs_hstate_verdict(s->st);
 		return HSEG_VERDICT;
@@ -318,7 +358,7 @@ http_alone(struct xdp_md *ctx, const struct fs_pkt *p, __u32 bits)
 		return FS_R_SERVICE;
 	__builtin_memset(&sc->alone, 0, sizeof(sc->alone));
 	r = fs_hparse(ctx, &sc->alone, p->payload_off, p->data_len,
-		      bits & ~HB_APACHE);
+		      (bits & ~HB_APACHE) | HB_ALONE);
 	if (r == FS_R_HTTP_MALFORMED || http_undecided(r))
 		return FS_R_SERVICE;
 	return r;

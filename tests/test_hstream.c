@@ -46,10 +46,13 @@ static __u16 next_sport(void)
 
 /* An environment with port 80 on HTTP, the served hosts, and @kv (NULL
  * or one setting), in stream mode; a flow from @src (v4 or v6). */
-static bool stream_open(struct stream *st, int family, const char *kv)
+static bool stream_open_sized(struct stream *st, int family, const char *kv,
+			      __u32 hstate_max)
 {
 	memset(st, 0, sizeof(*st));
-	if (!ASSERT_OK(xe_open(&st->e), "load the program"))
+	if (!ASSERT_OK(hstate_max ? xe_open_hstate(&st->e, hstate_max)
+				  : xe_open(&st->e),
+		       "load the program"))
 		return false;
 	st->e.stream = true;
 	/* no bans: each case's bad requests must not block the next */
@@ -72,6 +75,11 @@ static bool stream_open(struct stream *st, int family, const char *kv)
 	pkt_addr(family == 4 ? "192.0.2.1" : "2001:db8::1", st->spec.dst);
 	st->seq = ISN;
 	return true;
+}
+
+static bool stream_open(struct stream *st, int family, const char *kv)
+{
+	return stream_open_sized(st, family, kv, 0);
 }
 
 /* A new flow (another client port) on the same environment. */
@@ -370,7 +378,7 @@ FS_TEST(hstream_sequence)
 				bpf_map__fd(st.e.skel->maps.FS_MAP_HSTATE), &k,
 				&hs, BPF_ANY);
 		}
-		expect_reason(send_str(&st, SEED),
+		expect_reason(send_str(&st, "X: y\r\n"),
 			      FS_R_HTTP_UNDECIDED_UNTRACKED, "untracked");
 		/* its /24 earned a bad-request ban (expired or not) */
 		memcpy(bk.addr, k.src, 15);
@@ -378,7 +386,7 @@ FS_TEST(hstream_sequence)
 				  bpf_map__fd(st.e.skel->maps.FS_MAP_BANS), &bk,
 				  &ban, BPF_ANY),
 			  "ban record");
-		expect_reason(send_str(&st, SEED), FS_R_HTTP_SUSPECT,
+		expect_reason(send_str(&st, "X: y\r\n"), FS_R_HTTP_SUSPECT,
 			      "suspect");
 		xe_close(&st.e);
 	}
@@ -519,4 +527,136 @@ FS_TEST(hstream_profiles)
 			xe_close(&st.e);
 		}
 	}
+}
+
+/* The resume table is an LRU: a flow pushed out is picked up again at a
+ * segment that starts a request, and is undecided until then. */
+FS_TEST(hstream_eviction)
+{
+	struct stream st;
+	__u16 victim;
+
+	fs_subtest("an evicted flow is untracked until a request starts");
+	if (!stream_open_sized(&st, 4, "http.req.src=off", 64))
+		return;
+	expect_reason(send_str(&st, "POST /f HTTP/1.1\r\nHost: "
+				    "www.example.org\r\nContent-Length: 100"
+				    "\r\n\r\n"),
+		      FS_R_HTTP_OK, "the victim's head");
+	victim = st.spec.sport;
+	for (int i = 0; i < 2000; i++) { /* other flows push it out */
+		stream_next_flow(&st);
+		send_str(&st, GOOD);
+	}
+	st.spec.sport = victim;
+	st.seq = ISN + 64;
+	{
+		struct pkt_spec s = st.spec;
+		struct fs_hstate hs;
+		struct he_seg seg;
+
+		s.seq = st.seq;
+		he_build(&s, "x", 1, &seg);
+		ASSERT_EQ(he_hstate_get(&st.e, &seg, &hs), -ENOENT,
+			  "the victim's state was pushed out");
+	}
+	st.e.skel->bss->fs_model_midstream = 1; /* its socket had data */
+	expect_reason(send_str(&st, "Hello world, a text upload\r\n"),
+		      FS_R_HTTP_UNDECIDED_UNTRACKED, "untracked body");
+	expect_reason(send_str(&st, "GET /#1 is no request here\r\n"),
+		      FS_R_HTTP_UNDECIDED_UNTRACKED,
+		      "body that starts like a request line but is none: "
+		      "still untracked");
+	expect_reason(send_str(&st, "\r\n"), FS_R_HTTP_UNDECIDED_UNTRACKED,
+		      "still");
+	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
+		      "a request starts: picked up");
+	expect_reason(send_str(&st, "Host: 0jejhcec65c24dslii.com\r\n\r\n"),
+		      FS_R_HTTP_BAD_HOST, "and judged");
+	xe_close(&st.e);
+}
+
+/* The suspicion window: over http.suspect, undecided segments of sources
+ * with bad requests on record are reset; others' pass. */
+FS_TEST(hstream_suspicion)
+{
+	struct stream st;
+	__u16 bad_port;
+
+	fs_subtest("a source with bad requests, in the window");
+	if (!stream_open(&st, 4, "http.suspect=1/1"))
+		return;
+	for (int i = 0; i < 3; i++) {
+		stream_next_flow(&st);
+		expect_reason(send_str(&st, SEED), FS_R_HTTP_FRAGMENT, "bad");
+	}
+	stream_next_flow(&st);
+	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
+		      "a head");
+	bad_port = st.spec.sport;
+	{
+		struct he_seg seg;
+		struct pkt_spec s = st.spec;
+		struct fs_hstate hs;
+		struct fs_hflow_key k;
+
+		s.seq = st.seq;
+		he_build(&s, "x", 1, &seg);
+		he_hflow_key(&seg, &k);
+		if (ASSERT_OK(he_hstate_get(&st.e, &seg, &hs), "state")) {
+			hs.st = HP_UNTRACKED;
+			bpf_map_update_elem(
+				bpf_map__fd(st.e.skel->maps.FS_MAP_HSTATE), &k,
+				&hs, BPF_ANY);
+		}
+	}
+	expect_reason(send_str(&st, "x: y\r\n"), FS_R_HTTP_SUSPECT,
+		      "undecided, suspect");
+	fs_subtest("another source in the window is not a suspect");
+	pkt_addr("203.0.113.9", st.spec.src);
+	st.spec.sport = bad_port;
+	stream_next_flow(&st);
+	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
+		      "a head");
+	{
+		struct he_seg seg;
+		struct pkt_spec s = st.spec;
+		struct fs_hstate hs;
+		struct fs_hflow_key k;
+
+		s.seq = st.seq;
+		he_build(&s, "x", 1, &seg);
+		he_hflow_key(&seg, &k);
+		if (ASSERT_OK(he_hstate_get(&st.e, &seg, &hs), "state")) {
+			hs.st = HP_UNTRACKED;
+			bpf_map_update_elem(
+				bpf_map__fd(st.e.skel->maps.FS_MAP_HSTATE), &k,
+				&hs, BPF_ANY);
+		}
+	}
+	expect_reason(send_str(&st, "x: y\r\n"), FS_R_HTTP_UNDECIDED_UNTRACKED,
+		      "undecided, passes");
+	xe_close(&st.e);
+}
+
+/* Prior-knowledge HTTP/2 where the port serves h2c: the flow is opaque. */
+FS_TEST(hstream_h2c)
+{
+	struct stream st;
+
+	fs_subtest("http.h2_preface=pass: the preface makes the flow opaque");
+	if (!stream_open(&st, 6, "http.h2_preface=pass"))
+		return;
+	expect_reason(send_str(&st, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+		      FS_R_HTTP_UNDECIDED_OPAQUE, "preface");
+	expect_reason(send_next(&st, "\x00\x00\x12\x04\x00\x00\x00\x00\x00", 9),
+		      FS_R_HTTP_UNDECIDED_OPAQUE, "frames");
+	xe_close(&st.e);
+	fs_subtest("PRI with HTTP/1.1 is malformed");
+	if (!stream_open(&st, 4, "http.h2_preface=pass"))
+		return;
+	expect_reason(send_str(&st, "PRI * HTTP/1.1\r\nHost: "
+				    "www.example.org\r\n\r\n"),
+		      FS_R_HTTP_MALFORMED, "PRI 1.1");
+	xe_close(&st.e);
 }

@@ -44,6 +44,9 @@ int xe_open_sockets(struct xdp_env *e, bool real_sockets)
 /* The loader's choices, but @real_sockets (fs_assume_connected off),
  * fs_bans sized to @bans_max (0: as built) and @no_ct (fs_have_ct off,
  * as on a kernel without the conntrack kfuncs). */
+/* fs_hstate's size for the next open_env() (0: as built). */
+static __u32 hstate_max;
+
 static int open_env(struct xdp_env *e, bool real_sockets, __u32 bans_max,
 		    bool no_ct)
 {
@@ -62,6 +65,11 @@ static int open_env(struct xdp_env *e, bool real_sockets, __u32 bans_max,
 		xe_close(e);
 		return fail("resize fs_bans");
 	}
+	if (hstate_max &&
+	    bpf_map__set_max_entries(e->skel->maps.FS_MAP_HSTATE, hstate_max)) {
+		xe_close(e);
+		return fail("resize fs_hstate");
+	}
 	if (floodshield_bpf__load(e->skel)) {
 		xe_close(e);
 		return fail("load skeleton");
@@ -79,6 +87,16 @@ static int open_env(struct xdp_env *e, bool real_sockets, __u32 bans_max,
 int xe_open_bans(struct xdp_env *e, bool real_sockets, __u32 bans_max)
 {
 	return open_env(e, real_sockets, bans_max, false);
+}
+
+int xe_open_hstate(struct xdp_env *e, __u32 max)
+{
+	int err;
+
+	hstate_max = max;
+	err = open_env(e, false, 0, false);
+	hstate_max = 0;
+	return err;
 }
 
 int xe_open_no_ct(struct xdp_env *e)

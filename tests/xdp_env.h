@@ -40,6 +40,8 @@ int xe_open_bans(struct xdp_env *e, bool real_sockets, __u32 bans_max);
  * for XDP (fs_have_ct off): a segment with no socket is not looked up in
  * conntrack. */
 int xe_open_no_ct(struct xdp_env *e);
+/* xe_open() with fs_hstate sized to @max flows (its LRU evicts). */
+int xe_open_hstate(struct xdp_env *e, __u32 max);
 void xe_close(struct xdp_env *e);
 
 /* The fake clock, in ns (what bpf_ktime_get_ns() would return). */

@@ -420,8 +420,9 @@ static void test_hosts(void)
 			     "display name");
 		ASSERT_STREQ(c->hosts[2].val.name, "*.example.net", "wildcard");
 		ASSERT_STREQ(c->hosts[4].val.name, "a.example", "last");
-		ASSERT_EQ(c->rt.http_flags, 0,
-			  "settings carry no served-host bits");
+		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_NO_HOST10,
+			  "settings carry no served-host bits (the default "
+			  "http.no_host_10=reset only)");
 	}
 	fs_conf_free(c);
 
@@ -429,8 +430,9 @@ static void test_hosts(void)
 	c = load_good("[hosts]\nnames = *.example.org\n[limits]\nhttp.ip_host "
 		      "= reset\n");
 	if (c)
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_IP_HOST,
-			  "policy bit only");
+		ASSERT_EQ(c->rt.http_flags,
+			  FS_HTTP_RESET_IP_HOST | FS_HTTP_RESET_NO_HOST10,
+			  "policy bits only");
 	fs_conf_free(c);
 }
 

@@ -608,7 +608,9 @@ static void upgrade(void)
 								       "fs_"
 								       "cfg"))
 			ASSERT_EQ(cfg.http_flags,
-				  FS_HTTP_RESET_IP_HOST | FS_HTTP_RETIRED,
+				  FS_HTTP_RESET_NO_HOST10 |
+					  FS_HTTP_RESET_IP_HOST |
+					  FS_HTTP_RETIRED,
 				  "fs_cfg kept as it was");
 		fs_maps_close_all(&m);
 	}

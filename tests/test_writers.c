@@ -325,7 +325,7 @@ static void writer_sync(void)
 		      "[block]\ncidr = 203.0.113.0/24\ncidr = "
 		      "2001:db8:20::/48\n"
 		      "[hosts]\nname = www.example.org\n");
-	if (c && ASSERT_OK(fs_sync(&in.m, c, &st), "fs_sync")) {
+	if (c && ASSERT_OK(fs_sync(&in.m, c, NULL, &st), "fs_sync")) {
 		expect_allow(&in, "192.0.2.20");
 		expect_block(&in, "203.0.113.20");
 		expect_block(&in, "2001:db8:20::20");
@@ -334,7 +334,7 @@ static void writer_sync(void)
 	fs_conf_free(c);
 	fs_subtest("config sync: entries the file no longer lists go");
 	c = conf_load("[allow]\ncidr = 192.0.2.20\n");
-	if (c && ASSERT_OK(fs_sync(&in.m, c, &st), "fs_sync")) {
+	if (c && ASSERT_OK(fs_sync(&in.m, c, NULL, &st), "fs_sync")) {
 		expect_allow(&in, "192.0.2.20");
 		expect_none(&in, "203.0.113.20");
 		expect(&in, "192.0.2.21", REQ("evil.example"), XDP_PASS,

@@ -619,6 +619,9 @@ static void upgrade(void)
 		   "ignoring fs_cfg's old bits");
 	if (inst_load(&in, false)) {
 		expect_hosts_checked(&in, "192.0.2.50");
+		/* an IP-literal Host follows http.ip_host when it names one
+		 * of the server's own addresses (fs_own) */
+		ASSERT_OK(xe_own(&in.e, "192.0.2.1"), "own address");
 		expect(&in, "192.0.2.50", REQ("192.0.2.1"), XDP_PASS,
 		       FS_R_HTTP_IP_HOST);
 		xe_close(&in.e);

@@ -94,6 +94,16 @@ static struct fs_conf *load_good(const char *text)
 	return c;
 }
 
+/* The HTTP policy bits of the defaults (http.no_host_10=reset and the
+ * others whose default is reset). */
+static __u32 default_http_flags(void)
+{
+	struct fs_cfg def;
+
+	fs_cfg_defaults(&def);
+	return def.http_flags;
+}
+
 static bool rate_is(const struct fs_rate *r, unsigned rate, unsigned burst)
 {
 	struct fs_rate want;
@@ -277,7 +287,8 @@ static void test_limits(void)
 		rate_is(&c->rt.limits[FS_B_SYN_HTTP].prefix, 0, 0);
 		rate_is(&c->rt.limits[FS_B_HTTP_REQ].src, 50, 100);
 		rate_is(&c->rt.limits[FS_B_HTTP_BAD].prefix, 5, 15);
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_NO_HOST10,
+		ASSERT_EQ(c->rt.http_flags,
+			  default_http_flags() | FS_HTTP_RESET_NO_HOST10,
 			  "http_flags");
 	}
 	fs_conf_free(c);
@@ -420,9 +431,9 @@ static void test_hosts(void)
 			     "display name");
 		ASSERT_STREQ(c->hosts[2].val.name, "*.example.net", "wildcard");
 		ASSERT_STREQ(c->hosts[4].val.name, "a.example", "last");
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_NO_HOST10,
+		ASSERT_EQ(c->rt.http_flags, default_http_flags(),
 			  "settings carry no served-host bits (the default "
-			  "http.no_host_10=reset only)");
+			  "policies only)");
 	}
 	fs_conf_free(c);
 
@@ -478,7 +489,7 @@ static void test_hosts(void)
 		      "= reset\n");
 	if (c)
 		ASSERT_EQ(c->rt.http_flags,
-			  FS_HTTP_RESET_IP_HOST | FS_HTTP_RESET_NO_HOST10,
+			  default_http_flags() | FS_HTTP_RESET_IP_HOST,
 			  "policy bits only");
 	fs_conf_free(c);
 }

@@ -178,7 +178,7 @@ static const char golden[] =
 	"floodshield_packets_total{action=\"reset\",reason=\"http_malformed\"} "
 	"0\n"
 	"floodshield_packets_total{action=\"reset\",reason=\"http_urgent\"} 0\n"
-	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided_"
+	"floodshield_packets_total{action=\"drop\",reason=\"http_undecided_"
 	"order\"} 0\n"
 	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided_"
 	"untracked\"} 0\n"
@@ -242,7 +242,7 @@ static const char golden[] =
 	"floodshield_bytes_total{action=\"reset\",reason=\"http_malformed\"} "
 	"0\n"
 	"floodshield_bytes_total{action=\"reset\",reason=\"http_urgent\"} 0\n"
-	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided_"
+	"floodshield_bytes_total{action=\"drop\",reason=\"http_undecided_"
 	"order\"} 0\n"
 	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided_"
 	"untracked\"} 0\n"
@@ -279,6 +279,8 @@ static const char golden[] =
 	"floodshield_observed_packets_total{reason=\"cookie_reset\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"http_malformed\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"http_urgent\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_undecided_order\"} "
+	"0\n"
 	"floodshield_observed_packets_total{reason=\"http_suspect\"} 0\n"
 	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
 	"mode passed.\n"
@@ -307,6 +309,7 @@ static const char golden[] =
 	"floodshield_observed_bytes_total{reason=\"cookie_reset\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"http_malformed\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"http_urgent\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_undecided_order\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"http_suspect\"} 0\n"
 	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
 	"verdict (observed ones included).\n"
@@ -666,9 +669,12 @@ FS_TEST(metrics_http_verdict)
 	for (size_t i = 0; i < sizeof(http) / sizeof(http[0]); i++) {
 		ASSERT_STREQ(fs_http_verdict(http[i].r), http[i].verdict,
 			     fs_reason_name(http[i].r));
-		/* ok and every undecided cause pass; the rest reset */
+		/* ok and the undecided causes pass (an out-of-order
+		 * segment is dropped, to come again in order); the rest
+		 * reset */
 		ASSERT_STREQ(fs_reason_action(http[i].r),
-			     http[i].r == FS_R_HTTP_OK ||
+			     http[i].r == FS_R_HTTP_UNDECIDED_ORDER ? "drop"
+			     : http[i].r == FS_R_HTTP_OK ||
 					     !strncmp(http[i].verdict,
 						      "undecided", 9)
 				     ? "pass"

@@ -109,6 +109,27 @@ void fs_cidr_format(const __u8 addr[16], unsigned plen, char *buf, size_t len)
 	}
 }
 
+int fs_addr_parse(const char *s, __u8 addr[16], char *err, size_t errlen)
+{
+	struct fs_lpm_key k;
+
+	if (strchr(s, '/') || fs_cidr_parse(s, &k, err, errlen) ||
+	    k.prefixlen != 128) {
+		snprintf(err, errlen, "'%s': not an IPv4 or IPv6 address", s);
+		return -EINVAL;
+	}
+	memcpy(addr, k.addr, sizeof(k.addr));
+	return 0;
+}
+
+void fs_addr_format(const __u8 addr[16], char *buf, size_t len)
+{
+	if (is_v4mapped(addr))
+		inet_ntop(AF_INET, addr + 12, buf, len);
+	else
+		inet_ntop(AF_INET6, addr, buf, len);
+}
+
 /* 0-65535 (0: any free port), in network order. */
 static int parse_port(const char *s, in_port_t *port)
 {

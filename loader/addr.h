@@ -19,6 +19,14 @@ void fs_cidr_format(const __u8 addr[16], unsigned plen, char *buf, size_t len);
 
 #define FS_CIDR_STRLEN 64
 
+/* A bare address, "192.0.2.1" or "2001:db8::1" (no prefix length, no
+ * brackets), into the 16-byte form (IPv4 v4-mapped). 0, or -EINVAL with
+ * a message naming @s in @err. */
+int fs_addr_parse(const char *s, __u8 addr[16], char *err, size_t errlen);
+
+/* "a.b.c.d" for a v4-mapped address, else IPv6 text; no length. */
+void fs_addr_format(const __u8 addr[16], char *buf, size_t len);
+
 /* Parse "IPv4:PORT" or "[IPv6]:PORT" (literals only, no host names;
  * port 0 means any free port). 0, or -EINVAL with a message in @err. */
 int fs_listen_parse(const char *text, struct sockaddr_storage *ss,

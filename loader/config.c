@@ -115,7 +115,9 @@ struct conf_ctx {
 	bool mode_given[FS_CONF_IFACES_MAX]; /* "NAME:MODE" */
 	int *port_line; /* [FS_PORTS], once [services] has a port */
 	int *host_line; /* parallel to c->hosts */
-	size_t host_cap, host_line_cap, allow_cap, block_cap;
+	int *own_line;	/* parallel to c->own */
+	size_t host_cap, host_line_cap, own_cap, own_line_cap, allow_cap,
+		block_cap;
 	struct keyset hosts, allow, block;
 };
 
@@ -606,22 +608,60 @@ static int add_host(struct conf_ctx *x, const char *name)
 	return 0;
 }
 
-/* [hosts]: name = NAME (repeatable), names = NAME... */
+/* One own address (http.own): a bare IPv4 or IPv6 address, once. */
+static int add_own(struct conf_ctx *x, const char *text)
+{
+	struct fs_conf *c = x->c;
+	struct fs_addr_key k;
+	char msg[256];
+	void *p;
+
+	if (fs_addr_parse(text, k.addr, msg, sizeof(msg)))
+		return fail(x,
+			    "bad value '%s' for 'own' (expected IPv4 or IPv6 "
+			    "addresses, no prefix length)",
+			    text);
+	for (size_t i = 0; i < c->n_own; i++)
+		if (!memcmp(&c->own[i], &k, sizeof(k)))
+			return fail(x,
+				    "duplicate own address '%s' (first at "
+				    "%s:%d)",
+				    text, x->path, x->own_line[i]);
+	if (c->n_own == FS_OWN_MAX)
+		return fail(x, "more than %d own addresses", FS_OWN_MAX);
+	if (!(p = grow(c->own, &x->own_cap, c->n_own, sizeof(k))))
+		return fail(x, "out of memory");
+	c->own = p;
+	if (!(p = grow(x->own_line, &x->own_line_cap, c->n_own, sizeof(int))))
+		return fail(x, "out of memory");
+	x->own_line = p;
+	c->own[c->n_own] = k;
+	x->own_line[c->n_own++] = x->at;
+	return 0;
+}
+
+/* [hosts]: name = NAME (repeatable), names = NAME..., own = ADDR...
+ * (repeatable) */
 static int set_host(struct conf_ctx *x, const char *sec, const char *key,
 		    const char *val)
 {
+	int (*add)(struct conf_ctx * x, const char *tok);
 	char *copy, *tok, *save;
 	int r = 0;
 
 	if (!strcmp(key, "name"))
 		return add_host(x, val);
-	if (strcmp(key, "names"))
+	if (!strcmp(key, "names"))
+		add = add_host;
+	else if (!strcmp(key, "own"))
+		add = add_own;
+	else
 		return fail(x, "unknown key '%s' in [%s]", key, sec);
 	if (!(copy = strdup(val)))
 		return fail(x, "out of memory");
 	for (tok = strtok_r(copy, WS, &save); tok && !r;
 	     tok = strtok_r(NULL, WS, &save))
-		r = add_host(x, tok);
+		r = add(x, tok);
 	free(copy);
 	return r;
 }
@@ -911,6 +951,7 @@ static int finish(struct conf_ctx *x)
 static void conf_reset(struct fs_conf *c)
 {
 	free(c->hosts);
+	free(c->own);
 	free(c->allow);
 	free(c->block);
 	memset(c, 0, sizeof(*c));
@@ -940,6 +981,7 @@ void fs_conf_free(struct fs_conf *c)
 	if (!c)
 		return;
 	free(c->hosts);
+	free(c->own);
 	free(c->allow);
 	free(c->block);
 	free(c);
@@ -996,6 +1038,7 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 	free(x.setting_line);
 	free(x.port_line);
 	free(x.host_line);
+	free(x.own_line);
 	free(x.hosts.slot);
 	free(x.allow.slot);
 	free(x.block.slot);

@@ -50,6 +50,10 @@ struct fs_conf {
 	/* [hosts] */
 	struct fs_conf_host *hosts;
 	size_t n_hosts;
+	/* [hosts] own: the server's own addresses (http.own) besides those
+	 * of the shielded interfaces (loader/own.h), at most FS_OWN_MAX */
+	struct fs_addr_key *own;
+	size_t n_own;
 	/* [allow], [block] (inline and from list files) */
 	struct fs_conf_cidr *allow, *block;
 	size_t n_allow, n_block;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,43 @@ static int host_char(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
 	       c == '.' || c == '_';
+}
+
+/* Whether the first @n bytes of @s are four runs of digits joined by
+ * dots: an IPv4 literal (a name's last label is never all digits). */
+static bool dotted_quad(const char *s, size_t n)
+{
+	unsigned dots = 0, digits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (!digits)
+				return false;
+			dots++, digits = 0;
+		} else if (isdigit((unsigned char)s[i])) {
+			digits++;
+		} else {
+			return false;
+		}
+	}
+	return dots == 3 && digits;
+}
+
+/* Whether the first @n bytes of @s are an IP literal as a Host carries
+ * it: a dotted quad, an IPv6 address in brackets (with a port or not),
+ * or hex digits, dots and colons with a colon (IPv6 without brackets,
+ * or IPv4 with a port). A name with a port ("example.org:80") is not. */
+static bool ip_literal(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+	size_t hex = 0;
+
+	if (memchr(s, '[', n) || memchr(s, ']', n))
+		return true;
+	while (hex < n && (isxdigit((unsigned char)s[hex]) || s[hex] == '.' ||
+			   s[hex] == ':'))
+		hex++;
+	return (colon && hex == n) || dotted_quad(s, n);
 }
 
 int fs_host_key(const char *in, struct fs_host_key *key,
@@ -23,6 +61,14 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 	memset(val, 0, sizeof(*val));
 	if (n && in[n - 1] == '.')
 		n--;
+	if (!wild && n && ip_literal(in, n)) {
+		snprintf(err, errlen,
+			 "'%s': an IP address, not a host name (list the "
+			 "server's own addresses as http.own, `own` in "
+			 "[hosts]; a Host naming one follows http.ip_host)",
+			 in);
+		return -EINVAL;
+	}
 	if (wild && n < 3) { /* "*." or "*.." */
 		snprintf(err, errlen, "'%s': empty wildcard suffix", in);
 		return -EINVAL;
@@ -49,15 +95,8 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 		snprintf(err, errlen, "'%s': longer than 64 characters", in);
 		return -EINVAL;
 	}
-	if (isdigit((unsigned char)name[n - 1]) || strstr(name, "..") ||
-	    name[0] == '.') {
-		snprintf(err, errlen, "'%s': not a host name%s", in,
-			 isdigit((unsigned char)name[n - 1]) ? " (IP-literal "
-							       "hosts follow "
-							       "the "
-							       "http.ip_host "
-							       "policy)"
-							     : "");
+	if (strstr(name, "..") || name[0] == '.') {
+		snprintf(err, errlen, "'%s': not a host name", in);
 		return -EINVAL;
 	}
 	memcpy(key->name + FS_HOST_MAX - strlen(suffix), suffix,

@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include "../maps/floodshield.h"
 
-/* Normalise @in ("WWW.Example.org.", "*.example.org") into its key and
- * its display name. Refuses empty names, bad characters, IP literals,
- * wildcards other than a leading "*.", and names over FS_HOST_MAX:
- * 0, or -EINVAL with a message naming @in in @err. */
+/* Normalise @in ("WWW.Example.org.", "*.example.org", "web01") into
+ * its key and its display name. Refuses empty names, bad characters,
+ * IP literals (a dotted quad; brackets; hex digits, dots and colons with
+ * a colon: the message points to http.own and http.ip_host), wildcards
+ * other than a leading "*.", and names over FS_HOST_MAX: 0, or -EINVAL
+ * with a message naming @in in @err. Names ending in a digit are names. */
 int fs_host_key(const char *in, struct fs_host_key *key,
 		struct fs_host_val *val, char *err, size_t errlen);
 

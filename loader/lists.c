@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The one writer of the lists, bans, DNS verdicts and served hosts; see
- * lists.h. */
+/* The one writer of the lists, bans, DNS verdicts, served hosts and own
+ * addresses; see lists.h. */
 #include <errno.h>
 #include <bpf/bpf.h>
 #include "lists.h"
@@ -70,4 +70,16 @@ int fs_host_del(const struct fs_map_fds *m, const struct fs_host_key *key)
 int fs_hosts_done(const struct fs_map_fds *m)
 {
 	return fs_hostfp_sync(m->hosts, m->hostfp);
+}
+
+int fs_own_put(const struct fs_map_fds *m, const struct fs_addr_key *k)
+{
+	__u32 one = 1;
+
+	return bpf_map_update_elem(m->own, k, &one, BPF_ANY) ? -errno : 0;
+}
+
+int fs_own_del(const struct fs_map_fds *m, const struct fs_addr_key *k)
+{
+	return bpf_map_delete_elem(m->own, k) ? -errno : 0;
 }

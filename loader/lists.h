@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The one writer of the maps whose entries the program applies:
  * fs_allow, fs_block, fs_bans and fs_dns (each a prefilter set, enum
- * fs_filter_set) and fs_hosts. Writing an entry is a protocol: the
- * prefilter bit of its source (filter.h), or for a host the served-host
- * bits (hostfp.h), must follow, or the program skips the lookup and the
- * entry is silently not applied. Every userspace writer (the CLI, the
+ * fs_filter_set), fs_hosts and fs_own. Writing an entry of the first
+ * five is a protocol: the prefilter bit of its source (filter.h), or for
+ * a host the served-host bits (hostfp.h), must follow, or the program
+ * skips the lookup and the entry is silently not applied (fs_own has no
+ * such step; it has one writer all the same, so that who writes it is
+ * known: own.h). Every userspace writer (the CLI, the
  * config sync, the ledger, the daemon's verifier and sweeps) goes
  * through these functions, and scripts/check-writers.sh (run by `make
  * test`) fails on a bpf_map_update_elem() or bpf_map_delete_elem() of
@@ -55,5 +57,16 @@ int fs_host_del(const struct fs_map_fds *m, const struct fs_host_key *key);
 /* After a batch of fs_host_put() and fs_host_del(): the prints and the
  * served-host bits follow fs_hosts (fs_hostfp_sync()). */
 int fs_hosts_done(const struct fs_map_fds *m);
+
+/* Write the server's own address @k (16-byte form) into fs_own (value
+ * 1, BPF_ANY). fs_own has no prefilter: the program looks a Host's
+ * IP literal up in it directly, so an entry applies at once. Its
+ * writers are the config sync (the configured addresses and those of
+ * the shielded interfaces, loader/sync.h) and every attach (the
+ * interfaces' addresses, loader/own.h). */
+int fs_own_put(const struct fs_map_fds *m, const struct fs_addr_key *k);
+
+/* Delete own address @k; -ENOENT when it is not there. */
+int fs_own_del(const struct fs_map_fds *m, const struct fs_addr_key *k);
 
 #endif

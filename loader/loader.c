@@ -22,6 +22,7 @@
 #include "sync.h"
 #include "hostfp.h"
 #include "log.h"
+#include "own.h"
 #include "settings.h"
 
 #define BPFFS "/sys/fs/bpf"
@@ -818,6 +819,18 @@ static void cfg_retire_host_bits(const char *pin_dir)
 	close(fd);
 }
 
+/* Once a program is live: the shielded interfaces' addresses are own
+ * (own.h). The attach stands if this fails: it is said, and a Host
+ * naming one of those addresses is then judged an unserved Host. */
+static void own_refresh(const char *pin_dir)
+{
+	int n = fs_own_refresh(pin_dir);
+
+	if (n >= 0)
+		pr_debug("http.own: %d addresses of the shielded interfaces\n",
+			 n);
+}
+
 int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	      struct fs_attach_info *info)
 {
@@ -831,6 +844,7 @@ int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	if (err)
 		return err;
 	cfg_retire_host_bits(pin_dir);
+	own_refresh(pin_dir);
 	return fs_attach_query(ifindex, info);
 }
 
@@ -890,5 +904,6 @@ int fs_replace(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	if (err)
 		return err;
 	cfg_retire_host_bits(pin_dir);
+	own_refresh(pin_dir);
 	return fs_attach_query(ifindex, info);
 }

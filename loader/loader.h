@@ -126,7 +126,10 @@ struct fs_attach_info {
 int fs_attach_query(int ifindex, struct fs_attach_info *info);
 
 /* Load the program against the pinned maps in @pin_dir and attach it.
- * Refuses (-EEXIST) when floodshield is attached to @ifindex already. */
+ * Refuses (-EEXIST) when floodshield is attached to @ifindex already.
+ * Then the addresses of every interface it is attached to are added to
+ * fs_own (own.h: fs_own_refresh(); a failure there is logged, the
+ * attach stands). */
 int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	      struct fs_attach_info *info);
 
@@ -134,7 +137,8 @@ int fs_attach(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
  * floodshield program attached to @ifindex, with no moment unprotected:
  * alone, one netlink call swaps it (XDP_FLAGS_REPLACE); under libxdp's
  * dispatcher, the new one is added before the old one is removed (both
- * run for that moment). Attaches afresh if none is attached. */
+ * run for that moment). Attaches afresh if none is attached. Adds the
+ * attached interfaces' addresses to fs_own, as fs_attach() does. */
 int fs_replace(const char *pin_dir, int ifindex, enum xdp_attach_mode mode,
 	       struct fs_attach_info *info);
 

@@ -186,6 +186,11 @@ static void render_state(const struct fs_snapshot *s, FILE *f)
 	       "sources' SYNs get cookies.");
 	if (s->valid & FS_SNAP_SYN)
 		sample(f, "syn_pressure", NULL, s->syn_pressure);
+	family(f, "http_suspicion", "gauge",
+	       "1 while more bad HTTP requests than http.suspect came in "
+	       "lately: suspects' undecided requests are reset.");
+	if (s->valid & FS_SNAP_SYN)
+		sample(f, "http_suspicion", NULL, s->http_suspicion);
 	family(f, "kernel_syncookies_total", "counter",
 	       "The kernel's own SYN cookie counters in the attach network "
 	       "namespace (TcpExtSyncookies*): sent by the kernel, ACKs it "
@@ -602,7 +607,8 @@ int fs_kernel_syncookies(const char *path, __u64 out[FS_KCOOKIE_MAX])
 	return err;
 }
 
-/* Whether the SYN path is under pressure now (fs_syn). */
+/* Whether the SYN path is under pressure now, and whether the HTTP
+ * suspicion window is open (fs_syn). */
 static int read_syn(struct fs_snapshot *s, int fd, __u64 now)
 {
 	struct fs_syn_state st;
@@ -615,6 +621,7 @@ static int read_syn(struct fs_snapshot *s, int fd, __u64 now)
 	if (bpf_map_lookup_elem(fd, &zero, &st))
 		return -errno;
 	s->syn_pressure = now < st.pressure_until_ns;
+	s->http_suspicion = now < st.suspect_until_ns;
 	return 0;
 }
 

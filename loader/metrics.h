@@ -73,7 +73,7 @@ struct fs_map_fill {
 #define FS_SNAP_RATE	 (1u << 3) /* tracked_sources */
 #define FS_SNAP_IFACES	 (1u << 4)
 #define FS_SNAP_DAEMON	 (1u << 5)	   /* the daemon's reloads */
-#define FS_SNAP_SYN	 (1u << 6)	   /* syn_pressure (fs_syn) */
+#define FS_SNAP_SYN	 (1u << 6)	   /* syn_pressure, http_suspicion */
 #define FS_SNAP_KERNEL	 (1u << 7)	   /* kernel_syncookies (netstat) */
 #define FS_SNAP_FILL(m)	 (1u << (8 + (m))) /* fill[m] */
 #define FS_SNAP_ALL	 (0xffu | (((1u << FS_FILL_MAX) - 1) << 8))
@@ -99,7 +99,8 @@ struct fs_snapshot {
 	unsigned n_ifaces;
 	struct fs_iface_state ifaces[FS_METRICS_MAX_IFACES];
 	struct fs_daemon_state daemon; /* fs_daemon as last written */
-	__u64 syn_pressure; /* 1 while the SYN path is under pressure */
+	__u64 syn_pressure;   /* 1 while the SYN path is under pressure */
+	__u64 http_suspicion; /* 1 while the http.suspect window is open */
 	__u64 kernel_cookies[FS_KCOOKIE_MAX]; /* this netns's TcpExtSyncookies* */
 	__u64 scrape_errors; /* failed reads so far, this scrape included */
 	const char *version; /* build_info; NULL: FS_VERSION */

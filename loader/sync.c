@@ -205,6 +205,60 @@ static void drop_hosts(const struct fs_map_fds *m, const struct fs_conf *c,
 	}
 }
 
+/* The own addresses @c and @iface_own make (fs_own, loader/own.h).
+ * 0, -ENOMEM, or -ENOSPC logged when they do not fit. */
+static int own_want(const struct fs_map_fds *m, const struct fs_conf *c,
+		    const struct fs_addr_set *iface_own,
+		    struct fs_addr_set *want)
+{
+	__u32 cap = map_capacity(m->own);
+
+	for (size_t i = 0; i < c->n_own; i++)
+		if (fs_addr_set_add(want, &c->own[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; iface_own && i < iface_own->n; i++)
+		if (fs_addr_set_add(want, &iface_own->a[i]) < 0)
+			return -ENOMEM;
+	if (want->n > cap) {
+		pr_err("config: %zu own addresses (%zu configured, the rest "
+		       "of the shielded interfaces) do not fit: capacity %u\n",
+		       want->n, c->n_own, cap);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static int put_own(const struct fs_map_fds *m, const struct fs_addr_set *want,
+		   const struct fs_addr_set *cur, struct fs_sync_stats *st)
+{
+	char text[FS_CIDR_STRLEN];
+
+	for (size_t i = 0; i < want->n; i++) {
+		int err;
+
+		if (fs_addr_set_has(cur, &want->a[i]))
+			continue;
+		err = fs_own_put(m, &want->a[i]);
+		if (err) {
+			fs_addr_format(want->a[i].addr, text, sizeof(text));
+			pr_err_code(err, "config: cannot add own address %s",
+				    text);
+			return err;
+		}
+		st->added++;
+	}
+	return 0;
+}
+
+static void drop_own(const struct fs_map_fds *m, const struct fs_addr_set *want,
+		     const struct fs_addr_set *cur, struct fs_sync_stats *st)
+{
+	for (size_t i = 0; i < cur->n; i++)
+		if (!fs_addr_set_has(want, &cur->a[i]) &&
+		    fs_own_del(m, &cur->a[i]) == 0)
+			st->removed++;
+}
+
 /* The settings as configured: the user's settings only (the served-host
  * bits live in fs_hostfp, loader/hostfp.h). */
 static int put_settings(int cfg_fd, const struct fs_cfg *rt)
@@ -219,19 +273,25 @@ static int put_settings(int cfg_fd, const struct fs_cfg *rt)
 }
 
 int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
-	    struct fs_sync_stats *st)
+	    const struct fs_addr_set *iface_own, struct fs_sync_stats *st)
 {
 	struct lpm_set allow = {}, block = {};
+	struct fs_addr_set own = {}, own_want_set = {};
 	int err, ferr;
 
 	memset(st, 0, sizeof(*st));
 	err = lpm_read(m->allow, &allow);
 	if (!err)
 		err = lpm_read(m->block, &block);
+	if (!err)
+		err = fs_own_read(m->own, &own);
 	if (err) {
 		pr_err_code(err, "config: cannot read the lists");
 		goto out;
 	}
+	err = own_want(m, c, iface_own, &own_want_set);
+	if (err)
+		goto out;
 	err = check_capacity(m->allow, "allow", c->allow, c->n_allow, &allow);
 	if (!err)
 		err = check_capacity(m->block, "block", c->block, c->n_block,
@@ -248,11 +308,14 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 			    st)) ||
 	    (err = put_list(m, FS_FILTER_BLOCK, c->block, c->n_block, &block,
 			    st)) ||
-	    (err = put_services(m->svc, c, st)) || (err = put_hosts(m, c, st)))
+	    (err = put_services(m->svc, c, st)) ||
+	    (err = put_hosts(m, c, st)) ||
+	    (err = put_own(m, &own_want_set, &own, st)))
 		goto out;
 	drop_removed(m, FS_FILTER_BLOCK, &block, c->block, c->n_block, st);
 	drop_removed(m, FS_FILTER_ALLOW, &allow, c->allow, c->n_allow, st);
 	drop_hosts(m, c, st);
+	drop_own(m, &own_want_set, &own, st);
 out:
 	/* whatever was written, the prints and the served-host bits follow
 	 * the hosts, and the prefilter drops the bits of entries removed */
@@ -263,5 +326,7 @@ out:
 		pr_err_code(ferr, "config: cannot update the prefilter");
 	lpm_set_free(&allow);
 	lpm_set_free(&block);
+	fs_addr_set_free(&own);
+	fs_addr_set_free(&own_want_set);
 	return err;
 }

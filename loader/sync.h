@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "loader.h"
+#include "own.h"
 
 struct fs_sync_stats {
 	unsigned added, removed, updated;
@@ -16,13 +17,17 @@ struct fs_sync_stats {
  *   1. settings (with the served-host check still as it was),
  *   2. new and changed allow entries, 3. new and changed block entries,
  *   4. services, 5. new hosts, then the served-host flags,
- *   6. removed block entries, 7. removed allow entries, 8. removed hosts,
- *   then the served-host flags again.
+ *   6. new own addresses (fs_own: c->own and @iface_own),
+ *   7. removed block entries, 8. removed allow entries, 9. removed hosts,
+ *   10. removed own addresses, then the served-host flags again.
  * Only entries of origin "config" are added or removed; entries added
- * with the CLI or by DNS verification, and bans, are left alone.
- * Capacity is checked before anything changes. Returns 0, or -errno
- * with a message logged (-ENOSPC: it does not fit, nothing changed). */
+ * with the CLI or by DNS verification, and bans, are left alone. The
+ * hosts and the own addresses carry no origin: the configuration owns
+ * them (with @iface_own, the addresses of the shielded interfaces; NULL:
+ * none). Capacity is checked before anything changes. Returns 0, or
+ * -errno with a message logged (-ENOSPC: it does not fit, nothing
+ * changed). */
 int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
-	    struct fs_sync_stats *st);
+	    const struct fs_addr_set *iface_own, struct fs_sync_stats *st);
 
 #endif

@@ -2,7 +2,9 @@
 # One writer per list (docs/design.md, "One writer per list"): an entry
 # of fs_allow, fs_block, fs_bans, fs_dns or fs_hosts is applied by the
 # program only with its prefilter bit (for a host, the served-host bits)
-# set, so userspace writes those maps through loader/lists.c alone.
+# set, so userspace writes those maps through loader/lists.c alone; so
+# does it fs_own (the server's own addresses: no bit, but its writers,
+# the attach and the config sync, are known, loader/own.h).
 #
 # In loader/ and userspace/, outside loader/lists.c, every
 # bpf_map_update_elem() and bpf_map_delete_elem() must show which map it
@@ -19,7 +21,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 out=$(find loader userspace -name '*.c' | sort | perl -e '
-	my $list = qr/ALLOW|BLOCK|BANS|DNS|HOSTS/;
+	my $list = qr/ALLOW|BLOCK|BANS|DNS|HOSTS|OWN/;
 	my $other = qr/cfg|svc|daemon|counters/;	# maps that are not lists
 	while (my $f = <STDIN>) {
 		chomp $f;
@@ -38,12 +40,12 @@ out=$(find loader userspace -name '*.c' | sort | perl -e '
 			my $last = $arg =~ /(\w+)\W*$/ ? $1 : $arg;
 			my $why;
 			if ($islist{$arg} || $arg =~ /FS_MAP_(?:$list)\b/ ||
-			    lc($last) =~ /^(?:fs_)?(?:allow|block|bans|dns|hosts)$/) {
+			    lc($last) =~ /^(?:fs_)?(?:allow|block|bans|dns|hosts|own)$/) {
 				$why = "writes a list map";
 			} elsif (!($isother{$arg} || $last =~ /^(?:fs_)?(?:$other)/i)) {
 				$why = "writes a map this check cannot tell (name the fd after its map: cfg_fd, svc_fd)";
 			}
-			print "$f:$line: $fn($arg, ...) $why; lists, bans, DNS verdicts and hosts go through loader/lists.h\n"
+			print "$f:$line: $fn($arg, ...) $why; lists, bans, DNS verdicts, hosts and own addresses go through loader/lists.h\n"
 				if $why;
 		}
 		next if $f eq "loader/filter.c";
@@ -57,4 +59,4 @@ if [ -n "$out" ]; then
 	printf 'check-writers: %s\n' "$out" | sed '2,$s/^/check-writers: /'
 	exit 1
 fi
-echo "check-writers: lists, bans, DNS verdicts and hosts are written by loader/lists.c only"
+echo "check-writers: lists, bans, DNS verdicts, hosts and own addresses are written by loader/lists.c only"

@@ -94,6 +94,16 @@ static struct fs_conf *load_good(const char *text)
 	return c;
 }
 
+/* The HTTP policy bits of the defaults (http.no_host_10=reset and the
+ * others whose default is reset). */
+static __u32 default_http_flags(void)
+{
+	struct fs_cfg def;
+
+	fs_cfg_defaults(&def);
+	return def.http_flags;
+}
+
 static bool rate_is(const struct fs_rate *r, unsigned rate, unsigned burst)
 {
 	struct fs_rate want;
@@ -277,7 +287,8 @@ static void test_limits(void)
 		rate_is(&c->rt.limits[FS_B_SYN_HTTP].prefix, 0, 0);
 		rate_is(&c->rt.limits[FS_B_HTTP_REQ].src, 50, 100);
 		rate_is(&c->rt.limits[FS_B_HTTP_BAD].prefix, 5, 15);
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_NO_HOST10,
+		ASSERT_EQ(c->rt.http_flags,
+			  default_http_flags() | FS_HTTP_RESET_NO_HOST10,
 			  "http_flags");
 	}
 	fs_conf_free(c);
@@ -420,17 +431,66 @@ static void test_hosts(void)
 			     "display name");
 		ASSERT_STREQ(c->hosts[2].val.name, "*.example.net", "wildcard");
 		ASSERT_STREQ(c->hosts[4].val.name, "a.example", "last");
-		ASSERT_EQ(c->rt.http_flags, 0,
-			  "settings carry no served-host bits");
+		ASSERT_EQ(c->rt.http_flags, default_http_flags(),
+			  "settings carry no served-host bits (the default "
+			  "policies only)");
 	}
 	fs_conf_free(c);
+
+	fs_subtest("hosts: own addresses, names ending in a digit");
+	c = load_good("[hosts]\nown = 192.0.2.80 2001:db8::80\nname = web01\n"
+		      "own =\t198.51.100.80\nown =\nname = "
+		      "host1.example.org\n");
+	if (c && ASSERT_EQ(c->n_own, 3, "own addresses") &&
+	    ASSERT_EQ(c->n_hosts, 2, "hosts")) {
+		static const char *const want[] = {"192.0.2.80", "2001:db8::80",
+						   "198.51.100.80"};
+		struct fs_lpm_key k;
+		char err[128];
+
+		for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+			if (ASSERT_OK(fs_cidr_parse(want[i], &k, err,
+						    sizeof(err)),
+				      want[i]))
+				ASSERT_MEMEQ(c->own[i].addr, k.addr, 16,
+					     want[i]);
+		ASSERT_STREQ(c->hosts[0].val.name, "web01", "web01");
+	}
+	fs_conf_free(c);
+
+	fs_subtest("hosts: at most 256 own addresses");
+	{
+		char *text = malloc(300 * 32), *p = text;
+		struct fs_conf *big;
+		char err[512];
+		int r;
+
+		if (!ASSERT_TRUE(text != NULL, "malloc"))
+			return;
+		p += sprintf(p, "[hosts]\n");
+		for (int i = 0; i < 257; i++)
+			p += sprintf(p, "own = 2001:db8::%x\n", i + 1);
+		r = load_text(text, &big, err, sizeof(err));
+		ASSERT_EQ(r, -EINVAL, "257 refused");
+		ASSERT_TRUE(strstr(err, ":258: more than 256 own addresses") !=
+				    NULL,
+			    err);
+		fs_conf_free(big);
+		strcpy(strstr(text, "own = 2001:db8::101\n"), "");
+		big = load_good(text);
+		if (big)
+			ASSERT_EQ(big->n_own, 256, "256 taken");
+		fs_conf_free(big);
+		free(text);
+	}
 
 	fs_subtest("hosts: the settings hold the user's policies only");
 	c = load_good("[hosts]\nnames = *.example.org\n[limits]\nhttp.ip_host "
 		      "= reset\n");
 	if (c)
-		ASSERT_EQ(c->rt.http_flags, FS_HTTP_RESET_IP_HOST,
-			  "policy bit only");
+		ASSERT_EQ(c->rt.http_flags,
+			  default_http_flags() | FS_HTTP_RESET_IP_HOST,
+			  "policy bits only");
 	fs_conf_free(c);
 }
 
@@ -680,8 +740,26 @@ static const struct bad_case bad_cases[] = {
 	 "WWW.Example.org.\n",
 	 NULL, "@C:3: duplicate host 'www.example.org' (first at @C:2)"},
 	{"host: IP literal", "[hosts]\nname = 192.0.2.1\n", NULL,
-	 "@C:2: '192.0.2.1': not a host name (IP-literal hosts follow the "
-	 "http.ip_host policy)"},
+	 "@C:2: '192.0.2.1': an IP address, not a host name (list the "
+	 "server's own addresses as http.own, `own` in [hosts]; a Host naming "
+	 "one follows http.ip_host)"},
+	{"host: IPv6 literal", "[hosts]\nnames = a.example [2001:db8::1]\n",
+	 NULL,
+	 "@C:2: '[2001:db8::1]': an IP address, not a host name (list the "
+	 "server's own addresses as http.own, `own` in [hosts]; a Host naming "
+	 "one follows http.ip_host)"},
+	{"own: a prefix", "[hosts]\nown = 192.0.2.0/24\n", NULL,
+	 "@C:2: bad value '192.0.2.0/24' for 'own' (expected IPv4 or IPv6 "
+	 "addresses, no prefix length)"},
+	{"own: a name", "[hosts]\nown = 192.0.2.1 www.example.org\n", NULL,
+	 "@C:2: bad value 'www.example.org' for 'own' (expected IPv4 or IPv6 "
+	 "addresses, no prefix length)"},
+	{"own: in brackets", "[hosts]\nown = [2001:db8::1]\n", NULL,
+	 "@C:2: bad value '[2001:db8::1]' for 'own' (expected IPv4 or IPv6 "
+	 "addresses, no prefix length)"},
+	{"own: twice, as IPv4 and v4-mapped",
+	 "[hosts]\nown = 192.0.2.1\nown = 2001:db8::1 ::ffff:192.0.2.1\n", NULL,
+	 "@C:3: duplicate own address '::ffff:192.0.2.1' (first at @C:2)"},
 	{"host: bad wildcard", "[hosts]\nnames = a.example www.*.example\n",
 	 NULL,
 	 "@C:2: 'www.*.example': '*' is not allowed in a host name (only a "

@@ -100,6 +100,7 @@ static void golden_snapshot(struct fs_snapshot *s)
 					     .refused = 2,
 					     .rolled_back = 1};
 	s->syn_pressure = 1;
+	s->http_suspicion = 1;
 	s->kernel_cookies[FS_KCOOKIE_SENT] = 5;
 	s->kernel_cookies[FS_KCOOKIE_RECV] = 3;
 	s->kernel_cookies[FS_KCOOKIE_FAILED] = 1;
@@ -111,7 +112,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS 38
+#define GOLDEN_REASONS 45
 #define GOLDEN_EVENTS  18
 static const char golden[] =
 	"# HELP floodshield_packets_total Packets by the action taken and its "
@@ -174,6 +175,19 @@ static const char golden[] =
 	"floodshield_packets_total{action=\"pass\",reason=\"ack_bad_cookie\"} "
 	"0\n"
 	"floodshield_packets_total{action=\"tx\",reason=\"cookie_reset\"} 0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_malformed\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_urgent\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"http_undecided_"
+	"order\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided_"
+	"untracked\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided_"
+	"budget\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided_"
+	"opaque\"} 0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_suspect\"} "
+	"0\n"
 	"# HELP floodshield_bytes_total Bytes of those packets, from the "
 	"Ethernet header on.\n"
 	"# TYPE floodshield_bytes_total counter\n"
@@ -225,6 +239,18 @@ static const char golden[] =
 	"floodshield_bytes_total{action=\"pass\",reason=\"syn_proven\"} 0\n"
 	"floodshield_bytes_total{action=\"pass\",reason=\"ack_bad_cookie\"} 0\n"
 	"floodshield_bytes_total{action=\"tx\",reason=\"cookie_reset\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_malformed\"} "
+	"0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_urgent\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"http_undecided_"
+	"order\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided_"
+	"untracked\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided_"
+	"budget\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided_"
+	"opaque\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_suspect\"} 0\n"
 	"# HELP floodshield_observed_packets_total Packets a rule in observe "
 	"mode would have stopped; they were passed.\n"
 	"# TYPE floodshield_observed_packets_total counter\n"
@@ -251,6 +277,11 @@ static const char golden[] =
 	"floodshield_observed_packets_total{reason=\"syn_cookie\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"syn_cookie_budget\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"cookie_reset\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_malformed\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_urgent\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_undecided_order\"} "
+	"0\n"
+	"floodshield_observed_packets_total{reason=\"http_suspect\"} 0\n"
 	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
 	"mode passed.\n"
 	"# TYPE floodshield_observed_bytes_total counter\n"
@@ -276,6 +307,10 @@ static const char golden[] =
 	"floodshield_observed_bytes_total{reason=\"syn_cookie\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"syn_cookie_budget\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"cookie_reset\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_malformed\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_urgent\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_undecided_order\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_suspect\"} 0\n"
 	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
 	"verdict (observed ones included).\n"
 	"# TYPE floodshield_http_requests_total counter\n"
@@ -290,6 +325,13 @@ static const char golden[] =
 	"floodshield_http_requests_total{verdict=\"ip_host\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"rate_src\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"rate_prefix\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"malformed\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"urgent\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"undecided_order\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"undecided_untracked\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"undecided_budget\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"undecided_opaque\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"suspect\"} 0\n"
 	"# HELP floodshield_smtp_connections_total SMTP connection attempts "
 	"(SYNs), by DNS class of the source and verdict (observed ones "
 	"included).\n"
@@ -348,6 +390,9 @@ static const char golden[] =
 	"floodshield_map_entries{map=\"dns\"} 60\n"
 	"floodshield_map_entries{map=\"seen\"} 70\n"
 	"floodshield_map_entries{map=\"proven\"} 80\n"
+	"floodshield_map_entries{map=\"hstate\"} 90\n"
+	"floodshield_map_entries{map=\"hhost\"} 100\n"
+	"floodshield_map_entries{map=\"own\"} 110\n"
 	"# HELP floodshield_map_capacity Maximum entries of a map.\n"
 	"# TYPE floodshield_map_capacity gauge\n"
 	"floodshield_map_capacity{map=\"allow\"} 1000\n"
@@ -359,10 +404,18 @@ static const char golden[] =
 	"floodshield_map_capacity{map=\"dns\"} 7000\n"
 	"floodshield_map_capacity{map=\"seen\"} 8000\n"
 	"floodshield_map_capacity{map=\"proven\"} 9000\n"
+	"floodshield_map_capacity{map=\"hstate\"} 10000\n"
+	"floodshield_map_capacity{map=\"hhost\"} 11000\n"
+	"floodshield_map_capacity{map=\"own\"} 12000\n"
 	"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came "
 	"in lately: unproven sources' SYNs get cookies.\n"
 	"# TYPE floodshield_syn_pressure gauge\n"
 	"floodshield_syn_pressure 1\n"
+	"# HELP floodshield_http_suspicion 1 while more bad HTTP requests "
+	"than http.suspect came in lately: suspects' undecided requests are "
+	"reset.\n"
+	"# TYPE floodshield_http_suspicion gauge\n"
+	"floodshield_http_suspicion 1\n"
 	"# HELP floodshield_kernel_syncookies_total The kernel's own SYN "
 	"cookie counters in the attach network namespace (TcpExtSyncookies*): "
 	"sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it "
@@ -431,6 +484,10 @@ static const char golden_partial[] =
 	"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came "
 	"in lately: unproven sources' SYNs get cookies.\n"
 	"# TYPE floodshield_syn_pressure gauge\n"
+	"# HELP floodshield_http_suspicion 1 while more bad HTTP requests "
+	"than http.suspect came in lately: suspects' undecided requests are "
+	"reset.\n"
+	"# TYPE floodshield_http_suspicion gauge\n"
 	"# HELP floodshield_kernel_syncookies_total The kernel's own SYN "
 	"cookie counters in the attach network namespace (TcpExtSyncookies*): "
 	"sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it "
@@ -585,6 +642,13 @@ FS_TEST(metrics_http_verdict)
 		{FS_R_HTTP_IP_HOST, "ip_host"},
 		{FS_R_HTTP_RATE_SRC, "rate_src"},
 		{FS_R_HTTP_RATE_PREFIX, "rate_prefix"},
+		{FS_R_HTTP_MALFORMED, "malformed"},
+		{FS_R_HTTP_URGENT, "urgent"},
+		{FS_R_HTTP_UNDECIDED_ORDER, "undecided_order"},
+		{FS_R_HTTP_UNDECIDED_UNTRACKED, "undecided_untracked"},
+		{FS_R_HTTP_UNDECIDED_BUDGET, "undecided_budget"},
+		{FS_R_HTTP_UNDECIDED_OPAQUE, "undecided_opaque"},
+		{FS_R_HTTP_SUSPECT, "suspect"},
 	};
 	static const struct {
 		unsigned r;
@@ -605,16 +669,22 @@ FS_TEST(metrics_http_verdict)
 	for (size_t i = 0; i < sizeof(http) / sizeof(http[0]); i++) {
 		ASSERT_STREQ(fs_http_verdict(http[i].r), http[i].verdict,
 			     fs_reason_name(http[i].r));
-		ASSERT_TRUE(http[i].r == FS_R_HTTP_OK ||
-				    http[i].r == FS_R_HTTP_UNDECIDED ||
-				    !strcmp(fs_reason_action(http[i].r), "rese"
-									 "t"),
-			    "bad requests are reset");
+		/* ok and the undecided causes pass (an out-of-order
+		 * segment is dropped, to come again in order); the rest
+		 * reset */
+		ASSERT_STREQ(fs_reason_action(http[i].r),
+			     http[i].r == FS_R_HTTP_UNDECIDED_ORDER ? "drop"
+			     : http[i].r == FS_R_HTTP_OK ||
+					     !strncmp(http[i].verdict,
+						      "undecided", 9)
+				     ? "pass"
+				     : "reset",
+			     "bad requests are reset");
 	}
 	for (unsigned r = 0; r < FS_R_MAX + 2; r++)
 		n += fs_http_verdict(r) != NULL;
 	ASSERT_EQ(n, sizeof(http) / sizeof(http[0]),
-		  "verdicts: ok, undecided, 9 resets");
+		  "verdicts: ok, 5 undecided, 12 resets");
 	ASSERT_TRUE(!fs_http_verdict(FS_R_SERVICE) &&
 			    !fs_http_verdict(FS_R_BLOCK) &&
 			    !fs_http_verdict(FS_R_RESET_FLOW) &&
@@ -750,26 +820,7 @@ static int failing_iface_fn(void *arg, struct fs_iface_state *out, unsigned max)
 
 static void map_fds(struct xdp_env *e, struct fs_map_fds *m)
 {
-	struct floodshield_bpf *k = e->skel;
-
-	m->allow = bpf_map__fd(k->maps.FS_MAP_ALLOW);
-	m->block = bpf_map__fd(k->maps.FS_MAP_BLOCK);
-	m->bans = bpf_map__fd(k->maps.FS_MAP_BANS);
-	m->rate = bpf_map__fd(k->maps.FS_MAP_RATE);
-	m->svc = bpf_map__fd(k->maps.FS_MAP_SVC);
-	m->cfg = bpf_map__fd(k->maps.FS_MAP_CFG);
-	m->stats = bpf_map__fd(k->maps.FS_MAP_STATS);
-	m->events = bpf_map__fd(k->maps.FS_MAP_EVENTS);
-	m->hosts = bpf_map__fd(k->maps.FS_MAP_HOSTS);
-	m->flows = bpf_map__fd(k->maps.FS_MAP_FLOWS);
-	m->dns = bpf_map__fd(k->maps.FS_MAP_DNS);
-	m->ring = bpf_map__fd(k->maps.FS_MAP_RING);
-	m->seen = bpf_map__fd(k->maps.FS_MAP_SEEN);
-	m->filter = bpf_map__fd(k->maps.FS_MAP_FILTER);
-	m->hostfp = bpf_map__fd(k->maps.FS_MAP_HOSTFP);
-	m->daemon = bpf_map__fd(k->maps.FS_MAP_DAEMON);
-	m->proven = bpf_map__fd(k->maps.FS_MAP_PROVEN);
-	m->syn = bpf_map__fd(k->maps.FS_MAP_SYN);
+	fs_maps_from_skel(e->skel, m);
 }
 
 /* Send @n copies of the packet of @s; all must get @verdict. Returns
@@ -955,6 +1006,28 @@ FS_TEST(metrics_collect)
 	fs_snapshot_collect(s, &m, xe_clock(&e) + 61 * NSEC, NULL, NULL);
 	ASSERT_EQ(s->bans_src + s->bans_prefix, 0, "no ban active a minute on");
 	ASSERT_EQ(s->fill[FS_FILL_BANS].entries, 4, "still 4 entries");
+
+	fs_subtest("the HTTP suspicion window (fs_syn)");
+	{
+		struct fs_syn_state st;
+		__u32 zero = 0;
+
+		if (ASSERT_OK(bpf_map_lookup_elem(m.syn, &zero, &st), "read "
+								      "fs_"
+								      "syn")) {
+			st.pressure_until_ns = 0;
+			st.suspect_until_ns = xe_clock(&e) + 10 * NSEC;
+			ASSERT_OK(bpf_map_update_elem(m.syn, &zero, &st,
+						      BPF_ANY),
+				  "open the window");
+		}
+		fs_snapshot_collect(s, &m, xe_clock(&e), NULL, NULL);
+		ASSERT_EQ(s->http_suspicion, 1, "open");
+		ASSERT_EQ(s->syn_pressure, 0, "no SYN pressure");
+		fs_snapshot_collect(s, &m, xe_clock(&e) + 10 * NSEC, NULL,
+				    NULL);
+		ASSERT_EQ(s->http_suspicion, 0, "closed at its end");
+	}
 
 	fs_subtest("interfaces from the callback");
 	ASSERT_EQ(calls, 1, "callback called once per collection");

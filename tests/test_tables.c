@@ -309,6 +309,37 @@ FS_TEST(tables_settings)
 			    name);
 	}
 
+	/* syn.guard, syn.cookie.rate, events.rate, http.suspect: a global
+	 * bucket is set by one RATE key of its own on limits[b].src */
+	fs_subtest("global buckets have one key each, defaults on");
+	for (unsigned b = FS_B_NONE + 1; b < FS_B_MAX; b++) {
+		size_t off = offsetof(struct fs_cfg, limits) +
+			     b * sizeof(struct fs_limit) +
+			     offsetof(struct fs_limit, src);
+		const struct fs_setting *key = NULL;
+		unsigned keys = 0;
+
+		if (fs_bucket_name(b))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (s[i].off == off) {
+				key = &s[i];
+				keys++;
+			}
+		snprintf(kv, sizeof(kv), "bucket %u", b);
+		if (!ASSERT_EQ(keys, 1, kv))
+			continue;
+		ASSERT_TRUE(key->type == FS_SET_RATE, key->key);
+		ASSERT_TRUE(def.limits[b].src.rate && strcmp(key->def, "off"),
+			    key->key);
+		ASSERT_EQ(def.limits[b].prefix.rate, 0, "no prefix level");
+	}
+	ASSERT_TRUE(fs_setting_find("http.suspect") &&
+			    fs_setting_find("http.suspect")->off ==
+				    offsetof(struct fs_cfg,
+					     limits[FS_B_HTTP_SUSPECT].src),
+		    "http.suspect sets its global bucket");
+
 	fs_subtest("show prints every key, in table order");
 	{
 		char *text = NULL, *line, *save;

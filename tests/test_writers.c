@@ -325,7 +325,7 @@ static void writer_sync(void)
 		      "[block]\ncidr = 203.0.113.0/24\ncidr = "
 		      "2001:db8:20::/48\n"
 		      "[hosts]\nname = www.example.org\n");
-	if (c && ASSERT_OK(fs_sync(&in.m, c, &st), "fs_sync")) {
+	if (c && ASSERT_OK(fs_sync(&in.m, c, NULL, &st), "fs_sync")) {
 		expect_allow(&in, "192.0.2.20");
 		expect_block(&in, "203.0.113.20");
 		expect_block(&in, "2001:db8:20::20");
@@ -334,7 +334,7 @@ static void writer_sync(void)
 	fs_conf_free(c);
 	fs_subtest("config sync: entries the file no longer lists go");
 	c = conf_load("[allow]\ncidr = 192.0.2.20\n");
-	if (c && ASSERT_OK(fs_sync(&in.m, c, &st), "fs_sync")) {
+	if (c && ASSERT_OK(fs_sync(&in.m, c, NULL, &st), "fs_sync")) {
 		expect_allow(&in, "192.0.2.20");
 		expect_none(&in, "203.0.113.20");
 		expect(&in, "192.0.2.21", REQ("evil.example"), XDP_PASS,
@@ -556,12 +556,13 @@ static void upgrade(void)
 	struct fs_host_key k;
 	struct fs_host_val v;
 	struct fs_map_fds m;
-	struct fs_cfg cfg;
+	struct fs_cfg cfg, def;
 	char err[160];
 	__u32 zero = 0, flags = 0;
 	struct inst in;
 	bool fresh;
 
+	fs_cfg_defaults(&def);
 	fs_subtest("upgrade: pins of an older build with the host bits in "
 		   "fs_cfg");
 	memset(&in, 0, sizeof(in));
@@ -608,8 +609,10 @@ static void upgrade(void)
 								       "fs_"
 								       "cfg"))
 			ASSERT_EQ(cfg.http_flags,
-				  FS_HTTP_RESET_IP_HOST | FS_HTTP_RETIRED,
-				  "fs_cfg kept as it was");
+				  def.http_flags | FS_HTTP_RESET_IP_HOST |
+					  FS_HTTP_RETIRED,
+				  "fs_cfg kept as it was (the default "
+				  "policies, ip_host, the old bits)");
 		fs_maps_close_all(&m);
 	}
 
@@ -617,6 +620,9 @@ static void upgrade(void)
 		   "ignoring fs_cfg's old bits");
 	if (inst_load(&in, false)) {
 		expect_hosts_checked(&in, "192.0.2.50");
+		/* an IP-literal Host follows http.ip_host when it names one
+		 * of the server's own addresses (fs_own) */
+		ASSERT_OK(xe_own(&in.e, "192.0.2.1"), "own address");
 		expect(&in, "192.0.2.50", REQ("192.0.2.1"), XDP_PASS,
 		       FS_R_HTTP_IP_HOST);
 		xe_close(&in.e);

@@ -200,6 +200,23 @@ int xe_block(struct xdp_env *e, const char *cidr, __u64 expires_ns)
 	return list_add(e, FS_FILTER_BLOCK, cidr, expires_ns);
 }
 
+int xe_own(struct xdp_env *e, const char *addr)
+{
+	struct fs_addr_key k = {};
+	struct fs_lpm_key lk = {};
+	struct fs_map_fds m;
+	int err = parse_cidr(addr, &lk);
+
+	if (err)
+		return err;
+	memcpy(k.addr, lk.addr, sizeof(k.addr));
+	fs_maps_from_skel(e->skel, &m);
+	err = fs_own_put(&m, &k);
+	if (err)
+		errno = -err;
+	return err ? fail(addr) : 0;
+}
+
 int xe_counters(struct xdp_env *e, struct fs_counter out[FS_R_MAX])
 {
 	int fd = bpf_map__fd(e->skel->maps.FS_MAP_STATS);

@@ -60,6 +60,10 @@ int xe_service(struct xdp_env *e, __u16 port, enum fs_svc svc);
 int xe_allow(struct xdp_env *e, const char *cidr, __u64 expires_ns);
 int xe_block(struct xdp_env *e, const char *cidr, __u64 expires_ns);
 
+/* Add @addr ("192.0.2.1", "2001:db8::1") to the server's own addresses
+ * (fs_own, http.own), as an attach or the config sync would. */
+int xe_own(struct xdp_env *e, const char *addr);
+
 /* Counters summed over CPUs: all reasons, or all events. */
 int xe_counters(struct xdp_env *e, struct fs_counter out[FS_R_MAX]);
 int xe_events(struct xdp_env *e, __u64 out[FS_E_MAX]);

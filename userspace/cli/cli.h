@@ -21,6 +21,14 @@ struct fs_ctx {
 	bool json;
 };
 
+/* What `set` does (cmd_config.c), for the commands that change a setting
+ * too (`hosts import` sets http.server): apply the @n "KEY=VALUE" of @kv
+ * to the pinned settings under the pin folder's lock, all or none, after
+ * the checks of `set`. Messages start with @what. 0, EXIT_USAGE (a bad
+ * key, value or combination: nothing changed) or EXIT_FAIL. */
+int fs_cli_set(struct fs_ctx *ctx, const char *const *kv, int n,
+	       const char *what);
+
 /* floodshield itself: the global options and every command (cli.c). */
 extern const struct fs_cmd fs_cli;
 

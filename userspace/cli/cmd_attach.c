@@ -8,9 +8,11 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "cli.h"
+#include "../../loader/addr.h"
 #include "../../loader/log.h"
 #include "../../loader/names.h"
 #include "../../loader/loader.h"
+#include "../../loader/own.h"
 
 static int iface_index(const char *name)
 {
@@ -121,7 +123,7 @@ static int map_fill(int fd, unsigned *used, unsigned *cap)
 static const char *const fill_maps[] = {
 	FS_STR(FS_MAP_ALLOW), FS_STR(FS_MAP_BLOCK), FS_STR(FS_MAP_BANS),
 	FS_STR(FS_MAP_RATE),  FS_STR(FS_MAP_SVC),   FS_STR(FS_MAP_HOSTS),
-	FS_STR(FS_MAP_FLOWS), FS_STR(FS_MAP_DNS),
+	FS_STR(FS_MAP_FLOWS), FS_STR(FS_MAP_DNS),   FS_STR(FS_MAP_OWN),
 };
 
 static void print_ifaces(struct fs_ctx *ctx)
@@ -188,6 +190,41 @@ static void print_maps(struct fs_ctx *ctx)
 	}
 	if (ctx->json)
 		printf("]");
+}
+
+/* The server's own addresses (http.own, fs_own): a Host naming one
+ * follows http.ip_host. `hosts own` lists them one a line. */
+static void print_own(struct fs_ctx *ctx)
+{
+	char path[512], text[FS_CIDR_STRLEN];
+	struct fs_addr_set own = {};
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", ctx->pin_dir, FS_STR(FS_MAP_OWN));
+	fd = bpf_obj_get(path);
+	err = fd < 0 ? -errno : fs_own_read(fd, &own);
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		if (ctx->json)
+			printf(",\"own\":null");
+		else
+			printf("own addresses: %s\n", strerror(-err));
+		fs_addr_set_free(&own);
+		return;
+	}
+	printf(ctx->json ? ",\"own\":[" : "own addresses (http.own):");
+	for (size_t i = 0; i < own.n; i++) {
+		fs_addr_format(own.a[i].addr, text, sizeof(text));
+		if (ctx->json) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, text);
+		} else {
+			printf(" %s", text);
+		}
+	}
+	printf(ctx->json ? "]" : own.n ? "\n" : " none\n");
+	fs_addr_set_free(&own);
 }
 
 /* fs_daemon's entry: 0, or -errno (-ENOENT: not pinned, a pin folder
@@ -280,6 +317,7 @@ static int do_status(struct fs_ctx *ctx, void *args)
 		printf("{");
 	print_ifaces(ctx);
 	print_maps(ctx);
+	print_own(ctx);
 	print_daemon(ctx);
 	if (ctx->json)
 		printf("}\n");
@@ -324,5 +362,5 @@ const struct fs_cmd fs_cmd_detach =
 	FS_CMD("detach", do_detach, struct attach_args, detach_opts, NULL,
 	       "remove floodshield from IFACE; pinned state stays");
 const struct fs_cmd fs_cmd_status = FS_CMD_PLAIN("status", do_status,
-						 "interfaces, map fill and the "
-						 "daemon");
+						 "interfaces, map fill, own "
+						 "addresses and the daemon");

@@ -80,10 +80,9 @@ struct set_args {
 	struct fs_arg_list kv;
 };
 
-/* All KEY=VALUE pairs apply together or none does. */
-static int do_set(struct fs_ctx *ctx, void *args)
+int fs_cli_set(struct fs_ctx *ctx, const char *const *kv, int n,
+	       const char *what)
 {
-	const struct fs_arg_list *kv = &((struct set_args *)args)->kv;
 	struct fs_cfg cfg;
 	char err[160];
 	__u32 zero = 0;
@@ -95,21 +94,21 @@ static int do_set(struct fs_ctx *ctx, void *args)
 	lock = fs_pins_lock(ctx->pin_dir);
 	if (lock < 0 || read_cfg(fd, &cfg))
 		goto out;
-	for (int i = 0; i < kv->n; i++) {
-		if (fs_cfg_set(&cfg, kv->v[i], err, sizeof(err))) {
-			pr_err("set: %s; nothing changed\n", err);
+	for (int i = 0; i < n; i++) {
+		if (fs_cfg_set(&cfg, kv[i], err, sizeof(err))) {
+			pr_err("%s: %s; nothing changed\n", what, err);
 			rc = EXIT_USAGE;
 			goto out;
 		}
 	}
 	if (fs_cfg_check(&cfg, err, sizeof(err)) ||
 	    fs_cfg_check_kernel(&cfg, err, sizeof(err))) {
-		pr_err("set: %s; nothing changed\n", err);
+		pr_err("%s: %s; nothing changed\n", what, err);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY)) {
-		pr_err_errno("set: cannot write settings");
+		pr_err_errno("%s: cannot write settings", what);
 		goto out;
 	}
 	rc = 0;
@@ -118,6 +117,14 @@ out:
 		close(lock);
 	close(fd);
 	return rc;
+}
+
+/* All KEY=VALUE pairs apply together or none does. */
+static int do_set(struct fs_ctx *ctx, void *args)
+{
+	const struct fs_arg_list *kv = &((struct set_args *)args)->kv;
+
+	return fs_cli_set(ctx, (const char *const *)kv->v, kv->n, "set");
 }
 
 static int do_show(struct fs_ctx *ctx, void *args)

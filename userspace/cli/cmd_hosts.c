@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* hosts add|del|list|import: the served HTTP hosts, written through the
- * one writer (loader/lists.h). After each change the prints and the
- * served-host bits (fs_hostfp) follow the map: the served-host check is
- * on while it holds a name, wildcard lookups while it holds a wildcard. */
+/* hosts add|del|list|own|import: the served HTTP hosts, written through
+ * the one writer (loader/lists.h), and the own addresses (read only).
+ * After each change the prints and the served-host bits (fs_hostfp)
+ * follow the map: the served-host check is on while it holds a name,
+ * wildcard lookups while it holds a wildcard. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "cli.h"
+#include "../../loader/addr.h"
 #include "../../loader/hosts.h"
 #include "../../loader/log.h"
+#include "../../loader/own.h"
 #include "../../loader/sync.h"
 #include "../../loader/lists.h"
 #include "../../loader/loader.h"
@@ -203,6 +206,49 @@ static int hosts_list(struct fs_ctx *ctx, void *args)
 	return 0;
 }
 
+static int cmp_addr(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct fs_addr_key));
+}
+
+/* hosts own: the server's own addresses (fs_own, loader/own.h), in the
+ * order of their 16-byte form. */
+static int hosts_own(struct fs_ctx *ctx, void *args)
+{
+	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_OWN)), err;
+	struct fs_addr_set own = {};
+	char text[FS_CIDR_STRLEN];
+
+	(void)args;
+	if (fd < 0)
+		return EXIT_FAIL;
+	err = fs_own_read(fd, &own);
+	close(fd);
+	if (err) {
+		pr_err_code(err, "hosts own: cannot read %s",
+			    FS_STR(FS_MAP_OWN));
+		fs_addr_set_free(&own);
+		return EXIT_FAIL;
+	}
+	if (own.n)
+		qsort(own.a, own.n, sizeof(*own.a), cmp_addr);
+	if (ctx->json)
+		printf("[");
+	for (size_t i = 0; i < own.n; i++) {
+		fs_addr_format(own.a[i].addr, text, sizeof(text));
+		if (ctx->json) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, text);
+		} else {
+			printf("%s\n", text);
+		}
+	}
+	if (ctx->json)
+		printf("]\n");
+	fs_addr_set_free(&own);
+	return 0;
+}
+
 /* Read all of @f into a NUL-terminated buffer. */
 static char *slurp(FILE *f)
 {
@@ -283,13 +329,26 @@ static char *server_dump(enum server server, const char *file, const char *conf)
 	return text;
 }
 
-/* hosts import nginx|apache [--from FILE] [--config CONF] */
+/* The server's profile, as `set http.server=SERVER` would set it: the
+ * request forms are then judged as that server takes them. 0 or the
+ * exit code of fs_cli_set(). */
+static int set_server(struct fs_ctx *ctx, enum server server)
+{
+	char kv[64];
+	const char *v[] = {kv};
+
+	snprintf(kv, sizeof(kv), "http.server=%s", server_name(server));
+	return fs_cli_set(ctx, v, 1, "hosts import");
+}
+
+/* hosts import nginx|apache [--from FILE] [--config CONF]: the names,
+ * then http.server (once the dump is read, whatever the names gave). */
 static int hosts_import(struct fs_ctx *ctx, void *args)
 {
 	const struct hosts_args *a = args;
 	struct hosts_ctx h = {.quiet = ctx->json};
 	char *text;
-	int lock;
+	int lock, set;
 
 	text = server_dump(a->server, a->from, a->config);
 	if (!text)
@@ -304,12 +363,26 @@ static int hosts_import(struct fs_ctx *ctx, void *args)
 		fs_hosts_from_apache(text, import_add, import_skip, &h);
 	hosts_close(&h, lock);
 	free(text);
-	if (ctx->json)
-		printf("{\"added\":%d,\"skipped\":%d,\"failed\":%d}\n", h.added,
-		       h.skipped, h.failed);
-	else
+	set = set_server(ctx, a->server);
+	if (ctx->json) {
+		printf("{\"added\":%d,\"skipped\":%d,\"failed\":%d,"
+		       "\"http.server\":",
+		       h.added, h.skipped, h.failed);
+		if (set)
+			printf("null}\n");
+		else
+			printf("\"%s\"}\n", server_name(a->server));
+	} else {
 		printf("imported %d names from %s (%d skipped, %d refused)\n",
 		       h.added, server_name(a->server), h.skipped, h.failed);
+		if (!set)
+			printf("http.server=%s (set; the daemon's reload "
+			       "applies the config file's: write it in "
+			       "[limits] too)\n",
+			       server_name(a->server));
+	}
+	if (set)
+		return EXIT_FAIL;
 	return h.added || !h.failed ? 0 : EXIT_FAIL;
 }
 
@@ -318,9 +391,11 @@ static int hosts_import(struct fs_ctx *ctx, void *args)
 
 static const struct fs_opt add_opts[] = {FS_POS(FS_T_LIST, "NAME", 1, FS_MANY,
 						struct hosts_args, names,
-						.help = "www.example.org, or "
-							"*.example.org (not "
-							"example.org itself)"),
+						.help = "www.example.org, "
+							"web01, "
+							"or *.example.org (not "
+							"example.org itself); "
+							"not an IP address"),
 					 FS_OPT_END};
 
 static const struct fs_opt del_opts[] = {FS_POS(FS_T_STRING, "NAME", 1, 1,
@@ -349,13 +424,18 @@ static const struct fs_cmd hosts_del_cmd = FS_CMD("del", hosts_del,
 						  NULL, "stop serving a host");
 static const struct fs_cmd hosts_list_cmd = FS_CMD(
 	"list", hosts_list, struct hosts_args, NULL, NULL, "the served hosts");
+static const struct fs_cmd hosts_own_cmd =
+	FS_CMD("own", hosts_own, struct hosts_args, NULL, NULL,
+	       "the server's own addresses (http.own): a Host naming one "
+	       "follows http.ip_host");
 static const struct fs_cmd hosts_import_cmd =
 	FS_CMD("import", hosts_import, struct hosts_args, import_opts, NULL,
-	       "add the names a web server serves");
+	       "add the names a web server serves, and set http.server to "
+	       "that server");
 
 static const struct fs_cmd *const hosts_cmds[] = {
-	&hosts_add_cmd,	   &hosts_del_cmd, &hosts_list_cmd,
-	&hosts_import_cmd, NULL,
+	&hosts_add_cmd, &hosts_del_cmd,	   &hosts_list_cmd,
+	&hosts_own_cmd, &hosts_import_cmd, NULL,
 };
 
 const struct fs_cmd fs_cmd_hosts = FS_GROUP("hosts", hosts_cmds,

@@ -57,14 +57,15 @@ static int do_check(struct fs_ctx *ctx, void *args)
 		rc = EXIT_USAGE;
 	} else if (ctx->json) {
 		printf("{\"config\":\"%s\",\"valid\":true,\"interfaces\":%d,"
-		       "\"allow\":%zu,\"block\":%zu,\"hosts\":%zu}\n",
+		       "\"allow\":%zu,\"block\":%zu,\"hosts\":%zu,"
+		       "\"own\":%zu}\n",
 		       conf_path, c->n_ifaces, c->n_allow, c->n_block,
-		       c->n_hosts);
+		       c->n_hosts, c->n_own);
 	} else {
 		printf("%s: valid (%d interfaces, %zu allow, %zu block, %zu "
-		       "hosts)\n",
+		       "hosts, %zu own addresses)\n",
 		       conf_path, c->n_ifaces, c->n_allow, c->n_block,
-		       c->n_hosts);
+		       c->n_hosts, c->n_own);
 	}
 	fs_conf_free(c);
 	return rc;

@@ -34,6 +34,7 @@
 #include "../../loader/loader.h"
 #include "../../loader/filter.h"
 #include "../../loader/ifaces.h"
+#include "../../loader/own.h"
 
 #define SWEEP_EVERY_S  10 /* expire bans and entries, log new bans */
 #define LEDGER_EVERY_S 60 /* an unclean stop loses at most this */
@@ -46,6 +47,9 @@ struct daemon {
 	struct fs_map_fds maps;
 	struct fs_verifier *verifier; /* NULL: DNS verification off */
 	struct fs_iface_watch watch;  /* attach state for the exporter */
+	/* the interfaces floodshield was attached to at the start: their
+	 * addresses are own (http.own), read again at each sync */
+	struct fs_ifnames *shielded;
 	bool exporting;
 	int pin_fd; /* the pin folder, for flock() */
 	unsigned long long last_sweep_ns;
@@ -152,15 +156,26 @@ static void pins_lock(struct daemon *d, int op)
 			      d->pin_dir);
 }
 
+/* The maps to @c, the own addresses with those the shielded interfaces
+ * have now (loader/own.h). */
 static int sync_logged(struct daemon *d, const struct fs_conf *c,
 		       const char *what)
 {
+	struct fs_addr_set own = {};
 	struct fs_sync_stats st;
 	int err;
 
-	pins_lock(d, LOCK_EX);
-	err = fs_sync(&d->maps, c, &st);
-	pins_lock(d, LOCK_UN);
+	err = fs_own_iface_addrs(&own, d->shielded);
+	if (err) {
+		pr_err("%s: cannot read the shielded interfaces' addresses: "
+		       "%s\n",
+		       what, strerror(-err));
+	} else {
+		pins_lock(d, LOCK_EX);
+		err = fs_sync(&d->maps, c, &own, &st);
+		pins_lock(d, LOCK_UN);
+	}
+	fs_addr_set_free(&own);
 	if (err)
 		pr_err("%s: the maps could not be brought to %s\n", what,
 		       d->conf_path);
@@ -371,6 +386,12 @@ static int start(struct daemon *d)
 	if (fs_maps_create(d->pin_dir, &fresh) || attach_all(d) ||
 	    fs_maps_open_all(d->pin_dir, &d->maps))
 		goto out;
+	n = fs_own_attached(d->shielded);
+	if (n) {
+		pr_err("cannot tell which interfaces are shielded: %s\n",
+		       strerror(-n));
+		goto out;
+	}
 	if (fresh) {
 		n = fs_ledger_restore(d->conf->state_dir, &d->maps);
 		if (n > 0)
@@ -401,6 +422,12 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 	int rc = -1;
 
 	snprintf(d.pin_dir, sizeof(d.pin_dir), "%s", pin_dir);
+	d.shielded = calloc(1, sizeof(*d.shielded));
+	if (!d.shielded) {
+		pr_err("out of memory\n");
+		fs_conf_free(conf);
+		return -1;
+	}
 
 	memset(&d.maps, -1, sizeof(d.maps)); /* every fd -1 */
 	d.pin_fd = -1;
@@ -430,5 +457,6 @@ out:
 		close(d.pin_fd);
 	fs_maps_close_all(&d.maps);
 	fs_conf_free(d.conf);
+	free(d.shielded);
 	return rc;
 }

@@ -62,6 +62,11 @@
 #define RQ_STAR	   (1u << 9)  /* the target is '*' */
 #define RQ_HHOST   (1u << 10) /* the value being collected is in fs_hhost */
 #define RQ_ZERO	   (1u << 11) /* the last chunk (size 0) was read */
+#define RQ_RESYNC \
+	(1u << 12)	   /* picked up at a segment that looked like a
+			    * request start: until its request line is
+			    * whole, malformed means it was none */
+#define RQ_FRAG (1u << 13) /* '#' in the target of a picked-up line */
 
 /* Policy bits of a parse (hp_ctx.bits), above the HJ_* bits of the host
  * judge (host.bpf.h). */
@@ -347,8 +352,8 @@ static __always_inline long hp_http09(struct hp_ctx *c)
 {
 	struct fs_hstate *s = c->s;
 
-	if (!hp_lf_ok(c))
-		return hp_malformed(c);
+	if (!hp_lf_ok(c) || s->req & RQ_RESYNC)
+		return hp_malformed(c); /* a pick-up needs a version */
 	if (c->r->bits & HB_RESET_NOHOST && !(s->req & RQ_ABS))
 		return hp_end(c, FS_R_HTTP_NO_HOST);
 	c->r->good++;
@@ -428,8 +433,11 @@ static __always_inline long hp_path(struct hp_ctx *c)
 	w = hp_word(c, &n);
 	end = eq_bytes(w, ' ') | eq_bytes(w, '\r') | eq_bytes(w, '\n');
 	hash = eq_bytes(w, '#') & below_first(end);
-	if (hash && first_byte(hash) < n)
-		return hp_end(c, FS_R_HTTP_FRAGMENT);
+	if (hash && first_byte(hash) < n) {
+		if (!(c->s->req & RQ_RESYNC))
+			return hp_end(c, FS_R_HTTP_FRAGMENT);
+		c->s->req |= RQ_FRAG; /* judged once the line is whole */
+	}
 	if (!end || first_byte(end) >= n) {
 		c->r->pos += n;
 		return 0;
@@ -525,6 +533,9 @@ static __always_inline long hp_veol(struct hp_ctx *c, __u8 b)
 	}
 	if (b != '\n' || !hp_lf_ok(c))
 		return hp_malformed(c);
+	if (s->req & RQ_FRAG)
+		return hp_end(c, FS_R_HTTP_FRAGMENT);
+	s->req &= ~RQ_RESYNC; /* a whole request line: a request after all */
 	s->st = HP_LINE;
 	s->prev = b;
 	c->r->pos++;

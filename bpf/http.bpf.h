@@ -172,16 +172,16 @@ hstate_new(const struct fs_hflow_key *k, __u32 seq, __u8 st)
 	return bpf_map_lookup_elem(&FS_MAP_HSTATE, k);
 }
 
-/* Whether the segment starts like a request: empty lines, then a
- * token and SP within its first FS_HTTP_PEEK bytes. What a flow of
- * unknown offset needs to be parsed from here: behind DNAT (conntrack
- * proves no offset), or with its state lost (evicted, or a connection
- * older than the shield), the parser picks the stream up at a segment
- * that starts a request. */
+/* Whether the segment starts like a request: empty lines, a token, SP
+ * (one or more), then '/', '*' or "http", within its first FS_HTTP_PEEK
+ * bytes. What a flow of unknown offset needs to be parsed from here:
+ * behind DNAT (conntrack proves no offset), or with its state lost
+ * (evicted, or a connection older than the shield), the parser picks
+ * the stream up at a segment that starts a request. */
 static __always_inline bool looks_like_start(struct xdp_md *ctx,
 					     const struct fs_pkt *p)
 {
-	__u8 b[FS_HTTP_PEEK] = {};
+	__u8 b[FS_HTTP_PEEK + 4] = {};
 	__u32 n = p->data_len < FS_HTTP_PEEK ? p->data_len : FS_HTTP_PEEK;
 	int i = 0, tok = 0;
 
@@ -190,14 +190,17 @@ static __always_inline bool looks_like_start(struct xdp_md *ctx,
 		return false;
 	for (; i < FS_HTTP_PEEK && (b[i] == '\r' || b[i] == '\n'); i++)
 		;
-	for (; i < FS_HTTP_PEEK; i++) {
-		if (b[i] == ' ')
-			return tok > 0;
-		if (!hp_tchar(b[i]))
-			return false;
+	for (; i < FS_HTTP_PEEK && hp_tchar(b[i]); i++)
 		tok++;
-	}
-	return false;
+	if (!tok)
+		return false;
+	for (; i < FS_HTTP_PEEK && b[i] == ' '; i++)
+		tok = -1;
+	if (tok >= 0 || i >= FS_HTTP_PEEK)
+		return false;
+	return b[i] == '/' || b[i] == '*' ||
+	       ((b[i] | 0x20) == 'h' && (b[i + 1] | 0x20) == 't' &&
+		(b[i + 2] | 0x20) == 't' && (b[i + 3] | 0x20) == 'p');
 }
 
 /* Tests: with fs_assume_connected, a segment without state is its
@@ -219,8 +222,10 @@ static __always_inline enum hseg hseg_resync(struct xdp_md *ctx,
 
 	if (looks_like_start(ctx, p)) {
 		*s = hstate_new(k, seq, HP_START);
-		if (*s)
+		if (*s) {
+			(*s)->req = RQ_RESYNC;
 			return HSEG_PARSE;
+		}
 	} else {
 		hstate_new(k, seq, HP_UNTRACKED); /* later ones: no lookup */
 	}
@@ -447,6 +452,12 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 	r = fs_hparse(ctx, s, p->payload_off + skip, p->data_len - skip, bits);
 	s->next_seq = seq + p->data_len;
 	s->used_ns = now;
+	/* a pick-up whose request line did not hold: no request start after
+	 * all (a body, say) */
+	if (r == FS_R_HTTP_MALFORMED && s->req & RQ_RESYNC) {
+		s->st = HP_UNTRACKED;
+		r = FS_R_HTTP_UNDECIDED_UNTRACKED;
+	}
 	return http_verdict(ctx, p, &sc->flow, cfg, proof, r, now);
 }
 

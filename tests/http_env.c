@@ -194,19 +194,6 @@ void he_hflow_key(const struct he_seg *seg, struct fs_hflow_key *k)
 	memcpy(&k->dport, &th->dest, sizeof(k->dport));
 }
 
-int he_own_add(struct xdp_env *e, const char *addr)
-{
-	struct fs_addr_key k = {};
-	__u32 one = 1;
-
-	if (!pkt_addr(addr, k.addr))
-		return -EINVAL;
-	return bpf_map_update_elem(bpf_map__fd(e->skel->maps.FS_MAP_OWN), &k,
-				   &one, BPF_ANY)
-		       ? -errno
-		       : 0;
-}
-
 void he_hflow_forget(struct xdp_env *e, const struct he_seg *seg)
 {
 	struct fs_hflow_key k;

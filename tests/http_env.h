@@ -70,8 +70,6 @@ int he_run(struct xdp_env *e, const struct he_seg *in, struct he_result *res);
  * fs_hhost); read it (0, or -errno). */
 void he_hflow_key(const struct he_seg *seg, struct fs_hflow_key *k);
 void he_hflow_forget(struct xdp_env *e, const struct he_seg *seg);
-/* Add @addr (text, v4 or v6) to the server's own addresses (fs_own). */
-int he_own_add(struct xdp_env *e, const char *addr);
 int he_hstate_get(struct xdp_env *e, const struct he_seg *seg,
 		  struct fs_hstate *s);
 

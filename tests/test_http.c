@@ -128,8 +128,8 @@ static bool env_open(struct xdp_env *e, int hosts, ...)
 		return false;
 	ok = ASSERT_OK(xe_service(e, PORT_HTTP, FS_SVC_HTTP), "service port");
 	/* the server's own addresses, as `http.own` would set them */
-	ok = ok && ASSERT_OK(he_own_add(e, "192.0.2.1"), "own v4") &&
-	     ASSERT_OK(he_own_add(e, "2001:db8::1"), "own v6");
+	ok = ok && ASSERT_OK(xe_own(e, "192.0.2.1"), "own v4") &&
+	     ASSERT_OK(xe_own(e, "2001:db8::1"), "own v6");
 	if (ok && hosts)
 		ok = ASSERT_OK(he_hosts_add(e, served, ARRAY_SIZE(served)),
 			       "served hosts");

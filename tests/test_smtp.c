@@ -1118,14 +1118,14 @@ static void http_sources(const struct fam *f)
 		   "none/%s",
 		   f->name);
 	expect_report(&e, &r, f, f->src, PORT_HTTP, GOOD_REQ, FS_R_HTTP_OK, 0);
-	fs_subtest("verify.http=on: bad and undecided requests report "
+	fs_subtest("verify.http=on: bad and unfinished requests report "
 		   "nothing/%s",
 		   f->name);
 	expect_report(&e, &r, f, f->peer, PORT_HTTP,
 		      "GET /#101 HTTP/1.1\r\nHost: www.example.org\r\n\r\n",
 		      FS_R_HTTP_FRAGMENT, 0);
 	expect_report(&e, &r, f, f->peer, PORT_HTTP,
-		      "GET / HTTP/1.1\r\nAccept: */*", FS_R_HTTP_UNDECIDED, 0);
+		      "GET / HTTP/1.1\r\nAccept: */*", FS_R_SERVICE, 0);
 	fs_subtest("verify.http=on: SYNs to smtp and tcp ports report "
 		   "nothing/%s",
 		   f->name);

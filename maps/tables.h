@@ -58,7 +58,7 @@
 	X(HTTP_OK, "http_ok", PASS, NONE, \
 	  "HTTP request judged good") \
 	X(HTTP_UNDECIDED, "http_undecided", PASS, NONE, \
-	  "HTTP request the parser cannot judge") \
+	  "no longer counted (kept for the ABI): each cause has a reason of its own, http_undecided_*") \
 	X(RESET_FLOW, "reset_flow", PASS, NONE, \
 	  "segment of a flow already reset (the kernel answers with its RST)") \
 	X(SMTP_VERIFIED, "smtp_verified", PASS, NONE, \

@@ -63,18 +63,9 @@
 	4095 /* mask: a payload deeper in the frame
 	      * is not inspected */
 
-/* HTTP inspection (http.bpf.h); past a bound the request is undecided
- * and passes. */
-#define FS_HTTP_TARGET_WORDS 128 /* target scanned up to 1 KB */
-#define FS_HTTP_STEPS	     320 /* header scan: words plus lines */
-#define FS_HTTP_OWS_MAX	     8	 /* spaces before a Host value */
-#define FS_HOST_SCAN	     (FS_HOST_MAX + 8) /* value bytes read, 8n */
-#define FS_HOST_OFF_MASK \
-	0xff /* mask: an offset in a host value is
-	      * below FS_HOST_SCAN */
-#define FS_HOST_DOTS_MAX \
-	8 /* dots looked up per 8-byte word of a
-	   * host name (wildcards) */
+/* Served hosts (host.bpf.h): dots looked up per 8-byte word of a host
+ * name (wildcards). */
+#define FS_HOST_DOTS_MAX 8
 
 /* HTTP (http.bpf.h): bytes looked at to tell whether a segment of a flow
  * of unknown offset starts a request (a power of two). */

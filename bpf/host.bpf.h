@@ -284,17 +284,10 @@ static __always_inline bool hj_served(struct fs_hscratch *sc, __u32 n,
 				      __u32 bits)
 {
 	__u32 start, off;
-	__u64 h = 0, w;
 	int served;
 
 	if (bits & HJ_PRINTS && n <= FS_HOST_MAX) {
-		for (__u32 i = 0; i < FS_HOST_MAX / 8; i++) {
-			if (i * 8 >= n)
-				break;
-			w = lower8(hj_word(sc, i, n));
-			h = fs_host_fp_step(h, w);
-		}
-		served = host_print_served(fs_host_fp_end(h, n));
+		served = host_print_served(fs_name_print(sc->name, n));
 		if (served == 0 && !(bits & HJ_WILDCARDS))
 			return false;
 	}

@@ -1122,6 +1122,26 @@ static __always_inline void hp_keep_value(struct hp_ctx *c,
 	c->r->hstart = 0;
 }
 
+/* The parse bits (HB_*, HJ_*) of the configuration and the served-host
+ * table. */
+static __always_inline __u32 hp_bits(const struct fs_cfg *cfg)
+{
+	__u32 b = host_bits() & (HJ_CHECK | HJ_WILDCARDS | HJ_PRINTS);
+	__u32 f = cfg->http_flags;
+
+	if (f & FS_HTTP_RESET_IP_HOST)
+		b |= HJ_RESET_IP;
+	if (f & FS_HTTP_RESET_NO_HOST10)
+		b |= HB_RESET_NOHOST;
+	if (f & FS_HTTP_RESET_H2)
+		b |= HB_RESET_H2;
+	if (cfg->http_server == FS_HTTP_SERVER_APACHE)
+		b |= HB_APACHE;
+	else if (cfg->http_server == FS_HTTP_SERVER_NGINX)
+		b |= HB_NGINX;
+	return b;
+}
+
 /* The verdict for a flow in state @st that is not parsed any more
  * (HP_OPAQUE and after), else FS_R_SERVICE. */
 static __always_inline enum fs_reason fs_hstate_verdict(__u8 st)
@@ -1177,10 +1197,12 @@ __noinline int fs_hchunk(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
 }
 
 /* Parse @len payload bytes of the frame, from @off bytes into it, in
- * chunks of FS_HCHUNK (FS_HCHUNKS at most), continuing @s. Returns the
- * verdict (see the top of this file). A global function: verified once. */
+ * chunks of FS_HCHUNK (FS_HCHUNKS at most), continuing @s, under the
+ * configuration's bits (hp_bits()) and @alone (HB_ALONE: a segment judged
+ * alone, in the union of the profiles). Returns the verdict (see the top
+ * of this file). A global function: verified once. */
 __noinline int fs_hparse(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
-			 __u32 len, __u32 bits)
+			 __u32 len, __u32 alone)
 {
 	__u32 zero = 0, done = 0, n;
 	struct fs_hscratch *sc;
@@ -1193,7 +1215,9 @@ __noinline int fs_hparse(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
 	cfg = bpf_map_lookup_elem(&FS_MAP_CFG, &zero);
 	if (!sc || !cfg)
 		return FS_R_SERVICE;
-	sc->run.bits = bits;
+	sc->run.bits = hp_bits(cfg);
+	if (alone)
+		sc->run.bits = (sc->run.bits & ~HB_APACHE) | HB_ALONE;
 	sc->run.good = 0;
 	sc->run.head_max = cfg->http_head_max;
 	sc->run.verdict = FS_CONTINUE;

@@ -45,26 +45,6 @@
 #include "host.bpf.h"
 #include "hparse.bpf.h"
 
-/* The parse bits (HB_*, HJ_*) of the configuration and the served-host
- * table. */
-static __always_inline __u32 http_bits(const struct fs_cfg *cfg)
-{
-	__u32 b = host_bits() & (HJ_CHECK | HJ_WILDCARDS | HJ_PRINTS);
-	__u32 f = cfg->http_flags;
-
-	if (f & FS_HTTP_RESET_IP_HOST)
-		b |= HJ_RESET_IP;
-	if (f & FS_HTTP_RESET_NO_HOST10)
-		b |= HB_RESET_NOHOST;
-	if (f & FS_HTTP_RESET_H2)
-		b |= HB_RESET_H2;
-	if (cfg->http_server == FS_HTTP_SERVER_APACHE)
-		b |= HB_APACHE;
-	else if (cfg->http_server == FS_HTTP_SERVER_NGINX)
-		b |= HB_NGINX;
-	return b;
-}
-
 static __always_inline void hflow_key(struct fs_hflow_key *k,
 				      const struct fs_pkt *p)
 {
@@ -352,7 +332,7 @@ http_bad(struct xdp_md *ctx, const struct fs_pkt *p,
  * with a throw-away state: never charged, never remembered. What does
  * not parse as a request (a body, another protocol) passes. */
 static __always_inline enum fs_reason
-http_alone(struct xdp_md *ctx, const struct fs_pkt *p, __u32 bits)
+http_alone(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	struct fs_hscratch *sc;
 	enum fs_reason r;
@@ -363,7 +343,7 @@ http_alone(struct xdp_md *ctx, const struct fs_pkt *p, __u32 bits)
 		return FS_R_SERVICE;
 	__builtin_memset(&sc->alone, 0, sizeof(sc->alone));
 	r = fs_hparse(ctx, &sc->alone, p->payload_off, p->data_len,
-		      (bits & ~HB_APACHE) | HB_ALONE);
+		      HB_ALONE);
 	if (r == FS_R_HTTP_MALFORMED || http_undecided(r))
 		return FS_R_SERVICE;
 	return r;
@@ -403,26 +383,27 @@ http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 	return r;
 }
 
-/* Police an HTTP data segment (the top of this file). A global function:
- * verified once. */
-__noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
+/* fs_http_place(): judge the segment alone (no proven connection). */
+#define HTTP_ALONE (FS_CONTINUE + 1)
+
+/* Where the segment goes (the top of this file): FS_CONTINUE to parse
+ * it, its flow's state made or found, sc->run.skip bytes in (and the
+ * socket's proof, if asked, in sc->run.proof), HTTP_ALONE to judge it
+ * alone; else its final reason. A global function: its frame is not on
+ * the parser's. */
+__noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
-	struct fs_hstate *s = NULL;
+	struct fs_hstate *s;
 	struct fs_hscratch *sc;
 	enum fs_reason r = FS_R_SERVICE;
-	__u32 zero = 0, skip = 0, bits, seq;
+	__u32 zero = 0, skip = 0;
 	int proof = -1;
 	__u64 now = fs_now();
 
-	if (!ctx || !p || !cfg || !p->data_len)
-		return FS_R_SERVICE;
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
-	if (!sc)
+	if (!ctx || !p || !cfg || !sc)
 		return FS_R_SERVICE;
-	hflow_key(&sc->flow, p);
-	__builtin_memcpy(sc->dst, p->dst.b, sizeof(sc->dst));
-	bits = http_bits(cfg);
 	if (p->tcp_flags & TCP_FLAG_URG)
 		return http_bad(ctx, p, &sc->flow, cfg, proof, FS_R_HTTP_URGENT,
 				now);
@@ -430,10 +411,8 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 	switch (s ? hseg_place(ctx, p, &sc->flow, &s, &skip, &proof, &r)
 		  : hseg_untracked(ctx, p, &sc->flow, &s, &proof, &r)) {
 	case HSEG_ALONE:
-		r = http_alone(ctx, p, bits);
-		return fs_reason_resets(r) ? http_bad(ctx, p, &sc->flow, cfg,
-						      FS_CONN_NONE, r, now)
-					   : r;
+		sc->run.proof = FS_CONN_NONE;
+		return HTTP_ALONE;
 	case HSEG_VERDICT:
 		return http_verdict(ctx, p, &sc->flow, cfg, proof, r, now);
 	default:
@@ -441,24 +420,73 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 	}
 	if (!s || skip >= p->data_len)
 		return FS_R_SERVICE;
-	seq = bpf_ntohl(p->seq);
 	if (s->st == HP_BODY && s->count >= p->data_len - skip) {
 		s->count -= p->data_len - skip; /* body: nothing to read */
-		s->next_seq = seq + p->data_len;
+		s->next_seq = bpf_ntohl(p->seq) + p->data_len;
 		return FS_R_SERVICE;
 	}
 	if (!fs_tcp_csum_ok(ctx, p)) /* the kernel drops it: moves nothing */
 		return FS_R_BAD_CSUM;
-	r = fs_hparse(ctx, s, p->payload_off + skip, p->data_len - skip, bits);
-	s->next_seq = seq + p->data_len;
-	s->used_ns = now;
+	sc->run.skip = skip;
+	sc->run.proof = proof;
+	return FS_CONTINUE;
+}
+
+/* The verdict of the parse that gave @r for the flow in the scratch,
+ * with the proof fs_http_place() left there. A global function: its
+ * frame is not on the parser's. */
+__noinline int fs_http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
+			       __u32 r)
+{
+	const struct fs_cfg *cfg = fs_cfg_get();
+	struct fs_hscratch *sc;
+	__u32 zero = 0;
+
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
+	if (!ctx || !p || !cfg || !sc)
+		return FS_R_SERVICE;
+	return http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r,
+			    fs_now());
+}
+
+/* Police an HTTP data segment (the top of this file): place it, parse
+ * it, judge the outcome. A global function; its own frame is small, as
+ * it is on the parser's call chain (the stack holds 512 bytes). */
+__noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
+{
+	struct fs_hscratch *sc;
+	struct fs_hstate *s;
+	__u32 zero = 0, skip;
+	int r;
+
+	if (!ctx || !p || !p->data_len)
+		return FS_R_SERVICE;
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
+	if (!sc)
+		return FS_R_SERVICE;
+	hflow_key(&sc->flow, p);
+	__builtin_memcpy(sc->dst, p->dst.b, sizeof(sc->dst));
+	r = fs_http_place(ctx, p);
+	if (r == HTTP_ALONE) {
+		r = http_alone(ctx, p);
+		return fs_reason_resets(r) ? fs_http_verdict(ctx, p, r) : r;
+	}
+	if (r != FS_CONTINUE)
+		return r;
+	s = bpf_map_lookup_elem(&FS_MAP_HSTATE, &sc->flow);
+	if (!s)
+		return FS_R_SERVICE;
+	skip = sc->run.skip;
+	r = fs_hparse(ctx, s, p->payload_off + skip, p->data_len - skip, 0);
+	s->next_seq = bpf_ntohl(p->seq) + p->data_len;
+	s->used_ns = fs_now();
 	/* a pick-up whose request line did not hold: no request start after
 	 * all (a body, say) */
 	if (r == FS_R_HTTP_MALFORMED && s->req & RQ_RESYNC) {
 		s->st = HP_UNTRACKED;
 		r = FS_R_HTTP_UNDECIDED_UNTRACKED;
 	}
-	return http_verdict(ctx, p, &sc->flow, cfg, proof, r, now);
+	return fs_http_verdict(ctx, p, r);
 }
 
 #endif

@@ -245,6 +245,8 @@ struct fs_hrun {
 	__u32 head_max; /* http.head_max */
 	__u32 good;	/* request heads judged good */
 	__s32 verdict;	/* FS_CONTINUE, or the end of this parse */
+	__u32 skip;	/* old bytes at the segment's start (http.bpf.h) */
+	__s32 proof;	/* the socket's proof, or -1: not asked */
 	__u32 pad;
 };
 

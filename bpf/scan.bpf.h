@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Reading a TCP payload 8 bytes at a time: bounded loads that the
  * verifier accepts at variable offsets, matched with the SWAR functions
- * of maps/swar.h. Used by the HTTP and SMTP stages.
+ * of maps/swar.h. Used by the SMTP stage (the HTTP parser reads a
+ * per-CPU copy of the payload: hparse.bpf.h).
  *
  * Compiled on both sides: no BPF helper is called here, so
  * tests/test_swar.c includes this file in userspace (defining
@@ -87,29 +88,6 @@ static __always_inline int fs_seg_init(struct fs_seg *seg, struct xdp_md *ctx,
 	seg->end = (void *)(long)ctx->data_end;
 	seg->len = seg->end > seg->data ? seg->end - seg->data : 0;
 	return 0;
-}
-
-/* The print (fs_host_fp_step()/_end(), struct fs_hostfp) of the @len-byte
- * host @val bytes into segment @p, lower-cased 8 bytes at a time as it
- * is read: userspace's print of the lower-cased name (loader/hosts.c
- * fs_host_key_print()). @len is at most FS_HOST_MAX, and the name lies
- * in the segment (host_extent() found its end); bytes past the end read
- * as zeros, which no name holds. 0 if no byte at @val can be read. */
-static __always_inline __u64 fs_host_print(const struct fs_seg *p, __u32 val,
-					   __u32 len)
-{
-	__u64 h = 0, w;
-
-	for (__u32 i = 0; i < FS_HOST_MAX; i += 8) {
-		if (i >= len)
-			break;
-		if (load8_tail(p, val + i, &w))
-			return 0;
-		if (len - i < 8)
-			w &= W_MASK(len - i);
-		h = fs_host_fp_step(h, lower8(w));
-	}
-	return fs_host_fp_end(h, len);
 }
 
 #endif

@@ -13,6 +13,7 @@
 #define FLOODSHIELD_HASH_H
 
 #include "floodshield.h"
+#include "swar.h"
 
 /* Hash of a table key of @n 32-bit words, 5 or 6 (the flow and rate
  * tables), for an index in its low bits: word pairs multiplied in
@@ -71,6 +72,30 @@ static inline __u64 fs_host_fp_end(__u64 h, __u32 len)
 	h *= 0xC4CEB9FE1A85EC53ull;
 	h ^= h >> 33;
 	return h | 1;
+}
+
+/* The print of the @len-byte name at @name (at most FS_HOST_MAX bytes,
+ * any case: letters are lower-cased here), which must be readable in
+ * whole 8-byte words (bytes past @len are masked off): the program's
+ * print of a Host it gathered (bpf/host.bpf.h), equal to userspace's of
+ * the name's key (loader/hosts.c fs_host_key_print()). */
+static inline __u64 fs_name_print(const __u8 *name, __u32 len)
+{
+	__u64 h = 0, w;
+
+	for (__u32 i = 0; i < FS_HOST_MAX / 8; i++) {
+		if (i * 8 >= len)
+			break;
+#ifdef __bpf__
+		w = *(const __u64 *)(name + i * 8); /* no stack copy */
+#else
+		__builtin_memcpy(&w, name + i * 8, 8);
+#endif
+		if (len - i * 8 < 8)
+			w &= W_MASK(len - i * 8);
+		h = fs_host_fp_step(h, lower8(w));
+	}
+	return fs_host_fp_end(h, len);
 }
 
 /* The prefilter slot of slot key @k (struct fs_filter): the address's

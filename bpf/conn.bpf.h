@@ -41,6 +41,15 @@ enum fs_conn {
 			      * it; whether data came before is unknown */
 };
 
+/* Where the kernel's socket is in the client's byte stream, for the
+ * HTTP parser (fs_conn_proof() fills it for a full or request socket or
+ * a cookie ACK; `known` stays 0 behind DNAT and in the fixtures' model). */
+struct fs_conn_pos {
+	__u32 next;  /* the sequence number it expects next (host order) */
+	__u32 win;   /* bytes it takes from there (its receive window) */
+	__u32 known; /* next and win are set */
+};
+
 /* Whether proof @proof is of a connection's first data (a completed
  * handshake): what proves a source (fs_prove()). */
 static __always_inline bool fs_conn_first(int proof)
@@ -58,20 +67,29 @@ static __always_inline bool seq_in(__u32 seq, __u32 start, __u32 wnd)
  * the segment's first byte inside the receive window and its ACK one
  * the socket can take (RFC 793 / Linux tcp_ack: not beyond what was
  * sent plus FS_ACK_SLACK, not older than the largest window). */
-static __always_inline int conn_full(struct bpf_sock *sk, __u32 seq, __u32 ack)
+static __always_inline int conn_full(struct bpf_sock *sk, __u32 seq, __u32 ack,
+				     struct fs_conn_pos *pos)
 {
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
-	__u32 una, nxt, maxw;
+	__u32 una, nxt, maxw, rnxt, wnd;
 
 	if (!tp || sk->state != BPF_TCP_ESTABLISHED)
 		return FS_CONN_NONE;
-	if (!seq_in(seq, tp->rcv_nxt, tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt))
+	rnxt = tp->rcv_nxt;
+	wnd = tp->rcv_wup + tp->rcv_wnd - rnxt;
+	/* a retransmission starts before rcv_nxt: in the window by its end */
+	if (!seq_in(seq, rnxt, wnd) && !seq_in(rnxt - 1, seq, 65536))
 		return FS_CONN_NONE;
 	una = tp->snd_una;
 	nxt = tp->snd_nxt;
 	maxw = tp->max_window;
 	if (!seq_in(ack, una - maxw, nxt - una + maxw + FS_ACK_SLACK))
 		return FS_CONN_NONE;
+	if (pos) {
+		pos->next = rnxt;
+		pos->win = wnd;
+		pos->known = 1;
+	}
 	return tp->bytes_received ? FS_CONN_ESTABLISHED : FS_CONN_FIRST;
 }
 
@@ -79,14 +97,21 @@ static __always_inline int conn_full(struct bpf_sock *sk, __u32 seq, __u32 ack)
  * its ACK not processed yet): the data starts in its window after the
  * client's ISN, and acknowledges exactly the server's SYN-ACK. */
 static __always_inline int conn_request(struct bpf_sock *sk, __u32 seq,
-					__u32 ack)
+					__u32 ack, struct fs_conn_pos *pos)
 {
 	struct tcp_request_sock *rq = bpf_skc_to_tcp_request_sock(sk);
+	__u32 wnd;
 
 	if (!rq || ack != rq->snt_isn + 1)
 		return FS_CONN_NONE;
-	if (!seq_in(seq, rq->rcv_isn + 1, rq->req.req.__req_common.skc_rcv_wnd))
+	wnd = rq->req.req.__req_common.skc_rcv_wnd;
+	if (!seq_in(seq, rq->rcv_isn + 1, wnd))
 		return FS_CONN_NONE;
+	if (pos) {
+		pos->next = rq->rcv_isn + 1;
+		pos->win = wnd;
+		pos->known = 1;
+	}
 	return FS_CONN_FIRST;
 }
 
@@ -94,7 +119,8 @@ static __always_inline int conn_request(struct bpf_sock *sk, __u32 seq,
  * issued, which the kernel will turn into a connection. The helper wants
  * fixed-size copies of the IP and TCP headers (without options). */
 static __always_inline int conn_cookie(struct xdp_md *ctx, struct bpf_sock *sk,
-				       const struct fs_pkt *p)
+				       const struct fs_pkt *p,
+				       struct fs_conn_pos *pos)
 {
 	__u8 ip[sizeof(struct ipv6hdr)], th[sizeof(struct tcphdr)];
 	__u32 iplen = p->v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
@@ -107,6 +133,11 @@ static __always_inline int conn_cookie(struct xdp_md *ctx, struct bpf_sock *sk,
 	if (bpf_tcp_check_syncookie(sk, ip, iplen, (struct tcphdr *)th,
 				    sizeof(th)))
 		return FS_CONN_NONE;
+	if (pos) { /* its data is the connection's first */
+		pos->next = bpf_ntohl(p->seq);
+		pos->win = FS_COOKIE_DATA_WIN;
+		pos->known = 1;
+	}
 	return FS_CONN_COOKIE;
 }
 
@@ -185,7 +216,8 @@ static __always_inline bool ct_original(const struct nf_conn *ct,
  * Whether data was seen before cannot be told from conntrack (it keeps
  * no ISN), so a proof is always FS_CONN_CT. */
 static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
-				    const struct fs_pkt *p)
+				    const struct fs_pkt *p,
+				    struct fs_conn_pos *pos)
 {
 	const struct ip_ct_tcp_state *snd =
 		&ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
@@ -205,6 +237,11 @@ static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
 						  : FS_CT_MAXACKWIN;
 	if (!seq_in(ack, rcv->td_end - ackwin, ackwin + 1))
 		return FS_CONN_NONE;
+	if (pos) { /* conntrack's view: the end of what it took */
+		pos->next = snd->td_end;
+		pos->win = rcv->td_maxwin;
+		pos->known = 1;
+	}
 	return FS_CONN_CT;
 }
 
@@ -212,7 +249,8 @@ static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
  * no socket here that proves it (ct_proof()); counted as an event. A
  * global function: only the segments that reach it pay its verification
  * and stack. The kfunc gets constant sizes (6.1's verifier wants them). */
-__noinline int fs_conn_ct(struct xdp_md *ctx, const struct fs_pkt *p)
+__noinline int fs_conn_ct(struct xdp_md *ctx, const struct fs_pkt *p,
+			  struct fs_conn_pos *pos)
 {
 	struct bpf_ct_opts opts = {
 		.netns_id = BPF_F_CURRENT_NETNS,
@@ -236,7 +274,7 @@ __noinline int fs_conn_ct(struct xdp_md *ctx, const struct fs_pkt *p)
 				       FS_CT_OPTS_SZ);
 	if (!ct)
 		return FS_CONN_NONE; /* no entry: a forged or stray segment */
-	r = ct_proof(ct, opts.dir, p);
+	r = ct_proof(ct, opts.dir, p, pos);
 	bpf_ct_release(ct);
 	fs_event(r == FS_CONN_NONE ? FS_E_CONN_CT_REFUSED : FS_E_CONN_CT);
 	return r;
@@ -259,7 +297,8 @@ static __always_inline struct bpf_sock *fs_sk_lookup(struct xdp_md *ctx,
  * conntrack is asked (fs_conn_ct(): a connection DNAT-ed to another
  * netns). A global function: its stack is not added to its callers'
  * frames. */
-__noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
+__noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p,
+			     struct fs_conn_pos *pos)
 {
 	struct bpf_sock *sk;
 	__u32 seq, ack;
@@ -272,20 +311,20 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 						: FS_CONN_ESTABLISHED;
 	sk = fs_sk_lookup(ctx, p);
 	if (!sk)
-		return fs_conn_ct(ctx, p);
+		return fs_conn_ct(ctx, p, pos);
 	seq = bpf_ntohl(p->seq);
 	ack = bpf_ntohl(p->ack);
 	if (sk->state == BPF_TCP_NEW_SYN_RECV)
-		r = conn_request(sk, seq, ack);
+		r = conn_request(sk, seq, ack, pos);
 	else if (sk->state == BPF_TCP_LISTEN)
-		r = conn_cookie(ctx, sk, p);
+		r = conn_cookie(ctx, sk, p, pos);
 	else if (sk->state == BPF_TCP_TIME_WAIT)
 		r = FS_CONN_NONE;
 	else
-		r = conn_full(sk, seq, ack);
+		r = conn_full(sk, seq, ack, pos);
 	if (r == FS_CONN_NONE && sk->state == BPF_TCP_LISTEN) {
 		bpf_sk_release(sk);
-		return fs_conn_ct(ctx, p);
+		return fs_conn_ct(ctx, p, pos);
 	}
 	bpf_sk_release(sk);
 	return r;
@@ -296,7 +335,7 @@ __noinline int fs_conn_proof(struct xdp_md *ctx, const struct fs_pkt *p)
 static __always_inline bool fs_connected(struct xdp_md *ctx,
 					 const struct fs_pkt *p)
 {
-	return fs_conn_proof(ctx, p) != FS_CONN_NONE;
+	return fs_conn_proof(ctx, p, NULL) != FS_CONN_NONE;
 }
 
 #endif

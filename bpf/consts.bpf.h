@@ -130,6 +130,9 @@
  * acknowledgment: on veth the client's ACK can be seen before the
  * server's send has advanced snd_nxt. */
 #define FS_ACK_SLACK 65536
+/* The data a cookie ACK may carry, as the parser sees it (the window
+ * the cookie's SYN-ACK advertised, unscaled). */
+#define FS_COOKIE_DATA_WIN 65535
 
 /* Checksum verification (csum.bpf.h): the segment is summed in chunks
  * of FS_CSUM_CHUNK bytes through a stack buffer, at most

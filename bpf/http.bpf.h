@@ -219,7 +219,7 @@ hseg_untracked(struct xdp_md *ctx, const struct fs_pkt *p,
 	       const struct fs_hflow_key *k, struct fs_hstate **s, int *proof,
 	       enum fs_reason *verdict)
 {
-	*proof = fs_conn_proof(ctx, p);
+	*proof = fs_conn_proof(ctx, p, NULL);
 	switch (*proof) {
 	case FS_CONN_NONE:
 		return HSEG_ALONE;
@@ -242,33 +242,50 @@ hseg_untracked(struct xdp_md *ctx, const struct fs_pkt *p,
 	return HSEG_VERDICT;
 }
 
-/* Place a segment of a flow with state @s: parse it (*skip: old bytes to
- * pass over), or a verdict. */
-static __always_inline enum hseg hseg_place(struct xdp_md *ctx,
-					    const struct fs_pkt *p,
-					    const struct fs_hflow_key *k,
-					    struct fs_hstate **sp, __u32 *skip,
-					    int *proof, enum fs_reason *verdict)
+/* A segment that starts before the state's next byte, where the
+ * kernel lacks its first byte (@pos): the copy of those bytes the parser
+ * took was dropped by the kernel (a twin with a bad ACK or a stale
+ * timestamp, a segment out of its window), so these are the bytes the
+ * server will read. Back to the state before that copy (the snapshot of
+ * the last segment parsed) if it started here; false if it did not: the
+ * parser cannot judge what the server reads (desync). */
+static __always_inline bool hseg_rewind(struct fs_hstate *s, __u32 seq)
 {
-	struct fs_hstate *s = *sp;
+	struct fs_hstate *snap = (struct fs_hstate *)s->snap;
+
+	if (!s->snap_ok || snap->next_seq != seq)
+		return false;
+	__builtin_memcpy(s, s->snap, sizeof(s->snap));
+	s->snap_ok = 0;
+	return true;
+}
+
+/* Place a proven segment of a flow with state @s: parse it (*skip: old
+ * bytes to pass over), or a verdict. @pos: the kernel's place in the
+ * stream, if known. */
+static __always_inline enum hseg
+hseg_order(struct fs_hstate *s, const struct fs_pkt *p,
+	   const struct fs_conn_pos *pos, __u32 *skip, enum fs_reason *verdict)
+{
 	__u32 seq = bpf_ntohl(p->seq), next = s->next_seq;
 	__u32 len = p->data_len, gap;
 
-	if (s->st == HP_UNTRACKED)
-		return hseg_resync(ctx, p, k, sp, verdict);
-	if (s->st >= HP_OPAQUE) {
-		*verdict = fs_hstate_verdict(s->st);
-		return HSEG_VERDICT;
-	}
 	if (seq == next)
 		return HSEG_PARSE;
 	if (seq_before(seq, next)) {
-		if (!seq_before(next, seq + len)) { /* only old bytes */
-			*verdict = FS_R_SERVICE;
-			return HSEG_VERDICT;
+		/* the kernel took the copy (or has it in flight) */
+		if (!pos->known || seq_before(seq, pos->next)) {
+			if (!seq_before(next, seq + len)) { /* old bytes */
+				*verdict = FS_R_SERVICE;
+				return HSEG_VERDICT;
+			}
+			*skip = next - seq;
+			return HSEG_PARSE;
 		}
-		*skip = next - seq;
-		return HSEG_PARSE;
+		if (hseg_rewind(s, seq))
+			return HSEG_PARSE;
+		*verdict = FS_R_HTTP_DESYNC;
+		return HSEG_VERDICT;
 	}
 	gap = seq - next;
 	if (s->st == HP_BODY && gap <= s->count) { /* body: skip the gap */
@@ -276,14 +293,37 @@ static __always_inline enum hseg hseg_place(struct xdp_md *ctx,
 		s->next_seq = seq;
 		return HSEG_PARSE;
 	}
-	*proof = fs_conn_proof(ctx, p);
-	if (fs_conn_first(*proof)) { /* a new connection on these ports */
-		*sp = hstate_new(k, seq, HP_START);
+	*verdict = FS_R_HTTP_UNDECIDED_ORDER;
+	return HSEG_VERDICT;
+}
+
+/* Place a segment of a flow with state @s: every one is proven first
+ * (*proof), so that a forged segment never moves a state. */
+static __always_inline enum hseg hseg_place(struct xdp_md *ctx,
+					    const struct fs_pkt *p,
+					    const struct fs_hflow_key *k,
+					    struct fs_hstate **sp, __u32 *skip,
+					    int *proof, enum fs_reason *verdict)
+{
+	struct fs_conn_pos pos = {};
+	struct fs_hstate *s = *sp;
+	__u32 seq = bpf_ntohl(p->seq);
+
+	if (s->st >= HP_OPAQUE && s->st != HP_UNTRACKED) {
+		*verdict = fs_hstate_verdict(s->st);
+		return HSEG_VERDICT;
+	}
+	*proof = fs_conn_proof(ctx, p, &pos);
+	if (*proof == FS_CONN_NONE)
+		return HSEG_ALONE;
+	if (fs_conn_first(*proof) && seq != s->next_seq) {
+		*sp = hstate_new(k, seq, HP_START); /* ports used again */
 		if (*sp)
 			return HSEG_PARSE;
 	}
-	*verdict = FS_R_HTTP_UNDECIDED_ORDER;
-	return HSEG_VERDICT;
+	if (s->st == HP_UNTRACKED)
+		return hseg_resync(ctx, p, k, sp, verdict);
+	return hseg_order(s, p, &pos, skip, verdict);
 }
 
 /* Reset reason @r for a proven segment: a connection that exists only as
@@ -312,14 +352,14 @@ http_bad(struct xdp_md *ctx, const struct fs_pkt *p,
 	 enum fs_reason r, __u64 now)
 {
 	if (proof < 0)
-		proof = fs_conn_proof(ctx, p);
+		proof = fs_conn_proof(ctx, p, NULL);
 	if (proof == FS_CONN_NONE)
 		return fs_retransmitted(ctx, p) ? FS_R_RESET_FLOW
 						: FS_R_NO_CONN;
 	if (!fs_tcp_csum_ok(ctx, p)) /* the kernel would drop it */
 		return FS_R_BAD_CSUM;
 	hflow_forget(k);
-	if (r == FS_R_HTTP_SUSPECT)
+	if (r == FS_R_HTTP_SUSPECT || r == FS_R_HTTP_DESYNC) /* no charge */
 		return http_reset(ctx, p, proof, r);
 	if (proof != FS_CONN_COOKIE || !fs_retransmitted(ctx, p)) {
 		fs_police_bucket(p, FS_B_HTTP_BAD, r, now);
@@ -387,10 +427,11 @@ http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 #define HTTP_ALONE (FS_CONTINUE + 1)
 
 /* Where the segment goes (the top of this file): FS_CONTINUE to parse
- * it, its flow's state made or found, sc->run.skip bytes in (and the
- * socket's proof, if asked, in sc->run.proof), HTTP_ALONE to judge it
- * alone; else its final reason. A global function: its frame is not on
- * the parser's. */
+ * it, its flow's state made or found, sc->run.skip bytes in, HTTP_ALONE
+ * to judge it alone; else the reason decided without parsing, for
+ * fs_http_verdict(). The socket's proof, if asked, is left in
+ * sc->run.proof (-1: not asked). A global function: its frame is on
+ * neither the parser's call chain nor the verdict's. */
 __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
@@ -399,14 +440,13 @@ __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 	enum fs_reason r = FS_R_SERVICE;
 	__u32 zero = 0, skip = 0;
 	int proof = -1;
-	__u64 now = fs_now();
 
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!ctx || !p || !cfg || !sc)
 		return FS_R_SERVICE;
+	sc->run.proof = -1;
 	if (p->tcp_flags & TCP_FLAG_URG)
-		return http_bad(ctx, p, &sc->flow, cfg, proof, FS_R_HTTP_URGENT,
-				now);
+		return FS_R_HTTP_URGENT;
 	s = bpf_map_lookup_elem(&FS_MAP_HSTATE, &sc->flow);
 	switch (s ? hseg_place(ctx, p, &sc->flow, &s, &skip, &proof, &r)
 		  : hseg_untracked(ctx, p, &sc->flow, &s, &proof, &r)) {
@@ -414,7 +454,8 @@ __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 		sc->run.proof = FS_CONN_NONE;
 		return HTTP_ALONE;
 	case HSEG_VERDICT:
-		return http_verdict(ctx, p, &sc->flow, cfg, proof, r, now);
+		sc->run.proof = proof;
+		return r;
 	default:
 		break;
 	}
@@ -472,11 +513,13 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 		return fs_reason_resets(r) ? fs_http_verdict(ctx, p, r) : r;
 	}
 	if (r != FS_CONTINUE)
-		return r;
+		return fs_http_verdict(ctx, p, r);
 	s = bpf_map_lookup_elem(&FS_MAP_HSTATE, &sc->flow);
 	if (!s)
 		return FS_R_SERVICE;
 	skip = sc->run.skip;
+	__builtin_memcpy(s->snap, s, sizeof(s->snap)); /* hseg_rewind() */
+	s->snap_ok = 1;
 	r = fs_hparse(ctx, s, p->payload_off + skip, p->data_len - skip, 0);
 	s->next_seq = bpf_ntohl(p->seq) + p->data_len;
 	s->used_ns = fs_now();

@@ -36,7 +36,7 @@ ban_reason_for(struct xdp_md *ctx, const struct fs_pkt *p, enum fs_svc svc)
 	if (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
 		return FS_R_BAN;
 	if (svc == FS_SVC_HTTP || svc == FS_SVC_TCP) {
-		proof = fs_conn_proof(ctx, p);
+		proof = fs_conn_proof(ctx, p, NULL);
 		if (proof != FS_CONN_NONE && !fs_tcp_csum_ok(ctx, p))
 			return FS_R_BAN;
 		if (proof == FS_CONN_COOKIE) /* never pass: it would connect */

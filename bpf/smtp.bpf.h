@@ -100,7 +100,7 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 		if (!len)
 			return FS_R_SERVICE;
 		/* a connection's first client data: its handshake was real */
-		if (fs_conn_first(fs_conn_proof(ctx, p)))
+		if (fs_conn_first(fs_conn_proof(ctx, p, NULL)))
 			fs_prove(p, true);
 		fs_report(ctx, p, FS_EV_EHLO, p->payload_off + EHLO_CMD_LEN,
 			  len);

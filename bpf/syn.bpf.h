@@ -142,7 +142,7 @@ __noinline int fs_police_ack(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	if (!ctx || !p || !fs_cookie_window(fs_now()))
 		return FS_R_SERVICE;
-	switch (fs_conn_proof(ctx, p)) {
+	switch (fs_conn_proof(ctx, p, NULL)) {
 	case FS_CONN_FIRST:
 	case FS_CONN_COOKIE:
 		fs_prove(p, p->svc == FS_SVC_TCP);

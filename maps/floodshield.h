@@ -391,7 +391,7 @@ struct fs_hstate {
 	__u32 count;	/* body or chunk bytes left; digits of a length */
 	__u32 head;	/* bytes of the current request head so far */
 	__u16 hostlen;	/* Host value bytes so far (fs_hhost when cut) */
-	__u8 st;	/* the parser state (enum in bpf/hparse.bpf.h) */
+	__u8 st;	/* the parser state (enum hp_st above) */
 	__u8 sub;	/* position in a token or a field name */
 	__u16 req;	/* flags of the current request */
 	__u8 cand;	/* field names still matching */
@@ -399,6 +399,10 @@ struct fs_hstate {
 	__u8 prev;	/* the byte before the next one */
 	__u8 pad[3];
 	__u64 used_ns; /* last segment parsed */
+	__u8 snap[24]; /* the fields above used_ns before the last segment
+			* parsed: what a rewind goes back to */
+	__u32 snap_ok; /* snap holds them */
+	__u32 pad2;
 };
 
 /* A Host value cut by a segment end: its bytes so far (at most
@@ -584,7 +588,9 @@ _Static_assert(sizeof(struct fs_rate_slot) == 40, "fs_rate_slot");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
 _Static_assert(sizeof(struct fs_cfg) == 96 + 48 * FS_B_MAX, "fs_cfg");
 _Static_assert(sizeof(struct fs_hflow_key) == 36, "fs_hflow_key");
-_Static_assert(sizeof(struct fs_hstate) == 32, "fs_hstate");
+_Static_assert(sizeof(struct fs_hstate) == 64, "fs_hstate");
+_Static_assert(__builtin_offsetof(struct fs_hstate, used_ns) == 24,
+	       "fs_hstate.snap");
 _Static_assert(sizeof(struct fs_hhost) == 520, "fs_hhost");
 _Static_assert(sizeof(struct fs_proven_slot) == 32, "fs_proven_slot");
 _Static_assert(sizeof(struct fs_syn_state) == 80, "fs_syn_state");

@@ -128,7 +128,9 @@
 	X(HTTP_UNDECIDED_OPAQUE, "http_undecided_opaque", PASS, NONE, \
 	  "HTTP segment after an Upgrade, CONNECT or HTTP/2 preface: not HTTP/1 any more, not judged") \
 	X(HTTP_SUSPECT, "http_suspect", RESET, HTTP_FORM, \
-	  "an undecided HTTP segment from a suspect source (its prefix earned a bad-request ban, or it sent bad requests while the host-wide bad-request rate is over `http.suspect`): reset")
+	  "an undecided HTTP segment from a suspect source (its prefix earned a bad-request ban, or it sent bad requests while the host-wide bad-request rate is over `http.suspect`): reset") \
+	X(HTTP_DESYNC, "http_desync", RESET, HTTP_FORM, \
+	  "a segment carrying bytes the parser took before from a copy the kernel then dropped (a twin with a bad ACK or a stale timestamp), which it cannot judge again: reset, charged to no one")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,

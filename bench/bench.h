@@ -246,14 +246,14 @@ int xf_open(struct xfilter *x, enum xf_kind kind, int ncpu);
 void xf_close(struct xfilter *x);
 
 /* ------------------------------------------------------------------ */
-/* sock.c: real TCP connections, so that floodshield's fs_connected()
+/* sock.c: real TCP connections, so that floodshield's fs_conn_proof()
  * finds the kernel's socket for the frames' flows, as it would for a
  * real client: from the client and every fresh source (port
- * BENCH_SPORT) to the server's port 80, IPv4 and IPv6. Needs those
- * addresses in the current network namespace (bench/run.sh's).
- * Returns how many connections were made (0 outside that namespace;
- * the RESET cases then take the no-connection path, which their path
- * check reports). */
+ * BENCH_SPORT) to the server's port 80, IPv4 and IPv6; the frames carry
+ * their sequence numbers (bench_conn_seq()). Needs those addresses in
+ * the current network namespace (bench/run.sh's). Returns how many
+ * connections were made (0 outside that namespace; the HTTP cases then
+ * take the no-connection path, which their path check reports). */
 int bench_connect_all(void);
 
 /* The sequence numbers of the connection from @src:BENCH_SPORT to the

@@ -5,15 +5,24 @@
  * docs/benchmarks.md is given against them, measured in the same run.
  *
  * bench_fresh: a wrapper for paths that change the frame or their own
- * path (floodshield's RESET rewrites the segment into a RST and
- * remembers its flow and sequence number, so that the same segment again
- * is a retransmission), under `repeat` and live frames, where the kernel
- * replays one frame without restoring it. Before each run it writes back
- * the TCP flags word userspace recorded and moves the sequence number on
- * by one (checksum fixed, RFC 1624), then tail-calls fresh_next[0]: the
- * same connection (a socket the kernel holds, fs_connected()) sends a
- * new bad request every time. Its own cost is measured by tail-calling
+ * path (floodshield's RESET rewrites the segment into a RST), under
+ * `repeat` and live frames, where the kernel replays one frame without
+ * restoring it. Before each run it writes back the TCP flags word
+ * userspace recorded and, for live frames (fresh.span), moves the
+ * sequence number on inside the receive window (checksum fixed, RFC
+ * 1624), so the RST the stack takes is never the socket's next byte and
+ * the connection stays; then it tail-calls fresh_next[0]: the same
+ * connection (a socket the kernel holds, fs_conn_proof()) sends a new
+ * bad request every time. Its own cost is measured by tail-calling
  * bench_pass or bench_drop the same way.
+ *
+ * bench_hflow: the same for the HTTP parser's per-flow state: before
+ * each run it deletes the flow's fs_hstate entry (the segment is its
+ * connection's first data) or writes it back as userspace recorded it
+ * (a later segment resumed from the same point), then fresh_next[0]. It
+ * counts the runs that find the state the run before should have left
+ * (a state to delete; the recorded state after one run), which tells a
+ * path that parsed from one that did not (a retransmission's).
  *
  * prim_*: one operation each, to tell where floodshield's time goes:
  * what a lookup in each kind of map costs on this machine.
@@ -63,8 +72,11 @@ int bench_fresh(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct tcphdr *tcp = data + (fresh.tcp_off & FRESH_OFF_MASK);
-	__u32 seq = bpf_htonl(bpf_ntohl(fresh.seq) + fresh_count++);
+	__u32 span = fresh.span, seq = fresh.seq;
 	__u16 c;
+
+	if (span)
+		seq = bpf_htonl(bpf_ntohl(seq) + 1 + fresh_count++ % span);
 
 	if ((void *)(tcp + 1) > end)
 		return XDP_ABORTED;
@@ -72,6 +84,57 @@ int bench_fresh(struct xdp_md *ctx)
 	tcp->check = csum16_replace(c, fresh.seq & 0xffff, seq & 0xffff);
 	((__u16 *)tcp)[6] = fresh.flags_word;
 	tcp->seq = seq;
+	bpf_tail_call(ctx, &fresh_next, 0);
+	return XDP_ABORTED;
+}
+
+/* bench_hflow's map is floodshield's fs_hstate: userspace reuses its fd
+ * before load (bpf_map__reuse_fd(), which takes the size from it). */
+struct hflow_key {
+	__u8 b[HFLOW_KEY_SIZE];
+};
+
+struct hflow_val {
+	__u8 b[HFLOW_VAL_SIZE];
+};
+
+struct hflow_cfg hflow = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct hflow_key);
+	__type(value, struct hflow_val);
+} hstate_ref SEC(".maps");
+
+/* Whether the state at @v is hflow.ref, but for used_ns. */
+static __always_inline bool hflow_is_ref(const struct hflow_val *v)
+{
+	const __u64 *w = (const __u64 *)v->b;
+
+	return w[0] == hflow.ref[0] && w[1] == hflow.ref[1] &&
+	       w[2] == hflow.ref[2];
+}
+
+SEC("xdp")
+int bench_hflow(struct xdp_md *ctx)
+{
+	struct hflow_val *v;
+
+	hflow.runs++;
+	if (hflow.op == HFLOW_DELETE) {
+		if (!bpf_map_delete_elem(&hstate_ref, hflow.key))
+			hflow.hits++;
+	} else if (hflow.op == HFLOW_WRITE) {
+		v = bpf_map_lookup_elem(&hstate_ref, hflow.key);
+		if (v) {
+			hflow.hits += hflow_is_ref(v);
+			__builtin_memcpy(v, hflow.val, sizeof(*v));
+		} else {
+			bpf_map_update_elem(&hstate_ref, hflow.key, hflow.val,
+					    BPF_ANY);
+		}
+	}
 	bpf_tail_call(ctx, &fresh_next, 0);
 	return XDP_ABORTED;
 }
@@ -227,6 +290,32 @@ PRIM_LOOKUP(prim_hash16_lookup, prim_hash16, prim_key16)
 			       : XDP_PASS;                            \
 	}
 
+/* A parser state's life in an LRU map of fs_hstate's sizes: made, then
+ * deleted (what bench_hflow's HFLOW_DELETE rows pay on top of the
+ * parse); and a delete that finds nothing (what their calibration pays). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct hflow_key);
+	__type(value, struct hflow_val);
+} prim_hcycle SEC(".maps");
+
+SEC("xdp")
+int prim_lru_cycle(struct xdp_md *ctx)
+{
+	if (bpf_map_update_elem(&prim_hcycle, hflow.key, hflow.val, BPF_ANY))
+		return XDP_DROP;
+	bpf_map_delete_elem(&prim_hcycle, hflow.key);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int prim_lru_del_miss(struct xdp_md *ctx)
+{
+	return bpf_map_delete_elem(&prim_hcycle, hflow.key) ? XDP_PASS
+							    : XDP_DROP;
+}
+
 PRIM_INSERT(prim_lru_insert_roomy, prim_lru_roomy)
 PRIM_INSERT(prim_lru_insert_full, prim_lru_full)
 PRIM_INSERT(prim_lru_pcpu_insert, prim_lru_pcpu)
@@ -243,6 +332,25 @@ SEC("xdp")
 int prim_subprog(struct xdp_md *ctx)
 {
 	return prim_global(ctx);
+}
+
+/* bpf_loop() over an empty callback (the HTTP parser's step: one per
+ * byte of a request line or a field name): what a step costs. The
+ * verifier inlines the loop (flags 0), so a step is a BPF-to-BPF call. */
+#define PRIM_LOOP_STEPS 100
+
+static int prim_loop_step(__u32 i, void *data)
+{
+	return 0;
+}
+
+SEC("xdp")
+int prim_loop(struct xdp_md *ctx)
+{
+	return bpf_loop(PRIM_LOOP_STEPS, prim_loop_step, NULL, 0) ==
+			       PRIM_LOOP_STEPS
+		       ? XDP_PASS
+		       : XDP_DROP;
 }
 
 /* The cheapest real helper call. */

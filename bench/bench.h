@@ -82,20 +82,28 @@ const char *bench_list_cidr(enum bench_role role, int family);
  * BENCH_FRESH_N (a "new source" is one whose state was forgotten). */
 #define BENCH_FRESH_N 128
 #define BENCH_SPORT   40000 /* every frame's source port */
+#define BENCH_DPORT   80    /* the server's port with connections */
 void bench_fresh_addr(int family, unsigned seq, uint8_t addr[16]);
 
 /* The HTTP requests of the cases. */
 enum bench_payload {
 	PL_NONE = 0,
-	PL_HOST_EARLY,	     /* GET, served Host first, ~150 bytes */
-	PL_SPOOFED,	     /* the attack: Host 0jejhcec65c24dslii.com */
-	PL_FRAGMENT,	     /* the attack with "/#101" as target */
-	PL_HOST_LAST_500,    /* 500 bytes, served Host the last field */
-	PL_NO_HOST_1400,     /* 1400 bytes, HTTP/1.1, complete, no Host */
-	PL_NO_HOST_1400_ODD, /* the same, last line 26 bytes (judged
-			      * undecided at bdb3efb: docs/benchmarks.md) */
-	PL_SMTP_EHLO,	     /* "EHLO mail.example.org\r\n" */
-	PL_UDP_DNS,	     /* 32 bytes of UDP payload */
+	PL_HOST_EARLY,	      /* GET, served Host first, ~150 bytes */
+	PL_SPOOFED,	      /* the attack: Host 0jejhcec65c24dslii.com */
+	PL_FRAGMENT,	      /* the attack with "/#101" as target */
+	PL_HOST_LAST_500,     /* 500 bytes, served Host the last field */
+	PL_NO_HOST_1400,      /* 1400 bytes, HTTP/1.1, complete, no Host */
+	PL_NO_HOST_1400_ODD,  /* the same, last line 26 bytes (judged
+			       * undecided at bdb3efb: docs/benchmarks.md) */
+	PL_GOOD_500,	      /* a browser's GET, 500 bytes, Host second */
+	PL_GOOD_500_LINE,     /* its request line: a first segment */
+	PL_GOOD_500_REST,     /* the rest, from Host to the empty line */
+	PL_PIPE3,	      /* three small GETs (~130 bytes each) */
+	PL_FIELDS_1400,	      /* 1400 bytes of field lines, no Host, the
+			       * head not ended: a later segment */
+	PL_SHORT_FIELDS_1400, /* the same in short lines (X-Fill-NNN: v) */
+	PL_SMTP_EHLO,	      /* "EHLO mail.example.org\r\n" */
+	PL_UDP_DNS,	      /* 32 bytes of UDP payload */
 	PL_MAX,
 };
 
@@ -111,10 +119,24 @@ struct frame_spec {
 	uint8_t tcp_flags;
 	enum bench_payload payload;
 	const uint8_t *src_addr; /* overrides @src when not NULL */
+	uint32_t seq_off;	 /* bytes of the stream before this segment */
 };
 
-/* Build @s into @f, every checksum right. 0 or -1. */
+/* Build @s into @f, every checksum right. A TCP segment other than a SYN
+ * from BENCH_SPORT to BENCH_DPORT carries the sequence numbers of the
+ * source's connection (bench_conn_seq(), @seq_off on), where there is
+ * one; others 1000 and 2000. 0 or -1. */
 int frame_build(const struct frame_spec *s, struct frame *f);
+
+/* The length of payload @p. */
+size_t bench_payload_len(enum bench_payload p);
+
+/* Runs per call in repeat mode for frames of @s, given @repeat: an HTTP
+ * data segment's path costs 1-8 us here, so it gets BENCH_HTTP_REPEAT
+ * at most, which keeps `make bench-quick` short (the figure is a mean
+ * over the runs either way). */
+#define BENCH_HTTP_REPEAT 100000
+int bench_repeat(const struct frame_spec *s, int repeat);
 
 /* What bench_fresh needs to replay the TCP segment @f with a new flow
  * each run: where its words are, their values to restore. */
@@ -166,12 +188,13 @@ int shield_starve(struct shield *s, enum fs_bucket b);
  * of now), or with !@proven not. */
 int shield_prove(struct shield *s, enum bench_role role, bool proven);
 
-/* Empty the rate and flows maps, the SYN guard's state and the ordinary
- * client's proof; bans back to the static ones. */
+/* Empty the rate, flows and HTTP parser state maps, the SYN guard's
+ * state and the ordinary client's proof; bans back to the static ones. */
 int shield_reset_state(struct shield *s);
 /* Forget state about @f: the flow (client address and ports) it
- * belongs to, and with @source also every bucket of its source (each
- * kind, at /128 and at its prefix) and the source's bans. */
+ * belongs to and its HTTP parser state, and with @source also every
+ * bucket of its source (each kind, at /128 and at its prefix) and the
+ * source's bans. */
 int shield_forget(struct shield *s, const struct frame *f, bool source);
 
 /* Counters summed over CPUs (packets and observed packets, by reason),
@@ -194,6 +217,14 @@ void shield_rate_put(struct shield *s, const struct fs_key *k, uint64_t tat);
 /* Map fds by name ("fs_rate"...), for sizes and counts. */
 int shield_map_fd(struct shield *s, const char *name);
 
+/* The HTTP parser state's key of @f's flow (fs_hstate). */
+void frame_hflow_key(const struct frame *f, struct fs_hflow_key *k);
+
+/* The benchmarks' own object (bench/bench.bpf.c), loaded with
+ * bench_hflow working on @s's fs_hstate. NULL on failure. */
+struct bench_bpf;
+struct bench_bpf *shield_bench_open(struct shield *s);
+
 /* xdp-filter's compiled objects. */
 enum xf_kind {
 	XF_ALLOW_ALL = 0, /* xdpfilt_alw_all: pass unless listed */
@@ -215,15 +246,21 @@ int xf_open(struct xfilter *x, enum xf_kind kind, int ncpu);
 void xf_close(struct xfilter *x);
 
 /* ------------------------------------------------------------------ */
-/* sock.c: real TCP connections, so that floodshield's fs_connected()
+/* sock.c: real TCP connections, so that floodshield's fs_conn_proof()
  * finds the kernel's socket for the frames' flows, as it would for a
  * real client: from the client and every fresh source (port
- * BENCH_SPORT) to the server's port 80, IPv4 and IPv6. Needs those
- * addresses in the current network namespace (bench/run.sh's).
- * Returns how many connections were made (0 outside that namespace;
- * the RESET cases then take the no-connection path, which their path
- * check reports). */
+ * BENCH_SPORT) to the server's port 80, IPv4 and IPv6; the frames carry
+ * their sequence numbers (bench_conn_seq()). Needs those addresses in
+ * the current network namespace (bench/run.sh's). Returns how many
+ * connections were made (0 outside that namespace; the HTTP cases then
+ * take the no-connection path, which their path check reports). */
 int bench_connect_all(void);
+
+/* The sequence numbers of the connection from @src:BENCH_SPORT to the
+ * server's port 80: *seq the client's next byte (the server socket's
+ * rcv_nxt), *ack the server's (its snd_nxt), host order. 0, or -1 when
+ * bench_connect_all() made none. */
+int bench_conn_seq(const uint8_t src[16], uint32_t *seq, uint32_t *ack);
 
 /* ------------------------------------------------------------------ */
 /* The commands. */

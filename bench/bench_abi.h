@@ -15,7 +15,34 @@ struct fresh_cfg {
 	__u32 seq;	  /* the segment's sequence number */
 	__u16 flags_word; /* data offset and flags, to restore */
 	__u16 tcp_csum;
-	__u32 pad;
+	__u32 span; /* 0: @seq every run; else run i carries seq + 1 +
+		     * i % span (live frames: the RST the stack takes is
+		     * never the socket's next byte, so it stays) */
+};
+
+/* What bench_hflow does to floodshield's HTTP parser state (fs_hstate,
+ * whose fd the bench object reuses) before each run. */
+enum hflow_op {
+	HFLOW_NONE = 0,
+	HFLOW_DELETE, /* the flow has no state: its connection's first data */
+	HFLOW_WRITE,  /* the state is @val: a later segment, resumed */
+};
+
+#define HFLOW_KEY_SIZE 36 /* struct fs_hflow_key */
+#define HFLOW_VAL_SIZE 32 /* struct fs_hstate */
+
+/* The state's first bytes that a parse moves: all but used_ns. */
+#define HFLOW_CMP_WORDS 3
+
+struct hflow_cfg {
+	__u8 key[HFLOW_KEY_SIZE];
+	__u32 op; /* enum hflow_op */
+	__u8 val[HFLOW_VAL_SIZE];
+	/* The state one run of the segment leaves: a run that finds it
+	 * (HFLOW_WRITE), or finds a state to delete (HFLOW_DELETE), counts
+	 * in @hits; every run in @runs. Userspace zeroes both. */
+	__u64 ref[HFLOW_VAL_SIZE / 8];
+	__u64 runs, hits;
 };
 
 /* The frame bench_restore writes back before every run (a path that
@@ -43,6 +70,7 @@ struct prim_host_key { /* as struct fs_host_key: 64 bytes */
 };
 
 _Static_assert(sizeof(struct fresh_cfg) == 16, "fresh_cfg");
+_Static_assert(sizeof(struct hflow_cfg) == 120, "hflow_cfg");
 _Static_assert(sizeof(struct restore_cfg) == 4 + RESTORE_MAX, "restore_cfg");
 _Static_assert(sizeof(struct prim_key) == 24, "prim_key");
 _Static_assert(sizeof(struct prim_lpm_key) == 20, "prim_lpm_key");

@@ -10,6 +10,8 @@
 #include "bench.h"
 
 #define DEF_SPORT    BENCH_SPORT
+#define DEF_SEQ	     1000 /* without a connection: outside any window */
+#define DEF_ACK	     2000
 #define TCP_CSUM_OFF 16
 #define UDP_CSUM_OFF 6
 
@@ -72,30 +74,77 @@ static const char req_early[] = "GET /index.html HTTP/1.1\r\n"
 static const char req_spoofed[] = ATTACK_REQ("/");
 static const char req_fragment[] = ATTACK_REQ("/#101");
 
-static const char req_head[] = "GET /search?q=floodshield+benchmark&page=2 "
-			       "HTTP/1.1\r\n"
-			       "User-Agent: Mozilla/5.0 (X11; Linux x86_64; "
-			       "rv:115.0) Gecko/20100101 Firefox/115.0\r\n"
-			       "Accept: "
-			       "text/html,application/xhtml+xml,application/"
-			       "xml;q=0.9,*/*;q=0.8\r\n"
-			       "Accept-Language: en-GB,en;q=0.5\r\n"
-			       "Accept-Encoding: gzip, deflate\r\n"
-			       "Connection: keep-alive\r\n";
+#define REQ_LINE "GET /search?q=floodshield+benchmark&page=2 HTTP/1.1\r\n"
+#define REQ_FIELDS                                                       \
+	"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:115.0) "         \
+	"Gecko/20100101 Firefox/115.0\r\n"                               \
+	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9," \
+	"*/*;q=0.8\r\n"                                                  \
+	"Accept-Language: en-GB,en;q=0.5\r\n"                            \
+	"Accept-Encoding: gzip, deflate\r\n"                             \
+	"Connection: keep-alive\r\n"
+#define UPGRADE_LINE "Upgrade-Insecure-Requests: 1\r\n"
+
+static const char req_head[] = REQ_LINE REQ_FIELDS;
+
+/* A keep-alive client's small requests, pipelined in one segment. */
+#define SMALL_REQ(target)                                          \
+	"GET " target " HTTP/1.1\r\n"                              \
+	"Host: " SERVED_HOST "\r\n"                                \
+	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) fs-bench\r\n" \
+	"Accept: */*\r\n"                                          \
+	"Accept-Language: en\r\n"                                  \
+	"\r\n"
+
+static const char req_pipe3[] = SMALL_REQ("/style.css") SMALL_REQ("/app.js")
+	SMALL_REQ("/logo.png");
+
+/* @pre, a Cookie line padded so that the whole is @total bytes with
+ * @post after it. Returns the length. */
+static size_t padded(char *buf, size_t total, const char *pre, const char *post)
+{
+	static const char cookie[] = "Cookie: session=";
+	size_t fixed = strlen(pre) + strlen(cookie) + 2 + strlen(post);
+	size_t pad = total - fixed, n = 0;
+
+	n += sprintf(buf + n, "%s%s", pre, cookie);
+	for (size_t i = 0; i < pad; i++)
+		buf[n++] = "0123456789abcdef"[i % 16];
+	n += sprintf(buf + n, "\r\n%s", post);
+	return n;
+}
 
 /* @req_head, a Cookie padded so that the request is @total bytes, then
  * @last (a header line) and the empty line. Returns the length. */
 static size_t padded_request(char *buf, size_t total, const char *last)
 {
-	static const char cookie[] = "Cookie: session=";
-	size_t fixed = strlen(req_head) + strlen(cookie) + 2 + strlen(last) + 2;
-	size_t pad = total - fixed, n = 0;
+	char post[128];
 
-	n += sprintf(buf + n, "%s%s", req_head, cookie);
-	for (size_t i = 0; i < pad; i++)
-		buf[n++] = "0123456789abcdef"[i % 16];
-	n += sprintf(buf + n, "\r\n%s\r\n", last);
-	return n;
+	snprintf(post, sizeof(post), "%s\r\n", last);
+	return padded(buf, total, req_head, post);
+}
+
+/* A browser's GET of 500 bytes, Host second as browsers send it. */
+static size_t good_500(char *buf)
+{
+	return padded(buf, 500, REQ_LINE "Host: " SERVED_HOST "\r\n" REQ_FIELDS,
+		      UPGRADE_LINE "\r\n");
+}
+
+/* @total bytes of short field lines ("X-Fill-NNN: v"), the last one's
+ * value padded to fill: every byte a parser step of its own (names and
+ * short values), the parser's worst case per byte. Returns the length. */
+static size_t short_fields(char *buf, size_t total)
+{
+	static const char last[] = "X-Fill-end: ";
+	size_t n = 0;
+
+	for (unsigned i = 0; n + 2 * 15 + sizeof(last) <= total; i++)
+		n += sprintf(buf + n, "X-Fill-%03u: v\r\n", i % 1000);
+	n += sprintf(buf + n, "%s", last);
+	while (n < total - 2)
+		buf[n++] = 'v';
+	return n + sprintf(buf + n, "\r\n");
 }
 
 static const char smtp_ehlo[] = "EHLO mail.example.org\r\n";
@@ -121,6 +170,22 @@ static size_t payload(enum bench_payload p, char *buf)
 	case PL_NO_HOST_1400_ODD:
 		return padded_request(buf, 1400,
 				      "Sec-Fetch-Dest: document\r\n");
+	case PL_GOOD_500:
+		return good_500(buf);
+	case PL_GOOD_500_LINE:
+		return sprintf(buf, "%s", REQ_LINE);
+	case PL_GOOD_500_REST: {
+		size_t n = good_500(buf), skip = strlen(REQ_LINE);
+
+		memmove(buf, buf + skip, n - skip);
+		return n - skip;
+	}
+	case PL_PIPE3:
+		return sprintf(buf, "%s", req_pipe3);
+	case PL_FIELDS_1400:
+		return padded(buf, 1400, REQ_FIELDS, UPGRADE_LINE);
+	case PL_SHORT_FIELDS_1400:
+		return short_fields(buf, 1400);
 	case PL_SMTP_EHLO:
 		return sprintf(buf, "%s", smtp_ehlo);
 	case PL_UDP_DNS:
@@ -129,6 +194,20 @@ static size_t payload(enum bench_payload p, char *buf)
 	default:
 		return 0;
 	}
+}
+
+size_t bench_payload_len(enum bench_payload p)
+{
+	char buf[BENCH_FRAME_MAX];
+
+	return payload(p, buf);
+}
+
+int bench_repeat(const struct frame_spec *s, int repeat)
+{
+	bool http = !s->udp && s->payload != PL_NONE && s->dport == BENCH_DPORT;
+
+	return http && repeat > BENCH_HTTP_REPEAT ? BENCH_HTTP_REPEAT : repeat;
 }
 
 /* ------------------------------------------------------------------ */
@@ -170,8 +249,8 @@ int frame_build(const struct frame_spec *s, struct frame *f)
 		.tcp_flags = s->tcp_flags,
 		.sport = s->sport ? s->sport : DEF_SPORT,
 		.dport = s->dport,
-		.seq = 1000,
-		.ack = 2000,
+		.seq = DEF_SEQ,
+		.ack = DEF_ACK,
 	};
 	char pl[BENCH_FRAME_MAX];
 	size_t marks[PKT_M_MAX], n = payload(s->payload, pl);
@@ -181,6 +260,11 @@ int frame_build(const struct frame_spec *s, struct frame *f)
 		memcpy(ps.src, s->src_addr, 16);
 	else
 		pkt_addr(bench_addr(s->src, s->family), ps.src);
+	/* a data segment of a connection sock.c made: its numbers */
+	if (!s->udp && !(s->tcp_flags & PKT_SYN) && ps.sport == DEF_SPORT &&
+	    s->dport == BENCH_DPORT)
+		bench_conn_seq(ps.src, &ps.seq, &ps.ack);
+	ps.seq += s->seq_off;
 	pkt_addr(bench_addr(ROLE_SERVER, s->family), ps.dst);
 	ps.payload_len = n;
 	len = pkt_build(&ps, f->buf, sizeof(f->buf), marks);

@@ -24,7 +24,26 @@
  *           was forgotten first, against the same path of a known source
  *           timed the same way. Single calls run cold; their difference
  *           is the new source's extra work, added to the hot figure.
- * Every packet timed must be counted under the case's reason ("path").
+ *   first   an HTTP segment as its connection's first data, through
+ *           bench_hflow, which deletes the flow's parser state before
+ *           every run: each run proves the segment by the socket sock.c
+ *           holds, makes the state and parses from the start (without it,
+ *           the runs after the first would be retransmissions). Its own
+ *           cost (bench_hflow, whose delete then finds nothing, tail-
+ *           calling bench_pass) is taken off, so the figure includes the
+ *           state's removal (a delete; prim lru_cycle is its creation
+ *           and removal together), which a state's end costs anyway.
+ *   resume  a later in-order segment of a flow, through bench_hflow, which
+ *           writes the flow's state back before every run as the
+ *           segments before it left it (recorded by running them once):
+ *           every run parses the segment from the same point. Its own
+ *           cost (the same write, then bench_pass) is taken off.
+ * Every packet timed must be counted under the case's reason ("path");
+ * first and resume also check, after every timed call, that every run
+ * but the first found the state its predecessor should have left
+ * (bench_hflow counts them: a retransmission's path leaves none, or the
+ * state it found) and that the flow's state is the one a single run of
+ * the segment leaves ("state").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,11 +56,22 @@
 #include "../loader/names.h"
 #include "bench.h"
 
-enum bc_method { BM_REPEAT, BM_WRAP, BM_RESTORE, BM_ONCE_NEW, BM_ONCE_KNOWN };
+/* The methods timed by `repeat` runs per call come first (BM_RESUME
+ * last of them): their path check wants `repeat` packets per call. */
+enum bc_method {
+	BM_REPEAT,
+	BM_WRAP,
+	BM_RESTORE,
+	BM_FIRST,
+	BM_RESUME,
+	BM_ONCE_NEW,
+	BM_ONCE_KNOWN
+};
 
 static const char *const method_names[] = {
 	[BM_REPEAT] = "repeat",		[BM_WRAP] = "wrap",
-	[BM_RESTORE] = "restore",	[BM_ONCE_NEW] = "once-new",
+	[BM_RESTORE] = "restore",	[BM_FIRST] = "first",
+	[BM_RESUME] = "resume",		[BM_ONCE_NEW] = "once-new",
 	[BM_ONCE_KNOWN] = "once-known",
 };
 
@@ -65,6 +95,10 @@ struct bcase {
 	double target;		 /* ratio to the XDP_PASS floor, or NO_TARGET */
 	const char *calib;	 /* once-new: the once-known case to subtract */
 	const char *hot;	 /* once-new: the hot case it adds to */
+	/* resume: the segment before this one (at the connection's first
+	 * byte; this one follows it) */
+	enum bench_payload prelude;
+	double xf_target; /* ratio to xdp-filter's alw_all, or NO_TARGET */
 };
 
 #define SYN_TO(port, role)                                       \
@@ -87,7 +121,9 @@ static const struct bcase cases[] = {
 	 true,
 	 1.5,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"tcp_nosvc",
 	 "TCP SYN to port 22, no service",
 	 BM_REPEAT,
@@ -97,7 +133,9 @@ static const struct bcase cases[] = {
 	 true,
 	 1.5,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"allowed",
 	 "allowlisted source, SYN to 80",
 	 BM_REPEAT,
@@ -107,7 +145,9 @@ static const struct bcase cases[] = {
 	 true,
 	 NO_TARGET,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"blocked",
 	 "blocked prefix, SYN to 80: drop",
 	 BM_REPEAT,
@@ -117,7 +157,9 @@ static const struct bcase cases[] = {
 	 true,
 	 3.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"banned",
 	 "banned source, SYN to 80: drop",
 	 BM_REPEAT,
@@ -127,7 +169,9 @@ static const struct bcase cases[] = {
 	 true,
 	 3.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"syn_ok",
 	 "SYN to 80 within rate",
 	 BM_REPEAT,
@@ -137,7 +181,9 @@ static const struct bcase cases[] = {
 	 true,
 	 4.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"syn_proven",
 	 "SYN to 80 within rate, proven source",
 	 BM_REPEAT,
@@ -147,7 +193,9 @@ static const struct bcase cases[] = {
 	 true,
 	 4.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"syn_cookie",
 	 "unproven SYN under pressure: XDP cookie SYN-ACK",
 	 BM_RESTORE,
@@ -159,7 +207,9 @@ static const struct bcase cases[] = {
 	 true,
 	 NO_TARGET,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"syn_over",
 	 "SYN to 80 over rate: drop",
 	 BM_REPEAT,
@@ -169,17 +219,52 @@ static const struct bcase cases[] = {
 	 true,
 	 4.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"http_early",
-	 "GET, served Host early (~150 B)",
-	 BM_REPEAT,
+	 "GET, served Host early (~150 B): first data",
+	 BM_FIRST,
 	 true,
 	 {},
 	 DATA_TO(80, ROLE_CLIENT, PL_HOST_EARLY),
 	 false,
 	 4.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 2.0},
+	/* Issue 13: a good request, as first data and resumed; pipelining */
+	{.id = "http_good_500",
+	 .label = "browser GET 500 B, served Host 2nd: first data",
+	 .method = BM_FIRST,
+	 .unlimited = true,
+	 .spec = DATA_TO(80, ROLE_CLIENT, PL_GOOD_500),
+	 .target = NO_TARGET,
+	 .xf_target = 2.0},
+	{.id = "http_next_500",
+	 .label = "the same GET, next request of its connection",
+	 .method = BM_RESUME,
+	 .unlimited = true,
+	 .spec = DATA_TO(80, ROLE_CLIENT, PL_GOOD_500),
+	 .target = NO_TARGET,
+	 .prelude = PL_GOOD_500,
+	 .xf_target = 2.0},
+	{.id = "http_resume_host",
+	 .label = "its 2nd segment (Host to the end), after the request line",
+	 .method = BM_RESUME,
+	 .unlimited = true,
+	 .spec = DATA_TO(80, ROLE_CLIENT, PL_GOOD_500_REST),
+	 .target = NO_TARGET,
+	 .prelude = PL_GOOD_500_LINE,
+	 .xf_target = NO_TARGET},
+	{.id = "http_pipe3",
+	 .label = "3 pipelined GETs (~130 B each) in one segment: first data",
+	 .method = BM_FIRST,
+	 .unlimited = true,
+	 .spec = DATA_TO(80, ROLE_CLIENT, PL_PIPE3),
+	 .target = NO_TARGET,
+	 .xf_target = NO_TARGET},
 	{"reset_host",
 	 "spoofed Host: RESET",
 	 BM_WRAP,
@@ -189,10 +274,12 @@ static const struct bcase cases[] = {
 	 false,
 	 5.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"reset_host_obs", "spoofed Host, observed", BM_REPEAT, true,
 	 OBSERVE_BAD("http_host"), DATA_TO(80, ROLE_CLIENT, PL_SPOOFED), false,
-	 5.0, NULL, NULL},
+	 5.0, NULL, NULL, PL_NONE, NO_TARGET},
 	{"reset_frag",
 	 "target with '#': RESET",
 	 BM_WRAP,
@@ -202,20 +289,24 @@ static const struct bcase cases[] = {
 	 false,
 	 5.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"reset_frag_obs", "target with '#', observed", BM_REPEAT, true,
 	 OBSERVE_BAD("http_fragment"), DATA_TO(80, ROLE_CLIENT, PL_FRAGMENT),
-	 false, 5.0, NULL, NULL},
+	 false, 5.0, NULL, NULL, PL_NONE, NO_TARGET},
 	{"host_last_500",
-	 "500 B GET, served Host last",
-	 BM_REPEAT,
+	 "500 B GET, served Host last: first data",
+	 BM_FIRST,
 	 true,
 	 {},
 	 DATA_TO(80, ROLE_CLIENT, PL_HOST_LAST_500),
 	 false,
 	 6.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 2.0},
 	{"no_host_1400",
 	 "1400 B GET, no Host: RESET",
 	 BM_WRAP,
@@ -225,10 +316,12 @@ static const struct bcase cases[] = {
 	 false,
 	 6.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"no_host_1400_obs", "1400 B GET, no Host, observed", BM_REPEAT, true,
 	 OBSERVE_BAD("http_host"), DATA_TO(80, ROLE_CLIENT, PL_NO_HOST_1400),
-	 false, 6.0, NULL, NULL},
+	 false, 6.0, NULL, NULL, PL_NONE, NO_TARGET},
 	{"no_host_1400_odd",
 	 "1400 B GET, no Host, last line 26 B: RESET",
 	 BM_WRAP,
@@ -238,7 +331,25 @@ static const struct bcase cases[] = {
 	 false,
 	 6.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
+	{.id = "resume_1400",
+	 .label = "1400 B of fields, no Host, head not ended: resumed",
+	 .method = BM_RESUME,
+	 .unlimited = true,
+	 .spec = DATA_TO(80, ROLE_CLIENT, PL_FIELDS_1400),
+	 .target = NO_TARGET,
+	 .prelude = PL_GOOD_500_LINE,
+	 .xf_target = 4.0},
+	{.id = "resume_1400_short",
+	 .label = "the same in 15 B field lines: resumed",
+	 .method = BM_RESUME,
+	 .unlimited = true,
+	 .spec = DATA_TO(80, ROLE_CLIENT, PL_SHORT_FIELDS_1400),
+	 .target = NO_TARGET,
+	 .prelude = PL_GOOD_500_LINE,
+	 .xf_target = 4.0},
 	{"smtp_syn",
 	 "SMTP: SYN to 25 within rate",
 	 BM_REPEAT,
@@ -248,7 +359,9 @@ static const struct bcase cases[] = {
 	 true,
 	 4.0,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"smtp_ehlo",
 	 "SMTP: EHLO segment (service)",
 	 BM_REPEAT,
@@ -258,7 +371,9 @@ static const struct bcase cases[] = {
 	 false,
 	 NO_TARGET,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	/* First packet of a new source. */
 	{"syn_known_once",
 	 "SYN to 80, known source (calibration)",
@@ -269,7 +384,9 @@ static const struct bcase cases[] = {
 	 false,
 	 NO_TARGET,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"syn_new",
 	 "SYN to 80 within rate, new source",
 	 BM_ONCE_NEW,
@@ -279,7 +396,9 @@ static const struct bcase cases[] = {
 	 true,
 	 4.0,
 	 "syn_known_once",
-	 "syn_ok"},
+	 "syn_ok",
+	 PL_NONE,
+	 NO_TARGET},
 	{"reset_known_once",
 	 "spoofed Host, known source (calibration)",
 	 BM_ONCE_KNOWN,
@@ -289,7 +408,9 @@ static const struct bcase cases[] = {
 	 false,
 	 NO_TARGET,
 	 NULL,
-	 NULL},
+	 NULL,
+	 PL_NONE,
+	 NO_TARGET},
 	{"reset_new",
 	 "spoofed Host: RESET, new source",
 	 BM_ONCE_NEW,
@@ -299,7 +420,9 @@ static const struct bcase cases[] = {
 	 false,
 	 5.0,
 	 "reset_known_once",
-	 "reset_host"},
+	 "reset_host",
+	 PL_NONE,
+	 NO_TARGET},
 };
 
 #define NCASES ARRAY_SIZE(cases)
@@ -314,6 +437,8 @@ struct result {
 	int verdict;
 	int reason; /* the reason that counted the timed packets */
 	bool path_ok;
+	bool state_ok; /* first, resume: the flow's state as one run left it */
+	int rep;       /* runs per call */
 	size_t len;
 };
 
@@ -321,7 +446,9 @@ struct pkt_run {
 	const struct bench_opts *o;
 	struct shield sh;
 	struct bench_bpf *bb;
-	int pass_fd, fresh_fd, restore_fd, next_fd;
+	int pass_fd, fresh_fd, restore_fd, hflow_fd, next_fd;
+	int hstate_fd; /* floodshield's fs_hstate */
+	int rep;       /* runs per call of the case being timed */
 	struct xfilter xf[XF_MAX];
 	double *floor; /* repeat samples of bench_pass */
 	size_t nfloor, capfloor;
@@ -425,8 +552,8 @@ static int time_xf(struct pkt_run *p, const struct frame *f, struct result *r)
 		if (!p->xf[k].obj)
 			continue;
 		for (int i = 0; i < p->o->runs; i++)
-			if (bt_repeat(p->xf[k].prog_fd, f->buf, f->len,
-				      p->o->repeat, &v[i], &r->xf_verdict[k]))
+			if (bt_repeat(p->xf[k].prog_fd, f->buf, f->len, p->rep,
+				      &v[i], &r->xf_verdict[k]))
 				return -1;
 		r->xf_ns[k] = median(v, p->o->runs);
 	}
@@ -454,10 +581,9 @@ static int time_repeat(struct pkt_run *p, const struct frame *f,
 	int v;
 
 	for (int i = 0; i < p->o->runs; i++)
-		if (bt_repeat(p->sh.prog_fd, f->buf, f->len, p->o->repeat,
-			      &fs[i], &r->verdict) ||
-		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i],
-			      &v))
+		if (bt_repeat(p->sh.prog_fd, f->buf, f->len, p->rep, &fs[i],
+			      &r->verdict) ||
+		    bt_repeat(p->pass_fd, f->buf, f->len, p->rep, &fl[i], &v))
 			return -1;
 	runs_result(p, r, fs, fl);
 	return 0;
@@ -472,28 +598,109 @@ static int wrap_next(struct pkt_run *p, int prog_fd)
 		       : 0;
 }
 
-/* Through a wrapper: bench_fresh (wrap) or bench_restore (restore). */
+/* The parser state of @f's flow into *@v. 0, or -1 when it has none. */
+static int hstate_of(struct pkt_run *p, const struct frame *f,
+		     struct fs_hstate *v)
+{
+	struct fs_hflow_key k;
+
+	frame_hflow_key(f, &k);
+	if (bpf_map_lookup_elem(p->hstate_fd, &k, v)) {
+		fprintf(stderr, "fs_bench: no HTTP parser state\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether the state of bench_hflow's flow is @ref, but for the time it
+ * was last used. */
+static bool hstate_is(struct pkt_run *p, const struct fs_hstate *ref)
+{
+	struct fs_hstate v, want = *ref;
+
+	if (bpf_map_lookup_elem(p->hstate_fd, p->bb->bss->hflow.key, &v))
+		return false;
+	v.used_ns = want.used_ns = 0;
+	return !memcmp(&v, &want, sizeof(v));
+}
+
+/* first and resume: run the segment before @f (resume: the case's
+ * prelude, as its connection's first data) and then @f once, so that
+ * *ref is the state one run of @f leaves and bench_hflow is set to give
+ * every run the state @f found. */
+static int hflow_prepare(struct pkt_run *p, const struct bcase *c,
+			 const struct frame *f, struct fs_hstate *ref)
+{
+	struct hflow_cfg *h = &p->bb->bss->hflow;
+	struct frame_spec spec = c->spec;
+	struct fs_hflow_key k;
+	struct fs_hstate start;
+	struct frame pre;
+	double ns;
+	int v;
+
+	memset(h, 0, sizeof(*h));
+	h->op = HFLOW_DELETE;
+	if (c->method == BM_RESUME) {
+		spec.family = f->family;
+		spec.payload = c->prelude;
+		if (frame_build(&spec, &pre) ||
+		    bt_once(p->sh.prog_fd, pre.buf, pre.len, &ns, &v, NULL,
+			    NULL) ||
+		    hstate_of(p, &pre, &start))
+			return -1;
+		h->op = HFLOW_WRITE;
+		memcpy(h->val, &start, sizeof(start));
+	}
+	if (bt_once(p->sh.prog_fd, f->buf, f->len, &ns, &v, NULL, NULL) ||
+	    hstate_of(p, f, ref))
+		return -1;
+	frame_hflow_key(f, &k);
+	memcpy(h->key, &k, sizeof(k));
+	memcpy(h->ref, ref, sizeof(*ref));
+	return 0;
+}
+
+/* After a timed call through bench_hflow: every run but the first found
+ * the state its predecessor should have left, and the flow's state is
+ * the one a run leaves. */
+static bool hflow_ok(struct pkt_run *p, const struct fs_hstate *ref)
+{
+	const struct hflow_cfg *h = &p->bb->bss->hflow;
+
+	return h->runs == (uint64_t)p->rep && h->hits + 1 >= h->runs &&
+	       hstate_is(p, ref);
+}
+
+/* Through a wrapper: bench_fresh (wrap), bench_restore (restore) or
+ * bench_hflow (first, resume; the flow's state after every timed call
+ * must be *@ref). */
 static int time_wrap(struct pkt_run *p, struct frame *f, struct result *r,
-		     bool restore)
+		     enum bc_method m, const struct fs_hstate *ref)
 {
 	double fs[p->o->runs], wf[p->o->runs], fl[p->o->runs];
-	int v, w = restore ? p->restore_fd : p->fresh_fd;
+	int v, w = p->fresh_fd;
 
 	frame_fresh_cfg(f, &p->bb->bss->fresh);
-	if (restore) {
+	if (m == BM_RESTORE) {
 		if (f->len > RESTORE_MAX)
 			return -1;
 		memcpy(p->bb->bss->restore.frame, f->buf, f->len);
 		p->bb->bss->restore.len = f->len;
+		w = p->restore_fd;
 	}
+	if (ref)
+		w = p->hflow_fd;
 	for (int i = 0; i < p->o->runs; i++) {
+		p->bb->bss->hflow.runs = p->bb->bss->hflow.hits = 0;
 		if (wrap_next(p, p->sh.prog_fd) ||
-		    bt_repeat(w, f->buf, f->len, p->o->repeat, &fs[i],
-			      &r->verdict) ||
-		    wrap_next(p, p->pass_fd) ||
-		    bt_repeat(w, f->buf, f->len, p->o->repeat, &wf[i], &v) ||
-		    bt_repeat(p->pass_fd, f->buf, f->len, p->o->repeat, &fl[i],
-			      &v))
+		    bt_repeat(w, f->buf, f->len, p->rep, &fs[i], &r->verdict))
+			return -1;
+		if (ref && !hflow_ok(p, ref))
+			r->state_ok = false;
+		if (wrap_next(p, p->pass_fd) ||
+		    bt_repeat(w, f->buf, f->len, p->rep, &wf[i], &v) ||
+		    bt_repeat(p->pass_fd, f->buf, f->len, p->rep, &fl[i], &v))
 			return -1;
 		fs[i] = fs[i] - wf[i] + fl[i];
 	}
@@ -556,14 +763,19 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 	struct result *r = &p->res[ci][family == 6];
 	struct frame_spec spec = c->spec;
 	uint64_t before[FS_R_MAX], after[FS_R_MAX], moved, total, want;
+	struct fs_hstate ref;
 	struct frame f;
 	double once;
 	int err, v;
 
 	spec.family = family;
+	if (c->prelude)
+		spec.seq_off = bench_payload_len(c->prelude);
 	if (frame_build(&spec, &f) || apply_case(p, c))
 		return -1;
 	r->len = f.len;
+	r->state_ok = true;
+	r->rep = p->rep = bench_repeat(&c->spec, p->o->repeat);
 	if (time_xf(p, &f, r))
 		return -1;
 	/* Prime: the first packet may create the state the rest find (the
@@ -574,6 +786,9 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 	if (c->method == BM_RESTORE &&
 	    bt_once(p->sh.prog_fd, f.buf, f.len, &once, &v, NULL, NULL))
 		return -1;
+	if ((c->method == BM_FIRST || c->method == BM_RESUME) &&
+	    hflow_prepare(p, c, &f, &ref))
+		return -1;
 	if (shield_counts(&p->sh, before))
 		return -1;
 	switch (c->method) {
@@ -582,7 +797,11 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 		break;
 	case BM_WRAP:
 	case BM_RESTORE:
-		err = time_wrap(p, &f, r, c->method == BM_RESTORE);
+		err = time_wrap(p, &f, r, c->method, NULL);
+		break;
+	case BM_FIRST:
+	case BM_RESUME:
+		err = time_wrap(p, &f, r, c->method, &ref);
 		break;
 	default:
 		err = time_once(p, c, &f, r);
@@ -592,10 +811,12 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 		return -1;
 	r->reason = top_reason(before, after, &moved, &total);
 	want = (uint64_t)p->o->runs *
-	       (c->method <= BM_RESTORE ? p->o->repeat : p->o->fresh);
-	r->path_ok = moved == want && total == want;
-	fprintf(stderr, "  %-17s v%d %-15s %s\n", c->id, family,
-		fs_reason_name(r->reason), r->path_ok ? "" : "PATH CHANGED");
+	       (c->method <= BM_RESUME ? p->rep : p->o->fresh);
+	r->path_ok = moved == want && total == want && r->state_ok;
+	fprintf(stderr, "  %-17s v%d %-15s %s%s\n", c->id, family,
+		fs_reason_name(r->reason),
+		moved == want && total == want ? "" : "PATH CHANGED",
+		r->state_ok ? "" : " STATE CHANGED");
 	return 0;
 }
 
@@ -660,17 +881,24 @@ static void report(struct pkt_run *p)
 {
 	double floor = floor_ns(p);
 	FILE *t = p->o->tsv;
-	char tb[16];
+	char tb[16], xb[16];
 
 	tsv_line(t, "pkt", "floor_pass", 0,
 		 "ns=%.2f\tsamples=%zu\trepeat=%d\truns=%d", floor, p->nfloor,
 		 p->o->repeat, p->o->runs);
-	printf("\nPer-packet cost (kernel duration, median of %d runs of %d); "
-	       "floor: trivial XDP_PASS = %.1f ns (median of %zu)\n",
-	       p->o->runs, p->o->repeat, floor, p->nfloor);
-	printf("%-17s %-3s %5s %-10s %7s %6s %7s %-15s %4s %7s %5s %7s %5s\n",
+	printf("\nPer-packet cost (kernel duration, median of %d runs of %d, "
+	       "HTTP data segments %d); floor: trivial XDP_PASS = %.1f ns "
+	       "(median of %zu); fs/alw: floodshield against xdp-filter's "
+	       "alw_all on the same frame\n",
+	       p->o->runs, p->o->repeat,
+	       p->o->repeat < BENCH_HTTP_REPEAT ? p->o->repeat
+						: BENCH_HTTP_REPEAT,
+	       floor, p->nfloor);
+	printf("%-17s %-3s %5s %-10s %7s %6s %7s %-15s %4s %7s %5s %5s %6s "
+	       "%7s %5s\n",
 	       "case", "fam", "bytes", "method", "fs ns", "ratio", "target",
-	       "reason", "path", "alw ns", "ratio", "dny ns", "ratio");
+	       "reason", "path", "alw ns", "ratio", "fs/alw", "target",
+	       "dny ns", "ratio");
 	for (size_t ci = 0; ci < NCASES; ci++) {
 		const struct bcase *c = &cases[ci];
 
@@ -679,17 +907,20 @@ static void report(struct pkt_run *p)
 		for (int k = 0; k < 2; k++) {
 			struct result *r = &p->res[ci][k];
 			int fam = k ? 6 : 4;
+			double alw;
 
 			if (c->method == BM_ONCE_NEW)
 				estimate_new(p, c, r, k, floor);
+			alw = r->ns / r->xf_ns[XF_ALLOW_ALL];
 			printf("%-17s v%-2d %5zu %-10s %7.1f %6.2f %7s %-15s "
-			       "%4s %7.1f %5.2f %7.1f %5.2f\n",
+			       "%4s %7.1f %5.2f %6.2f %6s %7.1f %5.2f\n",
 			       c->id, fam, r->len, method_names[c->method],
 			       r->ns, r->ratio, target_text(c->target, tb),
 			       fs_reason_name(r->reason),
 			       r->path_ok ? "ok" : "BAD",
 			       r->xf_ns[XF_ALLOW_ALL],
-			       r->xf_ns[XF_ALLOW_ALL] / floor,
+			       r->xf_ns[XF_ALLOW_ALL] / floor, alw,
+			       target_text(c->xf_target, xb),
 			       r->xf_ns[XF_DENY_ALL],
 			       r->xf_ns[XF_DENY_ALL] / floor);
 			tsv_line(t, "pkt", c->id, fam,
@@ -700,7 +931,8 @@ static void report(struct pkt_run *p)
 				 "path_ok=%d\tonce_fs=%.1f\tonce_pass=%."
 				 "1f\twrap_floor=%.1f\t"
 				 "alw_ns=%.2f\talw_verdict=%s\tdny_ns=%."
-				 "2f\tdny_verdict=%s",
+				 "2f\tdny_verdict=%s\talw_ratio=%.3f\t"
+				 "xf_target=%.1f\trepeat=%d\tstate_ok=%d",
 				 c->label, method_names[c->method], r->len,
 				 r->ns, r->ratio, c->target, c->l34,
 				 fs_reason_name(r->reason),
@@ -710,7 +942,8 @@ static void report(struct pkt_run *p)
 				 r->xf_ns[XF_ALLOW_ALL],
 				 verdict_name(r->xf_verdict[XF_ALLOW_ALL]),
 				 r->xf_ns[XF_DENY_ALL],
-				 verdict_name(r->xf_verdict[XF_DENY_ALL]));
+				 verdict_name(r->xf_verdict[XF_DENY_ALL]), alw,
+				 c->xf_target, r->rep, r->state_ok);
 		}
 	}
 }
@@ -757,6 +990,12 @@ static const struct prim prims[] = {
 	 "prim_lru_pcpu_insert", LRU_ROOMY_RUN},
 	{"hash_new", "hash insert, new key, room", "prim_hash_insert",
 	 LRU_ROOMY_RUN},
+	{"lru_cycle", "LRU insert and delete, fs_hstate's sizes",
+	 "prim_lru_cycle", 0},
+	{"lru_del_miss", "LRU delete, no such key (fs_hstate's sizes)",
+	 "prim_lru_del_miss", 0},
+	{"loop100", "bpf_loop(), 100 empty steps (HTTP parser steps)",
+	 "prim_loop", 0},
 	{"ktime", "bpf_ktime_get_ns()", "prim_ktime", 0},
 	{"ktime_coarse", "bpf_ktime_get_coarse_ns()", "prim_ktime_coarse", 0},
 	{"cas", "compare-and-swap on a map value (GCRA)", "prim_cas", 0},
@@ -926,12 +1165,16 @@ int cmd_pkt(const struct bench_opts *o)
 	if (!p)
 		return -ENOMEM;
 	p->o = o;
-	p->bb = bench_bpf__open_and_load();
-	if (!p->bb || shield_open(&p->sh, NULL) || shield_setup(&p->sh))
+	if (shield_open(&p->sh, NULL) || shield_setup(&p->sh))
+		goto out;
+	p->hstate_fd = shield_map_fd(&p->sh, FS_STR(FS_MAP_HSTATE));
+	p->bb = shield_bench_open(&p->sh);
+	if (!p->bb)
 		goto out;
 	p->pass_fd = bpf_program__fd(p->bb->progs.bench_pass);
 	p->fresh_fd = bpf_program__fd(p->bb->progs.bench_fresh);
 	p->restore_fd = bpf_program__fd(p->bb->progs.bench_restore);
+	p->hflow_fd = bpf_program__fd(p->bb->progs.bench_hflow);
 	p->next_fd = bpf_map__fd(p->bb->maps.fresh_next);
 	for (int k = 0; k < XF_MAX; k++)
 		if (xf_open(&p->xf[k], k, p->sh.ncpu) && p->xf[k].obj)

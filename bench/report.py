@@ -119,6 +119,38 @@ def pkt_table(rows, out):
     out.append("")
 
 
+def http_table(rows, out):
+    """The HTTP rows against xdp-filter's alw_all on the same frames (the
+    targets of issue 13 are ratios to it)."""
+    pkt = by(rows, "pkt")
+    ids = [c for c in ordered_ids(rows, "pkt")
+           if pkt.get((c, "v4"), {}).get("l34") == "0"
+           and not c.endswith("_once") and not c.startswith("smtp")]
+    if not ids:
+        return
+    out.append("HTTP data segments against xdp-filter's `xdpfilt_alw_all` on "
+               "the same frames (fs ns / alw_all ns; issue 13's targets are "
+               "these ratios):\n")
+    out.append("| case | method | bytes v4 | v4 ns | alw_all v4 ns | v4 × "
+               "alw_all | v6 ns | alw_all v6 ns | v6 × alw_all | target | "
+               "met |")
+    out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+    for cid in ids:
+        v4, v6 = pkt.get((cid, "v4"), {}), pkt.get((cid, "v6"), {})
+        target = v4.get("xf_target", "0")
+        ok = [met(r.get("alw_ratio"), target) for r in (v4, v6)]
+        verdict = "yes" if all(o == "yes" for o in ok) else (
+            "-" if ok[0] == "-" else "**no**")
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+                   % (cid, v4.get("method"), v4.get("bytes"), num(v4.get("ns")),
+                      num(v4.get("alw_ns")), num(v4.get("alw_ratio"), "%.1f"),
+                      num(v6.get("ns")), num(v6.get("alw_ns")),
+                      num(v6.get("alw_ratio"), "%.1f"),
+                      "≤%sx" % target if float(target or 0) > 0 else "-",
+                      verdict))
+    out.append("")
+
+
 def prim_table(rows, out):
     prim = by(rows, "prim")
     if not prim:
@@ -256,6 +288,7 @@ def main():
         out += [l.rstrip("\n") for l in f]
     out += ["```", "", "## Per-packet cost", ""]
     pkt_table(rows, out)
+    http_table(rows, out)
     out += ["## What one operation costs here", ""]
     prim_table(rows, out)
     if by(rows, "live"):

@@ -19,7 +19,7 @@ read -r -a ARGS <<<"${BENCH_ARGS:-}"
 # fs_bench runs in a namespace of its own: a veth pair for live frames,
 # the server's and the clients' documentation addresses for the real
 # connections that the RESET cases need (bench/sock.c).
-NS=fsb-$$
+NS=${BENCH_NS:-fsb}-$$
 NS_IF=fsbl$$
 NS_PEER=fsbp$$
 

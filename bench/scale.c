@@ -167,44 +167,51 @@ static long map_memlock(int fd)
 
 /* ------------------------------------------------------------------ */
 
+/* How a case is timed (bench/pkt.c's methods of the same names). */
+enum smode {
+	SM_REPEAT, /* the same path packet after packet */
+	SM_WRAP,   /* RESET: through bench_fresh */
+	SM_FIRST,  /* HTTP first data: through bench_hflow, no state */
+};
+
 struct scase {
 	const char *id;
 	const char *label;
-	bool wrap; /* RESET: through bench_fresh */
+	enum smode mode;
 	struct frame_spec spec;
 };
 
 static const struct scase scases[] = {
 	{"udp_nosvc",
 	 "UDP, no protected service",
-	 false,
+	 SM_REPEAT,
 	 {.src = ROLE_CLIENT, .udp = true, .dport = 53, .payload = PL_UDP_DNS}},
 	{"allowed",
 	 "allowlisted source (10k prefixes)",
-	 false,
+	 SM_REPEAT,
 	 {.src = ROLE_ALLOWED, .dport = 80, .tcp_flags = 0x02}},
 	{"blocked",
 	 "blocked prefix: drop",
-	 false,
+	 SM_REPEAT,
 	 {.src = ROLE_BLOCKED, .dport = 80, .tcp_flags = 0x02}},
 	{"banned",
 	 "banned source (100k bans): drop",
-	 false,
+	 SM_REPEAT,
 	 {.src = ROLE_BANNED, .dport = 80, .tcp_flags = 0x02}},
 	{"syn_ok",
 	 "SYN within rate, known source (1M tracked)",
-	 false,
+	 SM_REPEAT,
 	 {.src = ROLE_CLIENT, .dport = 80, .tcp_flags = 0x02}},
 	{"http_early",
-	 "GET, served Host early (1k hosts)",
-	 false,
+	 "GET, served Host early (1k hosts): first data",
+	 SM_FIRST,
 	 {.src = ROLE_CLIENT,
 	  .dport = 80,
 	  .tcp_flags = 0x18,
 	  .payload = PL_HOST_EARLY}},
 	{"reset_host",
 	 "spoofed Host: RESET",
-	 true,
+	 SM_WRAP,
 	 {.src = ROLE_FRESH,
 	  .dport = 80,
 	  .tcp_flags = 0x18,
@@ -217,36 +224,50 @@ struct scale_run {
 	int pass_fd;
 };
 
-/* Repeat (or wrap) timing of @f on @s, paired with the floor. Returns
- * ns per packet; *ratio to the floor of the same runs. */
+/* The wrapper for @mode set up for @f on @s (SM_FIRST: the flow's
+ * state deleted before every run). Returns its fd. */
+static int wrapper(struct scale_run *r, struct frame *f, enum smode mode)
+{
+	struct fs_hflow_key k;
+
+	if (mode == SM_WRAP) {
+		frame_fresh_cfg(f, &r->bb->bss->fresh);
+		return bpf_program__fd(r->bb->progs.bench_fresh);
+	}
+	frame_hflow_key(f, &k);
+	memcpy(r->bb->bss->hflow.key, &k, sizeof(k));
+	r->bb->bss->hflow.op = HFLOW_DELETE;
+	return bpf_program__fd(r->bb->progs.bench_hflow);
+}
+
+/* Timing of @f on @s by @mode, @rep runs per call, paired with the
+ * floor (through a wrapper: less the wrapper's own cost). Returns ns per
+ * packet; *ratio to the floor of the same runs. */
 static double time_case(struct scale_run *r, struct shield *s, struct frame *f,
-			bool wrap, double *ratio, int *reason)
+			enum smode mode, int rep, double *ratio, int *reason)
 {
 	int n = r->o->runs, v, fd = s->prog_fd;
 	double ns[n], fl[n], rt[n], w;
 	uint64_t a[FS_R_MAX], b[FS_R_MAX];
+	int next = bpf_map__fd(r->bb->maps.fresh_next);
 	__u32 zero = 0;
 
-	if (wrap) {
-		frame_fresh_cfg(f, &r->bb->bss->fresh);
-		fd = bpf_program__fd(r->bb->progs.bench_fresh);
-	} else {
+	if (mode == SM_REPEAT)
 		bt_once(fd, f->buf, f->len, &w, &v, NULL, NULL); /* prime */
-	}
+	else
+		fd = wrapper(r, f, mode);
 	shield_counts(s, a);
 	for (int i = 0; i < n; i++) {
-		if (wrap)
-			bpf_map_update_elem(bpf_map__fd(r->bb->maps.fresh_next),
-					    &zero, &s->prog_fd, BPF_ANY);
-		bt_repeat(fd, f->buf, f->len, r->o->repeat, &ns[i], &v);
-		if (wrap) {
-			bpf_map_update_elem(bpf_map__fd(r->bb->maps.fresh_next),
-					    &zero, &r->pass_fd, BPF_ANY);
-			bt_repeat(fd, f->buf, f->len, r->o->repeat, &w, &v);
+		if (mode != SM_REPEAT)
+			bpf_map_update_elem(next, &zero, &s->prog_fd, BPF_ANY);
+		bt_repeat(fd, f->buf, f->len, rep, &ns[i], &v);
+		if (mode != SM_REPEAT) {
+			bpf_map_update_elem(next, &zero, &r->pass_fd, BPF_ANY);
+			bt_repeat(fd, f->buf, f->len, rep, &w, &v);
 			ns[i] -= w;
 		}
-		bt_repeat(r->pass_fd, f->buf, f->len, r->o->repeat, &fl[i], &v);
-		if (wrap)
+		bt_repeat(r->pass_fd, f->buf, f->len, rep, &fl[i], &v);
+		if (mode != SM_REPEAT)
 			ns[i] += fl[i];
 		rt[i] = ns[i] / fl[i];
 	}
@@ -274,7 +295,9 @@ static int run_cases(struct scale_run *r, struct shield *s, const char *maps)
 			if (frame_build(&spec, &f) ||
 			    shield_settings(s, NULL) || shield_unlimited(s))
 				return -1;
-			ns = time_case(r, s, &f, c->wrap, &ratio, &reason);
+			ns = time_case(r, s, &f, c->mode,
+				       bench_repeat(&c->spec, r->o->repeat),
+				       &ratio, &reason);
 			printf("%-11s %-6s v%d %-45s %7.1f %6.2f %s\n", c->id,
 			       maps, fam, c->label, ns, ratio,
 			       fs_reason_name(reason));
@@ -291,9 +314,10 @@ static int run_cases(struct scale_run *r, struct shield *s, const char *maps)
 static void report_memory(struct scale_run *r, struct shield *s)
 {
 	static const char *const names[] = {
-		"fs_rate",   "fs_bans",	    "fs_allow", "fs_block", "fs_hosts",
-		"fs_flows",  "fs_services", "fs_cfg",	"fs_stats", "fs_events",
-		"fs_filter", "fs_hostfp",   "fs_dns",	"fs_seen",
+		"fs_rate",  "fs_bans",	 "fs_allow",	"fs_block",
+		"fs_hosts", "fs_flows",	 "fs_services", "fs_cfg",
+		"fs_stats", "fs_events", "fs_filter",	"fs_hostfp",
+		"fs_dns",   "fs_seen",	 "fs_hstate",	"fs_hhost",
 	};
 	long total = 0;
 
@@ -366,7 +390,7 @@ static int flood(struct scale_run *r, struct shield *s)
 	med_known = median(k, n);
 	med_pass = median(b, n);
 	/* The known source's path, hot, at this scale: */
-	hot = time_case(r, s, &known, false, &ratio, &reason);
+	hot = time_case(r, s, &known, SM_REPEAT, r->o->repeat, &ratio, &reason);
 	printf("\nSpoofed-source SYN flood: %d SYNs, each from a new random "
 	       "source "
 	       "in 2001:db8::/32, rate map full (%u entries)\n",
@@ -447,6 +471,16 @@ static int still_judged(struct scale_run *r, struct shield *s)
 	return 0;
 }
 
+/* The bench object for shield @s (bench_hflow on its fs_hstate). */
+static int bench_for(struct scale_run *r, struct shield *s)
+{
+	r->bb = shield_bench_open(s);
+	if (!r->bb)
+		return -1;
+	r->pass_fd = bpf_program__fd(r->bb->progs.bench_pass);
+	return 0;
+}
+
 int cmd_scale(const struct bench_opts *o)
 {
 	struct scale_run r = {.o = o};
@@ -454,18 +488,16 @@ int cmd_scale(const struct bench_opts *o)
 	struct timespec t0, t1;
 	int err = -1;
 
-	r.bb = bench_bpf__open_and_load();
-	if (!r.bb)
-		return -1;
-	r.pass_fd = bpf_program__fd(r.bb->progs.bench_pass);
 	printf("\nScale: per-packet cost with default maps (small) and with "
 	       "1M tracked sources, 100k bans, 10k allowlist prefixes, 1k "
 	       "hosts "
 	       "(big)\n%-11s %-6s %-2s %-45s %7s %6s %s\n",
 	       "case", "maps", "fam", "what", "ns", "ratio", "reason");
 	if (shield_open(&small, NULL) || shield_setup(&small) ||
-	    run_cases(&r, &small, "small"))
+	    bench_for(&r, &small) || run_cases(&r, &small, "small"))
 		goto out;
+	bench_bpf__destroy(r.bb);
+	r.bb = NULL;
 	shield_close(&small);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (shield_open(&s, &big) || shield_setup(&s) || fill_rate(&s) ||
@@ -474,7 +506,7 @@ int cmd_scale(const struct bench_opts *o)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stderr, "  filled the maps in %.1f s\n",
 		t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	if (run_cases(&r, &s, "big"))
+	if (bench_for(&r, &s) || run_cases(&r, &s, "big"))
 		goto out;
 	report_memory(&r, &s);
 	if (flood(&r, &s) || still_judged(&r, &s))

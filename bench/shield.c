@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
+#include "bench_abi.h"
+#include "bench.skel.h"
 #include "../loader/filter.h"
 #include "../loader/addr.h"
 #include "../loader/hosts.h"
@@ -366,21 +368,59 @@ int shield_reset_state(struct shield *s)
 	if (shield_prove(s, ROLE_CLIENT, false))
 		return -1;
 	if (map_clear(bpf_map__fd(s->skel->maps.FS_MAP_BANS),
-		      sizeof(struct fs_key)))
+		      sizeof(struct fs_key)) ||
+	    map_clear(bpf_map__fd(s->skel->maps.FS_MAP_HSTATE),
+		      sizeof(struct fs_hflow_key)) ||
+	    map_clear(bpf_map__fd(s->skel->maps.FS_MAP_HHOST),
+		      sizeof(struct fs_hflow_key)))
 		return fail("clear state");
 	return static_bans(s);
 }
 
-/* The source address of @f in the 16-byte form. */
-static void frame_src(const struct frame *f, uint8_t a[16])
+/* The source (@dst: destination) address of @f in the 16-byte form. */
+static void frame_addr(const struct frame *f, uint8_t a[16], bool dst)
 {
 	memset(a, 0, 16);
 	if (f->family == 4) {
 		a[10] = a[11] = 0xff;
-		memcpy(a + 12, f->buf + f->l3 + 12, 4);
+		memcpy(a + 12, f->buf + f->l3 + 12 + 4 * dst, 4);
 	} else {
-		memcpy(a, f->buf + f->l3 + 8, 16);
+		memcpy(a, f->buf + f->l3 + 8 + 16 * dst, 16);
 	}
+}
+
+void frame_hflow_key(const struct frame *f, struct fs_hflow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	frame_addr(f, k->src, false);
+	frame_addr(f, k->dst, true);
+	memcpy(&k->sport, f->buf + f->l4, 2);
+	memcpy(&k->dport, f->buf + f->l4 + 2, 2);
+}
+
+struct bench_bpf *shield_bench_open(struct shield *s)
+{
+	struct bench_bpf *bb = bench_bpf__open();
+	int fd = bpf_map__fd(s->skel->maps.FS_MAP_HSTATE);
+
+	if (!bb)
+		return NULL;
+	if (bpf_map__reuse_fd(bb->maps.hstate_ref, fd) || bench_bpf__load(bb)) {
+		fail("load the bench object on fs_hstate");
+		bench_bpf__destroy(bb);
+		return NULL;
+	}
+	return bb;
+}
+
+/* Forget @f's HTTP parser state (fs_hstate, fs_hhost). */
+static void hflow_forget(struct shield *s, const struct frame *f)
+{
+	struct fs_hflow_key k;
+
+	frame_hflow_key(f, &k);
+	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.FS_MAP_HSTATE), &k);
+	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.FS_MAP_HHOST), &k);
 }
 
 int shield_forget(struct shield *s, const struct frame *f, bool source)
@@ -392,7 +432,8 @@ int shield_forget(struct shield *s, const struct frame *f, bool source)
 	uint8_t a[16];
 	struct fs_key k;
 
-	frame_src(f, a);
+	frame_addr(f, a, false);
+	hflow_forget(s, f);
 	for (int b = 0; source && b < FS_B_MAX; b++) {
 		make_key(&k, a, 128, b);
 		b ? rate_forget(s, &k) : (void)bpf_map_delete_elem(bans, &k);

@@ -3,9 +3,14 @@
  * listens on port 80 of its address; each client connects from its
  * address and port BENCH_SPORT and the server accepts, so the kernel
  * holds an established socket for exactly the tuple the frames carry.
+ * Each connection's sequence numbers are read from the client's socket
+ * in repair mode (TCP_REPAIR, CAP_NET_ADMIN), so that the frames carry
+ * the ones the server's socket expects (fs_conn_proof() checks them);
+ * no data is ever sent, so the server's socket stays at its first data.
  * The descriptors stay open until the process exits. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,7 +18,7 @@
 #include "../tests/pkt.h"
 #include "bench.h"
 
-#define SERVER_PORT 80
+#define SERVER_PORT BENCH_DPORT
 
 /* The 16-byte form of @a into a sockaddr of its family. */
 static socklen_t to_sockaddr(const uint8_t a[16], uint16_t port,
@@ -58,6 +63,62 @@ static int listener(int family)
 	return fd;
 }
 
+#define CONN_MAX (2 * (BENCH_FRESH_N + 1))
+
+/* Each connection: its client's address, the client's next sequence
+ * number and the server's (the frames' seq and ack). */
+static struct {
+	uint8_t src[16];
+	uint32_t seq, ack;
+} conns[CONN_MAX];
+static int nconns;
+
+/* The next sequence number of @fd's queue @q (TCP_SEND_QUEUE: the next
+ * byte it sends; TCP_RECV_QUEUE: the next byte it expects). @fd is in
+ * repair mode. 0 or -1. */
+static int queue_seq(int fd, int q, uint32_t *seq)
+{
+	socklen_t len = sizeof(*seq);
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)))
+		return -1;
+	return getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &len);
+}
+
+/* Record the sequence numbers of the client socket @fd from @src: into
+ * repair mode and out again without a window probe (nothing is sent). */
+static void record_seqs(int fd, const uint8_t src[16])
+{
+	int on = 1, off = TCP_REPAIR_OFF_NO_WP, err;
+	uint32_t seq, ack;
+
+	if (nconns == CONN_MAX ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on))) {
+		fprintf(stderr, "fs_bench: TCP_REPAIR: %s\n", strerror(errno));
+		return;
+	}
+	err = queue_seq(fd, TCP_SEND_QUEUE, &seq) ||
+	      queue_seq(fd, TCP_RECV_QUEUE, &ack);
+	setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off));
+	if (err)
+		return;
+	memcpy(conns[nconns].src, src, 16);
+	conns[nconns].seq = seq;
+	conns[nconns].ack = ack;
+	nconns++;
+}
+
+int bench_conn_seq(const uint8_t src[16], uint32_t *seq, uint32_t *ack)
+{
+	for (int i = 0; i < nconns; i++)
+		if (!memcmp(conns[i].src, src, 16)) {
+			*seq = conns[i].seq;
+			*ack = conns[i].ack;
+			return 0;
+		}
+	return -1;
+}
+
 /* One connection from @src:BENCH_SPORT, accepted. 0 or -1. */
 static int connect_one(int lfd, const uint8_t src[16], int family)
 {
@@ -82,6 +143,7 @@ static int connect_one(int lfd, const uint8_t src[16], int family)
 		close(fd);
 		return -1;
 	}
+	record_seqs(fd, src);
 	return 0; /* both stay open */
 }
 

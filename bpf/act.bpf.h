@@ -5,6 +5,7 @@
 #define FS_ACT_BPF_H
 
 #include "pkt.bpf.h"
+#include "csum.bpf.h"
 #include "maps.bpf.h"
 #include "cfg.bpf.h"
 #include "flows.bpf.h"
@@ -24,17 +25,6 @@ static __always_inline void account(enum fs_reason r, __u32 len, bool observed)
 		c->packets += 1;
 		c->bytes += len;
 	}
-}
-
-/* RFC 1624 eqn. 3: checksum @check after one 16-bit word went from
- * @old to @nw (all in network order). */
-static __always_inline __u16 csum_replace16(__u16 check, __u16 old, __u16 nw)
-{
-	__u32 sum = (__u16)~check + (__u16)~old + (__u32)nw;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
 }
 
 /* Turn the segment into a RST in place: flags become RST (plus ACK if

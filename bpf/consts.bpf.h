@@ -23,6 +23,7 @@
 #define ETH_P_8021AD 0x88A8
 #define IP_OFFSET    0x1FFF /* fragment offset bits of IPv4 frag_off */
 #define IP6_OFFSET   0xFFF8 /* fragment offset bits of IPv6 frag_off */
+#define IP6_MF	     0x0001 /* more fragments, IPv6 frag_off */
 #define IPV4_IHL_MIN 5	    /* 32-bit words of an IPv4 header without options */
 #define TCP_DOFF_MIN 5	    /* 32-bit words of a TCP header without options */
 #define V4_MAPPED_W2 0x0000ffff /* third word of ::ffff:a.b.c.d, host order */
@@ -45,9 +46,8 @@
 /* Parsing bounds: the verifier needs every walk bounded. */
 #define FS_VLAN_MAX 2 /* 802.1Q and 802.1ad (QinQ) */
 #define FS_IPV6_EXT_MAX \
-	6 /* extension headers walked before giving up;
-	   * XXX: a longer chain passes unpoliced (after
-	   * the lists) */
+	6 /* extension headers walked; a longer chain is
+	   * dropped (ext_chain) */
 #define FS_L4_OFF_MAX \
 	0xfff /* mask: a TCP header starts in the linear
 	       * frame, at most a 4 KB page on x86 */
@@ -70,6 +70,9 @@
 /* HTTP (http.bpf.h): bytes looked at to tell whether a segment of a flow
  * of unknown offset starts a request (a power of two). */
 #define FS_HTTP_PEEK 16
+/* Request heads of one segment charged to http.req (pipelining): one
+ * token each, up to this many. */
+#define FS_HTTP_CHARGE_MAX 32
 
 /* SMTP (smtp.bpf.h). */
 #define FS_EHLO_WORDS (FS_NAME_LEN / 8 + 1) /* name bytes looked at, 8n */
@@ -139,7 +142,7 @@
  * FS_CSUM_CHUNKS of them: a longer segment (jumbo frames) counts as
  * unverified. */
 #define FS_CSUM_CHUNK  64
-#define FS_CSUM_CHUNKS 24 /* 1536 bytes: an Ethernet MTU's segment */
+#define FS_CSUM_CHUNKS 1024 /* 64 KB: the largest IP datagram */
 
 /* Reset-flow memory (flows.bpf.h): a remembered segment is told apart
  * by its first FS_FLOW_HASH_LEN payload bytes (hashed); its

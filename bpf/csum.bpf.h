@@ -8,6 +8,17 @@
 
 #include "pkt.bpf.h"
 
+/* RFC 1624 eqn. 3: checksum @check after one 16-bit word went from
+ * @old to @nw (all in network order). */
+static __always_inline __u16 csum_replace16(__u16 check, __u16 old, __u16 nw)
+{
+	__u32 sum = (__u16)~check + (__u16)~old + (__u32)nw;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
 /* Fold a ones' complement sum to 16 bits. */
 static __always_inline __u16 csum_fold64(__u64 sum)
 {

@@ -65,8 +65,13 @@ int floodshield(struct xdp_md *ctx)
 		return act(ctx, &pkt, fs_l4_reason(&pkt));
 	if (pkt.svc == FS_SVC_NONE) /* no stage call for the common case */
 		return act(ctx, &pkt, FS_R_NO_SERVICE);
-	if (fs_is_syn(&pkt)) /* what a SYN flood sends */
+	if (pkt.frag) /* no TCP stack fragments; reassembled, it is unseen */
+		return act(ctx, &pkt, FS_R_TCP_FRAGMENT);
+	if (fs_is_syn(&pkt)) { /* what a SYN flood sends */
+		if (pkt.svc == FS_SVC_HTTP && pkt.data_len) /* TFO data */
+			return act(ctx, &pkt, FS_R_SYN_DATA);
 		return act(ctx, &pkt, police_syn(ctx, &pkt));
+	}
 	/* straight from here: the parser's frames need the stack */
 	if (pkt.svc == FS_SVC_HTTP && pkt.data_len)
 		return act(ctx, &pkt, fs_police_http(ctx, &pkt));

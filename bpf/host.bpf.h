@@ -329,7 +329,9 @@ __noinline int fs_host_judge(struct fs_hscratch *sc, __u32 len, __u32 bits)
 				continue;
 			if (i + 1 < len && hj_byte(sc, i + 1) != ':')
 				return FS_R_HTTP_BAD_HOST;
-			if (hj_v6(sc, i) || !hj_own(sc, sc->v6.a))
+			/* a v4-mapped literal is no server's own */
+			if (hj_v6(sc, i) || fs_words_v4mapped(sc->v6.a) ||
+			    !hj_own(sc, sc->v6.a))
 				return FS_R_HTTP_BAD_HOST;
 			return bits & HJ_RESET_IP ? FS_R_HTTP_IP_HOST
 						  : FS_R_HTTP_OK;

@@ -84,6 +84,9 @@
 #define HP_CL_MAX	999999999u /* a longer body makes the flow opaque */
 #define HP_HOSTLEN_CAP	0xffff
 #define FS_HCHUNKS	8 /* chunks parsed per segment: 16 KB */
+/* Steps of one chunk: at most two a byte (a state change that reads no
+ * byte, then the byte). */
+#define HP_STEPS (2 * FS_HCHUNK + 16)
 
 /* Field names the parser acts on (fs_hstate.cand bits), lower case. */
 #define HP_NAMES    4
@@ -215,16 +218,18 @@ static __always_inline int hp_value_judge(struct hp_ctx *c, __u32 end)
 			have = FS_HHOST_LEN - 1;
 		bpf_probe_read_kernel(c->sc->name, have & (FS_HHOST_LEN - 1),
 				      c->hh->name);
-	} else if (s->req & RQ_HHOST) { /* the cut part was evicted */
-		s->st = HP_UNTRACKED;
-		return FS_R_HTTP_UNDECIDED_UNTRACKED;
+	} else if (s->req & RQ_HHOST) {
+		/* the cut part was pushed out of fs_hhost (by a flood of cut
+		 * Hosts): the name cannot be shown served */
+		return FS_R_HTTP_BAD_HOST;
 	}
 	s->req &= ~RQ_HHOST;
 	hp_copy(c, have, end);
 	return fs_host_judge(c->sc, total, c->r->bits & HB_HJ);
 }
 
-/* The request head is over budget: the flow is not parsed again. */
+/* The request head is longer than http.head_max: bad (nginx refuses a
+ * head over 32 KB, Apache one over 100 fields; no client sends one). */
 static __always_inline bool hp_over_budget(struct hp_ctx *c, __u32 n)
 {
 	struct fs_hstate *s = c->s;
@@ -232,8 +237,7 @@ static __always_inline bool hp_over_budget(struct hp_ctx *c, __u32 n)
 	s->head += n;
 	if (s->head <= c->r->head_max)
 		return false;
-	s->st = HP_LOST;
-	c->r->verdict = FS_R_HTTP_UNDECIDED_BUDGET;
+	c->r->verdict = FS_R_HTTP_HEAD_LONG;
 	return true;
 }
 
@@ -963,7 +967,13 @@ static __always_inline long hp_upgraded(struct hp_ctx *c, __u8 b)
 {
 	struct fs_hstate *s = c->s;
 
-	if (hp_tchar(b) || b == '\r' || b == '\n') {
+	__u32 n, next = 0;
+	__u64 w = hp_word(c, &n);
+
+	if (n > 1)
+		next = (w >> 8) & 0xff;
+	/* a client's WebSocket frame: its second byte has the mask bit */
+	if ((hp_tchar(b) && !(next & 0x80)) || b == '\r' || b == '\n') {
 		s->st = HP_START;
 		return 0;
 	}
@@ -1001,9 +1011,7 @@ static long hp_step(__u64 i, void *data)
 	case HP_TARGET:
 		r = hp_target(c, b);
 		break;
-	case HP_PATH1:
-		if (b == '/')
-			return hp_malformed(c); /* "//host/...": no client */
+	case HP_PATH1: /* "//x" is a path too: both servers route it by Host */
 		s->st = HP_PATH;
 		r = 0;
 		break;
@@ -1097,7 +1105,7 @@ static __always_inline void hp_keep_value(struct hp_ctx *c,
 	if (!(s->req & RQ_HHOST) || !hh) {
 		bpf_map_update_elem(&FS_MAP_HHOST, k, &c->sc->hh_zero, BPF_ANY);
 		hh = bpf_map_lookup_elem(&FS_MAP_HHOST, k);
-		if (!hh) { /* no room: judged unserved at the value's end */
+		if (!hh) { /* no entry: unserved at the value's end */
 			s->req |= RQ_HHOST;
 			return;
 		}
@@ -1149,8 +1157,6 @@ static __always_inline enum fs_reason fs_hstate_verdict(__u8 st)
 	switch (st) {
 	case HP_OPAQUE:
 		return FS_R_HTTP_UNDECIDED_OPAQUE;
-	case HP_LOST:
-		return FS_R_HTTP_UNDECIDED_BUDGET;
 	case HP_UNTRACKED:
 		return FS_R_HTTP_UNDECIDED_UNTRACKED;
 	default:
@@ -1185,7 +1191,10 @@ __noinline int fs_hchunk(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
 	c.r->pos = 0;
 	c.r->len = n;
 	c.r->hstart = 0;
-	bpf_loop(FS_HCHUNK + 1, hp_step, &c, 0);
+	bpf_loop(HP_STEPS, hp_step, &c, 0);
+	if (c.r->verdict == FS_CONTINUE && c.r->pos < n &&
+	    s->st < HP_OPAQUE) /* cannot happen: no byte goes unjudged */
+		c.r->verdict = FS_R_HTTP_MALFORMED;
 	if (c.r->verdict == FS_CONTINUE &&
 	    (s->st == HP_HOST || s->st == HP_AUTH)) {
 		if (c.r->bits & HB_ALONE) /* a forged segment writes no map */

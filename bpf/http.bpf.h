@@ -89,17 +89,22 @@ static __always_inline void suspect_charge(const struct fs_cfg *cfg, __u64 now)
 			      cfg->http_suspect_hold_ns);
 }
 
-/* Whether @k holds a ban record (live or not) made for bad requests. */
-static __always_inline bool ban_for_bad(const struct fs_key *k)
+/* Whether @k holds a ban made for bad requests that is live or ended
+ * less than @hold ago. */
+static __always_inline bool ban_for_bad(const struct fs_key *k, __u64 now,
+					__u64 hold)
 {
 	struct fs_ban *b = bpf_map_lookup_elem(&FS_MAP_BANS, k);
 
-	return b && (b->reason == FS_BAN_HTTP_BAD ||
-		     b->reason == FS_BAN_HTTP_BAD_PREFIX);
+	return b &&
+	       (b->reason == FS_BAN_HTTP_BAD ||
+		b->reason == FS_BAN_HTTP_BAD_PREFIX) &&
+	       now < b->expires_ns + hold;
 }
 
 /* Whether @p's source is a suspect, whose undecided requests are reset:
- * its prefix earned a bad-request ban, or the suspicion window is open
+ * its prefix holds a bad-request ban (or one that ended less than
+ * http.suspect_hold ago), or the suspicion window is open
  * and its bad-request bucket is in debt (it sent a bad request lately).
  * Both rest on bad requests the socket proved. A global function. */
 __noinline int fs_http_suspect(const struct fs_pkt *p, __u64 now)
@@ -112,7 +117,7 @@ __noinline int fs_http_suspect(const struct fs_pkt *p, __u64 now)
 	if (!p || !cfg)
 		return 0;
 	fs_make_key(&k, p, fs_prefix_len(p, cfg), FS_B_NONE);
-	if (ban_for_bad(&k))
+	if (ban_for_bad(&k, now, cfg->http_suspect_hold_ns))
 		return 1;
 	if (!st || now >= READ_ONCE(st->suspect_until_ns))
 		return 0;
@@ -129,7 +134,6 @@ __noinline int fs_http_suspect(const struct fs_pkt *p, __u64 now)
 static __always_inline bool http_undecided(enum fs_reason r)
 {
 	return r == FS_R_HTTP_UNDECIDED || r == FS_R_HTTP_UNDECIDED_UNTRACKED ||
-	       r == FS_R_HTTP_UNDECIDED_BUDGET ||
 	       r == FS_R_HTTP_UNDECIDED_OPAQUE;
 }
 
@@ -150,6 +154,13 @@ hstate_new(const struct fs_hflow_key *k, __u32 seq, __u8 st)
 	if (bpf_map_update_elem(&FS_MAP_HSTATE, k, &s, BPF_ANY))
 		return NULL;
 	return bpf_map_lookup_elem(&FS_MAP_HSTATE, k);
+}
+
+/* The flow is being reset: its parser state goes. */
+static __always_inline void hflow_forget(const struct fs_hflow_key *k)
+{
+	bpf_map_delete_elem(&FS_MAP_HSTATE, k);
+	bpf_map_delete_elem(&FS_MAP_HHOST, k);
 }
 
 /* Whether the segment starts like a request: empty lines, a token, SP
@@ -219,12 +230,17 @@ hseg_untracked(struct xdp_md *ctx, const struct fs_pkt *p,
 	       const struct fs_hflow_key *k, struct fs_hstate **s, int *proof,
 	       enum fs_reason *verdict)
 {
-	*proof = fs_conn_proof(ctx, p, NULL);
+	struct fs_conn_pos pos = {};
+	__u32 seq = bpf_ntohl(p->seq), first = seq;
+
+	*proof = fs_conn_proof(ctx, p, &pos);
 	switch (*proof) {
 	case FS_CONN_NONE:
 		return HSEG_ALONE;
 	case FS_CONN_FIRST:
 	case FS_CONN_COOKIE:
+		if (pos.known) /* the stream's first byte, as the kernel has it */
+			first = pos.next;
 		break;
 	case FS_CONN_ESTABLISHED:
 		/* the fixtures' model: a segment without state starts its
@@ -235,10 +251,16 @@ hseg_untracked(struct xdp_md *ctx, const struct fs_pkt *p,
 	default:
 		return hseg_resync(ctx, p, k, s, verdict);
 	}
-	*s = hstate_new(k, bpf_ntohl(p->seq), HP_START);
-	if (*s)
+	*s = hstate_new(k, first, HP_START);
+	if (!*s) {
+		*verdict = FS_R_HTTP_UNDECIDED_UNTRACKED;
+		return HSEG_VERDICT;
+	}
+	if (seq == first)
 		return HSEG_PARSE;
-	*verdict = FS_R_HTTP_UNDECIDED_UNTRACKED;
+	/* the first data out of order (its start lost or late): the state
+	 * waits at the first byte; this segment comes again in order */
+	*verdict = FS_R_HTTP_UNDECIDED_ORDER;
 	return HSEG_VERDICT;
 }
 
@@ -287,11 +309,21 @@ hseg_order(struct fs_hstate *s, const struct fs_pkt *p,
 		*verdict = FS_R_HTTP_DESYNC;
 		return HSEG_VERDICT;
 	}
-	gap = seq - next;
-	if (s->st == HP_BODY && gap <= s->count) { /* body: skip the gap */
-		s->count -= gap;
-		s->next_seq = seq;
-		return HSEG_PARSE;
+	if (s->st == HP_BODY) {
+		/* body bytes the kernel took out of order: the state goes
+		 * on from where the kernel is, within the body */
+		if (pos->known && seq_before(next, pos->next) &&
+		    pos->next - next <= s->count) {
+			s->count -= pos->next - next;
+			s->next_seq = next = pos->next;
+			if (seq == next)
+				return HSEG_PARSE;
+		}
+		gap = seq - next;
+		if (!seq_before(seq, next) && gap + len <= s->count) {
+			*verdict = FS_R_SERVICE; /* all of it body: passes */
+			return HSEG_VERDICT;
+		}
 	}
 	*verdict = FS_R_HTTP_UNDECIDED_ORDER;
 	return HSEG_VERDICT;
@@ -309,20 +341,20 @@ static __always_inline enum hseg hseg_place(struct xdp_md *ctx,
 	struct fs_hstate *s = *sp;
 	__u32 seq = bpf_ntohl(p->seq);
 
-	if (s->st >= HP_OPAQUE && s->st != HP_UNTRACKED) {
-		*verdict = fs_hstate_verdict(s->st);
-		return HSEG_VERDICT;
-	}
 	*proof = fs_conn_proof(ctx, p, &pos);
 	if (*proof == FS_CONN_NONE)
 		return HSEG_ALONE;
 	if (fs_conn_first(*proof) && seq != s->next_seq) {
-		*sp = hstate_new(k, seq, HP_START); /* ports used again */
-		if (*sp)
-			return HSEG_PARSE;
+		/* the ports used again by a new connection: its own state */
+		hflow_forget(k);
+		return hseg_untracked(ctx, p, k, sp, proof, verdict);
 	}
 	if (s->st == HP_UNTRACKED)
 		return hseg_resync(ctx, p, k, sp, verdict);
+	if (s->st >= HP_OPAQUE) {
+		*verdict = fs_hstate_verdict(s->st);
+		return HSEG_VERDICT;
+	}
 	return hseg_order(s, p, &pos, skip, verdict);
 }
 
@@ -334,13 +366,6 @@ static __always_inline enum fs_reason http_reset(struct xdp_md *ctx,
 						 int proof, enum fs_reason r)
 {
 	return proof == FS_CONN_COOKIE ? fs_cookie_reset(ctx, p, r) : r;
-}
-
-/* The flow is being reset: its parser state goes. */
-static __always_inline void hflow_forget(const struct fs_hflow_key *k)
-{
-	bpf_map_delete_elem(&FS_MAP_HSTATE, k);
-	bpf_map_delete_elem(&FS_MAP_HHOST, k);
 }
 
 /* A bad verdict @r: reset and charge, with the socket's proof; without
@@ -371,8 +396,8 @@ http_bad(struct xdp_md *ctx, const struct fs_pkt *p,
 /* Judge a segment with no proven connection alone, as a request start,
  * with a throw-away state: never charged, never remembered. What does
  * not parse as a request (a body, another protocol) passes. */
-static __always_inline enum fs_reason
-http_alone(struct xdp_md *ctx, const struct fs_pkt *p)
+static __always_inline enum fs_reason http_alone(struct xdp_md *ctx,
+						 const struct fs_pkt *p)
 {
 	struct fs_hscratch *sc;
 	enum fs_reason r;
@@ -382,11 +407,30 @@ http_alone(struct xdp_md *ctx, const struct fs_pkt *p)
 	if (!sc)
 		return FS_R_SERVICE;
 	__builtin_memset(&sc->alone, 0, sizeof(sc->alone));
-	r = fs_hparse(ctx, &sc->alone, p->payload_off, p->data_len,
-		      HB_ALONE);
+	r = fs_hparse(ctx, &sc->alone, p->payload_off, p->data_len, HB_ALONE);
 	if (r == FS_R_HTTP_MALFORMED || http_undecided(r))
 		return FS_R_SERVICE;
 	return r;
+}
+
+/* Charge http.req one token per request head the segment ended well
+ * (pipelined heads each count; at most FS_HTTP_CHARGE_MAX). The level of
+ * the first excess. */
+static __always_inline enum fs_level http_charge(const struct fs_pkt *p,
+						 __u64 now)
+{
+	struct fs_hscratch *sc;
+	__u32 zero = 0, n;
+	enum fs_level l = FS_LEVEL_OK;
+
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
+	n = sc && sc->run.good ? sc->run.good : 1;
+	for (__u32 i = 0; i < FS_HTTP_CHARGE_MAX && i < n; i++) {
+		l = fs_police_bucket(p, FS_B_HTTP_REQ, FS_R_HTTP_RATE_SRC, now);
+		if (l != FS_LEVEL_OK)
+			break;
+	}
+	return l;
 }
 
 /* The verdict of a segment the parser judged (or could not), with
@@ -399,7 +443,9 @@ http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 	if (fs_reason_resets(r))
 		return http_bad(ctx, p, k, cfg, proof, r, now);
 	if (http_undecided(r)) {
-		if (fs_http_suspect(p, now))
+		/* an upgraded stream is a protocol the server chose, not a
+		 * request the parser missed */
+		if (r != FS_R_HTTP_UNDECIDED_OPAQUE && fs_http_suspect(p, now))
 			return http_bad(ctx, p, k, cfg, proof,
 					FS_R_HTTP_SUSPECT, now);
 		return r;
@@ -408,7 +454,7 @@ http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 		return r;
 	if (fs_conn_first(proof)) /* a connection's first request */
 		fs_prove(p, true);
-	switch (fs_police_bucket(p, FS_B_HTTP_REQ, FS_R_HTTP_RATE_SRC, now)) {
+	switch (http_charge(p, now)) {
 	case FS_LEVEL_OVER_SRC:
 		return http_bad(ctx, p, k, cfg, proof, FS_R_HTTP_RATE_SRC, now);
 	case FS_LEVEL_OVER_PREFIX:
@@ -421,6 +467,28 @@ http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 	if (cfg->flags & FS_CFG_VERIFY_HTTP)
 		fs_report(ctx, p, FS_EV_SOURCE, 0, 0);
 	return r;
+}
+
+/* A segment that overlaps bytes the kernel has is about to become a RST:
+ * the kernel takes a RST only at exactly its next byte (RFC 5961 3.2),
+ * which is @skip bytes into the segment. Its sequence number moves there
+ * (the checksum follows, RFC 1624); act() turns the flags. */
+static __always_inline void http_rst_at(struct xdp_md *ctx,
+					const struct fs_pkt *p, __u32 skip)
+{
+	void *data = (void *)(long)ctx->data,
+	     *end = (void *)(long)ctx->data_end;
+	struct tcphdr *tcp = data + (p->l4_off & FS_L4_OFF_MAX);
+	__u32 seq;
+	__u16 *w;
+
+	if ((void *)(tcp + 1) > end)
+		return;
+	w = (__u16 *)&tcp->seq;
+	seq = bpf_htonl(bpf_ntohl(tcp->seq) + skip);
+	tcp->check = csum_replace16(tcp->check, w[0], ((__u16 *)&seq)[0]);
+	tcp->check = csum_replace16(tcp->check, w[1], ((__u16 *)&seq)[1]);
+	tcp->seq = seq;
 }
 
 /* fs_http_place(): judge the segment alone (no proven connection). */
@@ -486,8 +554,7 @@ __noinline int fs_http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!ctx || !p || !cfg || !sc)
 		return FS_R_SERVICE;
-	return http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r,
-			    fs_now());
+	return http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r, fs_now());
 }
 
 /* Police an HTTP data segment (the top of this file): place it, parse
@@ -529,7 +596,10 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 		s->st = HP_UNTRACKED;
 		r = FS_R_HTTP_UNDECIDED_UNTRACKED;
 	}
-	return fs_http_verdict(ctx, p, r);
+	r = fs_http_verdict(ctx, p, r);
+	if (skip && fs_reason_resets(r) && !fs_observing(fs_cfg_get(), r))
+		http_rst_at(ctx, p, skip);
+	return r;
 }
 
 #endif

@@ -65,6 +65,8 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, struct fs_pkt *p,
 	c->ip_end = c->pos + bpf_ntohs(iph->tot_len);
 	if (iph->frag_off & bpf_htons(IP_OFFSET))
 		p->l4 = FS_L4_FRAGMENT;
+	else if (iph->frag_off & bpf_htons(IP_MF))
+		p->frag = 1;
 	*proto = iph->protocol;
 	c->pos += hlen;
 	return 0;
@@ -104,6 +106,8 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *c,
 			p->l4 = FS_L4_FRAGMENT;
 			return 0;
 		}
+		if (fh->frag_off & bpf_htons(IP6_MF))
+			p->frag = 1;
 		return 1;
 	}
 	return 0;
@@ -139,7 +143,7 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 			return 0;
 	}
 	if (parse_ipv6_ext(c, p, proto) != 0)
-		p->l4 = FS_L4_MALFORMED;
+		p->l4 = FS_L4_EXT_CHAIN;
 	return 0;
 }
 
@@ -181,6 +185,8 @@ static __always_inline enum fs_reason fs_l4_reason(const struct fs_pkt *p)
 		return FS_R_FRAGMENT;
 	case FS_L4_MALFORMED:
 		return FS_R_MALFORMED_L4;
+	case FS_L4_EXT_CHAIN:
+		return FS_R_EXT_CHAIN;
 	default:
 		return FS_R_NOT_TCP;
 	}

@@ -19,7 +19,8 @@ enum fs_l4 {
 	FS_L4_TCP = 0,	 /* TCP header parsed and bounded */
 	FS_L4_OTHER,	 /* not TCP */
 	FS_L4_FRAGMENT,	 /* non-first fragment: no L4 header */
-	FS_L4_MALFORMED, /* TCP too short, data offset < 5, ext walk */
+	FS_L4_MALFORMED, /* TCP too short, data offset < 5 */
+	FS_L4_EXT_CHAIN, /* more IPv6 extension headers than are walked */
 };
 
 /* The packet after L3: from here on one code path for both families.
@@ -48,9 +49,11 @@ struct fs_pkt {
 	__u8 l4;	   /* enum fs_l4 */
 	__u8 svc;	   /* enum fs_svc of dport; valid for FS_L4_TCP */
 	__u8 v4;	   /* parsed as IPv4: src and dst are v4-mapped */
-	__u16 data_len;	   /* TCP payload bytes by the IP length field (the
-			    * linear part may hold fewer, or a trailer) */
-	__u32 slot;	   /* prefilter slot of src (fs_prefilter()) */
+	__u8 frag; /* a first IP fragment (more follow): its L4 is cut */
+	__u8 pad[3];
+	__u16 data_len; /* TCP payload bytes by the IP length field (the
+			 * linear part may hold fewer, or a trailer) */
+	__u32 slot;	/* prefilter slot of src (fs_prefilter()) */
 };
 
 /* Tests load the object with fs_fake_clock set and drive fs_now_ns. */

@@ -589,8 +589,8 @@ _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
 _Static_assert(sizeof(struct fs_cfg) == 96 + 48 * FS_B_MAX, "fs_cfg");
 _Static_assert(sizeof(struct fs_hflow_key) == 36, "fs_hflow_key");
 _Static_assert(sizeof(struct fs_hstate) == 64, "fs_hstate");
-_Static_assert(__builtin_offsetof(struct fs_hstate, used_ns) == 24,
-	       "fs_hstate.snap");
+_Static_assert(__builtin_offsetof(struct fs_hstate, used_ns) == 24, "fs_hstate."
+								    "snap");
 _Static_assert(sizeof(struct fs_hhost) == 520, "fs_hhost");
 _Static_assert(sizeof(struct fs_proven_slot) == 32, "fs_proven_slot");
 _Static_assert(sizeof(struct fs_syn_state) == 80, "fs_syn_state");

@@ -123,14 +123,20 @@
 	  "HTTP segment beyond the next byte of a request head (out of order): dropped, so the client sends it again in order and no byte reaches the server unparsed; charged to no one") \
 	X(HTTP_UNDECIDED_UNTRACKED, "http_undecided_untracked", PASS, NONE, \
 	  "HTTP segment of a flow without parser state: the state was evicted, the connection predates the shield, or its offset is unknown (conntrack proof)") \
-	X(HTTP_UNDECIDED_BUDGET, "http_undecided_budget", PASS, NONE, \
-	  "HTTP request head longer than `http.head_max` bytes: not judged") \
+	X(HTTP_HEAD_LONG, "http_head_long", RESET, HTTP_FORM, \
+	  "HTTP request head (empty lines, request line, fields) longer than `http.head_max` bytes: reset (nginx refuses a head over 32 KB; no client sends one)") \
 	X(HTTP_UNDECIDED_OPAQUE, "http_undecided_opaque", PASS, NONE, \
 	  "HTTP segment after an Upgrade, CONNECT or HTTP/2 preface: not HTTP/1 any more, not judged") \
 	X(HTTP_SUSPECT, "http_suspect", RESET, HTTP_FORM, \
 	  "an undecided HTTP segment from a suspect source (its prefix earned a bad-request ban, or it sent bad requests while the host-wide bad-request rate is over `http.suspect`): reset") \
 	X(HTTP_DESYNC, "http_desync", RESET, HTTP_FORM, \
-	  "a segment carrying bytes the parser took before from a copy the kernel then dropped (a twin with a bad ACK or a stale timestamp), which it cannot judge again: reset, charged to no one")
+	  "a segment carrying bytes the parser took before from a copy the kernel then dropped (a twin with a bad ACK or a stale timestamp), which it cannot judge again: reset, charged to no one") \
+	X(TCP_FRAGMENT, "tcp_fragment", DROP, NONE, \
+	  "the first IP fragment of TCP to a protected port: no TCP stack fragments (IPv4 sets DF, IPv6 TCP follows the path MTU), and the reassembled segment would reach the server unseen; dropped, so it never is") \
+	X(EXT_CHAIN, "ext_chain", DROP, NONE, \
+	  "an IPv6 packet with more extension headers than the shield walks: its L4 header is unseen; dropped (no real traffic has them)") \
+	X(SYN_DATA, "syn_data", DROP, NONE, \
+	  "a SYN carrying data (TCP Fast Open) to an HTTP port: the data would reach the server unparsed; dropped (the client retries the handshake without data)")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,
@@ -323,8 +329,8 @@
 	FS_HTTP_POLICIES(POL) \
 	X("http.server", 0, LIMITS, CHOICE, http_server, FS_CHOICE_HTTP_SERVER, "both", \
 	  "the server whose request forms are judged: `both`, `apache` or `nginx` (`hosts import` sets it)") \
-	X("http.head_max", 0, LIMITS, UINT, http_head_max, 65535, "16384", \
-	  "bytes of a request head (empty lines, request line, fields) parsed across segments; a longer head is undecided") \
+	X("http.head_max", 0, LIMITS, UINT, http_head_max, 1048576, "65536", \
+	  "bytes of a request head (empty lines, request line, fields), across segments; a longer head is reset (`http_head_long`)") \
 	X("http.suspect", 0, LIMITS, RATE, limits[FS_B_HTTP_SUSPECT].src, 0, "50/100", \
 	  "bad HTTP requests per second / burst host-wide; over it, for `http.suspect_hold`, undecided requests from sources with bad requests on record are reset") \
 	X("http.suspect_hold", 0, LIMITS, DURATION, http_suspect_hold_ns, 1, "60s", \

@@ -112,7 +112,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS 45
+#define GOLDEN_REASONS 49
 #define GOLDEN_EVENTS  18
 static const char golden[] =
 	"# HELP floodshield_packets_total Packets by the action taken and its "
@@ -182,12 +182,16 @@ static const char golden[] =
 	"order\"} 0\n"
 	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided_"
 	"untracked\"} 0\n"
-	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided_"
-	"budget\"} 0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_head_long\"} "
+	"0\n"
 	"floodshield_packets_total{action=\"pass\",reason=\"http_undecided_"
 	"opaque\"} 0\n"
 	"floodshield_packets_total{action=\"reset\",reason=\"http_suspect\"} "
 	"0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_desync\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"tcp_fragment\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"ext_chain\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"syn_data\"} 0\n"
 	"# HELP floodshield_bytes_total Bytes of those packets, from the "
 	"Ethernet header on.\n"
 	"# TYPE floodshield_bytes_total counter\n"
@@ -246,11 +250,15 @@ static const char golden[] =
 	"order\"} 0\n"
 	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided_"
 	"untracked\"} 0\n"
-	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided_"
-	"budget\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_head_long\"} "
+	"0\n"
 	"floodshield_bytes_total{action=\"pass\",reason=\"http_undecided_"
 	"opaque\"} 0\n"
 	"floodshield_bytes_total{action=\"reset\",reason=\"http_suspect\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_desync\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"tcp_fragment\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"ext_chain\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"syn_data\"} 0\n"
 	"# HELP floodshield_observed_packets_total Packets a rule in observe "
 	"mode would have stopped; they were passed.\n"
 	"# TYPE floodshield_observed_packets_total counter\n"
@@ -281,7 +289,12 @@ static const char golden[] =
 	"floodshield_observed_packets_total{reason=\"http_urgent\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"http_undecided_order\"} "
 	"0\n"
+	"floodshield_observed_packets_total{reason=\"http_head_long\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"http_suspect\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_desync\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"tcp_fragment\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"ext_chain\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"syn_data\"} 0\n"
 	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
 	"mode passed.\n"
 	"# TYPE floodshield_observed_bytes_total counter\n"
@@ -310,7 +323,12 @@ static const char golden[] =
 	"floodshield_observed_bytes_total{reason=\"http_malformed\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"http_urgent\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"http_undecided_order\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_head_long\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"http_suspect\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_desync\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"tcp_fragment\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"ext_chain\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"syn_data\"} 0\n"
 	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
 	"verdict (observed ones included).\n"
 	"# TYPE floodshield_http_requests_total counter\n"
@@ -329,9 +347,10 @@ static const char golden[] =
 	"floodshield_http_requests_total{verdict=\"urgent\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"undecided_order\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"undecided_untracked\"} 0\n"
-	"floodshield_http_requests_total{verdict=\"undecided_budget\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"head_long\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"undecided_opaque\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"suspect\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"desync\"} 0\n"
 	"# HELP floodshield_smtp_connections_total SMTP connection attempts "
 	"(SYNs), by DNS class of the source and verdict (observed ones "
 	"included).\n"
@@ -411,9 +430,8 @@ static const char golden[] =
 	"in lately: unproven sources' SYNs get cookies.\n"
 	"# TYPE floodshield_syn_pressure gauge\n"
 	"floodshield_syn_pressure 1\n"
-	"# HELP floodshield_http_suspicion 1 while more bad HTTP requests "
-	"than http.suspect came in lately: suspects' undecided requests are "
-	"reset.\n"
+	"# HELP floodshield_http_suspicion 1 while more bad HTTP requests than "
+	"http.suspect came in lately: suspects' undecided requests are reset.\n"
 	"# TYPE floodshield_http_suspicion gauge\n"
 	"floodshield_http_suspicion 1\n"
 	"# HELP floodshield_kernel_syncookies_total The kernel's own SYN "
@@ -646,9 +664,10 @@ FS_TEST(metrics_http_verdict)
 		{FS_R_HTTP_URGENT, "urgent"},
 		{FS_R_HTTP_UNDECIDED_ORDER, "undecided_order"},
 		{FS_R_HTTP_UNDECIDED_UNTRACKED, "undecided_untracked"},
-		{FS_R_HTTP_UNDECIDED_BUDGET, "undecided_budget"},
+		{FS_R_HTTP_HEAD_LONG, "head_long"},
 		{FS_R_HTTP_UNDECIDED_OPAQUE, "undecided_opaque"},
 		{FS_R_HTTP_SUSPECT, "suspect"},
+		{FS_R_HTTP_DESYNC, "desync"},
 	};
 	static const struct {
 		unsigned r;
@@ -684,7 +703,7 @@ FS_TEST(metrics_http_verdict)
 	for (unsigned r = 0; r < FS_R_MAX + 2; r++)
 		n += fs_http_verdict(r) != NULL;
 	ASSERT_EQ(n, sizeof(http) / sizeof(http[0]),
-		  "verdicts: ok, 5 undecided, 12 resets");
+		  "verdicts: ok, 4 undecided, 14 resets");
 	ASSERT_TRUE(!fs_http_verdict(FS_R_SERVICE) &&
 			    !fs_http_verdict(FS_R_BLOCK) &&
 			    !fs_http_verdict(FS_R_RESET_FLOW) &&

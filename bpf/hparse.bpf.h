@@ -451,6 +451,36 @@ static __always_inline long hp_path(struct hp_ctx *c)
 	return hp_target_end(c, w >> (8 * i));
 }
 
+/* The common request-line end, "HTTP/1.1" or "HTTP/1.0" and CRLF, in one
+ * step when the chunk holds it whole; else the byte-wise HP_VERSION
+ * goes on. */
+static __always_inline long hp_version_fast(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	__u32 pos = c->r->pos, n;
+	__u64 w, e;
+
+	if (c->r->len - pos < 10)
+		return 0;
+	w = hp_word(c, &n);
+	c->r->pos = pos + 8;
+	e = hp_word(c, &n) & W_MASK(2);
+	c->r->pos = pos;
+	if (e != W8('\r', '\n', 0, 0, 0, 0, 0, 0))
+		return 0;
+	if (w == W8('H', 'T', 'T', 'P', '/', '1', '.', '0'))
+		s->req |= RQ_V10;
+	else if (w != W8('H', 'T', 'T', 'P', '/', '1', '.', '1'))
+		return 0;
+	s->req &= ~RQ_RESYNC; /* a whole request line */
+	if (s->req & RQ_FRAG)
+		return hp_end(c, FS_R_HTTP_FRAGMENT);
+	s->st = HP_LINE;
+	s->prev = '\n';
+	c->r->pos = pos + 10;
+	return 0;
+}
+
 /* After the target's SP: more SP, the version, or the line end of a
  * 0.9 request ("GET / " CRLF). */
 static __always_inline long hp_sp2(struct hp_ctx *c, __u8 b)
@@ -479,7 +509,7 @@ static __always_inline long hp_sp2(struct hp_ctx *c, __u8 b)
 		return hp_malformed(c);
 	s->st = HP_VERSION;
 	s->sub = 0;
-	return 0;
+	return hp_version_fast(c);
 }
 
 /* "HTTP/" DIGIT "." DIGIT+ (one minor digit with `apache`). */
@@ -587,6 +617,46 @@ static __always_inline long hp_head_end(struct hp_ctx *c)
 	return 0;
 }
 
+/* The field name at a line start, 8 bytes at once when the chunk holds
+ * them: "host:" goes to its value, "upgrade:" is marked, a name that
+ * can be neither Host, Content-Length nor Transfer-Encoding (no prefix
+ * of them) skips to its colon 8 bytes a step; the others go on byte by
+ * byte (HP_NAME). */
+static __always_inline long hp_name_fast(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	__u64 w, lw;
+	__u32 n;
+
+	w = hp_word(c, &n);
+	if (n < 8)
+		return 0;
+	lw = lower8(w);
+	if ((lw & W_MASK(5)) == W8('h', 'o', 's', 't', ':', 0, 0, 0)) {
+		if (s->req & RQ_HOST)
+			return hp_end(c, FS_R_HTTP_DUP_HOST);
+		s->st = HP_HOST_OWS;
+		s->prev = ':';
+		c->r->pos += 5;
+		return 0;
+	}
+	if (lw == W8('u', 'p', 'g', 'r', 'a', 'd', 'e', ':')) {
+		s->req |= RQ_UPGRADE;
+		s->st = HP_VALUE;
+		s->prev = ':';
+		c->r->pos += 8;
+		return 0;
+	}
+	/* a name that may still be one of the four: byte by byte */
+	if (lw == W8('c', 'o', 'n', 't', 'e', 'n', 't', '-') ||
+	    lw == W8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r') ||
+	    (lw & W_MASK(4)) == W8('h', 'o', 's', 't', 0, 0, 0, 0) ||
+	    (lw & W_MASK(7)) == W8('u', 'p', 'g', 'r', 'a', 'd', 'e', 0))
+		return 0;
+	s->st = HP_NAME_REST;
+	return 0;
+}
+
 /* The start of a field line: the empty line ends the head; SP or HTAB
  * (obs-fold, or whitespace before the first field) and a line starting
  * with ':' are malformed. */
@@ -611,7 +681,7 @@ static __always_inline long hp_line(struct hp_ctx *c, __u8 b)
 	s->st = HP_NAME;
 	s->sub = 0;
 	s->cand = (1u << HP_NAMES) - 1;
-	return 0;
+	return hp_name_fast(c);
 }
 
 /* The value state for the field whose name matched candidate @k. */

@@ -84,6 +84,7 @@
 #define HP_CL_MAX	999999999u /* a longer body makes the flow opaque */
 #define HP_HOSTLEN_CAP	0xffff
 #define FS_HCHUNKS	8 /* chunks parsed per segment: 16 KB */
+#define HP_SKIP_WORDS	4 /* words a skipped line advances per step */
 /* Steps of one chunk: at most two a byte (a state change that reads no
  * byte, then the byte). */
 #define HP_STEPS (2 * FS_HCHUNK + 16)
@@ -781,13 +782,20 @@ static __always_inline long hp_skip_line(struct hp_ctx *c, __u8 next)
 	__u64 w, lf;
 	__u32 n, i;
 
-	w = hp_word(c, &n);
-	lf = eq_bytes(w, '\n');
-	if (!lf || first_byte(lf) >= n) {
+	/* up to HP_SKIP_WORDS words a step: one loop step costs more than
+	 * a word */
+	for (int k = 0; k < HP_SKIP_WORDS; k++) {
+		w = hp_word(c, &n);
+		lf = eq_bytes(w, '\n');
+		if (lf && first_byte(lf) < n)
+			break;
 		s->prev = w >> (8 * ((n - 1) & 7));
 		c->r->pos += n;
-		return 0;
+		if (n < 8 || c->r->pos >= c->r->len)
+			return 0;
 	}
+	if (!lf || first_byte(lf) >= n)
+		return 0;
 	i = first_byte(lf);
 	if (i)
 		s->prev = w >> (8 * (i - 1));

@@ -64,8 +64,9 @@ static __always_inline bool seq_in(__u32 seq, __u32 start, __u32 wnd)
 }
 
 /* A full socket: established (not TIME_WAIT, a listener, or closing),
- * the segment's first byte inside the receive window and its ACK one
- * the socket can take (RFC 793 / Linux tcp_ack: not beyond what was
+ * the segment's first byte inside the receive window or less than
+ * FS_RETRANS_BACK bytes before rcv_nxt (a retransmission that may carry
+ * new bytes after old ones), and its ACK one the socket can take (RFC 793 / Linux tcp_ack: not beyond what was
  * sent plus FS_ACK_SLACK, not older than the largest window). */
 static __always_inline int conn_full(struct bpf_sock *sk, __u32 seq, __u32 ack,
 				     struct fs_conn_pos *pos)
@@ -78,7 +79,7 @@ static __always_inline int conn_full(struct bpf_sock *sk, __u32 seq, __u32 ack,
 	rnxt = tp->rcv_nxt;
 	wnd = tp->rcv_wup + tp->rcv_wnd - rnxt;
 	/* a retransmission starts before rcv_nxt: in the window by its end */
-	if (!seq_in(seq, rnxt, wnd) && !seq_in(rnxt - 1, seq, 65536))
+	if (!seq_in(seq, rnxt, wnd) && !seq_in(rnxt - 1, seq, FS_RETRANS_BACK))
 		return FS_CONN_NONE;
 	una = tp->snd_una;
 	nxt = tp->snd_nxt;

@@ -133,6 +133,9 @@
  * acknowledgment: on veth the client's ACK can be seen before the
  * server's send has advanced snd_nxt. */
 #define FS_ACK_SLACK 65536
+/* A retransmission proven by a full socket starts at most this many
+ * bytes before rcv_nxt (a segment's largest size). */
+#define FS_RETRANS_BACK 65536
 /* The data a cookie ACK may carry, as the parser sees it (the window
  * the cookie's SYN-ACK advertised, unscaled). */
 #define FS_COOKIE_DATA_WIN 65535

@@ -204,7 +204,7 @@ static __always_inline __u32 hp_copy(struct hp_ctx *c, __u32 have, __u32 end)
 static __always_inline int hp_value_judge(struct hp_ctx *c, __u32 end)
 {
 	struct fs_hstate *s = c->s;
-	__u32 have = 0, total;
+	__u32 have = 0, total, prior = s->hostlen;
 
 	if (end > c->r->hstart)
 		total = s->hostlen + (end - c->r->hstart);
@@ -215,6 +215,8 @@ static __always_inline int hp_value_judge(struct hp_ctx *c, __u32 end)
 	s->hostlen = total;
 	if (s->req & RQ_HHOST && c->hh) {
 		have = c->hh->len;
+		if (have > prior) /* bytes a rewound segment appended */
+			have = prior;
 		if (have > FS_HHOST_LEN - 1)
 			have = FS_HHOST_LEN - 1;
 		bpf_probe_read_kernel(c->sc->name, have & (FS_HHOST_LEN - 1),
@@ -882,8 +884,8 @@ static __always_inline long hp_cl(struct hp_ctx *c, __u8 b)
 	if (s->prev == '\r' && b != '\n')
 		return hp_malformed(c);
 	if (b >= '0' && b <= '9' && s->sub <= 1) {
-		if (s->count > HP_CL_MAX)
-			s->count = HP_CL_MAX + 1; /* too long: opaque */
+		if (s->count > HP_CL_MAX / 10) /* no wrap: too long, opaque */
+			s->count = HP_CL_MAX + 1;
 		else
 			s->count = s->count * 10 + (b - '0');
 		s->sub = 1;
@@ -967,7 +969,10 @@ static __always_inline long hp_chunk_size(struct hp_ctx *c, __u8 b)
 
 	if (s->prev == '\r' && b != '\n')
 		return hp_malformed(c);
-	if (h >= 0 && s->st == HP_CHUNK_SIZE && s->prev != ' ') {
+	if (h >= 0 && s->st == HP_CHUNK_SIZE &&
+	    (s->prev == ' ' || s->prev == '\t'))
+		return hp_malformed(c); /* "0\t37": a digit after whitespace */
+	if (h >= 0 && s->st == HP_CHUNK_SIZE) {
 		if (++s->sub > HP_CHUNK_DIGITS)
 			return hp_malformed(c);
 		s->count = s->count << 4 | h;
@@ -1190,6 +1195,8 @@ static __always_inline void hp_keep_value(struct hp_ctx *c,
 		hh->len = 0;
 	}
 	have = hh->len;
+	if (have > s->hostlen) /* bytes a rewound segment appended */
+		have = s->hostlen;
 	if (have > FS_HHOST_LEN - 1)
 		have = FS_HHOST_LEN - 1;
 	n = c->r->len - c->r->hstart;

@@ -316,11 +316,13 @@ hseg_order(struct fs_hstate *s, const struct fs_pkt *p,
 		    pos->next - next <= s->count) {
 			s->count -= pos->next - next;
 			s->next_seq = next = pos->next;
+			s->snap_ok = 0; /* no rewind past bytes passed */
 			if (seq == next)
 				return HSEG_PARSE;
 		}
 		gap = seq - next;
 		if (!seq_before(seq, next) && gap + len <= s->count) {
+			s->snap_ok = 0; /* no rewind past bytes passed */
 			*verdict = FS_R_SERVICE; /* all of it body: passes */
 			return HSEG_VERDICT;
 		}
@@ -531,6 +533,7 @@ __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_R_SERVICE;
 	if (s->st == HP_BODY && s->count >= p->data_len - skip) {
 		s->count -= p->data_len - skip; /* body: nothing to read */
+		s->snap_ok = 0; /* no rewind past bytes passed */
 		s->next_seq = bpf_ntohl(p->seq) + p->data_len;
 		return FS_R_SERVICE;
 	}

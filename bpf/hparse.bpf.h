@@ -150,6 +150,14 @@ static __always_inline __u64 hp_word(const struct hp_ctx *c, __u32 *n)
 	return left < 8 ? w & W_MASK(left) : w;
 }
 
+/* Byte @b taken: it becomes the previous byte, the position moves on. */
+static __always_inline long hp_take(struct hp_ctx *c, __u8 b)
+{
+	c->s->prev = b;
+	c->r->pos++;
+	return 0;
+}
+
 /* End the parse with @r. */
 static __always_inline long hp_end(struct hp_ctx *c, int r)
 {
@@ -259,9 +267,7 @@ static __always_inline long hp_start(struct hp_ctx *c, __u8 b)
 		} else if (s->prev == '\r' && c->r->bits & HB_APACHE) {
 			return hp_malformed(c); /* a lone CR */
 		}
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	if ((s->prev == '\r' && c->r->bits & HB_APACHE) || !hp_tchar(b))
 		return hp_malformed(c);
@@ -378,15 +384,11 @@ static __always_inline long hp_target_end(struct hp_ctx *c, __u8 b)
 
 	if (b == ' ') {
 		s->st = HP_SP2;
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	if (b == '\r') {
 		s->st = HP_SP2;
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	return hp_http09(c); /* LF */
 }
@@ -502,9 +504,7 @@ static __always_inline long hp_sp2(struct hp_ctx *c, __u8 b)
 		return 0;
 	}
 	if (b == '\r') {
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	if (b == '\n')
 		return hp_http09(c);
@@ -559,14 +559,10 @@ static __always_inline long hp_veol(struct hp_ctx *c, __u8 b)
 	if (s->prev == '\r' && b != '\n')
 		return hp_malformed(c);
 	if (b == ' ' && !(c->r->bits & HB_APACHE)) {
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	if (b == '\r') {
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	if (b != '\n' || !hp_lf_ok(c))
 		return hp_malformed(c);
@@ -574,9 +570,7 @@ static __always_inline long hp_veol(struct hp_ctx *c, __u8 b)
 		return hp_end(c, FS_R_HTTP_FRAGMENT);
 	s->req &= ~RQ_RESYNC; /* a whole request line: a request after all */
 	s->st = HP_LINE;
-	s->prev = b;
-	c->r->pos++;
-	return 0;
+	return hp_take(c, b);
 }
 
 /* The head ended (its empty line): judge what only its end decides, and
@@ -675,9 +669,7 @@ static __always_inline long hp_line(struct hp_ctx *c, __u8 b)
 	if (s->prev == '\r')
 		return hp_malformed(c);
 	if (b == '\r') {
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	if (!hp_tchar(b))
 		return hp_malformed(c);
@@ -862,9 +854,7 @@ static __always_inline long hp_host_trail(struct hp_ctx *c, __u8 b)
 	if (s->prev == '\r' && b != '\n')
 		return hp_malformed(c);
 	if (b == ' ' || b == '\t' || b == '\r') {
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	if (b != '\n')
 		return hp_end(c, FS_R_HTTP_BAD_HOST);
@@ -902,9 +892,7 @@ static __always_inline long hp_cl(struct hp_ctx *c, __u8 b)
 	} else {
 		return hp_malformed(c);
 	}
-	s->prev = b;
-	c->r->pos++;
-	return 0;
+	return hp_take(c, b);
 }
 
 /* A Transfer-Encoding value: exactly "chunked" (any case), OWS around. */
@@ -932,9 +920,7 @@ static __always_inline long hp_te(struct hp_ctx *c, __u8 b)
 			return hp_malformed(c);
 		s->sub = k + 1;
 	}
-	s->prev = b;
-	c->r->pos++;
-	return 0;
+	return hp_take(c, b);
 }
 
 /* Body bytes (count of them left): skipped in one step. */
@@ -995,9 +981,7 @@ static __always_inline long hp_chunk_size(struct hp_ctx *c, __u8 b)
 	} else {
 		return hp_malformed(c);
 	}
-	s->prev = b;
-	c->r->pos++;
-	return 0;
+	return hp_take(c, b);
 }
 
 /* The CRLF after chunk data. */
@@ -1014,9 +998,7 @@ static __always_inline long hp_chunk_end(struct hp_ctx *c, __u8 b)
 	} else {
 		return hp_malformed(c);
 	}
-	s->prev = b;
-	c->r->pos++;
-	return 0;
+	return hp_take(c, b);
 }
 
 /* A trailer line's start, or the empty line that ends the message. */
@@ -1025,9 +1007,7 @@ static __always_inline long hp_trailer(struct hp_ctx *c, __u8 b)
 	struct fs_hstate *s = c->s;
 
 	if (b == '\r' && s->prev != '\r') {
-		s->prev = b;
-		c->r->pos++;
-		return 0;
+		return hp_take(c, b);
 	}
 	if (b == '\n') {
 		if (!hp_lf_ok(c))

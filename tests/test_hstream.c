@@ -151,6 +151,24 @@ static bool expect_reason(int got, enum fs_reason want, const char *what)
 	return false;
 }
 
+/* Put the flow's state in HP_UNTRACKED, as when its state was lost. */
+static void force_untracked(struct stream *st)
+{
+	struct pkt_spec s = st->spec;
+	struct fs_hflow_key k;
+	struct fs_hstate hs;
+	struct he_seg seg;
+
+	s.seq = st->seq;
+	he_build(&s, "x", 1, &seg);
+	he_hflow_key(&seg, &k);
+	if (ASSERT_OK(he_hstate_get(&st->e, &seg, &hs), "state")) {
+		hs.st = HP_UNTRACKED;
+		bpf_map_update_elem(bpf_map__fd(st->e.skel->maps.FS_MAP_HSTATE),
+				    &k, &hs, BPF_ANY);
+	}
+}
+
 #define SEED "GET /#101 HTTP/1.1\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n"
 #define GOOD "GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n"
 #define BADHOST                                     \
@@ -603,22 +621,7 @@ FS_TEST(hstream_suspicion)
 	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
 		      "a head");
 	bad_port = st.spec.sport;
-	{
-		struct he_seg seg;
-		struct pkt_spec s = st.spec;
-		struct fs_hstate hs;
-		struct fs_hflow_key k;
-
-		s.seq = st.seq;
-		he_build(&s, "x", 1, &seg);
-		he_hflow_key(&seg, &k);
-		if (ASSERT_OK(he_hstate_get(&st.e, &seg, &hs), "state")) {
-			hs.st = HP_UNTRACKED;
-			bpf_map_update_elem(
-				bpf_map__fd(st.e.skel->maps.FS_MAP_HSTATE), &k,
-				&hs, BPF_ANY);
-		}
-	}
+	force_untracked(&st);
 	expect_reason(send_str(&st, "x: y\r\n"), FS_R_HTTP_SUSPECT,
 		      "undecided, suspect");
 	fs_subtest("another source in the window is not a suspect");
@@ -627,22 +630,7 @@ FS_TEST(hstream_suspicion)
 	stream_next_flow(&st);
 	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
 		      "a head");
-	{
-		struct he_seg seg;
-		struct pkt_spec s = st.spec;
-		struct fs_hstate hs;
-		struct fs_hflow_key k;
-
-		s.seq = st.seq;
-		he_build(&s, "x", 1, &seg);
-		he_hflow_key(&seg, &k);
-		if (ASSERT_OK(he_hstate_get(&st.e, &seg, &hs), "state")) {
-			hs.st = HP_UNTRACKED;
-			bpf_map_update_elem(
-				bpf_map__fd(st.e.skel->maps.FS_MAP_HSTATE), &k,
-				&hs, BPF_ANY);
-		}
-	}
+	force_untracked(&st);
 	expect_reason(send_str(&st, "x: y\r\n"), FS_R_HTTP_UNDECIDED_UNTRACKED,
 		      "undecided, passes");
 	xe_close(&st.e);

@@ -238,8 +238,11 @@ static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
 						  : FS_CT_MAXACKWIN;
 	if (!seq_in(ack, rcv->td_end - ackwin, ackwin + 1))
 		return FS_CONN_NONE;
-	if (pos) { /* conntrack's view: the end of what it took */
-		pos->next = snd->td_end;
+	/* the kernel's place: the server's largest ACK, a lower bound that
+	 * never counts a copy the server's kernel dropped (conntrack's own
+	 * td_end does: it takes a twin with a stale timestamp, say) */
+	if (pos && rcv->flags & FS_CT_MAXACK_SET) {
+		pos->next = rcv->td_maxack;
 		pos->win = rcv->td_maxwin;
 		pos->known = 1;
 	}

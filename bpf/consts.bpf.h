@@ -132,7 +132,10 @@
 /* The connection proof (conn.bpf.h): slack over snd_nxt for an
  * acknowledgment: on veth the client's ACK can be seen before the
  * server's send has advanced snd_nxt. */
-#define FS_ACK_SLACK 65536
+#define FS_ACK_SLACK \
+	65536 /* a twin in the slack, which the kernel drops, is
+	       * one more copy the parser may take: see
+	       * FS_HTTP_SETTLE_NS */
 /* A retransmission proven by a full socket starts at most this many
  * bytes before rcv_nxt (a segment's largest size). */
 #define FS_RETRANS_BACK 65536
@@ -165,6 +168,10 @@
 	66000 /* MAXACKWINCONST of
 	       * nf_conntrack_proto_tcp.c: the
 	       * least ACK window conntrack allows */
+#define FS_CT_MAXACK_SET \
+	0x20 /* IP_CT_TCP_FLAG_MAXACK_SET (uapi
+	      * nf_conntrack_tcp.h): td_maxack holds
+	      * an ACK the direction sent */
 
 /* Stage result meaning "no verdict yet, go on". */
 #define FS_CONTINUE FS_R_MAX

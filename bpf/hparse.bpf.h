@@ -596,8 +596,11 @@ static __always_inline long hp_head_end(struct hp_ctx *c)
 	}
 	c->r->good++;
 	if (s->req & RQ_TE) {
+		__u32 up = s->req & RQ_UPGRADE; /* after the last chunk */
+
 		hp_request_reset(s);
 		s->st = HP_CHUNK_SIZE;
+		s->req = up;
 		return 0;
 	}
 	if (s->req & RQ_CL && s->count) {
@@ -1014,7 +1017,7 @@ static __always_inline long hp_trailer(struct hp_ctx *c, __u8 b)
 			return hp_malformed(c);
 		c->r->pos++;
 		s->prev = b;
-		s->st = HP_START;
+		s->st = s->req & RQ_UPGRADE ? HP_UPGRADED : HP_START;
 		s->req = 0;
 		return 0;
 	}

@@ -144,23 +144,35 @@ enum hseg {
 	HSEG_VERDICT, /* decided without parsing: *verdict */
 };
 
-/* A fresh state for a connection's first data at @seq. NULL if the map
- * refuses it. */
+/* What the placement of a segment decides besides where it goes. */
+struct hplace {
+	struct fs_conn_pos pos; /* the kernel's place in the stream */
+	__u32 skip;		/* old bytes to pass over */
+	__u32 rst;		/* a RST goes at this sequence number */
+	int proof;		/* fs_conn_proof() */
+	enum fs_reason verdict; /* HSEG_VERDICT's */
+};
+
+/* A fresh state at @seq (@st), made at @seq (its origin). NULL if the
+ * map refuses it. */
 static __always_inline struct fs_hstate *
 hstate_new(const struct fs_hflow_key *k, __u32 seq, __u8 st)
 {
-	struct fs_hstate s = {.next_seq = seq, .st = st};
+	struct fs_hscratch *sc;
+	struct fs_hstate *s;
+	__u32 zero = 0;
 
-	if (bpf_map_update_elem(&FS_MAP_HSTATE, k, &s, BPF_ANY))
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
+	if (!sc)
+		return NULL;
+	s = &sc->fresh;
+	__builtin_memset(s, 0, sizeof(*s));
+	s->next_seq = seq;
+	s->origin = seq;
+	s->st = st;
+	if (bpf_map_update_elem(&FS_MAP_HSTATE, k, s, BPF_ANY))
 		return NULL;
 	return bpf_map_lookup_elem(&FS_MAP_HSTATE, k);
-}
-
-/* The flow is being reset: its parser state goes. */
-static __always_inline void hflow_forget(const struct fs_hflow_key *k)
-{
-	bpf_map_delete_elem(&FS_MAP_HSTATE, k);
-	bpf_map_delete_elem(&FS_MAP_HHOST, k);
 }
 
 /* Whether the segment starts like a request: empty lines, a token, SP
@@ -195,52 +207,99 @@ static __always_inline bool looks_like_start(struct xdp_md *ctx,
 }
 
 /* Tests: with fs_assume_connected, a segment without state is its
- * connection's first data unless this is set (then it comes after data
- * the shield never saw: an evicted state). Written by tests only. */
+ * connection's first data unless fs_model_midstream is set (then it
+ * comes after data the shield never saw: an evicted state); the model's
+ * kernel has taken every byte passed (its next byte is the state's),
+ * unless fs_model_kernel is set: then its next byte is
+ * fs_model_kernel_next. Written by tests only. */
 __u32 fs_model_midstream = 0;
+__u32 fs_model_kernel = 0;
+__u32 fs_model_kernel_next = 0;
 
-/* A segment of a flow whose offset is unknown (proof @proof, not of a
- * first data): its state starts here when it starts like a request,
- * else the flow is untracked (undecided until a segment starts like a
- * request). */
+/* The fixtures' model of the kernel's place (see above), for a flow
+ * whose parser is at @next. */
+static __always_inline void hpos_model(struct fs_conn_pos *pos, __u32 next)
+{
+	if (!fs_assume_connected)
+		return;
+	pos->next = fs_model_kernel ? fs_model_kernel_next : next;
+	pos->known = 1;
+}
+
+/* A new connection on the flow's ports: the old one's state goes. */
+static __always_inline void hflow_forget(const struct fs_hflow_key *k)
+{
+	bpf_map_delete_elem(&FS_MAP_HSTATE, k);
+	bpf_map_delete_elem(&FS_MAP_HHOST, k);
+}
+
+/* The flow is reset: from now on its every segment is turned into a RST
+ * (HP_RESET), as the kernel may ignore the first. */
+static __always_inline void hflow_reset(const struct fs_hflow_key *k, __u32 seq)
+{
+	struct fs_hstate *s = bpf_map_lookup_elem(&FS_MAP_HSTATE, k);
+
+	if (s)
+		s->st = HP_RESET;
+	else
+		hstate_new(k, seq, HP_RESET);
+	bpf_map_delete_elem(&FS_MAP_HHOST, k);
+}
+
+/* A proven segment of a flow whose offset is unknown (no state, or the
+ * state lost: HP_UNTRACKED). The kernel reads next at pos.next when it
+ * is known, else (behind DNAT before the server's first ACK, and in the
+ * fixtures) at this segment. A segment there that starts like a request
+ * starts the flow's state; one that does not is reset (http_lost): what
+ * the server makes of it cannot be judged. Old bytes pass, a segment
+ * elsewhere is dropped (it comes again). */
 static __always_inline enum hseg hseg_resync(struct xdp_md *ctx,
 					     const struct fs_pkt *p,
 					     const struct fs_hflow_key *k,
 					     struct fs_hstate **s,
-					     enum fs_reason *verdict)
+					     struct hplace *pl)
 {
-	__u32 seq = bpf_ntohl(p->seq);
+	__u32 seq = bpf_ntohl(p->seq), kn = pl->pos.next;
 
-	if (looks_like_start(ctx, p)) {
-		*s = hstate_new(k, seq, HP_START);
-		if (*s) {
-			(*s)->req = RQ_RESYNC;
-			return HSEG_PARSE;
-		}
-	} else {
-		hstate_new(k, seq, HP_UNTRACKED); /* later ones: no lookup */
+	pl->rst = seq;
+	if (pl->pos.known && seq != kn) {
+		pl->verdict = seq_before(seq, kn) &&
+					      !seq_before(kn, seq + p->data_len)
+				      ? FS_R_SERVICE /* old bytes */
+				      : FS_R_HTTP_UNDECIDED_ORDER;
+		return HSEG_VERDICT;
 	}
-	*verdict = FS_R_HTTP_UNDECIDED_UNTRACKED;
-	return HSEG_VERDICT;
+	if (!looks_like_start(ctx, p)) {
+		pl->verdict = FS_R_HTTP_LOST;
+		return HSEG_VERDICT;
+	}
+	*s = hstate_new(k, seq, HP_START);
+	if (!*s) {
+		pl->verdict = FS_R_HTTP_UNDECIDED_UNTRACKED;
+		return HSEG_VERDICT;
+	}
+	(*s)->req = RQ_RESYNC;
+	return HSEG_PARSE;
 }
 
-/* A segment of a flow without state: *proof from the socket. */
-static __always_inline enum hseg
-hseg_untracked(struct xdp_md *ctx, const struct fs_pkt *p,
-	       const struct fs_hflow_key *k, struct fs_hstate **s, int *proof,
-	       enum fs_reason *verdict)
+/* A segment of a flow without state: its proof from the socket. */
+static __always_inline enum hseg hseg_untracked(struct xdp_md *ctx,
+						const struct fs_pkt *p,
+						const struct fs_hflow_key *k,
+						struct fs_hstate **s,
+						struct hplace *pl)
 {
-	struct fs_conn_pos pos = {};
 	__u32 seq = bpf_ntohl(p->seq), first = seq;
 
-	*proof = fs_conn_proof(ctx, p, &pos);
-	switch (*proof) {
+	pl->pos.known = 0;
+	pl->proof = fs_conn_proof(ctx, p, &pl->pos);
+	switch (pl->proof) {
 	case FS_CONN_NONE:
 		return HSEG_ALONE;
 	case FS_CONN_FIRST:
 	case FS_CONN_COOKIE:
-		if (pos.known) /* the stream's first byte, as the kernel has it */
-			first = pos.next;
+		if (pl->pos.known) /* the stream's first byte, as the kernel has it */
+			first = pl->pos.next;
 		break;
 	case FS_CONN_ESTABLISHED:
 		/* the fixtures' model: a segment without state starts its
@@ -249,115 +308,165 @@ hseg_untracked(struct xdp_md *ctx, const struct fs_pkt *p,
 			break;
 		/* fall through */
 	default:
-		return hseg_resync(ctx, p, k, s, verdict);
+		return hseg_resync(ctx, p, k, s, pl);
 	}
 	*s = hstate_new(k, first, HP_START);
 	if (!*s) {
-		*verdict = FS_R_HTTP_UNDECIDED_UNTRACKED;
+		pl->verdict = FS_R_HTTP_UNDECIDED_UNTRACKED;
 		return HSEG_VERDICT;
 	}
 	if (seq == first)
 		return HSEG_PARSE;
 	/* the first data out of order (its start lost or late): the state
 	 * waits at the first byte; this segment comes again in order */
-	*verdict = FS_R_HTTP_UNDECIDED_ORDER;
+	pl->verdict = FS_R_HTTP_UNDECIDED_ORDER;
 	return HSEG_VERDICT;
 }
 
-/* A segment that starts before the state's next byte, where the
- * kernel lacks its first byte (@pos): the copy of those bytes the parser
- * took was dropped by the kernel (a twin with a bad ACK or a stale
- * timestamp, a segment out of its window), so these are the bytes the
- * server will read. Back to the state before that copy (the snapshot of
- * the last segment parsed) if it started here; false if it did not: the
- * parser cannot judge what the server reads (desync). */
-static __always_inline bool hseg_rewind(struct fs_hstate *s, __u32 seq)
+/* Back to the state before the last segment parsed, if that segment
+ * started at @at (the kernel's next byte): the kernel dropped the copy
+ * the parser took (a twin with a bad ACK or a stale timestamp, out of
+ * its window, no room), and the bytes from @at are the ones the server
+ * will read. False if the snapshot is not there (or no longer valid:
+ * bytes were passed past it). */
+static __always_inline bool hseg_rewind(struct fs_hstate *s, __u32 at)
 {
 	struct fs_hstate *snap = (struct fs_hstate *)s->snap;
 
-	if (!s->snap_ok || snap->next_seq != seq)
+	if (!s->snap_ok || snap->next_seq != at)
 		return false;
 	__builtin_memcpy(s, s->snap, sizeof(s->snap));
 	s->snap_ok = 0;
 	return true;
 }
 
-/* Place a proven segment of a flow with state @s: parse it (*skip: old
- * bytes to pass over), or a verdict. @pos: the kernel's place in the
- * stream, if known. */
-static __always_inline enum hseg
-hseg_order(struct fs_hstate *s, const struct fs_pkt *p,
-	   const struct fs_conn_pos *pos, __u32 *skip, enum fs_reason *verdict)
+/* Body bytes the kernel took out of order while the parser waited
+ * before them: the state goes on from the kernel's place, within the
+ * body. */
+static __always_inline void hseg_body_forward(struct fs_hstate *s,
+					      const struct fs_conn_pos *pos)
 {
-	__u32 seq = bpf_ntohl(p->seq), next = s->next_seq;
-	__u32 len = p->data_len, gap;
+	__u32 next = s->next_seq;
 
-	if (seq == next)
+	if (s->st == HP_BODY && pos->known && seq_before(next, pos->next) &&
+	    pos->next - next <= s->count) {
+		s->count -= pos->next - next;
+		s->next_seq = pos->next;
+		s->snap_ok = 0; /* no rewind past bytes passed */
+	}
+}
+
+/* A segment over bytes the parser passed that the kernel lacks (it is
+ * at pos.next, before the parser's next byte). Those bytes may still be
+ * on their way to the kernel, or it dropped them: which copy the server
+ * reads is unknown, so the segment is dropped (it comes again) until
+ * FS_HTTP_SETTLE_NS after the last parse. Then the kernel dropped them:
+ * the state goes back to the kernel's next byte (hseg_rewind()) and the
+ * segment is parsed from there; if it cannot, the connection is reset
+ * at the kernel's next byte (http_desync). */
+static __always_inline enum hseg hseg_unsettled(struct fs_hstate *s, __u32 seq,
+						struct hplace *pl, __u64 now)
+{
+	__u32 kn = pl->pos.next;
+
+	pl->verdict = FS_R_HTTP_UNDECIDED_ORDER;
+	if (now - s->used_ns < FS_HTTP_SETTLE_NS || seq_before(kn, seq))
+		return HSEG_VERDICT; /* in flight, or past the kernel's gap */
+	if (hseg_rewind(s, kn)) {
+		pl->skip = kn - seq;
 		return HSEG_PARSE;
-	if (seq_before(seq, next)) {
-		/* the kernel took the copy (or has it in flight) */
-		if (!pos->known || seq_before(seq, pos->next)) {
-			if (!seq_before(next, seq + len)) { /* old bytes */
-				*verdict = FS_R_SERVICE;
-				return HSEG_VERDICT;
-			}
-			*skip = next - seq;
-			return HSEG_PARSE;
-		}
-		if (hseg_rewind(s, seq))
-			return HSEG_PARSE;
-		*verdict = FS_R_HTTP_DESYNC;
-		return HSEG_VERDICT;
 	}
-	if (s->st == HP_BODY) {
-		/* body bytes the kernel took out of order: the state goes
-		 * on from where the kernel is, within the body */
-		if (pos->known && seq_before(next, pos->next) &&
-		    pos->next - next <= s->count) {
-			s->count -= pos->next - next;
-			s->next_seq = next = pos->next;
-			s->snap_ok = 0; /* no rewind past bytes passed */
-			if (seq == next)
-				return HSEG_PARSE;
-		}
-		gap = seq - next;
-		if (!seq_before(seq, next) && gap + len <= s->count) {
-			s->snap_ok = 0; /* no rewind past bytes passed */
-			*verdict = FS_R_SERVICE; /* all of it body: passes */
-			return HSEG_VERDICT;
-		}
-	}
-	*verdict = FS_R_HTTP_UNDECIDED_ORDER;
+	pl->rst = kn;
+	pl->verdict = FS_R_HTTP_DESYNC;
 	return HSEG_VERDICT;
 }
 
-/* Place a segment of a flow with state @s: every one is proven first
- * (*proof), so that a forged segment never moves a state. */
+/* Place a proven segment [seq, seq + len) of a flow with state @s
+ * (parser at next) against the kernel's next byte kn (pl->pos):
+ * - seq == next: parsed;
+ * - all of it before kn: old bytes the kernel has; they pass;
+ * - kn unknown (behind DNAT before the server's first ACK): a segment
+ *   before next is dropped (which copy the server has is unknown);
+ * - seq before next: when kn has reached next, parsed from next (the
+ *   kernel takes the new bytes only); else hseg_unsettled();
+ * - past next: inside a Content-Length body it passes; else it is
+ *   dropped (http_undecided_order), so the client sends it in order. */
+static __always_inline enum hseg hseg_order(struct fs_hstate *s,
+					    const struct fs_pkt *p,
+					    struct hplace *pl, __u64 now)
+{
+	__u32 seq = bpf_ntohl(p->seq), len = p->data_len, next, kn;
+
+	hseg_body_forward(s, &pl->pos);
+	next = s->next_seq;
+	kn = pl->pos.next;
+	if (seq == next)
+		return HSEG_PARSE;
+	pl->verdict = FS_R_SERVICE;
+	if (pl->pos.known && !seq_before(kn, seq + len))
+		return HSEG_VERDICT; /* old bytes */
+	pl->verdict = FS_R_HTTP_UNDECIDED_ORDER;
+	if (seq_before(seq, next)) {
+		if (!pl->pos.known)
+			return HSEG_VERDICT;
+		if (seq_before(kn, next))
+			return hseg_unsettled(s, seq, pl, now);
+		if (kn != next) { /* the kernel has bytes never parsed */
+			pl->rst = kn;
+			pl->verdict = FS_R_HTTP_DESYNC;
+			return HSEG_VERDICT;
+		}
+		pl->skip = next - seq;
+		return HSEG_PARSE;
+	}
+	if (s->st == HP_BODY && seq - next + len <= s->count) {
+		s->snap_ok = 0;		    /* no rewind past bytes passed */
+		pl->verdict = FS_R_SERVICE; /* all of it body: passes */
+	}
+	return HSEG_VERDICT;
+}
+
+/* Place a segment of a flow with state @s: every one is proven first, so
+ * that a forged segment never moves a state. One the socket does not
+ * prove may still be the state's own: its sequence number is exactly
+ * the next byte, which an off-path sender does not know (a segment
+ * right after a SYN cookie's ACK, before the kernel made the socket); it
+ * is parsed, and punished by a drop only. */
 static __always_inline enum hseg hseg_place(struct xdp_md *ctx,
 					    const struct fs_pkt *p,
 					    const struct fs_hflow_key *k,
-					    struct fs_hstate **sp, __u32 *skip,
-					    int *proof, enum fs_reason *verdict)
+					    struct fs_hstate **sp,
+					    struct hplace *pl, __u64 now)
 {
-	struct fs_conn_pos pos = {};
 	struct fs_hstate *s = *sp;
 	__u32 seq = bpf_ntohl(p->seq);
 
-	*proof = fs_conn_proof(ctx, p, &pos);
-	if (*proof == FS_CONN_NONE)
-		return HSEG_ALONE;
-	if (fs_conn_first(*proof) && seq != s->next_seq) {
+	pl->pos.known = 0;
+	pl->proof = fs_conn_proof(ctx, p, &pl->pos);
+	hpos_model(&pl->pos, s->next_seq);
+	pl->rst = seq;
+	if (pl->proof == FS_CONN_NONE)
+		return seq == s->next_seq && s->st < HP_OPAQUE ? HSEG_PARSE
+							       : HSEG_ALONE;
+	if (fs_conn_first(pl->proof) && pl->pos.known &&
+	    pl->pos.next != s->origin) {
 		/* the ports used again by a new connection: its own state */
 		hflow_forget(k);
-		return hseg_untracked(ctx, p, k, sp, proof, verdict);
+		return hseg_untracked(ctx, p, k, sp, pl);
 	}
-	if (s->st == HP_UNTRACKED)
-		return hseg_resync(ctx, p, k, sp, verdict);
-	if (s->st >= HP_OPAQUE) {
-		*verdict = fs_hstate_verdict(s->st);
+	if (s->st == HP_RESET) {
+		if (pl->pos.known)
+			pl->rst = pl->pos.next;
+		pl->verdict = FS_R_HTTP_DESYNC;
 		return HSEG_VERDICT;
 	}
-	return hseg_order(s, p, &pos, skip, verdict);
+	if (s->st == HP_UNTRACKED)
+		return hseg_resync(ctx, p, k, sp, pl);
+	if (s->st >= HP_OPAQUE) {
+		pl->verdict = fs_hstate_verdict(s->st);
+		return HSEG_VERDICT;
+	}
+	return hseg_order(s, p, pl, now);
 }
 
 /* Reset reason @r for a proven segment: a connection that exists only as
@@ -372,7 +481,8 @@ static __always_inline enum fs_reason http_reset(struct xdp_md *ctx,
 
 /* A bad verdict @r: reset and charge, with the socket's proof; without
  * it dropped (no_conn), or passed when it repeats a segment already
- * turned into a RST (its socket is gone: the kernel answers it). */
+ * turned into a RST (its socket is gone: the kernel answers it). The
+ * flow's state stays, as HP_RESET (hflow_reset()). */
 static __always_inline enum fs_reason
 http_bad(struct xdp_md *ctx, const struct fs_pkt *p,
 	 const struct fs_hflow_key *k, const struct fs_cfg *cfg, int proof,
@@ -385,8 +495,9 @@ http_bad(struct xdp_md *ctx, const struct fs_pkt *p,
 						: FS_R_NO_CONN;
 	if (!fs_tcp_csum_ok(ctx, p)) /* the kernel would drop it */
 		return FS_R_BAD_CSUM;
-	hflow_forget(k);
-	if (r == FS_R_HTTP_SUSPECT || r == FS_R_HTTP_DESYNC) /* no charge */
+	hflow_reset(k, bpf_ntohl(p->seq));
+	if (r == FS_R_HTTP_SUSPECT || r == FS_R_HTTP_DESYNC ||
+	    r == FS_R_HTTP_LOST) /* no charge: not a request's fault */
 		return http_reset(ctx, p, proof, r);
 	if (proof != FS_CONN_COOKIE || !fs_retransmitted(ctx, p)) {
 		fs_police_bucket(p, FS_B_HTTP_BAD, r, now);
@@ -452,7 +563,7 @@ http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 					FS_R_HTTP_SUSPECT, now);
 		return r;
 	}
-	if (r != FS_R_HTTP_OK)
+	if (r != FS_R_HTTP_OK || proof == FS_CONN_NONE) /* never charged */
 		return r;
 	if (fs_conn_first(proof)) /* a connection's first request */
 		fs_prove(p, true);
@@ -471,23 +582,22 @@ http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 	return r;
 }
 
-/* A segment that overlaps bytes the kernel has is about to become a RST:
- * the kernel takes a RST only at exactly its next byte (RFC 5961 3.2),
- * which is @skip bytes into the segment. Its sequence number moves there
- * (the checksum follows, RFC 1624); act() turns the flags. */
+/* A segment about to become a RST: the kernel takes a RST only at
+ * exactly its next byte (RFC 5961 3.2), @rst (host order). Its sequence
+ * number moves there (the checksum follows, RFC 1624); act() turns the
+ * flags. */
 static __always_inline void http_rst_at(struct xdp_md *ctx,
-					const struct fs_pkt *p, __u32 skip)
+					const struct fs_pkt *p, __u32 rst)
 {
 	void *data = (void *)(long)ctx->data,
 	     *end = (void *)(long)ctx->data_end;
 	struct tcphdr *tcp = data + (p->l4_off & FS_L4_OFF_MAX);
-	__u32 seq;
+	__u32 seq = bpf_htonl(rst);
 	__u16 *w;
 
-	if ((void *)(tcp + 1) > end)
+	if ((void *)(tcp + 1) > end || tcp->seq == seq)
 		return;
 	w = (__u16 *)&tcp->seq;
-	seq = bpf_htonl(bpf_ntohl(tcp->seq) + skip);
 	tcp->check = csum_replace16(tcp->check, w[0], ((__u16 *)&seq)[0]);
 	tcp->check = csum_replace16(tcp->check, w[1], ((__u16 *)&seq)[1]);
 	tcp->seq = seq;
@@ -500,53 +610,57 @@ static __always_inline void http_rst_at(struct xdp_md *ctx,
  * it, its flow's state made or found, sc->run.skip bytes in, HTTP_ALONE
  * to judge it alone; else the reason decided without parsing, for
  * fs_http_verdict(). The socket's proof, if asked, is left in
- * sc->run.proof (-1: not asked). A global function: its frame is on
- * neither the parser's call chain nor the verdict's. */
+ * sc->run.proof (-1: not asked), where a RST would go in sc->run.rst. A
+ * global function: its frame is on neither the parser's call chain nor
+ * the verdict's. */
 __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	const struct fs_cfg *cfg = fs_cfg_get();
+	struct hplace pl = {.proof = -1, .verdict = FS_R_SERVICE};
 	struct fs_hstate *s;
 	struct fs_hscratch *sc;
-	enum fs_reason r = FS_R_SERVICE;
-	__u32 zero = 0, skip = 0;
-	int proof = -1;
+	__u32 zero = 0, seq;
 
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!ctx || !p || !cfg || !sc)
 		return FS_R_SERVICE;
+	seq = bpf_ntohl(p->seq);
 	sc->run.proof = -1;
+	sc->run.rst = seq;
 	if (p->tcp_flags & TCP_FLAG_URG)
 		return FS_R_HTTP_URGENT;
 	s = bpf_map_lookup_elem(&FS_MAP_HSTATE, &sc->flow);
-	switch (s ? hseg_place(ctx, p, &sc->flow, &s, &skip, &proof, &r)
-		  : hseg_untracked(ctx, p, &sc->flow, &s, &proof, &r)) {
+	switch (s ? hseg_place(ctx, p, &sc->flow, &s, &pl, fs_now())
+		  : hseg_untracked(ctx, p, &sc->flow, &s, &pl)) {
 	case HSEG_ALONE:
 		sc->run.proof = FS_CONN_NONE;
 		return HTTP_ALONE;
 	case HSEG_VERDICT:
-		sc->run.proof = proof;
-		return r;
+		sc->run.proof = pl.proof;
+		sc->run.rst = pl.rst;
+		return pl.verdict;
 	default:
 		break;
 	}
-	if (!s || skip >= p->data_len)
+	if (!s || pl.skip >= p->data_len)
 		return FS_R_SERVICE;
-	if (s->st == HP_BODY && s->count >= p->data_len - skip) {
-		s->count -= p->data_len - skip; /* body: nothing to read */
+	if (s->st == HP_BODY && s->count >= p->data_len - pl.skip) {
+		s->count -= p->data_len - pl.skip; /* body: nothing to read */
 		s->snap_ok = 0; /* no rewind past bytes passed */
-		s->next_seq = bpf_ntohl(p->seq) + p->data_len;
+		s->next_seq = seq + p->data_len;
 		return FS_R_SERVICE;
 	}
 	if (!fs_tcp_csum_ok(ctx, p)) /* the kernel drops it: moves nothing */
 		return FS_R_BAD_CSUM;
-	sc->run.skip = skip;
-	sc->run.proof = proof;
+	sc->run.skip = pl.skip;
+	sc->run.proof = pl.proof;
+	sc->run.rst = seq + pl.skip; /* the first byte parsed */
 	return FS_CONTINUE;
 }
 
-/* The verdict of the parse that gave @r for the flow in the scratch,
- * with the proof fs_http_place() left there. A global function: its
- * frame is not on the parser's. */
+/* The verdict @r for the segment of the flow in the scratch, with the
+ * proof fs_http_place() left there; a RST goes at the sequence number it
+ * left there. A global function: its frame is not on the parser's. */
 __noinline int fs_http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 			       __u32 r)
 {
@@ -557,7 +671,10 @@ __noinline int fs_http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!ctx || !p || !cfg || !sc)
 		return FS_R_SERVICE;
-	return http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r, fs_now());
+	r = http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r, fs_now());
+	if (fs_reason_resets(r) && !fs_observing(cfg, r))
+		http_rst_at(ctx, p, sc->run.rst);
+	return r;
 }
 
 /* Police an HTTP data segment (the top of this file): place it, parse
@@ -593,16 +710,11 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 	r = fs_hparse(ctx, s, p->payload_off + skip, p->data_len - skip, 0);
 	s->next_seq = bpf_ntohl(p->seq) + p->data_len;
 	s->used_ns = fs_now();
-	/* a pick-up whose request line did not hold: no request start after
-	 * all (a body, say) */
-	if (r == FS_R_HTTP_MALFORMED && s->req & RQ_RESYNC) {
-		s->st = HP_UNTRACKED;
-		r = FS_R_HTTP_UNDECIDED_UNTRACKED;
-	}
-	r = fs_http_verdict(ctx, p, r);
-	if (skip && fs_reason_resets(r) && !fs_observing(fs_cfg_get(), r))
-		http_rst_at(ctx, p, skip);
-	return r;
+	/* a pick-up whose request line did not hold: what the server reads
+	 * there is not a request start after all */
+	if (r == FS_R_HTTP_MALFORMED && s->req & RQ_RESYNC)
+		r = FS_R_HTTP_LOST;
+	return fs_http_verdict(ctx, p, r);
 }
 
 #endif

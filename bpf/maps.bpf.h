@@ -247,7 +247,7 @@ struct fs_hrun {
 	__s32 verdict;	/* FS_CONTINUE, or the end of this parse */
 	__u32 skip;	/* old bytes at the segment's start (http.bpf.h) */
 	__s32 proof;	/* the socket's proof, or -1: not asked */
-	__u32 pad;
+	__u32 rst;	/* where a RST of this segment goes (host order) */
 };
 
 /* The IPv6-literal walk of host.bpf.h (hj_v6()). */
@@ -267,6 +267,8 @@ struct fs_hscratch {
 	struct fs_hv6 v6;
 	struct fs_hrun run;
 	struct fs_hstate alone; /* the throw-away state of http_alone() */
+	struct fs_hstate fresh; /* a new fs_hstate entry, made here (a
+				 * struct of 64 bytes off the stack) */
 	__u8 buf[FS_HCHUNK + 16];
 	__u8 name[2 * FS_HHOST_LEN]; /* the value, from byte 0 */
 	__u8 key[3 * FS_HOST_MAX];   /* struct fs_host_key at key[0] */

@@ -382,7 +382,20 @@ enum hp_st {
 	HP_OPAQUE,	 /* not HTTP/1 any more: never parsed again */
 	HP_LOST,	 /* a head over the budget: never parsed again */
 	HP_UNTRACKED,	 /* data before the state was made: never parsed */
+	HP_RESET,	 /* the shield reset the connection: every later
+			  * segment is turned into a RST again (the kernel
+			  * may have ignored the first, sent where the
+			  * parser's stream and the kernel's differed) */
 };
+
+/* Bytes the parser passed that the kernel has not taken (its next byte
+ * is before the parser's, bpf/http.bpf.h) may still be on their way to it (GRO, the
+ * backlog, a socket its owner holds: microseconds) for this long after
+ * the last parse; then they count as dropped. Behind DNAT the kernel's
+ * position is the server's largest ACK, late by up to its delayed-ACK
+ * timer (TCP_DELACK_MAX, 200 ms). A legitimate retransmission comes at
+ * least TCP_RTO_MIN (200 ms) after its original. */
+#define FS_HTTP_SETTLE_NS 500000000ull
 
 /* The HTTP parser's resume state of a flow (bpf/hparse.bpf.h): where the
  * next in-order segment continues. Written only by the program. */
@@ -402,7 +415,8 @@ struct fs_hstate {
 	__u8 snap[24]; /* the fields above used_ns before the last segment
 			* parsed: what a rewind goes back to */
 	__u32 snap_ok; /* snap holds them */
-	__u32 pad2;
+	__u32 origin;  /* host order: the byte the state was made at (a
+			* connection's first byte, or a pick-up's) */
 };
 
 /* A Host value cut by a segment end: its bytes so far (at most

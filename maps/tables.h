@@ -130,13 +130,15 @@
 	X(HTTP_SUSPECT, "http_suspect", RESET, HTTP_FORM, \
 	  "an undecided HTTP segment from a suspect source (its prefix earned a bad-request ban, or it sent bad requests while the host-wide bad-request rate is over `http.suspect`): reset") \
 	X(HTTP_DESYNC, "http_desync", RESET, HTTP_FORM, \
-	  "a segment carrying bytes the parser took before from a copy the kernel then dropped (a twin with a bad ACK or a stale timestamp), which it cannot judge again: reset, charged to no one") \
+	  "a segment carrying bytes the parser took from a copy the kernel then dropped (a twin with a bad ACK, a stale timestamp or out of its window), which it cannot judge again; or a segment of a connection the shield reset whose RST the kernel ignored: reset (at the kernel's next byte), charged to no one") \
 	X(TCP_FRAGMENT, "tcp_fragment", DROP, NONE, \
 	  "the first IP fragment of TCP to a protected port: no TCP stack fragments (IPv4 sets DF, IPv6 TCP follows the path MTU), and the reassembled segment would reach the server unseen; dropped, so it never is") \
 	X(EXT_CHAIN, "ext_chain", DROP, NONE, \
 	  "an IPv6 packet with more extension headers than the shield walks: its L4 header is unseen; dropped (no real traffic has them)") \
 	X(SYN_DATA, "syn_data", DROP, NONE, \
-	  "a SYN carrying data (TCP Fast Open) to an HTTP port: the data would reach the server unparsed; dropped (the client retries the handshake without data)")
+	  "a SYN carrying data (TCP Fast Open) to an HTTP port: the data would reach the server unparsed; dropped (the client retries the handshake without data)") \
+	X(HTTP_LOST, "http_lost", RESET, HTTP_FORM, \
+	  "a segment of a connection whose parser state is lost (evicted, a connection older than the shield, or behind DNAT) that does not start a request where the kernel reads next: what the server makes of it cannot be judged; reset, charged to no one (the client reconnects, and is followed from its first byte)")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,

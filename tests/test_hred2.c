@@ -158,8 +158,32 @@ FS_TEST(hred2_chunk_size_htab)
 	xe_close(&st.e);
 }
 
-/* (2. a pick-up split after the method, an open finding: issue 13's
- * closing note.) */
+/* ---- 2. pick-up of an untracked flow -------------------------------- */
+
+/* A flow of unknown offset (behind DNAT, FS_CONN_CT, every flow is one;
+ * with a socket, one whose state was pushed out of the map) is picked up
+ * only at a segment that starts like a request. Splitting the request
+ * line after its method ("GET" | " /#..") makes no segment start like
+ * one: the whole request passes untracked, and the server reads
+ * "GET /#101 HTTP/1.1" with the seed Host. */
+FS_TEST(hred2_untracked_split)
+{
+	static const char rest[] = " /#101 HTTP/1.1\r\n"
+				   "Host: 0jejhcec65c24dslii.com\r\n\r\n";
+	struct stream st;
+	int v1 = -1, v2 = -1, r1, r2;
+
+	fs_subtest("the method alone, then the rest");
+	if (!stream_open(&st, NULL))
+		return;
+	st.e.skel->bss->fs_model_midstream = 1; /* the socket had data */
+	r1 = send_str(&st, "GET", &v1);
+	r2 = send_str(&st, rest, &v2);
+	if (!(v1 == XDP_DROP ||
+	      (r1 >= 0 && fs_reason_resets((enum fs_reason)r1))))
+		expect_stopped(r2, v2, "the seed split after its method");
+	xe_close(&st.e);
+}
 
 /* ---- 3. Content-Length over 32 bits ---------------------------------- */
 

@@ -17,6 +17,7 @@
 #include "floodshield.skel.h"
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -384,37 +385,17 @@ FS_TEST(hstream_sequence)
 			      "the real bytes at the same place");
 		xe_close(&st.e);
 	}
-	fs_subtest("an untracked flow is undecided; a suspect's is reset");
+	fs_subtest("a lost flow is reset where no request starts, then kept "
+		   "reset");
 	if (stream_open(&st, 4, NULL)) {
-		struct fs_hstate hs;
-		struct fs_hflow_key k;
-		struct he_seg seg;
-		struct pkt_spec s = st.spec;
-		struct fs_key bk = {.plen = 96 + 24};
-		struct fs_ban ban = {.reason = FS_BAN_HTTP_BAD_PREFIX,
-				     .expires_ns = XE_T0 + 60 * XE_NSEC};
-
 		expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
 			      "first");
-		s.seq = st.seq;
-		he_build(&s, "x", 1, &seg);
-		he_hflow_key(&seg, &k);
-		if (ASSERT_OK(he_hstate_get(&st.e, &seg, &hs), "state")) {
-			hs.st = HP_UNTRACKED; /* as for an evicted state */
-			bpf_map_update_elem(
-				bpf_map__fd(st.e.skel->maps.FS_MAP_HSTATE), &k,
-				&hs, BPF_ANY);
-		}
-		expect_reason(send_str(&st, "X: y\r\n"),
-			      FS_R_HTTP_UNDECIDED_UNTRACKED, "untracked");
-		/* its /24 earned a bad-request ban (expired or not) */
-		memcpy(bk.addr, k.src, 15);
-		ASSERT_OK(bpf_map_update_elem(
-				  bpf_map__fd(st.e.skel->maps.FS_MAP_BANS), &bk,
-				  &ban, BPF_ANY),
-			  "ban record");
-		expect_reason(send_str(&st, "X: y\r\n"), FS_R_HTTP_SUSPECT,
-			      "suspect");
+		force_untracked(&st); /* as for an evicted state */
+		expect_reason(send_str(&st, "X: y\r\n"), FS_R_HTTP_LOST,
+			      "no request start where the kernel reads: reset");
+		expect_reason(send_str(&st, GOOD), FS_R_HTTP_DESYNC,
+			      "a later segment: a RST again (the kernel may "
+			      "have ignored the first)");
 		xe_close(&st.e);
 	}
 	fs_subtest("urgent data is bad");
@@ -556,6 +537,129 @@ FS_TEST(hstream_profiles)
 	}
 }
 
+/* An Upgrade whose request has a body: after the body, the new
+ * protocol (a WebSocket frame), not a request. */
+FS_TEST(hstream_upgrade_body)
+{
+	static const char *const heads[] = {
+		"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+		"Content-Length: 3\r\n\r\nabc",
+	};
+	static const char frame[] = "\x81\x85\x37\xfa\x21\x3d\x7f\x9f";
+
+	for (size_t i = 0; i < ARRAY_SIZE(heads); i++) {
+		struct stream st;
+		char req[256];
+
+		fs_subtest("%s", i ? "Content-Length" : "chunked");
+		if (!stream_open(&st, 4, NULL))
+			return;
+		snprintf(req, sizeof(req),
+			 "POST /ws HTTP/1.1\r\nHost: www.example.org\r\n"
+			 "Upgrade: websocket\r\nConnection: Upgrade\r\n%s",
+			 heads[i]);
+		expect_reason(send_str(&st, req), FS_R_HTTP_OK, "head, body");
+		expect_reason(send_next(&st, frame, sizeof(frame) - 1),
+			      FS_R_HTTP_UNDECIDED_OPAQUE, "a frame: opaque");
+		xe_close(&st.e);
+	}
+}
+
+/* Send @n bytes at @seq: the reason, and where the frame's sequence
+ * number ended up (a RST's: the kernel's next byte) in *out_seq. */
+static int send_seq(struct stream *st, __u32 seq, const char *data,
+		    __u32 *out_seq)
+{
+	struct pkt_spec s = st->spec;
+	struct he_result res;
+	struct he_seg seg;
+
+	s.seq = seq;
+	if (he_build(&s, data, strlen(data), &seg) ||
+	    he_run(&st->e, &seg, &res))
+		return HE_REASON_NONE;
+	*out_seq = he_tcp_seq(&res.out);
+	return res.reason;
+}
+
+/* The model's kernel is at @next (it lacks what the parser passed from
+ * there). */
+static void kernel_at(struct stream *st, __u32 next)
+{
+	st->e.skel->bss->fs_model_kernel = 1;
+	st->e.skel->bss->fs_model_kernel_next = next;
+}
+
+/* Bytes the parser passed that the kernel lacks: a segment over them is
+ * dropped while they may be on their way, then judged from the kernel's
+ * next byte (the snapshot), or the connection is reset there. */
+FS_TEST(hstream_unsettled)
+{
+	struct stream st;
+	__u32 base, out = 0;
+
+	fs_subtest("in flight: the next segment is parsed");
+	if (!stream_open(&st, 4, NULL))
+		return;
+	expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK, "first");
+	kernel_at(&st, ISN); /* the first still on its way */
+	expect_reason(send_str(&st, SEED), FS_R_HTTP_FRAGMENT,
+		      "the next one, judged");
+	xe_close(&st.e);
+
+	fs_subtest("a twin the kernel dropped, then the real bytes from one "
+		   "byte before (retrans-over)");
+	if (!stream_open(&st, 4, NULL))
+		return;
+	expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK, "first");
+	base = st.seq;
+	expect_reason(send_str(&st, "GET /a HTTP/1.1\r\nHost: www.example.org"
+				    "\r\n\r\n" GOOD),
+		      FS_R_HTTP_OK, "the twin, parsed");
+	kernel_at(&st, base); /* ... and dropped by the kernel */
+	expect_reason(send_seq(&st, base - 1, "\n" SEED, &out),
+		      FS_R_HTTP_UNDECIDED_ORDER,
+		      "the real bytes at once: dropped (the twin may be on "
+		      "its way)");
+	xe_clock_set(&st.e, xe_clock(&st.e) + FS_HTTP_SETTLE_NS);
+	expect_reason(send_seq(&st, base - 1, "\n" SEED, &out),
+		      FS_R_HTTP_FRAGMENT,
+		      "settled: judged from the kernel's "
+		      "next byte");
+	ASSERT_EQ(out, base, "the RST at the kernel's next byte");
+	expect_reason(send_seq(&st, base, "GET", &out), FS_R_HTTP_DESYNC,
+		      "and the flow stays reset");
+	ASSERT_EQ(out, base, "again at the kernel's next byte");
+	xe_close(&st.e);
+
+	fs_subtest("body bytes passed past the first data, then other first "
+		   "bytes (first-body)");
+	if (!stream_open(&st, 4, NULL))
+		return;
+	expect_reason(send_str(&st, "POST /up HTTP/1.1\r\nHost: www.example.org"
+				    "\r\nContent-Length: 60\r\n\r\n"),
+		      FS_R_HTTP_OK, "a POST head (a twin the kernel drops)");
+	expect_reason(send_str(&st, SEED), FS_R_SERVICE, "its body");
+	kernel_at(&st, ISN); /* the kernel took neither */
+	xe_clock_set(&st.e, xe_clock(&st.e) + FS_HTTP_SETTLE_NS);
+	expect_reason(send_seq(&st, ISN, GOOD, &out), FS_R_HTTP_DESYNC,
+		      "other first bytes: the body passed cannot be judged "
+		      "again");
+	ASSERT_EQ(out, ISN, "the RST at the kernel's next byte");
+	xe_close(&st.e);
+
+	fs_subtest("the kernel has bytes the parser never took");
+	if (!stream_open(&st, 4, NULL))
+		return;
+	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
+		      "a head");
+	kernel_at(&st, st.seq + 5);
+	expect_reason(send_seq(&st, st.seq - 2, "\r\nHost: x\r\n\r\n", &out),
+		      FS_R_HTTP_DESYNC, "desync");
+	ASSERT_EQ(out, st.seq + 5, "the RST at the kernel's next byte");
+	xe_close(&st.e);
+}
+
 /* The resume table is an LRU: a flow pushed out is picked up again at a
  * segment that starts a request, and is undecided until then. */
 FS_TEST(hstream_eviction)
@@ -588,19 +692,33 @@ FS_TEST(hstream_eviction)
 			  "the victim's state was pushed out");
 	}
 	st.e.skel->bss->fs_model_midstream = 1; /* its socket had data */
-	expect_reason(send_str(&st, "Hello world, a text upload\r\n"),
-		      FS_R_HTTP_UNDECIDED_UNTRACKED, "untracked body");
-	expect_reason(send_str(&st, "GET /#1 is no request here\r\n"),
-		      FS_R_HTTP_UNDECIDED_UNTRACKED,
-		      "body that starts like a request line but is none: "
-		      "still untracked");
-	expect_reason(send_str(&st, "\r\n"), FS_R_HTTP_UNDECIDED_UNTRACKED,
-		      "still");
 	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
 		      "a request starts: picked up");
 	expect_reason(send_str(&st, "Host: 0jejhcec65c24dslii.com\r\n\r\n"),
 		      FS_R_HTTP_BAD_HOST, "and judged");
 	xe_close(&st.e);
+	fs_subtest("an evicted flow whose next segment starts no request");
+	{
+		static const char *const body[] = {
+			"Hello world, a text upload\r\n",
+			"GET /#1 is no request here\r\n", /* a start, but */
+			"GET", /* a request line cut after its method */
+			"\r\n",
+		};
+
+		for (size_t i = 0; i < sizeof(body) / sizeof(body[0]); i++) {
+			if (!stream_open(&st, 4, NULL))
+				return;
+			expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK,
+				      "head");
+			force_untracked(&st);
+			expect_reason(send_str(&st, body[i]), FS_R_HTTP_LOST,
+				      body[i]);
+			expect_reason(send_str(&st, " /#1 HTTP/1.1\r\n"),
+				      FS_R_HTTP_DESYNC, "then reset again");
+			xe_close(&st.e);
+		}
+	}
 }
 
 /* The suspicion window: over http.suspect, undecided segments of sources
@@ -621,18 +739,22 @@ FS_TEST(hstream_suspicion)
 	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
 		      "a head");
 	bad_port = st.spec.sport;
+	/* a lost flow is reset whoever sends it (http_lost); an out-of-order
+	 * segment is dropped whoever sends it: no segment of a suspect
+	 * passes undecided any more (only one whose state the map refused) */
+	expect_reason(send_at(&st, st.seq + 10, "x: y\r\n", 6, 0, NULL),
+		      FS_R_HTTP_UNDECIDED_ORDER, "out of order, suspect");
 	force_untracked(&st);
-	expect_reason(send_str(&st, "x: y\r\n"), FS_R_HTTP_SUSPECT,
-		      "undecided, suspect");
+	expect_reason(send_str(&st, "x: y\r\n"), FS_R_HTTP_LOST,
+		      "lost, suspect");
 	fs_subtest("another source in the window is not a suspect");
 	pkt_addr("203.0.113.9", st.spec.src);
 	st.spec.sport = bad_port;
 	stream_next_flow(&st);
 	expect_reason(send_str(&st, "GET / HTTP/1.1\r\n"), FS_R_SERVICE,
 		      "a head");
-	force_untracked(&st);
-	expect_reason(send_str(&st, "x: y\r\n"), FS_R_HTTP_UNDECIDED_UNTRACKED,
-		      "undecided, passes");
+	expect_reason(send_at(&st, st.seq + 10, "x: y\r\n", 6, 0, NULL),
+		      FS_R_HTTP_UNDECIDED_ORDER, "undecided, dropped");
 	xe_close(&st.e);
 }
 

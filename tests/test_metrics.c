@@ -112,7 +112,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS 49
+#define GOLDEN_REASONS 50
 #define GOLDEN_EVENTS  18
 static const char golden[] =
 	"# HELP floodshield_packets_total Packets by the action taken and its "
@@ -192,6 +192,7 @@ static const char golden[] =
 	"floodshield_packets_total{action=\"drop\",reason=\"tcp_fragment\"} 0\n"
 	"floodshield_packets_total{action=\"drop\",reason=\"ext_chain\"} 0\n"
 	"floodshield_packets_total{action=\"drop\",reason=\"syn_data\"} 0\n"
+	"floodshield_packets_total{action=\"reset\",reason=\"http_lost\"} 0\n"
 	"# HELP floodshield_bytes_total Bytes of those packets, from the "
 	"Ethernet header on.\n"
 	"# TYPE floodshield_bytes_total counter\n"
@@ -259,6 +260,7 @@ static const char golden[] =
 	"floodshield_bytes_total{action=\"drop\",reason=\"tcp_fragment\"} 0\n"
 	"floodshield_bytes_total{action=\"drop\",reason=\"ext_chain\"} 0\n"
 	"floodshield_bytes_total{action=\"drop\",reason=\"syn_data\"} 0\n"
+	"floodshield_bytes_total{action=\"reset\",reason=\"http_lost\"} 0\n"
 	"# HELP floodshield_observed_packets_total Packets a rule in observe "
 	"mode would have stopped; they were passed.\n"
 	"# TYPE floodshield_observed_packets_total counter\n"
@@ -295,6 +297,7 @@ static const char golden[] =
 	"floodshield_observed_packets_total{reason=\"tcp_fragment\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"ext_chain\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"syn_data\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_lost\"} 0\n"
 	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
 	"mode passed.\n"
 	"# TYPE floodshield_observed_bytes_total counter\n"
@@ -329,6 +332,7 @@ static const char golden[] =
 	"floodshield_observed_bytes_total{reason=\"tcp_fragment\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"ext_chain\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"syn_data\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_lost\"} 0\n"
 	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
 	"verdict (observed ones included).\n"
 	"# TYPE floodshield_http_requests_total counter\n"
@@ -351,6 +355,7 @@ static const char golden[] =
 	"floodshield_http_requests_total{verdict=\"undecided_opaque\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"suspect\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"desync\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"lost\"} 0\n"
 	"# HELP floodshield_smtp_connections_total SMTP connection attempts "
 	"(SYNs), by DNS class of the source and verdict (observed ones "
 	"included).\n"
@@ -668,6 +673,7 @@ FS_TEST(metrics_http_verdict)
 		{FS_R_HTTP_UNDECIDED_OPAQUE, "undecided_opaque"},
 		{FS_R_HTTP_SUSPECT, "suspect"},
 		{FS_R_HTTP_DESYNC, "desync"},
+		{FS_R_HTTP_LOST, "lost"},
 	};
 	static const struct {
 		unsigned r;

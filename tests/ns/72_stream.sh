@@ -49,6 +49,13 @@ frag-old frag-old 198.51.100.64
 reordered reordered 198.51.100.65
 hhost-flood hhost-flood 198.51.100.66
 ext-chain ext-chain 2001:db8::61
+rewind-body rewind-body 198.51.100.73
+rewind-ooo rewind-ooo 198.51.100.74
+first-body first-body 198.51.100.75
+rewind-hhost rewind-hhost 198.51.100.76
+chunk-htab chunk-htab 198.51.100.77
+retrans-over retrans-over 198.51.100.78
+desync-split desync-split 198.51.100.79
 "
 HRED_ONLY=${HRED_ONLY:-}	# names of the checks to run (default: all)
 HRED_SERVER=${HRED_SERVER:-nginx}	# or apache
@@ -68,7 +75,8 @@ sources_up()
 	for a in 198.51.100.60 198.51.100.61 198.51.100.62 198.51.100.63 \
 		198.51.100.64 198.51.100.65 198.51.100.66 198.51.100.67 \
 		198.51.100.68 198.51.100.69 198.51.100.70 198.51.100.71 \
-		198.51.100.72; do
+		198.51.100.72 198.51.100.73 198.51.100.74 198.51.100.75 198.51.100.76 \
+		198.51.100.77 198.51.100.78 198.51.100.79; do
 		ip -n "$FS_CLI_NS" addr add "$a/32" dev "$FS_CLI_IF" &&
 			ip -n "$FS_SRV_NS" neigh replace "$a" lladdr "$cmac" \
 				nud permanent dev "$FS_SRV_IF" || return 1
@@ -88,7 +96,8 @@ sources_up()
 attack_lines()
 {
 	cat "$CORPUS_LOG_DIR/default.log" "$CORPUS_LOG_DIR/served.log" 2>/dev/null |
-		awk -v s="$1" -v h="\"$SEED_HOST" '$1 == s && (index($0, h) ||
+		awk -v s="$1" -v h="\"$SEED_HOST" -v w="\"w$SEED_HOST" \
+			'$1 == s && (index($0, h) || index($0, w) ||
 			($2 != 400 && match($0, /"[A-Z]+ [^ "]*#[^"]*"$/)))'
 }
 

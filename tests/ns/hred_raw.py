@@ -45,6 +45,41 @@ Scenarios (each one connection from --src, source port --sport):
   reordered    the seed's successor (a good request) first, then the seed
   legit-reordered  a legitimate request whose two segments arrive in
                the wrong order (the first lost, or late)
+  rewind-body  (h13-red2) a good request; then a POST head with
+               Content-Length 100 without ACK (Linux discards it; the
+               shield parses it), the seed right after it (body bytes to
+               the shield; Linux queues it out of order), then a good
+               request of the POST head's length with ACK (the shield
+               rewinds to before the POST and parses it; Linux fills the
+               gap and hands the seed to the server)
+  rewind-ooo   (h13-red2) the same, the seed 5 bytes past the POST head
+               (out of order, inside the body: passes)
+  rewind-hhost (h13-red2) a good request; "GET /h HTTP/1.1" CRLF
+               "Host: w" (a cut Host, kept in fs_hhost); "ww.example.org"
+               without ACK (Linux discards it; the shield appends it to
+               fs_hhost); then "0jejhcec65c24d" CRLF CRLF with ACK at the
+               same place: the shield rewinds its state but not fs_hhost,
+               and judges "www.example.org"; nginx routes
+               "w0jejhcec65c24d" (unserved)
+  chunk-htab   (h13-red2) a chunked POST whose chunk size line is "0"
+               HTAB hex CRLF: nginx reads the last chunk (HTAB starts an
+               extension) and then the seed; the parser a chunk of that
+               many hex bytes, over the seed
+  retrans-over (h13-red2) a good request; the attack's length of a
+               good request without ACK (Linux discards it; the shield
+               parses it); then one old byte and the attack, with ACK:
+               its first byte is before rcv_nxt, so the shield takes the
+               whole segment for bytes the kernel has (old bytes: passes),
+               but Linux lacks all but that byte and reads the attack
+  desync-split (h13-red2) a good request; a good request without ACK
+               (Linux discards it; the shield parses it); its last 5
+               bytes and more (http_desync: a RST at this segment's
+               sequence number, which is not rcv_nxt: Linux ignores it;
+               the state is forgotten); then the attack from rcv_nxt,
+               split after its method ("GET" | " /# ..."): the flow is
+               untracked, and neither part starts like a request
+  first-body   (h13-red2) rewind-body without the first request (the
+               connection's first data: a fresh state, not a rewind)
   hhost-flood  "GET / HTTP/1.1" CRLF "Host: 0jejhcec65c", then --flood
                forged segments from --flood-src (random ports, random
                sequence numbers, no connection) each ending in a cut
@@ -382,6 +417,82 @@ def legit_reordered(c, a):
     c.pump(0.5)
 
 
+def rewind_common(c, gap, first):
+    """rewind-body, rewind-ooo, first-body (h13-red2)."""
+    if not first:
+        c.send_data(GOOD)  # the kernel has data: a rewind, not a restart
+        c.pump(0.3)
+    base = c.snd
+    head = (b"POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+            b"Content-Length: 100\r\n\r\n")
+    c.send_data(head, seq=base, flags=PSH)  # no ACK: Linux discards it
+    c.send_data(SEED, seq=base + len(head) + gap)  # "body" to the shield
+    pre = b"GET /a HTTP/1.1\r\nHost: www.example.org\r\nX: "
+    pad = len(head) + gap - len(pre) - 4
+    c.send_data(pre + b"p" * pad + b"\r\n\r\n", seq=base)  # fills the gap
+    c.snd = (base + len(head) + gap + len(SEED)) & 0xFFFFFFFF
+    c.pump(0.5)
+
+
+def rewind_body(c, a):
+    rewind_common(c, 0, False)
+
+
+def rewind_ooo(c, a):
+    rewind_common(c, 5, False)
+
+
+def first_body(c, a):
+    rewind_common(c, 0, True)
+
+
+def rewind_hhost(c, a):
+    """rewind-hhost (h13-red2): the rewind leaves fs_hhost as it was."""
+    c.send_data(GOOD)
+    c.pump(0.3)
+    c.send_data(b"GET /h HTTP/1.1\r\nHost: w")
+    c.pump(0.2)
+    base = c.snd
+    c.send_data(b"ww.example.org", seq=base, flags=PSH)  # no ACK: discarded
+    c.snd = base
+    c.send_data(b"0jejhcec65c24d\r\n\r\n", seq=base)  # same length, ACK
+    c.pump(0.5)
+
+
+def chunk_htab(c, a):
+    """chunk-htab (h13-red2): HTAB inside a chunk-size line."""
+    chunk = b"\r\n" + SEED
+    c.send_data(b"POST /up HTTP/1.1\r\nHost: www.example.org\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+                + b"0\t%x\r\n" % len(chunk) + chunk + b"\r\n0\r\n\r\n")
+    c.pump(0.5)
+
+
+def retrans_over(c, a):
+    """retrans-over (h13-red2): a segment from before rcv_nxt."""
+    c.send_data(GOOD)
+    c.pump(0.3)
+    base = c.snd
+    c.send_data(GOOD_A, seq=base, flags=PSH)  # no ACK: discarded
+    c.snd = base
+    c.send_data(GOOD[-1:] + HASH_A, seq=base - 1)  # one old byte first
+    c.pump(0.5)
+
+
+def desync_split(c, a):
+    """desync-split (h13-red2): an ignored RST leaves the flow untracked."""
+    c.send_data(GOOD)
+    c.pump(0.3)
+    base = c.snd
+    c.send_data(GOOD_A, seq=base, flags=PSH)  # no ACK: discarded
+    c.send_data(GOOD_A[-5:] + b"x", seq=c.snd - 5)  # http_desync
+    c.pump(0.3)
+    c.snd = base
+    c.send_data(HASH_A[:3])
+    c.send_data(HASH_A[3:])
+    c.pump(0.5)
+
+
 SCENARIOS = {
     "twin-noack": twin_noack,
     "reset-ignored": reset_ignored,
@@ -394,6 +505,13 @@ SCENARIOS = {
     "reordered": reordered,
     "hhost-flood": hhost_flood,
     "legit-reordered": legit_reordered,
+    "rewind-body": rewind_body,
+    "rewind-ooo": rewind_ooo,
+    "first-body": first_body,
+    "rewind-hhost": rewind_hhost,
+    "chunk-htab": chunk_htab,
+    "retrans-over": retrans_over,
+    "desync-split": desync_split,
 }
 
 

@@ -6,27 +6,37 @@
  * Where a segment goes (fs_police_http()):
  * - URG set: bad (http_urgent): the server would read the stream without
  *   the urgent byte; no HTTP client sends urgent data;
+ * - every segment is placed against the kernel's own next byte (the
+ *   socket's rcv_nxt; behind DNAT the server's largest ACK, from
+ *   conntrack), which fs_conn_proof() tells with its proof;
  * - the flow's state (fs_hstate) expects it (its sequence number is the
  *   next byte): parsed from there. A segment overlapping what was parsed
- *   is parsed from the first new byte; one holding only old bytes is a
- *   retransmission and passes (the kernel has those bytes);
+ *   is parsed from the first new byte once the kernel has the old ones;
+ *   one holding only bytes the kernel has passes;
+ * - bytes the parser passed that the kernel lacks (it dropped the copy
+ *   the parser took, or it is still on its way): dropped until
+ *   FS_HTTP_SETTLE_NS after the last parse, then the state rewinds to the
+ *   kernel's next byte, or the connection is reset there (http_desync);
  * - no state: the kernel's socket says whether this is the connection's
  *   first data (a state is made: parsed from the start), data of a
  *   connection with bytes before (the state was evicted, or the
  *   connection predates the shield), or nothing (a forged or stale
  *   segment: judged alone, as a request start, and never charged). A
  *   flow of unknown offset (those with bytes before, and behind DNAT,
- *   where conntrack proves no offset) is picked up at a segment that
- *   starts like a request; until then it is untracked (undecided);
+ *   where conntrack proves no offset) is picked up at the kernel's next
+ *   byte by a segment that starts like a request; one there that does
+ *   not is reset (http_lost, charged to no one);
  * - beyond the next byte (out of order): inside a Content-Length body it
  *   is body and passes; in a head it is dropped (http_undecided_order),
  *   so the client sends it again in order and no byte reaches the server
- *   unparsed; a connection's first data on reused ports starts afresh.
+ *   unparsed; a connection's first data on reused ports starts afresh;
+ * - a flow once reset stays reset (HP_RESET): each later proven segment
+ *   becomes a RST at the kernel's next byte.
  * Only segments with a good TCP checksum move a state (a bad one is
  * dropped, as the kernel would: a bad-checksum twin cannot stand in
- * for the real bytes). Punishment still needs the socket's proof
- * (fs_conn_proof()); a state's own match (the exact next sequence
- * number, unknown off-path) is the proof that charges a good request.
+ * for the real bytes). Punishment needs the socket's proof
+ * (fs_conn_proof()); a segment at a state's exact next byte (unknown
+ * off-path) without it is parsed and, if bad, dropped, never charged.
  */
 #ifndef FS_HTTP_BPF_H
 #define FS_HTTP_BPF_H

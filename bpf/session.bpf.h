@@ -184,7 +184,8 @@ static __always_inline void session_seen(struct xdp_md *ctx,
  * source reported to the daemon. */
 static __always_inline void session_open(struct xdp_md *ctx,
 					 const struct fs_pkt *p,
-					 const struct fs_flow_key *k, __u64 now)
+					 const struct fs_flow_key *k, int proof,
+					 __u64 now)
 {
 	bool known = fs_dns_get(p, now) != NULL;
 	enum fs_dns_class c = fs_dns_class(p, now);
@@ -199,6 +200,8 @@ static __always_inline void session_open(struct xdp_md *ctx,
 	}
 	pool_add(f.pool, false);
 	fs_event(FS_E_SMTP_OPENED);
+	if (fs_conn_first(proof)) /* a handshake: its SYNs skip cookies */
+		fs_prove(p, false);
 	fs_police_bucket(p, fs_smtp_class_of(c).bucket, FS_R_MAX, now);
 	if (!known && fs_report(ctx, p, FS_EV_CONTACT, 0, 0))
 		fs_event(FS_E_SMTP_CONTACT);
@@ -211,6 +214,7 @@ __noinline int fs_smtp_session(struct xdp_md *ctx, const struct fs_pkt *p)
 	struct fs_flow_key k = {};
 	struct fs_smtp_flow *f;
 	__u64 now = fs_now();
+	int proof;
 
 	if (!ctx || !p)
 		return 0;
@@ -222,9 +226,10 @@ __noinline int fs_smtp_session(struct xdp_md *ctx, const struct fs_pkt *p)
 	}
 	if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
 		return 0; /* the end of a session never counted */
-	if (fs_conn_proof(ctx, p, NULL) == FS_CONN_NONE)
+	proof = fs_conn_proof(ctx, p, NULL);
+	if (proof == FS_CONN_NONE)
 		return 0;
-	session_open(ctx, p, &k, now);
+	session_open(ctx, p, &k, proof, now);
 	return 0;
 }
 

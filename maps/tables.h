@@ -288,7 +288,9 @@
 	X(HTTP_SUSPECT, "http.suspect", GLOBAL, 0, 0, 0, 0, \
 	  "bad HTTP requests host-wide: one global bucket (fs_syn), set by `http.suspect`; over it, sources with bad requests on record are suspects") \
 	X(SMTP_TEMPFAIL, "smtp.tempfail", LEVELS, 5, 10, 50, 100, \
-	  "SMTP connections from sources whose DNS did not answer (class tempfail), apart from unverified and failed bots'")
+	  "SMTP connections from sources whose DNS did not answer (class tempfail), apart from unverified and failed bots'") \
+	X(SYN_SMTP, "syn.smtp", LEVELS, 20, 40, 200, 400, \
+	  "SYNs per second / burst, per source and per prefix, for `smtp` ports, after SMTP admission and only with `syn.cookies` on: over it a SYN gets a cookie or goes to the kernel, never dropped")
 
 /* `syn.cookies` modes: X(ID, name, doc). FS_COOKIES_<ID>, stored in
  * fs_cfg.syn_cookies. */
@@ -374,7 +376,7 @@
 	X("syn.proven_ttl", 0, LIMITS, DURATION, proven_ttl_ns, 1, "3600s", \
 	  "a source stays proven (fs_proven) this long after its last completed handshake, first request or EHLO") \
 	X("syn.guard", 0, LIMITS, RATE, limits[FS_B_SYN_GUARD].src, 0, "2000/4000", \
-	  "SYNs per second / burst to all protected TCP and HTTP ports together; over it the shield is under pressure for `syn.guard_hold`") \
+	  "SYNs per second / burst to all protected TCP and HTTP ports together (and SMTP SYNs admitted, with `syn.cookies` on); over it the shield is under pressure for `syn.guard_hold`") \
 	X("syn.guard_hold", 0, LIMITS, DURATION, syn_guard_hold_ns, 1, "10s", \
 	  "how long pressure lasts after the guard was exceeded (or the kernel took a cookie): unproven sources' SYNs get cookies meanwhile") \
 	X("syn.cookies", 0, LIMITS, CHOICE, syn_cookies, FS_CHOICE_SYN_COOKIES, "auto", \

@@ -71,6 +71,7 @@ MTA=198.51.100.10	MTA_NAME=mta.example.org
 MTA6=2001:db8::10	MTA6_NAME=mta6.example.org
 BOT=203.0.113.30	BOT_NAME=bot.example.com
 SLOW=203.0.113.40	SLOW_EHLO=relay.example.net
+NOPTR=198.51.100.20	# no PTR record (NXDOMAIN); connects, never sends EHLO
 
 FLOOD_ATTEMPTS=30	# connection attempts of the bot
 FLOOD_SPREAD=3		# seconds they are spread over
@@ -349,6 +350,19 @@ check_sessions()
 		"verified $(sessions verified), open $(sessions open); $(fs_cli stats | grep smtp_)"
 }
 
+# First contact: a source that completes its handshake and never sends
+# EHLO (a dripper would not either) is verified all the same; without a
+# PTR it is failed (no_ptr) as soon as unbound answers.
+check_first_contact()
+{
+	fs_connect "$NOPTR"
+	fs_result $? "$T: $NOPTR completes a handshake and sends no EHLO"
+	check_dns "$NOPTR" failed no_ptr "" "" 15
+	[ "$(fs_cli -j stats | fs_json "d['events'].get('smtp_contact', 0) >= 1")" = 1 ]
+	fs_result $? "$T: its first contact was reported (smtp_contact)" \
+		"$(fs_cli stats | grep smtp_)"
+}
+
 # The source whose PTR zone never answers: tempfail, never blocked.
 check_tempfail()
 {
@@ -449,6 +463,7 @@ main()
 	if setup; then
 		check_verified
 		check_sessions
+		check_first_contact
 		check_failed
 		check_tempfail
 		check_ban

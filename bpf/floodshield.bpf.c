@@ -70,6 +70,8 @@ int floodshield(struct xdp_md *ctx)
 	need = fs_prefilter(&pkt);
 	if (need) {
 		r = fs_check_lists(ctx, &pkt, need);
+		if (r == FS_R_ALLOW)
+			smtp_allowed(ctx, &pkt);
 		if (r != FS_CONTINUE)
 			return act(ctx, &pkt, r);
 	}

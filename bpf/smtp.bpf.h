@@ -68,6 +68,18 @@ static __always_inline enum fs_reason police_smtp_syn(const struct fs_pkt *p)
 	return c.pass;
 }
 
+/* An allowlisted source's segment, passed by the lists: its FIN or RST
+ * still ends a session counted before the source was allowlisted (the
+ * verifier allowlists a source under an allow_domain after its first
+ * contact); nothing else of it is counted. */
+static __always_inline void smtp_allowed(struct xdp_md *ctx,
+					 const struct fs_pkt *p)
+{
+	if (p->svc == FS_SVC_SMTP && p->l4 == FS_L4_TCP && !fs_is_syn(p) &&
+	    (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST)))
+		fs_smtp_session(ctx, p);
+}
+
 /* SMTP for a parsed TCP packet: SYNs are policed by DNS class; a client
  * segment starting with EHLO/HELO reports the name; everything else of a
  * session passes. */

@@ -220,6 +220,19 @@ static void counting(const struct fam *f)
 	expect_open(&e, 0, 0, 1);
 	send(&e, f, f->src, PKT_ACK | TCP_FIN, sp, XDP_PASS, FS_R_SERVICE);
 	expect_open(&e, 0, 0, 0);
+	fs_subtest("a source allowlisted during its session: its FIN still "
+		   "ends it, its next sessions are not counted/%s",
+		   f->name);
+	sp = connect_ok(&e, f, f->src, FS_R_SMTP_UNVERIFIED);
+	expect_open(&e, 0, 0, 1);
+	ASSERT_OK(xe_allow(&e, f->src, 0), "allowlist the source");
+	send(&e, f, f->src, PKT_ACK | TCP_PSH, sp, XDP_PASS, FS_R_ALLOW);
+	send(&e, f, f->src, PKT_ACK | TCP_FIN, sp, XDP_PASS, FS_R_ALLOW);
+	expect_open(&e, 0, 0, 0);
+	sp = fresh_sport();
+	send(&e, f, f->src, PKT_SYN, sp, XDP_PASS, FS_R_ALLOW);
+	send(&e, f, f->src, PKT_ACK, sp, XDP_PASS, FS_R_ALLOW);
+	expect_open(&e, 0, 0, 0);
 	xe_close(&e);
 }
 

@@ -11,14 +11,26 @@
 #include "smtp.bpf.h"
 #include "act.bpf.h"
 
-/* A SYN to a protected service: SMTP by its source's DNS class, the
- * others by the SYN stage (buckets, proven sources, cookies). */
+/* A SYN to a protected service: the SYN stage (buckets, proven
+ * sources, cookies); SMTP first by its source's DNS class (bucket and
+ * pool), then, admitted and with syn.cookies on, by the SYN stage too,
+ * so that port 25 gets SYN cookies as port 80 does (with cookies on the
+ * SYN stage never drops for a spent bucket, which forged SYNs could
+ * spend; with them off an SMTP SYN skips it). An SMTP SYN the SYN stage
+ * passes keeps its class's reason. */
 static __always_inline enum fs_reason police_syn(struct xdp_md *ctx,
 						 const struct fs_pkt *p)
 {
-	if (p->svc == FS_SVC_SMTP)
-		return police_smtp_syn(p);
-	return fs_police_syn(ctx, p);
+	const struct fs_cfg *cfg = fs_cfg_get();
+	enum fs_reason r, s;
+
+	if (p->svc != FS_SVC_SMTP)
+		return fs_police_syn(ctx, p);
+	r = police_smtp_syn(p);
+	if (fs_reason_drops(r) || !cfg || !cookies_on(cfg))
+		return r;
+	s = fs_police_syn(ctx, p);
+	return s == FS_R_SERVICE ? r : s;
 }
 
 /* The stage for a segment to a protected service. A global function:
@@ -58,6 +70,8 @@ int floodshield(struct xdp_md *ctx)
 	need = fs_prefilter(&pkt);
 	if (need) {
 		r = fs_check_lists(ctx, &pkt, need);
+		if (r == FS_R_ALLOW)
+			smtp_allowed(ctx, &pkt);
 		if (r != FS_CONTINUE)
 			return act(ctx, &pkt, r);
 	}

@@ -36,7 +36,9 @@
 
 static __always_inline enum fs_bucket syn_bucket(enum fs_svc svc)
 {
-	return svc == FS_SVC_HTTP ? FS_B_SYN_HTTP : FS_B_SYN_TCP;
+	if (svc == FS_SVC_HTTP)
+		return FS_B_SYN_HTTP;
+	return svc == FS_SVC_SMTP ? FS_B_SYN_SMTP : FS_B_SYN_TCP;
 }
 
 static __always_inline enum fs_reason syn_level_reason(int level)

@@ -11,7 +11,8 @@
  * proven source's SYN is never cookied and forged SYNs from its prefix do
  * not drain its bucket; what the program leaves to the kernel (IPv4
  * options, TFO data) passes; proofs over the conn bucket ban; no SYN
- * fixture ever makes a ban.
+ * fixture ever makes a ban. Port 25 (smtp) gets cookies too, and a
+ * cookie's ACK counts its SMTP session while a wrong cookie counts none.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +37,7 @@
 
 #define PORT_HTTP  80  /* http by default */
 #define PORT_TCP   443 /* tcp by default */
+#define PORT_SMTP  25  /* smtp by default */
 #define CLIENT_SEQ 0x11223344u
 #define SYN_ACK	   (PKT_SYN | PKT_ACK)
 
@@ -43,7 +45,7 @@
 
 struct netns {
 	int orig;   /* the caller's namespace, to go back to */
-	int fds[4]; /* listeners */
+	int fds[6]; /* listeners */
 	int n;
 };
 
@@ -87,7 +89,7 @@ static int listener(int family, __u16 port)
 static bool ns_enter(struct netns *ns)
 {
 	static const int fams[] = {AF_INET, AF_INET6};
-	static const __u16 ports[] = {PORT_HTTP, PORT_TCP};
+	static const __u16 ports[] = {PORT_HTTP, PORT_TCP, PORT_SMTP};
 
 	memset(ns, 0, sizeof(*ns));
 	ns->orig = open("/proc/self/ns/net", O_RDONLY);
@@ -694,6 +696,58 @@ static void cookie_ts(const struct fam *f)
 	xe_close(&e);
 }
 
+/* Open sessions of @pool (fs_smtp_pools). */
+static __u64 smtp_open(struct xdp_env *e, __u32 pool)
+{
+	struct fs_smtp_pool p = {};
+
+	bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.FS_MAP_SMTP_POOLS), &pool,
+			    &p);
+	return fs_smtp_pool_open(p.opened, p.closed, p.swept);
+}
+
+/* Port 25 gets cookies as port 80 does (bpf/floodshield.bpf.c,
+ * police_syn), and a cookie's ACK counts the SMTP session. */
+static void cookie_smtp(const struct fam *f)
+{
+	struct he_result res;
+	struct he_seg s, a;
+	struct xdp_env e;
+	__u32 cookie;
+	__u16 sport = next_port++;
+
+	if (!env_open(&e, f, "always", NULL))
+		return;
+	fs_subtest("port 25: an unproven source's admitted SYN under pressure "
+		   "gets a cookie SYN-ACK/%s",
+		   f->name);
+	if (!syn(f, f->src, sport, PORT_SMTP, &layouts[0], &s) ||
+	    !he_expect(&e, &s, XDP_TX, FS_R_SYN_COOKIE, false, &res) ||
+	    !check_synack(&s, &res.out, f->mss, &cookie))
+		goto out;
+	fs_subtest("port 25: an ACK with a wrong cookie counts no session/%s",
+		   f->name);
+	if (seg(f, f->src, sport, PORT_SMTP, PKT_ACK, CLIENT_SEQ + 1,
+		cookie ^ 0x5a5a0000u, NULL, 0, &a))
+		he_expect(&e, &a, XDP_PASS, FS_R_SERVICE, false, &res);
+	ASSERT_EQ(smtp_open(&e, FS_POOL_OPEN), 0, "open sessions");
+	fs_subtest("port 25: the ACK with its cookie counts one session in the "
+		   "open pool/%s",
+		   f->name);
+	if (seg(f, f->src, sport, PORT_SMTP, PKT_ACK, CLIENT_SEQ + 1,
+		cookie + 1, NULL, 0, &a))
+		he_expect(&e, &a, XDP_PASS, FS_R_SERVICE, false, &res);
+	ASSERT_EQ(smtp_open(&e, FS_POOL_OPEN), 1, "open sessions");
+	fs_subtest("port 25: the source proven, its next SYN goes to the "
+		   "kernel, "
+		   "counted by its class/%s",
+		   f->name);
+	if (syn(f, f->src, next_port++, PORT_SMTP, &layouts[0], &s))
+		he_expect(&e, &s, XDP_PASS, FS_R_SMTP_UNVERIFIED, false, &res);
+out:
+	xe_close(&e);
+}
+
 FS_TEST(syn_cookies)
 {
 	struct netns ns;
@@ -709,6 +763,7 @@ FS_TEST(syn_cookies)
 		conn_bans(f);
 		cookie_data(f);
 		cookie_ts(f);
+		cookie_smtp(f);
 	}
 	fs_subtest("back to the caller's network namespace");
 	ns_leave(&ns);

@@ -53,6 +53,9 @@ FLOOD_RECOVERY=${FLOOD_RECOVERY:-10}
 FLOOD_INTERVAL=1
 FLOOD_SPOOF_RATE=${FLOOD_SPOOF_RATE:-2400}
 FLOOD_SEND_TIMEOUT=30		# a sender's SMTP timeout (TCP retries within)
+# The bots' first source port: a run after another in the same
+# namespaces needs another range (the last run's TIME_WAIT sockets).
+FLOOD_PORT_BASE=${FLOOD_PORT_BASE:-20000}
 FLOOD_OUT=
 
 FLOOD_DAEMON_PID=
@@ -213,6 +216,7 @@ flood_run()
 	n=$((FLOOD_ATTACK + FLOOD_FORGED))
 	timeout $((total + 30)) ip netns exec "$FS_CLI_NS" "$FS_PY" "$FLOOD_PY" bots \
 		--addrs "$FLOOD_BOTS" --dst "$FS_SRV4" --duration "$n" \
+		--port-base "$FLOOD_PORT_BASE" \
 		--start-at "$(awk -v t="$t0" -v b="$FLOOD_BASELINE" 'BEGIN { printf "%.3f", t + b }')" \
 		--out "$FLOOD_OUT/bots.jsonl" 2>"$FLOOD_OUT/bots.err" &
 	bpid=$!

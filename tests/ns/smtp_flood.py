@@ -395,16 +395,16 @@ def pct(vals, p):
 
 
 def maillog_peers(path):
-    """(address, port) of every session Postfix logged: smtpd's
-    "connect from NAME[ADDR]:PORT" (smtpd_client_port_logging) and
-    postscreen's "CONNECT from [ADDR]:PORT"."""
-    peers = set()
+    """(address, port) of every session Postfix logged, as two sets:
+    smtpd's "connect from NAME[ADDR]:PORT" (smtpd_client_port_logging)
+    and postscreen's "CONNECT from [ADDR]:PORT"."""
+    peers = {": connect from ": set(), ": CONNECT from ": set()}
     try:
         lines = open(path, errors="replace").read().splitlines()
     except OSError:
-        return peers
+        lines = []
     for ln in lines:
-        for key in (": connect from ", ": CONNECT from "):
+        for key, found in peers.items():
             i = ln.find(key)
             if i < 0:
                 continue
@@ -412,8 +412,8 @@ def maillog_peers(path):
             addr = rest[rest.index("[") + 1:rest.index("]")]
             port = rest[rest.index("]") + 2:]
             if port.isdigit():
-                peers.add((addr, int(port)))
-    return peers
+                found.add((addr, int(port)))
+    return peers[": connect from "], peers[": CONNECT from "]
 
 
 def report(a):
@@ -462,7 +462,8 @@ def report(a):
         out["classes"][cname] = res
     # bots: attempts by start time; established by server-side evidence
     attempts = jlines(a.bots)
-    est = maillog_peers(a.maillog)
+    smtpd, pscreen = maillog_peers(a.maillog)
+    est = smtpd | pscreen
     for r in samples:
         if r.get("k") == "proc":
             est.update(tuple(p) for p in r["new"])
@@ -481,6 +482,10 @@ def report(a):
                    "established_after_1s": len(late_est),
                    "share_after_1s": round(len(late_est) / len(late), 4)
                    if late else None,
+                   "smtpd_sessions": sum(1 for x in attempts
+                                         if (x["a"], x["p"]) in smtpd),
+                   "postscreen_sessions": sum(1 for x in attempts
+                                              if (x["a"], x["p"]) in pscreen),
                    "outcomes": outcomes}
     # the server's cost: Postfix processes and CPU seconds per phase
     procs = [r for r in samples if r.get("k") == "proc"]

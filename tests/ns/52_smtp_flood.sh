@@ -104,6 +104,23 @@ check()
 	fs_result $? "$T: forged SYNs at ${sent:-?}/s (>= 2000/s)" \
 		"$(cat "$FLOOD_OUT/spoof.json" "$FLOOD_OUT/spoof.err" 2>/dev/null)"
 	fs_note "$T report: $(cat "$r")"
+	notes
+}
+
+# What the shield made of each sender and of two bots, and its SMTP
+# counters: for the reader, not asserted (the classes are the
+# mechanism's own tests' business).
+notes()
+{
+	local a v
+
+	for a in "$FLOOD_MTA" "$FLOOD_MTA2" "$FLOOD_RELAY" "$FLOOD_SLOW" \
+		198.51.100.150 203.0.113.150; do
+		v=$(fs_cli -j explain "$a" | fs_json \
+			"d['dns']['class'] + ' (' + d['dns']['reason'] + ')' if d['dns'] else 'no entry'")
+		fs_note "$T: $a: ${v:-?}"
+	done
+	fs_note "$T: $(fs_cli stats 2>/dev/null | awk '/^smtp_/ { printf "%s %s, ", $1, $3 }')"
 }
 
 main()

@@ -58,7 +58,6 @@ FLOOD_SEND_TIMEOUT=30		# a sender's SMTP timeout (TCP retries within)
 FLOOD_PORT_BASE=${FLOOD_PORT_BASE:-20000}
 FLOOD_OUT=
 
-FLOOD_DAEMON_PID=
 FLOOD_DAEMON_CONF=
 FLOOD_DAEMON_LOG=
 FLOOD_SAMPLER_PID=
@@ -130,34 +129,18 @@ flood_daemon_write_conf()
 	CONF
 }
 
-flood_daemon_up()
-{
-	kill -0 "$FLOOD_DAEMON_PID" 2>/dev/null || return "$FS_GIVE_UP"
-	[ "$(fs_cli -j status 2>/dev/null | fs_json \
-		"d['daemon'] is not None and d['daemon']['pid'] == $FLOOD_DAEMON_PID" 2>/dev/null)" = 1 ]
-}
-
 flood_daemon_start()
 {
 	FLOOD_DAEMON_CONF=$FS_TMP/floodshield.conf
 	FLOOD_DAEMON_LOG=$FS_TMP/daemon.log
-	mkdir -p "$FS_TMP/state" && flood_daemon_write_conf || return 1
-	"$FS_BIN" -n "$FS_SRV_NS" run -c "$FLOOD_DAEMON_CONF" \
-		>>"$FLOOD_DAEMON_LOG" 2>&1 &
-	FLOOD_DAEMON_PID=$!
-	fs_wait_until 30 flood_daemon_up && return 0
-	echo "# daemon did not start: $(tail -n 5 "$FLOOD_DAEMON_LOG")" >&2
-	return 1
+	mkdir -p "$FS_TMP/state" && flood_daemon_write_conf &&
+		smtp_daemon_start "$FLOOD_DAEMON_CONF" "$FLOOD_DAEMON_LOG"
 }
 
 # Stop the daemon and detach the shield (its pins go with fs_shield_down).
 flood_daemon_stop()
 {
-	if [ -n "$FLOOD_DAEMON_PID" ]; then
-		kill -TERM "$FLOOD_DAEMON_PID" 2>/dev/null
-		wait "$FLOOD_DAEMON_PID" 2>/dev/null
-		FLOOD_DAEMON_PID=
-	fi
+	smtp_daemon_stop
 	fs_shield_down
 }
 

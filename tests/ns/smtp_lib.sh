@@ -347,6 +347,38 @@ smtp_send()
 }
 
 # ---------------------------------------------------------------------
+# The floodshield daemon on the server namespace.
+
+SMTP_DAEMON_PID=
+
+# True once `status` shows the daemon we started, serving.
+smtp_daemon_up()
+{
+	kill -0 "$SMTP_DAEMON_PID" 2>/dev/null || return "$FS_GIVE_UP"
+	[ "$(fs_cli -j status 2>/dev/null | fs_json \
+		"d['daemon'] is not None and d['daemon']['pid'] == $SMTP_DAEMON_PID" 2>/dev/null)" = 1 ]
+}
+
+# smtp_daemon_start CONF LOG: `floodshield -n SERVER_NS run -c CONF`,
+# its output appended to LOG; waits (at most 30 s) until it serves.
+smtp_daemon_start()
+{
+	"$FS_BIN" -n "$FS_SRV_NS" run -c "$1" >>"$2" 2>&1 &
+	SMTP_DAEMON_PID=$!
+	fs_wait_until 30 smtp_daemon_up && return 0
+	echo "# daemon did not start: $(tail -n 5 "$2")" >&2
+	return 1
+}
+
+smtp_daemon_stop()
+{
+	[ -n "$SMTP_DAEMON_PID" ] || return 0
+	kill -TERM "$SMTP_DAEMON_PID" 2>/dev/null
+	wait "$SMTP_DAEMON_PID" 2>/dev/null
+	SMTP_DAEMON_PID=
+}
+
+# ---------------------------------------------------------------------
 
 smtp_cleanup_servers()
 {

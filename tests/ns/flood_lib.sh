@@ -127,6 +127,9 @@ flood_daemon_write_conf()
 	[hosts]
 	names = mx.$SMTP_DOMAIN
 	CONF
+	# FLOOD_LIMITS: [limits] lines for a run by hand (the test and the
+	# bench use none: every rate at its default)
+	[ -z "${FLOOD_LIMITS:-}" ] || printf '[limits]\n%s\n' "$FLOOD_LIMITS" >>"$FLOOD_DAEMON_CONF"
 }
 
 flood_daemon_start()

@@ -105,6 +105,26 @@ tsv_line()
 	EOF
 }
 
+# smtpd processes and Postfix CPU seconds every 5 s of each scenario.
+timeline()
+{
+	"$FS_PY" - "$OUT" $SCENARIOS <<-'EOF'
+	import json, os, sys
+	rows = {}
+	for n in sys.argv[2:]:
+	    try:
+	        rows[n] = {t[0]: t for t in json.load(open(os.path.join(sys.argv[1], n + ".json")))["timeline"]}
+	    except (OSError, ValueError, KeyError):
+	        pass
+	print("s from the first mail: smtpd processes / Postfix CPU s so far")
+	print("| s | " + " | ".join(rows) + " |")
+	print("|--:|" + "--:|" * len(rows))
+	for s in range(0, 60, 5):
+	    print("| %d | " % s + " | ".join(
+	        "%d / %.2f" % (r[s][1], r[s][3]) if s in r else "-" for r in rows.values()) + " |")
+	EOF
+}
+
 main()
 {
 	local name why
@@ -128,6 +148,7 @@ main()
 		fi
 		tsv_line "$name" | tee -a "${TSV:-/dev/null}"
 	done
+	timeline
 }
 
 main "$@"

@@ -502,6 +502,16 @@ def report(a):
                       "procs_max": max(sum(r["procs"].values()) for r in ps),
                       "est_max": max(r["est"] for r in ps)}
     out["server"] = cost
+    # once a second from t0: [s, smtpd processes, established sockets,
+    # CPU seconds of the tree since t0]
+    line, nxt = [], 0
+    cpu0 = procs[0]["cpu"] if procs else 0
+    for r in procs:
+        if r["t"] - t0 >= nxt:
+            line.append([nxt, r["procs"].get("smtpd", 0), r["est"],
+                         round(r["cpu"] - cpu0, 2)])
+            nxt = int(r["t"] - t0) + 1
+    out["timeline"] = line
     print(json.dumps(out, sort_keys=True))
 
 

@@ -209,6 +209,62 @@ __noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket, __u32 rule,
 	return FS_LEVEL_OK;
 }
 
+/* The slot of @k in the rate table, or NULL: never takes one. */
+static __always_inline const struct fs_bucket_val *
+find_bucket(const struct fs_key *k)
+{
+	__u32 i = fs_rate_set_index(k, rate_sets()) * FS_RATE_WAYS;
+	struct fs_rate_slot *s;
+
+	for (int w = 0; w < FS_RATE_WAYS; w++, i++) {
+		s = bpf_map_lookup_elem(&FS_MAP_RATE, &i);
+		if (s && fs_words_eq(&s->key, k, sizeof(*k) / 4))
+			return &s->b;
+	}
+	return NULL;
+}
+
+/* Whether one packet now would conform to @r in @b (NULL: a key with no
+ * slot, a full bucket), as gcra_conform() judges it, charging nothing. */
+static __always_inline bool gcra_would_conform(const struct fs_bucket_val *b,
+					       const struct fs_rate *r,
+					       __u64 now)
+{
+	__u64 tat;
+
+	if (!b || !r->interval_ns)
+		return true;
+	tat = READ_ONCE(b->tat_ns);
+	return tat <= now || tat - now <= r->tolerance_ns + fs_tick_ns();
+}
+
+/* Peek at @bucket for @p's source, then its prefix: whether a packet
+ * would conform, charging nothing and taking no slot. For evidence
+ * anyone can forge (an SMTP SYN): the charge is made later, on proof
+ * (bpf/session.bpf.h), so SYNs forged with a source's address never
+ * drain its bucket. Returns an enum fs_level. A global function. */
+__noinline int fs_bucket_peek(const struct fs_pkt *p, __u32 bucket, __u64 now)
+{
+	const struct fs_cfg *cfg = fs_cfg_get();
+	const struct fs_limit *lim;
+	struct fs_key k = {};
+	__u8 plen;
+
+	if (!p || !cfg || bucket >= FS_B_MAX)
+		return FS_LEVEL_OK;
+	lim = &cfg->limits[bucket];
+	fs_make_key(&k, p, FS_PLEN_ADDR, bucket);
+	if (!gcra_would_conform(find_bucket(&k), &lim->src, now))
+		return FS_LEVEL_OVER_SRC;
+	plen = fs_prefix_len(p, cfg);
+	if (plen == FS_PLEN_ADDR)
+		return FS_LEVEL_OK;
+	fs_make_key(&k, p, plen, bucket);
+	if (!gcra_would_conform(find_bucket(&k), &lim->prefix, now))
+		return FS_LEVEL_OVER_PREFIX;
+	return FS_LEVEL_OK;
+}
+
 /* Police @bucket (fs_bucket_step()); a ban that found fs_bans full then
  * takes the place of an older one (fs_ban_pending()). */
 static __always_inline enum fs_level

@@ -178,6 +178,8 @@
 
 /* A read the compiler must make now and once (a value other CPUs
  * change). */
-#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+#define READ_ONCE(x)	 (*(volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+#define FS_EEXIST	 17 /* errno EEXIST: a map insert of a key present */
 
 #endif

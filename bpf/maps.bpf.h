@@ -215,6 +215,29 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_OWN SEC(".maps");
 
+/* Open SMTP sessions (bpf/session.bpf.h). A plain hash, not LRU: an
+ * eviction would lose a session's close, and its pool would stay full.
+ * Only sessions whose SYN was admitted and whose handshake completed
+ * enter, so their number is bounded by the pools plus what one round
+ * trip lets through; when full, a session is not counted
+ * (FS_E_SMTP_UNCOUNTED). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FS_SMTP_FLOWS_MAX);
+	__type(key, struct fs_flow_key);
+	__type(value, struct fs_smtp_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_SMTP_FLOWS SEC(".maps");
+
+/* Sessions opened and closed per pool (struct fs_smtp_pool). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FS_POOL_MAX);
+	__type(key, __u32);
+	__type(value, struct fs_smtp_pool);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_SMTP_POOLS SEC(".maps");
+
 /* Indexed by enum fs_reason; fixed slots, so a new reason keeps the layout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

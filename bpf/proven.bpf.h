@@ -18,17 +18,29 @@
 #include "filter.bpf.h"
 #include "buckets.bpf.h"
 
+/* The live fs_dns entry of @p's source (its expiry not passed), or
+ * NULL. */
+static __always_inline const struct fs_dns_val *
+fs_dns_get(const struct fs_pkt *p, __u64 now)
+{
+	struct fs_dns_val *v;
+
+	if (!fs_dns_may(p)) /* no verdict in the source's slot */
+		return NULL;
+	v = bpf_map_lookup_elem(&FS_MAP_DNS, p->src.b);
+	if (!v || !fs_live(v->expires_ns, now))
+		return NULL;
+	return v;
+}
+
 /* The DNS class of @p's source: its verdict in fs_dns, unverified
  * without a live one. */
 static __always_inline enum fs_dns_class fs_dns_class(const struct fs_pkt *p,
 						      __u64 now)
 {
-	struct fs_dns_val *v;
+	const struct fs_dns_val *v = fs_dns_get(p, now);
 
-	if (!fs_dns_may(p)) /* no verdict in the source's slot */
-		return FS_DNS_UNVERIFIED;
-	v = bpf_map_lookup_elem(&FS_MAP_DNS, p->src.b);
-	if (!v || !fs_live(v->expires_ns, now) || v->class >= FS_DNS_CLASS_MAX)
+	if (!v || v->class >= FS_DNS_CLASS_MAX)
 		return FS_DNS_UNVERIFIED;
 	return v->class;
 }

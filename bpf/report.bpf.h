@@ -40,7 +40,10 @@ static __always_inline bool event_allowed(const struct fs_cfg *cfg, __u64 now)
  * source (marked only once sent, so an event held back by the rate is
  * tried again), only for a source holding a connection (a forged one
  * could otherwise get any address verified), bounded by the events
- * bucket. Returns 1 if sent. A global function. */
+ * bucket. A first contact (FS_EV_CONTACT) is not de-duplicated here:
+ * its caller sends it only for a source with no live verdict, and the
+ * daemon writes a pending one at once, so that an EHLO that follows is
+ * still reported. Returns 1 if sent. A global function. */
 __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p, __u32 type,
 			 __u32 name_off, __u32 name_len)
 {
@@ -48,7 +51,8 @@ __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p, __u32 type,
 	struct fs_event_rec *rec;
 	__u64 now = fs_now();
 
-	if (!ctx || !p || !cfg || seen_recently(p, cfg, now) ||
+	if (!ctx || !p || !cfg ||
+	    (type != FS_EV_CONTACT && seen_recently(p, cfg, now)) ||
 	    !fs_connected(ctx, p))
 		return 0;
 	if (!event_allowed(cfg, now)) {
@@ -70,7 +74,8 @@ __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p, __u32 type,
 			       name_len) == 0)
 		rec->name_len = name_len;
 	bpf_ringbuf_submit(rec, 0);
-	bpf_map_update_elem(&FS_MAP_SEEN, p->src.b, &now, BPF_ANY);
+	if (type != FS_EV_CONTACT)
+		bpf_map_update_elem(&FS_MAP_SEEN, p->src.b, &now, BPF_ANY);
 	fs_event(FS_E_EVENT_SENT);
 	return 1;
 }

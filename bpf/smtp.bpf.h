@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Stage 6, SMTP. Connection buckets per source and prefix with separate
- * rates for the source's DNS class (verified, unverified, failed: from
- * fs_dns, written by the daemon's verifier). An over-rate SYN is dropped:
- * mail servers take that as a temporary failure and retry later. An SMTP
- * session in progress is never reset. The client's EHLO/HELO name goes to
- * userspace with its address, de-duplicated and rate-bounded, so the
- * verifier checks new sources.
+/* Stage 6, SMTP. A SYN is admitted by its source's DNS class (verified,
+ * unverified, failed, tempfail: from fs_dns, written by the daemon's
+ * verifier): its class bucket and its pool of sessions must have room,
+ * both only peeked at (bpf/session.bpf.h charges and counts the session
+ * at its handshake). A SYN refused is dropped: mail servers take that as
+ * a temporary failure and retry later. An SMTP session in progress is
+ * never reset. The first proven segment of a new source reports it to
+ * the daemon (first contact); the client's EHLO/HELO name follows,
+ * de-duplicated and rate-bounded, as extra information.
  */
 #ifndef FS_SMTP_BPF_H
 #define FS_SMTP_BPF_H
@@ -18,31 +20,7 @@
 #include "report.bpf.h"
 #include "conn.bpf.h"
 #include "proven.bpf.h"
-
-/* The SMTP bucket and reasons of a DNS class (the enums are ordered
- * differently). Switches, not a table: the verifier then sees constants
- * where the bucket indexes fs_cfg.limits. */
-struct smtp_class {
-	enum fs_bucket bucket;
-	enum fs_reason pass, defer;
-};
-
-static __always_inline struct smtp_class smtp_class_of(enum fs_dns_class c)
-{
-	switch (c) {
-	case FS_DNS_VERIFIED:
-		return (struct smtp_class){FS_B_SMTP_VERIFIED,
-					   FS_R_SMTP_VERIFIED,
-					   FS_R_SMTP_DEFER_VERIFIED};
-	case FS_DNS_FAILED:
-		return (struct smtp_class){FS_B_SMTP_FAILED, FS_R_SMTP_FAILED,
-					   FS_R_SMTP_DEFER_FAILED};
-	default:
-		return (struct smtp_class){FS_B_SMTP_UNVERIFIED,
-					   FS_R_SMTP_UNVERIFIED,
-					   FS_R_SMTP_DEFER_UNVERIFIED};
-	}
-}
+#include "session.bpf.h"
 
 /* Bytes of "EHLO " or "HELO ": where the name starts. */
 #define EHLO_CMD_LEN 5
@@ -73,14 +51,20 @@ static __always_inline __u32 ehlo_name_len(const struct fs_seg *s)
 	return 0;
 }
 
-/* An SMTP SYN, policed in the bucket of its source's DNS class. */
+/* An SMTP SYN: deferred (dropped) when its source's class bucket is
+ * spent or its pool full, else passed. Both are peeks: the SYN could be
+ * forged, so it charges nothing; the session is charged and counted at
+ * its handshake (bpf/session.bpf.h). */
 static __always_inline enum fs_reason police_smtp_syn(const struct fs_pkt *p)
 {
 	__u64 now = fs_now();
-	struct smtp_class c = smtp_class_of(fs_dns_class(p, now));
+	enum fs_dns_class dc = fs_dns_class(p, now);
+	struct fs_smtp_class c = fs_smtp_class_of(dc);
 
-	if (fs_police_bucket(p, c.bucket, c.defer, now) != FS_LEVEL_OK)
+	if (fs_bucket_peek(p, c.bucket, now) != FS_LEVEL_OK)
 		return c.defer;
+	if (!fs_smtp_admit(fs_pool_of(dc)))
+		return c.full;
 	return c.pass;
 }
 
@@ -95,6 +79,7 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 
 	if (fs_is_syn(p))
 		return police_smtp_syn(p);
+	fs_smtp_session(ctx, p);
 	if (p->payload_len && fs_seg_init(&seg, ctx, p->payload_off) == 0) {
 		len = ehlo_name_len(&seg);
 		if (!len)

@@ -44,8 +44,16 @@ bool fs_smtp_verdict(unsigned r, const char **cls, const char **verdict)
 	if (!name || strncmp(name, "smtp_", 5))
 		return false;
 	name += 5;
-	*verdict = strncmp(name, "defer_", 6) ? "accept" : "defer";
-	*cls = strncmp(name, "defer_", 6) ? name : name + 6;
+	if (!strncmp(name, "defer_", 6)) {
+		*verdict = "defer";
+		*cls = name + 6;
+	} else if (!strncmp(name, "full_", 5)) {
+		*verdict = "full"; /* the class is the pool's name */
+		*cls = name + 5;
+	} else {
+		*verdict = "accept";
+		*cls = name;
+	}
 	return true;
 }
 
@@ -191,6 +199,21 @@ static void render_state(const struct fs_snapshot *s, FILE *f)
 	       "lately: suspects' undecided requests are reset.");
 	if (s->valid & FS_SNAP_SYN)
 		sample(f, "http_suspicion", NULL, s->http_suspicion);
+	family(f, "smtp_sessions", "gauge",
+	       "Open SMTP sessions per pool: counted from their completed "
+	       "handshake to the client's FIN or RST, or smtp.idle.");
+	for (unsigned i = 0; (s->valid & FS_SNAP_SMTP) && i < FS_POOL_MAX; i++)
+		sample(f, "smtp_sessions",
+		       LABELS("class", fs_smtp_pool_name(i)),
+		       s->smtp_sessions[i]);
+	family(f, "smtp_capacity", "gauge",
+	       "SMTP sessions each pool may hold (smtp.capacity and its "
+	       "shares; 0: no limit); verified sources may also take any "
+	       "free place below the capacity.");
+	for (unsigned i = 0; (s->valid & FS_SNAP_SMTP) && i < FS_POOL_MAX; i++)
+		sample(f, "smtp_capacity",
+		       LABELS("class", fs_smtp_pool_name(i)),
+		       s->smtp_capacity[i]);
 	family(f, "kernel_syncookies_total", "counter",
 	       "The kernel's own SYN cookie counters in the attach network "
 	       "namespace (TcpExtSyncookies*): sent by the kernel, ACKs it "
@@ -625,6 +648,28 @@ static int read_syn(struct fs_snapshot *s, int fd, __u64 now)
 	return 0;
 }
 
+/* Open sessions of each SMTP pool (fs_smtp_pools) and the places the
+ * settings (fs_cfg) give it. */
+static int read_smtp(struct fs_snapshot *s, const struct fs_map_fds *m)
+{
+	struct fs_smtp_pool p;
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	if (m->smtp_pools < 0 || m->cfg < 0)
+		return -EBADF;
+	if (bpf_map_lookup_elem(m->cfg, &zero, &cfg))
+		return -errno;
+	for (__u32 i = 0; i < FS_POOL_MAX; i++) {
+		if (bpf_map_lookup_elem(m->smtp_pools, &i, &p))
+			return -errno;
+		s->smtp_sessions[i] =
+			fs_smtp_pool_open(p.opened, p.closed, p.swept);
+		s->smtp_capacity[i] = fs_smtp_pool_cap(&cfg, i);
+	}
+	return 0;
+}
+
 static unsigned failed(const char *what, int err)
 {
 	pr_warn("metrics: cannot read %s: %s\n", what,
@@ -666,6 +711,11 @@ unsigned fs_snapshot_collect(struct fs_snapshot *s, const struct fs_map_fds *m,
 		errors += failed(FS_STR(FS_MAP_SYN), err);
 	else
 		s->valid |= FS_SNAP_SYN;
+	err = read_smtp(s, m);
+	if (err)
+		errors += failed(FS_STR(FS_MAP_SMTP_POOLS), err);
+	else
+		s->valid |= FS_SNAP_SMTP;
 	err = fs_kernel_syncookies("/proc/net/netstat", s->kernel_cookies);
 	if (err)
 		errors += failed("/proc/net/netstat", err);

@@ -76,7 +76,8 @@ struct fs_map_fill {
 #define FS_SNAP_SYN	 (1u << 6)	   /* syn_pressure, http_suspicion */
 #define FS_SNAP_KERNEL	 (1u << 7)	   /* kernel_syncookies (netstat) */
 #define FS_SNAP_FILL(m)	 (1u << (8 + (m))) /* fill[m] */
-#define FS_SNAP_ALL	 (0xffu | (((1u << FS_FILL_MAX) - 1) << 8))
+#define FS_SNAP_SMTP	 (1u << 30)	   /* smtp_sessions, smtp_capacity */
+#define FS_SNAP_ALL	 (0xffu | (((1u << FS_FILL_MAX) - 1) << 8) | FS_SNAP_SMTP)
 
 /* The kernel's own SYN cookie counters (TcpExtSyncookies*), by the
  * `result` label of floodshield_kernel_syncookies_total. */
@@ -102,6 +103,8 @@ struct fs_snapshot {
 	__u64 syn_pressure;   /* 1 while the SYN path is under pressure */
 	__u64 http_suspicion; /* 1 while the http.suspect window is open */
 	__u64 kernel_cookies[FS_KCOOKIE_MAX]; /* this netns's TcpExtSyncookies* */
+	__u64 smtp_sessions[FS_POOL_MAX];     /* open SMTP sessions per pool */
+	__u64 smtp_capacity[FS_POOL_MAX]; /* places of each pool (settings) */
 	__u64 scrape_errors; /* failed reads so far, this scrape included */
 	const char *version; /* build_info; NULL: FS_VERSION */
 };

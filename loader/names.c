@@ -36,6 +36,8 @@ static const char *const service_docs[] = {FS_SERVICES(DOC3_)};
 static const char *const reload_results[] = {FS_RELOAD_RESULTS(NAME_)};
 static const char *const reload_result_docs[] = {FS_RELOAD_RESULTS(DOC3_)};
 static const char *const buckets[] = {FS_BUCKETS(NAME_)};
+static const char *const smtp_pools[] = {FS_SMTP_POOLS(NAME_)};
+static const char *const smtp_pool_docs[] = {FS_SMTP_POOLS(DOC3_)};
 static const char *const bucket_docs[] = {FS_BUCKETS(B_DOC_)};
 
 _Static_assert(ARRAY_SIZE(reasons) == FS_R_MAX, "reasons");
@@ -71,6 +73,10 @@ const char *fs_dns_reason_name(unsigned r)
 const char *fs_reload_result_name(unsigned r)
 {
 	return NAME_OF(reload_results, r);
+}
+const char *fs_smtp_pool_name(unsigned p)
+{
+	return NAME_OF(smtp_pools, p);
 }
 const char *fs_observe_rule_name(unsigned o)
 {
@@ -118,6 +124,7 @@ static const struct fs_table tables[] = {
 	TABLE("service", services, service_docs),
 	TABLE("reload result", reload_results, reload_result_docs),
 	TABLE("bucket", buckets, bucket_docs),
+	TABLE("SMTP pool", smtp_pools, smtp_pool_docs),
 };
 
 const struct fs_table *fs_tables(size_t *n)

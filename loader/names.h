@@ -18,6 +18,9 @@ const char *fs_ban_reason_name(unsigned r);
 const char *fs_origin_name(unsigned o);
 const char *fs_dns_class_name(unsigned c);
 const char *fs_dns_reason_name(unsigned r);
+/* "verified", "tempfail", "open": the SMTP session pools, also the class
+ * label of floodshield_smtp_sessions and floodshield_smtp_capacity. */
+const char *fs_smtp_pool_name(unsigned p);
 /* "none", "applied", "refused", "rolled_back": also the result label of
  * floodshield_config_reloads_total. */
 const char *fs_reload_result_name(unsigned r);

@@ -449,6 +449,12 @@ int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "ban.ttl_max is below ban.ttl");
 		return -EINVAL;
 	}
+	if (cfg->smtp_reserve + cfg->smtp_tempfail_share > 100) {
+		snprintf(err, errlen,
+			 "smtp.reserve and smtp.tempfail_share together are "
+			 "over 100 percent");
+		return -EINVAL;
+	}
 	return 0;
 }
 

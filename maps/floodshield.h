@@ -26,28 +26,30 @@
 
 /* Map names: the BPF definitions and the pin-path lookups use these; each
  * has its row (role, fd field, doc) in FS_MAPS (maps/tables.h). */
-#define FS_MAP_ALLOW	fs_allow    /* LPM: static and DNS allowlist   */
-#define FS_MAP_BLOCK	fs_block    /* LPM: static blocklist (CIDRs)   */
-#define FS_MAP_BANS	fs_bans	    /* hash: dynamic bans              */
-#define FS_MAP_RATE	fs_rate	    /* array, 2-way sets: token buckets */
-#define FS_MAP_SVC	fs_services /* array: dst port -> service      */
-#define FS_MAP_CFG	fs_cfg	    /* array[1]: runtime configuration */
-#define FS_MAP_STATS	fs_stats    /* per-CPU array: counters/reason  */
-#define FS_MAP_EVENTS	fs_events   /* per-CPU array: event counters   */
-#define FS_MAP_HOSTS	fs_hosts    /* hash: served HTTP hosts         */
-#define FS_MAP_FLOWS	fs_flows    /* array, 4-way sets: flows reset  */
-#define FS_MAP_DNS	fs_dns	    /* LRU: DNS verdict per source     */
-#define FS_MAP_RING	fs_ring	    /* ring buffer: events to userspace */
-#define FS_MAP_SEEN	fs_seen	    /* LRU: sources already reported   */
-#define FS_MAP_EVBUCKET fs_evbucket /* array[1]: the events bucket     */
-#define FS_MAP_FILTER	fs_filter   /* array[1], mmapable: prefilter   */
-#define FS_MAP_HOSTFP	fs_hostfp   /* array[1], mmapable: host prints */
-#define FS_MAP_DAEMON	fs_daemon   /* array[1]: the daemon's reloads  */
-#define FS_MAP_PROVEN	fs_proven   /* array, 4-way sets: proven sources */
-#define FS_MAP_SYN	fs_syn	    /* array[1]: SYN guard and cookies */
-#define FS_MAP_HSTATE	fs_hstate   /* LRU: HTTP parser resume state   */
-#define FS_MAP_HHOST	fs_hhost    /* LRU: Host values cut by a segment */
-#define FS_MAP_OWN	fs_own	    /* hash: the server's own addresses */
+#define FS_MAP_ALLOW	  fs_allow	/* LPM: static and DNS allowlist   */
+#define FS_MAP_BLOCK	  fs_block	/* LPM: static blocklist (CIDRs)   */
+#define FS_MAP_BANS	  fs_bans	/* hash: dynamic bans              */
+#define FS_MAP_RATE	  fs_rate	/* array, 2-way sets: token buckets */
+#define FS_MAP_SVC	  fs_services	/* array: dst port -> service      */
+#define FS_MAP_CFG	  fs_cfg	/* array[1]: runtime configuration */
+#define FS_MAP_STATS	  fs_stats	/* per-CPU array: counters/reason  */
+#define FS_MAP_EVENTS	  fs_events	/* per-CPU array: event counters   */
+#define FS_MAP_HOSTS	  fs_hosts	/* hash: served HTTP hosts         */
+#define FS_MAP_FLOWS	  fs_flows	/* array, 4-way sets: flows reset  */
+#define FS_MAP_DNS	  fs_dns	/* LRU: DNS verdict per source     */
+#define FS_MAP_RING	  fs_ring	/* ring buffer: events to userspace */
+#define FS_MAP_SEEN	  fs_seen	/* LRU: sources already reported   */
+#define FS_MAP_EVBUCKET	  fs_evbucket	/* array[1]: the events bucket     */
+#define FS_MAP_FILTER	  fs_filter	/* array[1], mmapable: prefilter   */
+#define FS_MAP_HOSTFP	  fs_hostfp	/* array[1], mmapable: host prints */
+#define FS_MAP_DAEMON	  fs_daemon	/* array[1]: the daemon's reloads  */
+#define FS_MAP_PROVEN	  fs_proven	/* array, 4-way sets: proven sources */
+#define FS_MAP_SYN	  fs_syn	/* array[1]: SYN guard and cookies */
+#define FS_MAP_HSTATE	  fs_hstate	/* LRU: HTTP parser resume state   */
+#define FS_MAP_HHOST	  fs_hhost	/* LRU: Host values cut by a segment */
+#define FS_MAP_OWN	  fs_own	/* hash: the server's own addresses */
+#define FS_MAP_SMTP_FLOWS fs_smtp_flows /* hash: open SMTP sessions   */
+#define FS_MAP_SMTP_POOLS fs_smtp_pools /* array: sessions per pool   */
 
 #define FS_STR_(x) #x
 #define FS_STR(x)  FS_STR_(x)
@@ -56,20 +58,21 @@
 #define FS_PIN_ROOT  "/sys/fs/bpf/floodshield"
 
 /* Default capacities; the loader may resize before the first load. */
-#define FS_ALLOW_MAX  65536
-#define FS_BLOCK_MAX  65536
-#define FS_BANS_MAX   65536
-#define FS_RATE_MAX   131072 /* slots: a power of two */
-#define FS_PORTS      65536
-#define FS_HOSTS_MAX  16384
-#define FS_FLOWS_MAX  65536 /* slots: a power of two */
-#define FS_DNS_MAX    65536
-#define FS_SEEN_MAX   65536
-#define FS_PROVEN_MAX 131072 /* slots: a power of two */
-#define FS_HSTATE_MAX 131072 /* HTTP flows with parser state */
-#define FS_HHOST_MAX  8192   /* HTTP flows with a Host value cut by a segment */
-#define FS_OWN_MAX    256    /* the server's own addresses */
-#define FS_RING_BYTES (256 * 1024)
+#define FS_ALLOW_MAX	  65536
+#define FS_BLOCK_MAX	  65536
+#define FS_BANS_MAX	  65536
+#define FS_RATE_MAX	  131072 /* slots: a power of two */
+#define FS_PORTS	  65536
+#define FS_HOSTS_MAX	  16384
+#define FS_FLOWS_MAX	  65536 /* slots: a power of two */
+#define FS_DNS_MAX	  65536
+#define FS_SEEN_MAX	  65536
+#define FS_PROVEN_MAX	  131072 /* slots: a power of two */
+#define FS_HSTATE_MAX	  131072 /* HTTP flows with parser state */
+#define FS_HHOST_MAX	  8192 /* HTTP flows with a Host value cut by a segment */
+#define FS_OWN_MAX	  256	/* the server's own addresses */
+#define FS_SMTP_FLOWS_MAX 65536 /* open SMTP sessions counted */
+#define FS_RING_BYTES	  (256 * 1024)
 
 #define FS_V4_MAPPED_PLEN 96 /* bits of ::ffff:0:0/96 */
 
@@ -88,6 +91,7 @@
 #define FS_ENUM_RELOAD_(id, ...)  FS_RELOAD_##id,
 #define FS_ENUM_COOKIES_(id, ...) FS_COOKIES_##id,
 #define FS_ENUM_HSRV_(id, ...)	  FS_HTTP_SERVER_##id,
+#define FS_ENUM_POOL_(id, ...)	  FS_POOL_##id,
 
 /* Service classes, selected by TCP destination port (fs_services). */
 enum fs_svc { FS_SERVICES(FS_ENUM_SVC_) FS_SVC_MAX };
@@ -139,6 +143,9 @@ enum fs_reload_result {
 	FS_RELOAD_RESULTS(FS_ENUM_RELOAD_) FS_RELOAD_RESULT_MAX
 };
 
+/* SMTP session pools (fs_smtp_pools). */
+enum fs_smtp_pool_id { FS_SMTP_POOLS(FS_ENUM_POOL_) FS_POOL_MAX };
+
 /* `syn.cookies` (fs_cfg.syn_cookies). */
 enum fs_syn_cookies { FS_SYN_COOKIE_MODES(FS_ENUM_COOKIES_) FS_COOKIES_MAX };
 
@@ -153,6 +160,7 @@ enum fs_syn_cookies { FS_SYN_COOKIE_MODES(FS_ENUM_COOKIES_) FS_COOKIES_MAX };
 #undef FS_ENUM_ORIGIN_
 #undef FS_ENUM_RELOAD_
 #undef FS_ENUM_COOKIES_
+#undef FS_ENUM_POOL_
 
 /* The program bans a prefix with the reason after its source's. */
 _Static_assert(FS_BAN_SYN_RATE_PREFIX == FS_BAN_SYN_RATE + 1 &&
@@ -454,6 +462,14 @@ struct fs_cfg {
 	__u32 http_head_max; /* request-head bytes parsed */
 	__u32 pad5;
 	__u64 http_suspect_hold_ns; /* the suspicion window */
+	__u32 smtp_capacity;	    /* smtp.capacity; 0: smtp_capacity_auto */
+	__u32 smtp_capacity_auto;   /* read from Postfix (loader/postfix.h)
+				     * when smtp.capacity is 0; 0: no limit */
+	__u8 smtp_reserve;	    /* percent of the capacity: verified */
+	__u8 smtp_tempfail_share;   /* percent of the capacity: tempfail */
+	__u16 pad6;
+	__u32 pad7;
+	__u64 smtp_idle_ns; /* a session idle this long stops counting */
 	struct fs_limit limits[FS_B_MAX];
 };
 
@@ -469,6 +485,28 @@ struct fs_proven_slot {
 	__u8 addr[16];	 /* the source, IPv4 v4-mapped */
 	__u64 proven_ns; /* when it first proved itself (in this slot) */
 	__u64 last_ns;	 /* its last proof; proven until + syn.proven_ttl */
+};
+
+/* An SMTP session counted open (fs_smtp_flows, keyed by struct
+ * fs_flow_key): counted from the first segment of its flow the kernel's
+ * socket proves (never a SYN), uncounted by the client's FIN or RST at
+ * the expected sequence, or by the daemon's sweep after smtp.idle
+ * without a segment (bpf/session.bpf.h). */
+struct fs_smtp_flow {
+	__u64 last_ns; /* the client's last segment */
+	__u32 pool;    /* enum fs_smtp_pool_id it counts in */
+	__u32 pad;
+};
+
+/* Sessions of one pool (fs_smtp_pools, FS_POOL_MAX entries): open =
+ * opened - closed - swept. The program adds to opened and closed
+ * atomically; only the daemon's sweep writes swept (one writer), so
+ * no field is ever written by both sides. */
+struct fs_smtp_pool {
+	__u64 opened; /* sessions counted (first proven segment) */
+	__u64 closed; /* by the client's FIN or RST */
+	__u64 swept;  /* by the daemon, idle for smtp.idle */
+	__u64 pad;
 };
 
 /* The SYN path's global state (fs_syn, array[1]). */
@@ -546,6 +584,8 @@ struct fs_dns_val {
 enum fs_event_type {
 	FS_EV_EHLO = 1, /* an SMTP client's EHLO/HELO name */
 	FS_EV_SOURCE,	/* a new source on an HTTP port */
+	FS_EV_CONTACT,	/* an SMTP client's first proven segment (its
+			 * handshake), a source without a live verdict */
 };
 
 /* One ring-buffer record. */
@@ -600,7 +640,7 @@ _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
 _Static_assert(sizeof(struct fs_key) == 24, "fs_key");
 _Static_assert(sizeof(struct fs_rate_slot) == 40, "fs_rate_slot");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
-_Static_assert(sizeof(struct fs_cfg) == 96 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_cfg) == 120 + 48 * FS_B_MAX, "fs_cfg");
 _Static_assert(sizeof(struct fs_hflow_key) == 36, "fs_hflow_key");
 _Static_assert(sizeof(struct fs_hstate) == 64, "fs_hstate");
 _Static_assert(__builtin_offsetof(struct fs_hstate, used_ns) == 24, "fs_hstate."
@@ -608,6 +648,8 @@ _Static_assert(__builtin_offsetof(struct fs_hstate, used_ns) == 24, "fs_hstate."
 _Static_assert(sizeof(struct fs_hhost) == 520, "fs_hhost");
 _Static_assert(sizeof(struct fs_proven_slot) == 32, "fs_proven_slot");
 _Static_assert(sizeof(struct fs_syn_state) == 80, "fs_syn_state");
+_Static_assert(sizeof(struct fs_smtp_flow) == 16, "fs_smtp_flow");
+_Static_assert(sizeof(struct fs_smtp_pool) == 32, "fs_smtp_pool");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");
 _Static_assert(sizeof(struct fs_filter) ==
 		       FS_FILTER_SETS * (8 + FS_FILTER_SLOTS / 8),
@@ -641,6 +683,36 @@ static inline int fs_reason_drops(enum fs_reason r)
 static inline int fs_reason_resets(enum fs_reason r)
 {
 	return r < 64 && (FS_R_RESET_MASK >> r) & 1;
+}
+
+/* The SMTP capacity in force: smtp.capacity, else what was read from
+ * Postfix; 0: no admission limit. */
+static inline __u32 fs_smtp_capacity(const struct fs_cfg *c)
+{
+	return c->smtp_capacity ? c->smtp_capacity : c->smtp_capacity_auto;
+}
+
+/* The sessions pool @pool may hold (docs/smtp.md, Admission): verified
+ * its reserve (it may also take any free place below the capacity),
+ * tempfail its share, open what both leave. 0 with no capacity. Both
+ * sides compute it here: the program to admit, the exporter to report. */
+static inline __u32 fs_smtp_pool_cap(const struct fs_cfg *c, __u32 pool)
+{
+	__u32 cap = fs_smtp_capacity(c);
+	__u32 reserve = (__u64)cap * c->smtp_reserve / 100;
+	__u32 temp = (__u64)cap * c->smtp_tempfail_share / 100;
+
+	if (pool == FS_POOL_VERIFIED)
+		return reserve;
+	if (pool == FS_POOL_TEMPFAIL)
+		return temp;
+	return cap > reserve + temp ? cap - reserve - temp : 0;
+}
+
+/* Sessions open in a pool, from its counters (struct fs_smtp_pool). */
+static inline __u64 fs_smtp_pool_open(__u64 opened, __u64 closed, __u64 swept)
+{
+	return opened > closed + swept ? opened - closed - swept : 0;
 }
 
 /* Whether @r answers the packet with what the stage rewrote it into

@@ -138,7 +138,17 @@
 	X(SYN_DATA, "syn_data", DROP, NONE, \
 	  "a SYN carrying data (TCP Fast Open) to an HTTP port: the data would reach the server unparsed; dropped (the client retries the handshake without data)") \
 	X(HTTP_LOST, "http_lost", RESET, HTTP_FORM, \
-	  "a segment of a connection whose parser state is lost (evicted, a connection older than the shield, or behind DNAT) that does not start a request where the kernel reads next: what the server makes of it cannot be judged; reset, charged to no one (the client reconnects, and is followed from its first byte)")
+	  "a segment of a connection whose parser state is lost (evicted, a connection older than the shield, or behind DNAT) that does not start a request where the kernel reads next: what the server makes of it cannot be judged; reset, charged to no one (the client reconnects, and is followed from its first byte)") \
+	X(SMTP_TEMPFAIL, "smtp_tempfail", PASS, NONE, \
+	  "SMTP SYN within the rate of its DNS class: tempfail (the source's DNS did not answer)") \
+	X(SMTP_DEFER_TEMPFAIL, "smtp_defer_tempfail", DROP, SMTP_RATE, \
+	  "SMTP SYN over its class's rate, deferred: tempfail") \
+	X(SMTP_FULL_VERIFIED, "smtp_full_verified", DROP, SMTP_FULL, \
+	  "SMTP SYN of a verified source while its reserve and the whole capacity (`smtp.capacity`) are taken by open sessions: deferred (the client retries later)") \
+	X(SMTP_FULL_TEMPFAIL, "smtp_full_tempfail", DROP, SMTP_FULL, \
+	  "SMTP SYN of a tempfail source while the tempfail pool (`smtp.tempfail_share` of `smtp.capacity`) is full: deferred") \
+	X(SMTP_FULL_OPEN, "smtp_full_open", DROP, SMTP_FULL, \
+	  "SMTP SYN of an unverified or failed source while the open pool (what `smtp.reserve` and `smtp.tempfail_share` leave of `smtp.capacity`) is full: deferred")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,
@@ -151,7 +161,8 @@
 	X(HTTP_FRAGMENT, "http_fragment", "`#` in the request target") \
 	X(HTTP_RATE, "http_rate", "request buckets") \
 	X(SMTP_RATE, "smtp_rate", "SMTP buckets") \
-	X(HTTP_FORM, "http_form", "request-form checks: malformed requests, urgent data, suspects' undecided requests")
+	X(HTTP_FORM, "http_form", "request-form checks: malformed requests, urgent data, suspects' undecided requests") \
+	X(SMTP_FULL, "smtp_full", "SMTP session pools (`smtp.capacity`)")
 
 /* Non-packet events, in fs_events: X(ID, name, doc). FS_E_<ID>. */
 #define FS_EVENTS(X) \
@@ -172,7 +183,11 @@
 	X(PROVEN_NEW, "proven_new", "a source took a slot of the proven table (fs_proven)") \
 	X(PROVEN_EVICTED, "proven_evicted", "of those, a slot taken from another live source (the least recently proven of its set)") \
 	X(COOKIE_ENOENT, "cookie_enoent", "the kernel had room (`auto` mode, SYN queue not full): no cookie, the SYN passed to the kernel's handshake") \
-	X(COOKIE_ERR, "cookie_err", "no cookie for another reason (no listener, a socket of the 4-tuple, a SYN the helper refused): the SYN passed to the kernel")
+	X(COOKIE_ERR, "cookie_err", "no cookie for another reason (no listener, a socket of the 4-tuple, a SYN the helper refused): the SYN passed to the kernel") \
+	X(SMTP_OPENED, "smtp_opened", "an SMTP session counted open: the first segment of its flow the kernel's socket proves") \
+	X(SMTP_CLOSED, "smtp_closed", "an SMTP session closed by the client's FIN or RST at the expected sequence") \
+	X(SMTP_UNCOUNTED, "smtp_uncounted", "an SMTP session not counted: fs_smtp_flows was full") \
+	X(SMTP_CONTACT, "smtp_contact", "a first proven contact of an SMTP source without a verdict, reported to the daemon")
 
 /* Why a ban exists: X(ID, name, doc). FS_BAN_<ID>, stored in fs_bans.
  * A ban of a prefix is the reason after its source's: the program
@@ -194,7 +209,8 @@
 #define FS_DNS_CLASSES(X) \
 	X(UNVERIFIED, "unverified", "not checked yet, or a temporary failure") \
 	X(VERIFIED, "verified", "FCrDNS passed") \
-	X(FAILED, "failed", "FCrDNS failed")
+	X(FAILED, "failed", "FCrDNS failed") \
+	X(TEMP, "tempfail", "the resolver did not answer (timeout, SERVFAIL): retried a bounded number of times, admitted within a budget of its own")
 
 /* Why a verification ended as it did: X(ID, name, doc). FS_DNSR_<ID>. */
 #define FS_DNS_REASONS(X) \
@@ -206,6 +222,14 @@
 	X(WEAK, "weak", "a PTR name under an allowed suffix, no forward records: accepted by policy") \
 	X(TIMEOUT, "timeout", "temporary failure: no answer in time") \
 	X(SERVFAIL, "servfail", "temporary failure: SERVFAIL or a resolver error")
+
+/* SMTP session pools (docs/smtp.md, Admission): X(ID, name, doc).
+ * FS_POOL_<ID> indexes fs_smtp_pools; the name is the `class` label of
+ * floodshield_smtp_sessions and floodshield_smtp_capacity. */
+#define FS_SMTP_POOLS(X) \
+	X(VERIFIED, "verified", "verified sources (FCrDNS ok, or weak): `smtp.reserve` percent of `smtp.capacity` is theirs alone, and they may take any free place of the rest") \
+	X(TEMPFAIL, "tempfail", "sources whose DNS did not answer: `smtp.tempfail_share` percent of `smtp.capacity`") \
+	X(OPEN, "open", "unverified, failed and not-yet-known sources together: what the two shares above leave")
 
 /* Where a list entry came from: X(ID, name, doc). FS_ORIGIN_<ID>. */
 #define FS_ORIGINS(X) \
@@ -262,7 +286,9 @@
 	X(SYN_COOKIE, "syn.cookie", GLOBAL, 0, 0, 0, 0, \
 	  "SYN cookie replies: one global bucket (fs_syn), set by `syn.cookie.rate`") \
 	X(HTTP_SUSPECT, "http.suspect", GLOBAL, 0, 0, 0, 0, \
-	  "bad HTTP requests host-wide: one global bucket (fs_syn), set by `http.suspect`; over it, sources with bad requests on record are suspects")
+	  "bad HTTP requests host-wide: one global bucket (fs_syn), set by `http.suspect`; over it, sources with bad requests on record are suspects") \
+	X(SMTP_TEMPFAIL, "smtp.tempfail", LEVELS, 5, 10, 50, 100, \
+	  "SMTP connections from sources whose DNS did not answer (class tempfail), apart from unverified and failed bots'")
 
 /* `syn.cookies` modes: X(ID, name, doc). FS_COOKIES_<ID>, stored in
  * fs_cfg.syn_cookies. */
@@ -337,6 +363,14 @@
 	  "bad HTTP requests per second / burst host-wide; over it, for `http.suspect_hold`, undecided requests from sources with bad requests on record are reset") \
 	X("http.suspect_hold", 0, LIMITS, DURATION, http_suspect_hold_ns, 1, "60s", \
 	  "how long the suspicion window lasts after `http.suspect` was exceeded") \
+	X("smtp.capacity", 0, LIMITS, UINT, smtp_capacity, 1000000, "0", \
+	  "SMTP sessions the mail server serves at once (Postfix: its smtpd processes); 0: read from Postfix (`postconf`, master.cf) by `attach` and the daemon, no admission limit when Postfix is not installed; `smtp import` sets it") \
+	X("smtp.reserve", 0, LIMITS, UINT, smtp_reserve, 100, "25", \
+	  "percent of `smtp.capacity` kept for verified sources: unverified, failed and tempfail sources never hold it") \
+	X("smtp.tempfail_share", 0, LIMITS, UINT, smtp_tempfail_share, 100, "10", \
+	  "percent of `smtp.capacity` for sources whose DNS did not answer (class tempfail), apart from the open pool of unverified and failed sources") \
+	X("smtp.idle", 0, LIMITS, DURATION, smtp_idle_ns, 1, "300s", \
+	  "an SMTP session with no client segment for this long stops counting (the daemon's sweep); a FIN or RST from the client ends it at once") \
 	X("syn.proven_ttl", 0, LIMITS, DURATION, proven_ttl_ns, 1, "3600s", \
 	  "a source stays proven (fs_proven) this long after its last completed handshake, first request or EHLO") \
 	X("syn.guard", 0, LIMITS, RATE, limits[FS_B_SYN_GUARD].src, 0, "2000/4000", \
@@ -421,7 +455,11 @@
 	X(HHOST, hhost, STATE, FILL, sizeof(struct fs_hflow_key), sizeof(struct fs_hhost), \
 	  "a Host value cut by a segment end, kept until its line ends (an LRU hash)") \
 	X(OWN, own, STATE, FILL, sizeof(struct fs_addr_key), sizeof(__u32), \
-	  "the server's own addresses (`http.own`, by default those of the shielded interfaces): a Host naming one follows `http.ip_host`")
+	  "the server's own addresses (`http.own`, by default those of the shielded interfaces): a Host naming one follows `http.ip_host`") \
+	X(SMTP_FLOWS, smtp_flows, STATE, FILL, sizeof(struct fs_flow_key), sizeof(struct fs_smtp_flow), \
+	  "open SMTP sessions, counted from their first proven segment (a plain hash): their pool and last segment") \
+	X(SMTP_POOLS, smtp_pools, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_smtp_pool), \
+	  "sessions opened and closed per SMTP pool (struct fs_smtp_pool)")
 
 /* clang-format on */
 

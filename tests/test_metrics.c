@@ -104,6 +104,12 @@ static void golden_snapshot(struct fs_snapshot *s)
 	s->kernel_cookies[FS_KCOOKIE_SENT] = 5;
 	s->kernel_cookies[FS_KCOOKIE_RECV] = 3;
 	s->kernel_cookies[FS_KCOOKIE_FAILED] = 1;
+	s->smtp_sessions[FS_POOL_VERIFIED] = 3;
+	s->smtp_sessions[FS_POOL_TEMPFAIL] = 1;
+	s->smtp_sessions[FS_POOL_OPEN] = 12;
+	s->smtp_capacity[FS_POOL_VERIFIED] = 5;
+	s->smtp_capacity[FS_POOL_TEMPFAIL] = 2;
+	s->smtp_capacity[FS_POOL_OPEN] = 13;
 	s->scrape_errors = 3;
 	s->version = "1.2.3-test";
 }
@@ -112,8 +118,8 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS 50
-#define GOLDEN_EVENTS  18
+#define GOLDEN_REASONS 55
+#define GOLDEN_EVENTS  22
 static const char golden[] =
 	"# HELP floodshield_packets_total Packets by the action taken and its "
 	"reason (observed packets excluded).\n"
@@ -193,6 +199,16 @@ static const char golden[] =
 	"floodshield_packets_total{action=\"drop\",reason=\"ext_chain\"} 0\n"
 	"floodshield_packets_total{action=\"drop\",reason=\"syn_data\"} 0\n"
 	"floodshield_packets_total{action=\"reset\",reason=\"http_lost\"} 0\n"
+	"floodshield_packets_total{action=\"pass\",reason=\"smtp_tempfail\"} "
+	"0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"smtp_defer_"
+	"tempfail\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"smtp_full_"
+	"verified\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"smtp_full_"
+	"tempfail\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"smtp_full_open\"} "
+	"0\n"
 	"# HELP floodshield_bytes_total Bytes of those packets, from the "
 	"Ethernet header on.\n"
 	"# TYPE floodshield_bytes_total counter\n"
@@ -261,6 +277,14 @@ static const char golden[] =
 	"floodshield_bytes_total{action=\"drop\",reason=\"ext_chain\"} 0\n"
 	"floodshield_bytes_total{action=\"drop\",reason=\"syn_data\"} 0\n"
 	"floodshield_bytes_total{action=\"reset\",reason=\"http_lost\"} 0\n"
+	"floodshield_bytes_total{action=\"pass\",reason=\"smtp_tempfail\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_defer_"
+	"tempfail\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_full_verified\"}"
+	" 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_full_tempfail\"}"
+	" 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_full_open\"} 0\n"
 	"# HELP floodshield_observed_packets_total Packets a rule in observe "
 	"mode would have stopped; they were passed.\n"
 	"# TYPE floodshield_observed_packets_total counter\n"
@@ -298,6 +322,10 @@ static const char golden[] =
 	"floodshield_observed_packets_total{reason=\"ext_chain\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"syn_data\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"http_lost\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"smtp_defer_tempfail\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"smtp_full_verified\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"smtp_full_tempfail\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"smtp_full_open\"} 0\n"
 	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
 	"mode passed.\n"
 	"# TYPE floodshield_observed_bytes_total counter\n"
@@ -333,6 +361,10 @@ static const char golden[] =
 	"floodshield_observed_bytes_total{reason=\"ext_chain\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"syn_data\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"http_lost\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"smtp_defer_tempfail\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"smtp_full_verified\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"smtp_full_tempfail\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"smtp_full_open\"} 0\n"
 	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
 	"verdict (observed ones included).\n"
 	"# TYPE floodshield_http_requests_total counter\n"
@@ -372,6 +404,16 @@ static const char golden[] =
 	"\"defer\"} 0\n"
 	"floodshield_smtp_connections_total{class=\"failed\",verdict=\"defer\"}"
 	" 5\n"
+	"floodshield_smtp_connections_total{class=\"tempfail\",verdict="
+	"\"accept\"} 0\n"
+	"floodshield_smtp_connections_total{class=\"tempfail\",verdict="
+	"\"defer\"} 0\n"
+	"floodshield_smtp_connections_total{class=\"verified\",verdict="
+	"\"full\"} 0\n"
+	"floodshield_smtp_connections_total{class=\"tempfail\",verdict="
+	"\"full\"} 0\n"
+	"floodshield_smtp_connections_total{class=\"open\",verdict=\"full\"} "
+	"0\n"
 	"# HELP floodshield_events_total Data-path events: bans made, map "
 	"inserts refused, records sent to the daemon.\n"
 	"# TYPE floodshield_events_total counter\n"
@@ -393,6 +435,10 @@ static const char golden[] =
 	"floodshield_events_total{event=\"proven_evicted\"} 0\n"
 	"floodshield_events_total{event=\"cookie_enoent\"} 0\n"
 	"floodshield_events_total{event=\"cookie_err\"} 0\n"
+	"floodshield_events_total{event=\"smtp_opened\"} 0\n"
+	"floodshield_events_total{event=\"smtp_closed\"} 0\n"
+	"floodshield_events_total{event=\"smtp_uncounted\"} 0\n"
+	"floodshield_events_total{event=\"smtp_contact\"} 0\n"
 	"# HELP floodshield_bans_active Unexpired dynamic bans, of one source "
 	"(src) or of a prefix.\n"
 	"# TYPE floodshield_bans_active gauge\n"
@@ -417,6 +463,7 @@ static const char golden[] =
 	"floodshield_map_entries{map=\"hstate\"} 90\n"
 	"floodshield_map_entries{map=\"hhost\"} 100\n"
 	"floodshield_map_entries{map=\"own\"} 110\n"
+	"floodshield_map_entries{map=\"smtp_flows\"} 120\n"
 	"# HELP floodshield_map_capacity Maximum entries of a map.\n"
 	"# TYPE floodshield_map_capacity gauge\n"
 	"floodshield_map_capacity{map=\"allow\"} 1000\n"
@@ -431,6 +478,7 @@ static const char golden[] =
 	"floodshield_map_capacity{map=\"hstate\"} 10000\n"
 	"floodshield_map_capacity{map=\"hhost\"} 11000\n"
 	"floodshield_map_capacity{map=\"own\"} 12000\n"
+	"floodshield_map_capacity{map=\"smtp_flows\"} 13000\n"
 	"# HELP floodshield_syn_pressure 1 while more SYNs than syn.guard came "
 	"in lately: unproven sources' SYNs get cookies.\n"
 	"# TYPE floodshield_syn_pressure gauge\n"
@@ -439,6 +487,20 @@ static const char golden[] =
 	"http.suspect came in lately: suspects' undecided requests are reset.\n"
 	"# TYPE floodshield_http_suspicion gauge\n"
 	"floodshield_http_suspicion 1\n"
+	"# HELP floodshield_smtp_sessions Open SMTP sessions per pool: counted "
+	"from their completed handshake to the client's FIN or RST, or "
+	"smtp.idle.\n"
+	"# TYPE floodshield_smtp_sessions gauge\n"
+	"floodshield_smtp_sessions{class=\"verified\"} 3\n"
+	"floodshield_smtp_sessions{class=\"tempfail\"} 1\n"
+	"floodshield_smtp_sessions{class=\"open\"} 12\n"
+	"# HELP floodshield_smtp_capacity SMTP sessions each pool may hold "
+	"(smtp.capacity and its shares; 0: no limit); verified sources may "
+	"also take any free place below the capacity.\n"
+	"# TYPE floodshield_smtp_capacity gauge\n"
+	"floodshield_smtp_capacity{class=\"verified\"} 5\n"
+	"floodshield_smtp_capacity{class=\"tempfail\"} 2\n"
+	"floodshield_smtp_capacity{class=\"open\"} 13\n"
 	"# HELP floodshield_kernel_syncookies_total The kernel's own SYN "
 	"cookie counters in the attach network namespace (TcpExtSyncookies*): "
 	"sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it "
@@ -511,6 +573,14 @@ static const char golden_partial[] =
 	"than http.suspect came in lately: suspects' undecided requests are "
 	"reset.\n"
 	"# TYPE floodshield_http_suspicion gauge\n"
+	"# HELP floodshield_smtp_sessions Open SMTP sessions per pool: counted "
+	"from their completed handshake to the client's FIN or RST, or "
+	"smtp.idle.\n"
+	"# TYPE floodshield_smtp_sessions gauge\n"
+	"# HELP floodshield_smtp_capacity SMTP sessions each pool may hold "
+	"(smtp.capacity and its shares; 0: no limit); verified sources may "
+	"also take any free place below the capacity.\n"
+	"# TYPE floodshield_smtp_capacity gauge\n"
 	"# HELP floodshield_kernel_syncookies_total The kernel's own SYN "
 	"cookie counters in the attach network namespace (TcpExtSyncookies*): "
 	"sent by the kernel, ACKs it accepted (its cookies and XDP's), ACKs it "
@@ -685,6 +755,11 @@ FS_TEST(metrics_http_verdict)
 		{FS_R_SMTP_DEFER_VERIFIED, "verified", "defer"},
 		{FS_R_SMTP_DEFER_UNVERIFIED, "unverified", "defer"},
 		{FS_R_SMTP_DEFER_FAILED, "failed", "defer"},
+		{FS_R_SMTP_TEMPFAIL, "tempfail", "accept"},
+		{FS_R_SMTP_DEFER_TEMPFAIL, "tempfail", "defer"},
+		{FS_R_SMTP_FULL_VERIFIED, "verified", "full"},
+		{FS_R_SMTP_FULL_TEMPFAIL, "tempfail", "full"},
+		{FS_R_SMTP_FULL_OPEN, "open", "full"},
 	};
 	struct fs_snapshot s;
 	unsigned n = 0;
@@ -735,7 +810,7 @@ FS_TEST(metrics_http_verdict)
 		n += fs_smtp_verdict(r, &cls, &verdict);
 	}
 	ASSERT_EQ(n, sizeof(smtp) / sizeof(smtp[0]),
-		  "3 classes x accept, defer");
+		  "4 classes x accept, defer; 3 pools full");
 
 	fs_subtest("observed requests count under their verdict");
 	memset(&s, 0, sizeof(s));

@@ -120,7 +120,7 @@ notes()
 			"d['dns']['class'] + ' (' + d['dns']['reason'] + ')' if d['dns'] else 'no entry'")
 		fs_note "$T: $a: ${v:-?}"
 	done
-	fs_note "$T: $(fs_cli stats 2>/dev/null | awk '/^smtp_/ { printf "%s %s, ", $1, $3 }')"
+	fs_note "$T: $(fs_cli stats 2>/dev/null | grep '^smtp_' | tr -s ' ' | paste -sd ';')"
 }
 
 main()

@@ -136,8 +136,12 @@ flood_daemon_start()
 {
 	FLOOD_DAEMON_CONF=$FS_TMP/floodshield.conf
 	FLOOD_DAEMON_LOG=$FS_TMP/daemon.log
+	# MAIL_CONFIG: Postfix's own tools (postconf) read the private
+	# instance's configuration, not /etc/postfix, should the daemon ask
+	# them (smtp.capacity = 0 reads the smtpd process limit)
 	mkdir -p "$FS_TMP/state" && flood_daemon_write_conf &&
-		smtp_daemon_start "$FLOOD_DAEMON_CONF" "$FLOOD_DAEMON_LOG"
+		MAIL_CONFIG=$SMTP_PF_DIR smtp_daemon_start "$FLOOD_DAEMON_CONF" \
+			"$FLOOD_DAEMON_LOG"
 }
 
 # Stop the daemon and detach the shield (its pins go with fs_shield_down).

@@ -229,10 +229,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_SMTP_FLOWS SEC(".maps");
 
-/* Sessions opened and closed per pool (struct fs_smtp_pool). */
+/* Sessions opened and closed per pool (struct fs_smtp_pool). Mmapable:
+ * the daemon's sweep adds to `swept` in place (an update would write
+ * the program's counters back stale). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FS_POOL_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct fs_smtp_pool);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -7,6 +7,7 @@
 #include "addr.h"
 #include "hosts.h"
 #include "log.h"
+#include "session.h"
 #include "sync.h"
 #include "filter.h"
 #include "lists.h"
@@ -263,9 +264,11 @@ static void drop_own(const struct fs_map_fds *m, const struct fs_addr_set *want,
  * bits live in fs_hostfp, loader/hostfp.h). */
 static int put_settings(int cfg_fd, const struct fs_cfg *rt)
 {
+	struct fs_cfg c = *rt;
 	__u32 zero = 0;
 
-	if (bpf_map_update_elem(cfg_fd, &zero, rt, BPF_ANY)) {
+	fs_smtp_capacity_fill(&c); /* smtp.capacity 0: Postfix's */
+	if (bpf_map_update_elem(cfg_fd, &zero, &c, BPF_ANY)) {
 		pr_err_errno("config: cannot write settings");
 		return -errno;
 	}

@@ -293,6 +293,36 @@ check_failed()
 		"$(fs_cli explain "$BOT")"
 }
 
+# sessions CLASS: open SMTP sessions of that pool, from the metrics.
+sessions()
+{
+	fs_cli metrics --once 2>/dev/null |
+		awk -v c="$1" '$1 == "floodshield_smtp_sessions{class=\"" c "\"}" { print $2 }'
+}
+
+sessions_zero() { [ "$(sessions verified)" = 0 ] && [ "$(sessions open)" = 0 ]; }
+
+# Admission: smtp import reads the private Postfix's capacity; the
+# sessions of the mails delivered so far were counted and ended by the
+# clients' FIN on real sockets (the server closed first after QUIT).
+check_sessions()
+{
+	local out
+
+	fs_cli smtp import --config "$SMTP_PF_DIR" >/dev/null 2>&1
+	out=$(fs_cli -j show | fs_json "d['smtp.capacity']" 2>/dev/null)
+	[ "$out" = 100 ]
+	fs_result $? "$T: smtp import reads Postfix's capacity (smtp inet smtpd, limit -: default_process_limit 100)" \
+		"smtp.capacity: $out"
+	[ "$(stat_packets smtp_full_open)$(stat_packets smtp_full_verified)" = 00 ]
+	fs_result $? "$T: no SYN refused for a full pool"
+	fs_wait_until 10 sessions_zero
+	[ "$(fs_cli -j stats | fs_json "d['events'].get('smtp_opened', 0) >= 3")" = 1 ] &&
+		sessions_zero
+	fs_result $? "$T: the delivered mails' sessions were counted, and ended by the clients' FIN" \
+		"verified $(sessions verified), open $(sessions open); $(fs_cli stats | grep smtp_)"
+}
+
 # The source whose PTR zone never answers: tempfail, never blocked.
 check_tempfail()
 {
@@ -300,25 +330,25 @@ check_tempfail()
 
 	send_ok "$SLOW" "$SLOW_EHLO" slow-first
 	fs_result $? "$T: mail from $SLOW (DNS never answers) is delivered"
-	check_dns "$SLOW" unverified timeout "" "$SLOW_EHLO" $((DNS_TIMEOUT_S + 15))
+	check_dns "$SLOW" tempfail timeout "" "$SLOW_EHLO" $((DNS_TIMEOUT_S + 15))
 	fs_wait_until 10 swallowed_some
 	[ "$(smtp_swallowed)" -ge 1 ]
 	fs_result $? "$T: its PTR queries reached the swallower and went unanswered" \
 		"$(smtp_swallowed) swallowed"
-	d0=$(stat_packets smtp_defer_unverified)
+	d0=$(stat_packets smtp_defer_tempfail)
 	start=$(date +%s.%N)
 	for _ in 1 2 3 4; do
 		send_ok "$SLOW" "$SLOW_EHLO" slow-more && ok=$((ok + 1))
 		sleep 0.5
 	done
 	elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
-	d1=$(stat_packets smtp_defer_unverified)
+	d1=$(stat_packets smtp_defer_tempfail)
 	fs_note "$T: $ok mails from $SLOW delivered in $elapsed s"
 	[ "$ok" = 4 ] && [ "$d1" = "$d0" ]
 	fs_result $? "$T: 4 more mails from $SLOW at a normal pace: all delivered, none deferred" \
-		"delivered $ok; smtp_defer_unverified $d0 -> $d1"
-	[ "$(explain "$SLOW" "d['dns']['class']")" = unverified ]
-	fs_result $? "$T: $SLOW stays unverified (a tempfail never blocks)"
+		"delivered $ok; smtp_defer_tempfail $d0 -> $d1"
+	[ "$(explain "$SLOW" "d['dns']['class']")" = tempfail ]
+	fs_result $? "$T: $SLOW stays tempfail (its own class and budget: a tempfail never blocks)"
 }
 
 conn_banned()
@@ -392,6 +422,7 @@ main()
 	trap 'exit 143' TERM
 	if setup; then
 		check_verified
+		check_sessions
 		check_failed
 		check_tempfail
 		check_ban

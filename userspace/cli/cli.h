@@ -42,5 +42,6 @@ extern const struct fs_cmd fs_cmd_ports, fs_cmd_set, fs_cmd_show,
 extern const struct fs_cmd fs_cmd_explain; /* cmd_explain.c */
 extern const struct fs_cmd fs_cmd_verify;  /* cmd_verify.c */
 extern const struct fs_cmd fs_cmd_metrics; /* cmd_metrics.c */
+extern const struct fs_cmd fs_cmd_smtp;	   /* cmd_smtp.c */
 
 #endif

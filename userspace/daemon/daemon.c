@@ -25,6 +25,7 @@
 #include "../../loader/config.h"
 #include "../../loader/ledger.h"
 #include "../../loader/log.h"
+#include "../../loader/session.h"
 #include "../../loader/settings.h"
 #include "../../loader/names.h"
 #include "../../loader/sync.h"
@@ -283,6 +284,21 @@ static void sweep_list(const struct fs_map_fds *m, enum fs_filter_set set,
 	}
 }
 
+/* End SMTP sessions idle for smtp.idle (loader/session.h), as fs_cfg
+ * holds it now (`set` may have changed it since the config was read). */
+static void sweep_smtp(struct daemon *d, unsigned long long now)
+{
+	struct fs_cfg cfg = d->conf->rt;
+	__u32 zero = 0;
+	int n;
+
+	bpf_map_lookup_elem(d->maps.cfg, &zero, &cfg);
+	n = fs_smtp_sweep(&d->maps, now, cfg.smtp_idle_ns);
+
+	if (n < 0)
+		pr_warn_code(n, "sweep: cannot end idle SMTP sessions");
+}
+
 static void sweep(struct daemon *d)
 {
 	unsigned long long now = fs_mono_ns();
@@ -291,6 +307,7 @@ static void sweep(struct daemon *d)
 	sweep_bans(d, now);
 	sweep_list(&d->maps, FS_FILTER_ALLOW, now);
 	sweep_list(&d->maps, FS_FILTER_BLOCK, now);
+	sweep_smtp(d, now);
 	/* also picks up raw bpftool writes to the lists and the hosts */
 	if (fs_filter_rebuild(&d->maps))
 		pr_warn("sweep: cannot update the prefilter\n");

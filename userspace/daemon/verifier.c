@@ -18,7 +18,17 @@
 
 #define LOG_BURST     10 /* verification lines per LOG_WINDOW_S */
 #define LOG_WINDOW_S  10
-#define REFRESH_AHEAD 0.8 /* refresh allow_name at 80% of its TTL */
+#define REFRESH_AHEAD 0.8  /* refresh allow_name at 80% of its TTL */
+#define TEMP_RETRIES  3	   /* verifications again after a tempfail */
+#define TEMP_PENDING  1024 /* sources waiting for such a retry */
+
+/* A source whose verification ended in a tempfail, to verify again
+ * (docs/smtp.md, DNS classes: bounded retries). */
+struct temp_retry {
+	__u8 addr[16];
+	unsigned long long due_ns; /* 0: a free slot */
+	unsigned tries;		   /* retries made so far */
+};
 
 struct name_state {
 	char name[FS_CONF_NAME_LEN];
@@ -37,6 +47,7 @@ struct fs_verifier {
 	int n_domains;
 	struct name_state *names;
 	int n_names;
+	struct temp_retry temp[TEMP_PENDING];
 	/* log rate limit */
 	unsigned long long window_start;
 	unsigned logged, suppressed;
@@ -133,8 +144,59 @@ static void classify(const struct fs_verifier *v, const struct fs_fcrdns *r,
 			*why = FS_DNSR_WEAK;
 		break;
 	default:
-		*c = FS_DNS_UNVERIFIED; /* a tempfail never blocks */
+		*c = FS_DNS_TEMP; /* its own class and budget, never failed */
 	}
+}
+
+/* The retry slot of @addr, else (with @take) a free one, else NULL. */
+static struct temp_retry *temp_slot(struct fs_verifier *v, const __u8 *addr,
+				    bool take)
+{
+	struct temp_retry *free_slot = NULL;
+
+	for (int i = 0; i < TEMP_PENDING; i++) {
+		struct temp_retry *t = &v->temp[i];
+
+		if (t->due_ns && !memcmp(t->addr, addr, 16))
+			return t;
+		if (!t->due_ns && !free_slot)
+			free_slot = t;
+	}
+	return take ? free_slot : NULL;
+}
+
+/* After a verdict for @r: a tempfail is verified again after its retry
+ * delay (the DNS cache's backoff), at most TEMP_RETRIES times; any
+ * other outcome ends the retries. A source past its retries keeps its
+ * tempfail verdict until it expires, and its next first contact starts
+ * again. When the table is full, a tempfail is not retried (said in
+ * the log). */
+static void temp_track(struct fs_verifier *v, const struct fs_fcrdns *r)
+{
+	struct temp_retry *t =
+		temp_slot(v, r->addr, r->outcome == FS_DNS_TEMPFAIL);
+
+	if (r->outcome != FS_DNS_TEMPFAIL) {
+		if (t)
+			t->due_ns = 0;
+		return;
+	}
+	if (!t) {
+		if (log_allowed(v))
+			pr_warn("dns: %d sources wait for a retry: a tempfail "
+				"not retried\n",
+				TEMP_PENDING);
+		return;
+	}
+	if (!t->due_ns) {
+		memcpy(t->addr, r->addr, 16);
+		t->tries = 0;
+	} else if (++t->tries >= TEMP_RETRIES) {
+		t->due_ns = 0;
+		return;
+	}
+	t->due_ns = fs_mono_ns() +
+		    (unsigned long long)(r->ttl ? r->ttl : 1) * NSEC_PER_SEC;
 }
 
 static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
@@ -168,6 +230,8 @@ static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
 
 	classify(v, r, &c, &why);
 	store_verdict(v, r, c, why);
+	if (!r->cached)
+		temp_track(v, r);
 	dom = r->outcome == FS_DNS_PASS ? domain_of(v, r->name) : NULL;
 	if (dom)
 		allowlist(v, r->addr,
@@ -200,6 +264,43 @@ static void on_ehlo(struct fs_verifier *v, const struct fs_event_rec *e)
 		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
 }
 
+/* A first contact (the handshake of a source without a live verdict):
+ * a pending verdict at once (unverified, for `retry`), so that the
+ * program reports the source no more, then its verification. */
+static void on_contact(struct fs_verifier *v, const struct fs_event_rec *e)
+{
+	struct fs_dns_val val = {};
+	unsigned long long now = fs_mono_ns();
+
+	if (bpf_map_lookup_elem(v->m->dns, e->addr, &val) == 0 &&
+	    (!val.expires_ns || val.expires_ns > now))
+		return; /* a verdict came meanwhile */
+	memset(&val, 0, sizeof(val));
+	val.class = FS_DNS_UNVERIFIED;
+	val.checked_ns = now;
+	val.expires_ns = now + (unsigned long long)v->retry_s * NSEC_PER_SEC;
+	if (fs_list_put(v->m, FS_FILTER_DNS, e->addr, &val, BPF_ANY))
+		pr_warn("dns: cannot store a pending verdict\n");
+	if (v->verify_smtp)
+		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
+}
+
+/* Verify again the tempfail sources whose retry is due. */
+static void temp_retry_due(struct fs_verifier *v)
+{
+	unsigned long long now = fs_mono_ns();
+
+	for (int i = 0; i < TEMP_PENDING; i++) {
+		struct temp_retry *t = &v->temp[i];
+
+		if (t->due_ns && t->due_ns <= now) {
+			t->due_ns = now + NSEC_PER_SEC; /* until it answers */
+			fs_dns_fcrdns(v->dns, t->addr, NULL, false, on_fcrdns,
+				      v);
+		}
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct fs_verifier *v = ctx;
@@ -209,6 +310,8 @@ static int on_event(void *ctx, void *data, size_t len)
 		return 0;
 	if (e->type == FS_EV_EHLO)
 		on_ehlo(v, e);
+	else if (e->type == FS_EV_CONTACT)
+		on_contact(v, e);
 	else if (e->type == FS_EV_SOURCE && v->n_domains)
 		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
 	return 0;
@@ -340,6 +443,7 @@ void fs_verifier_poll(struct fs_verifier *v, int timeout_ms,
 			      (timeout_ms % 1000) * 1000000L};
 
 	refresh_names(v);
+	temp_retry_due(v);
 	if (ppoll(fds, 2, &ts, sigmask) < 0 && errno != EINTR)
 		pr_warn_errno("dns: poll");
 	ring_buffer__consume(v->rb);

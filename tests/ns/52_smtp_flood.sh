@@ -121,6 +121,7 @@ notes()
 		fs_note "$T: $a: ${v:-?}"
 	done
 	fs_note "$T: $(fs_cli stats 2>/dev/null | grep '^smtp_' | tr -s ' ' | paste -sd ';')"
+	fs_note "$T: daemon: $(grep -m1 'smtp.capacity' "$FLOOD_DAEMON_LOG")"
 }
 
 main()

@@ -264,6 +264,36 @@ def e2e_table(rows, out):
     out.append("")
 
 
+def smtp_table(rows, out):
+    """The slow-bot SMTP flood (bench/smtp_flood.sh), one row a
+    protection."""
+    e = [r for r in rows if r["section"] == "smtp"]
+    if not e:
+        return
+    out.append("| protection | verified delivered | verified p50 / p99 s "
+               "| p99 s under attack | tempfail delivered | bot attempts "
+               "after 1 s: established | bot sessions in smtpd | smtpd "
+               "processes (mean under attack) | Postfix CPU s: baseline / "
+               "attack / recovery |")
+    out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for r in e:
+        try:
+            share = "%.1f%%" % (100.0 * float(r["bot_established"]) /
+                                float(r["bot_attempts"]))
+        except (KeyError, ValueError, ZeroDivisionError):
+            share = "-"
+        out.append("| %s | %s/%s | %s / %s | %s | %s/%s | %s of %s (%s) | "
+                   "%s | %s | %s / %s / %s |" % (
+                       r["id"], r.get("verified_ok"), r.get("verified_sent"),
+                       r.get("verified_p50"), r.get("verified_p99"),
+                       r.get("verified_attack_p99"), r.get("tempfail_ok"),
+                       r.get("tempfail_sent"), r.get("bot_established"),
+                       r.get("bot_attempts"), share, r.get("bot_smtpd"),
+                       r.get("smtpd_mean_attack"), r.get("cpu_baseline"),
+                       r.get("cpu_attack"), r.get("cpu_recovery")))
+    out.append("")
+
+
 def plot_data(rows, outdir):
     pkt = by(rows, "pkt")
     floor = float(pkt.get(("floor_pass", "v0"), {}).get("ns", 0) or 0)
@@ -300,6 +330,9 @@ def main():
     if by(rows, "e2e"):
         out += ["## End to end", ""]
         e2e_table(rows, out)
+    if by(rows, "smtp"):
+        out += ["## SMTP flood", ""]
+        smtp_table(rows, out)
     times = [(r["id"], r.get("seconds")) for r in rows if r["section"] == "time"]
     if times:
         out += ["## Run time", "", "| part | seconds |", "|---|--:|"]

@@ -2,7 +2,8 @@
 # Run the benchmarks (make bench, make bench-quick); see
 # docs/benchmarks.md.
 #
-#   bench/run.sh all     per-packet table, live frames, scale, end to end
+#   bench/run.sh all     per-packet table, live frames, scale, end to end,
+#                        SMTP flood (bench/smtp_flood.sh)
 #   bench/run.sh quick   the per-packet table only
 #
 # Results go to build/bench-results/: results.tsv (every figure, one per line),
@@ -104,6 +105,7 @@ if [ "$MODE" = all ]; then
 	section scale in_ns "$BIN" "${ARGS[@]}" -o "$TSV" scale
 	ip netns del "$NS"
 	section e2e "$ROOT/bench/e2e.sh" "$TSV"
+	section smtp "$ROOT/bench/smtp_flood.sh" "$TSV"
 fi
 printf 'time\ttotal_%s\tv0\tseconds=%d\n' "$MODE" $(($(date +%s) - START)) >>"$TSV"
 /usr/bin/python3 "$ROOT/bench/report.py" "$TSV" "$OUT/machine.txt" "$OUT"

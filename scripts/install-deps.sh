@@ -3,7 +3,8 @@
 # build and the demo need (the demo's servers: Apache, and nginx for
 # `demo.sh --server nginx`); with --test also the real servers the tests
 # start (nginx, unbound, Postfix, Prometheus) and their clients; with
-# --bench what the benchmarks add (nginx, iptables, curl, gnuplot).
+# --bench what the benchmarks add (nginx, iptables, curl, gnuplot, and
+# Postfix and unbound for the SMTP flood).
 # Idempotent: a no-op (no apt-get at all) when everything is installed.
 # Packages go in without their Recommends, so every package a script or
 # test uses is named here, also a library a named tool only recommends.
@@ -28,7 +29,7 @@ libmicrohttpd-dev libunbound-dev apache2 nginx"
 # clang-format: make test's style check (scripts/check-format.sh).
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
 libio-socket-inet6-perl systemd iptables conntrack curl clang-format"
-BENCH_PKGS="nginx iptables curl gnuplot-nox"
+BENCH_PKGS="nginx iptables curl gnuplot-nox postfix unbound"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 
 case "${1:-}" in

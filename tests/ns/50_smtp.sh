@@ -80,7 +80,6 @@ FAILED_RATE=1 FAILED_BURST=2
 TCP_PORT=443		# tcp class by default; lib.sh's server, for check_ban
 DNS_TIMEOUT_S=2
 
-DAEMON_PID=
 CONF=
 DLOG=
 
@@ -111,34 +110,9 @@ write_conf()
 	CONF
 }
 
-# True once `status` shows the daemon we started, serving.
-daemon_up()
-{
-	kill -0 "$DAEMON_PID" 2>/dev/null || return "$FS_GIVE_UP"
-	[ "$(fs_cli -j status 2>/dev/null | fs_json \
-		"d['daemon'] is not None and d['daemon']['pid'] == $DAEMON_PID" 2>/dev/null)" = 1 ]
-}
-
-daemon_start()
-{
-	"$FS_BIN" -n "$FS_SRV_NS" run -c "$CONF" >>"$DLOG" 2>&1 &
-	DAEMON_PID=$!
-	fs_wait_until 30 daemon_up && return 0
-	echo "# daemon did not start: $(tail -n 5 "$DLOG")" >&2
-	return 1
-}
-
-daemon_stop()
-{
-	[ -n "$DAEMON_PID" ] || return 0
-	kill -TERM "$DAEMON_PID" 2>/dev/null
-	wait "$DAEMON_PID" 2>/dev/null
-	DAEMON_PID=
-}
-
 cleanup()
 {
-	daemon_stop
+	smtp_daemon_stop
 	smtp_cleanup_servers
 	fs_cleanup
 }
@@ -224,7 +198,7 @@ setup()
 	CONF=$FS_TMP/floodshield.conf
 	DLOG=$FS_TMP/daemon.log
 	write_conf
-	if ! daemon_start; then
+	if ! smtp_daemon_start "$CONF" "$DLOG"; then
 		fs_fail "$T: daemon starts and attaches to $FS_SRV_IF" "$(tail -n 5 "$DLOG")"
 		return 1
 	fi

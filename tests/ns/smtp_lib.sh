@@ -43,11 +43,21 @@ SMTP_MAILLOG=
 SMTP_NETNS_ETC=
 SMTP_NETNS_ETC_MADE=
 
+# Knobs of the Postfix instance (smtp_postfix_write_conf), for the flood
+# scenario (flood_lib.sh): the networks Postfix trusts, the master.cf
+# line(s) of the SMTP service, and main.cf lines added at the end.
+SMTP_PF_MYNETWORKS=${SMTP_PF_MYNETWORKS:-127.0.0.0/8, 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, [2001:db8::]/32}
+SMTP_PF_SERVICE=${SMTP_PF_SERVICE:-"smtp      inet  n       -       n       -       -       smtpd"}
+SMTP_PF_MAIN_EXTRA=${SMTP_PF_MAIN_EXTRA:-}
+
 # Fixtures: documentation addresses (RFC 5737, 3849) and names (RFC 2606).
 #   198.51.100.10  PTR mta.example.org, A 198.51.100.10       verified (ok)
 #   2001:db8::10   PTR mta6.example.org, AAAA 2001:db8::10    verified (ok)
 #   203.0.113.30   PTR bot.example.com, A 192.0.2.99          failed (mismatch)
 #   203.0.113.40   PTR zone forwarded to the swallower        tempfail (timeout)
+#   198.51.100.20  PTR mta2.example.org, A 198.51.100.20      verified (ok)
+#   203.0.113.50   PTR omta0042.isp.example, no A or AAAA      no_forward (strict),
+#                  (the seed's ISP relay)                      weak (ptr_only = weak)
 # Everything else is refused: nothing is ever asked outside.
 IFS= read -r -d '' SMTP_DNS_FIXTURES <<'EOF' || true
 	local-zone: "." refuse
@@ -55,15 +65,20 @@ IFS= read -r -d '' SMTP_DNS_FIXTURES <<'EOF' || true
 	local-data: "example.org. 300 IN SOA ns.example.org. hostmaster.example.org. 1 3600 600 86400 300"
 	local-data: "mta.example.org. 300 IN A 198.51.100.10"
 	local-data: "mta6.example.org. 300 IN AAAA 2001:db8::10"
+	local-data: "mta2.example.org. 300 IN A 198.51.100.20"
+	local-zone: "isp.example." static
+	local-data: "isp.example. 300 IN SOA ns.isp.example. hostmaster.isp.example. 1 3600 600 86400 300"
 	local-zone: "example.com." static
 	local-data: "example.com. 300 IN SOA ns.example.com. hostmaster.example.com. 1 3600 600 86400 300"
 	local-data: "bot.example.com. 300 IN A 192.0.2.99"
 	local-zone: "100.51.198.in-addr.arpa." static
 	local-data: "100.51.198.in-addr.arpa. 300 IN SOA ns.example.org. hostmaster.example.org. 1 3600 600 86400 300"
 	local-data: "10.100.51.198.in-addr.arpa. 300 IN PTR mta.example.org."
+	local-data: "20.100.51.198.in-addr.arpa. 300 IN PTR mta2.example.org."
 	local-zone: "113.0.203.in-addr.arpa." static
 	local-data: "113.0.203.in-addr.arpa. 300 IN SOA ns.example.com. hostmaster.example.com. 1 3600 600 86400 300"
 	local-data: "30.113.0.203.in-addr.arpa. 300 IN PTR bot.example.com."
+	local-data: "50.113.0.203.in-addr.arpa. 300 IN PTR omta0042.isp.example."
 	local-zone: "40.113.0.203.in-addr.arpa." transparent
 	local-zone: "8.b.d.0.1.0.0.2.ip6.arpa." static
 	local-data: "8.b.d.0.1.0.0.2.ip6.arpa. 300 IN SOA ns.example.org. hostmaster.example.org. 1 3600 600 86400 300"
@@ -194,7 +209,7 @@ smtp_postfix_write_conf()
 	mydestination =
 	inet_interfaces = $FS_SRV4, [$FS_SRV6]
 	inet_protocols = ipv4, ipv6
-	mynetworks = 127.0.0.0/8, 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, [2001:db8::]/32
+	mynetworks = $SMTP_PF_MYNETWORKS
 	smtpd_banner = \$myhostname ESMTP
 	smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 	virtual_mailbox_domains = $SMTP_DOMAIN
@@ -208,10 +223,11 @@ smtp_postfix_write_conf()
 	biff = no
 	smtputf8_enable = no
 	readme_directory = no
+	$SMTP_PF_MAIN_EXTRA
 	EOF
 	# No chroot: the services read the namespace's resolv.conf.
-	cat >"$d/master.cf" <<-'EOF'
-	smtp      inet  n       -       n       -       -       smtpd
+	printf '%s\n' "$SMTP_PF_SERVICE" >"$d/master.cf"
+	cat >>"$d/master.cf" <<-'EOF'
 	pickup    unix  n       -       n       60      1       pickup
 	cleanup   unix  n       -       n       -       0       cleanup
 	qmgr      unix  n       -       n       300     1       qmgr
@@ -328,6 +344,38 @@ smtp_send()
 		--from "sender@$ehlo" --to "$SMTP_RCPT" \
 		--header "Subject: fs50 $tag" --body "floodshield test $tag" \
 		--timeout 30 "$@" >>"$SMTP_DIR/swaks.log" 2>&1
+}
+
+# ---------------------------------------------------------------------
+# The floodshield daemon on the server namespace.
+
+SMTP_DAEMON_PID=
+
+# True once `status` shows the daemon we started, serving.
+smtp_daemon_up()
+{
+	kill -0 "$SMTP_DAEMON_PID" 2>/dev/null || return "$FS_GIVE_UP"
+	[ "$(fs_cli -j status 2>/dev/null | fs_json \
+		"d['daemon'] is not None and d['daemon']['pid'] == $SMTP_DAEMON_PID" 2>/dev/null)" = 1 ]
+}
+
+# smtp_daemon_start CONF LOG: `floodshield -n SERVER_NS run -c CONF`,
+# its output appended to LOG; waits (at most 30 s) until it serves.
+smtp_daemon_start()
+{
+	"$FS_BIN" -n "$FS_SRV_NS" run -c "$1" >>"$2" 2>&1 &
+	SMTP_DAEMON_PID=$!
+	fs_wait_until 30 smtp_daemon_up && return 0
+	echo "# daemon did not start: $(tail -n 5 "$2")" >&2
+	return 1
+}
+
+smtp_daemon_stop()
+{
+	[ -n "$SMTP_DAEMON_PID" ] || return 0
+	kill -TERM "$SMTP_DAEMON_PID" 2>/dev/null
+	wait "$SMTP_DAEMON_PID" 2>/dev/null
+	SMTP_DAEMON_PID=
 }
 
 # ---------------------------------------------------------------------

@@ -22,7 +22,8 @@ Kinds (one chosen per packet, evenly):
         sequence numbers: an off-path sweep for the client's live and
         TIME_WAIT connections (the source classes do not apply)
 Sources (one chosen per packet, evenly among the classes given):
-  own     --own (and --own6): the legitimate client's own addresses
+  own     --own (and --own6): the legitimate clients' own addresses
+          (each a comma-separated list)
   net     an address of --net (and --net6) other than those and --exclude
   random  an address of the --random (and --random6) prefixes (minus
           --exclude)
@@ -136,7 +137,8 @@ def hosts(prefixes, skip):
 def address_pools(a):
     """Source classes -> packed addresses, IPv4 and IPv6 together."""
     skip = {ipaddress.ip_address(x) for x in a.exclude.split(",") if x}
-    own = [ipaddress.ip_address(x) for x in (a.own, a.own6) if x]
+    own = [ipaddress.ip_address(x) for x in ",".join((a.own, a.own6)).split(",")
+           if x]
     skip |= set(own)
     pools = {"own": own,
              "net": hosts(",".join(x for x in (a.net, a.net6) if x), skip),

@@ -10,6 +10,7 @@
  * names, so that the file always has exactly the keys of `set`.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -23,6 +24,7 @@
 #include "config.h"
 #include "loader.h"
 #include "hosts.h"
+#include "psl.h"
 #include "metrics.h"
 #include "settings.h"
 
@@ -104,6 +106,7 @@ struct conf_ctx {
 	struct lines conf;
 	const char *file; /* where the current line is from */
 	int at;		  /* and its number */
+	int weak_line;	  /* of ptr_only */
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -834,6 +837,9 @@ static int set_dns_bool(struct conf_ctx *x, const struct once_key *k,
 	bool *b = (bool *)((char *)x->c + k->off);
 	bool ptr = !strcmp(k->name, "ptr_only");
 
+	if (ptr)
+		x->weak_line = x->at;
+
 	if (!strcasecmp(val, ptr ? "weak" : "on"))
 		*b = true;
 	else if (!strcasecmp(val, ptr ? "strict" : "off"))
@@ -844,27 +850,59 @@ static int set_dns_bool(struct conf_ctx *x, const struct once_key *k,
 	return 0;
 }
 
-/* allow_name = NAME, allow_domain = SUFFIX: repeatable, no duplicates. */
+/* A suffix a trust rule names must not be a public suffix or lie above
+ * one (psl.h): strangers name their addresses under those. */
+static int dns_suffix_ok(struct conf_ctx *x, const char *key, const char *val)
+{
+	char rule[300];
+	int r = fs_psl_covers(fs_psl_path(), val, rule, sizeof(rule));
+
+	if (r < 0)
+		return fail(x,
+			    "%s '%s': cannot read the public suffix list %s "
+			    "(%s; Debian package publicsuffix), so it cannot "
+			    "be "
+			    "checked",
+			    key, val, fs_psl_path(), strerror(-r));
+	if (r > 0)
+		return fail(x,
+			    "%s '%s': a public suffix or above one (%s): "
+			    "anyone "
+			    "can get names under it",
+			    key, val, rule);
+	return 0;
+}
+
+/* allow_name = NAME, allow_domain = SUFFIX, ptr_only_domain = SUFFIX:
+ * repeatable, no duplicates; stored lower-case without a trailing dot. */
 static int add_dns_name(struct conf_ctx *x, const char *key, const char *val,
 			char (*names)[FS_CONF_NAME_LEN], int *n)
 {
 	struct fs_host_key hk;
 	struct fs_host_val hv;
-	char err[256];
+	char err[256], name[FS_CONF_NAME_LEN];
+	size_t len = strlen(val);
+	bool suffix = strcmp(key, "allow_name") != 0;
 
-	if (strlen(val) >= FS_CONF_NAME_LEN || !strcmp(val, "*") ||
-	    (!strchr(val, '.') && strcmp(key, "allow_domain")))
+	if (len && val[len - 1] == '.')
+		len--;
+	if (len == 0 || len >= FS_CONF_NAME_LEN || !strcmp(val, "*") ||
+	    (!memchr(val, '.', len) && !suffix))
 		return fail(x, "bad value '%s' for '%s' (expected a DNS name)",
 			    val, key);
-	if (strlen(val) <= FS_HOST_MAX &&
-	    fs_host_key(val, &hk, &hv, err, sizeof(err)))
+	for (size_t i = 0; i < len; i++)
+		name[i] = tolower((unsigned char)val[i]);
+	name[len] = '\0';
+	if (len <= FS_HOST_MAX && fs_host_key(name, &hk, &hv, err, sizeof(err)))
 		return fail(x, "%s", err);
+	if (suffix && dns_suffix_ok(x, key, name))
+		return -1;
 	for (int i = 0; i < *n; i++)
-		if (!strcasecmp(names[i], val))
-			return fail(x, "duplicate %s '%s'", key, val);
+		if (!strcmp(names[i], name))
+			return fail(x, "duplicate %s '%s'", key, name);
 	if (*n >= FS_CONF_DNS_MAX)
 		return fail(x, "more than %d %s entries", FS_CONF_DNS_MAX, key);
-	snprintf(names[(*n)++], FS_CONF_NAME_LEN, "%s", val);
+	snprintf(names[(*n)++], FS_CONF_NAME_LEN, "%s", name);
 	return 0;
 }
 
@@ -880,6 +918,9 @@ static int set_dns(struct conf_ctx *x, const char *sec, const char *key,
 	if (!strcmp(key, "allow_domain"))
 		return add_dns_name(x, key, val, c->allow_domains,
 				    &c->n_allow_domains);
+	if (!strcmp(key, "ptr_only_domain"))
+		return add_dns_name(x, key, val, c->ptr_only_domains,
+				    &c->n_ptr_only_domains);
 	return set_once(x, sec, key, val);
 }
 
@@ -939,6 +980,12 @@ static int finish(struct conf_ctx *x)
 	for (int i = 0; i < c->n_ifaces; i++)
 		if (!x->mode_given[i])
 			c->ifaces[i].mode = x->mode;
+	if (c->dns_weak && !c->n_ptr_only_domains) {
+		x->file = x->path;
+		x->at = x->weak_line;
+		return fail(x, "ptr_only = weak trusts PTR names only under a "
+			       "ptr_only_domain, and none is given");
+	}
 	if (rt->ban_ttl_max_ns >= rt->ban_ttl_ns)
 		return 0;
 	a = limit_line(x, "ban.ttl");

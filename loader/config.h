@@ -64,12 +64,16 @@ struct fs_conf {
 	unsigned dns_timeout_ms; /* per verification, then tempfail */
 	unsigned dns_ttl_cap_s;	 /* cap of cache and allowlist TTLs */
 	unsigned dns_retry_s;	 /* first tempfail retry delay */
-	bool dns_weak;		 /* ptr_only = weak */
+	bool dns_weak;		 /* ptr_only = weak (ptr_only_domain only) */
 	bool dns_verify_smtp;	 /* verify SMTP clients (EHLO) */
 	char allow_names[FS_CONF_DNS_MAX][FS_CONF_NAME_LEN];
 	int n_allow_names;
 	char allow_domains[FS_CONF_DNS_MAX][FS_CONF_NAME_LEN];
 	int n_allow_domains;
+	/* suffixes whose PTR names pass without forward records under
+	 * ptr_only = weak (the PTR's owner is trusted) */
+	char ptr_only_domains[FS_CONF_DNS_MAX][FS_CONF_NAME_LEN];
+	int n_ptr_only_domains;
 };
 
 /* A new configuration holding the defaults (heap: it is large). */

@@ -49,6 +49,15 @@ static bool ip_literal(const char *s, size_t n)
 	return (colon && hex == n) || dotted_quad(s, n);
 }
 
+bool fs_host_is_ip(const char *in)
+{
+	size_t n = strlen(in);
+
+	if (n && in[n - 1] == '.')
+		n--;
+	return n && ip_literal(in, n);
+}
+
 int fs_host_key(const char *in, struct fs_host_key *key,
 		struct fs_host_val *val, char *err, size_t errlen)
 {
@@ -103,137 +112,6 @@ int fs_host_key(const char *in, struct fs_host_key *key,
 	       strlen(suffix));
 	snprintf(val->name, sizeof(val->name), "%s", name);
 	return 0;
-}
-
-/* Next whitespace-separated token of @s into @tok; returns the rest. */
-static const char *token(const char *s, char *tok, size_t len)
-{
-	size_t n = 0;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	while (*s && !isspace((unsigned char)*s) && *s != ';') {
-		if (n + 1 < len)
-			tok[n++] = *s;
-		s++;
-	}
-	tok[n] = '\0';
-	return s;
-}
-
-static void nginx_name(const char *name, const char *where, fs_host_cb add,
-		       fs_host_cb skip, void *arg)
-{
-	char star[260]; /* "*" + a token of at most 255 */
-
-	if (!strcmp(name, "_") || !strcmp(name, "\"\"") || !*name ||
-	    name[0] == '~' || strchr(name, '$') ||
-	    (strchr(name, '*') && strncmp(name, "*.", 2))) {
-		if (*name)
-			skip(name, where, arg);
-		return;
-	}
-	if (name[0] == '.') { /* ".example.org": the name and all below */
-		add(name + 1, where, arg);
-		snprintf(star, sizeof(star), "*%s", name);
-		add(star, where, arg);
-		return;
-	}
-	add(name, where, arg);
-}
-
-void fs_hosts_from_nginx(const char *text, fs_host_cb add, fs_host_cb skip,
-			 void *arg)
-{
-	const char *p = text;
-	char tok[256], where[64];
-	int line = 1, in_names = 0;
-
-	while (*p) {
-		if (*p == '\n') {
-			line++;
-			p++;
-			continue;
-		}
-		if (*p == '#') {
-			while (*p && *p != '\n')
-				p++;
-			continue;
-		}
-		if (*p == ';') {
-			in_names = 0;
-			p++;
-			continue;
-		}
-		if (isspace((unsigned char)*p)) {
-			p++;
-			continue;
-		}
-		p = token(p, tok, sizeof(tok));
-		if (!in_names) {
-			in_names = !strcmp(tok, "server_name");
-			if (!in_names) /* skip to the end of this directive */
-				while (*p && *p != ';' && *p != '{' &&
-				       *p != '}' && *p != '\n')
-					p++;
-			if (*p == '{' || *p == '}')
-				p++;
-			continue;
-		}
-		snprintf(where, sizeof(where), "nginx -T line %d", line);
-		nginx_name(tok, where, add, skip, arg);
-	}
-}
-
-/* "*:443 www.example.org (/etc/apache2/sites-enabled/x.conf:1)": a
- * lone vhost on its address. */
-static void apache_lone(const char *line, const char *where, fs_host_cb add,
-			void *arg)
-{
-	char addr[128], name[256];
-	const char *rest;
-
-	if (line[0] == ' ' || line[0] == '\t' || !strchr(line, '('))
-		return;
-	rest = token(line, addr, sizeof(addr));
-	if (!strchr(addr, ':'))
-		return;
-	token(rest, name, sizeof(name));
-	if (*name && *name != '(' && strcmp(name, "is"))
-		add(name, where, arg);
-}
-
-void fs_hosts_from_apache(const char *text, fs_host_cb add, fs_host_cb skip,
-			  void *arg)
-{
-	static const char *const marks[] = {"namevhost ", "wild alias ",
-					    "alias ", "default server "};
-	const char *p = text;
-	char line[512], tok[256], where[64];
-	int n = 0;
-
-	(void)skip;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		size_t i;
-
-		snprintf(line, sizeof(line), "%.*s", (int)len, p);
-		p += len + (nl ? 1 : 0);
-		snprintf(where, sizeof(where), "apachectl -S line %d", ++n);
-		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-			char *m = strstr(line, marks[i]);
-
-			if (!m)
-				continue;
-			token(m + strlen(marks[i]), tok, sizeof(tok));
-			if (*tok)
-				add(tok, where, arg);
-			break;
-		}
-		if (i == sizeof(marks) / sizeof(marks[0]))
-			apache_lone(line, where, add, arg);
-	}
 }
 
 __u64 fs_host_key_print(const struct fs_host_key *k)

@@ -154,11 +154,13 @@ hosts_import()
 {
 	if [ "$SERVER" = apache ]; then
 		# apache2ctl reads the copy, as it reads /etc/apache2 on a server
-		printf '   $ floodshield hosts import apache\n'
-		apache_env "$FS_BIN" -n "$FS_SRV_NS" -p "$FS_PIN" hosts import apache 2>&1 |
+		# Debian's 000-default answers every Host: the shield is to
+		# reset the Hosts no vhost names, so --force
+		printf '   $ floodshield hosts import apache --force\n'
+		apache_env "$FS_BIN" -n "$FS_SRV_NS" -p "$FS_PIN" hosts import apache --force 2>&1 |
 			sed 's/^/     /'
 	else
-		show_cli hosts import nginx --config "$HTTP_NGINX_CONF"
+		show_cli hosts import nginx --force --config "$HTTP_NGINX_CONF"
 	fi
 }
 
@@ -400,7 +402,7 @@ phase()
 		say "attach the shield to the server's interface and tell it the served names:"
 		show_cli attach "$FS_SRV_IF" || die "attach failed"
 		hosts_import | tee "$FS_TMP/import.out"
-		grep -q "'127.0.0.1': not a host name" "$FS_TMP/import.out" &&
+		grep -q "server name '127.0.0.1' is an address" "$FS_TMP/import.out" &&
 			say "(127.0.0.1: Apache's name for its default site here, no FQDN; not a Host name)"
 		show_cli hosts list
 	fi
@@ -538,7 +540,7 @@ operator()
 	done <<-EOF
 	attach eth0|native XDP; --mode generic if the driver lacks it
 	set observe=on|first: count, drop nothing
-	hosts import $SERVER|the names the server serves
+	hosts import $SERVER|the names the server serves; it names default servers and patterns it cannot express, and refuses without --force
 	stats|watch what would be dropped or reset
 	set observe=off|then enforce
 	block list|static blocks and live bans

@@ -20,14 +20,14 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libxdp-dev bpftool xdp-tools libelf-dev
 zlib1g-dev libcap-dev pkg-config iproute2 ncat procps python3 libinih-dev
-libmicrohttpd-dev libunbound-dev apache2 nginx"
+libmicrohttpd-dev libunbound-dev apache2 nginx publicsuffix"
 # libio-socket-inet6-perl: swaks speaks IPv6 only with it (a Recommends).
 # systemd: systemd-analyze checks the unit file; a container has none.
 # iptables: the DNAT rules of 64_dnat.sh and the proof tests (inside
 # their own namespaces only); conntrack: 64_dnat.sh's look at the entry;
 # curl: the legitimate client of the proof and SYN-cookie tests.
 # clang-format: make test's style check (scripts/check-format.sh).
-TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
+TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks publicsuffix
 libio-socket-inet6-perl systemd iptables conntrack curl clang-format"
 BENCH_PKGS="nginx iptables curl gnuplot-nox postfix unbound"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"

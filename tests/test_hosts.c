@@ -3,6 +3,10 @@
  * refusals, and the names read from `nginx -T` and `apachectl -S` dumps.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "test.h"
 #include "../loader/hosts.h"
 
@@ -135,12 +139,12 @@ FS_TEST(hosts_key)
 
 /* ---- server dumps ----------------------------------------------------- */
 
-#define FOUND_MAX 32
+#define FOUND_MAX 48
 
 struct found {
 	int n;
-	char name[FOUND_MAX][128];
-	char where[FOUND_MAX][48];
+	char name[FOUND_MAX][320];
+	char where[FOUND_MAX][200];
 };
 
 struct import {
@@ -166,138 +170,118 @@ static void on_skip(const char *name, const char *where, void *arg)
 	record(&((struct import *)arg)->skip, name, where);
 }
 
-/* A name expected from a dump, and a text found on its line. */
+/* A name (or the start of a gap's sentence) expected at "FILE:LINE",
+ * FILE relative to the fixture folder when @dir is given. */
 struct want {
-	const char *name;
-	const char *line_has;
+	const char *what;
+	const char *where;
 };
 
-/* 1-based line of the first occurrence of @needle in @text, or 0. */
-static int line_of(const char *text, const char *needle)
-{
-	const char *at = strstr(text, needle);
-	int line = 1;
-
-	if (!at)
-		return 0;
-	for (const char *p = text; p < at; p++)
-		line += *p == '\n';
-	return line;
-}
-
-/* @got holds exactly @want, in order, each with "@tool line N". */
+/* @got holds exactly @want, in order. */
 static void check_found(const struct found *got, const struct want *want,
-			size_t n, const char *text, const char *tool)
+			size_t n, const char *dir, const char *label)
 {
-	char where[64], what[96];
+	char where[256], what[128];
 
-	ASSERT_EQ(got->n, n, "number of names");
+	snprintf(what, sizeof(what), "%s: how many", label);
+	ASSERT_EQ(got->n, n, what);
 	for (size_t i = 0; i < n && i < (size_t)got->n; i++) {
-		snprintf(where, sizeof(where), "%s line %d", tool,
-			 line_of(text, want[i].line_has));
-		snprintf(what, sizeof(what), "name %zu", i);
-		ASSERT_STREQ(got->name[i], want[i].name, what);
-		snprintf(what, sizeof(what), "where of '%s'", want[i].name);
+		snprintf(where, sizeof(where), "%s%s%s", dir ? dir : "",
+			 dir ? "/" : "", want[i].where);
+		snprintf(what, sizeof(what), "%s %zu", label, i);
+		ASSERT_TRUE(!strncmp(got->name[i], want[i].what,
+				     strlen(want[i].what)),
+			    got->name[i]);
 		ASSERT_STREQ(got->where[i], where, what);
 	}
 }
 
-/* `nginx -T` of a Debian nginx with three sites. */
+/* All that @cmd prints on stdout, or NULL (the subtest failed). */
+static char *run(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0, cap = 1 << 20;
+	char *buf = malloc(cap);
+	int st;
+
+	if (!p || !buf) {
+		ASSERT_TRUE(false, cmd);
+		free(buf);
+		if (p)
+			pclose(p);
+		return NULL;
+	}
+	n = fread(buf, 1, cap - 1, p);
+	buf[n] = '\0';
+	st = pclose(p);
+	if (!ASSERT_EQ(st, 0, cmd)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The fixture folder tests/hosts/@name, absolute. */
+static void fixture(const char *name, char *dir, size_t len)
+{
+	char cwd[200];
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), ".");
+	snprintf(dir, len, "%.200s/tests/hosts/%.20s", cwd, name);
+}
+
+/* A hand-made `nginx -T` for what the real tool cannot show here: a
+ * stream block (Debian's nginx has no stream module loaded), escapes,
+ * an include from inside a server, a file included twice. */
 static const char nginx_dump[] =
 	"nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"
-	"nginx: configuration file /etc/nginx/nginx.conf test is successful\n"
 	"# configuration file /etc/nginx/nginx.conf:\n"
-	"user www-data;\n"
-	"worker_processes auto;\n"
-	"pid /run/nginx.pid;\n"
-	"include /etc/nginx/modules-enabled/*.conf;\n"
-	"\n"
-	"events {\n"
-	"\tworker_connections 768;\n"
-	"\t# multi_accept on;\n"
-	"}\n"
-	"\n"
+	"events { worker_connections 768; }\n"
+	"# server_name commented.example.org;\n"
 	"http {\n"
-	"\tsendfile on;\n"
-	"\ttypes_hash_max_size 2048;\n"
 	"\tserver_names_hash_bucket_size 64;\n"
-	"\t# server_name commented.example.org;\n"
-	"\tserver_name_in_redirect off;\n"
-	"\tinclude /etc/nginx/mime.types;\n"
-	"\tlog_format main '$remote_addr - $remote_user [$time_local] "
-	"\"$request\" '\n"
-	"\t                '$status $body_bytes_sent \"$http_referer\"';\n"
-	"\taccess_log /var/log/nginx/access.log main;\n"
-	"\tinclude /etc/nginx/sites-enabled/*;\n"
+	"\tlog_format main '$remote_addr \"$request\" ${status}x';\n"
+	"\tinclude sites/*;\n"
+	"\tmap $host $x { default 0; ~^www 1; }\n"
 	"}\n"
-	"\n"
-	"# configuration file /etc/nginx/mime.types:\n"
-	"types {\n"
-	"    text/html                             html htm shtml;\n"
-	"    text/css                              css;\n"
+	"stream {\n"
+	"\tserver { listen 12345; proxy_pass 127.0.0.1:9; }\n"
+	"\tinclude /etc/nginx/streams/*.conf;\n"
 	"}\n"
-	"\n"
-	"# configuration file /etc/nginx/sites-enabled/default:\n"
-	"server {\n"
-	"\tlisten 80 default_server;\n"
-	"\tlisten [::]:80 default_server;\n"
-	"\tserver_name _;\n"
-	"\troot /var/www/html;\n"
-	"\tlocation / {\n"
-	"\t\ttry_files $uri $uri/ =404;\n"
-	"\t}\n"
-	"}\n"
-	"\n"
-	"# configuration file /etc/nginx/sites-enabled/example.org:\n"
+	"# configuration file /etc/nginx/sites/a:\n"
 	"server {\n"
 	"\tlisten 80;\n"
-	"\tlisten [::]:80;\n"
-	"\tserver_name www.example.org example.org;   # the main site\n"
-	"\troot /var/www/example.org;\n"
-	"\tlocation ~ \\.php$ {\n"
-	"\t\tinclude snippets/fastcgi-php.conf;\n"
-	"\t}\n"
-	"}\n"
-	"\n"
-	"server {\n"
-	"\tlisten 443 ssl http2;\n"
-	"\tserver_name\n"
-	"\t\tshop.example.org    # the shop\n"
-	"\t\tBlog.Example.ORG\n"
-	"\t\t;\n"
-	"\tssl_certificate /etc/letsencrypt/live/example.org/fullchain.pem;\n"
-	"\treturn 301 https://www.example.org$request_uri;\n"
-	"}\n"
-	"\n"
-	"# configuration file /etc/nginx/sites-enabled/others:\n"
-	"server {\n"
-	"\tserver_name .example.info *.example.com;\n"
-	"\tserver_name_in_redirect on;\n"
+	"\tserver_name \"q\\\"uote.example.org\" a\\;b.example.org;\n"
+	"\tinclude /etc/nginx/names.inc;\n"
+	"\treturn 444;\n"
 	"}\n"
 	"server {\n"
-	"\tserver_name ~^(?<user>[a-z]{2,8})\\.users\\.example\\.net$ "
-	"www.$domain\n"
-	"\t\tapi.example.net;\n"
-	"\tlocation / { proxy_pass http://127.0.0.1:8080; }\n"
-	"}\n";
+	"\tlisten 127.0.0.1:80;\n"
+	"\tinclude /etc/nginx/names.inc;\n"
+	"\tif ($x) { return 403; }\n"
+	"}\n"
+	"# configuration file /etc/nginx/names.inc:\n"
+	"server_name inc.example.org\n"
+	"\t$hostname;\n"
+	"# configuration file /etc/nginx/streams/s.conf:\n"
+	"server { listen 5353 udp; }\n";
 
 static const struct want nginx_add[] = {
-	{"www.example.org", "server_name www.example.org"},
-	{"example.org", "server_name www.example.org"},
-	{"shop.example.org", "shop.example.org    #"},
-	{"Blog.Example.ORG", "Blog.Example.ORG"},
-	{"example.info", ".example.info"},
-	{"*.example.info", ".example.info"},
-	{"*.example.com", "*.example.com"},
-	{"api.example.net", "api.example.net"},
+	{"q\"uote.example.org", "/etc/nginx/sites/a:3"},
+	{"a\\;b.example.org", "/etc/nginx/sites/a:3"},
+	{"inc.example.org", "/etc/nginx/names.inc:1"},
+	{"inc.example.org", "/etc/nginx/names.inc:1"},
 };
 
-/* The catch-all "_", a regex and a variable are not names: skipped and
- * reported, never added. */
+/* The first server returns 444 (no gap); the second, on its own
+ * address, answers everything there; stream servers are not HTTP. */
 static const struct want nginx_skip[] = {
-	{"_", "server_name _"},
-	{"~^(?<user>[a-z]{2,8})\\.users\\.example\\.net$", "~^(?<user>"},
-	{"www.$domain", "www.$domain"},
+	{"server_name $hostname: a variable", "/etc/nginx/names.inc:2"},
+	{"server_name $hostname: a variable", "/etc/nginx/names.inc:2"},
+	{"server { server_name inc.example.org $hostname; } is the default "
+	 "server of 127.0.0.1:80: it answers every Host",
+	 "/etc/nginx/sites/a:7"},
 };
 
 FS_TEST(hosts_nginx)
@@ -305,85 +289,222 @@ FS_TEST(hosts_nginx)
 	struct import got = {};
 
 	fs_hosts_from_nginx(nginx_dump, on_add, on_skip, &got);
-	fs_subtest("server_name values added, in order, with their lines");
-	check_found(&got.add, nginx_add, ARRAY_SIZE(nginx_add), nginx_dump,
-		    "nginx -T");
-	fs_subtest("catch-all, regex and variable skipped");
-	check_found(&got.skip, nginx_skip, ARRAY_SIZE(nginx_skip), nginx_dump,
-		    "nginx -T");
-	/* nginx's documented way to also serve requests without Host. */
-	fs_subtest("server_name example.org \"\": the empty name skipped");
+	fs_subtest("names through includes, quotes and escapes; http only");
+	check_found(&got.add, nginx_add, ARRAY_SIZE(nginx_add), NULL, "name");
+	fs_subtest("a variable and a default server reported, with FILE:LINE");
+	check_found(&got.skip, nginx_skip, ARRAY_SIZE(nginx_skip), NULL, "gap");
+
+	fs_subtest("a dump without file headers: one file, lines of the dump");
 	memset(&got, 0, sizeof(got));
-	fs_hosts_from_nginx("server {\n\tserver_name example.org \"\";\n}\n",
+	fs_hosts_from_nginx("server {\n\tserver_name example.org \"\" _;\n"
+			    "\treturn 404;\n}\n",
 			    on_add, on_skip, &got);
 	ASSERT_EQ(got.add.n, 1, "names added");
 	ASSERT_STREQ(got.add.name[0], "example.org", "name added");
-	ASSERT_EQ(got.skip.n, 1, "names skipped");
-	fs_subtest("an empty dump adds nothing");
+	ASSERT_STREQ(got.add.where[0], "nginx -T line 2", "where");
+	ASSERT_EQ(got.skip.n, 0, "\"\" and _ are no gap; return 404 refuses");
+
+	fs_subtest("an include loop: bounded, and reported");
+	memset(&got, 0, sizeof(got));
+	fs_hosts_from_nginx("# configuration file /x/nginx.conf:\n"
+			    "http { include /x/l; }\n"
+			    "# configuration file /x/l:\n"
+			    "include /x/l;\n",
+			    on_add, on_skip, &got);
+	ASSERT_EQ(got.skip.n, 1, "one gap");
+	ASSERT_TRUE(strstr(got.skip.name[0], "not read to its end") != NULL,
+		    got.skip.name[0]);
+
+	fs_subtest("an empty dump: nothing");
 	memset(&got, 0, sizeof(got));
 	fs_hosts_from_nginx("", on_add, on_skip, &got);
-	ASSERT_EQ(got.add.n + got.skip.n, 0, "names");
+	ASSERT_EQ(got.add.n + got.skip.n, 0, "names and gaps");
 }
 
-/* `apachectl -S` of a Debian Apache (stderr included, as the CLI reads
- * it): a lone SSL vhost, a name-based *:80 with aliases, an IPv6 one. */
-static const char apache_dump[] =
-	"AH00558: apache2: Could not reliably determine the server's fully "
-	"qualified domain name, using 127.0.1.1. Set the 'ServerName' "
-	"directive "
-	"globally to suppress this message\n"
-	"VirtualHost configuration:\n"
-	"*:443                  secure.example.com "
-	"(/etc/apache2/sites-enabled/default-ssl.conf:2)\n"
-	"*:80                   is a NameVirtualHost\n"
-	"         default server www.example.org "
-	"(/etc/apache2/sites-enabled/000-default.conf:1)\n"
-	"         port 80 namevhost www.example.org "
-	"(/etc/apache2/sites-enabled/000-default.conf:1)\n"
-	"                 alias example.org\n"
-	"                 wild alias *.example.org\n"
-	"         port 80 namevhost shop.example.net "
-	"(/etc/apache2/sites-enabled/shop.conf:1)\n"
-	"                 alias Shop.Example.NET\n"
-	"[2001:db8::1]:8080     api.example.net "
-	"(/etc/apache2/sites-enabled/api.conf:1)\n"
-	"ServerRoot: \"/etc/apache2\"\n"
-	"Main DocumentRoot: \"/var/www/html\"\n"
-	"Main ErrorLog: \"/var/log/apache2/error.log\"\n"
-	"Mutex default: dir=\"/var/run/apache2/\" mechanism=default \n"
-	"Mutex watchdog-callback: using_defaults\n"
-	"PidFile: \"/var/run/apache2/apache2.pid\"\n"
-	"Define: DUMP_VHOSTS\n"
-	"Define: DUMP_RUN_CFG\n"
-	"User: name=\"www-data\" id=33\n"
-	"Group: name=\"www-data\" id=33\n";
-
-static const struct want apache_add[] = {
-	{"secure.example.com", "*:443"},
-	{"www.example.org", "default server www.example.org"},
-	{"www.example.org", "namevhost www.example.org"},
-	{"example.org", "alias example.org"},
-	{"*.example.org", "wild alias"},
-	{"shop.example.net", "namevhost shop.example.net"},
-	{"Shop.Example.NET", "alias Shop.Example.NET"},
-	{"api.example.net", "[2001:db8::1]:8080"},
+/* tests/hosts/nginx through the real `nginx -T`. */
+static const struct want nginx_fix_add[] = {
+	{"www.example.org", "nginx.conf:7"},
+	{"example.org", "nginx.conf:7"},
+	{"blog.example.org", "nginx.conf:12"},
+	{"example.info", "nginx.conf:12"},
+	{"*.example.info", "nginx.conf:12"},
+	{"api.example.net", "nginx.conf:15"},
+	{"shop.example.org", "sites/shop.conf:3"},
+	{"*.shop.example.org", "sites/shop.conf:4"},
 };
+
+static const struct want nginx_fix_skip[] = {
+	{"server_name ~^(?<sub>[a-z]{2,10})\\.example\\.net$: a regular "
+	 "expression",
+	 "nginx.conf:8"},
+	{"server_name www.example.*: a wildcard the host table cannot match",
+	 "nginx.conf:9"},
+	{"server { server_name www.example.org example.org; } is the default "
+	 "server of *:80: it answers every Host no other server names",
+	 "nginx.conf:7"},
+	{"server { (no server_name) } is the default server of *:8080", "nginx."
+									"conf:"
+									"11"},
+};
+
+FS_TEST(hosts_nginx_real)
+{
+	struct import got = {};
+	char dir[300], cmd[1024], line[64];
+	char *text;
+
+	fixture("nginx", dir, sizeof(dir));
+	fs_subtest("nginx -T of tests/hosts/nginx: names and gaps");
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/sbin/nginx -T -c %s/nginx.conf -p %s/ -e /dev/null "
+		 "2>/dev/null",
+		 dir, dir);
+	text = run(cmd);
+	if (text) {
+		fs_hosts_from_nginx(text, on_add, on_skip, &got);
+		check_found(&got.add, nginx_fix_add, ARRAY_SIZE(nginx_fix_add),
+			    dir, "name");
+		check_found(&got.skip, nginx_fix_skip,
+			    ARRAY_SIZE(nginx_fix_skip), dir, "gap");
+	}
+	free(text);
+
+	/* Debian's own /etc/nginx, read only: its default site is a
+	 * catch-all (listen 80 default_server; server_name _). */
+	fs_subtest("nginx -T of Debian's /etc/nginx: the default site");
+	memset(&got, 0, sizeof(got));
+	text = run("/usr/sbin/nginx -T -c /etc/nginx/nginx.conf -e /dev/null "
+		   "2>/dev/null");
+	if (text) {
+		fs_hosts_from_nginx(text, on_add, on_skip, &got);
+		snprintf(line, sizeof(line),
+			 "/etc/nginx/sites-enabled/default:");
+		ASSERT_TRUE(got.skip.n >= 1, "a gap");
+		ASSERT_TRUE(!strncmp(got.skip.where[0], line, strlen(line)),
+			    got.skip.where[0]);
+		ASSERT_TRUE(strstr(got.skip.name[0], "server_name _; } is the "
+						     "default server of "
+						     "*:80, [::]:80") != NULL,
+			    got.skip.name[0]);
+	}
+	free(text);
+}
+
+/* A hand-made `apachectl -S`, as the CLI reads it (stderr included). */
+static const char apache_dump[] = "AH00558: apache2: Could not reliably "
+				  "determine the server's fully "
+				  "qualified domain name, using 127.0.1.1. Set "
+				  "the 'ServerName' "
+				  "directive globally to suppress this "
+				  "message\n"
+				  "VirtualHost configuration:\n"
+				  "[2001:db8::1]:8080     api.example.net "
+				  "(/etc/apache2/sites-enabled/api.conf:1)\n"
+				  "ServerRoot: \"/etc/apache2\"\n"
+				  "Main DocumentRoot: \"/var/www/html\"\n";
 
 FS_TEST(hosts_apache)
 {
 	struct import got = {};
 
 	fs_hosts_from_apache(apache_dump, on_add, on_skip, &got);
-	fs_subtest("vhost names and aliases added, in order, with their lines");
-	check_found(&got.add, apache_add, ARRAY_SIZE(apache_add), apache_dump,
-		    "apachectl -S");
-	fs_subtest("nothing skipped");
-	ASSERT_EQ(got.skip.n, 0, "skipped names");
-	fs_subtest("the last line without a newline");
+	fs_subtest("a lone vhost: its name, and it answers every Host");
+	ASSERT_EQ(got.add.n, 1, "names");
+	ASSERT_STREQ(got.add.name[0], "api.example.net", "name");
+	ASSERT_STREQ(got.add.where[0], "/etc/apache2/sites-enabled/api.conf:1",
+		     "where");
+	ASSERT_EQ(got.skip.n, 1, "gaps");
+	ASSERT_TRUE(strstr(got.skip.name[0], "only one on [2001:db8::1]:8080"),
+		    got.skip.name[0]);
+
+	fs_subtest("no vhost at all: the main server answers every Host");
+	memset(&got, 0, sizeof(got));
+	fs_hosts_from_apache("VirtualHost configuration:\nServerRoot: "
+			     "\"/etc/apache2\"\n",
+			     on_add, on_skip, &got);
+	ASSERT_EQ(got.add.n, 0, "names");
+	ASSERT_EQ(got.skip.n, 1, "gaps");
+
+	fs_subtest("the listing alone, last line without a newline");
 	memset(&got, 0, sizeof(got));
 	fs_hosts_from_apache("*:80 www.example.org (/etc/apache2/x.conf:1)",
 			     on_add, on_skip, &got);
 	ASSERT_EQ(got.add.n, 1, "names");
-	ASSERT_STREQ(got.add.name[0], "www.example.org", "name");
-	ASSERT_STREQ(got.add.where[0], "apachectl -S line 1", "where");
+	ASSERT_STREQ(got.add.where[0], "/etc/apache2/x.conf:1", "where");
+}
+
+/* tests/hosts/apache through the real `apache2 -S`. */
+static const struct want apache_fix_add[] = {
+	{"shop.example.org", "sites/00-shop.conf:2"},
+	{"Shop.Example.NET", "sites/00-shop.conf:2"},
+	{"www.example.org", "sites/10-www.conf:1"},
+	{"example.org", "sites/10-www.conf:1"},
+	{"*.example.org", "sites/10-www.conf:1"},
+	{"api.example.net", "sites/10-www.conf:8"},
+	{"first.example.net", "sites/05-first.conf:1"},
+	{"deny.example.net", "sites/10-www.conf:13"},
+};
+
+static const struct want apache_fix_skip[] = {
+	{"vhost shop.example.org is the default server of *:8080: it answers "
+	 "every Host no other vhost names",
+	 "sites/00-shop.conf:2"},
+	{"ServerAlias www.example.* (vhost www.example.org): a pattern", "sites"
+									 "/10-"
+									 "www."
+									 "conf:"
+									 "1"},
+	{"ServerAlias ?.example.net (vhost www.example.org): a pattern", "sites"
+									 "/10-"
+									 "www."
+									 "conf:"
+									 "1"},
+	{"vhost api.example.net is the only one on *:8081", "sites/"
+							    "10-www.conf:8"},
+	{"vhost first.example.net is the default server of *:8082", "sites/"
+								    "05-first."
+								    "conf:1"},
+	{"ServerAlias * (vhost deny.example.net): every name", "sites/"
+							       "10-www.conf:"
+							       "13"},
+};
+
+FS_TEST(hosts_apache_real)
+{
+	struct import got = {};
+	char dir[300], cmd[1024];
+	char *text;
+
+	fixture("apache", dir, sizeof(dir));
+	fs_subtest("apache2 -S of tests/hosts/apache: names and gaps");
+	snprintf(cmd, sizeof(cmd),
+		 "FS_FIXTURE=%s /usr/sbin/apache2 -d %s -f %s/apache2.conf "
+		 "-S 2>&1",
+		 dir, dir, dir);
+	text = run(cmd);
+	if (text) {
+		fs_hosts_from_apache(text, on_add, on_skip, &got);
+		check_found(&got.add, apache_fix_add,
+			    ARRAY_SIZE(apache_fix_add), dir, "name");
+		check_found(&got.skip, apache_fix_skip,
+			    ARRAY_SIZE(apache_fix_skip), dir, "gap");
+	}
+	free(text);
+
+	/* Debian's /etc/apache2 through Debian's apache2ctl, read only:
+	 * 000-default has no ServerName and answers every Host. */
+	fs_subtest("apache2ctl -S of Debian's /etc/apache2: 000-default");
+	memset(&got, 0, sizeof(got));
+	text = run("APACHE_CONFDIR=/etc/apache2 /usr/sbin/apache2ctl -S 2>&1");
+	if (text) {
+		fs_hosts_from_apache(text, on_add, on_skip, &got);
+		ASSERT_TRUE(got.skip.n >= 1, "a gap");
+		ASSERT_STREQ(got.skip.where[0],
+			     "/etc/apache2/sites-enabled/000-default.conf:1",
+			     "where");
+		ASSERT_TRUE(strstr(got.skip.name[0], "on *:80: it answers "
+						     "every Host") != NULL,
+			    got.skip.name[0]);
+	}
+	free(text);
 }

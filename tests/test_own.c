@@ -388,18 +388,32 @@ static void import_server(void)
 	char dir[64], out[4096], cmd[256], path[] = "/tmp/fs_own.XXXXXX";
 	int fd = mkstemp(path);
 
-	fs_subtest("hosts import nginx: the names, and http.server=nginx");
+	fs_subtest("hosts import nginx: refused, nothing changed");
 	if (fd >= 0)
 		close(fd);
 	if (!ASSERT_TRUE(fd >= 0, "temporary file") ||
 	    !pins_make(dir, "import") ||
 	    !ASSERT_EQ(http_server(dir), FS_HTTP_SERVER_BOTH, "default both"))
 		goto out;
+	/* its only server is the default of *:80: it answers every Host */
 	snprintf(cmd, sizeof(cmd), "hosts import nginx --from %s", path);
 	if (ASSERT_TRUE(write_file(path, nginx_dump), "nginx -T dump") &&
-	    ASSERT_OK(cli(dir, cmd, out, sizeof(out)), cmd)) {
+	    ASSERT_EQ(cli(dir, cmd, out, sizeof(out)), EXIT_FAIL,
+		      "refused: a default server")) {
+		ASSERT_EQ(http_server(dir), FS_HTTP_SERVER_BOTH,
+			  "http.server unchanged");
+		if (ASSERT_OK(cli(dir, "hosts list", out, sizeof(out)), "hosts "
+									"list"))
+			ASSERT_STREQ(out, "", "no name added");
+	}
+	fs_subtest("hosts import nginx --force: the names, and "
+		   "http.server=nginx");
+	snprintf(cmd, sizeof(cmd), "hosts import nginx --force --from %s",
+		 path);
+	if (ASSERT_OK(cli(dir, cmd, out, sizeof(out)), cmd)) {
 		ASSERT_TRUE(strstr(out, "host web01 added\n") != NULL, out);
-		ASSERT_TRUE(strstr(out, "imported 2 names from nginx") &&
+		ASSERT_TRUE(strstr(out, "imported 2 names from nginx (1 not "
+					"expressible, --force)") &&
 				    strstr(out, "\nhttp.server=nginx "),
 			    out);
 		ASSERT_EQ(http_server(dir), FS_HTTP_SERVER_NGINX, "nginx");
@@ -408,11 +422,13 @@ static void import_server(void)
 				    out);
 	}
 
-	fs_subtest("hosts import apache -j: http.server=apache");
-	snprintf(cmd, sizeof(cmd), "-j hosts import apache --from %s", path);
+	fs_subtest("hosts import apache -j --force: http.server=apache");
+	snprintf(cmd, sizeof(cmd), "-j hosts import apache --force --from %s",
+		 path);
 	if (ASSERT_TRUE(write_file(path, apache_dump), "apachectl -S dump") &&
 	    ASSERT_OK(cli(dir, cmd, out, sizeof(out)), cmd)) {
-		ASSERT_TRUE(strstr(out, "\"http.server\":\"apache\"}") != NULL,
+		ASSERT_TRUE(strstr(out, "\"gaps\":1,\"forced\":true,"
+					"\"http.server\":\"apache\"}") != NULL,
 			    out);
 		ASSERT_EQ(http_server(dir), FS_HTTP_SERVER_APACHE, "apache");
 	}

@@ -10,7 +10,7 @@
 # postscreen (its pregreet test, `postscreen_greet_action = enforce`, no
 # DNSBL, no access list); the floodshield daemon with a configuration
 # that names only the interface, the resolver and the hosts (every rate
-# at its default) plus the ISP relay's domain (`ptr_only = weak`).
+# at its default) plus the ISP relay's domain (`ptr_only = weak`, `ptr_only_domain`).
 #
 # Clients (tests/ns/smtp_flood.py), all in the client namespace:
 #   senders, one mail a second each (FLOOD_INTERVAL), each on a new
@@ -123,7 +123,7 @@ flood_daemon_write_conf()
 	[dns]
 	resolver = 127.0.0.1@53
 	ptr_only = weak
-	allow_domain = $FLOOD_RELAY_DOMAIN
+	ptr_only_domain = $FLOOD_RELAY_DOMAIN
 	[hosts]
 	names = mx.$SMTP_DOMAIN
 	CONF

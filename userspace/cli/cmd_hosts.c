@@ -30,6 +30,7 @@ struct hosts_args {
 	const char *name;	  /* del */
 	int server;		  /* import: enum server */
 	const char *from, *config;
+	bool force; /* import despite what it cannot express */
 };
 
 enum server { SERVER_NGINX, SERVER_APACHE, SERVER_MAX };
@@ -91,18 +92,62 @@ static int add_one(struct hosts_ctx *h, const char *name, const char *where)
 	return 0;
 }
 
+/* What an import read, before anything is written: the names, and how
+ * many things the server answers that the host table cannot express. */
+struct import {
+	struct fs_host_key *k;
+	struct fs_host_val *v;
+	size_t n, cap;
+	int gaps;
+	bool force, nomem;
+};
+
 static void import_add(const char *name, const char *where, void *arg)
 {
-	add_one(arg, name, where);
+	struct import *im = arg;
+	char err[160];
+
+	if (im->n == im->cap) {
+		size_t cap = im->cap ? im->cap * 2 : 64;
+		void *k = realloc(im->k, cap * sizeof(*im->k));
+		void *v = k ? realloc(im->v, cap * sizeof(*im->v)) : NULL;
+
+		if (k)
+			im->k = k;
+		if (!v) {
+			im->nomem = true;
+			return;
+		}
+		im->v = v;
+		im->cap = cap;
+	}
+	if (!fs_host_key(name, &im->k[im->n], &im->v[im->n], err,
+			 sizeof(err))) {
+		im->n++;
+		return;
+	}
+	if (fs_host_is_ip(name)) { /* a Host naming an address: ip_host */
+		pr_warn("%s: server name '%s' is an address: not added "
+			"(http.ip_host judges a Host naming one)\n",
+			where, name);
+		return;
+	}
+	im->gaps++;
+	if (im->force)
+		pr_warn("%s: %s\n", where, err);
+	else
+		pr_err("%s: %s\n", where, err);
 }
 
-static void import_skip(const char *name, const char *where, void *arg)
+static void import_skip(const char *what, const char *where, void *arg)
 {
-	struct hosts_ctx *h = arg;
+	struct import *im = arg;
 
-	pr_warn("%s: '%s' skipped (regex, variable or catch-all)\n", where,
-		name);
-	h->skipped++;
+	im->gaps++;
+	if (im->force)
+		pr_warn("%s: %s\n", where, what);
+	else
+		pr_err("%s: %s\n", where, what);
 }
 
 static int hosts_add(struct fs_ctx *ctx, void *args)
@@ -341,49 +386,104 @@ static int set_server(struct fs_ctx *ctx, enum server server)
 	return fs_cli_set(ctx, v, 1, "hosts import");
 }
 
-/* hosts import nginx|apache [--from FILE] [--config CONF]: the names,
- * then http.server (once the dump is read, whatever the names gave). */
+/* Write what @im read; on a refused write, the names this import added
+ * are taken out again. 0 or -1 (logged). */
+static int import_write(struct fs_ctx *ctx, struct import *im, int *added)
+{
+	struct hosts_ctx h = {.quiet = true};
+	bool *fresh = calloc(im->n + 1, sizeof(*fresh));
+	struct fs_host_val cur;
+	size_t i;
+	int lock, rc = 0;
+
+	if (!fresh || hosts_open(ctx, &h, &lock)) {
+		free(fresh);
+		return -1;
+	}
+	for (i = 0; i < im->n && !rc; i++) {
+		fresh[i] = bpf_map_lookup_elem(h.m.hosts, &im->k[i], &cur) != 0;
+		rc = fs_host_put(&h.m, &im->k[i], &im->v[i]);
+		if (rc)
+			pr_err("hosts import %s: %s%s\n", im->v[i].name,
+			       strerror(-rc),
+			       rc == -E2BIG ? " (hosts map is full)" : "");
+		else if (!ctx->json)
+			printf("host %s added\n", im->v[i].name);
+	}
+	if (rc) {
+		while (i--)
+			if (fresh[i])
+				fs_host_del(&h.m, &im->k[i]);
+		pr_err("hosts import: the names it added were taken out "
+		       "again\n");
+	}
+	*added = rc ? 0 : (int)im->n;
+	hosts_close(&h, lock);
+	free(fresh);
+	return rc ? -1 : 0;
+}
+
+/* hosts import nginx|apache [--from FILE] [--config CONF] [--force]:
+ * read everything first; refuse (nothing written) when the server
+ * answers Hosts the table cannot express, unless --force; then the
+ * names, then http.server. */
 static int hosts_import(struct fs_ctx *ctx, void *args)
 {
 	const struct hosts_args *a = args;
-	struct hosts_ctx h = {.quiet = ctx->json};
+	struct import im = {.force = a->force};
+	int added = 0, set;
 	char *text;
-	int lock, set;
 
 	text = server_dump(a->server, a->from, a->config);
 	if (!text)
 		return EXIT_FAIL;
-	if (hosts_open(ctx, &h, &lock)) {
-		free(text);
-		return EXIT_FAIL;
-	}
 	if (a->server == SERVER_NGINX)
-		fs_hosts_from_nginx(text, import_add, import_skip, &h);
+		fs_hosts_from_nginx(text, import_add, import_skip, &im);
 	else
-		fs_hosts_from_apache(text, import_add, import_skip, &h);
-	hosts_close(&h, lock);
+		fs_hosts_from_apache(text, import_add, import_skip, &im);
 	free(text);
+	if (im.nomem) {
+		pr_err("hosts import: out of memory; nothing changed\n");
+		goto fail;
+	}
+	if (im.gaps && !im.force) {
+		pr_err("hosts import: %s answers %d Host pattern%s or default "
+		       "server%s that the served-host check cannot express "
+		       "(above); nothing changed. With --force the check "
+		       "goes on anyway, and requests for those names are "
+		       "reset and their sources banned\n",
+		       server_name(a->server), im.gaps, im.gaps > 1 ? "s" : "",
+		       im.gaps > 1 ? "s" : "");
+		goto fail;
+	}
+	if (im.n && import_write(ctx, &im, &added))
+		goto fail;
 	set = set_server(ctx, a->server);
 	if (ctx->json) {
-		printf("{\"added\":%d,\"skipped\":%d,\"failed\":%d,"
+		printf("{\"added\":%d,\"gaps\":%d,\"forced\":%s,"
 		       "\"http.server\":",
-		       h.added, h.skipped, h.failed);
+		       added, im.gaps, im.gaps ? "true" : "false");
 		if (set)
 			printf("null}\n");
 		else
 			printf("\"%s\"}\n", server_name(a->server));
 	} else {
-		printf("imported %d names from %s (%d skipped, %d refused)\n",
-		       h.added, server_name(a->server), h.skipped, h.failed);
+		printf("imported %d names from %s (%d not expressible%s)\n",
+		       added, server_name(a->server), im.gaps,
+		       im.gaps ? ", --force" : "");
 		if (!set)
 			printf("http.server=%s (set; the daemon's reload "
 			       "applies the config file's: write it in "
 			       "[limits] too)\n",
 			       server_name(a->server));
 	}
-	if (set)
-		return EXIT_FAIL;
-	return h.added || !h.failed ? 0 : EXIT_FAIL;
+	free(im.k);
+	free(im.v);
+	return set ? EXIT_FAIL : 0;
+fail:
+	free(im.k);
+	free(im.v);
+	return EXIT_FAIL;
 }
 
 /* ---------------------------------------------------------------- */
@@ -414,6 +514,10 @@ static const struct fs_opt import_opts[] = {
 	       .metavar = "CONF",
 	       .help = "the server's configuration file (nginx -c, apachectl "
 		       "-f)"),
+	FS_OPT(FS_T_FLAG, "force", 0, struct hosts_args, force,
+	       .help = "switch the check on even though the server answers "
+		       "Hosts it cannot express (default servers, patterns): "
+		       "requests for those are then reset"),
 	FS_OPT_END};
 
 static const struct fs_cmd hosts_add_cmd =

@@ -13,6 +13,7 @@
 #include "dns.h"
 #include "../../loader/log.h"
 #include "../../loader/names.h"
+#include "trust.h"
 #include "verifier.h"
 #include "../../loader/lists.h"
 
@@ -41,10 +42,10 @@ struct fs_verifier {
 	struct fs_dns *dns;
 	struct ring_buffer *rb;
 	/* from the configuration */
-	bool weak, verify_smtp;
+	bool verify_smtp;
 	unsigned ttl_cap_s, retry_s;
-	char (*domains)[FS_CONF_NAME_LEN];
-	int n_domains;
+	char (*domains)[FS_CONF_NAME_LEN * 2 * FS_CONF_DNS_MAX];
+	struct fs_trust trust; /* points into domains */
 	struct name_state *names;
 	int n_names;
 	struct temp_retry temp[TEMP_PENDING];
@@ -73,40 +74,6 @@ static bool log_allowed(struct fs_verifier *v)
 	return false;
 }
 
-/* Whether @name ends with @suffix at a label boundary (or equals it). */
-static bool under(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), s = strlen(suffix);
-
-	while (n && name[n - 1] == '.')
-		n--;
-	if (s > n || strncasecmp(name + n - s, suffix, s))
-		return false;
-	return n == s || name[n - s - 1] == '.';
-}
-
-static const char *domain_of(const struct fs_verifier *v, const char *name)
-{
-	for (int i = 0; i < v->n_domains; i++)
-		if (under(name, v->domains[i]))
-			return v->domains[i];
-	return NULL;
-}
-
-/* A PTR name under an allow_domain without forward records, under the
- * weak policy: the ISP relay case. */
-static const char *weak_name(const struct fs_verifier *v,
-			     const struct fs_fcrdns *r)
-{
-	if (!v->weak || r->outcome != FS_DNS_FAIL ||
-	    r->reason != FS_DNSR_NO_FORWARD)
-		return NULL;
-	for (int i = 0; i < r->n_ptr; i++)
-		if (domain_of(v, r->ptr[i]))
-			return r->ptr[i];
-	return NULL;
-}
-
 /* Allowlist @addr for @ttl seconds (origin dns). An entry of the same
  * address from the config or the CLI is left as it is. */
 static void allowlist(struct fs_verifier *v, const __u8 addr[16], unsigned ttl,
@@ -127,25 +94,6 @@ static void allowlist(struct fs_verifier *v, const __u8 addr[16], unsigned ttl,
 	if (err && err != -EEXIST)
 		pr_warn_code(err, "dns: cannot allowlist (until the next sweep "
 				  "if it is in the map)");
-}
-
-/* Class and reason the SMTP buckets see for a result. */
-static void classify(const struct fs_verifier *v, const struct fs_fcrdns *r,
-		     enum fs_dns_class *c, enum fs_dns_reason *why)
-{
-	*why = r->reason;
-	switch (r->outcome) {
-	case FS_DNS_PASS:
-		*c = FS_DNS_VERIFIED;
-		break;
-	case FS_DNS_FAIL:
-		*c = weak_name(v, r) ? FS_DNS_VERIFIED : FS_DNS_FAILED;
-		if (weak_name(v, r))
-			*why = FS_DNSR_WEAK;
-		break;
-	default:
-		*c = FS_DNS_TEMP; /* its own class and budget, never failed */
-	}
 }
 
 /* The retry slot of @addr, else (with @take) a free one, else NULL. */
@@ -223,16 +171,15 @@ static void store_verdict(struct fs_verifier *v, const struct fs_fcrdns *r,
 static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
 {
 	struct fs_verifier *v = arg;
-	enum fs_dns_reason why;
-	enum fs_dns_class c;
-	const char *dom;
+	struct fs_trust_verdict t;
 	char addr[FS_CIDR_STRLEN];
+	const char *dom;
 
-	classify(v, r, &c, &why);
-	store_verdict(v, r, c, why);
+	fs_trust_judge(&v->trust, r, &t);
+	store_verdict(v, r, t.cls, t.reason);
 	if (!r->cached)
 		temp_track(v, r);
-	dom = r->outcome == FS_DNS_PASS ? domain_of(v, r->name) : NULL;
+	dom = t.allow_domain;
 	if (dom)
 		allowlist(v, r->addr,
 			  r->ttl < v->ttl_cap_s ? r->ttl : v->ttl_cap_s,
@@ -240,8 +187,8 @@ static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
 	if (r->cached || !log_allowed(v))
 		return;
 	fs_cidr_format(r->addr, 128, addr, sizeof(addr));
-	pr_info("dns: %s %s (%s) %s%s%s\n", addr, fs_dns_class_name(c),
-		fs_dns_reason_name(why), *r->name ? r->name : "-",
+	pr_info("dns: %s %s (%s) %s%s%s\n", addr, fs_dns_class_name(t.cls),
+		fs_dns_reason_name(t.reason), *r->name ? r->name : "-",
 		dom ? ", allowlisted under " : "", dom ? dom : "");
 }
 
@@ -312,7 +259,7 @@ static int on_event(void *ctx, void *data, size_t len)
 		on_ehlo(v, e);
 	else if (e->type == FS_EV_CONTACT)
 		on_contact(v, e);
-	else if (e->type == FS_EV_SOURCE && v->n_domains)
+	else if (e->type == FS_EV_SOURCE && v->trust.n_allow)
 		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
 	return 0;
 }
@@ -369,22 +316,33 @@ static void refresh_names(struct fs_verifier *v)
 
 void fs_verifier_reconf(struct fs_verifier *v, const struct fs_conf *c)
 {
+	char(*allow)[FS_CONF_NAME_LEN], (*ptr)[FS_CONF_NAME_LEN];
+
 	free(v->domains);
 	free(v->names);
-	v->weak = c->dns_weak;
+	memset(&v->trust, 0, sizeof(v->trust));
 	v->verify_smtp = c->dns_verify_smtp;
 	v->ttl_cap_s = c->dns_ttl_cap_s;
 	v->retry_s = c->dns_retry_s;
-	v->n_domains = c->n_allow_domains;
-	v->domains = calloc(c->n_allow_domains + 1, sizeof(*v->domains));
+	v->domains = calloc(1, sizeof(*v->domains));
 	v->n_names = c->n_allow_names;
 	v->names = calloc(c->n_allow_names + 1, sizeof(*v->names));
 	if (!v->domains || !v->names) {
-		v->n_domains = v->n_names = 0;
+		v->n_names = 0;
 		return;
 	}
-	memcpy(v->domains, c->allow_domains,
-	       c->n_allow_domains * sizeof(*v->domains));
+	/* a copy: the configuration is freed after a reload */
+	allow = (void *)v->domains;
+	ptr = allow + FS_CONF_DNS_MAX;
+	memcpy(allow, c->allow_domains, sizeof(c->allow_domains));
+	memcpy(ptr, c->ptr_only_domains, sizeof(c->ptr_only_domains));
+	v->trust = (struct fs_trust){
+		.weak = c->dns_weak,
+		.allow = allow,
+		.n_allow = c->n_allow_domains,
+		.ptr_only = ptr,
+		.n_ptr_only = c->n_ptr_only_domains,
+	};
 	for (int i = 0; i < c->n_allow_names; i++)
 		snprintf(v->names[i].name, sizeof(v->names[i].name), "%s",
 			 c->allow_names[i]);

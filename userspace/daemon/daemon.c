@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <limits.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +38,13 @@
 #include "../../loader/ifaces.h"
 #include "../../loader/own.h"
 
-#define SWEEP_EVERY_S  10 /* expire bans and entries, log new bans */
-#define LEDGER_EVERY_S 60 /* an unclean stop loses at most this */
-#define BAN_LOG_MAX    10 /* ban lines per sweep; the rest are summed */
+#define SWEEP_EVERY_S  10	/* expire bans and entries, log new bans */
+#define LEDGER_EVERY_S 60	/* an unclean stop loses at most this */
+#define BAN_LOG_MAX    10	/* ban lines per sweep; the rest are summed */
+#define LOCK_POLL_NS   50000000 /* pin lock busy: try again after 50 ms */
+/* A folder in the pin folder that the running daemon keeps locked: one
+ * daemon per pin folder. */
+#define FS_INSTANCE_LOCK "daemon-lock" /* bpffs refuses names with a dot */
 
 struct daemon {
 	const char *conf_path;
@@ -51,7 +57,9 @@ struct daemon {
 	 * addresses are own (http.own), read again at each sync */
 	struct fs_ifnames *shielded;
 	bool exporting;
-	int pin_fd; /* the pin folder, for flock() */
+	int pin_fd;	 /* the pin folder, for flock() */
+	int instance_fd; /* FS_INSTANCE_LOCK, held while the daemon runs */
+	char ledger[512];
 	unsigned long long last_sweep_ns;
 	struct fs_daemon_state state; /* as last written to fs_daemon */
 	sigset_t wait_mask;	      /* while waiting: our signals unblocked */
@@ -147,13 +155,42 @@ static int attach_all(struct daemon *d)
 	return 0;
 }
 
-/* Hold the pin folder's lock, as the CLI's changing commands do, while
- * the daemon changes maps the CLI changes too. */
-static void pins_lock(struct daemon *d, int op)
+/* Test hook: the point "@what:@name" (fs_test_point()). */
+static void point(const char *what, const char *name)
 {
-	if (d->pin_fd >= 0 && flock(d->pin_fd, op))
-		pr_warn_errno("cannot %slock %s", op == LOCK_UN ? "un" : "",
-			      d->pin_dir);
+	char p[64];
+
+	snprintf(p, sizeof(p), "%s:%s", what, name);
+	fs_test_point(p);
+}
+
+/* Take the pin folder's lock, as the CLI's changing commands do, before
+ * the daemon changes maps the CLI changes too. While the lock is busy
+ * (a CLI command holds it), the daemon's signals are taken (see
+ * setup_signals()): a stop ends the wait. 0 with the lock held, or -1
+ * without it (a stop came, or flock failed: logged); the caller then
+ * changes nothing. */
+static int pins_lock(struct daemon *d, const char *what)
+{
+	struct timespec poll = {0, LOCK_POLL_NS};
+
+	point(what, "lock");
+	while (flock(d->pin_fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			pr_err_errno("cannot lock %s", d->pin_dir);
+			return -1;
+		}
+		if (got_stop)
+			return -1;
+		ppoll(NULL, 0, &poll, &d->wait_mask);
+	}
+	return 0;
+}
+
+static void pins_unlock(struct daemon *d)
+{
+	if (flock(d->pin_fd, LOCK_UN))
+		pr_warn_errno("cannot unlock %s", d->pin_dir);
 }
 
 /* The maps to @c, the own addresses with those the shielded interfaces
@@ -170,13 +207,19 @@ static int sync_logged(struct daemon *d, const struct fs_conf *c,
 		pr_err("%s: cannot read the shielded interfaces' addresses: "
 		       "%s\n",
 		       what, strerror(-err));
+	} else if (pins_lock(d, what)) {
+		err = -EINTR;
 	} else {
-		pins_lock(d, LOCK_EX);
+		point(what, "locked");
 		err = fs_sync(&d->maps, c, &own, &st);
-		pins_lock(d, LOCK_UN);
+		point(what, "synced");
+		pins_unlock(d);
 	}
 	fs_addr_set_free(&own);
-	if (err)
+	if (err == -EINTR)
+		pr_warn("%s: stopping: %s not applied, nothing changed\n", what,
+			d->conf_path);
+	else if (err)
 		pr_err("%s: the maps could not be brought to %s\n", what,
 		       d->conf_path);
 	else
@@ -202,6 +245,7 @@ static enum fs_reload_result reload(struct daemon *d)
 {
 	struct fs_conf *c = fs_conf_new();
 	char err[512];
+	int rc;
 
 	if (!c || fs_conf_load(d->conf_path, c, err, sizeof(err)) ||
 	    fs_cfg_check_kernel(&c->rt, err, sizeof(err))) {
@@ -213,7 +257,12 @@ static enum fs_reload_result reload(struct daemon *d)
 	if (!same_ifaces(c, d->conf) || strcmp(c->pin_dir, d->conf->pin_dir))
 		pr_warn("reload: interfaces and pin_dir change only on "
 			"restart\n");
-	if (sync_logged(d, c, "reload")) {
+	rc = sync_logged(d, c, "reload");
+	if (rc == -EINTR) { /* a stop came while waiting for the lock */
+		fs_conf_free(c);
+		return FS_RELOAD_REFUSED;
+	}
+	if (rc) {
 		/* a map refused part of it: back to the running configuration */
 		sync_logged(d, d->conf, "reload: rollback");
 		fs_conf_free(c);
@@ -287,7 +336,8 @@ static void sweep(struct daemon *d)
 {
 	unsigned long long now = fs_mono_ns();
 
-	pins_lock(d, LOCK_EX);
+	if (pins_lock(d, "sweep"))
+		return; /* stopping */
 	sweep_bans(d, now);
 	sweep_list(&d->maps, FS_FILTER_ALLOW, now);
 	sweep_list(&d->maps, FS_FILTER_BLOCK, now);
@@ -295,13 +345,13 @@ static void sweep(struct daemon *d)
 	if (fs_filter_rebuild(&d->maps))
 		pr_warn("sweep: cannot update the prefilter\n");
 	fs_hosts_done(&d->maps);
-	pins_lock(d, LOCK_UN);
+	pins_unlock(d);
 	d->last_sweep_ns = now;
 }
 
 static void save_ledger(struct daemon *d)
 {
-	int n = fs_ledger_save(d->conf->state_dir, &d->maps);
+	int n = fs_ledger_save(d->ledger, d->pin_dir, &d->maps);
 
 	if (n >= 0)
 		pr_debug("ledger: %d entries saved\n", n);
@@ -332,6 +382,7 @@ static void serve(struct daemon *d)
 		 * during the reload too, makes another reload after it. */
 		if (got_hup) {
 			got_hup = 0;
+			fs_test_point("reload");
 			reload_done(d, reload(d));
 		}
 		if (fs_mono_ns() >= next_sweep) {
@@ -371,18 +422,75 @@ static void start_exporter(struct daemon *d)
 			d->conf->metrics_listen);
 }
 
+/* One daemon per pin folder: FS_INSTANCE_LOCK, a folder in it (bpffs
+ * holds folders), locked for as long as this daemon runs; a second
+ * daemon on the same pins is refused. 0, or -1 logged. */
+static int instance_lock(struct daemon *d)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", d->pin_dir, FS_INSTANCE_LOCK);
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		pr_err_errno("cannot create %s", path);
+		return -1;
+	}
+	d->instance_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->instance_fd < 0) {
+		pr_err_errno("cannot open %s", path);
+		return -1;
+	}
+	if (flock(d->instance_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		pr_err("another floodshield daemon runs on %s (it holds %s): "
+		       "one daemon per pin folder\n",
+		       d->pin_dir, path);
+	else
+		pr_err_errno("cannot lock %s", path);
+	return -1;
+}
+
+/* After a reboot: the ledger back into the new maps, each expiry within
+ * the configured bounds. */
+static void restore_ledger(struct daemon *d)
+{
+	const struct fs_conf *c = d->conf;
+	struct fs_ledger_limits lim = {
+		.ban_ttl_max_s = c->rt.ban_ttl_max_ns / NSEC_PER_SEC,
+		.dns_ttl_max_s = c->dns_ttl_cap_s,
+	};
+	int n;
+
+	if (fs_ledger_adopt(c->state_dir, d->ledger) < 0)
+		pr_warn_errno("ledger: cannot take over %s/%s", c->state_dir,
+			      FS_LEDGER_FILE);
+	n = fs_ledger_restore(d->ledger, d->pin_dir, &lim, &d->maps);
+	if (n > 0)
+		pr_info("ledger: %d bans and entries restored from %s\n", n,
+			d->ledger);
+}
+
 /* Attach, pin, open, restore, sync: everything that needs privileges. */
 static int start(struct daemon *d)
 {
 	bool fresh;
 	int lock, n, err = -1;
 
-	if (fs_pins_ensure(d->pin_dir))
+	if (fs_ledger_path(d->conf->state_dir, d->pin_dir, d->ledger,
+			   sizeof(d->ledger))) {
+		pr_err("state_dir %s: too long a path\n", d->conf->state_dir);
+		return -1;
+	}
+	if (fs_pins_ensure(d->pin_dir) || instance_lock(d))
 		return -1;
 	lock = fs_pins_lock(d->pin_dir);
 	if (lock < 0)
 		return -1;
 	d->pin_fd = open(d->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->pin_fd < 0) {
+		pr_err_errno("cannot open %s", d->pin_dir);
+		goto out;
+	}
 	if (fs_maps_create(d->pin_dir, &fresh) || attach_all(d) ||
 	    fs_maps_open_all(d->pin_dir, &d->maps))
 		goto out;
@@ -392,13 +500,8 @@ static int start(struct daemon *d)
 		       strerror(-n));
 		goto out;
 	}
-	if (fresh) {
-		n = fs_ledger_restore(d->conf->state_dir, &d->maps);
-		if (n > 0)
-			pr_info("ledger: %d bans and entries restored from "
-				"%s\n",
-				n, d->conf->state_dir);
-	}
+	if (fresh)
+		restore_ledger(d);
 	close(lock); /* sync_logged() takes it again */
 	lock = -1;
 	if (sync_logged(d, d->conf, "start"))
@@ -431,6 +534,7 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 
 	memset(&d.maps, -1, sizeof(d.maps)); /* every fd -1 */
 	d.pin_fd = -1;
+	d.instance_fd = -1;
 	setup_signals(&d);
 	if (start(&d) || fs_drop_privileges())
 		goto out;
@@ -455,6 +559,8 @@ out:
 	fs_verifier_free(d.verifier);
 	if (d.pin_fd >= 0)
 		close(d.pin_fd);
+	if (d.instance_fd >= 0)
+		close(d.instance_fd);
 	fs_maps_close_all(&d.maps);
 	fs_conf_free(d.conf);
 	free(d.shielded);

@@ -1007,6 +1007,7 @@ static void conf_parse(struct conf_ctx *x)
 
 int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 {
+	char *abs;
 	struct conf_ctx x = {
 		.c = c,
 		.path = path,
@@ -1018,6 +1019,9 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 	};
 
 	conf_reset(c);
+	abs = realpath(path, NULL);
+	snprintf(c->path, sizeof(c->path), "%s", abs ? abs : path);
+	free(abs);
 	if (errlen)
 		err[0] = '\0';
 	x.settings = fs_settings(&x.n_settings);
@@ -1035,6 +1039,8 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 		fclose(x.conf.f);
 	}
 	free(x.conf.buf);
+	for (size_t i = 0; x.setting_line && i < x.n_settings; i++)
+		fs_key_put(c->rt.conf_keys, i, x.setting_line[i] != 0);
 	free(x.setting_line);
 	free(x.port_line);
 	free(x.host_line);

@@ -35,12 +35,15 @@ struct fs_conf_iface {
 };
 
 struct fs_conf {
+	/* the file read (fs_conf_load()), made absolute when it can be */
+	char path[FS_OWNER_LEN];
 	/* [shield] */
 	char pin_dir[256];   /* default FS_PIN_ROOT */
 	char state_dir[256]; /* default FS_STATE_DIR */
 	struct fs_conf_iface ifaces[FS_CONF_IFACES_MAX];
 	int n_ifaces;
-	/* [limits] and [observe]: fs_cfg_defaults() then the keys; the
+	/* [limits] and [observe]: fs_cfg_defaults() then the keys (those
+	 * the file gives are marked in rt.conf_keys); the
 	 * user's settings only (the served-host bits follow the hosts map,
 	 * loader/hostfp.h). */
 	struct fs_cfg rt;

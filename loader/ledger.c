@@ -3,6 +3,8 @@
  *   # floodshield ledger 2 PIN_DIR     (version 1: no PIN_DIR)
  *   ban CIDR REASON COUNT CREATED EXPIRES
  *   allow|block CIDR ORIGIN EXPIRES NOTE...     (EXPIRES 0: never)
+ *   set KEY=VALUE                               (a setting the CLI owns)
+ *   host NAME                                   (a host the CLI added)
  * A line is at most LINE_MAX_ bytes with its newline, printable ASCII.
  */
 #define _GNU_SOURCE /* mkostemp */
@@ -23,6 +25,8 @@
 #include "log.h"
 #include "names.h"
 #include "lists.h"
+#include "hosts.h"
+#include "settings.h"
 
 #define LEDGER_HEADER_V1 "# floodshield ledger 1"
 #define LEDGER_HEADER	 "# floodshield ledger 2 " /* then the pin folder */
@@ -119,6 +123,51 @@ static int save_list(FILE *f, const char *kind, int fd,
 		n++;
 	}
 	return n;
+}
+
+/* The settings `set` made (fs_cfg.cli_keys): the daemon's sync keeps
+ * them, and after a reboot they come back from here. */
+static int save_settings(FILE *f, int fd)
+{
+	const struct fs_setting *keys;
+	struct fs_cfg cfg;
+	char val[96];
+	__u32 zero = 0;
+	size_t n;
+	int saved = 0;
+
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &cfg))
+		return 0;
+	keys = fs_settings(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!fs_key_bit(cfg.cli_keys, i))
+			continue;
+		fs_setting_format(&keys[i], &cfg, 0, val, sizeof(val));
+		fprintf(f, "set %s=%s\n", keys[i].key, val);
+		saved++;
+	}
+	return saved;
+}
+
+/* The hosts the CLI added (origin cli). */
+static int save_hosts(FILE *f, int fd)
+{
+	struct fs_host_key k, prev;
+	struct fs_host_val v;
+	void *p = NULL;
+	int saved = 0;
+
+	while (fd >= 0 && bpf_map_get_next_key(fd, p, &k) == 0) {
+		prev = k;
+		p = &prev;
+		if (bpf_map_lookup_elem(fd, &k, &v) ||
+		    v.origin != FS_ORIGIN_CLI)
+			continue;
+		v.name[sizeof(v.name) - 1] = '\0';
+		fprintf(f, "host %s\n", v.name);
+		saved++;
+	}
+	return saved;
 }
 
 /* The file name part for @pin_dir: '/' becomes '-', letters, digits,
@@ -234,6 +283,8 @@ int fs_ledger_save(const char *path, const char *pin_dir,
 	n = save_bans(f, m->bans, &now);
 	n += save_list(f, "allow", m->allow, &now);
 	n += save_list(f, "block", m->block, &now);
+	n += save_settings(f, m->cfg);
+	n += save_hosts(f, m->hosts);
 	errno = 0;
 	bad = fflush(f) || ferror(f) || fsync(fd);
 	bad |= fclose(f) != 0; /* closed whatever happened */
@@ -270,6 +321,51 @@ static int put(const struct fs_map_fds *m, enum fs_filter_set set,
 	int err = fs_list_put(m, set, key, val, BPF_NOEXIST);
 
 	return err == -EEXIST ? 0 : err ? err : 1;
+}
+
+/* "set KEY=VALUE": the setting back, the CLI's, unless the pinned
+ * settings have that key from the CLI already (newer than the file). */
+static int restore_setting(const struct fs_map_fds *m, const char *kv,
+			   const char **why)
+{
+	char key[64], err[160];
+	const struct fs_setting *s;
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+	size_t i;
+
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(kv, "="), kv);
+	s = fs_setting_find(key);
+	if (!s)
+		return *why = "unknown setting", -EINVAL;
+	i = fs_setting_index(s);
+	if (bpf_map_lookup_elem(m->cfg, &zero, &cfg))
+		return -errno;
+	if (fs_key_bit(cfg.cli_keys, i))
+		return 0;
+	if (fs_cfg_set(&cfg, kv, err, sizeof(err)) ||
+	    fs_cfg_check(&cfg, err, sizeof(err)))
+		return *why = "a bad setting", -EINVAL;
+	fs_key_put(cfg.cli_keys, i, true);
+	return bpf_map_update_elem(m->cfg, &zero, &cfg, BPF_ANY) ? -errno : 1;
+}
+
+/* "host NAME": a host the CLI added, unless served already. */
+static int restore_host(const struct fs_map_fds *m, const char *name,
+			const char **why)
+{
+	struct fs_host_key k;
+	struct fs_host_val v, old;
+	char err[160];
+	int e;
+
+	if (fs_host_key(name, &k, &v, err, sizeof(err)))
+		return *why = "not a host name", -EINVAL;
+	if (bpf_map_lookup_elem(m->hosts, &k, &old) == 0)
+		return 0;
+	v.origin = FS_ORIGIN_CLI;
+	e = fs_host_put(m, &k, &v);
+	return e ? e : 1;
 }
 
 /* A line being restored: its fields, and why it is refused. */
@@ -396,6 +492,11 @@ static int restore_line(const struct fs_map_fds *m, const struct clocks *now,
 			return l->why = "a control character", -EINVAL;
 	size_t kind = strcspn(text, " ");
 
+	if (kind == 3 && !strncmp(text, "set", 3) && text[3])
+		return restore_setting(m, text + 4, &l->why);
+	if (kind == 4 && !strncmp(text, "host", 4) && text[4])
+		return restore_host(m, text + 5, &l->why);
+
 	if (kind == 3 && !strncmp(text, "ban", 3)) {
 		split(l, text, 6);
 		return restore_ban(m, now, lim, l);
@@ -501,6 +602,9 @@ int fs_ledger_restore(const char *path, const char *pin_dir,
 				path, no);
 	}
 	fclose(f);
+	if (fs_hosts_done(m))
+		pr_warn("ledger: the served-host prints did not follow; the "
+			"next sweep rebuilds them\n");
 	if (refused > REFUSED_LOGGED)
 		pr_warn("ledger: %s: %d lines refused in all\n", path, refused);
 	if (clamped > REFUSED_LOGGED)

@@ -45,8 +45,10 @@ int fs_ledger_save(const char *path, const char *pin_dir,
  * ten one by one, then a total) when it is malformed, longer than 511
  * bytes, cut short at the end of the file, holds a byte that is not
  * printable ASCII, a number out of range, an unknown reason or origin,
- * or an entry of origin "config". Expiries beyond @lim are shortened to
- * it (logged); a creation time in the future becomes now. Returns the
+ * or an entry of origin "config". A "set" line is restored (as the CLI's)
+ * unless the pinned settings have that key from the CLI already, a
+ * "host" line unless the name is served already. Expiries beyond @lim
+ * are shortened to it (logged); a creation time in the future becomes now. Returns the
  * number restored, or -errno with a message logged. */
 int fs_ledger_restore(const char *path, const char *pin_dir,
 		      const struct fs_ledger_limits *lim,

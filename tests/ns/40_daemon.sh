@@ -176,6 +176,19 @@ rc=$?
 [ $rc = 2 ] && [[ $out == *"'::/0': also covers every IPv4 address"* ]]
 fs_result $? "an IPv6 prefix covering IPv4 is refused" "rc=$rc: $out"
 
+# --- one owner per setting: the file's refused, the CLI's kept ----------
+out=$(fs_cli set syn.tcp.src=500/1000 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"syn.tcp.src is set in $CONF, which the daemon applies"* ]] &&
+	fs_cli show | grep -qx 'syn.tcp.src=5/5'
+fs_result $? "set of a key the config file sets: refused, naming the file" "rc=$rc: $out"
+out=$(fs_cli ports set 8443 http 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"belongs to $CONF"* ]]
+fs_result $? "ports set refused: the config file owns the services table" "rc=$rc: $out"
+fs_cli set events.dedup=7s >/dev/null && fs_cli hosts add shop.example.org >/dev/null ||
+	fs_die "CLI set and hosts add"
+
 # --- 20 reloads under traffic -------------------------------------------
 # Each SIGHUP once the previous reload is counted: exactly 20 reloads.
 # The traffic overlaps them (how much depends on the machine's speed;
@@ -198,6 +211,10 @@ fs_result $? "20 reloads applied, each counted before the next SIGHUP" \
 	"acknowledged within 10 s: $acked of 20" \
 	"generation/applied/refused/rolled_back/last: $(reload_counts)"
 wait "$allowed_pid" "$blocked_pid"
+fs_cli show | grep -qx 'events.dedup=7s' && fs_cli hosts list | grep -qx shop.example.org
+fs_result $? "20 reloads kept the CLI's setting and host" \
+	"$(fs_cli show | grep events.dedup)" "hosts: $(fs_cli hosts list | tr '\n' ' ')"
+fs_cli hosts del shop.example.org >/dev/null || fs_die "hosts del"
 allowed_ok=$(cat "$FS_TMP/allowed.out")
 fs_server_wait "$ALLOWED" 200
 [ "$allowed_ok" = 200 ] && [ "$(fs_accepted "$ALLOWED")" = 200 ]
@@ -317,11 +334,14 @@ fs_result $? "restart kept the ban"
 stop_daemon
 fs_cli detach "$FS_SRV_IF" >/dev/null
 rm -rf "$FS_PIN"
-grep -q "^ban $FLOODER/32 conn_rate" "$FS_TMP/state/ledger"
-fs_result $? "ledger holds the ban" "$(cat "$FS_TMP/state/ledger")"
+LEDGER=$(ls "$FS_TMP"/state/ledger.*)
+grep -q "^ban $FLOODER/32 conn_rate" "$LEDGER" && grep -qx "set events.dedup=7s" "$LEDGER"
+fs_result $? "ledger holds the ban and the CLI's setting" "$(cat "$LEDGER")"
 start_daemon
 [ "$(ban_listed "$FLOODER")" = 1 ] && ! fs_connect "$FLOODER" 1
 fs_result $? "simulated reboot: ban restored from the ledger and enforced"
+fs_cli show | grep -qx 'events.dedup=7s'
+fs_result $? "simulated reboot: the CLI's setting restored and kept by the start's sync"
 grep -q "ledger: .* restored" "$LOG"
 fs_result $? "restore is logged"
 stop_daemon

@@ -29,6 +29,13 @@ struct fs_ctx {
 int fs_cli_set(struct fs_ctx *ctx, const char *const *kv, int n,
 	       const char *what);
 
+/* Whether the daemon's config file owns @what (FS_CONF_PORTS or
+ * FS_CONF_HOSTS: the pinned settings say so, fs_cfg.conf_flags): 1 with
+ * "@cmd: @thing belongs to FILE ..." logged, 0 not, -1 when the settings
+ * cannot be read (logged). Call it with the pin folder locked. */
+int fs_cli_owner(struct fs_ctx *ctx, __u32 what, const char *cmd,
+		 const char *thing);
+
 /* floodshield itself: the global options and every command (cli.c). */
 extern const struct fs_cmd fs_cli;
 

@@ -20,8 +20,11 @@
 
 struct hosts_ctx {
 	struct fs_map_fds m;
-	int added, skipped, failed;
+	int added, skipped, failed, listed;
 	bool quiet;
+	bool conf_owned; /* the daemon's file owns its hosts (origin config) */
+	const char *owner;
+	struct fs_cfg cfg; /* the pinned settings: who owns the hosts */
 };
 
 /* The arguments of every hosts command. */
@@ -45,6 +48,8 @@ static const char *server_name(int s)
  * close). 0, or -1 logged with nothing left open. */
 static int hosts_open(struct fs_ctx *ctx, struct hosts_ctx *h, int *lock)
 {
+	__u32 zero = 0;
+
 	*lock = fs_pins_lock(ctx->pin_dir);
 	if (*lock < 0)
 		return -1;
@@ -52,7 +57,22 @@ static int hosts_open(struct fs_ctx *ctx, struct hosts_ctx *h, int *lock)
 		close(*lock);
 		return -1;
 	}
+	if (bpf_map_lookup_elem(h->m.cfg, &zero, &h->cfg) == 0) {
+		h->cfg.owner[sizeof(h->cfg.owner) - 1] = '\0';
+		h->conf_owned = h->cfg.conf_flags & FS_CONF_HOSTS;
+		h->owner = h->cfg.owner;
+	}
 	return 0;
+}
+
+/* Whether @k is a host the daemon's config file lists (origin config,
+ * while a file owns the hosts). */
+static bool conf_host(const struct hosts_ctx *h, const struct fs_host_key *k)
+{
+	struct fs_host_val old;
+
+	return h->conf_owned && bpf_map_lookup_elem(h->m.hosts, k, &old) == 0 &&
+	       old.origin == FS_ORIGIN_STATIC;
 }
 
 /* After a change the prints and the served-host bits follow the map
@@ -78,6 +98,11 @@ static int add_one(struct hosts_ctx *h, const char *name, const char *where)
 		h->failed++;
 		return -1;
 	}
+	if (conf_host(h, &k)) { /* served already, and the file's */
+		h->listed++;
+		return 1;
+	}
+	v.origin = FS_ORIGIN_CLI;
 	rc = fs_host_put(&h->m, &k, &v);
 	if (rc) {
 		pr_err("hosts add %s: %s%s\n", name, strerror(-rc),
@@ -122,9 +147,12 @@ static int hosts_add(struct fs_ctx *ctx, void *args)
 	if (hosts_open(ctx, &h, &lock))
 		return EXIT_FAIL;
 	for (int i = 0; i < names->n; i++)
-		add_one(&h, names->v[i], NULL);
+		if (add_one(&h, names->v[i], NULL) > 0)
+			pr_err("hosts add: %s: %s lists it, which the daemon "
+			       "applies: it stays the file's\n",
+			       names->v[i], h.owner);
 	hosts_close(&h, lock);
-	return h.failed ? EXIT_FAIL : 0;
+	return h.failed || h.listed ? EXIT_FAIL : 0;
 }
 
 static int hosts_del(struct fs_ctx *ctx, void *args)
@@ -142,6 +170,13 @@ static int hosts_del(struct fs_ctx *ctx, void *args)
 	}
 	if (hosts_open(ctx, &h, &lock))
 		return EXIT_FAIL;
+	if (conf_host(&h, &k)) {
+		pr_err("hosts del: %s: %s lists it, which the daemon applies: "
+		       "remove it there and reload; nothing changed\n",
+		       name, h.owner);
+		hosts_close(&h, lock);
+		return EXIT_FAIL;
+	}
 	rc = fs_host_del(&h.m, &k);
 	hosts_close(&h, lock);
 	if (rc == -ENOENT) {
@@ -366,19 +401,19 @@ static int hosts_import(struct fs_ctx *ctx, void *args)
 	set = set_server(ctx, a->server);
 	if (ctx->json) {
 		printf("{\"added\":%d,\"skipped\":%d,\"failed\":%d,"
-		       "\"http.server\":",
-		       h.added, h.skipped, h.failed);
+		       "\"listed\":%d,\"http.server\":",
+		       h.added, h.skipped, h.failed, h.listed);
 		if (set)
 			printf("null}\n");
 		else
 			printf("\"%s\"}\n", server_name(a->server));
 	} else {
-		printf("imported %d names from %s (%d skipped, %d refused)\n",
-		       h.added, server_name(a->server), h.skipped, h.failed);
+		printf("imported %d names from %s (%d skipped, %d refused, "
+		       "%d listed by the config file already)\n",
+		       h.added, server_name(a->server), h.skipped, h.failed,
+		       h.listed);
 		if (!set)
-			printf("http.server=%s (set; the daemon's reload "
-			       "applies the config file's: write it in "
-			       "[limits] too)\n",
+			printf("http.server=%s (set)\n",
 			       server_name(a->server));
 	}
 	if (set)

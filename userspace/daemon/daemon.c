@@ -60,6 +60,7 @@ struct daemon {
 	int pin_fd;	 /* the pin folder, for flock() */
 	int instance_fd; /* FS_INSTANCE_LOCK, held while the daemon runs */
 	char ledger[512];
+	struct fs_cfg cfg_seen; /* the settings as the ledger last saw them */
 	unsigned long long last_sweep_ns;
 	struct fs_daemon_state state; /* as last written to fs_daemon */
 	sigset_t wait_mask;	      /* while waiting: our signals unblocked */
@@ -357,6 +358,21 @@ static void save_ledger(struct daemon *d)
 		pr_debug("ledger: %d entries saved\n", n);
 }
 
+/* Save the ledger at once when the pinned settings changed (a `set`
+ * from the CLI, which the ledger keeps over a reboot): an observe=on
+ * made with the CLI is on disk within a second. */
+static void watch_settings(struct daemon *d)
+{
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(d->maps.cfg, &zero, &cfg) ||
+	    !memcmp(&cfg, &d->cfg_seen, sizeof(cfg)))
+		return;
+	d->cfg_seen = cfg;
+	save_ledger(d);
+}
+
 /* Up to a second, less if a signal or (with the verifier) an event or
  * a DNS answer comes; see setup_signals(). */
 static void wait_events(struct daemon *d)
@@ -385,6 +401,7 @@ static void serve(struct daemon *d)
 			fs_test_point("reload");
 			reload_done(d, reload(d));
 		}
+		watch_settings(d);
 		if (fs_mono_ns() >= next_sweep) {
 			sweep(d);
 			next_sweep += SWEEP_EVERY_S * NSEC_PER_SEC;

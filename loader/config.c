@@ -68,6 +68,8 @@ static int set_path(struct conf_ctx *x, const struct once_key *k,
 		    const char *val);
 static int set_listen(struct conf_ctx *x, const struct once_key *k,
 		      const char *val);
+static int set_user(struct conf_ctx *x, const struct once_key *k,
+		    const char *val);
 static int set_dns_str(struct conf_ctx *x, const struct once_key *k,
 		       const char *val);
 static int set_dns_dur(struct conf_ctx *x, const struct once_key *k,
@@ -83,6 +85,7 @@ static const struct once_key once_keys[] = {
 	{"shield", "mode", set_mode, 0, 0},
 	{"shield", "pin_dir", PATH_KEY(pin_dir)},
 	{"shield", "state_dir", PATH_KEY(state_dir)},
+	{"shield", "user", set_user, 0, 0},
 	{"metrics", "listen", set_listen, 0, 0},
 	{"dns", "resolver", set_dns_str, offsetof(struct fs_conf, dns_resolver),
 	 sizeof(((struct fs_conf *)0)->dns_resolver)},
@@ -405,6 +408,26 @@ static int set_path(struct conf_ctx *x, const struct once_key *k,
 			    "path of at most %zu characters)",
 			    val, k->name, k->len - 1);
 	memcpy((char *)x->c + k->off, val, strlen(val) + 1);
+	return 0;
+}
+
+/* A system user name: [a-z_][a-z0-9_-]*, not root. */
+static int set_user(struct conf_ctx *x, const struct once_key *k,
+		    const char *val)
+{
+	size_t n = strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	if (!*val || val[n] || n >= sizeof(x->c->user) ||
+	    (val[0] >= '0' && val[0] <= '9') || val[0] == '-')
+		return fail(x,
+			    "bad value '%s' for '%s' (expected a user name: "
+			    "lower-case letters, digits, '_' and '-', at "
+			    "most %zu characters)",
+			    val, k->name, sizeof(x->c->user) - 1);
+	if (!strcmp(val, "root"))
+		return fail(x, "user = root: the daemon runs as a user of its "
+			       "own (it needs no privilege once attached)");
+	snprintf(x->c->user, sizeof(x->c->user), "%s", val);
 	return 0;
 }
 
@@ -957,6 +980,7 @@ static void conf_reset(struct fs_conf *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", FS_PIN_ROOT);
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", FS_STATE_DIR);
+	snprintf(c->user, sizeof(c->user), "%s", FS_USER);
 	fs_cfg_defaults(&c->rt);
 	fs_ports_defaults(c->ports);
 	snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,34 @@ int fs_ledger_adopt(const char *state_dir, const char *path)
 	pr_info("ledger: %s renamed to %s (one ledger per pin folder)\n",
 		legacy, path);
 	return 1;
+}
+
+int fs_ledger_clean(const char *path)
+{
+	char dir[512], *slash, *base;
+	struct dirent *e;
+	size_t n;
+	int gone = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	base = slash + 1;
+	n = strlen(base);
+	d = opendir(*dir ? dir : "/");
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	/* fs_ledger_save()'s temporary files: BASE.XXXXXX */
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, base, n) && e->d_name[n] == '.' &&
+		    strlen(e->d_name + n + 1) == 6 &&
+		    unlinkat(dirfd(d), e->d_name, 0) == 0)
+			gone++;
+	closedir(d);
+	return gone;
 }
 
 /* Make the rename of a file in @path's folder durable. */

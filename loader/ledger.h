@@ -28,6 +28,11 @@ int fs_ledger_path(const char *state_dir, const char *pin_dir, char *out,
  * nothing to do, or -errno. */
 int fs_ledger_adopt(const char *state_dir, const char *path);
 
+/* Remove the temporary files a save of ledger @path left when it was
+ * killed before its rename (its writer must be gone: the daemon holds
+ * its pin folder's instance lock). The number removed, or -errno. */
+int fs_ledger_clean(const char *path);
+
 /* Write the ledger @path of @pin_dir atomically (a temporary file of its
  * own, fsync, rename, fsync of the folder, which is created 0700 when
  * missing). Entries of origin "config" are not saved: the config file

@@ -11,6 +11,7 @@
 # and lets it go on (SIGCONT). Nothing waits on a sleep.
 set -u
 . "$(dirname "$0")/lib.sh"
+fs_daemon_user || fs_die "cannot make the daemon's user (systemd-sysusers)"
 
 PIDS=
 sig_cleanup()
@@ -30,6 +31,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 FS_TMP=$(mktemp -d /tmp/fs-signals.XXXXXX)
+# the daemon runs as its user: it reads its config and writes its
+# state under here
+chmod 0755 "$FS_TMP"
 STATE=$FS_TMP/state
 LOG=$FS_TMP/daemon.log
 
@@ -88,7 +92,6 @@ one_case()
 	start "$FS_PIN" "$point" || { fs_fail "$name: daemon starts" "$(tail -3 "$LOG")"; return; }
 	cli "$FS_PIN" block add 203.0.113.77 --ttl 1h >/dev/null ||
 		fs_die "cannot add a CLI block entry"
-	ledger=$(ls "$STATE"/ledger.* 2>/dev/null)
 	[ "$before_lock" = 1 ] && cli_lock
 	write_conf "$FS_PIN" 192.0.2.201/32
 	kill -HUP "$DPID"
@@ -117,7 +120,7 @@ one_case()
 			fs_result $? "$name: the reload completes under the lock, then a clean stop" \
 				"rc=$rc" "config blocks: $(blocks "$FS_PIN" config)"
 		fi
-		ledger=$(ls "$STATE"/ledger.* 2>/dev/null)
+		ledger=$(fs_ledger_of "$FS_PIN" "$STATE")
 		grep -q '^block 203.0.113.77/32 cli' "$ledger" 2>/dev/null
 		fs_result $? "$name: the last ledger save ran" "$(cat "$ledger" 2>&1)"
 		;;
@@ -202,8 +205,8 @@ cli "$FS_PIN" block add 203.0.113.66 --ttl 1h >/dev/null &&
 	fs_die "block add"
 kill -TERM "$first" "$second"
 wait "$first" "$second"
-la=$(ls "$STATE"/ledger.*"$(basename "$FS_PIN" | sed 's/-/%2D/g')")
-lb=$(ls "$STATE"/ledger.*"$(basename "$FS_PIN-b" | sed 's/-/%2D/g')")
+la=$(fs_ledger_of "$FS_PIN" "$STATE")
+lb=$(fs_ledger_of "$FS_PIN-b" "$STATE")
 grep -q '^block 203.0.113.66/32' "$la" && ! grep -q 203.0.113.77 "$la" &&
 	grep -q '^block 203.0.113.77/32' "$lb" && ! grep -q 203.0.113.66 "$lb"
 fs_result $? "two instances sharing state_dir: a ledger each, neither overwritten" \
@@ -224,4 +227,10 @@ kill -KILL "$DPID"
 wait "$DPID"
 [ "$(cat "$la")" = "$before" ]
 fs_result $? "SIGKILL during a ledger write: the previous ledger is intact" "$(cat "$la")"
+start "$FS_PIN" || fs_die "daemon start"
+kill -TERM "$DPID"
+wait "$DPID"
+left=$(ls "$la".* 2>/dev/null)
+[ -z "$left" ] && grep -q '^block 203.0.113.99/32' "$la"
+fs_result $? "the next daemon removes the interrupted save's file and saves anew" "left: $left"
 exit 0

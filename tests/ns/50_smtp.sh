@@ -64,6 +64,7 @@ FS_PIN=${FS_PIN:-/sys/fs/bpf/fs-smtp-$$}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=tests/ns/smtp_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/smtp_lib.sh"
+fs_daemon_user || fs_die "cannot make the daemon's user (systemd-sysusers)"
 
 T=50_smtp
 
@@ -413,6 +414,9 @@ main()
 	fi
 	start=$SECONDS
 	FS_TMP=$(mktemp -d /tmp/fs-smtp-"$FS_TAG".XXXXXX) || fs_die "mktemp"
+	# the daemon runs as its user: it reads its config and writes its
+	# state under here
+	chmod 0755 "$FS_TMP"
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM

@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include "../../loader/addr.h"
 #include "../../loader/util.h"
+#include "notify.h"
 #include "privdrop.h"
 #include "exporter.h"
 #include "daemon.h"
@@ -60,6 +61,7 @@ struct daemon {
 	int pin_fd;	 /* the pin folder, for flock() */
 	int instance_fd; /* FS_INSTANCE_LOCK, held while the daemon runs */
 	char ledger[512];
+	struct fs_user user;	/* [shield] user: the daemon runs as it */
 	struct fs_cfg cfg_seen; /* the settings as the ledger last saw them */
 	unsigned long long last_sweep_ns;
 	struct fs_daemon_state state; /* as last written to fs_daemon */
@@ -397,9 +399,16 @@ static void serve(struct daemon *d)
 		/* Cleared before the file is read: a SIGHUP from now on,
 		 * during the reload too, makes another reload after it. */
 		if (got_hup) {
+			enum fs_reload_result r;
+
 			got_hup = 0;
 			fs_test_point("reload");
-			reload_done(d, reload(d));
+			fs_notify("RELOADING=1\nSTATUS=reloading %s",
+				  d->conf_path);
+			r = reload(d);
+			reload_done(d, r);
+			fs_notify("READY=1\nSTATUS=shielding; last reload %s",
+				  fs_reload_result_name(r));
 		}
 		watch_settings(d);
 		if (fs_mono_ns() >= next_sweep) {
@@ -467,6 +476,78 @@ static int instance_lock(struct daemon *d)
 	return -1;
 }
 
+/* Started by root: the daemon's folders its own user can use once it
+ * runs as that user (under the unit, started as that user, the daemon
+ * makes its pins its own and systemd its StateDirectory):
+ * the pin folder (the folder, our maps and daemon-lock: the CLI, root,
+ * can still use them) and the state folder (created 0700 if missing;
+ * the folder and its ledgers). A folder others may write to (a shared
+ * /tmp) is refused, never given away. 0, or -1 logged. */
+static int own_folders(struct daemon *d)
+{
+	static const char *const pins[] = {"fs_", FS_INSTANCE_LOCK, NULL};
+	static const char *const ledgers[] = {FS_LEDGER_FILE, NULL};
+	const char *state = d->conf->state_dir;
+	struct stat st;
+
+	if (mkdir(state, 0700) && errno != EEXIST) {
+		pr_err_errno("cannot create %s", state);
+		return -1;
+	}
+	if (stat(state, &st)) {
+		pr_err_errno("cannot stat %s", state);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		pr_err("state_dir %s: others may write to it; give the daemon "
+		       "a folder of its own (mode 0700)\n",
+		       state);
+		return -1;
+	}
+	return fs_own_folder(d->pin_dir, pins, &d->user) ||
+			       fs_own_folder(state, ledgers, &d->user)
+		       ? -1
+		       : 0;
+}
+
+/* Once the daemon runs as its user: it must read its file (a reload)
+ * and write the ledger in the state folder (under the unit,
+ * ProtectSystem=strict leaves only /var/lib/floodshield writable). Said
+ * at the start rather than at the first reload or save. 0, or -1
+ * logged. */
+static int usable_as_user(const struct daemon *d)
+{
+	if (access(d->conf_path, R_OK)) {
+		pr_err_errno("%s: user %s cannot read it, so could not reload "
+			     "it",
+			     d->conf_path, d->user.name);
+		return -1;
+	}
+	if (access(d->conf->state_dir, W_OK | X_OK) == 0)
+		return 0;
+	pr_err_errno("state_dir %s: user %s cannot write the ledger there "
+		     "(the systemd unit lets it write /var/lib/floodshield "
+		     "only)",
+		     d->conf->state_dir, d->user.name);
+	return -1;
+}
+
+/* Which user: [shield] user. Started by root, the daemon becomes it
+ * after the attach; started as that user (the systemd unit's User=,
+ * with the capabilities to attach as ambient ones), it stays. */
+static int find_user(struct daemon *d)
+{
+	if (fs_user_find(d->conf->user, &d->user))
+		return -1;
+	if (geteuid() != 0 && geteuid() != d->user.uid) {
+		pr_err("running as uid %u, but [shield] user is %s (uid %u)\n",
+		       (unsigned)geteuid(), d->user.name,
+		       (unsigned)d->user.uid);
+		return -1;
+	}
+	return 0;
+}
+
 /* After a reboot: the ledger back into the new maps, each expiry within
  * the configured bounds. */
 static void restore_ledger(struct daemon *d)
@@ -498,8 +579,10 @@ static int start(struct daemon *d)
 		pr_err("state_dir %s: too long a path\n", d->conf->state_dir);
 		return -1;
 	}
-	if (fs_pins_ensure(d->pin_dir) || instance_lock(d))
+	if (find_user(d) || fs_pins_ensure(d->pin_dir) || instance_lock(d))
 		return -1;
+	if (fs_ledger_clean(d->ledger) > 0)
+		pr_info("ledger: removed what an interrupted save left\n");
 	lock = fs_pins_lock(d->pin_dir);
 	if (lock < 0)
 		return -1;
@@ -522,6 +605,8 @@ static int start(struct daemon *d)
 	close(lock); /* sync_logged() takes it again */
 	lock = -1;
 	if (sync_logged(d, d->conf, "start"))
+		goto out;
+	if (geteuid() == 0 && own_folders(d))
 		goto out;
 	learn_ifaces(d);
 	d->verifier = fs_verifier_new(d->conf, &d->maps);
@@ -553,7 +638,7 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 	d.pin_fd = -1;
 	d.instance_fd = -1;
 	setup_signals(&d);
-	if (start(&d) || fs_drop_privileges())
+	if (start(&d) || fs_drop_privileges(&d.user) || usable_as_user(&d))
 		goto out;
 	start_exporter(&d);
 	d.last_sweep_ns = fs_mono_ns();
@@ -561,8 +646,11 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 	d.state = (struct fs_daemon_state){.pid = getpid(),
 					   .started_ns = d.last_sweep_ns};
 	state_write(&d);
-	pr_info("running (pid %d); SIGHUP reloads %s\n", getpid(), d.conf_path);
+	pr_info("running (pid %d, user %s); SIGHUP reloads %s\n", getpid(),
+		d.user.name, d.conf_path);
+	fs_notify("READY=1\nSTATUS=shielding %d interfaces", d.conf->n_ifaces);
 	serve(&d);
+	fs_notify("STOPPING=1");
 	save_ledger(&d);
 	d.state.pid = 0; /* stopped; its counts stay readable */
 	state_write(&d);

@@ -157,7 +157,8 @@ install: $(BUILD)/floodshield $(BUILD)/floodshield.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/floodshield/floodshield.conf || \
 		install -m 0644 etc/floodshield.conf $(DESTDIR)$(SYSCONFDIR)/floodshield/floodshield.conf
 	# the daemon's user, now (systemd-sysusers at boot would make it too)
-	test -n "$(DESTDIR)" || systemd-sysusers $(SYSUSERSDIR)/floodshield.conf
+	test -n "$(DESTDIR)" || systemd-sysusers $(SYSUSERSDIR)/floodshield.conf || \
+		{ echo "make install: make the user floodshield (see etc/floodshield.sysusers)" >&2; exit 1; }
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/floodshield $(DESTDIR)$(UNITDIR)/floodshield.service \

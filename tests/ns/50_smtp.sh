@@ -89,6 +89,8 @@ S_DELIVERED=0 S_FLOOD_DONE="?" S_DEFERRED="?" S_BOT_PF="?"
 
 # ---------------------------------------------------------------------
 
+# ban.after is left out (its default, 20): `floodshield set` changes it
+# below, and a key the file gives is the file's (the CLI is refused it).
 write_conf()
 {
 	cat >"$CONF" <<-CONF
@@ -100,7 +102,6 @@ write_conf()
 	smtp.verified.src = 20/40
 	smtp.unverified.src = 3/5
 	smtp.failed.src = $FAILED_RATE/$FAILED_BURST
-	ban.after = 20
 	[metrics]
 	listen = off
 	[dns]

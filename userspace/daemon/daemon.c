@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* floodshield run: the daemon. Attaches to the configured interfaces
- * (replacing an older floodshield program in place), moves the maps to
- * the configuration, restores the ledger after a reboot, drops every
- * capability, then keeps state: expires bans, logs new ones (bounded),
- * saves the ledger every minute, reloads on SIGHUP and counts its
- * reloads in fs_daemon. When it exits, the program stays attached and
- * protecting. */
+/* floodshield run: the daemon. One per pin folder. Attaches to the
+ * configured interfaces (replacing an older floodshield program in
+ * place), moves the maps to the configuration, restores the ledger after
+ * a reboot, then runs as its own user with no capability (privdrop.h),
+ * tells systemd it is ready (notify.h), and keeps state: expires bans,
+ * logs new ones (bounded), saves the ledger every minute, reloads on
+ * SIGHUP and counts its reloads in fs_daemon. When it exits, the
+ * program stays attached and protecting. */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <fcntl.h>

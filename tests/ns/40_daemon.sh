@@ -84,7 +84,7 @@ daemon_up()
 
 # The systemd unit's start, without systemd: user floodshield with the
 # unit's capabilities as ambient ones, its bounding set, no_new_privs.
-UNIT_CAPS=+bpf,+net_admin,+sys_admin,+perfmon,+dac_override
+UNIT_CAPS=+net_admin,+sys_admin,+dac_override
 as_unit()
 {
 	exec setpriv --reuid=floodshield --regid=floodshield --clear-groups \

@@ -153,7 +153,7 @@ one_case()
 		;;
 	esac
 	[ -n "$waiter" ] && wait "$waiter"
-	! grep -q 'AddressSanitizer\|Segmentation' "$LOG"
+	! grep -q 'AddressSanitizer\|Segmentation\|runtime error' "$LOG"
 	fs_result $? "$name: no memory error logged"
 }
 
@@ -233,4 +233,20 @@ wait "$DPID"
 left=$(ls "$la".* 2>/dev/null)
 [ -z "$left" ] && grep -q '^block 203.0.113.99/32' "$la"
 fs_result $? "the next daemon removes the interrupted save's file and saves anew" "left: $left"
+
+# --- the daemon's user and folders, refused at the start ------------------
+rm -rf "$FS_PIN"
+printf '[shield]\ninterfaces =\npin_dir = %s\nstate_dir = %s\nuser = fs-no-such-user\n[metrics]\nlisten = off\n' \
+	"$FS_PIN" "$STATE" >"$(conf_of "$FS_PIN")"
+out=$("$FS_BIN" run -c "$(conf_of "$FS_PIN")" 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"user 'fs-no-such-user' does not exist"* ]]
+fs_result $? "a [shield] user that does not exist: the daemon does not start" "rc=$rc: $out"
+mkdir -p "$FS_TMP/shared" && chmod 1777 "$FS_TMP/shared"
+printf '[shield]\ninterfaces =\npin_dir = %s\nstate_dir = %s\n[metrics]\nlisten = off\n' \
+	"$FS_PIN" "$FS_TMP/shared" >"$(conf_of "$FS_PIN")"
+out=$("$FS_BIN" run -c "$(conf_of "$FS_PIN")" 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"others may write to it"* ]] && [ "$(stat -c %U "$FS_TMP/shared")" = root ]
+fs_result $? "a state_dir others may write to is refused, not given away" "rc=$rc: $out"
 exit 0

@@ -587,9 +587,16 @@ static int check_header(FILE *f, const char *path, const char *pin_dir)
 	return 0;
 }
 
-int fs_ledger_restore(const char *path, const char *pin_dir,
-		      const struct fs_ledger_limits *lim,
-		      const struct fs_map_fds *m)
+/* Whether line @text is one a settings-only restore takes. */
+static bool settings_line(const char *text)
+{
+	return !strncmp(text, "set ", 4);
+}
+
+/* fs_ledger_restore(), or with @settings_only its "set" lines only. */
+static int restore_file(const char *path, const char *pin_dir,
+			const struct fs_ledger_limits *lim,
+			const struct fs_map_fds *m, bool settings_only)
 {
 	char text[LINE_MAX_];
 	struct clocks now;
@@ -615,7 +622,8 @@ int fs_ledger_restore(const char *path, const char *pin_dir,
 		if (!r)
 			break;
 		no++;
-		if (r > 0 && (!text[0] || text[0] == '#'))
+		if (r > 0 && (!text[0] || text[0] == '#' ||
+			      (settings_only && !settings_line(text))))
 			continue;
 		if (r > 0)
 			r = restore_line(m, &now, lim, &l, text);
@@ -640,4 +648,19 @@ int fs_ledger_restore(const char *path, const char *pin_dir,
 		pr_warn("ledger: %s: %d expiries shortened in all\n", path,
 			clamped);
 	return n;
+}
+
+int fs_ledger_restore(const char *path, const char *pin_dir,
+		      const struct fs_ledger_limits *lim,
+		      const struct fs_map_fds *m)
+{
+	return restore_file(path, pin_dir, lim, m, false);
+}
+
+int fs_ledger_restore_settings(const char *path, const char *pin_dir,
+			       const struct fs_map_fds *m)
+{
+	static const struct fs_ledger_limits none;
+
+	return restore_file(path, pin_dir, &none, m, true);
 }

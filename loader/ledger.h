@@ -59,4 +59,12 @@ int fs_ledger_restore(const char *path, const char *pin_dir,
 		      const struct fs_ledger_limits *lim,
 		      const struct fs_map_fds *m);
 
+/* Only the "set" lines of ledger @path: the settings the CLI owned, back
+ * into pinned settings a newer build replaced with the defaults (another
+ * layout) while the lists and bans stayed pinned. As fs_ledger_restore()
+ * otherwise (a key the settings have from the CLI already is kept).
+ * Returns the number restored, or -errno with a message logged. */
+int fs_ledger_restore_settings(const char *path, const char *pin_dir,
+			       const struct fs_map_fds *m);
+
 #endif

@@ -513,6 +513,29 @@ out:
 	pins_remove(dir);
 }
 
+/* A newer build replaced fs_cfg with the defaults (another layout, pins
+ * kept): the ledger's "set" lines (@path) bring the CLI's settings back
+ * before the start's sync (@c). */
+static void owner_replaced(const char *dir, const char *path,
+			   const struct fs_map_fds *m, const struct fs_conf *c)
+{
+	struct fs_sync_stats st;
+	struct fs_cfg def;
+	__u32 zero = 0;
+
+	fs_subtest("owner: the CLI's settings back after a newer build "
+		   "replaced fs_cfg with the defaults");
+	fs_cfg_defaults(&def); /* what drop_stale_pins() leaves */
+	ASSERT_OK(bpf_map_update_elem(m->cfg, &zero, &def, BPF_ANY), "fs_cfg "
+								     "replace"
+								     "d");
+	ASSERT_TRUE(shows(dir, "observe=off"), "observe off");
+	ASSERT_EQ(fs_ledger_restore_settings(path, dir, m), 1,
+		  "1 setting restored");
+	ASSERT_OK(fs_sync(m, c, NULL, &st), "the start's fs_sync");
+	ASSERT_TRUE(shows(dir, "observe=on"), "observe on again");
+}
+
 /* observe=on made with the CLI comes back after a reboot (new pins, the
  * ledger restored before the start's sync), and the sync keeps it. */
 static void owner_reboot(void)
@@ -542,8 +565,10 @@ static void owner_reboot(void)
 	ASSERT_OK(fs_sync(&m, c, NULL, &st), "the start's fs_sync");
 	ASSERT_TRUE(shows(dir, "observe=on"), "observe is still on");
 	ASSERT_TRUE(host_listed(dir, "shop.example.org"), "the CLI's host");
-	ASSERT_OK(cli(dir, "hosts del shop.example.org", NULL, 0), "and it is "
-								   "the CLI's");
+	ASSERT_OK(cli(dir, "hosts del shop.example.org", NULL, 0), "the host "
+								   "is the "
+								   "CLI's");
+	owner_replaced(dir, path, &m, c);
 	fs_maps_close_all(&m);
 out:
 	if (fd >= 0)

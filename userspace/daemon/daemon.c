@@ -569,6 +569,27 @@ static void restore_ledger(struct daemon *d)
 			d->ledger);
 }
 
+/* Pins kept, but settings the CLI owned gone: fs_cfg was replaced with
+ * the defaults (a newer build's layout, loader.c drop_stale_pins()). The
+ * ledger's "set" lines bring them back before the sync, so that an
+ * observe=on made with the CLI never turns into enforcement by itself. */
+static void restore_cli_settings(struct daemon *d)
+{
+	static const __u64 none[FS_KEY_WORDS];
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+	int n;
+
+	if (bpf_map_lookup_elem(d->maps.cfg, &zero, &cfg) || cfg.conf_flags ||
+	    memcmp(cfg.cli_keys, none, sizeof(none)))
+		return; /* a daemon's sync wrote it: not replaced */
+	n = fs_ledger_restore_settings(d->ledger, d->pin_dir, &d->maps);
+	if (n > 0)
+		pr_info("ledger: %d settings made with the CLI restored from "
+			"%s\n",
+			n, d->ledger);
+}
+
 /* Attach, pin, open, restore, sync: everything that needs privileges. */
 static int start(struct daemon *d)
 {
@@ -603,6 +624,8 @@ static int start(struct daemon *d)
 	}
 	if (fresh)
 		restore_ledger(d);
+	else
+		restore_cli_settings(d);
 	close(lock); /* sync_logged() takes it again */
 	lock = -1;
 	if (sync_logged(d, d->conf, "start"))

@@ -6,6 +6,7 @@ PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/floodshield
 
@@ -148,16 +149,20 @@ $(BUILD)/floodshield.service: etc/floodshield.service.in
 install: $(BUILD)/floodshield $(BUILD)/floodshield.service
 	install -D -m 0755 $(BUILD)/floodshield $(DESTDIR)$(SBINDIR)/floodshield
 	install -D -m 0644 $(BUILD)/floodshield.service $(DESTDIR)$(UNITDIR)/floodshield.service
+	install -D -m 0644 etc/floodshield.sysusers $(DESTDIR)$(SYSUSERSDIR)/floodshield.conf
 	install -D -m 0644 docs/floodshield.8 $(DESTDIR)$(MANDIR)/man8/floodshield.8
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/floodshield
 	test -e $(DESTDIR)$(SYSCONFDIR)/floodshield/floodshield.conf || \
 		install -m 0644 etc/floodshield.conf $(DESTDIR)$(SYSCONFDIR)/floodshield/floodshield.conf
+	# the daemon's user, now (systemd-sysusers at boot would make it too)
+	test -n "$(DESTDIR)" || systemd-sysusers $(SYSUSERSDIR)/floodshield.conf || \
+		{ echo "make install: make the user floodshield (see etc/floodshield.sysusers)" >&2; exit 1; }
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/floodshield $(DESTDIR)$(UNITDIR)/floodshield.service \
-		$(DESTDIR)$(MANDIR)/man8/floodshield.8
+		$(DESTDIR)$(SYSUSERSDIR)/floodshield.conf $(DESTDIR)$(MANDIR)/man8/floodshield.8
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:

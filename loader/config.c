@@ -70,6 +70,8 @@ static int set_path(struct conf_ctx *x, const struct once_key *k,
 		    const char *val);
 static int set_listen(struct conf_ctx *x, const struct once_key *k,
 		      const char *val);
+static int set_user(struct conf_ctx *x, const struct once_key *k,
+		    const char *val);
 static int set_dns_str(struct conf_ctx *x, const struct once_key *k,
 		       const char *val);
 static int set_dns_dur(struct conf_ctx *x, const struct once_key *k,
@@ -85,6 +87,7 @@ static const struct once_key once_keys[] = {
 	{"shield", "mode", set_mode, 0, 0},
 	{"shield", "pin_dir", PATH_KEY(pin_dir)},
 	{"shield", "state_dir", PATH_KEY(state_dir)},
+	{"shield", "user", set_user, 0, 0},
 	{"metrics", "listen", set_listen, 0, 0},
 	{"dns", "resolver", set_dns_str, offsetof(struct fs_conf, dns_resolver),
 	 sizeof(((struct fs_conf *)0)->dns_resolver)},
@@ -408,6 +411,26 @@ static int set_path(struct conf_ctx *x, const struct once_key *k,
 			    "path of at most %zu characters)",
 			    val, k->name, k->len - 1);
 	memcpy((char *)x->c + k->off, val, strlen(val) + 1);
+	return 0;
+}
+
+/* A system user name: [a-z_][a-z0-9_-]*, not root. */
+static int set_user(struct conf_ctx *x, const struct once_key *k,
+		    const char *val)
+{
+	size_t n = strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	if (!*val || val[n] || n >= sizeof(x->c->user) ||
+	    (val[0] >= '0' && val[0] <= '9') || val[0] == '-')
+		return fail(x,
+			    "bad value '%s' for '%s' (expected a user name: "
+			    "lower-case letters, digits, '_' and '-', at "
+			    "most %zu characters)",
+			    val, k->name, sizeof(x->c->user) - 1);
+	if (!strcmp(val, "root"))
+		return fail(x, "user = root: the daemon runs as a user of its "
+			       "own (it needs no privilege once attached)");
+	snprintf(x->c->user, sizeof(x->c->user), "%s", val);
 	return 0;
 }
 
@@ -1004,6 +1027,7 @@ static void conf_reset(struct fs_conf *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", FS_PIN_ROOT);
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", FS_STATE_DIR);
+	snprintf(c->user, sizeof(c->user), "%s", FS_USER);
 	fs_cfg_defaults(&c->rt);
 	fs_ports_defaults(c->ports);
 	snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
@@ -1054,6 +1078,7 @@ static void conf_parse(struct conf_ctx *x)
 
 int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 {
+	char *abs;
 	struct conf_ctx x = {
 		.c = c,
 		.path = path,
@@ -1065,6 +1090,9 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 	};
 
 	conf_reset(c);
+	abs = realpath(path, NULL);
+	snprintf(c->path, sizeof(c->path), "%s", abs ? abs : path);
+	free(abs);
 	if (errlen)
 		err[0] = '\0';
 	x.settings = fs_settings(&x.n_settings);
@@ -1082,6 +1110,8 @@ int fs_conf_load(const char *path, struct fs_conf *c, char *err, size_t errlen)
 		fclose(x.conf.f);
 	}
 	free(x.conf.buf);
+	for (size_t i = 0; x.setting_line && i < x.n_settings; i++)
+		fs_key_put(c->rt.conf_keys, i, x.setting_line[i] != 0);
 	free(x.setting_line);
 	free(x.port_line);
 	free(x.host_line);

@@ -12,6 +12,7 @@
 
 #define FS_CONF_PATH	   "/etc/floodshield/floodshield.conf"
 #define FS_STATE_DIR	   "/var/lib/floodshield"
+#define FS_USER		   "floodshield" /* etc/floodshield.sysusers */
 #define FS_CONF_IFACES_MAX 16
 #define FS_METRICS_LISTEN  "127.0.0.1:9477"
 #define FS_CONF_DNS_MAX	   64  /* allow_name and allow_domain entries */
@@ -35,12 +36,16 @@ struct fs_conf_iface {
 };
 
 struct fs_conf {
+	/* the file read (fs_conf_load()), made absolute when it can be */
+	char path[FS_OWNER_LEN];
 	/* [shield] */
 	char pin_dir[256];   /* default FS_PIN_ROOT */
 	char state_dir[256]; /* default FS_STATE_DIR */
+	char user[32];	     /* default FS_USER: the daemon runs as it */
 	struct fs_conf_iface ifaces[FS_CONF_IFACES_MAX];
 	int n_ifaces;
-	/* [limits] and [observe]: fs_cfg_defaults() then the keys; the
+	/* [limits] and [observe]: fs_cfg_defaults() then the keys (those
+	 * the file gives are marked in rt.conf_keys); the
 	 * user's settings only (the served-host bits follow the hosts map,
 	 * loader/hostfp.h). */
 	struct fs_cfg rt;

@@ -61,7 +61,7 @@ bool fs_host_is_ip(const char *in)
 int fs_host_key(const char *in, struct fs_host_key *key,
 		struct fs_host_val *val, char *err, size_t errlen)
 {
-	char name[FS_HOST_MAX + 8];
+	char name[sizeof(((struct fs_host_val *)0)->name)];
 	const char *suffix;
 	size_t n = strlen(in);
 	int wild = !strncmp(in, "*.", 2);

@@ -255,10 +255,10 @@ static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir,
 			 * defaults, and the daemon's sync applies the file */
 			c->cfg_replaced = true;
 			pr_warn("%s: pinned by an older build with another "
-				"layout: replaced with the defaults; "
-				"`floodshield reload` (or the daemon's start) "
-				"applies the config file, `set` changes made "
-				"by hand must be made again\n",
+				"layout: replaced with the defaults; the "
+				"daemon's start applies the config file and "
+				"brings back the `set` changes its ledger "
+				"holds (without a daemon: set them again)\n",
 				name);
 			continue;
 		}

@@ -402,6 +402,24 @@ void fs_setting_format(const struct fs_setting *s, const struct fs_cfg *c,
 	}
 }
 
+_Static_assert(ARRAY_SIZE(settings) <= 64 * FS_KEY_WORDS, "fs_cfg.conf_keys: a "
+							  "bit per key");
+
+size_t fs_setting_index(const struct fs_setting *s)
+{
+	return s - settings;
+}
+
+void fs_setting_copy(struct fs_cfg *dst, const struct fs_cfg *src,
+		     const struct fs_setting *s)
+{
+	char text[96];
+
+	/* what `show` prints parses back (test_tables checks it) */
+	fs_setting_format(s, src, 0, text, sizeof(text));
+	setting_parse(dst, s, text);
+}
+
 void fs_cfg_defaults(struct fs_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));

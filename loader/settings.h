@@ -56,6 +56,28 @@ const struct fs_setting *fs_setting_find(const char *key);
 void fs_setting_format(const struct fs_setting *s, const struct fs_cfg *c,
 		       int json, char *buf, size_t len);
 
+/* The row of @s in the table: its bit in fs_cfg.conf_keys and
+ * cli_keys. */
+size_t fs_setting_index(const struct fs_setting *s);
+
+/* The value of key @s copied from @src into @dst (other keys sharing its
+ * field keep theirs). */
+void fs_setting_copy(struct fs_cfg *dst, const struct fs_cfg *src,
+		     const struct fs_setting *s);
+
+static inline bool fs_key_bit(const __u64 *keys, size_t i)
+{
+	return keys[i / 64] >> (i % 64) & 1;
+}
+
+static inline void fs_key_put(__u64 *keys, size_t i, bool on)
+{
+	if (on)
+		keys[i / 64] |= 1ull << (i % 64);
+	else
+		keys[i / 64] &= ~(1ull << (i % 64));
+}
+
 /* Every key at its default (the table's, parsed). */
 void fs_cfg_defaults(struct fs_cfg *cfg);
 

@@ -11,6 +11,7 @@
 #include "sync.h"
 #include "filter.h"
 #include "lists.h"
+#include "settings.h"
 
 /* Every entry of an LPM list. Lookups in an LPM trie are longest-prefix
  * matches, so exact presence is decided against this copy. */
@@ -169,38 +170,46 @@ static bool host_in_conf(const struct fs_conf *c, const struct fs_host_key *k)
 	return false;
 }
 
+/* The configured hosts, of origin config; a name the CLI added that the
+ * file now lists becomes the file's. */
 static int put_hosts(const struct fs_map_fds *m, const struct fs_conf *c,
 		     struct fs_sync_stats *st)
 {
 	for (size_t i = 0; i < c->n_hosts; i++) {
-		struct fs_host_val old;
+		struct fs_host_val old, v = c->hosts[i].val;
+		bool had;
 		int err;
 
-		if (bpf_map_lookup_elem(m->hosts, &c->hosts[i].key, &old) == 0)
+		v.origin = FS_ORIGIN_STATIC;
+		had = bpf_map_lookup_elem(m->hosts, &c->hosts[i].key, &old) ==
+		      0;
+		if (had && old.origin == FS_ORIGIN_STATIC)
 			continue;
-		err = fs_host_put(m, &c->hosts[i].key, &c->hosts[i].val);
+		err = fs_host_put(m, &c->hosts[i].key, &v);
 		if (err) {
 			pr_err_code(err, "config: cannot add host %s",
 				    c->hosts[i].val.name);
 			return err;
 		}
-		st->added++;
+		had ? st->updated++ : st->added++;
 	}
 	return 0;
 }
 
-/* XXX: hosts carry no origin; the config owns the hosts map, so names
- * added with `floodshield hosts add` go at the next reload unless the
- * config lists them too. */
+/* Delete the hosts of origin config the file no longer lists; those the
+ * CLI added stay (they are the CLI's: `hosts del` removes them). */
 static void drop_hosts(const struct fs_map_fds *m, const struct fs_conf *c,
 		       struct fs_sync_stats *st)
 {
 	struct fs_host_key k, next;
+	struct fs_host_val v;
 	bool more = bpf_map_get_next_key(m->hosts, NULL, &k) == 0;
 
 	while (more) {
 		more = bpf_map_get_next_key(m->hosts, &k, &next) == 0;
-		if (!host_in_conf(c, &k) && fs_host_del(m, &k) == 0)
+		if (bpf_map_lookup_elem(m->hosts, &k, &v) == 0 &&
+		    v.origin == FS_ORIGIN_STATIC && !host_in_conf(c, &k) &&
+		    fs_host_del(m, &k) == 0)
 			st->removed++;
 		k = next;
 	}
@@ -260,15 +269,64 @@ static void drop_own(const struct fs_map_fds *m, const struct fs_addr_set *want,
 			st->removed++;
 }
 
-/* The settings as configured: the user's settings only (the served-host
- * bits live in fs_hostfp, loader/hostfp.h). */
-static int put_settings(int cfg_fd, const struct fs_cfg *rt)
+/* The settings to write: @c's, but a key set with the CLI (cli_keys in
+ * @cur, the pinned settings) keeps the CLI's value unless the file now
+ * sets that key too: the file wins then, and that is logged. The
+ * ownership fields say @c's file. -EINVAL logged when the CLI's values
+ * and the file's make an invalid whole (ban.ttl_max below ban.ttl). */
+static int settings_want(const struct fs_conf *c, const struct fs_cfg *cur,
+			 struct fs_cfg *want)
 {
-	struct fs_cfg c = *rt;
-	__u32 zero = 0;
+	const struct fs_setting *keys;
+	char was[96], now[96], err[160];
+	size_t n;
 
-	fs_smtp_capacity_fill(&c); /* smtp.capacity 0: Postfix's */
-	if (bpf_map_update_elem(cfg_fd, &zero, &c, BPF_ANY)) {
+	*want = c->rt;
+	memset(want->cli_keys, 0, sizeof(want->cli_keys));
+	keys = fs_settings(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!fs_key_bit(cur->cli_keys, i))
+			continue;
+		if (!fs_key_bit(c->rt.conf_keys, i)) {
+			fs_setting_copy(want, cur, &keys[i]);
+			fs_key_put(want->cli_keys, i, true);
+			continue;
+		}
+		fs_setting_format(&keys[i], cur, 0, was, sizeof(was));
+		fs_setting_format(&keys[i], want, 0, now, sizeof(now));
+		pr_warn("config: %s was set with the CLI (%s); %s now sets it: "
+			"%s\n",
+			keys[i].key, was, c->path, now);
+	}
+	want->conf_flags = FS_CONF_PORTS | FS_CONF_HOSTS;
+	snprintf(want->owner, sizeof(want->owner), "%s", c->path);
+	if (fs_cfg_check(want, err, sizeof(err))) {
+		pr_err("config: the settings made with the CLI and those of %s "
+		       "do not go together: %s\n",
+		       c->path, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The settings as configured, with those the CLI owns (settings_want()):
+ * the user's settings only (the served-host bits live in fs_hostfp,
+ * loader/hostfp.h). */
+static int put_settings(int cfg_fd, const struct fs_conf *c)
+{
+	struct fs_cfg cur, want;
+	__u32 zero = 0;
+	int err;
+
+	if (bpf_map_lookup_elem(cfg_fd, &zero, &cur)) {
+		pr_err_errno("config: cannot read settings");
+		return -errno;
+	}
+	err = settings_want(c, &cur, &want);
+	if (err)
+		return err;
+	fs_smtp_capacity_fill(&want); /* smtp.capacity 0: Postfix's */
+	if (bpf_map_update_elem(cfg_fd, &zero, &want, BPF_ANY)) {
 		pr_err_errno("config: cannot write settings");
 		return -errno;
 	}
@@ -306,7 +364,7 @@ int fs_sync(const struct fs_map_fds *m, const struct fs_conf *c,
 	}
 	if (err)
 		goto out;
-	if ((err = put_settings(m->cfg, &c->rt)) ||
+	if ((err = put_settings(m->cfg, c)) ||
 	    (err = put_list(m, FS_FILTER_ALLOW, c->allow, c->n_allow, &allow,
 			    st)) ||
 	    (err = put_list(m, FS_FILTER_BLOCK, c->block, c->n_block, &block,

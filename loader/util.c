@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small helpers every layer above uses: the clock, JSON strings,
  * expiries as text. */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "util.h"
 
@@ -49,4 +52,23 @@ void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
 		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
 	else
 		snprintf(buf, len, "%llus", s);
+}
+
+void fs_test_point(const char *name)
+{
+	static unsigned passed;
+	const char *want = getenv("FS_TEST_PAUSE"), *at;
+	size_t len;
+	unsigned nth = 1;
+
+	if (!want)
+		return;
+	at = strchr(want, '@');
+	len = at ? (size_t)(at - want) : strlen(want);
+	if (at)
+		nth = strtoul(at + 1, NULL, 10);
+	if (len != strlen(name) || strncmp(want, name, len) || ++passed != nth)
+		return;
+	fprintf(stderr, "test: paused at %s\n", name);
+	raise(SIGSTOP);
 }

@@ -19,4 +19,11 @@ unsigned long long fs_mono_ns(void);
 void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
 		   char *buf, size_t len);
 
+/* Test hook: when the environment variable FS_TEST_PAUSE is "NAME" or
+ * "NAME@N", the process stops itself (SIGSTOP) the Nth time (default:
+ * the first) it passes point NAME (@name), so that a test can send signals at
+ * exactly that point and then SIGCONT it. Without the variable: nothing.
+ * The points: see docs/testing.md. */
+void fs_test_point(const char *name);
+
 #endif

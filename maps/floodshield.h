@@ -275,7 +275,8 @@ struct fs_host_key {
 };
 
 struct fs_host_val {
-	char name[FS_HOST_MAX + 8]; /* as added, NUL-terminated */
+	char name[FS_HOST_MAX + 7]; /* as added, NUL-terminated */
+	__u8 origin; /* enum fs_origin: config or cli (not read by the program) */
 };
 
 /* Fingerprints of the exact (non-wildcard) served names, so the program
@@ -438,6 +439,10 @@ struct fs_hhost {
 	__u32 pad;
 };
 
+#define FS_KEY_WORDS  2	  /* settings keys: at most 128 */
+#define FS_OWNER_LEN  128 /* a config file's path, as fs_cfg keeps it */
+#define FS_CONF_PORTS 1	  /* the services table (fs_services) */
+#define FS_CONF_HOSTS 2	  /* the hosts of origin config */
 struct fs_cfg {
 	__u32 flags;	/* FS_CFG_* */
 	__u8 v4_prefix; /* per-prefix bucket length, IPv4 bits */
@@ -471,6 +476,16 @@ struct fs_cfg {
 	__u32 pad7;
 	__u64 smtp_idle_ns; /* a session idle this long stops counting */
 	struct fs_limit limits[FS_B_MAX];
+	/* Who owns each setting, one bit per row of the settings table
+	 * (loader/settings.h fs_setting_index()); the program reads none
+	 * of this. The daemon's config sync writes conf_keys (the keys its
+	 * file sets: `set` refuses them), conf_flags and owner; `set`
+	 * marks cli_keys, and the sync keeps those values. */
+	__u64 conf_keys[FS_KEY_WORDS];
+	__u64 cli_keys[FS_KEY_WORDS];
+	__u32 conf_flags; /* FS_CONF_*: what else that file owns */
+	__u32 pad8;
+	char owner[FS_OWNER_LEN]; /* that file's path, NUL-terminated */
 };
 
 /* Sources proven by evidence an off-path sender cannot forge: an ACK
@@ -640,7 +655,9 @@ _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
 _Static_assert(sizeof(struct fs_key) == 24, "fs_key");
 _Static_assert(sizeof(struct fs_rate_slot) == 40, "fs_rate_slot");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
-_Static_assert(sizeof(struct fs_cfg) == 120 + 48 * FS_B_MAX, "fs_cfg");
+_Static_assert(sizeof(struct fs_cfg) == 120 + 48 * FS_B_MAX + 16 * FS_KEY_WORDS +
+						8 + FS_OWNER_LEN,
+	       "fs_cfg");
 _Static_assert(sizeof(struct fs_hflow_key) == 36, "fs_hflow_key");
 _Static_assert(sizeof(struct fs_hstate) == 64, "fs_hstate");
 _Static_assert(__builtin_offsetof(struct fs_hstate, used_ns) == 24, "fs_hstate."

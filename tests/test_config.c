@@ -186,6 +186,7 @@ static void test_example(void)
 		fs_conf_free(c);
 		return;
 	}
+	memset(c->rt.conf_keys, 0, sizeof(c->rt.conf_keys)); /* who sets */
 	ASSERT_MEMEQ(&c->rt, &def, sizeof(def),
 		     "its [limits] are the defaults");
 	ASSERT_TRUE(c->ports_given, "ports_given");
@@ -352,9 +353,17 @@ static void test_settings_keys(void)
 	fputs(observe, limits);
 	fclose(limits);
 	ASSERT_TRUE(n >= 25, "fs_cfg_print printed the keys");
-	if ((c = load_good(text)))
+	if ((c = load_good(text))) {
+		size_t keys, given = 0;
+
+		fs_settings(&keys);
+		for (size_t i = 0; i < keys; i++)
+			given += fs_key_bit(c->rt.conf_keys, i);
+		ASSERT_EQ(given, keys, "every key marked as the file's");
+		memset(c->rt.conf_keys, 0, sizeof(c->rt.conf_keys));
 		ASSERT_MEMEQ(&c->rt, &def, sizeof(def),
 			     "printed defaults load as defaults");
+	}
 	fs_conf_free(c);
 	free(printed);
 	free(text);

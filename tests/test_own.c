@@ -25,6 +25,7 @@
 #include "floodshield.skel.h"
 #include "../loader/addr.h"
 #include "../loader/config.h"
+#include "../loader/ledger.h"
 #include "../loader/lists.h"
 #include "../loader/own.h"
 #include "../loader/settings.h"
@@ -450,9 +451,154 @@ out:
 	pins_remove(dir);
 }
 
+/* ---- one owner per setting --------------------------------------------- */
+
+/* The settings @dir's CLI `show` prints hold @line (as "KEY=VALUE\n"). */
+static bool shows(const char *dir, const char *line)
+{
+	char out[8192], want[128];
+
+	snprintf(want, sizeof(want), "%s\n", line);
+	return cli(dir, "show", out, sizeof(out)) == 0 && strstr(out, want);
+}
+
+static bool host_listed(const char *dir, const char *name)
+{
+	char out[2048], want[128];
+
+	snprintf(want, sizeof(want), "%s\n", name);
+	return cli(dir, "hosts list", out, sizeof(out)) == 0 &&
+	       strstr(out, want);
+}
+
+static const char owner_conf[] = "[observe]\nall = off\n"
+				 "[hosts]\nname = www.example.org\n";
+
+/* The file owns what it sets; the CLI owns the rest of what it changes,
+ * and a sync (the daemon's start, a reload) keeps that. */
+static void owner_sync(void)
+{
+	char dir[64];
+	struct fs_sync_stats st;
+	struct fs_map_fds m;
+	struct fs_conf *c = NULL, *c2 = NULL;
+
+	fs_subtest("owner: the CLI is refused what the file sets");
+	if (!pins_make(dir, "owner") ||
+	    !ASSERT_OK(fs_maps_open_all(dir, &m), "open the pins"))
+		goto out;
+	c = conf_load(owner_conf);
+	if (!c || !ASSERT_OK(fs_sync(&m, c, NULL, &st), "fs_sync"))
+		goto close;
+	ASSERT_EQ(cli(dir, "set observe=on", NULL, 0), EXIT_FAIL,
+		  "set observe=on refused");
+	ASSERT_TRUE(shows(dir, "observe=off"), "observe stays off");
+	ASSERT_EQ(cli(dir, "hosts del www.example.org", NULL, 0), EXIT_FAIL,
+		  "hosts del of the file's host refused");
+	ASSERT_EQ(cli(dir, "hosts add www.example.org", NULL, 0), EXIT_FAIL,
+		  "hosts add of the file's host refused");
+	ASSERT_EQ(cli(dir, "ports set 8443 http", NULL, 0), EXIT_FAIL,
+		  "ports set refused: the file owns the services table");
+
+	fs_subtest("owner: what the CLI changes survives a reload");
+	ASSERT_OK(cli(dir, "set syn.tcp.src=500/1000", NULL, 0), "set");
+	ASSERT_OK(cli(dir, "hosts add shop.example.org", NULL, 0), "hosts add");
+	ASSERT_OK(fs_sync(&m, c, NULL, &st), "fs_sync again (a reload)");
+	ASSERT_TRUE(shows(dir, "syn.tcp.src=500/1000"), "the CLI's rate stays");
+	ASSERT_TRUE(shows(dir, "observe=off"), "the file's observe");
+	ASSERT_TRUE(host_listed(dir, "shop.example.org"), "the CLI's host");
+	ASSERT_TRUE(host_listed(dir, "www.example.org"), "the file's host");
+	ASSERT_OK(cli(dir, "hosts del shop.example.org", NULL, 0), "the CLI "
+								   "deletes "
+								   "its own "
+								   "host");
+
+	fs_subtest("owner: a key the file sets later is the file's (logged)");
+	c2 = conf_load("[observe]\nall = off\n[limits]\nsyn.tcp.src = 30/60\n"
+		       "[hosts]\nname = www.example.org\n");
+	if (c2 && ASSERT_OK(fs_sync(&m, c2, NULL, &st), "fs_sync")) {
+		ASSERT_TRUE(shows(dir, "syn.tcp.src=30/60"), "the file's rate");
+		ASSERT_EQ(cli(dir, "set syn.tcp.src=500/1000", NULL, 0),
+			  EXIT_FAIL, "and the CLI is refused it now");
+	}
+close:
+	fs_maps_close_all(&m);
+out:
+	fs_conf_free(c);
+	fs_conf_free(c2);
+	pins_remove(dir);
+}
+
+/* A newer build replaced fs_cfg with the defaults (another layout, pins
+ * kept): the ledger's "set" lines (@path) bring the CLI's settings back
+ * before the start's sync (@c). */
+static void owner_replaced(const char *dir, const char *path,
+			   const struct fs_map_fds *m, const struct fs_conf *c)
+{
+	struct fs_sync_stats st;
+	struct fs_cfg def;
+	__u32 zero = 0;
+
+	fs_subtest("owner: the CLI's settings back after a newer build "
+		   "replaced fs_cfg with the defaults");
+	fs_cfg_defaults(&def); /* what drop_stale_pins() leaves */
+	ASSERT_OK(bpf_map_update_elem(m->cfg, &zero, &def, BPF_ANY), "fs_cfg "
+								     "replace"
+								     "d");
+	ASSERT_TRUE(shows(dir, "observe=off"), "observe off");
+	ASSERT_EQ(fs_ledger_restore_settings(path, dir, m), 1,
+		  "1 setting restored");
+	ASSERT_OK(fs_sync(m, c, NULL, &st), "the start's fs_sync");
+	ASSERT_TRUE(shows(dir, "observe=on"), "observe on again");
+}
+
+/* observe=on made with the CLI comes back after a reboot (new pins, the
+ * ledger restored before the start's sync), and the sync keeps it. */
+static void owner_reboot(void)
+{
+	char dir[64], path[] = "/tmp/fs_owner_ledger.XXXXXX";
+	struct fs_ledger_limits lim = {};
+	struct fs_sync_stats st;
+	struct fs_map_fds m;
+	struct fs_conf *c = conf_load("[hosts]\nname = www.example.org\n");
+	int fd = mkstemp(path);
+
+	fs_subtest("owner: the CLI's observe=on and hosts outlive a reboot");
+	if (!c || fd < 0 || !pins_make(dir, "reboot") ||
+	    !ASSERT_OK(fs_maps_open_all(dir, &m), "open the pins"))
+		goto out;
+	ASSERT_OK(fs_sync(&m, c, NULL, &st), "fs_sync");
+	ASSERT_OK(cli(dir, "set observe=on", NULL, 0), "set observe=on");
+	ASSERT_OK(cli(dir, "hosts add shop.example.org", NULL, 0), "hosts add");
+	ASSERT_TRUE(fs_ledger_save(path, dir, &m) >= 2, "ledger saved");
+	fs_maps_close_all(&m);
+	pins_remove(dir); /* the reboot */
+	if (!pins_make(dir, "reboot") ||
+	    !ASSERT_OK(fs_maps_open_all(dir, &m), "open the new pins"))
+		goto out;
+	ASSERT_TRUE(shows(dir, "observe=off"), "new pins: observe off");
+	ASSERT_EQ(fs_ledger_restore(path, dir, &lim, &m), 2, "2 restored");
+	ASSERT_OK(fs_sync(&m, c, NULL, &st), "the start's fs_sync");
+	ASSERT_TRUE(shows(dir, "observe=on"), "observe is still on");
+	ASSERT_TRUE(host_listed(dir, "shop.example.org"), "the CLI's host");
+	ASSERT_OK(cli(dir, "hosts del shop.example.org", NULL, 0), "the host "
+								   "is the "
+								   "CLI's");
+	owner_replaced(dir, path, &m, c);
+	fs_maps_close_all(&m);
+out:
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	fs_conf_free(c);
+	pins_remove(dir);
+}
+
 FS_TEST(own)
 {
 	own_sync();
 	own_attach();
 	import_server();
+	owner_sync();
+	owner_reboot();
 }

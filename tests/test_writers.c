@@ -349,6 +349,7 @@ static void writer_sync(void)
 static void writer_ledger(void)
 {
 	char dir[] = "/tmp/fs_writers.XXXXXX", path[64];
+	struct fs_ledger_limits lim = {};
 	long long t = time(NULL);
 	struct inst in;
 	FILE *f;
@@ -360,6 +361,7 @@ static void writer_ledger(void)
 	f = fopen(path, "w");
 	if (!ASSERT_TRUE(f != NULL, "write the ledger"))
 		goto out;
+	fprintf(f, "# floodshield ledger 1\n"); /* an older build's */
 	fprintf(f, "ban 198.51.100.30/32 %s 1 %lld %lld\n",
 		fs_ban_reason_name(FS_BAN_HTTP_BAD), t - 10, t + 3600);
 	fprintf(f, "ban 2001:db8:30::/64 %s 2 %lld %lld\n",
@@ -371,7 +373,8 @@ static void writer_ledger(void)
 	fclose(f);
 	if (!inst_open(&in, false))
 		goto out;
-	if (ASSERT_EQ(fs_ledger_restore(dir, &in.m), 4, "entries restored")) {
+	if (ASSERT_EQ(fs_ledger_restore(path, "/any", &lim, &in.m), 4,
+		      "entries restored")) {
 		expect_ban(&in, "198.51.100.30");
 		expect_ban(&in, "2001:db8:30::30");
 		expect_allow(&in, "2001:db8::30");

@@ -29,6 +29,7 @@ set -u
 
 # shellcheck source=tests/ns/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+fs_daemon_user || fs_die "cannot make the daemon's user (systemd-sysusers)"
 
 BLOCKED4=198.51.100.20
 BLOCK_N=25		# datagrams; veth's XDP ring holds 256
@@ -306,6 +307,9 @@ check_daemon()
 {
 	local conf=$FS_TMP/daemon.conf q pid
 
+	# the daemon runs as its user: it reads its config and writes its
+	# state under here
+	chmod 0755 "$FS_TMP"
 	cat >"$conf" <<EOF
 [shield]
 interfaces = $FS_SRV_IF

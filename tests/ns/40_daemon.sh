@@ -11,10 +11,13 @@
 # for, may coalesce: there the assertion is that the last file wins.
 set -u
 . "$(dirname "$0")/lib.sh"
+fs_daemon_user || fs_die "cannot make the daemon's user (systemd-sysusers)"
 
 DAEMON_PID=
+NOTIFY_PID=
 daemon_cleanup()
 {
+	[ -n "$NOTIFY_PID" ] && kill "$NOTIFY_PID" 2>/dev/null
 	if [ -n "$DAEMON_PID" ]; then
 		kill "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
@@ -26,6 +29,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 FS_TMP=$(mktemp -d /tmp/fs-daemon.XXXXXX)
+# the daemon runs as its user: it reads its config and writes its
+# state under here
+chmod 0755 "$FS_TMP"
 CONF=$FS_TMP/floodshield.conf
 LOG=$FS_TMP/daemon.log
 ALLOWED=203.0.113.30
@@ -76,11 +82,25 @@ daemon_up()
 	[ "$(daemon_state "d['pid'] == $DAEMON_PID and d['running']")" = 1 ]
 }
 
-# Start the daemon and wait (at most 30 s: it loads and verifies the
-# program) until it has published its pid: it serves from then on.
+# The systemd unit's start, without systemd: user floodshield with the
+# unit's capabilities as ambient ones, its bounding set, no_new_privs.
+UNIT_CAPS=+net_admin,+sys_admin,+dac_override
+as_unit()
+{
+	exec setpriv --reuid=floodshield --regid=floodshield --clear-groups \
+		--inh-caps=$UNIT_CAPS --ambient-caps=$UNIT_CAPS \
+		--bounding-set=-all,$UNIT_CAPS --no-new-privs "$@"
+}
+
+# Start the daemon (as the unit would with `unit`, else as root) and
+# wait (at most 30 s: it loads and verifies the program) until it has
+# published its pid: it serves from then on. It notifies $NOTIFY.
 start_daemon()
 {
-	"$FS_BIN" -n "$FS_SRV_NS" run -c "$CONF" >>"$LOG" 2>&1 &
+	local how=
+
+	[ "${1:-}" = unit ] && how=as_unit
+	NOTIFY_SOCKET=$NOTIFY $how "$FS_BIN" -n "$FS_SRV_NS" run -c "$CONF" >>"$LOG" 2>&1 &
 	DAEMON_PID=$!
 	fs_wait_until 30 daemon_up && return 0
 	fs_note "daemon did not start: $(tail -3 "$LOG")"
@@ -136,6 +156,20 @@ prog_id()
 	fs_cli -j status | fs_json "d['interfaces'][0]['prog_id'] if d['interfaces'] else 0"
 }
 
+# sd_notify's socket, as systemd would hold it: each datagram a line
+NOTIFY=$FS_TMP/notify.sock
+"$FS_PY" -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o777)
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+        f.flush()' "$NOTIFY" "$FS_TMP/notify.log" &
+NOTIFY_PID=$!
+notified() { grep -q "$1" "$FS_TMP/notify.log" 2>/dev/null; }
+
 fs_topo_up || fs_die "topology"
 fs_cookies_on || fs_die "XDP SYN cookies: pass program, tcp_syncookies=2"
 fs_server_start || fs_die "server"
@@ -161,9 +195,19 @@ fs_result $? "daemon starts and attaches" || exit 0
 fs_result $? "status: the daemon's pid, no reload yet" "$(fs_cli -j status)"
 [ "$(fs_cli -j status | fs_json "len(d['interfaces'])")" = 1 ]
 fs_result $? "status shows the interface attached"
-caps=$(grep -E '^Cap(Eff|Prm|Bnd|Amb)' "/proc/$DAEMON_PID/status" | awk '{print $2}' | sort -u)
+caps=$(grep -E '^Cap(Eff|Prm|Bnd|Amb|Inh)' "/proc/$DAEMON_PID/status" | awk '{print $2}' | sort -u)
 [ "$caps" = 0000000000000000 ]
 fs_result $? "running daemon holds no capability" "$(grep ^Cap "/proc/$DAEMON_PID/status")"
+uid=$(id -u floodshield)
+ids=$(grep -E '^(Uid|Gid):' "/proc/$DAEMON_PID/status" | awk '{print $2,$3,$4,$5}' | sort -u)
+[ "$ids" = "$uid $uid $uid $uid" ] && [ -z "$(grep '^Groups:' "/proc/$DAEMON_PID/status" | cut -f2 | tr -d ' ')" ]
+fs_result $? "running daemon: user floodshield (real, effective, saved), no groups" \
+	"$(grep -E '^(Uid|Gid|Groups):' "/proc/$DAEMON_PID/status")"
+[ "$(stat -c %U "$FS_PIN" "$FS_PIN/fs_cfg" "$FS_PIN/fs_bans" "$FS_TMP/state" | sort -u)" = floodshield ]
+fs_result $? "its pin folder, pins and state folder are its user's" \
+	"$(stat -c '%U %n' "$FS_PIN" "$FS_PIN/fs_cfg" "$FS_TMP/state")"
+fs_wait_until 5 notified READY=1 && [ "$(head -1 "$FS_TMP/notify.log")" = "READY=1 STATUS=shielding 1 interfaces" ]
+fs_result $? "sd_notify: READY=1 once attached and synced" "$(cat "$FS_TMP/notify.log")"
 
 # --- the CLI leaves the config's entries to the config ---------------
 out=$(fs_cli allow add "$ALLOWED/32" --ttl 1m 2>&1)
@@ -175,6 +219,19 @@ out=$(fs_cli block add ::/0 2>&1)
 rc=$?
 [ $rc = 2 ] && [[ $out == *"'::/0': also covers every IPv4 address"* ]]
 fs_result $? "an IPv6 prefix covering IPv4 is refused" "rc=$rc: $out"
+
+# --- one owner per setting: the file's refused, the CLI's kept ----------
+out=$(fs_cli set syn.tcp.src=500/1000 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"syn.tcp.src is set in $CONF, which the daemon applies"* ]] &&
+	fs_cli show | grep -qx 'syn.tcp.src=5/5'
+fs_result $? "set of a key the config file sets: refused, naming the file" "rc=$rc: $out"
+out=$(fs_cli ports set 8443 http 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"belongs to $CONF"* ]]
+fs_result $? "ports set refused: the config file owns the services table" "rc=$rc: $out"
+fs_cli set events.dedup=7s >/dev/null && fs_cli hosts add shop.example.org >/dev/null ||
+	fs_die "CLI set and hosts add"
 
 # --- 20 reloads under traffic -------------------------------------------
 # Each SIGHUP once the previous reload is counted: exactly 20 reloads.
@@ -198,6 +255,10 @@ fs_result $? "20 reloads applied, each counted before the next SIGHUP" \
 	"acknowledged within 10 s: $acked of 20" \
 	"generation/applied/refused/rolled_back/last: $(reload_counts)"
 wait "$allowed_pid" "$blocked_pid"
+fs_cli show | grep -qx 'events.dedup=7s' && fs_cli hosts list | grep -qx shop.example.org
+fs_result $? "20 reloads kept the CLI's setting and host" \
+	"$(fs_cli show | grep events.dedup)" "hosts: $(fs_cli hosts list | tr '\n' ' ')"
+fs_cli hosts del shop.example.org >/dev/null || fs_die "hosts del"
 allowed_ok=$(cat "$FS_TMP/allowed.out")
 fs_server_wait "$ALLOWED" 200
 [ "$allowed_ok" = 200 ] && [ "$(fs_accepted "$ALLOWED")" = 200 ]
@@ -289,10 +350,18 @@ fs_result $? "daemon stopped: the program stays attached and protecting"
 [ "$(daemon_state "d['pid']")" = 0 ] && [ "$(reload_counts)" = 23/21/1/1/applied ]
 fs_result $? "status after a clean stop: no pid, the last run's reloads" \
 	"$(fs_cli -j status)"
-start_daemon
+# the restart as the systemd unit starts it: user floodshield with the
+# capabilities to attach as ambient ones
+start_daemon unit
 new_id=$(prog_id)
 [ "$new_id" != "$old_id" ] && [ "$new_id" != 0 ]
-fs_result $? "restart replaced the program in place" "prog id $old_id -> $new_id"
+fs_result $? "restart as the unit (user floodshield, ambient capabilities) replaced the program in place" \
+	"prog id $old_id -> $new_id" "$(tail -3 "$LOG")"
+ids=$(grep -E '^(Uid|Gid):' "/proc/$DAEMON_PID/status" | awk '{print $2,$3,$4,$5}' | sort -u)
+caps=$(grep -E '^Cap(Eff|Prm|Amb|Inh)' "/proc/$DAEMON_PID/status" | awk '{print $2}' | sort -u)
+[ "$ids" = "$uid $uid $uid $uid" ] && [ "$caps" = 0000000000000000 ]
+fs_result $? "as the unit: user floodshield, no capability left once attached" \
+	"$(grep -E '^(Uid|Cap)' "/proc/$DAEMON_PID/status")"
 [ "$(reload_counts)" = 0/0/0/0/none ]
 fs_result $? "restart: the new daemon's pid, its reloads counted anew" "$(reload_counts)"
 
@@ -314,14 +383,41 @@ fs_result $? "SIGHUP burst: 1 to 5 reloads, all applied" "$(reload_counts)"
 [ "$(ban_listed "$FLOODER")" = 1 ]
 fs_result $? "restart kept the ban"
 
+# --- systemctl reload's command: it waits for the daemon's answer -------
+: >"$FS_TMP/notify.log"
+cp "$CONF" "$FS_TMP/good.conf"
+echo "syn.tcp.srcc = 1/1" >>"$CONF"
+out=$(as_unit "$FS_BIN" -p "$FS_PIN" reload --pid "$DAEMON_PID" 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"reload: refused"* ]]
+fs_result $? "floodshield reload (ExecReload, as the unit): a refused file exits 1" "rc=$rc: $out"
+cp "$FS_TMP/good.conf" "$CONF"
+out=$(as_unit "$FS_BIN" reload -c "$CONF" --pid "$DAEMON_PID" 2>&1)
+rc=$?
+[ $rc = 0 ] && [ "$out" = "reload: applied" ]
+fs_result $? "floodshield reload: an applied file exits 0" "rc=$rc: $out"
+out=$("$FS_BIN" -p "$FS_PIN" reload --pid 1 2>&1)
+rc=$?
+[ $rc = 1 ] && [[ $out == *"is pid $DAEMON_PID, not 1"* ]]
+fs_result $? "floodshield reload --pid: another process is refused" "rc=$rc: $out"
+[ "$(cat "$FS_TMP/notify.log")" = "RELOADING=1 STATUS=reloading $CONF
+READY=1 STATUS=shielding; last reload refused
+RELOADING=1 STATUS=reloading $CONF
+READY=1 STATUS=shielding; last reload applied" ]
+fs_result $? "sd_notify: RELOADING=1, then READY=1 with the result, per reload" \
+	"$(cat "$FS_TMP/notify.log")"
+
 stop_daemon
 fs_cli detach "$FS_SRV_IF" >/dev/null
 rm -rf "$FS_PIN"
-grep -q "^ban $FLOODER/32 conn_rate" "$FS_TMP/state/ledger"
-fs_result $? "ledger holds the ban" "$(cat "$FS_TMP/state/ledger")"
+LEDGER=$(fs_ledger_of "$FS_PIN" "$FS_TMP/state")
+grep -q "^ban $FLOODER/32 conn_rate" "$LEDGER" && grep -qx "set events.dedup=7s" "$LEDGER"
+fs_result $? "ledger holds the ban and the CLI's setting" "$(cat "$LEDGER")"
 start_daemon
 [ "$(ban_listed "$FLOODER")" = 1 ] && ! fs_connect "$FLOODER" 1
 fs_result $? "simulated reboot: ban restored from the ledger and enforced"
+fs_cli show | grep -qx 'events.dedup=7s'
+fs_result $? "simulated reboot: the CLI's setting restored and kept by the start's sync"
 grep -q "ledger: .* restored" "$LOG"
 fs_result $? "restore is logged"
 stop_daemon
@@ -334,6 +430,12 @@ if command -v systemd-analyze >/dev/null; then
 	out=$(systemd-analyze verify --man=no "$FS_TMP/floodshield.service" 2>&1)
 	[ $? = 0 ] && [ -z "$out" ]
 	fs_result $? "systemd-analyze verify: unit is clean" "$out"
+	# the unit's sandbox: the exposure systemd-analyze gives it (the unit
+	# file says what is left and why)
+	out=$(systemd-analyze security --offline=yes "$FS_TMP/floodshield.service" 2>&1)
+	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' <<<"$out")
+	awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.1) }'
+	fs_result $? "systemd-analyze security: exposure $score, at most 2.1" "$(tail -5 <<<"$out")"
 else
 	fs_skip "systemd-analyze verify" "systemd-analyze not installed"
 fi
@@ -342,6 +444,7 @@ DEST=$FS_TMP/dest
 make -s -C "$FS_ROOT" install DESTDIR="$DEST" PREFIX=/usr >/dev/null 2>&1
 missing=
 for f in usr/sbin/floodshield usr/lib/systemd/system/floodshield.service \
+	usr/lib/sysusers.d/floodshield.conf \
 	etc/floodshield/floodshield.conf usr/share/man/man8/floodshield.8 \
 	usr/share/doc/floodshield/README.md usr/share/doc/floodshield/config.md; do
 	[ -e "$DEST/$f" ] || missing="$missing $f"

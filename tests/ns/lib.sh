@@ -101,6 +101,24 @@ fs_missing_prereq()
 	done
 }
 
+# The daemon's user (etc/floodshield.sysusers), made as `make install`
+# makes it: the daemon attaches, then runs as it. Idempotent.
+fs_daemon_user()
+{
+	getent passwd floodshield >/dev/null ||
+		systemd-sysusers "$FS_ROOT/etc/floodshield.sysusers" >/dev/null
+}
+
+# fs_ledger_of PIN_DIR STATE_DIR: the daemon's ledger of that pin folder
+# (loader/ledger.h: '/' as '-', '-' as %2D; letters, digits, '_', '.' kept).
+fs_ledger_of()
+{
+	local p=${1#/}
+
+	p=${p//-/%2D}
+	echo "$2/ledger.${p//\//-}"
+}
+
 # ---------------------------------------------------------------------
 # Topology.
 

@@ -29,11 +29,23 @@ struct fs_ctx {
 int fs_cli_set(struct fs_ctx *ctx, const char *const *kv, int n,
 	       const char *what);
 
+/* Whether the daemon's config file owns @what (FS_CONF_PORTS or
+ * FS_CONF_HOSTS: the pinned settings say so, fs_cfg.conf_flags): 1 with
+ * "@cmd: @thing belongs to FILE ..." logged, 0 not, -1 when the settings
+ * cannot be read (logged). Call it with the pin folder locked. */
+int fs_cli_owner(struct fs_ctx *ctx, __u32 what, const char *cmd,
+		 const char *thing);
+
+/* fs_daemon's entry (the daemon's pid and reloads) in @pin_dir: 0, or
+ * -errno (-ENOENT: not pinned, a pin folder an older build made). */
+int fs_cli_daemon_state(const char *pin_dir, struct fs_daemon_state *st);
+
 /* floodshield itself: the global options and every command (cli.c). */
 extern const struct fs_cmd fs_cli;
 
 /* The top-level commands, each defined by the file that implements it. */
-extern const struct fs_cmd fs_cmd_check, fs_cmd_run; /* cmd_run.c */
+extern const struct fs_cmd fs_cmd_check, fs_cmd_run,
+	fs_cmd_reload; /* cmd_run.c */
 extern const struct fs_cmd fs_cmd_attach, fs_cmd_detach, fs_cmd_status;
 extern const struct fs_cmd fs_cmd_allow, fs_cmd_block; /* cmd_lists.c */
 extern const struct fs_cmd fs_cmd_hosts;	       /* cmd_hosts.c */

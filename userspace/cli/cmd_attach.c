@@ -227,9 +227,7 @@ static void print_own(struct fs_ctx *ctx)
 	fs_addr_set_free(&own);
 }
 
-/* fs_daemon's entry: 0, or -errno (-ENOENT: not pinned, a pin folder
- * an older build made). */
-static int daemon_state(const char *pin_dir, struct fs_daemon_state *st)
+int fs_cli_daemon_state(const char *pin_dir, struct fs_daemon_state *st)
 {
 	char path[512];
 	__u32 zero = 0;
@@ -263,7 +261,7 @@ static bool alive(__u32 pid)
 static void print_daemon(struct fs_ctx *ctx)
 {
 	struct fs_daemon_state st;
-	int err = daemon_state(ctx->pin_dir, &st);
+	int err = fs_cli_daemon_state(ctx->pin_dir, &st);
 
 	if (err) {
 		if (ctx->json)

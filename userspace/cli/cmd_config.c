@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ports, set, show, stats: the runtime settings and counters. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,12 @@ static int ports_set(struct fs_ctx *ctx, void *args)
 	if (fd < 0)
 		return EXIT_FAIL;
 	lock = fs_pins_lock(ctx->pin_dir);
+	if (lock >= 0 && fs_cli_owner(ctx, FS_CONF_PORTS, "ports set",
+				      "the services table ([services])") != 0) {
+		close(lock);
+		close(fd);
+		return EXIT_FAIL;
+	}
 	err = lock < 0 || bpf_map_update_elem(fd, &port, &a->svc, BPF_ANY);
 	if (lock >= 0)
 		close(lock);
@@ -80,6 +87,47 @@ struct set_args {
 	struct fs_arg_list kv;
 };
 
+int fs_cli_owner(struct fs_ctx *ctx, __u32 what, const char *cmd,
+		 const char *thing)
+{
+	struct fs_cfg cfg;
+	int fd = fs_map_open(ctx->pin_dir, FS_STR(FS_MAP_CFG));
+	int owned = 0;
+
+	if (fd < 0)
+		return -1;
+	if (read_cfg(fd, &cfg) == 0 && cfg.conf_flags & what) {
+		cfg.owner[sizeof(cfg.owner) - 1] = '\0';
+		pr_err("%s: %s belongs to %s, which the daemon applies: change "
+		       "it there and reload\n",
+		       cmd, thing, cfg.owner);
+		owned = 1;
+	}
+	close(fd);
+	return owned;
+}
+
+/* Refuse @kv when the daemon's config file sets its key (0, or -1
+ * logged); an unknown key is left to fs_cfg_set(). */
+static int key_free(const struct fs_cfg *cfg, const char *kv, const char *what,
+		    size_t *index)
+{
+	char key[64];
+	const struct fs_setting *s;
+
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(kv, "="), kv);
+	s = fs_setting_find(key);
+	if (!s)
+		return 0;
+	*index = fs_setting_index(s);
+	if (!fs_key_bit(cfg->conf_keys, *index))
+		return 0;
+	pr_err("%s: %s is set in %s, which the daemon applies: change it "
+	       "there and reload; nothing changed\n",
+	       what, key, cfg->owner);
+	return -1;
+}
+
 int fs_cli_set(struct fs_ctx *ctx, const char *const *kv, int n,
 	       const char *what)
 {
@@ -94,12 +142,19 @@ int fs_cli_set(struct fs_ctx *ctx, const char *const *kv, int n,
 	lock = fs_pins_lock(ctx->pin_dir);
 	if (lock < 0 || read_cfg(fd, &cfg))
 		goto out;
+	cfg.owner[sizeof(cfg.owner) - 1] = '\0';
 	for (int i = 0; i < n; i++) {
+		size_t k = SIZE_MAX;
+
+		if (key_free(&cfg, kv[i], what, &k))
+			goto out;
 		if (fs_cfg_set(&cfg, kv[i], err, sizeof(err))) {
 			pr_err("%s: %s; nothing changed\n", what, err);
 			rc = EXIT_USAGE;
 			goto out;
 		}
+		/* the CLI's from now on: the daemon's sync keeps it */
+		fs_key_put(cfg.cli_keys, k, true);
 	}
 	if (fs_cfg_check(&cfg, err, sizeof(err)) ||
 	    fs_cfg_check_kernel(&cfg, err, sizeof(err))) {

@@ -20,8 +20,11 @@
 
 struct hosts_ctx {
 	struct fs_map_fds m;
-	int added, skipped, failed;
+	int added, skipped, failed, listed;
 	bool quiet;
+	bool conf_owned; /* the daemon's file owns its hosts (origin config) */
+	const char *owner;
+	struct fs_cfg cfg; /* the pinned settings: who owns the hosts */
 };
 
 /* The arguments of every hosts command. */
@@ -46,6 +49,8 @@ static const char *server_name(int s)
  * close). 0, or -1 logged with nothing left open. */
 static int hosts_open(struct fs_ctx *ctx, struct hosts_ctx *h, int *lock)
 {
+	__u32 zero = 0;
+
 	*lock = fs_pins_lock(ctx->pin_dir);
 	if (*lock < 0)
 		return -1;
@@ -53,7 +58,22 @@ static int hosts_open(struct fs_ctx *ctx, struct hosts_ctx *h, int *lock)
 		close(*lock);
 		return -1;
 	}
+	if (bpf_map_lookup_elem(h->m.cfg, &zero, &h->cfg) == 0) {
+		h->cfg.owner[sizeof(h->cfg.owner) - 1] = '\0';
+		h->conf_owned = h->cfg.conf_flags & FS_CONF_HOSTS;
+		h->owner = h->cfg.owner;
+	}
 	return 0;
+}
+
+/* Whether @k is a host the daemon's config file lists (origin config,
+ * while a file owns the hosts). */
+static bool conf_host(const struct hosts_ctx *h, const struct fs_host_key *k)
+{
+	struct fs_host_val old;
+
+	return h->conf_owned && bpf_map_lookup_elem(h->m.hosts, k, &old) == 0 &&
+	       old.origin == FS_ORIGIN_STATIC;
 }
 
 /* After a change the prints and the served-host bits follow the map
@@ -79,6 +99,11 @@ static int add_one(struct hosts_ctx *h, const char *name, const char *where)
 		h->failed++;
 		return -1;
 	}
+	if (conf_host(h, &k)) { /* served already, and the file's */
+		h->listed++;
+		return 1;
+	}
+	v.origin = FS_ORIGIN_CLI;
 	rc = fs_host_put(&h->m, &k, &v);
 	if (rc) {
 		pr_err("hosts add %s: %s%s\n", name, strerror(-rc),
@@ -167,9 +192,12 @@ static int hosts_add(struct fs_ctx *ctx, void *args)
 	if (hosts_open(ctx, &h, &lock))
 		return EXIT_FAIL;
 	for (int i = 0; i < names->n; i++)
-		add_one(&h, names->v[i], NULL);
+		if (add_one(&h, names->v[i], NULL) > 0)
+			pr_err("hosts add: %s: %s lists it, which the daemon "
+			       "applies: it stays the file's\n",
+			       names->v[i], h.owner);
 	hosts_close(&h, lock);
-	return h.failed ? EXIT_FAIL : 0;
+	return h.failed || h.listed ? EXIT_FAIL : 0;
 }
 
 static int hosts_del(struct fs_ctx *ctx, void *args)
@@ -187,6 +215,13 @@ static int hosts_del(struct fs_ctx *ctx, void *args)
 	}
 	if (hosts_open(ctx, &h, &lock))
 		return EXIT_FAIL;
+	if (conf_host(&h, &k)) {
+		pr_err("hosts del: %s: %s lists it, which the daemon applies: "
+		       "remove it there and reload; nothing changed\n",
+		       name, h.owner);
+		hosts_close(&h, lock);
+		return EXIT_FAIL;
+	}
 	rc = fs_host_del(&h.m, &k);
 	hosts_close(&h, lock);
 	if (rc == -ENOENT) {
@@ -388,7 +423,8 @@ static int set_server(struct fs_ctx *ctx, enum server server)
 
 /* Write what @im read; on a refused write, the names this import added
  * are taken out again. 0 or -1 (logged). */
-static int import_write(struct fs_ctx *ctx, struct import *im, int *added)
+static int import_write(struct fs_ctx *ctx, struct import *im, int *added,
+			int *listed)
 {
 	struct hosts_ctx h = {.quiet = true};
 	bool *fresh = calloc(im->n + 1, sizeof(*fresh));
@@ -401,7 +437,12 @@ static int import_write(struct fs_ctx *ctx, struct import *im, int *added)
 		return -1;
 	}
 	for (i = 0; i < im->n && !rc; i++) {
+		if (conf_host(&h, &im->k[i])) { /* the file's: it stays so */
+			(*listed)++;
+			continue;
+		}
 		fresh[i] = bpf_map_lookup_elem(h.m.hosts, &im->k[i], &cur) != 0;
+		im->v[i].origin = FS_ORIGIN_CLI;
 		rc = fs_host_put(&h.m, &im->k[i], &im->v[i]);
 		if (rc)
 			pr_err("hosts import %s: %s%s\n", im->v[i].name,
@@ -417,7 +458,7 @@ static int import_write(struct fs_ctx *ctx, struct import *im, int *added)
 		pr_err("hosts import: the names it added were taken out "
 		       "again\n");
 	}
-	*added = rc ? 0 : (int)im->n;
+	*added = rc ? 0 : (int)im->n - *listed;
 	hosts_close(&h, lock);
 	free(fresh);
 	return rc ? -1 : 0;
@@ -431,7 +472,7 @@ static int hosts_import(struct fs_ctx *ctx, void *args)
 {
 	const struct hosts_args *a = args;
 	struct import im = {.force = a->force};
-	int added = 0, set;
+	int added = 0, listed = 0, set;
 	char *text;
 
 	text = server_dump(a->server, a->from, a->config);
@@ -456,25 +497,24 @@ static int hosts_import(struct fs_ctx *ctx, void *args)
 		       im.gaps > 1 ? "s" : "");
 		goto fail;
 	}
-	if (im.n && import_write(ctx, &im, &added))
+	if (im.n && import_write(ctx, &im, &added, &listed))
 		goto fail;
 	set = set_server(ctx, a->server);
 	if (ctx->json) {
 		printf("{\"added\":%d,\"gaps\":%d,\"forced\":%s,"
-		       "\"http.server\":",
-		       added, im.gaps, im.gaps ? "true" : "false");
+		       "\"listed\":%d,\"http.server\":",
+		       added, im.gaps, im.gaps ? "true" : "false", listed);
 		if (set)
 			printf("null}\n");
 		else
 			printf("\"%s\"}\n", server_name(a->server));
 	} else {
-		printf("imported %d names from %s (%d not expressible%s)\n",
+		printf("imported %d names from %s (%d not expressible%s, %d "
+		       "listed by the config file already)\n",
 		       added, server_name(a->server), im.gaps,
-		       im.gaps ? ", --force" : "");
+		       im.gaps ? ", --force" : "", listed);
 		if (!set)
-			printf("http.server=%s (set; the daemon's reload "
-			       "applies the config file's: write it in "
-			       "[limits] too)\n",
+			printf("http.server=%s (set)\n",
 			       server_name(a->server));
 	}
 	free(im.k);

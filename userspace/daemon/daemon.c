@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
-/* floodshield run: the daemon. Attaches to the configured interfaces
- * (replacing an older floodshield program in place), moves the maps to
- * the configuration, restores the ledger after a reboot, drops every
- * capability, then keeps state: expires bans, logs new ones (bounded),
- * saves the ledger every minute, reloads on SIGHUP and counts its
- * reloads in fs_daemon. When it exits, the program stays attached and
- * protecting. */
+/* floodshield run: the daemon. One per pin folder. Attaches to the
+ * configured interfaces (replacing an older floodshield program in
+ * place), moves the maps to the configuration, restores the ledger after
+ * a reboot, then runs as its own user with no capability (privdrop.h),
+ * tells systemd it is ready (notify.h), and keeps state: expires bans,
+ * logs new ones (bounded), saves the ledger every minute, reloads on
+ * SIGHUP and counts its reloads in fs_daemon. When it exits, the
+ * program stays attached and protecting. */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <limits.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 #include <bpf/bpf.h>
 #include "../../loader/addr.h"
 #include "../../loader/util.h"
+#include "notify.h"
 #include "privdrop.h"
 #include "exporter.h"
 #include "daemon.h"
@@ -37,9 +41,13 @@
 #include "../../loader/ifaces.h"
 #include "../../loader/own.h"
 
-#define SWEEP_EVERY_S  10 /* expire bans and entries, log new bans */
-#define LEDGER_EVERY_S 60 /* an unclean stop loses at most this */
-#define BAN_LOG_MAX    10 /* ban lines per sweep; the rest are summed */
+#define SWEEP_EVERY_S  10	/* expire bans and entries, log new bans */
+#define LEDGER_EVERY_S 60	/* an unclean stop loses at most this */
+#define BAN_LOG_MAX    10	/* ban lines per sweep; the rest are summed */
+#define LOCK_POLL_NS   50000000 /* pin lock busy: try again after 50 ms */
+/* A folder in the pin folder that the running daemon keeps locked: one
+ * daemon per pin folder. */
+#define FS_INSTANCE_LOCK "daemon-lock" /* bpffs refuses names with a dot */
 
 struct daemon {
 	const char *conf_path;
@@ -52,7 +60,11 @@ struct daemon {
 	 * addresses are own (http.own), read again at each sync */
 	struct fs_ifnames *shielded;
 	bool exporting;
-	int pin_fd; /* the pin folder, for flock() */
+	int pin_fd;	 /* the pin folder, for flock() */
+	int instance_fd; /* FS_INSTANCE_LOCK, held while the daemon runs */
+	char ledger[512];
+	struct fs_user user;	/* [shield] user: the daemon runs as it */
+	struct fs_cfg cfg_seen; /* the settings as the ledger last saw them */
 	unsigned long long last_sweep_ns;
 	struct fs_daemon_state state; /* as last written to fs_daemon */
 	sigset_t wait_mask;	      /* while waiting: our signals unblocked */
@@ -148,13 +160,42 @@ static int attach_all(struct daemon *d)
 	return 0;
 }
 
-/* Hold the pin folder's lock, as the CLI's changing commands do, while
- * the daemon changes maps the CLI changes too. */
-static void pins_lock(struct daemon *d, int op)
+/* Test hook: the point "@what:@name" (fs_test_point()). */
+static void point(const char *what, const char *name)
 {
-	if (d->pin_fd >= 0 && flock(d->pin_fd, op))
-		pr_warn_errno("cannot %slock %s", op == LOCK_UN ? "un" : "",
-			      d->pin_dir);
+	char p[64];
+
+	snprintf(p, sizeof(p), "%s:%s", what, name);
+	fs_test_point(p);
+}
+
+/* Take the pin folder's lock, as the CLI's changing commands do, before
+ * the daemon changes maps the CLI changes too. While the lock is busy
+ * (a CLI command holds it), the daemon's signals are taken (see
+ * setup_signals()): a stop ends the wait. 0 with the lock held, or -1
+ * without it (a stop came, or flock failed: logged); the caller then
+ * changes nothing. */
+static int pins_lock(struct daemon *d, const char *what)
+{
+	struct timespec poll = {0, LOCK_POLL_NS};
+
+	point(what, "lock");
+	while (flock(d->pin_fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			pr_err_errno("cannot lock %s", d->pin_dir);
+			return -1;
+		}
+		if (got_stop)
+			return -1;
+		ppoll(NULL, 0, &poll, &d->wait_mask);
+	}
+	return 0;
+}
+
+static void pins_unlock(struct daemon *d)
+{
+	if (flock(d->pin_fd, LOCK_UN))
+		pr_warn_errno("cannot unlock %s", d->pin_dir);
 }
 
 /* The maps to @c, the own addresses with those the shielded interfaces
@@ -171,13 +212,19 @@ static int sync_logged(struct daemon *d, const struct fs_conf *c,
 		pr_err("%s: cannot read the shielded interfaces' addresses: "
 		       "%s\n",
 		       what, strerror(-err));
+	} else if (pins_lock(d, what)) {
+		err = -EINTR;
 	} else {
-		pins_lock(d, LOCK_EX);
+		point(what, "locked");
 		err = fs_sync(&d->maps, c, &own, &st);
-		pins_lock(d, LOCK_UN);
+		point(what, "synced");
+		pins_unlock(d);
 	}
 	fs_addr_set_free(&own);
-	if (err)
+	if (err == -EINTR)
+		pr_warn("%s: stopping: %s not applied, nothing changed\n", what,
+			d->conf_path);
+	else if (err)
 		pr_err("%s: the maps could not be brought to %s\n", what,
 		       d->conf_path);
 	else
@@ -203,6 +250,7 @@ static enum fs_reload_result reload(struct daemon *d)
 {
 	struct fs_conf *c = fs_conf_new();
 	char err[512];
+	int rc;
 
 	if (!c || fs_conf_load(d->conf_path, c, err, sizeof(err)) ||
 	    fs_cfg_check_kernel(&c->rt, err, sizeof(err))) {
@@ -214,7 +262,12 @@ static enum fs_reload_result reload(struct daemon *d)
 	if (!same_ifaces(c, d->conf) || strcmp(c->pin_dir, d->conf->pin_dir))
 		pr_warn("reload: interfaces and pin_dir change only on "
 			"restart\n");
-	if (sync_logged(d, c, "reload")) {
+	rc = sync_logged(d, c, "reload");
+	if (rc == -EINTR) { /* a stop came while waiting for the lock */
+		fs_conf_free(c);
+		return FS_RELOAD_REFUSED;
+	}
+	if (rc) {
 		/* a map refused part of it: back to the running configuration */
 		sync_logged(d, d->conf, "reload: rollback");
 		fs_conf_free(c);
@@ -303,7 +356,8 @@ static void sweep(struct daemon *d)
 {
 	unsigned long long now = fs_mono_ns();
 
-	pins_lock(d, LOCK_EX);
+	if (pins_lock(d, "sweep"))
+		return; /* stopping */
 	sweep_bans(d, now);
 	sweep_list(&d->maps, FS_FILTER_ALLOW, now);
 	sweep_list(&d->maps, FS_FILTER_BLOCK, now);
@@ -312,16 +366,31 @@ static void sweep(struct daemon *d)
 	if (fs_filter_rebuild(&d->maps))
 		pr_warn("sweep: cannot update the prefilter\n");
 	fs_hosts_done(&d->maps);
-	pins_lock(d, LOCK_UN);
+	pins_unlock(d);
 	d->last_sweep_ns = now;
 }
 
 static void save_ledger(struct daemon *d)
 {
-	int n = fs_ledger_save(d->conf->state_dir, &d->maps);
+	int n = fs_ledger_save(d->ledger, d->pin_dir, &d->maps);
 
 	if (n >= 0)
 		pr_debug("ledger: %d entries saved\n", n);
+}
+
+/* Save the ledger at once when the pinned settings changed (a `set`
+ * from the CLI, which the ledger keeps over a reboot): an observe=on
+ * made with the CLI is on disk within a second. */
+static void watch_settings(struct daemon *d)
+{
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(d->maps.cfg, &zero, &cfg) ||
+	    !memcmp(&cfg, &d->cfg_seen, sizeof(cfg)))
+		return;
+	d->cfg_seen = cfg;
+	save_ledger(d);
 }
 
 /* Up to a second, less if a signal or (with the verifier) an event or
@@ -348,9 +417,18 @@ static void serve(struct daemon *d)
 		/* Cleared before the file is read: a SIGHUP from now on,
 		 * during the reload too, makes another reload after it. */
 		if (got_hup) {
+			enum fs_reload_result r;
+
 			got_hup = 0;
-			reload_done(d, reload(d));
+			fs_test_point("reload");
+			fs_notify("RELOADING=1\nSTATUS=reloading %s",
+				  d->conf_path);
+			r = reload(d);
+			reload_done(d, r);
+			fs_notify("READY=1\nSTATUS=shielding; last reload %s",
+				  fs_reload_result_name(r));
 		}
+		watch_settings(d);
 		if (fs_mono_ns() >= next_sweep) {
 			sweep(d);
 			next_sweep += SWEEP_EVERY_S * NSEC_PER_SEC;
@@ -388,18 +466,170 @@ static void start_exporter(struct daemon *d)
 			d->conf->metrics_listen);
 }
 
+/* One daemon per pin folder: FS_INSTANCE_LOCK, a folder in it (bpffs
+ * holds folders), locked for as long as this daemon runs; a second
+ * daemon on the same pins is refused. 0, or -1 logged. */
+static int instance_lock(struct daemon *d)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", d->pin_dir, FS_INSTANCE_LOCK);
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		pr_err_errno("cannot create %s", path);
+		return -1;
+	}
+	d->instance_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->instance_fd < 0) {
+		pr_err_errno("cannot open %s", path);
+		return -1;
+	}
+	if (flock(d->instance_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		pr_err("another floodshield daemon runs on %s (it holds %s): "
+		       "one daemon per pin folder\n",
+		       d->pin_dir, path);
+	else
+		pr_err_errno("cannot lock %s", path);
+	return -1;
+}
+
+/* Started by root: the daemon's folders its own user can use once it
+ * runs as that user (under the unit, started as that user, the daemon
+ * makes its pins its own and systemd its StateDirectory):
+ * the pin folder (the folder, our maps and daemon-lock: the CLI, root,
+ * can still use them) and the state folder (created 0700 if missing;
+ * the folder and its ledgers). A folder others may write to (a shared
+ * /tmp) is refused, never given away. 0, or -1 logged. */
+static int own_folders(struct daemon *d)
+{
+	static const char *const pins[] = {"fs_", FS_INSTANCE_LOCK, NULL};
+	static const char *const ledgers[] = {FS_LEDGER_FILE, NULL};
+	const char *state = d->conf->state_dir;
+	struct stat st;
+
+	if (mkdir(state, 0700) && errno != EEXIST) {
+		pr_err_errno("cannot create %s", state);
+		return -1;
+	}
+	if (stat(state, &st)) {
+		pr_err_errno("cannot stat %s", state);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		pr_err("state_dir %s: others may write to it; give the daemon "
+		       "a folder of its own (mode 0700)\n",
+		       state);
+		return -1;
+	}
+	return fs_own_folder(d->pin_dir, pins, &d->user) ||
+			       fs_own_folder(state, ledgers, &d->user)
+		       ? -1
+		       : 0;
+}
+
+/* Once the daemon runs as its user: it must read its file (a reload)
+ * and write the ledger in the state folder (under the unit,
+ * ProtectSystem=strict leaves only /var/lib/floodshield writable). Said
+ * at the start rather than at the first reload or save. 0, or -1
+ * logged. */
+static int usable_as_user(const struct daemon *d)
+{
+	if (access(d->conf_path, R_OK)) {
+		pr_err_errno("%s: user %s cannot read it, so could not reload "
+			     "it",
+			     d->conf_path, d->user.name);
+		return -1;
+	}
+	if (access(d->conf->state_dir, W_OK | X_OK) == 0)
+		return 0;
+	pr_err_errno("state_dir %s: user %s cannot write the ledger there "
+		     "(the systemd unit lets it write /var/lib/floodshield "
+		     "only)",
+		     d->conf->state_dir, d->user.name);
+	return -1;
+}
+
+/* Which user: [shield] user. Started by root, the daemon becomes it
+ * after the attach; started as that user (the systemd unit's User=,
+ * with the capabilities to attach as ambient ones), it stays. */
+static int find_user(struct daemon *d)
+{
+	if (fs_user_find(d->conf->user, &d->user))
+		return -1;
+	if (geteuid() != 0 && geteuid() != d->user.uid) {
+		pr_err("running as uid %u, but [shield] user is %s (uid %u)\n",
+		       (unsigned)geteuid(), d->user.name,
+		       (unsigned)d->user.uid);
+		return -1;
+	}
+	return 0;
+}
+
+/* After a reboot: the ledger back into the new maps, each expiry within
+ * the configured bounds. */
+static void restore_ledger(struct daemon *d)
+{
+	const struct fs_conf *c = d->conf;
+	struct fs_ledger_limits lim = {
+		.ban_ttl_max_s = c->rt.ban_ttl_max_ns / NSEC_PER_SEC,
+		.dns_ttl_max_s = c->dns_ttl_cap_s,
+	};
+	int n;
+
+	if (fs_ledger_adopt(c->state_dir, d->ledger) < 0)
+		pr_warn_errno("ledger: cannot take over %s/%s", c->state_dir,
+			      FS_LEDGER_FILE);
+	n = fs_ledger_restore(d->ledger, d->pin_dir, &lim, &d->maps);
+	if (n > 0)
+		pr_info("ledger: %d bans and entries restored from %s\n", n,
+			d->ledger);
+}
+
+/* Pins kept, but settings the CLI owned gone: fs_cfg was replaced with
+ * the defaults (a newer build's layout, loader.c drop_stale_pins()). The
+ * ledger's "set" lines bring them back before the sync, so that an
+ * observe=on made with the CLI never turns into enforcement by itself. */
+static void restore_cli_settings(struct daemon *d)
+{
+	static const __u64 none[FS_KEY_WORDS];
+	struct fs_cfg cfg;
+	__u32 zero = 0;
+	int n;
+
+	if (bpf_map_lookup_elem(d->maps.cfg, &zero, &cfg) || cfg.conf_flags ||
+	    memcmp(cfg.cli_keys, none, sizeof(none)))
+		return; /* a daemon's sync wrote it: not replaced */
+	n = fs_ledger_restore_settings(d->ledger, d->pin_dir, &d->maps);
+	if (n > 0)
+		pr_info("ledger: %d settings made with the CLI restored from "
+			"%s\n",
+			n, d->ledger);
+}
+
 /* Attach, pin, open, restore, sync: everything that needs privileges. */
 static int start(struct daemon *d)
 {
 	bool fresh;
 	int lock, n, err = -1;
 
-	if (fs_pins_ensure(d->pin_dir))
+	if (fs_ledger_path(d->conf->state_dir, d->pin_dir, d->ledger,
+			   sizeof(d->ledger))) {
+		pr_err("state_dir %s: too long a path\n", d->conf->state_dir);
 		return -1;
+	}
+	if (find_user(d) || fs_pins_ensure(d->pin_dir) || instance_lock(d))
+		return -1;
+	if (fs_ledger_clean(d->ledger) > 0)
+		pr_info("ledger: removed what an interrupted save left\n");
 	lock = fs_pins_lock(d->pin_dir);
 	if (lock < 0)
 		return -1;
 	d->pin_fd = open(d->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->pin_fd < 0) {
+		pr_err_errno("cannot open %s", d->pin_dir);
+		goto out;
+	}
 	if (fs_maps_create(d->pin_dir, &fresh) || attach_all(d) ||
 	    fs_maps_open_all(d->pin_dir, &d->maps))
 		goto out;
@@ -409,16 +639,15 @@ static int start(struct daemon *d)
 		       strerror(-n));
 		goto out;
 	}
-	if (fresh) {
-		n = fs_ledger_restore(d->conf->state_dir, &d->maps);
-		if (n > 0)
-			pr_info("ledger: %d bans and entries restored from "
-				"%s\n",
-				n, d->conf->state_dir);
-	}
+	if (fresh)
+		restore_ledger(d);
+	else
+		restore_cli_settings(d);
 	close(lock); /* sync_logged() takes it again */
 	lock = -1;
 	if (sync_logged(d, d->conf, "start"))
+		goto out;
+	if (geteuid() == 0 && own_folders(d))
 		goto out;
 	learn_ifaces(d);
 	d->verifier = fs_verifier_new(d->conf, &d->maps);
@@ -448,8 +677,9 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 
 	memset(&d.maps, -1, sizeof(d.maps)); /* every fd -1 */
 	d.pin_fd = -1;
+	d.instance_fd = -1;
 	setup_signals(&d);
-	if (start(&d) || fs_drop_privileges())
+	if (start(&d) || fs_drop_privileges(&d.user) || usable_as_user(&d))
 		goto out;
 	start_exporter(&d);
 	d.last_sweep_ns = fs_mono_ns();
@@ -457,8 +687,11 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 	d.state = (struct fs_daemon_state){.pid = getpid(),
 					   .started_ns = d.last_sweep_ns};
 	state_write(&d);
-	pr_info("running (pid %d); SIGHUP reloads %s\n", getpid(), d.conf_path);
+	pr_info("running (pid %d, user %s); SIGHUP reloads %s\n", getpid(),
+		d.user.name, d.conf_path);
+	fs_notify("READY=1\nSTATUS=shielding %d interfaces", d.conf->n_ifaces);
 	serve(&d);
+	fs_notify("STOPPING=1");
 	save_ledger(&d);
 	d.state.pid = 0; /* stopped; its counts stay readable */
 	state_write(&d);
@@ -472,6 +705,8 @@ out:
 	fs_verifier_free(d.verifier);
 	if (d.pin_fd >= 0)
 		close(d.pin_fd);
+	if (d.instance_fd >= 0)
+		close(d.instance_fd);
 	fs_maps_close_all(&d.maps);
 	fs_conf_free(d.conf);
 	free(d.shielded);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* floodshield run: the daemon. Attaches to the configured interfaces
- * (replacing an older floodshield program in place), moves the maps to
- * the configuration, restores the ledger after a reboot, drops every
- * capability, then keeps state: expires bans, logs new ones (bounded),
- * saves the ledger every minute, reloads on SIGHUP and counts its
- * reloads in fs_daemon. When it exits, the program stays attached and
- * protecting. */
+ * that exist (replacing an older floodshield program in place), moves
+ * the maps to the configuration, restores the ledger after a reboot,
+ * drops every capability but those an attach needs (kept off until one
+ * is made), then keeps state: attaches to configured interfaces as they
+ * appear or are created anew (loader/ifwatch.h), expires bans, logs new
+ * ones (bounded), saves the ledger every minute, reloads on SIGHUP and
+ * counts its reloads in fs_daemon. When it exits, the program stays
+ * attached and protecting. */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +36,7 @@
 #include "../../loader/loader.h"
 #include "../../loader/filter.h"
 #include "../../loader/ifaces.h"
+#include "../../loader/ifwatch.h"
 #include "../../loader/own.h"
 
 #define SWEEP_EVERY_S  10 /* expire bans and entries, log new bans */
@@ -47,6 +50,9 @@ struct daemon {
 	struct fs_map_fds maps;
 	struct fs_verifier *verifier; /* NULL: DNS verification off */
 	struct fs_iface_watch watch;  /* attach state for the exporter */
+	struct fs_ifwatch ifw;	      /* the configured interfaces' lives */
+	bool serving;		      /* start() done: attaches lock the pins */
+	bool dropped;		      /* attaches raise the kept capabilities */
 	/* the interfaces floodshield was attached to at the start: their
 	 * addresses are own (http.own), read again at each sync */
 	struct fs_ifnames *shielded;
@@ -120,33 +126,6 @@ static void reload_done(struct daemon *d, enum fs_reload_result r)
 	state_write(d);
 }
 
-/* Attach to every configured interface, or put the new program in place
- * of an attached one. */
-static int attach_all(struct daemon *d)
-{
-	struct fs_attach_info info;
-
-	for (int i = 0; i < d->conf->n_ifaces; i++) {
-		const struct fs_conf_iface *ifc = &d->conf->ifaces[i];
-		int idx = if_nametoindex(ifc->name);
-
-		if (!idx) {
-			pr_err("interface '%s' (from %s) does not exist\n",
-			       ifc->name, d->conf_path);
-			return -1;
-		}
-		if (fs_replace(d->pin_dir, idx, ifc->mode, &info)) {
-			pr_err("cannot attach to %s\n", ifc->name);
-			return -1;
-		}
-		pr_info("attached to %s: mode %s, prog id %u, %s\n", ifc->name,
-			fs_mode_name(info.mode), info.prog_id,
-			info.dispatcher ? "via libxdp dispatcher"
-					: "program alone");
-	}
-	return 0;
-}
-
 /* Hold the pin folder's lock, as the CLI's changing commands do, while
  * the daemon changes maps the CLI changes too. */
 static void pins_lock(struct daemon *d, int op)
@@ -154,6 +133,50 @@ static void pins_lock(struct daemon *d, int op)
 	if (d->pin_fd >= 0 && flock(d->pin_fd, op))
 		pr_warn_errno("cannot %slock %s", op == LOCK_UN ? "un" : "",
 			      d->pin_dir);
+}
+
+/* Remember @name as shielded: its addresses are own from the next sync
+ * on (loader/own.h). */
+static void shielded_add(struct daemon *d, const char *name)
+{
+	struct fs_ifnames *s = d->shielded;
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return;
+	if (s->n < FS_OWN_MAX)
+		snprintf(s->name[s->n++], IF_NAMESIZE, "%s", name);
+}
+
+/* The fs_ifwatch_attach_fn: attach to a configured interface, or put
+ * the new program in place of an attached one; at start, and later for
+ * each one that appears (with the kept capabilities raised meanwhile,
+ * in this thread only, and the pin folder locked as the CLI locks it). */
+static int attach_one(void *arg, const char *name, int ifindex,
+		      enum xdp_attach_mode mode)
+{
+	struct daemon *d = arg;
+	struct fs_attach_info info;
+	int err;
+
+	if (d->dropped && fs_attach_privileges(true))
+		return -EPERM;
+	if (d->serving)
+		pins_lock(d, LOCK_EX);
+	err = fs_replace(d->pin_dir, ifindex, mode, &info);
+	if (d->serving)
+		pins_lock(d, LOCK_UN);
+	if (d->dropped)
+		fs_attach_privileges(false);
+	if (err)
+		return err;
+	pr_info("attached to %s: mode %s, prog id %u, %s\n", name,
+		fs_mode_name(info.mode), info.prog_id,
+		info.dispatcher ? "via libxdp dispatcher" : "program alone");
+	shielded_add(d, name);
+	if (fs_iface_watch_attached(&d->watch, ifindex, name, info.mode))
+		pr_warn("metrics: cannot learn the program id on %s\n", name);
+	return 0;
 }
 
 /* The maps to @c, the own addresses with those the shielded interfaces
@@ -313,10 +336,13 @@ static void wait_events(struct daemon *d)
 {
 	struct timespec second = {1, 0};
 
+	struct pollfd ifw = {.fd = d->ifw.fd, .events = POLLIN};
+
 	if (d->verifier)
-		fs_verifier_poll(d->verifier, 1000, &d->wait_mask);
-	else if (ppoll(NULL, 0, &second, &d->wait_mask) < 0 && errno != EINTR)
+		fs_verifier_poll(d->verifier, 1000, &d->wait_mask, d->ifw.fd);
+	else if (ppoll(&ifw, 1, &second, &d->wait_mask) < 0 && errno != EINTR)
 		pr_warn_errno("ppoll");
+	fs_ifwatch_process(&d->ifw);
 }
 
 static void serve(struct daemon *d)
@@ -346,12 +372,12 @@ static void serve(struct daemon *d)
 }
 
 /* Which program ids are ours: asked now, while privileged; afterwards
- * the exporter compares ids only (see struct fs_iface_watch). */
+ * the exporter compares ids only, and learns those of later attaches
+ * from attach_one() (see struct fs_iface_watch). */
 static void learn_ifaces(struct daemon *d)
 {
 	struct fs_iface_state scratch[FS_METRICS_MAX_IFACES];
 
-	fs_iface_watch_init(&d->watch);
 	if (fs_iface_watch_poll(&d->watch, scratch, FS_METRICS_MAX_IFACES) < 0)
 		pr_warn("metrics: cannot list interfaces\n");
 }
@@ -383,8 +409,15 @@ static int start(struct daemon *d)
 	if (lock < 0)
 		return -1;
 	d->pin_fd = open(d->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fs_maps_create(d->pin_dir, &fresh) || attach_all(d) ||
-	    fs_maps_open_all(d->pin_dir, &d->maps))
+	if (fs_maps_create(d->pin_dir, &fresh) ||
+	    fs_ifwatch_open(&d->ifw, d->conf->ifaces, d->conf->n_ifaces,
+			    d->conf_path, attach_one, d))
+		goto out;
+	n = fs_ifwatch_check(&d->ifw);
+	if (n < d->conf->n_ifaces)
+		pr_warn("attached to %d of %d configured interfaces\n", n,
+			d->conf->n_ifaces);
+	if (fs_maps_open_all(d->pin_dir, &d->maps))
 		goto out;
 	n = fs_own_attached(d->shielded);
 	if (n) {
@@ -431,9 +464,16 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 
 	memset(&d.maps, -1, sizeof(d.maps)); /* every fd -1 */
 	d.pin_fd = -1;
+	d.ifw.fd = -1;
+	fs_iface_watch_init(&d.watch);
+	for (int i = 0; i < conf->n_ifaces; i++)
+		fs_iface_watch_want(&d.watch, conf->ifaces[i].name);
 	setup_signals(&d);
-	if (start(&d) || fs_drop_privileges())
+	/* the attach capabilities stay (off) while there is any to attach */
+	if (start(&d) || fs_drop_privileges(conf->n_ifaces > 0))
 		goto out;
+	d.dropped = true;
+	d.serving = true;
 	start_exporter(&d);
 	d.last_sweep_ns = fs_mono_ns();
 	/* from now on `status` shows this daemon, its reloads counted anew */
@@ -453,6 +493,7 @@ out:
 	if (d.exporting)
 		fs_exporter_stop();
 	fs_verifier_free(d.verifier);
+	fs_ifwatch_close(&d.ifw);
 	if (d.pin_fd >= 0)
 		close(d.pin_fd);
 	fs_maps_close_all(&d.maps);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Configured interfaces followed through netlink link events: see
+/* Configured interfaces followed through netlink link and address events: see
  * ifwatch.h for the contract. */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +16,8 @@ int fs_ifwatch_open(struct fs_ifwatch *w, const struct fs_conf_iface *ifs,
 		    void *arg)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
-				 .nl_groups = RTMGRP_LINK};
+				 .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+					      RTMGRP_IPV6_IFADDR};
 	int err;
 
 	memset(w, 0, sizeof(*w));
@@ -116,23 +117,28 @@ unsigned fs_ifwatch_check(struct fs_ifwatch *w)
 	return attached;
 }
 
-bool fs_ifwatch_link_event(const void *buf, size_t len)
+unsigned fs_ifwatch_events(const void *buf, size_t len)
 {
 	const struct nlmsghdr *h = buf;
 	size_t left = len;
+	unsigned ev = 0;
 
-	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
 		if (h->nlmsg_type == RTM_NEWLINK ||
 		    h->nlmsg_type == RTM_DELLINK)
-			return true;
-	return false;
+			ev |= FS_IFW_LINK;
+		if (h->nlmsg_type == RTM_NEWADDR ||
+		    h->nlmsg_type == RTM_DELADDR)
+			ev |= FS_IFW_ADDR;
+	}
+	return ev;
 }
 
 void fs_ifwatch_process(struct fs_ifwatch *w)
 {
 	/* netlink's own advice: 8 KB, or a page if larger */
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
-	bool changed = false;
+	unsigned ev = 0;
 	ssize_t n;
 
 	if (w->fd < 0)
@@ -142,15 +148,17 @@ void fs_ifwatch_process(struct fs_ifwatch *w)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
-			changed = true; /* events lost: compare them all */
+			ev = ~0u; /* events lost: look at everything */
 			continue;
 		}
 		if (n <= 0)
 			break;
-		changed |= fs_ifwatch_link_event(buf, (size_t)n);
+		ev |= fs_ifwatch_events(buf, (size_t)n);
 	}
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 		pr_warn_errno("netlink: reading interface changes");
-	if (changed)
+	if (ev & FS_IFW_LINK)
 		fs_ifwatch_check(w);
+	if ((ev & FS_IFW_ADDR) && w->on_addrs)
+		w->on_addrs(w->arg);
 }

@@ -19,6 +19,10 @@
  *   - a failed attach is tried again on the next link events, at most
  *     FS_IFWATCH_TRIES times per index, then left until the interface is
  *     re-created (a refusal repeated on every event would log forever).
+ * Address events (RTM_NEWADDR, RTM_DELADDR) wake it too and call
+ * w->on_addrs when set: an interface that appears gets its addresses
+ * after the attach, and the daemon adds them to its own (loader/own.h).
+ *
  * Logging: a missing interface once (when first missed, or when it goes),
  * its return once, the first failure and the giving up once per index.
  */
@@ -53,7 +57,8 @@ struct fs_ifwatch {
 	struct fs_ifwatch_iface e[FS_CONF_IFACES_MAX];
 	const char *origin; /* where the names come from, for the log */
 	fs_ifwatch_attach_fn attach;
-	void *arg;
+	void (*on_addrs)(void *arg); /* an address changed; NULL: ignored */
+	void *arg;		     /* of attach and on_addrs */
 };
 
 /* Subscribe to link events for the @n interfaces @ifs (from @origin,
@@ -71,12 +76,15 @@ void fs_ifwatch_close(struct fs_ifwatch *w);
 unsigned fs_ifwatch_check(struct fs_ifwatch *w);
 
 /* Read what the socket holds (never blocks). If a link changed, or
- * events were lost, fs_ifwatch_check(). Call when w->fd is readable, or
- * after any wake-up: with nothing to read it does nothing. */
+ * events were lost, fs_ifwatch_check(); if an address changed (or events
+ * were lost), w->on_addrs. Call when w->fd is readable, or after any
+ * wake-up: with nothing to read it does nothing. */
 void fs_ifwatch_process(struct fs_ifwatch *w);
 
-/* Whether the netlink datagram @buf (@len bytes) holds a link event
- * (RTM_NEWLINK, RTM_DELLINK). A truncated message ends the walk. */
-bool fs_ifwatch_link_event(const void *buf, size_t len);
+#define FS_IFW_LINK (1u << 0) /* RTM_NEWLINK, RTM_DELLINK */
+#define FS_IFW_ADDR (1u << 1) /* RTM_NEWADDR, RTM_DELADDR */
+/* Which events (FS_IFW_*) the netlink datagram @buf (@len bytes) holds.
+ * A truncated message ends the walk. */
+unsigned fs_ifwatch_events(const void *buf, size_t len);
 
 #endif

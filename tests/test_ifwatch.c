@@ -2,7 +2,7 @@
 /* The interface watch's policy (loader/ifwatch.h) with a recording
  * attach function on this namespace's real interfaces: an existing one
  * attached once per index, a missing one not, failures tried a bounded
- * number of times; which netlink messages wake it; and the exporter's
+ * number of times; which netlink messages wake it (links, addresses); and the exporter's
  * view of configured interfaces (loader/ifaces.h): reported by name, 0
  * while not attached. The daemon doing it for real, on veths that come
  * and go: tests/ns/42_ifaces.sh. */
@@ -88,29 +88,34 @@ static size_t one_msg(char *buf, size_t cap, __u16 type)
 	return NLMSG_ALIGN(h->nlmsg_len);
 }
 
-FS_TEST(ifwatch_link_event)
+FS_TEST(ifwatch_events)
 {
 	char buf[256] __attribute__((aligned(NLMSG_ALIGNTO)));
 	size_t n;
 
-	fs_subtest("link messages wake the watch, others do not");
+	fs_subtest("link and address messages, each its bit; others none");
 	n = one_msg(buf, sizeof(buf), RTM_NEWLINK);
-	ASSERT_TRUE(fs_ifwatch_link_event(buf, n), "RTM_NEWLINK");
+	ASSERT_EQ(fs_ifwatch_events(buf, n), FS_IFW_LINK, "RTM_NEWLINK");
 	n = one_msg(buf, sizeof(buf), RTM_DELLINK);
-	ASSERT_TRUE(fs_ifwatch_link_event(buf, n), "RTM_DELLINK");
+	ASSERT_EQ(fs_ifwatch_events(buf, n), FS_IFW_LINK, "RTM_DELLINK");
 	n = one_msg(buf, sizeof(buf), RTM_NEWADDR);
-	ASSERT_FALSE(fs_ifwatch_link_event(buf, n), "RTM_NEWADDR");
+	ASSERT_EQ(fs_ifwatch_events(buf, n), FS_IFW_ADDR, "RTM_NEWADDR");
+	n = one_msg(buf, sizeof(buf), RTM_DELADDR);
+	ASSERT_EQ(fs_ifwatch_events(buf, n), FS_IFW_ADDR, "RTM_DELADDR");
+	n = one_msg(buf, sizeof(buf), RTM_NEWROUTE);
+	ASSERT_EQ(fs_ifwatch_events(buf, n), 0, "RTM_NEWROUTE");
 
 	fs_subtest("a second message is looked at too");
 	n = one_msg(buf, sizeof(buf), RTM_NEWADDR);
 	n += one_msg(buf + n, sizeof(buf) - n, RTM_NEWLINK);
-	ASSERT_TRUE(fs_ifwatch_link_event(buf, n), "NEWADDR then NEWLINK");
+	ASSERT_EQ(fs_ifwatch_events(buf, n), FS_IFW_LINK | FS_IFW_ADDR,
+		  "NEWADDR then NEWLINK");
 
 	fs_subtest("a truncated message ends the walk");
 	n = one_msg(buf, sizeof(buf), RTM_NEWLINK);
-	ASSERT_FALSE(fs_ifwatch_link_event(buf, n - 1), "one byte short");
+	ASSERT_EQ(fs_ifwatch_events(buf, n - 1), 0, "one byte short");
 	((struct nlmsghdr *)buf)->nlmsg_len = 4096;
-	ASSERT_FALSE(fs_ifwatch_link_event(buf, n), "length past the end");
+	ASSERT_EQ(fs_ifwatch_events(buf, n), 0, "length past the end");
 }
 
 FS_TEST(iface_watch_configured)

@@ -8,7 +8,8 @@
 #     jumbo MTU that veth refuses in native XDP: mode auto falls back to
 #     generic with a warning naming the interface and the kernel's
 #     reason, the metric says 1 in mode generic, and the blocklisted
-#     source is dropped again (counted again);
+#     source is dropped again (counted again); an address added after
+#     the attach becomes own (http.own) from the address events;
 #   - a bridge created after the start (a master device, as a bond or a
 #     VLAN made by networkd after floodshield; this kernel has neither
 #     bonding nor 802.1Q: CONFIG_BONDING and CONFIG_VLAN_8021Q unset):
@@ -39,6 +40,7 @@ BR=fs-b$FS_TAG
 BLOCKED=198.51.100.20
 ALLOWED_SRC=$FS_CLI4
 BLOCK_N=40
+LATE_ADDR=192.0.2.99 # added to the server's veth once it is attached
 JUMBO=9000
 PROM=127.0.0.1:9477 # inside the server namespace
 # CAP_NET_ADMIN (12), CAP_SYS_ADMIN (21), CAP_PERFMON (38), CAP_BPF (39)
@@ -99,6 +101,12 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 0))
 for _ in range(int(sys.argv[3])):
     s.sendto(b"x" * 64, (sys.argv[2], 9))' "$1" "$FS_SRV4" "$2"
+}
+
+# own_has ADDR: ADDR is among the server's own addresses (http.own).
+own_has()
+{
+	[ "$(fs_cli -j status | fs_json "'$1' in d['own']")" = 1 ]
 }
 
 ifindex() { ip netns exec "$FS_SRV_NS" cat "/sys/class/net/$1/ifindex"; }
@@ -176,6 +184,10 @@ fs_result $? "mode auto: the fallback is logged with the interface and the kerne
 fs_wait_until 10 sample_is "$FS_SRV_IF" "generic 1"
 fs_result $? "interface_attached{$FS_SRV_IF,mode=generic} is 1 again" \
 	"got '$(attached_sample "$FS_SRV_IF")'"
+ip -n "$FS_SRV_NS" addr add "$LATE_ADDR/32" dev "$FS_SRV_IF" || fs_die "address"
+fs_wait_until 10 own_has "$LATE_ADDR" && own_has "$FS_SRV4" && own_has "$FS_SRV6"
+fs_result $? "an address added after the re-attach is own (http.own), without a reload" \
+	"own: $(fs_cli -j status | fs_json "d['own']")"
 fs_server_start || fs_die "server"
 before=$(block_packets)
 send_udp "$BLOCKED" "$BLOCK_N" || fs_die "cannot send from $BLOCKED"

@@ -179,6 +179,21 @@ static int attach_one(void *arg, const char *name, int ifindex,
 	return 0;
 }
 
+/* The w->on_addrs of the interface watch: an address changed somewhere;
+ * the shielded interfaces' addresses now are own (an interface that
+ * appeared gets its addresses after its attach). Only adds: one removed
+ * goes at the next sync (loader/own.h). */
+static void own_follow(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (!d->serving)
+		return; /* start()'s sync reads them */
+	pins_lock(d, LOCK_EX);
+	fs_own_add_iface_addrs(&d->maps, d->shielded);
+	pins_lock(d, LOCK_UN);
+}
+
 /* The maps to @c, the own addresses with those the shielded interfaces
  * have now (loader/own.h). */
 static int sync_logged(struct daemon *d, const struct fs_conf *c,
@@ -413,6 +428,7 @@ static int start(struct daemon *d)
 	    fs_ifwatch_open(&d->ifw, d->conf->ifaces, d->conf->n_ifaces,
 			    d->conf_path, attach_one, d))
 		goto out;
+	d->ifw.on_addrs = own_follow;
 	n = fs_ifwatch_check(&d->ifw);
 	if (n < d->conf->n_ifaces)
 		pr_warn("attached to %d of %d configured interfaces\n", n,

@@ -53,8 +53,9 @@ struct daemon {
 	struct fs_ifwatch ifw;	      /* the configured interfaces' lives */
 	bool serving;		      /* start() done: attaches lock the pins */
 	bool dropped;		      /* attaches raise the kept capabilities */
-	/* the interfaces floodshield was attached to at the start: their
-	 * addresses are own (http.own), read again at each sync */
+	/* the interfaces floodshield was attached to at the start, and
+	 * those the daemon attached to since: their addresses are own
+	 * (http.own), read again at each sync and added as they come */
 	struct fs_ifnames *shielded;
 	bool exporting;
 	int pin_fd; /* the pin folder, for flock() */
@@ -135,8 +136,7 @@ static void pins_lock(struct daemon *d, int op)
 			      d->pin_dir);
 }
 
-/* Remember @name as shielded: its addresses are own from the next sync
- * on (loader/own.h). */
+/* Remember @name as shielded: its addresses are own (loader/own.h). */
 static void shielded_add(struct daemon *d, const char *name)
 {
 	struct fs_ifnames *s = d->shielded;
@@ -350,7 +350,6 @@ static void save_ledger(struct daemon *d)
 static void wait_events(struct daemon *d)
 {
 	struct timespec second = {1, 0};
-
 	struct pollfd ifw = {.fd = d->ifw.fd, .events = POLLIN};
 
 	if (d->verifier)

@@ -43,6 +43,15 @@ static __u32 id_of(const struct bpf_xdp_query_opts *q,
 void fs_iface_watch_init(struct fs_iface_watch *w)
 {
 	memset(w, 0, sizeof(*w));
+	pthread_mutex_init(&w->lock, NULL);
+}
+
+void fs_iface_watch_want(struct fs_iface_watch *w, const char *name)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->n_want < FS_METRICS_MAX_IFACES)
+		snprintf(w->want[w->n_want++], IF_NAMESIZE, "%s", name);
+	pthread_mutex_unlock(&w->lock);
 }
 
 /* Forget entries whose interface is gone (or renamed, or whose index
@@ -104,9 +113,51 @@ static int watch_learn(struct fs_iface_watch *w, const struct if_nameindex *ifx,
 	return i;
 }
 
-int fs_iface_watch_poll(void *arg, struct fs_iface_state *out, unsigned max)
+int fs_iface_watch_attached(struct fs_iface_watch *w, int ifindex,
+			    const char *name, enum xdp_attach_mode mode)
 {
-	struct fs_iface_watch *w = arg;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int i, err = bpf_xdp_query(ifindex, 0, &q);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&w->lock);
+	i = watch_find(w, ifindex);
+	if (i < 0 && w->n < FS_METRICS_MAX_IFACES)
+		i = w->n++;
+	if (i >= 0) {
+		w->e[i].ifindex = ifindex;
+		snprintf(w->e[i].name, sizeof(w->e[i].name), "%s", name);
+		w->e[i].prog_id = id_of(&q, mode);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return i >= 0 ? 0 : -ENOSPC;
+}
+
+/* The wanted names not in @out[0..n) into it, as not attached. */
+static unsigned add_wanted(const struct fs_iface_watch *w,
+			   struct fs_iface_state *out, unsigned n, unsigned max)
+{
+	for (unsigned i = 0; i < w->n_want && n < max; i++) {
+		unsigned j = 0;
+
+		while (j < n && strcmp(out[j].name, w->want[i]))
+			j++;
+		if (j < n)
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", w->want[i]);
+		out[n].attached = false;
+		snprintf(out[n].mode, sizeof(out[n].mode), "none");
+		n++;
+	}
+	return n;
+}
+
+/* The interfaces of the namespace, ours reported (see struct
+ * fs_iface_watch); @w locked. */
+static int watch_scan(struct fs_iface_watch *w, struct fs_iface_state *out,
+		      unsigned max)
+{
 	struct if_nameindex *ifs = if_nameindex(), *x;
 	unsigned n = 0;
 
@@ -138,5 +189,16 @@ int fs_iface_watch_poll(void *arg, struct fs_iface_state *out, unsigned max)
 		n++;
 	}
 	if_freenameindex(ifs);
+	return add_wanted(w, out, n, max);
+}
+
+int fs_iface_watch_poll(void *arg, struct fs_iface_state *out, unsigned max)
+{
+	struct fs_iface_watch *w = arg;
+	int n;
+
+	pthread_mutex_lock(&w->lock);
+	n = watch_scan(w, out, max);
+	pthread_mutex_unlock(&w->lock);
 	return n;
 }

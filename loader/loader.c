@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
@@ -756,6 +757,33 @@ out:
 	return err;
 }
 
+/* Attach @prog to @ifindex in @mode. Auto (XDP_MODE_UNSPEC) asks for
+ * native first and, when the driver refuses it (no native XDP at all, an
+ * MTU above what it takes in XDP, a bond mode without it, ...), for
+ * generic (SKB) mode, with a warning naming the interface and the
+ * refusal: libxdp's own auto would let the kernel choose driver mode
+ * whenever the driver has an XDP hook, and fail there. A refusal for
+ * want of privilege is returned as it is: generic needs the same. */
+static int attach_mode(struct xdp_program *prog, int ifindex,
+		       enum xdp_attach_mode mode)
+{
+	char name[IF_NAMESIZE] = "?";
+	int err;
+
+	if (mode != XDP_MODE_UNSPEC)
+		return xdp_program__attach(prog, ifindex, mode, 0);
+	fs_log_kernel_msg_clear();
+	err = xdp_program__attach(prog, ifindex, XDP_MODE_NATIVE, 0);
+	if (!err || err == -EPERM || err == -EACCES)
+		return err;
+	if_indextoname(ifindex, name);
+	pr_warn("%s: native XDP refused (%s%s%s); mode auto falls back to "
+		"generic (SKB) mode, which costs more per packet\n",
+		name, strerror(-err), *fs_log_kernel_msg() ? ": " : "",
+		fs_log_kernel_msg());
+	return xdp_program__attach(prog, ifindex, XDP_MODE_SKB, 0);
+}
+
 /* Load and attach through libxdp, whatever is attached already. */
 static int attach_new(const char *pin_dir, int ifindex,
 		      enum xdp_attach_mode mode)
@@ -780,7 +808,7 @@ static int attach_new(const char *pin_dir, int ifindex,
 		pr_err("cannot prepare the XDP program: %s\n", strerror(-err));
 		goto out;
 	}
-	err = xdp_program__attach(prog, ifindex, mode, 0);
+	err = attach_mode(prog, ifindex, mode);
 	if (err) {
 		pr_err("attach failed: %s (run with -v for libbpf's log)\n",
 		       strerror(-err));

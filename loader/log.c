@@ -148,9 +148,42 @@ static void vlog_lib(int lvl, int prio, const char *fmt, va_list ap)
 	errno = saved;
 }
 
+/* The last "Kernel error message: ..." libbpf passed on (netlink's
+ * extended ack: the kernel's own reason for a refused attach), per
+ * thread; "" when none since fs_log_kernel_msg_clear(). */
+static __thread char kernel_msg[160];
+#define KERNEL_MSG_PREFIX "libbpf: Kernel error message: "
+
+static void keep_kernel_msg(const char *fmt, va_list ap)
+{
+	va_list copy;
+	size_t n;
+
+	if (strncmp(fmt, KERNEL_MSG_PREFIX, strlen(KERNEL_MSG_PREFIX)))
+		return;
+	va_copy(copy, ap);
+	vsnprintf(kernel_msg, sizeof(kernel_msg),
+		  fmt + strlen(KERNEL_MSG_PREFIX), copy);
+	va_end(copy);
+	n = strlen(kernel_msg);
+	if (n && kernel_msg[n - 1] == '\n')
+		kernel_msg[n - 1] = '\0';
+}
+
+const char *fs_log_kernel_msg(void)
+{
+	return kernel_msg;
+}
+
+void fs_log_kernel_msg_clear(void)
+{
+	kernel_msg[0] = '\0';
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
+	keep_kernel_msg(fmt, ap);
 	vlog_lib(lib_level(level == LIBBPF_WARN, level == LIBBPF_INFO),
 		 level == LIBBPF_WARN	? PRIO_WARNING
 		 : level == LIBBPF_INFO ? PRIO_INFO

@@ -41,6 +41,13 @@ void fs_log_errno(enum fs_log_level lvl, int errnum, const char *fmt, ...)
  * debug with -v -v). */
 void fs_log_setup_libs(void);
 
+/* The kernel's reason for the last refused netlink request made
+ * through libbpf in this thread (its extended ack, e.g. "veth: Peer MTU
+ * is too large to set XDP"), logged by libbpf only with -v; "" if none
+ * since fs_log_kernel_msg_clear(). */
+const char *fs_log_kernel_msg(void);
+void fs_log_kernel_msg_clear(void);
+
 /* Whether stderr is the journal's stream, looked at again now (it is
  * looked at once, before the first message, otherwise). */
 bool fs_log_journal_detect(void);

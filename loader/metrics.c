@@ -261,7 +261,9 @@ static void render_self(const struct fs_snapshot *s, FILE *f)
 			     : FS_METRICS_MAX_IFACES;
 
 	family(f, "interface_attached", "gauge",
-	       "1 if floodshield is attached to the interface, in that mode.");
+	       "1 if floodshield is attached to the interface, in that mode; "
+	       "0 (mode none) for a configured or formerly attached "
+	       "interface it is not on.");
 	for (unsigned i = 0; (s->valid & FS_SNAP_IFACES) && i < n; i++)
 		sample(f, "interface_attached",
 		       LABELS("interface", s->ifaces[i].name, "mode",

@@ -126,18 +126,39 @@ int fs_own_read(int fd, struct fs_addr_set *s)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-int fs_own_refresh(const char *pin_dir)
+int fs_own_add_iface_addrs(const struct fs_map_fds *m,
+			   const struct fs_ifnames *names)
 {
 	struct fs_addr_set addrs = {};
+	int err, added = 0;
+
+	err = fs_own_iface_addrs(&addrs, names);
+	if (err) {
+		pr_err("http.own: cannot read the shielded interfaces' "
+		       "addresses: %s\n",
+		       strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < addrs.n && !err; i++) {
+		err = fs_own_put(m, &addrs.a[i]);
+		added += !err;
+	}
+	if (err)
+		pr_err("http.own: cannot add an address to %s: %s\n",
+		       FS_STR(FS_MAP_OWN), strerror(-err));
+	fs_addr_set_free(&addrs);
+	return err ? err : added;
+}
+
+int fs_own_refresh(const char *pin_dir)
+{
 	struct fs_ifnames *names = calloc(1, sizeof(*names));
 	struct fs_map_fds m;
-	int err, added = 0;
+	int err;
 
 	if (!names)
 		return -ENOMEM;
 	err = fs_own_attached(names);
-	if (!err)
-		err = fs_own_iface_addrs(&addrs, names);
 	if (err) {
 		pr_err("http.own: cannot read the shielded interfaces' "
 		       "addresses: %s\n",
@@ -147,16 +168,9 @@ int fs_own_refresh(const char *pin_dir)
 	err = fs_maps_open_all(pin_dir, &m);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < addrs.n && !err; i++) {
-		err = fs_own_put(&m, &addrs.a[i]);
-		added += !err;
-	}
-	if (err)
-		pr_err("http.own: cannot add an address to %s: %s\n",
-		       FS_STR(FS_MAP_OWN), strerror(-err));
+	err = fs_own_add_iface_addrs(&m, names);
 	fs_maps_close_all(&m);
 out:
-	fs_addr_set_free(&addrs);
 	free(names);
-	return err ? err : added;
+	return err;
 }

@@ -12,9 +12,13 @@
  *     this network namespace (fs_own_refresh()); it never deletes;
  *   - the daemon's sync (start, reload: fs_sync()) makes fs_own exactly
  *     the configured addresses and those of the interfaces it found
- *     attached when it started, read again at each reload (an address
- *     added or removed since is followed; an interface attached since
- *     with the CLI is not, until the next attach or restart).
+ *     attached when it started or attached since (ifwatch.h), read again
+ *     at each reload (an address added or removed since is followed; an
+ *     interface attached since with the CLI is not, until the next
+ *     attach or restart);
+ *   - between syncs, the daemon adds the addresses its shielded
+ *     interfaces gain (netlink address events, fs_own_add_iface_addrs():
+ *     an interface that appears gets its addresses after the attach).
  * So without the daemon, an address removed from an interface stays own
  * until fs_own is rebuilt (a layout change: role state) or the daemon
  * runs: an address of this host, which is harmless.
@@ -57,6 +61,14 @@ int fs_own_iface_addrs(struct fs_addr_set *s, const struct fs_ifnames *names);
 
 /* Every address in fs_own @fd into @s. 0, or -errno. */
 int fs_own_read(int fd, struct fs_addr_set *s);
+
+/* Add to fs_own (@m) the addresses the interfaces @names have now (as
+ * fs_own_iface_addrs() reads them). No privilege needed. Returns how
+ * many it wrote (present already or not), or -errno with a message
+ * logged. */
+struct fs_map_fds;
+int fs_own_add_iface_addrs(const struct fs_map_fds *m,
+			   const struct fs_ifnames *names);
 
 /* After an attach: add the addresses of every interface floodshield is
  * attached to (fs_own_attached()) to the fs_own pinned in @pin_dir.

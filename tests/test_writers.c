@@ -431,7 +431,7 @@ static void writer_verifier(void)
 					      allowed_in_map(&in, "2001:db8::"
 								  "31"));
 		     i++)
-			fs_verifier_poll(v, 100, &mask);
+			fs_verifier_poll(v, 100, &mask, -1);
 		if (ASSERT_TRUE(i < POLL_MAX, "the verifier allowlisted "
 					      "them")) {
 			xe_clock_set(&in.e, fs_mono_ns());

@@ -129,24 +129,40 @@ fs_in_cli() { ip netns exec "$FS_CLI_NS" "$@"; }
 
 fs_topo_up()
 {
-	local a ns s=$FS_SRV_NS c=$FS_CLI_NS
+	fs_topo_ns && fs_veth_up
+}
+
+# The two namespaces, their loopbacks up, and $FS_TMP: fs_topo_up
+# without the veth pair.
+fs_topo_ns()
+{
+	local ns s=$FS_SRV_NS c=$FS_CLI_NS
 
 	for ns in "$s" "$c"; do
 		[ -e "/run/netns/$ns" ] && fs_die "namespace $ns exists already"
 	done
 	[ -n "$FS_TMP" ] || FS_TMP=$(mktemp -d /tmp/fs-ns-"$FS_TAG".XXXXXX)
 	ip netns add "$s" && ip netns add "$c" &&
-	ip -n "$s" link add "$FS_SRV_IF" type veth \
-		peer name "$FS_CLI_IF" netns "$c" || return 1
+	ip -n "$s" link set lo up && ip -n "$c" link set lo up
+}
 
-	ip -n "$s" link set lo up &&
+# fs_veth_up [MTU]: the veth pair between the namespaces with its
+# addresses, routes and neighbours, both ends up (again, after it was
+# deleted); MTU on both ends (default the kernel's).
+fs_veth_up()
+{
+	local a s=$FS_SRV_NS c=$FS_CLI_NS mtu=${1:+mtu $1}
+
+	# shellcheck disable=SC2086 # $mtu: two words or none
+	ip -n "$s" link add "$FS_SRV_IF" $mtu type veth \
+		peer name "$FS_CLI_IF" $mtu netns "$c" || return 1
+
 	ip -n "$s" addr add "$FS_SRV4/24" dev "$FS_SRV_IF" &&
 	ip -n "$s" addr add "$FS_SRV6/64" dev "$FS_SRV_IF" nodad &&
 	ip -n "$s" link set "$FS_SRV_IF" up &&
 	ip -n "$s" route add 198.51.100.0/24 dev "$FS_SRV_IF" &&
 	ip -n "$s" route add 203.0.113.0/24 dev "$FS_SRV_IF" || return 1
 
-	ip -n "$c" link set lo up &&
 	ip -n "$c" addr add "$FS_CLI4/24" dev "$FS_CLI_IF" &&
 	ip -n "$c" addr add "$FS_CLI6/64" dev "$FS_CLI_IF" nodad || return 1
 	for a in $FS_EXTRA4; do

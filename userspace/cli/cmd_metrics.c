@@ -80,7 +80,7 @@ static int do_metrics(struct fs_ctx *ctx, void *args)
 		rc = fs_iface_watch_poll(&w, scratch, FS_METRICS_MAX_IFACES);
 		if (rc < 0)
 			pr_warn_code(rc, "metrics: cannot list interfaces");
-		if (fs_drop_privileges(NULL)) {
+		if (fs_drop_privileges(NULL, false)) {
 			fs_maps_close_all(&m);
 			return EXIT_FAIL;
 		}

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* floodshield run: the daemon. One per pin folder. Attaches to the
- * configured interfaces (replacing an older floodshield program in
- * place), moves the maps to the configuration, restores the ledger after
- * a reboot, then runs as its own user with no capability (privdrop.h),
- * tells systemd it is ready (notify.h), and keeps state: expires bans,
- * logs new ones (bounded), saves the ledger every minute, reloads on
- * SIGHUP and counts its reloads in fs_daemon. When it exits, the
- * program stays attached and protecting. */
+ * configured interfaces that exist (replacing an older floodshield
+ * program in place), moves the maps to the configuration, restores the
+ * ledger after a reboot, then runs as its own user with no capability
+ * but those an attach needs, kept off until one is made (privdrop.h),
+ * tells systemd it is ready (notify.h), and keeps state: attaches to
+ * configured interfaces as they appear or are created anew
+ * (loader/ifwatch.h), expires bans, logs new ones (bounded), saves the
+ * ledger every minute, reloads on SIGHUP and counts its reloads in
+ * fs_daemon. When it exits, the program stays attached and protecting. */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +41,7 @@
 #include "../../loader/loader.h"
 #include "../../loader/filter.h"
 #include "../../loader/ifaces.h"
+#include "../../loader/ifwatch.h"
 #include "../../loader/own.h"
 
 #define SWEEP_EVERY_S  10	/* expire bans and entries, log new bans */
@@ -56,8 +59,12 @@ struct daemon {
 	struct fs_map_fds maps;
 	struct fs_verifier *verifier; /* NULL: DNS verification off */
 	struct fs_iface_watch watch;  /* attach state for the exporter */
-	/* the interfaces floodshield was attached to at the start: their
-	 * addresses are own (http.own), read again at each sync */
+	struct fs_ifwatch ifw;	      /* the configured interfaces' lives */
+	bool serving;		      /* start() done: attaches lock the pins */
+	bool dropped;		      /* attaches raise the kept capabilities */
+	/* the interfaces floodshield was attached to at the start, and
+	 * those the daemon attached to since: their addresses are own
+	 * (http.own), read again at each sync and added as they come */
 	struct fs_ifnames *shielded;
 	bool exporting;
 	int pin_fd;	 /* the pin folder, for flock() */
@@ -133,33 +140,6 @@ static void reload_done(struct daemon *d, enum fs_reload_result r)
 	state_write(d);
 }
 
-/* Attach to every configured interface, or put the new program in place
- * of an attached one. */
-static int attach_all(struct daemon *d)
-{
-	struct fs_attach_info info;
-
-	for (int i = 0; i < d->conf->n_ifaces; i++) {
-		const struct fs_conf_iface *ifc = &d->conf->ifaces[i];
-		int idx = if_nametoindex(ifc->name);
-
-		if (!idx) {
-			pr_err("interface '%s' (from %s) does not exist\n",
-			       ifc->name, d->conf_path);
-			return -1;
-		}
-		if (fs_replace(d->pin_dir, idx, ifc->mode, &info)) {
-			pr_err("cannot attach to %s\n", ifc->name);
-			return -1;
-		}
-		pr_info("attached to %s: mode %s, prog id %u, %s\n", ifc->name,
-			fs_mode_name(info.mode), info.prog_id,
-			info.dispatcher ? "via libxdp dispatcher"
-					: "program alone");
-	}
-	return 0;
-}
-
 /* Test hook: the point "@what:@name" (fs_test_point()). */
 static void point(const char *what, const char *name)
 {
@@ -196,6 +176,67 @@ static void pins_unlock(struct daemon *d)
 {
 	if (flock(d->pin_fd, LOCK_UN))
 		pr_warn_errno("cannot unlock %s", d->pin_dir);
+}
+
+/* Remember @name as shielded: its addresses are own (loader/own.h). */
+static void shielded_add(struct daemon *d, const char *name)
+{
+	struct fs_ifnames *s = d->shielded;
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return;
+	if (s->n < FS_OWN_MAX)
+		snprintf(s->name[s->n++], IF_NAMESIZE, "%s", name);
+}
+
+/* The fs_ifwatch_attach_fn: attach to a configured interface, or put
+ * the new program in place of an attached one; at start, and later for
+ * each one that appears (with the kept capabilities raised meanwhile,
+ * in this thread only, and the pin folder locked as the CLI locks it). */
+static int attach_one(void *arg, const char *name, int ifindex,
+		      enum xdp_attach_mode mode)
+{
+	struct daemon *d = arg;
+	struct fs_attach_info info;
+	int err;
+
+	if (d->dropped && fs_attach_privileges(true))
+		return -EPERM;
+	if (d->serving && pins_lock(d, "attach")) {
+		err = -EINTR; /* a stop came: tried again by the next start */
+	} else {
+		err = fs_replace(d->pin_dir, ifindex, mode, &info);
+		if (d->serving)
+			pins_unlock(d);
+	}
+	if (d->dropped)
+		fs_attach_privileges(false);
+	if (err)
+		return err;
+	pr_info("attached to %s: mode %s, prog id %u, %s\n", name,
+		fs_mode_name(info.mode), info.prog_id,
+		info.dispatcher ? "via libxdp dispatcher" : "program alone");
+	shielded_add(d, name);
+	if (fs_iface_watch_attached(&d->watch, ifindex, name, info.mode))
+		pr_warn("metrics: cannot learn the program id on %s\n", name);
+	return 0;
+}
+
+/* The w->on_addrs of the interface watch: an address changed somewhere;
+ * the shielded interfaces' addresses now are own (an interface that
+ * appeared gets its addresses after its attach). Only adds: one removed
+ * goes at the next sync (loader/own.h). */
+static void own_follow(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (!d->serving)
+		return; /* start()'s sync reads them */
+	if (pins_lock(d, "own"))
+		return;
+	fs_own_add_iface_addrs(&d->maps, d->shielded);
+	pins_unlock(d);
 }
 
 /* The maps to @c, the own addresses with those the shielded interfaces
@@ -398,11 +439,13 @@ static void watch_settings(struct daemon *d)
 static void wait_events(struct daemon *d)
 {
 	struct timespec second = {1, 0};
+	struct pollfd ifw = {.fd = d->ifw.fd, .events = POLLIN};
 
 	if (d->verifier)
-		fs_verifier_poll(d->verifier, 1000, &d->wait_mask);
-	else if (ppoll(NULL, 0, &second, &d->wait_mask) < 0 && errno != EINTR)
+		fs_verifier_poll(d->verifier, 1000, &d->wait_mask, d->ifw.fd);
+	else if (ppoll(&ifw, 1, &second, &d->wait_mask) < 0 && errno != EINTR)
 		pr_warn_errno("ppoll");
+	fs_ifwatch_process(&d->ifw);
 }
 
 static void serve(struct daemon *d)
@@ -441,12 +484,12 @@ static void serve(struct daemon *d)
 }
 
 /* Which program ids are ours: asked now, while privileged; afterwards
- * the exporter compares ids only (see struct fs_iface_watch). */
+ * the exporter compares ids only, and learns those of later attaches
+ * from attach_one() (see struct fs_iface_watch). */
 static void learn_ifaces(struct daemon *d)
 {
 	struct fs_iface_state scratch[FS_METRICS_MAX_IFACES];
 
-	fs_iface_watch_init(&d->watch);
 	if (fs_iface_watch_poll(&d->watch, scratch, FS_METRICS_MAX_IFACES) < 0)
 		pr_warn("metrics: cannot list interfaces\n");
 }
@@ -630,8 +673,16 @@ static int start(struct daemon *d)
 		pr_err_errno("cannot open %s", d->pin_dir);
 		goto out;
 	}
-	if (fs_maps_create(d->pin_dir, &fresh) || attach_all(d) ||
-	    fs_maps_open_all(d->pin_dir, &d->maps))
+	if (fs_maps_create(d->pin_dir, &fresh) ||
+	    fs_ifwatch_open(&d->ifw, d->conf->ifaces, d->conf->n_ifaces,
+			    d->conf_path, attach_one, d))
+		goto out;
+	d->ifw.on_addrs = own_follow;
+	n = fs_ifwatch_check(&d->ifw);
+	if (n < d->conf->n_ifaces)
+		pr_warn("attached to %d of %d configured interfaces\n", n,
+			d->conf->n_ifaces);
+	if (fs_maps_open_all(d->pin_dir, &d->maps))
 		goto out;
 	n = fs_own_attached(d->shielded);
 	if (n) {
@@ -678,9 +729,17 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 	memset(&d.maps, -1, sizeof(d.maps)); /* every fd -1 */
 	d.pin_fd = -1;
 	d.instance_fd = -1;
+	d.ifw.fd = -1;
+	fs_iface_watch_init(&d.watch);
+	for (int i = 0; i < conf->n_ifaces; i++)
+		fs_iface_watch_want(&d.watch, conf->ifaces[i].name);
 	setup_signals(&d);
-	if (start(&d) || fs_drop_privileges(&d.user) || usable_as_user(&d))
+	/* the attach capabilities stay (off) while there is any to attach */
+	if (start(&d) || fs_drop_privileges(&d.user, conf->n_ifaces > 0) ||
+	    usable_as_user(&d))
 		goto out;
+	d.dropped = true;
+	d.serving = true;
 	start_exporter(&d);
 	d.last_sweep_ns = fs_mono_ns();
 	/* from now on `status` shows this daemon, its reloads counted anew */
@@ -703,6 +762,7 @@ out:
 	if (d.exporting)
 		fs_exporter_stop();
 	fs_verifier_free(d.verifier);
+	fs_ifwatch_close(&d.ifw);
 	if (d.pin_fd >= 0)
 		close(d.pin_fd);
 	if (d.instance_fd >= 0)

@@ -115,12 +115,49 @@ static int become(const struct fs_user *u)
 	return 0;
 }
 
-int fs_drop_privileges(const struct fs_user *u)
+/* The attach capabilities this process holds (permitted) now: those
+ * kept by fs_drop_privileges() (the unit may grant only some of them:
+ * CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON). */
+static cap_value_t kept[8];
+static int n_kept;
+
+static void kept_find(void)
+{
+	static const cap_value_t want[] = {FS_ATTACH_CAPS};
+	cap_t cur = cap_get_proc();
+	cap_flag_value_t v;
+
+	n_kept = 0;
+	for (size_t i = 0; cur && i < sizeof(want) / sizeof(want[0]); i++)
+		if (cap_get_flag(cur, want[i], CAP_PERMITTED, &v) == 0 &&
+		    v == CAP_SET)
+			kept[n_kept++] = want[i];
+	cap_free(cur);
+}
+
+/* Set the calling thread's capabilities: none, or the kept attach ones
+ * permitted (@keep) and also effective (@effective). */
+static int caps_set(bool keep, bool effective)
+{
+	cap_t c = cap_init();
+	int err = c ? 0 : -1;
+
+	if (!err && keep && n_kept)
+		err = cap_set_flag(c, CAP_PERMITTED, n_kept, kept, CAP_SET);
+	if (!err && keep && effective && n_kept)
+		err = cap_set_flag(c, CAP_EFFECTIVE, n_kept, kept, CAP_SET);
+	if (!err)
+		err = cap_set_proc(c);
+	cap_free(c);
+	return err;
+}
+
+int fs_drop_privileges(const struct fs_user *u, bool keep_attach)
 {
 	bool bounded = true;
-	cap_t none;
-	int err;
 
+	if (keep_attach)
+		kept_find();
 	for (int c = 0; c <= CAP_LAST_CAP; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
 			bounded = false; /* no CAP_SETPCAP: the unit's bound */
@@ -128,17 +165,29 @@ int fs_drop_privileges(const struct fs_user *u)
 		pr_debug("bounding set left as it is (no CAP_SETPCAP); "
 			 "no_new_privs keeps execve from using it\n");
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (keep_attach && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)) {
+		pr_err_errno("cannot keep capabilities across the user change");
+		return -1;
+	}
 	if (u && geteuid() == 0 && become(u))
 		return -1;
-	none = cap_init();
-	err = none ? cap_set_proc(none) : -1;
-	cap_free(none);
-	if (err) {
+	if (caps_set(keep_attach, false)) {
 		pr_err_errno("cannot drop capabilities");
 		return -1;
 	}
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		pr_err_errno("cannot set no_new_privs");
+		return -1;
+	}
+	return 0;
+}
+
+int fs_attach_privileges(bool on)
+{
+	if (caps_set(true, on)) {
+		pr_err_errno("cannot %s the attach capabilities",
+			     on ? "raise" : "lower");
 		return -1;
 	}
 	return 0;

@@ -3,6 +3,8 @@
 #ifndef FS_PRIVDROP_H
 #define FS_PRIVDROP_H
 
+#include <stdbool.h>
+#include <sys/capability.h>
 #include <sys/types.h>
 
 /* The user the daemon runs as once attached. */
@@ -23,16 +25,39 @@ int fs_user_find(const char *name, struct fs_user *u);
 int fs_own_folder(const char *path, const char *const *prefixes,
 		  const struct fs_user *u);
 
-/* Drop every privilege for good: the bounding set emptied (when
- * CAP_SETPCAP allows it: the systemd unit bounds it instead), the
- * ambient set cleared; then, if running as root and @u is given (NULL:
- * stay, as `floodshield metrics --drop-caps` does), the supplementary
- * groups dropped and the real, effective and saved ids set to @u's;
- * then the permitted, effective and inheritable sets cleared and
- * no_new_privs set. Run before any thread starts: threads started
- * later hold none. Map fds opened before keep working (the kernel
- * checks the fd, not the caller: kernel 5.19 and later, or any kernel
- * with kernel.unprivileged_bpf_disabled=0). 0, or -1 logged. */
-int fs_drop_privileges(const struct fs_user *u);
+/* Drop every privilege: the bounding set emptied (when CAP_SETPCAP
+ * allows it: the systemd unit bounds it instead), the ambient set
+ * cleared; then, if running as root and @u is given (NULL: stay, as
+ * `floodshield metrics --drop-caps` does), the supplementary groups
+ * dropped and the real, effective and saved ids set to @u's; then the
+ * permitted, effective and inheritable sets cleared and no_new_privs
+ * set. Run before any thread starts: threads started later hold none.
+ * Map fds opened before keep working (the kernel checks the fd, not the
+ * caller: kernel 5.19 and later, or any kernel with
+ * kernel.unprivileged_bpf_disabled=0).
+ *
+ * With @keep_attach, those of the capabilities an attach needs (below)
+ * that the process holds stay in the permitted set only, off in the
+ * effective set (the bounding set is emptied all the same): the daemon raises them in
+ * its own thread around each attach to an interface that appears later
+ * (fs_attach_privileges()). Threads started later inherit an empty
+ * effective set, and none of them ever raises it. 0, or -1 logged. */
+int fs_drop_privileges(const struct fs_user *u, bool keep_attach);
+
+/* What an attach needs (measured on kernel 6.18 with libxdp 1.3.1):
+ *   CAP_BPF + CAP_PERFMON   load the program (it verifies only with
+ *                           perfmon's allowances) and its BTF;
+ *   CAP_NET_ADMIN           attach XDP to a link (netlink);
+ *   CAP_SYS_ADMIN           libxdp's and fs_attach_query()'s
+ *                           BPF_PROG_GET_FD_BY_ID: which program on a
+ *                           link is floodshield's (and the dispatcher);
+ *                           it also stands in for the first two.
+ * The pins are opened as their owner (the daemon's user, privdrop's
+ * fs_own_folder()). */
+#define FS_ATTACH_CAPS CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN
+
+/* Raise (@on) or lower the kept attach capabilities in the effective
+ * set of the calling thread. 0, or -1 with a message logged. */
+int fs_attach_privileges(bool on);
 
 #endif

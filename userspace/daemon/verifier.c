@@ -391,18 +391,19 @@ void fs_verifier_free(struct fs_verifier *v)
 }
 
 void fs_verifier_poll(struct fs_verifier *v, int timeout_ms,
-		      const sigset_t *sigmask)
+		      const sigset_t *sigmask, int wake_fd)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{.fd = ring_buffer__epoll_fd(v->rb), .events = POLLIN},
 		{.fd = fs_dns_fd(v->dns), .events = POLLIN},
+		{.fd = wake_fd, .events = POLLIN}, /* < 0: ignored */
 	};
 	struct timespec ts = {timeout_ms / 1000,
 			      (timeout_ms % 1000) * 1000000L};
 
 	refresh_names(v);
 	temp_retry_due(v);
-	if (ppoll(fds, 2, &ts, sigmask) < 0 && errno != EINTR)
+	if (ppoll(fds, 3, &ts, sigmask) < 0 && errno != EINTR)
 		pr_warn_errno("dns: poll");
 	ring_buffer__consume(v->rb);
 	fs_dns_process(v->dns);

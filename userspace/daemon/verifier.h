@@ -25,8 +25,9 @@ void fs_verifier_reconf(struct fs_verifier *v, const struct fs_conf *c);
 /* Wait up to @timeout_ms for events and DNS answers, and handle them;
  * also refreshes allow_name entries that are due. The wait runs with
  * signal mask @sigmask (ppoll): a signal it unblocks ends it early, even
- * one that was pending before. */
+ * one that was pending before. @wake_fd (-1: none) readable ends it too;
+ * the caller reads it. */
 void fs_verifier_poll(struct fs_verifier *v, int timeout_ms,
-		      const sigset_t *sigmask);
+		      const sigset_t *sigmask, int wake_fd);
 
 #endif

@@ -164,7 +164,7 @@ static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
 	enum fs_dns_reason why;
 	enum fs_dns_class c;
 	const char *dom;
-	char addr[FS_CIDR_STRLEN];
+	char addr[FS_CIDR_STRLEN], name[FS_ESC_LEN(FS_DNS_NAME_MAX)];
 
 	classify(v, r, &c, &why);
 	store_verdict(v, r, c, why);
@@ -177,7 +177,8 @@ static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
 		return;
 	fs_cidr_format(r->addr, 128, addr, sizeof(addr));
 	pr_info("dns: %s %s (%s) %s%s%s\n", addr, fs_dns_class_name(c),
-		fs_dns_reason_name(why), *r->name ? r->name : "-",
+		fs_dns_reason_name(why),
+		*r->name ? fs_text_esc(r->name, name, sizeof(name)) : "-",
 		dom ? ", allowlisted under " : "", dom ? dom : "");
 }
 

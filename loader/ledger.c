@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,14 +46,19 @@ static long long to_wall(const struct clocks *c, unsigned long long mono_ns)
 }
 
 /* Unix seconds to a monotonic time; 0 stays 0 (never). A time before
- * this boot (a ban's creation, after a reboot) becomes 1: long ago. */
+ * this boot (a ban's creation, after a reboot) becomes 1: long ago. The
+ * file is input: a time past what the arithmetic holds saturates (the
+ * far future, or 1) instead of overflowing. */
 static unsigned long long to_mono(const struct clocks *c, long long wall)
 {
-	long long ns;
+	long long d, ns;
 
 	if (!wall)
 		return 0;
-	ns = c->mono_ns + (wall - c->wall_s) * NSEC;
+	if (__builtin_sub_overflow(wall, c->wall_s, &d) ||
+	    __builtin_mul_overflow(d, NSEC, &ns) ||
+	    __builtin_add_overflow(ns, c->mono_ns, &ns))
+		return wall > c->wall_s ? LLONG_MAX : 1;
 	return ns > 0 ? (unsigned long long)ns : 1;
 }
 

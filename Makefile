@@ -150,9 +150,11 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 		$(filter-out $(FUZZ_OWN_$*),$(FUZZ_OBJ)) $(LDLIBS)
 
-$(BUILD)/fuzz/xdp_frames: tests/fuzz/xdp_frames.c $(LOADER_HDRS) $(SKEL) $(LIB)
+FUZZ_FRAMES_OBJ := $(addprefix $(BUILD)/tests/,xdp_env.o pkt.o http_env.o)
+$(BUILD)/fuzz/xdp_frames: tests/fuzz/xdp_frames.c $(TEST_HDRS) $(SKEL) $(FUZZ_FRAMES_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(FS_CFLAGS) $(CFLAGS) -I$(BUILD) -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(FS_CFLAGS) $(CFLAGS) -I$(BUILD) -o $@ $< $(FUZZ_FRAMES_OBJ) \
+		$(LIB) $(LDLIBS)
 
 fuzz-build: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS)) $(BUILD)/fuzz/xdp_frames
 

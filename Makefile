@@ -1,6 +1,6 @@
 # floodshield build. `make V=1` shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all deps test-deps test docs format demo fresh-check bench bench-quick vmlinux clean install uninstall
+.PHONY: all deps test-deps test docs format demo fresh-check bench bench-quick vmlinux clean install uninstall fuzz fuzz-build
 
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -117,13 +117,51 @@ docs: $(BUILD)/fs_docgen
 	$(Q)scripts/docs.sh $(BUILD)/fs_docgen
 
 # Tests and the demo need root, bpffs and the packages from deps.
-test: test-deps all
+test: test-deps all fuzz-build
 	$(Q)scripts/check-format.sh
 	$(Q)scripts/check-layers.sh
 	$(Q)scripts/check-writers.sh
 	$(Q)scripts/docs.sh --check $(BUILD)/fs_docgen
 	$(Q)$(BUILD)/fs_insns --max $(FS_INSNS_MAX)
 	$(Q)$(BUILD)/fs_test
+	$(Q)scripts/fuzz.sh --quick
+
+# Fuzzing (docs/testing.md, "Fuzzing"): one libFuzzer target per parser
+# of outside input (tests/fuzz/fuzz_*.c), built with Debian's clang under
+# ASan and UBSan, and the XDP program driven with random and mutated
+# frames (tests/fuzz/xdp_frames.c). `make fuzz` runs each target for
+# FUZZ_TIME seconds (default 60) and 10^7 frames; `make test` runs each
+# for a few seconds and 10^5 frames (scripts/fuzz.sh --quick).
+FUZZ_TARGETS := config ledger hosts dns ring http
+FUZZ_CFLAGS  := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer -Wall -Wextra -Wno-string-plus-int \
+		-Wno-string-concatenation -std=gnu11 -I$(BUILD)
+FUZZ_SRC     := $(wildcard loader/*.c) $(wildcard userspace/daemon/*.c)
+FUZZ_OBJ     := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRC))
+# A target that includes a .c (to reach its static parsers) links
+# without that file's object.
+FUZZ_OWN_dns  := $(BUILD)/fuzz/obj/userspace/daemon/dns.o
+FUZZ_OWN_ring := $(BUILD)/fuzz/obj/userspace/daemon/verifier.o
+
+$(FUZZ_OBJ): $(BUILD)/fuzz/obj/%.o: %.c $(DAEMON_HDRS) $(SKEL)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(filter-out $(FUZZ_OWN_$*),$(FUZZ_OBJ)) $(LDLIBS)
+
+FUZZ_FRAMES_OBJ := $(addprefix $(BUILD)/tests/,xdp_env.o pkt.o http_env.o)
+$(BUILD)/fuzz/xdp_frames: tests/fuzz/xdp_frames.c $(TEST_HDRS) $(SKEL) $(FUZZ_FRAMES_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(FS_CFLAGS) $(CFLAGS) -I$(BUILD) -o $@ $< $(FUZZ_FRAMES_OBJ) \
+		$(LIB) $(LDLIBS)
+
+fuzz-build: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS)) $(BUILD)/fuzz/xdp_frames
+
+FUZZ_TIME ?= 60
+fuzz: fuzz-build
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) scripts/fuzz.sh
 
 demo: deps all
 	$(Q)scripts/demo.sh

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,16 +62,18 @@ static long long to_wall(const struct clocks *c, unsigned long long mono_ns)
 
 /* Unix seconds to a monotonic time; 0 stays 0 (never). A time before
  * this boot (a ban's creation, after a reboot) becomes 1: long ago. The
- * caller bounds @wall to at most AHEAD_MAX_S ahead; no bound behind. */
+ * file is input: a time past what the arithmetic holds saturates (the
+ * far future, or 1) instead of overflowing. */
 static unsigned long long to_mono(const struct clocks *c, long long wall)
 {
-	long long ns;
+	long long d, ns;
 
 	if (!wall)
 		return 0;
-	if (wall - c->wall_s < -(c->mono_ns / NSEC) - 1)
-		return 1;
-	ns = c->mono_ns + (wall - c->wall_s) * NSEC;
+	if (__builtin_sub_overflow(wall, c->wall_s, &d) ||
+	    __builtin_mul_overflow(d, NSEC, &ns) ||
+	    __builtin_add_overflow(ns, c->mono_ns, &ns))
+		return wall > c->wall_s ? LLONG_MAX : 1;
 	return ns > 0 ? (unsigned long long)ns : 1;
 }
 

@@ -127,6 +127,34 @@ void fs_log_errno(enum fs_log_level lvl, int errnum, const char *fmt, ...)
 	errno = saved;
 }
 
+bool fs_ratelimit_ok(struct fs_ratelimit *rl, unsigned long long now_ns,
+		     unsigned *suppressed)
+{
+	*suppressed = 0;
+	if (!rl->start_ns || now_ns - rl->start_ns >= rl->window_ns) {
+		*suppressed = rl->suppressed;
+		rl->start_ns = now_ns ? now_ns : 1;
+		rl->logged = rl->suppressed = 0;
+	}
+	if (rl->logged < rl->burst) {
+		rl->logged++;
+		return true;
+	}
+	rl->suppressed++;
+	return false;
+}
+
+unsigned fs_ratelimit_flush(struct fs_ratelimit *rl, unsigned long long now_ns)
+{
+	unsigned k = rl->suppressed;
+
+	if (!k || now_ns - rl->start_ns < rl->window_ns)
+		return 0;
+	rl->start_ns = now_ns;
+	rl->logged = rl->suppressed = 0;
+	return k;
+}
+
 /* Library messages: hidden unless -v (warnings) or -v -v (all). They
  * are noisy where they are harmless (libxdp's dispatcher falling back to
  * a single program); our own messages say what failed. The journal gets

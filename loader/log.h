@@ -52,6 +52,25 @@ void fs_log_kernel_msg_clear(void);
  * looked at once, before the first message, otherwise). */
 bool fs_log_journal_detect(void);
 
+/* A log rate limit: at most @burst lines per @window_ns, the rest
+ * counted. Not locked: its user serialises the calls. */
+struct fs_ratelimit {
+	unsigned burst;
+	unsigned long long window_ns;
+	unsigned long long start_ns; /* of the current window */
+	unsigned logged, suppressed;
+};
+
+/* Whether one more line may be logged at @now_ns. When a window ends
+ * with lines suppressed, *@suppressed gets their number (else 0), for
+ * the caller to log as "K suppressed" before its line. */
+bool fs_ratelimit_ok(struct fs_ratelimit *rl, unsigned long long now_ns,
+		     unsigned *suppressed);
+/* At @now_ns, the number of lines suppressed in a window that has ended
+ * (0 if none, or the window runs still), starting a new window: for a
+ * periodic "K suppressed" when no further line comes. */
+unsigned fs_ratelimit_flush(struct fs_ratelimit *rl, unsigned long long now_ns);
+
 #define pr_err(...)   fs_log(FS_LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  fs_log(FS_LOG_WARN, __VA_ARGS__)
 #define pr_info(...)  fs_log(FS_LOG_INFO, __VA_ARGS__)

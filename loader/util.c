@@ -8,20 +8,99 @@
 #include <time.h>
 #include "util.h"
 
-void json_str(FILE *f, const char *s)
+/* The length of the valid UTF-8 sequence at @s (at most @n bytes), or 0:
+ * no overlong forms, no surrogates, nothing past U+10FFFF. */
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	unsigned cp;
 
-		if (c == '"' || c == '\\')
+	if (s[0] < 0xc2 || s[0] > 0xf4 || len > n)
+		return 0;
+	cp = s[0] & (0x3f >> (len - 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void json_strn(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		size_t u;
+
+		if (c == '"' || c == '\\') {
 			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
+		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c);
-		else
+		} else if (c < 0x80) {
 			fputc(c, f);
+		} else if (c == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+			   p[i + 1] < 0xa0) {
+			/* a C1 control (U+0080..U+009F: CSI is U+009B) */
+			fprintf(f, "\\u%04x", p[i + 1]);
+			i += 2;
+			continue;
+		} else if ((u = utf8_len(p + i, n - i))) {
+			fwrite(p + i, 1, u, f);
+			i += u;
+			continue;
+		} else {
+			fputs("\\ufffd", f);
+		}
+		i++;
 	}
 	fputc('"', f);
+}
+
+void json_str(FILE *f, const char *s)
+{
+	json_strn(f, s, strlen(s));
+}
+
+const char *fs_text_escn(const char *s, size_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		char one[5];
+		size_t k;
+
+		if (c == '\\')
+			k = snprintf(one, sizeof(one), "\\\\");
+		else if (c >= 0x20 && c < 0x7f)
+			k = snprintf(one, sizeof(one), "%c", c);
+		else
+			k = snprintf(one, sizeof(one), "\\x%02x", c);
+		if (o + k + 1 > len)
+			break;
+		memcpy(buf + o, one, k);
+		o += k;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *fs_text_esc(const char *s, char *buf, size_t len)
+{
+	return fs_text_escn(s, strlen(s), buf, len);
+}
+
+size_t fs_field_len(const char *f, size_t cap)
+{
+	while (cap && !f[cap - 1])
+		cap--;
+	return cap;
 }
 
 unsigned long long fs_mono_ns(void)

@@ -7,8 +7,29 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Print @s as a JSON string literal. */
+/* Bytes that came from the network (EHLO names, PTR names, Host values,
+ * notes made of them, ring records) are printed through these two only.
+ *
+ * json_strn(): the @n bytes of @s as a JSON string literal that is
+ * valid whatever the bytes: '"', '\\' and control characters (NUL,
+ * 0x7f and the C1 controls U+0080..U+009F included) escaped, valid UTF-8 kept, each byte of an invalid sequence
+ * as \ufffd. json_str(): the same up to the NUL. */
+void json_strn(FILE *f, const char *s, size_t n);
 void json_str(FILE *f, const char *s);
+
+/* fs_text_escn(): the @n bytes of @s as text safe for a terminal or a
+ * log line, into @buf of @len (at least 1): printable ASCII as it is, a
+ * backslash as \\, every other byte (controls, NUL, 0x7f, anything
+ * over 0x7f) as \xHH, so no escape sequence reaches a terminal and the
+ * original bytes can be read back. Cut at a whole character to fit;
+ * returns @buf. FS_ESC_LEN(n) always fits. fs_text_esc(): up to the
+ * NUL. */
+#define FS_ESC_LEN(n) (4 * (n) + 1)
+const char *fs_text_escn(const char *s, size_t n, char *buf, size_t len);
+const char *fs_text_esc(const char *s, char *buf, size_t len);
+/* The length of a fixed-size name field @f of @cap bytes that is padded
+ * with NULs (its last non-NUL byte + 1): an embedded NUL is kept. */
+size_t fs_field_len(const char *f, size_t cap);
 
 #define NSEC_PER_SEC 1000000000ull
 

@@ -27,8 +27,11 @@ libmicrohttpd-dev libunbound-dev apache2 nginx publicsuffix"
 # their own namespaces only); conntrack: 64_dnat.sh's look at the entry;
 # curl: the legitimate client of the proof and SYN-cookie tests.
 # clang-format: make test's style check (scripts/check-format.sh).
+# libclang-rt-14-dev: libFuzzer, ASan and UBSan runtimes for clang 14
+# (the fuzz targets, scripts/fuzz.sh).
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks publicsuffix
-libio-socket-inet6-perl systemd iptables conntrack curl clang-format"
+libio-socket-inet6-perl systemd iptables conntrack curl clang-format
+libclang-rt-14-dev"
 BENCH_PKGS="nginx iptables curl gnuplot-nox postfix unbound"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 

@@ -3,6 +3,11 @@
  * line, by test name prefix), then the shell tests in tests/ns (*.sh), whose
  * lines "ok - NAME" / "not ok - NAME" / "skip - NAME" count as subtests.
  * Ends with "N passed, N failed". Exit status 1 if anything failed.
+ *
+ * Only checks count: setup steps print "# setup: ..." lines, which are
+ * not counted (a setup that fails is a "not ok"). A missing prerequisite
+ * is a failure under CI ($CI is "true"), a skip elsewhere, reported as
+ * such ("N skipped").
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -15,6 +20,7 @@ static const char *cur_test;
 static char cur_sub[256];
 static bool sub_open, sub_failed, sub_skipped;
 static int n_pass, n_fail, n_skip;
+static bool in_ci;
 
 void fs_test_register(struct fs_test *t)
 {
@@ -29,6 +35,10 @@ static void end_subtest(void)
 	if (sub_failed) {
 		n_fail++;
 		printf("FAIL %s/%s\n", cur_test, cur_sub);
+	} else if (sub_skipped && in_ci) {
+		n_fail++;
+		printf("FAIL %s/%s (a missing prerequisite fails under CI)\n",
+		       cur_test, cur_sub);
 	} else if (sub_skipped) {
 		n_skip++;
 		printf("SKIP %s/%s\n", cur_test, cur_sub);
@@ -123,6 +133,10 @@ static void run_script(const char *dir, const char *file)
 			n_pass++, any = true;
 		else if (!strncmp(line, "not ok - ", 9))
 			n_fail++, any = true;
+		else if (!strncmp(line, "skip - ", 7) && in_ci)
+			n_fail++, any = true,
+				  printf("FAIL (a missing prerequisite fails "
+					 "under CI)\n");
 		else if (!strncmp(line, "skip - ", 7))
 			n_skip++, any = true;
 	}
@@ -160,6 +174,7 @@ int main(int argc, char **argv)
 	const char *dir = getenv("FS_TEST_SCRIPTS");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	in_ci = getenv("CI") && !strcmp(getenv("CI"), "true");
 	for (struct fs_test *t = tests; t; t = t->next) {
 		if (!selected(t->name, argc, argv))
 			continue;

@@ -172,3 +172,25 @@ FS_TEST(log_cli_journal)
 	ASSERT_TRUE(!strncmp(out, "<3>no pinned map /nonexistent-fs-pins/", 38),
 		    out);
 }
+
+FS_TEST(log_ratelimit)
+{
+	struct fs_ratelimit rl = {.burst = 3, .window_ns = 1000};
+	unsigned k, ok = 0;
+
+	fs_subtest("burst lines pass, the rest are counted");
+	for (int i = 0; i < 10; i++)
+		ok += fs_ratelimit_ok(&rl, 100 + i, &k) && !k;
+	ASSERT_EQ(ok, 3, "lines allowed in the first window");
+	ASSERT_EQ(fs_ratelimit_flush(&rl, 500), 0, "window still running");
+
+	fs_subtest("the next window reports how many were suppressed");
+	ASSERT_TRUE(fs_ratelimit_ok(&rl, 1200, &k), "a new window");
+	ASSERT_EQ(k, 7, "suppressed in the first window");
+	for (int i = 0; i < 5; i++)
+		fs_ratelimit_ok(&rl, 1300, &k);
+	ASSERT_EQ(fs_ratelimit_flush(&rl, 1500), 0, "not before its end");
+	ASSERT_EQ(fs_ratelimit_flush(&rl, 2300), 3, "flushed at its end");
+	ASSERT_EQ(fs_ratelimit_flush(&rl, 9000), 0, "counted once");
+	ASSERT_TRUE(fs_ratelimit_ok(&rl, 9001, &k) && !k, "nothing pending");
+}

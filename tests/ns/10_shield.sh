@@ -131,7 +131,7 @@ attach_shield()
 			"$(grep '^floodshield: ' <<<"$out" | grep -v ': libbpf: ' | tail -n 6)"
 		return 1
 	fi
-	fs_ok "$P: attach"
+	fs_note "setup: $P: attach"
 	disp=$(iface_field dispatcher)
 	mode=$(iface_field mode)
 	[ -n "$disp" ] && [ -n "$mode" ]
@@ -323,7 +323,7 @@ check_detach()
 	local out
 
 	out=$(fs_cli detach "$FS_SRV_IF" 2>&1)
-	fs_result $? "$P: detach" "$out"
+	fs_setup $? "$P: detach" "$out"
 	[ -z "$(iface_field name)" ]
 	fs_result $? "$P: status after detach lists no interface" \
 		"status: $(fs_cli -j status)"

@@ -119,13 +119,13 @@ setup()
 		fs_fail "$T: namespaces, veth and $(http_attack_sources | wc -l) attack sources set up"
 		return 1
 	fi
-	fs_ok "$T: namespaces, veth and $(http_attack_sources | wc -l) attack sources set up"
+	fs_note "setup: $T: namespaces, veth and $(http_attack_sources | wc -l) attack sources set up"
 	if ! http_nginx_start; then
 		fs_fail "$T: nginx listens on port 80 (IPv4 and IPv6)" \
 			"$(tail -n 5 "$HTTP_NGINX_DIR/logs/error.log" 2>/dev/null)"
 		return 1
 	fi
-	fs_ok "$T: nginx listens on port 80 (IPv4 and IPv6)"
+	fs_note "setup: $T: nginx listens on port 80 (IPv4 and IPv6)"
 	check_variant "$T: without the shield" before-shield "$LEGIT4" 1 "$HOST" \
 		"GET /index.html?v=before-shield HTTP/1.1\r\nHost: $HOST\r\n\r\n"
 }
@@ -138,7 +138,7 @@ attach()
 		fs_fail "$T: attach to $FS_SRV_IF" "$out"
 		return 1
 	fi
-	fs_ok "$T: attach to $FS_SRV_IF"
+	fs_note "setup: $T: attach to $FS_SRV_IF"
 	# The legitimate client's bursts stay within its source's buckets
 	# however its requests bunch up (a stalled client catches up at
 	# once): at most ~40 connections and ~320 requests in this test.
@@ -271,9 +271,9 @@ check_flood()
 		--gap "$ATTACK_GAP" --spread "$ATTACK_SPREAD" --mix --sequential \
 		--connect-timeout 1.2 \
 		>"$attack" 2>"$FS_TMP/attack.err"
-	fs_result $? "$T: flood ran" "$(tail -n 5 "$FS_TMP/attack.err")"
+	fs_setup $? "$T: flood ran" "$(tail -n 5 "$FS_TMP/attack.err")"
 	wait "$legit_pid"
-	fs_result $? "$T: legitimate client ran" "$(tail -n 5 "$FS_TMP/legit.err")"
+	fs_setup $? "$T: legitimate client ran" "$(tail -n 5 "$FS_TMP/legit.err")"
 	fs_note "$T: attack: $(cat "$attack")"
 	fs_note "$T: legit:  $(cat "$legit")"
 	S_ATTEMPTED=$(json_get "$attack" "d['attempted']")
@@ -401,7 +401,7 @@ check_detached()
 		fs_fail "$T: detach" "$out"
 		return
 	fi
-	fs_ok "$T: detach"
+	fs_note "setup: $T: detach"
 	http_fresh_sources >"$fresh"
 	http_py 40 attack --sources-file "$fresh" \
 		--dst4 "$FS_SRV4" --dst6 "$FS_SRV6" --per-source 2 \

@@ -152,7 +152,7 @@ setup()
 	fs_topo_up || fs_die "cannot build the namespaces"
 	out=$(fs_cli attach "$FS_SRV_IF" 2>&1 &&
 	      fs_cli block add "$BLOCKED4/32" --reason metrics-test 2>&1)
-	fs_result $? "attach and block $BLOCKED4" "$out" || return 1
+	fs_setup $? "attach and block $BLOCKED4" "$out" || return 1
 	send_udp "$BLOCKED4" "$BLOCK_N" || fs_die "cannot send from $BLOCKED4"
 	# the program judges them in the veth's NAPI, after sendto returns
 	fs_wait_until 10 block_counted "$BLOCK_N"

@@ -186,7 +186,7 @@ setup()
 		fs_fail "$T: unbound on 127.0.0.1:53 and the swallower on 127.0.0.2:53 start"
 		return 1
 	fi
-	fs_ok "$T: unbound on 127.0.0.1:53 and the swallower on 127.0.0.2:53 start"
+	fs_note "setup: $T: unbound on 127.0.0.1:53 and the swallower on 127.0.0.2:53 start"
 	v="$(smtp_dig -x $MTA) $(smtp_dig $MTA_NAME) $(smtp_dig -x $BOT) $(smtp_dig $BOT_NAME)"
 	v="$v $(smtp_dig -x $MTA6) $(smtp_dig AAAA $MTA6_NAME)"
 	[ "$v" = "$MTA_NAME. $MTA $BOT_NAME. 192.0.2.99 $MTA6_NAME. $MTA6" ]
@@ -196,7 +196,7 @@ setup()
 			"$(tail -n 5 "$SMTP_MAILLOG" 2>/dev/null)"
 		return 1
 	fi
-	fs_ok "$T: Postfix listens on $FS_SRV4:25 and [$FS_SRV6]:25"
+	fs_note "setup: $T: Postfix listens on $FS_SRV4:25 and [$FS_SRV6]:25"
 	CONF=$FS_TMP/floodshield.conf
 	DLOG=$FS_TMP/daemon.log
 	write_conf
@@ -204,7 +204,7 @@ setup()
 		fs_fail "$T: daemon starts and attaches to $FS_SRV_IF" "$(tail -n 5 "$DLOG")"
 		return 1
 	fi
-	fs_ok "$T: daemon starts and attaches to $FS_SRV_IF"
+	fs_note "setup: $T: daemon starts and attaches to $FS_SRV_IF"
 }
 
 check_verified()

@@ -116,7 +116,7 @@ setup()
 		fs_fail "$T: attach natively to $FS_SRV_IF" "$out"
 		return 1
 	fi
-	fs_ok "$T: nginx, pass program on the client veth, shield attached natively"
+	fs_note "setup: $T: nginx, pass program on the client veth, shield attached natively"
 }
 
 # ---------------------------------------------------------------------

@@ -182,13 +182,13 @@ setup()
 		fs_fail "$T: namespaces, veths, sources and the DNAT rule set up"
 		return 1
 	fi
-	fs_ok "$T: namespaces, veths, sources and the DNAT rule set up"
+	fs_note "setup: $T: namespaces, veths, sources and the DNAT rule set up"
 	if ! ctr_nginx_start; then
 		fs_fail "$T: nginx listens on port 80 in ctr" \
 			"$(tail -n 5 "$HTTP_NGINX_DIR/logs/error.log" 2>/dev/null)"
 		return 1
 	fi
-	fs_ok "$T: nginx listens on port 80 in ctr"
+	fs_note "setup: $T: nginx listens on port 80 in ctr"
 	[ -z "$(fs_in_srv ss -Hltn "sport = :$HTTP_PORT")" ]
 	fs_result $? "$T: no listener on port 80 in the shield's namespace"
 	out=$(http_request "$LEGIT4" --expect 1 -- \
@@ -218,7 +218,7 @@ attach()
 		fs_fail "$T: attach natively to $FS_SRV_IF" "$out"
 		return 1
 	fi
-	fs_ok "$T: attach natively to $FS_SRV_IF"
+	fs_note "setup: $T: attach natively to $FS_SRV_IF"
 	out=$(fs_cli set syn.http.prefix=5000/10000 http.bad.prefix=5000/10000 \
 		syn.http.src=20/100 http.req.src=100/1000 2>&1) ||
 		fs_die "$T: cannot raise the per-prefix levels: $out"
@@ -244,9 +244,9 @@ check_flood()
 		--dst4 "$FS_SRV4" --dst6 "$FS_SRV6" --per-source "$PER_SOURCE" \
 		--gap 0.2 --spread 3 --mix --sequential --connect-timeout 1.2 \
 		>"$attack" 2>"$FS_TMP/attack.err"
-	fs_result $? "$T: flood ran" "$(tail -n 5 "$FS_TMP/attack.err")"
+	fs_setup $? "$T: flood ran" "$(tail -n 5 "$FS_TMP/attack.err")"
 	wait "$legit_pid"
-	fs_result $? "$T: legitimate client ran" "$(tail -n 5 "$FS_TMP/legit.err")"
+	fs_setup $? "$T: legitimate client ran" "$(tail -n 5 "$FS_TMP/legit.err")"
 	fs_note "$T: attack: $(cat "$attack")"
 	fs_note "$T: legit:  $(cat "$legit")"
 

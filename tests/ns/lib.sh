@@ -50,8 +50,35 @@ FS_FAILS=0
 # Results: lines the runner counts. Details go on "# " lines.
 
 fs_ok()   { echo "ok - $1"; }
-fs_skip() { echo "skip - $1${2:+ # $2}"; }
 fs_note() { echo "# $*"; }
+
+# fs_skip NAME WHY: a missing prerequisite. Under CI ($CI = true) it is
+# a failure ("not ok"), elsewhere a skip that the runner reports as one.
+fs_skip()
+{
+	if [ "${CI:-}" = true ]; then
+		fs_fail "$1" "missing prerequisite under CI: ${2:-?}"
+	else
+		echo "skip - $1${2:+ # $2}"
+	fi
+}
+
+# fs_setup STATUS NAME [DETAIL...]: a setup step, not a test: nothing is
+# counted when it worked ("# setup: NAME"); a "not ok" when it did not,
+# as in
+#	start_server; fs_setup $? "nginx listens on port 80" || return 1
+fs_setup()
+{
+	local rc=$1
+
+	shift
+	if [ "$rc" = 0 ]; then
+		fs_note "setup: $1"
+	else
+		fs_fail "setup: $1" "${@:2}"
+	fi
+	return "$rc"
+}
 
 # fs_fail NAME [DETAIL...]: one "not ok" line, then each detail.
 fs_fail()

@@ -74,7 +74,7 @@ static void show_list(struct explain *e, const char *name, int fd, bool drops)
 {
 	struct fs_lpm_key k;
 	struct fs_list_val v;
-	char cidr[FS_CIDR_STRLEN], exp[32];
+	char cidr[FS_CIDR_STRLEN], exp[32], note[FS_ESC_LEN(FS_NOTE_LEN)];
 	bool live;
 
 	field_start(e, name);
@@ -99,7 +99,7 @@ static void show_list(struct explain *e, const char *name, int fd, bool drops)
 	} else {
 		printf("%s (%s, expires %s)%s%s\n", cidr,
 		       fs_origin_name(v.origin), exp, *v.note ? ": " : "",
-		       v.note);
+		       fs_text_esc(v.note, note, sizeof(note)));
 	}
 }
 
@@ -228,8 +228,10 @@ static void show_dns(struct explain *e)
 {
 	struct fs_dns_val v;
 	const char *reason;
-	char exp[32];
+	char exp[32], name[FS_ESC_LEN(FS_NAME_LEN)],
+		ehlo[FS_ESC_LEN(FS_NAME_LEN)];
 	unsigned long long age;
+	size_t ehlo_len;
 
 	field_start(e, "dns");
 	if (bpf_map_lookup_elem(e->m.dns, e->addr, &v)) {
@@ -237,7 +239,10 @@ static void show_dns(struct explain *e)
 				    : "not verified yet (unverified class)\n");
 		return;
 	}
-	v.name[FS_NAME_LEN - 1] = v.ehlo[FS_NAME_LEN - 1] = '\0';
+	v.name[FS_NAME_LEN - 1] = '\0';
+	/* the EHLO argument as captured: any byte but CR, LF and space,
+	 * NUL included (bpf/smtp.bpf.h) */
+	ehlo_len = fs_field_len(v.ehlo, FS_NAME_LEN);
 	age = v.checked_ns && v.checked_ns < e->now
 		      ? (e->now - v.checked_ns) / NSEC_PER_SEC
 		      : 0;
@@ -250,13 +255,17 @@ static void show_dns(struct explain *e)
 		       fs_dns_class_name(v.class), reason, age, exp);
 		json_str(stdout, v.name);
 		printf(",\"ehlo\":");
-		json_str(stdout, v.ehlo);
+		json_strn(stdout, v.ehlo, ehlo_len);
 		printf("}");
 	} else {
 		printf("%s (%s), name %s, checked %llus ago, valid %s\n",
 		       fs_dns_class_name(v.class), reason,
-		       *v.name ? v.name : "-", age, exp);
-		printf("%-10s %s\n", "ehlo", *v.ehlo ? v.ehlo : "-");
+		       *v.name ? fs_text_esc(v.name, name, sizeof(name)) : "-",
+		       age, exp);
+		printf("%-10s %s\n", "ehlo",
+		       ehlo_len ? fs_text_escn(v.ehlo, ehlo_len, ehlo,
+					       sizeof(ehlo))
+				: "-");
 	}
 }
 

@@ -277,7 +277,10 @@ static int hosts_list(struct fs_ctx *ctx, void *args)
 			printf("%s", i ? "," : "");
 			json_str(stdout, names[i].name);
 		} else {
-			printf("%s\n", names[i].name);
+			char esc[FS_ESC_LEN(sizeof(names[i].name))];
+
+			printf("%s\n",
+			       fs_text_esc(names[i].name, esc, sizeof(esc)));
 		}
 	}
 	if (ctx->json)

@@ -159,7 +159,7 @@ struct row {
 static void print_row(struct fs_ctx *ctx, const struct row *r,
 		      unsigned long long now, const char **sep)
 {
-	char exp[32];
+	char exp[32], reason[FS_ESC_LEN(FS_NOTE_LEN)];
 
 	if (ctx->json) {
 		printf("%s{\"cidr\":\"%s\",\"kind\":\"%s\",\"%s\":", *sep,
@@ -174,7 +174,8 @@ static void print_row(struct fs_ctx *ctx, const struct row *r,
 		return;
 	}
 	fs_fmt_expiry(r->expires_ns, now, exp, sizeof(exp));
-	printf("%-44s %-7s %-8s %s\n", r->cidr, r->kind, exp, r->reason);
+	printf("%-44s %-7s %-8s %s\n", r->cidr, r->kind, exp,
+	       fs_text_esc(r->reason, reason, sizeof(reason)));
 }
 
 static void list_lpm(struct fs_ctx *ctx, const struct list_def *d, int fd,

@@ -46,6 +46,15 @@ static int check_args(const struct verify_args *a)
 /* ---------------------------------------------------------------- */
 /* Text */
 
+/* A name from the network, escaped (util.h); the buffer is the next
+ * call's, so one per printf. */
+static const char *esc(const char *s)
+{
+	static char buf[FS_ESC_LEN(2 * FS_DNS_NAME_MAX)];
+
+	return fs_text_esc(s, buf, sizeof(buf));
+}
+
 static void print_ptr_line(const struct fs_fcrdns *r)
 {
 	char rev[FS_DNS_NAME_MAX];
@@ -60,7 +69,7 @@ static void print_ptr_line(const struct fs_fcrdns *r)
 		printf("%s\n",
 		       r->ptr_nxdomain ? "NXDOMAIN" : "none (no PTR data)");
 	for (int i = 0; i < r->n_ptr; i++)
-		printf("%s%s", r->ptr[i], i + 1 < r->n_ptr ? ", " : "\n");
+		printf("%s%s", esc(r->ptr[i]), i + 1 < r->n_ptr ? ", " : "\n");
 }
 
 /* The A (@v6 false) or AAAA addresses of @f, "(match)" after the
@@ -69,7 +78,7 @@ static void print_family(const struct fs_dns_fwd *f, bool v6, const char *src)
 {
 	int n = 0;
 
-	printf("%-10s %s -> ", v6 ? "AAAA" : "A", f->name);
+	printf("%-10s %s -> ", v6 ? "AAAA" : "A", esc(f->name));
 	for (int k = 0; k < f->n_addr; k++) {
 		if ((strchr(f->addr[k], ':') != NULL) != v6)
 			continue;
@@ -99,7 +108,7 @@ static void print_text(const struct verify_args *a, const struct fs_fcrdns *r,
 		print_family(&r->fwd[i], true, src);
 	}
 	printf("%-10s %s: %s (%s)\n", "verdict",
-	       fs_dns_outcome_name(r->outcome), why,
+	       fs_dns_outcome_name(r->outcome), esc(why),
 	       fs_dns_reason_name(r->reason));
 	if (r->outcome == FS_DNS_TEMPFAIL)
 		printf("%-10s in %us (a temporary failure is not a negative "

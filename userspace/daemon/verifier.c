@@ -172,7 +172,7 @@ static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
 {
 	struct fs_verifier *v = arg;
 	struct fs_trust_verdict t;
-	char addr[FS_CIDR_STRLEN];
+	char addr[FS_CIDR_STRLEN], name[FS_ESC_LEN(FS_DNS_NAME_MAX)];
 	const char *dom;
 
 	fs_trust_judge(&v->trust, r, &t);
@@ -188,7 +188,8 @@ static void on_fcrdns(void *arg, const struct fs_fcrdns *r)
 		return;
 	fs_cidr_format(r->addr, 128, addr, sizeof(addr));
 	pr_info("dns: %s %s (%s) %s%s%s\n", addr, fs_dns_class_name(t.cls),
-		fs_dns_reason_name(t.reason), *r->name ? r->name : "-",
+		fs_dns_reason_name(t.reason),
+		*r->name ? fs_text_esc(r->name, name, sizeof(name)) : "-",
 		dom ? ", allowlisted under " : "", dom ? dom : "");
 }
 

@@ -655,8 +655,9 @@ _Static_assert(sizeof(struct fs_rate) == 24, "fs_rate");
 _Static_assert(sizeof(struct fs_key) == 24, "fs_key");
 _Static_assert(sizeof(struct fs_rate_slot) == 40, "fs_rate_slot");
 _Static_assert(sizeof(struct fs_limit) == 48, "fs_limit");
-_Static_assert(sizeof(struct fs_cfg) == 120 + 48 * FS_B_MAX + 16 * FS_KEY_WORDS +
-						8 + FS_OWNER_LEN,
+_Static_assert(sizeof(struct fs_cfg) == 120 + 48 * FS_B_MAX +
+						16 * FS_KEY_WORDS + 8 +
+						FS_OWNER_LEN,
 	       "fs_cfg");
 _Static_assert(sizeof(struct fs_hflow_key) == 36, "fs_hflow_key");
 _Static_assert(sizeof(struct fs_hstate) == 64, "fs_hstate");

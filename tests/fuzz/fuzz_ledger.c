@@ -12,6 +12,8 @@
 static struct floodshield_bpf *skel; /* kept: its maps stay open */
 static struct fs_map_fds maps;
 static char dir[64], file[128];
+static const struct fs_ledger_limits lim = {.ban_ttl_max_s = 86400 * 365,
+					    .dns_ttl_max_s = 86400};
 
 static void remove_dir(void)
 {
@@ -21,7 +23,12 @@ static void remove_dir(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	skel = floodshield_bpf__open_and_load();
+	/* private, unpinned maps (never the host's /sys/fs/bpf) */
+	skel = fs_skel_open(NULL, false);
+	if (skel && floodshield_bpf__load(skel)) {
+		floodshield_bpf__destroy(skel);
+		skel = NULL;
+	}
 
 	(void)argc, (void)argv;
 	if (!skel) {
@@ -46,7 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	fclose(f);
 	fs_log_level = FS_LOG_ERR;
-	fs_ledger_restore(dir, &maps);
+	/* the pin folder its header may name: "# floodshield ledger 2 /fuzz"
+	 * (a header of version 1 names none) */
+	fs_ledger_restore(file, "/fuzz", &lim, &maps);
 	unlink(file);
 	return 0;
 }

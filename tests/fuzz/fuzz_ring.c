@@ -7,6 +7,7 @@
  * program's bounds: the daemon must not trust its lengths. */
 #include "fuzz.h"
 #include "floodshield.skel.h"
+#include "../../loader/loader.h"
 #include "../../userspace/daemon/verifier.c"
 
 static struct floodshield_bpf *skel; /* kept: its maps stay open */
@@ -15,7 +16,12 @@ static struct fs_verifier ver;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	skel = floodshield_bpf__open_and_load();
+	/* private, unpinned maps (never the host's /sys/fs/bpf) */
+	skel = fs_skel_open(NULL, false);
+	if (skel && floodshield_bpf__load(skel)) {
+		floodshield_bpf__destroy(skel);
+		skel = NULL;
+	}
 
 	(void)argc, (void)argv;
 	if (!skel) {

@@ -57,6 +57,7 @@ void fs_trust_judge(const struct fs_trust *t, const struct fs_fcrdns *r,
 		}
 		return;
 	default:
-		v->cls = FS_DNS_TEMP; /* its own class and budget, never failed */
+		v->cls =
+			FS_DNS_TEMP; /* its own class and budget, never failed */
 	}
 }

@@ -10,8 +10,16 @@
 #include "../vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include "../maps/floodshield.h"
 #include "consts.bpf.h"
+
+/* A length @n in 1..@max (@max a power of two, @n known not to be 0 and
+ * at most @max) in a form whose range the verifier keeps: 1..@max. A
+ * variable length for bpf_xdp_load_bytes()/bpf_xdp_store_bytes() must
+ * be proven non-zero, and 6.1's verifier learns nothing from `n != 0`
+ * (later kernels raise the lower bound to 1; `make kernel-check`). */
+#define FS_LEN_1_TO(n, max) ((((n) - 1) & ((max) - 1)) + 1)
 
 /* Where L4 parsing ended; decides the reason for packets that are not
  * policed. */

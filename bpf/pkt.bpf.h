@@ -19,7 +19,19 @@
  * variable length for bpf_xdp_load_bytes()/bpf_xdp_store_bytes() must
  * be proven non-zero, and 6.1's verifier learns nothing from `n != 0`
  * (later kernels raise the lower bound to 1; `make kernel-check`). */
-#define FS_LEN_1_TO(n, max) ((((n) - 1) & ((max) - 1)) + 1)
+#define FS_LEN_1_TO(n, max) ((((n)-1) & ((max)-1)) + 1)
+
+/* A 16-bit field of the packet in host order, with its bound 0..0xffff
+ * kept for the verifier: 6.1's verifier forgets every bound of a byte
+ * swap (later kernels keep it), and refuses a packet pointer plus an
+ * unbounded scalar. barrier_var() keeps clang from dropping the mask. */
+static __always_inline __u32 fs_ntohs16(__be16 v)
+{
+	__u32 h = bpf_ntohs(v);
+
+	barrier_var(h);
+	return h & 0xffff;
+}
 
 /* Where L4 parsing ended; decides the reason for packets that are not
  * policed. */

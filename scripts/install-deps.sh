@@ -3,7 +3,9 @@
 # build and the demo need (the demo's servers: Apache, and nginx for
 # `demo.sh --server nginx`); with --test also the real servers the tests
 # start (nginx, unbound, Postfix, Prometheus) and their clients; with
-# --bench what the benchmarks add (nginx, iptables, curl, gnuplot).
+# --bench what the benchmarks add (nginx, iptables, curl, gnuplot); with
+# --kernel-check what `make kernel-check` needs to boot Debian 12's kernel
+# under qemu (qemu-system-x86, busybox-static, cpio, kmod's modinfo).
 # Idempotent: a no-op (no apt-get at all) when everything is installed.
 # Packages go in without their Recommends, so every package a script or
 # test uses is named here, also a library a named tool only recommends.
@@ -29,11 +31,13 @@ libmicrohttpd-dev libunbound-dev apache2 nginx"
 TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks
 libio-socket-inet6-perl systemd iptables conntrack curl clang-format"
 BENCH_PKGS="nginx iptables curl gnuplot-nox"
+KCHECK_PKGS="qemu-system-x86 busybox-static cpio kmod"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 
 case "${1:-}" in
 --test) PKGS="$PKGS $TEST_PKGS" ;;
 --bench) PKGS="$PKGS $BENCH_PKGS" ;;
+--kernel-check) PKGS="$PKGS $KCHECK_PKGS" ;;
 esac
 
 missing=""

@@ -1,6 +1,6 @@
 # floodshield build. `make V=1` shows the commands.
 .DELETE_ON_ERROR:
-.PHONY: all deps test-deps test docs format demo fresh-check bench bench-quick vmlinux clean install uninstall fuzz fuzz-build
+.PHONY: all deps test-deps test docs format demo fresh-check kernel-check bench bench-quick vmlinux clean install uninstall fuzz fuzz-build
 
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -173,6 +173,14 @@ demo: deps all
 # FRESH_ARGS=--bench adds `make bench` (the --bench packages).
 fresh-check:
 	$(Q)scripts/fresh-check.sh $(FRESH_ARGS)
+
+# The XDP suites of fs_test on Debian 12's own kernel (6.1, from the
+# package registry) under qemu (TCG): scripts/kernel-check.sh. Not part
+# of `test`; root for apt-get download, about 3 minutes to load the
+# program twice (KCHECK_ARGS=--insns: only that), more with the suites.
+kernel-check: all
+	$(Q)scripts/install-deps.sh --kernel-check
+	$(Q)scripts/kernel-check.sh $(KCHECK_ARGS)
 
 # vmlinux.h is committed; regenerate it on a kernel with BTF with this.
 vmlinux:

@@ -220,22 +220,29 @@ static __always_inline int ct_proof(const struct nf_conn *ct, __u8 dir,
 				    const struct fs_pkt *p,
 				    struct fs_conn_pos *pos)
 {
-	const struct ip_ct_tcp_state *snd =
-		&ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
 	const struct ip_ct_tcp_state *rcv =
 		&ct->proto.tcp.seen[IP_CT_DIR_REPLY];
 	unsigned long need = IPS_DST_NAT | IPS_ASSURED;
 	__u32 seq = bpf_ntohl(p->seq), ack = bpf_ntohl(p->ack), lo, ackwin;
+	__u32 snd[3]; /* td_end, td_maxend, td_maxwin of seen[0] */
 
 	if (dir != IP_CT_DIR_ORIGINAL || !ct_original(ct, p) ||
 	    (ct->status & need) != need || (ct->status & IPS_DYING) ||
 	    ct->proto.tcp.state != TCP_CONNTRACK_ESTABLISHED)
 		return FS_CONN_NONE;
-	lo = snd->td_end - rcv->td_maxwin;
-	if (!seq_in(seq, lo, snd->td_maxend - lo + 1))
+	/* seen[0] through the helper, in one read of its first three
+	 * fields (consecutive in every kernel's ip_ct_tcp_state): it starts
+	 * the union nf_conntrack_proto, and 6.1's verifier walks a direct
+	 * load there into the union's first member (nf_ct_dccp), where it
+	 * does not fit, and refuses the program (later kernels try the next
+	 * member). seen[1] lies past dccp and sctp: loaded directly. */
+	if (bpf_core_read(snd, sizeof(snd),
+			  &ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end))
 		return FS_CONN_NONE;
-	ackwin = snd->td_maxwin > FS_CT_MAXACKWIN ? snd->td_maxwin
-						  : FS_CT_MAXACKWIN;
+	lo = snd[0] - rcv->td_maxwin;
+	if (!seq_in(seq, lo, snd[1] - lo + 1))
+		return FS_CONN_NONE;
+	ackwin = snd[2] > FS_CT_MAXACKWIN ? snd[2] : FS_CT_MAXACKWIN;
 	if (!seq_in(ack, rcv->td_end - ackwin, ackwin + 1))
 		return FS_CONN_NONE;
 	/* the kernel's place: the server's largest ACK, a lower bound that

@@ -207,7 +207,12 @@ __noinline int fs_syn_cookie(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_COOKIE_ERR;
 	iplen = p->v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	thlen = (p->payload_off - p->l4_off) & 0xff;
-	if (thlen > FS_TH_MAX || thlen < sizeof(struct tcphdr))
+	/* two tests on thlen itself, not one on thlen - 20 (clang's merge):
+	 * 6.1's verifier must see 20..60 on the load's length */
+	if (thlen > FS_TH_MAX)
+		return FS_COOKIE_UNSUITED;
+	barrier_var(thlen);
+	if (thlen < sizeof(struct tcphdr))
 		return FS_COOKIE_UNSUITED;
 	if (bpf_xdp_load_bytes(ctx, p->l3_off, ip, iplen) ||
 	    bpf_xdp_load_bytes(ctx, p->l4_off, th, thlen))

@@ -92,7 +92,8 @@ static long csum_chunk(__u32 i, void *data)
 	n = w->len - off;
 	if (n > FS_CSUM_CHUNK)
 		n = FS_CSUM_CHUNK;
-	if (n < 1 || bpf_xdp_load_bytes(w->ctx, w->off + off, buf, n)) {
+	if (n < 1 || bpf_xdp_load_bytes(w->ctx, w->off + off, buf,
+					FS_LEN_1_TO(n, FS_CSUM_CHUNK))) {
 		w->sum = -1;
 		return 1;
 	}

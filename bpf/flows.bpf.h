@@ -63,7 +63,8 @@ __noinline __u32 fs_flow_payload_hash(struct xdp_md *ctx,
 	n = p->payload_len;
 	if (n > FS_FLOW_HASH_LEN)
 		n = FS_FLOW_HASH_LEN;
-	if (n && bpf_xdp_load_bytes(ctx, p->payload_off, w, n))
+	if (n && bpf_xdp_load_bytes(ctx, p->payload_off, w,
+				    FS_LEN_1_TO(n, FS_FLOW_HASH_LEN)))
 		return 0;
 	h = fs_hash_words(w, 6);
 	m[0] = h;

@@ -305,16 +305,22 @@ static __always_inline bool hj_served(struct fs_hscratch *sc, __u32 n,
 	return hj_served_key(sc, n, bits & HJ_WILDCARDS);
 }
 
-/* Judge the @len-byte Host value (or authority) in sc->name: FS_R_HTTP_OK,
- * FS_R_HTTP_EMPTY_HOST (empty: the caller decides by the version),
- * FS_R_HTTP_IP_HOST (own address, http.ip_host=reset) or
- * FS_R_HTTP_BAD_HOST. @bits: HJ_*. A global function, verified once. */
-__noinline int fs_host_judge(struct fs_hscratch *sc, __u32 len, __u32 bits)
+/* Judge the @len-byte Host value (or authority) in sc->name, sc this
+ * CPU's fs_scratch entry: FS_R_HTTP_OK, FS_R_HTTP_EMPTY_HOST (empty: the
+ * caller decides by the version), FS_R_HTTP_IP_HOST (own address,
+ * http.ip_host=reset) or FS_R_HTTP_BAD_HOST. @bits: HJ_*. A global
+ * function, verified once. It looks the scratch up itself rather than
+ * take the caller's pointer: a global function's pointer argument is
+ * PTR_TO_MEM, which 6.1's verifier refuses as a map key (sc->key,
+ * sc->v6.a), while a map value is taken (`make kernel-check`). */
+__noinline int fs_host_judge(__u32 len, __u32 bits)
 {
 	__u64 w, stop, other = 0, nul = 0;
-	__u32 n = len;
+	struct fs_hscratch *sc;
+	__u32 n = len, zero = 0;
 	int r;
 
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!sc)
 		return FS_R_HTTP_BAD_HOST;
 	if (len == 0)

@@ -189,6 +189,22 @@ static __always_inline bool hp_lf_ok(const struct hp_ctx *c)
 	return c->s->prev == '\r' || !(c->r->bits & HB_APACHE);
 }
 
+/* Copy @n bytes of the chunk from hstart to @dst + @have (@dst holds
+ * 2 * FS_HHOST_LEN bytes; the caller keeps @have + @n under
+ * FS_HHOST_LEN). The masks bound offset and length for the verifier;
+ * barrier_var() keeps clang from dropping them as redundant after the
+ * caller's checks, which 6.1's verifier does not carry over to the
+ * register copies clang tests them on (`make kernel-check`). */
+static __always_inline void hp_append(struct hp_ctx *c, __u8 *dst, __u32 have,
+				      __u32 n)
+{
+	barrier_var(have);
+	barrier_var(n);
+	bpf_probe_read_kernel(dst + (have & (FS_HHOST_LEN - 1)),
+			      n & (FS_HHOST_LEN - 1),
+			      c->sc->buf + (c->r->hstart & (FS_HCHUNK - 1)));
+}
+
 /* Append the chunk's bytes [hstart, end) of the value being collected
  * to sc->name after the @have bytes already there (at most
  * FS_HHOST_LEN - 1 kept). Returns the new count. */
@@ -200,9 +216,7 @@ static __always_inline __u32 hp_copy(struct hp_ctx *c, __u32 have, __u32 end)
 		return have;
 	if (n > FS_HHOST_LEN - 1 - have)
 		n = FS_HHOST_LEN - 1 - have;
-	bpf_probe_read_kernel(c->sc->name + (have & (FS_HHOST_LEN - 1)),
-			      n & (FS_HHOST_LEN - 1),
-			      c->sc->buf + (c->r->hstart & (FS_HCHUNK - 1)));
+	hp_append(c, c->sc->name, have, n);
 	return have + n;
 }
 
@@ -236,7 +250,7 @@ static __always_inline int hp_value_judge(struct hp_ctx *c, __u32 end)
 	}
 	s->req &= ~RQ_HHOST;
 	hp_copy(c, have, end);
-	return fs_host_judge(c->sc, total, c->r->bits & HB_HJ);
+	return fs_host_judge(total, c->r->bits & HB_HJ); /* on c->sc */
 }
 
 /* The request head is longer than http.head_max: bad (nginx refuses a
@@ -1186,10 +1200,7 @@ static __always_inline void hp_keep_value(struct hp_ctx *c,
 	if (c->r->len > c->r->hstart && have < FS_HHOST_LEN - 1) {
 		if (n > FS_HHOST_LEN - 1 - have)
 			n = FS_HHOST_LEN - 1 - have;
-		bpf_probe_read_kernel(hh->name + (have & (FS_HHOST_LEN - 1)),
-				      n & (FS_HHOST_LEN - 1),
-				      c->sc->buf +
-					      (c->r->hstart & (FS_HCHUNK - 1)));
+		hp_append(c, hh->name, have, n);
 		hh->len = have + n;
 	}
 	s->hostlen += c->r->len > c->r->hstart ? c->r->len - c->r->hstart : 0;
@@ -1252,9 +1263,7 @@ __noinline int fs_hchunk(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
 		c.hh = bpf_map_lookup_elem(&FS_MAP_HHOST, &sc->flow);
 	if (n == 0 || n > FS_HCHUNK)
 		return FS_CONTINUE;
-	/* the same n, in a form whose range the verifier keeps: 1..FS_HCHUNK */
-	if (bpf_xdp_load_bytes(ctx, off, sc->buf,
-			       ((n - 1) & (FS_HCHUNK - 1)) + 1))
+	if (bpf_xdp_load_bytes(ctx, off, sc->buf, FS_LEN_1_TO(n, FS_HCHUNK)))
 		return FS_CONTINUE;
 	c.r->pos = 0;
 	c.r->len = n;

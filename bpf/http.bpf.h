@@ -199,7 +199,7 @@ static __always_inline bool looks_like_start(struct xdp_md *ctx,
 	int i = 0, tok = 0;
 
 	if (n == 0 || bpf_xdp_load_bytes(ctx, p->payload_off, b,
-					 ((n - 1) & (FS_HTTP_PEEK - 1)) + 1))
+					 FS_LEN_1_TO(n, FS_HTTP_PEEK)))
 		return false;
 	for (; i < FS_HTTP_PEEK && (b[i] == '\r' || b[i] == '\n'); i++)
 		;

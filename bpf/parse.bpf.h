@@ -62,7 +62,7 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, struct fs_pkt *p,
 	p->src.w[3] = iph->saddr;
 	p->dst.w[3] = iph->daddr;
 	p->v4 = 1;
-	c->ip_end = c->pos + bpf_ntohs(iph->tot_len);
+	c->ip_end = c->pos + fs_ntohs16(iph->tot_len);
 	if (iph->frag_off & bpf_htons(IP_OFFSET))
 		p->l4 = FS_L4_FRAGMENT;
 	else if (iph->frag_off & bpf_htons(IP_MF))
@@ -133,7 +133,7 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 		return -1;
 	*proto = ip6h->nexthdr;
 	c->pos = ip6h + 1;
-	c->ip_end = c->pos + bpf_ntohs(ip6h->payload_len);
+	c->ip_end = c->pos + fs_ntohs16(ip6h->payload_len);
 #pragma unroll
 	for (i = 0; i < FS_IPV6_EXT_MAX; i++) {
 		r = parse_ipv6_ext(c, p, proto);

@@ -10,8 +10,28 @@
 #include "../vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include "../maps/floodshield.h"
 #include "consts.bpf.h"
+
+/* A length @n in 1..@max (@max a power of two, @n known not to be 0 and
+ * at most @max) in a form whose range the verifier keeps: 1..@max. A
+ * variable length for bpf_xdp_load_bytes()/bpf_xdp_store_bytes() must
+ * be proven non-zero, and 6.1's verifier learns nothing from `n != 0`
+ * (later kernels raise the lower bound to 1; `make kernel-check`). */
+#define FS_LEN_1_TO(n, max) ((((n)-1) & ((max)-1)) + 1)
+
+/* A 16-bit field of the packet in host order, with its bound 0..0xffff
+ * kept for the verifier: 6.1's verifier forgets every bound of a byte
+ * swap (later kernels keep it), and refuses a packet pointer plus an
+ * unbounded scalar. barrier_var() keeps clang from dropping the mask. */
+static __always_inline __u32 fs_ntohs16(__be16 v)
+{
+	__u32 h = bpf_ntohs(v);
+
+	barrier_var(h);
+	return h & 0xffff;
+}
 
 /* Where L4 parsing ended; decides the reason for packets that are not
  * policed. */

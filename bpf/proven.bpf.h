@@ -24,10 +24,12 @@ static __always_inline const struct fs_dns_val *
 fs_dns_get(const struct fs_pkt *p, __u64 now)
 {
 	struct fs_dns_val *v;
+	__u32 src[4]; /* on the stack: see fs_report() */
 
 	if (!fs_dns_may(p)) /* no verdict in the source's slot */
 		return NULL;
-	v = bpf_map_lookup_elem(&FS_MAP_DNS, p->src.b);
+	__builtin_memcpy(src, p->src.w, sizeof(src));
+	v = bpf_map_lookup_elem(&FS_MAP_DNS, src);
 	if (!v || !fs_live(v->expires_ns, now))
 		return NULL;
 	return v;

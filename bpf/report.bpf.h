@@ -13,11 +13,12 @@
 #include "buckets.bpf.h"
 #include "conn.bpf.h"
 
-/* Whether @p's source was reported within cfg->event_dedup_ns. */
-static __always_inline bool seen_recently(const struct fs_pkt *p,
+/* Whether the source @src (16 bytes) was reported within
+ * cfg->event_dedup_ns. */
+static __always_inline bool seen_recently(const __u32 *src,
 					  const struct fs_cfg *cfg, __u64 now)
 {
-	__u64 *last = bpf_map_lookup_elem(&FS_MAP_SEEN, p->src.b);
+	__u64 *last = bpf_map_lookup_elem(&FS_MAP_SEEN, src);
 
 	return last && now - *last < cfg->event_dedup_ns;
 }
@@ -50,9 +51,13 @@ __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p, __u32 type,
 	const struct fs_cfg *cfg = fs_cfg_get();
 	struct fs_event_rec *rec;
 	__u64 now = fs_now();
+	__u32 src[4]; /* the key on the stack: 6.1's verifier takes no
+		       * PTR_TO_MEM (@p, an argument) as a map key */
 
-	if (!ctx || !p || !cfg ||
-	    (type != FS_EV_CONTACT && seen_recently(p, cfg, now)) ||
+	if (!ctx || !p)
+		return 0;
+	__builtin_memcpy(src, p->src.w, sizeof(src));
+	if (!cfg || (type != FS_EV_CONTACT && seen_recently(src, cfg, now)) ||
 	    !fs_connected(ctx, p))
 		return 0;
 	if (!event_allowed(cfg, now)) {
@@ -71,11 +76,11 @@ __noinline int fs_report(struct xdp_md *ctx, const struct fs_pkt *p, __u32 type,
 	__builtin_memcpy(rec->addr, p->src.b, sizeof(rec->addr));
 	if (name_len > 0 && name_len <= FS_NAME_LEN &&
 	    bpf_xdp_load_bytes(ctx, name_off & FS_PAYLOAD_OFF_MAX, rec->name,
-			       name_len) == 0)
+			       FS_LEN_1_TO(name_len, FS_NAME_LEN)) == 0)
 		rec->name_len = name_len;
 	bpf_ringbuf_submit(rec, 0);
 	if (type != FS_EV_CONTACT)
-		bpf_map_update_elem(&FS_MAP_SEEN, p->src.b, &now, BPF_ANY);
+		bpf_map_update_elem(&FS_MAP_SEEN, src, &now, BPF_ANY);
 	fs_event(FS_E_EVENT_SENT);
 	return 1;
 }

@@ -4,7 +4,9 @@
 # `demo.sh --server nginx`); with --test also the real servers the tests
 # start (nginx, unbound, Postfix, Prometheus) and their clients; with
 # --bench what the benchmarks add (nginx, iptables, curl, gnuplot, and
-# Postfix and unbound for the SMTP flood).
+# Postfix and unbound for the SMTP flood); with --kernel-check what
+# `make kernel-check` needs to boot Debian 12's kernel under qemu
+# (qemu-system-x86, busybox-static, cpio, kmod's modinfo).
 # Idempotent: a no-op (no apt-get at all) when everything is installed.
 # Packages go in without their Recommends, so every package a script or
 # test uses is named here, also a library a named tool only recommends.
@@ -33,11 +35,13 @@ TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks publicsuffix
 libio-socket-inet6-perl systemd iptables conntrack curl clang-format
 libclang-rt-14-dev"
 BENCH_PKGS="nginx iptables curl gnuplot-nox postfix unbound"
+KCHECK_PKGS="qemu-system-x86 busybox-static cpio kmod"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 
 case "${1:-}" in
 --test) PKGS="$PKGS $TEST_PKGS" ;;
 --bench) PKGS="$PKGS $BENCH_PKGS" ;;
+--kernel-check) PKGS="$PKGS $KCHECK_PKGS" ;;
 esac
 
 missing=""

@@ -179,10 +179,10 @@ static __always_inline void session_seen(struct xdp_md *ctx,
 		WRITE_ONCE(f->last_ns, now);
 }
 
-/* A new session of @p's source, proven: counted in its class's pool,
- * charged to its class's bucket, and, without a live verdict, its
- * source reported to the daemon. */
-static __always_inline void session_open(struct xdp_md *ctx,
+/* A new session of @p's source, proven: counted in its class's pool and
+ * charged to its class's bucket. True if its source has no live verdict:
+ * the caller reports it to the daemon (fs_smtp_contact()). */
+static __always_inline bool session_open(struct xdp_md *ctx,
 					 const struct fs_pkt *p,
 					 const struct fs_flow_key *k, int proof,
 					 __u64 now)
@@ -196,19 +196,21 @@ static __always_inline void session_open(struct xdp_md *ctx,
 	if (err) {
 		if (err != -FS_EEXIST)
 			fs_event(FS_E_SMTP_UNCOUNTED);
-		return;
+		return false;
 	}
 	pool_add(f.pool, false);
 	fs_event(FS_E_SMTP_OPENED);
 	if (fs_conn_first(proof)) /* a handshake: its SYNs skip cookies */
 		fs_prove(p, false);
 	fs_police_bucket(p, fs_smtp_class_of(c).bucket, FS_R_MAX, now);
-	if (!known && fs_report(ctx, p, FS_EV_CONTACT, 0, 0))
-		fs_event(FS_E_SMTP_CONTACT);
+	return !known;
 }
 
-/* Account a client segment (not a SYN) of an SMTP session. A global
- * function: verified once. */
+/* Account a client segment (not a SYN) of an SMTP session. 1 when it
+ * opened a session whose source has no live verdict: the caller reports
+ * that first contact (fs_smtp_contact(); not from here, which would put
+ * fs_report()'s frames under this one's: the combined stack limit). A
+ * global function: verified once. */
 __noinline int fs_smtp_session(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	struct fs_flow_key k = {};
@@ -229,8 +231,16 @@ __noinline int fs_smtp_session(struct xdp_md *ctx, const struct fs_pkt *p)
 	proof = fs_conn_proof(ctx, p, NULL);
 	if (proof == FS_CONN_NONE)
 		return 0;
-	session_open(ctx, p, &k, proof, now);
-	return 0;
+	return session_open(ctx, p, &k, proof, now);
+}
+
+/* After fs_smtp_session() returned 1: the source's first contact, to the
+ * daemon (fs_report() proves the connection again). */
+static __always_inline void fs_smtp_contact(struct xdp_md *ctx,
+					    const struct fs_pkt *p)
+{
+	if (fs_report(ctx, p, FS_EV_CONTACT, 0, 0))
+		fs_event(FS_E_SMTP_CONTACT);
 }
 
 #endif

@@ -91,7 +91,8 @@ static __always_inline enum fs_reason police_smtp(struct xdp_md *ctx,
 
 	if (fs_is_syn(p))
 		return police_smtp_syn(p);
-	fs_smtp_session(ctx, p);
+	if (fs_smtp_session(ctx, p))
+		fs_smtp_contact(ctx, p);
 	if (p->payload_len && fs_seg_init(&seg, ctx, p->payload_off) == 0) {
 		len = ehlo_name_len(&seg);
 		if (!len)

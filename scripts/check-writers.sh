@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 out=$(find loader userspace -name '*.c' | sort | perl -e '
 	my $list = qr/ALLOW|BLOCK|BANS|DNS|HOSTS|OWN/;
-	my $other = qr/cfg|svc|daemon|counters/;	# maps that are not lists
+	my $other = qr/cfg|svc|daemon|counters|smtp/;	# maps that are not lists
 	while (my $f = <STDIN>) {
 		chomp $f;
 		next if $f eq "loader/lists.c";

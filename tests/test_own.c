@@ -414,7 +414,7 @@ static void import_server(void)
 	if (ASSERT_OK(cli(dir, cmd, out, sizeof(out)), cmd)) {
 		ASSERT_TRUE(strstr(out, "host web01 added\n") != NULL, out);
 		ASSERT_TRUE(strstr(out, "imported 2 names from nginx (1 not "
-					"expressible, --force)") &&
+					"expressible, --force, 0 listed") &&
 				    strstr(out, "\nhttp.server=nginx "),
 			    out);
 		ASSERT_EQ(http_server(dir), FS_HTTP_SERVER_NGINX, "nginx");
@@ -429,6 +429,7 @@ static void import_server(void)
 	if (ASSERT_TRUE(write_file(path, apache_dump), "apachectl -S dump") &&
 	    ASSERT_OK(cli(dir, cmd, out, sizeof(out)), cmd)) {
 		ASSERT_TRUE(strstr(out, "\"gaps\":1,\"forced\":true,"
+					"\"listed\":0,"
 					"\"http.server\":\"apache\"}") != NULL,
 			    out);
 		ASSERT_EQ(http_server(dir), FS_HTTP_SERVER_APACHE, "apache");

@@ -128,11 +128,30 @@ static __always_inline void pool_add(__u32 pool, bool closed)
 		__sync_fetch_and_add(&s->opened, 1);
 }
 
+/* The close of a session the server ended first: its orphaned socket,
+ * FIN sent and acked, is a TIME_WAIT socket (substate FIN_WAIT2) that
+ * still takes the client's FIN or RST at its tw_rcv_nxt, acking its
+ * FIN (tw_snd_nxt). */
+static __always_inline bool timewait_close_proven(struct bpf_sock *sk,
+						  const struct fs_pkt *p)
+{
+	struct tcp_timewait_sock *tw = bpf_skc_to_tcp_timewait_sock(sk);
+	const struct sock_common *c;
+
+	if (!tw)
+		return false;
+	c = &tw->tw_sk.__tw_common;
+	return bpf_ntohl(p->seq) == c->skc_tw_rcv_nxt &&
+	       ((p->tcp_flags & TCP_FLAG_RST) ||
+		bpf_ntohl(p->ack) == c->skc_tw_snd_nxt);
+}
+
 /* Whether a FIN or RST of @p is the client's own, at the sequence the
  * server's socket expects next: a full socket in a state that still
  * takes the client's segments, the segment's sequence its rcv_nxt (what
  * Linux asks of a RST, RFC 5961) and its ACK one the socket sent. In
- * the fixtures' model (fs_assume_connected) every one is. */
+ * the fixtures' model (fs_assume_connected) every one is. When the
+ * server closed first, the socket is TIME_WAIT: timewait_close_proven(). */
 static __always_inline bool session_close_proven(struct xdp_md *ctx,
 						 const struct fs_pkt *p)
 {
@@ -145,6 +164,11 @@ static __always_inline bool session_close_proven(struct xdp_md *ctx,
 	sk = fs_sk_lookup(ctx, p);
 	if (!sk)
 		return false;
+	if (sk->state == BPF_TCP_TIME_WAIT) {
+		ok = timewait_close_proven(sk, p);
+		bpf_sk_release(sk);
+		return ok;
+	}
 	tp = bpf_skc_to_tcp_sock(sk);
 	if (tp && sk->state != BPF_TCP_LISTEN &&
 	    sk->state != BPF_TCP_TIME_WAIT &&

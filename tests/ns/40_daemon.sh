@@ -84,7 +84,7 @@ daemon_up()
 
 # The systemd unit's start, without systemd: user floodshield with the
 # unit's capabilities as ambient ones, its bounding set, no_new_privs.
-UNIT_CAPS=+net_admin,+sys_admin,+dac_override
+UNIT_CAPS=+net_admin,+sys_admin,+dac_override,+dac_read_search
 as_unit()
 {
 	exec setpriv --reuid=floodshield --regid=floodshield --clear-groups \
@@ -196,10 +196,11 @@ fs_result $? "status: the daemon's pid, no reload yet" "$(fs_cli -j status)"
 [ "$(fs_cli -j status | fs_json "len(d['interfaces'])")" = 1 ]
 fs_result $? "status shows the interface attached"
 caps=$(grep -E '^Cap(Eff|Inh|Bnd|Amb)' "/proc/$DAEMON_PID/status" | awk '{print $2}' | sort -u)
-# permitted, off: CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_PERFMON, CAP_BPF for
+# permitted, off: CAP_DAC_READ_SEARCH, CAP_NET_ADMIN, CAP_SYS_ADMIN,
+# CAP_PERFMON, CAP_BPF for
 # attaching to an interface created later (tests/ns/42_ifaces.sh)
 [ "$caps" = 0000000000000000 ] &&
-	[ "$(awk '/^CapPrm:/ {print $2}' "/proc/$DAEMON_PID/status")" = 000000c000201000 ]
+	[ "$(awk '/^CapPrm:/ {print $2}' "/proc/$DAEMON_PID/status")" = 000000c000201004 ]
 fs_result $? "running daemon holds no effective capability, only the attach ones permitted" \
 	"$(grep ^Cap "/proc/$DAEMON_PID/status")"
 uid=$(id -u floodshield)
@@ -363,10 +364,11 @@ fs_result $? "restart as the unit (user floodshield, ambient capabilities) repla
 	"prog id $old_id -> $new_id" "$(tail -3 "$LOG")"
 ids=$(grep -E '^(Uid|Gid):' "/proc/$DAEMON_PID/status" | awk '{print $2,$3,$4,$5}' | sort -u)
 caps=$(grep -E '^Cap(Eff|Amb|Inh)' "/proc/$DAEMON_PID/status" | awk '{print $2}' | sort -u)
-# permitted, off: the unit's CAP_NET_ADMIN and CAP_SYS_ADMIN, for an
+# permitted, off: the unit's CAP_NET_ADMIN, CAP_SYS_ADMIN and
+# CAP_DAC_READ_SEARCH, for an
 # attach to an interface created later (CAP_DAC_OVERRIDE goes)
 [ "$ids" = "$uid $uid $uid $uid" ] && [ "$caps" = 0000000000000000 ] &&
-	[ "$(awk '/^CapPrm:/ {print $2}' "/proc/$DAEMON_PID/status")" = 0000000000201000 ]
+	[ "$(awk '/^CapPrm:/ {print $2}' "/proc/$DAEMON_PID/status")" = 0000000000201004 ]
 fs_result $? "as the unit: user floodshield, no effective capability once attached, only the unit's attach ones permitted" \
 	"$(grep -E '^(Uid|Cap)' "/proc/$DAEMON_PID/status")"
 [ "$(reload_counts)" = 0/0/0/0/none ]

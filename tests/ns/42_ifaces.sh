@@ -34,6 +34,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 FS_TMP=$(mktemp -d /tmp/fs-ifaces.XXXXXX)
+# the daemon runs as its user: it reads its config and writes its
+# state under here
+chmod 0755 "$FS_TMP"
+fs_daemon_user || fs_die "cannot make the daemon's user (systemd-sysusers)"
 CONF=$FS_TMP/floodshield.conf
 LOG=$FS_TMP/daemon.log
 BR=fs-b$FS_TAG
@@ -43,8 +47,9 @@ BLOCK_N=40
 LATE_ADDR=192.0.2.99 # added to the server's veth once it is attached
 JUMBO=9000
 PROM=127.0.0.1:9477 # inside the server namespace
-# CAP_NET_ADMIN (12), CAP_SYS_ADMIN (21), CAP_PERFMON (38), CAP_BPF (39)
-ATTACH_CAPS=000000c000201000
+# CAP_DAC_READ_SEARCH (2), CAP_NET_ADMIN (12), CAP_SYS_ADMIN (21),
+# CAP_PERFMON (38), CAP_BPF (39)
+ATTACH_CAPS=000000c000201004
 
 cat >"$CONF" <<CONF
 [shield]

@@ -51,10 +51,13 @@ int fs_drop_privileges(const struct fs_user *u, bool keep_attach);
  *   CAP_SYS_ADMIN           libxdp's and fs_attach_query()'s
  *                           BPF_PROG_GET_FD_BY_ID: which program on a
  *                           link is floodshield's (and the dispatcher);
- *                           it also stands in for the first two.
- * The pins are opened as their owner (the daemon's user, privdrop's
- * fs_own_folder()). */
-#define FS_ATTACH_CAPS CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN
+ *                           it also stands in for the first two;
+ *   CAP_DAC_READ_SEARCH     the way to the pins: /sys/fs/bpf is root's,
+ *                           mode 1700. The pins themselves are opened as
+ *                           their owner (the daemon's user, privdrop's
+ *                           fs_own_folder()). */
+#define FS_ATTACH_CAPS \
+	CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH
 
 /* Raise (@on) or lower the kept attach capabilities in the effective
  * set of the calling thread. 0, or -1 with a message logged. */

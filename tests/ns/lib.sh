@@ -342,12 +342,13 @@ fs_server_start()
 {
 	local ready="$FS_TMP/server.ready"
 
+	fs_server_stop # one at a time: a second start never leaks the first
 	FS_SRV_LOG="$FS_TMP/server.log"
 	: >"$FS_SRV_LOG"
 	rm -f "$ready"
 	timeout "$FS_SRV_LIFETIME" ip netns exec "$FS_SRV_NS" \
 		"$FS_PY" -c "$FS_PY_SERVER" "$FS_PORT" "$FS_SRV_LOG" "$ready" \
-		2>"$FS_TMP/server.err" &
+		</dev/null >/dev/null 2>"$FS_TMP/server.err" &
 	FS_SRV_PID=$!
 	fs_wait_until 30 fs_alive_and "$FS_SRV_PID" test -e "$ready" && return 0
 	echo "# server did not start: $(cat "$FS_TMP/server.err")" >&2

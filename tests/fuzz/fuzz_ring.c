@@ -5,31 +5,16 @@
  * root); the stored EHLO name is then printed as `explain` does. The
  * program writes these records, but a record is only as sound as the
  * program's bounds: the daemon must not trust its lengths. */
-#include "fuzz.h"
-#include "floodshield.skel.h"
-#include "../../loader/loader.h"
+#include "fuzz_maps.h"
 #include "../../userspace/daemon/verifier.c"
 
-static struct floodshield_bpf *skel; /* kept: its maps stay open */
 static struct fs_map_fds maps;
 static struct fs_verifier ver;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	/* private, unpinned maps (never the host's /sys/fs/bpf) */
-	skel = fs_skel_open(NULL, false);
-	if (skel && floodshield_bpf__load(skel)) {
-		floodshield_bpf__destroy(skel);
-		skel = NULL;
-	}
-
 	(void)argc, (void)argv;
-	if (!skel) {
-		fprintf(stderr, "fuzz_ring: cannot load the BPF object "
-				"(root?)\n");
-		exit(1);
-	}
-	fs_maps_from_skel(skel, &maps);
+	fuzz_maps_load("fuzz_ring", &maps);
 	ver.m = &maps; /* no domains, no SMTP verification: no DNS */
 	ver.retry_s = 5;
 	return 0;

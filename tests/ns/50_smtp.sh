@@ -72,7 +72,7 @@ MTA=198.51.100.10	MTA_NAME=mta.example.org
 MTA6=2001:db8::10	MTA6_NAME=mta6.example.org
 BOT=203.0.113.30	BOT_NAME=bot.example.com
 SLOW=203.0.113.40	SLOW_EHLO=relay.example.net
-NOPTR=198.51.100.20	# no PTR record (NXDOMAIN); connects, never sends EHLO
+NOPTR=198.51.100.21	# no PTR record (NXDOMAIN); connects, never sends EHLO
 
 FLOOD_ATTEMPTS=30	# connection attempts of the bot
 FLOOD_SPREAD=3		# seconds they are spread over

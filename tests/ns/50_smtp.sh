@@ -176,7 +176,9 @@ setup()
 {
 	local v
 
-	if ! fs_topo_up; then
+	# the no-PTR source is this script's own (lib.sh's are the others')
+	if ! fs_topo_up ||
+		! ip -n "$FS_CLI_NS" addr add "$NOPTR/32" dev "$FS_CLI_IF"; then
 		fs_fail "$T: namespaces and veth set up"
 		return 1
 	fi

@@ -68,7 +68,7 @@ static __always_inline int act(struct xdp_md *ctx, const struct fs_pkt *p,
 		return XDP_TX;
 	if (!fs_reason_resets(r))
 		return XDP_DROP;
-	remember_flow(ctx, p, r, fs_now());
+	fs_remember_flow(ctx, p, r, fs_now());
 	rewrite_rst(ctx, p);
 	return XDP_PASS;
 }

@@ -252,6 +252,10 @@ __noinline int fs_bucket_peek(const struct fs_pkt *p, __u32 bucket, __u64 now)
 
 	if (!p || !cfg || bucket >= FS_B_MAX)
 		return FS_LEVEL_OK;
+	/* 6.1: the checked register from here; clang would otherwise
+	 * reload @bucket from k, stored before the test (6.1 links no
+	 * bound to that copy) */
+	barrier_var(bucket);
 	lim = &cfg->limits[bucket];
 	fs_make_key(&k, p, FS_PLEN_ADDR, bucket);
 	if (!gcra_would_conform(find_bucket(&k), &lim->src, now))

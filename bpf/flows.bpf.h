@@ -95,23 +95,28 @@ static __always_inline bool fs_retransmitted(struct xdp_md *ctx,
 /* Remember the flow, the sequence number and the first bytes of the
  * segment about to be turned into a RST, so that its retransmission
  * passes to the kernel. The stages that return a RESET reason have
- * ruled out a retransmission and a bad checksum already. */
-static __always_inline void remember_flow(struct xdp_md *ctx,
-					  const struct fs_pkt *p,
-					  enum fs_reason r, __u64 now)
+ * ruled out a retransmission and a bad checksum already. A global
+ * function: its key and slot search stay off the entry point's stack
+ * (6.1 sums the frames of a call chain: the entry point's is in all).
+ * Returns 0. */
+__noinline int fs_remember_flow(struct xdp_md *ctx, const struct fs_pkt *p,
+				__u32 r, __u64 now)
 {
 	struct fs_flow_slot *s;
 	struct fs_flow_key k;
 
+	if (!ctx || !p)
+		return 0;
 	fs_flow_key(&k, p);
 	s = fs_flow_slot(&k, true);
 	if (!s)
-		return;
+		return 0;
 	s->key = k;
 	s->v.reset_ns = now;
 	s->v.reason = r;
 	s->v.seq = p->seq;
 	s->v.hash = fs_flow_payload_hash(ctx, p);
+	return 0;
 }
 
 #endif

@@ -313,12 +313,12 @@ static __always_inline bool hj_served(struct fs_hscratch *sc, __u32 n,
  * take the caller's pointer: a global function's pointer argument is
  * PTR_TO_MEM, which 6.1's verifier refuses as a map key (sc->key,
  * sc->v6.a), while a map value is taken (`make kernel-check`). */
+__noinline int fs_host_name(__u32 len, __u32 bits);
+
 __noinline int fs_host_judge(__u32 len, __u32 bits)
 {
-	__u64 w, stop, other = 0, nul = 0;
 	struct fs_hscratch *sc;
-	__u32 n = len, zero = 0;
-	int r;
+	__u32 zero = 0;
 
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!sc)
@@ -344,6 +344,23 @@ __noinline int fs_host_judge(__u32 len, __u32 bits)
 		}
 		return FS_R_HTTP_BAD_HOST;
 	}
+	return fs_host_name(len, bits);
+}
+
+/* fs_host_judge() for a value that is no bracketed IPv6 literal (@len
+ * checked there: 1 to FS_HHOST_LEN - 1). A global function of its own:
+ * 6.1 marks every scalar precise where its backtracking meets
+ * hj_v6_step()'s bpf_loop(), which stops its pruning here. */
+__noinline int fs_host_name(__u32 len, __u32 bits)
+{
+	__u64 w, stop, other = 0, nul = 0;
+	struct fs_hscratch *sc;
+	__u32 n = len, zero = 0;
+	int r;
+
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
+	if (!sc || len == 0 || len >= FS_HHOST_LEN)
+		return FS_R_HTTP_BAD_HOST;
 	/* the name: up to the first ':', 8 bytes a step; a NUL anywhere
 	 * would alias the key's zero padding */
 	for (__u32 i = 0; i < FS_HHOST_LEN / 8; i++) {

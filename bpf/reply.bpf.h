@@ -130,7 +130,7 @@ __noinline int fs_cookie_reset(struct xdp_md *ctx, const struct fs_pkt *p,
 		return FS_R_BAN;
 	if (fs_observing(fs_cfg_get(), r))
 		return r;
-	remember_flow(ctx, p, r, fs_now());
+	fs_remember_flow(ctx, p, r, fs_now());
 	if (fs_rst_reply(ctx, p))
 		return r;
 	return FS_R_COOKIE_RESET;

@@ -3,10 +3,14 @@
 # 12's own kernel (6.1), the kernel most users of Debian 12 run, not only
 # on the host's. Needs no root inside a VM and touches no host interface.
 #
-#   scripts/kernel-check.sh [--insns]     (make kernel-check)
+#   scripts/kernel-check.sh [--insns | --funcs]     (make kernel-check)
 #
 # --insns loads the program only (fs_insns), without the suites: the
-# quick loop while making the BPF code load on 6.1.
+# quick loop while making the BPF code load on 6.1. --funcs then prints
+# the instructions 6.1 processed per subprogram (fs_insns --funcs; its
+# "func:" lines, named by scripts/insns-funcs.py), to find where 6.1's
+# pruning fails; its log needs more memory: FS_KCHECK_MEM (MB, default
+# 1024; 3072 with --funcs).
 #
 # 1. The kernel: the package linux-image-amd64 depends on, from the
 #    bookworm repository apt already uses, fetched with `apt-get download`
@@ -35,6 +39,7 @@ set -u -o pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${FS_KCHECK_CACHE:-$ROOT/build/kernel-check}
 TIMEOUT=${FS_KCHECK_TIMEOUT:-1200}
+MEM=${FS_KCHECK_MEM:-}
 META=linux-image-amd64	# Debian 12's kernel: linux-image-6.1.0-N-amd64
 WANT_SERIES=6.1
 INSNS_MAX=80		# percent of the verifier's 1M limit (RULES, budget)
@@ -185,6 +190,9 @@ done
 [ -e /sys/kernel/btf/nf_conntrack ] && echo "kernel-check: nf_conntrack BTF present"
 build/fs_insns --max $INSNS_MAX
 echo "kernel-check: fs_insns (conntrack) exit \$?"
+if [ $INSNS_ONLY = 2 ]; then
+	build/fs_insns --funcs
+fi
 if [ $INSNS_ONLY = 0 ]; then
 	FS_TEST_SCRIPTS=/fs/noscripts build/fs_test $(xdp_suites)
 	echo "kernel-check: fs_test exit \$?"
@@ -226,7 +234,7 @@ run_vm()
 	say "booting $(basename "$vmlinuz") under qemu (TCG), at most ${TIMEOUT}s"
 	timeout --kill-after=10 "$TIMEOUT" nice -n 10 \
 		qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 \
-		-m 1024 -nographic -no-reboot -kernel "$vmlinuz" \
+		-m "$MEM" -nographic -no-reboot -kernel "$vmlinuz" \
 		-initrd "$WORK/initrd.gz" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=3" </dev/null |
 		sed -u 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/\r//g' |
@@ -242,25 +250,25 @@ verdict()
 		say "FAIL: the guest did not finish in ${TIMEOUT}s (FS_KCHECK_TIMEOUT)"
 		ok=0
 	fi
-	line=$(grep -m1 '^kernel-check: booted ' "$log")
+	line=$(grep -a -m1 '^kernel-check: booted ' "$log")
 	case $line in
 	"kernel-check: booted $WANT_SERIES."*) ;;
 	*) say "FAIL: the guest did not boot a $WANT_SERIES kernel (${line:-no boot line})"; ok=0 ;;
 	esac
 	for what in "no conntrack" "conntrack"; do
-		grep -q "^kernel-check: fs_insns ($what) exit 0$" "$log" ||
+		grep -aq "^kernel-check: fs_insns ($what) exit 0$" "$log" ||
 			{ say "FAIL: fs_insns ($what) did not load within $INSNS_MAX%"; ok=0; }
 	done
-	grep -q '^kernel-check: nf_conntrack BTF present' "$log" ||
+	grep -aq '^kernel-check: nf_conntrack BTF present' "$log" ||
 		{ say "FAIL: nf_conntrack's BTF missing: the kfunc path was not verified"; ok=0; }
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	if [ $INSNS_ONLY = 0 ] && { [ -z "$line" ] ||
-		! grep -q '^kernel-check: fs_test exit 0$' "$log"; }; then
+		! grep -aq '^kernel-check: fs_test exit 0$' "$log"; }; then
 		say "FAIL: fs_test: ${line:-no result line}"
 		ok=0
 	fi
 	say "summary:"
-	grep -E '^kernel-check: booted|^verifier: ' "$log" | sed 's/^/  guest: /'
+	grep -aE '^kernel-check: booted|^verifier: ' "$log" | sed 's/^/  guest: /'
 	echo "  guest: fs_test: ${line:-none}"
 	[ $ok = 1 ]
 }
@@ -272,8 +280,10 @@ main()
 	case ${1:-} in
 	"") ;;
 	--insns) INSNS_ONLY=1 ;;
-	*) die "usage: $0 [--insns]" ;;
+	--funcs) INSNS_ONLY=2 ;;
+	*) die "usage: $0 [--insns | --funcs]" ;;
 	esac
+	[ -n "$MEM" ] || { [ $INSNS_ONLY = 2 ] && MEM=3072 || MEM=1024; }
 	need_tools
 	WORK=$(mktemp -d /tmp/fs-kernel-check.XXXXXX)
 	mkdir -p "$CACHE"

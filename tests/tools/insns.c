@@ -4,7 +4,12 @@
  * states, stack, time. `make` prints it; `make test` fails when the
  * program uses more than --max percent of the limit.
  *
- * Usage: fs_insns [--max PERCENT] [--quiet]
+ * Usage: fs_insns [--max PERCENT] | --funcs
+ * --funcs loads with the verifier's full log (level 2: about 800 bytes
+ * per processed instruction; 6.1 takes at most 1 GB) and prints,
+ * per subprogram (by its first instruction; names: the object's symbols,
+ * matched by scripts/insns-funcs.py), how many instructions the verifier
+ * processed there: where a kernel's pruning fails.
  * Exit: 0, 1 over the limit, 2 cannot load (needs root and BPF). */
 #include <errno.h>
 #include <stdio.h>
@@ -54,6 +59,88 @@ static void print_rejection(char *log)
 	floodshield_bpf__destroy(skel);
 }
 
+#define FUNCS_LOG_SIZE (UINT32_MAX >> 2) /* the most 6.1 takes */
+#define MAX_SUBPROGS   256
+
+/* Subprogram starts of the loaded @prog: 0 and the targets of its
+ * BPF-to-BPF calls and callback references, sorted into @start. */
+static int subprog_starts(const struct bpf_program *prog, __u32 *start)
+{
+	const struct bpf_insn *in = bpf_program__insns(prog);
+	size_t n = bpf_program__insn_cnt(prog);
+	int cnt = 1;
+
+	start[0] = 0;
+	for (size_t i = 0; in && i < n; i++) {
+		bool call = in[i].code == (BPF_JMP | BPF_CALL) &&
+			    in[i].src_reg == BPF_PSEUDO_CALL;
+		bool func = in[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+			    in[i].src_reg == BPF_PSEUDO_FUNC;
+		__u32 t = i + in[i].imm + 1, j;
+
+		if (!call && !func)
+			continue;
+		for (j = 0; j < (__u32)cnt && start[j] != t; j++)
+			;
+		if (j == (__u32)cnt && cnt < MAX_SUBPROGS)
+			start[cnt++] = t;
+	}
+	for (int a = 1; a < cnt; a++) /* insertion sort: few */
+		for (int b = a; b > 0 && start[b - 1] > start[b]; b--) {
+			__u32 t = start[b];
+
+			start[b] = start[b - 1];
+			start[b - 1] = t;
+		}
+	return cnt;
+}
+
+/* --funcs: instructions processed per subprogram, from a level-1 log
+ * (one line "N: (op) ..." per processed instruction). */
+static int print_funcs(void)
+{
+	struct floodshield_bpf *skel = fs_skel_open(NULL, false);
+	static __u32 start[MAX_SUBPROGS];
+	static long count[MAX_SUBPROGS];
+	char *log = malloc(FUNCS_LOG_SIZE), *line;
+	int n, err;
+
+	if (!skel || !log)
+		return 2;
+	log[0] = 0;
+	bpf_program__set_log_level(skel->progs.floodshield, 2);
+	bpf_program__set_log_buf(skel->progs.floodshield, log, FUNCS_LOG_SIZE);
+	err = floodshield_bpf__load(skel);
+	n = subprog_starts(skel->progs.floodshield, start);
+	for (line = log; line && *line;
+	     line = strchr(line, '\n'), line += !!line) {
+		char *end;
+		long idx = strtol(line, &end, 10);
+		int f;
+
+		if (end == line || end[0] != ':' || end[1] != ' ' ||
+		    end[2] != '(')
+			continue;
+		for (f = n - 1; f > 0 && start[f] > idx; f--)
+			;
+		count[f]++;
+	}
+	printf("funcs: load %s; log %zu bytes; %zu instructions, %d "
+	       "subprograms\n",
+	       err ? strerror(-err) : "ok", strlen(log),
+	       bpf_program__insn_cnt(skel->progs.floodshield), n);
+	for (int f = 0; f < n; f++)
+		printf("func: start %u len %u processed %ld\n", start[f],
+		       (f + 1 < n ? start[f + 1]
+				  : (__u32)bpf_program__insn_cnt(
+					    skel->progs.floodshield)) -
+			       start[f],
+		       count[f]);
+	floodshield_bpf__destroy(skel);
+	free(log);
+	return err ? 2 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct floodshield_bpf *skel;
@@ -64,10 +151,14 @@ int main(int argc, char **argv)
 	int err;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--max") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--funcs")) {
+			libbpf_set_print(silent);
+			return print_funcs();
+		} else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
 			max_pct = atof(argv[++i]);
 		} else {
-			fprintf(stderr, "usage: fs_insns [--max PERCENT]\n");
+			fprintf(stderr, "usage: fs_insns [--max PERCENT] | "
+					"--funcs\n");
 			return 2;
 		}
 	}

@@ -356,6 +356,19 @@ struct floodshield_bpf *fs_skel_open(const char *pin_dir, bool fake_clock)
 	return skel_open(pin_dir, fake_clock, NULL);
 }
 
+/* After a refused load: say so if the kernel lacks what the program
+ * needs at the least (bpf_xdp_load_bytes(), Linux 5.18;
+ * docs/threat-model.md lists each feature's kernel), rather than leave the user with the
+ * verifier's errno alone. */
+static void kernel_too_old(void)
+{
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes,
+				    NULL) == 0)
+		pr_err("this kernel has no bpf_xdp_load_bytes(): floodshield "
+		       "needs Linux 5.18 or later (Debian 12's 6.1 is "
+		       "tested)\n");
+}
+
 /* Open the object against the pins of @pin_dir and load it, upgrading
  * older pins (drop_stale_pins()). On success *out is the loaded
  * skeleton; else -errno, logged. */
@@ -374,6 +387,7 @@ static int load_pinned(const char *pin_dir, struct floodshield_bpf **out)
 	err = floodshield_bpf__load(skel);
 	if (err) {
 		pr_err("cannot load the BPF object: %s\n", strerror(-err));
+		kernel_too_old();
 		floodshield_bpf__destroy(skel);
 		carry_back(&c);
 		return err;

@@ -16,7 +16,8 @@
 #    bookworm repository apt already uses, fetched with `apt-get download`
 #    and unpacked with `dpkg-deb -x` into $FS_KCHECK_CACHE (default
 #    build/kernel-check). It is never installed as the host's kernel.
-#    FS_KCHECK_DEB=FILE uses that .deb instead.
+#    FS_KCHECK_DEB=FILE uses that .deb instead. FS_KCHECK_SUITES="a b"
+#    runs those suites (fs_test names or prefixes) instead of every one.
 # 2. An initramfs: busybox-static, build/fs_test and build/fs_insns (the
 #    BPF object is in their skeleton), ip(8), the shared libraries ldd
 #    names, libxdp's dispatcher objects, the modules veth and
@@ -162,6 +163,8 @@ copy_module()
 # The FS_TEST names of the suites that drive the XDP object.
 xdp_suites()
 {
+	# FS_KCHECK_SUITES: these instead (names or prefixes, as fs_test takes)
+	[ -n "${FS_KCHECK_SUITES:-}" ] && { echo "$FS_KCHECK_SUITES"; return; }
 	grep -l -e '"xdp_env.h"' -e '"http_env.h"' "$ROOT"/tests/test_*.c |
 		xargs sed -n 's/^FS_TEST(\([a-z0-9_]*\)).*/\1/p' | tr '\n' ' '
 }
@@ -178,6 +181,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t bpf bpf /sys/fs/bpf
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+ip link set lo up # the exporter's tests serve on 127.0.0.1
 echo
 echo "kernel-check: booted \$(uname -r)"
 insmod /modules/veth.ko || echo "kernel-check: insmod veth failed"

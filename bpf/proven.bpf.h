@@ -35,16 +35,22 @@ fs_dns_get(const struct fs_pkt *p, __u64 now)
 	return v;
 }
 
+/* The DNS class a live entry @v (fs_dns_get()) says: unverified
+ * without one. */
+static __always_inline enum fs_dns_class
+fs_dns_class_of(const struct fs_dns_val *v)
+{
+	if (!v || v->class >= FS_DNS_CLASS_MAX)
+		return FS_DNS_UNVERIFIED;
+	return v->class;
+}
+
 /* The DNS class of @p's source: its verdict in fs_dns, unverified
  * without a live one. */
 static __always_inline enum fs_dns_class fs_dns_class(const struct fs_pkt *p,
 						      __u64 now)
 {
-	const struct fs_dns_val *v = fs_dns_get(p, now);
-
-	if (!v || v->class >= FS_DNS_CLASS_MAX)
-		return FS_DNS_UNVERIFIED;
-	return v->class;
+	return fs_dns_class_of(fs_dns_get(p, now));
 }
 
 /* Whether slot @s holds the source @w (4 words). */

@@ -61,7 +61,8 @@ setup()
 	v="$(smtp_dig -x $FLOOD_MTA2) $(smtp_dig $FLOOD_MTA2_NAME) $(smtp_dig -x $FLOOD_RELAY)"
 	v="$v A:$(smtp_dig $FLOOD_RELAY_NAME) PTR:$(smtp_dig -x 198.51.100.150)"
 	[ "$v" = "$FLOOD_MTA2_NAME. $FLOOD_MTA2 $FLOOD_RELAY_NAME. A: PTR:" ]
-	fs_result $? "$T: DNS fixtures: mta2 confirms, the relay has no A, bots no PTR" "$v"
+	fs_setup $? "$T: DNS fixtures: mta2 confirms, the relay has no A, bots no PTR" "$v" ||
+		return 1
 	if ! flood_postfix_start plain; then
 		fs_fail "$T: Postfix ($FLOOD_SMTPD smtpd) listens" \
 			"$(tail -n 5 "$SMTP_MAILLOG" 2>/dev/null)"
@@ -72,7 +73,7 @@ setup()
 			"$(tail -n 5 "$FLOOD_DAEMON_LOG")"
 		return 1
 	fi
-	fs_ok "$T: Postfix ($FLOOD_SMTPD smtpd, smtpd_timeout 10s) and the daemon (default rates) run"
+	fs_setup 0 "$T: Postfix ($FLOOD_SMTPD smtpd, smtpd_timeout 10s) and the daemon (default rates) run"
 }
 
 # check_share NAME CLASS PHASE: CLASS delivered >= 99 % in PHASE.

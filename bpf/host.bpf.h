@@ -305,17 +305,14 @@ static __always_inline bool hj_served(struct fs_hscratch *sc, __u32 n,
 	return hj_served_key(sc, n, bits & HJ_WILDCARDS);
 }
 
-/* Judge the @len-byte Host value (or authority) in sc->name, sc this
- * CPU's fs_scratch entry: FS_R_HTTP_OK, FS_R_HTTP_EMPTY_HOST (empty: the
- * caller decides by the version), FS_R_HTTP_IP_HOST (own address,
- * http.ip_host=reset) or FS_R_HTTP_BAD_HOST. @bits: HJ_*. A global
- * function, verified once. It looks the scratch up itself rather than
- * take the caller's pointer: a global function's pointer argument is
- * PTR_TO_MEM, which 6.1's verifier refuses as a map key (sc->key,
- * sc->v6.a), while a map value is taken (`make kernel-check`). */
-__noinline int fs_host_name(__u32 len, __u32 bits);
-
-__noinline int fs_host_judge(__u32 len, __u32 bits)
+/* fs_host_judge() for a bracketed IPv6 literal ("[v6]" or "[v6]:port";
+ * @len checked there: 1 to FS_HHOST_LEN - 1). A global function,
+ * verified once. Like fs_host_name() it looks the scratch up itself
+ * rather than take the caller's pointer: a global function's pointer
+ * argument is PTR_TO_MEM, which 6.1's verifier refuses as a map key
+ * (sc->key, sc->v6.a), while a map value is taken (`make
+ * kernel-check`). */
+__noinline int fs_host_v6(__u32 len, __u32 bits)
 {
 	struct fs_hscratch *sc;
 	__u32 zero = 0;
@@ -323,28 +320,20 @@ __noinline int fs_host_judge(__u32 len, __u32 bits)
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!sc)
 		return FS_R_HTTP_BAD_HOST;
-	if (len == 0)
-		return FS_R_HTTP_EMPTY_HOST;
-	if (len >= FS_HHOST_LEN)
-		return FS_R_HTTP_BAD_HOST;
-	if (hj_byte(sc, 0) == '[') { /* "[v6]" or "[v6]:port" */
-		for (__u32 i = 1; i < 48; i++) {
-			if (i >= len)
-				return FS_R_HTTP_BAD_HOST;
-			if (hj_byte(sc, i) != ']')
-				continue;
-			if (i + 1 < len && hj_byte(sc, i + 1) != ':')
-				return FS_R_HTTP_BAD_HOST;
-			/* a v4-mapped literal is no server's own */
-			if (hj_v6(sc, i) || fs_words_v4mapped(sc->v6.a) ||
-			    !hj_own(sc, sc->v6.a))
-				return FS_R_HTTP_BAD_HOST;
-			return bits & HJ_RESET_IP ? FS_R_HTTP_IP_HOST
-						  : FS_R_HTTP_OK;
-		}
-		return FS_R_HTTP_BAD_HOST;
+	for (__u32 i = 1; i < 48; i++) {
+		if (i >= len)
+			return FS_R_HTTP_BAD_HOST;
+		if (hj_byte(sc, i) != ']')
+			continue;
+		if (i + 1 < len && hj_byte(sc, i + 1) != ':')
+			return FS_R_HTTP_BAD_HOST;
+		/* a v4-mapped literal is no server's own */
+		if (hj_v6(sc, i) || fs_words_v4mapped(sc->v6.a) ||
+		    !hj_own(sc, sc->v6.a))
+			return FS_R_HTTP_BAD_HOST;
+		return bits & HJ_RESET_IP ? FS_R_HTTP_IP_HOST : FS_R_HTTP_OK;
 	}
-	return fs_host_name(len, bits);
+	return FS_R_HTTP_BAD_HOST;
 }
 
 /* fs_host_judge() for a value that is no bracketed IPv6 literal (@len
@@ -395,6 +384,24 @@ __noinline int fs_host_name(__u32 len, __u32 bits)
 		return FS_R_HTTP_OK;
 	r = hj_served(sc, n, bits) ? FS_R_HTTP_OK : FS_R_HTTP_BAD_HOST;
 	return r;
+}
+
+/* Judge the @len-byte Host value (or authority) in sc->name of @sc,
+ * this CPU's fs_scratch entry: FS_R_HTTP_OK, FS_R_HTTP_EMPTY_HOST
+ * (empty: the caller decides by the version), FS_R_HTTP_IP_HOST (own
+ * address, http.ip_host=reset) or FS_R_HTTP_BAD_HOST. @bits: HJ_*.
+ * Inline, so that the parser's call chain holds one judging frame, not
+ * two (the 512-byte stack of 6.1's combined chain). */
+static __always_inline int fs_host_judge(const struct fs_hscratch *sc,
+					 __u32 len, __u32 bits)
+{
+	if (len == 0)
+		return FS_R_HTTP_EMPTY_HOST;
+	if (len >= FS_HHOST_LEN)
+		return FS_R_HTTP_BAD_HOST;
+	if (hj_byte(sc, 0) == '[')
+		return fs_host_v6(len, bits);
+	return fs_host_name(len, bits);
 }
 
 #endif

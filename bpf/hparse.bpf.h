@@ -77,14 +77,21 @@
 #define HB_ALONE	(1u << 20) /* a segment judged alone: keeps nothing */
 #define HB_HJ		0xffff	   /* the bits fs_host_judge() takes */
 
-#define HP_BLANK_APACHE 10 /* empty lines Apache skips before a request */
-#define HP_METHOD_MAX	32 /* bytes of a method token */
-#define HP_SCHEME_MAX	32 /* bytes of a scheme */
-#define HP_CHUNK_DIGITS 8  /* hex digits of a chunk size */
-#define HP_CL_MAX	999999999u /* a longer body makes the flow opaque */
-#define HP_HOSTLEN_CAP	0xffff
-#define FS_HCHUNKS	8 /* chunks parsed per segment: 16 KB */
-#define HP_SKIP_WORDS	4 /* words a skipped line advances per step */
+#define HP_BLANK_APACHE	    10 /* empty lines Apache skips before a request */
+#define HP_METHOD_MAX	    32 /* bytes of a method token */
+#define HP_SCHEME_MAX	    32 /* bytes of a scheme */
+#define HP_CHUNK_DIGITS	    8  /* hex digits of a chunk size */
+#define HP_CL_MAX	    999999999u /* a longer body makes the flow opaque */
+#define HP_HOSTLEN_CAP	    0xffff
+#define FS_HCHUNKS	    8 /* chunks parsed per segment: 16 KB */
+#define HP_SKIP_WORDS	    4 /* words a skipped line advances per step */
+#define HP_NAME_WORDS	    3 /* name words hp_line_fast() reads */
+#define HP_VALUE_STEPS	    3 /* hp_skip_line() calls of hp_line_fast() */
+#define HP_PATH_STEPS	    6 /* hp_path() calls of hp_request_fast() */
+#define HP_REQUEST_FAST_MAX (8 + 8 * HP_PATH_STEPS + 10)
+#define HP_HOST_FAST_MAX    (1 + 16 + 2) /* the most hp_host_fast() moves */
+/* The most bytes hp_line_fast() moves */
+#define HP_LINE_FAST_MAX (8 * (HP_NAME_WORDS + HP_VALUE_STEPS * HP_SKIP_WORDS))
 /* Steps of one chunk: at most two a byte (a state change that reads no
  * byte, then the byte). */
 #define HP_STEPS (2 * FS_HCHUNK + 16)
@@ -250,7 +257,7 @@ static __always_inline int hp_value_judge(struct hp_ctx *c, __u32 end)
 	}
 	s->req &= ~RQ_HHOST;
 	hp_copy(c, have, end);
-	return fs_host_judge(total, c->r->bits & HB_HJ); /* on c->sc */
+	return fs_host_judge(c->sc, total, c->r->bits & HB_HJ);
 }
 
 /* The request head is longer than http.head_max: bad (nginx refuses a
@@ -264,31 +271,6 @@ static __always_inline bool hp_over_budget(struct hp_ctx *c, __u32 n)
 		return false;
 	c->r->verdict = FS_R_HTTP_HEAD_LONG;
 	return true;
-}
-
-/* Before a request line: empty lines, then the method's first byte. */
-static __always_inline long hp_start(struct hp_ctx *c, __u8 b)
-{
-	struct fs_hstate *s = c->s;
-
-	if (b == '\r' || b == '\n') {
-		if (b == '\n') {
-			if (!hp_lf_ok(c))
-				return hp_malformed(c);
-			if (!(c->r->bits & HB_NGINX) &&
-			    ++s->blank > HP_BLANK_APACHE)
-				return hp_malformed(c);
-		} else if (s->prev == '\r' && c->r->bits & HB_APACHE) {
-			return hp_malformed(c); /* a lone CR */
-		}
-		return hp_take(c, b);
-	}
-	if ((s->prev == '\r' && c->r->bits & HB_APACHE) || !hp_tchar(b))
-		return hp_malformed(c);
-	s->st = HP_METHOD;
-	s->sub = 0;
-	s->count = 0;
-	return 0;
 }
 
 /* The method: token characters, then SP. Its first 4 bytes are kept in
@@ -529,6 +511,76 @@ static __always_inline long hp_sp2(struct hp_ctx *c, __u8 b)
 	return hp_version_fast(c);
 }
 
+/* The common request line in one step: a method of 1-7 upper-case
+ * letters (not PRI, not CONNECT's first four) and SP, in the first word;
+ * an origin-form target, HP_PATH_STEPS words of it at most; then
+ * hp_sp2() and the version. The byte-wise machine's own functions, so
+ * it stops in the state that machine has wherever the line leaves the
+ * common form; the head budget must hold all of it. */
+static __always_inline long hp_request_fast(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	__u64 w, sp, name;
+	__u32 n, i;
+	long r = 0;
+
+	if (s->head > c->r->head_max ||
+	    c->r->head_max - s->head < HP_REQUEST_FAST_MAX)
+		return 0;
+	w = hp_word(c, &n);
+	sp = eq_bytes(w, ' ');
+	if (n < 8 || !sp)
+		return 0;
+	i = first_byte(sp) & 7;
+	name = below_first(sp);
+	if (!i || (upper_bytes(w) & name) != name ||
+	    (i == 3 && (w & W_MASK(3)) == W8('P', 'R', 'I', 0, 0, 0, 0, 0)) ||
+	    (i == 7 && (w & W_MASK(4)) == W8('C', 'O', 'N', 'N', 0, 0, 0, 0)))
+		return 0;
+	s->count = w & (i < 4 ? W_MASK(i) : W_MASK(4)); /* as hp_method() */
+	s->sub = i;
+	s->st = HP_SP1;
+	c->r->pos += i + 1;
+	if (c->r->pos >= c->r->len || hp_byte(c) != '/')
+		return 0;
+	c->r->pos++;
+	s->st = HP_PATH; /* HP_PATH1 reads nothing */
+#pragma unroll
+	for (int k = 0; k < HP_PATH_STEPS; k++) {
+		if (r || s->st != HP_PATH || c->r->pos >= c->r->len)
+			break;
+		r = hp_path(c);
+	}
+	if (r || s->st != HP_SP2 || c->r->pos >= c->r->len)
+		return r;
+	return hp_sp2(c, hp_byte(c));
+}
+
+/* Before a request line: empty lines, then the method's first byte. */
+static __always_inline long hp_start(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == '\r' || b == '\n') {
+		if (b == '\n') {
+			if (!hp_lf_ok(c))
+				return hp_malformed(c);
+			if (!(c->r->bits & HB_NGINX) &&
+			    ++s->blank > HP_BLANK_APACHE)
+				return hp_malformed(c);
+		} else if (s->prev == '\r' && c->r->bits & HB_APACHE) {
+			return hp_malformed(c); /* a lone CR */
+		}
+		return hp_take(c, b);
+	}
+	if ((s->prev == '\r' && c->r->bits & HB_APACHE) || !hp_tchar(b))
+		return hp_malformed(c);
+	s->st = HP_METHOD;
+	s->sub = 0;
+	s->count = 0;
+	return hp_request_fast(c);
+}
+
 /* "HTTP/" DIGIT "." DIGIT+ (one minor digit with `apache`). */
 static __always_inline long hp_version(struct hp_ctx *c, __u8 b)
 {
@@ -631,11 +683,120 @@ static __always_inline long hp_head_end(struct hp_ctx *c)
 	return 0;
 }
 
+/* OWS before a Host value, then its first byte. */
+static __always_inline long hp_host_ows(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (b == ' ' || b == '\t') {
+		c->r->pos++;
+		return 0;
+	}
+	s->st = HP_HOST;
+	s->hostlen = 0;
+	c->r->hstart = c->r->pos;
+	return 0;
+}
+
+/* The Host value, 8 bytes a step to SP, HTAB, CR or LF, then judged. */
+static __always_inline long hp_host(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	__u64 w, end;
+	__u32 n, i;
+	int r;
+
+	w = hp_word(c, &n);
+	end = eq_bytes(w, ' ') | eq_bytes(w, '\t') | eq_bytes(w, '\r') |
+	      eq_bytes(w, '\n');
+	if (!end || first_byte(end) >= n) {
+		c->r->pos += n;
+		return 0;
+	}
+	i = first_byte(end);
+	r = hp_value_judge(c, c->r->pos + i);
+	if (r == FS_R_HTTP_EMPTY_HOST && s->req & RQ_V10 &&
+	    !(c->r->bits & HB_RESET_NOHOST))
+		r = FS_R_HTTP_OK;
+	if (r != FS_R_HTTP_OK)
+		return hp_end(c, r);
+	s->req |= RQ_HOST;
+	c->r->pos += i;
+	s->st = HP_HOST_TRAIL;
+	return 0;
+}
+
+/* After a Host value: only OWS to the line end (a space inside the value
+ * makes it unserved). */
+static __always_inline long hp_host_trail(struct hp_ctx *c, __u8 b)
+{
+	struct fs_hstate *s = c->s;
+
+	if (s->prev == '\r' && b != '\n')
+		return hp_malformed(c);
+	if (b == ' ' || b == '\t' || b == '\r') {
+		return hp_take(c, b);
+	}
+	if (b != '\n')
+		return hp_end(c, FS_R_HTTP_BAD_HOST);
+	if (!hp_lf_ok(c))
+		return hp_malformed(c);
+	s->prev = b;
+	c->r->pos++;
+	s->st = HP_LINE;
+	return 0;
+}
+
+/* The rest of a Host line in the step of its name: the byte-wise
+ * machine's own HP_HOST_OWS (twice: one SP, then the value's first
+ * byte), HP_HOST (twice: 16 bytes) and HP_HOST_TRAIL (twice: CRLF)
+ * steps, when the head budget holds all of it. Written out, not a loop:
+ * clang leaves a loop here that 6.1's verifier refuses ("back-edge"). */
+static __always_inline long hp_host_fast(struct hp_ctx *c)
+{
+	struct fs_hstate *s = c->s;
+	long r = 0;
+
+	if (s->head > c->r->head_max ||
+	    c->r->head_max - s->head < HP_HOST_FAST_MAX)
+		return 0;
+	if (s->st == HP_HOST_OWS && c->r->pos < c->r->len)
+		hp_host_ows(c, hp_byte(c));
+	if (s->st == HP_HOST_OWS && c->r->pos < c->r->len)
+		hp_host_ows(c, hp_byte(c));
+	if (s->st == HP_HOST && c->r->pos < c->r->len)
+		r = hp_host(c);
+	if (!r && s->st == HP_HOST && c->r->pos < c->r->len)
+		r = hp_host(c);
+	if (!r && s->st == HP_HOST_TRAIL && c->r->pos < c->r->len)
+		r = hp_host_trail(c, hp_byte(c));
+	if (!r && s->st == HP_HOST_TRAIL && c->r->pos < c->r->len)
+		r = hp_host_trail(c, hp_byte(c));
+	return r;
+}
+
+/* Whether the field name starting @w (the line's first 8 bytes, its
+ * first byte a tchar) is none of the four the parser acts on, decided as
+ * the byte-wise HP_NAME would: no prefix of them, or "host" or
+ * "upgrade" followed by another token character (a longer name; "host"
+ * then SP is HP_NAME's own verdict). "content-" and "transfer" go on
+ * byte by byte. */
+static __always_inline bool hp_name_other(__u64 w)
+{
+	__u64 lw = lower8(w);
+
+	if ((lw & W_MASK(4)) == W8('h', 'o', 's', 't', 0, 0, 0, 0))
+		return hp_tchar(w >> 32);
+	if ((lw & W_MASK(7)) == W8('u', 'p', 'g', 'r', 'a', 'd', 'e', 0))
+		return hp_tchar(w >> 56);
+	return lw != W8('c', 'o', 'n', 't', 'e', 'n', 't', '-') &&
+	       lw != W8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r');
+}
+
 /* The field name at a line start, 8 bytes at once when the chunk holds
  * them: "host:" goes to its value, "upgrade:" is marked, a name that
- * can be neither Host, Content-Length nor Transfer-Encoding (no prefix
- * of them) skips to its colon 8 bytes a step; the others go on byte by
- * byte (HP_NAME). */
+ * can be none of the four (hp_name_other()) skips to its colon 8 bytes
+ * a step; the others go on byte by byte (HP_NAME). */
 static __always_inline long hp_name_fast(struct hp_ctx *c)
 {
 	struct fs_hstate *s = c->s;
@@ -652,7 +813,7 @@ static __always_inline long hp_name_fast(struct hp_ctx *c)
 		s->st = HP_HOST_OWS;
 		s->prev = ':';
 		c->r->pos += 5;
-		return 0;
+		return hp_host_fast(c);
 	}
 	if (lw == W8('u', 'p', 'g', 'r', 'a', 'd', 'e', ':')) {
 		s->req |= RQ_UPGRADE;
@@ -661,11 +822,7 @@ static __always_inline long hp_name_fast(struct hp_ctx *c)
 		c->r->pos += 8;
 		return 0;
 	}
-	/* a name that may still be one of the four: byte by byte */
-	if (lw == W8('c', 'o', 'n', 't', 'e', 'n', 't', '-') ||
-	    lw == W8('t', 'r', 'a', 'n', 's', 'f', 'e', 'r') ||
-	    (lw & W_MASK(4)) == W8('h', 'o', 's', 't', 0, 0, 0, 0) ||
-	    (lw & W_MASK(7)) == W8('u', 'p', 'g', 'r', 'a', 'd', 'e', 0))
+	if (!hp_name_other(w)) /* may still be one of the four */
 		return 0;
 	s->st = HP_NAME_REST;
 	return 0;
@@ -795,6 +952,7 @@ static __always_inline long hp_skip_line(struct hp_ctx *c, __u8 next)
 
 	/* up to HP_SKIP_WORDS words a step: one loop step costs more than
 	 * a word */
+#pragma unroll
 	for (int k = 0; k < HP_SKIP_WORDS; k++) {
 		w = hp_word(c, &n);
 		lf = eq_bytes(w, '\n');
@@ -819,68 +977,42 @@ static __always_inline long hp_skip_line(struct hp_ctx *c, __u8 next)
 	return 0;
 }
 
-/* OWS before a Host value, then its first byte. */
-static __always_inline long hp_host_ows(struct hp_ctx *c, __u8 b)
+/* A field line the parser does not act on (hp_name_other()) in one
+ * step: the byte-wise machine's own HP_NAME_REST and HP_VALUE steps,
+ * HP_NAME_WORDS and HP_VALUE_STEPS of them, so a typical line costs one
+ * bpf_loop() step, not three or more. Taken at a line start after LF
+ * when the chunk holds the name's first word and the head budget has
+ * room for all of it (the budget is checked after the step); else
+ * hp_line(). */
+static __always_inline long hp_line_fast(struct hp_ctx *c, __u8 b)
 {
 	struct fs_hstate *s = c->s;
+	long r = 0;
+	__u64 w;
+	__u32 n;
 
-	if (b == ' ' || b == '\t') {
-		c->r->pos++;
-		return 0;
-	}
-	s->st = HP_HOST;
-	s->hostlen = 0;
-	c->r->hstart = c->r->pos;
-	return 0;
-}
-
-/* The Host value, 8 bytes a step to SP, HTAB, CR or LF, then judged. */
-static __always_inline long hp_host(struct hp_ctx *c)
-{
-	struct fs_hstate *s = c->s;
-	__u64 w, end;
-	__u32 n, i;
-	int r;
-
+	if (s->prev != '\n' || s->head > c->r->head_max ||
+	    c->r->head_max - s->head < HP_LINE_FAST_MAX)
+		return hp_line(c, b);
 	w = hp_word(c, &n);
-	end = eq_bytes(w, ' ') | eq_bytes(w, '\t') | eq_bytes(w, '\r') |
-	      eq_bytes(w, '\n');
-	if (!end || first_byte(end) >= n) {
-		c->r->pos += n;
-		return 0;
+	if (n < 8 || !hp_tchar(b) || !hp_name_other(w))
+		return hp_line(c, b);
+	s->sub = 0; /* as hp_line() leaves them */
+	s->cand = (1u << HP_NAMES) - 1;
+	s->st = HP_NAME_REST;
+#pragma unroll
+	for (int k = 0; k < HP_NAME_WORDS; k++) {
+		if (r || s->st != HP_NAME_REST || c->r->pos >= c->r->len)
+			break;
+		r = hp_name_rest(c);
 	}
-	i = first_byte(end);
-	r = hp_value_judge(c, c->r->pos + i);
-	if (r == FS_R_HTTP_EMPTY_HOST && s->req & RQ_V10 &&
-	    !(c->r->bits & HB_RESET_NOHOST))
-		r = FS_R_HTTP_OK;
-	if (r != FS_R_HTTP_OK)
-		return hp_end(c, r);
-	s->req |= RQ_HOST;
-	c->r->pos += i;
-	s->st = HP_HOST_TRAIL;
-	return 0;
-}
-
-/* After a Host value: only OWS to the line end (a space inside the value
- * makes it unserved). */
-static __always_inline long hp_host_trail(struct hp_ctx *c, __u8 b)
-{
-	struct fs_hstate *s = c->s;
-
-	if (s->prev == '\r' && b != '\n')
-		return hp_malformed(c);
-	if (b == ' ' || b == '\t' || b == '\r') {
-		return hp_take(c, b);
+#pragma unroll
+	for (int k = 0; k < HP_VALUE_STEPS; k++) {
+		if (r || s->st != HP_VALUE || c->r->pos >= c->r->len)
+			return r;
+		r = hp_skip_line(c, HP_LINE);
 	}
-	if (b != '\n')
-		return hp_end(c, FS_R_HTTP_BAD_HOST);
-	if (!hp_lf_ok(c))
-		return hp_malformed(c);
-	s->prev = b;
-	c->r->pos++;
-	s->st = HP_LINE;
-	return 0;
+	return r;
 }
 
 /* A Content-Length value: OWS, digits, OWS, line end. */
@@ -1115,7 +1247,7 @@ static long hp_step(__u64 i, void *data)
 		r = hp_veol(c, b);
 		break;
 	case HP_LINE:
-		r = hp_line(c, b);
+		r = hp_line_fast(c, b);
 		break;
 	case HP_NAME:
 		r = hp_name(c, b);
@@ -1263,8 +1395,13 @@ __noinline int fs_hchunk(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
 		c.hh = bpf_map_lookup_elem(&FS_MAP_HHOST, &sc->flow);
 	if (n == 0 || n > FS_HCHUNK)
 		return FS_CONTINUE;
-	if (bpf_xdp_load_bytes(ctx, off, sc->buf, FS_LEN_1_TO(n, FS_HCHUNK)))
-		return FS_CONTINUE;
+	if (off != sc->run.buf_off || n > sc->run.buf_len) {
+		if (bpf_xdp_load_bytes(ctx, off, sc->buf,
+				       FS_LEN_1_TO(n, FS_HCHUNK)))
+			return FS_CONTINUE;
+		sc->run.buf_off = off;
+		sc->run.buf_len = n;
+	}
 	c.r->pos = 0;
 	c.r->len = n;
 	c.r->hstart = 0;

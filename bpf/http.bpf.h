@@ -697,13 +697,15 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 	__u32 zero = 0, skip;
 	int r;
 
-	if (!ctx || !p || !p->data_len)
+	/* the kernel never reads the payload of a RST (nor a server) */
+	if (!ctx || !p || !p->data_len || p->tcp_flags & TCP_FLAG_RST)
 		return FS_R_SERVICE;
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!sc)
 		return FS_R_SERVICE;
 	hflow_key(&sc->flow, p);
 	__builtin_memcpy(sc->dst, p->dst.b, sizeof(sc->dst));
+	sc->run.buf_len = 0; /* sc->buf holds nothing of this frame yet */
 	r = fs_http_place(ctx, p);
 	if (r == HTTP_ALONE) {
 		r = http_alone(ctx, p);

@@ -274,6 +274,9 @@ struct fs_hrun {
 	__u32 skip;	/* old bytes at the segment's start (http.bpf.h) */
 	__s32 proof;	/* the socket's proof, or -1: not asked */
 	__u32 rst;	/* where a RST of this segment goes (host order) */
+	__u32 buf_off;	/* buf holds the segment's bytes from this frame */
+	__u32 buf_len;	/* offset on, this many (0: none; fs_police_http()
+			 * clears it for every segment) */
 };
 
 /* The IPv6-literal walk of host.bpf.h (hj_v6()). */
@@ -296,6 +299,7 @@ struct fs_hscratch {
 	struct fs_hstate fresh; /* a new fs_hstate entry, made here (a
 				 * struct of 64 bytes off the stack) */
 	__u8 buf[FS_HCHUNK + 16];
+	__u8 tcph[64]; /* a TCP header, for its checksum (csum.bpf.h) */
 	__u8 name[2 * FS_HHOST_LEN]; /* the value, from byte 0 */
 	__u8 key[3 * FS_HOST_MAX];   /* struct fs_host_key at key[0] */
 	__u8 dst[16];		     /* the segment's destination */

@@ -779,3 +779,121 @@ FS_TEST(hstream_h2c)
 		      FS_R_HTTP_MALFORMED, "PRI 1.1");
 	xe_close(&st.e);
 }
+
+/* The parser's one-step paths (a request line, a Host line, a field
+ * line the parser does not act on, each in one bpf_loop() step) stop
+ * wherever the byte-wise machine would decide otherwise: names that
+ * start like one it acts on, methods and lines outside the common form.
+ * And what the checksum and the RST rule leave unparsed. */
+FS_TEST(hstream_fast)
+{
+	static const struct {
+		const char *name, *req;
+		enum fs_reason want;
+	} cases[] = {
+		{"Hostx is no Host",
+		 "GET / HTTP/1.1\r\nHostx: 0jejhcec65c24dslii.com\r\n"
+		 "Host: www.example.org\r\n\r\n",
+		 FS_R_HTTP_OK},
+		{"Host then SP before the colon",
+		 "GET / HTTP/1.1\r\nHost : www.example.org\r\n\r\n",
+		 FS_R_HTTP_HOST_WS},
+		{"a second Host after field lines",
+		 "GET / HTTP/1.1\r\nHost: www.example.org\r\nAccept: */*\r\n"
+		 "HOST: 0jejhcec65c24dslii.com\r\n\r\n",
+		 FS_R_HTTP_DUP_HOST},
+		{"Upgrade-Insecure-Requests is no Upgrade",
+		 "GET / HTTP/1.1\r\nUpgrade-Insecure-Requests: 1\r\n"
+		 "Host: www.example.org\r\n\r\n\x81\x85xyzw",
+		 FS_R_HTTP_MALFORMED},
+		{"Upgrade is kept",
+		 "GET / HTTP/1.1\r\nUpgrade: websocket\r\n"
+		 "Host: www.example.org\r\n\r\n\x81\x85xyzw",
+		 FS_R_HTTP_OK},
+		{"a lower-case method, byte by byte",
+		 "get /a/b/c/d/e/f/g HTTP/1.1\r\nHost: x.invalid\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST},
+		{"a method of 8 letters",
+		 "PROPFIND / HTTP/1.1\r\nHost: "
+		 "0jejhcec65c24dslii.com\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST},
+		{"CONNECT",
+		 "CONNECT www.example.org:443 HTTP/1.1\r\n"
+		 "Host: www.example.org\r\n\r\n",
+		 FS_R_HTTP_MALFORMED},
+		{"a fragment past the first words of a long target",
+		 "GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "aaaaaaaaaaaaaaaaaaa#101 HTTP/1.1\r\nHost: www.example.org\r\n"
+		 "\r\n",
+		 FS_R_HTTP_FRAGMENT},
+		{"a field name with SP in its second word",
+		 "GET / HTTP/1.1\r\nX-Forwarded For: y\r\nHost: "
+		 "www.example.org\r\n\r\n",
+		 FS_R_HTTP_MALFORMED},
+		{"a long value over several steps, then the Host",
+		 "GET / HTTP/1.1\r\nCookie: "
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "a"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "a"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "a"
+		 "\r\nHost: 0jejhcec65c24dslii.com\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST},
+		{"a Host value of 40 bytes (past the one-step 16)",
+		 "GET / HTTP/1.1\r\nHost: a.b.c.d.e.f.g.h.i.j.k.l.example.net"
+		 "\r\n\r\n",
+		 FS_R_HTTP_OK},
+		{"a Host with a tab after it, then CRLF",
+		 "GET / HTTP/1.1\r\nHost: www.example.org\t\r\n\r\n",
+		 FS_R_HTTP_OK},
+		{"a Host then a space and more",
+		 "GET / HTTP/1.1\r\nHost: www.example.org evil\r\n\r\n",
+		 FS_R_HTTP_BAD_HOST},
+	};
+	struct stream st;
+	int verdict = -1;
+
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (int fam = 4; fam <= 6; fam += 2) {
+			fs_subtest("%s/v%d", cases[c].name, fam);
+			if (!stream_open(&st, fam, NULL))
+				continue;
+			expect_reason(send_str(&st, cases[c].req),
+				      cases[c].want, cases[c].name);
+			xe_close(&st.e);
+		}
+	}
+	fs_subtest("a RST's payload is never parsed");
+	if (stream_open(&st, 4, NULL)) {
+		expect_reason(send_at(&st, st.seq, GOOD, strlen(GOOD), 0x04,
+				      &verdict),
+			      FS_R_SERVICE, "RST with a request");
+		ASSERT_EQ(verdict, XDP_PASS, "passed (the kernel reads none)");
+		expect_reason(send_str(&st, BADHOST), FS_R_HTTP_BAD_HOST,
+			      "the same bytes' place: not moved by the RST");
+		xe_close(&st.e);
+	}
+	fs_subtest("a bad byte past the first 512 moves nothing");
+	if (stream_open(&st, 6, NULL)) {
+		char big[1400];
+		struct pkt_spec s = st.spec;
+		struct he_result res;
+		struct he_seg seg;
+		int n = snprintf(big, sizeof(big),
+				 "GET / HTTP/1.1\r\nHost: www.example.org\r\n"
+				 "X-Fill: %0*d\r\n\r\n",
+				 1300, 7);
+
+		s.seq = st.seq;
+		if (ASSERT_OK(he_build(&s, big, n, &seg), "build")) {
+			seg.buf[seg.len - 700] ^= 0x01;
+			he_run(&st.e, &seg, &res);
+			expect_reason(res.reason, FS_R_BAD_CSUM, "corrupt");
+			ASSERT_EQ(res.verdict, XDP_DROP, "dropped");
+		}
+		expect_reason(send_str(&st, BADHOST), FS_R_HTTP_BAD_HOST,
+			      "the real bytes at the same place");
+		xe_close(&st.e);
+	}
+}

@@ -103,6 +103,7 @@ static long csum_chunk(__u32 i, void *data)
 }
 
 /* bpf_csum_diff() sums at most 512 bytes a call on 6.1 (its scratch). */
+#define FS_TCP_HDR_MAX 60 /* bytes of a TCP header with every option */
 #define FS_CSUM_CALL 512
 
 /* Add the @n (<= FS_HCHUNK) bytes at @buf, a scratch buffer with room
@@ -137,19 +138,25 @@ static __always_inline __s64 csum_add_buf(__u8 *buf, __u32 n, __s64 sum)
  * the walk below. */
 static __always_inline __s64 csum_scratch(struct xdp_md *ctx,
 					  const struct fs_pkt *p,
+					  struct tcphdr *tcp,
 					  struct fs_hscratch *sc, __u32 hdr,
 					  __u32 n)
 {
 	__s64 sum;
 
-	if (hdr < sizeof(struct tcphdr) || hdr > sizeof(sc->tcph) || hdr & 3)
+	if (hdr < sizeof(struct tcphdr) || hdr > FS_TCP_HDR_MAX || hdr & 3)
 		return -1;
 	barrier_var(hdr);
-	if (bpf_xdp_load_bytes(ctx, p->l4_off, sc->tcph,
-			       FS_LEN_1_TO(hdr, sizeof(sc->tcph))))
-		return -1;
-	sum = bpf_csum_diff(NULL, 0, (__be32 *)sc->tcph,
-			    hdr & (sizeof(sc->tcph) - 4), 0);
+	if (tcp) { /* the header where it is */
+		sum = bpf_csum_diff(NULL, 0, (__be32 *)tcp,
+				    hdr & (sizeof(sc->tcph) - 4), 0);
+	} else {
+		if (bpf_xdp_load_bytes(ctx, p->l4_off, sc->tcph,
+				       FS_LEN_1_TO(hdr, sizeof(sc->tcph))))
+			return -1;
+		sum = bpf_csum_diff(NULL, 0, (__be32 *)sc->tcph,
+				    hdr & (sizeof(sc->tcph) - 4), 0);
+	}
 	if (sum < 0 || !n)
 		return sum;
 	if (bpf_xdp_load_bytes(ctx, p->payload_off, sc->buf,
@@ -158,6 +165,38 @@ static __always_inline __s64 csum_scratch(struct xdp_md *ctx,
 	sc->run.buf_off = p->payload_off;
 	sc->run.buf_len = n;
 	return csum_add_buf(sc->buf, n, sum);
+}
+
+/* The segment's TCP header in the frame's linear part, readable whole
+ * for any header length (60 bytes), or NULL. */
+static __always_inline struct tcphdr *csum_tcp_direct(struct xdp_md *ctx,
+						      const struct fs_pkt *p)
+{
+	void *data = (void *)(long)ctx->data,
+	     *end = (void *)(long)ctx->data_end;
+	struct tcphdr *tcp = data + (p->l4_off & FS_L4_OFF_MAX);
+
+	if ((void *)tcp + FS_TCP_HDR_MAX > end)
+		return NULL;
+	return tcp;
+}
+
+/* The IP header's length fields, read from the linear part: as
+ * tcp_seg_len(); 0 if not there. */
+static __always_inline __u32 tcp_seg_len_direct(struct xdp_md *ctx,
+						const struct fs_pkt *p)
+{
+	void *data = (void *)(long)ctx->data,
+	     *end = (void *)(long)ctx->data_end;
+	void *l3 = data + (p->l3_off & FS_L4_OFF_MAX);
+	__u32 l3o = p->l3_off, l4o = p->l4_off;
+
+	if (l3 + sizeof(struct ipv6hdr) > end)
+		return 0;
+	if (p->v4)
+		return fs_ntohs16(((struct iphdr *)l3)->tot_len) + l3o - l4o;
+	return fs_ntohs16(((struct ipv6hdr *)l3)->payload_len) +
+	       sizeof(struct ipv6hdr) + l3o - l4o;
 }
 
 /* The sum of the segment's @len bytes of TCP header and payload, 64
@@ -184,6 +223,7 @@ static __always_inline __s64 csum_walk_seg(struct xdp_md *ctx,
 __noinline bool fs_tcp_csum_ok(struct xdp_md *ctx, const struct fs_pkt *p)
 {
 	struct fs_hscratch *sc;
+	struct tcphdr *tcp;
 	__u32 len, hdr, zero = 0;
 	__s64 part;
 	__u64 sum;
@@ -191,11 +231,15 @@ __noinline bool fs_tcp_csum_ok(struct xdp_md *ctx, const struct fs_pkt *p)
 
 	if (!ctx || !p)
 		return false;
-	len = tcp_seg_len(ctx, p);
+	tcp = csum_tcp_direct(ctx, p);
+	len = tcp ? tcp_seg_len_direct(ctx, p) : tcp_seg_len(ctx, p);
 	if (len < sizeof(struct tcphdr) || len > FS_CSUM_CHUNK * FS_CSUM_CHUNKS)
 		return false;
-	if (bpf_xdp_load_bytes(ctx, p->l4_off + offsetof(struct tcphdr, check),
-			       &check, sizeof(check)))
+	if (tcp)
+		check = tcp->check;
+	else if (bpf_xdp_load_bytes(ctx,
+				    p->l4_off + offsetof(struct tcphdr, check),
+				    &check, sizeof(check)))
 		return false;
 	sum = pseudo_sum(p, len);
 	if (check == csum_fold64(sum))
@@ -203,7 +247,7 @@ __noinline bool fs_tcp_csum_ok(struct xdp_md *ctx, const struct fs_pkt *p)
 	hdr = p->payload_off - p->l4_off;
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (sc && hdr <= len && len - hdr <= FS_HCHUNK)
-		part = csum_scratch(ctx, p, sc, hdr, len - hdr);
+		part = csum_scratch(ctx, p, tcp, sc, hdr, len - hdr);
 	else
 		part = csum_walk_seg(ctx, p, len);
 	return part >= 0 && csum_fold64(sum + (__u32)part) == 0xffff;

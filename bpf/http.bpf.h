@@ -640,7 +640,7 @@ __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 	if (p->tcp_flags & TCP_FLAG_URG)
 		return FS_R_HTTP_URGENT;
 	s = bpf_map_lookup_elem(&FS_MAP_HSTATE, &sc->flow);
-	switch (s ? hseg_place(ctx, p, &sc->flow, &s, &pl, fs_now())
+	switch (s ? hseg_place(ctx, p, &sc->flow, &s, &pl, sc->run.now)
 		  : hseg_untracked(ctx, p, &sc->flow, &s, &pl)) {
 	case HSEG_ALONE:
 		sc->run.proof = FS_CONN_NONE;
@@ -681,7 +681,8 @@ __noinline int fs_http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!ctx || !p || !cfg || !sc)
 		return FS_R_SERVICE;
-	r = http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r, fs_now());
+	r = http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r,
+			 sc->run.now);
 	if (fs_reason_resets(r) && !fs_observing(cfg, r))
 		http_rst_at(ctx, p, sc->run.rst);
 	return r;
@@ -706,6 +707,7 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 	hflow_key(&sc->flow, p);
 	__builtin_memcpy(sc->dst, p->dst.b, sizeof(sc->dst));
 	sc->run.buf_len = 0; /* sc->buf holds nothing of this frame yet */
+	sc->run.now = fs_now(); /* one clock read for the segment */
 	r = fs_http_place(ctx, p);
 	if (r == HTTP_ALONE) {
 		r = http_alone(ctx, p);
@@ -721,7 +723,7 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 	s->snap_ok = 1;
 	r = fs_hparse(ctx, s, p->payload_off + skip, p->data_len - skip, 0);
 	s->next_seq = bpf_ntohl(p->seq) + p->data_len;
-	s->used_ns = fs_now();
+	s->used_ns = sc->run.now;
 	/* a pick-up whose request line did not hold: what the server reads
 	 * there is not a request start after all */
 	if (r == FS_R_HTTP_MALFORMED && s->req & RQ_RESYNC)

@@ -5,13 +5,14 @@
  * docs/benchmarks.md is given against them, measured in the same run.
  *
  * bench_fresh: a wrapper for paths that change the frame or their own
- * path (floodshield's RESET rewrites the segment into a RST), under
- * `repeat` and live frames, where the kernel replays one frame without
- * restoring it. Before each run it writes back the TCP flags word
- * userspace recorded and, for live frames (fresh.span), moves the
- * sequence number on inside the receive window (checksum fixed, RFC
- * 1624), so the RST the stack takes is never the socket's next byte and
- * the connection stays; then it tail-calls fresh_next[0]: the same
+ * path (floodshield's RESET rewrites the segment into a RST), under live
+ * frames (bench/live.c), where the kernel replays one frame without
+ * restoring it. Before each run it writes back the TCP words userspace
+ * recorded (flags, sequence number, checksum) and, with fresh.span,
+ * moves the sequence number on inside the receive window (checksum
+ * fixed, RFC 1624), so the RST the stack takes is never the socket's
+ * next byte and the connection stays; then it tail-calls fresh_next[0]:
+ * the same
  * connection (a socket the kernel holds, fs_conn_proof()) sends a new
  * bad request every time. Its own cost is measured by tail-calling
  * bench_pass or bench_drop the same way.
@@ -19,7 +20,9 @@
  * bench_hflow: the same for the HTTP parser's per-flow state: before
  * each run it deletes the flow's fs_hstate entry (the segment is its
  * connection's first data) or writes it back as userspace recorded it
- * (a later segment resumed from the same point), then fresh_next[0]. It
+ * (a later segment resumed from the same point); with hflow.restore it
+ * also writes back the TCP words bench_fresh restores (a bad request's
+ * RST rewrite; the sequence number as recorded), then fresh_next[0]. It
  * counts the runs that find the state the run before should have left
  * (a state to delete; the recorded state after one run), which tells a
  * path that parsed from one that did not (a retransmission's).
@@ -66,24 +69,34 @@ static __always_inline __u16 csum16_replace(__u16 check, __u16 old, __u16 nw)
 	return ~sum;
 }
 
-SEC("xdp")
-int bench_fresh(struct xdp_md *ctx)
+/* Write the recorded TCP words of the segment back, with sequence
+ * number @seq (network order): what the RST rewrite changed (flags,
+ * sequence number, checksum). 0, or -1 if the header is not there. */
+static __always_inline int fresh_write(struct xdp_md *ctx, __u32 seq)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct tcphdr *tcp = data + (fresh.tcp_off & FRESH_OFF_MASK);
-	__u32 span = fresh.span, seq = fresh.seq;
 	__u16 c;
 
-	if (span)
-		seq = bpf_htonl(bpf_ntohl(seq) + 1 + fresh_count++ % span);
-
 	if ((void *)(tcp + 1) > end)
-		return XDP_ABORTED;
+		return -1;
 	c = csum16_replace(fresh.tcp_csum, fresh.seq >> 16, seq >> 16);
 	tcp->check = csum16_replace(c, fresh.seq & 0xffff, seq & 0xffff);
 	((__u16 *)tcp)[6] = fresh.flags_word;
 	tcp->seq = seq;
+	return 0;
+}
+
+SEC("xdp")
+int bench_fresh(struct xdp_md *ctx)
+{
+	__u32 span = fresh.span, seq = fresh.seq;
+
+	if (span)
+		seq = bpf_htonl(bpf_ntohl(seq) + 1 + fresh_count++ % span);
+	if (fresh_write(ctx, seq))
+		return XDP_ABORTED;
 	bpf_tail_call(ctx, &fresh_next, 0);
 	return XDP_ABORTED;
 }
@@ -135,6 +148,8 @@ int bench_hflow(struct xdp_md *ctx)
 					    BPF_ANY);
 		}
 	}
+	if (hflow.restore && fresh_write(ctx, fresh.seq))
+		return XDP_ABORTED;
 	bpf_tail_call(ctx, &fresh_next, 0);
 	return XDP_ABORTED;
 }

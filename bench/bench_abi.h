@@ -43,6 +43,10 @@ struct hflow_cfg {
 	 * in @hits; every run in @runs. Userspace zeroes both. */
 	__u64 ref[HFLOW_VAL_SIZE / 8];
 	__u64 runs, hits;
+	/* 1: before each run, write back the TCP words of struct fresh_cfg
+	 * (span unused): the path rewrites the segment (a RESET's RST) */
+	__u32 restore;
+	__u32 pad;
 };
 
 /* The frame bench_restore writes back before every run (a path that
@@ -70,7 +74,7 @@ struct prim_host_key { /* as struct fs_host_key: 64 bytes */
 };
 
 _Static_assert(sizeof(struct fresh_cfg) == 16, "fresh_cfg");
-_Static_assert(sizeof(struct hflow_cfg) == 120, "hflow_cfg");
+_Static_assert(sizeof(struct hflow_cfg) == 128, "hflow_cfg");
 _Static_assert(sizeof(struct restore_cfg) == 4 + RESTORE_MAX, "restore_cfg");
 _Static_assert(sizeof(struct prim_key) == 24, "prim_key");
 _Static_assert(sizeof(struct prim_lpm_key) == 20, "prim_lpm_key");

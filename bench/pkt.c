@@ -10,15 +10,11 @@
  *           them so (rates 1e9/s to stay within; over a starved bucket
  *           with syn.cookies=off, so that the SYN is dropped, not
  *           answered: SYN counts never ban).
- *   wrap    the same through bench_fresh (bench/bench.bpf.c), which
- *           restores the segment and gives it a new flow before every
- *           run: the RESET path with its rewrite and flow memory, hot.
- *           Its own cost (bench_fresh tail-calling bench_pass) is taken
- *           off.
- *   restore the same through bench_restore, which writes the whole
- *           frame back before every run: the SYN cookie path (the SYN
- *           becomes its SYN-ACK), against the listener sock.c holds on
- *           port 80 with net.ipv4.tcp_syncookies=2 ("@cookies").
+ *   restore the same through bench_restore (bench/bench.bpf.c), which
+ *           writes the whole frame back before every run: the SYN cookie
+ *           path (the SYN becomes its SYN-ACK), against the listener
+ *           sock.c holds on port 80 with net.ipv4.tcp_syncookies=2
+ *           ("@cookies").
  *   once    one run per call (MACHINE.md), for the first packet of a new
  *           source: `fresh` calls per run, each from a source whose state
  *           was forgotten first, against the same path of a known source
@@ -28,22 +24,32 @@
  *           bench_hflow, which deletes the flow's parser state before
  *           every run: each run proves the segment by the socket sock.c
  *           holds, makes the state and parses from the start (without it,
- *           the runs after the first would be retransmissions). Its own
- *           cost (bench_hflow, whose delete then finds nothing, tail-
- *           calling bench_pass) is taken off, so the figure includes the
- *           state's removal (a delete; prim lru_cycle is its creation
- *           and removal together), which a state's end costs anyway.
+ *           the runs after the first would be retransmissions, and after
+ *           a bad request's RESET, whose state stays as HP_RESET, resets
+ *           of bytes the kernel never took: http_desync). A segment the
+ *           path rewrites (the RESET's RST) is written back before every
+ *           run too (hflow.restore). Its own cost (bench_hflow, whose
+ *           delete then finds nothing, tail-calling bench_pass) is taken
+ *           off, so the figure includes the state's removal (a delete;
+ *           prim lru_cycle is its creation and removal together), which
+ *           a state's end costs anyway. A bad request charges its
+ *           source's bad-request bucket every run: the case's rates
+ *           (1e9/s, "unlimited") keep it within, as a source's first bad
+ *           requests are, so the run never bans it.
  *   resume  a later in-order segment of a flow, through bench_hflow, which
  *           writes the flow's state back before every run as the
  *           segments before it left it (recorded by running them once):
  *           every run parses the segment from the same point. Its own
  *           cost (the same write, then bench_pass) is taken off.
  * Every packet timed must be counted under the case's reason ("path");
- * first and resume also check, after every timed call, that every run
- * but the first found the state its predecessor should have left
- * (bench_hflow counts them: a retransmission's path leaves none, or the
- * state it found) and that the flow's state is the one a single run of
- * the segment leaves ("state").
+ * for first and resume that reason must be the one a single run of the
+ * segment after its prelude takes (the connection's first data: a bad
+ * request's own reason, not http_desync or a ban's), and after every
+ * timed call every run but the first must have found the state its
+ * predecessor should have left (bench_hflow counts them: a
+ * retransmission's path leaves none, or the state it found) and the
+ * flow's state must be the one a single run of the segment leaves
+ * ("state").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -60,7 +66,6 @@
  * last of them): their path check wants `repeat` packets per call. */
 enum bc_method {
 	BM_REPEAT,
-	BM_WRAP,
 	BM_RESTORE,
 	BM_FIRST,
 	BM_RESUME,
@@ -69,10 +74,9 @@ enum bc_method {
 };
 
 static const char *const method_names[] = {
-	[BM_REPEAT] = "repeat",		[BM_WRAP] = "wrap",
-	[BM_RESTORE] = "restore",	[BM_FIRST] = "first",
-	[BM_RESUME] = "resume",		[BM_ONCE_NEW] = "once-new",
-	[BM_ONCE_KNOWN] = "once-known",
+	[BM_REPEAT] = "repeat",	    [BM_RESTORE] = "restore",
+	[BM_FIRST] = "first",	    [BM_RESUME] = "resume",
+	[BM_ONCE_NEW] = "once-new", [BM_ONCE_KNOWN] = "once-known",
 };
 
 #define TCP_SYN	    0x02
@@ -267,7 +271,7 @@ static const struct bcase cases[] = {
 	 .xf_target = NO_TARGET},
 	{"reset_host",
 	 "spoofed Host: RESET",
-	 BM_WRAP,
+	 BM_FIRST,
 	 true,
 	 {},
 	 DATA_TO(80, ROLE_FRESH, PL_SPOOFED),
@@ -277,12 +281,12 @@ static const struct bcase cases[] = {
 	 NULL,
 	 PL_NONE,
 	 NO_TARGET},
-	{"reset_host_obs", "spoofed Host, observed", BM_REPEAT, true,
+	{"reset_host_obs", "spoofed Host, observed", BM_FIRST, true,
 	 OBSERVE_BAD("http_host"), DATA_TO(80, ROLE_CLIENT, PL_SPOOFED), false,
 	 5.0, NULL, NULL, PL_NONE, NO_TARGET},
 	{"reset_frag",
 	 "target with '#': RESET",
-	 BM_WRAP,
+	 BM_FIRST,
 	 true,
 	 {},
 	 DATA_TO(80, ROLE_FRESH, PL_FRAGMENT),
@@ -292,7 +296,7 @@ static const struct bcase cases[] = {
 	 NULL,
 	 PL_NONE,
 	 NO_TARGET},
-	{"reset_frag_obs", "target with '#', observed", BM_REPEAT, true,
+	{"reset_frag_obs", "target with '#', observed", BM_FIRST, true,
 	 OBSERVE_BAD("http_fragment"), DATA_TO(80, ROLE_CLIENT, PL_FRAGMENT),
 	 false, 5.0, NULL, NULL, PL_NONE, NO_TARGET},
 	{"host_last_500",
@@ -309,7 +313,7 @@ static const struct bcase cases[] = {
 	 2.0},
 	{"no_host_1400",
 	 "1400 B GET, no Host: RESET",
-	 BM_WRAP,
+	 BM_FIRST,
 	 true,
 	 {},
 	 DATA_TO(80, ROLE_FRESH, PL_NO_HOST_1400),
@@ -319,12 +323,12 @@ static const struct bcase cases[] = {
 	 NULL,
 	 PL_NONE,
 	 NO_TARGET},
-	{"no_host_1400_obs", "1400 B GET, no Host, observed", BM_REPEAT, true,
+	{"no_host_1400_obs", "1400 B GET, no Host, observed", BM_FIRST, true,
 	 OBSERVE_BAD("http_host"), DATA_TO(80, ROLE_CLIENT, PL_NO_HOST_1400),
 	 false, 6.0, NULL, NULL, PL_NONE, NO_TARGET},
 	{"no_host_1400_odd",
 	 "1400 B GET, no Host, last line 26 B: RESET",
-	 BM_WRAP,
+	 BM_FIRST,
 	 true,
 	 {},
 	 DATA_TO(80, ROLE_FRESH, PL_NO_HOST_1400_ODD),
@@ -431,11 +435,12 @@ struct result {
 	double ns;		   /* per packet, comparable with the floor */
 	double ratio;		   /* to the floor of the same runs */
 	double once_fs, once_pass; /* once: median single calls */
-	double wrap_floor;	   /* wrap: bench_fresh -> bench_pass */
+	double wrap_floor;	   /* through a wrapper: it -> bench_pass */
 	double xf_ns[XF_MAX];
 	int xf_verdict[XF_MAX];
 	int verdict;
-	int reason; /* the reason that counted the timed packets */
+	int reason;	  /* the reason that counted the timed packets */
+	int first_reason; /* first, resume: that of one run after prepare */
 	bool path_ok;
 	bool state_ok; /* first, resume: the flow's state as one run left it */
 	int rep;       /* runs per call */
@@ -446,7 +451,7 @@ struct pkt_run {
 	const struct bench_opts *o;
 	struct shield sh;
 	struct bench_bpf *bb;
-	int pass_fd, fresh_fd, restore_fd, hflow_fd, next_fd;
+	int pass_fd, restore_fd, hflow_fd, next_fd;
 	int hstate_fd; /* floodshield's fs_hstate */
 	int rep;       /* runs per call of the case being timed */
 	struct xfilter xf[XF_MAX];
@@ -624,18 +629,38 @@ static bool hstate_is(struct pkt_run *p, const struct fs_hstate *ref)
 	return !memcmp(&v, &want, sizeof(v));
 }
 
+/* Whether @out, the segment @f as one run left it, is @f once the TCP
+ * words bench_hflow's restore writes back are (flags, sequence number,
+ * checksum; struct fresh_cfg). */
+static bool restore_undoes(const struct frame *f, uint8_t *out, size_t len)
+{
+	static const size_t words[][2] = {{4, 4}, {12, 2}, {16, 2}};
+
+	if (len != f->len)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		memcpy(out + f->l4 + words[i][0], f->buf + f->l4 + words[i][0],
+		       words[i][1]);
+	return !memcmp(out, f->buf, len);
+}
+
 /* first and resume: run the segment before @f (resume: the case's
  * prelude, as its connection's first data) and then @f once, so that
- * *ref is the state one run of @f leaves and bench_hflow is set to give
- * every run the state @f found. */
+ * *ref is the state one run of @f leaves, *reason the reason it was
+ * counted under, and bench_hflow is set to give every run the state @f
+ * found, and @f itself when that run rewrote it (a RESET). */
 static int hflow_prepare(struct pkt_run *p, const struct bcase *c,
-			 const struct frame *f, struct fs_hstate *ref)
+			 const struct frame *f, struct fs_hstate *ref,
+			 int *reason)
 {
 	struct hflow_cfg *h = &p->bb->bss->hflow;
 	struct frame_spec spec = c->spec;
+	uint64_t before[FS_R_MAX], after[FS_R_MAX], moved, total;
+	uint8_t out[BENCH_FRAME_MAX];
 	struct fs_hflow_key k;
 	struct fs_hstate start;
 	struct frame pre;
+	size_t out_len;
 	double ns;
 	int v;
 
@@ -652,9 +677,19 @@ static int hflow_prepare(struct pkt_run *p, const struct bcase *c,
 		h->op = HFLOW_WRITE;
 		memcpy(h->val, &start, sizeof(start));
 	}
-	if (bt_once(p->sh.prog_fd, f->buf, f->len, &ns, &v, NULL, NULL) ||
-	    hstate_of(p, f, ref))
+	if (shield_counts(&p->sh, before) ||
+	    bt_once(p->sh.prog_fd, f->buf, f->len, &ns, &v, out, &out_len) ||
+	    shield_counts(&p->sh, after) || hstate_of(p, f, ref))
 		return -1;
+	*reason = top_reason(before, after, &moved, &total);
+	h->restore = out_len != f->len || memcmp(out, f->buf, f->len);
+	if (h->restore && !restore_undoes(f, out, out_len)) {
+		fprintf(stderr,
+			"fs_bench: %s: the path rewrites more of the segment "
+			"than bench_hflow writes back\n",
+			c->id);
+		return -1;
+	}
 	frame_hflow_key(f, &k);
 	memcpy(h->key, &k, sizeof(k));
 	memcpy(h->ref, ref, sizeof(*ref));
@@ -672,14 +707,13 @@ static bool hflow_ok(struct pkt_run *p, const struct fs_hstate *ref)
 	       hstate_is(p, ref);
 }
 
-/* Through a wrapper: bench_fresh (wrap), bench_restore (restore) or
- * bench_hflow (first, resume; the flow's state after every timed call
- * must be *@ref). */
+/* Through a wrapper: bench_restore (restore) or bench_hflow (first,
+ * resume; the flow's state after every timed call must be *@ref). */
 static int time_wrap(struct pkt_run *p, struct frame *f, struct result *r,
 		     enum bc_method m, const struct fs_hstate *ref)
 {
 	double fs[p->o->runs], wf[p->o->runs], fl[p->o->runs];
-	int v, w = p->fresh_fd;
+	int v, w = p->hflow_fd;
 
 	frame_fresh_cfg(f, &p->bb->bss->fresh);
 	if (m == BM_RESTORE) {
@@ -689,8 +723,6 @@ static int time_wrap(struct pkt_run *p, struct frame *f, struct result *r,
 		p->bb->bss->restore.len = f->len;
 		w = p->restore_fd;
 	}
-	if (ref)
-		w = p->hflow_fd;
 	for (int i = 0; i < p->o->runs; i++) {
 		p->bb->bss->hflow.runs = p->bb->bss->hflow.hits = 0;
 		if (wrap_next(p, p->sh.prog_fd) ||
@@ -766,6 +798,7 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 	struct fs_hstate ref;
 	struct frame f;
 	double once;
+	bool same;
 	int err, v;
 
 	spec.family = family;
@@ -786,8 +819,9 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 	if (c->method == BM_RESTORE &&
 	    bt_once(p->sh.prog_fd, f.buf, f.len, &once, &v, NULL, NULL))
 		return -1;
+	r->first_reason = -1;
 	if ((c->method == BM_FIRST || c->method == BM_RESUME) &&
-	    hflow_prepare(p, c, &f, &ref))
+	    hflow_prepare(p, c, &f, &ref, &r->first_reason))
 		return -1;
 	if (shield_counts(&p->sh, before))
 		return -1;
@@ -795,7 +829,6 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 	case BM_REPEAT:
 		err = time_repeat(p, &f, r);
 		break;
-	case BM_WRAP:
 	case BM_RESTORE:
 		err = time_wrap(p, &f, r, c->method, NULL);
 		break;
@@ -812,10 +845,13 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 	r->reason = top_reason(before, after, &moved, &total);
 	want = (uint64_t)p->o->runs *
 	       (c->method <= BM_RESUME ? p->rep : p->o->fresh);
-	r->path_ok = moved == want && total == want && r->state_ok;
-	fprintf(stderr, "  %-17s v%d %-15s %s%s\n", c->id, family,
+	/* first, resume: every run takes the path of the segment's one run */
+	same = r->first_reason < 0 || r->reason == r->first_reason;
+	r->path_ok = same && moved == want && total == want && r->state_ok;
+	fprintf(stderr, "  %-17s v%d %-15s %s%s%s\n", c->id, family,
 		fs_reason_name(r->reason),
 		moved == want && total == want ? "" : "PATH CHANGED",
+		same ? "" : " NOT THE FIRST RUN'S PATH",
 		r->state_ok ? "" : " STATE CHANGED");
 	return 0;
 }
@@ -1172,7 +1208,6 @@ int cmd_pkt(const struct bench_opts *o)
 	if (!p->bb)
 		goto out;
 	p->pass_fd = bpf_program__fd(p->bb->progs.bench_pass);
-	p->fresh_fd = bpf_program__fd(p->bb->progs.bench_fresh);
 	p->restore_fd = bpf_program__fd(p->bb->progs.bench_restore);
 	p->hflow_fd = bpf_program__fd(p->bb->progs.bench_hflow);
 	p->next_fd = bpf_map__fd(p->bb->maps.fresh_next);

@@ -170,8 +170,8 @@ static long map_memlock(int fd)
 /* How a case is timed (bench/pkt.c's methods of the same names). */
 enum smode {
 	SM_REPEAT, /* the same path packet after packet */
-	SM_WRAP,   /* RESET: through bench_fresh */
 	SM_FIRST,  /* HTTP first data: through bench_hflow, no state */
+	SM_RESET,  /* the same for a bad request: its RST written back */
 };
 
 struct scase {
@@ -211,7 +211,7 @@ static const struct scase scases[] = {
 	  .payload = PL_HOST_EARLY}},
 	{"reset_host",
 	 "spoofed Host: RESET",
-	 SM_WRAP,
+	 SM_RESET,
 	 {.src = ROLE_FRESH,
 	  .dport = 80,
 	  .tcp_flags = 0x18,
@@ -224,19 +224,18 @@ struct scale_run {
 	int pass_fd;
 };
 
-/* The wrapper for @mode set up for @f on @s (SM_FIRST: the flow's
- * state deleted before every run). Returns its fd. */
+/* bench_hflow set up for @f: the flow's state deleted before every run
+ * and, for SM_RESET, the segment's TCP words (the RST rewrite) written
+ * back. Returns its fd. */
 static int wrapper(struct scale_run *r, struct frame *f, enum smode mode)
 {
 	struct fs_hflow_key k;
 
-	if (mode == SM_WRAP) {
-		frame_fresh_cfg(f, &r->bb->bss->fresh);
-		return bpf_program__fd(r->bb->progs.bench_fresh);
-	}
+	frame_fresh_cfg(f, &r->bb->bss->fresh);
 	frame_hflow_key(f, &k);
 	memcpy(r->bb->bss->hflow.key, &k, sizeof(k));
 	r->bb->bss->hflow.op = HFLOW_DELETE;
+	r->bb->bss->hflow.restore = mode == SM_RESET;
 	return bpf_program__fd(r->bb->progs.bench_hflow);
 }
 

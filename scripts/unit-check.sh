@@ -2,11 +2,13 @@
 # unit-check: the systemd unit under a real systemd. Boots a minimal
 # Debian 12 root with systemd as its init in a container
 # (systemd-nspawn --boot, package systemd-container), in a network
-# namespace made here that holds only a veth pair (documentation
+# namespace made here that holds only veth pairs (documentation
 # addresses) and loopback, and runs tests/unit/inner.sh there as a
 # oneshot unit after boot: `make install` from the build (read-only bind
-# of the tree), then `systemctl start`, `reload` (good and bad file),
-# `stop` of floodshield.service. The results come back as TAP lines.
+# of the tree), then `systemctl start`, `reload` (good and bad files,
+# interfaces added and removed), `stop` and `enable` of
+# floodshield.service; then boots it again, where systemd starts the
+# enabled unit itself. The results come back as TAP lines.
 #
 #   scripts/unit-check.sh [--rebuild]            (make unit-check)
 #
@@ -18,9 +20,10 @@
 # run extracts it afresh and deletes it afterwards. Mounted into it: a
 # fresh bpffs (mode 0700, as systemd mounts it on a host) on
 # /sys/fs/bpf, the tree on /root/floodshield (read-only), a results
-# folder. Host side: one network namespace (unit-ck) and its veth pair,
+# folder. Host side: one network namespace (unit-ck) and its veth pairs,
 # removed by the trap. Needs root and a built tree (`make`); about 30 s
-# once the base exists (1 to 2 minutes to make it). Bounded by timeout.
+# once the base exists (1 to 2 minutes to make it). Each boot is bounded
+# by timeout (FS_UNIT_TIMEOUT, 300 s).
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -105,8 +108,10 @@ esac
 [ "$(id -u)" = 0 ] || die "needs root"
 command -v systemd-nspawn >/dev/null ||
 	die "systemd-nspawn missing: scripts/install-deps.sh --unit-check"
-[ -x "$ROOT/build/floodshield" ] && [ -f "$ROOT/build/floodshield.service" ] ||
-	die "build first: make all build/floodshield.service"
+# the root has no compiler: `make install` there must find the build
+# up to date
+make -s -q -C "$ROOT" build/floodshield build/floodshield.service ||
+	die "the build is not up to date: make build/floodshield build/floodshield.service"
 
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -130,7 +135,7 @@ SuccessAction=poweroff-force
 FailureAction=poweroff-force
 [Service]
 Type=oneshot
-ExecStart=/root/inner.sh /root/out/results
+ExecStart=/root/inner.sh
 TimeoutStartSec=$((BOOT_TIMEOUT - 30))
 [Install]
 WantedBy=multi-user.target
@@ -138,26 +143,41 @@ UNIT
 mkdir -p "$R/etc/systemd/system/multi-user.target.wants"
 ln -sf ../fs-unit-check.service "$R/etc/systemd/system/multi-user.target.wants/"
 
-say "booting the root (systemd-nspawn --boot, at most ${BOOT_TIMEOUT}s)"
-start=$(date +%s)
-timeout "$BOOT_TIMEOUT" systemd-nspawn -q -D "$R" --boot --register=no \
-	--keep-unit --network-namespace-path="/run/netns/$NS" \
-	--capability=CAP_NET_ADMIN,CAP_BPF,CAP_PERFMON --system-call-filter=bpf \
-	--bind="$WORK/bpffs:/sys/fs/bpf" --bind-ro="$ROOT:/root/floodshield" \
-	--bind="$WORK/out:/root/out" --console=pipe </dev/null >"$WORK/console.log" 2>&1
-rc=$?
-say "container exited with $rc after $(($(date +%s) - start)) s"
-[ -s "$WORK/out/results" ] || {
-	tail -20 "$WORK/console.log"
-	journalctl -q -D "$R/var/log/journal" --no-pager 2>/dev/null | tail -40
-	die "no results: the check did not run"
+# boot PHASE: boot the root once, the check in phase PHASE
+# (tests/unit/inner.sh); its results in $WORK/out/results.PHASE.
+boot()
+{
+	local start rc
+
+	echo "$1" >"$R/root/phase"
+	say "boot $1: systemd-nspawn --boot, at most ${BOOT_TIMEOUT}s"
+	start=$(date +%s)
+	timeout "$BOOT_TIMEOUT" systemd-nspawn -q -D "$R" --boot --register=no \
+		--keep-unit --network-namespace-path="/run/netns/$NS" \
+		--capability=CAP_NET_ADMIN,CAP_BPF,CAP_PERFMON --system-call-filter=bpf \
+		--bind="$WORK/bpffs:/sys/fs/bpf" --bind-ro="$ROOT:/root/floodshield" \
+		--bind="$WORK/out:/root/out" --console=pipe </dev/null \
+		>>"$WORK/console.log" 2>&1
+	rc=$?
+	say "boot $1: the container exited with $rc after $(($(date +%s) - start)) s"
+	[ -s "$WORK/out/results.$1" ] || {
+		tail -20 "$WORK/console.log"
+		journalctl -q -D "$R/var/log/journal" --no-pager 2>/dev/null | tail -40
+		say "no results: the check did not run"
+		return 1
+	}
+	cat "$WORK/out/results.$1"
+	! grep -q '^not ok ' "$WORK/out/results.$1" &&
+		grep -q '^# done' "$WORK/out/results.$1"
 }
-cat "$WORK/out/results"
-pass=$(grep -c '^ok ' "$WORK/out/results")
-fail=$(grep -c '^not ok ' "$WORK/out/results")
-if [ "$fail" != 0 ] || ! grep -q '^# done' "$WORK/out/results"; then
-	say "the journal of the run:"
+
+boot 1 && boot 2
+cat "$WORK/out/results".* >"$WORK/out/all"
+pass=$(grep -c '^ok ' "$WORK/out/all")
+fail=$(grep -c '^not ok ' "$WORK/out/all")
+if [ "$fail" != 0 ]; then
+	say "the journal of the runs:"
 	journalctl -q -D "$R/var/log/journal" -u floodshield --no-pager 2>/dev/null | tail -40
 fi
 say "$pass passed, $fail failed"
-[ "$fail" = 0 ] && [ "$pass" -gt 0 ] && grep -q '^# done' "$WORK/out/results"
+[ "$fail" = 0 ] && [ "$pass" -gt 0 ] && [ "$(grep -c '^# done' "$WORK/out/all")" = 2 ]

@@ -46,11 +46,39 @@ void fs_iface_watch_init(struct fs_iface_watch *w)
 	pthread_mutex_init(&w->lock, NULL);
 }
 
+/* The index of @name among the wanted names, or -1; @w locked. */
+static int want_find(const struct fs_iface_watch *w, const char *name)
+{
+	for (unsigned i = 0; i < w->n_want; i++)
+		if (!strcmp(w->want[i], name))
+			return i;
+	return -1;
+}
+
 void fs_iface_watch_want(struct fs_iface_watch *w, const char *name)
 {
 	pthread_mutex_lock(&w->lock);
-	if (w->n_want < FS_METRICS_MAX_IFACES)
+	if (want_find(w, name) < 0 && w->n_want < FS_METRICS_MAX_IFACES)
 		snprintf(w->want[w->n_want++], IF_NAMESIZE, "%s", name);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void fs_iface_watch_forget(struct fs_iface_watch *w, const char *name)
+{
+	unsigned j = 0;
+	int i;
+
+	pthread_mutex_lock(&w->lock);
+	i = want_find(w, name);
+	if (i >= 0) {
+		memmove(w->want[i], w->want[i + 1],
+			(w->n_want - i - 1) * sizeof(w->want[0]));
+		w->n_want--;
+	}
+	for (unsigned k = 0; k < w->n; k++)
+		if (strcmp(w->e[k].name, name))
+			w->e[j++] = w->e[k];
+	w->n = j;
 	pthread_mutex_unlock(&w->lock);
 }
 

@@ -48,8 +48,12 @@ struct fs_iface_watch {
 };
 
 void fs_iface_watch_init(struct fs_iface_watch *w);
-/* Report @name always (see above); ignored past FS_METRICS_MAX_IFACES. */
+/* Report @name always (see above); ignored past FS_METRICS_MAX_IFACES,
+ * or when it is wanted already. */
 void fs_iface_watch_want(struct fs_iface_watch *w, const char *name);
+/* No longer report @name (a reload removed it from the file, and the
+ * daemon detached from it): neither wanted nor learned. */
+void fs_iface_watch_forget(struct fs_iface_watch *w, const char *name);
 /* floodshield was just attached to @ifindex (@name) in @mode: learn the
  * top-level program id there (netlink, no privilege). 0 or -errno. */
 int fs_iface_watch_attached(struct fs_iface_watch *w, int ifindex,

@@ -42,6 +42,45 @@ int fs_ifwatch_open(struct fs_ifwatch *w, const struct fs_conf_iface *ifs,
 	return 0;
 }
 
+/* The entry of @w named @name in mode @mode, or NULL. */
+static struct fs_ifwatch_iface *
+find_entry(struct fs_ifwatch *w, const char *name, enum xdp_attach_mode mode)
+{
+	for (unsigned i = 0; i < w->n; i++)
+		if (!strcmp(w->e[i].name, name) && w->e[i].mode == mode)
+			return &w->e[i];
+	return NULL;
+}
+
+unsigned fs_ifwatch_update(struct fs_ifwatch *w,
+			   const struct fs_conf_iface *ifs, int n,
+			   struct fs_ifwatch_iface *gone)
+{
+	struct fs_ifwatch_iface next[FS_CONF_IFACES_MAX] = {};
+	bool kept[FS_CONF_IFACES_MAX] = {};
+	unsigned nn = n < FS_CONF_IFACES_MAX ? (unsigned)n : FS_CONF_IFACES_MAX;
+	unsigned ng = 0;
+
+	for (unsigned i = 0; i < nn; i++) {
+		struct fs_ifwatch_iface *old =
+			find_entry(w, ifs[i].name, ifs[i].mode);
+
+		if (old) {
+			next[i] = *old;
+			kept[old - w->e] = true;
+			continue;
+		}
+		snprintf(next[i].name, sizeof(next[i].name), "%s", ifs[i].name);
+		next[i].mode = ifs[i].mode;
+	}
+	for (unsigned i = 0; i < w->n; i++)
+		if (!kept[i])
+			gone[ng++] = w->e[i];
+	memcpy(w->e, next, sizeof(next));
+	w->n = nn;
+	return ng;
+}
+
 void fs_ifwatch_close(struct fs_ifwatch *w)
 {
 	if (w->fd >= 0)

@@ -12,9 +12,14 @@
  * socket's buffer overran: ENOBUFS) costs nothing more: the next check
  * compares them all anyway.
  *
+ * A reload changes the list (fs_ifwatch_update()): the names kept (with
+ * their mode) keep their state, the new ones are attached by the next
+ * fs_ifwatch_check(), the removed ones are handed to the caller to
+ * detach.
+ *
  * What it does not do:
- *   - it never detaches, and never re-attaches to an index it attached
- *     to already: `floodshield detach IFACE` stays detached until the
+ *   - it never detaches by itself, and never re-attaches to an index it
+ *     attached to already: `floodshield detach IFACE` stays detached until the
  *     interface is re-created or the daemon restarts;
  *   - a failed attach is tried again on the next link events, at most
  *     FS_IFWATCH_TRIES times per index, then left until the interface is
@@ -69,6 +74,18 @@ int fs_ifwatch_open(struct fs_ifwatch *w, const struct fs_conf_iface *ifs,
 		    int n, const char *origin, fs_ifwatch_attach_fn attach,
 		    void *arg);
 void fs_ifwatch_close(struct fs_ifwatch *w);
+
+/* Take the list @ifs (@n entries) of a reloaded file: an entry whose
+ * name and mode were listed keeps its state (attached index, failures,
+ * what was logged); a new one starts unattached (the next
+ * fs_ifwatch_check() attaches it); each entry no longer listed, or
+ * listed with another mode, is copied to @gone (room for
+ * FS_CONF_IFACES_MAX) with the index it was attached to (0: none), for
+ * the caller to detach. Returns how many are in @gone. No netlink,
+ * no attach. */
+unsigned fs_ifwatch_update(struct fs_ifwatch *w,
+			   const struct fs_conf_iface *ifs, int n,
+			   struct fs_ifwatch_iface *gone);
 
 /* Attach every configured interface that exists at an index it is not
  * attached to yet (see above); log the missing ones. Returns how many

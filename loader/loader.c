@@ -25,8 +25,7 @@
 #include "log.h"
 #include "own.h"
 #include "settings.h"
-
-#define BPFFS "/sys/fs/bpf"
+#include "util.h"
 
 /* The maps table (FS_MAPS in maps/tables.h) at run time. */
 #define ROW_(id, field, role, fill, ksz, vsz, doc) \
@@ -463,15 +462,15 @@ static int ensure_bpffs(void)
 {
 	struct statfs st;
 
-	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+	if (statfs(FS_BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		return 0;
-	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+	if (mount("bpf", FS_BPFFS, "bpf", 0, "mode=0700")) {
 		pr_err_errno("bpffs is not mounted at %s and mounting it "
 			     "failed",
-			     BPFFS);
+			     FS_BPFFS);
 		return -errno;
 	}
-	pr_info("mounted bpffs at %s\n", BPFFS);
+	pr_info("mounted bpffs at %s\n", FS_BPFFS);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * key says what it holds and where, and the parser, the printer, the
  * defaults and the config file's sections all follow the rows. */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,10 +477,22 @@ int fs_cfg_check(const struct fs_cfg *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* /proc/sys file @path, opened where this process reaches it
+ * (fs_env_path(): the systemd unit hides /proc/sys with ProcSubset=pid
+ * and binds /proc/sys/net elsewhere). */
+static FILE *sysctl_open(const char *path)
+{
+	char where[PATH_MAX];
+
+	return fopen(fs_env_path(FS_ENV_PROC_SYS, "/proc/sys", path, where,
+				 sizeof(where)),
+		     "r");
+}
+
 /* The integer in /proc/sys file @path, or -errno. */
 static long sysctl_read(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = sysctl_open(path);
 	long v;
 	int err;
 
@@ -503,7 +516,7 @@ static int kernel_wscale(void)
 {
 	long rmem_max = sysctl_read(SYSCTL_RMEM_MAX), r[3];
 	unsigned long space;
-	FILE *f = fopen(SYSCTL_TCP_RMEM, "r");
+	FILE *f = sysctl_open(SYSCTL_TCP_RMEM);
 	int ws = 0, n;
 
 	if (!f)

@@ -133,6 +133,20 @@ void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
 		snprintf(buf, len, "%llus", s);
 }
 
+const char *fs_env_path(const char *env, const char *from, const char *path,
+			char *out, size_t len)
+{
+	const char *to = getenv(env);
+	size_t n = strlen(from);
+
+	if (to && *to && !strncmp(path, from, n) &&
+	    (path[n] == '/' || !path[n]))
+		snprintf(out, len, "%s%s", to, path + n);
+	else
+		snprintf(out, len, "%s", path);
+	return out;
+}
+
 void fs_test_point(const char *name)
 {
 	static unsigned passed;

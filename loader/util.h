@@ -40,6 +40,20 @@ unsigned long long fs_mono_ns(void);
 void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
 		   char *buf, size_t len);
 
+/* Where this process reaches a kernel file system that its mount
+ * namespace shows elsewhere: @path with its leading folder @from
+ * replaced by the value of the environment variable @env, when that is
+ * set and not empty and @path is @from or under it; @path as it is
+ * otherwise. Into @out of @len (cut to fit); returns @out. The systemd
+ * unit (etc/floodshield.service.in) binds /sys/fs/bpf (read-only under
+ * ProtectKernelTunables=) to a writable path, $FLOODSHIELD_BPFFS, and
+ * /proc/sys/net (hidden by ProcSubset=pid) to $FLOODSHIELD_PROC_SYS. */
+#define FS_BPFFS	"/sys/fs/bpf"
+#define FS_ENV_BPFFS	"FLOODSHIELD_BPFFS"
+#define FS_ENV_PROC_SYS "FLOODSHIELD_PROC_SYS"
+const char *fs_env_path(const char *env, const char *from, const char *path,
+			char *out, size_t len);
+
 /* Test hook: when the environment variable FS_TEST_PAUSE is "NAME" or
  * "NAME@N", the process stops itself (SIGSTOP) the Nth time (default:
  * the first) it passes point NAME (@name), so that a test can send signals at

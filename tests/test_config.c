@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "test.h"
+#include "../loader/util.h"
 #include "../loader/addr.h"
 #include "../loader/config.h"
 #include "../loader/settings.h"
@@ -1304,4 +1305,40 @@ FS_TEST(config_fuzz)
 	ASSERT_TRUE(n_err > FUZZ_RUNS / 2, "most files are refused");
 	free(example);
 	tmpdir_remove();
+}
+
+/* fs_env_path(): how the daemon reaches bpffs and /proc/sys under the
+ * systemd unit (etc/floodshield.service.in); the unit itself runs in
+ * scripts/unit-check.sh. */
+FS_TEST(env_path)
+{
+	char out[64];
+
+	fs_subtest("unset or empty: the path as it is");
+	unsetenv("FS_TEST_ENV_PATH");
+	ASSERT_STREQ(fs_env_path("FS_TEST_ENV_PATH", "/proc/sys",
+				 "/proc/sys/net/x", out, sizeof(out)),
+		     "/proc/sys/net/x", "unset");
+	setenv("FS_TEST_ENV_PATH", "", 1);
+	ASSERT_STREQ(fs_env_path("FS_TEST_ENV_PATH", "/proc/sys",
+				 "/proc/sys/net/x", out, sizeof(out)),
+		     "/proc/sys/net/x", "empty");
+
+	fs_subtest("set: the folder replaced, and only a whole folder");
+	setenv("FS_TEST_ENV_PATH", "/run/s", 1);
+	ASSERT_STREQ(fs_env_path("FS_TEST_ENV_PATH", "/proc/sys",
+				 "/proc/sys/net/x", out, sizeof(out)),
+		     "/run/s/net/x", "under it");
+	ASSERT_STREQ(fs_env_path("FS_TEST_ENV_PATH", "/sys/fs/bpf",
+				 "/sys/fs/bpf", out, sizeof(out)),
+		     "/run/s", "the folder itself");
+	ASSERT_STREQ(fs_env_path("FS_TEST_ENV_PATH", "/sys/fs/bpf",
+				 "/sys/fs/bpfx/p", out, sizeof(out)),
+		     "/sys/fs/bpfx/p", "a longer name is not under it");
+	ASSERT_STREQ(fs_env_path("FS_TEST_ENV_PATH", "/sys/fs/bpf", "/tmp/pins",
+				 out, sizeof(out)),
+		     "/tmp/pins", "elsewhere");
+	fs_env_path("FS_TEST_ENV_PATH", "/proc/sys", "/proc/sys/net/x", out, 4);
+	ASSERT_STREQ(out, "/ru", "cut to fit");
+	unsetenv("FS_TEST_ENV_PATH");
 }

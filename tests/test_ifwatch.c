@@ -141,3 +141,61 @@ FS_TEST(iface_watch_configured)
 	fs_subtest("the output bound holds");
 	ASSERT_EQ(fs_iface_watch_poll(&w, out, 1), 1, "max 1");
 }
+
+FS_TEST(ifwatch_update)
+{
+	struct fs_conf_iface two[2] = {{"lo", XDP_MODE_UNSPEC},
+				       {MISSING, XDP_MODE_SKB}};
+	struct fs_conf_iface next[3] = {{MISSING, XDP_MODE_SKB},
+					{"fs-new0", XDP_MODE_NATIVE},
+					{"lo", XDP_MODE_SKB}};
+	struct fs_ifwatch_iface gone[FS_CONF_IFACES_MAX];
+	struct fs_ifwatch w;
+	struct rec r = {};
+
+	fs_subtest("kept entries keep their state, new ones start unattached");
+	ASSERT_OK(fs_ifwatch_open(&w, two, 2, "test.conf", rec_attach, &r),
+		  "opened");
+	fs_ifwatch_check(&w);
+	ASSERT_EQ(w.e[0].ifindex, (int)if_nametoindex("lo"), "lo attached");
+	/* lo in another mode: gone (to detach), then new; MISSING kept */
+	ASSERT_EQ(fs_ifwatch_update(&w, next, 3, gone), 1, "one gone");
+	ASSERT_STREQ(gone[0].name, "lo", "the gone one: lo (mode changed)");
+	ASSERT_EQ(gone[0].ifindex, (int)if_nametoindex("lo"),
+		  "with the index it was attached to");
+	ASSERT_EQ(w.n, 3, "three listed");
+	ASSERT_STREQ(w.e[0].name, MISSING, "kept, in the file's order");
+	ASSERT_TRUE(w.e[0].missing_said, "kept: what was logged stays");
+	ASSERT_STREQ(w.e[1].name, "fs-new0", "new");
+	ASSERT_EQ(w.e[1].ifindex, 0, "new: not attached");
+	ASSERT_EQ(w.e[2].mode, XDP_MODE_SKB, "lo: the new mode");
+	ASSERT_EQ(w.e[2].ifindex, 0, "lo: to attach again");
+
+	fs_subtest("the next check attaches the new entries only");
+	r.calls = 0;
+	ASSERT_EQ(fs_ifwatch_check(&w), 1, "lo attached (again)");
+	ASSERT_EQ(r.calls, 1, "one attach: lo");
+
+	fs_subtest("an empty list: every entry gone");
+	ASSERT_EQ(fs_ifwatch_update(&w, next, 0, gone), 3, "all three gone");
+	ASSERT_EQ(w.n, 0, "none listed");
+	fs_ifwatch_close(&w);
+}
+
+FS_TEST(iface_watch_forget)
+{
+	struct fs_iface_state out[FS_METRICS_MAX_IFACES];
+	struct fs_iface_watch w;
+
+	fs_subtest("a forgotten name is no longer reported; want is once");
+	fs_iface_watch_init(&w);
+	fs_iface_watch_want(&w, MISSING);
+	fs_iface_watch_want(&w, MISSING);
+	fs_iface_watch_want(&w, "lo");
+	ASSERT_EQ(fs_iface_watch_poll(&w, out, FS_METRICS_MAX_IFACES), 2,
+		  "wanted twice, reported once");
+	fs_iface_watch_forget(&w, MISSING);
+	ASSERT_EQ(fs_iface_watch_poll(&w, out, FS_METRICS_MAX_IFACES), 1,
+		  "one left");
+	ASSERT_STREQ(out[0].name, "lo", "lo stays");
+}

@@ -440,11 +440,27 @@ if command -v systemd-analyze >/dev/null; then
 	[ $? = 0 ] && [ -z "$out" ]
 	fs_result $? "systemd-analyze verify: unit is clean" "$out"
 	# the unit's sandbox: the exposure systemd-analyze gives it (the unit
-	# file says what is left and why)
+	# file says what is left and why), and exactly the items left open
+	# that the unit file names: a new one fails even if the rounded
+	# score does not move
 	out=$(systemd-analyze security --offline=yes "$FS_TMP/floodshield.service" 2>&1)
 	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' <<<"$out")
 	awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.1) }'
 	fs_result $? "systemd-analyze security: exposure $score, at most 2.1" "$(tail -5 <<<"$out")"
+	open=$(systemd-analyze security --offline=yes --json=short \
+		"$FS_TMP/floodshield.service" 2>&1 | "$FS_PY" -c '
+import json, sys
+print(" ".join(sorted(x["name"] for x in json.load(sys.stdin)
+                      if x["exposure"] not in (None, "0.0"))))')
+	want="AmbientCapabilities= CapabilityBoundingSet=~CAP_(DAC_*|FOWNER|IPC_OWNER)"
+	want="$want CapabilityBoundingSet=~CAP_NET_ADMIN CapabilityBoundingSet=~CAP_SYS_ADMIN"
+	want="$want DeviceAllow= IPAddressDeny= PrivateNetwork= PrivateUsers="
+	want="$want RestrictAddressFamilies=~AF_(INET|INET6) RestrictAddressFamilies=~AF_NETLINK"
+	want="$want RestrictAddressFamilies=~AF_UNIX RootDirectory=/RootImage="
+	want="$want SystemCallFilter=~@privileged"
+	[ "$open" = "$want" ]
+	fs_result $? "systemd-analyze security: only the exposures the unit file names are open" \
+		"open: $open" "want: $want"
 else
 	fs_skip "systemd-analyze verify" "systemd-analyze not installed"
 fi

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* run, reload and check: the daemon's command line. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,11 +28,19 @@ static const struct fs_opt conf_opts[] = {FS_OPT(FS_T_STRING, "config", 'c',
 							 " " FS_CONF_PATH ")"),
 					  FS_OPT_END};
 
+/* The pin folder @pin_dir where this process reaches it: under the
+ * systemd unit, bpffs is bound writable at $FLOODSHIELD_BPFFS
+ * (fs_env_path()). */
+static const char *pins_here(const char *pin_dir, char *buf, size_t len)
+{
+	return fs_env_path(FS_ENV_BPFFS, FS_BPFFS, pin_dir, buf, len);
+}
+
 static int do_run(struct fs_ctx *ctx, void *args)
 {
 	const char *conf_path = ((struct conf_args *)args)->path;
 	struct fs_conf *conf;
-	char err[512];
+	char err[512], pins[PATH_MAX];
 
 	if (fs_log_level < FS_LOG_INFO)
 		fs_log_level = FS_LOG_INFO;
@@ -42,10 +51,9 @@ static int do_run(struct fs_ctx *ctx, void *args)
 		fs_conf_free(conf);
 		return EXIT_USAGE;
 	}
-	return fs_daemon_run(conf, conf_path,
-			     ctx->pin_dir_set ? ctx->pin_dir : conf->pin_dir)
-		       ? EXIT_FAIL
-		       : 0;
+	pins_here(ctx->pin_dir_set ? ctx->pin_dir : conf->pin_dir, pins,
+		  sizeof(pins));
+	return fs_daemon_run(conf, conf_path, pins) ? EXIT_FAIL : 0;
 }
 
 /* floodshield check -c FILE: validate without applying. */
@@ -93,7 +101,7 @@ static int reload_pins(struct fs_ctx *ctx, const struct reload_args *a,
 	char err[512];
 
 	if (ctx->pin_dir_set) {
-		snprintf(out, len, "%s", ctx->pin_dir);
+		pins_here(ctx->pin_dir, out, len);
 		return 0;
 	}
 	c = fs_conf_new();
@@ -102,7 +110,7 @@ static int reload_pins(struct fs_ctx *ctx, const struct reload_args *a,
 		fs_conf_free(c);
 		return -1;
 	}
-	snprintf(out, len, "%s", c->pin_dir);
+	pins_here(c->pin_dir, out, len);
 	fs_conf_free(c);
 	return 0;
 }

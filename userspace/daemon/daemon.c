@@ -190,6 +190,20 @@ static void shielded_add(struct daemon *d, const char *name)
 		snprintf(s->name[s->n++], IF_NAMESIZE, "%s", name);
 }
 
+/* Forget @name as shielded (detached by a reload). */
+static void shielded_del(struct daemon *d, const char *name)
+{
+	struct fs_ifnames *s = d->shielded;
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name)) {
+			memmove(s->name[i], s->name[i + 1],
+				(s->n - i - 1) * sizeof(s->name[0]));
+			s->n--;
+			return;
+		}
+}
+
 /* The fs_ifwatch_attach_fn: attach to a configured interface, or put
  * the new program in place of an attached one; at start, and later for
  * each one that appears (with the kept capabilities raised meanwhile,
@@ -274,6 +288,55 @@ static int sync_logged(struct daemon *d, const struct fs_conf *c,
 	return err;
 }
 
+/* A reload removed @e from the file (or changed its mode): detach from
+ * it if the daemon attached to it and it is still that index, with the
+ * kept capabilities raised and the pins locked, as attach_one(); stop
+ * reporting it and counting its addresses as own. */
+static void detach_one(struct daemon *d, const struct fs_ifwatch_iface *e)
+{
+	int err = 0;
+
+	fs_iface_watch_forget(&d->watch, e->name);
+	shielded_del(d, e->name);
+	if (!e->ifindex || (int)if_nametoindex(e->name) != e->ifindex)
+		return;
+	if (fs_attach_privileges(true))
+		return;
+	if (pins_lock(d, "detach")) {
+		err = -EINTR;
+	} else {
+		err = fs_detach(e->ifindex);
+		pins_unlock(d);
+	}
+	fs_attach_privileges(false);
+	if (err && err != -ENOENT)
+		pr_err("reload: cannot detach from %s (index %d): %s\n",
+		       e->name, e->ifindex, strerror(-err));
+	else
+		pr_info("reload: detached from %s (no longer in %s)\n", e->name,
+			d->conf_path);
+}
+
+/* A reload's interface list: detach from those it removed, attach to
+ * those it added (those kept are left as they are); the addresses of
+ * the new ones are own at once, those of the removed ones go at the
+ * next sync (loader/own.h). */
+static void ifaces_follow(struct daemon *d, const struct fs_conf *c)
+{
+	struct fs_ifwatch_iface gone[FS_CONF_IFACES_MAX];
+	unsigned n = fs_ifwatch_update(&d->ifw, c->ifaces, c->n_ifaces, gone);
+
+	for (unsigned i = 0; i < n; i++)
+		detach_one(d, &gone[i]);
+	for (int i = 0; i < c->n_ifaces; i++)
+		fs_iface_watch_want(&d->watch, c->ifaces[i].name);
+	n = fs_ifwatch_check(&d->ifw);
+	if (n < (unsigned)c->n_ifaces)
+		pr_warn("reload: attached to %u of %d configured interfaces\n",
+			n, c->n_ifaces);
+	own_follow(d);
+}
+
 static bool same_ifaces(const struct fs_conf *a, const struct fs_conf *b)
 {
 	if (a->n_ifaces != b->n_ifaces)
@@ -300,9 +363,8 @@ static enum fs_reload_result reload(struct daemon *d)
 		fs_conf_free(c);
 		return FS_RELOAD_REFUSED;
 	}
-	if (!same_ifaces(c, d->conf) || strcmp(c->pin_dir, d->conf->pin_dir))
-		pr_warn("reload: interfaces and pin_dir change only on "
-			"restart\n");
+	if (strcmp(c->pin_dir, d->conf->pin_dir))
+		pr_warn("reload: pin_dir changes only on restart\n");
 	rc = sync_logged(d, c, "reload");
 	if (rc == -EINTR) { /* a stop came while waiting for the lock */
 		fs_conf_free(c);
@@ -316,6 +378,8 @@ static enum fs_reload_result reload(struct daemon *d)
 	}
 	if (d->verifier)
 		fs_verifier_reconf(d->verifier, c);
+	if (!same_ifaces(c, d->conf))
+		ifaces_follow(d, c);
 	fs_conf_free(d->conf);
 	d->conf = c;
 	return FS_RELOAD_APPLIED;
@@ -734,8 +798,9 @@ int fs_daemon_run(struct fs_conf *conf, const char *conf_path,
 	for (int i = 0; i < conf->n_ifaces; i++)
 		fs_iface_watch_want(&d.watch, conf->ifaces[i].name);
 	setup_signals(&d);
-	/* the attach capabilities stay (off) while there is any to attach */
-	if (start(&d) || fs_drop_privileges(&d.user, conf->n_ifaces > 0) ||
+	/* the attach capabilities stay (off): for an interface that appears
+	 * later, or that a reload adds */
+	if (start(&d) || fs_drop_privileges(&d.user, true) ||
 	    usable_as_user(&d))
 		goto out;
 	d.dropped = true;

@@ -1,0 +1,213 @@
+#!/bin/bash
+# The checks scripts/unit-check.sh runs inside the booted root (systemd
+# as PID 1), as a oneshot unit: TAP lines to /root/out/results.PHASE. The tree is on
+# /root/floodshield (read-only, built), the network namespace holds the
+# veth pairs unit0a/unit0b and unit1a/unit1b and
+# net.ipv4.tcp_syncookies=2. PHASE (in /root/phase): 1, the first boot (install,
+# start, reloads, stop, enable; then what a reboot clears: XDP and the
+# pins), or 2, the next boot (the enabled unit started by systemd).
+set -u
+PHASE=$(cat /root/phase)
+OUT=/root/out/results.$PHASE
+SRC=/root/floodshield
+CONF=/etc/floodshield/floodshield.conf
+UNIT=floodshield.service
+BLOCK1=198.51.100.7/32
+BLOCK2=203.0.113.9/32
+IFACES=unit0a # [shield] interfaces of write_conf
+N=0
+exec 3>"$OUT"
+exec >>/root/out/inner.log 2>&1
+
+ok() { N=$((N + 1)); echo "ok $N - $1" >&3; }
+not_ok()
+{
+	N=$((N + 1))
+	echo "not ok $N - $1" >&3
+	shift
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /' >&3; done
+}
+# result RC NAME [DETAIL...]
+result()
+{
+	local rc=$1
+	shift
+	if [ "$rc" = 0 ]; then ok "$1"; else not_ok "$@"; fi
+	return "$rc"
+}
+note() { echo "# $*" >&3; }
+finish() { echo "# done" >&3; exit 0; }
+
+prop() { systemctl show -p "$1" --value "$UNIT"; }
+main_pid() { prop MainPID; }
+xdp_on() { ip -d link show dev "$1" | grep -q "prog/xdp"; }
+blocked() { floodshield block list 2>/dev/null | grep -q "${1%/32}"; }
+
+# the file: this namespace's interface, a block, syn.cookies=always (it
+# needs net.ipv4.tcp_syncookies=2, read from /proc/sys at start and at
+# every reload)
+write_conf()
+{
+	sed -e "s|^interfaces *=.*|interfaces = $IFACES|" \
+		-e "s|^syn.cookies *=.*|syn.cookies = always|" \
+		"$SRC/etc/floodshield.conf" >"$CONF.new"
+	printf '%s\n' "$@" >>"$CONF.new"
+	mv "$CONF.new" "$CONF"
+}
+
+# phase 2: the unit enabled at the end of phase 1 was started by the
+# boot (this check runs after multi-user.target)
+boot_checks()
+{
+	local pid
+
+	[ "$(prop ActiveState)/$(prop SubState)" = active/running ]
+	result $? "started at boot by systemd (enabled): active/running" \
+		"$(prop ActiveState)/$(prop SubState)" \
+		"$(journalctl -b -u "$UNIT" --no-pager | tail -8)" || finish
+	pid=$(main_pid)
+	[ "$(awk '/^Uid:/ { print $3 }' "/proc/$pid/status")" = "$(id -u floodshield)" ] &&
+		[ "$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")" = 0000000000000000 ]
+	result $? "as floodshield, no effective capability" "$(grep -E '^(Uid|Cap)' "/proc/$pid/status")"
+	xdp_on unit0a && blocked "$BLOCK1" && blocked "$BLOCK2"
+	result $? "attached to unit0a again, the file's blocks pinned again" \
+		"$(ip -d link show unit0a | grep prog)" "$(floodshield block list 2>&1)"
+	out=$(timeout 60 systemctl stop "$UNIT" 2>&1)
+	result $? "systemctl stop" "$out"
+	floodshield detach unit0a >/dev/null 2>&1
+	finish
+}
+
+note "phase $PHASE: systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r)"
+[ "$PHASE" = 2 ] && boot_checks
+for l in unit0a unit0b unit1a unit1b lo; do ip link set "$l" up; done
+ip addr add 192.0.2.1/24 dev unit0a
+ip addr add 192.0.2.2/24 dev unit0b
+
+out=$(make -s -C "$SRC" install 2>&1)
+result $? "make install (binary, unit, sysusers, config; systemd-sysusers)" "$out" || finish
+id floodshield >/dev/null 2>&1
+result $? "make install made the user floodshield" || finish
+systemctl daemon-reload
+write_conf "[block]" "cidr = $BLOCK1 unit-check"
+
+# --- start: READY=1 ---------------------------------------------------------
+out=$(timeout 60 systemctl start "$UNIT" 2>&1)
+result $? "systemctl start (Type=notify: returns once the daemon sent READY=1)" \
+	"$out" "$(journalctl -u "$UNIT" --no-pager | tail -15)" || finish
+[ "$(prop ActiveState)/$(prop SubState)" = active/running ]
+result $? "active/running" "$(prop ActiveState)/$(prop SubState)"
+PID=$(main_pid)
+journalctl -u "$UNIT" --no-pager | grep -q "Started floodshield"
+result $? "systemd logged the start as done (after READY=1)"
+xdp_on unit0a && ! xdp_on unit1a
+result $? "XDP on unit0a (configured), not on unit1a" "$(ip -br -d link show | head)"
+blocked "$BLOCK1"
+result $? "the file's block is in the pinned blocklist" "$(floodshield block list 2>&1)"
+
+# --- the process: its user and capabilities ----------------------------------
+uid=$(id -u floodshield)
+st=/proc/$PID/status
+[ "$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "$st")" = "$uid$uid$uid$uid" ]
+result $? "the daemon (pid $PID) runs as floodshield (uid $uid): real, effective, saved, fs" \
+	"$(grep -E '^(Uid|Gid)' "$st")"
+[ "$(awk '/^CapEff:/ { print $2 }' "$st")" = 0000000000000000 ] &&
+	[ "$(awk '/^CapAmb:/ { print $2 }' "$st")" = 0000000000000000 ]
+result $? "no effective and no ambient capability" "$(grep ^Cap "$st")"
+note "$(grep ^Cap "$st" | tr '\n' ' ')"
+bad=
+for t in /proc/$PID/task/*; do
+	[ "$(awk '/^CapEff:/ { print $2 }' "$t/status")" = 0000000000000000 ] ||
+		bad="$bad ${t##*/}"
+done
+[ -z "$bad" ]
+result $? "no thread holds an effective capability" "threads:$bad"
+
+# --- the sandbox: /proc without /proc/sys, the sysctls bound ----------------
+nsenter -t "$PID" -m test ! -e /proc/sys
+result $? "the daemon's /proc has no sys (ProcSubset=pid)" \
+	"$(nsenter -t "$PID" -m ls /proc 2>&1 | head -5)"
+nsenter -t "$PID" -m sh -c '! mkdir /sys/fs/bpf/unit-x 2>/dev/null && mkdir /run/floodshield-bpffs/unit-x && rmdir /run/floodshield-bpffs/unit-x'
+result $? "its /sys/fs/bpf is read-only, the pins are writable where it reaches them"
+
+# --- reload: a good file ------------------------------------------------------
+write_conf "[block]" "cidr = $BLOCK1 unit-check" "cidr = $BLOCK2 unit-check"
+out=$(timeout 60 systemctl reload "$UNIT" 2>&1)
+result $? "systemctl reload with a good file succeeds" "$out" \
+	"$(journalctl -u "$UNIT" --no-pager | tail -8)"
+blocked "$BLOCK2" && blocked "$BLOCK1"
+result $? "the reload applied the new block" "$(floodshield block list 2>&1)"
+
+# --- reload: the interfaces change (attach and detach under the unit's
+# capabilities: kept permitted, raised around each) ------------------------
+prog_of() { ip -j link show dev "$1" | sed -n 's/.*"prog":{"id":\([0-9]*\).*/\1/p'; }
+a_prog=$(prog_of unit0a)
+IFACES="unit0a unit1a"
+write_conf "[block]" "cidr = $BLOCK1 unit-check" "cidr = $BLOCK2 unit-check"
+out=$(timeout 60 systemctl reload "$UNIT" 2>&1)
+result $? "systemctl reload adding unit1a succeeds" "$out" \
+	"$(journalctl -u "$UNIT" --no-pager | tail -6)"
+xdp_on unit1a && [ "$(prog_of unit0a)" = "$a_prog" ]
+result $? "XDP on unit1a now; unit0a untouched (program $a_prog)" \
+	"$(ip -d link show unit0a | grep prog) / $(ip -d link show unit1a | grep prog)"
+IFACES=unit1a
+write_conf "[block]" "cidr = $BLOCK1 unit-check" "cidr = $BLOCK2 unit-check"
+out=$(timeout 60 systemctl reload "$UNIT" 2>&1)
+result $? "systemctl reload removing unit0a succeeds" "$out"
+! xdp_on unit0a && xdp_on unit1a
+result $? "unit0a detached, unit1a still attached" \
+	"$(journalctl -u "$UNIT" --no-pager | tail -4)"
+IFACES=unit0a
+write_conf "[block]" "cidr = $BLOCK1 unit-check" "cidr = $BLOCK2 unit-check"
+out=$(timeout 60 systemctl reload "$UNIT" 2>&1)
+result $? "systemctl reload back to unit0a succeeds" "$out"
+xdp_on unit0a && ! xdp_on unit1a
+result $? "unit0a attached again, unit1a detached"
+[ "$(awk '/^CapEff:/ { print $2 }' "/proc/$PID/status")" = 0000000000000000 ]
+result $? "no effective capability after the reloads' attaches" \
+	"$(grep ^Cap "/proc/$PID/status")"
+
+# --- reload: a bad file -------------------------------------------------------
+good=$(cat "$CONF")
+write_conf "[block]" "cidr = $BLOCK1 unit-check" "cidr = not-an-address"
+out=$(timeout 60 systemctl reload "$UNIT" 2>&1)
+[ $? != 0 ]
+result $? "systemctl reload with a bad file FAILS" "$out"
+journalctl -u "$UNIT" --no-pager | grep -q "floodshield.conf:[0-9]*.*not-an-address"
+result $? "the refusal names the file's line" "$(journalctl -u "$UNIT" --no-pager | tail -6)"
+[ "$(main_pid)" = "$PID" ] && [ "$(prop ActiveState)" = active ]
+result $? "the daemon runs on (same pid, active)" "pid $(main_pid), $(prop ActiveState)"
+blocked "$BLOCK2" && blocked "$BLOCK1" && xdp_on unit0a
+result $? "the old state stays (both blocks, XDP on unit0a)" "$(floodshield block list 2>&1)"
+# a setting that reads a sysctl: syn.cookie.ts=on needs
+# net.ipv4.tcp_timestamps=2, this namespace has 1; the refusal says the
+# value read (not "cannot read"): the bound /proc/sys/net works
+write_conf "[block]" "cidr = $BLOCK1 unit-check" "cidr = $BLOCK2 unit-check"
+sed -i 's|^\[limits\]|[limits]\nsyn.cookie.ts = on|' "$CONF"
+out=$(timeout 60 systemctl reload "$UNIT" 2>&1)
+rc=$?
+msg=$(journalctl -u "$UNIT" --no-pager | grep "syn.cookie.ts=on needs" | tail -1)
+[ $rc != 0 ] && grep -q "(it is 1)" <<<"$msg"
+result $? "reload refused syn.cookie.ts=on, naming the sysctl's value it read" \
+	"rc $rc" "$msg" "$(journalctl -u "$UNIT" --no-pager | tail -4)"
+printf '%s\n' "$good" >"$CONF"
+
+# --- stop ---------------------------------------------------------------------
+out=$(timeout 60 systemctl stop "$UNIT" 2>&1)
+result $? "systemctl stop" "$out"
+[ "$(prop ActiveState)" = inactive ] && [ "$(prop Result)" = success ] &&
+	! kill -0 "$PID" 2>/dev/null
+result $? "stopped cleanly (inactive, result success, process gone)" \
+	"$(prop ActiveState) $(prop Result) $(prop ExecMainStatus)"
+xdp_on unit0a
+result $? "the shield stays attached after stop (by design)"
+
+# --- enabled, for the next boot -------------------------------------------------
+out=$(systemctl enable "$UNIT" 2>&1)
+[ $? = 0 ] && [ "$(systemctl is-enabled "$UNIT")" = enabled ]
+result $? "systemctl enable (WantedBy=multi-user.target)" "$out"
+# what a reboot clears (the ledger in /var/lib/floodshield stays)
+floodshield detach unit0a >/dev/null 2>&1
+floodshield detach unit1a >/dev/null 2>&1
+rm -rf /sys/fs/bpf/floodshield
+finish

@@ -29,7 +29,7 @@ enum hflow_op {
 };
 
 #define HFLOW_KEY_SIZE 36 /* struct fs_hflow_key */
-#define HFLOW_VAL_SIZE 32 /* struct fs_hstate */
+#define HFLOW_VAL_SIZE 64 /* struct fs_hstate (pkt.c asserts both) */
 
 /* The state's first bytes that a parse moves: all but used_ns. */
 #define HFLOW_CMP_WORDS 3
@@ -74,7 +74,7 @@ struct prim_host_key { /* as struct fs_host_key: 64 bytes */
 };
 
 _Static_assert(sizeof(struct fresh_cfg) == 16, "fresh_cfg");
-_Static_assert(sizeof(struct hflow_cfg) == 128, "hflow_cfg");
+_Static_assert(sizeof(struct hflow_cfg) == 192, "hflow_cfg");
 _Static_assert(sizeof(struct restore_cfg) == 4 + RESTORE_MAX, "restore_cfg");
 _Static_assert(sizeof(struct prim_key) == 24, "prim_key");
 _Static_assert(sizeof(struct prim_lpm_key) == 20, "prim_lpm_key");

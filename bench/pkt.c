@@ -62,6 +62,11 @@
 #include "../loader/names.h"
 #include "bench.h"
 
+/* bench_hflow copies whole states and keys of fs_hstate (a mismatch once
+ * let a 64-byte state overrun hflow_cfg.ref into its restore flag) */
+_Static_assert(sizeof(struct fs_hstate) == HFLOW_VAL_SIZE, "hflow val");
+_Static_assert(sizeof(struct fs_hflow_key) == HFLOW_KEY_SIZE, "hflow key");
+
 /* The methods timed by `repeat` runs per call come first (BM_RESUME
  * last of them): their path check wants `repeat` packets per call. */
 enum bc_method {

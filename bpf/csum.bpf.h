@@ -104,7 +104,7 @@ static long csum_chunk(__u32 i, void *data)
 
 /* bpf_csum_diff() sums at most 512 bytes a call on 6.1 (its scratch). */
 #define FS_TCP_HDR_MAX 60 /* bytes of a TCP header with every option */
-#define FS_CSUM_CALL 512
+#define FS_CSUM_CALL   512
 
 /* Add the @n (<= FS_HCHUNK) bytes at @buf, a scratch buffer with room
  * for 3 more (zeroed here: the last word's padding, which adds nothing),

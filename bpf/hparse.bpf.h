@@ -37,9 +37,12 @@
  * CONNECT is malformed (no forward proxy is shielded). Everything else
  * is malformed, which both servers refuse too.
  *
- * Cost: one bpf_loop() step per byte of the request line, field names
- * and short values, one per 8 bytes elsewhere (SWAR, maps/swar.h), and a
- * Content-Length body is skipped in one step.
+ * Cost: one bpf_loop() step per byte where the form is unusual (a
+ * method not in upper case, the names acted on, short values), one per
+ * 8 bytes elsewhere (SWAR, maps/swar.h), a Content-Length body in one
+ * step; and one step for each common request line, Host line and field
+ * line not acted on (hp_request_fast(), hp_host_fast(), hp_line_fast():
+ * the byte-wise machine's own functions, run several times in a step).
  */
 #ifndef FS_HPARSE_BPF_H
 #define FS_HPARSE_BPF_H

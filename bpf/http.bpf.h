@@ -681,8 +681,7 @@ __noinline int fs_http_verdict(struct xdp_md *ctx, const struct fs_pkt *p,
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!ctx || !p || !cfg || !sc)
 		return FS_R_SERVICE;
-	r = http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r,
-			 sc->run.now);
+	r = http_verdict(ctx, p, &sc->flow, cfg, sc->run.proof, r, sc->run.now);
 	if (fs_reason_resets(r) && !fs_observing(cfg, r))
 		http_rst_at(ctx, p, sc->run.rst);
 	return r;
@@ -706,7 +705,7 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_R_SERVICE;
 	hflow_key(&sc->flow, p);
 	__builtin_memcpy(sc->dst, p->dst.b, sizeof(sc->dst));
-	sc->run.buf_len = 0; /* sc->buf holds nothing of this frame yet */
+	sc->run.buf_len = 0;	/* sc->buf holds nothing of this frame yet */
 	sc->run.now = fs_now(); /* one clock read for the segment */
 	r = fs_http_place(ctx, p);
 	if (r == HTTP_ALONE) {

@@ -35,7 +35,7 @@ TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks publicsuffix
 libio-socket-inet6-perl systemd iptables conntrack curl clang-format
 libclang-rt-14-dev"
 BENCH_PKGS="nginx iptables curl gnuplot-nox postfix unbound"
-KCHECK_PKGS="qemu-system-x86 busybox-static cpio kmod"
+KCHECK_PKGS="qemu-system-x86 busybox-static cpio kmod unbound publicsuffix"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"
 
 case "${1:-}" in

@@ -29,7 +29,7 @@
 #    peer lookup) and bonding (with what they depend on), and an /init
 #    that mounts proc, sysfs, devtmpfs, bpffs and a tmpfs on /tmp.
 # 3. qemu-system-x86_64 (TCG: no KVM needed), serial console on stdout,
-#    bounded by `timeout` ($FS_KCHECK_TIMEOUT seconds, default 1200).
+#    bounded by `timeout` ($FS_KCHECK_TIMEOUT seconds, default 2400: the suites take about 22 minutes).
 #    The /init prints the kernel, runs fs_insns --max 80 before and after
 #    loading nf_conntrack (without and with the conntrack kfuncs), then
 #    fs_test on the suites that drive the XDP object (the FS_TEST names
@@ -46,12 +46,12 @@ set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${FS_KCHECK_CACHE:-$ROOT/build/kernel-check}
-TIMEOUT=${FS_KCHECK_TIMEOUT:-1200}
+TIMEOUT=${FS_KCHECK_TIMEOUT:-2400}
 MEM=${FS_KCHECK_MEM:-}
 META=linux-image-amd64	# Debian 12's kernel: linux-image-6.1.0-N-amd64
 WANT_SERIES=6.1
 INSNS_MAX=80		# percent of the verifier's 1M limit (RULES, budget)
-MODULES="veth crc32c_generic libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack
+MODULES="veth crc32c_generic libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack \
 inet_diag tcp_diag tls bonding"
 # Suites run besides the XDP ones: trust (the daemon's trust rules against
 # a real unbound) and bond (a bond over veths: the host's kernel may

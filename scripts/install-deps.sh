@@ -6,7 +6,8 @@
 # --bench what the benchmarks add (nginx, iptables, curl, gnuplot, and
 # Postfix and unbound for the SMTP flood); with --kernel-check what
 # `make kernel-check` needs to boot Debian 12's kernel under qemu
-# (qemu-system-x86, busybox-static, cpio, kmod's modinfo).
+# (qemu-system-x86, busybox-static, cpio, kmod's modinfo, and unbound and
+# publicsuffix, which its initramfs carries for the DNS suites).
 # Idempotent: a no-op (no apt-get at all) when everything is installed.
 # Packages go in without their Recommends, so every package a script or
 # test uses is named here, also a library a named tool only recommends.

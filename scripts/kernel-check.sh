@@ -29,7 +29,8 @@
 #    peer lookup) and bonding (with what they depend on), and an /init
 #    that mounts proc, sysfs, devtmpfs, bpffs and a tmpfs on /tmp.
 # 3. qemu-system-x86_64 (TCG: no KVM needed), serial console on stdout,
-#    bounded by `timeout` ($FS_KCHECK_TIMEOUT seconds, default 2400: the suites take about 22 minutes).
+#    bounded by `timeout` ($FS_KCHECK_TIMEOUT seconds, default 2400:
+#    the whole run took 1563 s on 2 cores).
 #    The /init prints the kernel, runs fs_insns --max 80 before and after
 #    loading nf_conntrack (without and with the conntrack kfuncs), then
 #    fs_test on the suites that drive the XDP object (the FS_TEST names

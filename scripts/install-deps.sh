@@ -6,7 +6,8 @@
 # --bench what the benchmarks add (nginx, iptables, curl, gnuplot, and
 # Postfix and unbound for the SMTP flood); with --kernel-check what
 # `make kernel-check` needs to boot Debian 12's kernel under qemu
-# (qemu-system-x86, busybox-static, cpio, kmod's modinfo); with
+# (qemu-system-x86, busybox-static, cpio, kmod's modinfo, and unbound and
+# publicsuffix, which its initramfs carries for the DNS suites); with
 # --unit-check what `make unit-check` needs (systemd-nspawn, debootstrap).
 # Idempotent: a no-op (no apt-get at all) when everything is installed.
 # Packages go in without their Recommends, so every package a script or
@@ -36,7 +37,7 @@ TEST_PKGS="nginx unbound bind9-dnsutils prometheus postfix swaks publicsuffix
 libio-socket-inet6-perl systemd iptables conntrack curl clang-format
 libclang-rt-14-dev"
 BENCH_PKGS="nginx iptables curl gnuplot-nox postfix unbound"
-KCHECK_PKGS="qemu-system-x86 busybox-static cpio kmod"
+KCHECK_PKGS="qemu-system-x86 busybox-static cpio kmod unbound publicsuffix"
 # make unit-check: a booted systemd in a container, on a debootstrap root
 UNIT_PKGS="systemd-container debootstrap"
 SERVICES="apache2 nginx unbound prometheus prometheus-node-exporter postfix"

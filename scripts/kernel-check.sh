@@ -19,17 +19,25 @@
 #    FS_KCHECK_DEB=FILE uses that .deb instead. FS_KCHECK_SUITES="a b"
 #    runs those suites (fs_test names or prefixes) instead of every one.
 # 2. An initramfs: busybox-static, build/fs_test and build/fs_insns (the
-#    BPF object is in their skeleton), ip(8), the shared libraries ldd
-#    names, libxdp's dispatcher objects, the modules veth and
-#    nf_conntrack (with what they depend on), and an /init that mounts
-#    proc, sysfs, devtmpfs, bpffs and a tmpfs on /tmp.
+#    BPF object is in their skeleton), ip(8) (iproute2's), dash as
+#    /bin/sh (busybox's sh runs its own applets before PATH, so `ip`
+#    in a test's system() would be busybox's ip, which knows no
+#    `nodad`), unbound and unbound-checkconf (the DNS suites' real
+#    server) with tests/dns/fixtures.conf, the public suffix list, the
+#    shared libraries ldd names, libxdp's dispatcher objects, the
+#    modules veth, nf_conntrack, inet_diag/tcp_diag (the exporter's
+#    peer lookup) and bonding (with what they depend on), and an /init
+#    that mounts proc, sysfs, devtmpfs, bpffs and a tmpfs on /tmp.
 # 3. qemu-system-x86_64 (TCG: no KVM needed), serial console on stdout,
-#    bounded by `timeout` ($FS_KCHECK_TIMEOUT seconds, default 1200).
+#    bounded by `timeout` ($FS_KCHECK_TIMEOUT seconds, default 2400:
+#    the whole run took 1563 s on 2 cores).
 #    The /init prints the kernel, runs fs_insns --max 80 before and after
 #    loading nf_conntrack (without and with the conntrack kfuncs), then
 #    fs_test on the suites that drive the XDP object (the FS_TEST names
-#    of every tests/test_*.c that includes xdp_env.h or http_env.h), and
-#    powers off.
+#    of every tests/test_*.c that includes xdp_env.h or http_env.h, and
+#    GUEST_SUITES: those that need the guest's kernel or its unbound),
+#    with CI=true (a skip, a missing prerequisite, counts as a failure),
+#    and powers off.
 #
 # Exit status 0 only if the guest booted a 6.1 kernel, both fs_insns runs
 # loaded the program within 80% of the verifier's limit, and fs_test
@@ -39,12 +47,19 @@ set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${FS_KCHECK_CACHE:-$ROOT/build/kernel-check}
-TIMEOUT=${FS_KCHECK_TIMEOUT:-1200}
+TIMEOUT=${FS_KCHECK_TIMEOUT:-2400}
 MEM=${FS_KCHECK_MEM:-}
 META=linux-image-amd64	# Debian 12's kernel: linux-image-6.1.0-N-amd64
 WANT_SERIES=6.1
 INSNS_MAX=80		# percent of the verifier's 1M limit (RULES, budget)
-MODULES="veth crc32c_generic libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack"
+MODULES="veth crc32c_generic libcrc32c nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack \
+inet_diag tcp_diag tls bonding"
+# Suites run besides the XDP ones: trust (the daemon's trust rules against
+# a real unbound) and bond (a bond over veths: the host's kernel may
+# have no CONFIG_BONDING; Debian's 6.1 has bonding.ko).
+GUEST_SUITES="trust bond"
+UNBOUND="/usr/sbin/unbound /usr/sbin/unbound-checkconf"
+PSL=/usr/share/publicsuffix/public_suffix_list.dat
 LIBXDP_OBJS=/usr/lib/x86_64-linux-gnu/bpf
 
 INSNS_ONLY=0
@@ -63,10 +78,11 @@ need_tools()
 	local t missing=
 
 	for t in qemu-system-x86_64 cpio gzip dpkg-deb apt-get apt-cache \
-		modinfo ldd timeout ip; do
+		modinfo ldd timeout ip dash $UNBOUND; do
 		command -v "$t" >/dev/null || missing="$missing $t"
 	done
 	[ -x /bin/busybox ] || missing="$missing /bin/busybox(busybox-static)"
+	[ -r "$PSL" ] || missing="$missing $PSL(publicsuffix)"
 	[ -z "$missing" ] ||
 		die "missing:$missing (run scripts/install-deps.sh --kernel-check)"
 	for t in fs_test fs_insns; do
@@ -167,6 +183,7 @@ xdp_suites()
 	[ -n "${FS_KCHECK_SUITES:-}" ] && { echo "$FS_KCHECK_SUITES"; return; }
 	grep -l -e '"xdp_env.h"' -e '"http_env.h"' "$ROOT"/tests/test_*.c |
 		xargs sed -n 's/^FS_TEST(\([a-z0-9_]*\)).*/\1/p' | tr '\n' ' '
+	echo "$GUEST_SUITES"
 }
 
 write_init()
@@ -174,6 +191,7 @@ write_init()
 	cat >"$WORK/rootfs/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
+ln -sf dash /bin/sh # system()'s shell: PATH first (busybox sh: applets)
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -184,7 +202,9 @@ mount -t tmpfs tmpfs /run
 ip link set lo up # the exporter's tests serve on 127.0.0.1
 echo
 echo "kernel-check: booted \$(uname -r)"
-insmod /modules/veth.ko || echo "kernel-check: insmod veth failed"
+for m in veth inet_diag tcp_diag tls bonding; do
+	insmod /modules/\$m.ko || echo "kernel-check: insmod \$m failed"
+done
 cd /fs
 build/fs_insns --max $INSNS_MAX
 echo "kernel-check: fs_insns (no conntrack) exit \$?"
@@ -198,7 +218,7 @@ if [ $INSNS_ONLY = 2 ]; then
 	build/fs_insns --funcs
 fi
 if [ $INSNS_ONLY = 0 ]; then
-	FS_TEST_SCRIPTS=/fs/noscripts build/fs_test $(xdp_suites)
+	CI=true FS_TEST_SCRIPTS=/fs/noscripts build/fs_test $(xdp_suites)
 	echo "kernel-check: fs_test exit \$?"
 fi
 sync
@@ -211,12 +231,19 @@ make_initramfs()
 {
 	local ktree=$1 m
 
-	mkdir -p "$WORK/rootfs"/{bin,sbin,dev,proc,sys,tmp,run,modules,fs/build,fs/noscripts}
+	mkdir -p "$WORK/rootfs"/{bin,sbin,dev,proc,sys,tmp,run,modules} \
+		"$WORK/rootfs"/fs/{build,noscripts,tests/dns} "$WORK/rootfs/usr/sbin"
 	cp /bin/busybox "$WORK/rootfs/bin/busybox"
+	cp -L "$(command -v dash)" "$WORK/rootfs/bin/dash"
 	cp "$ROOT/build/fs_test" "$ROOT/build/fs_insns" "$WORK/rootfs/fs/build/"
 	# iproute2's ip (the tests add veth pairs): in /sbin, before busybox's
 	cp -L "$(command -v ip)" "$WORK/rootfs/sbin/ip"
-	copy_libs "$ROOT/build/fs_test" "$ROOT/build/fs_insns" "$(command -v ip)"
+	# unbound at the path the DNS suites run (tests/dns_server.h)
+	for m in $UNBOUND; do cp -L "$m" "$WORK/rootfs$m"; done
+	cp "$ROOT/tests/dns/fixtures.conf" "$WORK/rootfs/fs/tests/dns/"
+	cp -L --parents "$PSL" "$WORK/rootfs"
+	copy_libs "$ROOT/build/fs_test" "$ROOT/build/fs_insns" \
+		"$(command -v ip)" "$(command -v dash)" $UNBOUND
 	# libxdp's dispatcher (xdp-dispatcher.o) for the attach tests
 	cp -L --parents "$LIBXDP_OBJS"/*.o "$WORK/rootfs"
 	for m in $MODULES; do

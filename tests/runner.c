@@ -100,6 +100,15 @@ int fs_sh(const char *fmt, ...)
 	return WEXITSTATUS(st);
 }
 
+/* Whether @name is on the command line exactly (FS_TEST_NAMED). */
+static bool named(const char *name, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(name, argv[i]))
+			return true;
+	return false;
+}
+
 static bool selected(const char *name, int argc, char **argv)
 {
 	if (argc < 2)
@@ -176,7 +185,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	in_ci = getenv("CI") && !strcmp(getenv("CI"), "true");
 	for (struct fs_test *t = tests; t; t = t->next) {
-		if (!selected(t->name, argc, argv))
+		if (!selected(t->name, argc, argv) ||
+		    (t->named && !named(t->name, argc, argv)))
 			continue;
 		cur_test = t->name;
 		printf("---- %s\n", t->name);

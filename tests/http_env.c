@@ -95,6 +95,24 @@ bool he_tcp_csum_ok(const struct he_seg *seg)
 				 seg->len - seg->l4)) == 0xffff;
 }
 
+int he_seg_make(int family, const char *src, const char *dst, __u16 sport,
+		__u16 dport, __u8 flags, __u32 seq, __u32 ack,
+		const void *payload, size_t n, struct he_seg *seg)
+{
+	struct pkt_spec s = {
+		.family = family,
+		.tcp_flags = flags,
+		.sport = sport,
+		.dport = dport,
+		.seq = seq,
+		.ack = flags & PKT_ACK ? ack : 0,
+	};
+
+	pkt_addr(src, s.src);
+	pkt_addr(dst, s.dst);
+	return he_build(&s, payload, n, seg);
+}
+
 int he_build(const struct pkt_spec *s, const void *payload, size_t n,
 	     struct he_seg *seg)
 {

@@ -35,6 +35,13 @@ int he_hosts_add(struct xdp_env *e, const char *const *names, size_t n);
 int he_build(const struct pkt_spec *s, const void *payload, size_t n,
 	     struct he_seg *seg);
 
+/* A TCP segment of @n @payload bytes from @src to @dst (address strings
+ * of @family), ports @sport to @dport, @flags, @seq, and @ack when
+ * @flags has ACK: he_build()'s result (the suites' one segment maker). */
+int he_seg_make(int family, const char *src, const char *dst, __u16 sport,
+		__u16 dport, __u8 flags, __u32 seq, __u32 ack,
+		const void *payload, size_t n, struct he_seg *seg);
+
 /* Recompute the TCP checksum of @seg after its bytes were changed. */
 void he_fix_tcp_csum(struct he_seg *seg);
 

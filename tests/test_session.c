@@ -56,20 +56,10 @@ static __u16 fresh_sport(void)
 static bool seg(const struct fam *f, const char *src, __u8 flags, __u16 sport,
 		const char *payload, struct he_seg *out)
 {
-	struct pkt_spec s = {
-		.family = f->family,
-		.tcp_flags = flags,
-		.sport = sport,
-		.dport = PORT_SMTP,
-		.seq = SEQ,
-		.ack = flags & PKT_ACK ? ACK : 0,
-	};
-
-	pkt_addr(src, s.src);
-	pkt_addr(f->dst, s.dst);
-	return ASSERT_OK(he_build(&s, payload, strlen(payload), out), "build "
-								      "segmen"
-								      "t");
+	return ASSERT_OK(he_seg_make(f->family, src, f->dst, sport, PORT_SMTP,
+				     flags, SEQ, ACK, payload, strlen(payload),
+				     out),
+			 "build segment");
 }
 
 /* Send one segment: @verdict and @reason. */

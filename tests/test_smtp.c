@@ -186,18 +186,9 @@ static bool seg_build(const struct fam *f, const char *src, __u16 dport,
 		      __u8 flags, const char *payload, size_t n, __u16 sport,
 		      struct he_seg *seg)
 {
-	struct pkt_spec s = {
-		.family = f->family,
-		.tcp_flags = flags,
-		.sport = sport,
-		.dport = dport,
-		.seq = SEQ,
-		.ack = flags & PKT_ACK ? ACK : 0,
-	};
-
-	pkt_addr(src, s.src);
-	pkt_addr(f->dst, s.dst);
-	return ASSERT_OK(he_build(&s, payload, n, seg), "build segment");
+	return ASSERT_OK(he_seg_make(f->family, src, f->dst, sport, dport,
+				     flags, SEQ, ACK, payload, n, seg),
+			 "build segment");
 }
 
 static bool syn_to(const struct fam *f, const char *src, __u16 dport,

@@ -36,25 +36,29 @@ static __always_inline __u16 csum_field64(__u64 sum)
 	return ~csum_fold64(sum);
 }
 
-/* Bytes of TCP header and payload, from the IP header's length fields
- * (not the frame: Ethernet pads short frames); 0 if unreadable. */
+/* Bytes of TCP header and payload, from the IP header's length field
+ * (not the frame: Ethernet pads short frames), read where it is in the
+ * linear part, else through the helper; 0 if unreadable. One path for
+ * both families: IPv4's total length counts its header, IPv6's payload
+ * length does not. */
 static __always_inline __u32 tcp_seg_len(struct xdp_md *ctx,
 					 const struct fs_pkt *p)
 {
+	void *data = (void *)(long)ctx->data,
+	     *end = (void *)(long)ctx->data_end;
 	__u32 l3 = p->l3_off, l4 = p->l4_off;
+	__u32 field = p->v4 ? offsetof(struct iphdr, tot_len)
+			    : offsetof(struct ipv6hdr, payload_len);
+	__u32 fixed = p->v4 ? 0 : sizeof(struct ipv6hdr);
+	void *ip = data + (l3 & FS_L4_OFF_MAX);
 	__be16 n;
 
-	if (p->v4) {
-		if (bpf_xdp_load_bytes(ctx,
-				       l3 + offsetof(struct iphdr, tot_len), &n,
-				       sizeof(n)))
-			return 0;
-		return bpf_ntohs(n) + l3 - l4;
-	}
-	if (bpf_xdp_load_bytes(ctx, l3 + offsetof(struct ipv6hdr, payload_len),
-			       &n, sizeof(n)))
+	if (ip + sizeof(struct ipv6hdr) <= end)
+		n = p->v4 ? ((struct iphdr *)ip)->tot_len
+			  : ((struct ipv6hdr *)ip)->payload_len;
+	else if (bpf_xdp_load_bytes(ctx, l3 + field, &n, sizeof(n)))
 		return 0;
-	return bpf_ntohs(n) + sizeof(struct ipv6hdr) + l3 - l4;
+	return fs_ntohs16(n) + fixed + l3 - l4;
 }
 
 /* Ones' complement sum of the pseudo-header (RFC 9293 3.1, RFC 8200
@@ -147,16 +151,15 @@ static __always_inline __s64 csum_scratch(struct xdp_md *ctx,
 	if (hdr < sizeof(struct tcphdr) || hdr > FS_TCP_HDR_MAX || hdr & 3)
 		return -1;
 	barrier_var(hdr);
-	if (tcp) { /* the header where it is */
+	if (tcp) /* the header where it is */
 		sum = bpf_csum_diff(NULL, 0, (__be32 *)tcp,
 				    hdr & (sizeof(sc->tcph) - 4), 0);
-	} else {
-		if (bpf_xdp_load_bytes(ctx, p->l4_off, sc->tcph,
-				       FS_LEN_1_TO(hdr, sizeof(sc->tcph))))
-			return -1;
+	else if (!bpf_xdp_load_bytes(ctx, p->l4_off, sc->tcph,
+				     FS_LEN_1_TO(hdr, sizeof(sc->tcph))))
 		sum = bpf_csum_diff(NULL, 0, (__be32 *)sc->tcph,
 				    hdr & (sizeof(sc->tcph) - 4), 0);
-	}
+	else
+		return -1;
 	if (sum < 0 || !n)
 		return sum;
 	if (bpf_xdp_load_bytes(ctx, p->payload_off, sc->buf,
@@ -179,24 +182,6 @@ static __always_inline struct tcphdr *csum_tcp_direct(struct xdp_md *ctx,
 	if ((void *)tcp + FS_TCP_HDR_MAX > end)
 		return NULL;
 	return tcp;
-}
-
-/* The IP header's length fields, read from the linear part: as
- * tcp_seg_len(); 0 if not there. */
-static __always_inline __u32 tcp_seg_len_direct(struct xdp_md *ctx,
-						const struct fs_pkt *p)
-{
-	void *data = (void *)(long)ctx->data,
-	     *end = (void *)(long)ctx->data_end;
-	void *l3 = data + (p->l3_off & FS_L4_OFF_MAX);
-	__u32 l3o = p->l3_off, l4o = p->l4_off;
-
-	if (l3 + sizeof(struct ipv6hdr) > end)
-		return 0;
-	if (p->v4)
-		return fs_ntohs16(((struct iphdr *)l3)->tot_len) + l3o - l4o;
-	return fs_ntohs16(((struct ipv6hdr *)l3)->payload_len) +
-	       sizeof(struct ipv6hdr) + l3o - l4o;
 }
 
 /* The sum of the segment's @len bytes of TCP header and payload, 64
@@ -232,7 +217,7 @@ __noinline bool fs_tcp_csum_ok(struct xdp_md *ctx, const struct fs_pkt *p)
 	if (!ctx || !p)
 		return false;
 	tcp = csum_tcp_direct(ctx, p);
-	len = tcp ? tcp_seg_len_direct(ctx, p) : tcp_seg_len(ctx, p);
+	len = tcp_seg_len(ctx, p);
 	if (len < sizeof(struct tcphdr) || len > FS_CSUM_CHUNK * FS_CSUM_CHUNKS)
 		return false;
 	if (tcp)

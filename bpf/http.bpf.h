@@ -489,6 +489,21 @@ static __always_inline enum fs_reason http_reset(struct xdp_md *ctx,
 	return proof == FS_CONN_COOKIE ? fs_cookie_reset(ctx, p, r) : r;
 }
 
+/* Whether the segment's TCP checksum is right: known when
+ * fs_http_place() verified it before the parse (sc->run.csum_ok, of this
+ * segment only), else verified now. */
+static __always_inline bool http_csum_ok(struct xdp_md *ctx,
+					 const struct fs_pkt *p)
+{
+	struct fs_hscratch *sc;
+	__u32 zero = 0;
+
+	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
+	if (sc && sc->run.csum_ok)
+		return true;
+	return fs_tcp_csum_ok(ctx, p);
+}
+
 /* A bad verdict @r: reset and charge, with the socket's proof; without
  * it dropped (no_conn), or passed when it repeats a segment already
  * turned into a RST (its socket is gone: the kernel answers it). The
@@ -503,7 +518,7 @@ http_bad(struct xdp_md *ctx, const struct fs_pkt *p,
 	if (proof == FS_CONN_NONE)
 		return fs_retransmitted(ctx, p) ? FS_R_RESET_FLOW
 						: FS_R_NO_CONN;
-	if (!fs_tcp_csum_ok(ctx, p)) /* the kernel would drop it */
+	if (!http_csum_ok(ctx, p)) /* the kernel would drop it */
 		return FS_R_BAD_CSUM;
 	hflow_reset(k, bpf_ntohl(p->seq));
 	if (r == FS_R_HTTP_SUSPECT || r == FS_R_HTTP_DESYNC ||
@@ -662,6 +677,7 @@ __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 	}
 	if (!fs_tcp_csum_ok(ctx, p)) /* the kernel drops it: moves nothing */
 		return FS_R_BAD_CSUM;
+	sc->run.csum_ok = 1; /* http_bad() need not sum it again */
 	sc->run.skip = pl.skip;
 	sc->run.proof = pl.proof;
 	sc->run.rst = seq + pl.skip; /* the first byte parsed */
@@ -705,7 +721,8 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 		return FS_R_SERVICE;
 	hflow_key(&sc->flow, p);
 	__builtin_memcpy(sc->dst, p->dst.b, sizeof(sc->dst));
-	sc->run.buf_len = 0;	/* sc->buf holds nothing of this frame yet */
+	sc->run.buf_len = 0; /* sc->buf holds nothing of this frame yet */
+	sc->run.csum_ok = 0;
 	sc->run.now = fs_now(); /* one clock read for the segment */
 	r = fs_http_place(ctx, p);
 	if (r == HTTP_ALONE) {

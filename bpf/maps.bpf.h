@@ -275,9 +275,11 @@ struct fs_hrun {
 	__s32 proof;	/* the socket's proof, or -1: not asked */
 	__u32 rst;	/* where a RST of this segment goes (host order) */
 	__u64 now;	/* fs_now() of this segment (fs_police_http()) */
-	__u32 buf_off;	/* buf holds the segment's bytes from this frame */
-	__u32 buf_len;	/* offset on, this many (0: none; fs_police_http()
-			 * clears it for every segment) */
+	__u32 csum_ok; /* this segment's checksum was verified (fs_police_http()
+			* clears it for every segment) */
+	__u32 buf_off; /* buf holds the segment's bytes from this frame */
+	__u32 buf_len; /* offset on, this many (0: none; fs_police_http()
+			* clears it for every segment) */
 };
 
 /* The IPv6-literal walk of host.bpf.h (hj_v6()). */

@@ -100,6 +100,20 @@ int fs_sh(const char *fmt, ...)
 	return WEXITSTATUS(st);
 }
 
+void fs_test_pins_remove(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
 /* Whether @name is on the command line exactly (FS_TEST_NAMED). */
 static bool named(const char *name, int argc, char **argv)
 {

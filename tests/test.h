@@ -24,6 +24,9 @@ struct fs_test {
 };
 
 void fs_test_register(struct fs_test *t);
+/* Remove the pin folder @dir of a test's private program and every pin
+ * in it (no sub-folders); quiet when it is not there. */
+void fs_test_pins_remove(const char *dir);
 /* Start a named subtest; ends the previous one. */
 void fs_subtest(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Record a failure of the current subtest (called by the macros). */

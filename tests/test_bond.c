@@ -67,20 +67,6 @@ struct bond_test {
 	struct fs_map_fds m;
 };
 
-static void pins_remove(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.')
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 /* The watch's attach function: the daemon's attach_one() without its
  * privilege steps (userspace/daemon/daemon.c). */
 static int bond_attach(void *arg, const char *name, int ifindex,
@@ -332,7 +318,7 @@ FS_TEST_NAMED(bond)
 	fs_iface_watch_want(&t->iw, BOND);
 	snprintf(t->dir, sizeof(t->dir), "/sys/fs/bpf/fs-test-bond-%d",
 		 (int)getpid());
-	pins_remove(t->dir);
+	fs_test_pins_remove(t->dir);
 	/* the setup is part of the first check: not counted by itself */
 	fs_subtest("bond: made after the watch started, attached native");
 	if (ASSERT_OK(fs_pins_ensure(t->dir), t->dir) &&
@@ -343,6 +329,6 @@ FS_TEST_NAMED(bond)
 	netns_leave(t);
 	if (t->m.stats > 0)
 		fs_maps_close_all(&t->m);
-	pins_remove(t->dir);
+	fs_test_pins_remove(t->dir);
 	free(t);
 }

@@ -152,6 +152,30 @@ static bool expect_reason(int got, enum fs_reason want, const char *what)
 	return false;
 }
 
+/* Send the next @n bytes of the stream with a wrong TCP checksum (@field:
+ * the checksum field changed, else a payload byte 700 bytes before the
+ * frame's end): dropped as bad_csum (@what), the stream not moved. */
+static void send_corrupt(struct stream *st, const void *data, size_t n,
+			 bool field, const char *what)
+{
+	struct pkt_spec s = st->spec;
+	struct he_result res;
+	struct he_seg seg;
+	char dropped[64];
+
+	s.seq = st->seq;
+	if (!ASSERT_OK(he_build(&s, data, n, &seg), "build"))
+		return;
+	if (field)
+		seg.buf[seg.l4 + HE_TCP_CHECK] ^= 0x5a;
+	else
+		seg.buf[seg.len - 700] ^= 0x01;
+	he_run(&st->e, &seg, &res);
+	expect_reason(res.reason, FS_R_BAD_CSUM, what);
+	snprintf(dropped, sizeof(dropped), "%s dropped", what);
+	ASSERT_EQ(res.verdict, XDP_DROP, dropped);
+}
+
 /* Put the flow's state in HP_UNTRACKED, as when its state was lost. */
 static void force_untracked(struct stream *st)
 {
@@ -367,20 +391,10 @@ FS_TEST(hstream_sequence)
 	}
 	fs_subtest("a bad checksum moves nothing");
 	if (stream_open(&st, 4, NULL)) {
-		struct pkt_spec s = st.spec;
-		struct he_result res;
-		struct he_seg seg;
 		const char *twin = "GET / HTTP/1.1\r\nHost: "
 				   "www.example.org\r\n";
 
-		s.seq = st.seq;
-		if (ASSERT_OK(he_build(&s, twin, strlen(twin), &seg), "buil"
-								      "d")) {
-			seg.buf[seg.l4 + HE_TCP_CHECK] ^= 0x5a;
-			he_run(&st.e, &seg, &res);
-			expect_reason(res.reason, FS_R_BAD_CSUM, "twin");
-			ASSERT_EQ(res.verdict, XDP_DROP, "twin dropped");
-		}
+		send_corrupt(&st, twin, strlen(twin), true, "twin");
 		expect_reason(send_str(&st, BADHOST), FS_R_HTTP_BAD_HOST,
 			      "the real bytes at the same place");
 		xe_close(&st.e);
@@ -877,21 +891,12 @@ FS_TEST(hstream_fast)
 	fs_subtest("a bad byte past the first 512 moves nothing");
 	if (stream_open(&st, 6, NULL)) {
 		char big[1400];
-		struct pkt_spec s = st.spec;
-		struct he_result res;
-		struct he_seg seg;
 		int n = snprintf(big, sizeof(big),
 				 "GET / HTTP/1.1\r\nHost: www.example.org\r\n"
 				 "X-Fill: %0*d\r\n\r\n",
 				 1300, 7);
 
-		s.seq = st.seq;
-		if (ASSERT_OK(he_build(&s, big, n, &seg), "build")) {
-			seg.buf[seg.len - 700] ^= 0x01;
-			he_run(&st.e, &seg, &res);
-			expect_reason(res.reason, FS_R_BAD_CSUM, "corrupt");
-			ASSERT_EQ(res.verdict, XDP_DROP, "dropped");
-		}
+		send_corrupt(&st, big, n, false, "corrupt");
 		expect_reason(send_str(&st, BADHOST), FS_R_HTTP_BAD_HOST,
 			      "the real bytes at the same place");
 		xe_close(&st.e);

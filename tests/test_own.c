@@ -93,20 +93,6 @@ static struct fs_conf *conf_load(const char *text)
 	return c;
 }
 
-static void pins_remove(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.')
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 /* Run the command line @line (words split on spaces) in this process
  * on the pins of @dir, its standard output into @out (@len bytes, NUL
  * terminated; NULL: left alone). Its exit code. */
@@ -149,7 +135,7 @@ static bool pins_make(char *dir, const char *what)
 	bool fresh;
 
 	snprintf(dir, 64, "/sys/fs/bpf/fs-test-own-%s-%d", what, (int)getpid());
-	pins_remove(dir);
+	fs_test_pins_remove(dir);
 	return ASSERT_OK(fs_pins_ensure(dir), dir) &&
 	       ASSERT_OK(fs_maps_create(dir, &fresh), "create the pins");
 }
@@ -306,7 +292,7 @@ static void own_attach(void)
 	fs_subtest("attach: the shielded interface's addresses are own");
 	snprintf(dir, sizeof(dir), "/sys/fs/bpf/fs-test-own-attach-%d",
 		 (int)getpid());
-	pins_remove(dir);
+	fs_test_pins_remove(dir);
 	if (!ASSERT_OK(fs_pins_ensure(dir), dir) || !netns_enter(&back))
 		goto out;
 	setenv("LIBXDP_SKIP_DISPATCHER", "1", 1);
@@ -342,7 +328,7 @@ static void own_attach(void)
 out:
 	unsetenv("LIBXDP_SKIP_DISPATCHER");
 	netns_leave(back);
-	pins_remove(dir);
+	fs_test_pins_remove(dir);
 }
 
 /* ---- hosts import sets http.server -------------------------------------- */
@@ -449,7 +435,7 @@ static void import_server(void)
 			    out);
 out:
 	unlink(path);
-	pins_remove(dir);
+	fs_test_pins_remove(dir);
 }
 
 /* ---- one owner per setting --------------------------------------------- */
@@ -527,7 +513,7 @@ close:
 out:
 	fs_conf_free(c);
 	fs_conf_free(c2);
-	pins_remove(dir);
+	fs_test_pins_remove(dir);
 }
 
 /* A newer build replaced fs_cfg with the defaults (another layout, pins
@@ -573,7 +559,7 @@ static void owner_reboot(void)
 	ASSERT_OK(cli(dir, "hosts add shop.example.org", NULL, 0), "hosts add");
 	ASSERT_TRUE(fs_ledger_save(path, dir, &m) >= 2, "ledger saved");
 	fs_maps_close_all(&m);
-	pins_remove(dir); /* the reboot */
+	fs_test_pins_remove(dir); /* the reboot */
 	if (!pins_make(dir, "reboot") ||
 	    !ASSERT_OK(fs_maps_open_all(dir, &m), "open the new pins"))
 		goto out;
@@ -592,7 +578,7 @@ out:
 		close(fd);
 	unlink(path);
 	fs_conf_free(c);
-	pins_remove(dir);
+	fs_test_pins_remove(dir);
 }
 
 FS_TEST(own)

@@ -444,21 +444,6 @@ FS_TEST(tables_maps)
 #define OLD_REASONS 32 /* fs_stats of the builds before fixed slots */
 #define OLD_EVENTS  10
 
-/* Remove @dir and the pins in it. */
-static void pins_remove(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.')
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 /* The value planted in field @field of slot @slot on CPU @cpu. */
 static __u64 plant(unsigned slot, int cpu, unsigned field)
 {
@@ -636,5 +621,5 @@ FS_TEST(tables_upgrade)
 			close(fd);
 	}
 out:
-	pins_remove(dir);
+	fs_test_pins_remove(dir);
 }

@@ -49,25 +49,11 @@ struct inst {
 	char dir[64];
 };
 
-static void pins_remove(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.')
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 static void inst_close(struct inst *in)
 {
 	xe_close(&in->e);
 	if (in->dir[0])
-		pins_remove(in->dir);
+		fs_test_pins_remove(in->dir);
 	in->dir[0] = '\0';
 }
 
@@ -109,7 +95,7 @@ static bool inst_open(struct inst *in, bool pinned)
 	if (pinned) {
 		snprintf(in->dir, sizeof(in->dir),
 			 "/sys/fs/bpf/fs-test-writers-%d", (int)getpid());
-		pins_remove(in->dir);
+		fs_test_pins_remove(in->dir);
 		if (!ASSERT_OK(fs_pins_ensure(in->dir), in->dir))
 			return false;
 	}
@@ -571,7 +557,7 @@ static void upgrade(void)
 	memset(&in, 0, sizeof(in));
 	snprintf(in.dir, sizeof(in.dir), "/sys/fs/bpf/fs-test-writers-up-%d",
 		 (int)getpid());
-	pins_remove(in.dir);
+	fs_test_pins_remove(in.dir);
 	if (!ASSERT_OK(fs_pins_ensure(in.dir), in.dir) ||
 	    !ASSERT_OK(fs_maps_create(in.dir, &fresh), "create the pins") ||
 	    !ASSERT_OK(fs_maps_open_all(in.dir, &m), "open the pins"))
@@ -631,7 +617,7 @@ static void upgrade(void)
 		xe_close(&in.e);
 	}
 out:
-	pins_remove(in.dir);
+	fs_test_pins_remove(in.dir);
 }
 
 FS_TEST(writers)

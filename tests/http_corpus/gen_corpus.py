@@ -450,6 +450,17 @@ add("hdr-upper-bad", "attack", "field name 'HOST', unknown value",
 add("hdr-mixed-bad", "attack", "field name 'hOsT', unknown value",
     ["GET / HTTP/1.1\r\nhOsT: %s\r\n\r\n" % ATK], ["host"])
 
+# Names that start like one the parser acts on, judged in one step by
+# its fast path (bpf/hparse.bpf.h hp_name_other()): another field, then
+# the unknown Host the server routes by.
+for vid, name in (("name-hostx-bad", "Hostx"),
+                  ("name-uir-bad", "Upgrade-Insecure-Requests"),
+                  ("name-upgradex-bad", "Upgradex")):
+    add(vid, "attack", "a field %r with a served name, then the unknown Host"
+        % name,
+        ["GET / HTTP/1.1\r\n%s: %s\r\nHost: %s\r\nAccept: */*\r\n\r\n"
+         % (name, WWW, ATK)], ["host"], B46)
+
 # ------------------------------------------------------------ duplicate Host
 for vid, a, b, cls in (("dup-same", WWW, WWW, "either"),
                        ("dup-good-bad", WWW, ATK, "attack"),

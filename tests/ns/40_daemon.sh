@@ -18,10 +18,7 @@ NOTIFY_PID=
 daemon_cleanup()
 {
 	[ -n "$NOTIFY_PID" ] && kill "$NOTIFY_PID" 2>/dev/null
-	if [ -n "$DAEMON_PID" ]; then
-		kill "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
+	fs_stop_pid "$DAEMON_PID"
 	fs_cleanup
 }
 trap daemon_cleanup EXIT

@@ -27,10 +27,7 @@ set -u
 DAEMON_PID=
 iface_cleanup()
 {
-	if [ -n "$DAEMON_PID" ]; then
-		kill "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
+	fs_stop_pid "$DAEMON_PID"
 	fs_cleanup
 }
 trap iface_cleanup EXIT

@@ -19,10 +19,7 @@ set -u
 DAEMON_PID=
 reload_cleanup()
 {
-	if [ -n "$DAEMON_PID" ]; then
-		kill "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
+	fs_stop_pid "$DAEMON_PID"
 	[ -e "/run/netns/$FS_SRV_NS" ] && fs_cli detach "$B" >/dev/null 2>&1
 	fs_cleanup
 }

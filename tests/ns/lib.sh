@@ -297,6 +297,16 @@ fs_shield_down()
 # ---------------------------------------------------------------------
 # Cleanup.
 
+# fs_stop_pid PID: stop a process this script started (by its PID) and
+# reap it; nothing when PID is empty.
+fs_stop_pid()
+{
+	[ -n "${1:-}" ] || return 0
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
 fs_cleanup()
 {
 	fs_shield_down

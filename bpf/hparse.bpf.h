@@ -9,7 +9,9 @@
  * and returns the first bad verdict (a RESET reason), else FS_R_HTTP_OK
  * when a request head ended well in them, else FS_R_SERVICE (nothing
  * decided yet: the middle of a head, a body), or an undecided reason
- * (the flow left HTTP/1: opaque; a head over `http.head_max`: budget).
+ * (the flow left HTTP/1: opaque; a head over `http.head_max`: budget;
+ * a frame longer than FS_HCHUNKS chunks: http_undecided_size, for the
+ * caller to rewind and drop).
  *
  * What it accepts (docs/inspect.md has the table, tests/http_corpus/
  * SEMANTICS.md the measurements behind it):
@@ -80,13 +82,17 @@
 #define HB_ALONE	(1u << 20) /* a segment judged alone: keeps nothing */
 #define HB_HJ		0xffff	   /* the bits fs_host_judge() takes */
 
-#define HP_BLANK_APACHE	    10 /* empty lines Apache skips before a request */
-#define HP_METHOD_MAX	    32 /* bytes of a method token */
-#define HP_SCHEME_MAX	    32 /* bytes of a scheme */
-#define HP_CHUNK_DIGITS	    8  /* hex digits of a chunk size */
-#define HP_CL_MAX	    999999999u /* a longer body makes the flow opaque */
-#define HP_HOSTLEN_CAP	    0xffff
-#define FS_HCHUNKS	    8 /* chunks parsed per segment: 16 KB */
+#define HP_BLANK_APACHE 10 /* empty lines Apache skips before a request */
+#define HP_METHOD_MAX	32 /* bytes of a method token */
+#define HP_SCHEME_MAX	32 /* bytes of a scheme */
+#define HP_CHUNK_DIGITS 8  /* hex digits of a chunk size */
+#define HP_CL_MAX	999999999u /* a longer body makes the flow opaque */
+#define HP_HOSTLEN_CAP	0xffff
+/* Chunks parsed per segment: 64 KB, the largest IP datagram. A frame
+ * is one MSS-sized segment in native mode, but in generic mode it may be
+ * a GRO frame of up to 64 KB; one longer (BIG TCP) is not parsed past
+ * this: http_undecided_size (fs_hparse()). */
+#define FS_HCHUNKS	    32
 #define HP_SKIP_WORDS	    4 /* words a skipped line advances per step */
 #define HP_NAME_WORDS	    3 /* name words hp_line_fast() reads */
 #define HP_VALUE_STEPS	    3 /* hp_skip_line() calls of hp_line_fast() */
@@ -1448,22 +1454,31 @@ __noinline int fs_hparse(struct xdp_md *ctx, struct fs_hstate *s, __u32 off,
 	sc->run.head_max = cfg->http_head_max;
 	sc->run.verdict = FS_CONTINUE;
 	for (int k = 0; k < FS_HCHUNKS && done < len; k++) {
-		n = len - done;
-		if (n > FS_HCHUNK)
-			n = FS_HCHUNK;
 		if ((s->st == HP_BODY || s->st == HP_CHUNK_DATA) &&
-		    s->count >= n) { /* body bytes: nothing to read */
+		    s->count) { /* body bytes: nothing to read, no chunk spent */
+			n = len - done;
+			if (n > s->count)
+				n = s->count;
 			s->count -= n;
 			done += n;
-			continue;
+			if (done >= len)
+				break;
 		}
 		if (s->st >= HP_OPAQUE)
 			break;
+		n = len - done;
+		if (n > FS_HCHUNK)
+			n = FS_HCHUNK;
 		v = fs_hchunk(ctx, s, off + done, n);
 		done += n;
 		if (v != FS_CONTINUE)
 			break;
 	}
+	/* bytes left unread would reach the server unjudged, and the state
+	 * would go on after them as if they were read: the caller rewinds
+	 * and drops the frame (its bytes come again, in smaller frames) */
+	if (v == FS_CONTINUE && done < len && s->st < HP_OPAQUE)
+		return FS_R_HTTP_UNDECIDED_SIZE;
 	if (v != FS_CONTINUE && v != FS_R_HTTP_UNDECIDED_OPAQUE)
 		return v;
 	if (sc->run.good)

@@ -31,7 +31,10 @@
  *   so the client sends it again in order and no byte reaches the server
  *   unparsed; a connection's first data on reused ports starts afresh;
  * - a flow once reset stays reset (HP_RESET): each later proven segment
- *   becomes a RST at the kernel's next byte.
+ *   becomes a RST at the kernel's next byte;
+ * - a frame longer than the parser reads (FS_HCHUNKS: 64 KB; in generic
+ *   mode a GRO frame can be one) is dropped and the state rewound
+ *   (http_undecided_size): no byte passes unread.
  * Only segments with a good TCP checksum move a state (a bad one is
  * dropped, as the kernel would: a bad-checksum twin cannot stand in
  * for the real bytes). Punishment needs the socket's proof
@@ -738,6 +741,11 @@ __noinline int fs_police_http(struct xdp_md *ctx, const struct fs_pkt *p)
 	__builtin_memcpy(s->snap, s, sizeof(s->snap)); /* hseg_rewind() */
 	s->snap_ok = 1;
 	r = fs_hparse(ctx, s, p->payload_off + skip, p->data_len - skip, 0);
+	if (r == FS_R_HTTP_UNDECIDED_SIZE) { /* dropped: as if never parsed */
+		__builtin_memcpy(s, s->snap, sizeof(s->snap));
+		s->snap_ok = 0;
+		return fs_http_verdict(ctx, p, r);
+	}
 	s->next_seq = bpf_ntohl(p->seq) + p->data_len;
 	s->used_ns = sc->run.now;
 	/* a pick-up whose request line did not hold: what the server reads

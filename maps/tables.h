@@ -148,7 +148,9 @@
 	X(SMTP_FULL_TEMPFAIL, "smtp_full_tempfail", DROP, SMTP_FULL, \
 	  "SMTP SYN of a tempfail source while the tempfail pool (`smtp.tempfail_share` of `smtp.capacity`) is full: deferred") \
 	X(SMTP_FULL_OPEN, "smtp_full_open", DROP, SMTP_FULL, \
-	  "SMTP SYN of an unverified or failed source while the open pool (what `smtp.reserve` and `smtp.tempfail_share` leave of `smtp.capacity`) is full: deferred")
+	  "SMTP SYN of an unverified or failed source while the open pool (what `smtp.reserve` and `smtp.tempfail_share` leave of `smtp.capacity`) is full: deferred") \
+	X(HTTP_UNDECIDED_SIZE, "http_undecided_size", DROP, NONE, \
+	  "an HTTP frame longer than the parser reads in one frame (64 KB: a GRO frame under BIG TCP, generic mode only): dropped unread, so the client sends its bytes again in smaller frames and none reaches the server unparsed; charged to no one")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,

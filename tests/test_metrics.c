@@ -121,7 +121,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS 55
+#define GOLDEN_REASONS 56
 #define GOLDEN_EVENTS  22
 static const char golden[] =
 	"# HELP floodshield_packets_total Packets by the action taken and its "
@@ -212,6 +212,9 @@ static const char golden[] =
 	"tempfail\"} 0\n"
 	"floodshield_packets_total{action=\"drop\",reason=\"smtp_full_open\"} "
 	"0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"http_undecided_"
+	"size\"} "
+	"0\n"
 	"# HELP floodshield_bytes_total Bytes of those packets, from the "
 	"Ethernet header on.\n"
 	"# TYPE floodshield_bytes_total counter\n"
@@ -288,6 +291,9 @@ static const char golden[] =
 	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_full_tempfail\"}"
 	" 0\n"
 	"floodshield_bytes_total{action=\"drop\",reason=\"smtp_full_open\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"http_undecided_"
+	"size\"} "
+	"0\n"
 	"# HELP floodshield_observed_packets_total Packets a rule in observe "
 	"mode would have stopped; they were passed.\n"
 	"# TYPE floodshield_observed_packets_total counter\n"
@@ -329,6 +335,7 @@ static const char golden[] =
 	"floodshield_observed_packets_total{reason=\"smtp_full_verified\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"smtp_full_tempfail\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"smtp_full_open\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"http_undecided_size\"} 0\n"
 	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
 	"mode passed.\n"
 	"# TYPE floodshield_observed_bytes_total counter\n"
@@ -368,6 +375,7 @@ static const char golden[] =
 	"floodshield_observed_bytes_total{reason=\"smtp_full_verified\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"smtp_full_tempfail\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"smtp_full_open\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"http_undecided_size\"} 0\n"
 	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
 	"verdict (observed ones included).\n"
 	"# TYPE floodshield_http_requests_total counter\n"
@@ -391,6 +399,7 @@ static const char golden[] =
 	"floodshield_http_requests_total{verdict=\"suspect\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"desync\"} 0\n"
 	"floodshield_http_requests_total{verdict=\"lost\"} 0\n"
+	"floodshield_http_requests_total{verdict=\"undecided_size\"} 0\n"
 	"# HELP floodshield_smtp_connections_total SMTP connection attempts "
 	"(SYNs), by DNS class of the source and verdict (observed ones "
 	"included).\n"
@@ -747,6 +756,7 @@ FS_TEST(metrics_http_verdict)
 		{FS_R_HTTP_SUSPECT, "suspect"},
 		{FS_R_HTTP_DESYNC, "desync"},
 		{FS_R_HTTP_LOST, "lost"},
+		{FS_R_HTTP_UNDECIDED_SIZE, "undecided_size"},
 	};
 	static const struct {
 		unsigned r;
@@ -773,21 +783,23 @@ FS_TEST(metrics_http_verdict)
 		ASSERT_STREQ(fs_http_verdict(http[i].r), http[i].verdict,
 			     fs_reason_name(http[i].r));
 		/* ok and the undecided causes pass (an out-of-order
-		 * segment is dropped, to come again in order); the rest
-		 * reset */
-		ASSERT_STREQ(fs_reason_action(http[i].r),
-			     http[i].r == FS_R_HTTP_UNDECIDED_ORDER ? "drop"
-			     : http[i].r == FS_R_HTTP_OK ||
-					     !strncmp(http[i].verdict,
-						      "undecided", 9)
-				     ? "pass"
-				     : "reset",
-			     "bad requests are reset");
+		 * segment, and a frame longer than the parser reads, are
+		 * dropped, to come again); the rest reset */
+		ASSERT_STREQ(
+			fs_reason_action(http[i].r),
+			http[i].r == FS_R_HTTP_UNDECIDED_ORDER ||
+					http[i].r == FS_R_HTTP_UNDECIDED_SIZE
+				? "drop"
+			: http[i].r == FS_R_HTTP_OK || !strncmp(http[i].verdict,
+								"undecided", 9)
+				? "pass"
+				: "reset",
+			"bad requests are reset");
 	}
 	for (unsigned r = 0; r < FS_R_MAX + 2; r++)
 		n += fs_http_verdict(r) != NULL;
 	ASSERT_EQ(n, sizeof(http) / sizeof(http[0]),
-		  "verdicts: ok, 4 undecided, 14 resets");
+		  "verdicts: ok, 5 undecided, 14 resets");
 	ASSERT_TRUE(!fs_http_verdict(FS_R_SERVICE) &&
 			    !fs_http_verdict(FS_R_BLOCK) &&
 			    !fs_http_verdict(FS_R_RESET_FLOW) &&

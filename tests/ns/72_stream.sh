@@ -65,6 +65,9 @@ REUSE_SRC=198.51.100.67
 LEGIT_SRC=198.51.100.72	# the false-positive checks
 CONTROL_SRC=198.51.100.60
 JUMBO_SRC=198.51.100.71
+GRO_SRC=198.51.100.80		# the GRO check's attack
+GRO_LEGIT_SRC=198.51.100.81	# and its legitimate twin
+GRO_CONNS=8
 
 # Sources on the client's veth, neighbour entries on the server's.
 sources_up()
@@ -76,7 +79,8 @@ sources_up()
 		198.51.100.64 198.51.100.65 198.51.100.66 198.51.100.67 \
 		198.51.100.68 198.51.100.69 198.51.100.70 198.51.100.71 \
 		198.51.100.72 198.51.100.73 198.51.100.74 198.51.100.75 198.51.100.76 \
-		198.51.100.77 198.51.100.78 198.51.100.79; do
+		198.51.100.77 198.51.100.78 198.51.100.79 198.51.100.80 \
+		198.51.100.81; do
 		ip -n "$FS_CLI_NS" addr add "$a/32" dev "$FS_CLI_IF" &&
 			ip -n "$FS_SRV_NS" neigh replace "$a" lladdr "$cmac" \
 				nud permanent dev "$FS_SRV_IF" || return 1
@@ -254,6 +258,38 @@ jumbo()
 		"curl: ${code:-none}; counters: $(proof_counters)"
 }
 
+# A shield in generic mode sees GRO frames of up to 64 KB. A bad Host
+# deep in one (after the end of a 300 KB body) must be reset, and the
+# same requests with a served Host must all be answered.
+gro()
+{
+	local L="$T: gro-generic" n
+
+	proof_shield_down
+	FS_PIN=/sys/fs/bpf/fs-proof-$FS_TAG-gro
+	PROOF_PINS+=("$FS_PIN")
+	# shellcheck disable=SC2086
+	if ! fs_cli attach "$FS_SRV_IF" --mode generic >"$FS_TMP/shield.err" 2>&1 ||
+		! fs_cli hosts add $PROOF_HOSTS >>"$FS_TMP/shield.err" 2>&1 ||
+		! fs_cli set $SHIELD_SETTINGS >>"$FS_TMP/shield.err" 2>&1 ||
+		! fs_cli ports set "$HTTP_PORT" http >>"$FS_TMP/shield.err" 2>&1; then
+		fs_fail "$L: shield attached in generic mode" "$(cat "$FS_TMP/shield.err")"
+		return
+	fi
+	fs_in_cli "$FS_PY" "$FS_ROOT/tests/ns/gro_client.py" "$GRO_SRC" "$FS_SRV4" \
+		"0jejhcec65c24dslii.com" gro "$GRO_CONNS" >"$FS_TMP/gro.out" 2>&1
+	fs_in_cli "$FS_PY" "$FS_ROOT/tests/ns/gro_client.py" "$GRO_LEGIT_SRC" "$FS_SRV4" \
+		"www.example.org" grook "$GRO_CONNS" >>"$FS_TMP/gro.out" 2>&1
+	sleep 1
+	[ -z "$(attack_lines "$GRO_SRC")" ]
+	fs_result $? "$L: a bad Host after a 300 KB body, deep in a GRO frame, is reset ($GRO_CONNS connections)" \
+		"logged: $(attack_lines "$GRO_SRC" | head -n 3); counters: $(proof_counters)"
+	n=$(grep -c "^$GRO_LEGIT_SRC .*\"GET /?grook=" "$CORPUS_LOG_DIR/served.log")
+	[ "$n" -eq "$GRO_CONNS" ]
+	fs_result $? "$L: the same requests with a served Host are all answered" \
+		"$n of $GRO_CONNS GETs logged; client: $(tr '\n' ' ' <"$FS_TMP/gro.out"); counters: $(proof_counters)"
+}
+
 main()
 {
 	local why name scen src
@@ -294,6 +330,7 @@ main()
 	[ -z "$HRED_ONLY" ] || [ "${HRED_ONLY#*port-reuse}" != "$HRED_ONLY" ] && port_reuse
 	[ -z "$HRED_ONLY" ] || [ "${HRED_ONLY#*fp}" != "$HRED_ONLY" ] && false_positives
 	[ -z "$HRED_ONLY" ] || [ "${HRED_ONLY#*jumbo}" != "$HRED_ONLY" ] && jumbo
+	[ -z "$HRED_ONLY" ] || [ "${HRED_ONLY#*gro}" != "$HRED_ONLY" ] && gro
 	fs_note "$T: counters: $(proof_counters)"
 	corpus_server_stop
 	proof_cleanup

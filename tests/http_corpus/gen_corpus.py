@@ -917,6 +917,164 @@ add("curl-like-good", "legit", "a curl-like request",
     ["GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\n"
      "Accept: */*\r\n\r\n" % WWW], ["baseline"], B46)
 
+# ------------------------------------------- red team 2: framing, Host bytes
+# Forms of a second attacker's read (helper redhttp): bodies the servers
+# frame as the parser does (Content-Length with leading zeros or tabs,
+# chunk sizes with zeros, spaces, extensions, trailers, bare LF), bodies
+# the servers never take for a request (Expect: 100-continue answered
+# with an error, GET/HEAD/TRACE with a body), and Host and authority
+# bytes that nginx or Apache route to the catch-all.
+RB = BADHOST
+
+
+def framed(method, extra, body, target="/", version="HTTP/1.1"):
+    return ("%s %s %s\r\nHost: %s\r\n%s\r\n" % (method, target, version, WWW,
+                                                extra)) + body
+
+
+CLB = "Content-Length: %d\r\n" % len(RB)
+EXP = "Expect: 100-continue\r\n"
+TE = "Transfer-Encoding: chunked\r\n"
+for vid, segs, d in (
+        ("fr-get-cl-then-bad", [framed("GET", "Content-Length: 3\r\n", "abc") + RB],
+         "GET with a 3-byte body, then the unknown Host"),
+        ("fr-cl-lead0", [framed("POST", "Content-Length: 003\r\n", "abc") + RB],
+         "Content-Length 003, then the unknown Host"),
+        ("fr-cl-zeros", [framed("POST", "Content-Length: %s3\r\n" % ("0" * 21),
+                                "abc") + RB],
+         "Content-Length of 22 digits (21 zeros), then the unknown Host"),
+        ("fr-cl-tab", [framed("POST", "Content-Length:\t3\t\r\n", "abc") + RB],
+         "Content-Length between tabs (nginx refuses it), then the unknown Host"),
+        ("fr-te-10", [framed("POST", TE, "3\r\nabc\r\n0\r\n\r\n",
+                             version="HTTP/1.0") + RB],
+         "HTTP/1.0 with a chunked body, then the unknown Host"),
+        ("fr-te-gzip-chunked", [framed("POST", "Transfer-Encoding: gzip, chunked\r\n",
+                                       "3\r\nabc\r\n0\r\n\r\n") + RB],
+         "Transfer-Encoding 'gzip, chunked' (Apache frames it), then the "
+         "unknown Host"),
+        ("fr-te-upper", [framed("POST", "Transfer-Encoding: CHUNKED\r\n",
+                                "3\r\nabc\r\n0\r\n\r\n") + RB],
+         "Transfer-Encoding CHUNKED, then the unknown Host"),
+        ("fr-chunk-trailer", [framed("POST", TE, "3\r\nabc\r\n0\r\nX-T: y\r\n\r\n")
+                              + RB], "a chunk trailer, then the unknown Host"),
+        ("fr-chunk-last-ext", [framed("POST", TE, "3;a=b\r\nabc\r\n0;x=y\r\n\r\n")
+                               + RB],
+         "extensions on the data and the last chunk, then the unknown Host"),
+        ("fr-chunk-quoted-ext", [framed("POST", TE, '3;a="x;y"\r\nabc\r\n0\r\n\r\n')
+                                 + RB],
+         "a quoted chunk extension holding ';', then the unknown Host"),
+        ("fr-chunk-lf", [framed("POST", TE, "3\nabc\n0\n\n") + RB],
+         "chunk lines ended by bare LF (nginx), then the unknown Host"),
+        ("fr-chunk-sp", [framed("POST", TE, "3 \r\nabc\r\n0\r\n\r\n") + RB],
+         "a SP after the chunk size, then the unknown Host"),
+        ("fr-chunk-lead0", [framed("POST", TE, "0003\r\nabc\r\n0000\r\n\r\n") + RB],
+         "chunk sizes with leading zeros, then the unknown Host"),
+        ("fr-upgrade-then-bad", [seg(framed("GET", "Upgrade: websocket\r\n"
+                                            "Connection: Upgrade\r\n", ""),
+                                     pause=0.3), RB],
+         "Upgrade: websocket the server does not perform, pause, the "
+         "unknown Host"),
+        ("fr-upgrade-cl-then-bad", [framed("GET", "Upgrade: foo\r\n"
+                                           "Content-Length: 2\r\n", "ab") + RB],
+         "Upgrade with a 2-byte body, then the unknown Host"),
+        ("fr-te-10-seg", [seg(framed("POST", TE, "3\r\nabc\r\n0\r\n\r\n",
+                                     version="HTTP/1.0"), pause=0.3), RB],
+         "HTTP/1.0 chunked, pause, the unknown Host")):
+    add(vid, "attack", d, segs, ["body", "pipelining", "redhttp"], before=1)
+for vid, segs, d in (
+        ("fr-cl-list", [framed("POST", "Content-Length: 3, 3\r\n", "abc") + RB],
+         "Content-Length '3, 3'"),
+        ("fr-cl-dup", [framed("POST", "Content-Length: 3\r\nContent-Length: 3\r\n",
+                              "abc") + RB], "two equal Content-Length fields"),
+        ("fr-cl-sp-mid", [framed("POST", "Content-Length: 3 3\r\n", "abc") + RB],
+         "Content-Length '3 3'")):
+    add(vid, "attack", d + ", then the unknown Host", segs,
+        ["body", "redhttp"])
+for vid, segs, d in (
+        ("fr-expect-404", [seg(framed("POST", EXP + CLB, "", "/nope"), pause=0.4),
+                           RB], "Expect: 100-continue to a missing path, "
+                                "pause, a request-like body"),
+        ("fr-expect-404-one", [framed("POST", EXP + CLB, RB, "/nope")],
+         "Expect: 100-continue to a missing path, a request-like body in "
+         "the same segment"),
+        ("fr-expect-static", [seg(framed("POST", EXP + CLB, ""), pause=0.4), RB],
+         "Expect: 100-continue, POST to a static file, pause, a "
+         "request-like body"),
+        ("fr-get-body-reqlike", [framed("GET", CLB, RB)],
+         "GET whose body is a request"),
+        ("fr-head-body-reqlike", [framed("HEAD", CLB, RB)],
+         "HEAD whose body is a request")):
+    add(vid, "legit", d, segs, ["body", "expect", "redhttp"])
+for vid, segs, d in (
+        ("fr-expect-get", [seg(framed("GET", EXP + CLB, ""), pause=0.4), RB],
+         "GET with Expect: 100-continue and a request-like body"),
+        ("fr-expect-10", [seg(framed("POST", EXP + CLB, "", "/nope",
+                                     version="HTTP/1.0"), pause=0.4), RB],
+         "HTTP/1.0 with Expect and a request-like body"),
+        ("fr-trace-body", [framed("TRACE", CLB, RB)],
+         "TRACE whose body is a request"),
+        ("fr-unknown-method-body", [framed("FOO", CLB, RB)],
+         "method FOO whose body is a request"),
+        ("fr-propfind-body", [framed("PROPFIND", CLB, RB)],
+         "PROPFIND whose body is a request"),
+        ("fr-options-star-body", [framed("OPTIONS", CLB, RB, "*")],
+         "OPTIONS * whose body is a request")):
+    add(vid, "either", d, segs, ["body", "method", "redhttp"])
+for vid, h, cls, d in (
+        ("fr-host-bslash", WWW + "\\" + ATK, "attack", "a backslash (nginx routes it)"),
+        ("fr-host-pct", "www%2eexample.org", "attack", "percent-encoded dots"),
+        ("fr-host-port-at", ATK + ":80@" + WWW, "attack", "unknown:80@served"),
+        ("fr-host-ip-pad", "192.000.002.001", "attack",
+         "the server's own IPv4 with zero-padded octets"),
+        ("fr-host-vt", ATK + "\x0b", "attack", "a trailing VT"),
+        ("fr-host-ff", "\x0c" + ATK, "attack", "a leading FF"),
+        ("fr-host-nul-end", ATK + "\x00", "attack", "a trailing NUL"),
+        ("fr-host-del", ATK + "\x7f", "attack", "a trailing DEL"),
+        ("fr-host-cr-mid", WWW + "\r" + ATK, "attack", "a bare CR inside"),
+        ("fr-host-colon-only", ":80", "attack", "a port and no name"),
+        ("fr-host-trail-tab", WWW + "\t", "either", "served, a trailing tab"),
+        ("fr-host-lead-tab", "\t" + WWW, "either", "served, a leading tab"),
+        ("fr-host-port2", WWW + ":80:80", "either", "served, two ports"),
+        ("fr-host-port-lead0", WWW + ":0080", "either", "served, port 0080"),
+        ("fr-host-port-sp", WWW + ": 80", "either", "served, SP before the port"),
+        ("fr-host-own-port0", SRV4 + ":0", "either", "own IPv4, port 0")):
+    add(vid, cls, "Host: " + d, [req("/", h)], ["host", "redhttp"])
+for vid, t, host, d in (
+        ("fr-abs-empty", "http:///", WWW, "'http:///' (no authority)"),
+        ("fr-abs-empty-port", "http://:80/", WWW, "'http://:80/'"),
+        ("fr-abs-query", "http://%s?x" % ATK, WWW, "unknown authority, then '?'"),
+        ("fr-abs-empty-port-bad", "http://%s:/" % ATK, WWW,
+         "unknown authority, empty port"),
+        ("fr-abs-https-upper", "HTTPS://%s/" % WWW, ATK,
+         "'HTTPS://' served authority, unknown Host (Apache routes by Host)"),
+        ("fr-abs-decimal", "http://3221225985/", WWW, "a decimal IPv4 authority"),
+        ("fr-abs-port-at", "http://%s:80@%s/" % (WWW, ATK), WWW,
+         "served:80@unknown"),
+        ("fr-abs-bslash-at", "http://%s\\@%s/" % (WWW, ATK), WWW,
+         "served\\@unknown"),
+        ("fr-abs-pct", "http://www%2eexample.org/", WWW, "percent-encoded authority"),
+        ("fr-abs-zone", "http://[fe80::1%25eth0]/", WWW, "an IPv6 zone id")):
+    add(vid, "attack", "absolute-form: " + d, [req(t, host)],
+        ["absolute-form", "redhttp"])
+for vid, line in (("fr-pri-30", "PRI * HTTP/3.0"), ("fr-pri-21", "PRI * HTTP/2.1")):
+    add(vid, "attack", "%r with the unknown Host" % line,
+        ["%s\r\nHost: %s\r\n\r\n" % (line, ATK)], ["h2", "redhttp"])
+add("fr-pri-host-then-bad", "attack", "PRI * HTTP/2.0 with a Host field, then "
+    "the unknown Host", ["PRI * HTTP/2.0\r\nHost: %s\r\n\r\n" % ATK + RB],
+    ["h2", "redhttp"])
+add("fr-long-line-8k", "attack", "an 8,141-byte target (under Apache's 8,190), "
+    "unknown Host", ["GET /" + "a" * 8140 + " HTTP/1.1\r\nHost: %s\r\n\r\n" % ATK],
+    ["late-host", "redhttp"])
+FILL30 = "".join("X-F%03d: %s\r\n" % (i, "f" * 1000) for i in range(28))
+add("fr-head-30k", "attack", "28 KB of fields (under nginx's 32 KB), then "
+    "the unknown Host, 1400-byte segments",
+    tiny("GET / HTTP/1.1\r\n" + FILL30 + "Host: %s\r\n\r\n" % ATK, 1400),
+    ["late-host", "split", "redhttp"])
+add("fr-head-30k-good", "legit", "28 KB of fields, then a served Host, "
+    "1400-byte segments",
+    tiny("GET / HTTP/1.1\r\n" + FILL30 + "Host: %s\r\n\r\n" % WWW, 1400),
+    ["late-host", "split", "redhttp"])
+
 # One variant a line, so that a diff shows which variants changed.
 head = {"version": 1,
         "about": "HTTP/1.x request forms for floodshield issue 13; bytes are "

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Issue 13, "judge every request form the server acts on": the measured
-# request corpus (tests/http_corpus: 522 variants, classes legit, attack
+# request corpus (tests/http_corpus: 590 variants, classes legit, attack
 # and either; tests/http_corpus/SEMANTICS.md) sent to real Apache and
 # nginx with the shield attached, judged by what each server logged.
 #

@@ -443,6 +443,10 @@ struct result {
 	double wrap_floor;	   /* through a wrapper: it -> bench_pass */
 	double xf_ns[XF_MAX];
 	int xf_verdict[XF_MAX];
+	double bound_ns; /* HTTP rows: bound_http on the frame, else -1 */
+	int bound_verdict;
+	double scan_ns; /* HTTP rows: bound_scan on the frame, else -1 */
+	int scan_verdict;
 	int verdict;
 	int reason;	  /* the reason that counted the timed packets */
 	int first_reason; /* first, resume: that of one run after prepare */
@@ -458,6 +462,8 @@ struct pkt_run {
 	struct bench_bpf *bb;
 	int pass_fd, restore_fd, hflow_fd, next_fd;
 	int hstate_fd; /* floodshield's fs_hstate */
+	int bound_fd;  /* bound_http */
+	int scan_fd;   /* bound_scan */
 	int rep;       /* runs per call of the case being timed */
 	struct xfilter xf[XF_MAX];
 	double *floor; /* repeat samples of bench_pass */
@@ -567,6 +573,29 @@ static int time_xf(struct pkt_run *p, const struct frame *f, struct result *r)
 				return -1;
 		r->xf_ns[k] = median(v, p->o->runs);
 	}
+	return 0;
+}
+
+/* The lower bound of an HTTP row (bound_http in bench/bench.bpf.c: the
+ * socket lookup and a line-end scan of the payload) on the same frame,
+ * repeat mode; -1 for the other rows. */
+static int time_bound(struct pkt_run *p, const struct bcase *c,
+		      const struct frame *f, struct result *r)
+{
+	double v[p->o->runs], w[p->o->runs];
+
+	r->bound_ns = r->scan_ns = -1;
+	r->bound_verdict = r->scan_verdict = -1;
+	if (c->method != BM_FIRST && c->method != BM_RESUME)
+		return 0;
+	for (int i = 0; i < p->o->runs; i++)
+		if (bt_repeat(p->bound_fd, f->buf, f->len, p->rep, &v[i],
+			      &r->bound_verdict) ||
+		    bt_repeat(p->scan_fd, f->buf, f->len, p->rep, &w[i],
+			      &r->scan_verdict))
+			return -1;
+	r->bound_ns = median(v, p->o->runs);
+	r->scan_ns = median(w, p->o->runs);
 	return 0;
 }
 
@@ -814,7 +843,7 @@ static int run_case(struct pkt_run *p, size_t ci, int family)
 	r->len = f.len;
 	r->state_ok = true;
 	r->rep = p->rep = bench_repeat(&c->spec, p->o->repeat);
-	if (time_xf(p, &f, r))
+	if (time_xf(p, &f, r) || time_bound(p, c, &f, r))
 		return -1;
 	/* Prime: the first packet may create the state the rest find (the
 	 * cookie case: the second SYN makes the pressure). */
@@ -918,11 +947,26 @@ static const char *target_text(double t, char *buf)
 	return buf;
 }
 
+/* A bound's ratio to alw_all for the table (@ns, @verdict: bound_http's
+ * or bound_scan's): "-" for rows without one, "miss" when it did not
+ * find its socket and a line end (XDP_PASS), so that its figure would
+ * time less than the bound. */
+static const char *bound_text(const struct result *r, double ns, int verdict,
+			      char *b, size_t n)
+{
+	if (ns < 0)
+		return "-";
+	if (verdict != XDP_PASS)
+		return "miss";
+	snprintf(b, n, "%.1f", ns / r->xf_ns[XF_ALLOW_ALL]);
+	return b;
+}
+
 static void report(struct pkt_run *p)
 {
 	double floor = floor_ns(p);
 	FILE *t = p->o->tsv;
-	char tb[16], xb[16];
+	char tb[16], xb[16], bb[16], bab[16];
 
 	tsv_line(t, "pkt", "floor_pass", 0,
 		 "ns=%.2f\tsamples=%zu\trepeat=%d\truns=%d", floor, p->nfloor,
@@ -930,16 +974,19 @@ static void report(struct pkt_run *p)
 	printf("\nPer-packet cost (kernel duration, median of %d runs of %d, "
 	       "HTTP data segments %d); floor: trivial XDP_PASS = %.1f ns "
 	       "(median of %zu); fs/alw: floodshield against xdp-filter's "
-	       "alw_all on the same frame\n",
+	       "alw_all on the same frame; bnd/alw, scan/alw (HTTP rows): "
+	       "bound_http (the socket lookup and a line-end scan alone) and "
+	       "bound_scan (the scan alone), lower bounds of any design, "
+	       "against alw_all on the same frame\n",
 	       p->o->runs, p->o->repeat,
 	       p->o->repeat < BENCH_HTTP_REPEAT ? p->o->repeat
 						: BENCH_HTTP_REPEAT,
 	       floor, p->nfloor);
 	printf("%-17s %-3s %5s %-10s %7s %6s %7s %-15s %4s %7s %5s %5s %6s "
-	       "%7s %5s\n",
+	       "%7s %5s %7s %7s\n",
 	       "case", "fam", "bytes", "method", "fs ns", "ratio", "target",
 	       "reason", "path", "alw ns", "ratio", "fs/alw", "target",
-	       "dny ns", "ratio");
+	       "dny ns", "ratio", "bnd/alw", "scan/alw");
 	for (size_t ci = 0; ci < NCASES; ci++) {
 		const struct bcase *c = &cases[ci];
 
@@ -954,7 +1001,8 @@ static void report(struct pkt_run *p)
 				estimate_new(p, c, r, k, floor);
 			alw = r->ns / r->xf_ns[XF_ALLOW_ALL];
 			printf("%-17s v%-2d %5zu %-10s %7.1f %6.2f %7s %-15s "
-			       "%4s %7.1f %5.2f %6.2f %6s %7.1f %5.2f\n",
+			       "%4s %7.1f %5.2f %6.2f %6s %7.1f %5.2f %7s "
+			       "%7s\n",
 			       c->id, fam, r->len, method_names[c->method],
 			       r->ns, r->ratio, target_text(c->target, tb),
 			       fs_reason_name(r->reason),
@@ -963,7 +1011,11 @@ static void report(struct pkt_run *p)
 			       r->xf_ns[XF_ALLOW_ALL] / floor, alw,
 			       target_text(c->xf_target, xb),
 			       r->xf_ns[XF_DENY_ALL],
-			       r->xf_ns[XF_DENY_ALL] / floor);
+			       r->xf_ns[XF_DENY_ALL] / floor,
+			       bound_text(r, r->bound_ns, r->bound_verdict, bb,
+					  sizeof(bb)),
+			       bound_text(r, r->scan_ns, r->scan_verdict, bab,
+					  sizeof(bab)));
 			tsv_line(t, "pkt", c->id, fam,
 				 "label=%s\tmethod=%s\tbytes=%zu\tns=%."
 				 "2f\tratio=%.3f\t"
@@ -973,7 +1025,9 @@ static void report(struct pkt_run *p)
 				 "1f\twrap_floor=%.1f\t"
 				 "alw_ns=%.2f\talw_verdict=%s\tdny_ns=%."
 				 "2f\tdny_verdict=%s\talw_ratio=%.3f\t"
-				 "xf_target=%.1f\trepeat=%d\tstate_ok=%d",
+				 "xf_target=%.1f\trepeat=%d\tstate_ok=%d\t"
+				 "bound_ns=%.2f\tbound_verdict=%s\t"
+				 "scan_ns=%.2f\tscan_verdict=%s",
 				 c->label, method_names[c->method], r->len,
 				 r->ns, r->ratio, c->target, c->l34,
 				 fs_reason_name(r->reason),
@@ -984,7 +1038,14 @@ static void report(struct pkt_run *p)
 				 verdict_name(r->xf_verdict[XF_ALLOW_ALL]),
 				 r->xf_ns[XF_DENY_ALL],
 				 verdict_name(r->xf_verdict[XF_DENY_ALL]), alw,
-				 c->xf_target, r->rep, r->state_ok);
+				 c->xf_target, r->rep, r->state_ok, r->bound_ns,
+				 r->bound_ns < 0
+					 ? "-"
+					 : verdict_name(r->bound_verdict),
+				 r->scan_ns,
+				 r->scan_ns < 0
+					 ? "-"
+					 : verdict_name(r->scan_verdict));
 		}
 	}
 }
@@ -1213,6 +1274,8 @@ int cmd_pkt(const struct bench_opts *o)
 	if (!p->bb)
 		goto out;
 	p->pass_fd = bpf_program__fd(p->bb->progs.bench_pass);
+	p->bound_fd = bpf_program__fd(p->bb->progs.bound_http);
+	p->scan_fd = bpf_program__fd(p->bb->progs.bound_scan);
 	p->restore_fd = bpf_program__fd(p->bb->progs.bench_restore);
 	p->hflow_fd = bpf_program__fd(p->bb->progs.bench_hflow);
 	p->next_fd = bpf_map__fd(p->bb->maps.fresh_next);

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "test.h"
 
@@ -133,10 +134,22 @@ static bool selected(const char *name, int argc, char **argv)
 	return false;
 }
 
+/* Seconds on the monotonic clock: each suite's time is printed after
+ * it ("# time NAME: S s"), so that a run shows where its minutes go
+ * (CI allows make test 20 minutes). */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Run one shell test and count its ok/not ok/skip lines. */
 static void run_script(const char *dir, const char *file)
 {
 	char cmd[1024], line[1024];
+	double t0 = now_s();
 	bool any = false;
 	FILE *p;
 	int st;
@@ -170,6 +183,7 @@ static void run_script(const char *dir, const char *file)
 		       WIFEXITED(st) ? WEXITSTATUS(st) : -1,
 		       any ? "" : ", no results");
 	}
+	printf("# time %s: %.1f s\n", file, now_s() - t0);
 }
 
 static void run_scripts(const char *dir, int argc, char **argv)
@@ -202,10 +216,13 @@ int main(int argc, char **argv)
 		if (!selected(t->name, argc, argv) ||
 		    (t->named && !named(t->name, argc, argv)))
 			continue;
+		double t0 = now_s();
+
 		cur_test = t->name;
 		printf("---- %s\n", t->name);
 		t->fn();
 		end_subtest();
+		printf("# time %s: %.1f s\n", t->name, now_s() - t0);
 	}
 	run_scripts(dir ? dir : "tests/ns", argc, argv);
 	if (n_skip)

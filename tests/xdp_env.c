@@ -47,33 +47,171 @@ int xe_open_sockets(struct xdp_env *e, bool real_sockets)
 /* fs_hstate's size for the next open_env() (0: as built). */
 static __u32 hstate_max;
 
+/* A loaded object kept for the next open with the same choices. Every
+ * load verifies the program afresh (most of the C suites' time), so
+ * xe_close() parks the object once every map is emptied and its .bss
+ * zeroed (park_reset()): what a fresh load would give (the object has no
+ * .data; .rodata is frozen at load, its choices are the park key). Not kept:
+ * objects with fs_hstate resized (the eviction fixtures: an LRU map's
+ * lists after deletes are not those of a new one) or with a map of a
+ * type park_reset() does not know. FS_TEST_NO_PARK=1 loads afresh
+ * every time. */
+struct park_key {
+	bool real_sockets, no_ct;
+	__u32 bans_max;
+};
+
+static struct {
+	struct floodshield_bpf *skel;
+	struct park_key key;
+} park;
+
+static int ring_discard(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* Zero every element of array map @m (per-CPU values for each CPU), in
+ * one batch. */
+static int zero_array(struct bpf_map *m, int ncpu)
+{
+	__u32 n = bpf_map__max_entries(m), vsz = bpf_map__value_size(m);
+	bool pcpu = bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY;
+	size_t per = pcpu ? ((vsz + 7) / 8 * 8) * ncpu : vsz;
+	__u32 *keys = calloc(n, sizeof(*keys));
+	void *vals = calloc(n, per);
+	__u32 count = n;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 i = 0; i < n; i++)
+		keys[i] = i;
+	if (bpf_map_update_batch(bpf_map__fd(m), keys, vals, &count, NULL) ||
+	    count != n)
+		err = -errno ? -errno : -EIO;
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* Delete every key of hash-like map @m. */
+static int empty_hash(struct bpf_map *m)
+{
+	char key[256];
+	int fd = bpf_map__fd(m);
+
+	if (bpf_map__key_size(m) > sizeof(key))
+		return -E2BIG;
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	return 0;
+}
+
+/* Drain what the program left in ring buffer @m. */
+static int drain_ring(struct bpf_map *m)
+{
+	struct ring_buffer *rb =
+		ring_buffer__new(bpf_map__fd(m), ring_discard, NULL, NULL);
+
+	if (!rb)
+		return -errno;
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return 0;
+}
+
+/* Every map of @skel as a fresh load has it: arrays zero, hashes empty,
+ * the ring drained, .bss zero. 0, or < 0 when a map is of a kind it does
+ * not know (a .data section among them). */
+static int park_reset(struct floodshield_bpf *skel, int ncpu)
+{
+	struct bpf_map *m;
+	int err = 0;
+
+	bpf_object__for_each_map(m, skel->obj) {
+		const char *name = bpf_map__name(m);
+
+		if (strstr(name, ".rodata") || strstr(name, ".kconfig"))
+			continue;
+		if (strstr(name, ".bss")) {
+			memset(skel->bss, 0, bpf_map__value_size(m));
+			continue;
+		}
+		switch (bpf_map__type(m)) {
+		case BPF_MAP_TYPE_ARRAY:
+		case BPF_MAP_TYPE_PERCPU_ARRAY:
+			err = zero_array(m, ncpu);
+			break;
+		case BPF_MAP_TYPE_HASH:
+		case BPF_MAP_TYPE_LRU_HASH:
+		case BPF_MAP_TYPE_LPM_TRIE:
+			err = empty_hash(m);
+			break;
+		case BPF_MAP_TYPE_RINGBUF:
+			err = drain_ring(m);
+			break;
+		default:
+			err = -ENOTSUP;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* A loaded object for choices @k: the parked one, emptied, or a new
+ * load. */
+static struct floodshield_bpf *load_skel(const struct park_key *k)
+{
+	struct floodshield_bpf *skel;
+
+	if (park.skel && !hstate_max && !memcmp(&park.key, k, sizeof(*k))) {
+		skel = park.skel;
+		park.skel = NULL; /* in use */
+		return skel;
+	}
+	floodshield_bpf__destroy(park.skel);
+	park.skel = NULL;
+	skel = fs_skel_open(NULL, true);
+	if (!skel)
+		return NULL;
+	skel->rodata->fs_assume_connected = !k->real_sockets;
+	if (k->no_ct)
+		skel->rodata->fs_have_ct = false;
+	if ((k->bans_max &&
+	     bpf_map__set_max_entries(skel->maps.FS_MAP_BANS, k->bans_max)) ||
+	    (hstate_max &&
+	     bpf_map__set_max_entries(skel->maps.FS_MAP_HSTATE, hstate_max)) ||
+	    floodshield_bpf__load(skel)) {
+		floodshield_bpf__destroy(skel);
+		return NULL;
+	}
+	park.key = *k;
+	return skel;
+}
+
 static int open_env(struct xdp_env *e, bool real_sockets, __u32 bans_max,
 		    bool no_ct)
 {
+	struct park_key k = {real_sockets, no_ct, bans_max};
+
 	memset(e, 0, sizeof(*e));
 	e->ncpu = libbpf_num_possible_cpus();
 	if (e->ncpu <= 0)
 		return fail("libbpf_num_possible_cpus");
-	e->skel = fs_skel_open(NULL, true);
+	e->skel = load_skel(&k);
 	if (!e->skel)
-		return fail("open skeleton");
-	e->skel->rodata->fs_assume_connected = !real_sockets;
-	if (no_ct)
-		e->skel->rodata->fs_have_ct = false;
-	if (bans_max &&
-	    bpf_map__set_max_entries(e->skel->maps.FS_MAP_BANS, bans_max)) {
-		xe_close(e);
-		return fail("resize fs_bans");
-	}
-	if (hstate_max &&
-	    bpf_map__set_max_entries(e->skel->maps.FS_MAP_HSTATE, hstate_max)) {
-		xe_close(e);
-		return fail("resize fs_hstate");
-	}
-	if (floodshield_bpf__load(e->skel)) {
-		xe_close(e);
 		return fail("load skeleton");
-	}
+	e->parkable = !hstate_max && !(getenv("FS_TEST_NO_PARK") &&
+				       !strcmp(getenv("FS_TEST_NO_PARK"), "1"));
 	fs_cfg_defaults(&e->cfg);
 	if (fs_maps_init_defaults(bpf_map__fd(e->skel->maps.FS_MAP_CFG),
 				  bpf_map__fd(e->skel->maps.FS_MAP_SVC))) {
@@ -106,7 +244,11 @@ int xe_open_no_ct(struct xdp_env *e)
 
 void xe_close(struct xdp_env *e)
 {
-	floodshield_bpf__destroy(e->skel);
+	if (e->skel && e->parkable && !park.skel &&
+	    !park_reset(e->skel, e->ncpu))
+		park.skel = e->skel; /* for the next open with its choices */
+	else
+		floodshield_bpf__destroy(e->skel);
 	e->skel = NULL;
 }
 

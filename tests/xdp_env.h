@@ -21,9 +21,11 @@ struct xdp_env {
 	struct floodshield_bpf *skel;
 	struct fs_cfg cfg; /* as last written to fs_cfg */
 	int ncpu;
-	bool stream; /* he_run() keeps the HTTP parser's state of a flow
-		      * between segments; off: each segment starts its
-		      * flow afresh (a connection's first data) */
+	bool stream;   /* he_run() keeps the HTTP parser's state of a flow
+			* between segments; off: each segment starts its
+			* flow afresh (a connection's first data) */
+	bool parkable; /* xe_close() may keep the object for the next
+			* open (xdp_env.c, park) */
 };
 
 /* Load a fresh instance: default settings and service ports (as a fresh

@@ -92,7 +92,42 @@ boot_checks()
 	out=$(timeout 60 systemctl stop "$UNIT" 2>&1)
 	result $? "systemctl stop" "$out"
 	floodshield detach unit0a >/dev/null 2>&1
+	other_pins
 	finish
+}
+
+# Another pin_dir: the unit binds only the default; without a drop-in the
+# daemon says so, with the drop-in the unit file shows it runs there.
+other_pins()
+{
+	local other=/sys/fs/bpf/unit-other d=/etc/systemd/system/$UNIT.d
+	local b=/run/floodshield-bpffs/unit-other out
+
+	sed -i "s|^pin_dir *=.*|pin_dir = $other|" "$CONF"
+	timeout 60 systemctl start "$UNIT" >/dev/null 2>&1
+	out=$(journalctl -b -u "$UNIT" --no-pager | grep "pin_dir $other: not in this sandbox" | tail -1)
+	timeout 60 systemctl stop "$UNIT" >/dev/null 2>&1
+	systemctl reset-failed "$UNIT" 2>/dev/null
+	[ -n "$out" ]
+	result $? "pin_dir $other without a drop-in: the daemon says it is not in the sandbox" \
+		"$(journalctl -b -u "$UNIT" --no-pager | tail -6)"
+	mkdir -p "$d"
+	printf '%s\n' "[Service]" "BindPaths=-$other:$b" \
+		"BindPaths=-/sys/fs/bpf/xdp:$b/xdp" "Environment=LIBXDP_BPFFS=$b" >"$d/pins.conf"
+	systemctl daemon-reload
+	out=$(timeout 60 systemctl start "$UNIT" 2>&1)
+	result $? "with the unit file's drop-in: systemctl start" "$out" \
+		"$(journalctl -b -u "$UNIT" --no-pager | tail -8)"
+	xdp_on unit0a && floodshield -p "$other" block list 2>/dev/null | grep -q "${BLOCK1%/32}" &&
+		[ "$(owner "$other")" = floodshield ] && [ "$(owner "$other/fs_cfg")" = floodshield ]
+	result $? "attached, the file's block pinned in $other, the folder and pins floodshield's" \
+		"$(ls -la "$other" 2>&1 | head -4)"
+	out=$(timeout 60 systemctl reload "$UNIT" 2>&1)
+	result $? "systemctl reload on $other" "$out"
+	timeout 60 systemctl stop "$UNIT" >/dev/null 2>&1
+	floodshield -p "$other" detach unit0a >/dev/null 2>&1
+	rm -rf "$d" "$other"
+	systemctl daemon-reload
 }
 
 note "phase $PHASE: systemd $(systemctl --version | head -1 | cut -d' ' -f2), kernel $(uname -r)"
@@ -127,6 +162,16 @@ root_maps=$(pinned_ids)
 	[ "$(owner /sys/fs/bpf/floodshield/fs_cfg)" = root ]
 result $? "its pin folder and pins are root's" "$(ls -la /sys/fs/bpf/floodshield 2>&1 | head -5)"
 note "libxdp's state folder before the start: $(ls -ld /sys/fs/bpf/xdp 2>&1)"
+# dispatcher folders as root's libxdp leaves them (libxdp's dispatcher is
+# refused here: stand-ins, a folder and a pin in it, named as libxdp
+# names them): one of a configured interface, one of another
+ifindex() { ip -o link show dev "$1" | cut -d: -f1; }
+disp_cfg=/sys/fs/bpf/xdp/dispatch-$(ifindex unit0a)-1
+disp_other=/sys/fs/bpf/xdp/dispatch-$(ifindex unit1b)-1
+for d in "$disp_cfg" "$disp_other"; do
+	mkdir -p "$d" &&
+		bpftool map create "$d/prog0-prog" type array key 4 value 4 entries 1 name unit_disp
+done
 
 # --- start: READY=1 ---------------------------------------------------------
 out=$(timeout 60 systemctl start "$UNIT" 2>&1)
@@ -154,6 +199,11 @@ done
 [ -z "$bad" ]
 result $? "prepare gave the pin folder, the root attach's pins and libxdp's state folder to floodshield" \
 	"not floodshield's:$bad"
+[ "$(owner "$disp_cfg")" = floodshield ] && [ "$(owner "$disp_cfg/prog0-prog")" = floodshield ] &&
+	[ "$(owner "$disp_other")" = root ] && [ "$(owner "$disp_other/prog0-prog")" = root ]
+result $? "and root's dispatcher folder of unit0a (configured) with its pins; unit1b's stays root's" \
+	"$(ls -la "$disp_cfg" "$disp_other" 2>&1)"
+rm -rf "$disp_cfg" "$disp_other"
 
 # --- the process: its user and capabilities ----------------------------------
 uid=$(id -u floodshield)

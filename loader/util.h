@@ -45,8 +45,9 @@ void fs_fmt_expiry(unsigned long long expires_ns, unsigned long long now,
  * replaced by the value of the environment variable @env, when that is
  * set and not empty and @path is @from or under it; @path as it is
  * otherwise. Into @out of @len (cut to fit); returns @out. The systemd
- * unit (etc/floodshield.service.in) binds /sys/fs/bpf (read-only under
- * ProtectKernelTunables=) to a writable path, $FLOODSHIELD_BPFFS, and
+ * unit (etc/floodshield.service.in) binds the pin folder (read-only
+ * under ProtectKernelTunables=, and behind root's /sys/fs/bpf, mode
+ * 0700) writable at the same place under $FLOODSHIELD_BPFFS, and
  * /proc/sys/net (hidden by ProcSubset=pid) to $FLOODSHIELD_PROC_SYS. */
 #define FS_BPFFS	"/sys/fs/bpf"
 #define FS_ENV_BPFFS	"FLOODSHIELD_BPFFS"

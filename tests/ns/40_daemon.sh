@@ -19,6 +19,7 @@ daemon_cleanup()
 {
 	[ -n "$NOTIFY_PID" ] && kill "$NOTIFY_PID" 2>/dev/null
 	fs_stop_pid "$DAEMON_PID"
+	xdp_restore
 	fs_cleanup
 }
 trap daemon_cleanup EXIT
@@ -79,14 +80,38 @@ daemon_up()
 	[ "$(daemon_state "d['pid'] == $DAEMON_PID and d['running']")" = 1 ]
 }
 
-# The systemd unit's start, without systemd: user floodshield with the
-# unit's capabilities as ambient ones, its bounding set, no_new_privs.
-UNIT_CAPS=+net_admin,+sys_admin,+dac_override,+dac_read_search
+# The systemd unit's commands, without systemd (etc/floodshield.service.in):
+# user floodshield with the unit's capabilities as ambient ones, its
+# bounding set, no_new_privs, in a mount namespace of its own with the
+# unit's binds: the pin folder under $FLOODSHIELD_BPFFS, libxdp's state
+# folder into it as xdp ($LIBXDP_BPFFS), root's /sys/fs/bpf (mode 1700
+# here) never crossed. `floodshield prepare` (as root, ExecStartPre=+)
+# has made them its user's.
+UNIT_CAPS=+net_admin,+sys_admin
+UNIT_BPFFS=$FS_TMP/bpffs
 as_unit()
 {
-	exec setpriv --reuid=floodshield --regid=floodshield --clear-groups \
+	local pins=$UNIT_BPFFS/${FS_PIN#/sys/fs/bpf/}
+
+	mkdir -p "$pins" || return 1
+	exec unshare -m --propagation private sh -c \
+		'mount --bind "$1" "$2" && mount --bind /sys/fs/bpf/xdp "$2/xdp" &&
+		shift 2 && exec "$@"' sh "$FS_PIN" "$pins" \
+		env FLOODSHIELD_BPFFS="$UNIT_BPFFS" LIBXDP_BPFFS="$pins" \
+		setpriv --reuid=floodshield --regid=floodshield --clear-groups \
 		--inh-caps=$UNIT_CAPS --ambient-caps=$UNIT_CAPS \
 		--bounding-set=-all,$UNIT_CAPS --no-new-privs "$@"
+}
+# prepare gives the host's libxdp state folder to floodshield: its owner
+# comes back at the end (a folder prepare made is removed if empty)
+XDP_OWNER=$(stat -c %u:%g /sys/fs/bpf/xdp 2>/dev/null)
+xdp_restore()
+{
+	if [ -n "$XDP_OWNER" ]; then
+		chown "$XDP_OWNER" /sys/fs/bpf/xdp 2>/dev/null
+	else
+		rmdir /sys/fs/bpf/xdp 2>/dev/null
+	fi
 }
 
 # Start the daemon (as the unit would with `unit`, else as root) and
@@ -96,7 +121,10 @@ start_daemon()
 {
 	local how=
 
-	[ "${1:-}" = unit ] && how=as_unit
+	if [ "${1:-}" = unit ]; then
+		"$FS_BIN" prepare -c "$CONF" >>"$LOG" 2>&1 || return 1
+		how=as_unit
+	fi
 	NOTIFY_SOCKET=$NOTIFY $how "$FS_BIN" -n "$FS_SRV_NS" run -c "$CONF" >>"$LOG" 2>&1 &
 	DAEMON_PID=$!
 	fs_wait_until 30 daemon_up && return 0
@@ -353,19 +381,24 @@ fs_result $? "daemon stopped: the program stays attached and protecting"
 fs_result $? "status after a clean stop: no pid, the last run's reloads" \
 	"$(fs_cli -j status)"
 # the restart as the systemd unit starts it: user floodshield with the
-# capabilities to attach as ambient ones
+# capabilities to attach as ambient ones, none over file permissions;
+# a pin as an earlier root `floodshield attach` leaves it (root's)
+chown root:root "$FS_PIN/fs_cfg" "$FS_PIN"
 start_daemon unit
+[ "$(stat -c %U "$FS_PIN" "$FS_PIN/fs_cfg" /sys/fs/bpf/xdp | sort -u)" = floodshield ]
+fs_result $? "prepare (the unit's ExecStartPre=+) gave root's pin folder and pin, and libxdp's state folder, to floodshield" \
+	"$(ls -ld "$FS_PIN" "$FS_PIN/fs_cfg" /sys/fs/bpf/xdp 2>&1)"
 new_id=$(prog_id)
 [ "$new_id" != "$old_id" ] && [ "$new_id" != 0 ]
 fs_result $? "restart as the unit (user floodshield, ambient capabilities) replaced the program in place" \
 	"prog id $old_id -> $new_id" "$(tail -3 "$LOG")"
 ids=$(grep -E '^(Uid|Gid):' "/proc/$DAEMON_PID/status" | awk '{print $2,$3,$4,$5}' | sort -u)
 caps=$(grep -E '^Cap(Eff|Amb|Inh)' "/proc/$DAEMON_PID/status" | awk '{print $2}' | sort -u)
-# permitted, off: the unit's CAP_NET_ADMIN, CAP_SYS_ADMIN and
-# CAP_DAC_READ_SEARCH, for an
-# attach to an interface created later (CAP_DAC_OVERRIDE goes)
+# permitted, off: the unit's CAP_NET_ADMIN and CAP_SYS_ADMIN, for an
+# attach to an interface created later; no CAP_DAC_* (the unit grants
+# none)
 [ "$ids" = "$uid $uid $uid $uid" ] && [ "$caps" = 0000000000000000 ] &&
-	[ "$(awk '/^CapPrm:/ {print $2}' "/proc/$DAEMON_PID/status")" = 0000000000201004 ]
+	[ "$(awk '/^CapPrm:/ {print $2}' "/proc/$DAEMON_PID/status")" = 0000000000201000 ]
 fs_result $? "as the unit: user floodshield, no effective capability once attached, only the unit's attach ones permitted" \
 	"$(grep -E '^(Uid|Cap)' "/proc/$DAEMON_PID/status")"
 [ "$(reload_counts)" = 0/0/0/0/none ]
@@ -442,15 +475,14 @@ if command -v systemd-analyze >/dev/null; then
 	# score does not move
 	out=$(systemd-analyze security --offline=yes "$FS_TMP/floodshield.service" 2>&1)
 	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' <<<"$out")
-	awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.1) }'
-	fs_result $? "systemd-analyze security: exposure $score, at most 2.1" "$(tail -5 <<<"$out")"
+	awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 1.9) }'
+	fs_result $? "systemd-analyze security: exposure $score, at most 1.9" "$(tail -5 <<<"$out")"
 	open=$(systemd-analyze security --offline=yes --json=short \
 		"$FS_TMP/floodshield.service" 2>&1 | "$FS_PY" -c '
 import json, sys
 print(" ".join(sorted(x["name"] for x in json.load(sys.stdin)
                       if x["exposure"] not in (None, "0.0"))))')
-	want="AmbientCapabilities= CapabilityBoundingSet=~CAP_(DAC_*|FOWNER|IPC_OWNER)"
-	want="$want CapabilityBoundingSet=~CAP_NET_ADMIN CapabilityBoundingSet=~CAP_SYS_ADMIN"
+	want="AmbientCapabilities= CapabilityBoundingSet=~CAP_NET_ADMIN CapabilityBoundingSet=~CAP_SYS_ADMIN"
 	want="$want DeviceAllow= IPAddressDeny= PrivateNetwork= PrivateUsers="
 	want="$want RestrictAddressFamilies=~AF_(INET|INET6) RestrictAddressFamilies=~AF_NETLINK"
 	want="$want RestrictAddressFamilies=~AF_UNIX RootDirectory=/RootImage="

@@ -73,12 +73,13 @@ static int apply_globals(struct fs_ctx *ctx, void *args)
 }
 
 static const struct fs_cmd *const commands[] = {
-	&fs_cmd_check,	 &fs_cmd_run,	  &fs_cmd_reload,
-	&fs_cmd_attach,	 &fs_cmd_detach,  &fs_cmd_status,
-	&fs_cmd_allow,	 &fs_cmd_block,	  &fs_cmd_hosts,
-	&fs_cmd_ports,	 &fs_cmd_set,	  &fs_cmd_show,
-	&fs_cmd_stats,	 &fs_cmd_explain, &fs_cmd_verify,
-	&fs_cmd_metrics, &fs_cmd_smtp,	  NULL,
+	&fs_cmd_check,	&fs_cmd_prepare, &fs_cmd_run,
+	&fs_cmd_reload, &fs_cmd_attach,	 &fs_cmd_detach,
+	&fs_cmd_status, &fs_cmd_allow,	 &fs_cmd_block,
+	&fs_cmd_hosts,	&fs_cmd_ports,	 &fs_cmd_set,
+	&fs_cmd_show,	&fs_cmd_stats,	 &fs_cmd_explain,
+	&fs_cmd_verify, &fs_cmd_metrics, &fs_cmd_smtp,
+	NULL,
 };
 
 const struct fs_cmd fs_cli = {

@@ -44,8 +44,8 @@ int fs_cli_daemon_state(const char *pin_dir, struct fs_daemon_state *st);
 extern const struct fs_cmd fs_cli;
 
 /* The top-level commands, each defined by the file that implements it. */
-extern const struct fs_cmd fs_cmd_check, fs_cmd_run,
-	fs_cmd_reload; /* cmd_run.c */
+extern const struct fs_cmd fs_cmd_check, fs_cmd_run, fs_cmd_reload,
+	fs_cmd_prepare; /* cmd_run.c */
 extern const struct fs_cmd fs_cmd_attach, fs_cmd_detach, fs_cmd_status;
 extern const struct fs_cmd fs_cmd_allow, fs_cmd_block; /* cmd_lists.c */
 extern const struct fs_cmd fs_cmd_hosts;	       /* cmd_hosts.c */

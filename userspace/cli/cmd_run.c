@@ -5,9 +5,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "cli.h"
 #include "../daemon/daemon.h"
+#include "../daemon/prepare.h"
 #include "../../loader/config.h"
 #include "../../loader/log.h"
 #include "../../loader/names.h"
@@ -36,11 +38,29 @@ static const char *pins_here(const char *pin_dir, char *buf, size_t len)
 	return fs_env_path(FS_ENV_BPFFS, FS_BPFFS, pin_dir, buf, len);
 }
 
+/* Under the systemd unit ($FLOODSHIELD_BPFFS set) the sandbox shows the
+ * pin folder it binds only: another pin_dir needs a drop-in (the unit
+ * file says which). 0, or -1 logged. */
+static int pins_reachable(const char *pin_dir, const char *pins)
+{
+	struct stat st;
+
+	if (!strcmp(pin_dir, pins) || stat(pins, &st) == 0)
+		return 0;
+	pr_err_errno("pin_dir %s: not in this sandbox (%s); the systemd "
+		     "unit binds only " FS_PIN_ROOT ": another pin_dir needs "
+		     "a drop-in with BindPaths= and LIBXDP_BPFFS= for it (see "
+		     "the comment in floodshield.service)",
+		     pin_dir, pins);
+	return -1;
+}
+
 static int do_run(struct fs_ctx *ctx, void *args)
 {
 	const char *conf_path = ((struct conf_args *)args)->path;
 	struct fs_conf *conf;
 	char err[512], pins[PATH_MAX];
+	const char *pin_dir;
 
 	if (fs_log_level < FS_LOG_INFO)
 		fs_log_level = FS_LOG_INFO;
@@ -51,8 +71,12 @@ static int do_run(struct fs_ctx *ctx, void *args)
 		fs_conf_free(conf);
 		return EXIT_USAGE;
 	}
-	pins_here(ctx->pin_dir_set ? ctx->pin_dir : conf->pin_dir, pins,
-		  sizeof(pins));
+	pin_dir = ctx->pin_dir_set ? ctx->pin_dir : conf->pin_dir;
+	pins_here(pin_dir, pins, sizeof(pins));
+	if (pins_reachable(pin_dir, pins)) {
+		fs_conf_free(conf);
+		return EXIT_FAIL;
+	}
 	return fs_daemon_run(conf, conf_path, pins) ? EXIT_FAIL : 0;
 }
 
@@ -80,6 +104,30 @@ static int do_check(struct fs_ctx *ctx, void *args)
 		       "hosts, %zu own addresses)\n",
 		       conf_path, c->n_ifaces, c->n_allow, c->n_block,
 		       c->n_hosts, c->n_own);
+	}
+	fs_conf_free(c);
+	return rc;
+}
+
+/* floodshield prepare -c FILE: root's part before the daemon runs as
+ * its user (prepare.h), on the real paths: the unit runs it outside its
+ * sandbox (ExecStartPre=+), where $FLOODSHIELD_BPFFS means nothing. */
+static int do_prepare(struct fs_ctx *ctx, void *args)
+{
+	const char *conf_path = ((struct conf_args *)args)->path;
+	struct fs_conf *c;
+	char err[512];
+	int rc = 0;
+
+	if (fs_log_level < FS_LOG_INFO)
+		fs_log_level = FS_LOG_INFO;
+	c = fs_conf_new();
+	if (!c || fs_conf_load(conf_path, c, err, sizeof(err))) {
+		pr_err("%s\n", c ? err : "out of memory");
+		rc = EXIT_USAGE;
+	} else if (fs_prepare(c,
+			      ctx->pin_dir_set ? ctx->pin_dir : c->pin_dir)) {
+		rc = EXIT_FAIL;
 	}
 	fs_conf_free(c);
 	return rc;
@@ -197,6 +245,11 @@ const struct fs_cmd fs_cmd_run =
 	FS_CMD("run", do_run, struct conf_args, conf_opts, &conf_defaults,
 	       "the daemon: attach, apply the configuration, expire bans, "
 	       "reload on SIGHUP");
+const struct fs_cmd fs_cmd_prepare = FS_CMD(
+	"prepare", do_prepare, struct conf_args, conf_opts, &conf_defaults,
+	"as root, before the daemon starts as its user: give that user the "
+	"pin folder, its pins and libxdp's state folder (the unit's "
+	"ExecStartPre=+)");
 const struct fs_cmd fs_cmd_check =
 	FS_CMD("check", do_check, struct conf_args, conf_opts, &conf_defaults,
 	       "validate a configuration without applying it");

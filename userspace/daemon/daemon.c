@@ -25,6 +25,7 @@
 #include "../../loader/addr.h"
 #include "../../loader/util.h"
 #include "notify.h"
+#include "prepare.h"
 #include "privdrop.h"
 #include "exporter.h"
 #include "daemon.h"
@@ -48,9 +49,6 @@
 #define LEDGER_EVERY_S 60	/* an unclean stop loses at most this */
 #define BAN_LOG_MAX    10	/* ban lines per sweep; the rest are summed */
 #define LOCK_POLL_NS   50000000 /* pin lock busy: try again after 50 ms */
-/* A folder in the pin folder that the running daemon keeps locked: one
- * daemon per pin folder. */
-#define FS_INSTANCE_LOCK "daemon-lock" /* bpffs refuses names with a dot */
 
 struct daemon {
 	const char *conf_path;
@@ -602,15 +600,14 @@ static int instance_lock(struct daemon *d)
 }
 
 /* Started by root: the daemon's folders its own user can use once it
- * runs as that user (under the unit, started as that user, the daemon
- * makes its pins its own and systemd its StateDirectory):
- * the pin folder (the folder, our maps and daemon-lock: the CLI, root,
- * can still use them) and the state folder (created 0700 if missing;
- * the folder and its ledgers). A folder others may write to (a shared
+ * runs as that user (under the unit, started as that user, `floodshield
+ * prepare` (ExecStartPre=+) gave it its pins and systemd its
+ * StateDirectory): the pin folder (fs_own_pins(): the CLI, root, can
+ * still use them) and the state folder (created 0700 if missing; the
+ * folder and its ledgers). A folder others may write to (a shared
  * /tmp) is refused, never given away. 0, or -1 logged. */
 static int own_folders(struct daemon *d)
 {
-	static const char *const pins[] = {"fs_", FS_INSTANCE_LOCK, NULL};
 	static const char *const ledgers[] = {FS_LEDGER_FILE, NULL};
 	const char *state = d->conf->state_dir;
 	struct stat st;
@@ -629,7 +626,7 @@ static int own_folders(struct daemon *d)
 		       state);
 		return -1;
 	}
-	return fs_own_folder(d->pin_dir, pins, &d->user) ||
+	return fs_own_pins(d->pin_dir, &d->user) ||
 			       fs_own_folder(state, ledgers, &d->user)
 		       ? -1
 		       : 0;

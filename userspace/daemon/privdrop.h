@@ -52,10 +52,14 @@ int fs_drop_privileges(const struct fs_user *u, bool keep_attach);
  *                           BPF_PROG_GET_FD_BY_ID: which program on a
  *                           link is floodshield's (and the dispatcher);
  *                           it also stands in for the first two;
- *   CAP_DAC_READ_SEARCH     the way to the pins: /sys/fs/bpf is root's,
- *                           mode 1700. The pins themselves are opened as
- *                           their owner (the daemon's user, privdrop's
- *                           fs_own_folder()). */
+ *   CAP_DAC_READ_SEARCH     the way to the pins when started by root:
+ *                           /sys/fs/bpf is root's, mode 0700. Under the
+ *                           systemd unit it is not granted, nor needed:
+ *                           the unit binds the pin folder and libxdp's
+ *                           state folder where its user reaches them
+ *                           (prepare.h). The pins themselves are opened
+ *                           as their owner (the daemon's user,
+ *                           fs_own_pins()). */
 #define FS_ATTACH_CAPS \
 	CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH
 

@@ -26,10 +26,12 @@ const volatile bool fs_assume_connected = false;
  * the connection, which an off-path sender cannot know. */
 enum fs_conn {
 	FS_CONN_NONE = 0,
-	FS_CONN_FIRST,	     /* the connection's first data: a request
-			      * socket (TCP_DEFER_ACCEPT, or the handshake's
-			      * ACK not yet processed), or a full socket
-			      * that has received nothing */
+	FS_CONN_FIRST,	     /* a full socket that has received nothing,
+			      * the segment at exactly its next byte
+			      * (rcv_nxt): the connection's first data, or
+			      * a later ACK of a client that has sent none
+			      * (never a handshake: the kernel made the
+			      * socket from an ACK before this one) */
 	FS_CONN_ESTABLISHED, /* data on an established connection */
 	FS_CONN_COOKIE,	     /* the listener, and an ACK carrying a valid
 			      * SYN cookie: no socket yet, the kernel makes
@@ -39,6 +41,11 @@ enum fs_conn {
 	FS_CONN_CT,	     /* no socket here: conntrack's entry of a
 			      * connection DNAT-ed to another netns proves
 			      * it; whether data came before is unknown */
+	FS_CONN_HANDSHAKE,   /* a request socket (TCP_DEFER_ACCEPT, or the
+			      * handshake's ACK not yet processed): the
+			      * ACK acknowledges exactly the SYN-ACK, so
+			      * this segment completes the handshake, or is
+			      * the first data of a deferred accept */
 };
 
 /* Where the kernel's socket is in the client's byte stream, for the
@@ -54,7 +61,16 @@ struct fs_conn_pos {
  * handshake): what proves a source (fs_prove()). */
 static __always_inline bool fs_conn_first(int proof)
 {
-	return proof == FS_CONN_FIRST || proof == FS_CONN_COOKIE;
+	return proof == FS_CONN_FIRST || proof == FS_CONN_COOKIE ||
+	       proof == FS_CONN_HANDSHAKE;
+}
+
+/* Whether proof @proof is of the handshake itself (the ACK that makes
+ * the connection: a request socket's, or one carrying a valid cookie):
+ * once per connection, what the conn bucket counts for a pure ACK. */
+static __always_inline bool fs_conn_handshake(int proof)
+{
+	return proof == FS_CONN_HANDSHAKE || proof == FS_CONN_COOKIE;
 }
 
 /* Whether @seq is in [start, start + wnd) (wraps like TCP's). */
@@ -67,7 +83,13 @@ static __always_inline bool seq_in(__u32 seq, __u32 start, __u32 wnd)
  * the segment's first byte inside the receive window or less than
  * FS_RETRANS_BACK bytes before rcv_nxt (a retransmission that may carry
  * new bytes after old ones), and its ACK one the socket can take (RFC 793 / Linux tcp_ack: not beyond what was
- * sent plus FS_ACK_SLACK, not older than the largest window). */
+ * sent plus FS_ACK_SLACK, not older than the largest window). In the
+ * window is what the kernel takes, not proof of the client: an
+ * off-path sender lands there once in (2^32 / window) * (2^32 / ACK
+ * range) tries, about 2^25 with megabyte windows. Punishment needs more:
+ * the segment at the state's exact next byte (http.bpf.h), or a
+ * handshake (fs_conn_handshake()); FS_CONN_FIRST is only ever at
+ * rcv_nxt exactly. */
 static __always_inline int conn_full(struct bpf_sock *sk, __u32 seq, __u32 ack,
 				     struct fs_conn_pos *pos)
 {
@@ -91,7 +113,8 @@ static __always_inline int conn_full(struct bpf_sock *sk, __u32 seq, __u32 ack,
 		pos->win = wnd;
 		pos->known = 1;
 	}
-	return tp->bytes_received ? FS_CONN_ESTABLISHED : FS_CONN_FIRST;
+	return tp->bytes_received || seq != rnxt ? FS_CONN_ESTABLISHED
+						 : FS_CONN_FIRST;
 }
 
 /* A request socket (the kernel holds the handshake: TCP_DEFER_ACCEPT, or
@@ -113,7 +136,7 @@ static __always_inline int conn_request(struct bpf_sock *sk, __u32 seq,
 		pos->win = wnd;
 		pos->known = 1;
 	}
-	return FS_CONN_FIRST;
+	return FS_CONN_HANDSHAKE;
 }
 
 /* A listener: the ACK carries a SYN cookie the kernel (or this program)

@@ -4,8 +4,11 @@
  * buckets its verdicts charge.
  *
  * Where a segment goes (fs_police_http()):
- * - URG set: bad (http_urgent): the server would read the stream without
- *   the urgent byte; no HTTP client sends urgent data;
+ * - URG set: bad (http_urgent) where it would be parsed (at the flow's
+ *   next byte): the server would read the stream without the urgent
+ *   byte; no HTTP client sends urgent data. Anywhere else it is dropped
+ *   (http_undecided_order; no_conn unproven), never passed (its pointer
+ *   may reach a later byte) nor punished (in the window is no proof);
  * - every segment is placed against the kernel's own next byte (the
  *   socket's rcv_nxt; behind DNAT the server's largest ACK, from
  *   conntrack), which fs_conn_proof() tells with its proof;
@@ -310,6 +313,7 @@ static __always_inline enum hseg hseg_untracked(struct xdp_md *ctx,
 	case FS_CONN_NONE:
 		return HSEG_ALONE;
 	case FS_CONN_FIRST:
+	case FS_CONN_HANDSHAKE:
 	case FS_CONN_COOKIE:
 		if (pl->pos.known) /* the stream's first byte, as the kernel has it */
 			first = pl->pos.next;
@@ -648,30 +652,37 @@ __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 	struct fs_hstate *s;
 	struct fs_hscratch *sc;
 	__u32 zero = 0, seq;
+	bool urg;
 
 	sc = bpf_map_lookup_elem(&fs_scratch, &zero);
 	if (!ctx || !p || !cfg || !sc)
 		return FS_R_SERVICE;
 	seq = bpf_ntohl(p->seq);
+	urg = p->tcp_flags & TCP_FLAG_URG;
 	sc->run.proof = -1;
 	sc->run.rst = seq;
-	if (p->tcp_flags & TCP_FLAG_URG)
-		return FS_R_HTTP_URGENT;
 	s = bpf_map_lookup_elem(&FS_MAP_HSTATE, &sc->flow);
 	switch (s ? hseg_place(ctx, p, &sc->flow, &s, &pl, sc->run.now)
 		  : hseg_untracked(ctx, p, &sc->flow, &s, &pl)) {
 	case HSEG_ALONE:
 		sc->run.proof = FS_CONN_NONE;
-		return HTTP_ALONE;
+		return urg ? FS_R_NO_CONN : HTTP_ALONE;
 	case HSEG_VERDICT:
 		sc->run.proof = pl.proof;
 		sc->run.rst = pl.rst;
-		return pl.verdict;
+		return urg && !fs_reason_drops(pl.verdict)
+			       ? FS_R_HTTP_UNDECIDED_ORDER
+			       : pl.verdict;
 	default:
 		break;
 	}
 	if (!s || pl.skip >= p->data_len)
-		return FS_R_SERVICE;
+		return urg ? FS_R_HTTP_UNDECIDED_ORDER : FS_R_SERVICE;
+	if (urg) { /* at the next byte: judged (http_bad() proves it) */
+		sc->run.proof = pl.proof;
+		sc->run.rst = seq + pl.skip;
+		return FS_R_HTTP_URGENT;
+	}
 	if (s->st == HP_BODY && s->count >= p->data_len - pl.skip) {
 		s->count -= p->data_len - pl.skip; /* body: nothing to read */
 		s->snap_ok = 0; /* no rewind past bytes passed */

@@ -14,7 +14,8 @@
  *
  * A counted session ends with the client's FIN or RST at the sequence
  * the server's socket expects next (session_close_proven()), or when the
- * daemon's sweep finds it idle for smtp.idle (loader/smtp.h). A session
+ * daemon's sweep finds no proven segment of it for smtp.idle
+ * (loader/session.c). A session
  * is never cut: admission only drops SYNs, which the sender retries.
  *
  * Limits: the SYN only peeks at the pool, the count comes with the
@@ -183,7 +184,11 @@ static __always_inline bool session_close_proven(struct xdp_md *ctx,
 
 /* A counted session's segment: a proven FIN or RST ends it (the delete
  * decides, so a close counts once whatever the CPUs do), anything else
- * marks it alive (at most once per FS_WINDOW_STEP_NS). */
+ * the kernel's socket proves marks it alive (at most once per
+ * FS_WINDOW_STEP_NS, and only then is the socket asked). Unproven
+ * segments mark nothing: forged ones with the flow's ports (2^16
+ * guesses) would otherwise keep a session whose socket is gone counted
+ * for ever, and its pool full. */
 static __always_inline void session_seen(struct xdp_md *ctx,
 					 const struct fs_pkt *p,
 					 const struct fs_flow_key *k,
@@ -199,7 +204,8 @@ static __always_inline void session_seen(struct xdp_md *ctx,
 		}
 		return;
 	}
-	if (now - READ_ONCE(f->last_ns) >= FS_WINDOW_STEP_NS)
+	if (now - READ_ONCE(f->last_ns) >= FS_WINDOW_STEP_NS &&
+	    fs_conn_proof(ctx, p, NULL) != FS_CONN_NONE)
 		WRITE_ONCE(f->last_ns, now);
 }
 

@@ -134,26 +134,28 @@ static __always_inline bool fs_is_pure_ack(const struct fs_pkt *p)
 
 /* A pure ACK to a TCP or HTTP service.
  * While cookies are out (fs_cookie_window()), it may be a cookie's ACK:
- * one that completes a handshake (fs_conn_proof() FS_CONN_FIRST: a
- * valid cookie at the listener, or a request socket's handshake) proves
- * its source, charged to the conn bucket on a TCP port (an HTTP port
- * charges the connection's first request instead); one that proves
- * nothing is counted (ack_bad_cookie) and passes: the kernel answers it.
- * Outside the window a pure ACK costs nothing. A global function. */
+ * one that completes a handshake (fs_conn_handshake(): a valid cookie at
+ * the listener, or a request socket's handshake) proves its source,
+ * charged to the conn bucket on a TCP port (an HTTP port charges the
+ * connection's first request instead); one that proves nothing is
+ * counted (ack_bad_cookie) and passes: the kernel answers it. A later
+ * ACK of a connection the kernel holds (a client of a server that
+ * speaks first ACKs its data before sending any: FS_CONN_FIRST) is no
+ * handshake and charges nothing, or each such ACK would count as a
+ * connection. Outside the window a pure ACK costs nothing. A global
+ * function. */
 __noinline int fs_police_ack(struct xdp_md *ctx, const struct fs_pkt *p)
 {
+	int proof;
+
 	if (!ctx || !p || !fs_cookie_window(fs_now()))
 		return FS_R_SERVICE;
-	switch (fs_conn_proof(ctx, p, NULL)) {
-	case FS_CONN_FIRST:
-	case FS_CONN_COOKIE:
+	proof = fs_conn_proof(ctx, p, NULL);
+	if (fs_conn_handshake(proof)) {
 		fs_prove(p, p->svc == FS_SVC_TCP);
 		return FS_R_SYN_PROVEN;
-	case FS_CONN_NONE:
-		return FS_R_ACK_BAD_COOKIE;
-	default:
-		return FS_R_SERVICE;
 	}
+	return proof == FS_CONN_NONE ? FS_R_ACK_BAD_COOKIE : FS_R_SERVICE;
 }
 
 #endif

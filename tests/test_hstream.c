@@ -421,6 +421,99 @@ FS_TEST(hstream_sequence)
 	}
 }
 
+/* The state of the stream's flow (its next segment's key). */
+static bool stream_state(struct stream *st, struct fs_hstate *hs)
+{
+	struct pkt_spec s = st->spec;
+	struct he_seg seg;
+
+	s.seq = st->seq;
+	return he_build(&s, "x", 1, &seg) == 0 &&
+	       he_hstate_get(&st->e, &seg, hs) == 0;
+}
+
+/* Urgent data is judged where the parser would read it, at the flow's
+ * next byte; anywhere else in the window it is dropped, never
+ * punished: the fixtures' model proves every segment, as the kernel's
+ * socket proves any segment in its window and with an ACK it can take,
+ * which an off-path sender hits once in about 2^25 tries with large
+ * windows (conn.bpf.h). Before, URG was judged before the placement: one
+ * forged URG segment anywhere in the window charged the source's
+ * bad-request bucket (4 bans it) and left its flow HP_RESET (the real
+ * client's next segment became a RST). Nor does an URG segment pass
+ * where other bytes there would (old bytes, body out of order): its
+ * pointer may reach a later byte, which Linux then takes out of the
+ * stream. */
+FS_TEST(hstream_urgent_placed)
+{
+	struct fs_hstate hs;
+	struct stream st;
+	__u8 src[16];
+	struct fs_ban ban;
+	int verdict, n;
+
+	fs_subtest("URG in the window, not at the next byte: dropped, "
+		   "nothing charged, the flow goes on");
+	if (stream_open(&st, 4, "http.bad.src=1/3")) {
+		expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK, "first");
+		for (n = 0; n < 6; n++) {
+			verdict = -1;
+			expect_reason(
+				send_at(&st, st.seq + 1000 + n, "x" SEED,
+					1 + strlen(SEED), URG_FLAG, &verdict),
+				FS_R_HTTP_UNDECIDED_ORDER, "in the window");
+			ASSERT_EQ(verdict, XDP_DROP, "dropped");
+		}
+		if (ASSERT_TRUE(stream_state(&st, &hs), "state"))
+			ASSERT_NEQ(hs.st, HP_RESET, "the flow is not reset");
+		memcpy(src, st.spec.src, sizeof(src));
+		ASSERT_EQ(xe_ban_get(&st.e, src, 128, &ban), -ENOENT,
+			  "no ban of the source");
+		expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK,
+			      "the client's next request");
+		xe_close(&st.e);
+	}
+	fs_subtest("URG on old bytes or a body out of order: dropped");
+	if (stream_open(&st, 6, NULL)) {
+		expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK, "first");
+		expect_reason(send_at(&st, st.seq - 10, "x\r\n\r\n", 5,
+				      URG_FLAG, &verdict),
+			      FS_R_HTTP_UNDECIDED_ORDER, "old bytes, URG");
+		ASSERT_EQ(verdict, XDP_DROP, "dropped");
+		expect_reason(send_str(&st, "POST /f HTTP/1.1\r\n"
+					    "Host: www.example.org\r\n"
+					    "Content-Length: 100\r\n\r\n"),
+			      FS_R_HTTP_OK, "a head with a body");
+		expect_reason(send_at(&st, st.seq + 50, "abcdefghij", 10,
+				      URG_FLAG, &verdict),
+			      FS_R_HTTP_UNDECIDED_ORDER,
+			      "body out of order, URG");
+		ASSERT_EQ(verdict, XDP_DROP, "dropped");
+		expect_reason(send_at(&st, st.seq + 50, "abcdefghij", 10, 0,
+				      &verdict),
+			      FS_R_SERVICE, "the same without URG passes");
+		xe_close(&st.e);
+	}
+	fs_subtest("URG at the next byte: bad (http_urgent), inside a body "
+		   "too");
+	if (stream_open(&st, 4, NULL)) {
+		expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK, "first");
+		expect_reason(send_at(&st, st.seq, "x" SEED, 1 + strlen(SEED),
+				      URG_FLAG, &verdict),
+			      FS_R_HTTP_URGENT, "at the next byte");
+		ASSERT_EQ(verdict, XDP_PASS, "passed as a RST");
+		stream_next_flow(&st);
+		expect_reason(send_str(&st, "POST /f HTTP/1.1\r\n"
+					    "Host: www.example.org\r\n"
+					    "Content-Length: 100\r\n\r\n"),
+			      FS_R_HTTP_OK, "a head with a body");
+		expect_reason(send_at(&st, st.seq, "abcdefghij", 10, URG_FLAG,
+				      NULL),
+			      FS_R_HTTP_URGENT, "in order in the body");
+		xe_close(&st.e);
+	}
+}
+
 /* A Host value cut by segments is kept in fs_hhost and judged whole. */
 FS_TEST(hstream_cut_host)
 {

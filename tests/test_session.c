@@ -11,6 +11,7 @@
  * (ptr_only=weak) is verified. Each segment is checked for its verdict
  * and the one reason counter it moved. */
 #include <errno.h>
+#include <endian.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "floodshield.skel.h"
@@ -372,6 +373,60 @@ static void forged(const struct fam *f)
 	xe_close(&e);
 }
 
+/* A session counted in the open pool whose socket is gone (its client
+ * vanished without a FIN or RST): its fs_smtp_flows entry, as
+ * session_open() writes it, and the pool's count. */
+static bool counted_without_socket(struct xdp_env *e, const struct fam *f,
+				   __u16 sport)
+{
+	struct fs_smtp_flow v = {.last_ns = xe_clock(e), .pool = FS_POOL_OPEN};
+	struct fs_smtp_pool p = {.opened = 1};
+	struct fs_flow_key k = {.sport = htobe16(sport),
+				.dport = htobe16(PORT_SMTP)};
+	__u32 pool = FS_POOL_OPEN;
+
+	pkt_addr(f->src, k.addr);
+	return ASSERT_OK(bpf_map_update_elem(
+				 bpf_map__fd(e->skel->maps.FS_MAP_SMTP_FLOWS),
+				 &k, &v, BPF_NOEXIST),
+			 "write fs_smtp_flows") &&
+	       ASSERT_OK(bpf_map_update_elem(
+				 bpf_map__fd(e->skel->maps.FS_MAP_SMTP_POOLS),
+				 &pool, &p, BPF_ANY),
+			 "write fs_smtp_pools");
+}
+
+/* Liveness needs the socket's proof: segments forged with a counted
+ * session's ports (2^16 guesses per client address) once per smtp.idle
+ * kept a session whose socket was gone counted for ever, and a pool
+ * filled with such sessions deferred every source of its class. */
+static void forged_alive(const struct fam *f)
+{
+	static const char *const kv[] = {"smtp.capacity=4", NULL};
+	struct xdp_env e;
+	__u16 sp = fresh_sport();
+
+	fs_subtest("segments forged with a counted session's ports do not "
+		   "keep it alive: swept at smtp.idle/%s",
+		   f->name);
+	if (!env(&e, true, kv))
+		return;
+	if (counted_without_socket(&e, f, sp)) {
+		expect_open(&e, 0, 0, 1);
+		for (int i = 0; i < 3; i++) {
+			xe_clock_set(&e, xe_clock(&e) + 100 * XE_NSEC);
+			send(&e, f, f->src, PKT_ACK, sp, XDP_PASS,
+			     FS_R_SERVICE);
+			send(&e, f, f->src, PKT_ACK | TCP_PSH, sp, XDP_PASS,
+			     FS_R_SERVICE);
+		}
+		xe_clock_set(&e, xe_clock(&e) + (IDLE_S - 300) * XE_NSEC);
+		ASSERT_EQ(sweep(&e), 1, "swept at smtp.idle after the count");
+		expect_open(&e, 0, 0, 0);
+	}
+	xe_close(&e);
+}
+
 /* ---- first contact and weak verdicts ---------------------------------- */
 
 static int ring_count(void *ctx, void *data, size_t len)
@@ -435,6 +490,7 @@ FS_TEST(smtp_session)
 		counting(f);
 		pools(f);
 		forged(f);
+		forged_alive(f);
 		contact(f);
 	}
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -748,6 +749,106 @@ out:
 	xe_close(&e);
 }
 
+/* A real connection @src -> dst:@dport in the namespace (both addresses
+ * put on lo), the client sending nothing; the client's next sequence
+ * number and the one it acknowledges (read with TCP_REPAIR), and its
+ * port. The client socket in *@fd (the caller closes it). */
+static bool real_conn(const struct fam *f, const char *src, __u16 dport,
+		      int *fd, __u16 *sport, __u32 *seq, __u32 *ack)
+{
+	struct sockaddr_storage a = {}, b = {};
+	socklen_t len = f->family == 4 ? sizeof(struct sockaddr_in)
+				       : sizeof(struct sockaddr_in6);
+	int on = 1, q, one = 1;
+	socklen_t ql = sizeof(*seq);
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip addr replace %s dev lo %s >/dev/null 2>&1 && "
+		 "ip addr replace %s dev lo %s >/dev/null 2>&1",
+		 f->dst, f->family == 6 ? "nodad" : "", src,
+		 f->family == 6 ? "nodad" : "");
+	if (!ASSERT_OK(fs_sh(cmd), "addresses on lo"))
+		return false;
+	a.ss_family = b.ss_family = f->family == 4 ? AF_INET : AF_INET6;
+	if (f->family == 4) {
+		inet_pton(AF_INET, src, &((struct sockaddr_in *)&a)->sin_addr);
+		inet_pton(AF_INET, f->dst,
+			  &((struct sockaddr_in *)&b)->sin_addr);
+		((struct sockaddr_in *)&b)->sin_port = htons(dport);
+	} else {
+		inet_pton(AF_INET6, src,
+			  &((struct sockaddr_in6 *)&a)->sin6_addr);
+		inet_pton(AF_INET6, f->dst,
+			  &((struct sockaddr_in6 *)&b)->sin6_addr);
+		((struct sockaddr_in6 *)&b)->sin6_port = htons(dport);
+	}
+	*fd = socket(a.ss_family, SOCK_STREAM, 0);
+	if (!ASSERT_TRUE(*fd >= 0, "client socket"))
+		return false;
+	setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (!ASSERT_OK(bind(*fd, (void *)&a, len), "bind the client") ||
+	    !ASSERT_OK(connect(*fd, (void *)&b, len), "connect") ||
+	    !ASSERT_OK(getsockname(*fd, (void *)&a, &len), "client port"))
+		return false;
+	*sport = ntohs(f->family == 4 ? ((struct sockaddr_in *)&a)->sin_port
+				      : ((struct sockaddr_in6 *)&a)->sin6_port);
+	q = TCP_SEND_QUEUE;
+	if (!ASSERT_OK(setsockopt(*fd, IPPROTO_TCP, TCP_REPAIR, &on,
+				  sizeof(on)),
+		       "TCP_REPAIR") ||
+	    !ASSERT_OK(setsockopt(*fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q,
+				  sizeof(q)),
+		       "send queue") ||
+	    !ASSERT_OK(getsockopt(*fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &ql),
+		       "its next sequence number"))
+		return false;
+	q = TCP_RECV_QUEUE;
+	return ASSERT_OK(setsockopt(*fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q,
+				    sizeof(q)),
+			 "receive queue") &&
+	       ASSERT_OK(getsockopt(*fd, IPPROTO_TCP, TCP_QUEUE_SEQ, ack, &ql),
+			 "what it acknowledges");
+}
+
+/* A pure ACK charges the conn bucket only as the handshake. A client of
+ * a server that speaks first ACKs its data before sending any: a full
+ * socket that has received nothing, which the proof called the
+ * connection's first data (FS_CONN_FIRST); each such ACK, the real
+ * client's or one forged in the window (about 2^25 tries), proved and
+ * charged again while cookies were out, and banned. */
+static void ack_after_handshake(const struct fam *f)
+{
+	struct he_result res;
+	struct he_seg s;
+	struct xdp_env e;
+	__u32 seq = 0, ack = 0;
+	__u16 sport = 0;
+	int fd = -1, bad = 0;
+
+	fs_subtest("ACKs of an established connection that sent nothing "
+		   "charge nothing/%s",
+		   f->name);
+	if (!env_open(&e, f, "always", "conn.src=1/1", "conn.prefix=off",
+		      "ban.after=1", NULL))
+		return;
+	/* a cookie out: the window in which pure ACKs are looked up */
+	if (handshake(&e, f, f->third, PORT_TCP, FS_R_SYN_PROVEN) &&
+	    real_conn(f, f->src, PORT_TCP, &fd, &sport, &seq, &ack)) {
+		for (int i = 0; i < 4; i++)
+			if (!seg(f, f->src, sport, PORT_TCP, PKT_ACK, seq, ack,
+				 NULL, 0, &s) ||
+			    he_run(&e, &s, &res) || res.verdict != XDP_PASS ||
+			    res.reason != FS_R_SERVICE)
+				bad++;
+		ASSERT_EQ(bad, 0, "ACKs not passed as service");
+		ASSERT_EQ(bans(&e), 0, "fs_bans entries");
+	}
+	if (fd >= 0)
+		close(fd);
+	xe_close(&e);
+}
+
 FS_TEST(syn_cookies)
 {
 	struct netns ns;
@@ -764,6 +865,7 @@ FS_TEST(syn_cookies)
 		cookie_data(f);
 		cookie_ts(f);
 		cookie_smtp(f);
+		ack_after_handshake(f);
 	}
 	fs_subtest("back to the caller's network namespace");
 	ns_leave(&ns);

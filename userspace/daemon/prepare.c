@@ -34,28 +34,37 @@ static int folder_ensure(const char *path)
 
 /* The dispatcher folders of interface @ifindex in libxdp's state folder
  * (dispatch-IFINDEX-PROGID, one per dispatcher libxdp pinned there) and
- * their pins (progN-prog, progN-link) given to @u. 0, or -1 logged. */
+ * their pins (progN-prog, progN-link) given to @u. That folder is @u's
+ * already (an earlier prepare): each folder is opened inside it without
+ * following a symlink (fs_own_subfolder()), so that a swap for a link
+ * never has root give away what it points to. 0, or -1 logged. */
 static int own_dispatchers(int ifindex, const struct fs_user *u)
 {
 	char prefix[32], path[PATH_MAX];
 	const char *const mine[] = {prefix, NULL};
 	static const char *const pins[] = {"prog", NULL};
 	struct dirent *e;
+	int err, fd;
 	DIR *d;
-	int err;
 
 	snprintf(prefix, sizeof(prefix), "dispatch-%d-", ifindex);
 	err = fs_own_folder(FS_LIBXDP_STATE, mine, u);
-	d = err ? NULL : opendir(FS_LIBXDP_STATE);
-	if (!d)
+	fd = err ? -1
+		 : open(FS_LIBXDP_STATE,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return err ? -1 : 0;
+	}
 	while (!err && (e = readdir(d))) {
 		if (strncmp(e->d_name, prefix, strlen(prefix)) ||
 		    e->d_type != DT_DIR)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", FS_LIBXDP_STATE,
 			 e->d_name);
-		err = fs_own_folder(path, pins, u);
+		err = fs_own_subfolder(dirfd(d), e->d_name, path, pins, u);
 	}
 	closedir(d);
 	return err;

@@ -71,17 +71,15 @@ static bool listed(const char *name, const char *const *prefixes)
 	return false;
 }
 
-int fs_own_folder(const char *path, const char *const *prefixes,
+/* The folder open at @fd (closed here, whatever happens; @path names it
+ * in messages) and its entries named by @prefixes owned by @u. */
+static int own_fd(int fd, const char *path, const char *const *prefixes,
 		  const struct fs_user *u)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
 	struct dirent *e;
+	int err;
 	DIR *d;
 
-	if (fd < 0) {
-		pr_err_errno("cannot open %s", path);
-		return -1;
-	}
 	err = own_at(fd, "", path, u);
 	d = err ? NULL : fdopendir(fd);
 	if (!d) {
@@ -101,6 +99,31 @@ int fs_own_folder(const char *path, const char *const *prefixes,
 	}
 	closedir(d);
 	return err;
+}
+
+int fs_own_folder(const char *path, const char *const *prefixes,
+		  const struct fs_user *u)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		pr_err_errno("cannot open %s", path);
+		return -1;
+	}
+	return own_fd(fd, path, prefixes, u);
+}
+
+int fs_own_subfolder(int dir, const char *name, const char *what,
+		     const char *const *prefixes, const struct fs_user *u)
+{
+	int fd = openat(dir, name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		pr_err_errno("cannot open %s (a symlink is refused)", what);
+		return -1;
+	}
+	return own_fd(fd, what, prefixes, u);
 }
 
 /* Leave root for @u: groups, then gid, then uid (the uid last: it ends

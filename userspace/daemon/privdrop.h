@@ -25,6 +25,14 @@ int fs_user_find(const char *name, struct fs_user *u);
 int fs_own_folder(const char *path, const char *const *prefixes,
 		  const struct fs_user *u);
 
+/* fs_own_folder() for the folder @name inside the open folder @dir
+ * (@what names it in messages), which is never followed if it is a
+ * symlink: for a folder inside one @u already owns (libxdp's state
+ * folder, once prepared), where @u could swap a folder for a link to
+ * anywhere between root's listing and root's chown. 0, or -1 logged. */
+int fs_own_subfolder(int dir, const char *name, const char *what,
+		     const char *const *prefixes, const struct fs_user *u);
+
 /* Drop every privilege: the bounding set emptied (when CAP_SETPCAP
  * allows it: the systemd unit bounds it instead), the ambient set
  * cleared; then, if running as root and @u is given (NULL: stay, as

@@ -683,15 +683,18 @@ __noinline int fs_http_place(struct xdp_md *ctx, const struct fs_pkt *p)
 		sc->run.rst = seq + pl.skip;
 		return FS_R_HTTP_URGENT;
 	}
+	/* the kernel drops it: it moves nothing, a body's bytes included
+	 * (a corrupt body copy moving the state past bytes the kernel then
+	 * takes from the retransmission would leave the flow out of step) */
+	if (!fs_tcp_csum_ok(ctx, p))
+		return FS_R_BAD_CSUM;
+	sc->run.csum_ok = 1; /* http_bad() need not sum it again */
 	if (s->st == HP_BODY && s->count >= p->data_len - pl.skip) {
 		s->count -= p->data_len - pl.skip; /* body: nothing to read */
 		s->snap_ok = 0; /* no rewind past bytes passed */
 		s->next_seq = seq + p->data_len;
 		return FS_R_SERVICE;
 	}
-	if (!fs_tcp_csum_ok(ctx, p)) /* the kernel drops it: moves nothing */
-		return FS_R_BAD_CSUM;
-	sc->run.csum_ok = 1; /* http_bad() need not sum it again */
 	sc->run.skip = pl.skip;
 	sc->run.proof = pl.proof;
 	sc->run.rst = seq + pl.skip; /* the first byte parsed */

@@ -399,6 +399,26 @@ FS_TEST(hstream_sequence)
 			      "the real bytes at the same place");
 		xe_close(&st.e);
 	}
+	fs_subtest("a bad checksum moves nothing, in a body either");
+	if (stream_open(&st, 4, NULL)) {
+		char body[1200];
+
+		memset(body, 'b', sizeof(body));
+		expect_reason(send_str(&st, "POST / HTTP/1.1\r\nHost: "
+					    "www.example.org\r\n"
+					    "Content-Length: 1200\r\n\r\n"),
+			      FS_R_HTTP_OK, "the head");
+		/* the kernel drops the corrupt copy: its next byte stays */
+		st.e.skel->bss->fs_model_kernel = 1;
+		st.e.skel->bss->fs_model_kernel_next = st.seq;
+		send_corrupt(&st, body, sizeof(body), false, "corrupt body");
+		expect_reason(send_next(&st, body, sizeof(body)), FS_R_SERVICE,
+			      "the body's good copy at the same place");
+		st.e.skel->bss->fs_model_kernel = 0;
+		expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK,
+			      "the next request, in step");
+		xe_close(&st.e);
+	}
 	fs_subtest("a lost flow is reset where no request starts, then kept "
 		   "reset");
 	if (stream_open(&st, 4, NULL)) {

@@ -295,6 +295,7 @@ static __always_inline enum hseg hseg_resync(struct xdp_md *ctx,
 		return HSEG_VERDICT;
 	}
 	(*s)->req = RQ_RESYNC;
+	fs_event(FS_E_HTTP_PICKUP); /* a churned fs_hstate shows here */
 	return HSEG_PARSE;
 }
 

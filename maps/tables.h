@@ -189,7 +189,8 @@
 	X(SMTP_OPENED, "smtp_opened", "an SMTP session counted open: the first segment of its flow the kernel's socket proves") \
 	X(SMTP_CLOSED, "smtp_closed", "an SMTP session closed by the client's FIN or RST at the expected sequence") \
 	X(SMTP_UNCOUNTED, "smtp_uncounted", "an SMTP session not counted: fs_smtp_flows was full") \
-	X(SMTP_CONTACT, "smtp_contact", "a first proven contact of an SMTP source without a verdict, reported to the daemon")
+	X(SMTP_CONTACT, "smtp_contact", "a first proven contact of an SMTP source without a verdict, reported to the daemon") \
+	X(HTTP_PICKUP, "http_pickup", "an HTTP flow without parser state picked up at a request start: its fs_hstate entry pushed out (the LRU full), a connection older than the shield, or any flow behind DNAT")
 
 /* Why a ban exists: X(ID, name, doc). FS_BAN_<ID>, stored in fs_bans.
  * A ban of a prefix is the reason after its source's: the program

@@ -848,6 +848,89 @@ FS_TEST(hstream_eviction)
 	}
 }
 
+/* Whether the flow of @st still has its parser state. */
+static bool has_state(struct stream *st)
+{
+	struct fs_hstate hs;
+
+	return stream_state(st, &hs);
+}
+
+/* What pushing a flow out of fs_hstate (an LRU hash) costs a botnet:
+ * other connections' first data, one state each. Measured on a table of
+ * EV_MAX flows: an idle flow mid-body goes after about the table's size
+ * of new flows; a flow that sends a segment between every quarter
+ * table of them stays (the LRU's reference bit). Every pick-up of a
+ * flow without state is counted (http_pickup): the churn shows. */
+#define EV_MAX 1024
+FS_TEST(hstream_eviction_cost)
+{
+	static const char head[] = "POST /f HTTP/1.1\r\nHost: "
+				   "www.example.org\r\nContent-Length: 100"
+				   "\r\n\r\n";
+	__u64 ev0[FS_E_MAX], ev1[FS_E_MAX];
+	struct stream st;
+	__u16 victim;
+	__u32 seq, n = 0;
+
+	fs_subtest("an idle flow mid-body: pushed out by about %d flows",
+		   EV_MAX);
+	if (!stream_open_sized(&st, 4, "http.req.src=off", EV_MAX))
+		return;
+	expect_reason(send_str(&st, head), FS_R_HTTP_OK, "the victim's head");
+	victim = st.spec.sport;
+	seq = st.seq;
+	while (n < 8 * EV_MAX) {
+		for (int i = 0; i < 16; i++, n++) {
+			stream_next_flow(&st);
+			send_str(&st, GOOD);
+		}
+		st.spec.sport = victim;
+		st.seq = seq;
+		if (!has_state(&st))
+			break;
+	}
+	printf("    pushed out after %u other flows (table: %d)\n", n, EV_MAX);
+	ASSERT_TRUE(n < 8 * EV_MAX, "pushed out at last");
+	ASSERT_TRUE(n >= EV_MAX / 2, "not before half a table of flows");
+	ASSERT_OK(xe_events(&st.e, ev0), "events");
+	st.e.skel->bss->fs_model_midstream = 1; /* its socket had data */
+	expect_reason(send_str(&st, "Hello world, a text upload\r\n"),
+		      FS_R_HTTP_LOST, "its body's next bytes: reset");
+	stream_next_flow(&st);
+	expect_reason(send_str(&st, GOOD), FS_R_HTTP_OK,
+		      "another flow without state, at a request start");
+	ASSERT_OK(xe_events(&st.e, ev1), "events");
+	ASSERT_EQ(ev1[FS_E_HTTP_PICKUP] - ev0[FS_E_HTTP_PICKUP], 1,
+		  "the pick-up counted (http_pickup)");
+	xe_close(&st.e);
+
+	fs_subtest("a flow that sends between the churn keeps its state");
+	if (!stream_open_sized(&st, 4, "http.req.src=off", EV_MAX))
+		return;
+	expect_reason(send_str(&st, "POST /f HTTP/1.1\r\nHost: "
+				    "www.example.org\r\nContent-Length: "
+				    "100000\r\n\r\n"),
+		      FS_R_HTTP_OK, "the victim's head");
+	victim = st.spec.sport;
+	seq = st.seq;
+	for (n = 0; n < 8 * EV_MAX; n += EV_MAX / 4) {
+		for (int i = 0; i < EV_MAX / 4; i++) {
+			stream_next_flow(&st);
+			send_str(&st, GOOD);
+		}
+		st.spec.sport = victim;
+		st.seq = seq;
+		if (!has_state(&st))
+			break;
+		expect_reason(send_str(&st, "0123456789"), FS_R_SERVICE,
+			      "ten body bytes");
+		seq = st.seq;
+	}
+	ASSERT_EQ(n, 8 * EV_MAX, "still tracked after 8 tables of new flows");
+	xe_close(&st.e);
+}
+
 /* The suspicion window: over http.suspect, undecided segments of sources
  * with bad requests on record are reset; others' pass. */
 FS_TEST(hstream_suspicion)

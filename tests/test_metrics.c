@@ -122,7 +122,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
 #define GOLDEN_REASONS 56
-#define GOLDEN_EVENTS  22
+#define GOLDEN_EVENTS  23
 static const char golden[] =
 	"# HELP floodshield_packets_total Packets by the action taken and its "
 	"reason (observed packets excluded).\n"
@@ -451,6 +451,7 @@ static const char golden[] =
 	"floodshield_events_total{event=\"smtp_closed\"} 0\n"
 	"floodshield_events_total{event=\"smtp_uncounted\"} 0\n"
 	"floodshield_events_total{event=\"smtp_contact\"} 0\n"
+	"floodshield_events_total{event=\"http_pickup\"} 0\n"
 	"# HELP floodshield_bans_active Unexpired dynamic bans, of one source "
 	"(src) or of a prefix.\n"
 	"# TYPE floodshield_bans_active gauge\n"

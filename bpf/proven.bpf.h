@@ -18,39 +18,58 @@
 #include "filter.bpf.h"
 #include "buckets.bpf.h"
 
-/* The live fs_dns entry of @p's source (its expiry not passed), or
- * NULL. */
+/* The fs_dns entry of @p's source, live or not, or NULL. */
 static __always_inline const struct fs_dns_val *
-fs_dns_get(const struct fs_pkt *p, __u64 now)
+fs_dns_entry(const struct fs_pkt *p)
 {
-	struct fs_dns_val *v;
 	__u32 src[4]; /* on the stack: see fs_report() */
 
 	if (!fs_dns_may(p)) /* no verdict in the source's slot */
 		return NULL;
 	__builtin_memcpy(src, p->src.w, sizeof(src));
-	v = bpf_map_lookup_elem(&FS_MAP_DNS, src);
-	if (!v || !fs_live(v->expires_ns, now))
-		return NULL;
-	return v;
+	return bpf_map_lookup_elem(&FS_MAP_DNS, src);
 }
 
-/* The DNS class a live entry @v (fs_dns_get()) says: unverified
- * without one. */
+/* Whether entry @v is live: its expiry not passed. */
+static __always_inline bool fs_dns_live(const struct fs_dns_val *v, __u64 now)
+{
+	return v && fs_live(v->expires_ns, now);
+}
+
+/* The live fs_dns entry of @p's source (its expiry not passed), or
+ * NULL. */
+static __always_inline const struct fs_dns_val *
+fs_dns_get(const struct fs_pkt *p, __u64 now)
+{
+	const struct fs_dns_val *v = fs_dns_entry(p);
+
+	return fs_dns_live(v, now) ? v : NULL;
+}
+
+/* The DNS class entry @v (live or not, fs_dns_entry()) gives at @now:
+ * a live entry's class; a `verified` one also for FS_DNS_STALE_NS past
+ * its expiry (served stale while the daemon checks it again: the
+ * source's next session reports it as a first contact, since it has no
+ * live verdict), so that an expiring verdict never drops a verified
+ * sender into the open pool that bots may hold; else unverified. */
 static __always_inline enum fs_dns_class
-fs_dns_class_of(const struct fs_dns_val *v)
+fs_dns_class_at(const struct fs_dns_val *v, __u64 now)
 {
 	if (!v || v->class >= FS_DNS_CLASS_MAX)
 		return FS_DNS_UNVERIFIED;
-	return v->class;
+	if (fs_dns_live(v, now))
+		return v->class;
+	if (v->class == FS_DNS_VERIFIED &&
+	    now < v->expires_ns + FS_DNS_STALE_NS)
+		return FS_DNS_VERIFIED;
+	return FS_DNS_UNVERIFIED;
 }
 
-/* The DNS class of @p's source: its verdict in fs_dns, unverified
- * without a live one. */
+/* The DNS class of @p's source (fs_dns_class_at()). */
 static __always_inline enum fs_dns_class fs_dns_class(const struct fs_pkt *p,
 						      __u64 now)
 {
-	return fs_dns_class_of(fs_dns_get(p, now));
+	return fs_dns_class_at(fs_dns_entry(p), now);
 }
 
 /* Whether slot @s holds the source @w (4 words). */

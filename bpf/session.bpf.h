@@ -217,9 +217,9 @@ static __always_inline bool session_open(struct xdp_md *ctx,
 					 const struct fs_flow_key *k, int proof,
 					 __u64 now)
 {
-	const struct fs_dns_val *v = fs_dns_get(p, now); /* one lookup */
-	bool known = v != NULL;
-	enum fs_dns_class c = fs_dns_class_of(v);
+	const struct fs_dns_val *v = fs_dns_entry(p); /* one lookup */
+	bool known = fs_dns_live(v, now);
+	enum fs_dns_class c = fs_dns_class_at(v, now);
 	struct fs_smtp_flow f = {.last_ns = now, .pool = fs_pool_of(c)};
 	long err;
 

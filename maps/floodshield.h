@@ -587,6 +587,11 @@ struct fs_addr_key {
 #define FS_NAME_LEN 64
 
 /* DNS verdict of a source, written by the daemon's verifier. */
+/* How long past its expiry a `verified` verdict still counts (served
+ * stale while the source's next contact has it checked again): bpf/
+ * proven.bpf.h, userspace/daemon/verifier.c on_contact(). */
+#define FS_DNS_STALE_NS (3600ull * 1000000000ull)
+
 struct fs_dns_val {
 	enum fs_dns_class class;
 	enum fs_dns_reason reason;

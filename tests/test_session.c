@@ -484,6 +484,65 @@ out:
 	xe_close(&e);
 }
 
+/* ---- verified verdicts served stale ------------------------------------ */
+
+/* A verified sender whose verdict expires while bots hold the open pool
+ * is still admitted as verified (and its session reports a first
+ * contact, so that the daemon checks it again), for FS_DNS_STALE_NS past
+ * the expiry; a failed verdict is not kept. */
+static void stale(const struct fam *f)
+{
+	static const char *const kv[] = {"smtp.capacity=8",
+					 "smtp.reserve=25",
+					 "smtp.tempfail_share=25",
+					 "smtp.unverified.src=100/100",
+					 "smtp.unverified.prefix=off",
+					 "smtp.verified.src=100/100",
+					 "smtp.verified.prefix=off",
+					 "smtp.failed.src=100/100",
+					 "smtp.failed.prefix=off",
+					 NULL};
+	struct ring_buffer *rb;
+	struct xdp_env e;
+	int n[2] = {};
+
+	fs_subtest("an expired verified verdict, open pool held: still "
+		   "verified, its session reported for a new check/%s",
+		   f->name);
+	if (!env(&e, false, kv))
+		return;
+	rb = ring_buffer__new(bpf_map__fd(e.skel->maps.FS_MAP_RING), ring_count,
+			      n, NULL);
+	if (!ASSERT_TRUE(rb != NULL, "ring"))
+		goto out;
+	dns_put(&e, f->verified, FS_DNS_VERIFIED, FS_DNSR_OK);
+	dns_put(&e, f->peer, FS_DNS_FAILED, FS_DNSR_NO_PTR);
+	for (int i = 0; i < 4; i++)
+		connect_ok(&e, f, f->src, FS_R_SMTP_UNVERIFIED);
+	expect_open(&e, 0, 0, 4);
+	ring_buffer__consume(rb);
+	n[0] = n[1] = 0;
+	xe_clock_set(&e, xe_clock(&e) + HOUR + XE_NSEC);
+	connect_ok(&e, f, f->verified, FS_R_SMTP_VERIFIED);
+	expect_open(&e, 1, 0, 4);
+	ring_buffer__consume(rb);
+	ASSERT_EQ(n[0], 1, "FS_EV_CONTACT records");
+	fs_subtest("an expired failed verdict counts as unverified: "
+		   "smtp_full_open/%s",
+		   f->name);
+	send(&e, f, f->peer, PKT_SYN, fresh_sport(), XDP_DROP,
+	     FS_R_SMTP_FULL_OPEN);
+	fs_subtest("FS_DNS_STALE_NS past the expiry: unverified, "
+		   "smtp_full_open/%s",
+		   f->name);
+	xe_clock_set(&e, xe_clock(&e) + FS_DNS_STALE_NS);
+	send(&e, f, f->verified, PKT_SYN, fresh_sport(), XDP_DROP,
+	     FS_R_SMTP_FULL_OPEN);
+	ring_buffer__free(rb);
+out:
+	xe_close(&e);
+}
+
 FS_TEST(smtp_session)
 {
 	for_each_fam(f) {
@@ -492,5 +551,6 @@ FS_TEST(smtp_session)
 		forged(f);
 		forged_alive(f);
 		contact(f);
+		stale(f);
 	}
 }

@@ -531,7 +531,9 @@ static void classes_expiry(const struct fam *f)
 	const __u64 expires = XE_T0 + 10 * XE_NSEC;
 	struct xdp_env e;
 
-	fs_subtest("expired fs_dns entry counts as unverified/%s", f->name);
+	fs_subtest("expired fs_dns entry counts as unverified (verified: "
+		   "after FS_DNS_STALE_NS)/%s",
+		   f->name);
 	if (!env_open(&e, RATES_SRC, RATES_PFX_OFF, "ban.after=0", NULL))
 		return;
 	if (!dns_put(&e, f->src, FS_DNS_VERIFIED, expires) ||
@@ -541,8 +543,12 @@ static void classes_expiry(const struct fam *f)
 	syns(&e, f, f->src, 1, XDP_PASS, FS_R_SMTP_VERIFIED);
 	syns(&e, f, f->peer, 1, XDP_PASS, FS_R_SMTP_FAILED);
 	xe_clock_set(&e, expires);
-	syns(&e, f, f->src, 1, XDP_PASS, FS_R_SMTP_UNVERIFIED);
 	syns(&e, f, f->peer, 1, XDP_PASS, FS_R_SMTP_UNVERIFIED);
+	/* a verified one is served stale (bpf/proven.bpf.h) for
+	 * FS_DNS_STALE_NS past its expiry, then unverified */
+	syns(&e, f, f->src, 1, XDP_PASS, FS_R_SMTP_VERIFIED);
+	xe_clock_set(&e, expires + FS_DNS_STALE_NS);
+	syns(&e, f, f->src, 1, XDP_PASS, FS_R_SMTP_UNVERIFIED);
 	fs_subtest("fs_dns entry with expiry 0 never expires/%s", f->name);
 	dns_put(&e, f->far, FS_DNS_FAILED, 0);
 	xe_clock_set(&e, xe_clock(&e) + 1000 * HOUR);

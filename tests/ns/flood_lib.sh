@@ -206,7 +206,7 @@ flood_run()
 	n=$((FLOOD_ATTACK + FLOOD_FORGED))
 	timeout $((total + 30)) ip netns exec "$FS_CLI_NS" "$FS_PY" "$FLOOD_PY" bots \
 		--addrs "$FLOOD_BOTS" --dst "$FS_SRV4" --duration "$n" \
-		--port-base "$FLOOD_PORT_BASE" \
+		--port-base "$FLOOD_PORT_BASE" --drip "${FLOOD_DRIP:-0.5}" \
 		--start-at "$(awk -v t="$t0" -v b="$FLOOD_BASELINE" 'BEGIN { printf "%.3f", t + b }')" \
 		--out "$FLOOD_OUT/bots.jsonl" 2>"$FLOOD_OUT/bots.err" &
 	bpid=$!

@@ -212,20 +212,36 @@ static void on_ehlo(struct fs_verifier *v, const struct fs_event_rec *e)
 		fs_dns_fcrdns(v->dns, e->addr, NULL, false, on_fcrdns, v);
 }
 
+/* Whether @val, expired at @now, is a `verified` verdict the program
+ * still serves stale (bpf/proven.bpf.h fs_dns_class_at()). */
+static bool stale_verified(const struct fs_dns_val *val, unsigned long long now)
+{
+	return val->class == FS_DNS_VERIFIED &&
+	       now < val->expires_ns + FS_DNS_STALE_NS;
+}
+
 /* A first contact (the handshake of a source without a live verdict):
- * a pending verdict at once (unverified, for `retry`), so that the
- * program reports the source no more, then its verification. */
+ * a pending verdict at once (for `retry`), so that the program reports
+ * the source no more, then its verification. The pending verdict is
+ * unverified, except for a `verified` one served stale: that keeps its
+ * class (and names) until the new verdict replaces it, so that a
+ * verified sender is never refused for the open pool while its check
+ * runs. */
 static void on_contact(struct fs_verifier *v, const struct fs_event_rec *e)
 {
 	struct fs_dns_val val = {};
 	unsigned long long now = fs_mono_ns();
 
-	if (bpf_map_lookup_elem(v->m->dns, e->addr, &val) == 0 &&
-	    (!val.expires_ns || val.expires_ns > now))
-		return; /* a verdict came meanwhile */
-	memset(&val, 0, sizeof(val));
-	val.class = FS_DNS_UNVERIFIED;
-	val.checked_ns = now;
+	if (bpf_map_lookup_elem(v->m->dns, e->addr, &val) == 0) {
+		if (!val.expires_ns || val.expires_ns > now)
+			return; /* a verdict came meanwhile */
+		if (!stale_verified(&val, now))
+			memset(&val, 0, sizeof(val));
+	}
+	if (val.class != FS_DNS_VERIFIED) { /* not kept stale */
+		val.class = FS_DNS_UNVERIFIED;
+		val.checked_ns = now;
+	}
 	val.expires_ns = now + (unsigned long long)v->retry_s * NSEC_PER_SEC;
 	if (fs_list_put(v->m, FS_FILTER_DNS, e->addr, &val, BPF_ANY))
 		pr_warn("dns: cannot store a pending verdict\n");

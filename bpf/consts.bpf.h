@@ -45,6 +45,8 @@
 
 /* Parsing bounds: the verifier needs every walk bounded. */
 #define FS_VLAN_MAX 2 /* 802.1Q and 802.1ad (QinQ) */
+#define FS_VLAN_DEEP \
+	(-2) /* parse_eth(): a tag past FS_VLAN_MAX; dropped (vlan_deep) */
 #define FS_IPV6_EXT_MAX \
 	6 /* extension headers walked; a longer chain is
 	   * dropped (ext_chain) */

@@ -14,8 +14,19 @@ struct hdr_cursor {
 	void *ip_end; /* where the IP packet ends by its length field */
 };
 
+/* Whether a header ending at @hend is cut: by the frame, or by the IP
+ * length (Linux trims the frame to it first, so bytes past it, Ethernet
+ * padding or a trailer, are no header of the packet Linux reads). The
+ * frame test comes first: it is the bound the verifier learns from. */
+static __always_inline bool cut(const struct hdr_cursor *c, void *hend)
+{
+	return hend > c->end || hend > c->ip_end;
+}
+
 /* Ethernet plus up to FS_VLAN_MAX 802.1Q/802.1ad tags. Returns the inner
- * EtherType in network order, or -1 when a header is cut short. */
+ * EtherType in network order, -1 when a header is cut short, or
+ * FS_VLAN_DEEP when a tag follows the last one walked (Linux strips any
+ * number of priority tags, VID 0: the packet inside would go unseen). */
 static __always_inline int parse_eth(struct hdr_cursor *c)
 {
 	struct ethhdr *eth = c->pos;
@@ -37,6 +48,8 @@ static __always_inline int parse_eth(struct hdr_cursor *c)
 		proto = vh->h_vlan_encapsulated_proto;
 		c->pos = vh + 1;
 	}
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+		return FS_VLAN_DEEP;
 	return proto;
 }
 
@@ -86,19 +99,19 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *c,
 	case IPPROTO_HOPOPTS:
 	case IPPROTO_ROUTING:
 	case IPPROTO_DSTOPTS:
-		if ((void *)(oh + 1) > c->end)
+		if (cut(c, oh + 1))
 			return -1;
 		*proto = oh->nexthdr;
 		c->pos += (oh->hdrlen + 1) * 8;
-		return c->pos > c->end ? -1 : 1;
+		return cut(c, c->pos) ? -1 : 1;
 	case IPPROTO_AH:
-		if ((void *)(oh + 1) > c->end)
+		if (cut(c, oh + 1))
 			return -1;
 		*proto = oh->nexthdr;
 		c->pos += (oh->hdrlen + 2) * 4;
-		return c->pos > c->end ? -1 : 1;
+		return cut(c, c->pos) ? -1 : 1;
 	case IPPROTO_FRAGMENT:
-		if ((void *)(fh + 1) > c->end)
+		if (cut(c, fh + 1))
 			return -1;
 		*proto = fh->nexthdr;
 		c->pos = fh + 1;
@@ -114,9 +127,12 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *c,
 }
 
 /* IPv6 fixed header, then at most FS_IPV6_EXT_MAX extension headers.
- * A chain longer than that leaves FS_L4_MALFORMED (lists still apply).
- * Returns 0, or -1 if the fixed header or a walked header is cut short,
- * or the source is v4-mapped. */
+ * A chain longer than that leaves FS_L4_EXT_CHAIN (lists still apply).
+ * A walked header cut short in a first fragment leaves FS_L4_FRAG_CUT:
+ * Linux's check of a first fragment (ipv6frag_thdr_truncated()) passes
+ * a chain it cannot walk, and reassembles it.
+ * Returns 0, or -1 if the fixed header or a walked header of a whole
+ * packet is cut short, or the source is v4-mapped. */
 static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 				      __u8 *proto)
 {
@@ -137,6 +153,10 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 #pragma unroll
 	for (i = 0; i < FS_IPV6_EXT_MAX; i++) {
 		r = parse_ipv6_ext(c, p, proto);
+		if (r < 0 && p->frag) {
+			p->l4 = FS_L4_FRAG_CUT;
+			return 0;
+		}
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -147,19 +167,22 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, struct fs_pkt *p,
 	return 0;
 }
 
-/* TCP with data offset >= 5 and the whole header (options) in the frame.
- * Sets FS_L4_TCP and the fields policing reads, or FS_L4_MALFORMED. */
+/* TCP with data offset >= 5 and the whole header (options) in the frame
+ * and in the IP length. Sets FS_L4_TCP and the fields policing reads;
+ * else FS_L4_FRAG_CUT in a first fragment (Linux reassembles a header
+ * cut there: RFC 1858's tiny fragment), FS_L4_MALFORMED in a whole
+ * packet (Linux drops it). */
 static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p,
 				      void *data)
 {
 	struct tcphdr *tcp = c->pos;
 	__u32 hlen;
 
-	p->l4 = FS_L4_MALFORMED;
-	if ((void *)(tcp + 1) > c->end || tcp->doff < TCP_DOFF_MIN)
+	p->l4 = p->frag ? FS_L4_FRAG_CUT : FS_L4_MALFORMED;
+	if (cut(c, tcp + 1) || tcp->doff < TCP_DOFF_MIN)
 		return;
 	hlen = tcp->doff * 4;
-	if (c->pos + hlen > c->end)
+	if (cut(c, c->pos + hlen))
 		return;
 	p->l4 = FS_L4_TCP;
 	p->sport = tcp->source;
@@ -170,10 +193,10 @@ static __always_inline void parse_tcp(struct hdr_cursor *c, struct fs_pkt *p,
 	p->l4_off = c->pos - data;
 	c->pos += hlen;
 	p->payload_off = c->pos - data;
-	p->payload_len = c->end - c->pos;
-	/* by the IP length: no link-layer trailer, and the bytes of a
-	 * multi-buffer frame past the linear part */
-	p->data_len = c->ip_end > c->pos ? c->ip_end - c->pos : 0;
+	/* both by the IP length: no Ethernet padding or trailer, which
+	 * Linux trims; payload_len also by the frame (the linear part) */
+	p->payload_len = (c->ip_end < c->end ? c->ip_end : c->end) - c->pos;
+	p->data_len = c->ip_end - c->pos;
 }
 
 /* The reason for a packet that is not TCP, or whose TCP header did not
@@ -187,6 +210,8 @@ static __always_inline enum fs_reason fs_l4_reason(const struct fs_pkt *p)
 		return FS_R_MALFORMED_L4;
 	case FS_L4_EXT_CHAIN:
 		return FS_R_EXT_CHAIN;
+	case FS_L4_FRAG_CUT:
+		return FS_R_FRAG_CUT;
 	default:
 		return FS_R_NOT_TCP;
 	}
@@ -207,6 +232,8 @@ static __always_inline enum fs_reason parse_packet(struct xdp_md *ctx,
 	p->len = c.end - c.pos;
 	p->l4 = FS_L4_OTHER;
 	eth_proto = parse_eth(&c);
+	if (eth_proto == FS_VLAN_DEEP)
+		return FS_R_VLAN_DEEP;
 	if (eth_proto < 0)
 		return FS_R_MALFORMED;
 	p->l3_off = c.pos - (void *)(long)ctx->data;

@@ -41,6 +41,7 @@ enum fs_l4 {
 	FS_L4_FRAGMENT,	 /* non-first fragment: no L4 header */
 	FS_L4_MALFORMED, /* TCP too short, data offset < 5 */
 	FS_L4_EXT_CHAIN, /* more IPv6 extension headers than are walked */
+	FS_L4_FRAG_CUT,	 /* first fragment cut in its TCP or IPv6 ext headers */
 };
 
 /* The packet after L3: from here on one code path for both families.

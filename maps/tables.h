@@ -150,7 +150,11 @@
 	X(SMTP_FULL_OPEN, "smtp_full_open", DROP, SMTP_FULL, \
 	  "SMTP SYN of an unverified or failed source while the open pool (what `smtp.reserve` and `smtp.tempfail_share` leave of `smtp.capacity`) is full: deferred") \
 	X(HTTP_UNDECIDED_SIZE, "http_undecided_size", DROP, NONE, \
-	  "an HTTP frame longer than the parser reads in one frame (64 KB: a GRO frame under BIG TCP, generic mode only): dropped unread, so the client sends its bytes again in smaller frames and none reaches the server unparsed; charged to no one")
+	  "an HTTP frame longer than the parser reads in one frame (64 KB: a GRO frame under BIG TCP, generic mode only): dropped unread, so the client sends its bytes again in smaller frames and none reaches the server unparsed; charged to no one") \
+	X(VLAN_DEEP, "vlan_deep", DROP, NONE, \
+	  "a frame with more VLAN tags than the shield walks (two): Linux strips any number of priority tags (VID 0) and delivers the packet inside, which the shield cannot see; dropped (no real traffic stacks three)") \
+	X(FRAG_CUT, "frag_cut", DROP, NONE, \
+	  "a first IP fragment that ends before its TCP header does, or (IPv6) inside its extension headers: Linux reassembles it (RFC 1858's tiny fragment) and the packet would reach its port unseen; dropped (no real stack sends one)")
 
 /* Observe rules: X(ID, name, doc). `observe.<name>` (in the config
  * file: `<name>` in [observe]) lets the reasons whose rule is ID pass,

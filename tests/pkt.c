@@ -115,7 +115,8 @@ static void put_eth(struct wr *w, const struct pkt_spec *s)
 					 : s->ethertype;
 
 	put(w, macs, sizeof(macs));
-	for (int i = 0; i < 2 && s->vlan[i]; i++) {
+	for (size_t i = 0;
+	     i < sizeof(s->vlan) / sizeof(s->vlan[0]) && s->vlan[i]; i++) {
 		put_be16(w, s->vlan[i]);
 		put_be16(w, 100 + i); /* TCI: VLAN id */
 	}
@@ -258,7 +259,7 @@ static void fix_l3(struct wr *w, const struct pkt_spec *s)
 
 	if (s->family == 6) {
 		set_be16(w, l3 + offsetof(struct ipv6hdr, payload_len),
-			 w->len - l3 - sizeof(struct ipv6hdr));
+			 s->tot_len ?: w->len - l3 - sizeof(struct ipv6hdr));
 		return;
 	}
 	set_be16(w, l3 + offsetof(struct iphdr, tot_len),

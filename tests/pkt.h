@@ -43,12 +43,12 @@ enum pkt_mark {
 struct pkt_spec {
 	int family;	    /* 4 or 6; 0: no IP, raw @ethertype frame */
 	uint16_t ethertype; /* family 0 only: EtherType (ARP ...) */
-	uint16_t vlan[2];   /* TPIDs, outer first (0x88A8, 0x8100); 0: none */
+	uint16_t vlan[3];   /* TPIDs, outer first (0x88A8, 0x8100); 0: none */
 	uint8_t src[16], dst[16]; /* 16-byte form; see pkt_addr() */
 	uint8_t version;	  /* IP version field; 0: @family */
 	/* IPv4 */
 	uint8_t ihl;	    /* 0: from ip_opt_len */
-	uint16_t tot_len;   /* 0: computed */
+	uint16_t tot_len;   /* 0: computed; also IPv6 payload length */
 	uint8_t ip_opt_len; /* NOP options, multiple of 4 */
 	/* Fragments: IPv4 frag_off, or an IPv6 fragment header appended
 	 * to the chain when @ext has no 'f'. Offset in 8-byte units. */

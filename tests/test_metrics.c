@@ -121,7 +121,7 @@ static void golden_snapshot(struct fs_snapshot *s)
  * reasons and GOLDEN_EVENTS events. A change of the ABI changes this
  * text: update it with care (FS_METRICS_GOLDEN=FILE makes the test write
  * what it rendered there; read it line by line before pasting it). */
-#define GOLDEN_REASONS 56
+#define GOLDEN_REASONS 58
 #define GOLDEN_EVENTS  23
 static const char golden[] =
 	"# HELP floodshield_packets_total Packets by the action taken and its "
@@ -215,6 +215,8 @@ static const char golden[] =
 	"floodshield_packets_total{action=\"drop\",reason=\"http_undecided_"
 	"size\"} "
 	"0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"vlan_deep\"} 0\n"
+	"floodshield_packets_total{action=\"drop\",reason=\"frag_cut\"} 0\n"
 	"# HELP floodshield_bytes_total Bytes of those packets, from the "
 	"Ethernet header on.\n"
 	"# TYPE floodshield_bytes_total counter\n"
@@ -294,6 +296,8 @@ static const char golden[] =
 	"floodshield_bytes_total{action=\"drop\",reason=\"http_undecided_"
 	"size\"} "
 	"0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"vlan_deep\"} 0\n"
+	"floodshield_bytes_total{action=\"drop\",reason=\"frag_cut\"} 0\n"
 	"# HELP floodshield_observed_packets_total Packets a rule in observe "
 	"mode would have stopped; they were passed.\n"
 	"# TYPE floodshield_observed_packets_total counter\n"
@@ -336,6 +340,8 @@ static const char golden[] =
 	"floodshield_observed_packets_total{reason=\"smtp_full_tempfail\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"smtp_full_open\"} 0\n"
 	"floodshield_observed_packets_total{reason=\"http_undecided_size\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"vlan_deep\"} 0\n"
+	"floodshield_observed_packets_total{reason=\"frag_cut\"} 0\n"
 	"# HELP floodshield_observed_bytes_total Bytes of the packets observe "
 	"mode passed.\n"
 	"# TYPE floodshield_observed_bytes_total counter\n"
@@ -376,6 +382,8 @@ static const char golden[] =
 	"floodshield_observed_bytes_total{reason=\"smtp_full_tempfail\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"smtp_full_open\"} 0\n"
 	"floodshield_observed_bytes_total{reason=\"http_undecided_size\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"vlan_deep\"} 0\n"
+	"floodshield_observed_bytes_total{reason=\"frag_cut\"} 0\n"
 	"# HELP floodshield_http_requests_total HTTP requests inspected, by "
 	"verdict (observed ones included).\n"
 	"# TYPE floodshield_http_requests_total counter\n"

@@ -158,6 +158,7 @@ struct shield {
 	uint32_t rate_slots;
 	struct fs_flow_slot *flows; /* the flows table, mapped */
 	uint32_t flow_slots;
+	struct fs_hkey hkey; /* the set hashes' key, as loaded (zero) */
 };
 
 /* Map sizes for shield_open(); 0 keeps the object's default. */

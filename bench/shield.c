@@ -55,8 +55,9 @@ static size_t flow_bytes(const struct shield *s)
 /* The first slot of @k's set in the rate table. */
 static struct fs_rate_slot *rate_set(struct shield *s, const struct fs_key *k)
 {
-	return s->rate + fs_rate_set_index(k, s->rate_slots / FS_RATE_WAYS) *
-				 FS_RATE_WAYS;
+	return s->rate +
+	       fs_rate_set_index(k, s->rate_slots / FS_RATE_WAYS, &s->hkey) *
+		       FS_RATE_WAYS;
 }
 
 void shield_rate_put(struct shield *s, const struct fs_key *k, uint64_t tat)
@@ -119,6 +120,8 @@ int shield_open(struct shield *s, const struct shield_sizes *sz)
 		s->flows = NULL;
 		return fail("map the flows table");
 	}
+	if (fs_hkey_read(bpf_map__fd(s->skel->maps.FS_MAP_HKEY), &s->hkey))
+		return fail("read the set hashes' key");
 	if (fs_maps_init_defaults(bpf_map__fd(s->skel->maps.FS_MAP_CFG),
 				  bpf_map__fd(s->skel->maps.FS_MAP_SVC)))
 		return fail("write the defaults");
@@ -343,7 +346,7 @@ int shield_prove(struct shield *s, enum bench_role role, bool proven)
 		memcpy(w, slot.addr, sizeof(w));
 		slot.proven_ns = slot.last_ns =
 			ts.tv_sec * 1000000000ull + ts.tv_nsec;
-		k = fs_proven_index(w, sets) * FS_PROVEN_WAYS;
+		k = fs_proven_index(w, sets, &s->hkey) * FS_PROVEN_WAYS;
 		for (__u32 i = 0; i < FS_PROVEN_WAYS; i++, k++)
 			if (bpf_map_update_elem(fd, &k,
 						proven && !i ? &slot : &empty,
@@ -446,7 +449,8 @@ int shield_forget(struct shield *s, const struct frame *f, bool source)
 	{
 		struct fs_flow_slot *set =
 			&s->flows[fs_flow_index(&fk,
-						s->flow_slots / FS_FLOW_WAYS) *
+						s->flow_slots / FS_FLOW_WAYS,
+						&s->hkey) *
 				  FS_FLOW_WAYS];
 
 		for (int w = 0; w < FS_FLOW_WAYS; w++)

@@ -44,9 +44,13 @@ static __always_inline __u32 rate_sets(void)
  * never lists or bans). NULL only if the map lookup fails. */
 static __always_inline struct fs_bucket_val *get_bucket(const struct fs_key *k)
 {
-	__u32 i = fs_rate_set_index(k, rate_sets()) * FS_RATE_WAYS;
+	const struct fs_hkey *key = fs_hash_key();
 	struct fs_rate_slot *a, *b, *v;
+	__u32 i;
 
+	if (!key)
+		return NULL;
+	i = fs_rate_set_index(k, rate_sets(), key) * FS_RATE_WAYS;
 	a = bpf_map_lookup_elem(&FS_MAP_RATE, &i);
 	i++;
 	b = bpf_map_lookup_elem(&FS_MAP_RATE, &i);
@@ -213,9 +217,13 @@ __noinline int fs_bucket_step(const struct fs_pkt *p, __u32 bucket, __u32 rule,
 static __always_inline const struct fs_bucket_val *
 find_bucket(const struct fs_key *k)
 {
-	__u32 i = fs_rate_set_index(k, rate_sets()) * FS_RATE_WAYS;
+	const struct fs_hkey *key = fs_hash_key();
 	struct fs_rate_slot *s;
+	__u32 i;
 
+	if (!key)
+		return NULL;
+	i = fs_rate_set_index(k, rate_sets(), key) * FS_RATE_WAYS;
 	for (int w = 0; w < FS_RATE_WAYS; w++, i++) {
 		s = bpf_map_lookup_elem(&FS_MAP_RATE, &i);
 		if (s && fs_words_eq(&s->key, k, sizeof(*k) / 4))

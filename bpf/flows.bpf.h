@@ -26,14 +26,16 @@ static __always_inline void fs_flow_key(struct fs_flow_key *k,
 	k->dport = p->dport;
 }
 
-/* The slot of flow @k in fs_flows; with @take, else the one a new flow
- * takes (the oldest of its set). NULL if neither. */
+/* The slot of flow @k in fs_flows, under the set hashes' @key; with
+ * @take, else the one a new flow takes (the oldest of its set). NULL if
+ * neither. The caller looks the key up before it builds @k: so the
+ * compiler keeps no copy of @k's words across that lookup (stack). */
 static __always_inline struct fs_flow_slot *
-fs_flow_slot(const struct fs_flow_key *k, bool take)
+fs_flow_slot(const struct fs_flow_key *k, const struct fs_hkey *key, bool take)
 {
 	__u32 sets =
 		((struct bpf_map *)&FS_MAP_FLOWS)->max_entries / FS_FLOW_WAYS;
-	__u32 i = fs_flow_index(k, sets) * FS_FLOW_WAYS;
+	__u32 i = fs_flow_index(k, sets, key) * FS_FLOW_WAYS;
 	struct fs_flow_slot *s, *old = NULL;
 
 	for (int w = 0; w < FS_FLOW_WAYS; w++, i++) {
@@ -49,16 +51,18 @@ fs_flow_slot(const struct fs_flow_key *k, bool take)
 }
 
 /* Hash of the first FS_FLOW_HASH_LEN payload bytes of @p (fewer if it
- * is shorter; its length is mixed in). A global function: its buffer
- * stays off the entry point's stack. */
+ * is shorter; its length is mixed in), keyed like the set indexes, so
+ * that other bytes with the same hash cannot be computed offline. A
+ * global function: its buffer stays off the entry point's stack. */
 __noinline __u32 fs_flow_payload_hash(struct xdp_md *ctx,
 				      const struct fs_pkt *p)
 {
 	__u32 w[FS_FLOW_HASH_LEN / 4] = {}, m[5];
+	const struct fs_hkey *key = fs_hash_key();
 	__u32 n;
 	__u64 h;
 
-	if (!ctx || !p)
+	if (!ctx || !p || !key)
 		return 0;
 	n = p->payload_len;
 	if (n > FS_FLOW_HASH_LEN)
@@ -66,13 +70,13 @@ __noinline __u32 fs_flow_payload_hash(struct xdp_md *ctx,
 	if (n && bpf_xdp_load_bytes(ctx, p->payload_off, w,
 				    FS_LEN_1_TO(n, FS_FLOW_HASH_LEN)))
 		return 0;
-	h = fs_hash_words(w, 6);
+	h = fs_hash_words(w, 6, key);
 	m[0] = h;
 	m[1] = h >> 32;
 	m[2] = w[6];
 	m[3] = w[7];
 	m[4] = n;
-	return fs_hash_words(m, 5);
+	return fs_hash_words(m, 5, key);
 }
 
 /* Whether @p repeats the segment of its flow that was turned into a
@@ -81,11 +85,14 @@ __noinline __u32 fs_flow_payload_hash(struct xdp_md *ctx,
 static __always_inline bool fs_retransmitted(struct xdp_md *ctx,
 					     const struct fs_pkt *p)
 {
+	const struct fs_hkey *key = fs_hash_key();
 	struct fs_flow_slot *s;
 	struct fs_flow_key k;
 
+	if (!key)
+		return false;
 	fs_flow_key(&k, p);
-	s = fs_flow_slot(&k, false);
+	s = fs_flow_slot(&k, key, false);
 	if (!s || s->v.seq != p->seq ||
 	    fs_now() - s->v.reset_ns >= FS_FLOW_TTL_NS)
 		return false;
@@ -102,13 +109,14 @@ static __always_inline bool fs_retransmitted(struct xdp_md *ctx,
 __noinline int fs_remember_flow(struct xdp_md *ctx, const struct fs_pkt *p,
 				__u32 r, __u64 now)
 {
+	const struct fs_hkey *key = fs_hash_key();
 	struct fs_flow_slot *s;
 	struct fs_flow_key k;
 
-	if (!ctx || !p)
+	if (!ctx || !p || !key)
 		return 0;
 	fs_flow_key(&k, p);
-	s = fs_flow_slot(&k, true);
+	s = fs_flow_slot(&k, key, true);
 	if (!s)
 		return 0;
 	s->key = k;

@@ -79,9 +79,13 @@ static __always_inline bool seq_before(__u32 a, __u32 b)
 /* The bucket for @k if it exists, never taking a slot. */
 static __always_inline struct fs_bucket_val *rate_peek(const struct fs_key *k)
 {
-	__u32 i = fs_rate_set_index(k, rate_sets()) * FS_RATE_WAYS;
+	const struct fs_hkey *key = fs_hash_key();
 	struct fs_rate_slot *a, *b;
+	__u32 i;
 
+	if (!key)
+		return NULL;
+	i = fs_rate_set_index(k, rate_sets(), key) * FS_RATE_WAYS;
 	a = bpf_map_lookup_elem(&FS_MAP_RATE, &i);
 	i++;
 	b = bpf_map_lookup_elem(&FS_MAP_RATE, &i);

@@ -5,6 +5,7 @@
 #define FS_KEYS_BPF_H
 
 #include "pkt.bpf.h"
+#include "maps.bpf.h"
 
 /* Mask of the 32-bit word @i of a @plen-bit prefix, network order. */
 static __always_inline __u32 fs_word_mask(__u32 plen, int i)
@@ -38,6 +39,20 @@ static __always_inline void fs_make_key(struct fs_key *k,
 		((__u32 *)k->addr)[i] = p->src.w[i] & fs_word_mask(plen, i);
 	k->plen = plen;
 	k->bucket = b;
+}
+
+/* The index of fs_hkey's one entry, in .rodata: a lookup's key may be
+ * a map value, and so no frame that inlines fs_hash_key() holds a stack
+ * slot for it (6.1 sums the frames of a call chain, 512 bytes at most;
+ * the entry point's is in every chain). */
+const volatile __u32 fs_hkey_index = 0;
+
+/* The set hashes' key (fs_hkey, struct fs_hkey), for fs_hash_words()
+ * and the set indexes of maps/hash.h: an array lookup the verifier
+ * inlines. NULL only if the lookup fails (never: one entry). */
+static __always_inline const struct fs_hkey *fs_hash_key(void)
+{
+	return bpf_map_lookup_elem(&FS_MAP_HKEY, (const void *)&fs_hkey_index);
 }
 
 /* Whether table keys @a and @b of @n 32-bit words, 5 or 6 (flow and

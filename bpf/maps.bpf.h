@@ -241,6 +241,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } FS_MAP_SMTP_POOLS SEC(".maps");
 
+/* The set hashes' secret key (struct fs_hkey): the loader writes it
+ * when it creates the map, never after. Read once per set index
+ * (fs_hash_key(), keys.bpf.h): an array lookup the verifier inlines. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fs_hkey);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} FS_MAP_HKEY SEC(".maps");
+
 /* Indexed by enum fs_reason; fixed slots, so a new reason keeps the layout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

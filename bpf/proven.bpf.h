@@ -17,6 +17,7 @@
 #include "events.bpf.h"
 #include "filter.bpf.h"
 #include "buckets.bpf.h"
+#include "keys.bpf.h"
 
 /* The fs_dns entry of @p's source, live or not, or NULL. */
 static __always_inline const struct fs_dns_val *
@@ -89,9 +90,13 @@ proven_slot(const struct fs_pkt *p, bool take)
 {
 	__u32 sets = ((struct bpf_map *)&FS_MAP_PROVEN)->max_entries /
 		     FS_PROVEN_WAYS;
-	__u32 i = fs_proven_index(p->src.w, sets) * FS_PROVEN_WAYS;
+	const struct fs_hkey *key = fs_hash_key();
 	struct fs_proven_slot *s, *old = NULL;
+	__u32 i;
 
+	if (!key)
+		return NULL;
+	i = fs_proven_index(p->src.w, sets, key) * FS_PROVEN_WAYS;
 	for (int w = 0; w < FS_PROVEN_WAYS; w++, i++) {
 		s = bpf_map_lookup_elem(&FS_MAP_PROVEN, &i);
 		if (!s)

@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/random.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
@@ -262,7 +263,8 @@ static void drop_stale_pins(struct floodshield_bpf *skel, const char *pin_dir,
 				name);
 			continue;
 		}
-		if (role != FS_ROLE_STATE && role != FS_ROLE_DAEMON) {
+		if (role != FS_ROLE_STATE && role != FS_ROLE_DAEMON &&
+		    role != FS_ROLE_KEY) {
 			pr_err("%s: pinned by a build with another layout; "
 			       "remove %s to start afresh\n",
 			       name, path);
@@ -321,6 +323,59 @@ static void cfg_defaults_write(struct floodshield_bpf *skel)
 	fs_cfg_defaults(&cfg);
 	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY))
 		pr_err_errno("fs_cfg: cannot write the default settings");
+}
+
+static bool hkey_is_zero(const struct fs_hkey *key)
+{
+	for (int i = 0; i < FS_HKEY_WORDS; i++)
+		if (key->k[i])
+			return false;
+	return true;
+}
+
+/* A key of all zeros in the loaded fs_hkey (a map this load created, for
+ * a fresh pin folder, an older build's without it, or in place of one of
+ * another layout) gets FS_HKEY_WORDS random words from getrandom(); a
+ * key a reused pin holds is kept, so that the slots of fs_rate, fs_flows
+ * and fs_proven stay where the program looks. Before any program reads
+ * the new map. 0 or -errno, logged. */
+static int hkey_ensure(struct floodshield_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.FS_MAP_HKEY);
+	struct fs_hkey key;
+	__u32 zero = 0;
+	ssize_t n;
+
+	if (bpf_map_lookup_elem(fd, &zero, &key)) {
+		pr_err_errno("%s: cannot read the key", FS_STR(FS_MAP_HKEY));
+		return -errno;
+	}
+	if (!hkey_is_zero(&key))
+		return 0;
+	do
+		n = getrandom(&key, sizeof(key), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(key) || hkey_is_zero(&key)) {
+		pr_err("%s: getrandom() gave no key: %s\n", FS_STR(FS_MAP_HKEY),
+		       n < 0 ? strerror(errno) : "short");
+		return n < 0 ? -errno : -EIO;
+	}
+	if (bpf_map_update_elem(fd, &zero, &key, BPF_ANY)) {
+		pr_err_errno("%s: cannot write the key", FS_STR(FS_MAP_HKEY));
+		return -errno;
+	}
+	pr_debug("%s: a new random key\n", FS_STR(FS_MAP_HKEY));
+	return 0;
+}
+
+int fs_hkey_read(int fd, struct fs_hkey *out)
+{
+	__u32 zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0)
+		return 0;
+	return bpf_map_lookup_elem(fd, &zero, out) ? -errno : 0;
 }
 
 /* fs_skel_open(), carrying older counters in @c (NULL: not). */
@@ -394,6 +449,11 @@ static int load_pinned(const char *pin_dir, struct floodshield_bpf **out)
 	carry_over(skel, &c);
 	if (c.cfg_replaced)
 		cfg_defaults_write(skel);
+	err = hkey_ensure(skel);
+	if (err) {
+		floodshield_bpf__destroy(skel);
+		return err;
+	}
 	*out = skel;
 	return 0;
 }
@@ -552,10 +612,13 @@ int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 	for (size_t i = 0; i < N_ROWS; i++) {
 		int *fd = row_fd(m, &rows[i]);
 
-		/* reporting only: an older build's pin folder may lack it */
+		/* an older build's pin folder may lack these: fs_daemon
+		 * only reports, and without fs_hkey its program hashes
+		 * unkeyed (fs_hkey_read() of fd -1) */
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, rows[i].name);
-		if (rows[i].role == FS_ROLE_DAEMON && access(path, F_OK) &&
-		    errno == ENOENT)
+		if ((rows[i].role == FS_ROLE_DAEMON ||
+		     rows[i].role == FS_ROLE_KEY) &&
+		    access(path, F_OK) && errno == ENOENT)
 			continue;
 		*fd = fs_map_open(pin_dir, rows[i].name);
 		if (*fd < 0) {
@@ -568,17 +631,21 @@ int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m)
 	return 0;
 }
 
-int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out)
+int fs_rate_lookup(int fd, int hkey_fd, const struct fs_key *k,
+		   struct fs_bucket_val *out)
 {
 	struct bpf_map_info mi = {};
 	__u32 len = sizeof(mi), i;
 	struct fs_rate_slot s;
+	struct fs_hkey key;
 
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) ||
+	    fs_hkey_read(hkey_fd, &key))
 		return -errno;
 	if (mi.value_size != sizeof(s) || mi.max_entries < FS_RATE_WAYS)
 		return -EPROTO;
-	i = fs_rate_set_index(k, mi.max_entries / FS_RATE_WAYS) * FS_RATE_WAYS;
+	i = fs_rate_set_index(k, mi.max_entries / FS_RATE_WAYS, &key) *
+	    FS_RATE_WAYS;
 	for (__u32 w = 0; w < FS_RATE_WAYS; w++, i++) {
 		if (bpf_map_lookup_elem(fd, &i, &s))
 			return -errno;
@@ -590,18 +657,21 @@ int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out)
 	return -ENOENT;
 }
 
-int fs_proven_lookup(int fd, const __u8 addr[16], struct fs_proven_slot *out)
+int fs_proven_lookup(int fd, int hkey_fd, const __u8 addr[16],
+		     struct fs_proven_slot *out)
 {
 	struct bpf_map_info mi = {};
 	__u32 len = sizeof(mi), i, w4[4];
 	struct fs_proven_slot s;
+	struct fs_hkey key;
 
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) ||
+	    fs_hkey_read(hkey_fd, &key))
 		return -errno;
 	if (mi.value_size != sizeof(s) || mi.max_entries < FS_PROVEN_WAYS)
 		return -EPROTO;
 	memcpy(w4, addr, sizeof(w4));
-	i = fs_proven_index(w4, mi.max_entries / FS_PROVEN_WAYS) *
+	i = fs_proven_index(w4, mi.max_entries / FS_PROVEN_WAYS, &key) *
 	    FS_PROVEN_WAYS;
 	for (__u32 w = 0; w < FS_PROVEN_WAYS; w++, i++) {
 		if (bpf_map_lookup_elem(fd, &i, &s))
@@ -614,17 +684,21 @@ int fs_proven_lookup(int fd, const __u8 addr[16], struct fs_proven_slot *out)
 	return -ENOENT;
 }
 
-int fs_flow_lookup(int fd, const struct fs_flow_key *k, struct fs_flow_val *out)
+int fs_flow_lookup(int fd, int hkey_fd, const struct fs_flow_key *k,
+		   struct fs_flow_val *out)
 {
 	struct bpf_map_info mi = {};
 	__u32 len = sizeof(mi), i;
 	struct fs_flow_slot s;
+	struct fs_hkey key;
 
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) ||
+	    fs_hkey_read(hkey_fd, &key))
 		return -errno;
 	if (mi.value_size != sizeof(s) || mi.max_entries < FS_FLOW_WAYS)
 		return -EPROTO;
-	i = fs_flow_index(k, mi.max_entries / FS_FLOW_WAYS) * FS_FLOW_WAYS;
+	i = fs_flow_index(k, mi.max_entries / FS_FLOW_WAYS, &key) *
+	    FS_FLOW_WAYS;
 	for (__u32 w = 0; w < FS_FLOW_WAYS; w++, i++) {
 		if (bpf_map_lookup_elem(fd, &i, &s))
 			return -errno;

@@ -94,20 +94,29 @@ void fs_maps_from_skel(const struct floodshield_bpf *skel,
 int fs_maps_open_all(const char *pin_dir, struct fs_map_fds *m);
 void fs_maps_close_all(struct fs_map_fds *m);
 
-/* The bucket of @k in the rate table @fd (struct fs_rate_slot), found
- * as the program finds it. 0 and *out, -ENOENT when @k holds no slot, or
- * -errno. */
-int fs_rate_lookup(int fd, const struct fs_key *k, struct fs_bucket_val *out);
+/* The set hashes' key in fs_hkey @fd into *out: 0, or -errno. An fd
+ * below 0 (fs_maps_open_all() in an older build's pin folder, without
+ * fs_hkey) gives the zero key: the unkeyed hash its program uses. */
+int fs_hkey_read(int fd, struct fs_hkey *out);
+
+/* The lookups below find a slot as the program does: its set under the
+ * key in fs_hkey @hkey_fd (fs_hkey_read()). */
+
+/* The bucket of @k in the rate table @fd (struct fs_rate_slot). 0 and
+ * *out, -ENOENT when @k holds no slot, or -errno. */
+int fs_rate_lookup(int fd, int hkey_fd, const struct fs_key *k,
+		   struct fs_bucket_val *out);
 
 /* The slot of source @addr (16-byte form) in fs_proven @fd (struct
- * fs_proven_slot), found as the program finds it: 0 and *out (live or
- * not: compare last_ns + syn.proven_ttl with the clock), -ENOENT when no
- * slot of its set holds it, or -errno. */
-int fs_proven_lookup(int fd, const __u8 addr[16], struct fs_proven_slot *out);
+ * fs_proven_slot): 0 and *out (live or not: compare last_ns +
+ * syn.proven_ttl with the clock), -ENOENT when no slot of its set holds
+ * it, or -errno. */
+int fs_proven_lookup(int fd, int hkey_fd, const __u8 addr[16],
+		     struct fs_proven_slot *out);
 
 /* The remembered flow @k in fs_flows @fd (struct fs_flow_slot). 0 and
  * *out, -ENOENT when no slot of its set holds it, or -errno. */
-int fs_flow_lookup(int fd, const struct fs_flow_key *k,
+int fs_flow_lookup(int fd, int hkey_fd, const struct fs_flow_key *k,
 		   struct fs_flow_val *out);
 
 /* "auto", "native", "generic", "hw"; "?" for anything else. */

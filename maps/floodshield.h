@@ -50,6 +50,7 @@
 #define FS_MAP_OWN	  fs_own	/* hash: the server's own addresses */
 #define FS_MAP_SMTP_FLOWS fs_smtp_flows /* hash: open SMTP sessions   */
 #define FS_MAP_SMTP_POOLS fs_smtp_pools /* array: sessions per pool   */
+#define FS_MAP_HKEY	  fs_hkey	/* array[1]: the set hashes' key   */
 
 #define FS_STR_(x) #x
 #define FS_STR(x)  FS_STR_(x)
@@ -575,6 +576,19 @@ struct fs_filter {
 	__u64 bits[FS_FILTER_SETS][FS_FILTER_WORDS];
 };
 
+/* The secret key of the set hashes (fs_hkey, array[1]; maps/hash.h
+ * fs_hash_words()): where a rate key, a flow or a proven source lives in
+ * fs_rate, fs_flows and fs_proven. The loader fills it from getrandom()
+ * when it creates the map (a key of all zeros: never written) and keeps
+ * it when it reuses a pin, so that slots stay findable across program
+ * replacements, upgrades and daemon restarts. All zeros gives the
+ * unkeyed indexes of older builds (tests' unpinned skeletons). Read only
+ * by the program; the loader writes it once. */
+#define FS_HKEY_WORDS 4
+struct fs_hkey {
+	__u64 k[FS_HKEY_WORDS]; /* k[0..2]: a word pair each; k[3]: the sum */
+};
+
 /* The pure hashes both sides compute over the types above (table
  * indexes, host prints, prefilter slots). */
 #include "hash.h"
@@ -673,6 +687,7 @@ _Static_assert(sizeof(struct fs_proven_slot) == 32, "fs_proven_slot");
 _Static_assert(sizeof(struct fs_syn_state) == 80, "fs_syn_state");
 _Static_assert(sizeof(struct fs_smtp_flow) == 16, "fs_smtp_flow");
 _Static_assert(sizeof(struct fs_smtp_pool) == 32, "fs_smtp_pool");
+_Static_assert(sizeof(struct fs_hkey) == 32, "fs_hkey");
 _Static_assert(sizeof(struct fs_addr_key) == 16, "fs_addr_key");
 _Static_assert(sizeof(struct fs_filter) ==
 		       FS_FILTER_SETS * (8 + FS_FILTER_SLOTS / 8),

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The hashes both sides compute: where a key lives in the rate and flow
- * tables, a served name's print, a source's prefilter slot. The program
- * and userspace must agree on every bit, so there is one definition,
- * compiled by both (no BPF helper, no loop the program would keep) and
- * tested against byte-at-a-time oracles in tests/test_swar.c.
+ * The hashes both sides compute: where a key lives in the rate, flow
+ * and proven tables (keyed: struct fs_hkey), a served name's print, a
+ * source's prefilter slot. The program and userspace must agree on
+ * every bit, so there is one definition, compiled by both (no BPF
+ * helper, no loop the program would keep) and tested against
+ * byte-at-a-time oracles in tests/test_swar.c.
  *
  * Part of the ABI: maps/floodshield.h includes this file after the
  * types it hashes; including this one first works too (both guarded).
@@ -16,42 +17,60 @@
 #include "swar.h"
 
 /* Hash of a table key of @n 32-bit words, 5 or 6 (the flow and rate
- * tables), for an index in its low bits: word pairs multiplied in
- * parallel by odd constants, then MurmurHash3's fmix64, so every input
- * bit reaches the low bits. No loop: the BPF side must stay straight
- * code. Keys must have no uninitialised padding. */
-static inline __u64 fs_hash_words(const __u32 *w, unsigned n)
+ * tables), for an index in its low bits, keyed with @key (struct
+ * fs_hkey): each 64-bit word pair XORed with its own key word, then
+ * multiplied by an odd constant, the products summed, the sum XORed with
+ * the last key word, then MurmurHash3's fmix64, so every input bit
+ * reaches the low bits. The key enters before the multiplications: the
+ * carries make the sum non-linear in it, so without the key no one can
+ * solve for inputs that share a set with a given one (unkeyed, the sum is
+ * linear in the words: a sender choosing the low 64 bits of its IPv6
+ * source solves for a victim's set). Not a PRF: it stands against inputs
+ * computed offline, not against a sender that learns its own collisions
+ * from evictions. A key of all zeros gives the unkeyed hash. No loop: the
+ * BPF side must stay straight code. Keys must have no uninitialised
+ * padding. */
+static inline __u64 fs_hash_words(const __u32 *w, unsigned n,
+				  const struct fs_hkey *key)
 {
-	__u64 h = ((__u64)w[1] << 32 | w[0]) * 0x9E3779B97F4A7C15ull +
-		  ((__u64)w[3] << 32 | w[2]) * 0xC2B2AE3D27D4EB4Full +
-		  ((n > 5 ? (__u64)w[5] << 32 : 0) | w[4]) *
+	__u64 h = (((__u64)w[1] << 32 | w[0]) ^ key->k[0]) *
+			  0x9E3779B97F4A7C15ull +
+		  (((__u64)w[3] << 32 | w[2]) ^ key->k[1]) *
+			  0xC2B2AE3D27D4EB4Full +
+		  (((n > 5 ? (__u64)w[5] << 32 : 0) | w[4]) ^ key->k[2]) *
 			  0x165667B19E3779F9ull;
 
+	h ^= key->k[3];
 	h ^= h >> 33;
 	h *= 0xFF51AFD7ED558CCDull;
 	h ^= h >> 33;
 	return h;
 }
 
-/* The set of rate key @k among @nsets (a power of two) in fs_rate. */
-static inline __u32 fs_rate_set_index(const struct fs_key *k, __u32 nsets)
+/* The set of rate key @k among @nsets (a power of two) in fs_rate, under
+ * @key (fs_hkey). */
+static inline __u32 fs_rate_set_index(const struct fs_key *k, __u32 nsets,
+				      const struct fs_hkey *key)
 {
-	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (nsets - 1);
+	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4, key) &
+	       (nsets - 1);
 }
 
-/* The set of flow @k among @n (a power of two) in fs_flows. */
-static inline __u32 fs_flow_index(const struct fs_flow_key *k, __u32 n)
+/* The set of flow @k among @n (a power of two) in fs_flows, under @key. */
+static inline __u32 fs_flow_index(const struct fs_flow_key *k, __u32 n,
+				  const struct fs_hkey *key)
 {
-	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4) & (n - 1);
+	return fs_hash_words((const __u32 *)k, sizeof(*k) / 4, key) & (n - 1);
 }
 
 /* The set of source address @a (4 words) among @nsets (a power of two)
- * in fs_proven. */
-static inline __u32 fs_proven_index(const __u32 *a, __u32 nsets)
+ * in fs_proven, under @key. */
+static inline __u32 fs_proven_index(const __u32 *a, __u32 nsets,
+				    const struct fs_hkey *key)
 {
 	const __u32 w[5] = {a[0], a[1], a[2], a[3], 0};
 
-	return fs_hash_words(w, 5) & (nsets - 1);
+	return fs_hash_words(w, 5, key) & (nsets - 1);
 }
 
 /* Fold the next 8 bytes of a name (lower case, little-endian, zero past

@@ -408,7 +408,8 @@
 	X(COUNTERS, "counters", "per-CPU counters indexed by a table's rows, with fixed slots: pinned with fewer slots (an older build), grown with every CPU's values kept at their index; another layout refuses the load") \
 	X(STATE, "state", "state the program may lose or userspace rebuilds: another layout is replaced and starts afresh") \
 	X(DAEMON, "daemon", "the daemon's pid and reload counters: replaced like state; missing (fd -1) until the next load in a pin folder an older build made") \
-	X(RING, "ring", "records on their way to the daemon: another layout refuses the load")
+	X(RING, "ring", "records on their way to the daemon: another layout refuses the load") \
+	X(KEY, "key", "the set hashes' secret key: random when a load creates it, kept with its pin; another layout is replaced with a new key (the set-associative state then starts afresh); missing (fd -1: the unkeyed hash of the older program still running) until the next load in a pin folder an older build made")
 
 /* Pinned maps, one row each (a map private to the program, unpinned,
  * as http.bpf.h's scratch buffer, is not here):
@@ -468,7 +469,9 @@
 	X(SMTP_FLOWS, smtp_flows, STATE, FILL, sizeof(struct fs_flow_key), sizeof(struct fs_smtp_flow), \
 	  "open SMTP sessions, counted from their first proven segment (a plain hash): their pool and last segment") \
 	X(SMTP_POOLS, smtp_pools, STATE, NOFILL, sizeof(__u32), sizeof(struct fs_smtp_pool), \
-	  "sessions opened and closed per SMTP pool (struct fs_smtp_pool)")
+	  "sessions opened and closed per SMTP pool (struct fs_smtp_pool)") \
+	X(HKEY, hkey, KEY, NOFILL, sizeof(__u32), sizeof(struct fs_hkey), \
+	  "the secret key of the set hashes of fs_rate, fs_flows and fs_proven (struct fs_hkey): random when the loader creates it, kept with its pin")
 
 /* clang-format on */
 

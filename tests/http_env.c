@@ -271,7 +271,8 @@ int he_flow_get(struct xdp_env *e, const struct he_seg *seg,
 	}
 	memcpy(&k.sport, &th->source, sizeof(k.sport));
 	memcpy(&k.dport, &th->dest, sizeof(k.dport));
-	return fs_flow_lookup(bpf_map__fd(e->skel->maps.FS_MAP_FLOWS), &k, val);
+	return fs_flow_lookup(bpf_map__fd(e->skel->maps.FS_MAP_FLOWS),
+			      bpf_map__fd(e->skel->maps.FS_MAP_HKEY), &k, val);
 }
 
 const char *he_reason_str(int r)

@@ -468,19 +468,48 @@ FS_TEST(host_print)
 
 /* ---- hashes ------------------------------------------------------------- */
 
-/* fs_hash_words() built from the key's bytes: the three 64-bit lanes
- * assembled byte by byte (little-endian), a sixth word only if @n > 5. */
-static __u64 oracle_hash(const __u8 *b, unsigned n)
-{
-	__u64 lane[3] = {}, h;
+#define H_C0 0x9E3779B97F4A7C15ull
+#define H_C1 0xC2B2AE3D27D4EB4Full
+#define H_C2 0x165667B19E3779F9ull
 
+/* The three 64-bit lanes of a table key of @n words, assembled byte by
+ * byte (little-endian), a sixth word only if @n > 5. */
+static void oracle_lanes(const __u8 *b, unsigned n, __u64 lane[3])
+{
+	lane[0] = lane[1] = lane[2] = 0;
 	for (unsigned i = 0; i < n * 4; i++)
 		lane[i / 8] |= (__u64)b[i] << (8 * (i % 8));
-	h = lane[0] * 0x9E3779B97F4A7C15ull + lane[1] * 0xC2B2AE3D27D4EB4Full +
-	    lane[2] * 0x165667B19E3779F9ull;
+}
+
+static __u64 oracle_fmix(__u64 h)
+{
 	h ^= h >> 33;
 	h *= 0xFF51AFD7ED558CCDull;
 	return h ^ h >> 33;
+}
+
+/* fs_hash_words() under @key, from the key's bytes: each lane XORed with
+ * its key word before its multiplication, the sum with the last. */
+static __u64 oracle_hash(const __u8 *b, unsigned n, const struct fs_hkey *key)
+{
+	__u64 lane[3];
+
+	oracle_lanes(b, n, lane);
+	return oracle_fmix(((lane[0] ^ key->k[0]) * H_C0 +
+			    (lane[1] ^ key->k[1]) * H_C1 +
+			    (lane[2] ^ key->k[2]) * H_C2) ^
+			   key->k[3]);
+}
+
+/* The unkeyed hash of the builds before fs_hkey, as it was written: the
+ * zero key must give it, so that pins, fixtures and tests' unpinned
+ * skeletons keep their indexes. */
+static __u64 oracle_unkeyed(const __u8 *b, unsigned n)
+{
+	__u64 lane[3];
+
+	oracle_lanes(b, n, lane);
+	return oracle_fmix(lane[0] * H_C0 + lane[1] * H_C1 + lane[2] * H_C2);
 }
 
 static void random_bytes(void *p, size_t n)
@@ -489,37 +518,59 @@ static void random_bytes(void *p, size_t n)
 		((__u8 *)p)[i] = rnd();
 }
 
+/* The inverse of odd @c modulo 2^64 (Newton: each step doubles the
+ * correct low bits). */
+static __u64 inverse64(__u64 c)
+{
+	__u64 x = c;
+
+	for (int i = 0; i < 6; i++)
+		x *= 2 - c * x;
+	return x;
+}
+
 FS_TEST(hash_words)
 {
-	struct tally h5 = {}, h6 = {}, rate = {}, flow = {};
+	struct tally h5 = {}, h6 = {}, rate = {}, flow = {}, z5 = {}, z6 = {};
 	unsigned long stuck[6 * 32] = {};
+	const struct fs_hkey none = {};
 	const __u32 keys = 1u << 20;
 	int worst = 0;
 
-	fs_subtest("fs_hash_words, fs_rate_set_index, fs_flow_index on %u keys",
+	fs_subtest("fs_hash_words, fs_rate_set_index, fs_flow_index on %u keys "
+		   "under random keys",
 		   keys);
 	seed(6);
 	for (__u32 n = 0; n < keys; n++) {
+		struct fs_hkey key;
 		struct fs_key k;
 		struct fs_flow_key f;
 		__u32 w[6];
 
+		random_bytes(&key, sizeof(key));
 		random_bytes(w, sizeof(w));
-		count(&h5, w[0], 5, fs_hash_words(w, 5),
-		      oracle_hash((__u8 *)w, 5));
-		count(&h6, w[0], 6, fs_hash_words(w, 6),
-		      oracle_hash((__u8 *)w, 6));
+		count(&h5, w[0], 5, fs_hash_words(w, 5, &key),
+		      oracle_hash((__u8 *)w, 5, &key));
+		count(&h6, w[0], 6, fs_hash_words(w, 6, &key),
+		      oracle_hash((__u8 *)w, 6, &key));
+		count(&z5, w[0], 5, fs_hash_words(w, 5, &none),
+		      oracle_unkeyed((__u8 *)w, 5));
+		count(&z6, w[0], 6, fs_hash_words(w, 6, &none),
+		      oracle_unkeyed((__u8 *)w, 6));
 		random_bytes(&k, sizeof(k));
-		count(&rate, k.plen, 0, fs_rate_set_index(&k, 1u << 16),
-		      oracle_hash((__u8 *)&k, 6) & 0xffff);
+		count(&rate, k.plen, 0, fs_rate_set_index(&k, 1u << 16, &key),
+		      oracle_hash((__u8 *)&k, 6, &key) & 0xffff);
 		random_bytes(&f, sizeof(f));
-		count(&flow, f.sport, 0, fs_flow_index(&f, 1u << 14),
-		      oracle_hash((__u8 *)&f, 5) & 0x3fff);
+		count(&flow, f.sport, 0, fs_flow_index(&f, 1u << 14, &key),
+		      oracle_hash((__u8 *)&f, 5, &key) & 0x3fff);
 	}
 	ASSERT_TALLY(&h5, keys, "fs_hash_words, 5 words");
 	ASSERT_TALLY(&h6, keys, "fs_hash_words, 6 words");
 	ASSERT_TALLY(&rate, keys, "fs_rate_set_index");
 	ASSERT_TALLY(&flow, keys, "fs_flow_index");
+	fs_subtest("key 0 gives the unkeyed hash of older builds");
+	ASSERT_TALLY(&z5, keys, "fs_hash_words, 5 words, key 0");
+	ASSERT_TALLY(&z6, keys, "fs_hash_words, 6 words, key 0");
 
 	/* Its contract: every input bit reaches the low bits, which are
 	 * the index. A flip that leaves the low 16 bits alone has odds
@@ -528,14 +579,19 @@ FS_TEST(hash_words)
 	fs_subtest("every input bit reaches the low 16 bits");
 	seed(7);
 	for (__u32 n = 0; n < 4096; n++) {
+		struct fs_hkey key;
 		__u32 w[6];
 		__u64 h;
 
+		random_bytes(&key, sizeof(key));
+		if (n & 1) /* and under key 0 */
+			key = none;
 		random_bytes(w, sizeof(w));
-		h = fs_hash_words(w, 6);
+		h = fs_hash_words(w, 6, &key);
 		for (int bit = 0; bit < 6 * 32; bit++) {
 			w[bit / 32] ^= 1u << (bit % 32);
-			stuck[bit] += ((fs_hash_words(w, 6) ^ h) & 0xffff) == 0;
+			stuck[bit] +=
+				((fs_hash_words(w, 6, &key) ^ h) & 0xffff) == 0;
 			w[bit / 32] ^= 1u << (bit % 32);
 		}
 	}
@@ -554,10 +610,54 @@ FS_TEST(hash_words)
 	fs_subtest("a fifth-word hash ignores the sixth word");
 	{
 		__u32 a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {1, 2, 3, 4, 5, 7};
+		struct fs_hkey key = {{1, 2, 3, 4}};
 
-		ASSERT_EQ(fs_hash_words(a, 5), fs_hash_words(b, 5), "5 words");
-		ASSERT_NEQ(fs_hash_words(a, 6), fs_hash_words(b, 6), "6 words");
+		ASSERT_EQ(fs_hash_words(a, 5, &key), fs_hash_words(b, 5, &key),
+			  "5 words");
+		ASSERT_NEQ(fs_hash_words(a, 6, &key), fs_hash_words(b, 6, &key),
+			   "6 words");
 	}
+}
+
+/* The attack the key closes: unkeyed, the sum before fmix64 is linear in
+ * the lanes, so anyone who reads maps/hash.h solves for a key with the
+ * same sum as a given one (lane 0 moved by d, lane 1 by -d * C0 / C1):
+ * a full collision, in every set size. Keyed, the lanes are XORed with
+ * key words before the multiplications: the same solved pairs share a
+ * 2^16-set index only by chance (odds 2^-16 each). */
+FS_TEST(hash_keyed)
+{
+	const __u64 ratio = H_C0 * inverse64(H_C1);
+	const struct fs_hkey none = {};
+	const int pairs = 100000;
+	int unkeyed = 0, keyed = 0;
+
+	fs_subtest("pairs solved from the linear sum collide under key 0 only");
+	ASSERT_EQ(H_C1 * inverse64(H_C1), 1, "inverse of C1 mod 2^64");
+	seed(8);
+	for (int n = 0; n < pairs; n++) {
+		struct fs_hkey key;
+		__u32 a[6], b[6];
+		__u64 d, l0, l1;
+
+		random_bytes(&key, sizeof(key));
+		random_bytes(a, sizeof(a));
+		random_bytes(&d, sizeof(d));
+		memcpy(b, a, sizeof(b));
+		l0 = ((__u64)a[1] << 32 | a[0]) + d;
+		l1 = ((__u64)a[3] << 32 | a[2]) - d * ratio;
+		b[0] = l0, b[1] = l0 >> 32, b[2] = l1, b[3] = l1 >> 32;
+		unkeyed += fs_hash_words(a, 6, &none) ==
+			   fs_hash_words(b, 6, &none);
+		keyed += ((fs_hash_words(a, 6, &key) ^
+			   fs_hash_words(b, 6, &key)) &
+			  0xffff) == 0;
+	}
+	ASSERT_EQ(unkeyed, pairs, "full collisions under key 0");
+	/* mean 1.5; over 12 has odds below 1e-6 */
+	ASSERT_TRUE(keyed <= 12, "keyed: as many as chance gives");
+	printf("     %d of %d solved pairs share a 2^16-set index keyed\n",
+	       keyed, pairs);
 }
 
 /* A flood from consecutive IPv4 sources must not pile onto some sets:
@@ -566,6 +666,7 @@ FS_TEST(hash_words)
 FS_TEST(hash_spread)
 {
 	static __u32 per_set[FS_RATE_MAX / FS_RATE_WAYS];
+	const struct fs_hkey none = {};
 	const __u32 sets = FS_RATE_MAX / FS_RATE_WAYS, mean = (1u << 20) / sets;
 	__u32 max = 0, empty = 0;
 
@@ -579,7 +680,7 @@ FS_TEST(hash_spread)
 		k.addr[13] = a >> 16;
 		k.addr[14] = a >> 8;
 		k.addr[15] = a;
-		per_set[fs_rate_set_index(&k, sets)]++;
+		per_set[fs_rate_set_index(&k, sets, &none)]++;
 	}
 	for (__u32 s = 0; s < sets; s++) {
 		max = per_set[s] > max ? per_set[s] : max;

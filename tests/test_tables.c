@@ -623,3 +623,86 @@ FS_TEST(tables_upgrade)
 out:
 	fs_test_pins_remove(dir);
 }
+
+/* The key in @dir/fs_hkey into *key: 0, or -errno. */
+static int pinned_hkey(const char *dir, struct fs_hkey *key)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, FS_STR(FS_MAP_HKEY));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = fs_hkey_read(fd, key);
+	close(fd);
+	return err;
+}
+
+static bool hkey_zero(const struct fs_hkey *key)
+{
+	static const struct fs_hkey none;
+
+	return !memcmp(key, &none, sizeof(none));
+}
+
+/* The set hashes' key (fs_hkey): random when a load creates the map,
+ * kept when it reuses the pin, so that the set-associative tables'
+ * slots stay where the program looks. */
+FS_TEST(tables_hkey)
+{
+	struct fs_hkey first, again, key;
+	struct fs_map_fds m;
+	char dir[64], path[PATH_MAX + 16];
+	bool fresh;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/fs-test-hkey-%d",
+		 (int)getpid());
+	snprintf(path, sizeof(path), "%s/%s", dir, FS_STR(FS_MAP_HKEY));
+	fs_subtest("a fresh pin folder gets a random key");
+	if (!ASSERT_OK(fs_pins_ensure(dir), dir))
+		return;
+	if (!ASSERT_OK(fs_maps_create(dir, &fresh), "first load") ||
+	    !ASSERT_TRUE(fresh, "fresh") ||
+	    !ASSERT_OK(pinned_hkey(dir, &first), "read the key"))
+		goto out;
+	ASSERT_FALSE(hkey_zero(&first), "the key is not zero");
+
+	fs_subtest("a load that reuses the pins keeps the key");
+	if (!ASSERT_OK(fs_maps_create(dir, &fresh), "second load") ||
+	    !ASSERT_OK(pinned_hkey(dir, &again), "read the key"))
+		goto out;
+	ASSERT_FALSE(fresh, "pins reused");
+	ASSERT_MEMEQ(&again, &first, sizeof(first), "the same key");
+
+	fs_subtest("an older build's pin folder, without fs_hkey: key 0 until "
+		   "the next load, then a new one");
+	if (!ASSERT_OK(unlink(path), "fs_hkey unpinned"))
+		goto out;
+	if (ASSERT_OK(fs_maps_open_all(dir, &m), "the maps open without it")) {
+		ASSERT_EQ(m.hkey, -1, "no fs_hkey fd");
+		ASSERT_OK(fs_hkey_read(m.hkey, &key), "read key 0");
+		ASSERT_TRUE(hkey_zero(&key), "the unkeyed hash");
+		fs_maps_close_all(&m);
+	}
+	if (!ASSERT_OK(fs_maps_create(dir, &fresh), "load") ||
+	    !ASSERT_OK(pinned_hkey(dir, &key), "read the key"))
+		goto out;
+	ASSERT_FALSE(hkey_zero(&key), "the key is not zero");
+	ASSERT_TRUE(memcmp(&key, &first, sizeof(key)) != 0, "a new key");
+
+	fs_subtest("an fs_hkey of another layout: replaced with a new key");
+	unlink(path);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FS_STR(FS_MAP_HKEY),
+			    sizeof(__u32), 16, 1, NULL);
+	if (!ASSERT_TRUE(fd >= 0 && !bpf_obj_pin(fd, path), "fs_hkey of "
+							    "another layout"))
+		goto out;
+	close(fd);
+	if (ASSERT_OK(fs_maps_create(dir, &fresh), "load") &&
+	    ASSERT_OK(pinned_hkey(dir, &again), "read the new key"))
+		ASSERT_FALSE(hkey_zero(&again), "the key is not zero");
+out:
+	fs_test_pins_remove(dir);
+}

@@ -1213,13 +1213,18 @@ static bool set_mates(struct xdp_env *e, const struct fam *f, const char *src,
 {
 	__u32 sets =
 		bpf_map__max_entries(e->skel->maps.FS_MAP_RATE) / FS_RATE_WAYS;
+	struct fs_hkey key;
 	struct fs_key k;
 	__u8 a[16];
 	int found = 0;
 
+	if (!ASSERT_OK(fs_hkey_read(bpf_map__fd(e->skel->maps.FS_MAP_HKEY),
+				    &key),
+		       "the set hashes' key"))
+		return false;
 	pkt_addr(src, a);
 	k = syn_key(a);
-	__u32 want = fs_rate_set_index(&k, sets);
+	__u32 want = fs_rate_set_index(&k, sets, &key);
 
 	for (__u32 i = 1; i < (1u << 22) && found < n; i++) {
 		if (f->family == 4)
@@ -1230,7 +1235,7 @@ static bool set_mates(struct xdp_env *e, const struct fam *f, const char *src,
 				 i & 0xffff);
 		pkt_addr(out[found], a);
 		k = syn_key(a);
-		if (fs_rate_set_index(&k, sets) == want)
+		if (fs_rate_set_index(&k, sets, &key) == want)
 			found++;
 	}
 	return ASSERT_EQ(found, n, "addresses sharing a set");

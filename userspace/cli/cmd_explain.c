@@ -173,7 +173,7 @@ static bool show_bucket(struct explain *e, const char *name, unsigned plen,
 		k.addr[i] = bits >= 8 ? e->addr[i]
 				      : e->addr[i] & (0xff00 >> bits);
 	}
-	if (!r->rate || fs_rate_lookup(e->m.rate, &k, &v))
+	if (!r->rate || fs_rate_lookup(e->m.rate, e->m.hkey, &k, &v))
 		return false;
 	fs_cidr_format(k.addr, plen, cidr, sizeof(cidr));
 	if (e->ctx->json) {
@@ -279,7 +279,7 @@ static void show_proven(struct explain *e)
 	int err;
 
 	field_start(e, "proven");
-	err = fs_proven_lookup(e->m.proven, e->addr, &p);
+	err = fs_proven_lookup(e->m.proven, e->m.hkey, e->addr, &p);
 	live = !err && p.last_ns + e->cfg.proven_ttl_ns > e->now;
 	dns = !bpf_map_lookup_elem(e->m.dns, e->addr, &d) &&
 	      d.class == FS_DNS_VERIFIED &&

@@ -98,6 +98,43 @@ send()
 		--sport $((61000 + RANDOM % 1000)) --host "$host" --tag "$tag" \
 		"$form" 2>&1)
 	fs_note "$T: $tag: $out"
+}
+
+# Whether FORM is among PARSE_ONLY (all when it is empty).
+selected() { [ -z "$PARSE_ONLY" ] || [ "${PARSE_ONLY#*"$1"}" != "$PARSE_ONLY" ]; }
+
+# The source and Host of a form's connection in PHASE: k (no shield,
+# served Host), a (unserved Host), l (served Host; - when the shield
+# drops the form).
+phase_of()
+{
+	case $1 in
+	k) echo "$3 $GOOD_HOST" ;;
+	a) echo "$4 $BAD_HOST" ;;
+	l) echo "$5 $GOOD_HOST" ;;
+	esac
+}
+
+# Every form's connection of PHASE at once, each from a source of its own
+# (the raw senders each read only their own connection's frames), their
+# notes in order afterwards; then wait until nginx has closed every
+# connection, so that it has logged every request it read.
+send_phase()
+{
+	local phase=$1 form fam ksrc asrc lsrc src host pids=() pid
+
+	while read -r form fam ksrc asrc lsrc; do
+		{ [ -z "$form" ] || ! selected "$form"; } && continue
+		read -r src host < <(phase_of "$phase" "$form" "$ksrc" "$asrc" "$lsrc")
+		[ "$src" = - ] && continue
+		send "$form" "$src" "$host" "$phase$fam-$form" \
+			>"$FS_TMP/$phase$fam-$form.note" 2>&1 &
+		pids+=("$!")
+	done <<<"$FORMS"
+	for pid in "${pids[@]}"; do
+		wait "$pid"
+	done
+	cat "$FS_TMP/$phase"*.note 2>/dev/null
 	fs_wait_until 5 idle
 }
 
@@ -106,11 +143,10 @@ kernel_phase()
 {
 	local form fam ksrc asrc lsrc tag
 
+	send_phase k
 	while read -r form fam ksrc asrc lsrc; do
-		[ -n "$form" ] || continue
-		[ -n "$PARSE_ONLY" ] && [ "${PARSE_ONLY#*"$form"}" = "$PARSE_ONLY" ] && continue
+		{ [ -z "$form" ] || ! selected "$form"; } && continue
 		tag=k$fam-$form
-		send "$form" "$ksrc" "$GOOD_HOST" "$tag"
 		[ -n "$(tagged_lines "$ksrc" "$tag")" ]
 		fs_result $? "$T: IPv$fam $form: without the shield, nginx logs the request (the kernel takes the form)"
 	done <<<"$FORMS"
@@ -120,18 +156,17 @@ shield_phase()
 {
 	local form fam ksrc asrc lsrc tag
 
+	send_phase a
+	send_phase l
 	while read -r form fam ksrc asrc lsrc; do
-		[ -n "$form" ] || continue
-		[ -n "$PARSE_ONLY" ] && [ "${PARSE_ONLY#*"$form"}" = "$PARSE_ONLY" ] && continue
+		{ [ -z "$form" ] || ! selected "$form"; } && continue
 		tag=a$fam-$form
-		send "$form" "$asrc" "$BAD_HOST" "$tag"
 		[ -z "$(tagged_lines "$asrc" "$tag")" ]
 		fs_result $? "$T: IPv$fam $form: an unserved Host never reaches nginx" \
 			"nginx logged: $(tagged_lines "$asrc" "$tag")" \
 			"counters: $(proof_counters)"
 		[ "$lsrc" = - ] && continue
 		tag=l$fam-$form
-		send "$form" "$lsrc" "$GOOD_HOST" "$tag"
 		[ -n "$(tagged_lines "$lsrc" "$tag")" ]
 		fs_result $? "$T: IPv$fam $form: a served request still reaches nginx" \
 			"counters: $(proof_counters)"

@@ -26,16 +26,61 @@ static __always_inline void fs_flow_key(struct fs_flow_key *k,
 	k->dport = p->dport;
 }
 
-/* The slot of flow @k in fs_flows, under the set hashes' @key; with
- * @take, else the one a new flow takes (the oldest of its set). NULL if
- * neither. The caller looks the key up before it builds @k: so the
- * compiler keeps no copy of @k's words across that lookup (stack). */
-static __always_inline struct fs_flow_slot *
-fs_flow_slot(const struct fs_flow_key *k, const struct fs_hkey *key, bool take)
+/* The first slot of flow @k's set in fs_flows, under the set hashes'
+ * @key. */
+static __always_inline __u32 fs_flow_set(const struct fs_flow_key *k,
+					 const struct fs_hkey *key)
 {
 	__u32 sets =
 		((struct bpf_map *)&FS_MAP_FLOWS)->max_entries / FS_FLOW_WAYS;
-	__u32 i = fs_flow_index(k, sets, key) * FS_FLOW_WAYS;
+
+	return fs_flow_index(k, sets, key) * FS_FLOW_WAYS;
+}
+
+/* Whether slot @s holds @p's flow (struct fs_flow_key: the client's
+ * address and port, the server's port), read from @p itself. */
+static __always_inline bool fs_flow_of(const struct fs_flow_slot *s,
+				       const struct fs_pkt *p)
+{
+	const __u32 *a = (const __u32 *)s->key.addr;
+
+	return a[0] == p->src.w[0] && a[1] == p->src.w[1] &&
+	       a[2] == p->src.w[2] && a[3] == p->src.w[3] &&
+	       s->key.sport == p->sport && s->key.dport == p->dport;
+}
+
+/* The slot of @p's flow in fs_flows, under @key, or NULL. The key words
+ * are read from @p for each compare, not kept: in the fixtures' model
+ * this search is inlined into fs_conn_proof(), whose frame is in 6.1's
+ * longest call chain (512 bytes at most, each frame rounded up to 32),
+ * and kept words would be spilled there. */
+static __always_inline struct fs_flow_slot *
+fs_flow_find(const struct fs_pkt *p, const struct fs_hkey *key)
+{
+	struct fs_flow_slot *s;
+	struct fs_flow_key k;
+	__u32 i;
+
+	fs_flow_key(&k, p);
+	i = fs_flow_set(&k, key);
+	for (int w = 0; w < FS_FLOW_WAYS; w++, i++) {
+		s = bpf_map_lookup_elem(&FS_MAP_FLOWS, &i);
+		if (!s)
+			return NULL;
+		if (fs_flow_of(s, p))
+			return s;
+	}
+	return NULL;
+}
+
+/* The slot of flow @k in fs_flows, under @key, else the one a new flow
+ * takes (the oldest of its set). NULL if neither. The caller looks the
+ * key up before it builds @k: so the compiler keeps no copy of @k's
+ * words across that lookup (stack). */
+static __always_inline struct fs_flow_slot *
+fs_flow_take(const struct fs_flow_key *k, const struct fs_hkey *key)
+{
+	__u32 i = fs_flow_set(k, key);
 	struct fs_flow_slot *s, *old = NULL;
 
 	for (int w = 0; w < FS_FLOW_WAYS; w++, i++) {
@@ -47,7 +92,7 @@ fs_flow_slot(const struct fs_flow_key *k, const struct fs_hkey *key, bool take)
 		if (!old || s->v.reset_ns < old->v.reset_ns)
 			old = s;
 	}
-	return take ? old : NULL;
+	return old;
 }
 
 /* Hash of the first FS_FLOW_HASH_LEN payload bytes of @p (fewer if it
@@ -87,12 +132,10 @@ static __always_inline bool fs_retransmitted(struct xdp_md *ctx,
 {
 	const struct fs_hkey *key = fs_hash_key();
 	struct fs_flow_slot *s;
-	struct fs_flow_key k;
 
 	if (!key)
 		return false;
-	fs_flow_key(&k, p);
-	s = fs_flow_slot(&k, key, false);
+	s = fs_flow_find(p, key);
 	if (!s || s->v.seq != p->seq ||
 	    fs_now() - s->v.reset_ns >= FS_FLOW_TTL_NS)
 		return false;
@@ -116,7 +159,7 @@ __noinline int fs_remember_flow(struct xdp_md *ctx, const struct fs_pkt *p,
 	if (!ctx || !p || !key)
 		return 0;
 	fs_flow_key(&k, p);
-	s = fs_flow_slot(&k, key, true);
+	s = fs_flow_take(&k, key);
 	if (!s)
 		return 0;
 	s->key = k;

@@ -214,6 +214,8 @@ done
 [ -e /sys/kernel/btf/nf_conntrack ] && echo "kernel-check: nf_conntrack BTF present"
 build/fs_insns --max $INSNS_MAX
 echo "kernel-check: fs_insns (conntrack) exit \$?"
+build/fs_insns --max $INSNS_MAX --fixtures
+echo "kernel-check: fs_insns (fixtures) exit \$?"
 if [ $INSNS_ONLY = 2 ]; then
 	build/fs_insns --funcs
 fi
@@ -286,7 +288,7 @@ verdict()
 	"kernel-check: booted $WANT_SERIES."*) ;;
 	*) say "FAIL: the guest did not boot a $WANT_SERIES kernel (${line:-no boot line})"; ok=0 ;;
 	esac
-	for what in "no conntrack" "conntrack"; do
+	for what in "no conntrack" "conntrack" "fixtures"; do
 		grep -aq "^kernel-check: fs_insns ($what) exit 0$" "$log" ||
 			{ say "FAIL: fs_insns ($what) did not load within $INSNS_MAX%"; ok=0; }
 	done

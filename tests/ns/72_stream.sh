@@ -224,6 +224,23 @@ false_positives()
 		"counters: $(proof_counters)"
 }
 
+# A fresh shield in generic mode on the server's veth (its own pins,
+# FS_TAG-NAME), the served hosts, the settings and port 80; L names the
+# check. Fails the check and returns 1 if it cannot.
+shield_generic()
+{
+	FS_PIN=/sys/fs/bpf/fs-proof-$FS_TAG-$1
+	PROOF_PINS+=("$FS_PIN")
+	# shellcheck disable=SC2086
+	if ! fs_cli attach "$FS_SRV_IF" --mode generic >"$FS_TMP/shield.err" 2>&1 ||
+		! fs_cli hosts add $PROOF_HOSTS >>"$FS_TMP/shield.err" 2>&1 ||
+		! fs_cli set $SHIELD_SETTINGS >>"$FS_TMP/shield.err" 2>&1 ||
+		! fs_cli ports set "$HTTP_PORT" http >>"$FS_TMP/shield.err" 2>&1; then
+		fs_fail "$L: shield attached in generic mode" "$(cat "$FS_TMP/shield.err")"
+		return 1
+	fi
+}
+
 # Jumbo frames: native XDP refuses an MTU over about 3.5 KB (veth, and
 # NICs without multi-buffer XDP), so the shield runs in generic mode. A
 # request head in one segment of over 1,536 bytes (TCP header included)
@@ -239,16 +256,7 @@ jumbo()
 		fs_fail "$L: MTU 9000 set"
 		return
 	fi
-	FS_PIN=/sys/fs/bpf/fs-proof-$FS_TAG-jumbo
-	PROOF_PINS+=("$FS_PIN")
-	# shellcheck disable=SC2086
-	if ! fs_cli attach "$FS_SRV_IF" --mode generic >"$FS_TMP/shield.err" 2>&1 ||
-		! fs_cli hosts add $PROOF_HOSTS >>"$FS_TMP/shield.err" 2>&1 ||
-		! fs_cli set $SHIELD_SETTINGS >>"$FS_TMP/shield.err" 2>&1 ||
-		! fs_cli ports set "$HTTP_PORT" http >>"$FS_TMP/shield.err" 2>&1; then
-		fs_fail "$L: shield attached in generic mode" "$(cat "$FS_TMP/shield.err")"
-		return
-	fi
+	shield_generic jumbo || return
 	cookie=$(head -c 3000 /dev/zero | tr '\0' a)
 	code=$(fs_in_cli curl -sS -o /dev/null -w '%{http_code}' --max-time 8 \
 		--interface "$JUMBO_SRC" -H "Cookie: c=$cookie" \
@@ -266,16 +274,7 @@ gro()
 	local L="$T: gro-generic" n
 
 	proof_shield_down
-	FS_PIN=/sys/fs/bpf/fs-proof-$FS_TAG-gro
-	PROOF_PINS+=("$FS_PIN")
-	# shellcheck disable=SC2086
-	if ! fs_cli attach "$FS_SRV_IF" --mode generic >"$FS_TMP/shield.err" 2>&1 ||
-		! fs_cli hosts add $PROOF_HOSTS >>"$FS_TMP/shield.err" 2>&1 ||
-		! fs_cli set $SHIELD_SETTINGS >>"$FS_TMP/shield.err" 2>&1 ||
-		! fs_cli ports set "$HTTP_PORT" http >>"$FS_TMP/shield.err" 2>&1; then
-		fs_fail "$L: shield attached in generic mode" "$(cat "$FS_TMP/shield.err")"
-		return
-	fi
+	shield_generic gro || return
 	fs_in_cli "$FS_PY" "$FS_ROOT/tests/ns/gro_client.py" "$GRO_SRC" "$FS_SRV4" \
 		"0jejhcec65c24dslii.com" gro "$GRO_CONNS" >"$FS_TMP/gro.out" 2>&1
 	fs_in_cli "$FS_PY" "$FS_ROOT/tests/ns/gro_client.py" "$GRO_LEGIT_SRC" "$FS_SRV4" \

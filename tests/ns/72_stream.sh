@@ -244,8 +244,9 @@ shield_generic()
 # Jumbo frames: native XDP refuses an MTU over about 3.5 KB (veth, and
 # NICs without multi-buffer XDP), so the shield runs in generic mode. A
 # request head in one segment of over 1,536 bytes (TCP header included)
-# is then dropped as bad_csum (fs_tcp_csum_ok() gives up on its length),
-# and so is every retransmission: the connection stalls.
+# was then dropped as bad_csum (fs_tcp_csum_ok() gave up on its length),
+# and so was every retransmission: the connection stalled. The checksum
+# is now summed in chunks (bpf/csum.bpf.h); this check keeps it so.
 jumbo()
 {
 	local code cookie L="$T: jumbo-generic"
